@@ -1,0 +1,88 @@
+# libpt: every build, test, fuzz, bench and gate target.
+# `make help` lists them. Builds go to build/ (build/<variant>/ for variants).
+
+PREFIX  ?= /usr/local
+CC      ?= gcc
+BUILD   ?= build
+VERSION := 0.1.0
+
+# The core (src/, arch/) is freestanding: no libc, no builtins turned into
+# library calls, no global mutable state.
+WARN        := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -Wformat=2 \
+               -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wconversion
+CORE_CFLAGS := -std=c11 -O2 -g $(WARN) -ffreestanding -fno-builtin -fPIC \
+               -fno-strict-aliasing -fstack-protector-strong -Iinclude
+HOST_CFLAGS := -std=c11 -O2 -g $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Iinclude
+
+CORE_SRC := $(wildcard src/*.c)
+CORE_HDR := include/pt.h $(wildcard src/*.h) $(wildcard arch/*.h)
+CORE_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC))
+
+.PHONY: all lib clean install check help freestanding deps
+all: lib
+lib: $(BUILD)/libpt.a $(BUILD)/libpt.so
+
+$(BUILD)/obj/%.o: src/%.c $(CORE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CORE_CFLAGS) -c $< -o $@
+
+$(BUILD)/libpt.a: $(CORE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libpt.so: $(CORE_OBJ)
+	$(CC) -shared -nostdlib -Wl,-soname,libpt.so.0 -o $@ $^
+
+# ---- Freestanding cross builds of the core (clang-19) ---------------------
+FS_TARGETS := x86_64 aarch64 riscv64 loongarch64
+freestanding:
+	@scripts/need.sh clang-19 clang || true
+	@set -e; for t in $(FS_TARGETS); do \
+		d=$(BUILD)/freestanding/$$t; mkdir -p $$d; \
+		for f in $(CORE_SRC); do \
+			clang-19 --target=$$t-unknown-none-elf -std=c11 -O2 $(WARN) -ffreestanding \
+				-nostdlib -fno-builtin -Iinclude -c $$f -o $$d/$$(basename $$f .c).o; \
+		done; \
+		ld.lld-19 -r -o $$d/libpt.o $$d/*.o 2>/dev/null || ld.lld-19 -r -o $$d/libpt.o $$(ls $$d/*.o | grep -v libpt.o); \
+		undef=$$(llvm-nm-19 -u $$d/libpt.o | tr '\n' ' '); \
+		arch=$$(file -b $$d/libpt.o | cut -d, -f2); \
+		size=$$(llvm-size-19 $$d/libpt.o | awk 'NR==2{print $$1+$$2+$$3}'); \
+		if [ -n "$$undef" ]; then echo "freestanding $$t: FAIL undefined: $$undef"; exit 1; fi; \
+		echo "freestanding $$t: ok ($$arch, $$size bytes, no undefined symbols)"; \
+	done
+
+# ---- Install ------------------------------------------------------------
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/pt.h $(DESTDIR)$(PREFIX)/include/pt.h
+	install -m 644 $(BUILD)/libpt.a $(DESTDIR)$(PREFIX)/lib/libpt.a
+	install -m 755 $(BUILD)/libpt.so $(DESTDIR)$(PREFIX)/lib/libpt.so.$(VERSION)
+	ln -sf libpt.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpt.so.0
+	ln -sf libpt.so.0 $(DESTDIR)$(PREFIX)/lib/libpt.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' libpt.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpt.pc
+	$(MAKE) --no-print-directory install-extra
+
+.PHONY: install-extra
+install-extra::
+
+deps:
+	scripts/deps.sh build test
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "make [lib]        build/libpt.a and build/libpt.so"
+	@echo "make check        build and run the tests"
+	@echo "make freestanding prove the core builds bare-metal for $(FS_TARGETS)"
+	@echo "make install PREFIX=/usr/local"
+	@echo "make clean"
+
+# Subsystems add their own targets.
+-include tests/tests.mk
+-include sanitizers/sanitizers.mk
+-include fuzz/fuzz.mk
+-include bench/bench.mk
+-include tests/qemu/qemu.mk
+-include tools/tools.mk

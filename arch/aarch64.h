@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AArch64 VMSAv8-64 stage 1, 4 KiB granule, 48-bit VA and OA (Arm ARM D8.3).
+ * Heights: 0 level-3 page, 1 level-2 block (2M), 2 level-1 block (1G),
+ * 3 level-0 (table only: a level-0 block does not exist with 4K granule).
+ * Features: PT_FEAT_AARCH64_EL2 (single-privilege regime), _HIGH (TTBR1, no
+ * effect on the encoding).
+ */
+#ifndef PT_ARCH_AARCH64_H
+#define PT_ARCH_AARCH64_H
+
+#include "../src/internal.h"
+
+typedef uint64_t arch_aarch64_pte;
+
+#define A64_VALID   (UINT64_C(1) << 0)
+#define A64_TYPE    (UINT64_C(1) << 1)  /* table (h > 0) or page (h == 0) */
+#define A64_ATTR(i) ((uint64_t)(i) << 2)
+#define A64_ATTR_MASK (UINT64_C(7) << 2)
+#define A64_AP_USER (UINT64_C(1) << 6)  /* AP[1]; RES1 at EL2 */
+#define A64_AP_RO   (UINT64_C(1) << 7)  /* AP[2] */
+#define A64_SH_MASK (UINT64_C(3) << 8)
+#define A64_SH_INNER (UINT64_C(3) << 8)
+#define A64_SH_RESERVED (UINT64_C(1) << 8)
+#define A64_AF      (UINT64_C(1) << 10)
+#define A64_PXN     (UINT64_C(1) << 53) /* RES0 at EL2 */
+#define A64_UXN     (UINT64_C(1) << 54) /* XN at EL2 */
+#define A64_ADDR    UINT64_C(0x0000fffffffff000) /* OA bits 12..47 */
+#define A64_RES0_OA (UINT64_C(0xf) << 48) /* OA[51:48]: RES0 with 48-bit OA */
+
+/* MAIR indexes matching PT_AARCH64_MAIR = 0x44ff04. */
+#define A64_IDX_DEVICE 0u
+#define A64_IDX_NORMAL 1u
+#define A64_IDX_NC     2u
+
+static inline uint64_t arch_aarch64_span_mask(unsigned h)
+{
+	return (UINT64_C(1) << (12 + 9 * h)) - 1;
+}
+
+static inline int arch_aarch64_kind(unsigned feat, unsigned h, uint64_t pte)
+{
+	if (!(pte & A64_VALID))
+		return PTK_EMPTY;
+	if (pte & A64_RES0_OA)
+		return PTK_CORRUPT;
+	if (h > 0 && (pte & A64_TYPE))
+		return PTK_TABLE;
+	/* Level 3 with bit 1 clear is reserved; no level-0 block with 4K. */
+	if ((h == 0) != !!(pte & A64_TYPE) || h > 2)
+		return PTK_CORRUPT;
+	if (h > 0 && (pte & A64_ADDR & arch_aarch64_span_mask(h)))
+		return PTK_CORRUPT; /* block OA bits below the block size are RES0 */
+	if ((pte & A64_SH_MASK) == A64_SH_RESERVED)
+		return PTK_CORRUPT;
+	if ((feat & PT_FEAT_AARCH64_EL2) && (pte & A64_PXN))
+		return PTK_CORRUPT;
+	return PTK_LEAF;
+}
+
+static inline uint64_t arch_aarch64_table_pa(unsigned h, uint64_t pte)
+{
+	(void)h;
+	return pte & A64_ADDR;
+}
+
+static inline uint64_t arch_aarch64_leaf_pa(unsigned h, uint64_t pte)
+{
+	return pte & A64_ADDR & ~arch_aarch64_span_mask(h);
+}
+
+static inline uint32_t arch_aarch64_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
+{
+	uint32_t f = PT_READ;
+	unsigned idx = (unsigned)((pte & A64_ATTR_MASK) >> 2);
+	(void)h;
+	if (!(pte & A64_AP_RO))
+		f |= PT_WRITE;
+	if (feat & PT_FEAT_AARCH64_EL2) {
+		if (!(pte & A64_UXN))
+			f |= PT_EXECUTE;
+	} else if (pte & A64_AP_USER) {
+		f |= PT_USER;
+		if (!(pte & A64_UXN))
+			f |= PT_EXECUTE;
+	} else if (!(pte & A64_PXN)) {
+		f |= PT_EXECUTE;
+	}
+	/* Attr3..7 are 0x00 in PT_AARCH64_MAIR: Device-nGnRnE. */
+	if (idx == A64_IDX_NC)
+		f |= PT_UNCACHED;
+	else if (idx != A64_IDX_NORMAL)
+		f |= PT_DEVICE;
+	return f;
+}
+
+static inline uint64_t arch_aarch64_table(unsigned h, uint64_t pa)
+{
+	(void)h;
+	return A64_VALID | A64_TYPE | (pa & A64_ADDR);
+}
+
+static inline uint64_t arch_aarch64_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
+{
+	uint64_t e = A64_VALID | A64_AF;
+	if (h == 0)
+		e |= A64_TYPE;
+	if (flags & PT_DEVICE)
+		e |= A64_ATTR(A64_IDX_DEVICE); /* SH 0: Device is always OSH */
+	else if (flags & PT_UNCACHED)
+		e |= A64_ATTR(A64_IDX_NC) | A64_SH_INNER;
+	else
+		e |= A64_ATTR(A64_IDX_NORMAL) | A64_SH_INNER;
+	if (!(flags & PT_WRITE))
+		e |= A64_AP_RO;
+	if (feat & PT_FEAT_AARCH64_EL2) {
+		e |= A64_AP_USER; /* RES1 */
+		if (!(flags & PT_EXECUTE))
+			e |= A64_UXN;
+	} else if (flags & PT_USER) {
+		/* Never let the kernel execute user memory. */
+		e |= A64_AP_USER | A64_PXN;
+		if (!(flags & PT_EXECUTE))
+			e |= A64_UXN;
+	} else {
+		e |= A64_UXN;
+		if (!(flags & PT_EXECUTE))
+			e |= A64_PXN;
+	}
+	return e;
+}
+
+static inline uint64_t arch_aarch64_out(uint64_t pa)
+{
+	return pa;
+}
+
+/* Arm ARM D8.14 (break-before-make): only permission changes may be made in
+ * place; a new address, size, memory type, shareability or descriptor type
+ * must go through an invalid entry. */
+static inline bool arch_aarch64_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
+{
+	const uint64_t perms = A64_AP_USER | A64_AP_RO | A64_PXN | A64_UXN;
+	(void)h;
+	return (old & A64_VALID) && (new_pte & A64_VALID) && ((old ^ new_pte) & ~perms);
+}
+
+#endif /* PT_ARCH_AARCH64_H */

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ARMv7-A short-descriptor translation (Arm ARM v7-A/R B3.5), TEX remap off,
+ * domain 0. Heights: 0 second-level small page (4K), 1 first-level section
+ * (1M) or page-table pointer. Supersections, large pages and PXN sections are
+ * not written and decode as corrupt. Decoding depends on the level: the same
+ * low bits mean different things in L1 and L2.
+ */
+#ifndef PT_ARCH_ARMV7_H
+#define PT_ARCH_ARMV7_H
+
+#include "../src/internal.h"
+
+typedef uint32_t arch_armv7_pte;
+
+#define V7_TYPE_MASK   UINT64_C(3)
+#define V7_L1_TABLE    UINT64_C(1)
+#define V7_L1_SECTION  UINT64_C(2)
+#define V7_SUPERSECTION (UINT64_C(1) << 18)
+#define V7_SECTION_ADDR UINT64_C(0xfff00000)
+#define V7_TABLE_ADDR  UINT64_C(0xfffffc00)
+#define V7_SMALL       UINT64_C(2)
+#define V7_SMALL_ADDR  UINT64_C(0xfffff000)
+
+/* Field positions: [0] in L2 small pages, [1] in L1 sections. */
+struct arch_armv7_fields {
+	unsigned char xn, b, c, ap, tex, ap2, s;
+};
+static const struct arch_armv7_fields arch_armv7_at[2] = {
+	{ 0, 2, 3, 4, 6, 9, 10 },
+	{ 4, 2, 3, 10, 12, 15, 16 },
+};
+
+/* Memory type from TEX:C:B, TEX remap disabled. -1: reserved. */
+static inline int arch_armv7_memtype(unsigned tex, unsigned c, unsigned b)
+{
+	if (tex == 0)
+		return (c ? 0 : (int)PT_DEVICE); /* SO, Device, WT, WB: no WA */
+	if (tex == 1)
+		return c && b ? 0 : (!c && !b ? (int)PT_UNCACHED : -1);
+	if (tex == 2)
+		return (!c && !b) ? (int)PT_DEVICE : -1; /* non-shareable Device */
+	if (tex == 3)
+		return -1;
+	/* TEX=1BB, CB=AA: outer BB, inner AA; both 00 is non-cacheable. */
+	return ((tex & 3) == 0 && !c && !b) ? (int)PT_UNCACHED : 0;
+}
+
+/* Flags for AP[2:0]; 0 for no-access and reserved encodings. */
+static inline uint32_t arch_armv7_ap_flags(unsigned ap)
+{
+	switch (ap) {
+	case 1: return PT_READ | PT_WRITE;
+	case 3: return PT_READ | PT_WRITE | PT_USER;
+	case 5: return PT_READ;
+	case 6: /* deprecated encoding of 7 */
+	case 7: return PT_READ | PT_USER;
+	default: return 0; /* 0 no access, 2 kernel RW/user RO, 4 reserved */
+	}
+}
+
+static inline int arch_armv7_kind(unsigned feat, unsigned h, uint64_t pte)
+{
+	const struct arch_armv7_fields *at = &arch_armv7_at[h];
+	unsigned tex, ap;
+	(void)feat;
+	if ((pte & V7_TYPE_MASK) == 0)
+		return PTK_EMPTY;
+	if (h == 1) {
+		if ((pte & V7_TYPE_MASK) == V7_L1_TABLE)
+			return PTK_TABLE;
+		if ((pte & V7_TYPE_MASK) != V7_L1_SECTION || (pte & V7_SUPERSECTION))
+			return PTK_CORRUPT;
+	} else if (!(pte & V7_SMALL)) {
+		return PTK_CORRUPT; /* 64K large page */
+	}
+	tex = (unsigned)(pte >> at->tex) & 7;
+	ap = (unsigned)((pte >> at->ap) & 3) | (unsigned)((pte >> at->ap2) & 1) << 2;
+	if (arch_armv7_memtype(tex, (pte >> at->c) & 1, (pte >> at->b) & 1) < 0 ||
+	    !arch_armv7_ap_flags(ap))
+		return PTK_CORRUPT;
+	return PTK_LEAF;
+}
+
+static inline uint64_t arch_armv7_table_pa(unsigned h, uint64_t pte)
+{
+	(void)h;
+	return pte & V7_TABLE_ADDR;
+}
+
+static inline uint64_t arch_armv7_leaf_pa(unsigned h, uint64_t pte)
+{
+	return pte & (h ? V7_SECTION_ADDR : V7_SMALL_ADDR);
+}
+
+static inline uint32_t arch_armv7_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
+{
+	const struct arch_armv7_fields *at = &arch_armv7_at[h];
+	unsigned tex = (unsigned)(pte >> at->tex) & 7;
+	unsigned ap = (unsigned)((pte >> at->ap) & 3) | (unsigned)((pte >> at->ap2) & 1) << 2;
+	int mt = arch_armv7_memtype(tex, (pte >> at->c) & 1, (pte >> at->b) & 1);
+	uint32_t f = arch_armv7_ap_flags(ap);
+	(void)feat;
+	if (!((pte >> at->xn) & 1))
+		f |= PT_EXECUTE;
+	return f | (mt > 0 ? (uint32_t)mt : 0);
+}
+
+static inline uint64_t arch_armv7_table(unsigned h, uint64_t pa)
+{
+	(void)h;
+	return V7_L1_TABLE | (pa & V7_TABLE_ADDR); /* domain 0 */
+}
+
+static inline uint64_t arch_armv7_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
+{
+	const struct arch_armv7_fields *at = &arch_armv7_at[h];
+	uint64_t tex, c, b, s, ap;
+	(void)feat;
+	if (flags & PT_DEVICE) {
+		tex = 0, c = 0, b = 1, s = 0; /* Shareable Device */
+	} else if (flags & PT_UNCACHED) {
+		tex = 1, c = 0, b = 0, s = 1; /* Normal non-cacheable */
+	} else {
+		tex = 1, c = 1, b = 1, s = 1; /* Normal WB write-allocate */
+	}
+	if (flags & PT_USER)
+		ap = (flags & PT_WRITE) ? 3 : 7;
+	else
+		ap = (flags & PT_WRITE) ? 1 : 5;
+	return (h ? V7_L1_SECTION : V7_SMALL) | b << at->b | c << at->c |
+	       (uint64_t)!(flags & PT_EXECUTE) << at->xn | (ap & 3) << at->ap |
+	       tex << at->tex | (ap >> 2) << at->ap2 | s << at->s;
+}
+
+static inline uint64_t arch_armv7_out(uint64_t pa)
+{
+	return pa;
+}
+
+/* Permission bits (AP, XN) may change in place; anything else needs BBM. */
+static inline bool arch_armv7_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
+{
+	const struct arch_armv7_fields *at = &arch_armv7_at[h];
+	uint64_t perms = UINT64_C(1) << at->xn | UINT64_C(3) << at->ap | UINT64_C(1) << at->ap2;
+	if ((old & V7_TYPE_MASK) == 0 || (new_pte & V7_TYPE_MASK) == 0)
+		return false;
+	return ((old ^ new_pte) & ~perms) != 0;
+}
+
+#endif /* PT_ARCH_ARMV7_H */

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * LoongArch64 with 4 KiB pages and a 4-level, 48-bit layout (LoongArch
+ * Reference Manual vol. 1 §5.4 and §7.5; PWCL/PWCH in pt.h).
+ * Heights: 0 PTE, 1 directory (2M huge with H), 2 directory (1G huge with H),
+ * 3 root directory (no huge pages).
+ * Directory entries hold only the next table's PA; a huge leaf is a
+ * directory entry with H set, where bit 12 is the global bit, not a PA bit.
+ */
+#ifndef PT_ARCH_LOONGARCH_H
+#define PT_ARCH_LOONGARCH_H
+
+#include "../src/internal.h"
+
+typedef uint64_t arch_loongarch_pte;
+
+#define LA_V    (UINT64_C(1) << 0)
+#define LA_D    (UINT64_C(1) << 1)
+#define LA_PLV_SHIFT 2
+#define LA_PLV_MASK (UINT64_C(3) << 2)
+#define LA_MAT_SHIFT 4
+#define LA_MAT_MASK (UINT64_C(3) << 4)
+#define LA_H    (UINT64_C(1) << 6)   /* directory entries only */
+#define LA_P    (UINT64_C(1) << 7)
+#define LA_W    (UINT64_C(1) << 8)
+#define LA_NR   (UINT64_C(1) << 61)
+#define LA_NX   (UINT64_C(1) << 62)
+#define LA_ADDR UINT64_C(0x0000fffffffff000) /* PA bits 12..47 */
+#define LA_RES_PA (UINT64_C(0x1fff) << 48)  /* bits 48..60 beyond PALEN */
+#define LA_MAT_SUC 0u
+#define LA_MAT_CC  1u
+#define LA_MAT_WUC 2u
+
+static inline uint64_t arch_loongarch_span_mask(unsigned h)
+{
+	return (UINT64_C(1) << (12 + 9 * h)) - 1;
+}
+
+static inline bool arch_loongarch_leaf_ok(uint64_t pte)
+{
+	return (pte & LA_V) && (pte & LA_MAT_MASK) != LA_MAT_MASK && !(pte & LA_RES_PA);
+}
+
+static inline int arch_loongarch_kind(unsigned feat, unsigned h, uint64_t pte)
+{
+	(void)feat;
+	if (h == 0) {
+		if (!(pte & LA_V))
+			return PTK_EMPTY;
+		return arch_loongarch_leaf_ok(pte) ? PTK_LEAF : PTK_CORRUPT;
+	}
+	if (pte == 0)
+		return PTK_EMPTY;
+	if (pte & LA_H) {
+		/* H and V set, bits between the global bit (12) and the page
+		 * size clear, and only at the 2M and 1G levels. */
+		if (h > 2 || !arch_loongarch_leaf_ok(pte) ||
+		    (pte & LA_ADDR & arch_loongarch_span_mask(h) & ~(UINT64_C(1) << 12)))
+			return PTK_CORRUPT;
+		return PTK_LEAF;
+	}
+	/* A directory entry is nothing but an aligned table address. */
+	return (pte & ~LA_ADDR) ? PTK_CORRUPT : PTK_TABLE;
+}
+
+static inline uint64_t arch_loongarch_table_pa(unsigned h, uint64_t pte)
+{
+	(void)h;
+	return pte & LA_ADDR;
+}
+
+static inline uint64_t arch_loongarch_leaf_pa(unsigned h, uint64_t pte)
+{
+	return pte & LA_ADDR & ~arch_loongarch_span_mask(h);
+}
+
+static inline uint32_t arch_loongarch_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
+{
+	uint32_t f = 0;
+	unsigned mat = (unsigned)((pte & LA_MAT_MASK) >> LA_MAT_SHIFT);
+	(void)feat;
+	(void)h;
+	if (!(pte & LA_NR))
+		f |= PT_READ;
+	if (pte & LA_D) /* D is the hardware write enable */
+		f |= PT_WRITE;
+	if (!(pte & LA_NX))
+		f |= PT_EXECUTE;
+	if ((pte & LA_PLV_MASK) == LA_PLV_MASK)
+		f |= PT_USER;
+	if (mat == LA_MAT_SUC)
+		f |= PT_DEVICE;
+	else if (mat == LA_MAT_WUC)
+		f |= PT_UNCACHED;
+	return f;
+}
+
+static inline uint64_t arch_loongarch_table(unsigned h, uint64_t pa)
+{
+	(void)h;
+	return pa & LA_ADDR;
+}
+
+static inline uint64_t arch_loongarch_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
+{
+	uint64_t e = LA_V | LA_P;
+	(void)feat;
+	if (flags & PT_WRITE)
+		e |= LA_D | LA_W;
+	if (flags & PT_USER)
+		e |= LA_PLV_MASK;
+	if (flags & PT_DEVICE)
+		e |= (uint64_t)LA_MAT_SUC << LA_MAT_SHIFT;
+	else if (flags & PT_UNCACHED)
+		e |= (uint64_t)LA_MAT_WUC << LA_MAT_SHIFT;
+	else
+		e |= (uint64_t)LA_MAT_CC << LA_MAT_SHIFT;
+	if (h > 0)
+		e |= LA_H;
+	if (!(flags & PT_READ))
+		e |= LA_NR;
+	if (!(flags & PT_EXECUTE))
+		e |= LA_NX;
+	return e;
+}
+
+static inline uint64_t arch_loongarch_out(uint64_t pa)
+{
+	return pa;
+}
+
+static inline bool arch_loongarch_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
+{
+	(void)h;
+	(void)old;
+	(void)new_pte;
+	return false;
+}
+
+#endif /* PT_ARCH_LOONGARCH_H */

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * RISC-V Sv39/Sv48/Sv57 (Privileged ISA §4.4-4.6), with the Svpbmt extension
+ * or T-Head XuanTie C9xx memory types as features. Any level may hold a leaf
+ * (heights 0..4: 4K, 2M, 1G, 512G, 256T).
+ */
+#ifndef PT_ARCH_RISCV_H
+#define PT_ARCH_RISCV_H
+
+#include "../src/internal.h"
+
+typedef uint64_t arch_riscv_pte;
+
+#define RV_V (UINT64_C(1) << 0)
+#define RV_R (UINT64_C(1) << 1)
+#define RV_W (UINT64_C(1) << 2)
+#define RV_X (UINT64_C(1) << 3)
+#define RV_U (UINT64_C(1) << 4)
+#define RV_A (UINT64_C(1) << 6)
+#define RV_D (UINT64_C(1) << 7)
+#define RV_PPN_SHIFT 10
+#define RV_PPN_MASK ((UINT64_C(1) << 44) - 1)
+#define RV_RESERVED (UINT64_C(0x7f) << 54)   /* bits 54..60 */
+#define RV_PBMT_SHIFT 61
+#define RV_PBMT_MASK (UINT64_C(3) << 61)
+#define RV_PBMT_NC (UINT64_C(1) << 61)
+#define RV_PBMT_IO (UINT64_C(2) << 61)
+#define RV_N (UINT64_C(1) << 63)             /* Svnapot: not supported */
+/* T-Head XuanTie memory-type bits (what Linux writes for C9xx). */
+#define RV_XT_SO (UINT64_C(1) << 63)
+#define RV_XT_C  (UINT64_C(1) << 62)
+#define RV_XT_B  (UINT64_C(1) << 61)
+#define RV_XT_SH (UINT64_C(1) << 60)
+#define RV_XT_SEC (UINT64_C(1) << 59)
+#define RV_XT_MASK (RV_XT_SO | RV_XT_C | RV_XT_B | RV_XT_SH | RV_XT_SEC)
+
+static inline int arch_riscv_kind(unsigned feat, unsigned h, uint64_t pte)
+{
+	uint64_t rwx = pte & (RV_R | RV_W | RV_X);
+	uint64_t high = pte & (RV_RESERVED | RV_PBMT_MASK | RV_N);
+
+	if (!(pte & RV_V))
+		return PTK_EMPTY;
+	if (rwx == 0) {
+		/* Non-leaf: D, A, U and every attribute bit are reserved, and
+		 * there is nothing below a level-0 entry. */
+		if (h == 0 || (pte & (RV_D | RV_A | RV_U)) || high)
+			return PTK_CORRUPT;
+		return PTK_TABLE;
+	}
+	if ((rwx & (RV_R | RV_W)) == RV_W)
+		return PTK_CORRUPT; /* W without R is reserved */
+	if (feat & PT_FEAT_RISCV_XUANTIE)
+		high &= ~RV_XT_MASK;
+	else if (feat & PT_FEAT_RISCV_SVPBMT) {
+		if ((pte & RV_PBMT_MASK) == RV_PBMT_MASK)
+			return PTK_CORRUPT; /* PBMT 3 is reserved */
+		high &= ~RV_PBMT_MASK;
+	}
+	if (high)
+		return PTK_CORRUPT;
+	/* A superpage whose PPN is not aligned raises a page fault. */
+	if ((pte >> RV_PPN_SHIFT) & ((UINT64_C(1) << (9 * h)) - 1))
+		return PTK_CORRUPT;
+	return PTK_LEAF;
+}
+
+static inline uint64_t arch_riscv_table_pa(unsigned h, uint64_t pte)
+{
+	(void)h;
+	return ((pte >> RV_PPN_SHIFT) & RV_PPN_MASK) << 12;
+}
+
+static inline uint64_t arch_riscv_leaf_pa(unsigned h, uint64_t pte)
+{
+	return arch_riscv_table_pa(h, pte);
+}
+
+static inline uint32_t arch_riscv_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
+{
+	uint32_t f = 0;
+	(void)h;
+	if (pte & RV_R)
+		f |= PT_READ;
+	if (pte & RV_W)
+		f |= PT_WRITE;
+	if (pte & RV_X)
+		f |= PT_EXECUTE;
+	if (pte & RV_U)
+		f |= PT_USER;
+	if (feat & PT_FEAT_RISCV_SVPBMT) {
+		if ((pte & RV_PBMT_MASK) == RV_PBMT_IO)
+			f |= PT_DEVICE;
+		else if ((pte & RV_PBMT_MASK) == RV_PBMT_NC)
+			f |= PT_UNCACHED;
+	} else if (feat & PT_FEAT_RISCV_XUANTIE) {
+		if (pte & RV_XT_SO)
+			f |= PT_DEVICE;
+		else if (!(pte & RV_XT_C))
+			f |= PT_UNCACHED;
+	}
+	return f;
+}
+
+static inline uint64_t arch_riscv_table(unsigned h, uint64_t pa)
+{
+	(void)h;
+	return RV_V | (((pa >> 12) & RV_PPN_MASK) << RV_PPN_SHIFT);
+}
+
+static inline uint64_t arch_riscv_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
+{
+	/* A and D preset: no fault on first access or write (Svade). */
+	uint64_t e = RV_V | RV_A | RV_D;
+	(void)h;
+	if (flags & PT_READ)
+		e |= RV_R;
+	if (flags & PT_WRITE)
+		e |= RV_W;
+	if (flags & PT_EXECUTE)
+		e |= RV_X;
+	if (flags & PT_USER)
+		e |= RV_U;
+	if (feat & PT_FEAT_RISCV_SVPBMT) {
+		if (flags & PT_DEVICE)
+			e |= RV_PBMT_IO;
+		else if (flags & PT_UNCACHED)
+			e |= RV_PBMT_NC;
+	} else if (feat & PT_FEAT_RISCV_XUANTIE) {
+		if (flags & PT_DEVICE)
+			e |= RV_XT_SO | RV_XT_SH;
+		else if (flags & PT_UNCACHED)
+			e |= RV_XT_B | RV_XT_SH;
+		else
+			e |= RV_XT_C | RV_XT_B | RV_XT_SH;
+	}
+	return e;
+}
+
+static inline uint64_t arch_riscv_out(uint64_t pa)
+{
+	return (pa >> 12) << RV_PPN_SHIFT;
+}
+
+static inline bool arch_riscv_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
+{
+	(void)h;
+	(void)old;
+	(void)new_pte;
+	return false;
+}
+
+#endif /* PT_ARCH_RISCV_H */

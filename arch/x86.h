@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86-64 4-level and 5-level (LA57) paging, Intel SDM vol. 3A §4.5.
+ * Heights: 0 PTE (4K), 1 PDE (2M with PS), 2 PDPTE (1G with PS),
+ * 3 PML4E, 4 PML5E (PS reserved in both).
+ */
+#ifndef PT_ARCH_X86_H
+#define PT_ARCH_X86_H
+
+#include "../src/internal.h"
+
+typedef uint64_t arch_x86_pte;
+
+#define X86_P    (UINT64_C(1) << 0)
+#define X86_RW   (UINT64_C(1) << 1)
+#define X86_US   (UINT64_C(1) << 2)
+#define X86_PWT  (UINT64_C(1) << 3)
+#define X86_PCD  (UINT64_C(1) << 4)
+#define X86_PS   (UINT64_C(1) << 7)
+#define X86_PAT_HUGE (UINT64_C(1) << 12)
+#define X86_NX   (UINT64_C(1) << 63)
+#define X86_ADDR UINT64_C(0x000ffffffffff000) /* bits 12..51 */
+
+static inline uint64_t arch_x86_span_mask(unsigned h)
+{
+	return (UINT64_C(1) << (12 + 9 * h)) - 1;
+}
+
+static inline int arch_x86_kind(unsigned feat, unsigned h, uint64_t pte)
+{
+	(void)feat;
+	if (!(pte & X86_P))
+		return PTK_EMPTY; /* the CPU ignores every other bit */
+	if (h == 0)
+		return PTK_LEAF; /* bit 7 is PAT here, not PS */
+	if (!(pte & X86_PS))
+		return PTK_TABLE;
+	/* PS is reserved in PML4E/PML5E; in a huge leaf the address bits below
+	 * the page size, except PAT (bit 12), are reserved. */
+	if (h > 2 || (pte & X86_ADDR & arch_x86_span_mask(h) & ~X86_PAT_HUGE))
+		return PTK_CORRUPT;
+	return PTK_LEAF;
+}
+
+static inline uint64_t arch_x86_table_pa(unsigned h, uint64_t pte)
+{
+	(void)h;
+	return pte & X86_ADDR;
+}
+
+static inline uint64_t arch_x86_leaf_pa(unsigned h, uint64_t pte)
+{
+	return pte & X86_ADDR & ~arch_x86_span_mask(h);
+}
+
+static inline uint32_t arch_x86_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
+{
+	uint32_t f = PT_READ;
+	(void)feat;
+	(void)h;
+	if (pte & X86_RW)
+		f |= PT_WRITE;
+	if (pte & X86_US)
+		f |= PT_USER;
+	if (!(pte & X86_NX))
+		f |= PT_EXECUTE;
+	/* PCD|PWT is UC, PCD alone UC-; PWT alone (write-through) and PAT
+	 * types are cacheable as far as these flags can say. */
+	if ((pte & (X86_PCD | X86_PWT)) == (X86_PCD | X86_PWT))
+		f |= PT_DEVICE;
+	else if (pte & X86_PCD)
+		f |= PT_UNCACHED;
+	return f;
+}
+
+static inline uint64_t arch_x86_table(unsigned h, uint64_t pa)
+{
+	(void)h;
+	/* Permissive table entries: the leaf alone decides access. */
+	return X86_P | X86_RW | X86_US | (pa & X86_ADDR);
+}
+
+static inline uint64_t arch_x86_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
+{
+	uint64_t e = X86_P;
+	(void)feat;
+	if (flags & PT_WRITE)
+		e |= X86_RW;
+	if (flags & PT_USER)
+		e |= X86_US;
+	if (flags & PT_DEVICE)
+		e |= X86_PCD | X86_PWT;
+	else if (flags & PT_UNCACHED)
+		e |= X86_PCD;
+	if (!(flags & PT_EXECUTE))
+		e |= X86_NX;
+	if (h > 0)
+		e |= X86_PS;
+	return e;
+}
+
+static inline uint64_t arch_x86_out(uint64_t pa)
+{
+	return pa;
+}
+
+static inline bool arch_x86_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
+{
+	/* x86 tolerates any in-place change; stale TLB entries go at flush. */
+	(void)h;
+	(void)old;
+	(void)new_pte;
+	return false;
+}
+
+#endif /* PT_ARCH_X86_H */

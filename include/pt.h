@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libpt: build, edit, query and walk hardware page tables for several CPU
+ * architectures through one API.
+ *
+ * Conventions used throughout:
+ *  - Level 0 is the root table; level (levels - 1) holds 4 KiB pages.
+ *  - Ranges are half-open: [va, va + size).
+ *  - Every fallible call returns PT_OK (0) or a negative PT_ERR_* value.
+ *  - The library owns no memory: every table frame comes from, and goes back
+ *    to, the caller's struct pt_mm hooks.
+ *  - Nothing is global: one struct pt_table is one address space, and calls on
+ *    different tables may run concurrently. Calls on the same table must be
+ *    serialised by the caller (the MMU may walk it concurrently, see SPEC §6).
+ */
+#ifndef PT_H
+#define PT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Errors ------------------------------------------------------------ */
+
+enum {
+	PT_OK = 0,
+	PT_ERR_NO_MEMORY = -1,          /* a frame allocation failed */
+	PT_ERR_NOT_ALIGNED = -2,        /* va, pa or size not aligned as required */
+	PT_ERR_NOT_MAPPED = -3,         /* nothing mapped at va */
+	PT_ERR_ALREADY_MAPPED = -4,     /* a leaf already occupies the range */
+	PT_ERR_MAPPED_TO_HUGE_PAGE = -5, /* a huge page covers va */
+	PT_ERR_INVALID = -6,            /* bad argument (flags, size, va, pa, NULL) */
+	PT_ERR_CORRUPT = -7,            /* a table holds an entry libpt cannot trust */
+};
+
+/* A static, human-readable name for err; "unknown error" for other values. */
+const char *pt_strerror(int err);
+
+/* ---- Architectures ----------------------------------------------------- */
+
+enum pt_arch {
+	PT_X86_64,      /* 4-level, 48-bit VA, 52-bit PA; 4K, 2M, 1G */
+	PT_X86_64_LA57, /* 5-level, 57-bit VA, 52-bit PA; 4K, 2M, 1G */
+	PT_AARCH64,     /* VMSAv8-64 stage 1, 4K granule, 48-bit VA/PA; 4K, 2M, 1G */
+	PT_RISCV_SV39,  /* 3-level, 39-bit VA, 56-bit PA; 4K, 2M, 1G */
+	PT_RISCV_SV48,  /* 4-level, 48-bit VA; 4K, 2M, 1G, 512G */
+	PT_RISCV_SV57,  /* 5-level, 57-bit VA; 4K, 2M, 1G, 512G, 256T */
+	PT_LOONGARCH64, /* 4-level, 48-bit VA/PA; 4K, 2M, 1G */
+	PT_ARMV7,       /* short descriptors, 32-bit VA/PA; 4K, 1M */
+	PT_ARCH_COUNT
+};
+
+/* Feature bits for pt_init's `features` (0 = the default regime). */
+#define PT_FEAT_AARCH64_EL2   (1u << 0) /* EL2 stage 1: no EL0 access, XN from EXECUTE */
+#define PT_FEAT_AARCH64_HIGH  (1u << 1) /* table serves the TTBR1 (upper) VA half */
+#define PT_FEAT_RISCV_SVPBMT  (1u << 2) /* Svpbmt bits 62:61: DEVICE->IO, UNCACHED->NC */
+#define PT_FEAT_RISCV_XUANTIE (1u << 3) /* T-Head C9xx memory types in bits 63:60 */
+#define PT_FEAT_ALL (PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH | \
+		     PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)
+
+/* ---- Mapping flags (same values as the Rust crate page_table_multiarch) */
+
+#define PT_READ     (1u << 0) /* required on every mapping */
+#define PT_WRITE    (1u << 1)
+#define PT_EXECUTE  (1u << 2)
+#define PT_USER     (1u << 3)
+#define PT_DEVICE   (1u << 4) /* device memory; wins over UNCACHED */
+#define PT_UNCACHED (1u << 5) /* normal non-cacheable memory */
+#define PT_FLAGS_ALL 0x3fu
+
+/* ---- Sizes ------------------------------------------------------------- */
+
+#define PT_SIZE_4K   (UINT64_C(1) << 12)
+#define PT_SIZE_1M   (UINT64_C(1) << 20)
+#define PT_SIZE_2M   (UINT64_C(1) << 21)
+#define PT_SIZE_1G   (UINT64_C(1) << 30)
+#define PT_SIZE_512G (UINT64_C(1) << 39)
+#define PT_SIZE_256T (UINT64_C(1) << 48)
+
+#define PT_MAX_LEVELS 5
+#define PT_FLUSH_MAX 32      /* recorded VAs before pt_flush flushes everything */
+#define PT_MAX_ROOT_ENTRIES 4096
+
+/* ---- Caller's memory hooks --------------------------------------------- */
+
+struct pt_mm {
+	/*
+	 * Allocate `count` physically contiguous 4 KiB frames aligned to `align`
+	 * bytes; store the first frame's PA in *pa and return 0. Any other return
+	 * value, or a PA of 0, is an allocation failure. Frames may hold garbage:
+	 * libpt zeroes what it uses.
+	 */
+	int (*alloc_frames)(void *ctx, size_t count, size_t align, uint64_t *pa);
+	/* Give back `count` frames starting at `pa`, exactly as allocated. */
+	void (*free_frames)(void *ctx, uint64_t pa, size_t count);
+	/* A pointer through which the frame at `pa` can be read and written, or
+	 * NULL if it is not accessible. Frames of one allocation must be
+	 * contiguous in the returned mapping. */
+	void *(*phys_to_virt)(void *ctx, uint64_t pa);
+	/* Invalidate the TLB for `va` (or everything when `all`). May be NULL. */
+	void (*flush_tlb)(void *ctx, uint64_t va, bool all);
+	void *ctx;
+};
+
+/* One translation: the output address, normalised flags, and leaf size. */
+struct pt_mapping {
+	uint64_t pa;
+	uint32_t flags;
+	uint64_t size;
+};
+
+struct pt_engine;
+
+/*
+ * One address space. Caller-allocated (on the stack, in a struct, anywhere);
+ * every field is private to libpt and only valid between pt_init and
+ * pt_destroy.
+ */
+struct pt_table {
+	const struct pt_engine *engine; /* per-format code, chosen once at init */
+	struct pt_mm mm;                /* copy of the caller's hooks */
+	uint64_t root;                  /* PA of the root table, 0 when dead */
+	enum pt_arch arch;
+	unsigned features;
+	unsigned nflush;                /* recorded VAs; > PT_FLUSH_MAX: flush all */
+	uint64_t flush_va[PT_FLUSH_MAX];
+	/* Root entries shared from another table by pt_copy_from: one bit per
+	 * root entry. Such subtrees are never freed nor edited through this
+	 * table. */
+	uint64_t shared[PT_MAX_ROOT_ENTRIES / 64];
+};
+
+/* ---- Life cycle -------------------------------------------------------- */
+
+/*
+ * Initialise `t` as an empty address space of format `arch` with the given
+ * features, allocating its root table through `mm` (copied into `t`).
+ * Errors: PT_ERR_INVALID (NULL t or mm, missing alloc/free/phys_to_virt hook,
+ * unknown arch, feature not of this arch or SVPBMT with XUANTIE, EL2 with
+ * HIGH), PT_ERR_NO_MEMORY.
+ */
+int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features,
+	    const struct pt_mm *mm);
+
+/*
+ * Free every table frame `t` owns (never a subtree shared by pt_copy_from)
+ * and leave `t` dead: further calls fail with PT_ERR_INVALID. Mapped frames
+ * themselves belong to the caller and are not touched. NULL or dead: no-op.
+ */
+void pt_destroy(struct pt_table *t);
+
+/* PA of the root table (what goes into CR3 / TTBR / satp / PGD), 0 if dead. */
+uint64_t pt_root(const struct pt_table *t);
+
+/* ---- Single-leaf operations ------------------------------------------- */
+
+/*
+ * Map one leaf of `size` (a leaf size of the format) at va -> pa.
+ * Missing intermediate tables are allocated and zeroed; an empty subtree in
+ * the way is replaced and freed.
+ * Errors: PT_ERR_INVALID (flags, size, non-canonical va, pa too wide, shared
+ * range), PT_ERR_NOT_ALIGNED, PT_ERR_ALREADY_MAPPED (a leaf in the slot, or
+ * a table with a leaf below it), PT_ERR_MAPPED_TO_HUGE_PAGE, PT_ERR_NO_MEMORY,
+ * PT_ERR_CORRUPT. On error nothing changed.
+ */
+int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
+
+/*
+ * Remove the whole leaf containing va; store what it mapped (base PA) in
+ * *old if non-NULL. O(levels): emptied tables are not reclaimed.
+ * Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT.
+ */
+int pt_unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old);
+
+/*
+ * Point the whole leaf containing va at pa (aligned to the leaf size) with
+ * new flags; report the leaf size in *size if non-NULL.
+ * Errors: PT_ERR_INVALID, PT_ERR_NOT_ALIGNED, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT.
+ */
+int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint64_t *size);
+
+/*
+ * Change the flags of the whole leaf containing va; report its size in *size
+ * if non-NULL. Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT.
+ */
+int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size);
+
+/*
+ * Translate va: out->pa is va's own physical address (leaf base + offset),
+ * out->flags the normalised flags, out->size the leaf size.
+ * Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT.
+ */
+int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
+
+/* ---- Region operations (atomic: on error the table is unchanged) ------- */
+
+#define PT_ALLOW_HUGE 1u
+
+/*
+ * Map [va, va + size) to [pa, pa + size). All three 4K-aligned. With
+ * PT_ALLOW_HUGE each step uses the largest leaf that va, pa and the remaining
+ * size allow; otherwise 4K pages. Errors as pt_map, for the first page in VA
+ * order that fails; wrap-around or a non-canonical end is PT_ERR_INVALID.
+ */
+int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
+		  uint32_t flags, unsigned opts);
+
+/*
+ * Unmap every leaf in [va, va + size); holes are fine. A huge page that
+ * straddles an edge is split (this allocates) so only the range goes.
+ * Intermediate tables left empty in the range are freed.
+ * Errors: PT_ERR_INVALID, PT_ERR_NOT_ALIGNED, PT_ERR_NO_MEMORY, PT_ERR_CORRUPT.
+ */
+int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size);
+
+/*
+ * Give every leaf in [va, va + size) the new flags; holes are fine; huge
+ * pages straddling an edge are split. Errors as pt_unmap_region.
+ */
+int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t flags);
+
+/*
+ * Make dst share src's root-level entries covering [va, va + size) (the
+ * kernel half of every process, say). va and size must be aligned to the
+ * span of one root entry. dst never frees nor edits a shared subtree; src
+ * must outlive dst's use of it.
+ * Errors: PT_ERR_INVALID (different format or features, NULL, range),
+ * PT_ERR_NOT_ALIGNED, PT_ERR_ALREADY_MAPPED (dst already uses a root entry in
+ * the range), PT_ERR_CORRUPT.
+ */
+int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size);
+
+/*
+ * Hand every VA recorded since the last flush to mm->flush_tlb (or one call
+ * with all = true after more than PT_FLUSH_MAX records) and forget them.
+ */
+void pt_flush(struct pt_table *t);
+
+/* ---- Walking ----------------------------------------------------------- */
+
+/* One present entry seen by pt_walk. For a table entry: leaf is false, pa is
+ * the next table's PA, size the VA span the entry covers, flags 0. */
+struct pt_entry {
+	unsigned level;
+	size_t index;
+	uint64_t va;      /* canonical (sign-extended) VA of the entry's span */
+	uint64_t pte;     /* raw entry */
+	bool leaf;
+	uint64_t pa;
+	uint32_t flags;   /* normalised flags of a leaf */
+	uint64_t size;
+};
+
+struct pt_walk_ops {
+	size_t limit; /* present entries visited per table; 0 = no limit */
+	int (*pre)(void *arg, const struct pt_entry *e);  /* may be NULL */
+	int (*post)(void *arg, const struct pt_entry *e); /* may be NULL */
+};
+
+/*
+ * Visit present entries depth-first in VA order: pre before descending into
+ * a table (and for each leaf), post after. A non-zero callback result stops
+ * the walk and is returned. Errors: PT_ERR_INVALID, PT_ERR_CORRUPT (an entry
+ * that is neither empty, table nor leaf; the walk stops there).
+ */
+int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg);
+
+/* ---- Entry encoding (pure functions, no table needed) ------------------ */
+
+/* The leaf entry mapping pa with flags at `level`; 0 if the arguments are
+ * invalid (bad arch/features/level/flags, pa unaligned or too wide). */
+uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t pa, uint32_t flags);
+
+/* The table entry at `level` pointing to a table at pa; 0 if invalid. */
+uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa);
+
+/*
+ * Decode `pte` found at `level`. Fills out (level, pte, leaf, pa, flags,
+ * size; index and va are set to 0). Errors: PT_ERR_NOT_MAPPED (empty entry),
+ * PT_ERR_CORRUPT (reserved encoding), PT_ERR_INVALID (bad arch, features,
+ * level or NULL out).
+ */
+int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pte,
+		  struct pt_entry *out);
+
+/* What decoding an entry written with `flags` gives back: DEVICE clears
+ * UNCACHED; RISC-V without SVPBMT/XUANTIE drops both; AArch64 EL2 drops USER. */
+uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags);
+
+/* ---- Format metadata --------------------------------------------------- */
+
+struct pt_arch_info {
+	const char *name;
+	unsigned levels, va_bits, pa_bits;
+	uint64_t leaf_sizes; /* OR of the supported PT_SIZE_* */
+};
+
+/* Metadata for a, or NULL if a is unknown. */
+const struct pt_arch_info *pt_arch_info(enum pt_arch a);
+/* va is canonical for the format (AArch64: either half). */
+bool pt_va_valid(enum pt_arch a, uint64_t va);
+/* pa is below 2^pa_bits. */
+bool pt_pa_valid(enum pt_arch a, uint64_t pa);
+
+/* ---- Switching the tables on ------------------------------------------- */
+
+#define PT_AARCH64_MAIR   0x44ff04u /* Attr0 Device-nGnRE, Attr1 Normal WB, Attr2 Normal NC */
+#define PT_LOONGARCH_PWCL (12u | 9u << 5 | 21u << 10 | 9u << 15 | 30u << 20 | 9u << 25)
+#define PT_LOONGARCH_PWCH (39u | 9u << 6)
+
+/* RISC-V satp value: MODE | ASID | root PPN; 0 for other formats or dead t. */
+uint64_t pt_satp(const struct pt_table *t, uint16_t asid);
+
+/*
+ * TLB maintenance for the CPU libpt is compiled for; fits pt_mm.flush_tlb.
+ * AArch64/ARMv7 broadcast (tlbi ...is); x86, RISC-V and LoongArch are local.
+ * Only declared when compiling for one of those CPUs.
+ */
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv) || \
+	defined(__loongarch__) || defined(__arm__)
+void pt_flush_tlb_native(void *ctx, uint64_t va, bool all);
+#define PT_HAVE_FLUSH_TLB_NATIVE 1
+#endif
+
+/* ---- Untrusted tables -------------------------------------------------- */
+
+/*
+ * Translate va through tables rooted at root_pa that nobody vouches for (a
+ * guest's, a dump's). Reads only inside 4 KiB frames mm->phys_to_virt
+ * returned (only phys_to_virt is used), at most one entry per level.
+ * Errors: PT_ERR_INVALID (bad arguments, misaligned root), PT_ERR_NOT_MAPPED,
+ * PT_ERR_CORRUPT (malformed entry, or a table phys_to_virt cannot reach).
+ */
+int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa,
+		 const struct pt_mm *mm, uint64_t va, struct pt_mapping *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PT_H */

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The public API: argument checking, then one dispatch per call into the
+ * family's engine (src/engines.c). Everything the engines assume about
+ * their input is established here.
+ */
+#include "op.h"
+
+const char *pt_strerror(int err)
+{
+	switch (err) {
+	case PT_OK: return "success";
+	case PT_ERR_NO_MEMORY: return "out of memory for page-table frames";
+	case PT_ERR_NOT_ALIGNED: return "address or size not aligned";
+	case PT_ERR_NOT_MAPPED: return "not mapped";
+	case PT_ERR_ALREADY_MAPPED: return "already mapped";
+	case PT_ERR_MAPPED_TO_HUGE_PAGE: return "mapped by a huge page";
+	case PT_ERR_INVALID: return "invalid argument";
+	case PT_ERR_CORRUPT: return "corrupt page-table entry";
+	default: return "unknown error";
+	}
+}
+
+/* ---- Metadata ----------------------------------------------------------- */
+
+const struct pt_arch_info *pt_arch_info(enum pt_arch a)
+{
+	const struct pt_shape *s = pt__shape(a);
+	return s ? &s->info : (const struct pt_arch_info *)0;
+}
+
+static bool va_ok(const struct pt_shape *s, unsigned feat, uint64_t va)
+{
+	unsigned bits = s->info.va_bits;
+	uint64_t hi = va >> (bits - 1); /* the top VA bit and everything above */
+	if (s->sign_extend)
+		return hi == 0 || hi == (UINT64_MAX >> (bits - 1));
+	if (bits == 32)
+		return va >> 32 == 0;
+	/* AArch64: top 16 bits all 0 (TTBR0) or all 1 (TTBR1). */
+	hi = va >> bits;
+	if (feat & PT_FEAT_AARCH64_HIGH)
+		return hi == (UINT64_MAX >> bits);
+	return hi == 0;
+}
+
+bool pt_va_valid(enum pt_arch a, uint64_t va)
+{
+	const struct pt_shape *s = pt__shape(a);
+	if (!s)
+		return false;
+	return va_ok(s, 0, va) || (a == PT_AARCH64 && va_ok(s, PT_FEAT_AARCH64_HIGH, va));
+}
+
+bool pt_pa_valid(enum pt_arch a, uint64_t pa)
+{
+	const struct pt_shape *s = pt__shape(a);
+	return s && (pa >> s->info.pa_bits) == 0;
+}
+
+static bool features_ok(const struct pt_shape *s, unsigned f)
+{
+	if (f & ~s->features)
+		return false;
+	if ((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE))
+		return false;
+	/* EL2 without VHE has a single (lower) VA range. */
+	return !((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH));
+}
+
+static bool flags_ok(uint32_t flags)
+{
+	return (flags & PT_READ) && !(flags & ~PT_FLAGS_ALL);
+}
+
+uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags)
+{
+	flags &= PT_FLAGS_ALL;
+	if (flags & PT_DEVICE)
+		flags &= ~PT_UNCACHED;
+	if ((a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57) &&
+	    !(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
+		flags &= ~(PT_DEVICE | PT_UNCACHED);
+	if (a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2))
+		flags &= ~PT_USER;
+	return flags;
+}
+
+/* Height of a leaf of `size` in shape s, or -1 if s has no such leaf. */
+static int leaf_height(const struct pt_shape *s, uint64_t size)
+{
+	for (unsigned l = 0; l < s->info.levels; l++)
+		if (pt__span(s, l) == size && ((s->leaf_levels >> l) & 1))
+			return (int)(s->info.levels - 1 - l);
+	return -1;
+}
+
+/* ---- Entry encoding ----------------------------------------------------- */
+
+uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t pa, uint32_t flags)
+{
+	const struct pt_shape *s = pt__shape(a);
+	if (!s || !features_ok(s, features) || level >= s->info.levels ||
+	    !((s->leaf_levels >> level) & 1) || !flags_ok(flags) ||
+	    (pa & (pt__span(s, level) - 1)) || !pt_pa_valid(a, pa))
+		return 0;
+	return pt__engine(a)->pte_leaf(features, s->info.levels - 1 - level, pa,
+				       pt_flags_normalize(a, features, flags));
+}
+
+/* Bytes of one table at level l (what a table entry must be aligned to). */
+static uint64_t table_bytes(const struct pt_shape *s, unsigned l)
+{
+	return (uint64_t)s->entries[l] * s->pte_bytes;
+}
+
+uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa)
+{
+	const struct pt_shape *s = pt__shape(a);
+	if (!s || level + 1 >= s->info.levels || (pa & (table_bytes(s, level + 1) - 1)) ||
+	    !pt_pa_valid(a, pa))
+		return 0;
+	return pt__engine(a)->pte_table(s->info.levels - 1 - level, pa);
+}
+
+int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pte,
+		  struct pt_entry *out)
+{
+	const struct pt_shape *s = pt__shape(a);
+	uint64_t pa = 0;
+	uint32_t flags = 0;
+	int k;
+	if (!s || !out || !features_ok(s, features) || level >= s->info.levels)
+		return PT_ERR_INVALID;
+	k = pt__engine(a)->decode(features, s->info.levels - 1 - level, pte, &pa, &flags);
+	if (k == PTK_EMPTY)
+		return PT_ERR_NOT_MAPPED;
+	if (k == PTK_CORRUPT)
+		return PT_ERR_CORRUPT;
+	out->level = level;
+	out->index = 0;
+	out->va = 0;
+	out->pte = pte;
+	out->leaf = k == PTK_LEAF;
+	out->pa = pa;
+	out->flags = flags;
+	out->size = pt__span(s, level);
+	return PT_OK;
+}
+
+/* ---- Life cycle --------------------------------------------------------- */
+
+int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const struct pt_mm *mm)
+{
+	const struct pt_shape *s = pt__shape(arch);
+	uint64_t root;
+	size_t bytes;
+	unsigned char *p;
+	if (!t)
+		return PT_ERR_INVALID;
+	t->engine = (const struct pt_engine *)0;
+	t->root = 0;
+	if (!s || !mm || !mm->alloc_frames || !mm->free_frames || !mm->phys_to_virt ||
+	    !features_ok(s, features))
+		return PT_ERR_INVALID;
+	t->mm = *mm;
+	t->arch = arch;
+	t->features = features;
+	t->nflush = 0;
+	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
+		t->shared[i] = 0;
+	bytes = (size_t)table_bytes(s, 0);
+	if (pt__alloc(t, s, s->frames[0], bytes, &root) != PT_OK)
+		return PT_ERR_NO_MEMORY;
+	/* Zero through the same store every entry write uses. */
+	p = pt__virt(&t->mm, root);
+	for (size_t i = 0; i < bytes; i += 8)
+		__atomic_store_n((uint64_t *)(p + i), 0, __ATOMIC_RELEASE);
+	t->root = root;
+	t->engine = pt__engine(arch);
+	return PT_OK;
+}
+
+static bool alive(const struct pt_table *t)
+{
+	return t && t->engine && t->root;
+}
+
+void pt_destroy(struct pt_table *t)
+{
+	if (!alive(t))
+		return;
+	t->engine->destroy(t);
+	t->engine = (const struct pt_engine *)0;
+	t->root = 0;
+	t->nflush = 0;
+}
+
+uint64_t pt_root(const struct pt_table *t)
+{
+	return alive(t) ? t->root : 0;
+}
+
+uint64_t pt_satp(const struct pt_table *t, uint16_t asid)
+{
+	uint64_t mode;
+	if (!alive(t))
+		return 0;
+	switch (t->arch) {
+	case PT_RISCV_SV39: mode = 8; break;
+	case PT_RISCV_SV48: mode = 9; break;
+	case PT_RISCV_SV57: mode = 10; break;
+	default: return 0;
+	}
+	return mode << 60 | (uint64_t)asid << 44 | t->root >> 12;
+}
+
+/* ---- Address checks shared by the editing calls ------------------------- */
+
+/* Any root entry in [va, last] shared from another table? */
+static bool touches_shared(const struct pt_table *t, const struct pt_shape *s, uint64_t va,
+			   uint64_t last)
+{
+	size_t mask = s->entries[0] - 1u;
+	size_t i = (size_t)(va >> s->shift[0]) & mask, j = (size_t)(last >> s->shift[0]) & mask;
+	for (; i <= j; i++)
+		if ((t->shared[i / 64] >> (i % 64)) & 1)
+			return true;
+	return false;
+}
+
+/*
+ * A range [va, va + size) of a region call: 4K-aligned, non-empty, no
+ * wrap-around, both ends canonical and in the same half (the hole between
+ * halves is not addressable).
+ */
+static int range_ok(const struct pt_table *t, const struct pt_shape *s, uint64_t va,
+		    uint64_t size, uint64_t *last)
+{
+	uint64_t m = PT_SIZE_4K - 1;
+	if ((va & m) || (size & m))
+		return PT_ERR_NOT_ALIGNED;
+	if (size == 0 || va + (size - 1) < va)
+		return PT_ERR_INVALID;
+	*last = va + (size - 1);
+	if (!va_ok(s, t->features, va) || !va_ok(s, t->features, *last) ||
+	    (pt__canon(s, t->features, va) >> (s->info.va_bits - 1)) !=
+		    (pt__canon(s, t->features, *last) >> (s->info.va_bits - 1)))
+		return PT_ERR_INVALID;
+	return PT_OK;
+}
+
+static int pa_range_ok(const struct pt_shape *s, uint64_t pa, uint64_t size)
+{
+	if (pa & (PT_SIZE_4K - 1))
+		return PT_ERR_NOT_ALIGNED;
+	if (pa + (size - 1) < pa || (pa + (size - 1)) >> s->info.pa_bits)
+		return PT_ERR_INVALID;
+	return PT_OK;
+}
+
+/* ---- Editing ------------------------------------------------------------ */
+
+int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
+{
+	const struct pt_shape *s;
+	int h;
+	if (!alive(t) || !flags_ok(flags))
+		return PT_ERR_INVALID;
+	s = pt__shape(t->arch);
+	h = leaf_height(s, size);
+	if (h < 0 || !va_ok(s, t->features, va) || (pa >> s->info.pa_bits))
+		return PT_ERR_INVALID;
+	if ((va | pa) & (size - 1))
+		return PT_ERR_NOT_ALIGNED;
+	if (touches_shared(t, s, va, va))
+		return PT_ERR_INVALID;
+	return t->engine->map(t, va, pa, va + (size - 1),
+			      pt_flags_normalize(t->arch, t->features, flags), (unsigned)h);
+}
+
+int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags,
+		  unsigned opts)
+{
+	const struct pt_shape *s;
+	uint64_t last;
+	int r;
+	if (!alive(t) || !flags_ok(flags) || (opts & ~PT_ALLOW_HUGE))
+		return PT_ERR_INVALID;
+	s = pt__shape(t->arch);
+	if ((r = range_ok(t, s, va, size, &last)) || (r = pa_range_ok(s, pa, size)))
+		return r;
+	if (touches_shared(t, s, va, last))
+		return PT_ERR_INVALID;
+	return t->engine->map(t, va, pa, last, pt_flags_normalize(t->arch, t->features, flags),
+			      (opts & PT_ALLOW_HUGE) ? s->info.levels - 1 : 0);
+}
+
+int pt_unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
+{
+	const struct pt_shape *s;
+	if (!alive(t))
+		return PT_ERR_INVALID;
+	s = pt__shape(t->arch);
+	if (!va_ok(s, t->features, va) || touches_shared(t, s, va, va))
+		return PT_ERR_INVALID;
+	return t->engine->unmap(t, va, old);
+}
+
+int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint64_t *size)
+{
+	const struct pt_shape *s;
+	if (!alive(t) || !flags_ok(flags))
+		return PT_ERR_INVALID;
+	s = pt__shape(t->arch);
+	if (!va_ok(s, t->features, va) || (pa >> s->info.pa_bits) || touches_shared(t, s, va, va))
+		return PT_ERR_INVALID;
+	if (pa & (PT_SIZE_4K - 1))
+		return PT_ERR_NOT_ALIGNED;
+	return t->engine->change(t, va, true, pa, pt_flags_normalize(t->arch, t->features, flags),
+				 size);
+}
+
+int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
+{
+	const struct pt_shape *s;
+	if (!alive(t) || !flags_ok(flags))
+		return PT_ERR_INVALID;
+	s = pt__shape(t->arch);
+	if (!va_ok(s, t->features, va) || touches_shared(t, s, va, va))
+		return PT_ERR_INVALID;
+	return t->engine->change(t, va, false, 0, pt_flags_normalize(t->arch, t->features, flags),
+				 size);
+}
+
+int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+{
+	if (!alive(t) || !out || !va_ok(pt__shape(t->arch), t->features, va))
+		return PT_ERR_INVALID;
+	return t->engine->query(t, va, out);
+}
+
+int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size)
+{
+	const struct pt_shape *s;
+	uint64_t last;
+	int r;
+	if (!alive(t))
+		return PT_ERR_INVALID;
+	s = pt__shape(t->arch);
+	if ((r = range_ok(t, s, va, size, &last)))
+		return r;
+	if (touches_shared(t, s, va, last))
+		return PT_ERR_INVALID;
+	return t->engine->clear_range(t, va, last, false, 0);
+}
+
+int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t flags)
+{
+	const struct pt_shape *s;
+	uint64_t last;
+	int r;
+	if (!alive(t) || !flags_ok(flags))
+		return PT_ERR_INVALID;
+	s = pt__shape(t->arch);
+	if ((r = range_ok(t, s, va, size, &last)))
+		return r;
+	if (touches_shared(t, s, va, last))
+		return PT_ERR_INVALID;
+	return t->engine->clear_range(t, va, last, true,
+				      pt_flags_normalize(t->arch, t->features, flags));
+}
+
+int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size)
+{
+	const struct pt_shape *s;
+	uint64_t last, m;
+	int r;
+	if (!alive(dst) || !alive(src) || dst == src || dst->arch != src->arch ||
+	    dst->features != src->features)
+		return PT_ERR_INVALID;
+	s = pt__shape(dst->arch);
+	if ((r = range_ok(dst, s, va, size, &last)))
+		return r;
+	m = pt__span(s, 0) - 1;
+	if ((va & m) || (size & m))
+		return PT_ERR_NOT_ALIGNED;
+	return dst->engine->copy_root(dst, src, (size_t)(va >> s->shift[0]) & (s->entries[0] - 1u),
+				      (size_t)(last >> s->shift[0]) & (s->entries[0] - 1u));
+}
+
+int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg)
+{
+	if (!alive(t) || !ops)
+		return PT_ERR_INVALID;
+	return t->engine->walk(t, ops, arg);
+}
+
+void pt_flush(struct pt_table *t)
+{
+	if (!alive(t))
+		return;
+	if (t->mm.flush_tlb) {
+		if (t->nflush > PT_FLUSH_MAX)
+			t->mm.flush_tlb(t->mm.ctx, 0, true);
+		else
+			for (unsigned i = 0; i < t->nflush; i++)
+				t->mm.flush_tlb(t->mm.ctx, t->flush_va[i], false);
+	}
+	t->nflush = 0;
+}
+
+int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const struct pt_mm *mm,
+		 uint64_t va, struct pt_mapping *out)
+{
+	const struct pt_shape *s = pt__shape(a);
+	if (!s || !mm || !mm->phys_to_virt || !out || !features_ok(s, features) ||
+	    !va_ok(s, features, va) || (root_pa & (table_bytes(s, 0) - 1)) ||
+	    !pt_pa_valid(a, root_pa))
+		return PT_ERR_INVALID;
+	return pt__engine(a)->translate(s, features, root_pa, mm, va, out);
+}

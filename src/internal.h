@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the engine (src/) and the architectures (arch/) share.
+ *
+ * An architecture is a *family* of encodings (x86, aarch64, riscv, loongarch,
+ * armv7) plus one or more *shapes* (the pt_shape constants below). The engine
+ * is written once, in src/tmpl_*.h, and instantiated per family by
+ * src/engines.c, so every hook below is a static inline call the compiler
+ * folds into the engine's loops: no indirect call per entry.
+ *
+ * Hooks an arch/<family>.h provides, each `static inline`, named
+ * arch_<family>_<hook>. `h` is the entry's height: 0 for an entry that maps
+ * 4 KiB, 1 for the level above, and so on (level = levels - 1 - h). Heights
+ * keep the encodings independent of how many levels a shape has.
+ *
+ *   typedef ... arch_<f>_pte;                 storage type of one entry
+ *   int      kind(feat, h, pte)               PTK_EMPTY/TABLE/LEAF/CORRUPT
+ *   uint64_t table_pa(h, pte)                 next table of a PTK_TABLE entry
+ *   uint64_t leaf_pa(h, pte)                  base PA of a PTK_LEAF entry
+ *   uint32_t leaf_flags(feat, h, pte)         normalised flags of a PTK_LEAF
+ *   uint64_t table(h, pa)                     entry pointing at table pa
+ *   uint64_t leaf_attrs(feat, h, flags)       every bit of a leaf but its PA
+ *   uint64_t out(pa)                          the PA field of a leaf; linear
+ *   bool     needs_bbm(h, old, new)           break-before-make required
+ */
+#ifndef PT_INTERNAL_H
+#define PT_INTERNAL_H
+
+#include "pt.h"
+
+enum pt_kind { PTK_EMPTY, PTK_TABLE, PTK_LEAF, PTK_CORRUPT };
+
+#define PT_FRAME_SIZE 4096u
+
+/* The shape of one format: pure data, no code (STYLE §2). */
+struct pt_shape {
+	struct pt_arch_info info;
+	unsigned char shift[PT_MAX_LEVELS];  /* VA bit where the level's index starts */
+	unsigned short entries[PT_MAX_LEVELS];
+	unsigned char pte_bytes;             /* 8, or 4 for ARMv7 */
+	unsigned char frames[PT_MAX_LEVELS]; /* frames per table allocation */
+	unsigned char per_frame[PT_MAX_LEVELS]; /* tables packed in one frame */
+	unsigned char leaf_levels;           /* bit l: level l may hold leaves */
+	bool sign_extend;                    /* VAs are sign-extended from va_bits */
+	unsigned features;                   /* feature bits this format accepts */
+};
+
+/*
+ * The per-family engine, one constant instance per family (src/engines.c).
+ * Validation of arguments happens once in src/api.c; these run on checked
+ * input: canonical addresses, last >= va, normalised flags.
+ */
+struct pt_engine {
+	/* Leaves of height <= max_h wherever va, pa and the range allow. */
+	int (*map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last,
+		   uint32_t flags, unsigned max_h);
+	int (*unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old);
+	int (*change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa,
+		      uint32_t flags, uint64_t *size);
+	int (*query)(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
+	int (*clear_range)(struct pt_table *t, uint64_t va, uint64_t last,
+			   bool protect, uint32_t flags);
+	int (*walk)(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg);
+	void (*destroy)(struct pt_table *t);
+	int (*copy_root)(struct pt_table *dst, const struct pt_table *src,
+			 size_t first, size_t last);
+	int (*translate)(const struct pt_shape *s, unsigned feat, uint64_t root,
+			 const struct pt_mm *mm, uint64_t va, struct pt_mapping *out);
+	uint64_t (*pte_leaf)(unsigned feat, unsigned h, uint64_t pa, uint32_t flags);
+	uint64_t (*pte_table)(unsigned h, uint64_t pa);
+	int (*decode)(unsigned feat, unsigned h, uint64_t pte, uint64_t *pa, uint32_t *flags);
+};
+
+const struct pt_shape *pt__shape(enum pt_arch a);
+const struct pt_engine *pt__engine(enum pt_arch a);
+
+extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_riscv,
+	pt__engine_loongarch, pt__engine_armv7;
+
+/* Small helpers shared by api.c and the engine. */
+static inline uint64_t pt__span(const struct pt_shape *s, unsigned level)
+{
+	return UINT64_C(1) << s->shift[level];
+}
+
+/* The VA as software sees it: sign-extended, or in the AArch64 upper half. */
+static inline uint64_t pt__canon(const struct pt_shape *s, unsigned feat, uint64_t va)
+{
+	unsigned bits = s->info.va_bits;
+	if (s->sign_extend) {
+		unsigned up = 64 - bits;
+		return (uint64_t)((int64_t)(va << up) >> up);
+	}
+	if (feat & PT_FEAT_AARCH64_HIGH)
+		return va | ~((UINT64_C(1) << bits) - 1);
+	return va;
+}
+
+#endif /* PT_INTERNAL_H */

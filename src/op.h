@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Family-independent pieces of one operation: the frame stash that makes
+ * region operations atomic, and TLB flush recording. Nothing here reads or
+ * writes an entry.
+ */
+#ifndef PT_OP_H
+#define PT_OP_H
+
+#include "internal.h"
+
+/* One API call in progress. */
+struct pt_op {
+	const struct pt_table *t;
+	struct pt_table *w; /* the same table, writable; NULL for lookups */
+	const struct pt_shape *s;
+	unsigned feat;
+	unsigned levels;
+	/* Frames reserved before the first write, chained through their own
+	 * first 8 bytes; the commit phase takes from here and cannot fail. */
+	uint64_t stash;
+	/* Packed-table planning: the last group of packed tables planned. */
+	uint64_t plan_group;
+};
+
+/* What a map or protect writes: the leaf bits for each height, computed once
+ * per call, and the largest height a leaf may have. */
+struct pt_req {
+	uint64_t attrs[PT_MAX_LEVELS];
+	uint32_t flags;
+	unsigned max_h;
+};
+
+static inline void pt__op_init(struct pt_op *op, const struct pt_table *t)
+{
+	op->t = t;
+	op->w = (struct pt_table *)0;
+	op->s = pt__shape(t->arch);
+	op->feat = t->features;
+	op->levels = op->s->info.levels;
+	op->stash = 0;
+	op->plan_group = UINT64_MAX;
+}
+
+static inline void pt__op_init_rw(struct pt_op *op, struct pt_table *t)
+{
+	pt__op_init(op, t);
+	op->w = t;
+}
+
+static inline void *pt__virt(const struct pt_mm *mm, uint64_t pa)
+{
+	/* Ask for the frame, then step inside it: a 1 KiB ARMv7 L2 table
+	 * lives at an offset of a 4 KiB frame. */
+	unsigned char *f = mm->phys_to_virt(mm->ctx, pa & ~(uint64_t)(PT_FRAME_SIZE - 1));
+	return f ? f + (pa & (PT_FRAME_SIZE - 1)) : (void *)0;
+}
+
+/*
+ * Allocate `count` frames aligned to `align`, checking what the allocator
+ * hands back: PA 0, an unaligned or too-wide PA, or an unreachable frame is a
+ * failure (the frame, if any, goes straight back).
+ */
+static inline int pt__alloc(const struct pt_table *t, const struct pt_shape *s,
+			    size_t count, size_t align, uint64_t *pa)
+{
+	const struct pt_mm *mm = &t->mm;
+	uint64_t p = 0;
+	uint64_t bytes = (uint64_t)count * PT_FRAME_SIZE;
+	if (mm->alloc_frames(mm->ctx, count, align, &p) != 0 || p == 0)
+		return PT_ERR_NO_MEMORY;
+	if ((p & (align - 1)) || (p + bytes - 1) >> s->info.pa_bits ||
+	    !mm->phys_to_virt(mm->ctx, p)) {
+		mm->free_frames(mm->ctx, p, count);
+		return PT_ERR_NO_MEMORY;
+	}
+	*pa = p;
+	return PT_OK;
+}
+
+/* Reserve n single frames into the stash; all or nothing. */
+static inline int pt__reserve(struct pt_op *op, size_t n)
+{
+	while (n--) {
+		uint64_t pa;
+		if (pt__alloc(op->t, op->s, 1, PT_FRAME_SIZE, &pa) != PT_OK)
+			return PT_ERR_NO_MEMORY;
+		*(uint64_t *)pt__virt(&op->t->mm, pa) = op->stash;
+		op->stash = pa;
+	}
+	return PT_OK;
+}
+
+static inline uint64_t pt__take(struct pt_op *op)
+{
+	uint64_t pa = op->stash;
+	op->stash = *(uint64_t *)pt__virt(&op->t->mm, pa);
+	return pa;
+}
+
+/* Give back whatever the commit did not use (and everything on failure). */
+static inline void pt__unreserve(struct pt_op *op)
+{
+	while (op->stash)
+		op->t->mm.free_frames(op->t->mm.ctx, pt__take(op), 1);
+}
+
+/* ---- TLB flush records ------------------------------------------------ */
+
+static inline void pt__record(struct pt_table *t, uint64_t va)
+{
+	if (t->nflush < PT_FLUSH_MAX)
+		t->flush_va[t->nflush] = va;
+	if (t->nflush <= PT_FLUSH_MAX)
+		t->nflush++;
+}
+
+/* n leaves of `step` bytes from va changed. */
+static inline void pt__record_run(struct pt_table *t, uint64_t va, uint64_t n, uint64_t step)
+{
+	if (t->nflush + n > PT_FLUSH_MAX) {
+		t->nflush = PT_FLUSH_MAX + 1;
+		return;
+	}
+	while (n--) {
+		t->flush_va[t->nflush++] = va;
+		va += step;
+	}
+}
+
+/* A table entry was removed or replaced: walk caches for the whole span may
+ * hold it (RISC-V sfence.vma with an address only covers leaves), so only a
+ * full flush is safe. */
+static inline void pt__record_all(struct pt_table *t)
+{
+	t->nflush = PT_FLUSH_MAX + 1;
+}
+
+static inline void pt__flush_now(const struct pt_table *t, uint64_t va, bool all)
+{
+	if (t->mm.flush_tlb)
+		t->mm.flush_tlb(t->mm.ctx, va, all);
+}
+
+#endif /* PT_OP_H */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pt_flush_tlb_native: TLB maintenance for the CPU libpt is compiled for.
+ * Privileged instructions: call it from a kernel, never from user space.
+ */
+#include "pt.h"
+
+#if defined(__x86_64__)
+void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
+{
+	(void)ctx;
+	if (all) {
+		/* Reloading CR3 drops every non-global translation. */
+		uint64_t cr3;
+		__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+		__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+	} else {
+		__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+	}
+}
+#elif defined(__aarch64__)
+void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
+{
+	(void)ctx;
+	/* Make the table stores visible to the walker first. */
+	__asm__ volatile("dsb ishst" ::: "memory");
+	if (all) {
+#ifdef PT_NATIVE_EL2
+		__asm__ volatile("tlbi alle2is" ::: "memory");
+#else
+		__asm__ volatile("tlbi vmalle1is" ::: "memory");
+#endif
+	} else {
+		uint64_t arg = (va >> 12) & ((UINT64_C(1) << 44) - 1);
+#ifdef PT_NATIVE_EL2
+		__asm__ volatile("tlbi vae2is, %0" : : "r"(arg) : "memory");
+#else
+		__asm__ volatile("tlbi vaae1is, %0" : : "r"(arg) : "memory");
+#endif
+	}
+	__asm__ volatile("dsb ish\n\tisb" ::: "memory");
+}
+#elif defined(__riscv)
+void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
+{
+	(void)ctx;
+	if (all)
+		__asm__ volatile("sfence.vma" ::: "memory");
+	else
+		__asm__ volatile("sfence.vma %0" : : "r"(va) : "memory");
+}
+#elif defined(__loongarch__)
+void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
+{
+	(void)ctx;
+	__asm__ volatile("dbar 0" ::: "memory");
+	if (all)
+		__asm__ volatile("invtlb 0, $zero, $zero" ::: "memory");
+	else /* op 6: global entries or ASID 0, matching va */
+		__asm__ volatile("invtlb 6, $zero, %0" : : "r"(va) : "memory");
+}
+#elif defined(__arm__)
+void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
+{
+	(void)ctx;
+	__asm__ volatile("dsb ishst" ::: "memory");
+	if (all) /* TLBIALLIS */
+		__asm__ volatile("mcr p15, 0, %0, c8, c3, 0" : : "r"(0) : "memory");
+	else /* TLBIMVAAIS */
+		__asm__ volatile("mcr p15, 0, %0, c8, c3, 3" : : "r"((uint32_t)va & ~0xfffu) : "memory");
+	__asm__ volatile("dsb ish\n\tisb" ::: "memory");
+}
+#endif

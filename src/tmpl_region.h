@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Engine template, part 3: map, unmap and protect over ranges.
+ *
+ * Every operation runs in two phases (STYLE §4). The plan reads the range,
+ * returns the first error in VA order and counts the frames the commit will
+ * need; those are reserved before anything is written. The commit then
+ * cannot fail. A failed call has written nothing and holds no frame.
+ * Both phases recurse per table, so the path to the current table is kept
+ * on the stack and a run of entries is handled in one loop.
+ */
+
+/* Does a leaf go in the level-l slot holding [va, end] (mapping pa)? */
+static inline bool E(leaf_here)(const struct pt_op *op, unsigned l, uint64_t va, uint64_t end,
+				uint64_t pa, unsigned max_h)
+{
+	unsigned h = HT(op, l);
+	uint64_t m = pt__span(op->s, l) - 1;
+	if (h == 0)
+		return true;
+	if (h > max_h || !((op->s->leaf_levels >> l) & 1))
+		return false;
+	return !((va | pa) & m) && end - va == m;
+}
+
+/* Write n 4K leaves from pte on: the hot loop of every map. */
+static inline void E(fill)(PTE *p, size_t n, uint64_t pte, uint64_t step)
+{
+	for (size_t i = 0; i < n; i++, pte += step)
+		E(st)(&p[i], pte);
+}
+
+/* ---- map ---------------------------------------------------------------- */
+
+/* Frames needed below a new level-l table covering [va, last]. */
+static size_t E(count_fresh)(struct pt_op *op, unsigned l, uint64_t va, uint64_t last,
+			     uint64_t pa, unsigned max_h)
+{
+	size_t n = 0;
+	if (HT(op, l) == 0)
+		return 0;
+	for (;;) {
+		uint64_t end = E(slot_end)(op->s, l, va, last);
+		if (!E(leaf_here)(op, l, va, end, pa, max_h))
+			n += E(plan_table)(op, l, va) + E(count_fresh)(op, l + 1, va, end, pa, max_h);
+		if (end == last)
+			return n;
+		pa += end - va + 1;
+		va = end + 1;
+	}
+}
+
+static int E(plan_map)(struct pt_op *op, unsigned l, uint64_t tpa, uint64_t va, uint64_t last,
+		       uint64_t pa, unsigned max_h, size_t *need)
+{
+	const struct pt_shape *s = op->s;
+	unsigned h = HT(op, l);
+	const PTE *tbl = E(tbl)(op->t, tpa);
+	if (!tbl)
+		return PT_ERR_CORRUPT;
+	if (h == 0) {
+		for (size_t i = E(idx)(s, l, va), j = E(idx)(s, l, last); i <= j; i++) {
+			int k = E(kind)(op, l, E(ld)(&tbl[i]));
+			if (k != PTK_EMPTY)
+				return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
+		}
+		return PT_OK;
+	}
+	for (;;) {
+		uint64_t end = E(slot_end)(s, l, va, last);
+		uint64_t e = E(ld)(&tbl[E(idx)(s, l, va)]);
+		int k = E(kind)(op, l, e), r = PT_OK;
+		if (k == PTK_CORRUPT)
+			return PT_ERR_CORRUPT;
+		if (E(leaf_here)(op, l, va, end, pa, max_h)) {
+			if (k == PTK_LEAF)
+				return PT_ERR_ALREADY_MAPPED;
+			/* An empty subtree never blocks a map. */
+			if (k == PTK_TABLE && (r = E(has_leaf)(op, l + 1, A(table_pa)(h, e))))
+				return r > 0 ? PT_ERR_ALREADY_MAPPED : r;
+		} else if (k == PTK_LEAF) {
+			return PT_ERR_MAPPED_TO_HUGE_PAGE;
+		} else if (k == PTK_TABLE) {
+			r = E(plan_map)(op, l + 1, A(table_pa)(h, e), va, end, pa, max_h, need);
+			if (r)
+				return r;
+		} else {
+			*need += E(plan_table)(op, l, va) + E(count_fresh)(op, l + 1, va, end, pa, max_h);
+		}
+		if (end == last)
+			return PT_OK;
+		pa += end - va + 1;
+		va = end + 1;
+	}
+}
+
+/*
+ * Map [va, last] into the level-l table tbl. With `fresh` the table is new
+ * and unlinked: its entries are not read (they are garbage until written).
+ */
+static void E(commit_map)(struct pt_op *op, unsigned l, PTE *tbl, bool fresh, uint64_t va,
+			  uint64_t last, uint64_t pa, const struct pt_req *rq)
+{
+	const struct pt_shape *s = op->s;
+	unsigned h = HT(op, l);
+	if (h == 0) {
+		size_t n = (size_t)((last - va) >> 12) + 1;
+		E(fill)(&tbl[E(idx)(s, l, va)], n, rq->attrs[0] | A(out)(pa), A(out)(PT_SIZE_4K));
+		pt__record_run(op->w, va, n, PT_SIZE_4K);
+		return;
+	}
+	for (;;) {
+		uint64_t end = E(slot_end)(s, l, va, last);
+		size_t i = E(idx)(s, l, va);
+		uint64_t e = fresh ? 0 : E(ld)(&tbl[i]);
+		int k = fresh ? PTK_EMPTY : E(kind)(op, l, e);
+		if (E(leaf_here)(op, l, va, end, pa, rq->max_h)) {
+			uint64_t nv = rq->attrs[h] | A(out)(pa);
+			if (k == PTK_TABLE) {
+				/* Replace the empty subtree, then free it. */
+				uint64_t c = A(table_pa)(h, e);
+				E(replace)(op, l, &tbl[i], e, nv, va, true);
+				E(free_below)(op, l + 1, c);
+				E(release)(op, l, tbl, i, c);
+				pt__record_all(op->w);
+			} else {
+				E(st)(&tbl[i], nv);
+			}
+			pt__record(op->w, va);
+		} else if (k == PTK_TABLE) {
+			E(commit_map)(op, l + 1, E(tbl)(op->t, A(table_pa)(h, e)), false, va, end, pa, rq);
+		} else {
+			uint64_t c = E(new_table)(op, l, tbl, i);
+			PTE *ct = E(tbl)(op->t, c);
+			size_t n = s->entries[l + 1];
+			size_t i0 = E(idx)(s, l + 1, va), i1 = E(idx)(s, l + 1, end);
+			/* Only what the range does not write needs zeroing; a
+			 * packed level is zeroed whole so sibling lookups in it
+			 * never see garbage. */
+			if (l + 2 < op->levels && s->per_frame[l + 2] > 1) {
+				E(zero)(ct, 0, n);
+			} else {
+				E(zero)(ct, 0, i0);
+				E(zero)(ct, i1 + 1, n);
+			}
+			E(commit_map)(op, l + 1, ct, true, va, end, pa, rq);
+			/* The new table is complete before it becomes visible. */
+			E(st)(&tbl[i], A(table)(h, c));
+		}
+		if (end == last)
+			return;
+		pa += end - va + 1;
+		va = end + 1;
+	}
+}
+
+static int E(map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, uint32_t flags,
+		  unsigned max_h)
+{
+	struct pt_op op;
+	struct pt_req rq;
+	size_t need = 0;
+	int r;
+	pt__op_init_rw(&op, t);
+	r = E(plan_map)(&op, 0, t->root, va, last, pa, max_h, &need);
+	if (r)
+		return r;
+	if (pt__reserve(&op, need) != PT_OK) {
+		pt__unreserve(&op);
+		return PT_ERR_NO_MEMORY;
+	}
+	E(req_init)(&op, &rq, flags, max_h);
+	E(commit_map)(&op, 0, E(tbl)(t, t->root), false, va, last, pa, &rq);
+	pt__unreserve(&op);
+	return PT_OK;
+}
+
+/* ---- unmap and protect -------------------------------------------------- */
+
+/* Frames to split the level-l leaf so that [va, last], a strict part of its
+ * slot, can be handled alone. */
+static size_t E(split_need)(struct pt_op *op, unsigned l, uint64_t va, uint64_t last)
+{
+	uint64_t cm = pt__span(op->s, l + 1) - 1;
+	uint64_t a = va & ~cm, b = last & ~cm;
+	size_t n = E(plan_table)(op, l, va);
+	if (a == b) {
+		if ((va & cm) || (last & cm) != cm)
+			n += E(split_need)(op, l + 1, va, last);
+		return n;
+	}
+	if (va & cm)
+		n += E(split_need)(op, l + 1, va, va | cm);
+	if ((last & cm) != cm)
+		n += E(split_need)(op, l + 1, b, last);
+	return n;
+}
+
+/* A protect that would not change this leaf needs no split. */
+static inline bool E(same_flags)(const struct pt_op *op, unsigned l, uint64_t e,
+				 const struct pt_req *rq, bool protect)
+{
+	return protect && A(leaf_flags)(op->feat, HT(op, l), e) == rq->flags;
+}
+
+static int E(plan_clear)(struct pt_op *op, unsigned l, uint64_t tpa, uint64_t va, uint64_t last,
+			 const struct pt_req *rq, bool protect, size_t *need)
+{
+	const struct pt_shape *s = op->s;
+	unsigned h = HT(op, l);
+	const PTE *tbl = E(tbl)(op->t, tpa);
+	if (!tbl)
+		return PT_ERR_CORRUPT;
+	if (h == 0) {
+		/* Unmapping clears whatever is there; protecting must decode. */
+		if (protect)
+			for (size_t i = E(idx)(s, l, va), j = E(idx)(s, l, last); i <= j; i++)
+				if (E(kind)(op, l, E(ld)(&tbl[i])) == PTK_CORRUPT)
+					return PT_ERR_CORRUPT;
+		return PT_OK;
+	}
+	for (;;) {
+		uint64_t end = E(slot_end)(s, l, va, last);
+		uint64_t e = E(ld)(&tbl[E(idx)(s, l, va)]);
+		bool whole = E(whole)(s, l, va, end);
+		int r;
+		switch (E(kind)(op, l, e)) {
+		case PTK_TABLE:
+			/* A whole subtree to unmap goes as one: nothing to check. */
+			if (whole && !protect)
+				break;
+			r = E(plan_clear)(op, l + 1, A(table_pa)(h, e), va, end, rq, protect, need);
+			if (r)
+				return r;
+			break;
+		case PTK_LEAF:
+			if (!whole && !E(same_flags)(op, l, e, rq, protect))
+				*need += E(split_need)(op, l, va, end);
+			break;
+		case PTK_CORRUPT:
+			/* Garbage wholly inside an unmapped range is cleared, never
+			 * followed; anything else cannot be handled. */
+			if (!whole || protect)
+				return PT_ERR_CORRUPT;
+			break;
+		default:
+			break;
+		}
+		if (end == last)
+			return PT_OK;
+		va = end + 1;
+	}
+}
+
+static void E(commit_clear)(struct pt_op *op, unsigned l, PTE *tbl, uint64_t va, uint64_t last,
+			    const struct pt_req *rq, bool protect);
+
+/*
+ * Split the level-l leaf e in slot i so that only [va, last] (a strict part
+ * of its slot) is unmapped or reprotected. The new table is built whole,
+ * then replaces the leaf (break-before-make where the arch needs it).
+ */
+static void E(split)(struct pt_op *op, unsigned l, PTE *tbl, size_t i, uint64_t e, uint64_t va,
+		     uint64_t last, const struct pt_req *rq, bool protect, bool live)
+{
+	const struct pt_shape *s = op->s;
+	unsigned h = HT(op, l);
+	uint64_t cs = pt__span(s, l + 1);
+	uint64_t base = va & ~(pt__span(s, l) - 1);
+	uint64_t out0 = A(out)(A(leaf_pa)(h, e));
+	uint64_t pte = A(leaf_attrs)(op->feat, h - 1, A(leaf_flags)(op->feat, h, e)) | out0;
+	uint64_t step = A(out)(cs);
+	uint64_t c = E(new_table)(op, l, tbl, i);
+	PTE *ct = E(tbl)(op->t, c);
+	size_t n = s->entries[l + 1];
+	size_t i0 = E(idx)(s, l + 1, va), i1 = E(idx)(s, l + 1, last);
+
+	/* The same mapping in smaller leaves, then the range handled in it;
+	 * the table is not live yet, so no break-before-make inside it. */
+	E(fill)(ct, n, pte, step);
+	for (size_t j = i0; j <= i1; j++) {
+		uint64_t cva = base + j * cs;
+		uint64_t clast = cva + (cs - 1);
+		uint64_t a = cva < va ? va : cva, b = clast > last ? last : clast;
+		if (a == cva && b == clast)
+			E(st)(&ct[j], protect ? rq->attrs[h - 1] | (out0 + j * step) : 0);
+		else
+			E(split)(op, l + 1, ct, j, E(ld)(&ct[j]), a, b, rq, protect, false);
+	}
+	if (live) {
+		E(replace)(op, l, &tbl[i], e, A(table)(h, c), base, false);
+		pt__record(op->w, base);
+	} else {
+		E(st)(&tbl[i], A(table)(h, c));
+	}
+}
+
+static void E(commit_clear)(struct pt_op *op, unsigned l, PTE *tbl, uint64_t va, uint64_t last,
+			    const struct pt_req *rq, bool protect)
+{
+	const struct pt_shape *s = op->s;
+	unsigned h = HT(op, l);
+	for (;;) {
+		uint64_t end = E(slot_end)(s, l, va, last);
+		size_t i = E(idx)(s, l, va);
+		uint64_t e = E(ld)(&tbl[i]), c, nv;
+		bool whole = E(whole)(s, l, va, end);
+		PTE *ct;
+		switch (E(kind)(op, l, e)) {
+		case PTK_LEAF:
+			if (!whole) {
+				if (!E(same_flags)(op, l, e, rq, protect))
+					E(split)(op, l, tbl, i, e, va, end, rq, protect, true);
+				break;
+			}
+			if (!protect) {
+				E(st)(&tbl[i], 0);
+				pt__record(op->w, va);
+				break;
+			}
+			nv = rq->attrs[h] | A(out)(A(leaf_pa)(h, e));
+			if (nv != e) {
+				E(replace)(op, l, &tbl[i], e, nv, va, false);
+				pt__record(op->w, va);
+			}
+			break;
+		case PTK_TABLE:
+			c = A(table_pa)(h, e);
+			if (whole && !protect) {
+				E(st)(&tbl[i], 0);
+				E(free_below)(op, l + 1, c);
+				E(release)(op, l, tbl, i, c);
+				pt__record_all(op->w);
+				break;
+			}
+			ct = E(tbl)(op->t, c);
+			E(commit_clear)(op, l + 1, ct, va, end, rq, protect);
+			/* Reclaim a table the unmap left empty. */
+			if (!protect && E(is_empty)(op, l + 1, ct)) {
+				E(st)(&tbl[i], 0);
+				E(release)(op, l, tbl, i, c);
+				pt__record_all(op->w);
+			}
+			break;
+		case PTK_CORRUPT: /* wholly inside an unmap: the plan said so */
+			E(st)(&tbl[i], 0);
+			pt__record_all(op->w);
+			break;
+		default:
+			if (!protect && e) /* an empty entry with stray bits */
+				E(st)(&tbl[i], 0);
+			break;
+		}
+		if (end == last)
+			return;
+		va = end + 1;
+	}
+}
+
+static int E(clear_range)(struct pt_table *t, uint64_t va, uint64_t last, bool protect,
+			  uint32_t flags)
+{
+	struct pt_op op;
+	struct pt_req rq;
+	size_t need = 0;
+	int r;
+	pt__op_init_rw(&op, t);
+	E(req_init)(&op, &rq, flags, 0);
+	r = E(plan_clear)(&op, 0, t->root, va, last, &rq, protect, &need);
+	if (r)
+		return r;
+	if (pt__reserve(&op, need) != PT_OK) {
+		pt__unreserve(&op);
+		return PT_ERR_NO_MEMORY;
+	}
+	E(commit_clear)(&op, 0, E(tbl)(t, t->root), va, last, &rq, protect);
+	pt__unreserve(&op);
+	return PT_OK;
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Engine template, part 1: entry access and table frames.
+ * Included once per family by src/engines.c (no include guard on purpose);
+ * E(x) names this family's copy of x, A(x) the family's arch hook.
+ */
+
+/* The one load and the one store every entry goes through. Stores are
+ * single aligned release stores: whatever was written before (a new table's
+ * contents) is visible before the entry is, to other CPUs and the MMU. */
+static inline uint64_t E(ld)(const PTE *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void E(st)(PTE *p, uint64_t v)
+{
+	__atomic_store_n(p, (PTE)v, __ATOMIC_RELEASE);
+}
+
+#define HT(op, l) ((op)->levels - 1u - (l))
+
+static inline int E(kind)(const struct pt_op *op, unsigned l, uint64_t e)
+{
+	return A(kind)(op->feat, HT(op, l), e);
+}
+
+static inline size_t E(idx)(const struct pt_shape *s, unsigned l, uint64_t va)
+{
+	return (size_t)((va >> s->shift[l]) & (s->entries[l] - 1u));
+}
+
+static inline PTE *E(tbl)(const struct pt_table *t, uint64_t pa)
+{
+	return (PTE *)pt__virt(&t->mm, pa);
+}
+
+/* Last VA of the slot holding va at level l, clipped to last. */
+static inline uint64_t E(slot_end)(const struct pt_shape *s, unsigned l, uint64_t va, uint64_t last)
+{
+	uint64_t end = va | (pt__span(s, l) - 1);
+	return end < last ? end : last;
+}
+
+/* Does [va, end] cover the whole level-l slot it lies in? */
+static inline bool E(whole)(const struct pt_shape *s, unsigned l, uint64_t va, uint64_t end)
+{
+	uint64_t m = pt__span(s, l) - 1;
+	return !(va & m) && end - va == m;
+}
+
+static inline bool E(shared)(const struct pt_op *op, unsigned l, size_t i)
+{
+	return l == 0 && ((op->t->shared[i / 64] >> (i % 64)) & 1);
+}
+
+static inline void E(zero)(PTE *tbl, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		E(st)(&tbl[i], 0);
+}
+
+/*
+ * Packed tables (ARMv7 L2: four 1 KiB tables in a 4 KiB frame, the tables
+ * of four consecutive parent entries): the frame already holding a sibling
+ * of slot i's table, or 0.
+ */
+static uint64_t E(group_frame)(const struct pt_op *op, unsigned l, const PTE *tbl, size_t i)
+{
+	size_t n = op->s->per_frame[l + 1], g = i & ~(n - 1);
+	for (size_t j = g; j < g + n; j++) {
+		uint64_t e;
+		if (j == i || E(shared)(op, l, j))
+			continue;
+		e = E(ld)(&tbl[j]);
+		if (E(kind)(op, l, e) == PTK_TABLE)
+			return A(table_pa)(HT(op, l), e) & ~(uint64_t)(PT_FRAME_SIZE - 1);
+	}
+	return 0;
+}
+
+/*
+ * Planning: frames a new table under the level-l slot holding va needs.
+ * A packed group is counted once per call and never credited with a
+ * sibling's frame (that sibling may go away earlier in the same call); an
+ * unused reserve goes back at the end.
+ */
+static inline size_t E(plan_table)(struct pt_op *op, unsigned l, uint64_t va)
+{
+	unsigned n = op->s->per_frame[l + 1];
+	uint64_t g;
+	if (n <= 1)
+		return 1;
+	g = (va >> op->s->shift[l]) / n;
+	if (op->plan_group == g)
+		return 0;
+	op->plan_group = g;
+	return 1;
+}
+
+/* Commit: where the new table under slot i of tbl (level l) goes. */
+static uint64_t E(new_table)(struct pt_op *op, unsigned l, const PTE *tbl, size_t i)
+{
+	const struct pt_shape *s = op->s;
+	size_t n = s->per_frame[l + 1];
+	uint64_t f;
+	if (n <= 1)
+		return pt__take(op);
+	f = E(group_frame)(op, l, tbl, i);
+	if (!f)
+		f = pt__take(op);
+	return f + (uint64_t)(i & (n - 1)) * s->entries[l + 1] * s->pte_bytes;
+}
+
+/* Slot i of tbl no longer points at child_pa: give its frame back unless a
+ * packed sibling still lives there. */
+static void E(release)(struct pt_op *op, unsigned l, const PTE *tbl, size_t i, uint64_t child_pa)
+{
+	const struct pt_shape *s = op->s;
+	if (s->per_frame[l + 1] > 1) {
+		if (E(group_frame)(op, l, tbl, i))
+			return;
+		child_pa &= ~(uint64_t)(PT_FRAME_SIZE - 1);
+	}
+	op->t->mm.free_frames(op->t->mm.ctx, child_pa, s->frames[l + 1]);
+}
+
+/* Free every table below the level-l table at tpa (not tpa itself), never a
+ * shared subtree. Entries are cleared as their tables go, so packed frames
+ * are freed with their last table. */
+static void E(free_below)(struct pt_op *op, unsigned l, uint64_t tpa)
+{
+	unsigned h = HT(op, l);
+	PTE *tbl;
+	if (h == 0)
+		return;
+	tbl = E(tbl)(op->t, tpa);
+	if (!tbl)
+		return;
+	for (size_t i = 0; i < op->s->entries[l]; i++) {
+		uint64_t e = E(ld)(&tbl[i]), c;
+		if (E(kind)(op, l, e) != PTK_TABLE || E(shared)(op, l, i))
+			continue;
+		c = A(table_pa)(h, e);
+		E(free_below)(op, l + 1, c);
+		E(st)(&tbl[i], 0);
+		E(release)(op, l, tbl, i, c);
+	}
+}
+
+/* 1 if a leaf lives below the level-l table at tpa, 0 if none,
+ * PT_ERR_CORRUPT if something cannot be trusted first. */
+static int E(has_leaf)(const struct pt_op *op, unsigned l, uint64_t tpa)
+{
+	const PTE *tbl = E(tbl)(op->t, tpa);
+	if (!tbl)
+		return PT_ERR_CORRUPT;
+	for (size_t i = 0; i < op->s->entries[l]; i++) {
+		uint64_t e = E(ld)(&tbl[i]);
+		int k = E(kind)(op, l, e), r;
+		if (k == PTK_LEAF)
+			return 1;
+		if (k == PTK_CORRUPT)
+			return PT_ERR_CORRUPT;
+		if (k == PTK_TABLE && (r = E(has_leaf)(op, l + 1, A(table_pa)(HT(op, l), e))))
+			return r;
+	}
+	return 0;
+}
+
+static bool E(is_empty)(const struct pt_op *op, unsigned l, const PTE *tbl)
+{
+	for (size_t i = 0; i < op->s->entries[l]; i++)
+		if (E(kind)(op, l, E(ld)(&tbl[i])) != PTK_EMPTY)
+			return false;
+	return true;
+}
+
+/*
+ * Replace a present entry. Arm requires break-before-make for anything but
+ * a permission change: invalid entry, TLB invalidation, then the new entry.
+ * `all` when the old entry was a table (walk caches for its whole span).
+ */
+static inline void E(replace)(struct pt_op *op, unsigned l, PTE *p, uint64_t old,
+			      uint64_t nv, uint64_t va, bool all)
+{
+	if (A(needs_bbm)(HT(op, l), old, nv)) {
+		E(st)(p, 0);
+		pt__flush_now(op->t, va, all);
+	}
+	E(st)(p, nv);
+}
+
+static inline void E(req_init)(const struct pt_op *op, struct pt_req *rq, uint32_t flags,
+			       unsigned max_h)
+{
+	for (unsigned h = 0; h < op->levels; h++)
+		rq->attrs[h] = A(leaf_attrs)(op->feat, h, flags);
+	rq->flags = flags;
+	rq->max_h = max_h;
+}

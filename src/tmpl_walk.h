@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Engine template, part 2: single-leaf lookups and edits, walking, and
+ * translation over untrusted tables.
+ */
+
+/* The leaf holding va: its slot, level and value. */
+static int E(find)(const struct pt_op *op, uint64_t va, PTE **slot, unsigned *lvl, uint64_t *pte)
+{
+	uint64_t tpa = op->t->root;
+	for (unsigned l = 0; l < op->levels; l++) {
+		PTE *tbl = E(tbl)(op->t, tpa);
+		size_t i = E(idx)(op->s, l, va);
+		uint64_t e;
+		if (!tbl)
+			return PT_ERR_CORRUPT;
+		e = E(ld)(&tbl[i]);
+		switch (E(kind)(op, l, e)) {
+		case PTK_EMPTY:
+			return PT_ERR_NOT_MAPPED;
+		case PTK_LEAF:
+			*slot = &tbl[i];
+			*lvl = l;
+			*pte = e;
+			return PT_OK;
+		case PTK_TABLE:
+			tpa = A(table_pa)(HT(op, l), e);
+			break;
+		default:
+			return PT_ERR_CORRUPT;
+		}
+	}
+	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
+}
+
+static int E(query)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+{
+	struct pt_op op;
+	PTE *slot;
+	unsigned l;
+	uint64_t e, m;
+	int r;
+	pt__op_init(&op, t);
+	r = E(find)(&op, va, &slot, &l, &e);
+	if (r)
+		return r;
+	m = pt__span(op.s, l) - 1;
+	out->pa = A(leaf_pa)(HT(&op, l), e) | (va & m);
+	out->flags = A(leaf_flags)(op.feat, HT(&op, l), e);
+	out->size = m + 1;
+	return PT_OK;
+}
+
+static int E(unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old)
+{
+	struct pt_op op;
+	PTE *slot;
+	unsigned l;
+	uint64_t e, span;
+	int r;
+	pt__op_init_rw(&op, t);
+	r = E(find)(&op, va, &slot, &l, &e);
+	if (r)
+		return r;
+	span = pt__span(op.s, l);
+	if (old) {
+		old->pa = A(leaf_pa)(HT(&op, l), e);
+		old->flags = A(leaf_flags)(op.feat, HT(&op, l), e);
+		old->size = span;
+	}
+	E(st)(slot, 0);
+	pt__record(t, va & ~(span - 1));
+	return PT_OK;
+}
+
+/* pt_remap (set_pa) and pt_protect: rewrite the leaf holding va. */
+static int E(change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, uint32_t flags,
+		     uint64_t *size)
+{
+	struct pt_op op;
+	PTE *slot;
+	unsigned l;
+	uint64_t e, nv, span;
+	int r;
+	pt__op_init_rw(&op, t);
+	r = E(find)(&op, va, &slot, &l, &e);
+	if (r)
+		return r;
+	span = pt__span(op.s, l);
+	if (set_pa && (pa & (span - 1)))
+		return PT_ERR_NOT_ALIGNED;
+	if (!set_pa)
+		pa = A(leaf_pa)(HT(&op, l), e);
+	nv = A(leaf_attrs)(op.feat, HT(&op, l), flags) | A(out)(pa);
+	if (nv != e) {
+		E(replace)(&op, l, slot, e, nv, va & ~(span - 1), false);
+		pt__record(t, va & ~(span - 1));
+	}
+	if (size)
+		*size = span;
+	return PT_OK;
+}
+
+/* ---- Walking ----------------------------------------------------------- */
+
+static int E(walk_table)(const struct pt_op *op, unsigned l, uint64_t tpa, uint64_t base,
+			 const struct pt_walk_ops *ops, void *arg)
+{
+	const struct pt_shape *s = op->s;
+	unsigned h = HT(op, l);
+	const PTE *tbl = E(tbl)(op->t, tpa);
+	size_t seen = 0;
+	if (!tbl)
+		return PT_ERR_CORRUPT;
+	for (size_t i = 0; i < s->entries[l]; i++) {
+		uint64_t e = E(ld)(&tbl[i]);
+		uint64_t va = base + ((uint64_t)i << s->shift[l]);
+		int k = E(kind)(op, l, e), r;
+		struct pt_entry ent;
+		if (k == PTK_EMPTY)
+			continue;
+		if (ops->limit && seen == ops->limit)
+			break;
+		if (k == PTK_CORRUPT)
+			return PT_ERR_CORRUPT;
+		seen++;
+		ent.level = l;
+		ent.index = i;
+		ent.va = pt__canon(s, op->feat, va);
+		ent.pte = e;
+		ent.leaf = k == PTK_LEAF;
+		ent.pa = ent.leaf ? A(leaf_pa)(h, e) : A(table_pa)(h, e);
+		ent.flags = ent.leaf ? A(leaf_flags)(op->feat, h, e) : 0;
+		ent.size = pt__span(s, l);
+		if (ops->pre && (r = ops->pre(arg, &ent)))
+			return r;
+		if (!ent.leaf && (r = E(walk_table)(op, l + 1, ent.pa, va, ops, arg)))
+			return r;
+		if (ops->post && (r = ops->post(arg, &ent)))
+			return r;
+	}
+	return PT_OK;
+}
+
+static int E(walk)(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg)
+{
+	struct pt_op op;
+	pt__op_init(&op, t);
+	return E(walk_table)(&op, 0, t->root, 0, ops, arg);
+}
+
+/* ---- Untrusted tables -------------------------------------------------- */
+
+/*
+ * Read one entry per level, each through the frame phys_to_virt returns for
+ * it, and believe nothing: an entry that is not exactly empty, a table or a
+ * leaf of this format is PT_ERR_CORRUPT. At most `levels` reads: no loop
+ * an image can make longer.
+ */
+static int E(translate)(const struct pt_shape *s, unsigned feat, uint64_t root,
+			const struct pt_mm *mm, uint64_t va, struct pt_mapping *out)
+{
+	unsigned levels = s->info.levels;
+	uint64_t tpa = root;
+	for (unsigned l = 0; l < levels; l++) {
+		unsigned h = levels - 1 - l;
+		uint64_t epa = tpa + E(idx)(s, l, va) * s->pte_bytes;
+		const PTE *p = (const PTE *)pt__virt(mm, epa);
+		uint64_t e, m;
+		if (!p)
+			return PT_ERR_CORRUPT;
+		e = E(ld)(p);
+		switch (A(kind)(feat, h, e)) {
+		case PTK_EMPTY:
+			return PT_ERR_NOT_MAPPED;
+		case PTK_TABLE:
+			tpa = A(table_pa)(h, e);
+			if (tpa >> s->info.pa_bits)
+				return PT_ERR_CORRUPT;
+			break;
+		case PTK_LEAF:
+			m = pt__span(s, l) - 1;
+			out->pa = A(leaf_pa)(h, e) | (va & m);
+			out->flags = A(leaf_flags)(feat, h, e);
+			out->size = m + 1;
+			return PT_OK;
+		default:
+			return PT_ERR_CORRUPT;
+		}
+	}
+	return PT_ERR_CORRUPT;
+}
+
+/* ---- Pure entry functions ---------------------------------------------- */
+
+static int E(decode)(unsigned feat, unsigned h, uint64_t e, uint64_t *pa, uint32_t *flags)
+{
+	int k;
+	if (e != (uint64_t)(PTE)e)
+		return PTK_CORRUPT; /* wider than this format's entries */
+	k = A(kind)(feat, h, e);
+	if (k == PTK_TABLE)
+		*pa = A(table_pa)(h, e);
+	if (k == PTK_LEAF) {
+		*pa = A(leaf_pa)(h, e);
+		*flags = A(leaf_flags)(feat, h, e);
+	}
+	return k;
+}
+
+static uint64_t E(pte_leaf)(unsigned feat, unsigned h, uint64_t pa, uint32_t flags)
+{
+	return A(leaf_attrs)(feat, h, flags) | A(out)(pa);
+}
+
+static uint64_t E(pte_table)(unsigned h, uint64_t pa)
+{
+	return A(table)(h, pa);
+}
