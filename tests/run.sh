@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# tests/run.sh BIN...: run every test program and add up their groups.
+# Protocol: a test program prints one line per group,
+#   [group] <name>: <p> passed, <f> failed
+# (other output is passed through) and exits non-zero if anything failed.
+# The last line printed here is the total: "N passed, N failed".
+set -u
+pass=0 fail=0 rc=0
+for bin in "$@"; do
+	out=$("$bin" 2>&1); st=$?
+	printf '%s\n' "$out" | grep -v '^\[group\] ' | sed 's/^/  /' | tail -n 40
+	while IFS= read -r line; do
+		if [[ $line =~ ^\[group\]\ (.*):\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+			printf '%-60s %6s passed, %s failed\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+			pass=$((pass + BASH_REMATCH[2])); fail=$((fail + BASH_REMATCH[3]))
+		fi
+	done < <(printf '%s\n' "$out")
+	if [ $st -ne 0 ]; then
+		rc=1
+		# A crash or a failure outside any group still counts.
+		if ! printf '%s\n' "$out" | grep -q '^\[group\] .* [1-9][0-9]* failed$'; then
+			echo "$(basename "$bin"): exited with status $st"; fail=$((fail + 1))
+		fi
+	fi
+done
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ] && [ $rc -eq 0 ]
