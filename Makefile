@@ -10,13 +10,19 @@ VERSION := 0.1.0
 # library calls, no global mutable state.
 WARN        := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -Wformat=2 \
                -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wconversion
-CORE_CFLAGS := -std=c11 -O2 -g $(WARN) -ffreestanding -fno-builtin -fPIC \
-               -fno-strict-aliasing -fstack-protector-strong -Iinclude
+# Variant builds (sanitizers/sanitizers.mk) add EXTRA_CFLAGS to everything,
+# EXTRA_CORE_CFLAGS to the core only, and EXTRA_LDFLAGS to every link.
+OPT         ?= -O2
+CORE_CFLAGS := -std=c11 $(OPT) -g $(WARN) -ffreestanding -fno-builtin -fPIC \
+               -fno-strict-aliasing -fstack-protector-strong -Iinclude \
+               $(EXTRA_CFLAGS) $(EXTRA_CORE_CFLAGS)
 # Host code (tests, fuzzers, benchmarks, tools) keeps the core's warnings but
 # -Wconversion and -Wcast-qual, which only add casts to test scaffolding.
 HOST_WARN   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -Wformat=2
-HOST_CFLAGS := -std=c11 -O2 -g $(HOST_WARN) -D_DEFAULT_SOURCE -D_FORTIFY_SOURCE=2 \
-               -fstack-protector-strong -Iinclude -Itests
+FORTIFY     ?= -D_FORTIFY_SOURCE=2
+HOST_CFLAGS := -std=c11 $(OPT) -g $(HOST_WARN) -D_DEFAULT_SOURCE $(FORTIFY) \
+               -fstack-protector-strong -Iinclude -Itests $(EXTRA_CFLAGS)
+LDFLAGS     += $(EXTRA_LDFLAGS)
 
 CORE_SRC := $(wildcard src/*.c)
 CORE_HDR := include/pt.h $(wildcard src/*.h) $(wildcard arch/*.h)
@@ -35,7 +41,7 @@ $(BUILD)/libpt.a: $(CORE_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/libpt.so: $(CORE_OBJ)
-	$(CC) -shared -nostdlib -Wl,-soname,libpt.so.0 -o $@ $^
+	$(CC) -shared -Wl,-soname,libpt.so.0 $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
 
 # ---- Freestanding cross builds of the core (clang-19) ---------------------
 FS_TARGETS := x86_64 aarch64 riscv64 loongarch64

@@ -4,10 +4,12 @@
 #   [group] <name>: <p> passed, <f> failed
 # (other output is passed through) and exits non-zero if anything failed.
 # The last line printed here is the total: "N passed, N failed".
+# TEST_WRAPPER (e.g. "valgrind --error-exitcode=1 ...") prefixes every run.
 set -u
 pass=0 fail=0 rc=0
 for bin in "$@"; do
-	out=$("$bin" 2>&1); st=$?
+	# shellcheck disable=SC2086
+	out=$(${TEST_WRAPPER:-} "$bin" 2>&1); st=$?
 	printf '%s\n' "$out" | grep -v '^\[group\] ' | sed 's/^/  /' | tail -n 40
 	while IFS= read -r line; do
 		if [[ $line =~ ^\[group\]\ (.*):\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then

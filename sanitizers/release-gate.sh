@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make release-gate: every gate a release must pass, with a summary table
+# (gate, result, seconds). Exits non-zero if any gate fails. Gates whose make
+# target does not exist yet are listed as "absent", not passed.
+# Budget: 25 minutes on 2 cores. GATE_FUZZ_SECONDS sets each harness's run.
+set -u
+cd "$(dirname "$0")/.."
+export GATE_FUZZ_SECONDS=${GATE_FUZZ_SECONDS:-20}
+log=build/gate
+mkdir -p "$log"
+results=()
+failed=0
+
+has_target() { make -n "$1" >/dev/null 2>&1; }
+
+gate() {
+	local name=$1; shift
+	local t0=$SECONDS st
+	if ! has_target "$1"; then
+		results+=("$(printf '%-18s %-7s %6s' "$name" absent -)")
+		return
+	fi
+	echo "== gate $name: make $*"
+	make --no-print-directory "$@" >"$log/$name.log" 2>&1
+	st=$?
+	local dt=$((SECONDS - t0))
+	if [ $st -eq 0 ]; then
+		results+=("$(printf '%-18s %-7s %6d' "$name" pass "$dt")")
+	else
+		results+=("$(printf '%-18s %-7s %6d' "$name" FAIL "$dt")")
+		failed=1
+		echo "-- $name failed; last lines of $log/$name.log:"
+		tail -n 30 "$log/$name.log"
+	fi
+	grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log/$name.log" | tail -1 | sed "s/^/   $name: /"
+}
+
+gate hardened       hardened
+gate freestanding   freestanding
+gate analyze        analyze
+gate check          check
+gate check-asan     check-asan
+gate check-ubsan    check-ubsan
+gate check-msan     check-msan
+gate check-valgrind check-valgrind
+gate fuzz           fuzz-gate
+gate bench-icount   bench-icount
+gate qemu           qemu-check
+gate ptdump-asan    ptdump-asan
+
+echo
+printf '%-18s %-7s %6s\n' gate result seconds
+printf '%s\n' "${results[@]}"
+printf '%-18s %-7s %6d\n' total "$([ $failed -eq 0 ] && echo pass || echo FAIL)" "$SECONDS"
+exit $failed
