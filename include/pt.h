@@ -127,6 +127,10 @@ struct pt_table {
 	enum pt_arch arch;
 	unsigned features;
 	unsigned nflush;                /* recorded VAs; > PT_FLUSH_MAX: flush all */
+	/* Edit hint: the last-level table covering [hint_va, hint_va + its
+	 * span), or NULL. Forgotten whenever any table frame is freed. */
+	void *hint_tbl;
+	uint64_t hint_va;
 	uint64_t flush_va[PT_FLUSH_MAX];
 	/* Root entries shared from another table by pt_copy_from: one bit per
 	 * root entry. Such subtrees are never freed nor edited through this

@@ -167,6 +167,8 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->arch = arch;
 	t->features = features;
 	t->nflush = 0;
+	t->hint_tbl = (void *)0;
+	t->hint_va = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
 		t->shared[i] = 0;
 	bytes = (size_t)table_bytes(s, 0);

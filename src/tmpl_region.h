@@ -154,6 +154,47 @@ static void E(commit_map)(struct pt_op *op, unsigned l, PTE *tbl, bool fresh, ui
 	}
 }
 
+/*
+ * One 4K page where the last-level table already exists (the common case of
+ * mapping page by page): one walk, or none when the hint still covers va.
+ * Returns 1 when the caller must take the general path.
+ */
+static int E(map_one)(struct pt_op *op, uint64_t va, uint64_t pa, uint32_t flags)
+{
+	const struct pt_shape *s = op->s;
+	struct pt_table *t = op->w;
+	unsigned leaf = op->levels - 1;
+	uint64_t span = pt__span(s, leaf - 1);
+	PTE *tbl = (PTE *)t->hint_tbl;
+	uint64_t e;
+	int k;
+	if (!tbl || (va & ~(span - 1)) != t->hint_va) {
+		uint64_t tpa = t->root;
+		for (unsigned l = 0; l < leaf; l++) {
+			tbl = E(tbl)(t, tpa);
+			if (!tbl)
+				return 1;
+			e = E(ld)(&tbl[E(idx)(s, l, va)]);
+			if (E(kind)(op, l, e) != PTK_TABLE)
+				return 1;
+			tpa = A(table_pa)(HT(op, l), e);
+		}
+		tbl = E(tbl)(t, tpa);
+		if (!tbl)
+			return 1;
+		t->hint_tbl = tbl;
+		t->hint_va = va & ~(span - 1);
+	}
+	tbl += E(idx)(s, leaf, va);
+	e = E(ld)(tbl);
+	k = E(kind)(op, leaf, e);
+	if (k != PTK_EMPTY)
+		return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
+	E(st)(tbl, A(leaf_attrs)(op->feat, 0, flags) | A(out)(pa));
+	pt__record(t, va);
+	return PT_OK;
+}
+
 static int E(map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, uint32_t flags,
 		  unsigned max_h)
 {
@@ -162,6 +203,8 @@ static int E(map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, u
 	size_t need = 0;
 	int r;
 	pt__op_init_rw(&op, t);
+	if (last - va == PT_SIZE_4K - 1 && (r = E(map_one)(&op, va, pa, flags)) != 1)
+		return r;
 	r = E(plan_map)(&op, 0, t->root, va, last, pa, max_h, &need);
 	if (r)
 		return r;
@@ -295,11 +338,41 @@ static void E(split)(struct pt_op *op, unsigned l, PTE *tbl, size_t i, uint64_t 
 	}
 }
 
+/* The last level of commit_clear: one tight loop over the run. */
+static void E(clear_leaves)(struct pt_op *op, PTE *tbl, uint64_t va, uint64_t last,
+			    const struct pt_req *rq, bool protect)
+{
+	unsigned l = op->levels - 1;
+	size_t n = (size_t)((last - va) >> 12) + 1;
+	PTE *p = &tbl[E(idx)(op->s, l, va)];
+	for (size_t i = 0; i < n; i++) {
+		uint64_t e = E(ld)(&p[i]), nv;
+		uint64_t pva = va + (uint64_t)i * PT_SIZE_4K;
+		if (protect) {
+			if (E(kind)(op, l, e) != PTK_LEAF)
+				continue;
+			nv = rq->attrs[0] | A(out)(A(leaf_pa)(0, e));
+			if (nv == e)
+				continue;
+			E(replace)(op, l, &p[i], e, nv, pva, false);
+		} else {
+			if (!e) /* stray bits in an empty entry go too */
+				continue;
+			E(st)(&p[i], 0);
+		}
+		pt__record(op->w, pva);
+	}
+}
+
 static void E(commit_clear)(struct pt_op *op, unsigned l, PTE *tbl, uint64_t va, uint64_t last,
 			    const struct pt_req *rq, bool protect)
 {
 	const struct pt_shape *s = op->s;
 	unsigned h = HT(op, l);
+	if (h == 0) {
+		E(clear_leaves)(op, tbl, va, last, rq, protect);
+		return;
+	}
 	for (;;) {
 		uint64_t end = E(slot_end)(s, l, va, last);
 		size_t i = E(idx)(s, l, va);

@@ -10,6 +10,7 @@ static void E(destroy)(struct pt_table *t)
 	pt__op_init_rw(&op, t);
 	E(free_below)(&op, 0, t->root);
 	t->mm.free_frames(t->mm.ctx, t->root, op.s->frames[0]);
+	t->hint_tbl = (void *)0;
 }
 
 /* Share src's root entries [first, last] with dst. */

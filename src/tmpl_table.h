@@ -117,6 +117,7 @@ static uint64_t E(new_table)(struct pt_op *op, unsigned l, const PTE *tbl, size_
 static void E(release)(struct pt_op *op, unsigned l, const PTE *tbl, size_t i, uint64_t child_pa)
 {
 	const struct pt_shape *s = op->s;
+	op->w->hint_tbl = (void *)0; /* it may have pointed into this frame */
 	if (s->per_frame[l + 1] > 1) {
 		if (E(group_frame)(op, l, tbl, i))
 			return;
