@@ -114,6 +114,7 @@ struct pt_mapping {
 };
 
 struct pt_engine;
+struct pt_shape;
 
 /*
  * One address space. Caller-allocated (on the stack, in a struct, anywhere);
@@ -121,7 +122,8 @@ struct pt_engine;
  * pt_destroy.
  */
 struct pt_table {
-	const struct pt_engine *engine; /* per-format code, chosen once at init */
+	const struct pt_engine *engine; /* per-family code, chosen once at init */
+	const struct pt_shape *shape;   /* the format's levels, shifts, sizes */
 	struct pt_mm mm;                /* copy of the caller's hooks */
 	uint64_t root;                  /* PA of the root table, 0 when dead */
 	enum pt_arch arch;

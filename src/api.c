@@ -29,7 +29,7 @@ const struct pt_arch_info *pt_arch_info(enum pt_arch a)
 	return s ? &s->info : (const struct pt_arch_info *)0;
 }
 
-static bool va_ok(const struct pt_shape *s, unsigned feat, uint64_t va)
+static inline bool va_ok(const struct pt_shape *s, unsigned feat, uint64_t va)
 {
 	unsigned bits = s->info.va_bits;
 	uint64_t hi = va >> (bits - 1); /* the top VA bit and everything above */
@@ -73,7 +73,7 @@ static bool flags_ok(uint32_t flags)
 	return (flags & PT_READ) && !(flags & ~PT_FLAGS_ALL);
 }
 
-uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags)
+static inline uint32_t normalize(enum pt_arch a, unsigned features, uint32_t flags)
 {
 	flags &= PT_FLAGS_ALL;
 	if (flags & PT_DEVICE)
@@ -86,9 +86,16 @@ uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags)
 	return flags;
 }
 
+uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags)
+{
+	return normalize(a, features, flags);
+}
+
 /* Height of a leaf of `size` in shape s, or -1 if s has no such leaf. */
 static int leaf_height(const struct pt_shape *s, uint64_t size)
 {
+	if (size == PT_SIZE_4K)
+		return 0;
 	for (unsigned l = 0; l < s->info.levels; l++)
 		if (pt__span(s, l) == size && ((s->leaf_levels >> l) & 1))
 			return (int)(s->info.levels - 1 - l);
@@ -179,6 +186,7 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	for (size_t i = 0; i < bytes; i += 8)
 		__atomic_store_n((uint64_t *)(p + i), 0, __ATOMIC_RELEASE);
 	t->root = root;
+	t->shape = s;
 	t->engine = pt__engine(arch);
 	return PT_OK;
 }
@@ -266,10 +274,10 @@ static int pa_range_ok(const struct pt_shape *s, uint64_t pa, uint64_t size)
 int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
 	const struct pt_shape *s;
-	int h;
+	int h, r;
 	if (!alive(t) || !flags_ok(flags))
 		return PT_ERR_INVALID;
-	s = pt__shape(t->arch);
+	s = t->shape;
 	h = leaf_height(s, size);
 	if (h < 0 || !va_ok(s, t->features, va) || (pa >> s->info.pa_bits))
 		return PT_ERR_INVALID;
@@ -277,8 +285,10 @@ int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t
 		return PT_ERR_NOT_ALIGNED;
 	if (touches_shared(t, s, va, va))
 		return PT_ERR_INVALID;
-	return t->engine->map(t, va, pa, va + (size - 1),
-			      pt_flags_normalize(t->arch, t->features, flags), (unsigned)h);
+	flags = normalize(t->arch, t->features, flags);
+	if (h == 0 && (r = t->engine->map_page(t, va, pa, flags)) != 1)
+		return r;
+	return t->engine->map(t, va, pa, va + (size - 1), flags, (unsigned)h);
 }
 
 int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags,
@@ -289,12 +299,12 @@ int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, u
 	int r;
 	if (!alive(t) || !flags_ok(flags) || (opts & ~PT_ALLOW_HUGE))
 		return PT_ERR_INVALID;
-	s = pt__shape(t->arch);
+	s = t->shape;
 	if ((r = range_ok(t, s, va, size, &last)) || (r = pa_range_ok(s, pa, size)))
 		return r;
 	if (touches_shared(t, s, va, last))
 		return PT_ERR_INVALID;
-	return t->engine->map(t, va, pa, last, pt_flags_normalize(t->arch, t->features, flags),
+	return t->engine->map(t, va, pa, last, normalize(t->arch, t->features, flags),
 			      (opts & PT_ALLOW_HUGE) ? s->info.levels - 1 : 0);
 }
 
@@ -303,7 +313,7 @@ int pt_unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
 	const struct pt_shape *s;
 	if (!alive(t))
 		return PT_ERR_INVALID;
-	s = pt__shape(t->arch);
+	s = t->shape;
 	if (!va_ok(s, t->features, va) || touches_shared(t, s, va, va))
 		return PT_ERR_INVALID;
 	return t->engine->unmap(t, va, old);
@@ -314,12 +324,12 @@ int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint6
 	const struct pt_shape *s;
 	if (!alive(t) || !flags_ok(flags))
 		return PT_ERR_INVALID;
-	s = pt__shape(t->arch);
+	s = t->shape;
 	if (!va_ok(s, t->features, va) || (pa >> s->info.pa_bits) || touches_shared(t, s, va, va))
 		return PT_ERR_INVALID;
 	if (pa & (PT_SIZE_4K - 1))
 		return PT_ERR_NOT_ALIGNED;
-	return t->engine->change(t, va, true, pa, pt_flags_normalize(t->arch, t->features, flags),
+	return t->engine->change(t, va, true, pa, normalize(t->arch, t->features, flags),
 				 size);
 }
 
@@ -328,16 +338,16 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
 	const struct pt_shape *s;
 	if (!alive(t) || !flags_ok(flags))
 		return PT_ERR_INVALID;
-	s = pt__shape(t->arch);
+	s = t->shape;
 	if (!va_ok(s, t->features, va) || touches_shared(t, s, va, va))
 		return PT_ERR_INVALID;
-	return t->engine->change(t, va, false, 0, pt_flags_normalize(t->arch, t->features, flags),
+	return t->engine->change(t, va, false, 0, normalize(t->arch, t->features, flags),
 				 size);
 }
 
 int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
-	if (!alive(t) || !out || !va_ok(pt__shape(t->arch), t->features, va))
+	if (!alive(t) || !out || !va_ok(t->shape, t->features, va))
 		return PT_ERR_INVALID;
 	return t->engine->query(t, va, out);
 }
@@ -349,7 +359,7 @@ int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size)
 	int r;
 	if (!alive(t))
 		return PT_ERR_INVALID;
-	s = pt__shape(t->arch);
+	s = t->shape;
 	if ((r = range_ok(t, s, va, size, &last)))
 		return r;
 	if (touches_shared(t, s, va, last))
@@ -364,13 +374,13 @@ int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t f
 	int r;
 	if (!alive(t) || !flags_ok(flags))
 		return PT_ERR_INVALID;
-	s = pt__shape(t->arch);
+	s = t->shape;
 	if ((r = range_ok(t, s, va, size, &last)))
 		return r;
 	if (touches_shared(t, s, va, last))
 		return PT_ERR_INVALID;
 	return t->engine->clear_range(t, va, last, true,
-				      pt_flags_normalize(t->arch, t->features, flags));
+				      normalize(t->arch, t->features, flags));
 }
 
 int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size)
@@ -381,7 +391,7 @@ int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, 
 	if (!alive(dst) || !alive(src) || dst == src || dst->arch != src->arch ||
 	    dst->features != src->features)
 		return PT_ERR_INVALID;
-	s = pt__shape(dst->arch);
+	s = dst->shape;
 	if ((r = range_ok(dst, s, va, size, &last)))
 		return r;
 	m = pt__span(s, 0) - 1;

@@ -35,7 +35,7 @@ static inline void pt__op_init(struct pt_op *op, const struct pt_table *t)
 {
 	op->t = t;
 	op->w = (struct pt_table *)0;
-	op->s = pt__shape(t->arch);
+	op->s = t->shape;
 	op->feat = t->features;
 	op->levels = op->s->info.levels;
 	op->stash = 0;

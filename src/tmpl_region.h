@@ -157,17 +157,18 @@ static void E(commit_map)(struct pt_op *op, unsigned l, PTE *tbl, bool fresh, ui
 /*
  * One 4K page where the last-level table already exists (the common case of
  * mapping page by page): one walk, or none when the hint still covers va.
- * Returns 1 when the caller must take the general path.
+ * Returns 1 when the caller must take the general path (E(map)).
  */
-static int E(map_one)(struct pt_op *op, uint64_t va, uint64_t pa, uint32_t flags)
+static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
 {
-	const struct pt_shape *s = op->s;
-	struct pt_table *t = op->w;
-	unsigned leaf = op->levels - 1;
+	struct pt_op o, *op = &o;
+	const struct pt_shape *s = t->shape;
+	unsigned leaf = s->info.levels - 1;
 	uint64_t span = pt__span(s, leaf - 1);
 	PTE *tbl = (PTE *)t->hint_tbl;
 	uint64_t e;
 	int k;
+	pt__op_init_rw(op, t);
 	if (!tbl || (va & ~(span - 1)) != t->hint_va) {
 		uint64_t tpa = t->root;
 		for (unsigned l = 0; l < leaf; l++) {
@@ -203,8 +204,6 @@ static int E(map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, u
 	size_t need = 0;
 	int r;
 	pt__op_init_rw(&op, t);
-	if (last - va == PT_SIZE_4K - 1 && (r = E(map_one)(&op, va, pa, flags)) != 1)
-		return r;
 	r = E(plan_map)(&op, 0, t->root, va, last, pa, max_h, &need);
 	if (r)
 		return r;

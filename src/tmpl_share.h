@@ -43,6 +43,7 @@ static int E(copy_root)(struct pt_table *dst, const struct pt_table *src, size_t
 
 const struct pt_engine E(engine) = {
 	.map = E(map),
+	.map_page = E(map_page),
 	.unmap = E(unmap),
 	.change = E(change),
 	.query = E(query),
