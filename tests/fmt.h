@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Format facts for the tests, written down from SPEC §3 (not read back from
+ * the library), plus small helpers shared by the test programs.
+ */
+#ifndef PT_TEST_FMT_H
+#define PT_TEST_FMT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "arena.h"
+#include "pt.h"
+
+struct fmt {
+	const char *name;
+	enum pt_arch arch;
+	unsigned feat;
+	unsigned levels, va_bits, pa_bits;
+	unsigned leaf_mask; /* bit l: level l may hold a leaf */
+	uint64_t lo;        /* first VA of the half this table serves */
+};
+
+#define HIGH_HALF UINT64_C(0xffff000000000000)
+
+/* Every format and feature variant; engine-level tests run on all of them. */
+static const struct fmt FMTS[] = {
+	{ "x86_64", PT_X86_64, 0, 4, 48, 52, 0xe, 0 },
+	{ "x86_64_la57", PT_X86_64_LA57, 0, 5, 57, 52, 0x1c, 0 },
+	{ "aarch64", PT_AARCH64, 0, 4, 48, 48, 0xe, 0 },
+	{ "aarch64_el2", PT_AARCH64, PT_FEAT_AARCH64_EL2, 4, 48, 48, 0xe, 0 },
+	{ "aarch64_high", PT_AARCH64, PT_FEAT_AARCH64_HIGH, 4, 48, 48, 0xe, HIGH_HALF },
+	{ "riscv_sv39", PT_RISCV_SV39, 0, 3, 39, 56, 0x7, 0 },
+	{ "riscv_sv39_svpbmt", PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT, 3, 39, 56, 0x7, 0 },
+	{ "riscv_sv39_xuantie", PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE, 3, 39, 56, 0x7, 0 },
+	{ "riscv_sv48", PT_RISCV_SV48, 0, 4, 48, 56, 0xf, 0 },
+	{ "riscv_sv57", PT_RISCV_SV57, 0, 5, 57, 56, 0x1f, 0 },
+	{ "loongarch64", PT_LOONGARCH64, 0, 4, 48, 48, 0xe, 0 },
+	{ "armv7", PT_ARMV7, 0, 2, 32, 32, 0x3, 0 },
+};
+#define NFMTS (sizeof(FMTS) / sizeof(FMTS[0]))
+
+static inline bool fmt_is_riscv(enum pt_arch a)
+{
+	return a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57;
+}
+
+/* Sign-extended VAs (everything but AArch64 and ARMv7). */
+static inline bool fmt_sext(const struct fmt *f)
+{
+	return f->arch != PT_AARCH64 && f->arch != PT_ARMV7;
+}
+
+/* VA span of one entry at level l. */
+static inline uint64_t fmt_span(const struct fmt *f, unsigned l)
+{
+	if (f->arch == PT_ARMV7)
+		return l == 0 ? PT_SIZE_1M : PT_SIZE_4K;
+	return UINT64_C(1) << (12 + 9 * (f->levels - 1 - l));
+}
+
+static inline unsigned fmt_entries(const struct fmt *f, unsigned l)
+{
+	if (f->arch == PT_ARMV7)
+		return l == 0 ? 4096 : 256;
+	return 512;
+}
+
+static inline unsigned fmt_pte_bytes(const struct fmt *f)
+{
+	return f->arch == PT_ARMV7 ? 4 : 8;
+}
+
+static inline size_t fmt_index(const struct fmt *f, unsigned l, uint64_t va)
+{
+	uint64_t span = fmt_span(f, l);
+	unsigned sh = 0;
+	while ((UINT64_C(1) << sh) != span)
+		sh++;
+	return (size_t)((va >> sh) & (fmt_entries(f, l) - 1));
+}
+
+/* Frames of the root table (ARMv7 L1 is 16 KiB). */
+static inline size_t fmt_root_frames(const struct fmt *f)
+{
+	return f->arch == PT_ARMV7 ? 4 : 1;
+}
+
+/* The largest leaf size below the root span (2M, or 1M on ARMv7). */
+static inline unsigned fmt_huge_level(const struct fmt *f)
+{
+	return f->levels - 2;
+}
+
+/* Canonical form of a VA inside the table's half. */
+static inline uint64_t fmt_canon(const struct fmt *f, uint64_t va)
+{
+	if (fmt_sext(f)) {
+		unsigned up = 64 - f->va_bits;
+		return (uint64_t)((int64_t)(va << up) >> up);
+	}
+	return va;
+}
+
+/* Raw entry access in an arena-backed table. */
+static inline uint64_t pte_read(const struct fmt *f, struct arena *a, uint64_t table_pa, size_t i)
+{
+	unsigned char *p = arena_ptr(a, table_pa + i * fmt_pte_bytes(f));
+	if (f->arch == PT_ARMV7) {
+		uint32_t v;
+		memcpy(&v, p, 4);
+		return v;
+	}
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline void pte_write(const struct fmt *f, struct arena *a, uint64_t table_pa, size_t i,
+			     uint64_t v)
+{
+	unsigned char *p = arena_ptr(a, table_pa + i * fmt_pte_bytes(f));
+	if (f->arch == PT_ARMV7) {
+		uint32_t w = (uint32_t)v;
+		memcpy(p, &w, 4);
+	} else {
+		memcpy(p, &v, 8);
+	}
+}
+
+/* Deterministic PRNG (xorshift64*), so failures reproduce. */
+static inline uint64_t rng_next(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * UINT64_C(0x2545F4914F6CDD1D);
+}
+
+/* Order-sensitive digest of every entry pt_walk visits (raw values too). */
+struct digest {
+	uint64_t h;
+	unsigned long n;
+};
+
+static inline void digest_add(struct digest *d, uint64_t v)
+{
+	d->h = (d->h ^ v) * UINT64_C(0x100000001b3);
+	d->h ^= d->h >> 29;
+}
+
+static inline int digest_pre(void *arg, const struct pt_entry *e)
+{
+	struct digest *d = arg;
+	digest_add(d, e->level);
+	digest_add(d, e->index);
+	digest_add(d, e->va);
+	digest_add(d, e->pte);
+	digest_add(d, e->pa);
+	digest_add(d, e->flags);
+	digest_add(d, e->size);
+	digest_add(d, e->leaf);
+	d->n++;
+	return 0;
+}
+
+/* Digest of the whole table; the walk's own result is folded in. */
+static inline struct digest table_digest(const struct pt_table *t)
+{
+	struct digest d = { UINT64_C(0xcbf29ce484222325), 0 };
+	struct pt_walk_ops ops = { 0, digest_pre, NULL };
+	int r = pt_walk(t, &ops, &d);
+	digest_add(&d, (uint64_t)(int64_t)r);
+	return d;
+}
+
+#endif

@@ -1,0 +1,31 @@
+# tests/tests.mk: the unit, conformance, engine, atomicity and differential
+# tests, plus the README example (compiled and run so it never rots).
+# Included by the top Makefile; every program joins `make check` via CHECK_BINS.
+
+TEST_NAMES := test_pte
+TEST_BINS  := $(patsubst %,$(BUILD)/tests/%,$(TEST_NAMES))
+TEST_HDR   := tests/check.h tests/fmt.h tests/arena.h include/pt.h
+
+$(TEST_BINS): $(BUILD)/tests/%: tests/%.c tests/arena.c $(TEST_HDR) $(BUILD)/libpt.a
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $< tests/arena.c $(BUILD)/libpt.a -o $@
+
+# The README's C block, between `<!-- example:begin -->` and
+# `<!-- example:end -->`, fenced as ```c ... ```. The example is a complete
+# program whose main returns 0 on success; it is compiled with main renamed
+# and tests/readme_driver.c turns its result into a [group] line.
+$(BUILD)/tests/readme_example.c: README.md
+	@mkdir -p $(@D)
+	awk '/<!-- example:begin -->/ { inb = 1; next } \
+	     /<!-- example:end -->/ { inb = 0; inc = 0 } \
+	     inb && /^```c[[:space:]]*$$/ { inc = 1; next } \
+	     inb && inc && /^```/ { inc = 0; next } \
+	     inc' README.md > $@.tmp
+	@test -s $@.tmp || { echo "README.md: no C example between the example markers"; rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
+
+$(BUILD)/tests/readme_example: $(BUILD)/tests/readme_example.c tests/readme_driver.c $(BUILD)/libpt.a
+	$(CC) $(HOST_CFLAGS) -Dmain=readme_example_main -c $< -o $@.o
+	$(CC) $(HOST_CFLAGS) tests/readme_driver.c $@.o $(BUILD)/libpt.a -o $@
+
+CHECK_BINS += $(TEST_BINS) $(BUILD)/tests/readme_example
