@@ -253,9 +253,12 @@ static int range_ok(const struct pt_table *t, const struct pt_shape *s, uint64_t
 	if (size == 0 || va + (size - 1) < va)
 		return PT_ERR_INVALID;
 	*last = va + (size - 1);
-	if (!va_ok(s, t->features, va) || !va_ok(s, t->features, *last) ||
-	    (pt__canon(s, t->features, va) >> (s->info.va_bits - 1)) !=
-		    (pt__canon(s, t->features, *last) >> (s->info.va_bits - 1)))
+	if (!va_ok(s, t->features, va) || !va_ok(s, t->features, *last))
+		return PT_ERR_INVALID;
+	/* Sign-extended formats: both ends in the same half, or the range
+	 * would span the non-canonical hole. (An AArch64 table and ARMv7
+	 * serve one contiguous range: both ends valid is enough.) */
+	if (s->sign_extend && (va >> 63) != (*last >> 63))
 		return PT_ERR_INVALID;
 	return PT_OK;
 }
