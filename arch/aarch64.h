@@ -145,4 +145,18 @@ static inline bool arch_aarch64_needs_bbm(unsigned h, uint64_t old, uint64_t new
 	return (old & A64_VALID) && (new_pte & A64_VALID) && ((old ^ new_pte) & ~perms);
 }
 
+/* Levels 0..3; blocks at levels 1 and 2. Without PT_FEAT_AARCH64_HIGH the
+ * table serves [0, 2^48), with it [2^64 - 2^48, 2^64): not sign-extended. */
+static const struct pt_shape arch_aarch64_shape = {
+	.info = { "aarch64", 4, 48, 48, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },
+	.shift = { 39, 30, 21, 12 },
+	.entries = { 512, 512, 512, 512 },
+	.pte_bytes = 8,
+	.frames = { 1, 1, 1, 1 },
+	.per_frame = { 1, 1, 1, 1 },
+	.leaf_levels = 0xe,
+	.sign_extend = false,
+	.features = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH,
+};
+
 #endif /* PT_ARCH_AARCH64_H */

@@ -148,4 +148,19 @@ static inline bool arch_armv7_needs_bbm(unsigned h, uint64_t old, uint64_t new_p
 	return ((old ^ new_pte) & ~perms) != 0;
 }
 
+/* L1: 4096 4-byte entries, 16 KiB (four frames, 16 KiB aligned). L2: 256
+ * entries, 1 KiB, packed four to a frame: the tables of L1 entries 4k..4k+3
+ * share one frame. The engine needs no special path for either. */
+static const struct pt_shape arch_armv7_shape = {
+	.info = { "armv7", 2, 32, 32, PT_SIZE_4K | PT_SIZE_1M },
+	.shift = { 20, 12 },
+	.entries = { 4096, 256 },
+	.pte_bytes = 4,
+	.frames = { 4, 1 },
+	.per_frame = { 1, 4 },
+	.leaf_levels = 0x3,
+	.sign_extend = false,
+	.features = 0,
+};
+
 #endif /* PT_ARCH_ARMV7_H */

@@ -137,4 +137,18 @@ static inline bool arch_loongarch_needs_bbm(unsigned h, uint64_t old, uint64_t n
 	return false;
 }
 
+/* The layout PT_LOONGARCH_PWCL/PWCH describe: PTE index at bit 12, directories
+ * at 21, 30 and 39, 9 bits each. */
+static const struct pt_shape arch_loongarch_shape = {
+	.info = { "loongarch64", 4, 48, 48, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },
+	.shift = { 39, 30, 21, 12 },
+	.entries = { 512, 512, 512, 512 },
+	.pte_bytes = 8,
+	.frames = { 1, 1, 1, 1 },
+	.per_frame = { 1, 1, 1, 1 },
+	.leaf_levels = 0xe,
+	.sign_extend = true,
+	.features = 0,
+};
+
 #endif /* PT_ARCH_LOONGARCH_H */

@@ -150,4 +150,40 @@ static inline bool arch_riscv_needs_bbm(unsigned h, uint64_t old, uint64_t new_p
 	return false;
 }
 
+#define ARCH_RISCV_FEATURES (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)
+static const struct pt_shape arch_riscv_shape_sv39 = {
+	.info = { "riscv_sv39", 3, 39, 56, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },
+	.shift = { 30, 21, 12 },
+	.entries = { 512, 512, 512 },
+	.pte_bytes = 8,
+	.frames = { 1, 1, 1 },
+	.per_frame = { 1, 1, 1 },
+	.leaf_levels = 0x7,
+	.sign_extend = true,
+	.features = ARCH_RISCV_FEATURES,
+};
+static const struct pt_shape arch_riscv_shape_sv48 = {
+	.info = { "riscv_sv48", 4, 48, 56, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G | PT_SIZE_512G },
+	.shift = { 39, 30, 21, 12 },
+	.entries = { 512, 512, 512, 512 },
+	.pte_bytes = 8,
+	.frames = { 1, 1, 1, 1 },
+	.per_frame = { 1, 1, 1, 1 },
+	.leaf_levels = 0xf,
+	.sign_extend = true,
+	.features = ARCH_RISCV_FEATURES,
+};
+static const struct pt_shape arch_riscv_shape_sv57 = {
+	.info = { "riscv_sv57", 5, 57, 56,
+		  PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G | PT_SIZE_512G | PT_SIZE_256T },
+	.shift = { 48, 39, 30, 21, 12 },
+	.entries = { 512, 512, 512, 512, 512 },
+	.pte_bytes = 8,
+	.frames = { 1, 1, 1, 1, 1 },
+	.per_frame = { 1, 1, 1, 1, 1 },
+	.leaf_levels = 0x1f,
+	.sign_extend = true,
+	.features = ARCH_RISCV_FEATURES,
+};
+
 #endif /* PT_ARCH_RISCV_H */

@@ -63,43 +63,22 @@
 #undef PT_FAMILY
 #undef HT
 
-/* ---- Shapes: every format as data -------------------------------------- */
+/* ---- Shapes: every format as data (in arch/) ---------------------------- */
 
-#define S4K (PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G)
-
-static const struct pt_shape pt__shapes[PT_ARCH_COUNT] = {
-	[PT_X86_64] = { { "x86_64", 4, 48, 52, S4K }, { 39, 30, 21, 12 },
-			{ 512, 512, 512, 512 }, 8, { 1, 1, 1, 1 }, { 1, 1, 1, 1 },
-			0xe, true, 0 },
-	[PT_X86_64_LA57] = { { "x86_64_la57", 5, 57, 52, S4K }, { 48, 39, 30, 21, 12 },
-			     { 512, 512, 512, 512, 512 }, 8, { 1, 1, 1, 1, 1 },
-			     { 1, 1, 1, 1, 1 }, 0x1c, true, 0 },
-	[PT_AARCH64] = { { "aarch64", 4, 48, 48, S4K }, { 39, 30, 21, 12 },
-			 { 512, 512, 512, 512 }, 8, { 1, 1, 1, 1 }, { 1, 1, 1, 1 },
-			 0xe, false, PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH },
-	[PT_RISCV_SV39] = { { "riscv_sv39", 3, 39, 56, S4K }, { 30, 21, 12 },
-			    { 512, 512, 512 }, 8, { 1, 1, 1 }, { 1, 1, 1 }, 0x7, true,
-			    PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE },
-	[PT_RISCV_SV48] = { { "riscv_sv48", 4, 48, 56, S4K | PT_SIZE_512G },
-			    { 39, 30, 21, 12 }, { 512, 512, 512, 512 }, 8, { 1, 1, 1, 1 },
-			    { 1, 1, 1, 1 }, 0xf, true,
-			    PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE },
-	[PT_RISCV_SV57] = { { "riscv_sv57", 5, 57, 56, S4K | PT_SIZE_512G | PT_SIZE_256T },
-			    { 48, 39, 30, 21, 12 }, { 512, 512, 512, 512, 512 }, 8,
-			    { 1, 1, 1, 1, 1 }, { 1, 1, 1, 1, 1 }, 0x1f, true,
-			    PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE },
-	[PT_LOONGARCH64] = { { "loongarch64", 4, 48, 48, S4K }, { 39, 30, 21, 12 },
-			     { 512, 512, 512, 512 }, 8, { 1, 1, 1, 1 }, { 1, 1, 1, 1 },
-			     0xe, true, 0 },
-	/* L1: 4096 entries, 16 KiB (4 frames, 16 KiB aligned); L2: 256
-	 * entries, 1 KiB, four to a frame. */
-	[PT_ARMV7] = { { "armv7", 2, 32, 32, PT_SIZE_4K | PT_SIZE_1M }, { 20, 12 },
-		       { 4096, 256 }, 4, { 4, 1 }, { 1, 4 }, 0x3, false, 0 },
+static const struct pt_shape *const pt__shapes[PT_ARCH_COUNT] = {
+	[PT_X86_64] = &arch_x86_shape_4level,
+	[PT_X86_64_LA57] = &arch_x86_shape_5level,
+	[PT_AARCH64] = &arch_aarch64_shape,
+	[PT_RISCV_SV39] = &arch_riscv_shape_sv39,
+	[PT_RISCV_SV48] = &arch_riscv_shape_sv48,
+	[PT_RISCV_SV57] = &arch_riscv_shape_sv57,
+	[PT_LOONGARCH64] = &arch_loongarch_shape,
+	[PT_ARMV7] = &arch_armv7_shape,
 };
 
 const struct pt_shape *pt__shape(enum pt_arch a)
 {
-	return (unsigned)a < PT_ARCH_COUNT ? &pt__shapes[a] : (const struct pt_shape *)0;
+	return (unsigned)a < PT_ARCH_COUNT ? pt__shapes[a] : (const struct pt_shape *)0;
 }
 
 const struct pt_engine *pt__engine(enum pt_arch a)
