@@ -106,37 +106,49 @@ static int E(change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, 
 static int E(walk_table)(const struct pt_op *op, unsigned l, uint64_t tpa, uint64_t base,
 			 const struct pt_walk_ops *ops, void *arg)
 {
+	/* Everything the loop needs in locals: the callbacks may write any
+	 * memory, so the compiler would reload fields through pointers. */
 	const struct pt_shape *s = op->s;
-	unsigned h = HT(op, l);
+	const unsigned h = HT(op, l), shift = s->shift[l], feat = op->feat;
+	const size_t n = s->entries[l], limit = ops->limit ? ops->limit : (size_t)-1;
+	int (*const pre)(void *, const struct pt_entry *) = ops->pre;
+	int (*const post)(void *, const struct pt_entry *) = ops->post;
+	const uint64_t span = pt__span(s, l);
 	const PTE *tbl = E(tbl)(op->t, tpa);
 	size_t seen = 0;
+	struct pt_entry ent;
 	if (!tbl)
 		return PT_ERR_CORRUPT;
-	for (size_t i = 0; i < s->entries[l]; i++) {
+	ent.level = l;
+	ent.size = span;
+	for (size_t i = 0; i < n; i++) {
 		uint64_t e = E(ld)(&tbl[i]);
-		uint64_t va = base + ((uint64_t)i << s->shift[l]);
-		int k = E(kind)(op, l, e), r;
-		struct pt_entry ent;
+		uint64_t va;
+		int k = A(kind)(feat, h, e), r;
 		if (k == PTK_EMPTY)
 			continue;
-		if (ops->limit && seen == ops->limit)
+		if (seen == limit)
 			break;
 		if (k == PTK_CORRUPT)
 			return PT_ERR_CORRUPT;
 		seen++;
-		ent.level = l;
+		va = base + ((uint64_t)i << shift);
 		ent.index = i;
-		ent.va = pt__canon(s, op->feat, va);
+		ent.va = pt__canon(s, feat, va);
 		ent.pte = e;
 		ent.leaf = k == PTK_LEAF;
-		ent.pa = ent.leaf ? A(leaf_pa)(h, e) : A(table_pa)(h, e);
-		ent.flags = ent.leaf ? A(leaf_flags)(op->feat, h, e) : 0;
-		ent.size = pt__span(s, l);
-		if (ops->pre && (r = ops->pre(arg, &ent)))
+		if (ent.leaf) {
+			ent.pa = A(leaf_pa)(h, e);
+			ent.flags = A(leaf_flags)(feat, h, e);
+		} else {
+			ent.pa = A(table_pa)(h, e);
+			ent.flags = 0;
+		}
+		if (pre && (r = pre(arg, &ent)))
 			return r;
 		if (!ent.leaf && (r = E(walk_table)(op, l + 1, ent.pa, va, ops, arg)))
 			return r;
-		if (ops->post && (r = ops->post(arg, &ent)))
+		if (post && (r = post(arg, &ent)))
 			return r;
 	}
 	return PT_OK;
