@@ -1,0 +1,731 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hardware conformance guest, architecture-independent part.
+ *
+ * For each format the architecture lists, build a table with libpt that
+ * identity-maps the guest (RAM + devices) and adds test mappings: random 4K
+ * pages and huge pages of every size the format has, all aliasing a small
+ * "tagged" region T of RAM whose every 64-bit word holds its own PA (frame 0
+ * of T starts with an exec stub). Switch the MMU on with it and check with
+ * real accesses that each VA reaches the PA the shadow model says, with the
+ * permissions it says; then edit the live table (unmap, protect, remap,
+ * region calls), flush through pt_flush + pt_flush_tlb_native, and check
+ * again. The hardware's MMU (QEMU's model) is the oracle for libpt's
+ * encodings; libpt's own pt_query is cross-checked against the shadow.
+ */
+#include <stdarg.h>
+
+#include "guest.h"
+
+/* ---- Tiny libc --------------------------------------------------------- */
+
+void *memset(void *d, int c, size_t n)
+{
+	volatile unsigned char *p = d; /* volatile: never turned into memset */
+	while (n--)
+		*p++ = (unsigned char)c;
+	return d;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	volatile unsigned char *p = d;
+	const unsigned char *q = s;
+	while (n--)
+		*p++ = *q++;
+	return d;
+}
+
+static void puts_(const char *s)
+{
+	while (*s)
+		arch_putc(*s++);
+}
+
+static void putu(uint64_t v, unsigned base, int width)
+{
+	char b[24];
+	int n = 0;
+	do {
+		unsigned d = (unsigned)(v % base);
+		b[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+		v /= base;
+	} while (v);
+	while (width-- > n)
+		arch_putc('0');
+	while (n)
+		arch_putc(b[--n]);
+}
+
+/* %s, %d (int), %u (unsigned), %x (unsigned), %llx / %llu (uint64_t). */
+void gprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			if (*fmt == '\n')
+				arch_putc('\r');
+			arch_putc(*fmt);
+			continue;
+		}
+		fmt++;
+		if (*fmt == 's') {
+			puts_(va_arg(ap, const char *));
+		} else if (*fmt == 'd') {
+			int v = va_arg(ap, int);
+			if (v < 0) {
+				arch_putc('-');
+				putu((uint64_t)-(int64_t)v, 10, 0);
+			} else {
+				putu((uint64_t)v, 10, 0);
+			}
+		} else if (*fmt == 'u') {
+			putu(va_arg(ap, unsigned), 10, 0);
+		} else if (*fmt == 'x') {
+			putu(va_arg(ap, unsigned), 16, 0);
+		} else if (fmt[0] == 'l' && fmt[1] == 'l') {
+			fmt += 2;
+			uint64_t v = va_arg(ap, unsigned long long);
+			putu(v, *fmt == 'u' ? 10 : 16, *fmt == 'u' ? 0 : 1);
+		} else {
+			arch_putc('%');
+			arch_putc(*fmt);
+		}
+	}
+	va_end(ap);
+}
+
+void guest_panic(const char *what, uint64_t cause, uint64_t pc, uint64_t addr)
+{
+	gprintf("PANIC: %s cause=%llx pc=%llx addr=%llx\n", what,
+		(unsigned long long)cause, (unsigned long long)pc,
+		(unsigned long long)addr);
+	arch_exit(false);
+}
+
+volatile int g_probing, g_faulted;
+volatile uint64_t g_fault_cause, g_fault_addr, g_fault_pc;
+
+/* ---- Random numbers (fixed seed: every run is the same run) ------------ */
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	uint64_t x = rng_state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_state = x;
+}
+
+static uint64_t rnd_below(uint64_t n)
+{
+	return n ? rnd() % n : 0;
+}
+
+/* ---- Physical layout and the frame allocator --------------------------- */
+
+extern char __guest_end[]; /* from the linker script */
+
+#define T_SIZE (UINT64_C(4) << 20)   /* tagged region: two 2M-aligned halves */
+#define STUB_BYTES 64                /* exec stub at the start of T */
+#define POOL_FRAMES 4096             /* 16 MiB of table frames */
+
+static uint64_t t_base;              /* PA of T, 2M-aligned */
+static uint64_t pool_base;
+static uint8_t pool_used[POOL_FRAMES];
+static size_t pool_inuse;
+static bool pool_error;
+
+static int fa_alloc(void *ctx, size_t count, size_t align, uint64_t *pa)
+{
+	(void)ctx;
+	size_t step = align > 4096 ? align / 4096 : 1;
+	for (size_t i = 0; i + count <= POOL_FRAMES; i += step) {
+		size_t j = 0;
+		while (j < count && !pool_used[i + j])
+			j++;
+		if (j < count)
+			continue;
+		for (j = 0; j < count; j++)
+			pool_used[i + j] = 1;
+		pool_inuse += count;
+		*pa = pool_base + (uint64_t)i * 4096;
+		/* Garbage, as the hook contract allows: libpt must zero. */
+		memset((void *)(uintptr_t)*pa, 0xa5, count * 4096);
+		return 0;
+	}
+	return -1;
+}
+
+static void fa_free(void *ctx, uint64_t pa, size_t count)
+{
+	(void)ctx;
+	uint64_t i = (pa - pool_base) / 4096;
+	if (pa < pool_base || (pa & 4095) || i + count > POOL_FRAMES) {
+		pool_error = true;
+		return;
+	}
+	for (size_t j = 0; j < count; j++) {
+		if (!pool_used[i + j])
+			pool_error = true; /* double free */
+		pool_used[i + j] = 0;
+	}
+	pool_inuse -= count;
+}
+
+static void *fa_virt(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	if (pa < arch_ram_base || pa >= arch_ram_base + arch_ram_size)
+		return NULL;
+	return (void *)(uintptr_t)pa; /* identity-mapped, MMU on or off */
+}
+
+static struct pt_mm g_mm = {
+	.alloc_frames = fa_alloc,
+	.free_frames = fa_free,
+	.phys_to_virt = fa_virt,
+	.flush_tlb = pt_flush_tlb_native,
+	.ctx = 0,
+};
+
+static bool in_ram(uint64_t pa)
+{
+	return pa >= arch_ram_base && pa < arch_ram_base + arch_ram_size;
+}
+
+static bool in_tags(uint64_t pa)
+{
+	return pa >= t_base + STUB_BYTES && pa < t_base + T_SIZE;
+}
+
+static volatile uint64_t *word(uint64_t pa)
+{
+	return (volatile uint64_t *)(uintptr_t)pa;
+}
+
+static void tag_region(void)
+{
+	for (uint64_t p = t_base; p < t_base + T_SIZE; p += 8)
+		*word(p) = p;
+	arch_put_stub((void *)(uintptr_t)t_base);
+	arch_sync_icache();
+}
+
+/* ---- Checks ------------------------------------------------------------ */
+
+static unsigned g_pass, g_fail, g_shown;
+/* Outcomes seen per mode and access kind: [..][..][0] worked, [1] faulted. */
+static unsigned g_seen[4][ACC_COUNT][2];
+static const char *g_phase;
+
+static bool check(bool ok, const char *what, uint64_t va, uint64_t a, uint64_t b)
+{
+	if (ok) {
+		g_pass++;
+		return true;
+	}
+	g_fail++;
+	if (g_shown++ < 40)
+		gprintf("  FAIL [%s] %s va=%llx %llx %llx\n", g_phase, what,
+			(unsigned long long)va, (unsigned long long)a,
+			(unsigned long long)b);
+	return false;
+}
+
+/* ---- Shadow model: what every test VA must translate to ---------------- */
+
+struct ext {
+	uint64_t va, pa, len;
+	uint32_t flags;
+	bool live;
+	uint64_t leaf;      /* leaf size it was mapped with (0: region call) */
+	uint64_t seed;      /* picks the extent's probe word */
+};
+
+#define MAX_EXT 1024
+static struct ext ext[MAX_EXT];
+static unsigned next;
+/* Every range ever mapped, for the final unmap_region sweep. */
+static struct { uint64_t va, len; } ever[MAX_EXT];
+static unsigned never;
+
+static const struct fmt *F;
+static struct pt_table T;
+
+static struct ext *add_ext(uint64_t va, uint64_t pa, uint64_t len, uint32_t flags,
+			   uint64_t leaf)
+{
+	if (next >= MAX_EXT)
+		return NULL;
+	struct ext *e = &ext[next++];
+	*e = (struct ext){ va, pa, len, flags, true, leaf, rnd() };
+	if (never < MAX_EXT) {
+		ever[never].va = va;
+		ever[never++].len = len;
+	}
+	return e;
+}
+
+static const struct ext *lookup(uint64_t va)
+{
+	for (unsigned i = 0; i < next; i++)
+		if (ext[i].live && va - ext[i].va < ext[i].len)
+			return &ext[i];
+	return NULL;
+}
+
+/* Cut [va, va+len) out of every live extent; protect gives the cut part new
+ * flags instead of removing it. */
+static void shadow_cut(uint64_t va, uint64_t len, bool protect, uint32_t flags)
+{
+	unsigned n = next;
+	for (unsigned i = 0; i < n; i++) {
+		struct ext e = ext[i];
+		if (!e.live)
+			continue;
+		uint64_t lo = va > e.va ? va : e.va;
+		uint64_t ehi = e.va + e.len - 1, hi = va + len - 1 < ehi ? va + len - 1 : ehi;
+		if (lo > hi)
+			continue;
+		ext[i].live = false;
+		if (lo > e.va)
+			add_ext(e.va, e.pa, lo - e.va, e.flags, 0);
+		if (protect)
+			add_ext(lo, e.pa + (lo - e.va), hi - lo + 1, flags, 0);
+		if (hi < ehi)
+			add_ext(hi + 1, e.pa + (hi + 1 - e.va), ehi - hi, e.flags, 0);
+	}
+}
+
+/* QEMU_MUTATE (build-time, for proving the checks can fail; see qemu.mk
+ * target qemu-mutants): 1 = never flush the TLB after edits, 2 = the shadow
+ * forgets WRITE on every other mapping, 3 = the shadow's PAs are off by 4K. */
+#ifndef QEMU_MUTATE
+#define QEMU_MUTATE 0
+#endif
+
+static void flush(void)
+{
+	if (QEMU_MUTATE == 1)
+		T.nflush = 0; /* drop the records: stale translations stay */
+	else
+		pt_flush(&T);
+}
+
+static uint32_t norm(uint32_t flags)
+{
+	return pt_flags_normalize(F->arch, F->features, flags);
+}
+
+/* ---- Probing ----------------------------------------------------------- */
+
+static uint64_t probe(unsigned m, enum acc k, uint64_t va, uint64_t val)
+{
+	g_faulted = 0;
+	g_fault_cause = 0;
+	g_probing = 1;
+	uint64_t v = arch_probe(m, k, va, val);
+	g_probing = 0;
+	return v;
+}
+
+/* One access to va, which the shadow says maps pa with flags (or nothing
+ * when e is NULL). Checks the outcome and, for writes, where it landed. */
+static void probe_one(unsigned m, enum acc k, uint64_t va, const struct ext *e)
+{
+	uint64_t pa = e ? e->pa + (va - e->va) : 0;
+	bool want = e && arch_allowed(F, m, e->flags, k);
+	uint64_t before = 0, val = 0;
+	static const char *const kname[] = { "read", "write", "exec" };
+	char what[48];
+	const char *mn = arch_mode_name(m);
+	size_t n = 0;
+
+	for (const char *s = mn; *s && n < 20; s++)
+		what[n++] = *s;
+	what[n++] = ' ';
+	for (const char *s = kname[k]; *s; s++)
+		what[n++] = *s;
+	what[n] = 0;
+
+	if (k == ACC_WRITE) {
+		if (e && !in_tags(pa))
+			return; /* never write outside T */
+		if (e) {
+			before = *word(pa);
+			val = ~pa ^ (rnd() & 0xff00);
+		}
+	}
+	uint64_t v = probe(m, k, va, val);
+	if (m < 4)
+		g_seen[m][k][g_faulted ? 1 : 0]++;
+	if (!want) {
+		if (check(g_faulted, e ? "no fault on forbidden access" : "no fault on unmapped VA",
+			  va, e ? e->flags : 0, v))
+			check(arch_fault_ok(k, va), "wrong fault kind", va, g_fault_cause,
+			      g_fault_addr);
+		if (k == ACC_WRITE && e) {
+			check(*word(pa) == before, "faulting write changed memory", va, pa, *word(pa));
+			*word(pa) = before;
+		}
+		return;
+	}
+	if (!check(!g_faulted, "fault on allowed access", va, g_fault_cause, e->flags)) {
+		(void)what;
+		gprintf("    (%s: pa=%llx fault addr=%llx pc=%llx)\n", what,
+			(unsigned long long)pa, (unsigned long long)g_fault_addr,
+			(unsigned long long)g_fault_pc);
+		return;
+	}
+	if (k == ACC_READ) {
+		uint64_t want_v = in_tags(pa) ? pa : *word(pa);
+		check(v == want_v, "read wrong frame", va, v, want_v);
+	} else if (k == ACC_WRITE) {
+		check(*word(pa) == val, "write landed elsewhere", va, pa, *word(pa));
+		*word(pa) = before;
+	} else {
+		check(v == PROBE_MAGIC, "exec returned wrong value", va, v, pa);
+	}
+}
+
+/* Cross-check libpt's own view against the shadow at va. */
+static void query_one(uint64_t va, const struct ext *e)
+{
+	struct pt_mapping mp;
+	int r = pt_query(&T, va, &mp);
+	if (!e) {
+		check(r == PT_ERR_NOT_MAPPED, "pt_query maps a VA the shadow does not", va,
+		      (uint64_t)(int64_t)r, mp.pa);
+		return;
+	}
+	if (check(r == PT_OK, "pt_query fails on a mapped VA", va, (uint64_t)(int64_t)r, 0)) {
+		check(mp.pa == e->pa + (va - e->va), "pt_query pa", va, mp.pa,
+		      e->pa + (va - e->va));
+		check(mp.flags == norm(e->flags), "pt_query flags", va, mp.flags, norm(e->flags));
+	}
+}
+
+/* Probe every live extent in mode m: a read where T (or RAM) is reachable,
+ * a write into T, an exec of the stub when it is inside; plus the first and
+ * last word of the extent when they are RAM. The probe word of an extent is
+ * fixed at creation, so the page the TLB cached is the one probed again. */
+static void check_ext(const struct ext *e, unsigned m, bool reads_only)
+{
+	uint64_t lo = e->pa > t_base + STUB_BYTES ? e->pa : t_base + STUB_BYTES;
+	uint64_t hi = e->pa + e->len < t_base + T_SIZE ? e->pa + e->len : t_base + T_SIZE;
+	uint64_t probes[3];
+	unsigned np = 0;
+	if (lo < hi)
+		probes[np++] = e->va + (lo - e->pa) + (e->seed % ((hi - lo) / 8)) * 8;
+	if (in_ram(e->pa))
+		probes[np++] = e->va;
+	if (in_ram(e->pa + e->len - 8))
+		probes[np++] = e->va + e->len - 8;
+	bool stub = t_base - e->pa < e->len;
+	if (m == 0 && !reads_only)
+		for (unsigned p = 0; p < np; p++)
+			query_one(probes[p], e);
+	for (unsigned p = 0; p < np; p++)
+		if (arch_mode_can(m, ACC_READ))
+			probe_one(m, ACC_READ, probes[p], e);
+	if (reads_only)
+		return;
+	if (np && lo < hi && arch_mode_can(m, ACC_WRITE))
+		probe_one(m, ACC_WRITE, probes[0], e);
+	if (stub && arch_mode_can(m, ACC_EXEC))
+		probe_one(m, ACC_EXEC, e->va + (t_base - e->pa), e);
+}
+
+/* Mode 0 first: it is the mode whose TLB entries the previous check left
+ * warm (switching mode may flush QEMU's TLB, e.g. RISC-V SUM writes), so
+ * stale translations after an edit are seen. Then the other modes, then
+ * mode 0 reads again to warm the TLB for the next edit. */
+static void check_all(const char *phase)
+{
+	g_phase = phase;
+	unsigned nm = arch_nmodes(F);
+	for (unsigned m = 0; m <= nm; m++) {
+		for (unsigned i = 0; i < next; i++) {
+			const struct ext *e = &ext[i];
+			if (!e->live)
+				continue;
+			check_ext(e, m == nm ? 0 : m, m == nm);
+			if (m)
+				continue;
+			/* Just outside the extent: unmapped unless something else is. */
+			uint64_t out = e->va + e->len;
+			struct pt_mapping mp;
+			if (pt_va_valid(F->arch, out) && !lookup(out) &&
+			    pt_query(&T, out, &mp) == PT_ERR_NOT_MAPPED)
+				probe_one(0, ACC_READ, out, NULL);
+		}
+	}
+}
+
+/* ---- VA choice --------------------------------------------------------- */
+
+static unsigned va_bits(void)
+{
+	return pt_arch_info(F->arch)->va_bits;
+}
+
+/* A random size-aligned canonical VA in the test area. */
+static uint64_t rand_va(uint64_t size)
+{
+	unsigned b = va_bits();
+	uint64_t half = F->lo_max ? F->lo_max : UINT64_C(1) << (b - 1);
+	uint64_t va = rnd_below(half / size) * size;
+	if (F->use_high && (rnd() & 1))
+		va |= ~((UINT64_C(1) << (b - 1)) - 1);
+	return va;
+}
+
+/* Random VAs inside pt_query-unmapped holes must fault. */
+static void check_unmapped(unsigned n)
+{
+	g_phase = "unmapped";
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t va = rand_va(8) ;
+		if (i & 1) /* near the test clusters: tables exist there */
+			va = (ext[rnd_below(next)].va & ~(uint64_t)0x3fffff) + rnd_below(1024) * 4096;
+		struct pt_mapping mp;
+		if (lookup(va) || pt_query(&T, va, &mp) != PT_ERR_NOT_MAPPED)
+			continue;
+		for (unsigned m = 0; m < arch_nmodes(F); m++)
+			for (int k = 0; k < ACC_COUNT; k++)
+				if (arch_mode_can(m, (enum acc)k))
+					probe_one(m, (enum acc)k, va, NULL);
+	}
+}
+
+static uint32_t rand_flags(void)
+{
+	return PT_READ | ((uint32_t)rnd() & F->flag_mask);
+}
+
+/* A random T frame (frame 0, the stub, a quarter of the time). */
+static uint64_t rand_frame(void)
+{
+	if ((rnd() & 3) == 0)
+		return t_base;
+	return t_base + rnd_below(T_SIZE / 4096) * 4096;
+}
+
+static bool map_one(uint64_t size, uint64_t pa, uint32_t flags)
+{
+	for (int tries = 0; tries < 64; tries++) {
+		uint64_t va = rand_va(size);
+		if (size == 4096 && (tries & 1) == 0 && next)
+			/* cluster: share tables with an earlier 4K mapping */
+			va = (ext[rnd_below(next)].va & ~(uint64_t)0x1fffff) +
+			     rnd_below(512) * 4096;
+		int r = pt_map(&T, va, pa, size, flags);
+		if (r == PT_ERR_ALREADY_MAPPED || r == PT_ERR_MAPPED_TO_HUGE_PAGE)
+			continue;
+		if (!check(r == PT_OK, "pt_map", va, (uint64_t)(int64_t)r, size))
+			return false;
+		if (QEMU_MUTATE == 2 && (next & 1))
+			flags &= ~PT_WRITE;
+		if (QEMU_MUTATE == 3 && size == 4096)
+			pa ^= 4096;
+		add_ext(va, pa, size, flags, size);
+		return true;
+	}
+	check(false, "no free VA found", size, 0, 0);
+	return false;
+}
+
+/* ---- Live edits -------------------------------------------------------- */
+
+static uint64_t new_pa(const struct ext *e)
+{
+	if (e->leaf == 4096)
+		return rand_frame();
+	if (e->leaf == PT_SIZE_1M || e->leaf == PT_SIZE_2M) /* the other half of T */
+		return e->pa == t_base ? t_base + e->leaf : t_base;
+	return e->pa; /* one aligned PA covers T: keep it */
+}
+
+/* Apply a random single-leaf edit to extent i; returns false if it was
+ * not a single leaf any more. */
+static void edit_one(unsigned i)
+{
+	struct ext *e = &ext[i];
+	if (!e->live || !e->leaf)
+		return;
+	unsigned op = (unsigned)rnd_below(3);
+	uint64_t size = 0;
+	if (op == 0) {
+		struct pt_mapping old;
+		int r = pt_unmap(&T, e->va + rnd_below(e->len / 4096) * 4096, &old);
+		if (check(r == PT_OK, "pt_unmap", e->va, (uint64_t)(int64_t)r, 0))
+			check(old.pa == e->pa && old.size == e->len, "pt_unmap old", e->va,
+			      old.pa, old.size);
+		e->live = false;
+	} else if (op == 1) {
+		uint32_t fl = rand_flags();
+		int r = pt_protect(&T, e->va, fl, &size);
+		check(r == PT_OK && size == e->len, "pt_protect", e->va, (uint64_t)(int64_t)r, size);
+		e->flags = fl;
+	} else {
+		uint32_t fl = rand_flags();
+		uint64_t pa = new_pa(e);
+		int r = pt_remap(&T, e->va, pa, fl, &size);
+		check(r == PT_OK && size == e->len, "pt_remap", e->va, (uint64_t)(int64_t)r, size);
+		e->flags = fl;
+		e->pa = pa;
+	}
+}
+
+/* ---- One format --------------------------------------------------------- */
+
+static void run_fmt(const struct fmt *f)
+{
+	F = f;
+	g_pass = g_fail = g_shown = 0;
+	memset(g_seen, 0, sizeof g_seen);
+	next = never = 0;
+	rng_state = 0x9e3779b97f4a7c15ull ^ ((uint64_t)f->arch << 32) ^ f->features;
+	g_phase = "build";
+
+	int r = pt_init(&T, f->arch, f->features, &g_mm);
+	if (!check(r == PT_OK, "pt_init", 0, (uint64_t)(int64_t)r, 0))
+		goto out;
+	/* The guest itself: RAM and devices, identity, kernel RWX. */
+	r = pt_map_region(&T, arch_ram_base, arch_ram_base, arch_ram_size,
+			  PT_READ | PT_WRITE | PT_EXECUTE, PT_ALLOW_HUGE);
+	check(r == PT_OK, "identity RAM", arch_ram_base, (uint64_t)(int64_t)r, 0);
+	for (unsigned i = 0; arch_dev_ranges[i][1]; i++) {
+		r = pt_map_region(&T, arch_dev_ranges[i][0], arch_dev_ranges[i][0],
+				  arch_dev_ranges[i][1], PT_READ | PT_WRITE | PT_DEVICE,
+				  PT_ALLOW_HUGE);
+		check(r == PT_OK, "identity device", arch_dev_ranges[i][0],
+		      (uint64_t)(int64_t)r, 0);
+	}
+	arch_table_setup(f, &T);
+	size_t base_frames = pool_inuse;
+
+	/* Huge pages of every size: each covers T (the largest alias PA 0 up). */
+	uint64_t sizes = pt_arch_info(f->arch)->leaf_sizes;
+	for (uint64_t s = PT_SIZE_4K << 1; s; s <<= 1) {
+		if (!(sizes & s))
+			continue;
+		for (int j = 0; j < 4; j++) {
+			uint64_t pa = t_base & ~(s - 1);
+			if (s <= PT_SIZE_2M && (j & 1))
+				pa = t_base + s; /* the other half of T */
+			map_one(s, pa, rand_flags());
+		}
+	}
+	for (int j = 0; j < 192; j++)
+		map_one(4096, rand_frame(), rand_flags());
+	gprintf("  %s: %u test mappings, %u table frames (%u for the identity map)\n",
+		f->name, next, (unsigned)pool_inuse, (unsigned)base_frames);
+
+	arch_mmu_on(f, &T);
+	check_unmapped(200);
+	check_all("initial");
+
+	/* Small batches: each pt_flush flushes VA by VA. */
+	for (int b = 0; b < 6; b++) {
+		for (int j = 0; j < 8; j++)
+			edit_one((unsigned)rnd_below(next));
+		flush();
+		check_all("edit batch");
+	}
+	/* One big batch: more than PT_FLUSH_MAX records -> flush all. */
+	for (unsigned i = 0; i < next; i++)
+		if (rnd() & 1)
+			edit_one(i);
+	flush();
+	check_all("big edit batch");
+
+	/* Region calls on huge pages: punch a 4K hole where T is reachable,
+	 * protect 8K next to it (both split the huge page). */
+	g_phase = "regions";
+	unsigned n0 = next;
+	for (unsigned i = 0; i < n0; i++) {
+		struct ext e = ext[i];
+		if (!e.live || e.len <= 4096 || t_base + 2 * STUB_BYTES - e.pa >= e.len)
+			continue;
+		uint64_t off = (t_base - e.pa) + 4096 * (1 + rnd_below(32));
+		if (off + 3 * 4096 > e.len)
+			continue;
+		r = pt_unmap_region(&T, e.va + off, 4096);
+		check(r == PT_OK, "pt_unmap_region (split)", e.va + off, (uint64_t)(int64_t)r, e.len);
+		shadow_cut(e.va + off, 4096, false, 0);
+		uint32_t fl = rand_flags();
+		r = pt_protect_region(&T, e.va + off + 4096, 8192, fl);
+		check(r == PT_OK, "pt_protect_region (split)", e.va + off + 4096,
+		      (uint64_t)(int64_t)r, fl);
+		shadow_cut(e.va + off + 4096, 8192, true, fl);
+	}
+	/* map_region with huge pages allowed (VA and PA 2M-congruent) and
+	 * without (VA off by 4K: all 4K pages). */
+	for (int j = 0; j < 2; j++) {
+		uint64_t step = (sizes & PT_SIZE_2M) ? PT_SIZE_2M : PT_SIZE_1M;
+		for (int tries = 0; tries < 64; tries++) {
+			uint64_t va = rand_va(step) + (j ? 4096 : 0);
+			uint64_t len = T_SIZE - (j ? 4096 : 0);
+			uint32_t fl = rand_flags();
+			r = pt_map_region(&T, va, t_base, len, fl, PT_ALLOW_HUGE);
+			if (r == PT_ERR_ALREADY_MAPPED || r == PT_ERR_MAPPED_TO_HUGE_PAGE)
+				continue;
+			if (check(r == PT_OK, "pt_map_region", va, (uint64_t)(int64_t)r, len))
+				add_ext(va, t_base, len, fl, 0);
+			break;
+		}
+	}
+	flush();
+	check_unmapped(100);
+	check_all("after region calls");
+
+	/* Unmap everything ever mapped: every VA must fault, and every table
+	 * but the identity map's must be back in the pool. */
+	g_phase = "unmap all";
+	for (unsigned i = 0; i < never; i++) {
+		r = pt_unmap_region(&T, ever[i].va, ever[i].len);
+		check(r == PT_OK, "pt_unmap_region", ever[i].va, (uint64_t)(int64_t)r, ever[i].len);
+		shadow_cut(ever[i].va, ever[i].len, false, 0);
+	}
+	flush();
+	for (unsigned i = 0; i < next; i++) /* dead extents: probe them again */
+		if (!ext[i].live)
+			probe_one(0, ACC_READ, ext[i].va, NULL);
+	check(pool_inuse == base_frames, "tables not reclaimed", 0, pool_inuse, base_frames);
+
+	arch_mmu_off(f);
+	pt_destroy(&T);
+	check(pool_inuse == 0 && !pool_error, "pt_destroy leaks or bad free", 0, pool_inuse,
+	      pool_error);
+	for (unsigned m = 0; m < arch_nmodes(f) && m < 4; m++)
+		gprintf("  %s: %s read %u ok %u faulted, write %u ok %u faulted, exec %u ok %u faulted\n",
+			f->name, arch_mode_name(m), g_seen[m][0][0], g_seen[m][0][1],
+			g_seen[m][1][0], g_seen[m][1][1], g_seen[m][2][0], g_seen[m][2][1]);
+out:
+	gprintf("[group] qemu %s: %u passed, %u failed\n", f->name, g_pass, g_fail);
+}
+
+void guest_main(void)
+{
+	uint64_t end = (uint64_t)(uintptr_t)__guest_end;
+	t_base = (end + PT_SIZE_2M - 1) & ~(PT_SIZE_2M - 1);
+	pool_base = t_base + T_SIZE;
+	if (pool_base + POOL_FRAMES * 4096ull > arch_ram_base + arch_ram_size)
+		guest_panic("RAM too small", 0, 0, pool_base);
+	gprintf("libpt qemu guest: RAM %llx+%llx, T at %llx, pool at %llx\n",
+		(unsigned long long)arch_ram_base, (unsigned long long)arch_ram_size,
+		(unsigned long long)t_base, (unsigned long long)pool_base);
+	tag_region();
+	unsigned fails = 0;
+	for (unsigned i = 0; i < arch_nfmts; i++) {
+		run_fmt(&arch_fmts[i]);
+		fails += g_fail;
+	}
+	gprintf("guest done: %s\n", fails ? "FAILED" : "ok");
+	arch_exit(fails == 0);
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bare-metal conformance guest: what the architecture-independent test
+ * (tests/qemu/common.c) needs from each architecture's startup (start.S +
+ * arch.c under tests/qemu/<arch>/).
+ *
+ * The guest runs identity-mapped: every table libpt builds maps the guest's
+ * RAM (and its UART / exit device) VA == PA, so phys_to_virt is the identity
+ * before and after the MMU is switched on. Test mappings live elsewhere.
+ */
+#ifndef QEMU_GUEST_H
+#define QEMU_GUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pt.h"
+
+/* Kinds of access a probe performs. */
+enum acc { ACC_READ, ACC_WRITE, ACC_EXEC, ACC_COUNT };
+
+/* One format the guest tests, and what the architecture does to run it. */
+struct fmt {
+	const char *name;     /* printed in "[group] qemu <name>: ..." */
+	enum pt_arch arch;
+	unsigned features;
+	uint32_t flag_mask;   /* flags worth varying (beyond READ) */
+	/* Highest (most negative) and lowest address a test VA may use;
+	 * lo_max bounds the lower half (0 = whole lower half). */
+	uint64_t lo_max;
+	bool use_high;        /* test VAs in the upper half too */
+};
+
+/* ---- Provided by the architecture (tests/qemu/<arch>/arch.c, start.S) -- */
+
+extern const struct fmt arch_fmts[];
+extern const unsigned arch_nfmts;
+extern const uint64_t arch_ram_base, arch_ram_size;
+/* Device windows to identity-map (UART, exit device), 0-terminated. */
+extern const uint64_t arch_dev_ranges[][2];
+
+void arch_putc(char c);
+__attribute__((noreturn)) void arch_exit(bool ok);
+/* Copy the exec stub ("return PROBE_MAGIC") to dst; returns its length. */
+size_t arch_put_stub(void *dst);
+/* Add what the architecture itself needs to a fresh table (e.g. a user
+ * trampoline page) before any test mapping. */
+void arch_table_setup(const struct fmt *f, struct pt_table *t);
+/* Before and after switching the MMU with table t. */
+void arch_mmu_on(const struct fmt *f, struct pt_table *t);
+void arch_mmu_off(const struct fmt *f);
+
+/* Probe modes: privilege levels / controls under which accesses are
+ * checked (e.g. RISC-V S-mode with SUM=0 and SUM=1; AArch64 EL1 and EL0 via
+ * LDTR/STTR). Mode 0 is the kernel's normal mode. */
+unsigned arch_nmodes(const struct fmt *f);
+const char *arch_mode_name(unsigned m);
+/* Whether mode m can perform access kind k at all. */
+bool arch_mode_can(unsigned m, enum acc k);
+/* Whether an access of kind k in mode m to a page with `flags` must work. */
+bool arch_allowed(const struct fmt *f, unsigned m, uint32_t flags, enum acc k);
+/* Perform the access; returns the value read (ACC_READ), or PROBE_MAGIC
+ * from the stub (ACC_EXEC). On a fault the trap handler records it in
+ * g_fault_cause / g_fault_addr, sets g_faulted, and the probe returns. */
+uint64_t arch_probe(unsigned m, enum acc k, uint64_t va, uint64_t val);
+/* Whether the recorded fault is the kind an access k to va should raise. */
+bool arch_fault_ok(enum acc k, uint64_t va);
+/* Make stores to code visible to instruction fetch. */
+void arch_sync_icache(void);
+
+#define PROBE_MAGIC 0x5a5aull
+
+/* Set by the trap handler while g_probing. */
+extern volatile int g_probing, g_faulted;
+extern volatile uint64_t g_fault_cause, g_fault_addr, g_fault_pc;
+
+/* ---- Provided by common.c ---------------------------------------------- */
+
+void gprintf(const char *fmt, ...);
+/* Called by the arch once the C environment is up (stack, traps). */
+__attribute__((noreturn)) void guest_main(void);
+/* Unexpected trap: print and fail. */
+__attribute__((noreturn)) void guest_panic(const char *what, uint64_t cause,
+					   uint64_t pc, uint64_t addr);
+
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+
+#endif /* QEMU_GUEST_H */

@@ -1,0 +1,72 @@
+# Hardware conformance on QEMU's MMU (issue 7): one bare-metal guest per
+# architecture links the freestanding core and checks libpt's tables with
+# real accesses. `make qemu-check` builds and runs them all; see
+# tests/qemu/common.c for what a guest checks.
+
+QEMU_DIR ?= $(BUILD)/qemu
+QEMU_EXTRA ?=
+# Guests are freestanding: no stack protector (no __stack_chk_guard), no
+# PIC (fixed load address), no builtins turned into libc calls.
+QEMU_CFLAGS := -std=c11 -O2 -g -ffreestanding -nostdlib -fno-builtin -fno-stack-protector \
+	-fno-pic -Iinclude -Itests/qemu $(QEMU_EXTRA)
+QEMU_TIMEOUT := 60
+
+# Per architecture: clang target flags, QEMU command (image appended), the
+# exit status QEMU gives when the guest reports success, formats it tests.
+QEMU_riscv_CC := --target=riscv64-unknown-none-elf -march=rv64imac -mabi=lp64 \
+	-mcmodel=medany -mno-relax
+QEMU_riscv_RUN := qemu-system-riscv64 -M virt -cpu rv64,svpbmt=on -m 128M -bios none \
+	-nographic -monitor none -kernel
+QEMU_riscv_PASS := 0
+QEMU_riscv_FMTS := riscv-sv39 riscv-sv48 riscv-sv57 riscv-sv48-svpbmt
+
+QEMU_ARCHES := riscv
+QEMU_WRAPPERS := $(foreach a,$(QEMU_ARCHES),$(QEMU_DIR)/$(a).sh)
+
+define QEMU_GUEST_RULES
+$(QEMU_DIR)/$(1)/guest.elf: tests/qemu/common.c tests/qemu/guest.h $(wildcard tests/qemu/$(1)/*) \
+		$(CORE_SRC) $(CORE_HDR) tests/qemu/qemu.mk
+	@mkdir -p $(QEMU_DIR)/$(1)
+	@set -e; for f in $(CORE_SRC); do \
+		clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(WARN) -c $$$$f \
+			-o $(QEMU_DIR)/$(1)/core-$$$$(basename $$$$f .c).o; done
+	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) -c tests/qemu/common.c -o $(QEMU_DIR)/$(1)/common.o
+	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) -c tests/qemu/$(1)/arch.c -o $(QEMU_DIR)/$(1)/arch.o
+	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) -c tests/qemu/$(1)/start.S -o $(QEMU_DIR)/$(1)/start.o
+	ld.lld-19 -nostdlib -static -T tests/qemu/$(1)/link.ld -o $$@ $(QEMU_DIR)/$(1)/start.o \
+		$(QEMU_DIR)/$(1)/arch.o $(QEMU_DIR)/$(1)/common.o $(QEMU_DIR)/$(1)/core-*.o
+
+$(QEMU_DIR)/$(1).sh: $(QEMU_DIR)/$(1)/guest.elf
+	@printf '#!/bin/sh\nexec %s %s %s "%s" -- %s %s\n' "$(CURDIR)/tests/qemu/run.sh" \
+		"$(QEMU_TIMEOUT)" "$(QEMU_$(1)_PASS)" "$(QEMU_$(1)_FMTS)" "$(QEMU_$(1)_RUN)" \
+		"$(CURDIR)/$(QEMU_DIR)/$(1)/guest.elf" > $$@
+	@chmod +x $$@
+endef
+$(foreach a,$(QEMU_ARCHES),$(eval $(call QEMU_GUEST_RULES,$(a))))
+
+.PHONY: qemu-check qemu-guests
+qemu-guests: $(QEMU_WRAPPERS)
+
+# Tools first (a fresh CI machine has none), then the guests, then the
+# tests/run.sh protocol over one wrapper script per architecture.
+qemu-check:
+	@scripts/need.sh qemu qemu-system-riscv64 qemu-system-aarch64 qemu-system-x86_64 \
+		qemu-system-arm qemu-system-loongarch64 clang-19 ld.lld-19
+	@$(MAKE) --no-print-directory qemu-guests
+	@tests/run.sh $(QEMU_WRAPPERS)
+
+# The checks must be able to fail: rebuild the guests with a sabotaged test
+# (tests/qemu/common.c QEMU_MUTATE: no TLB flush, wrong permissions, wrong
+# frames in the shadow) and require every guest to report failures.
+.PHONY: qemu-mutants
+qemu-mutants:
+	@scripts/need.sh qemu qemu-system-riscv64 clang-19 ld.lld-19
+	@set -e; for m in 1 2 3; do \
+		$(MAKE) --no-print-directory -s qemu-guests QEMU_DIR=$(BUILD)/qemu-mutant$$m \
+			QEMU_EXTRA=-DQEMU_MUTATE=$$m >/dev/null; \
+		for a in $(QEMU_ARCHES); do \
+			if $(BUILD)/qemu-mutant$$m/$$a.sh > $(BUILD)/qemu-mutant$$m/$$a.log 2>&1; then \
+				echo "qemu-mutants: mutant $$m NOT detected on $$a"; exit 1; fi; \
+			echo "qemu-mutants: mutant $$m on $$a: $$(grep -c FAIL $(BUILD)/qemu-mutant$$m/$$a.log) failures shown"; \
+		done; \
+	done
