@@ -80,3 +80,8 @@ analyze:
 
 release-gate:
 	@$(SAN_DIR)/release-gate.sh
+
+# Each variant shown to catch a planted bug of its kind (scratch copies).
+.PHONY: sanitizer-plants
+sanitizer-plants:
+	@$(SAN_DIR)/plants.sh
