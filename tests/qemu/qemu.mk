@@ -20,7 +20,13 @@ QEMU_riscv_RUN := qemu-system-riscv64 -M virt -cpu rv64,svpbmt=on -m 128M -bios 
 QEMU_riscv_PASS := 0
 QEMU_riscv_FMTS := riscv-sv39 riscv-sv48 riscv-sv57 riscv-sv48-svpbmt
 
-QEMU_ARCHES := riscv
+QEMU_aarch64_CC := --target=aarch64-unknown-none-elf -mgeneral-regs-only -mstrict-align
+QEMU_aarch64_RUN := qemu-system-aarch64 -M virt -cpu cortex-a57 -m 128M -nographic \
+	-monitor none -semihosting -kernel
+QEMU_aarch64_PASS := 0
+QEMU_aarch64_FMTS := aarch64
+
+QEMU_ARCHES := riscv aarch64
 QEMU_WRAPPERS := $(foreach a,$(QEMU_ARCHES),$(QEMU_DIR)/$(a).sh)
 
 define QEMU_GUEST_RULES

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AArch64 guest (qemu-system-aarch64 -M virt -cpu cortex-a57): EL1&0 stage 1
+ * with TTBR0, 4K granule, 48-bit VA; MAIR = PT_AARCH64_MAIR. Modes probed:
+ * EL1, and EL0 permissions through LDTR/STTR (no EL0 fetch). Cortex-A57 is
+ * ARMv8.0: no PAN, so EL1 may read and write EL0 pages; PXN stops EL1 from
+ * executing them (libpt sets PXN on every USER page).
+ */
+#include "../guest.h"
+
+#define UART 0x09000000ull
+
+#define ALL (PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED)
+const struct fmt arch_fmts[] = {
+	{ "aarch64", PT_AARCH64, 0, ALL, 0, false },
+};
+const unsigned arch_nfmts = sizeof arch_fmts / sizeof arch_fmts[0];
+const uint64_t arch_ram_base = 0x40000000ull, arch_ram_size = 128ull << 20;
+const uint64_t arch_dev_ranges[][2] = { { UART, 4096 }, { 0, 0 } };
+
+void arch_putc(char c)
+{
+	volatile uint32_t *u = (volatile uint32_t *)(uintptr_t)UART;
+	while (u[0x18 / 4] & (1u << 5)) /* FR.TXFF */
+		;
+	u[0] = (uint8_t)c;
+}
+
+void arch_exit(bool ok)
+{
+	/* Semihosting SYS_EXIT (0x18), AArch64 form: x1 -> { reason, code }. */
+	static volatile uint64_t block[2];
+	block[0] = 0x20026; /* ADP_Stopped_ApplicationExit */
+	block[1] = ok ? 0 : 1;
+	register uint64_t x0 __asm__("x0") = 0x18;
+	register volatile uint64_t *x1 __asm__("x1") = block;
+	__asm__ volatile("hlt #0xf000" : : "r"(x0), "r"(x1) : "memory");
+	for (;;)
+		__asm__ volatile("wfe");
+}
+
+extern char stub_start[], stub_end[];
+uint64_t probe_ld(uint64_t va);
+void probe_st(uint64_t va, uint64_t v);
+uint64_t probe_x(uint64_t va);
+uint64_t probe_ldtr(uint64_t va);
+void probe_sttr(uint64_t va, uint64_t v);
+
+size_t arch_put_stub(void *dst)
+{
+	size_t n = (size_t)(stub_end - stub_start);
+	memcpy(dst, stub_start, n);
+	return n;
+}
+
+void arch_sync_icache(void)
+{
+	__asm__ volatile("dsb ish\n\tic iallu\n\tdsb ish\n\tisb" ::: "memory");
+}
+
+void arch_table_setup(const struct fmt *f, struct pt_table *t)
+{
+	(void)f;
+	(void)t;
+}
+
+void arch_mmu_on(const struct fmt *f, struct pt_table *t)
+{
+	(void)f;
+	/* T0SZ=16 (48-bit), IRGN0/ORGN0 WB-WA, SH0 inner, TG0 4K, EPD1 (no
+	 * TTBR1 walks), IPS=48-bit. */
+	uint64_t tcr = 16 | 1u << 8 | 1u << 10 | 3u << 12 | 0u << 14 | 1u << 23 |
+		       5ull << 32;
+	uint64_t sctlr;
+	__asm__ volatile("msr mair_el1, %0\n\tmsr tcr_el1, %1\n\tmsr ttbr0_el1, %2\n\t"
+			 "isb\n\ttlbi vmalle1\n\tdsb ish\n\tisb"
+			 : : "r"((uint64_t)PT_AARCH64_MAIR), "r"(tcr), "r"(pt_root(t)) : "memory");
+	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
+	sctlr |= 1u << 0 | 1u << 2 | 1u << 12;     /* M, C, I */
+	sctlr &= ~(1ull << 19 | 1ull << 1);         /* no WXN, no alignment checks */
+	__asm__ volatile("msr sctlr_el1, %0\n\tisb" : : "r"(sctlr) : "memory");
+}
+
+void arch_mmu_off(const struct fmt *f)
+{
+	(void)f;
+	uint64_t sctlr;
+	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
+	sctlr &= ~(uint64_t)1;
+	__asm__ volatile("msr sctlr_el1, %0\n\tisb\n\ttlbi vmalle1\n\tdsb ish\n\tisb"
+			 : : "r"(sctlr) : "memory");
+}
+
+unsigned arch_nmodes(const struct fmt *f)
+{
+	(void)f;
+	return 2;
+}
+
+const char *arch_mode_name(unsigned m)
+{
+	return m ? "EL0(ldtr/sttr)" : "EL1";
+}
+
+bool arch_mode_can(unsigned m, enum acc k)
+{
+	return m == 0 || k != ACC_EXEC;
+}
+
+bool arch_allowed(const struct fmt *f, unsigned m, uint32_t fl, enum acc k)
+{
+	(void)f;
+	bool user = fl & PT_USER;
+	if (k == ACC_WRITE && !(fl & PT_WRITE))
+		return false;
+	if (m == 1)
+		return user;
+	if (k == ACC_EXEC)
+		return (fl & PT_EXECUTE) && !user; /* PXN on user pages */
+	return true;
+}
+
+uint64_t arch_probe(unsigned m, enum acc k, uint64_t va, uint64_t val)
+{
+	if (k == ACC_READ)
+		return m ? probe_ldtr(va) : probe_ld(va);
+	if (k == ACC_WRITE) {
+		if (m)
+			probe_sttr(va, val);
+		else
+			probe_st(va, val);
+		return 0;
+	}
+	return probe_x(va);
+}
+
+bool arch_fault_ok(enum acc k, uint64_t va)
+{
+	uint64_t esr = g_fault_cause, ec = esr >> 26 & 0x3f;
+	if (k == ACC_EXEC)
+		return ec == 0x21 && g_fault_addr == va; /* instruction abort, same EL */
+	/* data abort, same EL; WnR says which */
+	return ec == 0x25 && ((esr >> 6 & 1) == (k == ACC_WRITE)) && g_fault_addr == va;
+}
+
+struct frame {
+	uint64_t x[31];
+};
+
+void exc_c(struct frame *fr);
+void exc_c(struct frame *fr)
+{
+	uint64_t esr, elr, far;
+	__asm__ volatile("mrs %0, esr_el1\n\tmrs %1, elr_el1\n\tmrs %2, far_el1"
+			 : "=r"(esr), "=r"(elr), "=r"(far));
+	uint64_t ec = esr >> 26 & 0x3f;
+	if (!g_probing || (ec != 0x21 && ec != 0x25))
+		guest_panic("unexpected exception", esr, elr, far);
+	g_faulted = 1;
+	g_fault_cause = esr;
+	g_fault_addr = far;
+	g_fault_pc = elr;
+	__asm__ volatile("msr elr_el1, %0" : : "r"(fr->x[30]));
+}
