@@ -133,6 +133,9 @@ struct pt_table {
 	 * span), or NULL. Forgotten whenever any table frame is freed. */
 	void *hint_tbl;
 	uint64_t hint_va;
+	/* pt_set_direct_map: table frames are at pa + direct_offset. */
+	uint64_t direct_offset;
+	bool direct;
 	uint64_t flush_va[PT_FLUSH_MAX];
 	/* Root entries shared from another table by pt_copy_from: one bit per
 	 * root entry. Such subtrees are never freed nor edited through this
@@ -161,6 +164,16 @@ void pt_destroy(struct pt_table *t);
 
 /* PA of the root table (what goes into CR3 / TTBR / satp / PGD), 0 if dead. */
 uint64_t pt_root(const struct pt_table *t);
+
+/*
+ * Extension: declare that every table frame of t, present and future, is
+ * reachable at virtual address pa + offset (0 for an identity map, the
+ * direct-map base in a kernel), so libpt computes table addresses instead
+ * of calling mm->phys_to_virt on every table it visits. The caller vouches
+ * for it; mm->phys_to_virt is still used by pt_translate.
+ * Errors: PT_ERR_INVALID (NULL or dead t).
+ */
+int pt_set_direct_map(struct pt_table *t, uint64_t offset);
 
 /* ---- Single-leaf operations ------------------------------------------- */
 

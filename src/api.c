@@ -176,13 +176,15 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->nflush = 0;
 	t->hint_tbl = (void *)0;
 	t->hint_va = 0;
+	t->direct = false;
+	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
 		t->shared[i] = 0;
 	bytes = (size_t)table_bytes(s, 0);
 	if (pt__alloc(t, s, s->frames[0], bytes, &root) != PT_OK)
 		return PT_ERR_NO_MEMORY;
 	/* Zero through the same store every entry write uses. */
-	p = pt__virt(&t->mm, root);
+	p = pt__frame(t, root);
 	for (size_t i = 0; i < bytes; i += 8)
 		__atomic_store_n((uint64_t *)(p + i), 0, __ATOMIC_RELEASE);
 	t->root = root;
@@ -209,6 +211,16 @@ void pt_destroy(struct pt_table *t)
 uint64_t pt_root(const struct pt_table *t)
 {
 	return alive(t) ? t->root : 0;
+}
+
+int pt_set_direct_map(struct pt_table *t, uint64_t offset)
+{
+	if (!alive(t))
+		return PT_ERR_INVALID;
+	t->direct_offset = offset;
+	t->direct = true;
+	t->hint_tbl = (void *)0; /* found through the hook: recompute */
+	return PT_OK;
 }
 
 uint64_t pt_satp(const struct pt_table *t, uint16_t asid)

@@ -56,6 +56,14 @@ static inline void *pt__virt(const struct pt_mm *mm, uint64_t pa)
 	return f ? f + (pa & (PT_FRAME_SIZE - 1)) : (void *)0;
 }
 
+/* A frame of t's own tables, through the direct map when t has one. */
+static inline void *pt__frame(const struct pt_table *t, uint64_t pa)
+{
+	if (t->direct)
+		return (void *)(uintptr_t)(pa + t->direct_offset);
+	return pt__virt(&t->mm, pa);
+}
+
 /*
  * Allocate `count` frames aligned to `align`, checking what the allocator
  * hands back: PA 0, an unaligned or too-wide PA, or an unreachable frame is a
@@ -69,8 +77,7 @@ static inline int pt__alloc(const struct pt_table *t, const struct pt_shape *s,
 	uint64_t bytes = (uint64_t)count * PT_FRAME_SIZE;
 	if (mm->alloc_frames(mm->ctx, count, align, &p) != 0 || p == 0)
 		return PT_ERR_NO_MEMORY;
-	if ((p & (align - 1)) || (p + bytes - 1) >> s->info.pa_bits ||
-	    !mm->phys_to_virt(mm->ctx, p)) {
+	if ((p & (align - 1)) || (p + bytes - 1) >> s->info.pa_bits || !pt__frame(t, p)) {
 		mm->free_frames(mm->ctx, p, count);
 		return PT_ERR_NO_MEMORY;
 	}
@@ -85,7 +92,7 @@ static inline int pt__reserve(struct pt_op *op, size_t n)
 		uint64_t pa;
 		if (pt__alloc(op->t, op->s, 1, PT_FRAME_SIZE, &pa) != PT_OK)
 			return PT_ERR_NO_MEMORY;
-		*(uint64_t *)pt__virt(&op->t->mm, pa) = op->stash;
+		*(uint64_t *)pt__frame(op->t, pa) = op->stash;
 		op->stash = pa;
 	}
 	return PT_OK;
@@ -94,7 +101,7 @@ static inline int pt__reserve(struct pt_op *op, size_t n)
 static inline uint64_t pt__take(struct pt_op *op)
 {
 	uint64_t pa = op->stash;
-	op->stash = *(uint64_t *)pt__virt(&op->t->mm, pa);
+	op->stash = *(uint64_t *)pt__frame(op->t, pa);
 	return pa;
 }
 

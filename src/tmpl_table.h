@@ -32,7 +32,7 @@ static inline size_t E(idx)(const struct pt_shape *s, unsigned l, uint64_t va)
 
 static inline PTE *E(tbl)(const struct pt_table *t, uint64_t pa)
 {
-	return (PTE *)pt__virt(&t->mm, pa);
+	return (PTE *)pt__frame(t, pa);
 }
 
 /* Last VA of the slot holding va at level l, clipped to last. */
