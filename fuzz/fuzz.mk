@@ -1,0 +1,125 @@
+# Fuzzing: libFuzzer (ASan+UBSan), MSan, AFL++ (+CmpLog), a plain replayer
+# and a coverage build, all from the same harness sources. Included by the
+# top-level Makefile. `make fuzz-help` lists the targets.
+
+FUZZ_CC      ?= clang-19
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 2
+FZ           := $(BUILD)/fuzz
+
+# Format variants of fuzz_ops: name:arch:features.
+FUZZ_OPS_VARIANTS := \
+	x86_64:PT_X86_64:0 \
+	x86_64_la57:PT_X86_64_LA57:0 \
+	aarch64:PT_AARCH64:0 \
+	aarch64_el2:PT_AARCH64:PT_FEAT_AARCH64_EL2 \
+	aarch64_high:PT_AARCH64:PT_FEAT_AARCH64_HIGH \
+	riscv_sv39:PT_RISCV_SV39:0 \
+	riscv_sv39_svpbmt:PT_RISCV_SV39:PT_FEAT_RISCV_SVPBMT \
+	riscv_sv39_xuantie:PT_RISCV_SV39:PT_FEAT_RISCV_XUANTIE \
+	riscv_sv48:PT_RISCV_SV48:0 \
+	riscv_sv48_svpbmt:PT_RISCV_SV48:PT_FEAT_RISCV_SVPBMT \
+	riscv_sv57:PT_RISCV_SV57:0 \
+	riscv_sv57_xuantie:PT_RISCV_SV57:PT_FEAT_RISCV_XUANTIE \
+	loongarch64:PT_LOONGARCH64:0 \
+	armv7:PT_ARMV7:0 \
+	any:-1:0
+
+fz_name = $(word 1,$(subst :, ,$(1)))
+fz_arch = $(word 2,$(subst :, ,$(1)))
+fz_feat = $(word 3,$(subst :, ,$(1)))
+
+FUZZ_OPS     := $(foreach v,$(FUZZ_OPS_VARIANTS),fuzz_ops_$(call fz_name,$(v)))
+FUZZ_HARNESS := $(FUZZ_OPS) fuzz_pte fuzz_translate
+
+# Per engine: compiler, flags for the library and harness, link flags, and
+# the object providing main (libFuzzer's own, or fuzz/replay.c).
+FZ_COMMON := -std=c11 -g -Iinclude -Itests -Ifuzz -D_DEFAULT_SOURCE \
+	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -Wformat=2
+FZ_CORE_EXTRA := -ffreestanding -fno-builtin -fno-strict-aliasing
+
+FZ_lf_CC      = $(FUZZ_CC)
+FZ_lf_CFLAGS  = -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined
+FZ_lf_LDFLAGS = -fsanitize=fuzzer,address,undefined
+FZ_lf_MAIN    =
+
+FZ_msan_CC      = $(FUZZ_CC)
+FZ_msan_CFLAGS  = -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,memory \
+	-fsanitize-memory-track-origins
+FZ_msan_LDFLAGS = -fsanitize=fuzzer,memory
+FZ_msan_MAIN    =
+
+# AFL++: afl-cc is LLVM 14 whatever else is installed.
+FZ_afl_CC      = AFL_USE_ASAN=1 AFL_USE_UBSAN=1 AFL_QUIET=1 afl-clang-fast
+FZ_afl_CFLAGS  = -O1 -fsanitize=fuzzer-no-link
+FZ_afl_LDFLAGS = -fsanitize=fuzzer
+FZ_afl_MAIN    =
+
+FZ_cmplog_CC      = AFL_LLVM_CMPLOG=1 AFL_QUIET=1 afl-clang-fast
+FZ_cmplog_CFLAGS  = -O1 -fsanitize=fuzzer-no-link
+FZ_cmplog_LDFLAGS = -fsanitize=fuzzer
+FZ_cmplog_MAIN    =
+
+# The replayer: plain gcc, no sanitizer, fit for valgrind and make check.
+FZ_replay_CC      = $(CC)
+FZ_replay_CFLAGS  = -O1
+FZ_replay_LDFLAGS =
+FZ_replay_MAIN    = $(FZ)/replay/obj/replay.o
+
+FZ_cov_CC      = $(FUZZ_CC)
+FZ_cov_CFLAGS  = -O1 -fprofile-instr-generate -fcoverage-mapping
+FZ_cov_LDFLAGS = -fprofile-instr-generate
+FZ_cov_MAIN    = $(FZ)/cov/obj/replay.o
+
+FZ_ENGINES := lf msan afl cmplog replay cov
+
+define FZ_ENGINE_RULES
+$(FZ)/$(1)/core/%.o: src/%.c $(CORE_HDR)
+	@mkdir -p $$(@D)
+	$$(FZ_$(1)_CC) $(FZ_COMMON) $(FZ_CORE_EXTRA) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
+$(FZ)/$(1)/obj/arena.o: tests/arena.c tests/arena.h include/pt.h
+	@mkdir -p $$(@D)
+	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
+$(FZ)/$(1)/obj/replay.o: fuzz/replay.c fuzz/fuzz_common.h
+	@mkdir -p $$(@D)
+	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
+$(FZ)/$(1)/obj/fuzz_pte.o: fuzz/fuzz_pte.c fuzz/fuzz_common.h include/pt.h
+	@mkdir -p $$(@D)
+	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
+$(FZ)/$(1)/obj/fuzz_translate.o: fuzz/fuzz_translate.c fuzz/fuzz_common.h include/pt.h tests/arena.h
+	@mkdir -p $$(@D)
+	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
+FZ_$(1)_LIB := $(patsubst src/%.c,$(FZ)/$(1)/core/%.o,$(CORE_SRC)) $(FZ)/$(1)/obj/arena.o
+$(foreach h,$(FUZZ_HARNESS),$(FZ)/$(1)/$(h)): $(FZ)/$(1)/%: $(FZ)/$(1)/obj/%.o $$(FZ_$(1)_LIB) $$(FZ_$(1)_MAIN)
+	$$(FZ_$(1)_CC) $$(FZ_$(1)_LDFLAGS) $$^ -o $$@
+endef
+$(foreach e,$(FZ_ENGINES),$(eval $(call FZ_ENGINE_RULES,$(e))))
+
+define FZ_OPS_RULES
+$(FZ)/$(1)/obj/fuzz_ops_$(call fz_name,$(2)).o: fuzz/fuzz_ops.c fuzz/fuzz_common.h include/pt.h tests/arena.h
+	@mkdir -p $$(@D)
+	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -DFUZZ_ARCH=$(call fz_arch,$(2)) \
+		-DFUZZ_FEAT=$(call fz_feat,$(2)) -c $$< -o $$@
+endef
+$(foreach e,$(FZ_ENGINES),$(foreach v,$(FUZZ_OPS_VARIANTS),$(eval $(call FZ_OPS_RULES,$(e),$(v)))))
+
+fz_bins = $(foreach h,$(FUZZ_HARNESS),$(FZ)/$(1)/$(h))
+
+.PHONY: fuzz fuzz-lf fuzz-msan fuzz-afl fuzz-replay fuzz-cov fuzz-need fuzz-afl-need
+fuzz-need:
+	@scripts/need.sh fuzz $(FUZZ_CC) llvm-profdata-19 llvm-cov-19 zip
+fuzz-afl-need:
+	@scripts/need.sh afl afl-clang-fast afl-fuzz
+fuzz-lf: fuzz-need
+	@$(MAKE) --no-print-directory $(call fz_bins,lf)
+fuzz-msan: fuzz-need
+	@$(MAKE) --no-print-directory $(call fz_bins,msan)
+fuzz-afl: fuzz-afl-need
+	@$(MAKE) --no-print-directory $(call fz_bins,afl) $(call fz_bins,cmplog)
+fuzz-replay:
+	@$(MAKE) --no-print-directory $(call fz_bins,replay)
+fuzz-cov: fuzz-need
+	@$(MAKE) --no-print-directory $(call fz_bins,cov)
+# Everything: libFuzzer, MSan, AFL++, CmpLog, replayer, coverage.
+fuzz: fuzz-lf fuzz-msan fuzz-afl fuzz-replay fuzz-cov

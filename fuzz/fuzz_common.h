@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What every libpt harness shares: the libFuzzer entry point declaration,
+ * a byte reader that never runs past the input (it yields zeros once the
+ * input is used up, so every input is a complete program), and the check
+ * macro that turns an oracle mismatch into a crash libFuzzer reports.
+ */
+#ifndef PT_FUZZ_COMMON_H
+#define PT_FUZZ_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct rd {
+	const uint8_t *p;
+	size_t n, i;
+};
+
+static inline int rd_more(const struct rd *r)
+{
+	return r->i < r->n;
+}
+
+static inline uint8_t rd_u8(struct rd *r)
+{
+	return r->i < r->n ? r->p[r->i++] : 0;
+}
+
+static inline uint16_t rd_u16(struct rd *r)
+{
+	uint16_t v = rd_u8(r);
+	return (uint16_t)(v | (uint16_t)rd_u8(r) << 8);
+}
+
+static inline uint32_t rd_u32(struct rd *r)
+{
+	uint32_t v = rd_u16(r);
+	return v | (uint32_t)rd_u16(r) << 16;
+}
+
+static inline uint64_t rd_u64(struct rd *r)
+{
+	uint64_t v = rd_u32(r);
+	return v | (uint64_t)rd_u32(r) << 32;
+}
+
+/* A mismatch is a finding: say where, then trap so the fuzzer keeps the
+ * input (abort() can be intercepted; a trap cannot). */
+#define FZ_CHECK(c)                                                                   \
+	do {                                                                          \
+		if (!(c)) {                                                           \
+			fprintf(stderr, "%s:%d: oracle mismatch: %s\n", __FILE__, __LINE__, \
+				#c);                                                  \
+			fz_context();                                                 \
+			__builtin_trap();                                             \
+		}                                                                     \
+	} while (0)
+
+/* Each harness prints what it was doing when a check fails. */
+#ifndef FZ_NO_CONTEXT
+static void fz_context(void);
+#endif
+
+#endif /* PT_FUZZ_COMMON_H */

@@ -1,0 +1,1333 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_ops_<format>: differential fuzzing of every editing call against a
+ * flat reference model.
+ *
+ * Built once per format/feature set: -DFUZZ_ARCH=PT_... -DFUZZ_FEAT=...
+ * (FUZZ_ARCH=-1: the first input byte picks the format and features).
+ *
+ * The input is a program: a sequence of operations on two tables (the main
+ * table, and a second one that main can share root entries from through
+ * pt_copy_from). The model knows, for each table, every leaf (VA, PA, size,
+ * normalised flags) and every intermediate table (level, VA base). From
+ * that it predicts each call's result, the exact frame count, which entries
+ * a walk must report in which order, and which VAs the TLB records must
+ * hold. After every call the real table is walked and compared whole.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "fuzz_common.h"
+#include "pt.h"
+
+#ifndef FUZZ_ARCH
+#define FUZZ_ARCH PT_X86_64
+#endif
+#ifndef FUZZ_FEAT
+#define FUZZ_FEAT 0
+#endif
+
+/* Bounds that keep one input fast; a call whose effect would pass them is
+ * skipped (not executed), so the model never has to guess. */
+#define MAX_LEAVES 16384u
+#define MAX_PLAN 4096u
+#define MAX_OPS 256u
+#define ARENA_FRAMES 65536u
+#define ARENA_BASE UINT64_C(0x10000000)
+
+/* ---- Format description (derived from the public metadata) ------------ */
+
+static struct {
+	enum pt_arch arch;
+	unsigned feat, levels, va_bits, pa_bits;
+	unsigned shift[PT_MAX_LEVELS], entries[PT_MAX_LEVELS];
+	uint64_t leaf_sizes;
+	bool sext, armv7;
+} S;
+
+static uint64_t span(unsigned l)
+{
+	return UINT64_C(1) << S.shift[l];
+}
+
+static bool leaf_level(unsigned l)
+{
+	return (S.leaf_sizes & span(l)) != 0;
+}
+
+static unsigned level_of(uint64_t size)
+{
+	for (unsigned l = 0; l < S.levels; l++)
+		if (span(l) == size)
+			return l;
+	return ~0u;
+}
+
+static size_t idx(unsigned l, uint64_t va)
+{
+	return (size_t)((va >> S.shift[l]) & (S.entries[l] - 1u));
+}
+
+static void shape_init(enum pt_arch a, unsigned feat)
+{
+	const struct pt_arch_info *in = pt_arch_info(a);
+	FZ_CHECK(in != NULL);
+	S.arch = a;
+	S.feat = feat;
+	S.levels = in->levels;
+	S.va_bits = in->va_bits;
+	S.pa_bits = in->pa_bits;
+	S.leaf_sizes = in->leaf_sizes;
+	S.armv7 = a == PT_ARMV7;
+	S.sext = a != PT_AARCH64 && a != PT_ARMV7;
+	for (unsigned l = 0; l < S.levels; l++) {
+		S.shift[l] = S.armv7 ? (l ? 12u : 20u) : 12u + 9u * (S.levels - 1 - l);
+		S.entries[l] = S.armv7 ? (l ? 256u : 4096u) : 512u;
+	}
+}
+
+/* The VA rules of SPEC §3, restated independently of src/api.c. */
+static bool va_ok(uint64_t va)
+{
+	if (S.armv7)
+		return va >> 32 == 0;
+	if (!S.sext)
+		return (S.feat & PT_FEAT_AARCH64_HIGH) ? va >> 48 == 0xffff : va >> 48 == 0;
+	uint64_t hi = va >> (S.va_bits - 1);
+	return hi == 0 || hi == UINT64_MAX >> (S.va_bits - 1);
+}
+
+static bool flags_ok(uint32_t f)
+{
+	return (f & PT_READ) && !(f & ~(uint32_t)PT_FLAGS_ALL);
+}
+
+static uint32_t norm(uint32_t f)
+{
+	f &= PT_FLAGS_ALL;
+	if (f & PT_DEVICE)
+		f &= ~(uint32_t)PT_UNCACHED;
+	if ((S.arch == PT_RISCV_SV39 || S.arch == PT_RISCV_SV48 || S.arch == PT_RISCV_SV57) &&
+	    !(S.feat & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
+		f &= ~(uint32_t)(PT_DEVICE | PT_UNCACHED);
+	if (S.arch == PT_AARCH64 && (S.feat & PT_FEAT_AARCH64_EL2))
+		f &= ~(uint32_t)PT_USER;
+	return f;
+}
+
+/* ---- The model ----------------------------------------------------------- */
+
+struct leaf {
+	uint64_t va, pa, size;
+	uint32_t flags;
+	bool shared; /* seen through a root entry shared from the other table */
+};
+
+struct tbl {
+	uint64_t va;    /* base of the span the table covers */
+	unsigned level; /* >= 1: the root is implicit */
+	bool shared;
+};
+
+struct model {
+	struct leaf *lv;
+	size_t n, cap;
+	struct tbl *tv;
+	size_t nt, capt;
+	uint64_t shared[PT_MAX_ROOT_ENTRIES / 64];
+};
+
+struct ctx {
+	struct pt_table t;
+	struct model m;
+	bool alive;
+	bool frozen;     /* its tables are shared into main: no more edits */
+	uint64_t digest; /* of the last full check */
+};
+
+static struct arena A;
+static bool arena_ready;
+static struct ctx C[2];
+static struct pt_mm MM;
+static const char *cur_op = "init";
+static unsigned cur_opno;
+
+static void fz_context(void)
+{
+	fprintf(stderr, "  format %s features %#x, op #%u %s\n",
+		pt_arch_info(S.arch) ? pt_arch_info(S.arch)->name : "?", S.feat, cur_opno, cur_op);
+}
+
+/* memcpy/memmove that accept (NULL, 0): empty arrays start out NULL. */
+static void mv(void *d, const void *src, size_t n)
+{
+	if (n)
+		memmove(d, src, n);
+}
+
+static void m_clear(struct model *m)
+{
+	m->n = 0;
+	m->nt = 0;
+	memset(m->shared, 0, sizeof(m->shared));
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	size_t nc = *cap ? *cap : 64;
+	while (nc < need)
+		nc *= 2;
+	p = realloc(p, nc * elem);
+	FZ_CHECK(p != NULL);
+	*cap = nc;
+	return p;
+}
+
+static uint64_t llast(const struct leaf *x)
+{
+	return x->va + (x->size - 1);
+}
+
+/* First leaf whose last byte is >= va. */
+static size_t m_first_ge(const struct model *m, uint64_t va)
+{
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (llast(&m->lv[mid]) < va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct leaf *m_find(struct model *m, uint64_t va)
+{
+	size_t i = m_first_ge(m, va);
+	return i < m->n && m->lv[i].va <= va ? &m->lv[i] : NULL;
+}
+
+/* Replace leaves [i, j) with the k leaves at nw. */
+static void m_splice(struct model *m, size_t i, size_t j, const struct leaf *nw, size_t k)
+{
+	m->lv = grow(m->lv, &m->cap, m->n - (j - i) + k + 1, sizeof(*m->lv));
+	mv(&m->lv[i + k], &m->lv[j], (m->n - j) * sizeof(*m->lv));
+	mv(&m->lv[i], nw, k * sizeof(*nw));
+	m->n = m->n - (j - i) + k;
+}
+
+static int tcmp(uint64_t va1, unsigned l1, uint64_t va2, unsigned l2)
+{
+	if (va1 != va2)
+		return va1 < va2 ? -1 : 1;
+	return l1 < l2 ? -1 : l1 > l2;
+}
+
+static size_t t_lower(const struct model *m, uint64_t va, unsigned level)
+{
+	size_t lo = 0, hi = m->nt;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (tcmp(m->tv[mid].va, m->tv[mid].level, va, level) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct tbl *t_find(struct model *m, uint64_t va, unsigned level)
+{
+	size_t i = t_lower(m, va, level);
+	return i < m->nt && m->tv[i].va == va && m->tv[i].level == level ? &m->tv[i] : NULL;
+}
+
+static void t_add(struct model *m, uint64_t va, unsigned level, bool shared)
+{
+	size_t i = t_lower(m, va, level);
+	if (i < m->nt && m->tv[i].va == va && m->tv[i].level == level)
+		return;
+	m->tv = grow(m->tv, &m->capt, m->nt + 1, sizeof(*m->tv));
+	mv(&m->tv[i + 1], &m->tv[i], (m->nt - i) * sizeof(*m->tv));
+	m->tv[i] = (struct tbl){ va, level, shared };
+	m->nt++;
+}
+
+static void t_del(struct model *m, size_t i)
+{
+	mv(&m->tv[i], &m->tv[i + 1], (m->nt - i - 1) * sizeof(*m->tv));
+	m->nt--;
+}
+
+/* Base of the span of a level-l table holding va (l >= 1). */
+static uint64_t tbase(unsigned l, uint64_t va)
+{
+	return va & ~(span(l - 1) - 1);
+}
+
+static bool root_shared(const struct model *m, size_t i)
+{
+	return (m->shared[i / 64] >> (i % 64)) & 1;
+}
+
+static bool touches_shared(const struct model *m, uint64_t va, uint64_t last)
+{
+	for (size_t i = idx(0, va), j = idx(0, last); i <= j; i++)
+		if (root_shared(m, i))
+			return true;
+	return false;
+}
+
+/* Frames a table owns: root plus one per table; ARMv7 packs the L2 tables
+ * of four consecutive L1 entries into one frame. */
+static size_t m_frames(const struct model *m)
+{
+	size_t n = S.armv7 ? 4 : 1;
+	uint64_t last_group = UINT64_MAX;
+	for (size_t i = 0; i < m->nt; i++) {
+		if (m->tv[i].shared)
+			continue;
+		if (!S.armv7) {
+			n++;
+		} else if (m->tv[i].va >> 22 != last_group) {
+			last_group = m->tv[i].va >> 22;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Anything (leaf, table) present in [va, last]? */
+static bool m_any_leaf(struct model *m, uint64_t va, uint64_t last)
+{
+	size_t i = m_first_ge(m, va);
+	return i < m->n && m->lv[i].va <= last;
+}
+
+static bool m_any_table(struct model *m, uint64_t va, uint64_t last, unsigned minlevel)
+{
+	for (size_t i = t_lower(m, va, 0); i < m->nt && m->tv[i].va <= last; i++)
+		if (m->tv[i].level >= minlevel)
+			return true;
+	return false;
+}
+
+static bool root_present(struct model *m, uint64_t base)
+{
+	uint64_t last = base + (span(0) - 1);
+	return root_shared(m, idx(0, base)) || m_any_leaf(m, base, last) ||
+	       m_any_table(m, base, last, 1);
+}
+
+/* ---- Frame accounting for one call (ARMv7 counts packed groups) ------- */
+
+struct need {
+	size_t n;
+	uint64_t group;
+};
+
+static void need_table(struct need *nd, unsigned level, uint64_t va)
+{
+	if (!S.armv7 || level != 1) {
+		nd->n++;
+		return;
+	}
+	if (va >> 22 != nd->group) {
+		nd->group = va >> 22;
+		nd->n++;
+	}
+}
+
+/* ---- Value generators: biased toward what breaks page tables ---------- */
+
+static uint64_t last_va, last_pa;
+
+static uint64_t va_anchor(unsigned k)
+{
+	uint64_t lo_end, up_start;
+	if (S.armv7) {
+		lo_end = UINT64_C(1) << 31;
+		up_start = UINT64_C(1) << 32;
+	} else if (!S.sext) {
+		lo_end = UINT64_C(1) << 47;
+		up_start = (S.feat & PT_FEAT_AARCH64_HIGH) ? UINT64_C(0xffff) << 48 : UINT64_C(1) << 48;
+	} else {
+		lo_end = UINT64_C(1) << (S.va_bits - 1);
+		up_start = UINT64_MAX << (S.va_bits - 1);
+	}
+	switch (k % 6) {
+	case 0: return (S.feat & PT_FEAT_AARCH64_HIGH) ? UINT64_C(0xffff) << 48 : 0;
+	case 1: return lo_end;
+	case 2: return up_start;
+	case 3: return 0; /* minus something: the very top, wrap-around */
+	case 4: return lo_end >> 1;
+	default: return (S.feat & PT_FEAT_AARCH64_HIGH) ? 0 : UINT64_C(1) << 30;
+	}
+}
+
+static uint64_t gen_va(struct rd *r, struct model *m)
+{
+	uint8_t sel = rd_u8(r);
+	uint64_t va;
+	switch (sel >> 5) {
+	case 5:
+		va = last_va + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PT_SIZE_4K;
+		break;
+	case 6:
+		if (m->n) {
+			va = m->lv[rd_u16(r) % m->n].va + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PT_SIZE_4K;
+			break;
+		}
+		/* fall through */
+	default: {
+		uint8_t lv = rd_u8(r);
+		unsigned l1 = (lv & 15) % S.levels, l2 = (unsigned)(lv >> 4) % S.levels;
+		va = va_anchor(sel) + (uint64_t)(int64_t)(int8_t)rd_u8(r) * span(l1) +
+		     (uint64_t)(int64_t)(int8_t)rd_u8(r) * span(l2);
+		break;
+	}
+	case 7:
+		va = rd_u64(r);
+		break;
+	}
+	if (sel & 16) /* an unaligned VA now and then */
+		va += rd_u8(r);
+	last_va = va;
+	return va;
+}
+
+static uint64_t gen_pa(struct rd *r, uint64_t va)
+{
+	uint8_t sel = rd_u8(r);
+	uint64_t top = UINT64_C(1) << S.pa_bits, pa;
+	unsigned l = (unsigned)(sel >> 4) % S.levels;
+	switch (sel & 7) {
+	case 0: pa = va & (top - 1); break;
+	case 1: pa = top + (uint64_t)(int64_t)(int8_t)rd_u8(r) * span(l); break;
+	case 2: pa = (uint64_t)rd_u16(r) * span(l) & (top - 1); break;
+	case 3: pa = last_pa + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PT_SIZE_4K; break;
+	case 4: pa = rd_u64(r); break;
+	default: pa = (uint64_t)rd_u16(r) * PT_SIZE_4K; break;
+	}
+	if ((sel & 15) == 15)
+		pa += rd_u8(r);
+	last_pa = pa;
+	return pa;
+}
+
+static uint64_t gen_leaf_size(struct rd *r)
+{
+	uint8_t sel = rd_u8(r);
+	unsigned k = sel % (S.levels + 1);
+	if (k == S.levels)
+		return (sel & 0x80) ? rd_u64(r) : PT_SIZE_1M << (sel & 1);
+	return span(S.levels - 1 - k);
+}
+
+static uint64_t gen_region_size(struct rd *r)
+{
+	uint8_t sel = rd_u8(r);
+	unsigned l = (unsigned)(sel >> 3) % S.levels;
+	switch (sel & 7) {
+	case 0:
+	case 1: return (uint64_t)(rd_u8(r) + 1) * PT_SIZE_4K;
+	case 2: return span(l) * (rd_u8(r) % 4 + 1);
+	case 3: return span(l) + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PT_SIZE_4K;
+	case 4: return span(l) * (rd_u8(r) % 3 + 1) + span(l ? l - 1 : 0);
+	case 5: return 0;
+	case 6: return rd_u64(r);
+	default: return (uint64_t)rd_u16(r) * PT_SIZE_4K + (rd_u8(r) & 1 ? 1 : 0);
+	}
+}
+
+static uint32_t gen_flags(struct rd *r)
+{
+	uint8_t b = rd_u8(r);
+	if (b >= 0xf0)
+		return b & 0x7f; /* maybe without READ, maybe an unknown bit */
+	return (b & PT_FLAGS_ALL) | PT_READ;
+}
+
+/* ---- Full check: walk the real table, compare with the model -------- */
+
+struct went {
+	struct pt_entry e;
+};
+
+static struct {
+	struct went *v;
+	size_t n, cap;
+	struct pt_entry stack[PT_MAX_LEVELS + 1];
+	unsigned depth;
+	unsigned long stop_at, pre_calls;
+} W;
+
+static int walk_pre(void *arg, const struct pt_entry *e)
+{
+	(void)arg;
+	W.v = grow(W.v, &W.cap, W.n + 1, sizeof(*W.v));
+	W.v[W.n++].e = *e;
+	FZ_CHECK(W.depth <= PT_MAX_LEVELS);
+	W.stack[W.depth++] = *e;
+	if (++W.pre_calls == W.stop_at)
+		return 77;
+	return 0;
+}
+
+static int walk_post(void *arg, const struct pt_entry *e)
+{
+	(void)arg;
+	FZ_CHECK(W.depth > 0);
+	W.depth--;
+	FZ_CHECK(W.stack[W.depth].va == e->va && W.stack[W.depth].level == e->level &&
+		 W.stack[W.depth].pte == e->pte);
+	return 0;
+}
+
+static int walk_all(struct ctx *c, size_t limit, unsigned long stop_at)
+{
+	struct pt_walk_ops ops = { limit, walk_pre, walk_post };
+	W.n = 0;
+	W.depth = 0;
+	W.stop_at = stop_at;
+	W.pre_calls = 0;
+	return pt_walk(&c->t, &ops, NULL);
+}
+
+static uint64_t canon(uint64_t va)
+{
+	if (S.sext) {
+		unsigned up = 64 - S.va_bits;
+		return (uint64_t)((int64_t)(va << up) >> up);
+	}
+	return va;
+}
+
+struct tpa {
+	uint64_t pa, va;
+};
+
+static int tpa_cmp(const void *a, const void *b)
+{
+	const struct tpa *x = a, *y = b;
+	return x->pa < y->pa ? -1 : x->pa > y->pa;
+}
+
+static struct tpa *tp;
+static size_t tpcap;
+
+static void full_check(struct ctx *c)
+{
+	struct model *m = &c->m;
+	size_t li = 0, ti = 0, ntp = 0;
+	uint64_t h = 1469598103934665603ull;
+	int r;
+	if (!c->alive)
+		return;
+	r = walk_all(c, 0, 0);
+	FZ_CHECK(r == PT_OK);
+	FZ_CHECK(W.depth == 0);
+	for (size_t k = 0; k < W.n; k++) {
+		const struct pt_entry *e = &W.v[k].e;
+		struct pt_entry d;
+		h = (h ^ e->level) * 1099511628211ull;
+		h = (h ^ e->index) * 1099511628211ull;
+		h = (h ^ e->pte) * 1099511628211ull;
+		FZ_CHECK(e->level < S.levels);
+		FZ_CHECK(e->size == span(e->level));
+		FZ_CHECK(e->index == idx(e->level, e->va));
+		FZ_CHECK(canon(e->va) == e->va && va_ok(e->va));
+		FZ_CHECK(pt_pte_decode(S.arch, S.feat, e->level, e->pte, &d) == PT_OK);
+		FZ_CHECK(d.leaf == e->leaf && d.pa == e->pa);
+		/* Next expected entry: the smaller of the next leaf and the next
+		 * table entry by (va, entry level), which is the walk's pre-order. */
+		bool take_leaf = li < m->n &&
+				 (ti >= m->nt || tcmp(m->lv[li].va, level_of(m->lv[li].size),
+						      m->tv[ti].va, m->tv[ti].level - 1) < 0);
+		FZ_CHECK(li < m->n || ti < m->nt);
+		FZ_CHECK(e->leaf == take_leaf);
+		if (e->leaf) {
+			const struct leaf *x = &m->lv[li++];
+			FZ_CHECK(x->va == e->va && x->size == e->size && x->pa == e->pa &&
+				 x->flags == e->flags);
+			FZ_CHECK(d.flags == e->flags && pt_flags_normalize(S.arch, S.feat, e->flags) == e->flags);
+			/* The library writes canonical entries: re-encoding the
+			 * decoded mapping gives the very same bits. */
+			FZ_CHECK(pt_pte_page(S.arch, S.feat, e->level, e->pa, e->flags) == e->pte);
+		} else {
+			const struct tbl *t = &m->tv[ti++];
+			FZ_CHECK(e->level + 1 < S.levels && e->flags == 0);
+			FZ_CHECK(t->va == e->va && t->level == e->level + 1);
+			FZ_CHECK(pt_pte_table(S.arch, e->level, e->pa) == e->pte);
+			FZ_CHECK(arena_allocated(&A, e->pa));
+			/* ARMv7 L2 tables sit at their slot in the group frame. */
+			FZ_CHECK((e->pa & 0xfff) == (S.armv7 ? (e->index & 3) * 1024 : 0));
+			FZ_CHECK(e->pa >> 14 != pt_root(&c->t) >> 14 || !S.armv7);
+			FZ_CHECK(e->pa != pt_root(&c->t));
+			tp = grow(tp, &tpcap, ntp + 1, sizeof(*tp));
+			tp[ntp++] = (struct tpa){ e->pa, e->va };
+		}
+	}
+	FZ_CHECK(li == m->n && ti == m->nt);
+	/* Every frame referenced once: table PAs distinct, and (ARMv7) one
+	 * frame serves only the four L1 entries of one group. */
+	if (ntp > 1)
+		qsort(tp, ntp, sizeof(*tp), tpa_cmp);
+	for (size_t k = 1; k < ntp; k++) {
+		FZ_CHECK(tp[k].pa != tp[k - 1].pa);
+		if (tp[k].pa >> 12 == tp[k - 1].pa >> 12)
+			FZ_CHECK(S.armv7 && tp[k].va >> 22 == tp[k - 1].va >> 22);
+	}
+	c->digest = h;
+}
+
+static void check_frames(void)
+{
+	size_t want = 0;
+	for (int k = 0; k < 2; k++)
+		if (C[k].alive)
+			want += m_frames(&C[k].m);
+	FZ_CHECK(A.in_use == want);
+	FZ_CHECK(A.errors == 0);
+}
+
+static void check_all(void)
+{
+	full_check(&C[0]);
+	full_check(&C[1]);
+	check_frames();
+}
+
+/* ---- The calls ------------------------------------------------------------ */
+
+/* What one call did, for the TLB and failure checks. */
+struct effect {
+	bool changed;
+	uint64_t rec[PT_FLUSH_MAX + 1]; /* VAs the call must record, in order */
+	size_t nrec;                    /* > PT_FLUSH_MAX: unknown / too many */
+	bool record_all;                /* a table entry went or was replaced */
+	bool bbm;                       /* Arm break-before-make flush expected */
+};
+
+static void eff_rec(struct effect *ef, uint64_t va)
+{
+	if (ef->nrec < PT_FLUSH_MAX)
+		ef->rec[ef->nrec] = va;
+	if (ef->nrec <= PT_FLUSH_MAX)
+		ef->nrec++;
+}
+
+static bool arm_family(void)
+{
+	return S.arch == PT_AARCH64 || S.arch == PT_ARMV7;
+}
+
+/*
+ * Verify a mutating call: result, unchanged table on failure, TLB records.
+ * n0/fl0: t->nflush and flush calls before; failed0: injected failures
+ * before; want: model result; need: frames the model needed.
+ */
+static void verify_call(struct ctx *c, int got, int want, size_t need, unsigned n0,
+			unsigned long failed0, unsigned long fl0, uint64_t digest0, size_t inuse0,
+			const struct effect *ef)
+{
+	bool injected = A.failed != failed0;
+	if (injected && want == PT_OK && got == PT_ERR_NO_MEMORY) {
+		/* Fine, if the table is as before. */
+	} else {
+		if (got != want)
+			fprintf(stderr, "got %d (%s), model %d (%s), need %zu, injected %d\n", got,
+				pt_strerror(got), want, pt_strerror(want), need, injected);
+		FZ_CHECK(got == want);
+		/* The plan allocates nothing before its checks pass. */
+		FZ_CHECK(!(injected && want != PT_OK));
+		/* A call that needed frames and was refused one must fail. */
+		FZ_CHECK(!(injected && need > 0 && got == PT_OK));
+	}
+	if (got != PT_OK) {
+		FZ_CHECK(c->t.nflush == n0);
+		FZ_CHECK(A.in_use == inuse0);
+		FZ_CHECK(A.flush_calls == fl0);
+		/* Atomic: the walk sees exactly the entries it saw before. */
+		if (c->alive) {
+			full_check(c);
+			FZ_CHECK(c->digest == digest0);
+		}
+		return;
+	}
+	if (!ef->changed) {
+		FZ_CHECK(c->t.nflush == n0);
+		return;
+	}
+	FZ_CHECK(c->t.nflush > n0 || c->t.nflush > PT_FLUSH_MAX);
+	if (ef->record_all) {
+		FZ_CHECK(c->t.nflush > PT_FLUSH_MAX);
+	} else if (c->t.nflush <= PT_FLUSH_MAX) {
+		FZ_CHECK(ef->nrec <= PT_FLUSH_MAX);
+		FZ_CHECK(c->t.nflush == n0 + ef->nrec);
+		for (size_t i = 0; i < ef->nrec; i++)
+			FZ_CHECK(c->t.flush_va[n0 + i] == ef->rec[i]);
+	} else {
+		FZ_CHECK(n0 + ef->nrec > PT_FLUSH_MAX);
+	}
+	if (ef->bbm && arm_family())
+		FZ_CHECK(A.flush_calls > fl0);
+}
+
+/* Common pre-call bookkeeping. */
+struct snap {
+	unsigned n0;
+	unsigned long failed0, fl0;
+	uint64_t digest0;
+	size_t inuse0;
+};
+
+static void snap_take(struct ctx *c, struct snap *s)
+{
+	s->n0 = c->t.nflush;
+	s->failed0 = A.failed;
+	s->fl0 = A.flush_calls;
+	s->digest0 = c->digest;
+	s->inuse0 = A.in_use;
+}
+
+/* Range checks of region calls (BRIEF order). 0 if fine. */
+static int model_range(uint64_t va, uint64_t size, uint64_t *last)
+{
+	if ((va | size) & (PT_SIZE_4K - 1))
+		return PT_ERR_NOT_ALIGNED;
+	if (size == 0 || va + (size - 1) < va)
+		return PT_ERR_INVALID;
+	*last = va + (size - 1);
+	if (!va_ok(va) || !va_ok(*last))
+		return PT_ERR_INVALID;
+	/* Halves exist only where VAs are sign-extended; an AArch64 or ARMv7
+	 * table serves one contiguous range. */
+	if (S.sext && (va >> 63) != (*last >> 63))
+		return PT_ERR_INVALID;
+	return PT_OK;
+}
+
+static struct leaf *plan_buf;
+static size_t plan_cap;
+
+/*
+ * The leaves a map of [va, last] -> pa with leaves up to height max_h
+ * writes, in VA order; false if more than MAX_PLAN.
+ */
+static bool plan_leaves(uint64_t va, uint64_t last, uint64_t pa, unsigned max_h, uint32_t flags,
+			size_t *np)
+{
+	size_t n = 0;
+	for (;;) {
+		unsigned l;
+		for (l = 0; l < S.levels; l++) {
+			unsigned h = S.levels - 1 - l;
+			uint64_t m = span(l) - 1;
+			if (h == 0)
+				break;
+			if (h <= max_h && leaf_level(l) && !((va | pa) & m) && last - va >= m)
+				break;
+		}
+		if (n >= MAX_PLAN)
+			return false;
+		plan_buf = grow(plan_buf, &plan_cap, n + 1, sizeof(*plan_buf));
+		plan_buf[n++] = (struct leaf){ va, pa, span(l), flags, false };
+		if (last - va < span(l))
+			break;
+		va += span(l);
+		pa += span(l);
+	}
+	*np = n;
+	return true;
+}
+
+static void do_map(struct ctx *c, struct rd *r, bool region)
+{
+	struct model *m = &c->m;
+	uint64_t va = gen_va(r, m), pa = gen_pa(r, va), size, last = 0;
+	uint32_t flags = gen_flags(r);
+	unsigned opts = 0, max_h = 0;
+	int want = PT_OK, got;
+	size_t np = 0;
+	struct need nd = { 0, UINT64_MAX };
+	struct effect ef = { 0 };
+	struct snap sn;
+
+	if (region) {
+		uint8_t o = rd_u8(r);
+		size = gen_region_size(r);
+		opts = o & 1;
+		if (o == 0xff)
+			opts = 2; /* unknown option bit */
+		if (!c->alive || !flags_ok(flags) || (opts & ~PT_ALLOW_HUGE))
+			want = PT_ERR_INVALID;
+		else if ((want = model_range(va, size, &last)) != PT_OK)
+			;
+		else if (pa & (PT_SIZE_4K - 1))
+			want = PT_ERR_NOT_ALIGNED;
+		else if (pa + (size - 1) < pa || (pa + (size - 1)) >> S.pa_bits)
+			want = PT_ERR_INVALID;
+		else if (touches_shared(m, va, last))
+			want = PT_ERR_INVALID;
+		max_h = opts ? S.levels - 1 : 0;
+	} else {
+		unsigned l;
+		size = gen_leaf_size(r);
+		l = level_of(size);
+		if (!c->alive || !flags_ok(flags) || l == ~0u || !leaf_level(l) || !va_ok(va) ||
+		    pa >> S.pa_bits)
+			want = PT_ERR_INVALID;
+		else if ((va | pa) & (size - 1))
+			want = PT_ERR_NOT_ALIGNED;
+		else if (touches_shared(m, va, va))
+			want = PT_ERR_INVALID;
+		if (want == PT_OK) {
+			last = va + (size - 1);
+			max_h = S.levels - 1 - l;
+		}
+	}
+	cur_op = region ? (opts ? "map_region huge" : "map_region") : "map";
+	if (want == PT_OK && c->frozen)
+		return; /* its tables are shared: editing them is the caller's bug */
+	if (want == PT_OK) {
+		if (!plan_leaves(va, last, pa, max_h, norm(flags), &np) || m->n + np > MAX_LEAVES ||
+		    A.in_use + 64 > ARENA_FRAMES)
+			return;
+		/* First conflict in VA order. */
+		for (size_t k = 0; k < np && want == PT_OK; k++) {
+			const struct leaf *p = &plan_buf[k];
+			size_t i = m_first_ge(m, p->va);
+			if (i < m->n && m->lv[i].va <= llast(p))
+				want = m->lv[i].size > p->size ? PT_ERR_MAPPED_TO_HUGE_PAGE
+								 : PT_ERR_ALREADY_MAPPED;
+		}
+	}
+	if (want == PT_OK) {
+		/* Tables the planned leaves need that do not exist yet. */
+		for (size_t k = 0; k < np; k++) {
+			const struct leaf *p = &plan_buf[k];
+			unsigned L = level_of(p->size);
+			for (unsigned l = 1; l <= L; l++) {
+				uint64_t b = tbase(l, p->va);
+				if (!t_find(m, b, l)) {
+					need_table(&nd, l, b);
+					t_add(m, b, l, false); /* undone below on failure */
+					t_find(m, b, l)->shared = true; /* marker: new */
+				}
+			}
+		}
+	}
+	snap_take(c, &sn);
+	if (rd_u8(r) >= 0xe0)
+		arena_fail_nth(&A, (rd_u8(r) & 7) + 1u);
+	if (region)
+		got = pt_map_region(&c->t, va, pa, size, flags, opts);
+	else
+		got = pt_map(&c->t, va, pa, size, flags);
+	arena_fail_nth(&A, 0);
+
+	/* Resolve the tentative tables: keep (success) or drop (failure). */
+	for (size_t i = 0; i < m->nt;) {
+		if (m->tv[i].shared && !root_shared(m, idx(0, m->tv[i].va))) {
+			if (got == PT_OK) {
+				m->tv[i++].shared = false;
+			} else {
+				t_del(m, i);
+			}
+		} else {
+			i++;
+		}
+	}
+	if (want == PT_OK) {
+		ef.changed = true;
+		for (size_t k = 0; k < np; k++) {
+			const struct leaf *p = &plan_buf[k];
+			unsigned L = level_of(p->size);
+			if (got == PT_OK && L + 1 < S.levels && t_find(m, p->va, L + 1)) {
+				/* An empty subtree in the slot: replaced and freed. */
+				for (size_t i = t_lower(m, p->va, 0); i < m->nt && m->tv[i].va <= llast(p);)
+					if (m->tv[i].level > L)
+						t_del(m, i);
+					else
+						i++;
+				ef.record_all = true;
+				ef.bbm = true;
+			}
+			eff_rec(&ef, p->va);
+		}
+	}
+	verify_call(c, got, want, nd.n, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
+	if (got == PT_OK) {
+		size_t i = m_first_ge(m, va);
+		m_splice(m, i, i, plan_buf, np);
+	}
+}
+
+static void do_single(struct ctx *c, struct rd *r, int kind)
+{
+	static const char *names[] = { "unmap", "remap", "protect", "query" };
+	struct model *m = &c->m;
+	uint64_t va = gen_va(r, m), pa = 0, sz = 0;
+	uint32_t flags = 0;
+	struct leaf *x = NULL;
+	struct pt_mapping out = { 0, 0, 0 };
+	struct effect ef = { 0 };
+	struct snap sn;
+	int want = PT_OK, got;
+	cur_op = names[kind];
+	if (kind == 1)
+		pa = gen_pa(r, va);
+	if (kind == 1 || kind == 2)
+		flags = gen_flags(r);
+	if (!c->alive || ((kind == 1 || kind == 2) && !flags_ok(flags)) || !va_ok(va) ||
+	    (kind == 1 && pa >> S.pa_bits) || (kind != 3 && touches_shared(m, va, va)))
+		want = PT_ERR_INVALID;
+	else if (kind == 1 && (pa & (PT_SIZE_4K - 1)))
+		want = PT_ERR_NOT_ALIGNED;
+	else if (!(x = m_find(m, va)))
+		want = PT_ERR_NOT_MAPPED;
+	else if (kind == 1 && (pa & (x->size - 1)))
+		want = PT_ERR_NOT_ALIGNED;
+	if (want == PT_OK && kind != 3 && c->frozen)
+		return;
+	snap_take(c, &sn);
+	switch (kind) {
+	case 0: got = pt_unmap(&c->t, va, (rd_u8(r) & 1) ? &out : NULL); break;
+	case 1: got = pt_remap(&c->t, va, pa, flags, (rd_u8(r) & 1) ? &sz : NULL); break;
+	case 2: got = pt_protect(&c->t, va, flags, (rd_u8(r) & 1) ? &sz : NULL); break;
+	default: got = pt_query(&c->t, va, &out); break;
+	}
+	if (kind == 3) {
+		if (got != want)
+			fprintf(stderr, "query %#llx: got %d model %d\n", (unsigned long long)va, got, want);
+		FZ_CHECK(got == want);
+		FZ_CHECK(c->t.nflush == sn.n0);
+		if (got == PT_OK)
+			FZ_CHECK(out.pa == x->pa + (va - x->va) && out.flags == x->flags &&
+				 out.size == x->size);
+		/* The untrusted walker agrees with the trusted one. */
+		if (c->alive && va_ok(va)) {
+			struct pt_mapping tr;
+			int rt = pt_translate(S.arch, S.feat, pt_root(&c->t), &MM, va, &tr);
+			FZ_CHECK(rt == got);
+			if (rt == PT_OK)
+				FZ_CHECK(tr.pa == out.pa && tr.flags == out.flags && tr.size == out.size);
+		}
+		return;
+	}
+	if (want == PT_OK) {
+		uint32_t nf = norm(flags);
+		uint64_t npa = kind == 1 ? pa : x->pa;
+		ef.changed = kind == 0 || nf != x->flags || npa != x->pa;
+		eff_rec(&ef, x->va);
+		/* A different output address on Arm: break-before-make. */
+		ef.bbm = kind == 1 && npa != x->pa;
+	}
+	verify_call(c, got, want, 0, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
+	if (got != PT_OK)
+		return;
+	if (kind == 0) {
+		if (out.size)
+			FZ_CHECK(out.pa == x->pa && out.size == x->size && out.flags == x->flags);
+		m_splice(m, (size_t)(x - m->lv), (size_t)(x - m->lv) + 1, NULL, 0);
+	} else {
+		if (sz)
+			FZ_CHECK(sz == x->size);
+		x->flags = norm(flags);
+		if (kind == 1)
+			x->pa = pa;
+	}
+}
+
+static struct leaf *piece_buf;
+static size_t piece_n, piece_cap;
+
+static void piece(uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
+{
+	piece_buf = grow(piece_buf, &piece_cap, piece_n + 1, sizeof(*piece_buf));
+	piece_buf[piece_n++] = (struct leaf){ va, pa, size, flags, false };
+}
+
+/* Split leaf x (level L) so that only [a, b] goes (unmap) or gets nf. */
+static void model_split(struct model *m, struct need *nd, const struct leaf *x, unsigned L,
+			uint64_t a, uint64_t b, bool protect, uint32_t nf)
+{
+	uint64_t cs = span(L + 1);
+	need_table(nd, L + 1, x->va);
+	t_add(m, x->va, L + 1, false);
+	for (uint64_t j = 0; j < x->size / cs; j++) {
+		struct leaf ch = { x->va + j * cs, x->pa + j * cs, cs, x->flags, false };
+		uint64_t cl = llast(&ch);
+		if (cl < a || ch.va > b)
+			piece(ch.va, ch.pa, cs, ch.flags);
+		else if (a <= ch.va && cl <= b) {
+			if (protect)
+				piece(ch.va, ch.pa, cs, nf);
+		} else
+			model_split(m, nd, &ch, L + 1, a, b, protect, nf);
+	}
+}
+
+static void do_clear(struct ctx *c, struct rd *r, bool protect)
+{
+	struct model *m = &c->m;
+	uint64_t va = gen_va(r, m), size = gen_region_size(r), last = 0;
+	uint32_t flags = protect ? gen_flags(r) : PT_READ, nf = norm(flags);
+	struct need nd = { 0, UINT64_MAX };
+	struct effect ef = { 0 };
+	struct snap sn;
+	struct model save = { 0 };
+	size_t i = 0, j = 0;
+	int want = PT_OK, got;
+	cur_op = protect ? "protect_region" : "unmap_region";
+	if (!c->alive || !flags_ok(flags))
+		want = PT_ERR_INVALID;
+	else if ((want = model_range(va, size, &last)) != PT_OK)
+		;
+	else if (touches_shared(m, va, last))
+		want = PT_ERR_INVALID;
+	if (want == PT_OK && c->frozen)
+		return;
+	piece_n = 0;
+	if (want == PT_OK) {
+		if (A.in_use + 64 > ARENA_FRAMES)
+			return;
+		/* Keep the table list to restore if the call fails. */
+		save.tv = malloc((m->nt + 1) * sizeof(*m->tv));
+		FZ_CHECK(save.tv != NULL);
+		mv(save.tv, m->tv, m->nt * sizeof(*m->tv));
+		save.nt = m->nt;
+		i = m_first_ge(m, va);
+		for (j = i; j < m->n && m->lv[j].va <= last; j++) {
+			const struct leaf *x = &m->lv[j];
+			bool inside = x->va >= va && llast(x) <= last;
+			if (protect && x->flags == nf) {
+				piece(x->va, x->pa, x->size, x->flags);
+				continue;
+			}
+			ef.changed = true;
+			eff_rec(&ef, x->va);
+			if (inside) {
+				if (protect)
+					piece(x->va, x->pa, x->size, nf);
+			} else {
+				ef.bbm = true;
+				model_split(m, &nd, x, level_of(x->size), va, last, protect, nf);
+			}
+		}
+		if (m->n - (j - i) + piece_n > MAX_LEAVES) {
+			mv(m->tv, save.tv, save.nt * sizeof(*m->tv));
+			m->nt = save.nt;
+			free(save.tv);
+			return;
+		}
+	}
+	snap_take(c, &sn);
+	if (rd_u8(r) >= 0xe0)
+		arena_fail_nth(&A, (rd_u8(r) & 7) + 1u);
+	if (protect)
+		got = pt_protect_region(&c->t, va, size, flags);
+	else
+		got = pt_unmap_region(&c->t, va, size);
+	arena_fail_nth(&A, 0);
+	if (want == PT_OK && got == PT_OK) {
+		m_splice(m, i, j, piece_buf, piece_n);
+		if (!protect) {
+			/* Reclaim, bottom-up: every table whose span meets the range
+			 * and holds nothing now. */
+			for (unsigned l = S.levels - 1; l >= 1; l--) {
+				for (size_t k = 0; k < m->nt;) {
+					struct tbl *t = &m->tv[k];
+					uint64_t tl = t->va + (span(l - 1) - 1);
+					if (t->level == l && !t->shared && t->va <= last && tl >= va &&
+					    !m_any_leaf(m, t->va, tl) && !m_any_table(m, t->va, tl, l + 1)) {
+						t_del(m, k);
+						ef.changed = true;
+						ef.record_all = true;
+					} else {
+						k++;
+					}
+				}
+			}
+		}
+	} else if (want == PT_OK) {
+		m->tv = grow(m->tv, &m->capt, save.nt, sizeof(*m->tv));
+		mv(m->tv, save.tv, save.nt * sizeof(*m->tv));
+		m->nt = save.nt;
+	}
+	free(save.tv);
+	verify_call(c, got, want, nd.n, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
+}
+
+static void do_copy(struct rd *r)
+{
+	struct ctx *d = &C[0], *s = &C[1];
+	uint64_t va = gen_va(r, &s->m), size = gen_region_size(r), last = 0;
+	struct effect ef = { 0 };
+	struct snap sn;
+	int want = PT_OK, got;
+	cur_op = "copy_from";
+	if (rd_u8(r) & 1) { /* root-entry aligned most of the time */
+		va &= ~(span(0) - 1);
+		size = (size + span(0) - 1) & ~(span(0) - 1);
+	}
+	if (!d->alive || !s->alive)
+		want = PT_ERR_INVALID;
+	else if ((want = model_range(va, size, &last)) != PT_OK)
+		;
+	else if ((va | size) & (span(0) - 1))
+		want = PT_ERR_NOT_ALIGNED;
+	if (want == PT_OK)
+		for (uint64_t b = va; want == PT_OK; b += span(0)) {
+			if (root_present(&d->m, b))
+				want = PT_ERR_ALREADY_MAPPED;
+			if (b + (span(0) - 1) == last)
+				break;
+		}
+	snap_take(d, &sn);
+	got = pt_copy_from(&d->t, &s->t, va, size);
+	if (want == PT_OK) {
+		ef.changed = true;
+		ef.record_all = true;
+	}
+	verify_call(d, got, want, 0, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
+	if (got != PT_OK)
+		return;
+	for (uint64_t b = va;; b += span(0)) {
+		uint64_t bl = b + (span(0) - 1);
+		bool table = m_any_table(&s->m, b, bl, 1);
+		for (size_t k = m_first_ge(&s->m, b); k < s->m.n && s->m.lv[k].va <= bl; k++) {
+			struct leaf x = s->m.lv[k];
+			size_t at = m_first_ge(&d->m, x.va);
+			x.shared = table;
+			m_splice(&d->m, at, at, &x, 1);
+		}
+		if (table) {
+			size_t ri = idx(0, b);
+			d->m.shared[ri / 64] |= UINT64_C(1) << (ri % 64);
+			for (size_t k = t_lower(&s->m, b, 0); k < s->m.nt && s->m.tv[k].va <= bl; k++)
+				t_add(&d->m, s->m.tv[k].va, s->m.tv[k].level, true);
+			s->frozen = true;
+		}
+		if (bl == last)
+			break;
+	}
+}
+
+static void do_walk(struct ctx *c, struct rd *r)
+{
+	uint8_t b = rd_u8(r);
+	size_t limit = b & 3;
+	unsigned long stop = (b >> 2) & 1 ? rd_u8(r) + 1u : 0;
+	struct went *full;
+	size_t nfull;
+	int got;
+	cur_op = "walk";
+	if (!c->alive) {
+		struct pt_walk_ops ops = { 0, NULL, NULL };
+		FZ_CHECK(pt_walk(NULL, &ops, NULL) == PT_ERR_INVALID);
+		return;
+	}
+	FZ_CHECK(pt_walk(&c->t, NULL, NULL) == PT_ERR_INVALID);
+	full_check(c);
+	nfull = W.n;
+	full = malloc((nfull + 1) * sizeof(*full));
+	FZ_CHECK(full != NULL);
+	mv(full, W.v, nfull * sizeof(*full));
+	got = walk_all(c, limit, stop);
+	if (stop && stop <= nfull && limit == 0) {
+		FZ_CHECK(got == 77 && W.pre_calls == stop);
+	} else if (!stop) {
+		/* Expected limited walk: filter the full pre-order. */
+		size_t cnt[PT_MAX_LEVELS + 1] = { 0 };
+		bool emit[PT_MAX_LEVELS + 1] = { 0 };
+		size_t k = 0;
+		FZ_CHECK(got == PT_OK);
+		for (size_t f = 0; f < nfull; f++) {
+			const struct pt_entry *e = &full[f].e;
+			unsigned l = e->level;
+			/* cnt[l]: entries shown so far in the current level-l table. */
+			bool ok = (l == 0 || emit[l - 1]) && (!limit || cnt[l] < limit);
+			if (ok)
+				cnt[l]++;
+			if (!e->leaf) {
+				emit[l] = ok;
+				cnt[l + 1] = 0;
+			}
+			if (ok) {
+				FZ_CHECK(k < W.n);
+				FZ_CHECK(W.v[k].e.va == e->va && W.v[k].e.level == e->level &&
+					 W.v[k].e.pte == e->pte);
+				k++;
+			}
+		}
+		FZ_CHECK(k == W.n);
+	}
+	free(full);
+}
+
+static void do_flush(struct ctx *c)
+{
+	unsigned long calls = A.flush_calls, alls = A.flush_all_calls;
+	unsigned n = c->t.nflush;
+	cur_op = "flush";
+	pt_flush(&c->t);
+	if (!c->alive)
+		return;
+	FZ_CHECK(c->t.nflush == 0);
+	if (n > PT_FLUSH_MAX)
+		FZ_CHECK(A.flush_calls == calls + 1 && A.flush_all_calls == alls + 1);
+	else
+		FZ_CHECK(A.flush_calls == calls + n && A.flush_all_calls == alls);
+}
+
+static int ctx_init(struct ctx *c, bool inject)
+{
+	int r;
+	size_t before = A.in_use;
+	if (inject)
+		arena_fail_nth(&A, 1);
+	r = pt_init(&c->t, S.arch, S.feat, &MM);
+	arena_fail_nth(&A, 0);
+	if (inject) {
+		FZ_CHECK(r == PT_ERR_NO_MEMORY && A.in_use == before && pt_root(&c->t) == 0);
+		r = pt_init(&c->t, S.arch, S.feat, &MM);
+	}
+	FZ_CHECK(r == PT_OK);
+	FZ_CHECK(c->t.nflush == 0 && pt_root(&c->t) != 0);
+	c->alive = true;
+	c->frozen = false;
+	m_clear(&c->m);
+	full_check(c);
+	return r;
+}
+
+static void ctx_destroy(struct ctx *c)
+{
+	size_t others = 0;
+	cur_op = "destroy";
+	for (int k = 0; k < 2; k++)
+		if (&C[k] != c && C[k].alive)
+			others += m_frames(&C[k].m);
+	pt_destroy(&c->t);
+	FZ_CHECK(pt_root(&c->t) == 0);
+	c->alive = false;
+	m_clear(&c->m);
+	FZ_CHECK(A.in_use == others && A.errors == 0);
+	/* Dead tables refuse everything. */
+	{
+		struct pt_mapping o;
+		FZ_CHECK(pt_map(&c->t, 0, 0, PT_SIZE_4K, PT_READ) == PT_ERR_INVALID);
+		FZ_CHECK(pt_query(&c->t, 0, &o) == PT_ERR_INVALID);
+		FZ_CHECK(pt_unmap_region(&c->t, 0, PT_SIZE_4K) == PT_ERR_INVALID);
+	}
+	pt_destroy(&c->t); /* twice: a no-op */
+	FZ_CHECK(A.in_use == others && A.errors == 0);
+	if (c == &C[0])
+		C[1].frozen = false;
+}
+
+static void setup(const uint8_t **data, size_t *size)
+{
+	enum pt_arch a = FUZZ_ARCH;
+	unsigned f = FUZZ_FEAT;
+	if ((int)FUZZ_ARCH < 0) {
+		/* Any format: the first byte picks format and features. */
+		static const struct { enum pt_arch a; unsigned f; } v[] = {
+			{ PT_X86_64, 0 }, { PT_X86_64_LA57, 0 }, { PT_AARCH64, 0 },
+			{ PT_AARCH64, PT_FEAT_AARCH64_EL2 }, { PT_AARCH64, PT_FEAT_AARCH64_HIGH },
+			{ PT_RISCV_SV39, 0 }, { PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT },
+			{ PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE }, { PT_RISCV_SV48, 0 },
+			{ PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT }, { PT_RISCV_SV57, 0 },
+			{ PT_RISCV_SV57, PT_FEAT_RISCV_XUANTIE }, { PT_LOONGARCH64, 0 }, { PT_ARMV7, 0 },
+		};
+		uint8_t b = *size ? **data : 0;
+		if (*size) {
+			(*data)++;
+			(*size)--;
+		}
+		a = v[b % (sizeof(v) / sizeof(v[0]))].a;
+		f = v[b % (sizeof(v) / sizeof(v[0]))].f;
+	}
+	shape_init(a, f);
+	if (!arena_ready) {
+		FZ_CHECK(arena_init(&A, ARENA_BASE, ARENA_FRAMES) == 0);
+		arena_ready = true;
+	}
+	/* A fresh-looking arena for every input, without re-mapping it. */
+	FZ_CHECK(A.in_use == 0);
+	A.hint = 0;
+	A.allocs = A.frees = A.failed = 0;
+	A.fail_at = A.fail_every = 0;
+	A.errors = 0;
+	A.flush_calls = A.flush_all_calls = 0;
+	arena_mm(&A, &MM);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rd r;
+	setup(&data, &size);
+	r = (struct rd){ data, size, 0 };
+	last_va = last_pa = 0;
+	cur_opno = 0;
+	cur_op = "init";
+	ctx_init(&C[0], size && (data[0] & 0x80));
+	C[1].alive = false;
+	C[1].frozen = false;
+	m_clear(&C[1].m);
+	check_all();
+	while (rd_more(&r) && cur_opno < MAX_OPS) {
+		uint8_t op = rd_u8(&r);
+		/* Bit 7: act on the second table (created on first use). */
+		struct ctx *c = (op & 0x80) ? &C[1] : &C[0];
+		cur_opno++;
+		if (c == &C[1] && !c->alive && (op & 0x0f) != 13)
+			ctx_init(c, false);
+		switch (op & 0x0f) {
+		case 0:
+		case 1: do_map(c, &r, false); break;
+		case 2: do_map(c, &r, true); break;
+		case 3: do_single(c, &r, 0); break;
+		case 4: do_single(c, &r, 1); break;
+		case 5: do_single(c, &r, 2); break;
+		case 6: do_single(c, &r, 3); break;
+		case 7: do_clear(c, &r, false); break;
+		case 8: do_clear(c, &r, true); break;
+		case 9: do_copy(&r); break;
+		case 10: do_walk(c, &r); break;
+		case 11: do_flush(c); break;
+		case 12:
+			if (c == &C[1] && c->frozen)
+				break; /* main still uses its subtrees */
+			if (c->alive)
+				ctx_destroy(c);
+			ctx_init(c, rd_u8(&r) & 1);
+			break;
+		case 13:
+			if (c == &C[1] && c->frozen)
+				break;
+			if (c->alive)
+				ctx_destroy(c);
+			break;
+		default: do_map(c, &r, true); break;
+		}
+		check_all();
+	}
+	cur_op = "final destroy";
+	check_all();
+	if (C[0].alive)
+		ctx_destroy(&C[0]);
+	if (C[1].alive)
+		ctx_destroy(&C[1]);
+	FZ_CHECK(A.in_use == 0 && A.errors == 0);
+	return 0;
+}
