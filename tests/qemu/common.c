@@ -722,8 +722,10 @@ void guest_main(void)
 		(unsigned long long)t_base, (unsigned long long)pool_base);
 	tag_region();
 	unsigned fails = 0;
-	for (unsigned i = 0; i < arch_nfmts; i++) {
-		run_fmt(&arch_fmts[i]);
+	unsigned nf = 0;
+	const struct fmt *fmts = arch_formats(&nf);
+	for (unsigned i = 0; i < nf; i++) {
+		run_fmt(&fmts[i]);
 		fails += g_fail;
 	}
 	gprintf("guest done: %s\n", fails ? "FAILED" : "ok");

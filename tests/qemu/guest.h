@@ -34,8 +34,8 @@ struct fmt {
 
 /* ---- Provided by the architecture (tests/qemu/<arch>/arch.c, start.S) -- */
 
-extern const struct fmt arch_fmts[];
-extern const unsigned arch_nfmts;
+/* The formats this guest tests (may depend on how the machine booted). */
+const struct fmt *arch_formats(unsigned *n);
 extern const uint64_t arch_ram_base, arch_ram_size;
 /* Device windows to identity-map (UART, exit device), 0-terminated. */
 extern const uint64_t arch_dev_ranges[][2];

@@ -26,7 +26,22 @@ QEMU_aarch64_RUN := qemu-system-aarch64 -M virt -cpu cortex-a57 -m 128M -nograph
 QEMU_aarch64_PASS := 0
 QEMU_aarch64_FMTS := aarch64
 
-QEMU_ARCHES := riscv aarch64
+QEMU_x86_CC := --target=x86_64-unknown-none-elf -mgeneral-regs-only -mno-red-zone
+QEMU_x86_CPU := qemu64,+la57,+pdpe1gb,+smep,+smap
+QEMU_x86_RUN := qemu-system-x86_64 -cpu $(QEMU_x86_CPU) -m 128M -nographic -monitor none -nic none \
+	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel
+QEMU_x86_PASS := 1
+QEMU_x86_FMTS := x86_64
+QEMU_x86_IMG := guest.bin
+# The same image, booted with 5-level paging.
+QEMU_x86la57_GUEST := x86
+QEMU_x86la57_RUN := $(QEMU_x86_RUN)
+QEMU_x86la57_ARGS := -append la57
+QEMU_x86la57_PASS := 1
+QEMU_x86la57_FMTS := x86_64-la57
+
+QEMU_GUESTS := riscv aarch64 x86
+QEMU_ARCHES := riscv aarch64 x86 x86la57
 QEMU_WRAPPERS := $(foreach a,$(QEMU_ARCHES),$(QEMU_DIR)/$(a).sh)
 
 define QEMU_GUEST_RULES
@@ -42,13 +57,23 @@ $(QEMU_DIR)/$(1)/guest.elf: tests/qemu/common.c tests/qemu/guest.h $(wildcard te
 	ld.lld-19 -nostdlib -static -T tests/qemu/$(1)/link.ld -o $$@ $(QEMU_DIR)/$(1)/start.o \
 		$(QEMU_DIR)/$(1)/arch.o $(QEMU_DIR)/$(1)/common.o $(QEMU_DIR)/$(1)/core-*.o
 
-$(QEMU_DIR)/$(1).sh: $(QEMU_DIR)/$(1)/guest.elf
-	@printf '#!/bin/sh\nexec %s %s %s "%s" -- %s %s\n' "$(CURDIR)/tests/qemu/run.sh" \
+
+$(QEMU_DIR)/$(1)/guest.bin: $(QEMU_DIR)/$(1)/guest.elf
+	llvm-objcopy-19 -O binary $$< $$@
+endef
+
+# One wrapper per QEMU run: guest $(QEMU_<run>_GUEST) (default: the run's
+# name), image $(QEMU_<guest>_IMG) (default guest.elf).
+define QEMU_RUN_RULES
+QEMU_$(1)_G := $(or $(QEMU_$(1)_GUEST),$(1))
+$(QEMU_DIR)/$(1).sh: $(QEMU_DIR)/$$(QEMU_$(1)_G)/$$(or $$(QEMU_$$(QEMU_$(1)_G)_IMG),guest.elf)
+	@printf '#!/bin/sh\nexec %s %s %s "%s" -- %s %s %s\n' "$(CURDIR)/tests/qemu/run.sh" \
 		"$(QEMU_TIMEOUT)" "$(QEMU_$(1)_PASS)" "$(QEMU_$(1)_FMTS)" "$(QEMU_$(1)_RUN)" \
-		"$(CURDIR)/$(QEMU_DIR)/$(1)/guest.elf" > $$@
+		"$(CURDIR)/$$<" "$(QEMU_$(1)_ARGS)" > $$@
 	@chmod +x $$@
 endef
-$(foreach a,$(QEMU_ARCHES),$(eval $(call QEMU_GUEST_RULES,$(a))))
+$(foreach a,$(QEMU_GUESTS),$(eval $(call QEMU_GUEST_RULES,$(a))))
+$(foreach a,$(QEMU_ARCHES),$(eval $(call QEMU_RUN_RULES,$(a))))
 
 .PHONY: qemu-check qemu-guests
 qemu-guests: $(QEMU_WRAPPERS)

@@ -11,10 +11,15 @@
 #define UART 0x09000000ull
 
 #define ALL (PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED)
-const struct fmt arch_fmts[] = {
+static const struct fmt fmts[] = {
 	{ "aarch64", PT_AARCH64, 0, ALL, 0, false },
 };
-const unsigned arch_nfmts = sizeof arch_fmts / sizeof arch_fmts[0];
+const struct fmt *arch_formats(unsigned *n)
+{
+	*n = sizeof fmts / sizeof fmts[0];
+	return fmts;
+}
+
 const uint64_t arch_ram_base = 0x40000000ull, arch_ram_size = 128ull << 20;
 const uint64_t arch_dev_ranges[][2] = { { UART, 4096 }, { 0, 0 } };
 

@@ -13,14 +13,19 @@
 #define USER_VA 0x40000000ull /* the trampoline page, below RAM */
 
 #define RWXU (PT_WRITE | PT_EXECUTE | PT_USER)
-const struct fmt arch_fmts[] = {
+static const struct fmt fmts[] = {
 	{ "riscv-sv39", PT_RISCV_SV39, 0, RWXU, 0, true },
 	{ "riscv-sv48", PT_RISCV_SV48, 0, RWXU, 0, true },
 	{ "riscv-sv57", PT_RISCV_SV57, 0, RWXU, 0, true },
 	{ "riscv-sv48-svpbmt", PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT,
 	  RWXU | PT_DEVICE | PT_UNCACHED, 0, true },
 };
-const unsigned arch_nfmts = sizeof arch_fmts / sizeof arch_fmts[0];
+const struct fmt *arch_formats(unsigned *n)
+{
+	*n = sizeof fmts / sizeof fmts[0];
+	return fmts;
+}
+
 const uint64_t arch_ram_base = 0x80000000ull, arch_ram_size = 128ull << 20;
 const uint64_t arch_dev_ranges[][2] = { { UART, 4096 }, { FINISHER, 4096 }, { 0, 0 } };
 

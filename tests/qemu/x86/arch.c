@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * x86-64 guest (qemu-system-x86_64, multiboot): ring 0 with CR0.WP (writes
+ * obey R/W), EFER.NXE (NX is meaningful), CR4.SMEP and CR4.SMAP so the U/S
+ * bit is checked from ring 0 (SDM Vol. 3A §4.6): mode "CPL0" (AC=0: user
+ * pages are neither readable, writable nor executable) and "CPL0+AC" (STAC:
+ * user data accessible, user code still not executable).
+ * One boot runs 4-level paging, or 5-level with "-append la57".
+ */
+#include "../guest.h"
+
+#define COM1 0x3f8
+#define RWX_ALL (PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED)
+
+static const struct fmt fmt4[] = {
+	{ "x86_64", PT_X86_64, 0, RWX_ALL, 0, true },
+};
+static const struct fmt fmt5[] = {
+	{ "x86_64-la57", PT_X86_64_LA57, 0, RWX_ALL, 0, true },
+};
+extern uint32_t boot_la57;
+
+const struct fmt *arch_formats(unsigned *n)
+{
+	*n = 1;
+	return boot_la57 ? fmt5 : fmt4;
+}
+
+/* RAM from 0; the VGA hole and BIOS area are mapped too, never probed. */
+const uint64_t arch_ram_base = 0, arch_ram_size = 128ull << 20;
+const uint64_t arch_dev_ranges[][2] = { { 0, 0 } };
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+void arch_putc(char c)
+{
+	while (!(inb(COM1 + 5) & 0x20))
+		;
+	outb(COM1, (uint8_t)c);
+}
+
+void arch_exit(bool ok)
+{
+	/* isa-debug-exit: QEMU exits with (value << 1) | 1. */
+	__asm__ volatile("outl %0, %1" : : "a"((uint32_t)(ok ? 0 : 1)), "Nd"((uint16_t)0xf4));
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+extern char stub_start[], stub_end[], __boot_tables[];
+extern const uint64_t isr_table[32];
+uint64_t probe_ld(uint64_t va);
+void probe_st(uint64_t va, uint64_t v);
+uint64_t probe_x(uint64_t va);
+
+static struct {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+} idt[32] __attribute__((aligned(16)));
+
+void x86_init(void);
+void x86_init(void)
+{
+	for (int i = 0; i < 32; i++) {
+		uint64_t a = isr_table[i];
+		idt[i].off_lo = (uint16_t)a;
+		idt[i].sel = 0x08;
+		idt[i].ist = 0;
+		idt[i].type = 0x8e; /* present, DPL0, 64-bit interrupt gate */
+		idt[i].off_mid = (uint16_t)(a >> 16);
+		idt[i].off_hi = (uint32_t)(a >> 32);
+		idt[i].zero = 0;
+	}
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} p = { sizeof idt - 1, (uint64_t)(uintptr_t)idt };
+	__asm__ volatile("lidt %0" : : "m"(p));
+	/* SMEP (20) and SMAP (21): the U/S bit becomes checkable from ring 0. */
+	uint64_t cr4;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	cr4 |= 1u << 20 | 1u << 21;
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+}
+
+size_t arch_put_stub(void *dst)
+{
+	size_t n = (size_t)(stub_end - stub_start);
+	memcpy(dst, stub_start, n);
+	return n;
+}
+
+void arch_sync_icache(void)
+{
+}
+
+void arch_table_setup(const struct fmt *f, struct pt_table *t)
+{
+	(void)f;
+	(void)t;
+}
+
+void arch_mmu_on(const struct fmt *f, struct pt_table *t)
+{
+	(void)f;
+	__asm__ volatile("mov %0, %%cr3" : : "r"(pt_root(t)) : "memory");
+}
+
+void arch_mmu_off(const struct fmt *f)
+{
+	/* Back to the bootstrap identity map (the right depth for this boot). */
+	uint64_t root = (uint64_t)(uintptr_t)__boot_tables + (f->arch == PT_X86_64 ? 4096 : 0);
+	__asm__ volatile("mov %0, %%cr3" : : "r"(root) : "memory");
+}
+
+unsigned arch_nmodes(const struct fmt *f)
+{
+	(void)f;
+	return 2;
+}
+
+const char *arch_mode_name(unsigned m)
+{
+	return m ? "CPL0+AC" : "CPL0";
+}
+
+bool arch_mode_can(unsigned m, enum acc k)
+{
+	(void)m;
+	(void)k;
+	return true;
+}
+
+bool arch_allowed(const struct fmt *f, unsigned m, uint32_t fl, enum acc k)
+{
+	(void)f;
+	bool user = fl & PT_USER;
+	if (k == ACC_WRITE && !(fl & PT_WRITE))
+		return false;
+	if (k == ACC_EXEC)
+		return (fl & PT_EXECUTE) && !user; /* SMEP */
+	return !user || m == 1;                     /* SMAP unless EFLAGS.AC */
+}
+
+uint64_t arch_probe(unsigned m, enum acc k, uint64_t va, uint64_t val)
+{
+	uint64_t v = 0;
+	if (m == 1)
+		__asm__ volatile("stac" ::: "memory");
+	if (k == ACC_READ)
+		v = probe_ld(va);
+	else if (k == ACC_WRITE)
+		probe_st(va, val);
+	else
+		v = probe_x(va);
+	if (m == 1)
+		__asm__ volatile("clac" ::: "memory");
+	return v;
+}
+
+bool arch_fault_ok(enum acc k, uint64_t va)
+{
+	uint64_t err = g_fault_cause;
+	if (g_fault_addr != va || (err >> 32) != 14) /* #PF, CR2 == va */
+		return false;
+	err &= 0xffffffff;
+	if (err & 8) /* RSVD: a reserved bit set in some entry */
+		return false;
+	if (k == ACC_EXEC)
+		return err & 16;
+	return !(err & 16) && ((err & 2) != 0) == (k == ACC_WRITE);
+}
+
+struct frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vec, err, rip, cs, rflags, rsp, ss;
+};
+
+void isr_c(struct frame *fr);
+void isr_c(struct frame *fr)
+{
+	uint64_t cr2;
+	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	if (!g_probing || (fr->vec != 14 && fr->vec != 13))
+		guest_panic("unexpected exception", fr->vec << 32 | fr->err, fr->rip, cr2);
+	g_faulted = 1;
+	g_fault_cause = fr->vec << 32 | (fr->err & 0xffffffff);
+	g_fault_addr = fr->vec == 14 ? cr2 : ~0ull;
+	g_fault_pc = fr->rip;
+	/* Return from the probe: pop its return address. */
+	fr->rip = *(uint64_t *)(uintptr_t)fr->rsp;
+	fr->rsp += 8;
+}
