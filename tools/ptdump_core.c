@@ -771,7 +771,7 @@ int ptd_main(int argc, char **argv, FILE *out, FILE *err)
 	if (!c.json)
 		fprintf(out,
 			"# %s%s%s root 0x%" PRIx64 ", image [0x%" PRIx64 ", 0x%" PRIx64 ")\n"
-			"# %-37s    %-37s %6s %4s %s %s\n",
+			"# %-35s    %-37s %6s %4s %s %s\n",
 			pt_arch_info(c.cfg.arch)->name, c.cfg.features ? " +" : "",
 			feature_names(c.cfg.features, msg, sizeof(msg)), c.cfg.root, img.base,
 			img.base + img.len, "virtual", "physical", "size", "leaf", "perm", "type");
@@ -783,7 +783,7 @@ int ptd_main(int argc, char **argv, FILE *out, FILE *err)
 	if (c.stats)
 		print_stats(out, c.json, &g, &st);
 	if (rc == PTD_EXIT_CORRUPT)
-		fprintf(err, "ptdump: %lu corrupt entries, %lu table entries not followed\n",
+		fprintf(err, "ptdump: corrupt entries: %lu, table entries not followed: %lu\n",
 			st.corrupt, st.skipped);
 out:
 	munmap((void *)(uintptr_t)img.data, img.len);

@@ -961,9 +961,56 @@ static void geometry(void)
 	group_end("geometry");
 }
 
-int main(void)
+/*
+ * `test_ptdump --seeds DIR`: write one fuzz seed per variant in the layout
+ * tools/fuzz_ptdump.c reads (8-byte header, then a small libpt-built image
+ * at PA 0x100000), so the fuzzer starts from real tables.
+ */
+static int write_seeds(const char *dir)
+{
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		const struct variant *v = &variants[i];
+		struct arena ar;
+		struct pt_mm mm;
+		struct pt_table t;
+		struct ptd_geom g;
+		const struct pt_arch_info *in = pt_arch_info(v->arch);
+		uint64_t vb = (v->feat & PT_FEAT_AARCH64_HIGH) ? ~((UINT64_C(1) << in->va_bits) - 1) : 0;
+		uint64_t s2 = v->arch == PT_ARMV7 ? PT_SIZE_1M : PT_SIZE_2M, idx;
+		unsigned char hdr[8] = { (unsigned char)v->arch, (unsigned char)v->feat, 0, 0, 0, 0, 0, 0 };
+		char path[512];
+		FILE *f;
+		ptd_geom(v->arch, &g);
+		if (arena_init(&ar, 0x100000, 12))
+			return 1;
+		ar.strict_virt = false;
+		ar.dirty = false;
+		arena_mm(&ar, &mm);
+		if (pt_init(&t, v->arch, v->feat, &mm) ||
+		    pt_map_region(&t, vb + 2 * s2, 0x80000000, 2 * s2 + 5 * PT_SIZE_4K,
+				  PT_READ | PT_WRITE, PT_ALLOW_HUGE) ||
+		    pt_protect_region(&t, vb + 2 * s2 + PT_SIZE_4K, PT_SIZE_4K, PT_READ | PT_USER) ||
+		    pt_map(&t, vb + 16 * s2, 0x1000, PT_SIZE_4K, PT_READ | PT_EXECUTE | PT_DEVICE))
+			return 1;
+		idx = (pt_root(&t) - 0x100000) / g.table_bytes[0];
+		hdr[2] = (unsigned char)idx;
+		hdr[3] = (unsigned char)(idx >> 8);
+		snprintf(path, sizeof(path), "%s/seed-%s%s%s", dir, in->name, v->feat_name ? "-" : "",
+			 v->feat_name ? v->feat_name : "");
+		f = fopen(path, "wb");
+		if (!f || fwrite(hdr, 1, 8, f) != 8 || fwrite(ar.mem, 4096, 12, f) != 12 || fclose(f))
+			return 1;
+		pt_destroy(&t);
+		arena_fini(&ar);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	unsigned total_fail;
+	if (argc == 3 && strcmp(argv[1], "--seeds") == 0)
+		return write_seeds(argv[2]);
 	geometry();
 	total_fail = g_fail;
 	g_pass = g_fail = 0;

@@ -53,8 +53,10 @@ $(BUILD)/fuzz/fuzz_ptdump: tools/fuzz_ptdump.c $(PTDUMP_SRC) $(PTDUMP_HDR) $(COR
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		tools/fuzz_ptdump.c $(PTDUMP_SRC) $(CORE_SRC) -o $@
 
-ptdump-fuzz: $(BUILD)/fuzz/fuzz_ptdump
+# Seeds are images libpt built itself, written by the test program.
+ptdump-fuzz: $(BUILD)/fuzz/fuzz_ptdump $(BUILD)/tools/test_ptdump
 	@mkdir -p $(BUILD)/fuzz/corpus_ptdump
+	$(BUILD)/tools/test_ptdump --seeds $(BUILD)/fuzz/corpus_ptdump
 	$(BUILD)/fuzz/fuzz_ptdump -max_total_time=$(PTDUMP_FUZZ_TIME) -max_len=65536 \
 		-print_final_stats=1 $(BUILD)/fuzz/corpus_ptdump
 
