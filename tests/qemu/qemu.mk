@@ -40,8 +40,14 @@ QEMU_x86la57_ARGS := -append la57
 QEMU_x86la57_PASS := 1
 QEMU_x86la57_FMTS := x86_64-la57
 
-QEMU_GUESTS := riscv aarch64 x86
-QEMU_ARCHES := riscv aarch64 x86 x86la57
+QEMU_armv7_CC := --target=armv7a-none-eabi -mcpu=cortex-a15 -marm -mfloat-abi=soft
+QEMU_armv7_RUN := qemu-system-arm -M virt -cpu cortex-a15 -m 128M -nographic -monitor none \
+	-semihosting -kernel
+QEMU_armv7_PASS := 0
+QEMU_armv7_FMTS := armv7
+
+QEMU_GUESTS := riscv aarch64 x86 armv7
+QEMU_ARCHES := riscv aarch64 x86 x86la57 armv7
 QEMU_WRAPPERS := $(foreach a,$(QEMU_ARCHES),$(QEMU_DIR)/$(a).sh)
 
 define QEMU_GUEST_RULES

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ARMv7-A guest (qemu-system-arm -M virt -cpu cortex-a15): short
+ * descriptors with TTBCR = 0 (TTBR0 only), DACR domain 0 = client,
+ * SCTLR.AFE = 0 (AP[0] is an access permission bit, not an access flag) and
+ * SCTLR.TRE = 0 (TEX/C/B are memory types, not a remap index). Modes probed:
+ * PL1, and PL0 rights through LDRT/STRT (no PL0 fetch). Without PXN a PL1
+ * fetch from a user page is allowed (ARM ARM B3.7.1).
+ */
+#include "../guest.h"
+
+#define UART 0x09000000ull
+
+static const struct fmt fmts[] = {
+	{ "armv7", PT_ARMV7, 0, PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED,
+	  1ull << 32, false },
+};
+
+const struct fmt *arch_formats(unsigned *n)
+{
+	*n = sizeof fmts / sizeof fmts[0];
+	return fmts;
+}
+
+const uint64_t arch_ram_base = 0x40000000ull, arch_ram_size = 128ull << 20;
+const uint64_t arch_dev_ranges[][2] = { { UART, 4096 }, { 0, 0 } };
+
+/* Shift-and-subtract: the core's uint64_t divisions end up here. */
+uint64_t udivmod64(uint64_t n, uint64_t d, uint64_t *rem);
+uint64_t udivmod64(uint64_t n, uint64_t d, uint64_t *rem)
+{
+	uint64_t q = 0, r = 0;
+	if (d == 0) {
+		*rem = n;
+		return ~0ull;
+	}
+	for (int i = 63; i >= 0; i--) {
+		r = r << 1 | (n >> i & 1);
+		if (r >= d) {
+			r -= d;
+			q |= 1ull << i;
+		}
+	}
+	*rem = r;
+	return q;
+}
+
+void arch_putc(char c)
+{
+	volatile uint32_t *u = (volatile uint32_t *)(uintptr_t)UART;
+	while (u[0x18 / 4] & (1u << 5)) /* FR.TXFF */
+		;
+	u[0] = (uint8_t)c;
+}
+
+void semihost_exit(uint32_t reason) __attribute__((noreturn));
+
+void arch_exit(bool ok)
+{
+	/* ADP_Stopped_ApplicationExit -> status 0; RunTimeErrorUnknown -> 1. */
+	semihost_exit(ok ? 0x20026 : 0x20024);
+}
+
+extern char stub_start[], stub_end[];
+uint64_t probe_ld(uint32_t va);
+void probe_st(uint32_t va, uint64_t v);
+uint64_t probe_x(uint32_t va);
+uint64_t probe_ldrt(uint32_t va);
+void probe_strt(uint32_t va, uint64_t v);
+
+size_t arch_put_stub(void *dst)
+{
+	size_t n = (size_t)(stub_end - stub_start);
+	memcpy(dst, stub_start, n);
+	return n;
+}
+
+void arch_sync_icache(void)
+{
+	__asm__ volatile("dsb\n\tmcr p15, 0, %0, c7, c5, 0\n\tdsb\n\tisb" : : "r"(0) : "memory");
+}
+
+void arch_table_setup(const struct fmt *f, struct pt_table *t)
+{
+	(void)f;
+	(void)t;
+}
+
+void arch_mmu_on(const struct fmt *f, struct pt_table *t)
+{
+	(void)f;
+	uint32_t sctlr;
+	__asm__ volatile("mcr p15, 0, %0, c2, c0, 2\n\t"  /* TTBCR = 0 */
+			 "mcr p15, 0, %1, c2, c0, 0\n\t"  /* TTBR0 */
+			 "mcr p15, 0, %2, c3, c0, 0\n\t"  /* DACR: domain 0 client */
+			 "mcr p15, 0, %0, c8, c7, 0\n\t"  /* TLBIALL */
+			 "dsb\n\tisb"
+			 : : "r"(0), "r"((uint32_t)pt_root(t)), "r"(1) : "memory");
+	__asm__ volatile("mrc p15, 0, %0, c1, c0, 0" : "=r"(sctlr));
+	sctlr |= 1u << 0 | 1u << 2 | 1u << 12;           /* M, C, I */
+	sctlr &= ~(1u << 29 | 1u << 28 | 1u << 1);        /* AFE, TRE, A off */
+	__asm__ volatile("mcr p15, 0, %0, c1, c0, 0\n\tisb" : : "r"(sctlr) : "memory");
+}
+
+void arch_mmu_off(const struct fmt *f)
+{
+	(void)f;
+	uint32_t sctlr;
+	__asm__ volatile("mrc p15, 0, %0, c1, c0, 0" : "=r"(sctlr));
+	sctlr &= ~1u;
+	__asm__ volatile("mcr p15, 0, %0, c1, c0, 0\n\tisb\n\t"
+			 "mcr p15, 0, %1, c8, c7, 0\n\tdsb\n\tisb"
+			 : : "r"(sctlr), "r"(0) : "memory");
+}
+
+unsigned arch_nmodes(const struct fmt *f)
+{
+	(void)f;
+	return 2;
+}
+
+const char *arch_mode_name(unsigned m)
+{
+	return m ? "PL0(ldrt/strt)" : "PL1";
+}
+
+bool arch_mode_can(unsigned m, enum acc k)
+{
+	return m == 0 || k != ACC_EXEC;
+}
+
+bool arch_allowed(const struct fmt *f, unsigned m, uint32_t fl, enum acc k)
+{
+	(void)f;
+	if (k == ACC_WRITE && !(fl & PT_WRITE))
+		return false;
+	if (k == ACC_EXEC && !(fl & PT_EXECUTE))
+		return false;
+	return m == 0 || (fl & PT_USER);
+}
+
+uint64_t arch_probe(unsigned m, enum acc k, uint64_t va, uint64_t val)
+{
+	uint32_t a = (uint32_t)va;
+	if (k == ACC_READ)
+		return m ? probe_ldrt(a) : probe_ld(a);
+	if (k == ACC_WRITE) {
+		if (m)
+			probe_strt(a, val);
+		else
+			probe_st(a, val);
+		return 0;
+	}
+	return probe_x(a);
+}
+
+bool arch_fault_ok(enum acc k, uint64_t va)
+{
+	uint32_t kind = (uint32_t)(g_fault_cause >> 32), fsr = (uint32_t)g_fault_cause;
+	if (g_fault_addr != va)
+		return false;
+	if (k == ACC_EXEC)
+		return kind == 2;
+	return kind == 1 && ((fsr >> 11 & 1) == (k == ACC_WRITE)); /* DFSR.WnR */
+}
+
+struct frame {
+	uint32_t r[13], lr;
+};
+
+void abt_c(struct frame *fr, uint32_t kind);
+void abt_c(struct frame *fr, uint32_t kind)
+{
+	uint32_t fsr = 0, far = 0;
+	if (kind == 1)
+		__asm__ volatile("mrc p15, 0, %0, c5, c0, 0\n\tmrc p15, 0, %1, c6, c0, 0"
+				 : "=r"(fsr), "=r"(far));
+	else if (kind == 2)
+		__asm__ volatile("mrc p15, 0, %0, c5, c0, 1\n\tmrc p15, 0, %1, c6, c0, 2"
+				 : "=r"(fsr), "=r"(far));
+	if (!g_probing || kind > 2)
+		guest_panic("unexpected exception", (uint64_t)kind << 32 | fsr, fr->lr, far);
+	g_faulted = 1;
+	g_fault_cause = (uint64_t)kind << 32 | fsr;
+	g_fault_addr = far;
+	g_fault_pc = fr->lr;
+	fr->lr = fr->r[12]; /* the probe's return address */
+}
