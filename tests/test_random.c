@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Random differential test: per format a long seeded sequence of map,
+ * unmap, remap, protect, query and the region calls, each checked against a
+ * flat reference model (one record per 4K page of a 64 MiB window: mapped,
+ * PA, flags, and the leaf it belongs to). The model encodes SPEC §6 and the
+ * brief's choices: error order, first failing page of map_region, largest
+ * leaf with PT_ALLOW_HUGE, splits at range edges (a straddling huge page
+ * whose flags already match is left whole by protect_region). At the end
+ * the window is unmapped (every table reclaimed) and pt_destroy leaves no
+ * frame in use.
+ */
+#include <stdlib.h>
+
+#include "check.h"
+#include "fmt.h"
+
+#define K4 PT_SIZE_4K
+#define NPAGES 16384 /* 64 MiB window */
+#define NOPS 8000
+#define NONE (~UINT64_C(0))
+
+struct page {
+	bool mapped;
+	uint32_t flags;   /* normalised */
+	uint64_t lva;     /* base VA of the leaf holding the page */
+	uint64_t lsize;
+	uint64_t lpa;     /* base PA of that leaf */
+};
+
+static struct page M[NPAGES];
+static const struct fmt *F;
+static uint64_t WB;  /* window base */
+static uint64_t HSZ; /* the huge size used: 2M, or 1M on ARMv7 */
+
+static struct page *pg(uint64_t va)
+{
+	return &M[(va - WB) / K4];
+}
+
+static void set_leaf(uint64_t va, uint64_t size, uint64_t pa, uint32_t flags)
+{
+	for (uint64_t o = 0; o < size; o += K4) {
+		struct page *p = pg(va + o);
+		*p = (struct page){ true, flags, va, size, pa };
+	}
+}
+
+static void clear_leaf(uint64_t lva, uint64_t size)
+{
+	for (uint64_t o = 0; o < size; o += K4)
+		pg(lva + o)->mapped = false;
+}
+
+/* Split the huge leaf holding va (if any) into 4K leaves. */
+static void split_at(uint64_t va)
+{
+	struct page *p = pg(va);
+	if (!p->mapped || p->lsize == K4)
+		return;
+	uint64_t lva = p->lva, size = p->lsize, lpa = p->lpa;
+	uint32_t fl = p->flags;
+	for (uint64_t o = 0; o < size; o += K4)
+		set_leaf(lva + o, K4, lpa + o, fl);
+}
+
+/* pt_map semantics for one leaf at [va, va + size), on the model. */
+static int model_map_check(uint64_t va, uint64_t size)
+{
+	const struct page *p = pg(va);
+	if (p->mapped && p->lsize > size)
+		return PT_ERR_MAPPED_TO_HUGE_PAGE;
+	for (uint64_t o = 0; o < size; o += K4)
+		if (pg(va + o)->mapped)
+			return PT_ERR_ALREADY_MAPPED;
+	return PT_OK;
+}
+
+static bool flags_ok(uint32_t fl)
+{
+	return (fl & PT_READ) && !(fl & ~PT_FLAGS_ALL);
+}
+
+static uint32_t norm(uint32_t fl)
+{
+	return pt_flags_normalize(F->arch, F->feat, fl);
+}
+
+/* ---- Operations: do it on both, compare ----------------------------------- */
+
+static uint64_t S;
+
+static uint64_t rnd(uint64_t n)
+{
+	return rng_next(&S) % n;
+}
+
+static uint32_t rnd_flags(void)
+{
+	uint32_t fl = (uint32_t)rnd(64);
+	if (rnd(100) < 97)
+		fl |= PT_READ;
+	return fl;
+}
+
+/* Half the operations land in a hot 8 MiB stretch so they collide. */
+static uint64_t rnd_page(void)
+{
+	if (rnd(2))
+		return WB + 4096 * K4 + rnd(2048) * K4;
+	return WB + rnd(NPAGES) * K4;
+}
+
+static uint64_t rnd_pa(uint64_t align)
+{
+	return (rng_next(&S) & 0xfffff000u) & ~(align - 1);
+}
+
+static void op_map(struct pt_table *t)
+{
+	uint64_t size = rnd(5) == 0 ? HSZ : K4;
+	uint64_t va = rnd_page() & ~(size - 1), pa = rnd_pa(size);
+	uint32_t fl = rnd_flags();
+	int want;
+	if (rnd(20) == 0)
+		va += K4;
+	if (rnd(20) == 0)
+		pa += K4;
+	if (va + size > WB + NPAGES * K4)
+		return;
+	if (!flags_ok(fl) || (pa >> F->pa_bits))
+		want = PT_ERR_INVALID;
+	else if ((va | pa) & (size - 1))
+		want = PT_ERR_NOT_ALIGNED;
+	else
+		want = model_map_check(va, size);
+	CTX("%s map va %#llx pa %#llx size %#llx flags %#x", F->name, (unsigned long long)va,
+	    (unsigned long long)pa, (unsigned long long)size, fl);
+	CHECK_EQ(pt_map(t, va, pa, size, fl), want);
+	if (want == PT_OK)
+		set_leaf(va, size, pa, norm(fl));
+}
+
+static void op_unmap(struct pt_table *t)
+{
+	uint64_t va = rnd_page() + rnd(K4);
+	struct pt_mapping old = { 0, 0, 0 };
+	const struct page *p = pg(va & ~(K4 - 1));
+	int want = p->mapped ? PT_OK : PT_ERR_NOT_MAPPED;
+	CTX("%s unmap va %#llx", F->name, (unsigned long long)va);
+	if (!CHECK_EQ(pt_unmap(t, va, &old), want) || want)
+		return;
+	CHECK_EQ(old.pa, p->lpa);
+	CHECK_EQ(old.size, p->lsize);
+	CHECK_EQ(old.flags, p->flags);
+	clear_leaf(p->lva, p->lsize);
+}
+
+static void op_change(struct pt_table *t, bool remap)
+{
+	uint64_t va = rnd_page() + rnd(K4);
+	const struct page *p = pg(va & ~(K4 - 1));
+	uint64_t pa = rnd_pa(rnd(2) ? HSZ : K4);
+	uint32_t fl = rnd_flags();
+	uint64_t size = 0;
+	int want, r;
+	if (!flags_ok(fl))
+		want = PT_ERR_INVALID;
+	else if (!p->mapped)
+		want = PT_ERR_NOT_MAPPED;
+	else if (remap && (pa & (p->lsize - 1)))
+		want = PT_ERR_NOT_ALIGNED;
+	else
+		want = PT_OK;
+	CTX("%s %s va %#llx pa %#llx flags %#x", F->name, remap ? "remap" : "protect",
+	    (unsigned long long)va, (unsigned long long)pa, fl);
+	r = remap ? pt_remap(t, va, pa, fl, &size) : pt_protect(t, va, fl, &size);
+	if (!CHECK_EQ(r, want) || want)
+		return;
+	CHECK_EQ(size, p->lsize);
+	set_leaf(p->lva, p->lsize, remap ? pa : p->lpa, norm(fl));
+}
+
+static void op_query(struct pt_table *t)
+{
+	uint64_t va = rnd_page() + rnd(K4);
+	const struct page *p = pg(va & ~(K4 - 1));
+	struct pt_mapping m = { 0, 0, 0 };
+	CTX("%s query va %#llx", F->name, (unsigned long long)va);
+	if (!CHECK_EQ(pt_query(t, va, &m), p->mapped ? PT_OK : PT_ERR_NOT_MAPPED) || !p->mapped)
+		return;
+	CHECK_EQ(m.pa, p->lpa + (va - p->lva));
+	CHECK_EQ(m.size, p->lsize);
+	CHECK_EQ(m.flags, p->flags);
+}
+
+static void op_map_region(struct pt_table *t)
+{
+	uint64_t va = rnd_page(), n = 1 + rnd(rnd(4) ? 40 : 3 * HSZ / K4), size = n * K4;
+	uint64_t pa = rnd(2) ? rnd_pa(HSZ) + (va & (HSZ - 1)) : rnd_pa(K4);
+	unsigned opts = rnd(2) ? PT_ALLOW_HUGE : 0;
+	uint32_t fl = rnd_flags();
+	int want = PT_OK;
+	if (va + size > WB + NPAGES * K4)
+		size = WB + NPAGES * K4 - va;
+	CTX("%s map_region va %#llx pa %#llx size %#llx flags %#x opts %u", F->name,
+	    (unsigned long long)va, (unsigned long long)pa, (unsigned long long)size, fl, opts);
+	if (!flags_ok(fl) || ((pa + size - 1) >> F->pa_bits))
+		want = PT_ERR_INVALID; /* pa + size - 1 too wide (ARMv7) */
+	for (uint64_t o = 0; want == PT_OK && o < size;) {
+		uint64_t s = K4;
+		if ((opts & PT_ALLOW_HUGE) && !((va + o) & (HSZ - 1)) && !((pa + o) & (HSZ - 1)) &&
+		    size - o >= HSZ)
+			s = HSZ;
+		want = model_map_check(va + o, s);
+		o += s;
+	}
+	if (!CHECK_EQ(pt_map_region(t, va, pa, size, fl, opts), want) || want)
+		return;
+	for (uint64_t o = 0; o < size;) {
+		uint64_t s = K4;
+		if ((opts & PT_ALLOW_HUGE) && !((va + o) & (HSZ - 1)) && !((pa + o) & (HSZ - 1)) &&
+		    size - o >= HSZ)
+			s = HSZ;
+		set_leaf(va + o, s, pa + o, norm(fl));
+		o += s;
+	}
+}
+
+static void op_range(struct pt_table *t, bool protect)
+{
+	uint64_t va = rnd_page(), size = (1 + rnd(rnd(3) ? 30 : 3 * HSZ / K4)) * K4;
+	uint32_t fl = rnd_flags();
+	int want = protect && !flags_ok(fl) ? PT_ERR_INVALID : PT_OK;
+	uint64_t end;
+	if (va + size > WB + NPAGES * K4)
+		size = WB + NPAGES * K4 - va;
+	end = va + size;
+	CTX("%s %s va %#llx size %#llx flags %#x", F->name, protect ? "protect_region" : "unmap_region",
+	    (unsigned long long)va, (unsigned long long)size, fl);
+	if (!CHECK_EQ(protect ? pt_protect_region(t, va, size, fl) : pt_unmap_region(t, va, size),
+		      want) || want)
+		return;
+	/* Straddling leaves at the edges are split unless protect finds the
+	 * flags already right. */
+	uint64_t edges[2] = { va, end - K4 };
+	for (int i = 0; i < 2; i++) {
+		struct page *p = pg(edges[i]);
+		if (!p->mapped || (p->lva >= va && p->lva + p->lsize <= end))
+			continue;
+		if (protect && p->flags == norm(fl))
+			continue;
+		split_at(edges[i]);
+	}
+	for (uint64_t a = va; a < end; a += K4) {
+		struct page *p = pg(a);
+		if (!p->mapped || p->lva < va || p->lva + p->lsize > end)
+			continue; /* a straddler left whole */
+		if (protect)
+			p->flags = norm(fl);
+		else
+			p->mapped = false;
+	}
+}
+
+/* ---- Whole-table comparison ------------------------------------------------ */
+
+struct cmp {
+	unsigned long pages, bad, outside;
+};
+
+static int cmp_pre(void *arg, const struct pt_entry *e)
+{
+	struct cmp *c = arg;
+	if (!e->leaf)
+		return 0;
+	if (e->va < WB || e->va + e->size > WB + NPAGES * K4) {
+		c->outside++;
+		return 0;
+	}
+	for (uint64_t o = 0; o < e->size; o += K4) {
+		const struct page *p = pg(e->va + o);
+		if (!p->mapped || p->lva != e->va || p->lsize != e->size || p->lpa != e->pa ||
+		    p->flags != e->flags)
+			c->bad++;
+		c->pages++;
+	}
+	return 0;
+}
+
+static void compare_all(struct pt_table *t, unsigned long step)
+{
+	struct cmp c = { 0, 0, 0 };
+	struct pt_walk_ops ops = { 0, cmp_pre, NULL };
+	unsigned long want = 0;
+	for (size_t i = 0; i < NPAGES; i++)
+		want += M[i].mapped;
+	CTX("%s full compare after op %lu", F->name, step);
+	CHECK_EQ(pt_walk(t, &ops, &c), PT_OK);
+	CHECK_EQ(c.bad, 0);
+	CHECK_EQ(c.outside, 0);
+	CHECK_EQ(c.pages, want);
+}
+
+static void run(const struct fmt *f, size_t idx)
+{
+	struct arena a;
+	struct pt_mm mm;
+	struct pt_table t;
+	F = f;
+	HSZ = fmt_span(f, fmt_huge_level(f));
+	/* Upper half for every other sign-extended format, to cover both. */
+	if (f->lo)
+		WB = UINT64_C(0xffffffffc0000000);
+	else if (fmt_sext(f) && idx % 2 == 0)
+		WB = UINT64_C(0xffffffffc0000000);
+	else
+		WB = 0x40000000;
+	S = UINT64_C(0x243f6a8885a308d3) ^ (idx * UINT64_C(0x9e3779b97f4a7c15));
+	memset(M, 0, sizeof(M));
+	CTX("%s setup", f->name);
+	if (!CHECK_EQ(arena_init(&a, UINT64_C(0x10000000), 16384), 0))
+		return;
+	arena_mm(&a, &mm);
+	if (!CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_OK)) {
+		arena_fini(&a);
+		return;
+	}
+	for (unsigned long i = 0; i < NOPS; i++) {
+		uint64_t k = rnd(100);
+		if (k < 22)
+			op_map(&t);
+		else if (k < 32)
+			op_unmap(&t);
+		else if (k < 40)
+			op_change(&t, true);
+		else if (k < 48)
+			op_change(&t, false);
+		else if (k < 58)
+			op_query(&t);
+		else if (k < 73)
+			op_map_region(&t);
+		else if (k < 87)
+			op_range(&t, false);
+		else
+			op_range(&t, true);
+		if (rnd(8) == 0)
+			pt_flush(&t);
+		if (i % 250 == 249)
+			compare_all(&t, i);
+		if (check_fail > 20)
+			break; /* one bug is enough to report; keep the log short */
+	}
+	compare_all(&t, NOPS);
+	CTX("%s teardown", f->name);
+	CHECK_EQ(pt_unmap_region(&t, WB, NPAGES * K4), PT_OK);
+	CHECK_EQ(a.in_use, fmt_root_frames(f)); /* every table reclaimed */
+	pt_flush(&t);
+	pt_destroy(&t);
+	CHECK_EQ(a.in_use, 0);
+	if (!CHECK_EQ(a.errors, 0))
+		printf("  arena: %s\n", a.error);
+	arena_fini(&a);
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < NFMTS; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "random %s", FMTS[i].name);
+		group_begin(name);
+		run(&FMTS[i], i);
+		group_end();
+	}
+	return check_status();
+}
