@@ -30,6 +30,10 @@ struct env {
 	struct pt_table t;
 	size_t base;             /* frames in use right after pt_init */
 	unsigned long zero_at;   /* the zero_at-th allocation from now returns PA 0 */
+	/* An entry to sample whenever flush_tlb is called (break-before-make). */
+	const unsigned char *watch;
+	uint64_t watched;
+	unsigned long nwatched;
 };
 
 static int env_alloc(void *ctx, size_t count, size_t align, uint64_t *pa)
@@ -51,7 +55,18 @@ static void *env_virt(void *ctx, uint64_t pa)
 }
 static void env_flush(void *ctx, uint64_t va, bool all)
 {
-	arena_flush_tlb(&((struct env *)ctx)->a, va, all);
+	struct env *e = ctx;
+	if (e->watch) {
+		if (e->f->arch == PT_ARMV7) {
+			uint32_t w;
+			memcpy(&w, e->watch, 4);
+			e->watched = w;
+		} else {
+			memcpy(&e->watched, e->watch, 8);
+		}
+		e->nwatched++;
+	}
+	arena_flush_tlb(&e->a, va, all);
 }
 
 static int env_init(struct env *e, const struct fmt *f)
@@ -915,6 +930,11 @@ static void t_reclaim(const struct fmt *f)
 	env_fini(&e);
 }
 
+static unsigned hl_of(const struct fmt *f)
+{
+	return fmt_huge_level(f);
+}
+
 /* ---- TLB flush batching -------------------------------------------------- */
 
 static void t_flush(const struct fmt *f)
@@ -968,19 +988,33 @@ static void t_flush(const struct fmt *f)
 	pt_flush(&e.t);
 	CHECK_EQ(e.a.flush_calls, 1);
 	CHECK_EQ(e.a.flush_last_va, B + 2 * K4);
-	/* A new output address: break-before-make flushes at once on Arm. */
+	/* A new output address: break-before-make flushes at once on Arm,
+	 * while the entry is invalid. */
 	flush_reset(&e);
+	{
+		uint64_t lt = table_at(&e, B + 2 * K4, f->levels - 1);
+		e.watch = arena_ptr(&e.a, lt + fmt_index(f, f->levels - 1, B + 2 * K4) * fmt_pte_bytes(f));
+		e.nwatched = 0;
+		e.watched = 1;
+	}
 	CHECK_EQ(pt_remap(&e.t, B + 2 * K4, 0x7000, R_, NULL), PT_OK);
 	if (bbm) {
 		CHECK_EQ(e.a.flush_calls, 1);
 		CHECK_EQ(e.a.flush_last_va, B + 2 * K4);
+		CHECK_EQ(e.nwatched, 1);
+		CHECK_EQ(e.watched, 0); /* broken before make */
 	} else {
 		CHECK_EQ(e.a.flush_calls, 0);
 	}
+	CHECK_EQ(qpa(&e, B + 2 * K4, NULL, NULL), 0x7000);
 	/* So does a memory-type change. */
 	flush_reset(&e);
+	e.watched = 1;
 	CHECK_EQ(pt_protect(&e.t, B + 2 * K4, R_ | PT_DEVICE, NULL), PT_OK);
 	CHECK_EQ(e.a.flush_calls, bbm ? 1 : 0);
+	if (bbm)
+		CHECK_EQ(e.watched, 0);
+	e.watch = NULL;
 	pt_flush(&e.t);
 	/* A protect_region over 40 pages: one flush-all. */
 	flush_reset(&e);
@@ -993,7 +1027,19 @@ static void t_flush(const struct fmt *f)
 		const uint64_t hs = fmt_span(f, fmt_huge_level(f)), H = V(f, 0x80000000);
 		CHECK_EQ(pt_map(&e.t, H, 0, hs, RW), PT_OK);
 		flush_reset(&e);
+		/* A block becoming a table is break-before-make on Arm too. */
+		{
+			uint64_t ht = table_at(&e, H, hl_of(f));
+			e.watch = arena_ptr(&e.a, ht + fmt_index(f, hl_of(f), H) * fmt_pte_bytes(f));
+			e.nwatched = 0;
+			e.watched = 1;
+		}
 		CHECK_EQ(pt_protect_region(&e.t, H + K4, K4, R_), PT_OK);
+		if (bbm) {
+			CHECK_EQ(e.nwatched, 1);
+			CHECK_EQ(e.watched, 0);
+		}
+		e.watch = NULL;
 		pt_flush(&e.t);
 		CHECK(e.a.flush_calls >= 1 && e.a.flush_calls <= 2);
 		CHECK_EQ(e.a.flush_all_calls, 0);
@@ -1344,6 +1390,13 @@ static void t_translate(const struct fmt *f)
 		if (f->arch == PT_ARMV7)
 			CHECK_EQ(pt_translate(f->arch, f->feat, root + K4, &e.mm, va, &m2), PT_ERR_INVALID);
 		CHECK_EQ(pt_translate(f->arch, f->feat, root, NULL, va, &m2), PT_ERR_INVALID);
+		/* A VA outside the half the table serves. */
+		{
+			uint64_t nc = f->arch == PT_ARMV7     ? UINT64_C(1) << 32
+				      : f->arch == PT_AARCH64 ? (f->lo ? UINT64_C(0x1000) : HIGH_HALF)
+							      : UINT64_C(1) << (f->va_bits - 1);
+			CHECK_EQ(pt_translate(f->arch, f->feat, root, &e.mm, nc, &m2), PT_ERR_INVALID);
+		}
 		CHECK_EQ(pt_translate(f->arch, f->feat, root, &e.mm, va, NULL), PT_ERR_INVALID);
 		CHECK_EQ(pt_translate(f->arch, f->feat, root, &nov, va, &m2), PT_ERR_INVALID);
 		CHECK_EQ(pt_translate(PT_ARCH_COUNT, 0, root, &e.mm, va, &m2), PT_ERR_INVALID);
@@ -1518,6 +1571,68 @@ static void t_armv7_packing(const struct fmt *f)
 	env_fini(&e);
 }
 
+/* ---- Address-space edges ---------------------------------------------------- */
+
+static void t_edges(const struct fmt *f)
+{
+	struct env e;
+	struct pt_table dst;
+	const uint64_t K4 = PT_SIZE_4K, top = top_page(f);
+	/* Size of the half the table serves. */
+	const uint64_t half = f->arch == PT_ARMV7 ? UINT64_C(1) << 32
+			      : f->arch == PT_AARCH64 ? UINT64_C(1) << 48
+						      : UINT64_C(1) << (f->va_bits - 1);
+	uint64_t sz = 0;
+	CTX("%s edges", f->name);
+	if (!env_init(&e, f))
+		return;
+	/* A range ending exactly at the top of the address space (or of the
+	 * half) does not wrap. */
+	CHECK_EQ(pt_map_region(&e.t, top - K4, 0x1000, 2 * K4, RW, 0), PT_OK);
+	CHECK_EQ(qpa(&e, top + 0xfff, &sz, NULL), 0x2fff);
+	CHECK_EQ(pt_protect_region(&e.t, top - K4, 2 * K4, R_), PT_OK);
+	CHECK_EQ(pt_unmap_region(&e.t, top - K4, 2 * K4), PT_OK);
+	CHECK_EQ(e.a.in_use, e.base);
+	/* Whole-half region calls: cheap over holes, and they clear everything. */
+	CHECK_EQ(pt_map(&e.t, V(f, 0x1000), 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, V(f, 0x40000000), 0, fmt_span(f, fmt_huge_level(f)), RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, top, 0x1000, K4, RW), PT_OK);
+	uint64_t hb = fmt_sext(f) && !f->lo ? 0 : f->lo; /* lower half */
+	CHECK_EQ(pt_protect_region(&e.t, hb, half, R_ | PT_EXECUTE), PT_OK);
+	CHECK_EQ(pt_query(&e.t, V(f, 0x1000), &(struct pt_mapping){ 0, 0, 0 }), PT_OK);
+	{
+		uint32_t fl = 0;
+		qpa(&e, V(f, 0x1000), NULL, &fl);
+		CHECK_EQ(fl, norm(f, R_ | PT_EXECUTE));
+	}
+	CHECK_EQ(pt_unmap_region(&e.t, hb, half), PT_OK);
+	CHECK_EQ(qpa(&e, V(f, 0x1000), NULL, NULL), ~UINT64_C(0));
+	if (fmt_sext(f)) {
+		/* the upper half still holds its page */
+		CHECK_EQ(qpa(&e, top, NULL, NULL), 0x1000);
+		CHECK_EQ(pt_unmap_region(&e.t, 0 - half, half), PT_OK);
+	}
+	CHECK_EQ(e.a.in_use, e.base);
+	CHECK_EQ(count_leaves(&e), 0);
+	/* copy_from range errors. */
+	if (CHECK_EQ(pt_init(&dst, f->arch, f->feat, &e.mm), PT_OK)) {
+		CHECK_EQ(pt_copy_from(&dst, &e.t, f->lo, 0), PT_ERR_INVALID);
+		CHECK_EQ(pt_copy_from(&dst, &e.t, top + K4 - fmt_span(f, 0), 2 * fmt_span(f, 0)),
+			 PT_ERR_INVALID);
+		CHECK_EQ(pt_map(&e.t, V(f, 0x1000), 0x1000, K4, RW), PT_OK);
+		CHECK_EQ(pt_copy_from(&dst, &e.t, hb, half), PT_OK);
+		CHECK_EQ(qpa(&e, V(f, 0x1000), NULL, NULL), 0x1000);
+		{
+			struct pt_mapping m;
+			CHECK_EQ(pt_query(&dst, V(f, 0x1000), &m), PT_OK);
+		}
+		pt_destroy(&dst);
+		CHECK_EQ(pt_unmap_region(&e.t, V(f, 0x1000), K4), PT_OK);
+	}
+	CHECK_EQ(e.a.in_use, e.base);
+	env_fini(&e);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < NFMTS; i++) {
@@ -1536,6 +1651,7 @@ int main(void)
 		t_walk(f);
 		t_copy(f);
 		t_translate(f);
+		t_edges(f);
 		if (f->arch == PT_ARMV7)
 			t_armv7_packing(f);
 		group_end();
