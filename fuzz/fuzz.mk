@@ -7,23 +7,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2
 FZ           := $(BUILD)/fuzz
 
-# Format variants of fuzz_ops: name:arch:features.
-FUZZ_OPS_VARIANTS := \
-	x86_64:PT_X86_64:0 \
-	x86_64_la57:PT_X86_64_LA57:0 \
-	aarch64:PT_AARCH64:0 \
-	aarch64_el2:PT_AARCH64:PT_FEAT_AARCH64_EL2 \
-	aarch64_high:PT_AARCH64:PT_FEAT_AARCH64_HIGH \
-	riscv_sv39:PT_RISCV_SV39:0 \
-	riscv_sv39_svpbmt:PT_RISCV_SV39:PT_FEAT_RISCV_SVPBMT \
-	riscv_sv39_xuantie:PT_RISCV_SV39:PT_FEAT_RISCV_XUANTIE \
-	riscv_sv48:PT_RISCV_SV48:0 \
-	riscv_sv48_svpbmt:PT_RISCV_SV48:PT_FEAT_RISCV_SVPBMT \
-	riscv_sv57:PT_RISCV_SV57:0 \
-	riscv_sv57_xuantie:PT_RISCV_SV57:PT_FEAT_RISCV_XUANTIE \
-	loongarch64:PT_LOONGARCH64:0 \
-	armv7:PT_ARMV7:0 \
-	any:-1:0
+# Format variants of fuzz_ops (name:arch:features), from fuzz/variants.txt.
+FUZZ_OPS_VARIANTS := $(shell awk '!/^\#/ && NF == 3 { print $$1 ":" $$2 ":" $$3 }' fuzz/variants.txt)
 
 fz_name = $(word 1,$(subst :, ,$(1)))
 fz_arch = $(word 2,$(subst :, ,$(1)))
@@ -123,3 +108,41 @@ fuzz-cov: fuzz-need
 	@$(MAKE) --no-print-directory $(call fz_bins,cov)
 # Everything: libFuzzer, MSan, AFL++, CmpLog, replayer, coverage.
 fuzz: fuzz-lf fuzz-msan fuzz-afl fuzz-replay fuzz-cov
+
+# ---- Running ----------------------------------------------------------------
+AFL_SECONDS  ?= 60
+AFL_HARNESS  ?= fuzz_ops_any fuzz_pte fuzz_translate
+FUZZ_RUN     ?= $(FUZZ_HARNESS)
+
+.PHONY: fuzz-run fuzz-run-msan afl-run fuzz-coverage fuzz-regress fuzz-help
+# Every harness for FUZZ_SECONDS, FUZZ_JOBS at a time (ASan+UBSan).
+fuzz-run: fuzz-lf
+	fuzz/run.sh $(FZ)/lf $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_RUN)
+# The same under MSan.
+fuzz-run-msan: fuzz-msan
+	fuzz/run.sh $(FZ)/msan $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_RUN)
+afl-run: fuzz-afl
+	fuzz/afl.sh $(AFL_SECONDS) $(AFL_HARNESS)
+fuzz-coverage: fuzz-cov
+	fuzz/coverage.sh
+# Replay the regression and seed corpora through the gcc replayer
+# (FUZZ_VALGRIND=1: under Valgrind).
+fuzz-regress: fuzz-replay
+	fuzz/regress.sh
+
+# make check replays the regression corpus (tests/run.sh protocol).
+$(FZ)/fuzz-regress: fuzz/regress.sh $(call fz_bins,replay)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec "%s/fuzz/regress.sh" "%s/$(FZ)/replay"\n' "$(CURDIR)" "$(CURDIR)" >$@
+	chmod +x $@
+CHECK_BINS += $(FZ)/fuzz-regress
+
+fuzz-help:
+	@echo "make fuzz                     build every harness: libFuzzer ASan+UBSan, MSan, AFL++ (+CmpLog), replayer, coverage"
+	@echo "make fuzz-run FUZZ_SECONDS=60 run every harness (FUZZ_JOBS at a time; FUZZ_RUN=... to pick)"
+	@echo "make fuzz-run-msan            the same under MSan"
+	@echo "make afl-run AFL_SECONDS=60   AFL++ -M (CmpLog) + -S on AFL_HARNESS"
+	@echo "make fuzz-coverage            llvm-cov line+branch coverage of src/ arch/ from the corpora"
+	@echo "make fuzz-regress             replay corpus/ through the gcc replayer (FUZZ_VALGRIND=1)"
+	@echo "make fuzz-mutants             planted bugs: does the fuzzing catch each within 60 s"
+	@echo "make oss-fuzz-check           run fuzz/oss-fuzz/build.sh as OSS-Fuzz would, check outputs"

@@ -154,6 +154,7 @@ static bool arena_ready;
 static struct ctx C[2];
 static struct pt_mm MM;
 static const char *cur_op = "init";
+static int trace = -1; /* FUZZ_TRACE=1: print every call and its result */
 static unsigned cur_opno;
 
 static void fz_context(void)
@@ -639,6 +640,9 @@ static void verify_call(struct ctx *c, int got, int want, size_t need, unsigned 
 			const struct effect *ef)
 {
 	bool injected = A.failed != failed0;
+	if (trace > 0)
+		fprintf(stderr, "#%u %s: got %d model %d need %zu injected %d changed %d\n", cur_opno,
+			cur_op, got, want, need, injected, ef->changed);
 	if (injected && want == PT_OK && got == PT_ERR_NO_MEMORY) {
 		/* Fine, if the table is as before. */
 	} else {
@@ -906,6 +910,9 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 	default: got = pt_query(&c->t, va, &out); break;
 	}
 	if (kind == 3) {
+		if (trace > 0)
+			fprintf(stderr, "#%u query %#llx: got %d model %d\n", cur_opno,
+				(unsigned long long)va, got, want);
 		if (got != want)
 			fprintf(stderr, "query %#llx: got %d model %d\n", (unsigned long long)va, got, want);
 		FZ_CHECK(got == want);
@@ -1258,6 +1265,8 @@ static void setup(const uint8_t **data, size_t *size)
 		f = v[b % (sizeof(v) / sizeof(v[0]))].f;
 	}
 	shape_init(a, f);
+	if (trace < 0)
+		trace = getenv("FUZZ_TRACE") && *getenv("FUZZ_TRACE") == '1';
 	if (!arena_ready) {
 		FZ_CHECK(arena_init(&A, ARENA_BASE, ARENA_FRAMES) == 0);
 		arena_ready = true;
@@ -1280,7 +1289,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	last_va = last_pa = 0;
 	cur_opno = 0;
 	cur_op = "init";
-	ctx_init(&C[0], size && (data[0] & 0x80));
+	/* Byte 0: bit 7 fails the first pt_init's allocation. */
+	ctx_init(&C[0], rd_u8(&r) & 0x80);
 	C[1].alive = false;
 	C[1].frozen = false;
 	m_clear(&C[1].m);

@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Write the seed corpora: corpus/<harness>/<name>.
+
+Each seed is a small, meaningful program in the harness's input language
+(see the decoders in fuzz/fuzz_ops.c, fuzz_pte.c, fuzz_translate.c): a map
+across a huge-page boundary, a split of a huge page by unmap/protect_region,
+mappings at the canonical edges and the highest PA, copy_from, injected
+allocation failures, walks with limits... Rerun after changing a decoder:
+    python3 fuzz/gen_corpus.py [outdir]
+"""
+import os
+import struct
+import sys
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "corpus")
+
+READ, WRITE, EXEC, USER, DEVICE, UNCACHED = 1, 2, 4, 8, 16, 32
+K4 = 1 << 12
+
+
+class Fmt:
+    def __init__(self, name, arch, levels, va_bits, pa_bits, leaf_levels, feat=0):
+        self.name, self.arch, self.levels = name, arch, levels
+        self.va_bits, self.pa_bits, self.feat = va_bits, pa_bits, feat
+        self.armv7 = arch == 7
+        self.sext = arch not in (2, 7)
+        self.high = arch == 2 and feat & 2
+        self.shift = [(20, 12)[l] if self.armv7 else 12 + 9 * (levels - 1 - l) for l in range(levels)]
+        self.leaf_levels = leaf_levels
+
+    def span(self, l):
+        return 1 << self.shift[l]
+
+    def leaf_sizes(self):
+        return [self.span(l) for l in self.leaf_levels]
+
+    def lo_end(self):
+        """First VA past the lower (or only) half."""
+        if self.armv7:
+            return 1 << 32
+        if not self.sext:
+            return 1 << 48
+        return 1 << (self.va_bits - 1)
+
+    def up_start(self):
+        return (1 << 64) - (1 << (self.va_bits - 1)) if self.sext else None
+
+    def base(self):
+        return 0xFFFF << 48 if self.high else 0
+
+
+# name, enum value, levels, va bits, pa bits, levels that may hold leaves
+FORMATS = {
+    "x86_64": Fmt("x86_64", 0, 4, 48, 52, [1, 2, 3]),
+    "x86_64_la57": Fmt("x86_64_la57", 1, 5, 57, 52, [2, 3, 4]),
+    "aarch64": Fmt("aarch64", 2, 4, 48, 48, [1, 2, 3]),
+    "aarch64_el2": Fmt("aarch64_el2", 2, 4, 48, 48, [1, 2, 3], 1),
+    "aarch64_high": Fmt("aarch64_high", 2, 4, 48, 48, [1, 2, 3], 2),
+    "riscv_sv39": Fmt("riscv_sv39", 3, 3, 39, 56, [0, 1, 2]),
+    "riscv_sv39_svpbmt": Fmt("riscv_sv39_svpbmt", 3, 3, 39, 56, [0, 1, 2], 4),
+    "riscv_sv39_xuantie": Fmt("riscv_sv39_xuantie", 3, 3, 39, 56, [0, 1, 2], 8),
+    "riscv_sv48": Fmt("riscv_sv48", 4, 4, 48, 56, [0, 1, 2, 3]),
+    "riscv_sv48_svpbmt": Fmt("riscv_sv48_svpbmt", 4, 4, 48, 56, [0, 1, 2, 3], 4),
+    "riscv_sv57": Fmt("riscv_sv57", 5, 5, 57, 56, [0, 1, 2, 3, 4]),
+    "riscv_sv57_xuantie": Fmt("riscv_sv57_xuantie", 5, 5, 57, 56, [0, 1, 2, 3, 4], 8),
+    "loongarch64": Fmt("loongarch64", 6, 4, 48, 48, [1, 2, 3]),
+    "armv7": Fmt("armv7", 7, 2, 32, 32, [0, 1]),
+}
+# fuzz_ops_any: first byte picks one of these (same order as fuzz_ops.c).
+ANY = ["x86_64", "x86_64_la57", "aarch64", "aarch64_el2", "aarch64_high", "riscv_sv39",
+       "riscv_sv39_svpbmt", "riscv_sv39_xuantie", "riscv_sv48", "riscv_sv48_svpbmt",
+       "riscv_sv57", "riscv_sv57_xuantie", "loongarch64", "armv7"]
+
+M64 = (1 << 64) - 1
+
+
+def u64(v):
+    return struct.pack("<Q", v & M64)
+
+
+class Prog:
+    """Encoder for fuzz_ops programs (mirrors the decoder in fuzz_ops.c)."""
+
+    def __init__(self, f):
+        self.f, self.b = f, bytearray()
+
+    # Values: always the raw encodings, so a seed says exactly what it does.
+    def va(self, v):
+        self.b += bytes([0xE0]) + u64(v)  # kind 7: raw u64, aligned flag off
+
+    def pa(self, v):
+        self.b += bytes([0x04]) + u64(v)  # kind 4: raw u64
+
+    def flags(self, fl):
+        self.b.append(fl & 0x3F if fl & READ else 0xF0 | fl)
+
+    def rsize(self, v):
+        self.b += bytes([0x06]) + u64(v)  # kind 6: raw u64
+
+    def lsize(self, size):
+        f = self.f
+        for k in range(f.levels):
+            if f.span(f.levels - 1 - k) == size:
+                self.b.append(k)
+                return
+        raise ValueError(size)
+
+    def fail(self, nth):
+        self.b += bytes([0xE0, nth - 1]) if nth else bytes([0])
+
+    def op(self, code, t2=False):
+        self.b.append(code | (0x80 if t2 else 0))
+
+    # Calls.
+    def map(self, va, pa, size, fl=READ | WRITE, t2=False, fail=0):
+        self.op(0, t2); self.va(va); self.pa(pa); self.flags(fl); self.lsize(size); self.fail(fail)
+
+    def map_region(self, va, pa, size, fl=READ | WRITE, huge=True, t2=False, fail=0):
+        self.op(2, t2); self.va(va); self.pa(pa); self.flags(fl)
+        self.b.append(1 if huge else 0); self.rsize(size); self.fail(fail)
+
+    def unmap(self, va, t2=False):
+        self.op(3, t2); self.va(va); self.b.append(1)
+
+    def remap(self, va, pa, fl, t2=False):
+        self.op(4, t2); self.va(va); self.pa(pa); self.flags(fl); self.b.append(1)
+
+    def protect(self, va, fl, t2=False):
+        self.op(5, t2); self.va(va); self.flags(fl); self.b.append(1)
+
+    def query(self, va, t2=False):
+        self.op(6, t2); self.va(va)
+
+    def unmap_region(self, va, size, t2=False, fail=0):
+        self.op(7, t2); self.va(va); self.rsize(size); self.fail(fail)
+
+    def protect_region(self, va, size, fl, t2=False, fail=0):
+        self.op(8, t2); self.va(va); self.rsize(size); self.flags(fl); self.fail(fail)
+
+    def copy_from(self, va, size):
+        self.op(9); self.va(va); self.rsize(size); self.b.append(0)
+
+    def walk(self, limit=0, stop=0, t2=False):
+        self.op(10, t2)
+        if stop:
+            self.b += bytes([limit | 4, stop - 1])
+        else:
+            self.b.append(limit)
+
+    def flush(self, t2=False):
+        self.op(11, t2)
+
+    def reinit(self, fail=False, t2=False):
+        self.op(12, t2); self.b.append(1 if fail else 0)
+
+    def destroy(self, t2=False):
+        self.op(13, t2)
+
+
+def ops_seeds(f):
+    """name -> bytes for one format."""
+    s = {}
+    top_pa = (1 << f.pa_bits)
+    big = f.leaf_sizes()[0]            # largest leaf
+    mid = f.leaf_sizes()[-2] if len(f.leaf_sizes()) > 1 else K4
+    b0 = f.base()
+
+    p = Prog(f)
+    p.b.append(0)  # first byte also decides pt_init failure injection: no
+    p.map(b0 + 0x400000, 0x1000, K4); p.query(b0 + 0x400123); p.remap(b0 + 0x400000, 0x2000, READ)
+    p.protect(b0 + 0x400000, READ | WRITE | EXEC | USER); p.unmap(b0 + 0x400000)
+    p.query(b0 + 0x400000); p.walk(); p.flush()
+    s["single_4k"] = p.b
+
+    p = Prog(f); p.b.append(0)
+    # A region straddling a huge-page boundary: small, huge, small leaves.
+    p.map_region(b0 + mid - 2 * K4, mid - 2 * K4, 2 * mid + 4 * K4, READ | WRITE, True)
+    p.walk(); p.query(b0 + mid + 5 * K4)
+    p.protect_region(b0 + mid + 3 * K4, K4, READ)           # splits the huge page
+    p.unmap_region(b0 + mid + 7 * K4, 2 * K4)
+    p.walk(limit=1); p.walk(stop=3)
+    p.unmap_region(b0, 4 * mid)                              # everything, reclaim
+    p.walk(); p.flush()
+    s["huge_split_reclaim"] = p.b
+
+    p = Prog(f); p.b.append(0)
+    # The canonical edges: last page of the lower half, first and last of the upper.
+    lo = f.lo_end()
+    p.map(b0 + lo - K4 if not f.high else M64 + 1 - K4, top_pa - K4, K4, READ)
+    if f.up_start() is not None:
+        p.map(f.up_start(), 0, K4, READ | EXEC)
+        p.map_region(M64 + 1 - 4 * K4, top_pa - 4 * K4, 4 * K4, READ, False)
+        p.map_region(f.up_start() - K4, 0, 2 * K4, READ)     # across the hole: invalid
+    p.map_region(M64 + 1 - K4, 0, 2 * K4, READ)               # wraps around: invalid
+    p.query(b0 + lo - 1 if not f.high else M64)
+    p.walk(); p.unmap_region(b0 + lo - mid if not f.high else M64 + 1 - mid, mid)
+    s["canonical_edges"] = p.b
+
+    p = Prog(f); p.b.append(0)
+    # The largest leaf, at the highest PA it can take, then split by a 4K unmap.
+    p.map(b0 + big, top_pa - big, big, READ | WRITE | DEVICE)
+    p.unmap_region(b0 + big + big // 2, K4)
+    p.query(b0 + big); p.walk()
+    p.protect_region(b0 + big, big, READ | UNCACHED)
+    s["largest_leaf_highest_pa"] = p.b
+
+    p = Prog(f); p.b.append(0)
+    # Allocation failures during map_region, unmap_region splits, and pt_init.
+    p.map_region(b0 + 0x200000 - K4, 0x200000 - K4, mid + 2 * K4, READ, True, fail=1)
+    p.map_region(b0 + 0x200000 - K4, 0x200000 - K4, mid + 2 * K4, READ, True, fail=2)
+    p.map_region(b0 + 0x200000 - K4, 0x200000 - K4, mid + 2 * K4, READ, True)
+    p.unmap_region(b0 + 0x200000 + 3 * K4, K4, fail=1)
+    p.protect_region(b0 + 0x200000 + 3 * K4, K4, READ | WRITE, fail=1)
+    p.reinit(fail=True)
+    p.map(b0, 0, K4)
+    s["alloc_failures"] = p.b
+
+    p = Prog(f); p.b.append(0)
+    # Sharing root entries: build the second table, share, query, destroy.
+    root = f.span(0)
+    p.map_region(b0 + root, 0x10000000, mid + K4, READ | EXEC, True, t2=True)
+    p.copy_from(b0 + root, root)
+    p.query(b0 + root + 5); p.walk()
+    p.map(b0 + root, 0, K4)                      # shared root entry: invalid
+    p.copy_from(b0 + root, root)                 # already mapped
+    p.map(b0, 0, K4); p.destroy(); p.walk(t2=True)
+    p.reinit(); p.copy_from(b0, 2 * root)
+    s["copy_from"] = p.b
+
+    p = Prog(f); p.b.append(0)
+    # Empty subtree replaced by a huge leaf; unmap leaves tables behind.
+    p.map(b0 + mid, 0, K4); p.unmap(b0 + mid)
+    p.map(b0 + mid, mid, mid)
+    p.map(b0 + mid + K4, 0, K4)                  # inside a huge page
+    p.map(b0 + mid, mid, mid)                    # already mapped
+    p.walk(); p.flush()
+    s["empty_subtree"] = p.b
+
+    p = Prog(f); p.b.append(0)
+    # Many 4K pages: over 32 TLB records means one flush-all.
+    p.map_region(b0 + 0x800000, 0x800000, 40 * K4, READ | WRITE, False)
+    p.flush()
+    p.protect_region(b0 + 0x800000, 40 * K4, READ)
+    p.protect_region(b0 + 0x800000, 40 * K4, READ)    # identical: records nothing
+    p.flush(); p.unmap_region(b0 + 0x800000, 8 * K4); p.flush()
+    s["tlb_records"] = p.b
+
+    p = Prog(f); p.b.append(0)
+    # Argument errors: bad flags, sizes, alignment, NULL-ish ranges.
+    p.map(b0 + K4, 0, K4, 0)                       # no READ
+    p.map(b0 + K4 + 1, 0, K4)                      # unaligned va
+    p.map_region(b0, 0, 0, READ)                   # size 0
+    p.map_region(b0 + K4, top_pa, K4, READ)        # pa too wide
+    p.unmap_region(b0 + 1, K4)
+    p.copy_from(b0 + K4, K4)                       # not root-aligned
+    s["argument_errors"] = p.b
+    return s
+
+
+def write(h, name, data):
+    d = os.path.join(OUT, h)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as fh:
+        fh.write(bytes(data))
+
+
+def pte_seeds():
+    # Records: arch, features, level, pte(8), pa(8), flags.
+    s = {}
+    for name in ANY:
+        f = FORMATS[name]
+        rec = bytearray()
+        for l in range(f.levels):
+            for fl in (READ, READ | WRITE | EXEC | USER, READ | DEVICE, READ | UNCACHED | USER):
+                # Bit 7 of the arch byte: start from a real encoding.
+                rec += bytes([0x80 | f.arch, f.feat, l]) + u64(0) + u64(f.span(l) * 3) + bytes([fl])
+            rec += bytes([f.arch, f.feat, l]) + u64(M64) + u64(0) + bytes([0])
+        s["valid_" + name] = rec
+    s["invalid_args"] = bytes([8, 0, 0]) + u64(1) + u64(0) + bytes([1]) + \
+        bytes([2, 3, 0]) + u64(3) + u64(0) + bytes([1]) + bytes([3, 12, 0]) + u64(1) + u64(0) + bytes([1])
+    return s
+
+
+def translate_seeds():
+    s = {}
+    for name in ANY:
+        f = FORMATS[name]
+        # Mode 1: libpt builds, then a few bytes of the tables are flipped.
+        b = bytearray([(f.arch << 1) | 1, f.feat, 3])
+        for k in range(3):
+            b += bytes([0x04 | (k << 4), 5 + k, 0, 1, 0, 0, 3, 0x03])
+        b += bytes([0, 0, 0, 0, 0x40])
+        s["built_" + name] = b
+        # Mode 0: a raw image: root frame whose first entry points to frame 1.
+        img = bytearray(3 * 4096)
+        base = 0x100000
+        if f.arch in (0, 1):
+            ent = (base + 4096) | 0x7
+        elif f.arch == 2:
+            ent = (base + 4096) | 0x3
+        elif f.arch in (3, 4, 5):
+            ent = ((base + 4096) >> 12 << 10) | 1
+        elif f.arch == 6:
+            ent = base + 4096
+        else:
+            ent = (base + 4096) | 1
+        img[0:8] = u64(ent)
+        img[4096:4104] = u64(ent)      # a loop: must still end
+        hdr = bytearray([f.arch << 1, f.feat, 1]) + struct.pack("<H", base >> 12) + bytes([0, 0, 0])
+        hdr += u64(f.base()) + u64(f.base() + 4096)
+        s["image_" + name] = hdr + img
+    return s
+
+
+def main():
+    for name, f in FORMATS.items():
+        for sn, data in ops_seeds(f).items():
+            write("fuzz_ops_" + name, sn, data)
+    for i, name in enumerate(ANY):
+        for sn, data in ops_seeds(FORMATS[name]).items():
+            if sn in ("huge_split_reclaim", "copy_from", "alloc_failures", "canonical_edges"):
+                write("fuzz_ops_any", name + "_" + sn, bytes([i]) + bytes(data))
+    for sn, data in pte_seeds().items():
+        write("fuzz_pte", sn, data)
+    for sn, data in translate_seeds().items():
+        write("fuzz_translate", sn, data)
+
+
+if __name__ == "__main__":
+    main()
