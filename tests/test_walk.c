@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Engine tests, part 2, one group per format variant: walk order, nesting,
+ * limit and stop values; copy_from sharing; pt_translate over real tables
+ * (agrees with pt_query) and over guard-paged garbage; ARMv7 L2 packing;
+ * frames above 2^pa_bits from the allocator; address-space edges.
+ */
+#include <sys/mman.h>
+
+#include "engine_env.h"
+
+/* ---- Walk ---------------------------------------------------------------- */
+
+static void t_walk(const struct fmt *f)
+{
+	struct env e;
+	const uint64_t K4 = PT_SIZE_4K;
+	const unsigned hl = fmt_huge_level(f);
+	const uint64_t hs = fmt_span(f, hl);
+	struct {
+		uint64_t va, pa, size;
+		uint32_t fl;
+	} L[] = {
+		{ V(f, 0x40003000), 0x3000, K4, RW },
+		{ top_page(f), 0x9000, K4, R_ },
+		{ V(f, 0x40000000), 0x1000, K4, RWX },
+		{ V(f, 0x40000000 + 2 * hs), 0, hs, R_ | PT_USER },
+		{ V(f, 0x7000), 0x7000, K4, R_ | PT_DEVICE },
+		{ V(f, 0x1000), 0x2000, K4, RW | PT_UNCACHED },
+	};
+	const size_t n = sizeof(L) / sizeof(L[0]);
+	uint64_t want_va[8];
+	size_t nl = 0, depth = 0;
+	const struct pt_entry *stack[PT_MAX_LEVELS + 1];
+	size_t children[PT_MAX_LEVELS + 1] = { 0 };
+	bool bad_order = false, bad_nest = false, bad_entry = false, bad_pair = false;
+	CTX("%s walk", f->name);
+	if (!env_init(&e, f))
+		return;
+	for (size_t i = 0; i < n; i++)
+		CHECK_EQ(pt_map(&e.t, L[i].va, L[i].pa, L[i].size, L[i].fl), PT_OK);
+	/* Expected leaf order: ascending VA. */
+	for (size_t i = 0; i < n; i++)
+		want_va[i] = L[i].va;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (want_va[j] < want_va[i]) {
+				uint64_t x = want_va[i];
+				want_va[i] = want_va[j], want_va[j] = x;
+			}
+	if (!CHECK_EQ(walk_all(&e, 0), PT_OK))
+		goto out;
+	CHECK_EQ(COLL.npre, COLL.npost);
+	for (size_t i = 0; i < COLL.n; i++) {
+		const struct rec *r = &COLL.r[i];
+		const struct pt_entry *x = &r->e;
+		if (!pt_va_valid(f->arch, x->va) || (f->lo && x->va < f->lo))
+			bad_entry = true;
+		if (x->index != fmt_index(f, x->level, x->va) || x->size != fmt_span(f, x->level))
+			bad_entry = true;
+		if (r->post) {
+			if (x->leaf) {
+				/* A leaf's post comes right after its pre. */
+				if (i == 0 || COLL.r[i - 1].post || COLL.r[i - 1].e.va != x->va)
+					bad_pair = true;
+			} else {
+				if (depth == 0 || stack[depth - 1]->va != x->va ||
+				    stack[depth - 1]->level != x->level)
+					bad_nest = true;
+				else
+					depth--;
+			}
+			continue;
+		}
+		/* pre: inside the parent's span, at the next level. */
+		if (depth > 0) {
+			const struct pt_entry *p = stack[depth - 1];
+			if (x->level != p->level + 1 || x->va < p->va ||
+			    x->va + (x->size - 1) > p->va + (p->size - 1))
+				bad_nest = true;
+			if (++children[depth] > fmt_entries(f, x->level))
+				bad_nest = true;
+		} else if (x->level != 0) {
+			bad_nest = true;
+		}
+		if (x->leaf) {
+			if (nl < n && x->va != want_va[nl])
+				bad_order = true;
+			for (size_t k = 0; k < n; k++)
+				if (L[k].va == x->va &&
+				    (x->pa != L[k].pa || x->size != L[k].size ||
+				     x->flags != norm(f, L[k].fl) || !((f->leaf_mask >> x->level) & 1)))
+					bad_entry = true;
+			nl++;
+		} else {
+			if (x->flags != 0 || !arena_allocated(&e.a, x->pa) || x->level + 1 >= f->levels)
+				bad_entry = true;
+			if (depth < PT_MAX_LEVELS) {
+				stack[depth++] = x;
+				children[depth] = 0;
+			}
+		}
+	}
+	CHECK_EQ(nl, n);
+	CHECK_EQ(depth, 0);
+	CHECK(!bad_order);
+	CHECK(!bad_nest);
+	CHECK(!bad_entry);
+	CHECK(!bad_pair);
+	check_tables(&e, true);
+	/* limit = 1: only the first present entry of each table, one path. */
+	CHECK_EQ(walk_all(&e, 1), PT_OK);
+	CHECK_EQ(COLL.npre, f->levels);
+	if (COLL.n) {
+		const struct rec *last = &COLL.r[f->levels - 1];
+		CHECK(last->e.leaf);
+		CHECK_EQ(last->e.va, want_va[0]);
+	}
+	/* limit = 2: at most two entries under any table. */
+	CHECK_EQ(walk_all(&e, 2), PT_OK);
+	{
+		size_t per[PT_MAX_LEVELS + 1] = { 0 }, worst = 0;
+		for (size_t i = 0; i < COLL.n; i++) {
+			const struct rec *r = &COLL.r[i];
+			if (r->post)
+				continue;
+			if (++per[r->e.level] > worst)
+				worst = per[r->e.level];
+			if (!r->e.leaf)
+				per[r->e.level + 1] = 0;
+		}
+		CHECK(worst <= 2);
+		CHECK(COLL.npre > f->levels);
+	}
+	/* A callback's non-zero result stops the walk and is returned. */
+	{
+		struct pt_walk_ops ops = { 0, coll_pre, coll_post };
+		memset(&COLL, 0, sizeof(COLL));
+		COLL.stop_pre = 3;
+		COLL.stop_val = 42;
+		CHECK_EQ(pt_walk(&e.t, &ops, &COLL), 42);
+		CHECK_EQ(COLL.npre, 3);
+		memset(&COLL, 0, sizeof(COLL));
+		COLL.stop_post = 1;
+		COLL.stop_val = -1000;
+		CHECK_EQ(pt_walk(&e.t, &ops, &COLL), -1000);
+		CHECK_EQ(COLL.npost, 1);
+		CHECK_EQ(COLL.npre, f->levels);
+		/* post alone, pre alone, neither. */
+		ops.pre = NULL;
+		memset(&COLL, 0, sizeof(COLL));
+		CHECK_EQ(pt_walk(&e.t, &ops, &COLL), PT_OK);
+		CHECK_EQ(COLL.npre, 0);
+		CHECK(COLL.npost >= n);
+		ops.post = NULL;
+		CHECK_EQ(pt_walk(&e.t, &ops, &COLL), PT_OK);
+	}
+out:
+	env_fini(&e);
+}
+
+/* ---- copy_from ------------------------------------------------------------ */
+
+static void t_copy(const struct fmt *f)
+{
+	struct env e;
+	struct pt_table dst;
+	struct pt_mapping m;
+	const uint64_t K4 = PT_SIZE_4K, RS = fmt_span(f, 0);
+	const unsigned hl = fmt_huge_level(f);
+	const uint64_t hs = fmt_span(f, hl);
+	const uint64_t R = V(f, 4 * RS); /* root entries 4 and 5 */
+	size_t n1;
+	CTX("%s copy_from", f->name);
+	if (!env_init(&e, f))
+		return;
+	CHECK_EQ(pt_map(&e.t, R + 0x5000, 0x5000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, R + RS + (hs == RS ? 0 : 3 * hs), 0, hs, R_), PT_OK);
+	n1 = e.a.in_use;
+	if (!CHECK_EQ(pt_init(&dst, f->arch, f->feat, &e.mm), PT_OK))
+		goto out;
+	flush_reset(&e);
+	CHECK_EQ(pt_copy_from(&dst, &e.t, R, 2 * RS), PT_OK);
+	CHECK_EQ(e.a.in_use, n1 + fmt_root_frames(f)); /* nothing allocated */
+	pt_flush(&dst);
+	CHECK_EQ(e.a.flush_all_calls, 1);
+	/* dst sees src's mappings, including later ones. */
+	CHECK_EQ(pt_query(&dst, R + 0x5123, &m), PT_OK);
+	CHECK_EQ(m.pa, 0x5123);
+	CHECK_EQ(pt_query(&dst, R + RS + (hs == RS ? 0 : 3 * hs) + 7, &m), PT_OK);
+	CHECK_EQ(m.pa, 7);
+	CHECK_EQ(m.size, hs);
+	CHECK_EQ(pt_map(&e.t, R + 0x9000, 0x9000, K4, RW), PT_OK);
+	CHECK_EQ(pt_query(&dst, R + 0x9000, &m), PT_OK);
+	{
+		struct pt_walk_ops ops = { 0, coll_pre, coll_post };
+		memset(&COLL, 0, sizeof(COLL));
+		CHECK_EQ(pt_walk(&dst, &ops, &COLL), PT_OK);
+		size_t leaves = 0;
+		for (size_t i = 0; i < COLL.n; i++)
+			leaves += COLL.r[i].e.leaf && !COLL.r[i].post;
+		CHECK_EQ(leaves, 3);
+	}
+	/* Edits through dst touching a shared root entry are refused. */
+	CHECK_EQ(pt_map(&dst, R + 0xa000, 0xa000, K4, RW), PT_ERR_INVALID);
+	CHECK_EQ(pt_unmap(&dst, R + 0x5000, &m), PT_ERR_INVALID);
+	CHECK_EQ(pt_remap(&dst, R + 0x5000, 0x1000, RW, NULL), PT_ERR_INVALID);
+	CHECK_EQ(pt_protect(&dst, R + 0x5000, R_, NULL), PT_ERR_INVALID);
+	CHECK_EQ(pt_map_region(&dst, R + 0xa000, 0xa000, K4, RW, 0), PT_ERR_INVALID);
+	CHECK_EQ(pt_unmap_region(&dst, R, K4), PT_ERR_INVALID);
+	CHECK_EQ(pt_protect_region(&dst, R, K4, R_), PT_ERR_INVALID);
+	CHECK_EQ(pt_unmap_region(&dst, R - RS, 2 * RS), PT_ERR_INVALID);
+	CHECK_EQ(pt_query(&e.t, R + 0x5000, &m), PT_OK); /* src untouched */
+	CHECK_EQ(m.flags, norm(f, RW));
+	/* Range rules. */
+	CHECK_EQ(pt_copy_from(&dst, &e.t, R, 2 * RS), PT_ERR_ALREADY_MAPPED);
+	CHECK_EQ(pt_copy_from(&dst, &e.t, R + RS, RS), PT_ERR_ALREADY_MAPPED);
+	if (RS > K4) {
+		CHECK_EQ(pt_copy_from(&dst, &e.t, R + K4, RS), PT_ERR_NOT_ALIGNED);
+		CHECK_EQ(pt_copy_from(&dst, &e.t, R + 2 * RS, RS / 2), PT_ERR_NOT_ALIGNED);
+	}
+	/* An empty src range shares nothing: dst may map there afterwards. */
+	CHECK_EQ(pt_copy_from(&dst, &e.t, R - 2 * RS, 2 * RS), PT_OK);
+	CHECK_EQ(pt_map(&dst, R - RS + 0x3000, 0x3000, K4, RW), PT_OK);
+	CHECK_EQ(pt_copy_from(&dst, &e.t, R - RS, RS), PT_ERR_ALREADY_MAPPED);
+	/* dst's own tables next to (ARMv7: in the L2 group of) shared ones. */
+	CHECK_EQ(pt_map(&dst, V(f, 0x1000), 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&dst, R + 2 * RS + 0x1000, 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_unmap_region(&dst, R + 2 * RS, RS), PT_OK);
+	/* Format and features must match. */
+	{
+		struct pt_table other;
+		enum pt_arch oa = f->arch == PT_X86_64 ? PT_AARCH64 : PT_X86_64;
+		if (CHECK_EQ(pt_init(&other, oa, 0, &e.mm), PT_OK)) {
+			CHECK_EQ(pt_copy_from(&other, &e.t, 0, fmt_span(f, 0)), PT_ERR_INVALID);
+			pt_destroy(&other);
+		}
+		unsigned of = f->arch == PT_AARCH64 ? (f->feat ? 0 : PT_FEAT_AARCH64_EL2)
+			      : fmt_is_riscv(f->arch) ? (f->feat ? 0 : PT_FEAT_RISCV_SVPBMT) : ~0u;
+		if (of != ~0u && CHECK_EQ(pt_init(&other, f->arch, of, &e.mm), PT_OK)) {
+			CHECK_EQ(pt_copy_from(&other, &e.t, R, RS), PT_ERR_INVALID);
+			pt_destroy(&other);
+		}
+	}
+	/* destroy(dst) frees only dst's own frames. */
+	pt_destroy(&dst);
+	CHECK_EQ(e.a.in_use, n1);
+	CHECK_EQ(e.a.errors, 0);
+	CHECK_EQ(pt_query(&e.t, R + 0x5000, &m), PT_OK);
+	CHECK_EQ(pt_query(&e.t, R + 0x9000, &m), PT_OK);
+	check_tables(&e, true);
+	CHECK_EQ(pt_copy_from(&dst, &e.t, R, RS), PT_ERR_INVALID); /* dead dst */
+out:
+	env_fini(&e);
+}
+
+/* ---- pt_translate -------------------------------------------------------- */
+
+/* phys_to_virt that refuses one frame. */
+struct deny {
+	struct arena *a;
+	uint64_t frame;
+};
+static void *deny_virt(void *ctx, uint64_t pa)
+{
+	struct deny *d = ctx;
+	if ((pa & ~UINT64_C(0xfff)) == d->frame)
+		return NULL;
+	return arena_phys_to_virt(d->a, pa);
+}
+
+/* Garbage memory: NG frames at PA GB.., each a read-write page between
+ * PROT_NONE guard pages, so a read outside a frame faults. */
+#define NG 8
+#define GB UINT64_C(0x200000)
+struct garbage {
+	unsigned char *map;
+	unsigned long asked, outside;
+};
+static unsigned char *g_frame(struct garbage *g, size_t i)
+{
+	return g->map + (2 * i + 1) * 4096;
+}
+static void *garbage_virt(void *ctx, uint64_t pa)
+{
+	struct garbage *g = ctx;
+	g->asked++;
+	if (pa < GB || pa >= GB + NG * 4096) {
+		g->outside++;
+		return NULL;
+	}
+	return g_frame(g, (size_t)((pa - GB) / 4096)) + (pa & 0xfff);
+}
+
+static void t_translate(const struct fmt *f)
+{
+	struct env e;
+	struct pt_mapping m1, m2;
+	const uint64_t K4 = PT_SIZE_4K;
+	const unsigned hl = fmt_huge_level(f);
+	const uint64_t hs = fmt_span(f, hl);
+	uint64_t vas[64];
+	size_t nv = 0;
+	uint64_t s = 0x1234567 + f->arch * 77 + f->feat;
+	CTX("%s translate", f->name);
+	if (!env_init(&e, f))
+		return;
+	CHECK_EQ(pt_map_region(&e.t, V(f, 0x40000000 - 8 * K4), 0x800000 - 8 * K4, 2 * hs + 16 * K4,
+			       RWX, PT_ALLOW_HUGE), PT_OK);
+	CHECK_EQ(pt_map(&e.t, top_page(f), 0x4000, K4, R_ | PT_USER), PT_OK);
+	vas[nv++] = top_page(f) + 0xabc;
+	vas[nv++] = top_page(f) - 1;
+	vas[nv++] = V(f, 0);
+	for (int i = -9; i < 10; i++)
+		vas[nv++] = V(f, 0x40000000) + (uint64_t)(int64_t)i * (int64_t)K4 + 0x10;
+	vas[nv++] = V(f, 0x40000000) + hs + 0x777;
+	vas[nv++] = V(f, 0x40000000) + 2 * hs + 0x777;
+	vas[nv++] = V(f, 0x40000000) + 2 * hs + 8 * K4;
+	while (nv < 64)
+		vas[nv++] = V(f, 0x40000000 - 16 * K4) + rng_next(&s) % (2 * hs + 32 * K4);
+	for (size_t i = 0; i < nv; i++) {
+		int r1 = pt_query(&e.t, vas[i], &m1);
+		int r2 = pt_translate(f->arch, f->feat, pt_root(&e.t), &e.mm, vas[i], &m2);
+		CTX("%s translate va %#llx", f->name, (unsigned long long)vas[i]);
+		CHECK_EQ(r2, r1);
+		if (r1 == PT_OK && r2 == PT_OK) {
+			CHECK_EQ(m2.pa, m1.pa);
+			CHECK_EQ(m2.size, m1.size);
+			CHECK_EQ(m2.flags, m1.flags);
+		}
+	}
+	CTX("%s translate", f->name);
+	/* Bad arguments. */
+	{
+		uint64_t va = V(f, 0x40000000 - 4 * K4), root = pt_root(&e.t);
+		struct pt_mm nov = e.mm;
+		nov.phys_to_virt = NULL;
+		CHECK_EQ(pt_translate(f->arch, f->feat, root + 0x800, &e.mm, va, &m2), PT_ERR_INVALID);
+		if (f->arch == PT_ARMV7)
+			CHECK_EQ(pt_translate(f->arch, f->feat, root + K4, &e.mm, va, &m2), PT_ERR_INVALID);
+		CHECK_EQ(pt_translate(f->arch, f->feat, root, NULL, va, &m2), PT_ERR_INVALID);
+		/* A VA outside the half the table serves. */
+		{
+			uint64_t nc = f->arch == PT_ARMV7     ? UINT64_C(1) << 32
+				      : f->arch == PT_AARCH64 ? (f->lo ? UINT64_C(0x1000) : HIGH_HALF)
+							      : UINT64_C(1) << (f->va_bits - 1);
+			CHECK_EQ(pt_translate(f->arch, f->feat, root, &e.mm, nc, &m2), PT_ERR_INVALID);
+		}
+		CHECK_EQ(pt_translate(f->arch, f->feat, root, &e.mm, va, NULL), PT_ERR_INVALID);
+		CHECK_EQ(pt_translate(f->arch, f->feat, root, &nov, va, &m2), PT_ERR_INVALID);
+		CHECK_EQ(pt_translate(PT_ARCH_COUNT, 0, root, &e.mm, va, &m2), PT_ERR_INVALID);
+		CHECK_EQ(pt_translate(f->arch, 1u << 20, root, &e.mm, va, &m2), PT_ERR_INVALID);
+		CHECK_EQ(pt_translate(f->arch, f->feat, UINT64_C(1) << f->pa_bits, &e.mm, va, &m2),
+			 PT_ERR_INVALID);
+		/* A table phys_to_virt cannot reach is corrupt. */
+		{
+			struct deny d = { &e.a, table_at(&e, va, f->levels - 1) & ~UINT64_C(0xfff) };
+			struct pt_mm dm = { NULL, NULL, deny_virt, NULL, &d };
+			if (CHECK(d.frame != 0)) {
+				CHECK_EQ(pt_translate(f->arch, f->feat, root, &dm, va, &m2), PT_ERR_CORRUPT);
+				CHECK_EQ(pt_translate(f->arch, f->feat, root, &dm, top_page(f), &m2), PT_OK);
+			}
+			d.frame = root;
+			CHECK_EQ(pt_translate(f->arch, f->feat, root, &dm, top_page(f), &m2),
+				 f->arch == PT_ARMV7 ? PT_OK : PT_ERR_CORRUPT);
+		}
+	}
+	env_fini(&e);
+
+	/* Garbage tables: never crash, never read outside a served frame. */
+	{
+		struct garbage g = { 0, 0, 0 };
+		struct pt_mm gm = { NULL, NULL, garbage_virt, NULL, &g };
+		unsigned long res[8] = { 0 }, bad = 0;
+		g.map = mmap(NULL, (2 * NG + 1) * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (!CHECK(g.map != MAP_FAILED))
+			return;
+		for (size_t i = 0; i < NG; i++)
+			mprotect(g_frame(&g, i), 4096, PROT_READ | PROT_WRITE);
+		for (int round = 0; round < 200; round++) {
+			for (size_t i = 0; i < NG; i++) {
+				unsigned char *p = g_frame(&g, i);
+				for (size_t k = 0; k < 4096; k += 8) {
+					uint64_t v = rng_next(&s);
+					memcpy(p + k, &v, 8);
+				}
+			}
+			/* Plant plausible entries so walks go deep. */
+			for (int k = 0; k < 3000; k++) {
+				size_t fi = (size_t)(rng_next(&s) % NG);
+				unsigned pb = fmt_pte_bytes(f);
+				size_t slot = (size_t)(rng_next(&s) % (4096 / pb));
+				unsigned lvl = (unsigned)(rng_next(&s) % f->levels);
+				uint64_t tgt = GB + (rng_next(&s) % (NG * 4)) * 1024;
+				uint64_t v;
+				switch (rng_next(&s) % 4) {
+				case 0: v = pt_pte_table(f->arch, lvl, f->arch == PT_ARMV7 ? tgt : tgt & ~UINT64_C(0xfff)); break;
+				case 1: v = pt_pte_page(f->arch, f->feat, lvl, fmt_span(f, lvl) * (rng_next(&s) % 4), RW); break;
+				case 2: v = pt_pte_table(f->arch, lvl, UINT64_C(0x7000000)); break; /* unreachable */
+				default: v = 0; break;
+				}
+				if (pb == 4) {
+					uint32_t w = (uint32_t)v;
+					memcpy(g_frame(&g, fi) + slot * 4, &w, 4);
+				} else {
+					memcpy(g_frame(&g, fi) + slot * 8, &v, 8);
+				}
+			}
+			for (int q = 0; q < 100; q++) {
+				uint64_t va = fmt_canon(f, rng_next(&s)) & ~UINT64_C(0x3);
+				int r;
+				if (f->arch == PT_ARMV7)
+					va &= 0xffffffffu;
+				else if (f->arch == PT_AARCH64)
+					va = f->lo | (va & UINT64_C(0xffffffffffff));
+				r = pt_translate(f->arch, f->feat, GB, &gm, va, &m2);
+				if (r == PT_OK) {
+					res[0]++;
+					if (m2.size == 0 || (m2.size & (m2.size - 1)) ||
+					    !(pt_arch_info(f->arch)->leaf_sizes & m2.size) ||
+					    ((m2.pa ^ va) & (m2.size - 1)) || (m2.flags & ~PT_FLAGS_ALL))
+						bad++;
+				} else if (r == PT_ERR_NOT_MAPPED) {
+					res[1]++;
+				} else if (r == PT_ERR_CORRUPT) {
+					res[2]++;
+				} else {
+					bad++;
+				}
+			}
+		}
+		/* A table pointing at itself at every level cannot loop. */
+		for (size_t k = 0; k < 4096 / fmt_pte_bytes(f); k++) {
+			uint64_t v = pt_pte_table(f->arch, 0, GB);
+			if (fmt_pte_bytes(f) == 4) {
+				uint32_t w = (uint32_t)v;
+				for (size_t i = 0; i < 4; i++)
+					memcpy(g_frame(&g, i) + k * 4, &w, 4);
+			} else {
+				memcpy(g_frame(&g, 0) + k * 8, &v, 8);
+			}
+		}
+		{
+			int r = pt_translate(f->arch, f->feat, GB, &gm, V(f, 0x12345000), &m2);
+			CHECK(r == PT_ERR_CORRUPT || r == PT_ERR_NOT_MAPPED || r == PT_OK);
+		}
+		CHECK_EQ(bad, 0);
+		CHECK(res[0] > 0); /* the planted entries produced translations */
+		CHECK(res[2] > 0);
+		CHECK(g.outside > 0);
+		munmap(g.map, (2 * NG + 1) * 4096);
+	}
+}
+
+/* ---- ARMv7 L2 packing ------------------------------------------------------ */
+
+static void t_armv7_packing(const struct fmt *f)
+{
+	struct env e;
+	const uint64_t K4 = PT_SIZE_4K, M1 = PT_SIZE_1M, Vb = 0x40000000; /* L1 index 1024 */
+	uint64_t root, l2[4];
+	CTX("armv7 packing");
+	if (!env_init(&e, f))
+		return;
+	root = pt_root(&e.t);
+	CHECK_EQ(pt_map(&e.t, Vb, 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(e.a.in_use, e.base + 1);
+	CHECK_EQ(pte_read(f, &e.a, root, 1024) & 3, 1);
+	for (size_t i = 1025; i < 1028; i++)
+		CHECK_EQ(pte_read(f, &e.a, root, i), 0); /* invalid until needed */
+	CHECK_EQ(pt_map(&e.t, Vb + M1 + K4, 0x2000, K4, RW), PT_OK);
+	CHECK_EQ(pte_read(f, &e.a, root, 1026), 0);
+	CHECK_EQ(pt_map(&e.t, Vb + 2 * M1 + 2 * K4, 0x3000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, Vb + 3 * M1 + 3 * K4, 0x4000, K4, RW), PT_OK);
+	CHECK_EQ(e.a.in_use, e.base + 1);
+	for (size_t i = 0; i < 4; i++) {
+		uint64_t pte = pte_read(f, &e.a, root, 1024 + i);
+		CHECK_EQ(pte & 3, 1);
+		l2[i] = pte & ~UINT64_C(0x3ff);
+	}
+	CHECK_EQ(l2[0] & 0xfff, 0);
+	for (size_t i = 1; i < 4; i++) {
+		CHECK_EQ(l2[i] & ~UINT64_C(0xfff), l2[0]);
+		for (size_t j = 0; j < i; j++)
+			CHECK(l2[i] != l2[j]);
+	}
+	/* Each 1 KiB table holds exactly its one entry (the frame was dirty). */
+	CHECK_EQ(count_leaves(&e), 4);
+	check_tables(&e, true);
+	/* The next group needs a new frame. */
+	CHECK_EQ(pt_map(&e.t, Vb + 4 * M1, 0x5000, K4, RW), PT_OK);
+	CHECK_EQ(e.a.in_use, e.base + 2);
+	/* The frame goes only when all four tables are gone. */
+	for (size_t i = 0; i < 4; i++) {
+		CHECK_EQ(pt_unmap_region(&e.t, Vb + i * M1, M1), PT_OK);
+		CHECK_EQ(pte_read(f, &e.a, root, 1024 + i), 0);
+		CHECK_EQ(e.a.in_use, e.base + (i < 3 ? 2 : 1));
+		CHECK_EQ(arena_allocated(&e.a, l2[0]), i < 3);
+		check_tables(&e, true);
+	}
+	/* A section replaces an emptied L2 table; the group frame stays for
+	 * the neighbour. */
+	CHECK_EQ(pt_map(&e.t, Vb + K4, 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, Vb + M1 + K4, 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_unmap(&e.t, Vb + M1 + K4, NULL), PT_OK);
+	CHECK_EQ(pt_map(&e.t, Vb + M1, 0x300000, M1, RW), PT_OK);
+	CHECK_EQ(pte_read(f, &e.a, root, 1025) & 3, 2);
+	CHECK_EQ(e.a.in_use, e.base + 2);
+	CHECK_EQ(pt_unmap(&e.t, Vb + K4, NULL), PT_OK);
+	CHECK_EQ(pt_map(&e.t, Vb, 0x400000, M1, RW), PT_OK);
+	CHECK_EQ(e.a.in_use, e.base + 1); /* the group's last table went */
+	/* Splitting a section allocates into a packed frame too. */
+	CHECK_EQ(pt_unmap_region(&e.t, Vb + M1 + K4, K4), PT_OK);
+	CHECK_EQ(e.a.in_use, e.base + 2);
+	CHECK_EQ(pt_unmap_region(&e.t, Vb + 2 * K4, K4), PT_OK);
+	CHECK_EQ(e.a.in_use, e.base + 2);
+	check_tables(&e, true);
+	CHECK_EQ(pt_unmap_region(&e.t, Vb, 8 * M1), PT_OK);
+	CHECK_EQ(e.a.in_use, e.base);
+	env_fini(&e);
+}
+
+/* An allocator handing out frames above 2^pa_bits: refused, not truncated. */
+static void t_wide_alloc(const struct fmt *f)
+{
+	struct arena a;
+	struct pt_mm mm;
+	struct pt_table t;
+	struct pt_mapping m;
+	uint64_t top = UINT64_C(1) << f->pa_bits;
+	size_t rf = fmt_root_frames(f);
+	CTX("%s wide frames", f->name);
+	if (!CHECK_EQ(arena_init(&a, top - rf * PT_SIZE_4K, 64), 0))
+		return;
+	arena_mm(&a, &mm);
+	if (CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_OK)) {
+		CHECK_EQ(pt_map(&t, V(f, 0x1000), 0x1000, PT_SIZE_4K, RW), PT_ERR_NO_MEMORY);
+		CHECK_EQ(pt_query(&t, V(f, 0x1000), &m), PT_ERR_NOT_MAPPED);
+		CHECK_EQ(a.in_use, rf);
+		pt_destroy(&t);
+	}
+	CHECK_EQ(a.in_use, 0);
+	arena_fini(&a);
+	if (!CHECK_EQ(arena_init(&a, top, 64), 0))
+		return;
+	arena_mm(&a, &mm);
+	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_NO_MEMORY);
+	CHECK_EQ(a.in_use, 0);
+	CHECK_EQ(a.errors, 0);
+	arena_fini(&a);
+}
+
+/* ---- Address-space edges ---------------------------------------------------- */
+
+static void t_edges(const struct fmt *f)
+{
+	struct env e;
+	struct pt_table dst;
+	const uint64_t K4 = PT_SIZE_4K, top = top_page(f);
+	/* Size of the half the table serves. */
+	const uint64_t half = f->arch == PT_ARMV7 ? UINT64_C(1) << 32
+			      : f->arch == PT_AARCH64 ? UINT64_C(1) << 48
+						      : UINT64_C(1) << (f->va_bits - 1);
+	uint64_t sz = 0;
+	CTX("%s edges", f->name);
+	if (!env_init(&e, f))
+		return;
+	/* A range ending exactly at the top of the address space (or of the
+	 * half) does not wrap. */
+	CHECK_EQ(pt_map_region(&e.t, top - K4, 0x1000, 2 * K4, RW, 0), PT_OK);
+	CHECK_EQ(qpa(&e, top + 0xfff, &sz, NULL), 0x2fff);
+	CHECK_EQ(pt_protect_region(&e.t, top - K4, 2 * K4, R_), PT_OK);
+	CHECK_EQ(pt_unmap_region(&e.t, top - K4, 2 * K4), PT_OK);
+	CHECK_EQ(e.a.in_use, e.base);
+	/* Whole-half region calls: cheap over holes, and they clear everything. */
+	CHECK_EQ(pt_map(&e.t, V(f, 0x1000), 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, V(f, 0x40000000), 0, fmt_span(f, fmt_huge_level(f)), RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, top, 0x1000, K4, RW), PT_OK);
+	uint64_t hb = fmt_sext(f) && !f->lo ? 0 : f->lo; /* lower half */
+	CHECK_EQ(pt_protect_region(&e.t, hb, half, R_ | PT_EXECUTE), PT_OK);
+	CHECK_EQ(pt_query(&e.t, V(f, 0x1000), &(struct pt_mapping){ 0, 0, 0 }), PT_OK);
+	{
+		uint32_t fl = 0;
+		qpa(&e, V(f, 0x1000), NULL, &fl);
+		CHECK_EQ(fl, norm(f, R_ | PT_EXECUTE));
+	}
+	CHECK_EQ(pt_unmap_region(&e.t, hb, half), PT_OK);
+	CHECK_EQ(qpa(&e, V(f, 0x1000), NULL, NULL), ~UINT64_C(0));
+	if (fmt_sext(f)) {
+		/* the upper half still holds its page */
+		CHECK_EQ(qpa(&e, top, NULL, NULL), 0x1000);
+		CHECK_EQ(pt_unmap_region(&e.t, 0 - half, half), PT_OK);
+	}
+	CHECK_EQ(e.a.in_use, e.base);
+	CHECK_EQ(count_leaves(&e), 0);
+	/* copy_from range errors. */
+	if (CHECK_EQ(pt_init(&dst, f->arch, f->feat, &e.mm), PT_OK)) {
+		CHECK_EQ(pt_copy_from(&dst, &e.t, f->lo, 0), PT_ERR_INVALID);
+		CHECK_EQ(pt_copy_from(&dst, &e.t, top + K4 - fmt_span(f, 0), 2 * fmt_span(f, 0)),
+			 PT_ERR_INVALID);
+		CHECK_EQ(pt_map(&e.t, V(f, 0x1000), 0x1000, K4, RW), PT_OK);
+		CHECK_EQ(pt_copy_from(&dst, &e.t, hb, half), PT_OK);
+		CHECK_EQ(qpa(&e, V(f, 0x1000), NULL, NULL), 0x1000);
+		{
+			struct pt_mapping m;
+			CHECK_EQ(pt_query(&dst, V(f, 0x1000), &m), PT_OK);
+		}
+		pt_destroy(&dst);
+		CHECK_EQ(pt_unmap_region(&e.t, V(f, 0x1000), K4), PT_OK);
+	}
+	CHECK_EQ(e.a.in_use, e.base);
+	env_fini(&e);
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < NFMTS; i++) {
+		const struct fmt *f = &FMTS[i];
+		char name[64];
+		snprintf(name, sizeof(name), "walk/share %s", f->name);
+		group_begin(name);
+		t_walk(f);
+		t_copy(f);
+		t_translate(f);
+		t_edges(f);
+		t_wide_alloc(f);
+		if (f->arch == PT_ARMV7)
+			t_armv7_packing(f);
+		group_end();
+	}
+	return check_status();
+}
