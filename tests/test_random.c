@@ -302,7 +302,15 @@ static void compare_all(struct pt_table *t, unsigned long step)
 	CHECK_EQ(c.pages, want);
 }
 
-static void run(const struct fmt *f, size_t idx)
+/* phys_to_virt calls, to prove pt_set_direct_map makes libpt stop asking. */
+static unsigned long p2v_calls;
+static void *counting_p2v(void *ctx, uint64_t pa)
+{
+	p2v_calls++;
+	return arena_phys_to_virt(ctx, pa);
+}
+
+static void run(const struct fmt *f, size_t idx, bool direct)
 {
 	struct arena a;
 	struct pt_mm mm;
@@ -322,10 +330,14 @@ static void run(const struct fmt *f, size_t idx)
 	if (!CHECK_EQ(arena_init(&a, UINT64_C(0x10000000), 16384), 0))
 		return;
 	arena_mm(&a, &mm);
+	mm.phys_to_virt = counting_p2v;
 	if (!CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_OK)) {
 		arena_fini(&a);
 		return;
 	}
+	if (direct)
+		CHECK_EQ(pt_set_direct_map(&t, (uint64_t)(uintptr_t)a.mem - a.base), PT_OK);
+	p2v_calls = 0;
 	for (unsigned long i = 0; i < NOPS; i++) {
 		uint64_t k = rnd(100);
 		if (k < 22)
@@ -352,11 +364,20 @@ static void run(const struct fmt *f, size_t idx)
 			break; /* one bug is enough to report; keep the log short */
 	}
 	compare_all(&t, NOPS);
+	CTX("%s phys_to_virt calls", f->name);
+	if (direct)
+		CHECK_EQ(p2v_calls, 0);
+	else
+		CHECK(p2v_calls > 0);
 	CTX("%s teardown", f->name);
 	CHECK_EQ(pt_unmap_region(&t, WB, NPAGES * K4), PT_OK);
 	CHECK_EQ(a.in_use, fmt_root_frames(f)); /* every table reclaimed */
 	pt_flush(&t);
 	pt_destroy(&t);
+	if (direct) {
+		CHECK_EQ(pt_set_direct_map(&t, 0), PT_ERR_INVALID); /* dead table */
+		CHECK_EQ(pt_set_direct_map(NULL, 0), PT_ERR_INVALID);
+	}
 	CHECK_EQ(a.in_use, 0);
 	if (!CHECK_EQ(a.errors, 0))
 		printf("  arena: %s\n", a.error);
@@ -369,7 +390,15 @@ int main(void)
 		char name[64];
 		snprintf(name, sizeof(name), "random %s", FMTS[i].name);
 		group_begin(name);
-		run(&FMTS[i], i);
+		run(&FMTS[i], i, false);
+		group_end();
+	}
+	/* The same sequences through pt_set_direct_map (extension). */
+	for (size_t i = 0; i < NFMTS; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "random direct-map %s", FMTS[i].name);
+		group_begin(name);
+		run(&FMTS[i], i, true);
 		group_end();
 	}
 	return check_status();
