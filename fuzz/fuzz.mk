@@ -146,3 +146,14 @@ fuzz-help:
 	@echo "make fuzz-regress             replay corpus/ through the gcc replayer (FUZZ_VALGRIND=1)"
 	@echo "make fuzz-mutants             planted bugs: does the fuzzing catch each within 60 s"
 	@echo "make oss-fuzz-check           run fuzz/oss-fuzz/build.sh as OSS-Fuzz would, check outputs"
+
+# ---- OSS-Fuzz / ClusterFuzzLite ------------------------------------------
+.PHONY: oss-fuzz-check
+oss-fuzz-check: fuzz-need
+	fuzz/oss-fuzz/check.sh
+
+# ---- Proving the oracles --------------------------------------------------
+MUTANT_SECONDS ?= 60
+.PHONY: fuzz-mutants
+fuzz-mutants: fuzz-lf
+	fuzz/mutants.py --budget $(MUTANT_SECONDS)

@@ -1,0 +1,3 @@
+#!/bin/bash -eu
+# ClusterFuzzLite: the same build as OSS-Fuzz.
+exec "$SRC/libpt/fuzz/oss-fuzz/build.sh"
