@@ -103,4 +103,5 @@ bench-profile: bench-build
 		--callgrind-out-file=$(BENCH_DIR)/profile/cg.out \
 		$(BENCH_DIR)/icount '$(OP)/$(FMT)/' > /dev/null 2> $(BENCH_DIR)/profile/valgrind.log
 	@f=$$(grep -l 'Client Request: $(OP)/$(FMT)/' $(BENCH_DIR)/profile/cg.out.*) && \
-		callgrind_annotate --inclusive=yes $$f | sed -n '1,40p'
+		{ callgrind_annotate $$f | grep -m1 'PROGRAM TOTALS'; \
+		  callgrind_annotate $$f | sed -n '/file:function/,+18p'; }

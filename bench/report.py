@@ -17,8 +17,8 @@ import table  # noqa: E402  (same directory)
 
 # The size each operation is shown at in the overview.
 HEADLINE = [("map_seq", 16 << 20), ("map_rand", 4096), ("query", 1 << 30),
-            ("translate", 1 << 30), ("remap", 16 << 20), ("protect", 16 << 20),
-            ("unmap", 16 << 20), ("flush_batch", 32), ("map_region_4k", 1 << 30),
+            ("query_hook", 1 << 30), ("translate", 1 << 30), ("remap", 16 << 20),
+            ("protect", 16 << 20), ("unmap", 16 << 20), ("flush_batch", 32), ("map_region_4k", 1 << 30),
             ("map_region_huge", 1 << 30), ("map_region_1g", 1 << 30),
             ("unmap_region_4k", 1 << 30), ("protect_region_4k", 1 << 30),
             ("unmap_region_split", 16 << 20), ("protect_region_split", 16 << 20),

@@ -84,7 +84,7 @@ def rows_of(res, errors):
     return keys
 
 
-ORDER = ["floor", "map_seq", "map_rand", "query", "translate", "remap", "protect", "unmap",
+ORDER = ["floor", "map_seq", "map_rand", "query", "query_hook", "translate", "remap", "protect", "unmap",
          "flush_batch", "map_region_4k", "map_region_huge", "map_region_1g", "unmap_region_4k",
          "protect_region_4k", "unmap_region_split", "protect_region_split", "walk_4k",
          "walk_huge", "destroy"]

@@ -403,10 +403,19 @@ static int run_walk(struct fix *f)
 
 /* ---- Teardown ---------------------------------------------------------------- */
 
+/* pt_init, then the direct map unless the workload measures the hook. */
+static int table_init(struct fix *f, struct pt_table *t)
+{
+	CHECK(pt_init(t, f->fm->arch, 0, &f->mm));
+	if (f->w->hook)
+		return PT_OK;
+	return pt_set_direct_map(t, (uint64_t)(uintptr_t)pool()->mem - pool()->base);
+}
+
 static int populate_tabs(struct fix *f)
 {
 	for (size_t i = 0; i < f->ntabs; i++) {
-		CHECK(pt_init(&f->tabs[i], f->fm->arch, 0, &f->mm));
+		CHECK(table_init(f, &f->tabs[i]));
 		CHECK(pt_map_region(&f->tabs[i], VA0, PA0, f->size, RW, 0));
 	}
 	return PT_OK;
@@ -537,6 +546,8 @@ const struct workload work_list[] = {
 	{ W("map_rand", "op", 4096), .icount_arg = 4096, .setup = setup_map_rand,
 	  .run = run_map_rand, .reset = unmap_all },
 	{ W("query", "op", M16, G1), .icount_arg = M16, .setup = setup_lookup, .run = run_query },
+	{ W("query_hook", "op", M16, G1), .icount_arg = M16, .setup = setup_lookup,
+	  .run = run_query, .hook = true },
 	{ W("translate", "op", M16, G1), .icount_arg = M16, .setup = setup_lookup,
 	  .run = run_translate },
 	{ W("remap", "op", M16), .icount_arg = M16, .setup = setup_pages_mapped, .run = run_remap },
@@ -589,9 +600,11 @@ int fix_open(struct fix *f, const struct fmt *fm, const struct workload *w, int6
 	f->flags = RW;
 	arena_mm(pool(), &f->mm);
 	pool()->hint = 0;
-	r = pt_init(&f->t, fm->arch, 0, &f->mm);
-	if (r != PT_OK)
+	r = table_init(f, &f->t);
+	if (r != PT_OK) {
+		fix_close(f);
 		return r;
+	}
 	r = w->setup(f);
 	if (r != PT_OK) {
 		fix_close(f);

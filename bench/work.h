@@ -9,7 +9,8 @@
  * Memory: every table frame comes from one pre-faulted pool (tests/arena.c)
  * with dirty=false, so neither page faults nor the arena's garbage fill are
  * measured, and strict_virt=false, so phys_to_virt is a bounds check and an
- * add, as in a kernel's direct map. Before each run the pool's next-fit hint
+ * add. Tables are declared direct-mapped (pt_set_direct_map, as a kernel
+ * would) except in workloads marked `hook`. Before each run the pool's next-fit hint
  * goes back to 0, so a run reuses the frames the previous reset freed: the
  * tables are as warm as the floor's buffer.
  */
@@ -79,6 +80,9 @@ struct workload {
 	 * for runs 10-30 times cheaper than their reset (freeing whole tables,
 	 * then rebuilding them), which would otherwise eat the time budget. */
 	double min_time;
+	/* Reach tables through mm->phys_to_virt instead of the direct map
+	 * (pt_set_direct_map), to keep that path measured too. */
+	bool hook;
 };
 
 extern const struct workload work_list[];
