@@ -33,12 +33,12 @@ typedef uint64_t arch_aarch64_pte;
 #define A64_IDX_NORMAL 1u
 #define A64_IDX_NC     2u
 
-static inline uint64_t arch_aarch64_span_mask(unsigned h)
+PT_HOOK uint64_t arch_aarch64_span_mask(unsigned h)
 {
 	return (UINT64_C(1) << (12 + 9 * h)) - 1;
 }
 
-static inline int arch_aarch64_kind(unsigned feat, unsigned h, uint64_t pte)
+PT_HOOK int arch_aarch64_kind(unsigned feat, unsigned h, uint64_t pte)
 {
 	if (!(pte & A64_VALID))
 		return PTK_EMPTY;
@@ -58,18 +58,27 @@ static inline int arch_aarch64_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
-static inline uint64_t arch_aarch64_table_pa(unsigned h, uint64_t pte)
+/* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
+PT_HOOK bool arch_aarch64_leaf_bad(unsigned feat, uint64_t pte)
+{
+	bool bad = ((pte & A64_RES0_OA) != 0) | ((pte & A64_TYPE) == 0) |
+		   ((pte & A64_SH_MASK) == A64_SH_RESERVED) |
+		   (((feat & PT_FEAT_AARCH64_EL2) != 0) & ((pte & A64_PXN) != 0));
+	return (pte & A64_VALID) && bad;
+}
+
+PT_HOOK uint64_t arch_aarch64_table_pa(unsigned h, uint64_t pte)
 {
 	(void)h;
 	return pte & A64_ADDR;
 }
 
-static inline uint64_t arch_aarch64_leaf_pa(unsigned h, uint64_t pte)
+PT_HOOK uint64_t arch_aarch64_leaf_pa(unsigned h, uint64_t pte)
 {
 	return pte & A64_ADDR & ~arch_aarch64_span_mask(h);
 }
 
-static inline uint32_t arch_aarch64_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
+PT_HOOK uint32_t arch_aarch64_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 {
 	uint32_t f = PT_READ;
 	unsigned idx = (unsigned)((pte & A64_ATTR_MASK) >> 2);
@@ -94,13 +103,13 @@ static inline uint32_t arch_aarch64_leaf_flags(unsigned feat, unsigned h, uint64
 	return f;
 }
 
-static inline uint64_t arch_aarch64_table(unsigned h, uint64_t pa)
+PT_HOOK uint64_t arch_aarch64_table(unsigned h, uint64_t pa)
 {
 	(void)h;
 	return A64_VALID | A64_TYPE | (pa & A64_ADDR);
 }
 
-static inline uint64_t arch_aarch64_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
+PT_HOOK uint64_t arch_aarch64_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 {
 	uint64_t e = A64_VALID | A64_AF;
 	if (h == 0)
@@ -130,7 +139,7 @@ static inline uint64_t arch_aarch64_leaf_attrs(unsigned feat, unsigned h, uint32
 	return e;
 }
 
-static inline uint64_t arch_aarch64_out(uint64_t pa)
+PT_HOOK uint64_t arch_aarch64_out(uint64_t pa)
 {
 	return pa;
 }
@@ -138,7 +147,7 @@ static inline uint64_t arch_aarch64_out(uint64_t pa)
 /* Arm ARM D8.14 (break-before-make): only permission changes may be made in
  * place; a new address, size, memory type, shareability or descriptor type
  * must go through an invalid entry. */
-static inline bool arch_aarch64_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
+PT_HOOK bool arch_aarch64_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
 {
 	const uint64_t perms = A64_AP_USER | A64_AP_RO | A64_PXN | A64_UXN;
 	(void)h;

@@ -32,7 +32,7 @@ static const struct arch_armv7_fields arch_armv7_at[2] = {
 };
 
 /* Memory type from TEX:C:B, TEX remap disabled. -1: reserved. */
-static inline int arch_armv7_memtype(unsigned tex, unsigned c, unsigned b)
+PT_HOOK int arch_armv7_memtype(unsigned tex, unsigned c, unsigned b)
 {
 	if (tex == 0)
 		return (c ? 0 : (int)PT_DEVICE); /* SO, Device, WT, WB: no WA */
@@ -47,7 +47,7 @@ static inline int arch_armv7_memtype(unsigned tex, unsigned c, unsigned b)
 }
 
 /* Flags for AP[2:0]; 0 for no-access and reserved encodings. */
-static inline uint32_t arch_armv7_ap_flags(unsigned ap)
+PT_HOOK uint32_t arch_armv7_ap_flags(unsigned ap)
 {
 	switch (ap) {
 	case 1: return PT_READ | PT_WRITE;
@@ -59,7 +59,7 @@ static inline uint32_t arch_armv7_ap_flags(unsigned ap)
 	}
 }
 
-static inline int arch_armv7_kind(unsigned feat, unsigned h, uint64_t pte)
+PT_HOOK int arch_armv7_kind(unsigned feat, unsigned h, uint64_t pte)
 {
 	const struct arch_armv7_fields *at = &arch_armv7_at[h];
 	unsigned tex, ap;
@@ -82,18 +82,24 @@ static inline int arch_armv7_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
-static inline uint64_t arch_armv7_table_pa(unsigned h, uint64_t pte)
+/* kind(feat, 0, pte) == PTK_CORRUPT, for the plan's scans. */
+PT_HOOK bool arch_armv7_leaf_bad(unsigned feat, uint64_t pte)
+{
+	return arch_armv7_kind(feat, 0, pte) == PTK_CORRUPT;
+}
+
+PT_HOOK uint64_t arch_armv7_table_pa(unsigned h, uint64_t pte)
 {
 	(void)h;
 	return pte & V7_TABLE_ADDR;
 }
 
-static inline uint64_t arch_armv7_leaf_pa(unsigned h, uint64_t pte)
+PT_HOOK uint64_t arch_armv7_leaf_pa(unsigned h, uint64_t pte)
 {
 	return pte & (h ? V7_SECTION_ADDR : V7_SMALL_ADDR);
 }
 
-static inline uint32_t arch_armv7_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
+PT_HOOK uint32_t arch_armv7_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 {
 	const struct arch_armv7_fields *at = &arch_armv7_at[h];
 	unsigned tex = (unsigned)(pte >> at->tex) & 7;
@@ -106,13 +112,13 @@ static inline uint32_t arch_armv7_leaf_flags(unsigned feat, unsigned h, uint64_t
 	return f | (mt > 0 ? (uint32_t)mt : 0);
 }
 
-static inline uint64_t arch_armv7_table(unsigned h, uint64_t pa)
+PT_HOOK uint64_t arch_armv7_table(unsigned h, uint64_t pa)
 {
 	(void)h;
 	return V7_L1_TABLE | (pa & V7_TABLE_ADDR); /* domain 0 */
 }
 
-static inline uint64_t arch_armv7_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
+PT_HOOK uint64_t arch_armv7_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 {
 	const struct arch_armv7_fields *at = &arch_armv7_at[h];
 	uint64_t tex, c, b, s, ap;
@@ -133,13 +139,13 @@ static inline uint64_t arch_armv7_leaf_attrs(unsigned feat, unsigned h, uint32_t
 	       tex << at->tex | (ap >> 2) << at->ap2 | s << at->s;
 }
 
-static inline uint64_t arch_armv7_out(uint64_t pa)
+PT_HOOK uint64_t arch_armv7_out(uint64_t pa)
 {
 	return pa;
 }
 
 /* Permission bits (AP, XN) may change in place; anything else needs BBM. */
-static inline bool arch_armv7_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
+PT_HOOK bool arch_armv7_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
 {
 	const struct arch_armv7_fields *at = &arch_armv7_at[h];
 	uint64_t perms = UINT64_C(1) << at->xn | UINT64_C(3) << at->ap | UINT64_C(1) << at->ap2;

@@ -31,17 +31,24 @@ typedef uint64_t arch_loongarch_pte;
 #define LA_MAT_CC  1u
 #define LA_MAT_WUC 2u
 
-static inline uint64_t arch_loongarch_span_mask(unsigned h)
+PT_HOOK uint64_t arch_loongarch_span_mask(unsigned h)
 {
 	return (UINT64_C(1) << (12 + 9 * h)) - 1;
 }
 
-static inline bool arch_loongarch_leaf_ok(uint64_t pte)
+PT_HOOK bool arch_loongarch_leaf_ok(uint64_t pte)
 {
 	return (pte & LA_V) && (pte & LA_MAT_MASK) != LA_MAT_MASK && !(pte & LA_RES_PA);
 }
 
-static inline int arch_loongarch_kind(unsigned feat, unsigned h, uint64_t pte)
+/* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
+PT_HOOK bool arch_loongarch_leaf_bad(unsigned feat, uint64_t pte)
+{
+	(void)feat;
+	return (pte & LA_V) && (((pte & LA_MAT_MASK) == LA_MAT_MASK) | ((pte & LA_RES_PA) != 0));
+}
+
+PT_HOOK int arch_loongarch_kind(unsigned feat, unsigned h, uint64_t pte)
 {
 	(void)feat;
 	if (h == 0) {
@@ -63,18 +70,18 @@ static inline int arch_loongarch_kind(unsigned feat, unsigned h, uint64_t pte)
 	return (pte & ~LA_ADDR) ? PTK_CORRUPT : PTK_TABLE;
 }
 
-static inline uint64_t arch_loongarch_table_pa(unsigned h, uint64_t pte)
+PT_HOOK uint64_t arch_loongarch_table_pa(unsigned h, uint64_t pte)
 {
 	(void)h;
 	return pte & LA_ADDR;
 }
 
-static inline uint64_t arch_loongarch_leaf_pa(unsigned h, uint64_t pte)
+PT_HOOK uint64_t arch_loongarch_leaf_pa(unsigned h, uint64_t pte)
 {
 	return pte & LA_ADDR & ~arch_loongarch_span_mask(h);
 }
 
-static inline uint32_t arch_loongarch_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
+PT_HOOK uint32_t arch_loongarch_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 {
 	uint32_t f = 0;
 	unsigned mat = (unsigned)((pte & LA_MAT_MASK) >> LA_MAT_SHIFT);
@@ -95,13 +102,13 @@ static inline uint32_t arch_loongarch_leaf_flags(unsigned feat, unsigned h, uint
 	return f;
 }
 
-static inline uint64_t arch_loongarch_table(unsigned h, uint64_t pa)
+PT_HOOK uint64_t arch_loongarch_table(unsigned h, uint64_t pa)
 {
 	(void)h;
 	return pa & LA_ADDR;
 }
 
-static inline uint64_t arch_loongarch_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
+PT_HOOK uint64_t arch_loongarch_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 {
 	uint64_t e = LA_V | LA_P;
 	(void)feat;
@@ -124,12 +131,12 @@ static inline uint64_t arch_loongarch_leaf_attrs(unsigned feat, unsigned h, uint
 	return e;
 }
 
-static inline uint64_t arch_loongarch_out(uint64_t pa)
+PT_HOOK uint64_t arch_loongarch_out(uint64_t pa)
 {
 	return pa;
 }
 
-static inline bool arch_loongarch_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
+PT_HOOK bool arch_loongarch_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
 {
 	(void)h;
 	(void)old;

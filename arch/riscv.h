@@ -34,7 +34,7 @@ typedef uint64_t arch_riscv_pte;
 #define RV_XT_SEC (UINT64_C(1) << 59)
 #define RV_XT_MASK (RV_XT_SO | RV_XT_C | RV_XT_B | RV_XT_SH | RV_XT_SEC)
 
-static inline int arch_riscv_kind(unsigned feat, unsigned h, uint64_t pte)
+PT_HOOK int arch_riscv_kind(unsigned feat, unsigned h, uint64_t pte)
 {
 	uint64_t rwx = pte & (RV_R | RV_W | RV_X);
 	uint64_t high = pte & (RV_RESERVED | RV_PBMT_MASK | RV_N);
@@ -65,18 +65,34 @@ static inline int arch_riscv_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
-static inline uint64_t arch_riscv_table_pa(unsigned h, uint64_t pte)
+/* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
+PT_HOOK bool arch_riscv_leaf_bad(unsigned feat, uint64_t pte)
+{
+	uint64_t rwx = pte & (RV_R | RV_W | RV_X);
+	uint64_t allowed = 0;
+	bool bad;
+	if (feat & PT_FEAT_RISCV_XUANTIE)
+		allowed = RV_XT_MASK;
+	else if (feat & PT_FEAT_RISCV_SVPBMT)
+		allowed = RV_PBMT_MASK;
+	bad = (rwx == 0) | ((rwx & (RV_R | RV_W)) == RV_W) |
+	      ((pte & (RV_RESERVED | RV_PBMT_MASK | RV_N) & ~allowed) != 0) |
+	      (((feat & PT_FEAT_RISCV_SVPBMT) != 0) & ((pte & RV_PBMT_MASK) == RV_PBMT_MASK));
+	return (pte & RV_V) && bad;
+}
+
+PT_HOOK uint64_t arch_riscv_table_pa(unsigned h, uint64_t pte)
 {
 	(void)h;
 	return ((pte >> RV_PPN_SHIFT) & RV_PPN_MASK) << 12;
 }
 
-static inline uint64_t arch_riscv_leaf_pa(unsigned h, uint64_t pte)
+PT_HOOK uint64_t arch_riscv_leaf_pa(unsigned h, uint64_t pte)
 {
 	return arch_riscv_table_pa(h, pte);
 }
 
-static inline uint32_t arch_riscv_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
+PT_HOOK uint32_t arch_riscv_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 {
 	uint32_t f = 0;
 	(void)h;
@@ -102,13 +118,13 @@ static inline uint32_t arch_riscv_leaf_flags(unsigned feat, unsigned h, uint64_t
 	return f;
 }
 
-static inline uint64_t arch_riscv_table(unsigned h, uint64_t pa)
+PT_HOOK uint64_t arch_riscv_table(unsigned h, uint64_t pa)
 {
 	(void)h;
 	return RV_V | (((pa >> 12) & RV_PPN_MASK) << RV_PPN_SHIFT);
 }
 
-static inline uint64_t arch_riscv_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
+PT_HOOK uint64_t arch_riscv_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 {
 	/* A and D preset: no fault on first access or write (Svade). */
 	uint64_t e = RV_V | RV_A | RV_D;
@@ -137,12 +153,12 @@ static inline uint64_t arch_riscv_leaf_attrs(unsigned feat, unsigned h, uint32_t
 	return e;
 }
 
-static inline uint64_t arch_riscv_out(uint64_t pa)
+PT_HOOK uint64_t arch_riscv_out(uint64_t pa)
 {
 	return (pa >> 12) << RV_PPN_SHIFT;
 }
 
-static inline bool arch_riscv_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
+PT_HOOK bool arch_riscv_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
 {
 	(void)h;
 	(void)old;

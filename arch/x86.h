@@ -21,12 +21,12 @@ typedef uint64_t arch_x86_pte;
 #define X86_NX   (UINT64_C(1) << 63)
 #define X86_ADDR UINT64_C(0x000ffffffffff000) /* bits 12..51 */
 
-static inline uint64_t arch_x86_span_mask(unsigned h)
+PT_HOOK uint64_t arch_x86_span_mask(unsigned h)
 {
 	return (UINT64_C(1) << (12 + 9 * h)) - 1;
 }
 
-static inline int arch_x86_kind(unsigned feat, unsigned h, uint64_t pte)
+PT_HOOK int arch_x86_kind(unsigned feat, unsigned h, uint64_t pte)
 {
 	(void)feat;
 	if (!(pte & X86_P))
@@ -42,18 +42,27 @@ static inline int arch_x86_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
-static inline uint64_t arch_x86_table_pa(unsigned h, uint64_t pte)
+/* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans: a
+ * present 4K entry is always a leaf (bit 7 is PAT there). */
+PT_HOOK bool arch_x86_leaf_bad(unsigned feat, uint64_t pte)
+{
+	(void)feat;
+	(void)pte;
+	return false;
+}
+
+PT_HOOK uint64_t arch_x86_table_pa(unsigned h, uint64_t pte)
 {
 	(void)h;
 	return pte & X86_ADDR;
 }
 
-static inline uint64_t arch_x86_leaf_pa(unsigned h, uint64_t pte)
+PT_HOOK uint64_t arch_x86_leaf_pa(unsigned h, uint64_t pte)
 {
 	return pte & X86_ADDR & ~arch_x86_span_mask(h);
 }
 
-static inline uint32_t arch_x86_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
+PT_HOOK uint32_t arch_x86_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 {
 	uint32_t f = PT_READ;
 	(void)feat;
@@ -73,14 +82,14 @@ static inline uint32_t arch_x86_leaf_flags(unsigned feat, unsigned h, uint64_t p
 	return f;
 }
 
-static inline uint64_t arch_x86_table(unsigned h, uint64_t pa)
+PT_HOOK uint64_t arch_x86_table(unsigned h, uint64_t pa)
 {
 	(void)h;
 	/* Permissive table entries: the leaf alone decides access. */
 	return X86_P | X86_RW | X86_US | (pa & X86_ADDR);
 }
 
-static inline uint64_t arch_x86_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
+PT_HOOK uint64_t arch_x86_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 {
 	uint64_t e = X86_P;
 	(void)feat;
@@ -99,12 +108,12 @@ static inline uint64_t arch_x86_leaf_attrs(unsigned feat, unsigned h, uint32_t f
 	return e;
 }
 
-static inline uint64_t arch_x86_out(uint64_t pa)
+PT_HOOK uint64_t arch_x86_out(uint64_t pa)
 {
 	return pa;
 }
 
-static inline bool arch_x86_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
+PT_HOOK bool arch_x86_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
 {
 	/* x86 tolerates any in-place change; stale TLB entries go at flush. */
 	(void)h;

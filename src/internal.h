@@ -15,6 +15,7 @@
  *
  *   typedef ... arch_<f>_pte;                 storage type of one entry
  *   int      kind(feat, h, pte)               PTK_EMPTY/TABLE/LEAF/CORRUPT
+ *   bool     leaf_bad(feat, pte)              kind(feat, 0, pte) == PTK_CORRUPT
  *   uint64_t table_pa(h, pte)                 next table of a PTK_TABLE entry
  *   uint64_t leaf_pa(h, pte)                  base PA of a PTK_LEAF entry
  *   uint32_t leaf_flags(feat, h, pte)         normalised flags of a PTK_LEAF
@@ -29,6 +30,10 @@
 #include "pt.h"
 
 enum pt_kind { PTK_EMPTY, PTK_TABLE, PTK_LEAF, PTK_CORRUPT };
+
+/* Arch hooks run once per entry in the engine's loops: they must fold into
+ * them, whatever the compiler's size heuristics say. */
+#define PT_HOOK static inline __attribute__((always_inline))
 
 #define PT_FRAME_SIZE 4096u
 

@@ -254,12 +254,13 @@ static int E(plan_clear)(struct pt_op *op, unsigned l, uint64_t tpa, uint64_t va
 	if (!tbl)
 		return PT_ERR_CORRUPT;
 	if (h == 0) {
-		/* Unmapping clears whatever is there; protecting must decode. */
+		/* Unmapping clears whatever is there; protecting must decode.
+		 * No early exit: the scan stays a straight loop. */
+		bool bad = false;
 		if (protect)
 			for (size_t i = E(idx)(s, l, va), j = E(idx)(s, l, last); i <= j; i++)
-				if (E(kind)(op, l, E(ld)(&tbl[i])) == PTK_CORRUPT)
-					return PT_ERR_CORRUPT;
-		return PT_OK;
+				bad |= A(leaf_bad)(op->feat, E(ld)(&tbl[i]));
+		return bad ? PT_ERR_CORRUPT : PT_OK;
 	}
 	for (;;) {
 		uint64_t end = E(slot_end)(s, l, va, last);
@@ -348,7 +349,8 @@ static void E(clear_leaves)(struct pt_op *op, PTE *tbl, uint64_t va, uint64_t la
 		uint64_t e = E(ld)(&p[i]), nv;
 		uint64_t pva = va + (uint64_t)i * PT_SIZE_4K;
 		if (protect) {
-			if (E(kind)(op, l, e) != PTK_LEAF)
+			/* The plan found nothing corrupt: present is a leaf. */
+			if (E(kind)(op, l, e) == PTK_EMPTY)
 				continue;
 			nv = rq->attrs[0] | A(out)(A(leaf_pa)(0, e));
 			if (nv == e)
