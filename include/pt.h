@@ -288,6 +288,26 @@ struct pt_walk_ops {
  */
 int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg);
 
+/*
+ * Extension: the mappings in [va, va + size) as coalesced ranges, in VA
+ * order. Consecutive leaves of the same size, contiguous in VA and PA, with
+ * equal flags, form one range; ranges are clipped to the window. Made for
+ * dumps and reports over large address spaces: a run of uniform leaves costs
+ * a compare each, and fn runs once per range, not once per entry.
+ * A non-zero fn result stops the walk and is returned. Errors: PT_ERR_INVALID
+ * (NULL t or fn, window not 4K-aligned, empty, wrapping or non-canonical, as
+ * for region calls), PT_ERR_CORRUPT (the walk stops there).
+ */
+struct pt_range {
+	uint64_t va;        /* canonical start */
+	uint64_t pa;
+	uint64_t size;
+	uint64_t leaf_size; /* every leaf in the range has this size */
+	uint32_t flags;     /* normalised flags */
+};
+int pt_walk_ranges(const struct pt_table *t, uint64_t va, uint64_t size,
+		   int (*fn)(void *arg, const struct pt_range *r), void *arg);
+
 /* ---- Entry encoding (pure functions, no table needed) ------------------ */
 
 /* The leaf entry mapping pa with flags at `level`; 0 if the arguments are

@@ -49,6 +49,7 @@ const struct pt_engine E(engine) = {
 	.query = E(query),
 	.clear_range = E(clear_range),
 	.walk = E(walk),
+	.walk_ranges = E(walk_ranges),
 	.destroy = E(destroy),
 	.copy_root = E(copy_root),
 	.translate = E(translate),

@@ -161,6 +161,132 @@ static int E(walk)(const struct pt_table *t, const struct pt_walk_ops *ops, void
 	return E(walk_table)(&op, 0, t->root, 0, ops, arg);
 }
 
+/* ---- Coalesced ranges ---------------------------------------------------- */
+
+/* The range being grown, and the raw entry that would extend it. */
+struct E(ranges) {
+	int (*fn)(void *arg, const struct pt_range *r);
+	void *arg;
+	struct pt_range cur;  /* cur.size == 0: nothing pending */
+	uint64_t expect;      /* next entry continuing cur at this height */
+	unsigned expect_h;    /* height expect belongs to (no match elsewhere) */
+};
+
+static int E(range_emit)(struct E(ranges) *w)
+{
+	int r = 0;
+	if (w->cur.size)
+		r = w->fn(w->arg, &w->cur);
+	w->cur.size = 0;
+	return r;
+}
+
+/* A leaf the fast compare did not recognise: extend or start a range. */
+static int E(range_leaf)(const struct pt_op *op, struct E(ranges) *w, unsigned h, unsigned l,
+			 uint64_t e, uint64_t va, uint64_t end)
+{
+	uint64_t m = pt__span(op->s, l) - 1;
+	uint64_t pa = A(leaf_pa)(h, e) | (va & m);
+	uint32_t flags = A(leaf_flags)(op->feat, h, e);
+	uint64_t cva = pt__canon(op->s, op->feat, va);
+	struct pt_range *c = &w->cur;
+	int r;
+	if (c->size && c->va + c->size == cva && c->pa + c->size == pa && c->flags == flags &&
+	    c->leaf_size == m + 1) {
+		c->size += end - va + 1;
+	} else {
+		if ((r = E(range_emit)(w)))
+			return r;
+		c->va = cva;
+		c->pa = pa;
+		c->size = end - va + 1;
+		c->leaf_size = m + 1;
+		c->flags = flags;
+	}
+	/* Only a whole next slot can continue by raw compare. */
+	w->expect = e + A(out)(m + 1);
+	w->expect_h = h;
+	return 0;
+}
+
+static int E(ranges_table)(const struct pt_op *op, struct E(ranges) *w, unsigned l, uint64_t tpa,
+			   uint64_t va, uint64_t last)
+{
+	const struct pt_shape *s = op->s;
+	const unsigned h = HT(op, l);
+	const PTE *tbl = E(tbl)(op->t, tpa);
+	int r;
+	if (!tbl)
+		return PT_ERR_CORRUPT;
+	if (h == 0) {
+		/* The hot loop: a run of uniform pages is load, compare, add. */
+		const uint64_t step = A(out)(PT_SIZE_4K);
+		size_t i = E(idx)(s, l, va), j = E(idx)(s, l, last);
+		for (; i <= j; i++, va += PT_SIZE_4K) {
+			uint64_t e = E(ld)(&tbl[i]);
+			if (e == w->expect && w->expect_h == 0 && w->cur.size) {
+				w->cur.size += PT_SIZE_4K;
+				w->expect += step;
+				continue;
+			}
+			switch (A(kind)(op->feat, 0, e)) {
+			case PTK_EMPTY:
+				w->expect_h = ~0u;
+				if ((r = E(range_emit)(w)))
+					return r;
+				break;
+			case PTK_LEAF:
+				if ((r = E(range_leaf)(op, w, 0, l, e, va, va + PT_SIZE_4K - 1)))
+					return r;
+				break;
+			default:
+				return PT_ERR_CORRUPT;
+			}
+		}
+		return 0;
+	}
+	for (;;) {
+		uint64_t end = E(slot_end)(s, l, va, last);
+		uint64_t e = E(ld)(&tbl[E(idx)(s, l, va)]);
+		switch (A(kind)(op->feat, h, e)) {
+		case PTK_EMPTY:
+			w->expect_h = ~0u;
+			if ((r = E(range_emit)(w)))
+				return r;
+			break;
+		case PTK_TABLE:
+			if ((r = E(ranges_table)(op, w, l + 1, A(table_pa)(h, e), va, end)))
+				return r;
+			break;
+		case PTK_LEAF:
+			if ((r = E(range_leaf)(op, w, h, l, e, va, end)))
+				return r;
+			break;
+		default:
+			return PT_ERR_CORRUPT;
+		}
+		if (end == last)
+			return 0;
+		va = end + 1;
+	}
+}
+
+static int E(walk_ranges)(const struct pt_table *t, uint64_t va, uint64_t last,
+			  int (*fn)(void *arg, const struct pt_range *r), void *arg)
+{
+	struct pt_op op;
+	struct E(ranges) w;
+	int r;
+	pt__op_init(&op, t);
+	w.fn = fn;
+	w.arg = arg;
+	w.cur.size = 0;
+	w.expect = 0;
+	w.expect_h = ~0u;
+	r = E(ranges_table)(&op, &w, 0, t->root, va, last);
+	return r ? r : E(range_emit)(&w);
+}
+
 /* ---- Untrusted tables -------------------------------------------------- */
 
 /*
