@@ -24,6 +24,7 @@ TARGET_NS = {
     ("unmap_region_4k", G): 0.6,
     ("protect_region_4k", G): 0.6,
     ("walk_4k", G): 0.3,
+    ("walk_ranges_4k", G): 0.3,
     ("query", None): 2.0,
     ("map_seq", None): 2.0,
 }
@@ -87,7 +88,7 @@ def rows_of(res, errors):
 ORDER = ["floor", "map_seq", "map_rand", "query", "query_hook", "translate", "remap", "protect", "unmap",
          "flush_batch", "map_region_4k", "map_region_huge", "map_region_1g", "unmap_region_4k",
          "protect_region_4k", "unmap_region_split", "protect_region_split", "walk_4k",
-         "walk_huge", "destroy"]
+         "walk_ranges_4k", "walk_huge", "destroy"]
 
 
 def order(op):

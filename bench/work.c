@@ -376,6 +376,24 @@ static int setup_walk_4k(struct fix *f)
 	return PT_OK;
 }
 
+/* pt_walk_ranges (extension): one range per uniform run, one callback each. */
+static int sum_range(void *arg, const struct pt_range *r)
+{
+	*(uint64_t *)arg += r->size;
+	return 0;
+}
+
+static int run_walk_ranges(struct fix *f)
+{
+	for (uint64_t k = 0; k < f->reps; k++) {
+		uint64_t bytes = 0;
+		CHECK(pt_walk_ranges(&f->t, f->va, f->size, sum_range, &bytes));
+		if (bytes != f->expect * PAGE)
+			return PT_ERR_CORRUPT;
+	}
+	return PT_OK;
+}
+
 static int setup_walk_huge(struct fix *f)
 {
 	CHECK(setup_region_huge(f));
@@ -576,6 +594,8 @@ const struct workload work_list[] = {
 	  .reset = remap_all },
 	{ W("walk_4k", "leaf", M1, M16, M256, G1), .icount_arg = M16, .setup = setup_walk_4k,
 	  .run = run_walk },
+	{ W("walk_ranges_4k", "leaf", M1, M16, M256, G1), .icount_arg = M16,
+	  .setup = setup_walk_4k, .run = run_walk_ranges },
 	{ W("walk_huge", "leaf", G1), .icount_arg = G1, .applies = applies_huge,
 	  .setup = setup_walk_huge, .run = run_walk },
 	{ W("destroy", "page", M16, M256, G1), .icount_arg = M16, .setup = setup_destroy,
