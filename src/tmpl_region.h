@@ -161,14 +161,13 @@ static void E(commit_map)(struct pt_op *op, unsigned l, PTE *tbl, bool fresh, ui
  */
 static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
 {
-	struct pt_op o, *op = &o;
+	/* No struct pt_op here: this path runs once per page mapped. */
 	const struct pt_shape *s = t->shape;
-	unsigned leaf = s->info.levels - 1;
-	uint64_t span = pt__span(s, leaf - 1);
+	const unsigned leaf = s->info.levels - 1, feat = t->features;
+	const uint64_t span = pt__span(s, leaf - 1);
 	PTE *tbl = (PTE *)t->hint_tbl;
 	uint64_t e;
 	int k;
-	pt__op_init_rw(op, t);
 	if (!tbl || (va & ~(span - 1)) != t->hint_va) {
 		uint64_t tpa = t->root;
 		for (unsigned l = 0; l < leaf; l++) {
@@ -176,9 +175,9 @@ static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t fl
 			if (!tbl)
 				return 1;
 			e = E(ld)(&tbl[E(idx)(s, l, va)]);
-			if (E(kind)(op, l, e) != PTK_TABLE)
+			if (A(kind)(feat, leaf - l, e) != PTK_TABLE)
 				return 1;
-			tpa = A(table_pa)(HT(op, l), e);
+			tpa = A(table_pa)(leaf - l, e);
 		}
 		tbl = E(tbl)(t, tpa);
 		if (!tbl)
@@ -188,10 +187,10 @@ static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t fl
 	}
 	tbl += E(idx)(s, leaf, va);
 	e = E(ld)(tbl);
-	k = E(kind)(op, leaf, e);
+	k = A(kind)(feat, 0, e);
 	if (k != PTK_EMPTY)
 		return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
-	E(st)(tbl, A(leaf_attrs)(op->feat, 0, flags) | A(out)(pa));
+	E(st)(tbl, A(leaf_attrs)(feat, 0, flags) | A(out)(pa));
 	pt__record(t, va);
 	return PT_OK;
 }
