@@ -14,7 +14,8 @@ for bin in "$bindir"/fuzz_*; do
 	for d in corpus/$h corpus/regressions/$h build/fuzz/work/$h; do
 		[ -d "$d" ] && paths+=("$d")
 	done
-	objs+=(-object "$bin")
+	# The first binary is positional, the others -object.
+	if [ ${#objs[@]} -eq 0 ]; then objs+=("$bin"); else objs+=(-object "$bin"); fi
 	[ ${#paths[@]} -eq 0 ] && continue
 	LLVM_PROFILE_FILE="$out/prof/$h-%p.profraw" "$bin" -g "coverage $h" \
 		-k corpus/regressions/KNOWN "${paths[@]}" >"$out/$h.log" 2>&1 || true

@@ -125,6 +125,7 @@ struct leaf {
 	uint64_t va, pa, size;
 	uint32_t flags;
 	bool shared; /* seen through a root entry shared from the other table */
+	bool corrupt; /* the slot holds an entry that decodes as corrupt */
 };
 
 struct tbl {
@@ -208,6 +209,14 @@ static size_t m_first_ge(const struct model *m, uint64_t va)
 			hi = mid;
 	}
 	return lo;
+}
+
+static size_t m_ncorrupt(const struct model *m)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->n; i++)
+		n += m->lv[i].corrupt;
+	return n;
 }
 
 static struct leaf *m_find(struct model *m, uint64_t va)
@@ -533,9 +542,11 @@ static void full_check(struct ctx *c)
 	int r;
 	if (!c->alive)
 		return;
+	bool hascor = m_ncorrupt(m) > 0;
 	r = walk_all(c, 0, 0);
-	FZ_CHECK(r == PT_OK);
-	FZ_CHECK(W.depth == 0);
+	/* A corrupt entry stops the walk there, with PT_ERR_CORRUPT. */
+	FZ_CHECK(r == (hascor ? PT_ERR_CORRUPT : PT_OK));
+	FZ_CHECK(hascor || W.depth == 0);
 	for (size_t k = 0; k < W.n; k++) {
 		const struct pt_entry *e = &W.v[k].e;
 		struct pt_entry d;
@@ -555,6 +566,7 @@ static void full_check(struct ctx *c)
 						      m->tv[ti].va, m->tv[ti].level - 1) < 0);
 		FZ_CHECK(li < m->n || ti < m->nt);
 		FZ_CHECK(e->leaf == take_leaf);
+		FZ_CHECK(!take_leaf || !m->lv[li].corrupt); /* reported past a corrupt entry */
 		if (e->leaf) {
 			const struct leaf *x = &m->lv[li++];
 			FZ_CHECK(x->va == e->va && x->size == e->size && x->pa == e->pa &&
@@ -577,7 +589,19 @@ static void full_check(struct ctx *c)
 			tp[ntp++] = (struct tpa){ e->pa, e->va };
 		}
 	}
-	FZ_CHECK(li == m->n && ti == m->nt);
+	if (hascor)
+		FZ_CHECK(li < m->n && m->lv[li].corrupt &&
+			 (ti >= m->nt || tcmp(m->lv[li].va, level_of(m->lv[li].size), m->tv[ti].va,
+					      m->tv[ti].level - 1) < 0));
+	else
+		FZ_CHECK(li == m->n && ti == m->nt);
+	{
+		/* satp: MODE | ASID | root PPN on RISC-V, 0 elsewhere. */
+		uint64_t mode = S.arch == PT_RISCV_SV39 ? 8 : S.arch == PT_RISCV_SV48 ? 9
+			      : S.arch == PT_RISCV_SV57 ? 10 : 0;
+		uint64_t satp = pt_satp(&c->t, 0x1234);
+		FZ_CHECK(satp == (mode ? mode << 60 | UINT64_C(0x1234) << 44 | pt_root(&c->t) >> 12 : 0));
+	}
 	/* Every frame referenced once: table PAs distinct, and (ARMv7) one
 	 * frame serves only the four L1 entries of one group. */
 	if (ntp > 1)
@@ -745,7 +769,7 @@ static bool plan_leaves(uint64_t va, uint64_t last, uint64_t pa, unsigned max_h,
 		if (n >= MAX_PLAN)
 			return false;
 		plan_buf = grow(plan_buf, &plan_cap, n + 1, sizeof(*plan_buf));
-		plan_buf[n++] = (struct leaf){ va, pa, span(l), flags, false };
+		plan_buf[n++] = (struct leaf){ va, pa, span(l), flags, false, false };
 		if (last - va < span(l))
 			break;
 		va += span(l);
@@ -811,9 +835,14 @@ static void do_map(struct ctx *c, struct rd *r, bool region)
 		for (size_t k = 0; k < np && want == PT_OK; k++) {
 			const struct leaf *p = &plan_buf[k];
 			size_t i = m_first_ge(m, p->va);
-			if (i < m->n && m->lv[i].va <= llast(p))
-				want = m->lv[i].size > p->size ? PT_ERR_MAPPED_TO_HUGE_PAGE
-								 : PT_ERR_ALREADY_MAPPED;
+			const struct leaf *x = i < m->n ? &m->lv[i] : NULL;
+			/* The first thing in the slot's way, in VA order, decides:
+			 * a corrupt entry on the path or below, a bigger leaf on
+			 * the path, or a leaf in the slot. */
+			if (x && x->va <= llast(p))
+				want = x->corrupt		 ? PT_ERR_CORRUPT
+				       : x->size > p->size ? PT_ERR_MAPPED_TO_HUGE_PAGE
+							   : PT_ERR_ALREADY_MAPPED;
 		}
 	}
 	if (want == PT_OK) {
@@ -900,6 +929,8 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 		want = PT_ERR_NOT_ALIGNED;
 	else if (!(x = m_find(m, va)))
 		want = PT_ERR_NOT_MAPPED;
+	else if (x->corrupt)
+		want = PT_ERR_CORRUPT;
 	else if (kind == 1 && (pa & (x->size - 1)))
 		want = PT_ERR_NOT_ALIGNED;
 	if (want == PT_OK && kind != 3 && c->frozen)
@@ -962,7 +993,7 @@ static size_t piece_n, piece_cap;
 static void piece(uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
 	piece_buf = grow(piece_buf, &piece_cap, piece_n + 1, sizeof(*piece_buf));
-	piece_buf[piece_n++] = (struct leaf){ va, pa, size, flags, false };
+	piece_buf[piece_n++] = (struct leaf){ va, pa, size, flags, false, false };
 }
 
 /* Split leaf x (level L) so that only [a, b] goes (unmap) or gets nf. */
@@ -973,7 +1004,7 @@ static void model_split(struct model *m, struct need *nd, const struct leaf *x, 
 	need_table(nd, L + 1, x->va);
 	t_add(m, x->va, L + 1, false);
 	for (uint64_t j = 0; j < x->size / cs; j++) {
-		struct leaf ch = { x->va + j * cs, x->pa + j * cs, cs, x->flags, false };
+		struct leaf ch = { x->va + j * cs, x->pa + j * cs, cs, x->flags, false, false };
 		uint64_t cl = llast(&ch);
 		if (cl < a || ch.va > b)
 			piece(ch.va, ch.pa, cs, ch.flags);
@@ -1018,6 +1049,17 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 		for (j = i; j < m->n && m->lv[j].va <= last; j++) {
 			const struct leaf *x = &m->lv[j];
 			bool inside = x->va >= va && llast(x) <= last;
+			if (x->corrupt) {
+				/* Cleared when wholly inside an unmap; otherwise
+				 * nothing can be done with it. */
+				if (protect || !inside) {
+					want = PT_ERR_CORRUPT;
+					break;
+				}
+				ef.changed = true;
+				ef.record_all = true;
+				continue;
+			}
 			if (protect && x->flags == nf) {
 				piece(x->va, x->pa, x->size, x->flags);
 				continue;
@@ -1067,7 +1109,7 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 				}
 			}
 		}
-	} else if (want == PT_OK) {
+	} else if (save.tv) {
 		m->tv = grow(m->tv, &m->capt, save.nt, sizeof(*m->tv));
 		mv(m->tv, save.tv, save.nt * sizeof(*m->tv));
 		m->nt = save.nt;
@@ -1084,11 +1126,14 @@ static void do_copy(struct rd *r)
 	struct snap sn;
 	int want = PT_OK, got;
 	cur_op = "copy_from";
-	if (rd_u8(r) & 1) { /* root-entry aligned most of the time */
+	uint8_t how = rd_u8(r);
+	if (how & 1) { /* root-entry aligned */
 		va &= ~(span(0) - 1);
 		size = (size + span(0) - 1) & ~(span(0) - 1);
 	}
-	if (!d->alive || !s->alive)
+	if (how & 2) /* a table cannot share with itself */
+		s = d;
+	if (!d->alive || !s->alive || s == d)
 		want = PT_ERR_INVALID;
 	else if ((want = model_range(va, size, &last)) != PT_OK)
 		;
@@ -1098,6 +1143,14 @@ static void do_copy(struct rd *r)
 		for (uint64_t b = va; want == PT_OK; b += span(0)) {
 			if (root_present(&d->m, b))
 				want = PT_ERR_ALREADY_MAPPED;
+			if (b + (span(0) - 1) == last)
+				break;
+		}
+	if (want == PT_OK)
+		for (uint64_t b = va;; b += span(0)) {
+			const struct leaf *x = m_find(&s->m, b);
+			if (x && x->corrupt && x->size == span(0))
+				want = PT_ERR_CORRUPT;
 			if (b + (span(0) - 1) == last)
 				break;
 		}
@@ -1152,7 +1205,10 @@ static void do_walk(struct ctx *c, struct rd *r)
 	FZ_CHECK(full != NULL);
 	mv(full, W.v, nfull * sizeof(*full));
 	got = walk_all(c, limit, stop);
-	if (stop && stop <= nfull && limit == 0) {
+	if (m_ncorrupt(&c->m)) {
+		/* The full walk stopped at it; a limited one may not get there. */
+		FZ_CHECK(got == PT_ERR_CORRUPT || got == PT_OK || got == 77);
+	} else if (stop && stop <= nfull && limit == 0) {
 		FZ_CHECK(got == 77 && W.pre_calls == stop);
 	} else if (!stop) {
 		/* Expected limited walk: filter the full pre-order. */
@@ -1183,6 +1239,123 @@ static void do_walk(struct ctx *c, struct rd *r)
 	free(full);
 }
 
+/* Overwrite a leaf's entry, behind libpt's back, with one that decodes as
+ * corrupt at that level (a stray write, a bit flip in RAM). */
+static void do_plant(struct ctx *c, struct rd *r)
+{
+	struct model *m = &c->m;
+	struct leaf *x;
+	uint64_t v = rd_u64(r), cand[5], tpa, parent[PT_MAX_LEVELS];
+	uint16_t pick = rd_u16(r);
+	unsigned L;
+	size_t k;
+	struct pt_entry d;
+	cur_op = "plant corrupt";
+	if (!c->alive || c->frozen || !m->n)
+		return;
+	x = &m->lv[pick % m->n];
+	if (x->shared || x->corrupt)
+		return;
+	L = level_of(x->size);
+	cand[0] = v, cand[1] = v | 1, cand[2] = v | 3, cand[3] = v | 0x83, cand[4] = v | 0x2083;
+	for (k = 0; k < 5; k++) {
+		if (S.armv7)
+			cand[k] &= UINT32_MAX;
+		if (pt_pte_decode(S.arch, S.feat, L, cand[k], &d) == PT_ERR_CORRUPT)
+			break;
+	}
+	if (k == 5)
+		return; /* this level has no corrupt encoding near v (x86 PTEs) */
+	/* Where is x's entry? Its table is the one the last table entry of
+	 * the level above points to. */
+	(void)walk_all(c, 0, 0);
+	tpa = 0;
+	for (size_t i = 0; i < W.n; i++) {
+		const struct pt_entry *e = &W.v[i].e;
+		if (!e->leaf) {
+			parent[e->level] = e->pa;
+		} else if (e->va == x->va && e->level == L) {
+			tpa = L ? parent[L - 1] : pt_root(&c->t);
+			break;
+		}
+	}
+	if (!tpa)
+		return; /* not reached: an earlier corrupt entry stops the walk */
+	if (S.armv7) {
+		uint32_t w = (uint32_t)cand[k];
+		memcpy((unsigned char *)arena_ptr(&A, tpa) + idx(L, x->va) * 4, &w, 4);
+	} else {
+		memcpy((unsigned char *)arena_ptr(&A, tpa) + idx(L, x->va) * 8, &cand[k], 8);
+	}
+	x->corrupt = true;
+	need_check = true;
+}
+
+static struct pt_range *rg;
+static size_t nrg, rgcap;
+static unsigned long rg_stop;
+
+static int ranges_cb(void *arg, const struct pt_range *x)
+{
+	(void)arg;
+	rg = grow(rg, &rgcap, nrg + 1, sizeof(*rg));
+	rg[nrg++] = *x;
+	return nrg == rg_stop ? 55 : 0;
+}
+
+/* pt_walk_ranges: coalesced runs of uniform leaves, clipped to the window. */
+static void do_ranges(struct ctx *c, struct rd *r)
+{
+	struct model *m = &c->m;
+	uint64_t va = gen_va(r, m), size = gen_region_size(r), last = 0;
+	struct pt_range *want_v = NULL;
+	size_t nw = 0, wcap = 0;
+	int want = PT_OK, got;
+	bool cor = false;
+	cur_op = "walk_ranges";
+	rg_stop = rd_u8(r);
+	nrg = 0;
+	if (!c->alive)
+		want = PT_ERR_INVALID;
+	else if ((want = model_range(va, size, &last)) == PT_ERR_NOT_ALIGNED)
+		want = PT_ERR_INVALID;
+	got = pt_walk_ranges(&c->t, va, size, ranges_cb, NULL);
+	if (want != PT_OK) {
+		FZ_CHECK(got == want);
+		return;
+	}
+	FZ_CHECK(pt_walk_ranges(&c->t, va, size, NULL, NULL) == PT_ERR_INVALID);
+	for (size_t i = m_first_ge(m, va); i < m->n && m->lv[i].va <= last; i++) {
+		const struct leaf *x = &m->lv[i];
+		uint64_t cva = x->va > va ? x->va : va, cl = llast(x) < last ? llast(x) : last;
+		uint64_t pa = x->pa + (cva - x->va);
+		struct pt_range *p = nw ? &want_v[nw - 1] : NULL;
+		if (x->corrupt) {
+			cor = true;
+			break;
+		}
+		if (p && p->va + p->size == cva && p->pa + p->size == pa && p->flags == x->flags &&
+		    p->leaf_size == x->size) {
+			p->size += cl - cva + 1;
+		} else {
+			want_v = grow(want_v, &wcap, nw + 1, sizeof(*want_v));
+			want_v[nw++] = (struct pt_range){ cva, pa, cl - cva + 1, x->size, x->flags };
+		}
+	}
+	if (cor) {
+		FZ_CHECK(got == PT_ERR_CORRUPT || (got == 55 && rg_stop && nrg == rg_stop));
+	} else if (rg_stop && rg_stop <= nw) {
+		FZ_CHECK(got == 55 && nrg == rg_stop);
+	} else {
+		FZ_CHECK(got == PT_OK && nrg == nw);
+	}
+	for (size_t i = 0; !cor && i < nrg; i++)
+		FZ_CHECK(rg[i].va == want_v[i].va && rg[i].pa == want_v[i].pa &&
+			 rg[i].size == want_v[i].size && rg[i].leaf_size == want_v[i].leaf_size &&
+			 rg[i].flags == want_v[i].flags);
+	free(want_v);
+}
+
 static void do_flush(struct ctx *c)
 {
 	unsigned long calls = A.flush_calls, alls = A.flush_all_calls;
@@ -1198,7 +1371,7 @@ static void do_flush(struct ctx *c)
 		FZ_CHECK(A.flush_calls == calls + n && A.flush_all_calls == alls);
 }
 
-static int ctx_init(struct ctx *c, bool inject)
+static int ctx_init(struct ctx *c, bool inject, bool direct)
 {
 	int r;
 	size_t before = A.in_use;
@@ -1212,6 +1385,9 @@ static int ctx_init(struct ctx *c, bool inject)
 	}
 	FZ_CHECK(r == PT_OK);
 	FZ_CHECK(c->t.nflush == 0 && pt_root(&c->t) != 0);
+	/* Tables through the arena's mapping instead of phys_to_virt. */
+	if (direct)
+		FZ_CHECK(pt_set_direct_map(&c->t, (uint64_t)(uintptr_t)A.mem - A.base) == PT_OK);
 	c->alive = true;
 	c->frozen = false;
 	m_clear(&c->m);
@@ -1237,6 +1413,7 @@ static void ctx_destroy(struct ctx *c)
 		FZ_CHECK(pt_map(&c->t, 0, 0, PT_SIZE_4K, PT_READ) == PT_ERR_INVALID);
 		FZ_CHECK(pt_query(&c->t, 0, &o) == PT_ERR_INVALID);
 		FZ_CHECK(pt_unmap_region(&c->t, 0, PT_SIZE_4K) == PT_ERR_INVALID);
+		FZ_CHECK(pt_set_direct_map(&c->t, 0) == PT_ERR_INVALID);
 	}
 	pt_destroy(&c->t); /* twice: a no-op */
 	FZ_CHECK(A.in_use == others && A.errors == 0);
@@ -1292,7 +1469,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cur_opno = 0;
 	cur_op = "init";
 	/* Byte 0: bit 7 fails the first pt_init's allocation. */
-	ctx_init(&C[0], rd_u8(&r) & 0x80);
+	{
+		uint8_t b0 = rd_u8(&r); /* bit 6: direct map */
+		ctx_init(&C[0], b0 & 0x80, b0 & 0x40);
+	}
 	C[1].alive = false;
 	C[1].frozen = false;
 	m_clear(&C[1].m);
@@ -1303,7 +1483,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct ctx *c = (op & 0x80) ? &C[1] : &C[0];
 		cur_opno++;
 		if (c == &C[1] && !c->alive && (op & 0x0f) != 13)
-			ctx_init(c, false);
+			ctx_init(c, false, false);
 		switch (op & 0x0f) {
 		case 0:
 		case 1: do_map(c, &r, false); break;
@@ -1322,7 +1502,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break; /* main still uses its subtrees */
 			if (c->alive)
 				ctx_destroy(c);
-			ctx_init(c, rd_u8(&r) & 1);
+			{
+				uint8_t b = rd_u8(&r);
+				ctx_init(c, b & 1, b & 2);
+			}
 			break;
 		case 13:
 			if (c == &C[1] && c->frozen)
@@ -1330,7 +1513,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (c->alive)
 				ctx_destroy(c);
 			break;
-		default: do_map(c, &r, true); break;
+		case 14: do_plant(c, &r); break;
+		default: do_ranges(c, &r); break;
 		}
 		/* Lookups and flushes change no entry, and a failed call was
 		 * compared whole already: walk again only after a success. */

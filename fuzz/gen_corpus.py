@@ -148,6 +148,13 @@ class Prog:
         else:
             self.b.append(limit)
 
+    def plant(self, v, pick, t2=False):
+        """Overwrite leaf number `pick` with a corrupt entry derived from v."""
+        self.op(14, t2); self.b += u64(v) + struct.pack("<H", pick)
+
+    def ranges(self, va, size, stop=0, t2=False):
+        self.op(15, t2); self.va(va); self.rsize(size); self.b.append(stop)
+
     def flush(self, t2=False):
         self.op(11, t2)
 
@@ -255,6 +262,28 @@ def ops_seeds(f):
     p.unmap_region(b0 + 1, K4)
     p.copy_from(b0 + K4, K4)                       # not root-aligned
     s["argument_errors"] = p.b
+    p = Prog(f); p.b.append(0x40)  # through the direct map
+    # Corrupt entries: a huge leaf and a 4K leaf overwritten behind libpt's back.
+    p.map_region(b0 + mid - 2 * K4, mid - 2 * K4, 2 * mid + 4 * K4, READ | WRITE, True)
+    p.ranges(b0, 4 * mid); p.ranges(b0, 4 * mid, stop=2)
+    for v, pick in ((0x4, 0), (0x100, 2), (0x1, 3), (0x2000, 4)):
+        p.plant(v, pick)
+    p.query(b0 + mid); p.query(b0 + mid - K4)
+    p.map(b0 + mid, 0, K4); p.protect_region(b0, 4 * mid, READ)
+    p.walk(); p.ranges(b0, 4 * mid)
+    p.unmap_region(b0 + mid + K4, K4)              # straddles a corrupt huge entry
+    p.unmap_region(b0, 4 * mid)                    # wholly inside: cleared
+    p.walk(); p.ranges(b0, 4 * mid)
+    s["corrupt_entries"] = p.b
+
+    p = Prog(f); p.b.append(0)
+    # Coalesced ranges: uniform runs, a flag change, a PA jump, clipping.
+    p.map_region(b0 + 0x1000000, 0x1000000, 64 * K4, READ, False)
+    p.protect(b0 + 0x1000000 + 10 * K4, READ | WRITE)
+    p.remap(b0 + 0x1000000 + 20 * K4, 0x7000000, READ)
+    p.ranges(b0 + 0x1000000 + 3 * K4, 50 * K4); p.ranges(b0, mid * 4, stop=3)
+    p.ranges(b0 + 1, K4); p.ranges(b0, 0)
+    s["walk_ranges"] = p.b
     return s
 
 

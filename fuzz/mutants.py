@@ -36,7 +36,8 @@ MUTANTS = [
      "\tif (pt__reserve(&op, need) != PT_OK) {\n", 0,
      "no rollback: reserved frames leak when a later reservation fails"),
     ("huge-not-split", "src/tmpl_region.h",
-     "E(split)(op, l, tbl, i, e, va, end, rq, protect, true);", "E(st)(&tbl[i], 0);", None,
+     "E(split)(op, l, tbl, i, e, va, end, rq, protect, true);",
+     "{ E(st)(&tbl[i], 0); if (0) E(split)(op, l, tbl, i, e, va, end, rq, protect, true); }", None,
      "huge page straddling the range not split (dropped whole)"),
     ("split-wrong-pa", "src/tmpl_region.h", "uint64_t step = A(out)(cs);",
      "uint64_t step = A(out)(cs) + A(out)(PT_SIZE_4K);", None,
@@ -51,7 +52,7 @@ MUTANTS = [
      "empty subtree replaced by a huge leaf: its table frame leaks"),
     ("armv7-decode-wrong-level", "arch/armv7.h",
      "arch_armv7_leaf_flags(unsigned feat, unsigned h, uint64_t pte)\n{\n\tconst struct arch_armv7_fields *at = &arch_armv7_at[h];",
-     "arch_armv7_leaf_flags(unsigned feat, unsigned h, uint64_t pte)\n{\n\tconst struct arch_armv7_fields *at = &arch_armv7_at[1];",
+     "arch_armv7_leaf_flags(unsigned feat, unsigned h, uint64_t pte)\n{\n\tconst struct arch_armv7_fields *at = &arch_armv7_at[h | 1];",
      None, "wrong level in decode (L2 small page read with the L1 section layout)"),
     ("armv7-packed-frame-freed", "src/tmpl_table.h",
      "\t\tif (E(group_frame)(op, l, tbl, i))\n\t\t\treturn;\n", "", None,
@@ -69,7 +70,7 @@ MUTANTS = [
      "copy_from does not mark shared: destroy frees the other table's subtree"),
     ("pa-range-unchecked", "src/api.c",
      "if (pa + (size - 1) < pa || (pa + (size - 1)) >> s->info.pa_bits)",
-     "if (pa + (size - 1) < pa)", None, "map_region accepts a PA range past pa_bits"),
+     "if (pa + (size - 1) < pa || !s)", None, "map_region accepts a PA range past pa_bits"),
 ]
 
 HARNESS_FUZZ = ["fuzz_ops_any", "fuzz_pte", "fuzz_translate"]
