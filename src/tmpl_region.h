@@ -30,6 +30,29 @@ static inline void E(fill)(PTE *p, size_t n, uint64_t pte, uint64_t step)
 		E(st)(&p[i], pte);
 }
 
+/* Rewrite the entries of p[0..n) that continue the run old, old + step, ...
+ * as nv, nv + step, ...: one pass that reads, compares and stores. */
+static inline size_t E(rewrite_run)(PTE *p, size_t n, uint64_t old, uint64_t nv, uint64_t step)
+{
+	size_t i = 0;
+	/* Four at a time: all four must continue the run before any is
+	 * written, so the compare stays one test per group. */
+	for (; i + 4 <= n; i += 4, old += 4 * step, nv += 4 * step) {
+		uint64_t d = (E(ld)(&p[i]) ^ old) | (E(ld)(&p[i + 1]) ^ (old + step)) |
+			     (E(ld)(&p[i + 2]) ^ (old + 2 * step)) |
+			     (E(ld)(&p[i + 3]) ^ (old + 3 * step));
+		if (d)
+			break;
+		E(st)(&p[i], nv);
+		E(st)(&p[i + 1], nv + step);
+		E(st)(&p[i + 2], nv + 2 * step);
+		E(st)(&p[i + 3], nv + 3 * step);
+	}
+	for (; i < n && E(ld)(&p[i]) == old; i++, old += step, nv += step)
+		E(st)(&p[i], nv);
+	return i;
+}
+
 /* ---- map ---------------------------------------------------------------- */
 
 /* Frames needed below a new level-l table covering [va, last]. */
@@ -254,12 +277,19 @@ static int E(plan_clear)(struct pt_op *op, unsigned l, uint64_t tpa, uint64_t va
 		return PT_ERR_CORRUPT;
 	if (h == 0) {
 		/* Unmapping clears whatever is there; protecting must decode.
-		 * No early exit: the scan stays a straight loop. */
-		bool bad = false;
-		if (protect)
-			for (size_t i = E(idx)(s, l, va), j = E(idx)(s, l, last); i <= j; i++)
-				bad |= A(leaf_bad)(op->feat, E(ld)(&tbl[i]));
-		return bad ? PT_ERR_CORRUPT : PT_OK;
+		 * A valid leaf vouches for the uniform run that follows it. */
+		const uint64_t step = A(out)(PT_SIZE_4K);
+		size_t i = E(idx)(s, l, va), j = E(idx)(s, l, last);
+		while (protect && i <= j) {
+			uint64_t e = E(ld)(&tbl[i]);
+			if (A(leaf_bad)(op->feat, e))
+				return PT_ERR_CORRUPT;
+			i++;
+			if (A(kind)(op->feat, 0, e) == PTK_LEAF)
+				i += E(run_len)(&tbl[i], E(min)(j + 1 - i, E(run_room)(s, e)),
+						e + step, step);
+		}
+		return PT_OK;
 	}
 	for (;;) {
 		uint64_t end = E(slot_end)(s, l, va, last);
@@ -344,6 +374,7 @@ static void E(clear_leaves)(struct pt_op *op, PTE *tbl, uint64_t va, uint64_t la
 	unsigned l = op->levels - 1;
 	size_t n = (size_t)((last - va) >> 12) + 1;
 	PTE *p = &tbl[E(idx)(op->s, l, va)];
+	const uint64_t step = A(out)(PT_SIZE_4K);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t e = E(ld)(&p[i]), nv;
 		uint64_t pva = va + (uint64_t)i * PT_SIZE_4K;
@@ -354,6 +385,17 @@ static void E(clear_leaves)(struct pt_op *op, PTE *tbl, uint64_t va, uint64_t la
 			nv = rq->attrs[0] | A(out)(A(leaf_pa)(0, e));
 			if (nv == e)
 				continue;
+			if (!A(needs_bbm)(0, e, nv)) {
+				/* The uniform run from here gets the same new
+				 * attributes: rewrite it with the map's loop. */
+				size_t r = 1 + E(rewrite_run)(&p[i + 1],
+							      E(min)(n - i - 1, E(run_room)(op->s, e)),
+							      e + step, nv + step, step);
+				E(st)(&p[i], nv);
+				pt__record_run(op->w, pva, r, PT_SIZE_4K);
+				i += r - 1;
+				continue;
+			}
 			E(replace)(op, l, &p[i], e, nv, pva, false);
 		} else {
 			if (!e) /* stray bits in an empty entry go too */

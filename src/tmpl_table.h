@@ -49,6 +49,39 @@ static inline bool E(whole)(const struct pt_shape *s, unsigned l, uint64_t va, u
 	return !(va & m) && end - va == m;
 }
 
+/*
+ * The hot loop: how many of p[0..n) continue the run, i.e. equal expect,
+ * expect + step, ... exactly. Four entries per test, no branch between them.
+ */
+static inline size_t E(run_len)(const PTE *p, size_t n, uint64_t expect, uint64_t step)
+{
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4, expect += 4 * step) {
+		uint64_t d = (E(ld)(&p[i]) ^ expect) | (E(ld)(&p[i + 1]) ^ (expect + step)) |
+			     (E(ld)(&p[i + 2]) ^ (expect + 2 * step)) |
+			     (E(ld)(&p[i + 3]) ^ (expect + 3 * step));
+		if (d)
+			break;
+	}
+	for (; i < n && E(ld)(&p[i]) == expect; i++, expect += step)
+		;
+	return i;
+}
+
+/* 4K entries that may follow the 4K leaf e in a run before the PA would
+ * leave the format's range (and carry into reserved bits). */
+static inline size_t E(run_room)(const struct pt_shape *s, uint64_t e)
+{
+	uint64_t top = (UINT64_C(1) << s->info.pa_bits) - PT_SIZE_4K;
+	uint64_t pa = A(leaf_pa)(0, e);
+	return pa < top ? (size_t)((top - pa) >> 12) : 0;
+}
+
+static inline size_t E(min)(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
 static inline bool E(shared)(const struct pt_op *op, unsigned l, size_t i)
 {
 	return l == 0 && ((op->t->shared[i / 64] >> (i % 64)) & 1);

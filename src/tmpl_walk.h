@@ -170,6 +170,7 @@ struct E(ranges) {
 	struct pt_range cur;  /* cur.size == 0: nothing pending */
 	uint64_t expect;      /* next entry continuing cur at this height */
 	unsigned expect_h;    /* height expect belongs to (no match elsewhere) */
+	size_t room;          /* 4K entries expect may still advance (PA limit) */
 };
 
 static int E(range_emit)(struct E(ranges) *w)
@@ -179,25 +180,6 @@ static int E(range_emit)(struct E(ranges) *w)
 		r = w->fn(w->arg, &w->cur);
 	w->cur.size = 0;
 	return r;
-}
-
-/*
- * The hot loop: how many of p[0..n) continue the run, i.e. equal expect,
- * expect + step, ... exactly. Four entries per test, no branch between them.
- */
-static inline size_t E(run_len)(const PTE *p, size_t n, uint64_t expect, uint64_t step)
-{
-	size_t i = 0;
-	for (; i + 4 <= n; i += 4, expect += 4 * step) {
-		uint64_t d = (E(ld)(&p[i]) ^ expect) | (E(ld)(&p[i + 1]) ^ (expect + step)) |
-			     (E(ld)(&p[i + 2]) ^ (expect + 2 * step)) |
-			     (E(ld)(&p[i + 3]) ^ (expect + 3 * step));
-		if (d)
-			break;
-	}
-	for (; i < n && E(ld)(&p[i]) == expect; i++, expect += step)
-		;
-	return i;
 }
 
 /* A leaf the fast compare did not recognise: extend or start a range. */
@@ -225,6 +207,7 @@ static int E(range_leaf)(const struct pt_op *op, struct E(ranges) *w, unsigned h
 	/* Only a whole next slot can continue by raw compare. */
 	w->expect = e + A(out)(m + 1);
 	w->expect_h = h;
+	w->room = h == 0 ? E(run_room)(op->s, e) : 0;
 	return 0;
 }
 
@@ -243,7 +226,9 @@ static int E(ranges_table)(const struct pt_op *op, struct E(ranges) *w, unsigned
 		for (; i <= j; i++, va += PT_SIZE_4K) {
 			uint64_t e;
 			if (w->expect_h == 0 && w->cur.size) {
-				size_t n = E(run_len)(&tbl[i], j - i + 1, w->expect, step);
+				size_t n = E(run_len)(&tbl[i], E(min)(j - i + 1, w->room),
+						      w->expect, step);
+				w->room -= n;
 				w->cur.size += n * PT_SIZE_4K;
 				w->expect += n * step;
 				i += n;
