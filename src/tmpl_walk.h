@@ -33,22 +33,37 @@ static int E(find)(const struct pt_op *op, uint64_t va, PTE **slot, unsigned *lv
 	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
 }
 
+/* Lookups are independent of each other: the fewer instructions here, the
+ * more of them the CPU overlaps. No struct pt_op, everything in locals. */
 static int E(query)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
-	struct pt_op op;
-	PTE *slot;
-	unsigned l;
-	uint64_t e, m;
-	int r;
-	pt__op_init(&op, t);
-	r = E(find)(&op, va, &slot, &l, &e);
-	if (r)
-		return r;
-	m = pt__span(op.s, l) - 1;
-	out->pa = A(leaf_pa)(HT(&op, l), e) | (va & m);
-	out->flags = A(leaf_flags)(op.feat, HT(&op, l), e);
-	out->size = m + 1;
-	return PT_OK;
+	const struct pt_shape *s = t->shape;
+	const unsigned levels = s->info.levels, feat = t->features;
+	uint64_t tpa = t->root;
+	for (unsigned l = 0; l < levels; l++) {
+		const unsigned h = levels - 1 - l;
+		const PTE *tbl = E(tbl)(t, tpa);
+		uint64_t e, m;
+		if (!tbl)
+			return PT_ERR_CORRUPT;
+		e = E(ld)(&tbl[E(idx)(s, l, va)]);
+		switch (A(kind)(feat, h, e)) {
+		case PTK_TABLE:
+			tpa = A(table_pa)(h, e);
+			continue;
+		case PTK_LEAF:
+			m = pt__span(s, l) - 1;
+			out->pa = A(leaf_pa)(h, e) | (va & m);
+			out->flags = A(leaf_flags)(feat, h, e);
+			out->size = m + 1;
+			return PT_OK;
+		case PTK_EMPTY:
+			return PT_ERR_NOT_MAPPED;
+		default:
+			return PT_ERR_CORRUPT;
+		}
+	}
+	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
 }
 
 static int E(unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old)
