@@ -128,6 +128,7 @@ fuzz-coverage: fuzz-cov
 # Replay the regression and seed corpora through the gcc replayer
 # (FUZZ_VALGRIND=1: under Valgrind).
 fuzz-regress: fuzz-replay
+	@if [ "$(FUZZ_VALGRIND)" = 1 ]; then scripts/need.sh test valgrind; fi
 	fuzz/regress.sh
 
 # make check replays the regression corpus (tests/run.sh protocol).
