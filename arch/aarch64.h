@@ -159,10 +159,7 @@ PT_HOOK bool arch_aarch64_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
 static const struct pt_shape arch_aarch64_shape = {
 	.info = { "aarch64", 4, 48, 48, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },
 	.shift = { 39, 30, 21, 12 },
-	.entries = { 512, 512, 512, 512 },
-	.pte_bytes = 8,
-	.frames = { 1, 1, 1, 1 },
-	.per_frame = { 1, 1, 1, 1 },
+	PT_SHAPE_512,
 	.leaf_levels = 0xe,
 	.sign_extend = false,
 	.features = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH,

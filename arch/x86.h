@@ -126,10 +126,7 @@ PT_HOOK bool arch_x86_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
 static const struct pt_shape arch_x86_shape_4level = {
 	.info = { "x86_64", 4, 48, 52, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },
 	.shift = { 39, 30, 21, 12 },
-	.entries = { 512, 512, 512, 512 },
-	.pte_bytes = 8,
-	.frames = { 1, 1, 1, 1 },
-	.per_frame = { 1, 1, 1, 1 },
+	PT_SHAPE_512,
 	.leaf_levels = 0xe,
 	.sign_extend = true,
 	.features = 0,
@@ -137,10 +134,7 @@ static const struct pt_shape arch_x86_shape_4level = {
 static const struct pt_shape arch_x86_shape_5level = {
 	.info = { "x86_64_la57", 5, 57, 52, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },
 	.shift = { 48, 39, 30, 21, 12 },
-	.entries = { 512, 512, 512, 512, 512 },
-	.pte_bytes = 8,
-	.frames = { 1, 1, 1, 1, 1 },
-	.per_frame = { 1, 1, 1, 1, 1 },
+	PT_SHAPE_512,
 	.leaf_levels = 0x1c,
 	.sign_extend = true,
 	.features = 0,

@@ -50,6 +50,12 @@ struct pt_shape {
 	unsigned features;                   /* feature bits this format accepts */
 };
 
+/* The fields every shape of 512 8-byte entries per one-frame table shares
+ * (entries past the shape's levels are never read). */
+#define PT_SHAPE_512 \
+	.entries = { 512, 512, 512, 512, 512 }, .pte_bytes = 8, \
+	.frames = { 1, 1, 1, 1, 1 }, .per_frame = { 1, 1, 1, 1, 1 }
+
 /*
  * The per-family engine, one constant instance per family (src/engines.c).
  * Validation of arguments happens once in src/api.c; these run on checked

@@ -33,23 +33,37 @@ static int E(find)(const struct pt_op *op, uint64_t va, PTE **slot, unsigned *lv
 	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
 }
 
-/* Lookups are independent of each other: the fewer instructions here, the
- * more of them the CPU overlaps. No struct pt_op, everything in locals. */
-static int E(query)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+/*
+ * One translation, shared by pt_query (own tables: t, frames found as the
+ * table finds them) and pt_translate (untrusted: t NULL, each entry read
+ * through the frame mm->phys_to_virt returns for it, every table address
+ * checked). At most one read per level: nothing an image holds can make it
+ * loop. Always inlined, so each caller gets its own specialised copy.
+ */
+static inline __attribute__((always_inline)) int
+E(lookup)(const struct pt_shape *s, unsigned feat, uint64_t root, const struct pt_table *t,
+	  const struct pt_mm *mm, uint64_t va, struct pt_mapping *out)
 {
-	const struct pt_shape *s = t->shape;
-	const unsigned levels = s->info.levels, feat = t->features;
-	uint64_t tpa = t->root;
+	const unsigned levels = s->info.levels;
+	uint64_t tpa = root;
 	for (unsigned l = 0; l < levels; l++) {
 		const unsigned h = levels - 1 - l;
-		const PTE *tbl = E(tbl)(t, tpa);
+		const PTE *p;
 		uint64_t e, m;
-		if (!tbl)
+		if (t) {
+			const PTE *tbl = E(tbl)(t, tpa);
+			p = tbl ? &tbl[E(idx)(s, l, va)] : (const PTE *)0;
+		} else {
+			p = (const PTE *)pt__virt(mm, tpa + E(idx)(s, l, va) * s->pte_bytes);
+		}
+		if (!p)
 			return PT_ERR_CORRUPT;
-		e = E(ld)(&tbl[E(idx)(s, l, va)]);
+		e = E(ld)(p);
 		switch (A(kind)(feat, h, e)) {
 		case PTK_TABLE:
 			tpa = A(table_pa)(h, e);
+			if (!t && (tpa >> s->info.pa_bits))
+				return PT_ERR_CORRUPT;
 			continue;
 		case PTK_LEAF:
 			m = pt__span(s, l) - 1;
@@ -64,6 +78,11 @@ static int E(query)(const struct pt_table *t, uint64_t va, struct pt_mapping *ou
 		}
 	}
 	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
+}
+
+static int E(query)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+{
+	return E(lookup)(t->shape, t->features, t->root, t, &t->mm, va, out);
 }
 
 static int E(unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old)
@@ -312,44 +331,10 @@ static int E(walk_ranges)(const struct pt_table *t, uint64_t va, uint64_t last,
 
 /* ---- Untrusted tables -------------------------------------------------- */
 
-/*
- * Read one entry per level, each through the frame phys_to_virt returns for
- * it, and believe nothing: an entry that is not exactly empty, a table or a
- * leaf of this format is PT_ERR_CORRUPT. At most `levels` reads: no loop
- * an image can make longer.
- */
 static int E(translate)(const struct pt_shape *s, unsigned feat, uint64_t root,
 			const struct pt_mm *mm, uint64_t va, struct pt_mapping *out)
 {
-	unsigned levels = s->info.levels;
-	uint64_t tpa = root;
-	for (unsigned l = 0; l < levels; l++) {
-		unsigned h = levels - 1 - l;
-		uint64_t epa = tpa + E(idx)(s, l, va) * s->pte_bytes;
-		const PTE *p = (const PTE *)pt__virt(mm, epa);
-		uint64_t e, m;
-		if (!p)
-			return PT_ERR_CORRUPT;
-		e = E(ld)(p);
-		switch (A(kind)(feat, h, e)) {
-		case PTK_EMPTY:
-			return PT_ERR_NOT_MAPPED;
-		case PTK_TABLE:
-			tpa = A(table_pa)(h, e);
-			if (tpa >> s->info.pa_bits)
-				return PT_ERR_CORRUPT;
-			break;
-		case PTK_LEAF:
-			m = pt__span(s, l) - 1;
-			out->pa = A(leaf_pa)(h, e) | (va & m);
-			out->flags = A(leaf_flags)(feat, h, e);
-			out->size = m + 1;
-			return PT_OK;
-		default:
-			return PT_ERR_CORRUPT;
-		}
-	}
-	return PT_ERR_CORRUPT;
+	return E(lookup)(s, feat, root, (const struct pt_table *)0, mm, va, out);
 }
 
 /* ---- Pure entry functions ---------------------------------------------- */
