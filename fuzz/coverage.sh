@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fuzz/coverage.sh: line and branch coverage of src/ and arch/ reached by
 # the corpora (corpus/<h>, corpus/regressions/<h>, and the working corpora
-# of the last fuzz-run in build/fuzz/work/<h>), through the coverage build of
+# of the last fuzz-run in build/fuzz/work/<h>; COV_SEEDS_ONLY=1: only what
+# is committed), through the coverage build of
 # the replayers. Report in build/fuzz/coverage/{report.txt,html/}.
 set -eu
 cd "$(dirname "$0")/.."
@@ -11,7 +12,9 @@ objs=()
 for bin in "$bindir"/fuzz_*; do
 	h=$(basename "$bin")
 	paths=()
-	for d in corpus/$h corpus/regressions/$h build/fuzz/work/$h; do
+	work=build/fuzz/work/$h
+	[ "${COV_SEEDS_ONLY:-0}" = 1 ] && work=
+	for d in corpus/$h corpus/merged/$h corpus/regressions/$h $work; do
 		[ -d "$d" ] && paths+=("$d")
 	done
 	# The first binary is positional, the others -object.

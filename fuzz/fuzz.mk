@@ -148,6 +148,19 @@ fuzz-help:
 	@echo "make fuzz-mutants             planted bugs: does the fuzzing catch each within 60 s"
 	@echo "make oss-fuzz-check           run fuzz/oss-fuzz/build.sh as OSS-Fuzz would, check outputs"
 
+# Refresh corpus/merged/<h>: a set-cover merge of the seeds and the working
+# corpora of the last fuzz-run (what make check and fuzz-coverage replay).
+FUZZ_MERGE ?= fuzz_ops_any fuzz_pte fuzz_translate
+.PHONY: fuzz-merge
+fuzz-merge: fuzz-lf
+	@set -e; for h in $(FUZZ_MERGE); do \
+		rm -rf $(FZ)/merge-tmp; mkdir -p $(FZ)/merge-tmp corpus/merged/$$h; \
+		$(FZ)/lf/$$h -set_cover_merge=1 $(FZ)/merge-tmp corpus/merged/$$h corpus/$$h \
+			$$(ls -d $(FZ)/work/$$h 2>/dev/null) >/dev/null 2>&1; \
+		rm -rf corpus/merged/$$h; mv $(FZ)/merge-tmp corpus/merged/$$h; \
+		echo "corpus/merged/$$h: $$(ls corpus/merged/$$h | wc -l) inputs"; \
+	done
+
 # ---- OSS-Fuzz / ClusterFuzzLite ------------------------------------------
 .PHONY: oss-fuzz-check
 oss-fuzz-check: fuzz-need

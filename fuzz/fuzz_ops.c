@@ -1399,6 +1399,17 @@ static int ctx_init(struct ctx *c, bool inject, bool direct)
 {
 	int r;
 	size_t before = A.in_use;
+	{
+		/* Arguments pt_init must refuse, allocating nothing. */
+		struct pt_mm bad = MM;
+		bad.phys_to_virt = NULL;
+		FZ_CHECK(pt_init(NULL, S.arch, S.feat, &MM) == PT_ERR_INVALID);
+		FZ_CHECK(pt_init(&c->t, S.arch, S.feat, NULL) == PT_ERR_INVALID);
+		FZ_CHECK(pt_init(&c->t, S.arch, S.feat, &bad) == PT_ERR_INVALID);
+		FZ_CHECK(pt_init(&c->t, PT_ARCH_COUNT, 0, &MM) == PT_ERR_INVALID);
+		FZ_CHECK(pt_init(&c->t, S.arch, PT_FEAT_ALL, &MM) == PT_ERR_INVALID);
+		FZ_CHECK(A.in_use == before);
+	}
 	if (inject)
 		arena_fail_nth(&A, 1);
 	r = pt_init(&c->t, S.arch, S.feat, &MM);

@@ -101,6 +101,29 @@ static void one(struct rd *r)
 	cur_level = level;
 	cur_pte = pte;
 	valid = in && feat_ok(a, f) && level < levels;
+
+	/* Metadata and address predicates (SPEC §3), restated. */
+	FZ_CHECK((in == NULL) == ((unsigned)a >= PT_ARCH_COUNT));
+	FZ_CHECK(pt_pa_valid(a, pa) == (in && (pa >> in->pa_bits) == 0));
+	if (in) {
+		bool v;
+		if (a == PT_ARMV7)
+			v = pte >> 32 == 0;
+		else if (a == PT_AARCH64)
+			v = pte >> 48 == 0 || pte >> 48 == 0xffff;
+		else
+			v = pte >> (in->va_bits - 1) == 0 ||
+			    pte >> (in->va_bits - 1) == UINT64_MAX >> (in->va_bits - 1);
+		FZ_CHECK(pt_va_valid(a, pte) == v);
+	} else {
+		FZ_CHECK(!pt_va_valid(a, pte));
+	}
+	{
+		/* Every error has its own message; others are "unknown". */
+		const char *m = pt_strerror(-(int)(flags % 10));
+		FZ_CHECK(m != NULL && m[0]);
+		FZ_CHECK((strcmp(m, pt_strerror(99)) == 0) == (flags % 10 > 7));
+	}
 	memset(&e, 0x5a, sizeof(e));
 	rc = pt_pte_decode(a, f, level, pte, &e);
 	if (!valid) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# fuzz/regress.sh [bindir]: replay corpus/regressions/<harness>/* and
-# corpus/<harness>/* through the plain (gcc) replayer, one test group per
+# fuzz/regress.sh [bindir]: replay corpus/regressions/<harness>/*,
+# corpus/<harness>/* and corpus/merged/<harness>/* through the plain (gcc) replayer, one test group per
 # harness. Run from the repository root (make check, make fuzz-regress).
 # FUZZ_VALGRIND=1 runs every replay under Valgrind instead (in-process).
 set -u
@@ -12,6 +12,7 @@ for bin in "$bindir"/fuzz_*; do
 	h=$(basename "$bin")
 	paths=()
 	[ -d corpus/$h ] && paths+=(corpus/$h)
+	[ -d corpus/merged/$h ] && paths+=(corpus/merged/$h)
 	[ -d corpus/regressions/$h ] && paths+=(corpus/regressions/$h)
 	[ ${#paths[@]} -eq 0 ] && continue
 	if [ "${FUZZ_VALGRIND:-0}" = 1 ]; then

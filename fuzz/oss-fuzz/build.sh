@@ -24,9 +24,9 @@ link() { # name object
 	$CXX $CXXFLAGS "$2" "${lib[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$1"
 }
 extras() { # name base
-	if [ -d "corpus/$1" ]; then
-		(cd "corpus/$1" && zip -q -r "$OUT/$1_seed_corpus.zip" .)
-	fi
+	for d in "corpus/$1" "corpus/merged/$1"; do
+		[ -d "$d" ] && (cd "$d" && zip -q -r "$OUT/$1_seed_corpus.zip" .)
+	done
 	[ -f "fuzz/$2.dict" ] && cp "fuzz/$2.dict" "$OUT/$1.dict"
 	sed "s/^dict = .*/dict = $1.dict/" "fuzz/$2.options" >"$OUT/$1.options"
 }
