@@ -217,7 +217,7 @@ static void tag_region(void)
 
 /* ---- Checks ------------------------------------------------------------ */
 
-static unsigned g_pass, g_fail, g_shown;
+static unsigned g_pass, g_fail, g_shown, g_skipped;
 /* Outcomes seen per mode and access kind: [..][..][0] worked, [1] faulted. */
 static unsigned g_seen[4][ACC_COUNT][2];
 static const char *g_phase;
@@ -352,6 +352,10 @@ static void probe_one(unsigned m, enum acc k, uint64_t va, const struct ext *e)
 		what[n++] = *s;
 	what[n] = 0;
 
+	if (arch_skip(F, m, e ? e->flags : 0, k, e != NULL)) {
+		g_skipped++;
+		return;
+	}
 	if (k == ACC_WRITE) {
 		if (e && !in_tags(pa))
 			return; /* never write outside T */
@@ -440,6 +444,8 @@ static void check_ext(const struct ext *e, unsigned m, bool reads_only)
 		probe_one(m, ACC_EXEC, e->va + (t_base - e->pa), e);
 }
 
+static bool block_unmapped(uint64_t va);
+
 /* Mode 0 first: it is the mode whose TLB entries the previous check left
  * warm (switching mode may flush QEMU's TLB, e.g. RISC-V SUM writes), so
  * stale translations after an edit are seen. Then the other modes, then
@@ -458,9 +464,7 @@ static void check_all(const char *phase)
 				continue;
 			/* Just outside the extent: unmapped unless something else is. */
 			uint64_t out = e->va + e->len;
-			struct pt_mapping mp;
-			if (pt_va_valid(F->arch, out) && !lookup(out) &&
-			    pt_query(&T, out, &mp) == PT_ERR_NOT_MAPPED)
+			if (pt_va_valid(F->arch, out) && block_unmapped(out))
 				probe_one(0, ACC_READ, out, NULL);
 		}
 	}
@@ -484,6 +488,25 @@ static uint64_t rand_va(uint64_t size)
 	return va;
 }
 
+/* The granule: 4K, or what the emulator cannot split (fmt.granule). */
+static uint64_t gran(void)
+{
+	return F->granule ? F->granule : 4096;
+}
+
+/* Nothing mapped in va's whole granule, by the shadow and by libpt. */
+static bool block_unmapped(uint64_t va)
+{
+	uint64_t g = gran();
+	va &= ~(g - 1);
+	for (uint64_t o = 0; o < g; o += 4096) {
+		struct pt_mapping mp;
+		if (lookup(va + o) || pt_query(&T, va + o, &mp) != PT_ERR_NOT_MAPPED)
+			return false;
+	}
+	return true;
+}
+
 /* Random VAs inside pt_query-unmapped holes must fault. */
 static void check_unmapped(unsigned n)
 {
@@ -492,8 +515,7 @@ static void check_unmapped(unsigned n)
 		uint64_t va = rand_va(8) ;
 		if (i & 1) /* near the test clusters: tables exist there */
 			va = (ext[rnd_below(next)].va & ~(uint64_t)0x3fffff) + rnd_below(1024) * 4096;
-		struct pt_mapping mp;
-		if (lookup(va) || pt_query(&T, va, &mp) != PT_ERR_NOT_MAPPED)
+		if (!pt_va_valid(F->arch, va) || !block_unmapped(va))
 			continue;
 		for (unsigned m = 0; m < arch_nmodes(F); m++)
 			for (int k = 0; k < ACC_COUNT; k++)
@@ -512,18 +534,34 @@ static uint64_t rand_frame(void)
 {
 	if ((rnd() & 3) == 0)
 		return t_base;
-	return t_base + rnd_below(T_SIZE / 4096) * 4096;
+	return t_base + rnd_below(T_SIZE / gran()) * gran();
+}
+
+/* Map the 4K pages of one granule; on a clash undo and report it. */
+static int map_small(uint64_t va, uint64_t pa, uint32_t flags)
+{
+	for (uint64_t o = 0; o < gran(); o += 4096) {
+		int r = pt_map(&T, va + o, pa + o, 4096, flags);
+		if (r != PT_OK) {
+			while (o) {
+				o -= 4096;
+				check(pt_unmap(&T, va + o, NULL) == PT_OK, "undo pt_unmap", va + o, 0, 0);
+			}
+			return r;
+		}
+	}
+	return PT_OK;
 }
 
 static bool map_one(uint64_t size, uint64_t pa, uint32_t flags)
 {
 	for (int tries = 0; tries < 64; tries++) {
-		uint64_t va = rand_va(size);
+		uint64_t va = rand_va(size == 4096 ? gran() : size);
 		if (size == 4096 && (tries & 1) == 0 && next)
 			/* cluster: share tables with an earlier 4K mapping */
 			va = (ext[rnd_below(next)].va & ~(uint64_t)0x1fffff) +
-			     rnd_below(512) * 4096;
-		int r = pt_map(&T, va, pa, size, flags);
+			     rnd_below(PT_SIZE_2M / gran()) * gran();
+		int r = size == 4096 ? map_small(va, pa, flags) : pt_map(&T, va, pa, size, flags);
 		if (r == PT_ERR_ALREADY_MAPPED || r == PT_ERR_MAPPED_TO_HUGE_PAGE)
 			continue;
 		if (!check(r == PT_OK, "pt_map", va, (uint64_t)(int64_t)r, size))
@@ -532,7 +570,7 @@ static bool map_one(uint64_t size, uint64_t pa, uint32_t flags)
 			flags &= ~PT_WRITE;
 		if (QEMU_MUTATE == 3 && size == 4096)
 			pa ^= 4096;
-		add_ext(va, pa, size, flags, size);
+		add_ext(va, pa, size == 4096 ? gran() : size, flags, size);
 		return true;
 	}
 	check(false, "no free VA found", size, 0, 0);
@@ -558,27 +596,35 @@ static void edit_one(unsigned i)
 	if (!e->live || !e->leaf)
 		return;
 	unsigned op = (unsigned)rnd_below(3);
-	uint64_t size = 0;
-	if (op == 0) {
-		struct pt_mapping old;
-		int r = pt_unmap(&T, e->va + rnd_below(e->len / 4096) * 4096, &old);
-		if (check(r == PT_OK, "pt_unmap", e->va, (uint64_t)(int64_t)r, 0))
-			check(old.pa == e->pa && old.size == e->len, "pt_unmap old", e->va,
-			      old.pa, old.size);
-		e->live = false;
-	} else if (op == 1) {
-		uint32_t fl = rand_flags();
-		int r = pt_protect(&T, e->va, fl, &size);
-		check(r == PT_OK && size == e->len, "pt_protect", e->va, (uint64_t)(int64_t)r, size);
-		e->flags = fl;
-	} else {
-		uint32_t fl = rand_flags();
-		uint64_t pa = new_pa(e);
-		int r = pt_remap(&T, e->va, pa, fl, &size);
-		check(r == PT_OK && size == e->len, "pt_remap", e->va, (uint64_t)(int64_t)r, size);
-		e->flags = fl;
-		e->pa = pa;
+	uint32_t fl = rand_flags();
+	uint64_t pa = op == 2 ? new_pa(e) : e->pa;
+	/* A 4K extent may be a granule of several 4K leaves: edit each. */
+	uint64_t step = e->leaf == 4096 ? 4096 : e->len;
+	for (uint64_t o = 0; o < e->len; o += step) {
+		uint64_t size = 0;
+		int r;
+		if (op == 0) {
+			struct pt_mapping old;
+			uint64_t at = e->va + o + rnd_below(step / 4096) * 4096;
+			r = pt_unmap(&T, at, &old);
+			if (check(r == PT_OK, "pt_unmap", at, (uint64_t)(int64_t)r, 0))
+				check(old.pa == e->pa + o && old.size == step, "pt_unmap old", at,
+				      old.pa, old.size);
+		} else if (op == 1) {
+			r = pt_protect(&T, e->va + o, fl, &size);
+			check(r == PT_OK && size == step, "pt_protect", e->va + o,
+			      (uint64_t)(int64_t)r, size);
+		} else {
+			r = pt_remap(&T, e->va + o, pa + o, fl, &size);
+			check(r == PT_OK && size == step, "pt_remap", e->va + o,
+			      (uint64_t)(int64_t)r, size);
+		}
 	}
+	if (op == 0)
+		e->live = false;
+	else
+		e->flags = fl;
+	e->pa = pa;
 }
 
 /* ---- One format --------------------------------------------------------- */
@@ -586,7 +632,7 @@ static void edit_one(unsigned i)
 static void run_fmt(const struct fmt *f)
 {
 	F = f;
-	g_pass = g_fail = g_shown = 0;
+	g_pass = g_fail = g_shown = g_skipped = 0;
 	memset(g_seen, 0, sizeof g_seen);
 	next = never = 0;
 	rng_state = 0x9e3779b97f4a7c15ull ^ ((uint64_t)f->arch << 32) ^ f->features;
@@ -652,25 +698,26 @@ static void run_fmt(const struct fmt *f)
 		struct ext e = ext[i];
 		if (!e.live || e.len <= 4096 || t_base + 2 * STUB_BYTES - e.pa >= e.len)
 			continue;
-		uint64_t off = (t_base - e.pa) + 4096 * (1 + rnd_below(32));
-		if (off + 3 * 4096 > e.len)
+		uint64_t g = gran();
+		uint64_t off = (t_base - e.pa) + g * (1 + rnd_below(32));
+		if (off + 3 * g > e.len)
 			continue;
-		r = pt_unmap_region(&T, e.va + off, 4096);
+		r = pt_unmap_region(&T, e.va + off, g);
 		check(r == PT_OK, "pt_unmap_region (split)", e.va + off, (uint64_t)(int64_t)r, e.len);
-		shadow_cut(e.va + off, 4096, false, 0);
+		shadow_cut(e.va + off, g, false, 0);
 		uint32_t fl = rand_flags();
-		r = pt_protect_region(&T, e.va + off + 4096, 8192, fl);
-		check(r == PT_OK, "pt_protect_region (split)", e.va + off + 4096,
+		r = pt_protect_region(&T, e.va + off + g, 2 * g, fl);
+		check(r == PT_OK, "pt_protect_region (split)", e.va + off + g,
 		      (uint64_t)(int64_t)r, fl);
-		shadow_cut(e.va + off + 4096, 8192, true, fl);
+		shadow_cut(e.va + off + g, 2 * g, true, fl);
 	}
 	/* map_region with huge pages allowed (VA and PA 2M-congruent) and
 	 * without (VA off by 4K: all 4K pages). */
 	for (int j = 0; j < 2; j++) {
 		uint64_t step = (sizes & PT_SIZE_2M) ? PT_SIZE_2M : PT_SIZE_1M;
 		for (int tries = 0; tries < 64; tries++) {
-			uint64_t va = rand_va(step) + (j ? 4096 : 0);
-			uint64_t len = T_SIZE - (j ? 4096 : 0);
+			uint64_t va = rand_va(step) + (j ? gran() : 0);
+			uint64_t len = T_SIZE - (j ? gran() : 0);
 			uint32_t fl = rand_flags();
 			r = pt_map_region(&T, va, t_base, len, fl, PT_ALLOW_HUGE);
 			if (r == PT_ERR_ALREADY_MAPPED || r == PT_ERR_MAPPED_TO_HUGE_PAGE)
@@ -706,6 +753,9 @@ static void run_fmt(const struct fmt *f)
 		gprintf("  %s: %s read %u ok %u faulted, write %u ok %u faulted, exec %u ok %u faulted\n",
 			f->name, arch_mode_name(m), g_seen[m][0][0], g_seen[m][0][1],
 			g_seen[m][1][0], g_seen[m][1][1], g_seen[m][2][0], g_seen[m][2][1]);
+	if (g_skipped)
+		gprintf("  %s: %u probes skipped (emulator cannot perform them)\n", f->name,
+			g_skipped);
 out:
 	gprintf("[group] qemu %s: %u passed, %u failed\n", f->name, g_pass, g_fail);
 }

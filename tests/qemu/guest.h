@@ -30,6 +30,10 @@ struct fmt {
 	 * lo_max bounds the lower half (0 = whole lower half). */
 	uint64_t lo_max;
 	bool use_high;        /* test VAs in the upper half too */
+	/* Smallest block the emulator translates as a unit (0: 4K). 4K test
+	 * mappings come in aligned groups of this size with one PA block and
+	 * one set of flags (QEMU's LoongArch TLB works on 16K pages). */
+	uint64_t granule;
 };
 
 /* ---- Provided by the architecture (tests/qemu/<arch>/arch.c, start.S) -- */
@@ -60,6 +64,9 @@ const char *arch_mode_name(unsigned m);
 bool arch_mode_can(unsigned m, enum acc k);
 /* Whether an access of kind k in mode m to a page with `flags` must work. */
 bool arch_allowed(const struct fmt *f, unsigned m, uint32_t flags, enum acc k);
+/* Whether the emulator cannot perform this probe at all (a known QEMU
+ * defect); such probes are skipped and counted, never passed. */
+bool arch_skip(const struct fmt *f, unsigned m, uint32_t flags, enum acc k, bool mapped);
 /* Perform the access; returns the value read (ACC_READ), or PROBE_MAGIC
  * from the stub (ACC_EXEC). On a fault the trap handler records it in
  * g_fault_cause / g_fault_addr, sets g_faulted, and the probe returns. */

@@ -9,7 +9,7 @@ QEMU_EXTRA ?=
 # PIC (fixed load address), no builtins turned into libc calls.
 QEMU_CFLAGS := -std=c11 -O2 -g -ffreestanding -nostdlib -fno-builtin -fno-stack-protector \
 	-fno-pic -Iinclude -Itests/qemu $(QEMU_EXTRA)
-QEMU_TIMEOUT := 60
+QEMU_TIMEOUT := 30
 
 # Per architecture: clang target flags, QEMU command (image appended), the
 # exit status QEMU gives when the guest reports success, formats it tests.
@@ -46,8 +46,13 @@ QEMU_armv7_RUN := qemu-system-arm -M virt -cpu cortex-a15 -m 128M -nographic -mo
 QEMU_armv7_PASS := 0
 QEMU_armv7_FMTS := armv7
 
-QEMU_GUESTS := riscv aarch64 x86 armv7
-QEMU_ARCHES := riscv aarch64 x86 x86la57 armv7
+QEMU_loongarch_CC := --target=loongarch64-unknown-none-elf -mno-lsx -mno-lasx
+QEMU_loongarch_RUN := qemu-system-loongarch64 -M virt -m 1G -nographic -monitor none -kernel
+QEMU_loongarch_PASS := 0
+QEMU_loongarch_FMTS := loongarch64
+
+QEMU_GUESTS := riscv aarch64 x86 armv7 loongarch
+QEMU_ARCHES := riscv aarch64 x86 x86la57 armv7 loongarch
 QEMU_WRAPPERS := $(foreach a,$(QEMU_ARCHES),$(QEMU_DIR)/$(a).sh)
 
 define QEMU_GUEST_RULES

@@ -12,7 +12,7 @@
 
 #define ALL (PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED)
 static const struct fmt fmts[] = {
-	{ "aarch64", PT_AARCH64, 0, ALL, 0, false },
+	{ "aarch64", PT_AARCH64, 0, ALL, 0, false, 0 },
 };
 const struct fmt *arch_formats(unsigned *n)
 {
@@ -123,6 +123,16 @@ bool arch_allowed(const struct fmt *f, unsigned m, uint32_t fl, enum acc k)
 	if (k == ACC_EXEC)
 		return (fl & PT_EXECUTE) && !user; /* PXN on user pages */
 	return true;
+}
+
+bool arch_skip(const struct fmt *f, unsigned m, uint32_t fl, enum acc k, bool mapped)
+{
+	(void)f;
+	(void)m;
+	(void)fl;
+	(void)k;
+	(void)mapped;
+	return false;
 }
 
 uint64_t arch_probe(unsigned m, enum acc k, uint64_t va, uint64_t val)

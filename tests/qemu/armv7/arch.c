@@ -13,7 +13,7 @@
 
 static const struct fmt fmts[] = {
 	{ "armv7", PT_ARMV7, 0, PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED,
-	  1ull << 32, false },
+	  1ull << 32, false, 0 },
 };
 
 const struct fmt *arch_formats(unsigned *n)
@@ -137,6 +137,16 @@ bool arch_allowed(const struct fmt *f, unsigned m, uint32_t fl, enum acc k)
 	if (k == ACC_EXEC && !(fl & PT_EXECUTE))
 		return false;
 	return m == 0 || (fl & PT_USER);
+}
+
+bool arch_skip(const struct fmt *f, unsigned m, uint32_t fl, enum acc k, bool mapped)
+{
+	(void)f;
+	(void)m;
+	(void)fl;
+	(void)k;
+	(void)mapped;
+	return false;
 }
 
 uint64_t arch_probe(unsigned m, enum acc k, uint64_t va, uint64_t val)

@@ -14,11 +14,11 @@
 
 #define RWXU (PT_WRITE | PT_EXECUTE | PT_USER)
 static const struct fmt fmts[] = {
-	{ "riscv-sv39", PT_RISCV_SV39, 0, RWXU, 0, true },
-	{ "riscv-sv48", PT_RISCV_SV48, 0, RWXU, 0, true },
-	{ "riscv-sv57", PT_RISCV_SV57, 0, RWXU, 0, true },
+	{ "riscv-sv39", PT_RISCV_SV39, 0, RWXU, 0, true, 0 },
+	{ "riscv-sv48", PT_RISCV_SV48, 0, RWXU, 0, true, 0 },
+	{ "riscv-sv57", PT_RISCV_SV57, 0, RWXU, 0, true, 0 },
 	{ "riscv-sv48-svpbmt", PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT,
-	  RWXU | PT_DEVICE | PT_UNCACHED, 0, true },
+	  RWXU | PT_DEVICE | PT_UNCACHED, 0, true, 0 },
 };
 const struct fmt *arch_formats(unsigned *n)
 {
@@ -121,6 +121,16 @@ bool arch_allowed(const struct fmt *f, unsigned m, uint32_t fl, enum acc k)
 }
 
 #define SSTATUS_SUM (1ull << 18)
+
+bool arch_skip(const struct fmt *f, unsigned m, uint32_t fl, enum acc k, bool mapped)
+{
+	(void)f;
+	(void)m;
+	(void)fl;
+	(void)k;
+	(void)mapped;
+	return false;
+}
 
 uint64_t arch_probe(unsigned m, enum acc k, uint64_t va, uint64_t val)
 {

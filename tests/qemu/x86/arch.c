@@ -13,10 +13,10 @@
 #define RWX_ALL (PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED)
 
 static const struct fmt fmt4[] = {
-	{ "x86_64", PT_X86_64, 0, RWX_ALL, 0, true },
+	{ "x86_64", PT_X86_64, 0, RWX_ALL, 0, true, 0 },
 };
 static const struct fmt fmt5[] = {
-	{ "x86_64-la57", PT_X86_64_LA57, 0, RWX_ALL, 0, true },
+	{ "x86_64-la57", PT_X86_64_LA57, 0, RWX_ALL, 0, true, 0 },
 };
 extern uint32_t boot_la57;
 
@@ -152,6 +152,16 @@ bool arch_allowed(const struct fmt *f, unsigned m, uint32_t fl, enum acc k)
 	if (k == ACC_EXEC)
 		return (fl & PT_EXECUTE) && !user; /* SMEP */
 	return !user || m == 1;                     /* SMAP unless EFLAGS.AC */
+}
+
+bool arch_skip(const struct fmt *f, unsigned m, uint32_t fl, enum acc k, bool mapped)
+{
+	(void)f;
+	(void)m;
+	(void)fl;
+	(void)k;
+	(void)mapped;
+	return false;
 }
 
 uint64_t arch_probe(unsigned m, enum acc k, uint64_t va, uint64_t val)
