@@ -483,7 +483,8 @@ static uint64_t rand_va(uint64_t size)
 	unsigned b = va_bits();
 	uint64_t half = F->lo_max ? F->lo_max : UINT64_C(1) << (b - 1);
 	uint64_t va = rnd_below(half / size) * size;
-	if (F->use_high && (rnd() & 1))
+	bool high = F->halves == 2 || (F->halves == 3 && (rnd() & 1));
+	if (high)
 		va |= ~((UINT64_C(1) << (b - 1)) - 1);
 	return va;
 }
@@ -627,6 +628,24 @@ static void edit_one(unsigned i)
 	e->pa = pa;
 }
 
+/* ---- The guest's own mappings ------------------------------------------ */
+
+const struct pt_mm *guest_mm(void)
+{
+	return &g_mm;
+}
+
+int guest_map_identity(struct pt_table *t)
+{
+	int r = pt_map_region(t, arch_ram_base, arch_ram_base, arch_ram_size,
+			      PT_READ | PT_WRITE | PT_EXECUTE, PT_ALLOW_HUGE);
+	for (unsigned i = 0; r == PT_OK && arch_dev_ranges[i][1]; i++)
+		r = pt_map_region(t, arch_dev_ranges[i][0], arch_dev_ranges[i][0],
+				  arch_dev_ranges[i][1], PT_READ | PT_WRITE | PT_DEVICE,
+				  PT_ALLOW_HUGE);
+	return r;
+}
+
 /* ---- One format --------------------------------------------------------- */
 
 static void run_fmt(const struct fmt *f)
@@ -641,16 +660,9 @@ static void run_fmt(const struct fmt *f)
 	int r = pt_init(&T, f->arch, f->features, &g_mm);
 	if (!check(r == PT_OK, "pt_init", 0, (uint64_t)(int64_t)r, 0))
 		goto out;
-	/* The guest itself: RAM and devices, identity, kernel RWX. */
-	r = pt_map_region(&T, arch_ram_base, arch_ram_base, arch_ram_size,
-			  PT_READ | PT_WRITE | PT_EXECUTE, PT_ALLOW_HUGE);
-	check(r == PT_OK, "identity RAM", arch_ram_base, (uint64_t)(int64_t)r, 0);
-	for (unsigned i = 0; arch_dev_ranges[i][1]; i++) {
-		r = pt_map_region(&T, arch_dev_ranges[i][0], arch_dev_ranges[i][0],
-				  arch_dev_ranges[i][1], PT_READ | PT_WRITE | PT_DEVICE,
-				  PT_ALLOW_HUGE);
-		check(r == PT_OK, "identity device", arch_dev_ranges[i][0],
-		      (uint64_t)(int64_t)r, 0);
+	if (!f->identity_elsewhere) {
+		r = guest_map_identity(&T);
+		check(r == PT_OK, "identity map", arch_ram_base, (uint64_t)(int64_t)r, 0);
 	}
 	arch_table_setup(f, &T);
 	size_t base_frames = pool_inuse;

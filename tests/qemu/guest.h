@@ -29,11 +29,14 @@ struct fmt {
 	/* Highest (most negative) and lowest address a test VA may use;
 	 * lo_max bounds the lower half (0 = whole lower half). */
 	uint64_t lo_max;
-	bool use_high;        /* test VAs in the upper half too */
+	unsigned halves;      /* test VAs in: bit 0 the lower half, bit 1 the upper */
 	/* Smallest block the emulator translates as a unit (0: 4K). 4K test
 	 * mappings come in aligned groups of this size with one PA block and
 	 * one set of flags (QEMU's LoongArch TLB works on 16K pages). */
 	uint64_t granule;
+	/* The architecture maps the guest itself in another table (e.g. an
+	 * AArch64 TTBR1 table cannot hold the low identity map). */
+	bool identity_elsewhere;
 };
 
 /* ---- Provided by the architecture (tests/qemu/<arch>/arch.c, start.S) -- */
@@ -85,6 +88,10 @@ extern volatile uint64_t g_fault_cause, g_fault_addr, g_fault_pc;
 /* ---- Provided by common.c ---------------------------------------------- */
 
 void gprintf(const char *fmt, ...);
+/* The frame allocator hooks, for tables the architecture builds itself. */
+const struct pt_mm *guest_mm(void);
+/* Identity-map the guest's RAM (kernel RWX) and devices into t. */
+int guest_map_identity(struct pt_table *t);
 /* Called by the arch once the C environment is up (stack, traps). */
 __attribute__((noreturn)) void guest_main(void);
 /* Unexpected trap: print and fail. */

@@ -24,7 +24,7 @@ QEMU_aarch64_CC := --target=aarch64-unknown-none-elf -mgeneral-regs-only -mstric
 QEMU_aarch64_RUN := qemu-system-aarch64 -M virt -cpu cortex-a57 -m 128M -nographic \
 	-monitor none -semihosting -kernel
 QEMU_aarch64_PASS := 0
-QEMU_aarch64_FMTS := aarch64
+QEMU_aarch64_FMTS := aarch64 aarch64-high
 
 QEMU_x86_CC := --target=x86_64-unknown-none-elf -mgeneral-regs-only -mno-red-zone
 QEMU_x86_CPU := qemu64,+la57,+pdpe1gb,+smep,+smap
@@ -93,7 +93,7 @@ qemu-guests: $(QEMU_WRAPPERS)
 # tests/run.sh protocol over one wrapper script per architecture.
 qemu-check:
 	@scripts/need.sh qemu qemu-system-riscv64 qemu-system-aarch64 qemu-system-x86_64 \
-		qemu-system-arm qemu-system-loongarch64 clang-19 ld.lld-19
+		qemu-system-arm qemu-system-loongarch64 clang-19 ld.lld-19 llvm-objcopy-19
 	@$(MAKE) --no-print-directory qemu-guests
 	@tests/run.sh $(QEMU_WRAPPERS)
 

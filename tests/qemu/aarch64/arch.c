@@ -12,7 +12,10 @@
 
 #define ALL (PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED)
 static const struct fmt fmts[] = {
-	{ "aarch64", PT_AARCH64, 0, ALL, 0, false, 0 },
+	{ "aarch64", PT_AARCH64, 0, ALL, 0, 1, 0, false },
+	/* TTBR1: test VAs in the upper half; the guest's identity map lives in
+	 * a separate lower-half table in TTBR0. */
+	{ "aarch64-high", PT_AARCH64, PT_FEAT_AARCH64_HIGH, ALL, 0, 2, 0, true },
 };
 const struct fmt *arch_formats(unsigned *n)
 {
@@ -63,23 +66,39 @@ void arch_sync_icache(void)
 	__asm__ volatile("dsb ish\n\tic iallu\n\tdsb ish\n\tisb" ::: "memory");
 }
 
+static struct pt_table lower; /* TTBR0 table for a HIGH format */
+
 void arch_table_setup(const struct fmt *f, struct pt_table *t)
 {
-	(void)f;
 	(void)t;
+	if (!f->identity_elsewhere)
+		return;
+	int r = pt_init(&lower, PT_AARCH64, 0, guest_mm());
+	if (r == PT_OK)
+		r = guest_map_identity(&lower);
+	if (r)
+		guest_panic("TTBR0 identity table", (uint64_t)(int64_t)r, 0, 0);
 }
 
 void arch_mmu_on(const struct fmt *f, struct pt_table *t)
 {
-	(void)f;
 	/* T0SZ=16 (48-bit), IRGN0/ORGN0 WB-WA, SH0 inner, TG0 4K, EPD1 (no
-	 * TTBR1 walks), IPS=48-bit. */
+	 * TTBR1 walks), IPS=48-bit. A HIGH table goes to TTBR1 instead:
+	 * T1SZ=16, IRGN1/ORGN1 WB-WA, SH1 inner, TG1=0b10 (4K), EPD1=0. */
 	uint64_t tcr = 16 | 1u << 8 | 1u << 10 | 3u << 12 | 0u << 14 | 1u << 23 |
 		       5ull << 32;
+	uint64_t ttbr0 = pt_root(t), ttbr1 = 0;
+	if (f->identity_elsewhere) {
+		tcr &= ~(1ull << 23);
+		tcr |= 16ull << 16 | 1ull << 24 | 1ull << 26 | 3ull << 28 | 2ull << 30;
+		ttbr1 = pt_root(t);
+		ttbr0 = pt_root(&lower);
+	}
 	uint64_t sctlr;
 	__asm__ volatile("msr mair_el1, %0\n\tmsr tcr_el1, %1\n\tmsr ttbr0_el1, %2\n\t"
-			 "isb\n\ttlbi vmalle1\n\tdsb ish\n\tisb"
-			 : : "r"((uint64_t)PT_AARCH64_MAIR), "r"(tcr), "r"(pt_root(t)) : "memory");
+			 "msr ttbr1_el1, %3\n\tisb\n\ttlbi vmalle1\n\tdsb ish\n\tisb"
+			 : : "r"((uint64_t)PT_AARCH64_MAIR), "r"(tcr), "r"(ttbr0), "r"(ttbr1)
+			 : "memory");
 	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
 	sctlr |= 1u << 0 | 1u << 2 | 1u << 12;     /* M, C, I */
 	sctlr &= ~(1ull << 19 | 1ull << 1);         /* no WXN, no alignment checks */
@@ -88,12 +107,13 @@ void arch_mmu_on(const struct fmt *f, struct pt_table *t)
 
 void arch_mmu_off(const struct fmt *f)
 {
-	(void)f;
 	uint64_t sctlr;
 	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
 	sctlr &= ~(uint64_t)1;
 	__asm__ volatile("msr sctlr_el1, %0\n\tisb\n\ttlbi vmalle1\n\tdsb ish\n\tisb"
 			 : : "r"(sctlr) : "memory");
+	if (f->identity_elsewhere)
+		pt_destroy(&lower);
 }
 
 unsigned arch_nmodes(const struct fmt *f)

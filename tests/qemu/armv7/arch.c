@@ -13,7 +13,7 @@
 
 static const struct fmt fmts[] = {
 	{ "armv7", PT_ARMV7, 0, PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED,
-	  1ull << 32, false, 0 },
+	  1ull << 32, 1, 0, false },
 };
 
 const struct fmt *arch_formats(unsigned *n)

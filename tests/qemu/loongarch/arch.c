@@ -18,7 +18,7 @@
 
 static const struct fmt fmts[] = {
 	{ "loongarch64", PT_LOONGARCH64, 0,
-	  PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED, 0, true, 16384 },
+	  PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED, 0, 3, 16384, false },
 };
 
 const struct fmt *arch_formats(unsigned *n)

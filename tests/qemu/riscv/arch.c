@@ -14,11 +14,11 @@
 
 #define RWXU (PT_WRITE | PT_EXECUTE | PT_USER)
 static const struct fmt fmts[] = {
-	{ "riscv-sv39", PT_RISCV_SV39, 0, RWXU, 0, true, 0 },
-	{ "riscv-sv48", PT_RISCV_SV48, 0, RWXU, 0, true, 0 },
-	{ "riscv-sv57", PT_RISCV_SV57, 0, RWXU, 0, true, 0 },
+	{ "riscv-sv39", PT_RISCV_SV39, 0, RWXU, 0, 3, 0, false },
+	{ "riscv-sv48", PT_RISCV_SV48, 0, RWXU, 0, 3, 0, false },
+	{ "riscv-sv57", PT_RISCV_SV57, 0, RWXU, 0, 3, 0, false },
 	{ "riscv-sv48-svpbmt", PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT,
-	  RWXU | PT_DEVICE | PT_UNCACHED, 0, true, 0 },
+	  RWXU | PT_DEVICE | PT_UNCACHED, 0, 3, 0, false },
 };
 const struct fmt *arch_formats(unsigned *n)
 {

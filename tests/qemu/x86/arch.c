@@ -13,10 +13,10 @@
 #define RWX_ALL (PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED)
 
 static const struct fmt fmt4[] = {
-	{ "x86_64", PT_X86_64, 0, RWX_ALL, 0, true, 0 },
+	{ "x86_64", PT_X86_64, 0, RWX_ALL, 0, 3, 0, false },
 };
 static const struct fmt fmt5[] = {
-	{ "x86_64-la57", PT_X86_64_LA57, 0, RWX_ALL, 0, true, 0 },
+	{ "x86_64-la57", PT_X86_64_LA57, 0, RWX_ALL, 0, 3, 0, false },
 };
 extern uint32_t boot_la57;
 
