@@ -589,8 +589,8 @@ static uint64_t new_pa(const struct ext *e)
 	return e->pa; /* one aligned PA covers T: keep it */
 }
 
-/* Apply a random single-leaf edit to extent i; returns false if it was
- * not a single leaf any more. */
+/* Apply a random edit (unmap, protect or remap) to extent i, leaf by leaf;
+ * extents cut by region calls are left alone. */
 static void edit_one(unsigned i)
 {
 	struct ext *e = &ext[i];

@@ -1,7 +1,12 @@
 # Hardware conformance on QEMU's MMU (issue 7): one bare-metal guest per
 # architecture links the freestanding core and checks libpt's tables with
-# real accesses. `make qemu-check` builds and runs them all; see
-# tests/qemu/common.c for what a guest checks.
+# real accesses (tests/qemu/common.c says what; tests/qemu/<arch>/arch.c says
+# which privilege modes each architecture probes and what it cannot check).
+#   make qemu-check    build and run every guest (tests/run.sh protocol,
+#                      one "[group] qemu <format>" line per format)
+#   make qemu-mutants  rebuild with a sabotaged test and require failures
+# Formats: riscv-sv39/sv48/sv57/sv48-svpbmt, aarch64, aarch64-high, x86_64,
+# x86_64-la57, armv7, loongarch64.
 
 QEMU_DIR ?= $(BUILD)/qemu
 QEMU_EXTRA ?=
