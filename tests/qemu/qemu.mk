@@ -45,6 +45,14 @@ QEMU_x86la57_ARGS := -append la57
 QEMU_x86la57_PASS := 1
 QEMU_x86la57_FMTS := x86_64-la57
 
+# The AArch64 sources again, run at EL2 on a PT_FEAT_AARCH64_EL2 table.
+QEMU_aarch64el2_SRC := aarch64
+QEMU_aarch64el2_CC := $(QEMU_aarch64_CC) -DGUEST_EL2 -DPT_NATIVE_EL2
+QEMU_aarch64el2_RUN := qemu-system-aarch64 -M virt,virtualization=on -cpu cortex-a57 -m 128M \
+	-nographic -monitor none -semihosting -kernel
+QEMU_aarch64el2_PASS := 0
+QEMU_aarch64el2_FMTS := aarch64-el2
+
 QEMU_armv7_CC := --target=armv7a-none-eabi -mcpu=cortex-a15 -marm -mfloat-abi=soft
 QEMU_armv7_RUN := qemu-system-arm -M virt -cpu cortex-a15 -m 128M -nographic -monitor none \
 	-semihosting -kernel
@@ -56,21 +64,23 @@ QEMU_loongarch_RUN := qemu-system-loongarch64 -M virt -m 1G -nographic -monitor 
 QEMU_loongarch_PASS := 0
 QEMU_loongarch_FMTS := loongarch64
 
-QEMU_GUESTS := riscv aarch64 x86 armv7 loongarch
-QEMU_ARCHES := riscv aarch64 x86 x86la57 armv7 loongarch
+QEMU_GUESTS := riscv aarch64 aarch64el2 x86 armv7 loongarch
+QEMU_ARCHES := riscv aarch64 aarch64el2 x86 x86la57 armv7 loongarch
 QEMU_WRAPPERS := $(foreach a,$(QEMU_ARCHES),$(QEMU_DIR)/$(a).sh)
 
+# Guest $(1) is built from tests/qemu/$(QEMU_<guest>_SRC) (default: its name).
 define QEMU_GUEST_RULES
-$(QEMU_DIR)/$(1)/guest.elf: tests/qemu/common.c tests/qemu/guest.h $(wildcard tests/qemu/$(1)/*) \
+QEMU_$(1)_S := tests/qemu/$(or $(QEMU_$(1)_SRC),$(1))
+$(QEMU_DIR)/$(1)/guest.elf: tests/qemu/common.c tests/qemu/guest.h $(wildcard tests/qemu/$(or $(QEMU_$(1)_SRC),$(1))/*) \
 		$(CORE_SRC) $(CORE_HDR) tests/qemu/qemu.mk
 	@mkdir -p $(QEMU_DIR)/$(1)
 	@set -e; for f in $(CORE_SRC); do \
 		clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(WARN) -c $$$$f \
 			-o $(QEMU_DIR)/$(1)/core-$$$$(basename $$$$f .c).o; done
 	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) -c tests/qemu/common.c -o $(QEMU_DIR)/$(1)/common.o
-	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) -c tests/qemu/$(1)/arch.c -o $(QEMU_DIR)/$(1)/arch.o
-	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) -c tests/qemu/$(1)/start.S -o $(QEMU_DIR)/$(1)/start.o
-	ld.lld-19 -nostdlib -static -T tests/qemu/$(1)/link.ld -o $$@ $(QEMU_DIR)/$(1)/start.o \
+	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) -c $$(QEMU_$(1)_S)/arch.c -o $(QEMU_DIR)/$(1)/arch.o
+	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) -c $$(QEMU_$(1)_S)/start.S -o $(QEMU_DIR)/$(1)/start.o
+	ld.lld-19 -nostdlib -static -T $$(QEMU_$(1)_S)/link.ld -o $$@ $(QEMU_DIR)/$(1)/start.o \
 		$(QEMU_DIR)/$(1)/arch.o $(QEMU_DIR)/$(1)/common.o $(QEMU_DIR)/$(1)/core-*.o
 
 

@@ -8,14 +8,29 @@
  */
 #include "../guest.h"
 
+/* The GUEST_EL2 build runs the same guest at EL2 (HCR_EL2.E2H = 0) on a
+ * PT_FEAT_AARCH64_EL2 table: one privilege level, XN from EXECUTE alone,
+ * AP[6] RES1. The core is built with PT_NATIVE_EL2 (tlbi vae2is/alle2is). */
+#ifdef GUEST_EL2
+#define EL "el2"
+#define TLBI_ALL "tlbi alle2"
+#else
+#define EL "el1"
+#define TLBI_ALL "tlbi vmalle1"
+#endif
+
 #define UART 0x09000000ull
 
 #define ALL (PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED)
 static const struct fmt fmts[] = {
+#ifdef GUEST_EL2
+	{ "aarch64-el2", PT_AARCH64, PT_FEAT_AARCH64_EL2, ALL, 0, 1, 0, false },
+#else
 	{ "aarch64", PT_AARCH64, 0, ALL, 0, 1, 0, false },
 	/* TTBR1: test VAs in the upper half; the guest's identity map lives in
 	 * a separate lower-half table in TTBR0. */
 	{ "aarch64-high", PT_AARCH64, PT_FEAT_AARCH64_HIGH, ALL, 0, 2, 0, true },
+#endif
 };
 const struct fmt *arch_formats(unsigned *n)
 {
@@ -95,22 +110,32 @@ void arch_mmu_on(const struct fmt *f, struct pt_table *t)
 		ttbr0 = pt_root(&lower);
 	}
 	uint64_t sctlr;
+#ifdef GUEST_EL2
+	/* TCR_EL2 (E2H = 0): T0SZ, IRGN0, ORGN0, SH0, TG0 as at EL1, PS at
+	 * 18:16, bits 31 and 23 RES1; TTBR0_EL2 only. */
+	(void)ttbr1;
+	tcr = 16 | 1u << 8 | 1u << 10 | 3u << 12 | 5u << 16 | 1u << 23 | 1u << 31;
+	__asm__ volatile("msr mair_el2, %0\n\tmsr tcr_el2, %1\n\tmsr ttbr0_el2, %2\n\t"
+			 "isb\n\ttlbi alle2\n\tdsb ish\n\tisb"
+			 : : "r"((uint64_t)PT_AARCH64_MAIR), "r"(tcr), "r"(ttbr0) : "memory");
+#else
 	__asm__ volatile("msr mair_el1, %0\n\tmsr tcr_el1, %1\n\tmsr ttbr0_el1, %2\n\t"
 			 "msr ttbr1_el1, %3\n\tisb\n\ttlbi vmalle1\n\tdsb ish\n\tisb"
 			 : : "r"((uint64_t)PT_AARCH64_MAIR), "r"(tcr), "r"(ttbr0), "r"(ttbr1)
 			 : "memory");
-	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
+#endif
+	__asm__ volatile("mrs %0, sctlr_" EL : "=r"(sctlr));
 	sctlr |= 1u << 0 | 1u << 2 | 1u << 12;     /* M, C, I */
 	sctlr &= ~(1ull << 19 | 1ull << 1);         /* no WXN, no alignment checks */
-	__asm__ volatile("msr sctlr_el1, %0\n\tisb" : : "r"(sctlr) : "memory");
+	__asm__ volatile("msr sctlr_" EL ", %0\n\tisb" : : "r"(sctlr) : "memory");
 }
 
 void arch_mmu_off(const struct fmt *f)
 {
 	uint64_t sctlr;
-	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
+	__asm__ volatile("mrs %0, sctlr_" EL : "=r"(sctlr));
 	sctlr &= ~(uint64_t)1;
-	__asm__ volatile("msr sctlr_el1, %0\n\tisb\n\ttlbi vmalle1\n\tdsb ish\n\tisb"
+	__asm__ volatile("msr sctlr_" EL ", %0\n\tisb\n\t" TLBI_ALL "\n\tdsb ish\n\tisb"
 			 : : "r"(sctlr) : "memory");
 	if (f->identity_elsewhere)
 		pt_destroy(&lower);
@@ -118,13 +143,18 @@ void arch_mmu_off(const struct fmt *f)
 
 unsigned arch_nmodes(const struct fmt *f)
 {
-	(void)f;
-	return 2;
+	/* EL2 (E2H = 0) has no unprivileged accesses: LDTR acts as LDR. */
+	return f->features & PT_FEAT_AARCH64_EL2 ? 1 : 2;
 }
 
 const char *arch_mode_name(unsigned m)
 {
+#ifdef GUEST_EL2
+	(void)m;
+	return "EL2";
+#else
 	return m ? "EL0(ldtr/sttr)" : "EL1";
+#endif
 }
 
 bool arch_mode_can(unsigned m, enum acc k)
@@ -134,10 +164,11 @@ bool arch_mode_can(unsigned m, enum acc k)
 
 bool arch_allowed(const struct fmt *f, unsigned m, uint32_t fl, enum acc k)
 {
-	(void)f;
 	bool user = fl & PT_USER;
 	if (k == ACC_WRITE && !(fl & PT_WRITE))
 		return false;
+	if (f->features & PT_FEAT_AARCH64_EL2) /* one regime: USER means nothing */
+		return k != ACC_EXEC || (fl & PT_EXECUTE);
 	if (m == 1)
 		return user;
 	if (k == ACC_EXEC)
@@ -186,7 +217,7 @@ void exc_c(struct frame *fr);
 void exc_c(struct frame *fr)
 {
 	uint64_t esr, elr, far;
-	__asm__ volatile("mrs %0, esr_el1\n\tmrs %1, elr_el1\n\tmrs %2, far_el1"
+	__asm__ volatile("mrs %0, esr_" EL "\n\tmrs %1, elr_" EL "\n\tmrs %2, far_" EL
 			 : "=r"(esr), "=r"(elr), "=r"(far));
 	uint64_t ec = esr >> 26 & 0x3f;
 	if (!g_probing || (ec != 0x21 && ec != 0x25))
@@ -195,5 +226,5 @@ void exc_c(struct frame *fr)
 	g_fault_cause = esr;
 	g_fault_addr = far;
 	g_fault_pc = elr;
-	__asm__ volatile("msr elr_el1, %0" : : "r"(fr->x[30]));
+	__asm__ volatile("msr elr_" EL ", %0" : : "r"(fr->x[30]));
 }

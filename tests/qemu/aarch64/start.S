@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* AArch64 guest startup: QEMU enters at EL1 with the MMU off. */
+/* AArch64 guest startup: QEMU enters at EL1 (EL2 with virtualization=on,
+ * the GUEST_EL2 build) with the MMU off. */
+#ifdef GUEST_EL2
+#define VBAR vbar_el2
+#else
+#define VBAR vbar_el1
+#endif
 	.section .text.start, "ax"
 	.globl _start
 _start:
@@ -9,7 +15,7 @@ _start:
 	ldr	x0, =__stack_top
 	mov	sp, x0
 	ldr	x0, =vectors
-	msr	vbar_el1, x0
+	msr	VBAR, x0
 	isb
 	bl	guest_main
 park:
