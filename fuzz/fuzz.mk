@@ -171,3 +171,15 @@ MUTANT_SECONDS ?= 60
 .PHONY: fuzz-mutants
 fuzz-mutants: fuzz-lf
 	fuzz/mutants.py --budget $(MUTANT_SECONDS)
+
+# ---- Release gate -------------------------------------------------------------
+# Every harness over its corpus and then fuzzing for GATE_FUZZ_SECONDS under
+# ASan+UBSan, the three widest under MSan; crashes from earlier runs on this
+# machine are cleared first so the verdict is this run's.
+GATE_FUZZ_SECONDS ?= 10
+GATE_MSAN_HARNESS ?= fuzz_ops_any fuzz_pte fuzz_translate
+.PHONY: fuzz-gate
+fuzz-gate: fuzz-lf fuzz-msan fuzz-regress
+	rm -rf build/fuzz/crashes
+	fuzz/run.sh $(FZ)/lf $(GATE_FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_HARNESS)
+	fuzz/run.sh $(FZ)/msan $(GATE_FUZZ_SECONDS) $(FUZZ_JOBS) $(GATE_MSAN_HARNESS)
