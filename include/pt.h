@@ -348,6 +348,14 @@ bool pt_pa_valid(enum pt_arch a, uint64_t pa);
 /* ---- Switching the tables on ------------------------------------------- */
 
 #define PT_AARCH64_MAIR   0x44ff04u /* Attr0 Device-nGnRE, Attr1 Normal WB, Attr2 Normal NC */
+/*
+ * LoongArch hardware walk (lddir/ldpte in a TLB refill handler) with these
+ * values. Caveat, found on QEMU's MMU: an empty directory entry is 0 (SPEC
+ * §4) and lddir/ldpte have no "not present" test, so the walk for an
+ * unmapped VA reads physical frame 0 as a table. Keep frame 0 all zero and
+ * never hand it out (libpt already refuses PA 0 from the allocator), or test
+ * for 0 in the refill handler; then unmapped VAs fault as they should.
+ */
 #define PT_LOONGARCH_PWCL (12u | 9u << 5 | 21u << 10 | 9u << 15 | 30u << 20 | 9u << 25)
 #define PT_LOONGARCH_PWCH (39u | 9u << 6)
 
