@@ -17,6 +17,28 @@
 
 #include "guest.h"
 
+/* Every architecture's exec stub is assembled between these labels. */
+extern char stub_start[], stub_end[];
+
+size_t arch_put_stub(void *dst)
+{
+	size_t n = (size_t)(stub_end - stub_start);
+	memcpy(dst, stub_start, n);
+	return n;
+}
+
+/* Only an emulator with a known defect overrides this (LoongArch). */
+__attribute__((weak)) bool arch_skip(const struct fmt *f, unsigned m, uint32_t flags, enum acc k,
+				     bool mapped)
+{
+	(void)f;
+	(void)m;
+	(void)flags;
+	(void)k;
+	(void)mapped;
+	return false;
+}
+
 /* ---- Tiny libc --------------------------------------------------------- */
 
 void *memset(void *d, int c, size_t n)

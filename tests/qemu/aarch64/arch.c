@@ -62,19 +62,11 @@ void arch_exit(bool ok)
 		__asm__ volatile("wfe");
 }
 
-extern char stub_start[], stub_end[];
 uint64_t probe_ld(uint64_t va);
 void probe_st(uint64_t va, uint64_t v);
 uint64_t probe_x(uint64_t va);
 uint64_t probe_ldtr(uint64_t va);
 void probe_sttr(uint64_t va, uint64_t v);
-
-size_t arch_put_stub(void *dst)
-{
-	size_t n = (size_t)(stub_end - stub_start);
-	memcpy(dst, stub_start, n);
-	return n;
-}
 
 void arch_sync_icache(void)
 {
@@ -174,16 +166,6 @@ bool arch_allowed(const struct fmt *f, unsigned m, uint32_t fl, enum acc k)
 	if (k == ACC_EXEC)
 		return (fl & PT_EXECUTE) && !user; /* PXN on user pages */
 	return true;
-}
-
-bool arch_skip(const struct fmt *f, unsigned m, uint32_t fl, enum acc k, bool mapped)
-{
-	(void)f;
-	(void)m;
-	(void)fl;
-	(void)k;
-	(void)mapped;
-	return false;
 }
 
 uint64_t arch_probe(unsigned m, enum acc k, uint64_t va, uint64_t val)

@@ -61,19 +61,11 @@ void arch_exit(bool ok)
 	semihost_exit(ok ? 0x20026 : 0x20024);
 }
 
-extern char stub_start[], stub_end[];
 uint64_t probe_ld(uint32_t va);
 void probe_st(uint32_t va, uint64_t v);
 uint64_t probe_x(uint32_t va);
 uint64_t probe_ldrt(uint32_t va);
 void probe_strt(uint32_t va, uint64_t v);
-
-size_t arch_put_stub(void *dst)
-{
-	size_t n = (size_t)(stub_end - stub_start);
-	memcpy(dst, stub_start, n);
-	return n;
-}
 
 void arch_sync_icache(void)
 {
@@ -137,16 +129,6 @@ bool arch_allowed(const struct fmt *f, unsigned m, uint32_t fl, enum acc k)
 	if (k == ACC_EXEC && !(fl & PT_EXECUTE))
 		return false;
 	return m == 0 || (fl & PT_USER);
-}
-
-bool arch_skip(const struct fmt *f, unsigned m, uint32_t fl, enum acc k, bool mapped)
-{
-	(void)f;
-	(void)m;
-	(void)fl;
-	(void)k;
-	(void)mapped;
-	return false;
 }
 
 uint64_t arch_probe(unsigned m, enum acc k, uint64_t va, uint64_t val)

@@ -61,17 +61,9 @@ void arch_exit(bool ok)
 		__asm__ volatile("idle 0");
 }
 
-extern char stub_start[], stub_end[];
 uint64_t probe_ld(uint64_t va);
 void probe_st(uint64_t va, uint64_t v);
 uint64_t probe_x(uint64_t va);
-
-size_t arch_put_stub(void *dst)
-{
-	size_t n = (size_t)(stub_end - stub_start);
-	memcpy(dst, stub_start, n);
-	return n;
-}
 
 void arch_sync_icache(void)
 {

@@ -52,13 +52,6 @@ uint64_t probe_x(uint64_t va);
 uint64_t enter_user(uint64_t entry, uint64_t a0, uint64_t a1);
 uint64_t u_ret; /* S-mode resume address while in U-mode */
 
-size_t arch_put_stub(void *dst)
-{
-	size_t n = (size_t)(stub_end - stub_start);
-	memcpy(dst, stub_start, n);
-	return n;
-}
-
 void arch_sync_icache(void)
 {
 	__asm__ volatile("fence.i" ::: "memory");
@@ -121,16 +114,6 @@ bool arch_allowed(const struct fmt *f, unsigned m, uint32_t fl, enum acc k)
 }
 
 #define SSTATUS_SUM (1ull << 18)
-
-bool arch_skip(const struct fmt *f, unsigned m, uint32_t fl, enum acc k, bool mapped)
-{
-	(void)f;
-	(void)m;
-	(void)fl;
-	(void)k;
-	(void)mapped;
-	return false;
-}
 
 uint64_t arch_probe(unsigned m, enum acc k, uint64_t va, uint64_t val)
 {

@@ -95,13 +95,6 @@ void x86_init(void)
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
 }
 
-size_t arch_put_stub(void *dst)
-{
-	size_t n = (size_t)(stub_end - stub_start);
-	memcpy(dst, stub_start, n);
-	return n;
-}
-
 void arch_sync_icache(void)
 {
 }
@@ -152,16 +145,6 @@ bool arch_allowed(const struct fmt *f, unsigned m, uint32_t fl, enum acc k)
 	if (k == ACC_EXEC)
 		return (fl & PT_EXECUTE) && !user; /* SMEP */
 	return !user || m == 1;                     /* SMAP unless EFLAGS.AC */
-}
-
-bool arch_skip(const struct fmt *f, unsigned m, uint32_t fl, enum acc k, bool mapped)
-{
-	(void)f;
-	(void)m;
-	(void)fl;
-	(void)k;
-	(void)mapped;
-	return false;
 }
 
 uint64_t arch_probe(unsigned m, enum acc k, uint64_t va, uint64_t val)
