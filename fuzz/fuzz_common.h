@@ -8,10 +8,13 @@
 #ifndef PT_FUZZ_COMMON_H
 #define PT_FUZZ_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "pt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -59,6 +62,23 @@ static inline uint64_t rd_u64(struct rd *r)
 			__builtin_trap();                                             \
 		}                                                                     \
 	} while (0)
+
+/* Feature sets pt_init accepts, restated from SPEC §3 (not asked of the
+ * library): only the format's own bits, never EL2 with HIGH, never Svpbmt
+ * with XuanTie. */
+static inline bool fz_feat_ok(enum pt_arch a, unsigned f)
+{
+	unsigned allowed = 0;
+	if (a == PT_AARCH64)
+		allowed = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH;
+	if (a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57)
+		allowed = PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE;
+	if (f & ~allowed)
+		return false;
+	if ((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH))
+		return false;
+	return !((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE));
+}
 
 /* Each harness prints what it was doing when a check fails. */
 #ifndef FZ_NO_CONTEXT

@@ -24,21 +24,6 @@ static void fz_context(void)
 		(unsigned long long)cur_pte);
 }
 
-/* SPEC §3, restated. */
-static bool feat_ok(enum pt_arch a, unsigned f)
-{
-	unsigned allowed = 0;
-	if (a == PT_AARCH64)
-		allowed = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH;
-	if (a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57)
-		allowed = PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE;
-	if (f & ~allowed)
-		return false;
-	if ((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH))
-		return false;
-	return !((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE));
-}
-
 static unsigned shift(enum pt_arch a, unsigned levels, unsigned l)
 {
 	if (a == PT_ARMV7)
@@ -87,7 +72,7 @@ static void one(struct rd *r)
 	int rc;
 
 	/* Mostly plausible entries: a real encoding with a few bits flipped. */
-	if (b & 0x80 && in && feat_ok(a, f)) {
+	if (b & 0x80 && in && fz_feat_ok(a, f)) {
 		uint64_t sz = UINT64_C(1) << shift(a, levels, level);
 		uint64_t base = pt_pte_page(a, f, level, (pa & ((UINT64_C(1) << in->pa_bits) - 1)) & ~(sz - 1),
 					    (flags & PT_FLAGS_ALL) | PT_READ);
@@ -100,7 +85,7 @@ static void one(struct rd *r)
 	cur_feat = f;
 	cur_level = level;
 	cur_pte = pte;
-	valid = in && feat_ok(a, f) && level < levels;
+	valid = in && fz_feat_ok(a, f) && level < levels;
 
 	/* Metadata and address predicates (SPEC §3), restated. */
 	FZ_CHECK((in == NULL) == ((unsigned)a >= PT_ARCH_COUNT));

@@ -91,17 +91,6 @@ static void fmt_of(enum pt_arch a, struct fmt *f)
 	f->root_bytes = a == PT_ARMV7 ? 16384 : 4096;
 }
 
-static bool feat_ok(enum pt_arch a, unsigned f)
-{
-	unsigned allowed = 0;
-	if (a == PT_AARCH64)
-		allowed = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH;
-	if (a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57)
-		allowed = PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE;
-	return !(f & ~allowed) && f != (PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH) &&
-	       f != (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE);
-}
-
 static bool va_ok(enum pt_arch a, unsigned feat, uint64_t va)
 {
 	const struct pt_arch_info *in = pt_arch_info(a);
@@ -156,7 +145,7 @@ static int ref_translate(enum pt_arch a, unsigned feat, uint64_t root, uint64_t 
 	struct fmt f;
 	uint64_t tpa = root;
 	fmt_of(a, &f);
-	if (!feat_ok(a, feat) || !va_ok(a, feat, va) || (root & (f.root_bytes - 1)) ||
+	if (!fz_feat_ok(a, feat) || !va_ok(a, feat, va) || (root & (f.root_bytes - 1)) ||
 	    root >> f.pa_bits)
 		return PT_ERR_INVALID;
 	for (unsigned l = 0; l < f.levels; l++) {
@@ -326,7 +315,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned feat = rd_u8(&r) & 15;
 	g_mode = b & 1;
 	g_arch = a;
-	if (!feat_ok(a, feat))
+	if (!fz_feat_ok(a, feat))
 		feat = 0;
 	g_feat = feat;
 	if (g_mode == 0)
