@@ -229,24 +229,32 @@ int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
 		  uint32_t flags, unsigned opts);
 
 /*
- * Unmap every leaf in [va, va + size); holes are fine. A huge page that
- * straddles an edge is split (this allocates) so only the range goes.
- * Intermediate tables left empty in the range are freed.
- * Errors: PT_ERR_INVALID, PT_ERR_NOT_ALIGNED, PT_ERR_NO_MEMORY, PT_ERR_CORRUPT.
+ * Unmap every leaf in [va, va + size); holes are fine (a range with nothing
+ * mapped is PT_OK). A huge page that straddles an edge is split (this
+ * allocates) so only the range goes. Every table whose span meets the range
+ * and is left without a present entry is freed (never the root). An entry
+ * that cannot be decoded is cleared if it lies wholly inside the range,
+ * never followed. Errors: PT_ERR_INVALID (also size 0), PT_ERR_NOT_ALIGNED,
+ * PT_ERR_NO_MEMORY, PT_ERR_CORRUPT (an undecodable entry across an edge).
  */
 int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size);
 
 /*
  * Give every leaf in [va, va + size) the new flags; holes are fine; huge
- * pages straddling an edge are split. Errors as pt_unmap_region.
+ * pages straddling an edge are split, unless they already have these flags.
+ * Errors as pt_unmap_region, and PT_ERR_CORRUPT for any undecodable entry
+ * in the range.
  */
 int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t flags);
 
 /*
  * Make dst share src's root-level entries covering [va, va + size) (the
  * kernel half of every process, say). va and size must be aligned to the
- * span of one root entry. dst never frees nor edits a shared subtree; src
- * must outlive dst's use of it.
+ * span of one root entry; only src's non-empty entries are copied. dst never
+ * frees nor edits a shared subtree: edits through dst that touch a shared
+ * root entry fail with PT_ERR_INVALID. Sharing is not reference-counted:
+ * src must outlive dst's use, and must not unmap_region (which reclaims)
+ * the tables it shares, as kernels keep their half populated.
  * Errors: PT_ERR_INVALID (different format or features, NULL, range),
  * PT_ERR_NOT_ALIGNED, PT_ERR_ALREADY_MAPPED (dst already uses a root entry in
  * the range), PT_ERR_CORRUPT.
@@ -256,6 +264,11 @@ int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, 
 /*
  * Hand every VA recorded since the last flush to mm->flush_tlb (or one call
  * with all = true after more than PT_FLUSH_MAX records) and forget them.
+ * Each leaf written or cleared records its base VA (a split huge page once);
+ * removing or replacing a table entry asks for a full flush, since walk
+ * caches may hold it for its whole span (RISC-V sfence.vma with an address
+ * covers leaves only). Break-before-make on Arm formats calls flush_tlb
+ * immediately, inside the editing call, as the architecture requires.
  */
 void pt_flush(struct pt_table *t);
 
