@@ -289,7 +289,7 @@ static int pa_range_ok(const struct pt_shape *s, uint64_t pa, uint64_t size)
 int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
 	const struct pt_shape *s;
-	int h, r;
+	int h;
 	if (!alive(t) || !flags_ok(flags))
 		return PT_ERR_INVALID;
 	s = t->shape;
@@ -301,8 +301,8 @@ int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t
 	if (touches_shared(t, s, va, va))
 		return PT_ERR_INVALID;
 	flags = normalize(t->arch, t->features, flags);
-	if (h == 0 && (r = t->engine->map_page(t, va, pa, flags)) != 1)
-		return r;
+	if (h == 0)
+		return t->engine->map_page(t, va, pa, flags);
 	return t->engine->map(t, va, pa, va + (size - 1), flags, (unsigned)h);
 }
 

@@ -65,7 +65,7 @@ struct pt_engine {
 	/* Leaves of height <= max_h wherever va, pa and the range allow. */
 	int (*map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last,
 		   uint32_t flags, unsigned max_h);
-	/* Fast path for one 4K page; 1: take map() instead. */
+	/* map() of one 4K page, with a one-walk path for the common case. */
 	int (*map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags);
 	int (*unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old);
 	int (*change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa,

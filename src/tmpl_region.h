@@ -177,47 +177,6 @@ static void E(commit_map)(struct pt_op *op, unsigned l, PTE *tbl, bool fresh, ui
 	}
 }
 
-/*
- * One 4K page where the last-level table already exists (the common case of
- * mapping page by page): one walk, or none when the hint still covers va.
- * Returns 1 when the caller must take the general path (E(map)).
- */
-static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
-{
-	/* No struct pt_op here: this path runs once per page mapped. */
-	const struct pt_shape *s = t->shape;
-	const unsigned leaf = s->info.levels - 1, feat = t->features;
-	const uint64_t span = pt__span(s, leaf - 1);
-	PTE *tbl = (PTE *)t->hint_tbl;
-	uint64_t e;
-	int k;
-	if (!tbl || (va & ~(span - 1)) != t->hint_va) {
-		uint64_t tpa = t->root;
-		for (unsigned l = 0; l < leaf; l++) {
-			tbl = E(tbl)(t, tpa);
-			if (!tbl)
-				return 1;
-			e = E(ld)(&tbl[E(idx)(s, l, va)]);
-			if (A(kind)(feat, leaf - l, e) != PTK_TABLE)
-				return 1;
-			tpa = A(table_pa)(leaf - l, e);
-		}
-		tbl = E(tbl)(t, tpa);
-		if (!tbl)
-			return 1;
-		t->hint_tbl = tbl;
-		t->hint_va = va & ~(span - 1);
-	}
-	tbl += E(idx)(s, leaf, va);
-	e = E(ld)(tbl);
-	k = A(kind)(feat, 0, e);
-	if (k != PTK_EMPTY)
-		return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
-	E(st)(tbl, A(leaf_attrs)(feat, 0, flags) | A(out)(pa));
-	pt__record(t, va);
-	return PT_OK;
-}
-
 static int E(map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, uint32_t flags,
 		  unsigned max_h)
 {
@@ -236,6 +195,47 @@ static int E(map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, u
 	E(req_init)(&op, &rq, flags, max_h);
 	E(commit_map)(&op, 0, E(tbl)(t, t->root), false, va, last, pa, &rq);
 	pt__unreserve(&op);
+	return PT_OK;
+}
+
+/*
+ * One 4K page where the last-level table already exists (the common case of
+ * mapping page by page): one walk, or none when the hint still covers va.
+ * Anything else (a missing table, a huge page in the way) takes E(map).
+ */
+static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
+{
+	/* No struct pt_op here: this path runs once per page mapped. */
+	const struct pt_shape *s = t->shape;
+	const unsigned leaf = s->info.levels - 1, feat = t->features;
+	const uint64_t span = pt__span(s, leaf - 1);
+	PTE *tbl = (PTE *)t->hint_tbl;
+	uint64_t e;
+	int k;
+	if (!tbl || (va & ~(span - 1)) != t->hint_va) {
+		uint64_t tpa = t->root;
+		for (unsigned l = 0; l < leaf; l++) {
+			tbl = E(tbl)(t, tpa);
+			if (!tbl)
+				return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), flags, 0);
+			e = E(ld)(&tbl[E(idx)(s, l, va)]);
+			if (A(kind)(feat, leaf - l, e) != PTK_TABLE)
+				return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), flags, 0);
+			tpa = A(table_pa)(leaf - l, e);
+		}
+		tbl = E(tbl)(t, tpa);
+		if (!tbl)
+			return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), flags, 0);
+		t->hint_tbl = tbl;
+		t->hint_va = va & ~(span - 1);
+	}
+	tbl += E(idx)(s, leaf, va);
+	e = E(ld)(tbl);
+	k = A(kind)(feat, 0, e);
+	if (k != PTK_EMPTY)
+		return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
+	E(st)(tbl, A(leaf_attrs)(feat, 0, flags) | A(out)(pa));
+	pt__record(t, va);
 	return PT_OK;
 }
 
