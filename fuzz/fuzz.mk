@@ -82,7 +82,7 @@ endef
 $(foreach e,$(FZ_ENGINES),$(eval $(call FZ_ENGINE_RULES,$(e))))
 
 define FZ_OPS_RULES
-$(FZ)/$(1)/obj/fuzz_ops_$(call fz_name,$(2)).o: fuzz/fuzz_ops.c fuzz/fuzz_common.h include/pt.h tests/arena.h
+$(FZ)/$(1)/obj/fuzz_ops_$(call fz_name,$(2)).o: fuzz/fuzz_ops.c fuzz/ops_model.h fuzz/ops_gen.h fuzz/ops_check.h fuzz/fuzz_common.h include/pt.h tests/arena.h
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -DFUZZ_ARCH=$(call fz_arch,$(2)) \
 		-DFUZZ_FEAT=$(call fz_feat,$(2)) -c $$< -o $$@

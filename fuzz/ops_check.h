@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_ops: the full check of a real table against the model.
+ * Included once, by fuzz/fuzz_ops.c, which defines the bounds and globals
+ * these sections share; split out only to keep each file to one job.
+ */
+#ifndef PT_FUZZ_OPS_CHECK_H
+#define PT_FUZZ_OPS_CHECK_H
+
+/* ---- Full check: walk the real table, compare with the model -------- */
+
+struct went {
+	struct pt_entry e;
+};
+
+static struct {
+	struct went *v;
+	size_t n, cap;
+	struct pt_entry stack[PT_MAX_LEVELS + 1];
+	unsigned depth;
+	unsigned long stop_at, pre_calls;
+} W;
+
+static int walk_pre(void *arg, const struct pt_entry *e)
+{
+	(void)arg;
+	W.v = grow(W.v, &W.cap, W.n + 1, sizeof(*W.v));
+	W.v[W.n++].e = *e;
+	FZ_CHECK(W.depth <= PT_MAX_LEVELS);
+	W.stack[W.depth++] = *e;
+	if (++W.pre_calls == W.stop_at)
+		return 77;
+	return 0;
+}
+
+static int walk_post(void *arg, const struct pt_entry *e)
+{
+	(void)arg;
+	FZ_CHECK(W.depth > 0);
+	W.depth--;
+	FZ_CHECK(W.stack[W.depth].va == e->va && W.stack[W.depth].level == e->level &&
+		 W.stack[W.depth].pte == e->pte);
+	return 0;
+}
+
+static int walk_all(struct ctx *c, size_t limit, unsigned long stop_at)
+{
+	struct pt_walk_ops ops = { limit, walk_pre, walk_post };
+	W.n = 0;
+	W.depth = 0;
+	W.stop_at = stop_at;
+	W.pre_calls = 0;
+	return pt_walk(&c->t, &ops, NULL);
+}
+
+static uint64_t canon(uint64_t va)
+{
+	if (S.sext) {
+		unsigned up = 64 - S.va_bits;
+		return (uint64_t)((int64_t)(va << up) >> up);
+	}
+	return va;
+}
+
+struct tpa {
+	uint64_t pa, va;
+};
+
+static int tpa_cmp(const void *a, const void *b)
+{
+	const struct tpa *x = a, *y = b;
+	return x->pa < y->pa ? -1 : x->pa > y->pa;
+}
+
+static struct tpa *tp;
+static size_t tpcap;
+
+static void full_check(struct ctx *c)
+{
+	struct model *m = &c->m;
+	size_t li = 0, ti = 0, ntp = 0;
+	uint64_t h = 1469598103934665603ull;
+	int r;
+	if (!c->alive)
+		return;
+	bool hascor = m_ncorrupt(m) > 0;
+	r = walk_all(c, 0, 0);
+	/* A corrupt entry stops the walk there, with PT_ERR_CORRUPT. */
+	FZ_CHECK(r == (hascor ? PT_ERR_CORRUPT : PT_OK));
+	FZ_CHECK(hascor || W.depth == 0);
+	for (size_t k = 0; k < W.n; k++) {
+		const struct pt_entry *e = &W.v[k].e;
+		struct pt_entry d;
+		h = (h ^ e->level) * 1099511628211ull;
+		h = (h ^ e->index) * 1099511628211ull;
+		h = (h ^ e->pte) * 1099511628211ull;
+		FZ_CHECK(e->level < S.levels);
+		FZ_CHECK(e->size == span(e->level));
+		FZ_CHECK(e->index == idx(e->level, e->va));
+		FZ_CHECK(canon(e->va) == e->va && va_ok(e->va));
+		FZ_CHECK(pt_pte_decode(S.arch, S.feat, e->level, e->pte, &d) == PT_OK);
+		FZ_CHECK(d.leaf == e->leaf && d.pa == e->pa);
+		/* Next expected entry: the smaller of the next leaf and the next
+		 * table entry by (va, entry level), which is the walk's pre-order. */
+		bool take_leaf = li < m->n &&
+				 (ti >= m->nt || tcmp(m->lv[li].va, level_of(m->lv[li].size),
+						      m->tv[ti].va, m->tv[ti].level - 1) < 0);
+		FZ_CHECK(li < m->n || ti < m->nt);
+		FZ_CHECK(e->leaf == take_leaf);
+		FZ_CHECK(!take_leaf || !m->lv[li].corrupt); /* reported past a corrupt entry */
+		if (e->leaf) {
+			const struct leaf *x = &m->lv[li++];
+			FZ_CHECK(x->va == e->va && x->size == e->size && x->pa == e->pa &&
+				 x->flags == e->flags);
+			FZ_CHECK(d.flags == e->flags && pt_flags_normalize(S.arch, S.feat, e->flags) == e->flags);
+			/* The library writes canonical entries: re-encoding the
+			 * decoded mapping gives the very same bits. */
+			FZ_CHECK(pt_pte_page(S.arch, S.feat, e->level, e->pa, e->flags) == e->pte);
+		} else {
+			const struct tbl *t = &m->tv[ti++];
+			FZ_CHECK(e->level + 1 < S.levels && e->flags == 0);
+			FZ_CHECK(t->va == e->va && t->level == e->level + 1);
+			FZ_CHECK(pt_pte_table(S.arch, e->level, e->pa) == e->pte);
+			FZ_CHECK(arena_allocated(&A, e->pa));
+			/* ARMv7 L2 tables sit at their slot in the group frame. */
+			FZ_CHECK((e->pa & 0xfff) == (S.armv7 ? (e->index & 3) * 1024 : 0));
+			FZ_CHECK(e->pa >> 14 != pt_root(&c->t) >> 14 || !S.armv7);
+			FZ_CHECK(e->pa != pt_root(&c->t));
+			tp = grow(tp, &tpcap, ntp + 1, sizeof(*tp));
+			tp[ntp++] = (struct tpa){ e->pa, e->va };
+		}
+	}
+	if (hascor)
+		FZ_CHECK(li < m->n && m->lv[li].corrupt &&
+			 (ti >= m->nt || tcmp(m->lv[li].va, level_of(m->lv[li].size), m->tv[ti].va,
+					      m->tv[ti].level - 1) < 0));
+	else
+		FZ_CHECK(li == m->n && ti == m->nt);
+	{
+		/* satp: MODE | ASID | root PPN on RISC-V, 0 elsewhere. */
+		uint64_t mode = S.arch == PT_RISCV_SV39 ? 8 : S.arch == PT_RISCV_SV48 ? 9
+			      : S.arch == PT_RISCV_SV57 ? 10 : 0;
+		uint64_t satp = pt_satp(&c->t, 0x1234);
+		FZ_CHECK(satp == (mode ? mode << 60 | UINT64_C(0x1234) << 44 | pt_root(&c->t) >> 12 : 0));
+	}
+	/* Every frame referenced once: table PAs distinct, and (ARMv7) one
+	 * frame serves only the four L1 entries of one group. */
+	if (ntp > 1)
+		qsort(tp, ntp, sizeof(*tp), tpa_cmp);
+	for (size_t k = 1; k < ntp; k++) {
+		FZ_CHECK(tp[k].pa != tp[k - 1].pa);
+		if (tp[k].pa >> 12 == tp[k - 1].pa >> 12)
+			FZ_CHECK(S.armv7 && tp[k].va >> 22 == tp[k - 1].va >> 22);
+	}
+	c->digest = h;
+}
+
+static void check_frames(void)
+{
+	size_t want = 0;
+	for (int k = 0; k < 2; k++)
+		if (C[k].alive)
+			want += m_frames(&C[k].m);
+	FZ_CHECK(A.in_use == want);
+	FZ_CHECK(A.errors == 0);
+}
+
+static void check_all(void)
+{
+	full_check(&C[0]);
+	full_check(&C[1]);
+	check_frames();
+}
+
+#endif

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_ops: value generators biased toward what breaks page tables.
+ * Included once, by fuzz/fuzz_ops.c, which defines the bounds and globals
+ * these sections share; split out only to keep each file to one job.
+ */
+#ifndef PT_FUZZ_OPS_GEN_H
+#define PT_FUZZ_OPS_GEN_H
+
+/* ---- Value generators: biased toward what breaks page tables ---------- */
+
+static uint64_t last_va, last_pa;
+
+static uint64_t va_anchor(unsigned k)
+{
+	uint64_t lo_end, up_start;
+	if (S.armv7) {
+		lo_end = UINT64_C(1) << 31;
+		up_start = UINT64_C(1) << 32;
+	} else if (!S.sext) {
+		lo_end = UINT64_C(1) << 47;
+		up_start = (S.feat & PT_FEAT_AARCH64_HIGH) ? UINT64_C(0xffff) << 48 : UINT64_C(1) << 48;
+	} else {
+		lo_end = UINT64_C(1) << (S.va_bits - 1);
+		up_start = UINT64_MAX << (S.va_bits - 1);
+	}
+	switch (k % 6) {
+	case 0: return (S.feat & PT_FEAT_AARCH64_HIGH) ? UINT64_C(0xffff) << 48 : 0;
+	case 1: return lo_end;
+	case 2: return up_start;
+	case 3: return 0; /* minus something: the very top, wrap-around */
+	case 4: return lo_end >> 1;
+	default: return (S.feat & PT_FEAT_AARCH64_HIGH) ? 0 : UINT64_C(1) << 30;
+	}
+}
+
+static uint64_t gen_va(struct rd *r, struct model *m)
+{
+	uint8_t sel = rd_u8(r);
+	uint64_t va;
+	switch (sel >> 5) {
+	case 5:
+		va = last_va + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PT_SIZE_4K;
+		break;
+	case 6:
+		if (m->n) {
+			va = m->lv[rd_u16(r) % m->n].va + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PT_SIZE_4K;
+			break;
+		}
+		/* fall through */
+	default: {
+		uint8_t lv = rd_u8(r);
+		unsigned l1 = (lv & 15) % S.levels, l2 = (unsigned)(lv >> 4) % S.levels;
+		va = va_anchor(sel) + (uint64_t)(int64_t)(int8_t)rd_u8(r) * span(l1) +
+		     (uint64_t)(int64_t)(int8_t)rd_u8(r) * span(l2);
+		break;
+	}
+	case 7:
+		va = rd_u64(r);
+		break;
+	}
+	if (sel & 16) /* an unaligned VA now and then */
+		va += rd_u8(r);
+	last_va = va;
+	return va;
+}
+
+static uint64_t gen_pa(struct rd *r, uint64_t va)
+{
+	uint8_t sel = rd_u8(r);
+	uint64_t top = UINT64_C(1) << S.pa_bits, pa;
+	unsigned l = (unsigned)(sel >> 4) % S.levels;
+	switch (sel & 7) {
+	case 0: pa = va & (top - 1); break;
+	case 1: pa = top + (uint64_t)(int64_t)(int8_t)rd_u8(r) * span(l); break;
+	case 2: pa = (uint64_t)rd_u16(r) * span(l) & (top - 1); break;
+	case 3: pa = last_pa + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PT_SIZE_4K; break;
+	case 4: pa = rd_u64(r); break;
+	default: pa = (uint64_t)rd_u16(r) * PT_SIZE_4K; break;
+	}
+	if ((sel & 15) == 15)
+		pa += rd_u8(r);
+	last_pa = pa;
+	return pa;
+}
+
+static uint64_t gen_leaf_size(struct rd *r)
+{
+	uint8_t sel = rd_u8(r);
+	unsigned k = sel % (S.levels + 1);
+	if (k == S.levels)
+		return (sel & 0x80) ? rd_u64(r) : PT_SIZE_1M << (sel & 1);
+	return span(S.levels - 1 - k);
+}
+
+static uint64_t gen_region_size(struct rd *r)
+{
+	uint8_t sel = rd_u8(r);
+	unsigned l = (unsigned)(sel >> 3) % S.levels;
+	switch (sel & 7) {
+	case 0:
+	case 1: return (uint64_t)(rd_u8(r) + 1) * PT_SIZE_4K;
+	case 2: return span(l) * (rd_u8(r) % 4 + 1);
+	case 3: return span(l) + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PT_SIZE_4K;
+	case 4: return span(l) * (rd_u8(r) % 3 + 1) + span(l ? l - 1 : 0);
+	case 5: return 0;
+	case 6: return rd_u64(r);
+	default: return (uint64_t)rd_u16(r) * PT_SIZE_4K + (rd_u8(r) & 1 ? 1 : 0);
+	}
+}
+
+static uint32_t gen_flags(struct rd *r)
+{
+	uint8_t b = rd_u8(r);
+	if (b >= 0xf0)
+		return b & 0x7f; /* maybe without READ, maybe an unknown bit */
+	return (b & PT_FLAGS_ALL) | PT_READ;
+}
+
+#endif

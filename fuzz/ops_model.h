@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_ops: the format description and the reference model of an address space.
+ * Included once, by fuzz/fuzz_ops.c, which defines the bounds and globals
+ * these sections share; split out only to keep each file to one job.
+ */
+#ifndef PT_FUZZ_OPS_MODEL_H
+#define PT_FUZZ_OPS_MODEL_H
+
+/* ---- Format description (derived from the public metadata) ------------ */
+
+static struct {
+	enum pt_arch arch;
+	unsigned feat, levels, va_bits, pa_bits;
+	unsigned shift[PT_MAX_LEVELS], entries[PT_MAX_LEVELS];
+	uint64_t leaf_sizes;
+	bool sext, armv7;
+} S;
+
+static uint64_t span(unsigned l)
+{
+	return UINT64_C(1) << S.shift[l];
+}
+
+static bool leaf_level(unsigned l)
+{
+	return (S.leaf_sizes & span(l)) != 0;
+}
+
+static unsigned level_of(uint64_t size)
+{
+	for (unsigned l = 0; l < S.levels; l++)
+		if (span(l) == size)
+			return l;
+	return ~0u;
+}
+
+static size_t idx(unsigned l, uint64_t va)
+{
+	return (size_t)((va >> S.shift[l]) & (S.entries[l] - 1u));
+}
+
+static void shape_init(enum pt_arch a, unsigned feat)
+{
+	const struct pt_arch_info *in = pt_arch_info(a);
+	FZ_CHECK(in != NULL);
+	S.arch = a;
+	S.feat = feat;
+	S.levels = in->levels;
+	S.va_bits = in->va_bits;
+	S.pa_bits = in->pa_bits;
+	S.leaf_sizes = in->leaf_sizes;
+	S.armv7 = a == PT_ARMV7;
+	S.sext = a != PT_AARCH64 && a != PT_ARMV7;
+	for (unsigned l = 0; l < S.levels; l++) {
+		S.shift[l] = S.armv7 ? (l ? 12u : 20u) : 12u + 9u * (S.levels - 1 - l);
+		S.entries[l] = S.armv7 ? (l ? 256u : 4096u) : 512u;
+	}
+}
+
+/* The VA rules of SPEC §3, restated independently of src/api.c. */
+static bool va_ok(uint64_t va)
+{
+	if (S.armv7)
+		return va >> 32 == 0;
+	if (!S.sext)
+		return (S.feat & PT_FEAT_AARCH64_HIGH) ? va >> 48 == 0xffff : va >> 48 == 0;
+	uint64_t hi = va >> (S.va_bits - 1);
+	return hi == 0 || hi == UINT64_MAX >> (S.va_bits - 1);
+}
+
+static bool flags_ok(uint32_t f)
+{
+	return (f & PT_READ) && !(f & ~(uint32_t)PT_FLAGS_ALL);
+}
+
+static uint32_t norm(uint32_t f)
+{
+	f &= PT_FLAGS_ALL;
+	if (f & PT_DEVICE)
+		f &= ~(uint32_t)PT_UNCACHED;
+	if ((S.arch == PT_RISCV_SV39 || S.arch == PT_RISCV_SV48 || S.arch == PT_RISCV_SV57) &&
+	    !(S.feat & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
+		f &= ~(uint32_t)(PT_DEVICE | PT_UNCACHED);
+	if (S.arch == PT_AARCH64 && (S.feat & PT_FEAT_AARCH64_EL2))
+		f &= ~(uint32_t)PT_USER;
+	return f;
+}
+
+/* ---- The model ----------------------------------------------------------- */
+
+struct leaf {
+	uint64_t va, pa, size;
+	uint32_t flags;
+	bool shared; /* seen through a root entry shared from the other table */
+	bool corrupt; /* the slot holds an entry that decodes as corrupt */
+};
+
+struct tbl {
+	uint64_t va;    /* base of the span the table covers */
+	unsigned level; /* >= 1: the root is implicit */
+	bool shared;
+};
+
+struct model {
+	struct leaf *lv;
+	size_t n, cap;
+	struct tbl *tv;
+	size_t nt, capt;
+	uint64_t shared[PT_MAX_ROOT_ENTRIES / 64];
+};
+
+struct ctx {
+	struct pt_table t;
+	struct model m;
+	bool alive;
+	bool frozen;     /* its tables are shared into main: no more edits */
+	uint64_t digest; /* of the last full check */
+};
+
+static struct arena A;
+static bool arena_ready;
+static struct ctx C[2];
+static struct pt_mm MM;
+static const char *cur_op = "init";
+static bool need_check; /* something may have changed since the last full check */
+static int trace = -1; /* FUZZ_TRACE=1: print every call and its result */
+static unsigned cur_opno;
+
+static void fz_context(void)
+{
+	fprintf(stderr, "  format %s features %#x, op #%u %s\n",
+		pt_arch_info(S.arch) ? pt_arch_info(S.arch)->name : "?", S.feat, cur_opno, cur_op);
+}
+
+/* memcpy/memmove that accept (NULL, 0): empty arrays start out NULL. */
+static void mv(void *d, const void *src, size_t n)
+{
+	if (n)
+		memmove(d, src, n);
+}
+
+static void m_clear(struct model *m)
+{
+	m->n = 0;
+	m->nt = 0;
+	memset(m->shared, 0, sizeof(m->shared));
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	size_t nc = *cap ? *cap : 64;
+	while (nc < need)
+		nc *= 2;
+	p = realloc(p, nc * elem);
+	FZ_CHECK(p != NULL);
+	*cap = nc;
+	return p;
+}
+
+static uint64_t llast(const struct leaf *x)
+{
+	return x->va + (x->size - 1);
+}
+
+/* First leaf whose last byte is >= va. */
+static size_t m_first_ge(const struct model *m, uint64_t va)
+{
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (llast(&m->lv[mid]) < va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static size_t m_ncorrupt(const struct model *m)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->n; i++)
+		n += m->lv[i].corrupt;
+	return n;
+}
+
+static struct leaf *m_find(struct model *m, uint64_t va)
+{
+	size_t i = m_first_ge(m, va);
+	return i < m->n && m->lv[i].va <= va ? &m->lv[i] : NULL;
+}
+
+/* Replace leaves [i, j) with the k leaves at nw. */
+static void m_splice(struct model *m, size_t i, size_t j, const struct leaf *nw, size_t k)
+{
+	m->lv = grow(m->lv, &m->cap, m->n - (j - i) + k + 1, sizeof(*m->lv));
+	mv(&m->lv[i + k], &m->lv[j], (m->n - j) * sizeof(*m->lv));
+	mv(&m->lv[i], nw, k * sizeof(*nw));
+	m->n = m->n - (j - i) + k;
+}
+
+static int tcmp(uint64_t va1, unsigned l1, uint64_t va2, unsigned l2)
+{
+	if (va1 != va2)
+		return va1 < va2 ? -1 : 1;
+	return l1 < l2 ? -1 : l1 > l2;
+}
+
+static size_t t_lower(const struct model *m, uint64_t va, unsigned level)
+{
+	size_t lo = 0, hi = m->nt;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (tcmp(m->tv[mid].va, m->tv[mid].level, va, level) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct tbl *t_find(struct model *m, uint64_t va, unsigned level)
+{
+	size_t i = t_lower(m, va, level);
+	return i < m->nt && m->tv[i].va == va && m->tv[i].level == level ? &m->tv[i] : NULL;
+}
+
+static void t_add(struct model *m, uint64_t va, unsigned level, bool shared)
+{
+	size_t i = t_lower(m, va, level);
+	if (i < m->nt && m->tv[i].va == va && m->tv[i].level == level)
+		return;
+	m->tv = grow(m->tv, &m->capt, m->nt + 1, sizeof(*m->tv));
+	mv(&m->tv[i + 1], &m->tv[i], (m->nt - i) * sizeof(*m->tv));
+	m->tv[i] = (struct tbl){ va, level, shared };
+	m->nt++;
+}
+
+static void t_del(struct model *m, size_t i)
+{
+	mv(&m->tv[i], &m->tv[i + 1], (m->nt - i - 1) * sizeof(*m->tv));
+	m->nt--;
+}
+
+/* Base of the span of a level-l table holding va (l >= 1). */
+static uint64_t tbase(unsigned l, uint64_t va)
+{
+	return va & ~(span(l - 1) - 1);
+}
+
+static bool root_shared(const struct model *m, size_t i)
+{
+	return (m->shared[i / 64] >> (i % 64)) & 1;
+}
+
+static bool touches_shared(const struct model *m, uint64_t va, uint64_t last)
+{
+	for (size_t i = idx(0, va), j = idx(0, last); i <= j; i++)
+		if (root_shared(m, i))
+			return true;
+	return false;
+}
+
+/* Frames a table owns: root plus one per table; ARMv7 packs the L2 tables
+ * of four consecutive L1 entries into one frame. */
+static size_t m_frames(const struct model *m)
+{
+	size_t n = S.armv7 ? 4 : 1;
+	uint64_t last_group = UINT64_MAX;
+	for (size_t i = 0; i < m->nt; i++) {
+		if (m->tv[i].shared)
+			continue;
+		if (!S.armv7) {
+			n++;
+		} else if (m->tv[i].va >> 22 != last_group) {
+			last_group = m->tv[i].va >> 22;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Anything (leaf, table) present in [va, last]? */
+static bool m_any_leaf(struct model *m, uint64_t va, uint64_t last)
+{
+	size_t i = m_first_ge(m, va);
+	return i < m->n && m->lv[i].va <= last;
+}
+
+static bool m_any_table(struct model *m, uint64_t va, uint64_t last, unsigned minlevel)
+{
+	for (size_t i = t_lower(m, va, 0); i < m->nt && m->tv[i].va <= last; i++)
+		if (m->tv[i].level >= minlevel)
+			return true;
+	return false;
+}
+
+static bool root_present(struct model *m, uint64_t base)
+{
+	uint64_t last = base + (span(0) - 1);
+	return root_shared(m, idx(0, base)) || m_any_leaf(m, base, last) ||
+	       m_any_table(m, base, last, 1);
+}
+
+/* ---- Frame accounting for one call (ARMv7 counts packed groups) ------- */
+
+struct need {
+	size_t n;
+	uint64_t group;
+};
+
+static void need_table(struct need *nd, unsigned level, uint64_t va)
+{
+	if (!S.armv7 || level != 1) {
+		nd->n++;
+		return;
+	}
+	if (va >> 22 != nd->group) {
+		nd->group = va >> 22;
+		nd->n++;
+	}
+}
+
+#endif
