@@ -83,9 +83,17 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@echo "make [lib]        build/libpt.a and build/libpt.so"
-	@echo "make check        build and run the tests"
-	@echo "make freestanding prove the core builds bare-metal for $(FS_TARGETS)"
+	@echo "make [lib]             build/libpt.a and build/libpt.so"
+	@echo "make check             build and run the tests (ends with 'N passed, N failed')"
+	@echo "make bench             the benchmark suite (main job); bench-compare, bench-icount, bench-report"
+	@echo "make freestanding      prove the core builds bare-metal for $(FS_TARGETS)"
+	@echo "make check-asan|check-ubsan|check-msan|check-valgrind   the suite under each checker"
+	@echo "make analyze           gcc -fanalyzer, clang-tidy, cppcheck"
+	@echo "make sanitizer-plants  show each sanitizer catching a planted bug"
+	@echo "make fuzz-help         the fuzzing targets (libFuzzer, MSan, AFL++, OSS-Fuzz, coverage, mutants)"
+	@echo "make qemu-check        libpt's tables on QEMU's MMU for every format"
+	@echo "make ptdump            tools/ptdump; ptdump-asan, ptdump-fuzz"
+	@echo "make release-gate      everything a release must pass, with a summary table"
 	@echo "make install PREFIX=/usr/local"
 	@echo "make clean"
 
