@@ -104,6 +104,20 @@ static bool va_ok(enum pt_arch a, unsigned feat, uint64_t va)
 
 typedef bool (*read_fn)(uint64_t pa, unsigned bytes, uint64_t *v);
 
+/* An entry of `bytes` (4 on ARMv7, else 8) at p, unaligned-safe. */
+static uint64_t load_entry(const unsigned char *p, unsigned bytes)
+{
+	uint64_t v = 0;
+	if (bytes == 4) {
+		uint32_t w;
+		memcpy(&w, p, 4);
+		v = w;
+	} else {
+		memcpy(&v, p, 8);
+	}
+	return v;
+}
+
 static bool img_read(uint64_t pa, unsigned bytes, uint64_t *v)
 {
 	uint64_t f = pa & ~(uint64_t)0xfff;
@@ -111,13 +125,7 @@ static bool img_read(uint64_t pa, unsigned bytes, uint64_t *v)
 	if (f < I.base || (f - I.base) / 4096 >= I.n)
 		return false;
 	p = I.frame[(f - I.base) / 4096] + (pa & 0xfff);
-	if (bytes == 4) {
-		uint32_t w;
-		memcpy(&w, p, 4);
-		*v = w;
-	} else {
-		memcpy(v, p, 8);
-	}
+	*v = load_entry(p, bytes);
 	return true;
 }
 
@@ -129,13 +137,7 @@ static bool arena_read(uint64_t pa, unsigned bytes, uint64_t *v)
 	if (!arena_allocated(g_arena, pa))
 		return false;
 	p = arena_ptr(g_arena, pa);
-	if (bytes == 4) {
-		uint32_t w;
-		memcpy(&w, p, 4);
-		*v = w;
-	} else {
-		memcpy(v, p, 8);
-	}
+	*v = load_entry(p, bytes);
 	return true;
 }
 

@@ -27,6 +27,15 @@ size_t arch_put_stub(void *dst)
 	return n;
 }
 
+/* Architectures whose modes cannot perform every access override this
+ * (AArch64 EL0 and ARMv7 PL0 probes have no unprivileged fetch). */
+__attribute__((weak)) bool arch_mode_can(unsigned m, enum acc k)
+{
+	(void)m;
+	(void)k;
+	return true;
+}
+
 /* Only an emulator with a known defect overrides this (LoongArch). */
 __attribute__((weak)) bool arch_skip(const struct fmt *f, unsigned m, uint32_t flags, enum acc k,
 				     bool mapped)

@@ -91,13 +91,6 @@ const char *arch_mode_name(unsigned m)
 	return n[m];
 }
 
-bool arch_mode_can(unsigned m, enum acc k)
-{
-	(void)m;
-	(void)k;
-	return true;
-}
-
 bool arch_allowed(const struct fmt *f, unsigned m, uint32_t fl, enum acc k)
 {
 	(void)f;
