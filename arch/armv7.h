@@ -169,4 +169,7 @@ static const struct pt_shape arch_armv7_shape = {
 	.features = 0,
 };
 
+/* Every shape of the family: the engine specialises hot lookups per shape. */
+#define arch_armv7_SHAPES(X) X(arch_armv7_shape)
+
 #endif /* PT_ARCH_ARMV7_H */

@@ -155,4 +155,7 @@ static const struct pt_shape arch_loongarch_shape = {
 	.features = 0,
 };
 
+/* Every shape of the family: the engine specialises hot lookups per shape. */
+#define arch_loongarch_SHAPES(X) X(arch_loongarch_shape)
+
 #endif /* PT_ARCH_LOONGARCH_H */

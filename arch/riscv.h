@@ -39,6 +39,11 @@ PT_HOOK int arch_riscv_kind(unsigned feat, unsigned h, uint64_t pte)
 	uint64_t rwx = pte & (RV_R | RV_W | RV_X);
 	uint64_t high = pte & (RV_RESERVED | RV_PBMT_MASK | RV_N);
 
+	/* The common case first, in one test: a pointer to the next level
+	 * with no permission, A/D/U or attribute bit (as decided below). */
+	if (h > 0 && (pte & (RV_V | RV_R | RV_W | RV_X | RV_U | RV_A | RV_D | RV_RESERVED |
+			     RV_PBMT_MASK | RV_N)) == RV_V)
+		return PTK_TABLE;
 	if (!(pte & RV_V))
 		return PTK_EMPTY;
 	if (rwx == 0) {
@@ -94,16 +99,20 @@ PT_HOOK uint64_t arch_riscv_leaf_pa(unsigned h, uint64_t pte)
 
 PT_HOOK uint32_t arch_riscv_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 {
-	uint32_t f = 0;
+	/* R, W, X, U are entry bits 1..4: PT_READ, PT_WRITE, PT_EXECUTE,
+	 * PT_USER by (pte >> 1) & 15. */
+	static const unsigned char rwxu[16] = {
+#define RV_FLAGS_OF(i) \
+	(((i) & 1 ? PT_READ : 0u) | ((i) & 2 ? PT_WRITE : 0u) | ((i) & 4 ? PT_EXECUTE : 0u) | \
+	 ((i) & 8 ? PT_USER : 0u))
+		RV_FLAGS_OF(0),  RV_FLAGS_OF(1),  RV_FLAGS_OF(2),  RV_FLAGS_OF(3),
+		RV_FLAGS_OF(4),  RV_FLAGS_OF(5),  RV_FLAGS_OF(6),  RV_FLAGS_OF(7),
+		RV_FLAGS_OF(8),  RV_FLAGS_OF(9),  RV_FLAGS_OF(10), RV_FLAGS_OF(11),
+		RV_FLAGS_OF(12), RV_FLAGS_OF(13), RV_FLAGS_OF(14), RV_FLAGS_OF(15),
+#undef RV_FLAGS_OF
+	};
+	uint32_t f = rwxu[(pte >> 1) & 15];
 	(void)h;
-	if (pte & RV_R)
-		f |= PT_READ;
-	if (pte & RV_W)
-		f |= PT_WRITE;
-	if (pte & RV_X)
-		f |= PT_EXECUTE;
-	if (pte & RV_U)
-		f |= PT_USER;
 	if (feat & PT_FEAT_RISCV_SVPBMT) {
 		if ((pte & RV_PBMT_MASK) == RV_PBMT_IO)
 			f |= PT_DEVICE;
@@ -192,5 +201,8 @@ static const struct pt_shape arch_riscv_shape_sv57 = {
 	.sign_extend = true,
 	.features = ARCH_RISCV_FEATURES,
 };
+
+/* Every shape of the family: the engine specialises hot lookups per shape. */
+#define arch_riscv_SHAPES(X) X(arch_riscv_shape_sv39) X(arch_riscv_shape_sv48) X(arch_riscv_shape_sv57)
 
 #endif /* PT_ARCH_RISCV_H */

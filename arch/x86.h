@@ -62,24 +62,24 @@ PT_HOOK uint64_t arch_x86_leaf_pa(unsigned h, uint64_t pte)
 	return pte & X86_ADDR & ~arch_x86_span_mask(h);
 }
 
+/* Flags of RW, US, PWT and PCD (entry bits 1..4), by (pte >> 1) & 15.
+ * PCD|PWT is UC, PCD alone UC-; PWT alone (write-through) and PAT types are
+ * cacheable as far as these flags can say. */
+#define X86_FLAGS_OF(i) \
+	(PT_READ | ((i) & 1 ? PT_WRITE : 0u) | ((i) & 2 ? PT_USER : 0u) | \
+	 (((i) & 12) == 12 ? PT_DEVICE : (i) & 8 ? PT_UNCACHED : 0u))
+static const unsigned char arch_x86_flags_of[16] = {
+	X86_FLAGS_OF(0),  X86_FLAGS_OF(1),  X86_FLAGS_OF(2),  X86_FLAGS_OF(3),
+	X86_FLAGS_OF(4),  X86_FLAGS_OF(5),  X86_FLAGS_OF(6),  X86_FLAGS_OF(7),
+	X86_FLAGS_OF(8),  X86_FLAGS_OF(9),  X86_FLAGS_OF(10), X86_FLAGS_OF(11),
+	X86_FLAGS_OF(12), X86_FLAGS_OF(13), X86_FLAGS_OF(14), X86_FLAGS_OF(15),
+};
+
 PT_HOOK uint32_t arch_x86_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 {
-	uint32_t f = PT_READ;
 	(void)feat;
 	(void)h;
-	if (pte & X86_RW)
-		f |= PT_WRITE;
-	if (pte & X86_US)
-		f |= PT_USER;
-	if (!(pte & X86_NX))
-		f |= PT_EXECUTE;
-	/* PCD|PWT is UC, PCD alone UC-; PWT alone (write-through) and PAT
-	 * types are cacheable as far as these flags can say. */
-	if ((pte & (X86_PCD | X86_PWT)) == (X86_PCD | X86_PWT))
-		f |= PT_DEVICE;
-	else if (pte & X86_PCD)
-		f |= PT_UNCACHED;
-	return f;
+	return arch_x86_flags_of[(pte >> 1) & 15] | (pte & X86_NX ? 0u : PT_EXECUTE);
 }
 
 PT_HOOK uint64_t arch_x86_table(unsigned h, uint64_t pa)
@@ -139,5 +139,8 @@ static const struct pt_shape arch_x86_shape_5level = {
 	.sign_extend = true,
 	.features = 0,
 };
+
+/* Every shape of the family: the engine specialises hot lookups per shape. */
+#define arch_x86_SHAPES(X) X(arch_x86_shape_4level) X(arch_x86_shape_5level)
 
 #endif /* PT_ARCH_X86_H */

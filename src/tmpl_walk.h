@@ -80,9 +80,61 @@ E(lookup)(const struct pt_shape *s, unsigned feat, uint64_t root, const struct p
 	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
 }
 
-static int E(query)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+/*
+ * pt_query through the direct map, for one shape known at compile time: the
+ * loop unrolls, every index and span is a constant, each level is a load and
+ * a test. The same decisions as E(lookup), in the same order.
+ */
+static inline __attribute__((always_inline)) int
+E(query_direct)(const struct pt_shape *s, const struct pt_table *t, uint64_t va,
+		struct pt_mapping *out)
+{
+	const unsigned levels = s->info.levels, feat = t->features;
+	const uintptr_t off = t->direct_offset;
+	uint64_t tpa = t->root;
+#pragma GCC unroll 5
+	for (unsigned l = 0; l < levels; l++) {
+		const unsigned h = levels - 1 - l;
+		const uint64_t e = E(ld)((const PTE *)(tpa + off) + E(idx)(s, l, va));
+		uint64_t m;
+		switch (A(kind)(feat, h, e)) {
+		case PTK_TABLE:
+			tpa = A(table_pa)(h, e);
+			continue;
+		case PTK_LEAF:
+			m = pt__span(s, l) - 1;
+			out->pa = A(leaf_pa)(h, e) | (va & m);
+			out->flags = A(leaf_flags)(feat, h, e);
+			out->size = m + 1;
+			return PT_OK;
+		case PTK_EMPTY:
+			return PT_ERR_NOT_MAPPED;
+		default:
+			return PT_ERR_CORRUPT;
+		}
+	}
+	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
+}
+
+/* Through the caller's phys_to_virt: kept out of line, so the direct-map
+ * path below saves no registers for it. */
+static __attribute__((noinline)) int
+E(query_mm)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
 	return E(lookup)(t->shape, t->features, t->root, t, &t->mm, va, out);
+}
+
+static int E(query)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+{
+	const struct pt_shape *s = t->shape;
+	if (t->direct) {
+#define PT_QUERY_SHAPE(shape) \
+		if (s == &(shape)) \
+			return E(query_direct)(&(shape), t, va, out);
+		A(SHAPES)(PT_QUERY_SHAPE)
+#undef PT_QUERY_SHAPE
+	}
+	return E(query_mm)(t, va, out);
 }
 
 static int E(unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old)
