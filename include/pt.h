@@ -133,6 +133,10 @@ struct pt_table {
 	 * span), or NULL. Forgotten whenever any table frame is freed. */
 	void *hint_tbl;
 	uint64_t hint_va;
+	/* The last flags pt_map was given for a 4K page (as passed; 0: none)
+	 * and their height-0 leaf encoding, without the PA. */
+	uint32_t hint_flags;
+	uint64_t hint_attrs;
 	/* pt_set_direct_map: table frames are at pa + direct_offset. */
 	uint64_t direct_offset;
 	bool direct;

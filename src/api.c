@@ -73,22 +73,9 @@ static bool flags_ok(uint32_t flags)
 	return (flags & PT_READ) && !(flags & ~PT_FLAGS_ALL);
 }
 
-static inline uint32_t normalize(enum pt_arch a, unsigned features, uint32_t flags)
-{
-	flags &= PT_FLAGS_ALL;
-	if (flags & PT_DEVICE)
-		flags &= ~PT_UNCACHED;
-	if ((a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57) &&
-	    !(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
-		flags &= ~(PT_DEVICE | PT_UNCACHED);
-	if (a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2))
-		flags &= ~PT_USER;
-	return flags;
-}
-
 uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags)
 {
-	return normalize(a, features, flags);
+	return pt__normalize(a, features, flags);
 }
 
 /* Height of a leaf of `size` in shape s, or -1 if s has no such leaf. */
@@ -176,6 +163,8 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->nflush = 0;
 	t->hint_tbl = (void *)0;
 	t->hint_va = 0;
+	t->hint_flags = 0;
+	t->hint_attrs = 0;
 	t->direct = false;
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
@@ -286,24 +275,41 @@ static int pa_range_ok(const struct pt_shape *s, uint64_t pa, uint64_t size)
 
 /* ---- Editing ------------------------------------------------------------ */
 
-int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
+/* Is the root entry holding va shared from another table? */
+static inline bool shared_at(const struct pt_table *t, const struct pt_shape *s, uint64_t va)
 {
-	const struct pt_shape *s;
-	int h;
-	if (!alive(t) || !flags_ok(flags))
-		return PT_ERR_INVALID;
-	s = t->shape;
-	h = leaf_height(s, size);
+	size_t i = (size_t)(va >> s->shift[0]) & (s->entries[0] - 1u);
+	return (t->shared[i / 64] >> (i % 64)) & 1;
+}
+
+/* pt_map of anything but a plain 4K page, and every failure. */
+static __attribute__((noinline)) int map_checked(struct pt_table *t, uint64_t va, uint64_t pa,
+						 uint64_t size, uint32_t flags)
+{
+	const struct pt_shape *s = t->shape;
+	int h = leaf_height(s, size);
 	if (h < 0 || !va_ok(s, t->features, va) || (pa >> s->info.pa_bits))
 		return PT_ERR_INVALID;
 	if ((va | pa) & (size - 1))
 		return PT_ERR_NOT_ALIGNED;
-	if (touches_shared(t, s, va, va))
+	if (shared_at(t, s, va))
 		return PT_ERR_INVALID;
-	flags = normalize(t->arch, t->features, flags);
-	if (h == 0)
+	return t->engine->map(t, va, pa, va + (size - 1), pt__normalize(t->arch, t->features, flags),
+			      (unsigned)h);
+}
+
+int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
+{
+	const struct pt_shape *s;
+	if (!alive(t) || !flags_ok(flags))
+		return PT_ERR_INVALID;
+	s = t->shape;
+	/* One 4K page, the call made once per page: the same checks in as few
+	 * tests as they take; map_page normalises flags itself (cached). */
+	if (size == PT_SIZE_4K && va_ok(s, t->features, va) && !(pa >> s->info.pa_bits) &&
+	    !((va | pa) & (PT_SIZE_4K - 1)) && !shared_at(t, s, va))
 		return t->engine->map_page(t, va, pa, flags);
-	return t->engine->map(t, va, pa, va + (size - 1), flags, (unsigned)h);
+	return map_checked(t, va, pa, size, flags);
 }
 
 int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags,
@@ -319,7 +325,7 @@ int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, u
 		return r;
 	if (touches_shared(t, s, va, last))
 		return PT_ERR_INVALID;
-	return t->engine->map(t, va, pa, last, normalize(t->arch, t->features, flags),
+	return t->engine->map(t, va, pa, last, pt__normalize(t->arch, t->features, flags),
 			      (opts & PT_ALLOW_HUGE) ? s->info.levels - 1 : 0);
 }
 
@@ -344,7 +350,7 @@ int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint6
 		return PT_ERR_INVALID;
 	if (pa & (PT_SIZE_4K - 1))
 		return PT_ERR_NOT_ALIGNED;
-	return t->engine->change(t, va, true, pa, normalize(t->arch, t->features, flags),
+	return t->engine->change(t, va, true, pa, pt__normalize(t->arch, t->features, flags),
 				 size);
 }
 
@@ -356,7 +362,7 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
 	s = t->shape;
 	if (!va_ok(s, t->features, va) || touches_shared(t, s, va, va))
 		return PT_ERR_INVALID;
-	return t->engine->change(t, va, false, 0, normalize(t->arch, t->features, flags),
+	return t->engine->change(t, va, false, 0, pt__normalize(t->arch, t->features, flags),
 				 size);
 }
 
@@ -395,7 +401,7 @@ int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t f
 	if (touches_shared(t, s, va, last))
 		return PT_ERR_INVALID;
 	return t->engine->clear_range(t, va, last, true,
-				      normalize(t->arch, t->features, flags));
+				      pt__normalize(t->arch, t->features, flags));
 }
 
 int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size)

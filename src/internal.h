@@ -65,7 +65,8 @@ struct pt_engine {
 	/* Leaves of height <= max_h wherever va, pa and the range allow. */
 	int (*map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last,
 		   uint32_t flags, unsigned max_h);
-	/* map() of one 4K page, with a one-walk path for the common case. */
+	/* map() of one 4K page, with a one-walk path for the common case;
+	 * flags valid but not yet normalised. */
 	int (*map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags);
 	int (*unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old);
 	int (*change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa,
@@ -93,6 +94,21 @@ extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_ris
 	pt__engine_loongarch, pt__engine_armv7;
 
 /* Small helpers shared by api.c and the engine. */
+
+/* Flags as every format stores them: only what the format can express. */
+static inline uint32_t pt__normalize(enum pt_arch a, unsigned features, uint32_t flags)
+{
+	flags &= PT_FLAGS_ALL;
+	if (flags & PT_DEVICE)
+		flags &= ~PT_UNCACHED;
+	if ((a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57) &&
+	    !(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
+		flags &= ~(PT_DEVICE | PT_UNCACHED);
+	if (a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2))
+		flags &= ~PT_USER;
+	return flags;
+}
+
 static inline uint64_t pt__span(const struct pt_shape *s, unsigned level)
 {
 	return UINT64_C(1) << s->shift[level];

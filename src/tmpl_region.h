@@ -202,39 +202,59 @@ static int E(map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, u
  * One 4K page where the last-level table already exists (the common case of
  * mapping page by page): one walk, or none when the hint still covers va.
  * Anything else (a missing table, a huge page in the way) takes E(map).
+ * flags are valid but not normalised: their encoding is cached per table.
  */
-static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
+static __attribute__((noinline)) int
+E(map_page_slow)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
 {
-	/* No struct pt_op here: this path runs once per page mapped. */
 	const struct pt_shape *s = t->shape;
 	const unsigned leaf = s->info.levels - 1, feat = t->features;
 	const uint64_t span = pt__span(s, leaf - 1);
-	PTE *tbl = (PTE *)t->hint_tbl;
-	uint64_t e;
+	const uint32_t nf = pt__normalize(t->arch, feat, flags);
+	uint64_t tpa = t->root, e;
+	PTE *tbl;
 	int k;
-	if (!tbl || (va & ~(span - 1)) != t->hint_va) {
-		uint64_t tpa = t->root;
-		for (unsigned l = 0; l < leaf; l++) {
-			tbl = E(tbl)(t, tpa);
-			if (!tbl)
-				return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), flags, 0);
-			e = E(ld)(&tbl[E(idx)(s, l, va)]);
-			if (A(kind)(feat, leaf - l, e) != PTK_TABLE)
-				return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), flags, 0);
-			tpa = A(table_pa)(leaf - l, e);
-		}
+	for (unsigned l = 0; l < leaf; l++) {
 		tbl = E(tbl)(t, tpa);
 		if (!tbl)
-			return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), flags, 0);
-		t->hint_tbl = tbl;
-		t->hint_va = va & ~(span - 1);
+			return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
+		e = E(ld)(&tbl[E(idx)(s, l, va)]);
+		if (A(kind)(feat, leaf - l, e) != PTK_TABLE)
+			return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
+		tpa = A(table_pa)(leaf - l, e);
 	}
+	tbl = E(tbl)(t, tpa);
+	if (!tbl)
+		return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
+	t->hint_tbl = tbl;
+	t->hint_va = va & ~(span - 1);
+	t->hint_flags = flags;
+	t->hint_attrs = A(leaf_attrs)(feat, 0, nf);
 	tbl += E(idx)(s, leaf, va);
 	e = E(ld)(tbl);
 	k = A(kind)(feat, 0, e);
 	if (k != PTK_EMPTY)
 		return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
-	E(st)(tbl, A(leaf_attrs)(feat, 0, flags) | A(out)(pa));
+	E(st)(tbl, t->hint_attrs | A(out)(pa));
+	pt__record(t, va);
+	return PT_OK;
+}
+
+/* The hinted path: nothing to save, nothing to recompute. */
+static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
+{
+	const struct pt_shape *s = t->shape;
+	const unsigned leaf = s->info.levels - 1;
+	const uint64_t span = pt__span(s, leaf - 1);
+	PTE *tbl = (PTE *)t->hint_tbl;
+	uint64_t e;
+	if (!tbl || (va & ~(span - 1)) != t->hint_va || flags != t->hint_flags)
+		return E(map_page_slow)(t, va, pa, flags);
+	tbl += E(idx)(s, leaf, va);
+	e = E(ld)(tbl);
+	if (A(kind)(t->features, 0, e) != PTK_EMPTY)
+		return E(map_page_slow)(t, va, pa, flags);
+	E(st)(tbl, t->hint_attrs | A(out)(pa));
 	pt__record(t, va);
 	return PT_OK;
 }
