@@ -93,6 +93,9 @@ const struct pt_engine *pt__engine(enum pt_arch a);
 extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_riscv,
 	pt__engine_loongarch, pt__engine_armv7;
 
+/* Entries of type T in a 16-byte vector. */
+#define PT_LANES(T) (16u / sizeof(T))
+
 /* Small helpers shared by api.c and the engine. */
 
 /* Flags as every format stores them: only what the format can express. */
