@@ -40,10 +40,6 @@ PT_HOOK uint64_t arch_aarch64_span_mask(unsigned h)
 
 PT_HOOK int arch_aarch64_kind(unsigned feat, unsigned h, uint64_t pte)
 {
-	/* The common case first, in one test: what the checks below decide
-	 * for a valid table descriptor without RES0 bits. */
-	if (h > 0 && (pte & (A64_VALID | A64_TYPE | A64_RES0_OA)) == (A64_VALID | A64_TYPE))
-		return PTK_TABLE;
 	if (!(pte & A64_VALID))
 		return PTK_EMPTY;
 	if (pte & A64_RES0_OA)
@@ -169,7 +165,7 @@ static const struct pt_shape arch_aarch64_shape = {
 	.features = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH,
 };
 
+
 /* Every shape of the family: the engine specialises hot lookups per shape. */
 #define arch_aarch64_SHAPES(X) X(arch_aarch64_shape)
-
 #endif /* PT_ARCH_AARCH64_H */

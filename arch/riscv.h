@@ -39,11 +39,6 @@ PT_HOOK int arch_riscv_kind(unsigned feat, unsigned h, uint64_t pte)
 	uint64_t rwx = pte & (RV_R | RV_W | RV_X);
 	uint64_t high = pte & (RV_RESERVED | RV_PBMT_MASK | RV_N);
 
-	/* The common case first, in one test: a pointer to the next level
-	 * with no permission, A/D/U or attribute bit (as decided below). */
-	if (h > 0 && (pte & (RV_V | RV_R | RV_W | RV_X | RV_U | RV_A | RV_D | RV_RESERVED |
-			     RV_PBMT_MASK | RV_N)) == RV_V)
-		return PTK_TABLE;
 	if (!(pte & RV_V))
 		return PTK_EMPTY;
 	if (rwx == 0) {
