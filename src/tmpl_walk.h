@@ -90,12 +90,12 @@ E(query_direct)(const struct pt_shape *s, const struct pt_table *t, uint64_t va,
 		struct pt_mapping *out)
 {
 	const unsigned levels = s->info.levels, feat = t->features;
-	const uintptr_t off = t->direct_offset;
+	const uint64_t off = t->direct_offset;
 	uint64_t tpa = t->root;
 #pragma GCC unroll 5
 	for (unsigned l = 0; l < levels; l++) {
 		const unsigned h = levels - 1 - l;
-		const uint64_t e = E(ld)((const PTE *)(tpa + off) + E(idx)(s, l, va));
+		const uint64_t e = E(ld)((const PTE *)(uintptr_t)(tpa + off) + E(idx)(s, l, va));
 		uint64_t m;
 		switch (A(kind)(feat, h, e)) {
 		case PTK_TABLE:
