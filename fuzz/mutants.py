@@ -72,6 +72,18 @@ MUTANTS = [
     ("pa-range-unchecked", "src/api.c",
      "if (pa + (size - 1) < pa || (pa + (size - 1)) >> s->info.pa_bits)",
      "if (pa + (size - 1) < pa || !s)", None, "map_region accepts a PA range past pa_bits"),
+    ("query-direct-wrong-size", "src/tmpl_walk.h",
+     "\t\t\tout->size = m + 1;\n\t\t\treturn PT_OK;\n\t\tcase PTK_EMPTY:\n\t\t\treturn PT_ERR_NOT_MAPPED;\n\t\tdefault:\n\t\t\treturn PT_ERR_CORRUPT;\n\t\t}\n\t}\n\treturn PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */\n}\n\n/* Through",
+     "\t\t\tout->size = m + 1 - (l == 0);\n\t\t\treturn PT_OK;\n\t\tcase PTK_EMPTY:\n\t\t\treturn PT_ERR_NOT_MAPPED;\n\t\tdefault:\n\t\t\treturn PT_ERR_CORRUPT;\n\t\t}\n\t}\n\treturn PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */\n}\n\n/* Through",
+     None, "direct-map query reports the wrong size for a root-level leaf"),
+    ("map-page-stale-attrs", "src/tmpl_region.h",
+     "(va & ~(span - 1)) != t->hint_va || flags != t->hint_flags)",
+     "(va & ~(span - 1)) != t->hint_va)", None,
+     "single-page map reuses the cached encoding of other flags"),
+    ("run-scan-short-compare", "src/tmpl_table.h",
+     "d = (v[0] ^ x0) | (v[1] ^ x1) | (v[2] ^ x2) | (v[3] ^ x3);",
+     "d = (v[0] ^ x0) | (v[1] ^ x1) | (v[2] ^ x2);", None,
+     "vector run scan ignores the last 16 bytes of each group"),
 ]
 
 HARNESS_FUZZ = ["fuzz_ops_any", "fuzz_pte", "fuzz_translate"]
