@@ -37,27 +37,36 @@ static int E(find)(const struct pt_op *op, uint64_t va, PTE **slot, unsigned *lv
  * One translation, shared by pt_query (own tables: t, frames found as the
  * table finds them) and pt_translate (untrusted: t NULL, each entry read
  * through the frame mm->phys_to_virt returns for it, every table address
- * checked). At most one read per level: nothing an image holds can make it
- * loop. Always inlined, so each caller gets its own specialised copy.
+ * checked). `direct` (t's direct map is set, and the caller says so as a
+ * constant): each table is a plain offset from its PA, no test. At most one
+ * read per level: nothing an image holds can make it loop. Always inlined,
+ * so each caller gets its own specialised copy; with a constant shape the
+ * level loop unrolls and every index and span is a constant.
  */
 static inline __attribute__((always_inline)) int
 E(lookup)(const struct pt_shape *s, unsigned feat, uint64_t root, const struct pt_table *t,
-	  const struct pt_mm *mm, uint64_t va, struct pt_mapping *out)
+	  bool direct, const struct pt_mm *mm, uint64_t va, struct pt_mapping *out)
 {
 	const unsigned levels = s->info.levels;
+	const uint64_t off = t && direct ? t->direct_offset : 0;
 	uint64_t tpa = root;
+#pragma GCC unroll 5
 	for (unsigned l = 0; l < levels; l++) {
 		const unsigned h = levels - 1 - l;
 		const PTE *p;
 		uint64_t e, m;
-		if (t) {
-			const PTE *tbl = E(tbl)(t, tpa);
-			p = tbl ? &tbl[E(idx)(s, l, va)] : (const PTE *)0;
+		if (t && direct) {
+			p = (const PTE *)(uintptr_t)(tpa + off) + E(idx)(s, l, va);
 		} else {
-			p = (const PTE *)pt__virt(mm, tpa + E(idx)(s, l, va) * s->pte_bytes);
+			if (t) {
+				const PTE *tbl = E(tbl)(t, tpa);
+				p = tbl ? &tbl[E(idx)(s, l, va)] : (const PTE *)0;
+			} else {
+				p = (const PTE *)pt__virt(mm, tpa + E(idx)(s, l, va) * s->pte_bytes);
+			}
+			if (!p)
+				return PT_ERR_CORRUPT;
 		}
-		if (!p)
-			return PT_ERR_CORRUPT;
 		e = E(ld)(p);
 		switch (A(kind)(feat, h, e)) {
 		case PTK_TABLE:
@@ -80,48 +89,12 @@ E(lookup)(const struct pt_shape *s, unsigned feat, uint64_t root, const struct p
 	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
 }
 
-/*
- * pt_query through the direct map, for one shape known at compile time: the
- * loop unrolls, every index and span is a constant, each level is a load and
- * a test. The same decisions as E(lookup), in the same order.
- */
-static inline __attribute__((always_inline)) int
-E(query_direct)(const struct pt_shape *s, const struct pt_table *t, uint64_t va,
-		struct pt_mapping *out)
-{
-	const unsigned levels = s->info.levels, feat = t->features;
-	const uint64_t off = t->direct_offset;
-	uint64_t tpa = t->root;
-#pragma GCC unroll 5
-	for (unsigned l = 0; l < levels; l++) {
-		const unsigned h = levels - 1 - l;
-		const uint64_t e = E(ld)((const PTE *)(uintptr_t)(tpa + off) + E(idx)(s, l, va));
-		uint64_t m;
-		switch (A(kind)(feat, h, e)) {
-		case PTK_TABLE:
-			tpa = A(table_pa)(h, e);
-			continue;
-		case PTK_LEAF:
-			m = pt__span(s, l) - 1;
-			out->pa = A(leaf_pa)(h, e) | (va & m);
-			out->flags = A(leaf_flags)(feat, h, e);
-			out->size = m + 1;
-			return PT_OK;
-		case PTK_EMPTY:
-			return PT_ERR_NOT_MAPPED;
-		default:
-			return PT_ERR_CORRUPT;
-		}
-	}
-	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
-}
-
 /* Through the caller's phys_to_virt: kept out of line, so the direct-map
  * path below saves no registers for it. */
 static __attribute__((noinline)) int
 E(query_mm)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
-	return E(lookup)(t->shape, t->features, t->root, t, &t->mm, va, out);
+	return E(lookup)(t->shape, t->features, t->root, t, false, &t->mm, va, out);
 }
 
 static int E(query)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
@@ -130,7 +103,7 @@ static int E(query)(const struct pt_table *t, uint64_t va, struct pt_mapping *ou
 	if (t->direct) {
 #define PT_QUERY_SHAPE(shape) \
 		if (s == &(shape)) \
-			return E(query_direct)(&(shape), t, va, out);
+			return E(lookup)(&(shape), t->features, t->root, t, true, &t->mm, va, out);
 		A(SHAPES)(PT_QUERY_SHAPE)
 #undef PT_QUERY_SHAPE
 	}
@@ -386,7 +359,7 @@ static int E(walk_ranges)(const struct pt_table *t, uint64_t va, uint64_t last,
 static int E(translate)(const struct pt_shape *s, unsigned feat, uint64_t root,
 			const struct pt_mm *mm, uint64_t va, struct pt_mapping *out)
 {
-	return E(lookup)(s, feat, root, (const struct pt_table *)0, mm, va, out);
+	return E(lookup)(s, feat, root, (const struct pt_table *)0, false, mm, va, out);
 }
 
 /* ---- Pure entry functions ---------------------------------------------- */
