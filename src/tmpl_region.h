@@ -204,6 +204,9 @@ static int E(map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, u
  * Anything else (a missing table, a huge page in the way) takes E(map).
  * flags are valid but not normalised: their encoding is cached per table.
  */
+static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags);
+
+/* A hint miss: walk to the leaf table, point the hint at it, map there. */
 static __attribute__((noinline)) int
 E(map_page_slow)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
 {
@@ -213,7 +216,6 @@ E(map_page_slow)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
 	const uint32_t nf = pt__normalize(t->arch, feat, flags);
 	uint64_t tpa = t->root, e;
 	PTE *tbl;
-	int k;
 	for (unsigned l = 0; l < leaf; l++) {
 		tbl = E(tbl)(t, tpa);
 		if (!tbl)
@@ -230,14 +232,7 @@ E(map_page_slow)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
 	t->hint_va = va & ~(span - 1);
 	t->hint_flags = flags;
 	t->hint_attrs = A(leaf_attrs)(feat, 0, nf);
-	tbl += E(idx)(s, leaf, va);
-	e = E(ld)(tbl);
-	k = A(kind)(feat, 0, e);
-	if (k != PTK_EMPTY)
-		return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
-	E(st)(tbl, t->hint_attrs | A(out)(pa));
-	pt__record(t, va);
-	return PT_OK;
+	return E(map_page)(t, va, pa, flags); /* the hint now covers va and flags */
 }
 
 /* The hinted path: nothing to save, nothing to recompute. */
@@ -248,12 +243,14 @@ static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t fl
 	const uint64_t span = pt__span(s, leaf - 1);
 	PTE *tbl = (PTE *)t->hint_tbl;
 	uint64_t e;
+	int k;
 	if (!tbl || (va & ~(span - 1)) != t->hint_va || flags != t->hint_flags)
 		return E(map_page_slow)(t, va, pa, flags);
 	tbl += E(idx)(s, leaf, va);
 	e = E(ld)(tbl);
-	if (A(kind)(t->features, 0, e) != PTK_EMPTY)
-		return E(map_page_slow)(t, va, pa, flags);
+	k = A(kind)(t->features, 0, e);
+	if (k != PTK_EMPTY)
+		return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
 	E(st)(tbl, t->hint_attrs | A(out)(pa));
 	pt__record(t, va);
 	return PT_OK;
