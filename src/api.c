@@ -235,7 +235,7 @@ static bool touches_shared(const struct pt_table *t, const struct pt_shape *s, u
 	size_t mask = s->entries[0] - 1u;
 	size_t i = (size_t)(va >> s->shift[0]) & mask, j = (size_t)(last >> s->shift[0]) & mask;
 	for (; i <= j; i++)
-		if ((t->shared[i / 64] >> (i % 64)) & 1)
+		if (pt__root_shared(t, i))
 			return true;
 	return false;
 }
@@ -275,13 +275,6 @@ static int pa_range_ok(const struct pt_shape *s, uint64_t pa, uint64_t size)
 
 /* ---- Editing ------------------------------------------------------------ */
 
-/* Is the root entry holding va shared from another table? */
-static inline bool shared_at(const struct pt_table *t, const struct pt_shape *s, uint64_t va)
-{
-	size_t i = (size_t)(va >> s->shift[0]) & (s->entries[0] - 1u);
-	return (t->shared[i / 64] >> (i % 64)) & 1;
-}
-
 /* pt_map of anything but a plain 4K page, and every failure. */
 static __attribute__((noinline)) int map_checked(struct pt_table *t, uint64_t va, uint64_t pa,
 						 uint64_t size, uint32_t flags)
@@ -292,7 +285,7 @@ static __attribute__((noinline)) int map_checked(struct pt_table *t, uint64_t va
 		return PT_ERR_INVALID;
 	if ((va | pa) & (size - 1))
 		return PT_ERR_NOT_ALIGNED;
-	if (shared_at(t, s, va))
+	if (touches_shared(t, s, va, va))
 		return PT_ERR_INVALID;
 	return t->engine->map(t, va, pa, va + (size - 1), pt__normalize(t->arch, t->features, flags),
 			      (unsigned)h);
@@ -307,7 +300,7 @@ int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t
 	/* One 4K page, the call made once per page: the same checks in as few
 	 * tests as they take; map_page normalises flags itself (cached). */
 	if (size == PT_SIZE_4K && va_ok(s, t->features, va) && !(pa >> s->info.pa_bits) &&
-	    !((va | pa) & (PT_SIZE_4K - 1)) && !shared_at(t, s, va))
+	    !((va | pa) & (PT_SIZE_4K - 1)) && !touches_shared(t, s, va, va))
 		return t->engine->map_page(t, va, pa, flags);
 	return map_checked(t, va, pa, size, flags);
 }

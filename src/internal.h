@@ -98,6 +98,12 @@ extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_ris
 
 /* Small helpers shared by api.c and the engine. */
 
+/* Is root entry i shared from another table (pt_copy_from)? */
+static inline bool pt__root_shared(const struct pt_table *t, size_t i)
+{
+	return (t->shared[i / 64] >> (i % 64)) & 1;
+}
+
 /* Flags as every format stores them: only what the format can express. */
 static inline uint32_t pt__normalize(enum pt_arch a, unsigned features, uint32_t flags)
 {

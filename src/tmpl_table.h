@@ -116,7 +116,7 @@ static inline size_t E(min)(size_t a, size_t b)
 
 static inline bool E(shared)(const struct pt_op *op, unsigned l, size_t i)
 {
-	return l == 0 && ((op->t->shared[i / 64] >> (i % 64)) & 1);
+	return l == 0 && pt__root_shared(op->t, i);
 }
 
 static inline void E(zero)(PTE *tbl, size_t from, size_t to)
