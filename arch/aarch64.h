@@ -166,6 +166,12 @@ static const struct pt_shape arch_aarch64_shape = {
 };
 
 
+/* Index bits of a last-level table and of the directory above it: the
+ * same in every shape of the family (the hinted paths use them as
+ * constants; the tests walk every shape through them). */
+#define arch_aarch64_LEAF_BITS 9
+#define arch_aarch64_DIR_BITS 9
+
 /* Every shape of the family: the engine specialises hot lookups per shape. */
 #define arch_aarch64_SHAPES(X) X(arch_aarch64_shape)
 #endif /* PT_ARCH_AARCH64_H */

@@ -155,6 +155,12 @@ static const struct pt_shape arch_loongarch_shape = {
 	.features = 0,
 };
 
+/* Index bits of a last-level table and of the directory above it: the
+ * same in every shape of the family (the hinted paths use them as
+ * constants; the tests walk every shape through them). */
+#define arch_loongarch_LEAF_BITS 9
+#define arch_loongarch_DIR_BITS 9
+
 /* Every shape of the family: the engine specialises hot lookups per shape. */
 #define arch_loongarch_SHAPES(X) X(arch_loongarch_shape)
 

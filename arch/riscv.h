@@ -197,6 +197,12 @@ static const struct pt_shape arch_riscv_shape_sv57 = {
 	.features = ARCH_RISCV_FEATURES,
 };
 
+/* Index bits of a last-level table and of the directory above it: the
+ * same in every shape of the family (the hinted paths use them as
+ * constants; the tests walk every shape through them). */
+#define arch_riscv_LEAF_BITS 9
+#define arch_riscv_DIR_BITS 9
+
 /* Every shape of the family: the engine specialises hot lookups per shape. */
 #define arch_riscv_SHAPES(X) X(arch_riscv_shape_sv39) X(arch_riscv_shape_sv48) X(arch_riscv_shape_sv57)
 

@@ -195,10 +195,15 @@ static int setup_pages_mapped(struct fix *f)
 
 /* ---- Single-page workloads ----------------------------------------------- */
 
+/* Single-op loops keep what they iterate over in locals, as a caller
+ * would: the fixture shares memory with the table, so the compiler would
+ * otherwise reload it around every call. */
 static int run_map_seq(struct fix *f)
 {
-	for (uint64_t i = 0; i < f->items; i++)
-		CHECK(pt_map(&f->t, f->va + i * PAGE, f->pa + i * PAGE, PAGE, RW));
+	struct pt_table *t = &f->t;
+	const uint64_t va = f->va, pa = f->pa, n = f->items;
+	for (uint64_t i = 0; i < n; i++)
+		CHECK(pt_map(t, va + i * PAGE, pa + i * PAGE, PAGE, RW));
 	return PT_OK;
 }
 
@@ -227,8 +232,11 @@ static int setup_map_rand(struct fix *f)
 
 static int run_map_rand(struct fix *f)
 {
-	for (size_t i = 0; i < f->naddr; i++)
-		CHECK(pt_map(&f->t, f->addr[i], PA0 + i * PAGE, PAGE, RW));
+	struct pt_table *t = &f->t;
+	const uint64_t *addr = f->addr;
+	const size_t n = f->naddr;
+	for (size_t i = 0; i < n; i++)
+		CHECK(pt_map(t, addr[i], PA0 + i * PAGE, PAGE, RW));
 	return PT_OK;
 }
 
@@ -245,10 +253,13 @@ static int setup_lookup(struct fix *f)
 
 static int run_query(struct fix *f)
 {
+	const struct pt_table *t = &f->t;
+	const uint64_t *addr = f->addr;
+	const size_t n = f->naddr;
 	struct pt_mapping m;
 	uint64_t sum = 0;
-	for (size_t i = 0; i < f->naddr; i++) {
-		CHECK(pt_query(&f->t, f->addr[i], &m));
+	for (size_t i = 0; i < n; i++) {
+		CHECK(pt_query(t, addr[i], &m));
 		sum += m.pa;
 	}
 	f->sink += sum;
@@ -259,9 +270,12 @@ static int run_query(struct fix *f)
 static int run_translate(struct fix *f)
 {
 	struct pt_mapping m;
-	uint64_t root = pt_root(&f->t), sum = 0;
-	for (size_t i = 0; i < f->naddr; i++) {
-		CHECK(pt_translate(f->fm->arch, 0, root, &f->mm, f->addr[i], &m));
+	const uint64_t root = pt_root(&f->t), *addr = f->addr;
+	const size_t n = f->naddr;
+	const enum pt_arch arch = f->fm->arch;
+	uint64_t sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		CHECK(pt_translate(arch, 0, root, &f->mm, addr[i], &m));
 		sum += m.pa;
 	}
 	f->sink += sum;
@@ -274,25 +288,30 @@ static int run_translate(struct fix *f)
  * AArch64 and ARMv7). */
 static int run_remap(struct fix *f)
 {
-	f->pa_shift ^= GiB(1);
-	for (uint64_t i = 0; i < f->items; i++)
-		CHECK(pt_remap(&f->t, f->va + i * PAGE, f->pa + f->pa_shift + i * PAGE, RW, NULL));
+	struct pt_table *t = &f->t;
+	const uint64_t va = f->va, pa = f->pa + (f->pa_shift ^= GiB(1)), n = f->items;
+	for (uint64_t i = 0; i < n; i++)
+		CHECK(pt_remap(t, va + i * PAGE, pa + i * PAGE, RW, NULL));
 	return PT_OK;
 }
 
 /* Read-write to read-only and back, alternating runs. */
 static int run_protect(struct fix *f)
 {
-	f->flags ^= PT_WRITE;
-	for (uint64_t i = 0; i < f->items; i++)
-		CHECK(pt_protect(&f->t, f->va + i * PAGE, f->flags, NULL));
+	struct pt_table *t = &f->t;
+	const uint64_t va = f->va, n = f->items;
+	const uint32_t flags = f->flags ^= PT_WRITE;
+	for (uint64_t i = 0; i < n; i++)
+		CHECK(pt_protect(t, va + i * PAGE, flags, NULL));
 	return PT_OK;
 }
 
 static int run_unmap(struct fix *f)
 {
-	for (uint64_t i = 0; i < f->items; i++)
-		CHECK(pt_unmap(&f->t, f->va + i * PAGE, NULL));
+	struct pt_table *t = &f->t;
+	const uint64_t va = f->va, n = f->items;
+	for (uint64_t i = 0; i < n; i++)
+		CHECK(pt_unmap(t, va + i * PAGE, NULL));
 	return PT_OK;
 }
 

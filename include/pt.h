@@ -129,14 +129,19 @@ struct pt_table {
 	enum pt_arch arch;
 	unsigned features;
 	unsigned nflush;                /* recorded VAs; > PT_FLUSH_MAX: flush all */
-	/* Edit hint: the last-level table covering [hint_va, hint_va + its
-	 * span), or NULL. Forgotten whenever any table frame is freed. */
+	/* Hints, written only by editing calls (so concurrent lookups never
+	 * write): the last-level table covering [hint_va, hint_va + its span),
+	 * with the last 4K-page flags given to pt_map (as passed) and their
+	 * leaf encoding without the PA; and the directory above such tables
+	 * (the level-(levels - 2) table) covering the hint_dir_span-th span of
+	 * its size. hint_va 1 / hint_dir_span UINT64_MAX: no hint. Both are
+	 * forgotten whenever any table frame is freed. */
 	void *hint_tbl;
 	uint64_t hint_va;
-	/* The last flags pt_map was given for a 4K page (as passed; 0: none)
-	 * and their height-0 leaf encoding, without the PA. */
 	uint32_t hint_flags;
 	uint64_t hint_attrs;
+	const void *hint_dir;
+	uint64_t hint_dir_span;
 	/* pt_set_direct_map: table frames are at pa + direct_offset. */
 	uint64_t direct_offset;
 	bool direct;

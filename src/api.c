@@ -29,27 +29,12 @@ const struct pt_arch_info *pt_arch_info(enum pt_arch a)
 	return s ? &s->info : (const struct pt_arch_info *)0;
 }
 
-static inline bool va_ok(const struct pt_shape *s, unsigned feat, uint64_t va)
-{
-	unsigned bits = s->info.va_bits;
-	uint64_t hi = va >> (bits - 1); /* the top VA bit and everything above */
-	if (s->sign_extend)
-		return hi == 0 || hi == (UINT64_MAX >> (bits - 1));
-	if (bits == 32)
-		return va >> 32 == 0;
-	/* AArch64: top 16 bits all 0 (TTBR0) or all 1 (TTBR1). */
-	hi = va >> bits;
-	if (feat & PT_FEAT_AARCH64_HIGH)
-		return hi == (UINT64_MAX >> bits);
-	return hi == 0;
-}
-
 bool pt_va_valid(enum pt_arch a, uint64_t va)
 {
 	const struct pt_shape *s = pt__shape(a);
 	if (!s)
 		return false;
-	return va_ok(s, 0, va) || (a == PT_AARCH64 && va_ok(s, PT_FEAT_AARCH64_HIGH, va));
+	return pt__va_ok(s, 0, va) || (a == PT_AARCH64 && pt__va_ok(s, PT_FEAT_AARCH64_HIGH, va));
 }
 
 bool pt_pa_valid(enum pt_arch a, uint64_t pa)
@@ -161,10 +146,7 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->arch = arch;
 	t->features = features;
 	t->nflush = 0;
-	t->hint_tbl = (void *)0;
-	t->hint_va = 0;
-	t->hint_flags = 0;
-	t->hint_attrs = 0;
+	pt__forget_hints(t);
 	t->direct = false;
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
@@ -208,7 +190,7 @@ int pt_set_direct_map(struct pt_table *t, uint64_t offset)
 		return PT_ERR_INVALID;
 	t->direct_offset = offset;
 	t->direct = true;
-	t->hint_tbl = (void *)0; /* found through the hook: recompute */
+	pt__forget_hints(t); /* found through the hook: recompute */
 	return PT_OK;
 }
 
@@ -254,7 +236,7 @@ static int range_ok(const struct pt_table *t, const struct pt_shape *s, uint64_t
 	if (size == 0 || va + (size - 1) < va)
 		return PT_ERR_INVALID;
 	*last = va + (size - 1);
-	if (!va_ok(s, t->features, va) || !va_ok(s, t->features, *last))
+	if (!pt__va_ok(s, t->features, va) || !pt__va_ok(s, t->features, *last))
 		return PT_ERR_INVALID;
 	/* Sign-extended formats: both ends in the same half, or the range
 	 * would span the non-canonical hole. (An AArch64 table and ARMv7
@@ -275,34 +257,34 @@ static int pa_range_ok(const struct pt_shape *s, uint64_t pa, uint64_t size)
 
 /* ---- Editing ------------------------------------------------------------ */
 
-/* pt_map of anything but a plain 4K page, and every failure. */
-static __attribute__((noinline)) int map_checked(struct pt_table *t, uint64_t va, uint64_t pa,
-						 uint64_t size, uint32_t flags)
+/* pt_map of anything the hinted path does not take, and every failure. */
+int pt__map_checked(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
-	const struct pt_shape *s = t->shape;
-	int h = leaf_height(s, size);
-	if (h < 0 || !va_ok(s, t->features, va) || (pa >> s->info.pa_bits))
+	const struct pt_shape *s;
+	int h;
+	if (!alive(t) || !flags_ok(flags))
+		return PT_ERR_INVALID;
+	s = t->shape;
+	h = leaf_height(s, size);
+	if (h < 0 || !pt__va_ok(s, t->features, va) || (pa >> s->info.pa_bits))
 		return PT_ERR_INVALID;
 	if ((va | pa) & (size - 1))
 		return PT_ERR_NOT_ALIGNED;
 	if (touches_shared(t, s, va, va))
 		return PT_ERR_INVALID;
+	if (h == 0)
+		return t->engine->map_walk(t, va, pa, flags);
 	return t->engine->map(t, va, pa, va + (size - 1), pt__normalize(t->arch, t->features, flags),
 			      (unsigned)h);
 }
 
 int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
-	const struct pt_shape *s;
-	if (!alive(t) || !flags_ok(flags))
-		return PT_ERR_INVALID;
-	s = t->shape;
-	/* One 4K page, the call made once per page: the same checks in as few
-	 * tests as they take; map_page normalises flags itself (cached). */
-	if (size == PT_SIZE_4K && va_ok(s, t->features, va) && !(pa >> s->info.pa_bits) &&
-	    !((va | pa) & (PT_SIZE_4K - 1)) && !touches_shared(t, s, va, va))
-		return t->engine->map_page(t, va, pa, flags);
-	return map_checked(t, va, pa, size, flags);
+	/* Mostly one 4K page, the call made once per page: the engine's hinted
+	 * path checks only what its hint does not already vouch for. */
+	if (PT_LIKELY(t && t->engine))
+		return t->engine->map_page(t, va, pa, size, flags);
+	return pt__map_checked(t, va, pa, size, flags);
 }
 
 int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags,
@@ -328,7 +310,7 @@ int pt_unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
 	if (!alive(t))
 		return PT_ERR_INVALID;
 	s = t->shape;
-	if (!va_ok(s, t->features, va) || touches_shared(t, s, va, va))
+	if (!pt__va_ok(s, t->features, va) || touches_shared(t, s, va, va))
 		return PT_ERR_INVALID;
 	return t->engine->unmap(t, va, old);
 }
@@ -339,7 +321,7 @@ int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint6
 	if (!alive(t) || !flags_ok(flags))
 		return PT_ERR_INVALID;
 	s = t->shape;
-	if (!va_ok(s, t->features, va) || (pa >> s->info.pa_bits) || touches_shared(t, s, va, va))
+	if (!pt__va_ok(s, t->features, va) || (pa >> s->info.pa_bits) || touches_shared(t, s, va, va))
 		return PT_ERR_INVALID;
 	if (pa & (PT_SIZE_4K - 1))
 		return PT_ERR_NOT_ALIGNED;
@@ -353,7 +335,7 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
 	if (!alive(t) || !flags_ok(flags))
 		return PT_ERR_INVALID;
 	s = t->shape;
-	if (!va_ok(s, t->features, va) || touches_shared(t, s, va, va))
+	if (!pt__va_ok(s, t->features, va) || touches_shared(t, s, va, va))
 		return PT_ERR_INVALID;
 	return t->engine->change(t, va, false, 0, pt__normalize(t->arch, t->features, flags),
 				 size);
@@ -361,7 +343,7 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
 
 int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
-	if (!alive(t) || !out || !va_ok(t->shape, t->features, va))
+	if (PT_UNLIKELY(!alive(t) || !out))
 		return PT_ERR_INVALID;
 	return t->engine->query(t, va, out);
 }
@@ -453,7 +435,7 @@ int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const stru
 {
 	const struct pt_shape *s = pt__shape(a);
 	if (!s || !mm || !mm->phys_to_virt || !out || !features_ok(s, features) ||
-	    !va_ok(s, features, va) || (root_pa & (table_bytes(s, 0) - 1)) ||
+	    !pt__va_ok(s, features, va) || (root_pa & (table_bytes(s, 0) - 1)) ||
 	    !pt_pa_valid(a, root_pa))
 		return PT_ERR_INVALID;
 	return pt__engine(a)->translate(s, features, root_pa, mm, va, out);

@@ -30,6 +30,8 @@
 #include "tmpl_share.h"
 #undef PT_FAMILY
 #undef HT
+#undef LEAF_SHIFT
+#undef DIR_SHIFT
 
 #define PT_FAMILY aarch64
 #include "tmpl_table.h"
@@ -38,6 +40,8 @@
 #include "tmpl_share.h"
 #undef PT_FAMILY
 #undef HT
+#undef LEAF_SHIFT
+#undef DIR_SHIFT
 
 #define PT_FAMILY riscv
 #include "tmpl_table.h"
@@ -46,6 +50,8 @@
 #include "tmpl_share.h"
 #undef PT_FAMILY
 #undef HT
+#undef LEAF_SHIFT
+#undef DIR_SHIFT
 
 #define PT_FAMILY loongarch
 #include "tmpl_table.h"
@@ -54,6 +60,8 @@
 #include "tmpl_share.h"
 #undef PT_FAMILY
 #undef HT
+#undef LEAF_SHIFT
+#undef DIR_SHIFT
 
 #define PT_FAMILY armv7
 #include "tmpl_table.h"
@@ -62,6 +70,8 @@
 #include "tmpl_share.h"
 #undef PT_FAMILY
 #undef HT
+#undef LEAF_SHIFT
+#undef DIR_SHIFT
 
 /* ---- Shapes: every format as data (in arch/) ---------------------------- */
 

@@ -23,6 +23,10 @@
  *   uint64_t leaf_attrs(feat, h, flags)       every bit of a leaf but its PA
  *   uint64_t out(pa)                          the PA field of a leaf; linear
  *   bool     needs_bbm(h, old, new)           break-before-make required
+ *
+ * and two constants, arch_<family>_LEAF_BITS and arch_<family>_DIR_BITS:
+ * the index bits of a last-level table and of the directory above it,
+ * which every shape of a family shares.
  */
 #ifndef PT_INTERNAL_H
 #define PT_INTERNAL_H
@@ -36,6 +40,11 @@ enum pt_kind { PTK_EMPTY, PTK_TABLE, PTK_LEAF, PTK_CORRUPT };
 #define PT_HOOK static inline __attribute__((always_inline))
 
 #define PT_FRAME_SIZE 4096u
+
+/* Branch layout for the per-page fast paths: a taken branch costs more
+ * than the instructions around it there, so the hot case falls through. */
+#define PT_LIKELY(x) __builtin_expect(!!(x), 1)
+#define PT_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 /* The shape of one format: pure data, no code (STYLE §2). */
 struct pt_shape {
@@ -65,12 +74,19 @@ struct pt_engine {
 	/* Leaves of height <= max_h wherever va, pa and the range allow. */
 	int (*map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last,
 		   uint32_t flags, unsigned max_h);
-	/* map() of one 4K page, with a one-walk path for the common case;
-	 * flags valid but not yet normalised. */
-	int (*map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags);
+	/* pt_map on a live table, arguments unchecked: maps one 4K page
+	 * when the edit hint covers it (checking only what the hint does
+	 * not vouch for), else hands the call to pt__map_checked. */
+	int (*map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
+			uint32_t flags);
+	/* map() of one 4K page, checked, flags valid but not normalised:
+	 * walk to its last-level table, hint it, map there. */
+	int (*map_walk)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags);
 	int (*unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old);
 	int (*change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa,
 		      uint32_t flags, uint64_t *size);
+	/* pt_query on a live table, va unchecked (the directory hint vouches
+	 * for it, or the engine checks it). */
 	int (*query)(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 	int (*clear_range)(struct pt_table *t, uint64_t va, uint64_t last,
 			   bool protect, uint32_t flags);
@@ -121,6 +137,22 @@ static inline uint32_t pt__normalize(enum pt_arch a, unsigned features, uint32_t
 static inline uint64_t pt__span(const struct pt_shape *s, unsigned level)
 {
 	return UINT64_C(1) << s->shift[level];
+}
+
+/* Is va canonical for the table (the half it serves, on AArch64)? */
+static inline bool pt__va_ok(const struct pt_shape *s, unsigned feat, uint64_t va)
+{
+	unsigned bits = s->info.va_bits;
+	uint64_t hi = va >> (bits - 1); /* the top VA bit and everything above */
+	if (s->sign_extend)
+		return hi == 0 || hi == (UINT64_MAX >> (bits - 1));
+	if (bits == 32)
+		return va >> 32 == 0;
+	/* AArch64: top 16 bits all 0 (TTBR0) or all 1 (TTBR1). */
+	hi = va >> bits;
+	if (feat & PT_FEAT_AARCH64_HIGH)
+		return hi == (UINT64_MAX >> bits);
+	return hi == 0;
 }
 
 /* The VA as software sees it: sign-extended, or in the AArch64 upper half. */

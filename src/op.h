@@ -112,14 +112,40 @@ static inline void pt__unreserve(struct pt_op *op)
 		op->t->mm.free_frames(op->t->mm.ctx, pt__take(op), 1);
 }
 
+/* ---- Hints --------------------------------------------------------------- */
+
+/* hint_va never equals a 4K-aligned VA; no VA's span number is all ones. */
+#define PT_NO_HINT_VA UINT64_C(1)
+#define PT_NO_HINT UINT64_MAX
+
+/* Any table frame is about to go (or the way to reach frames changed): no
+ * hint may point at it afterwards. */
+static inline void pt__forget_hints(struct pt_table *t)
+{
+	t->hint_tbl = (void *)0;
+	t->hint_va = PT_NO_HINT_VA;
+	t->hint_flags = 0;
+	t->hint_attrs = 0;
+	t->hint_dir = (const void *)0;
+	t->hint_dir_span = PT_NO_HINT;
+}
+
+/* pt_map with every argument check, in the documented order: the hinted
+ * per-page paths hand everything they do not take to this (src/api.c). */
+int pt__map_checked(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
+
 /* ---- TLB flush records ------------------------------------------------ */
 
 static inline void pt__record(struct pt_table *t, uint64_t va)
 {
-	if (t->nflush < PT_FLUSH_MAX)
-		t->flush_va[t->nflush] = va;
-	if (t->nflush <= PT_FLUSH_MAX)
-		t->nflush++;
+	unsigned n = t->nflush;
+	/* Already past PT_FLUSH_MAX (page-by-page edits between flushes):
+	 * one compare, nothing written. */
+	if (PT_LIKELY(n > PT_FLUSH_MAX))
+		return;
+	if (n < PT_FLUSH_MAX)
+		t->flush_va[n] = va;
+	t->nflush = n + 1;
 }
 
 /* n leaves of `step` bytes from va changed. */

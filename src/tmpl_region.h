@@ -130,8 +130,13 @@ static void E(commit_map)(struct pt_op *op, unsigned l, PTE *tbl, bool fresh, ui
 		size_t n = (size_t)((last - va) >> 12) + 1;
 		E(fill)(&tbl[E(idx)(s, l, va)], n, rq->attrs[0] | A(out)(pa), A(out)(PT_SIZE_4K));
 		pt__record_run(op->w, va, n, PT_SIZE_4K);
+		/* Linked by the time the call returns: pages next to these
+		 * take the hinted path (normalised flags are valid flags). */
+		E(hint_leaf)(op->w, tbl, va, rq->flags, rq->attrs[0]);
 		return;
 	}
+	if (h == 1)
+		E(hint_dir)(op->w, tbl, va);
 	for (;;) {
 		uint64_t end = E(slot_end)(s, l, va, last);
 		size_t i = E(idx)(s, l, va);
@@ -199,59 +204,76 @@ static int E(map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, u
 }
 
 /*
- * One 4K page where the last-level table already exists (the common case of
- * mapping page by page): one walk, or none when the hint still covers va.
- * Anything else (a missing table, a huge page in the way) takes E(map).
- * flags are valid but not normalised: their encoding is cached per table.
+ * One 4K page at a time (the common way to build an address space): the
+ * edit hint keeps the last-level table the previous page went to, so a page
+ * next to it costs one entry load and one store, and only the checks the
+ * hint does not vouch for. A hinted table is never under a shared root
+ * entry, and its span holds only canonical VAs; hint_flags were valid.
  */
-static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags);
+static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
+		      uint32_t flags);
 
-/* A hint miss: walk to the leaf table, point the hint at it, map there. */
-static __attribute__((noinline)) int
-E(map_page_slow)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
+/* Checked (pt__map_checked): walk to the last-level table, from the
+ * directory hint when it covers va, hint it and map there; anything else
+ * (a missing table, a huge page in the way) takes E(map). */
+static int E(map_walk)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
 {
 	const struct pt_shape *s = t->shape;
 	const unsigned leaf = s->info.levels - 1, feat = t->features;
-	const uint64_t span = pt__span(s, leaf - 1);
 	const uint32_t nf = pt__normalize(t->arch, feat, flags);
-	uint64_t tpa = t->root, e;
-	PTE *tbl;
-	for (unsigned l = 0; l < leaf; l++) {
-		tbl = E(tbl)(t, tpa);
-		if (!tbl)
-			return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
+	unsigned l = 0;
+	uint64_t e;
+	PTE *tbl = E(tbl)(t, t->root);
+	if ((va >> DIR_SHIFT) == t->hint_dir_span) {
+		l = leaf - 1;
+		tbl = (PTE *)(uintptr_t)t->hint_dir;
+	}
+	for (; tbl; l++) {
 		e = E(ld)(&tbl[E(idx)(s, l, va)]);
 		if (A(kind)(feat, leaf - l, e) != PTK_TABLE)
-			return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
-		tpa = A(table_pa)(leaf - l, e);
+			break;
+		if (l == leaf - 1) {
+			PTE *lt = E(tbl)(t, A(table_pa)(1, e));
+			if (!lt)
+				break;
+			E(hint_dir)(t, tbl, va);
+			E(hint_leaf)(t, lt, va, flags, A(leaf_attrs)(feat, 0, nf));
+			/* the hint covers it now */
+			return E(map_page)(t, va, pa, PT_SIZE_4K, flags);
+		}
+		tbl = E(tbl)(t, A(table_pa)(leaf - l, e));
 	}
-	tbl = E(tbl)(t, tpa);
-	if (!tbl)
-		return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
-	t->hint_tbl = tbl;
-	t->hint_va = va & ~(span - 1);
-	t->hint_flags = flags;
-	t->hint_attrs = A(leaf_attrs)(feat, 0, nf);
-	return E(map_page)(t, va, pa, flags); /* the hint now covers va and flags */
+	return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
 }
 
-/* The hinted path: nothing to save, nothing to recompute. */
-static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
+/* The slot is taken: out of the hinted path's way. */
+static __attribute__((cold, noinline)) int E(map_taken)(int k)
 {
-	const struct pt_shape *s = t->shape;
-	const unsigned leaf = s->info.levels - 1;
-	const uint64_t span = pt__span(s, leaf - 1);
-	PTE *tbl = (PTE *)t->hint_tbl;
+	return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
+}
+
+/* pt_map, unchecked: the hinted path for a 4K page, or pt__map_checked. */
+static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
+		      uint32_t flags)
+{
+	PTE *p = (PTE *)t->hint_tbl;
 	uint64_t e;
 	int k;
-	if (!tbl || (va & ~(span - 1)) != t->hint_va || flags != t->hint_flags)
-		return E(map_page_slow)(t, va, pa, flags);
-	tbl += E(idx)(s, leaf, va);
-	e = E(ld)(tbl);
+	/* In the hinted span with the hinted flags; pa aligned and in range
+	 * exactly when the leaf's PA field gives it back unchanged. */
+	const uint64_t index_bits = ((UINT64_C(1) << LEAF_SHIFT) - 1) & ~(PT_SIZE_4K - 1);
+	/* A 4K page; va: in the hinted span and 4K-aligned (every other bit
+	 * as in hint_va); pa: aligned and in range exactly when the leaf's PA
+	 * field gives it back unchanged. One test for all of it. */
+	if (PT_UNLIKELY((((va ^ t->hint_va) & ~index_bits) | (pa ^ A(leaf_pa)(0, A(out)(pa))) |
+			 (size ^ PT_SIZE_4K)) || flags != t->hint_flags))
+		return pt__map_checked(t, va, pa, size, flags);
+	p += (va & index_bits) >> 12;
+	e = E(ld)(p);
 	k = A(kind)(t->features, 0, e);
-	if (k != PTK_EMPTY)
-		return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
-	E(st)(tbl, t->hint_attrs | A(out)(pa));
+	if (PT_UNLIKELY(k != PTK_EMPTY))
+		return E(map_taken)(k);
+	E(st)(p, t->hint_attrs | A(out)(pa));
 	pt__record(t, va);
 	return PT_OK;
 }

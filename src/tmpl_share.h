@@ -10,7 +10,7 @@ static void E(destroy)(struct pt_table *t)
 	pt__op_init_rw(&op, t);
 	E(free_below)(&op, 0, t->root);
 	t->mm.free_frames(t->mm.ctx, t->root, op.s->frames[0]);
-	t->hint_tbl = (void *)0;
+	pt__forget_hints(t);
 }
 
 /* Share src's root entries [first, last] with dst. */
@@ -44,6 +44,7 @@ static int E(copy_root)(struct pt_table *dst, const struct pt_table *src, size_t
 const struct pt_engine E(engine) = {
 	.map = E(map),
 	.map_page = E(map_page),
+	.map_walk = E(map_walk),
 	.unmap = E(unmap),
 	.change = E(change),
 	.query = E(query),

@@ -119,10 +119,50 @@ static inline bool E(shared)(const struct pt_op *op, unsigned l, size_t i)
 	return l == 0 && pt__root_shared(op->t, i);
 }
 
+/*
+ * Zero entries [from, to) of a new table nothing points to yet: no walker
+ * can see these stores, and the release store that links the table orders
+ * them before it, so they need not go through E(st). 64 bytes per step in
+ * 16-byte stores, volatile so that the compiler cannot turn the loop into
+ * a memset call (the core is freestanding).
+ */
 static inline void E(zero)(PTE *tbl, size_t from, size_t to)
 {
-	for (size_t i = from; i < to; i++)
+	enum { L = PT_LANES(PTE) };
+	const E(vec) z = { 0 };
+	size_t i = from;
+	for (; i < to && (i % L); i++)
 		E(st)(&tbl[i], 0);
+	for (; i + 4 * L <= to; i += 4 * L) {
+		volatile E(vec) *v = (volatile E(vec) *)(void *)(tbl + i);
+		v[0] = z;
+		v[1] = z;
+		v[2] = z;
+		v[3] = z;
+	}
+	for (; i < to; i++)
+		E(st)(&tbl[i], 0);
+}
+
+/* Hints (struct pt_table): the span a last-level table covers, and the span
+ * of the directory above it, as VA bit positions. */
+#define LEAF_SHIFT (12u + A(LEAF_BITS))
+#define DIR_SHIFT (LEAF_SHIFT + A(DIR_BITS))
+
+/* The level-(levels - 2) table tbl covers va's directory span: hint it. */
+static inline void E(hint_dir)(struct pt_table *t, const PTE *tbl, uint64_t va)
+{
+	t->hint_dir = tbl;
+	t->hint_dir_span = va >> DIR_SHIFT;
+}
+
+static inline void E(hint_leaf)(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t flags,
+				uint64_t attrs)
+{
+	t->hint_tbl = tbl;
+	t->hint_va = va & ~((UINT64_C(1) << LEAF_SHIFT) - 1);
+	t->hint_flags = flags;
+	t->hint_attrs = attrs;
 }
 
 /*
@@ -182,7 +222,7 @@ static uint64_t E(new_table)(struct pt_op *op, unsigned l, const PTE *tbl, size_
 static void E(release)(struct pt_op *op, unsigned l, const PTE *tbl, size_t i, uint64_t child_pa)
 {
 	const struct pt_shape *s = op->s;
-	op->w->hint_tbl = (void *)0; /* it may have pointed into this frame */
+	pt__forget_hints(op->w); /* one may have pointed into this frame */
 	if (s->per_frame[l + 1] > 1) {
 		if (E(group_frame)(op, l, tbl, i))
 			return;

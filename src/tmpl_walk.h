@@ -38,24 +38,29 @@ static int E(find)(const struct pt_op *op, uint64_t va, PTE **slot, unsigned *lv
  * table finds them) and pt_translate (untrusted: t NULL, each entry read
  * through the frame mm->phys_to_virt returns for it, every table address
  * checked). `direct` (t's direct map is set, and the caller says so as a
- * constant): each table is a plain offset from its PA, no test. At most one
- * read per level: nothing an image holds can make it loop. Always inlined,
- * so each caller gets its own specialised copy; with a constant shape the
- * level loop unrolls and every index and span is a constant.
+ * constant): each table is a plain offset from its PA, no test. The walk
+ * starts at level l0 in table `first` when `from_first` (a constant; own
+ * tables only), else at the root's level 0. At most one read per level: nothing an image holds can make
+ * it loop. Always inlined, so each caller gets its own specialised copy;
+ * with a constant shape the level loop unrolls and every index and span is
+ * a constant.
  */
 static inline __attribute__((always_inline)) int
-E(lookup)(const struct pt_shape *s, unsigned feat, uint64_t root, const struct pt_table *t,
-	  bool direct, const struct pt_mm *mm, uint64_t va, struct pt_mapping *out)
+E(lookup)(const struct pt_shape *s, unsigned feat, bool from_first, unsigned l0, const PTE *first,
+	  uint64_t root, const struct pt_table *t, bool direct, const struct pt_mm *mm, uint64_t va,
+	  struct pt_mapping *out)
 {
 	const unsigned levels = s->info.levels;
 	const uint64_t off = t && direct ? t->direct_offset : 0;
 	uint64_t tpa = root;
 #pragma GCC unroll 5
-	for (unsigned l = 0; l < levels; l++) {
+	for (unsigned l = l0; l < levels; l++) {
 		const unsigned h = levels - 1 - l;
 		const PTE *p;
 		uint64_t e, m;
-		if (t && direct) {
+		if (from_first && l == l0) {
+			p = first + E(idx)(s, l, va);
+		} else if (t && direct) {
 			p = (const PTE *)(uintptr_t)(tpa + off) + E(idx)(s, l, va);
 		} else {
 			if (t) {
@@ -89,12 +94,33 @@ E(lookup)(const struct pt_shape *s, unsigned feat, uint64_t root, const struct p
 	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
 }
 
+/*
+ * pt_query in shape s (a constant in each copy). The directory hint, when
+ * it covers va, skips every level above the last two: the hinted table is
+ * still the one the walk from the root reaches (a freed table takes the
+ * hint with it), and its span holds only canonical VAs. A miss checks va
+ * and walks from the root.
+ */
+static inline __attribute__((always_inline)) int
+E(query_in)(const struct pt_shape *s, const struct pt_table *t, bool direct, uint64_t va,
+	    struct pt_mapping *out)
+{
+	const unsigned dl = s->info.levels - 2;
+	if (PT_LIKELY((va >> DIR_SHIFT) == t->hint_dir_span))
+		return E(lookup)(s, t->features, true, dl, (const PTE *)t->hint_dir, 0, t, direct,
+				 &t->mm, va, out);
+	if (!pt__va_ok(s, t->features, va))
+		return PT_ERR_INVALID;
+	return E(lookup)(s, t->features, false, 0, (const PTE *)0, t->root, t, direct, &t->mm, va,
+			 out);
+}
+
 /* Through the caller's phys_to_virt: kept out of line, so the direct-map
  * path below saves no registers for it. */
 static __attribute__((noinline)) int
 E(query_mm)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
-	return E(lookup)(t->shape, t->features, t->root, t, false, &t->mm, va, out);
+	return E(query_in)(t->shape, t, false, va, out);
 }
 
 static int E(query)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
@@ -103,7 +129,7 @@ static int E(query)(const struct pt_table *t, uint64_t va, struct pt_mapping *ou
 	if (t->direct) {
 #define PT_QUERY_SHAPE(shape) \
 		if (s == &(shape)) \
-			return E(lookup)(&(shape), t->features, t->root, t, true, &t->mm, va, out);
+			return E(query_in)(&(shape), t, true, va, out);
 		A(SHAPES)(PT_QUERY_SHAPE)
 #undef PT_QUERY_SHAPE
 	}
@@ -359,7 +385,8 @@ static int E(walk_ranges)(const struct pt_table *t, uint64_t va, uint64_t last,
 static int E(translate)(const struct pt_shape *s, unsigned feat, uint64_t root,
 			const struct pt_mm *mm, uint64_t va, struct pt_mapping *out)
 {
-	return E(lookup)(s, feat, root, (const struct pt_table *)0, false, mm, va, out);
+	return E(lookup)(s, feat, false, 0, (const PTE *)0, root, (const struct pt_table *)0, false,
+			 mm, va, out);
 }
 
 /* ---- Pure entry functions ---------------------------------------------- */
