@@ -123,6 +123,9 @@ struct pt_shape;
  */
 struct pt_table {
 	const struct pt_engine *engine; /* per-family code, chosen once at init */
+	/* pt_query's lookup for this shape and mode (direct map or hook),
+	 * chosen at init and by pt_set_direct_map; NULL when dead. */
+	int (*lookup)(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 	const struct pt_shape *shape;   /* the format's levels, shifts, sizes */
 	struct pt_mm mm;                /* copy of the caller's hooks */
 	uint64_t root;                  /* PA of the root table, 0 when dead */

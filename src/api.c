@@ -138,6 +138,7 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	if (!t)
 		return PT_ERR_INVALID;
 	t->engine = (const struct pt_engine *)0;
+	t->lookup = (pt__lookup_fn *)0;
 	t->root = 0;
 	if (!s || !mm || !mm->alloc_frames || !mm->free_frames || !mm->phys_to_virt ||
 	    !features_ok(s, features))
@@ -161,6 +162,7 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->root = root;
 	t->shape = s;
 	t->engine = pt__engine(arch);
+	t->lookup = t->engine->lookup_for(s, false);
 	return PT_OK;
 }
 
@@ -175,6 +177,7 @@ void pt_destroy(struct pt_table *t)
 		return;
 	t->engine->destroy(t);
 	t->engine = (const struct pt_engine *)0;
+	t->lookup = (pt__lookup_fn *)0;
 	t->root = 0;
 	t->nflush = 0;
 }
@@ -190,6 +193,7 @@ int pt_set_direct_map(struct pt_table *t, uint64_t offset)
 		return PT_ERR_INVALID;
 	t->direct_offset = offset;
 	t->direct = true;
+	t->lookup = t->engine->lookup_for(t->shape, true);
 	pt__forget_hints(t); /* found through the hook: recompute */
 	return PT_OK;
 }
@@ -343,9 +347,10 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
 
 int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
-	if (PT_UNLIKELY(!alive(t) || !out))
+	/* lookup is set exactly while t is alive. */
+	if (PT_UNLIKELY(!t || !t->lookup || !out))
 		return PT_ERR_INVALID;
-	return t->engine->query(t, va, out);
+	return t->lookup(t, va, out);
 }
 
 int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size)

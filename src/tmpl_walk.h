@@ -33,6 +33,18 @@ static int E(find)(const struct pt_op *op, uint64_t va, PTE **slot, unsigned *lv
 	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
 }
 
+/* A huge leaf e at level l answers the lookup of va. */
+static __attribute__((noinline)) int E(huge_out)(const struct pt_shape *s, unsigned feat, unsigned l,
+						 uint64_t e, uint64_t va, struct pt_mapping *out)
+{
+	const unsigned h = s->info.levels - 1 - l;
+	const uint64_t m = pt__span(s, l) - 1;
+	out->pa = A(leaf_pa)(h, e) | (va & m);
+	out->flags = A(leaf_flags)(feat, h, e);
+	out->size = m + 1;
+	return PT_OK;
+}
+
 /*
  * One translation, shared by pt_query (own tables: t, frames found as the
  * table finds them) and pt_translate (untrusted: t NULL, each entry read
@@ -40,8 +52,8 @@ static int E(find)(const struct pt_op *op, uint64_t va, PTE **slot, unsigned *lv
  * checked). `direct` (t's direct map is set, and the caller says so as a
  * constant): each table is a plain offset from its PA, no test. The walk
  * starts at level l0 in table `first` when `from_first` (a constant; own
- * tables only), else at the root's level 0. At most one read per level: nothing an image holds can make
- * it loop. Always inlined, so each caller gets its own specialised copy;
+ * tables only), else at the root's level 0. At most one read per level:
+ * nothing an image holds can make it loop. Always inlined, so each caller gets its own specialised copy;
  * with a constant shape the level loop unrolls and every index and span is
  * a constant.
  */
@@ -57,7 +69,8 @@ E(lookup)(const struct pt_shape *s, unsigned feat, bool from_first, unsigned l0,
 	for (unsigned l = l0; l < levels; l++) {
 		const unsigned h = levels - 1 - l;
 		const PTE *p;
-		uint64_t e, m;
+		uint64_t e;
+		int k;
 		if (from_first && l == l0) {
 			p = first + E(idx)(s, l, va);
 		} else if (t && direct) {
@@ -73,23 +86,24 @@ E(lookup)(const struct pt_shape *s, unsigned feat, bool from_first, unsigned l0,
 				return PT_ERR_CORRUPT;
 		}
 		e = E(ld)(p);
-		switch (A(kind)(feat, h, e)) {
-		case PTK_TABLE:
+		k = A(kind)(feat, h, e);
+		/* The common path falls through: tables above, a 4K leaf at the
+		 * bottom; huge leaves take a call, the rest are errors. */
+		if (h > 0 && PT_LIKELY(k == PTK_TABLE)) {
 			tpa = A(table_pa)(h, e);
 			if (!t && (tpa >> s->info.pa_bits))
 				return PT_ERR_CORRUPT;
 			continue;
-		case PTK_LEAF:
-			m = pt__span(s, l) - 1;
-			out->pa = A(leaf_pa)(h, e) | (va & m);
-			out->flags = A(leaf_flags)(feat, h, e);
-			out->size = m + 1;
-			return PT_OK;
-		case PTK_EMPTY:
-			return PT_ERR_NOT_MAPPED;
-		default:
-			return PT_ERR_CORRUPT;
 		}
+		if (h == 0 && PT_LIKELY(k == PTK_LEAF)) {
+			out->pa = A(leaf_pa)(0, e) | (va & (PT_SIZE_4K - 1));
+			out->flags = A(leaf_flags)(feat, 0, e);
+			out->size = PT_SIZE_4K;
+			return PT_OK;
+		}
+		if (k == PTK_LEAF)
+			return E(huge_out)(s, feat, l, e, va, out);
+		return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
 	}
 	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
 }
@@ -115,25 +129,33 @@ E(query_in)(const struct pt_shape *s, const struct pt_table *t, bool direct, uin
 			 out);
 }
 
-/* Through the caller's phys_to_virt: kept out of line, so the direct-map
- * path below saves no registers for it. */
-static __attribute__((noinline)) int
-E(query_mm)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+/* Through the caller's phys_to_virt, any shape of the family. */
+static int E(lookup_mm)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
 	return E(query_in)(t->shape, t, false, va, out);
 }
 
-static int E(query)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
-{
-	const struct pt_shape *s = t->shape;
-	if (t->direct) {
-#define PT_QUERY_SHAPE(shape) \
-		if (s == &(shape)) \
-			return E(query_in)(&(shape), t, true, va, out);
-		A(SHAPES)(PT_QUERY_SHAPE)
-#undef PT_QUERY_SHAPE
+/* Through the direct map: one copy per shape, every index and span a
+ * constant, chosen once (pt_init, pt_set_direct_map) instead of per call. */
+#define PT_LOOKUP_DIRECT(shape) \
+	static int E(PT_CAT(lookup_, shape))(const struct pt_table *t, uint64_t va, \
+					      struct pt_mapping *out) \
+	{ \
+		return E(query_in)(&(shape), t, true, va, out); \
 	}
-	return E(query_mm)(t, va, out);
+A(SHAPES)(PT_LOOKUP_DIRECT)
+#undef PT_LOOKUP_DIRECT
+
+static pt__lookup_fn *E(lookup_for)(const struct pt_shape *s, bool direct)
+{
+	if (direct) {
+#define PT_LOOKUP_PICK(shape) \
+		if (s == &(shape)) \
+			return E(PT_CAT(lookup_, shape));
+		A(SHAPES)(PT_LOOKUP_PICK)
+#undef PT_LOOKUP_PICK
+	}
+	return E(lookup_mm);
 }
 
 static int E(unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old)
