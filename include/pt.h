@@ -133,15 +133,17 @@ struct pt_table {
 	unsigned features;
 	unsigned nflush;                /* recorded VAs; > PT_FLUSH_MAX: flush all */
 	/* Hints, written only by editing calls (so concurrent lookups never
-	 * write): the last-level table covering [hint_va, hint_va + its span),
-	 * with the last 4K-page flags given to pt_map (as passed) and their
-	 * leaf encoding without the PA; and the directory above such tables
-	 * (the level-(levels - 2) table) covering the hint_dir_span-th span of
-	 * its size. hint_va 1 / hint_dir_span UINT64_MAX: no hint. Both are
-	 * forgotten whenever any table frame is freed. */
+	 * write): the last-level table covering [hint_va, hint_va + its span);
+	 * the directory above such tables (the level-(levels - 2) table)
+	 * covering the hint_dir_span-th span of its size (hint_va 1 /
+	 * hint_dir_span UINT64_MAX: none; both forgotten whenever any table
+	 * frame is freed); and the last 4K-page flags mapped (hint_flags as
+	 * passed, hint_nflags normalised) with their leaf encoding without the
+	 * PA, always a matching pair, whatever the tables hold. */
 	void *hint_tbl;
 	uint64_t hint_va;
 	uint32_t hint_flags;
+	uint32_t hint_nflags;
 	uint64_t hint_attrs;
 	const void *hint_dir;
 	uint64_t hint_dir_span;
@@ -226,6 +228,19 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size);
  * Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT.
  */
 int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
+
+/*
+ * Extension: pt_query for n addresses in one call. For each i, res[i] is
+ * what pt_query(t, va[i], &out[i]) returns and out[i] what it stores (out[i]
+ * is written only where res[i] is PT_OK). The walks of neighbouring
+ * addresses overlap (each last-level entry is fetched a few addresses before
+ * it is decoded), so n random lookups cost well under n calls: for
+ * translating a scatter-gather list, a guest's DMA pages, a batch of faults.
+ * out and res must not overlap t. Returns PT_OK, or PT_ERR_INVALID (NULL or
+ * dead t; NULL va, out or res with n > 0) with nothing written.
+ */
+int pt_query_batch(const struct pt_table *t, const uint64_t *va, size_t n,
+		   struct pt_mapping *out, int *res);
 
 /* ---- Region operations (atomic: on error the table is unchanged) ------- */
 

@@ -163,6 +163,10 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->shape = s;
 	t->engine = pt__engine(arch);
 	t->lookup = t->engine->lookup_for(s, false);
+	/* A matching flags/encoding pair before any page is mapped. */
+	t->hint_flags = PT_READ;
+	t->hint_nflags = pt__normalize(arch, features, PT_READ);
+	t->hint_attrs = t->engine->pte_leaf(features, 0, 0, t->hint_nflags);
 	return PT_OK;
 }
 
@@ -351,6 +355,15 @@ int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 	if (PT_UNLIKELY(!t || !t->lookup || !out))
 		return PT_ERR_INVALID;
 	return t->lookup(t, va, out);
+}
+
+int pt_query_batch(const struct pt_table *t, const uint64_t *va, size_t n,
+		   struct pt_mapping *out, int *res)
+{
+	if (!alive(t) || (n && (!va || !out || !res)))
+		return PT_ERR_INVALID;
+	t->engine->query_batch(t, va, n, out, res);
+	return PT_OK;
 }
 
 int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size)

@@ -119,13 +119,12 @@ static inline void pt__unreserve(struct pt_op *op)
 #define PT_NO_HINT UINT64_MAX
 
 /* Any table frame is about to go (or the way to reach frames changed): no
- * hint may point at it afterwards. */
+ * hint may point at it afterwards. The flags and their encoding stay: they
+ * describe no table. */
 static inline void pt__forget_hints(struct pt_table *t)
 {
 	t->hint_tbl = (void *)0;
 	t->hint_va = PT_NO_HINT_VA;
-	t->hint_flags = 0;
-	t->hint_attrs = 0;
 	t->hint_dir = (const void *)0;
 	t->hint_dir_span = PT_NO_HINT;
 }

@@ -132,7 +132,7 @@ static void E(commit_map)(struct pt_op *op, unsigned l, PTE *tbl, bool fresh, ui
 		pt__record_run(op->w, va, n, PT_SIZE_4K);
 		/* Linked by the time the call returns: pages next to these
 		 * take the hinted path (normalised flags are valid flags). */
-		E(hint_leaf)(op->w, tbl, va, rq->flags, rq->attrs[0]);
+		E(hint_leaf)(op->w, tbl, va, rq->flags, rq->flags, rq->attrs[0]);
 		return;
 	}
 	if (h == 1)
@@ -237,7 +237,7 @@ static int E(map_walk)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t fl
 			if (!lt)
 				break;
 			E(hint_dir)(t, tbl, va);
-			E(hint_leaf)(t, lt, va, flags, A(leaf_attrs)(feat, 0, nf));
+			E(hint_leaf)(t, lt, va, flags, nf, A(leaf_attrs)(feat, 0, nf));
 			/* the hint covers it now */
 			return E(map_page)(t, va, pa, PT_SIZE_4K, flags);
 		}

@@ -156,13 +156,22 @@ static inline void E(hint_dir)(struct pt_table *t, const PTE *tbl, uint64_t va)
 	t->hint_dir_span = va >> DIR_SHIFT;
 }
 
+/* tbl is the last-level table for va; the next 4K pages mapped will most
+ * likely be given `flags` (normalised: nflags; encoded: attrs). */
 static inline void E(hint_leaf)(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t flags,
-				uint64_t attrs)
+				uint32_t nflags, uint64_t attrs)
 {
 	t->hint_tbl = tbl;
 	t->hint_va = va & ~((UINT64_C(1) << LEAF_SHIFT) - 1);
 	t->hint_flags = flags;
+	t->hint_nflags = nflags;
 	t->hint_attrs = attrs;
+}
+
+/* Without its PA: the bits of a 4K leaf that decide its kind and flags. */
+static inline uint64_t E(leaf_attrs_of)(uint64_t e)
+{
+	return e ^ A(out)(A(leaf_pa)(0, e));
 }
 
 /*

@@ -86,6 +86,15 @@ E(lookup)(const struct pt_shape *s, unsigned feat, bool from_first, unsigned l0,
 				return PT_ERR_CORRUPT;
 		}
 		e = E(ld)(p);
+		/* A 4K leaf encoded as the table's last mapped flags (most
+		 * are): decoded by one compare. The pair is always consistent,
+		 * and kind and flags of a 4K leaf depend on these bits alone. */
+		if (h == 0 && t && PT_LIKELY(E(leaf_attrs_of)(e) == t->hint_attrs)) {
+			out->pa = A(leaf_pa)(0, e) | (va & (PT_SIZE_4K - 1));
+			out->flags = t->hint_nflags;
+			out->size = PT_SIZE_4K;
+			return PT_OK;
+		}
 		k = A(kind)(feat, h, e);
 		/* The common path falls through: tables above, a 4K leaf at the
 		 * bottom; huge leaves take a call, the rest are errors. */
@@ -156,6 +165,89 @@ static pt__lookup_fn *E(lookup_for)(const struct pt_shape *s, bool direct)
 #undef PT_LOOKUP_PICK
 	}
 	return E(lookup_mm);
+}
+
+/* ---- Many lookups ------------------------------------------------------- */
+
+/* Addresses pt_query_batch fetches ahead of the one it decodes: enough
+ * work in between for a last-level entry to arrive from memory. */
+#define PT_BATCH_AHEAD 8u
+
+/*
+ * pt_query_batch in shape s: for each address, its last-level entry is
+ * located through the directory hint and prefetched PT_BATCH_AHEAD
+ * addresses early; when it turns out to be a 4K leaf encoded as the hinted
+ * flags, that is the answer, else the address takes the whole of
+ * E(query_in), so every result is exactly pt_query's.
+ */
+static inline __attribute__((always_inline)) void
+E(batch_in)(const struct pt_shape *s, const struct pt_table *t, bool direct, const uint64_t *va,
+	    size_t n, struct pt_mapping *out, int *res)
+{
+	enum { RING = 2 * PT_BATCH_AHEAD };
+	const unsigned dl = s->info.levels - 2, leaf = s->info.levels - 1, feat = t->features;
+	const PTE *const dir = (const PTE *)t->hint_dir;
+	const uint64_t dspan = t->hint_dir_span, attrs = t->hint_attrs;
+	const uint64_t off = direct ? t->direct_offset : 0;
+	const uint32_t nflags = t->hint_nflags;
+	const PTE *ring[RING];
+	for (size_t i = 0; i < n + PT_BATCH_AHEAD; i++) {
+		if (i < n) {
+			/* Fetch address i: its 4K entry, or NULL for the full path. */
+			const uint64_t v = va[i];
+			const PTE *p = (const PTE *)0;
+			if (PT_LIKELY((v >> DIR_SHIFT) == dspan)) {
+				uint64_t e = E(ld)(dir + E(idx)(s, dl, v));
+				if (PT_LIKELY(A(kind)(feat, 1, e) == PTK_TABLE)) {
+					const PTE *lt = direct ? (const PTE *)(uintptr_t)(A(table_pa)(1, e) + off)
+							       : E(tbl)(t, A(table_pa)(1, e));
+					if (lt) {
+						p = lt + E(idx)(s, leaf, v);
+						__builtin_prefetch(p);
+					}
+				}
+			}
+			ring[i % RING] = p;
+		}
+		if (i >= PT_BATCH_AHEAD) {
+			/* Decode address j, fetched PT_BATCH_AHEAD steps ago. */
+			const size_t j = i - PT_BATCH_AHEAD;
+			const PTE *p = ring[j % RING];
+			if (PT_LIKELY(p != (const PTE *)0)) {
+				uint64_t e = E(ld)(p);
+				if (PT_LIKELY(E(leaf_attrs_of)(e) == attrs)) {
+					out[j].pa = A(leaf_pa)(0, e) | (va[j] & (PT_SIZE_4K - 1));
+					out[j].flags = nflags;
+					out[j].size = PT_SIZE_4K;
+					res[j] = PT_OK;
+					continue;
+				}
+			}
+			res[j] = E(query_in)(s, t, direct, va[j], &out[j]);
+		}
+	}
+}
+
+static __attribute__((noinline)) void E(batch_mm)(const struct pt_table *t, const uint64_t *va,
+						  size_t n, struct pt_mapping *out, int *res)
+{
+	E(batch_in)(t->shape, t, false, va, n, out, res);
+}
+
+static void E(query_batch)(const struct pt_table *t, const uint64_t *va, size_t n,
+			   struct pt_mapping *out, int *res)
+{
+	const struct pt_shape *s = t->shape;
+	if (t->direct) {
+#define PT_BATCH_SHAPE(shape) \
+		if (s == &(shape)) { \
+			E(batch_in)(&(shape), t, true, va, n, out, res); \
+			return; \
+		}
+		A(SHAPES)(PT_BATCH_SHAPE)
+#undef PT_BATCH_SHAPE
+	}
+	E(batch_mm)(t, va, n, out, res);
 }
 
 static int E(unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old)
