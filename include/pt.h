@@ -229,19 +229,6 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size);
  */
 int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 
-/*
- * Extension: pt_query for n addresses in one call. For each i, res[i] is
- * what pt_query(t, va[i], &out[i]) returns and out[i] what it stores (out[i]
- * is written only where res[i] is PT_OK). The walks of neighbouring
- * addresses overlap (each last-level entry is fetched a few addresses before
- * it is decoded), so n random lookups cost well under n calls: for
- * translating a scatter-gather list, a guest's DMA pages, a batch of faults.
- * out and res must not overlap t. Returns PT_OK, or PT_ERR_INVALID (NULL or
- * dead t; NULL va, out or res with n > 0) with nothing written.
- */
-int pt_query_batch(const struct pt_table *t, const uint64_t *va, size_t n,
-		   struct pt_mapping *out, int *res);
-
 /* ---- Region operations (atomic: on error the table is unchanged) ------- */
 
 #define PT_ALLOW_HUGE 1u

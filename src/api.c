@@ -357,15 +357,6 @@ int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 	return t->lookup(t, va, out);
 }
 
-int pt_query_batch(const struct pt_table *t, const uint64_t *va, size_t n,
-		   struct pt_mapping *out, int *res)
-{
-	if (!alive(t) || (n && (!va || !out || !res)))
-		return PT_ERR_INVALID;
-	t->engine->query_batch(t, va, n, out, res);
-	return PT_OK;
-}
-
 int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size)
 {
 	const struct pt_shape *s;

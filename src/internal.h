@@ -91,9 +91,6 @@ struct pt_engine {
 	 * the direct map or not: on a live table, va unchecked (the directory
 	 * hint vouches for it, or the lookup checks it). */
 	pt__lookup_fn *(*lookup_for)(const struct pt_shape *s, bool direct);
-	/* pt_query_batch on a live table, arguments non-NULL. */
-	void (*query_batch)(const struct pt_table *t, const uint64_t *va, size_t n,
-			    struct pt_mapping *out, int *res);
 	int (*clear_range)(struct pt_table *t, uint64_t va, uint64_t last,
 			   bool protect, uint32_t flags);
 	int (*walk)(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg);

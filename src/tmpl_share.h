@@ -48,7 +48,6 @@ const struct pt_engine E(engine) = {
 	.unmap = E(unmap),
 	.change = E(change),
 	.lookup_for = E(lookup_for),
-	.query_batch = E(query_batch),
 	.clear_range = E(clear_range),
 	.walk = E(walk),
 	.walk_ranges = E(walk_ranges),

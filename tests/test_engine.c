@@ -74,20 +74,6 @@ static void t_dead_and_null(const struct fmt *f)
 	CHECK_EQ(pt_map(&e.t, va, 0x1000, PT_SIZE_4K, RW), PT_OK);
 	CHECK_EQ(pt_query(&e.t, va, NULL), PT_ERR_INVALID);
 	CHECK_EQ(pt_query(NULL, va, &m), PT_ERR_INVALID);
-	{
-		int res = 99;
-		m.pa = 77;
-		CHECK_EQ(pt_query_batch(NULL, &va, 1, &m, &res), PT_ERR_INVALID);
-		CHECK_EQ(pt_query_batch(&e.t, NULL, 1, &m, &res), PT_ERR_INVALID);
-		CHECK_EQ(pt_query_batch(&e.t, &va, 1, NULL, &res), PT_ERR_INVALID);
-		CHECK_EQ(pt_query_batch(&e.t, &va, 1, &m, NULL), PT_ERR_INVALID);
-		CHECK_EQ(res, 99);
-		CHECK_EQ(m.pa, 77); /* nothing written on failure */
-		CHECK_EQ(pt_query_batch(&e.t, NULL, 0, NULL, NULL), PT_OK);
-		CHECK_EQ(pt_query_batch(&e.t, &va, 1, &m, &res), PT_OK);
-		CHECK_EQ(res, PT_OK);
-		CHECK_EQ(m.pa, 0x1000);
-	}
 	CHECK_EQ(pt_map(NULL, va, 0x1000, PT_SIZE_4K, RW), PT_ERR_INVALID);
 	CHECK_EQ(pt_unmap(NULL, va, &m), PT_ERR_INVALID);
 	CHECK_EQ(pt_remap(NULL, va, 0x1000, RW, &sz), PT_ERR_INVALID);
@@ -112,11 +98,6 @@ static void t_dead_and_null(const struct fmt *f)
 	CHECK_EQ(pt_root(&e.t), 0);
 	CHECK_EQ(pt_map(&e.t, va, 0x1000, PT_SIZE_4K, RW), PT_ERR_INVALID);
 	CHECK_EQ(pt_query(&e.t, va, &m), PT_ERR_INVALID);
-	{
-		int res = 99;
-		CHECK_EQ(pt_query_batch(&e.t, &va, 1, &m, &res), PT_ERR_INVALID);
-		CHECK_EQ(res, 99);
-	}
 	CHECK_EQ(pt_unmap(&e.t, va, &m), PT_ERR_INVALID);
 	CHECK_EQ(pt_remap(&e.t, va, 0x1000, RW, &sz), PT_ERR_INVALID);
 	CHECK_EQ(pt_protect(&e.t, va, RW, &sz), PT_ERR_INVALID);

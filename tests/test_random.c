@@ -194,41 +194,6 @@ static void op_query(struct pt_table *t)
 	CHECK_EQ(m.flags, p->flags);
 }
 
-/* pt_query_batch (extension): every answer as pt_query's, against the
- * model; out untouched where the answer is an error. Some addresses lie
- * outside the window, some are not canonical. */
-static void op_query_batch(struct pt_table *t)
-{
-	enum { MAXN = 48 };
-	uint64_t va[MAXN];
-	struct pt_mapping out[MAXN];
-	int res[MAXN];
-	size_t n = 1 + rnd(MAXN);
-	for (size_t i = 0; i < n; i++) {
-		va[i] = rnd(16) ? rnd_page() + rnd(K4) : rnd(2) ? WB - 1 - rnd(K4) : UINT64_C(1) << 60;
-		out[i] = (struct pt_mapping){ 0x5a5a, 0x5a, 0x5a5a };
-		res[i] = 99;
-	}
-	CTX("%s query_batch n %zu", F->name, n);
-	if (!CHECK_EQ(pt_query_batch(t, va, n, out, res), PT_OK))
-		return;
-	for (size_t i = 0; i < n; i++) {
-		struct pt_mapping m = { 0x5a5a, 0x5a, 0x5a5a };
-		int want = pt_query(t, va[i], &m);
-		CTX("%s query_batch va %#llx", F->name, (unsigned long long)va[i]);
-		CHECK_EQ(res[i], want);
-		CHECK_EQ(out[i].pa, m.pa);
-		CHECK_EQ(out[i].size, m.size);
-		CHECK_EQ(out[i].flags, m.flags);
-		if (va[i] - WB < NPAGES * K4) {
-			const struct page *p = pg(va[i] & ~(K4 - 1));
-			CHECK_EQ(res[i], p->mapped ? PT_OK : PT_ERR_NOT_MAPPED);
-			if (p->mapped)
-				CHECK_EQ(out[i].pa, p->lpa + (va[i] - p->lva));
-		}
-	}
-}
-
 static void op_map_region(struct pt_table *t)
 {
 	uint64_t va = rnd_page(), n = 1 + rnd(rnd(4) ? 40 : 3 * HSZ / K4), size = n * K4;
@@ -383,10 +348,8 @@ static void run(const struct fmt *f, size_t idx, bool direct)
 			op_change(&t, true);
 		else if (k < 48)
 			op_change(&t, false);
-		else if (k < 55)
-			op_query(&t);
 		else if (k < 58)
-			op_query_batch(&t);
+			op_query(&t);
 		else if (k < 73)
 			op_map_region(&t);
 		else if (k < 87)
