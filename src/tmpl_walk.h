@@ -219,6 +219,66 @@ static int E(change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, 
 
 /* ---- Walking ----------------------------------------------------------- */
 
+/*
+ * A last-level table: only 4K leaves (or empty or corrupt slots). An entry
+ * that continues the previous leaf's run (same bits, PA one page on, room
+ * left below the PA limit) is that leaf's successor and needs no decoding,
+ * so a uniform table costs a compare per entry besides the callbacks.
+ */
+static int E(walk_leaves)(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base,
+			  const struct pt_walk_ops *ops, void *arg)
+{
+	const struct pt_shape *s = op->s;
+	const unsigned feat = op->feat;
+	const size_t n = s->entries[l], limit = ops->limit ? ops->limit : (size_t)-1;
+	int (*const pre)(void *, const struct pt_entry *) = ops->pre;
+	int (*const post)(void *, const struct pt_entry *) = ops->post;
+	const uint64_t step = A(out)(PT_SIZE_4K);
+	/* Within one table every VA has the same top bits: canonicalise once. */
+	const uint64_t cbase = pt__canon(s, feat, base);
+	uint64_t expect = 0, pa = 0;
+	size_t seen = 0, room = 0;
+	uint32_t flags = 0;
+	struct pt_entry ent;
+	ent.level = l;
+	ent.size = PT_SIZE_4K;
+	ent.leaf = true;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t e = E(ld)(&tbl[i]);
+		int r;
+		if (PT_LIKELY(room && e == expect)) {
+			room--;
+			pa += PT_SIZE_4K;
+		} else {
+			int k = A(kind)(feat, 0, e);
+			room = 0;
+			if (k == PTK_EMPTY)
+				continue;
+			if (seen == limit)
+				break;
+			if (k != PTK_LEAF)
+				return PT_ERR_CORRUPT;
+			pa = A(leaf_pa)(0, e);
+			flags = A(leaf_flags)(feat, 0, e);
+			room = E(run_room)(s, e);
+		}
+		if (PT_UNLIKELY(seen == limit))
+			break;
+		seen++;
+		expect = e + step;
+		ent.index = i;
+		ent.va = cbase + ((uint64_t)i << 12);
+		ent.pte = e;
+		ent.pa = pa;
+		ent.flags = flags;
+		if (pre && (r = pre(arg, &ent)))
+			return r;
+		if (post && (r = post(arg, &ent)))
+			return r;
+	}
+	return PT_OK;
+}
+
 static int E(walk_table)(const struct pt_op *op, unsigned l, uint64_t tpa, uint64_t base,
 			 const struct pt_walk_ops *ops, void *arg)
 {
@@ -235,6 +295,8 @@ static int E(walk_table)(const struct pt_op *op, unsigned l, uint64_t tpa, uint6
 	struct pt_entry ent;
 	if (!tbl)
 		return PT_ERR_CORRUPT;
+	if (h == 0)
+		return E(walk_leaves)(op, l, tbl, base, ops, arg);
 	ent.level = l;
 	ent.size = span;
 	for (size_t i = 0; i < n; i++) {

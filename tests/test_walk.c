@@ -612,6 +612,57 @@ static void t_edges(const struct fmt *f)
 	env_fini(&e);
 }
 
+/*
+ * pt_walk decodes a run of 4K leaves by compare (the next entry is the
+ * previous one plus a page); at the top of the PA space that sum carries
+ * out of the PA field, and an entry planted with that value must be
+ * reported as pt_pte_decode reads it, not as the next page.
+ */
+static void t_walk_pa_top(const struct fmt *f)
+{
+	struct env e;
+	const uint64_t K4 = PT_SIZE_4K, va = V(f, 0x40000000);
+	const uint64_t top = (UINT64_C(1) << f->pa_bits) - K4;
+	const unsigned leaf = f->levels - 1;
+	uint64_t tpa = 0, planted;
+	struct pt_entry want;
+	int wr;
+	CTX("%s walk at the PA top", f->name);
+	if (!env_init(&e, f))
+		return;
+	CHECK_EQ(pt_map(&e.t, va, top, K4, RW), PT_OK);
+	if (!CHECK_EQ(walk_all(&e, 0), PT_OK))
+		goto out;
+	for (size_t i = 0; i < COLL.n; i++)
+		if (!COLL.r[i].e.leaf && COLL.r[i].e.level == leaf - 1)
+			tpa = COLL.r[i].e.pa;
+	if (!CHECK(tpa != 0))
+		goto out;
+	planted = pte_read(f, &e.a, tpa, fmt_index(f, leaf, va)) +
+		  (pt_pte_page(f->arch, f->feat, leaf, K4, RW) - pt_pte_page(f->arch, f->feat, leaf, 0, RW));
+	pte_write(f, &e.a, tpa, fmt_index(f, leaf, va + K4), planted);
+	if (f->arch == PT_ARMV7)
+		planted &= UINT32_MAX;
+	wr = pt_pte_decode(f->arch, f->feat, leaf, planted, &want);
+	if (wr == PT_ERR_CORRUPT) {
+		CHECK_EQ(walk_all(&e, 0), PT_ERR_CORRUPT);
+	} else if (CHECK_EQ(wr, PT_OK) && CHECK_EQ(walk_all(&e, 0), PT_OK)) {
+		bool seen = false;
+		for (size_t i = 0; i < COLL.n; i++) {
+			const struct pt_entry *x = &COLL.r[i].e;
+			if (!x->leaf || x->va != fmt_canon(f, va + K4))
+				continue;
+			seen = true;
+			CHECK_EQ(x->pa, want.pa);
+			CHECK_EQ(x->flags, want.flags);
+		}
+		CHECK(seen);
+	}
+	pte_write(f, &e.a, tpa, fmt_index(f, leaf, va + K4), 0);
+out:
+	env_fini(&e);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < NFMTS; i++) {
@@ -623,6 +674,7 @@ int main(void)
 		t_copy(f);
 		t_translate(f);
 		t_edges(f);
+		t_walk_pa_top(f);
 		t_wide_alloc(f);
 		if (f->arch == PT_ARMV7)
 			t_armv7_packing(f);
