@@ -65,7 +65,11 @@ E(lookup)(const struct pt_shape *s, unsigned feat, bool from_first, unsigned l0,
 	const unsigned levels = s->info.levels;
 	const uint64_t off = t && direct ? t->direct_offset : 0;
 	uint64_t tpa = root;
+	/* GCC needs the hint to unroll; clang unrolls constant trip counts
+	 * by itself and warns (an error here) where the count is not one. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC unroll 5
+#endif
 	for (unsigned l = l0; l < levels; l++) {
 		const unsigned h = levels - 1 - l;
 		const PTE *p;
