@@ -135,7 +135,7 @@ struct pt_table {
 	/* Hints, written only by editing calls (so concurrent lookups never
 	 * write): the last-level table covering [hint_va, hint_va + its span);
 	 * the directory above such tables (the level-(levels - 2) table)
-	 * covering the hint_dir_span-th span of its size (hint_va 1 /
+	 * covering the hint_dir_span-th span of its size (hint_tbl NULL /
 	 * hint_dir_span UINT64_MAX: none; both forgotten whenever any table
 	 * frame is freed); and the last 4K-page flags mapped (hint_flags as
 	 * passed, hint_nflags normalised) with their leaf encoding without the
@@ -199,6 +199,9 @@ int pt_set_direct_map(struct pt_table *t, uint64_t offset);
  * range), PT_ERR_NOT_ALIGNED, PT_ERR_ALREADY_MAPPED (a leaf in the slot, or
  * a table with a leaf below it), PT_ERR_MAPPED_TO_HUGE_PAGE, PT_ERR_NO_MEMORY,
  * PT_ERR_CORRUPT. On error nothing changed.
+ * Mapping page by page is the fast case: a 4K page in the last-level table
+ * the previous one went to, with the same flags, costs one entry load and
+ * store (the table's edit hint; see struct pt_table).
  */
 int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
 
@@ -226,6 +229,11 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size);
  * Translate va: out->pa is va's own physical address (leaf base + offset),
  * out->flags the normalised flags, out->size the leaf size.
  * Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT.
+ * Under the directory the last edit went through (1 GiB of VA; 4 GiB on
+ * ARMv7) the lookup starts there, reading two entries instead of one per
+ * level: libpt trusts the upper levels of its own tables, which only it
+ * writes. An entry anyone else overwrote is still reported corrupt where it
+ * is read; pt_translate reads every level of tables nobody vouches for.
  */
 int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 

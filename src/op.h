@@ -114,7 +114,8 @@ static inline void pt__unreserve(struct pt_op *op)
 
 /* ---- Hints --------------------------------------------------------------- */
 
-/* hint_va never equals a 4K-aligned VA; no VA's span number is all ones. */
+/* No hint: hint_tbl NULL (hint_va 1, an odd value, for the record); no
+ * VA's directory span number is all ones. */
 #define PT_NO_HINT_VA UINT64_C(1)
 #define PT_NO_HINT UINT64_MAX
 

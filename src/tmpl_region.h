@@ -259,13 +259,13 @@ static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t si
 	PTE *p = (PTE *)t->hint_tbl;
 	uint64_t e;
 	int k;
-	/* In the hinted span with the hinted flags; pa aligned and in range
-	 * exactly when the leaf's PA field gives it back unchanged. */
 	const uint64_t index_bits = ((UINT64_C(1) << LEAF_SHIFT) - 1) & ~(PT_SIZE_4K - 1);
-	/* A 4K page; va: in the hinted span and 4K-aligned (every other bit
-	 * as in hint_va); pa: aligned and in range exactly when the leaf's PA
-	 * field gives it back unchanged. One test for all of it. */
-	if (PT_UNLIKELY((((va ^ t->hint_va) & ~index_bits) | (pa ^ A(leaf_pa)(0, A(out)(pa))) |
+	/* A hint (no value of hint_va alone can say "none": some va matches
+	 * any); a 4K page; va: in the hinted span and 4K-aligned (every other
+	 * bit as in hint_va); pa: aligned and in range exactly when the leaf's
+	 * PA field gives it back unchanged; the hinted flags. */
+	if (PT_UNLIKELY(!p ||
+			(((va ^ t->hint_va) & ~index_bits) | (pa ^ A(leaf_pa)(0, A(out)(pa))) |
 			 (size ^ PT_SIZE_4K)) || flags != t->hint_flags))
 		return pt__map_checked(t, va, pa, size, flags);
 	p += (va & index_bits) >> 12;

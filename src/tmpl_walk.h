@@ -4,14 +4,22 @@
  * translation over untrusted tables.
  */
 
-/* The leaf holding va: its slot, level and value. */
+/* The leaf holding va: its slot, level and value. Under the directory
+ * hint (see E(query_in)) the walk starts there. */
 static int E(find)(const struct pt_op *op, uint64_t va, PTE **slot, unsigned *lvl, uint64_t *pte)
 {
 	uint64_t tpa = op->t->root;
-	for (unsigned l = 0; l < op->levels; l++) {
-		PTE *tbl = E(tbl)(op->t, tpa);
+	unsigned l = 0;
+	PTE *hinted = (PTE *)0;
+	if ((va >> DIR_SHIFT) == op->t->hint_dir_span) {
+		l = op->levels - 2;
+		hinted = (PTE *)(uintptr_t)op->t->hint_dir;
+	}
+	for (; l < op->levels; l++) {
+		PTE *tbl = hinted ? hinted : E(tbl)(op->t, tpa);
 		size_t i = E(idx)(op->s, l, va);
 		uint64_t e;
+		hinted = (PTE *)0;
 		if (!tbl)
 			return PT_ERR_CORRUPT;
 		e = E(ld)(&tbl[i]);
