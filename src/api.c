@@ -138,7 +138,7 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	if (!t)
 		return PT_ERR_INVALID;
 	t->engine = (const struct pt_engine *)0;
-	t->lookup = (pt__lookup_fn *)0;
+	t->lookup = (pt__lookup_fn)0;
 	t->root = 0;
 	if (!s || !mm || !mm->alloc_frames || !mm->free_frames || !mm->phys_to_virt ||
 	    !features_ok(s, features))
@@ -162,7 +162,7 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->root = root;
 	t->shape = s;
 	t->engine = pt__engine(arch);
-	t->lookup = t->engine->lookup_for(s, false);
+	t->engine->set_lookup(t);
 	/* A matching flags/encoding pair before any page is mapped. */
 	t->hint_flags = PT_READ;
 	t->hint_nflags = pt__normalize(arch, features, PT_READ);
@@ -181,7 +181,7 @@ void pt_destroy(struct pt_table *t)
 		return;
 	t->engine->destroy(t);
 	t->engine = (const struct pt_engine *)0;
-	t->lookup = (pt__lookup_fn *)0;
+	t->lookup = (pt__lookup_fn)0;
 	t->root = 0;
 	t->nflush = 0;
 }
@@ -197,7 +197,7 @@ int pt_set_direct_map(struct pt_table *t, uint64_t offset)
 		return PT_ERR_INVALID;
 	t->direct_offset = offset;
 	t->direct = true;
-	t->lookup = t->engine->lookup_for(t->shape, true);
+	t->engine->set_lookup(t);
 	pt__forget_hints(t); /* found through the hook: recompute */
 	return PT_OK;
 }

@@ -65,7 +65,7 @@ struct pt_shape {
 	.entries = { 512, 512, 512, 512, 512 }, .pte_bytes = 8, \
 	.frames = { 1, 1, 1, 1, 1 }, .per_frame = { 1, 1, 1, 1, 1 }
 
-typedef int pt__lookup_fn(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
+typedef int (*pt__lookup_fn)(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 
 /*
  * The per-family engine, one constant instance per family (src/engines.c).
@@ -87,10 +87,10 @@ struct pt_engine {
 	int (*unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old);
 	int (*change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa,
 		      uint32_t flags, uint64_t *size);
-	/* pt_query's lookup (struct pt_table.lookup) for shape s, through
-	 * the direct map or not: on a live table, va unchecked (the directory
-	 * hint vouches for it, or the lookup checks it). */
-	pt__lookup_fn *(*lookup_for)(const struct pt_shape *s, bool direct);
+	/* Point t->lookup (pt_query's lookup) at the copy for t's shape and
+	 * mode (t->direct): it takes a live table and an unchecked va (the
+	 * directory hint vouches for it, or the lookup checks it). */
+	void (*set_lookup)(struct pt_table *t);
 	int (*clear_range)(struct pt_table *t, uint64_t va, uint64_t last,
 			   bool protect, uint32_t flags);
 	int (*walk)(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg);

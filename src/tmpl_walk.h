@@ -167,16 +167,19 @@ static int E(lookup_mm)(const struct pt_table *t, uint64_t va, struct pt_mapping
 A(SHAPES)(PT_LOOKUP_DIRECT)
 #undef PT_LOOKUP_DIRECT
 
-static pt__lookup_fn *E(lookup_for)(const struct pt_shape *s, bool direct)
+static void E(set_lookup)(struct pt_table *t)
 {
-	if (direct) {
+	const struct pt_shape *s = t->shape;
+	if (t->direct) {
 #define PT_LOOKUP_PICK(shape) \
-		if (s == &(shape)) \
-			return E(PT_CAT(lookup_, shape));
+		if (s == &(shape)) { \
+			t->lookup = E(PT_CAT(lookup_, shape)); \
+			return; \
+		}
 		A(SHAPES)(PT_LOOKUP_PICK)
 #undef PT_LOOKUP_PICK
 	}
-	return E(lookup_mm);
+	t->lookup = E(lookup_mm);
 }
 
 static int E(unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old)
