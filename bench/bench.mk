@@ -18,6 +18,9 @@ BENCH_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror
 # --benchmark_repetitions=3: the table takes the median).
 BENCH_ARGS   ?= --benchmark_min_time=0.05
 BENCH_FILTER ?= .
+# bench/table.py options: --min takes the fastest repetition instead of the
+# median (with --benchmark_repetitions; see bench/README.md).
+BENCH_TABLE  ?=
 BASE         ?=
 OP  ?= map_region_4k
 FMT ?= x86_64
@@ -65,7 +68,7 @@ bench: bench-build
 		--benchmark_format=console --benchmark_out_format=json \
 		--benchmark_out=$(BENCH_DIR)/latest.json > $(BENCH_DIR)/latest.txt 2>&1 \
 		|| { tail -20 $(BENCH_DIR)/latest.txt; exit 1; }
-	@$(BENCH_PY) bench/table.py $(BENCH_DIR)/latest.json
+	@$(BENCH_PY) bench/table.py $(BENCH_DIR)/latest.json $(BENCH_TABLE)
 	@echo "bench: wrote $(BENCH_DIR)/latest.json"
 
 bench-compare: bench-deps

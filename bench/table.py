@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: MIT
 """Print the benchmark JSON (Google Benchmark format) as tables.
 
-    bench/table.py build/bench/latest.json [--md]
+    bench/table.py build/bench/latest.json [--md] [--min]
 
 Rows are operations (and sizes), columns formats. Cells are ns per unit:
 the run's measured time (thread CPU time, see bench/bench.c) divided by
 the counter "items", the units one run does (its label: page, leaf or op).
 A second table gives each 4K-page operation as a ratio to the floor of the
 same format and size. Cells missing a target of issue 6 are marked '!'.
-With --repetitions the median of the repetitions is used.
+With --repetitions the median of the repetitions is used, or with --min
+their minimum: on a shared machine other tenants only ever add time, so
+the fastest repetition is the one least disturbed.
 """
 import json
 import statistics
@@ -40,7 +42,7 @@ def size_name(arg):
     return str(arg)
 
 
-def load(path):
+def load(path, stat=statistics.median):
     """{(op, fmt, arg): (ns per unit, unit)} plus {(op, fmt, arg): error}."""
     with open(path) as f:
         data = json.load(f)
@@ -61,7 +63,7 @@ def load(path):
         scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
         samples.setdefault(key, []).append(b["real_time"] * scale / items)
         units[key] = b.get("label", "")
-    res = {k: (statistics.median(v), units[k]) for k, v in samples.items()}
+    res = {k: (stat(v), units[k]) for k, v in samples.items()}
     return data, res, errors
 
 
@@ -119,7 +121,7 @@ def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     md = "--md" in sys.argv
     path = args[0] if args else "build/bench/latest.json"
-    data, res, errors = load(path)
+    data, res, errors = load(path, min if "--min" in sys.argv else statistics.median)
     fmts = [f for f in FORMATS if any(k[1] == f for k in list(res) + list(errors))]
     misses = 0
 
