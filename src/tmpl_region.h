@@ -224,7 +224,7 @@ static int E(map_walk)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t fl
 	unsigned l = 0;
 	uint64_t e;
 	PTE *tbl = E(tbl)(t, t->root);
-	if ((va >> DIR_SHIFT) == t->hint_dir_span) {
+	if (E(dir_hinted)(t, va)) {
 		l = leaf - 1;
 		tbl = (PTE *)(uintptr_t)t->hint_dir;
 	}

@@ -149,6 +149,15 @@ static inline void E(zero)(PTE *tbl, size_t from, size_t to)
 #define LEAF_SHIFT (12u + A(LEAF_BITS))
 #define DIR_SHIFT (LEAF_SHIFT + A(DIR_BITS))
 
+/* Does the hinted directory cover va? Then a walk for va may start there,
+ * at level levels - 2: a hinted table is still where the walk from the
+ * root reaches it (a freed table takes the hint with it), and its span
+ * holds only canonical VAs. */
+static inline bool E(dir_hinted)(const struct pt_table *t, uint64_t va)
+{
+	return (va >> DIR_SHIFT) == t->hint_dir_span;
+}
+
 /* The level-(levels - 2) table tbl covers va's directory span: hint it. */
 static inline void E(hint_dir)(struct pt_table *t, const PTE *tbl, uint64_t va)
 {

@@ -11,7 +11,7 @@ static int E(find)(const struct pt_op *op, uint64_t va, PTE **slot, unsigned *lv
 	uint64_t tpa = op->t->root;
 	unsigned l = 0;
 	PTE *hinted = (PTE *)0;
-	if ((va >> DIR_SHIFT) == op->t->hint_dir_span) {
+	if (E(dir_hinted)(op->t, va)) {
 		l = op->levels - 2;
 		hinted = (PTE *)(uintptr_t)op->t->hint_dir;
 	}
@@ -61,9 +61,9 @@ static __attribute__((noinline)) int E(huge_out)(const struct pt_shape *s, unsig
  * constant): each table is a plain offset from its PA, no test. The walk
  * starts at level l0 in table `first` when `from_first` (a constant; own
  * tables only), else at the root's level 0. At most one read per level:
- * nothing an image holds can make it loop. Always inlined, so each caller gets its own specialised copy;
- * with a constant shape the level loop unrolls and every index and span is
- * a constant.
+ * nothing an image holds can make it loop. Always inlined, so each caller
+ * gets its own specialised copy; with a constant shape the level loop
+ * unrolls and every index and span is a constant.
  */
 static inline __attribute__((always_inline)) int
 E(lookup)(const struct pt_shape *s, unsigned feat, bool from_first, unsigned l0, const PTE *first,
@@ -131,17 +131,15 @@ E(lookup)(const struct pt_shape *s, unsigned feat, bool from_first, unsigned l0,
 
 /*
  * pt_query in shape s (a constant in each copy). The directory hint, when
- * it covers va, skips every level above the last two: the hinted table is
- * still the one the walk from the root reaches (a freed table takes the
- * hint with it), and its span holds only canonical VAs. A miss checks va
- * and walks from the root.
+ * it covers va, skips every level above the last two (see E(dir_hinted));
+ * a miss checks va and walks from the root.
  */
 static inline __attribute__((always_inline)) int
 E(query_in)(const struct pt_shape *s, const struct pt_table *t, bool direct, uint64_t va,
 	    struct pt_mapping *out)
 {
 	const unsigned dl = s->info.levels - 2;
-	if (PT_LIKELY((va >> DIR_SHIFT) == t->hint_dir_span))
+	if (PT_LIKELY(E(dir_hinted)(t, va)))
 		return E(lookup)(s, t->features, true, dl, (const PTE *)t->hint_dir, 0, t, direct,
 				 &t->mm, va, out);
 	if (!pt__va_ok(s, t->features, va))
