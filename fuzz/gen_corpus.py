@@ -245,6 +245,23 @@ def ops_seeds(f):
     s["empty_subtree"] = p.b
 
     p = Prog(f); p.b.append(0)
+    # protect_region over many runs of 4K leaves (its plan remembers up to
+    # 8, src/op.h): one crossing a last-level table, others broken by a PA
+    # jump, by other flags or by a hole; then a corrupt leaf among them.
+    base = b0 + 4 * f.span(f.levels - 2) - 6 * K4
+    pa = 0x3000000
+    for k in range(24):
+        if k % 4 == 3:
+            pa += 16 * K4
+        if k != 9:
+            p.map(base + k * K4, pa, K4, READ | USER if k in (5, 6, 17) else READ | WRITE)
+        pa += K4
+    p.protect_region(base, 24 * K4, READ); p.walk()
+    p.protect_region(base + 2 * K4, 20 * K4, READ | WRITE); p.walk()
+    p.plant(0, 15); p.protect_region(base, 24 * K4, READ | EXEC); p.walk()
+    s["protect_runs"] = p.b
+
+    p = Prog(f); p.b.append(0)
     # Many 4K pages: over 32 TLB records means one flush-all.
     p.map_region(b0 + 0x800000, 0x800000, 40 * K4, READ | WRITE, False)
     p.flush()
@@ -348,7 +365,8 @@ def main():
             write("fuzz_ops_" + name, sn, data)
     for i, name in enumerate(ANY):
         for sn, data in ops_seeds(FORMATS[name]).items():
-            if sn in ("huge_split_reclaim", "copy_from", "alloc_failures", "canonical_edges"):
+            if sn in ("huge_split_reclaim", "copy_from", "alloc_failures", "canonical_edges",
+                      "protect_runs"):
                 write("fuzz_ops_any", name + "_" + sn, bytes([i]) + bytes(data))
     for sn, data in pte_seeds().items():
         write("fuzz_pte", sn, data)

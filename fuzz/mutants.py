@@ -92,6 +92,12 @@ MUTANTS = [
      "d = (v[0] ^ x0) | (v[1] ^ x1) | (v[2] ^ x2) | (v[3] ^ x3);",
      "d = (v[0] ^ x0) | (v[1] ^ x1) | (v[2] ^ x2);", None,
      "vector run scan ignores the last 16 bytes of each group"),
+    ("run-log-no-compare", "src/tmpl_region.h",
+     "* step == e) {", "* step != 1) {", None,
+     "protect plan extends a remembered run over entries it never compared"),
+    ("run-log-past-end", "src/tmpl_region.h",
+     "rs->rec[rs->cur].va <= va)", "1)", None,
+     "protect commit rewrites from a remembered run before the run starts"),
 ]
 
 HARNESS_FUZZ = ["fuzz_ops_any", "fuzz_pte", "fuzz_translate"]

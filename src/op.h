@@ -9,6 +9,23 @@
 
 #include "internal.h"
 
+/*
+ * What a protect plan learned about the last-level tables in its range: up
+ * to PT_RUN_LOG runs of 4K leaves, each the entry `e` at `va` followed by
+ * e + one page, ... through `last` (across tables where they continue). The
+ * commit rewrites these without reading them again; past the log it reads
+ * and compares as before. Entry values only: the engine gives them meaning.
+ */
+#define PT_RUN_LOG 8
+struct pt_run {
+	uint64_t va, last, e;
+};
+struct pt_runs {
+	struct pt_run rec[PT_RUN_LOG];
+	unsigned n;   /* records written by the plan */
+	unsigned cur; /* the commit's position (VAs only grow) */
+};
+
 /* One API call in progress. */
 struct pt_op {
 	const struct pt_table *t;
@@ -21,6 +38,8 @@ struct pt_op {
 	uint64_t stash;
 	/* Packed-table planning: the last group of packed tables planned. */
 	uint64_t plan_group;
+	/* pt_protect_region: the plan's uniform runs; NULL otherwise. */
+	struct pt_runs *runs;
 };
 
 /* What a map or protect writes: the leaf bits for each height, computed once
@@ -40,6 +59,7 @@ static inline void pt__op_init(struct pt_op *op, const struct pt_table *t)
 	op->levels = op->s->info.levels;
 	op->stash = 0;
 	op->plan_group = UINT64_MAX;
+	op->runs = (struct pt_runs *)0;
 }
 
 static inline void pt__op_init_rw(struct pt_op *op, struct pt_table *t)

@@ -26,30 +26,34 @@ static inline bool E(leaf_here)(const struct pt_op *op, unsigned l, uint64_t va,
 /* Write n 4K leaves from pte on: the hot loop of every map. */
 static inline void E(fill)(PTE *p, size_t n, uint64_t pte, uint64_t step)
 {
-	for (size_t i = 0; i < n; i++, pte += step)
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4, pte += 4 * step) {
+		E(st)(&p[i], pte);
+		E(st)(&p[i + 1], pte + step);
+		E(st)(&p[i + 2], pte + 2 * step);
+		E(st)(&p[i + 3], pte + 3 * step);
+	}
+	for (; i < n; i++, pte += step)
 		E(st)(&p[i], pte);
 }
 
 /* Rewrite the entries of p[0..n) that continue the run old, old + step, ...
- * as nv, nv + step, ...: one pass that reads, compares and stores. */
+ * as nv, nv + step, ...: a chunk is compared first (run_len, 16-byte
+ * vectors), then stored, so the compare costs no store-side work. */
 static inline size_t E(rewrite_run)(PTE *p, size_t n, uint64_t old, uint64_t nv, uint64_t step)
 {
+	enum { CHUNK = 64 };
 	size_t i = 0;
-	/* Four at a time: all four must continue the run before any is
-	 * written, so the compare stays one test per group. */
-	for (; i + 4 <= n; i += 4, old += 4 * step, nv += 4 * step) {
-		uint64_t d = (E(ld)(&p[i]) ^ old) | (E(ld)(&p[i + 1]) ^ (old + step)) |
-			     (E(ld)(&p[i + 2]) ^ (old + 2 * step)) |
-			     (E(ld)(&p[i + 3]) ^ (old + 3 * step));
-		if (d)
+	while (i < n) {
+		size_t c = E(min)(n - i, CHUNK);
+		size_t r = E(run_len)(&p[i], c, old, step);
+		E(fill)(&p[i], r, nv, step);
+		i += r;
+		if (r < c)
 			break;
-		E(st)(&p[i], nv);
-		E(st)(&p[i + 1], nv + step);
-		E(st)(&p[i + 2], nv + 2 * step);
-		E(st)(&p[i + 3], nv + 3 * step);
+		old += r * step;
+		nv += r * step;
 	}
-	for (; i < n && E(ld)(&p[i]) == old; i++, old += step, nv += step)
-		E(st)(&p[i], nv);
 	return i;
 }
 
@@ -306,6 +310,38 @@ static inline bool E(same_flags)(const struct pt_op *op, unsigned l, uint64_t e,
 	return protect && A(leaf_flags)(op->feat, HT(op, l), e) == rq->flags;
 }
 
+/* The plan found n 4K leaves from va forming the run e, e + one page, ...:
+ * extend the last record when this continues it, else start one while the
+ * log has room (the commit compares what the log misses). */
+static inline void E(note_run)(struct pt_runs *rs, uint64_t va, size_t n, uint64_t e)
+{
+	const uint64_t step = A(out)(PT_SIZE_4K);
+	struct pt_run *r;
+	if (rs->n) {
+		r = &rs->rec[rs->n - 1];
+		if (r->last + 1 == va && r->e + ((va - r->va) >> 12) * step == e) {
+			r->last += (uint64_t)n * PT_SIZE_4K;
+			return;
+		}
+	}
+	if (rs->n == PT_RUN_LOG)
+		return;
+	r = &rs->rec[rs->n++];
+	r->va = va;
+	r->last = va + ((uint64_t)n * PT_SIZE_4K - 1);
+	r->e = e;
+}
+
+/* The plan's run covering va, if any; the commit asks in VA order. */
+static inline const struct pt_run *E(run_at)(struct pt_runs *rs, uint64_t va)
+{
+	while (rs->cur < rs->n && rs->rec[rs->cur].last < va)
+		rs->cur++;
+	if (rs->cur < rs->n && rs->rec[rs->cur].va <= va)
+		return &rs->rec[rs->cur];
+	return (const struct pt_run *)0;
+}
+
 static int E(plan_clear)(struct pt_op *op, unsigned l, uint64_t tpa, uint64_t va, uint64_t last,
 			 const struct pt_req *rq, bool protect, size_t *need)
 {
@@ -318,15 +354,22 @@ static int E(plan_clear)(struct pt_op *op, unsigned l, uint64_t tpa, uint64_t va
 		/* Unmapping clears whatever is there; protecting must decode.
 		 * A valid leaf vouches for the uniform run that follows it. */
 		const uint64_t step = A(out)(PT_SIZE_4K);
-		size_t i = E(idx)(s, l, va), j = E(idx)(s, l, last);
+		const size_t i0 = E(idx)(s, l, va), j = E(idx)(s, l, last);
+		size_t i = i0;
 		while (protect && i <= j) {
 			uint64_t e = E(ld)(&tbl[i]);
+			size_t n;
 			if (A(leaf_bad)(op->feat, e))
 				return PT_ERR_CORRUPT;
-			i++;
-			if (A(kind)(op->feat, 0, e) == PTK_LEAF)
-				i += E(run_len)(&tbl[i], E(min)(j + 1 - i, E(run_room)(s, e)),
-						e + step, step);
+			if (A(kind)(op->feat, 0, e) != PTK_LEAF) {
+				i++;
+				continue;
+			}
+			n = 1 + E(run_len)(&tbl[i + 1], E(min)(j - i, E(run_room)(s, e)), e + step,
+					   step);
+			if (op->runs)
+				E(note_run)(op->runs, va + (uint64_t)(i - i0) * PT_SIZE_4K, n, e);
+			i += n;
 		}
 		return PT_OK;
 	}
@@ -418,6 +461,24 @@ static void E(clear_leaves)(struct pt_op *op, PTE *tbl, uint64_t va, uint64_t la
 		uint64_t e = E(ld)(&p[i]), nv;
 		uint64_t pva = va + (uint64_t)i * PT_SIZE_4K;
 		if (protect) {
+			const struct pt_run *run = op->runs ? E(run_at)(op->runs, pva) : 0;
+			if (run) {
+				/* The plan read this part of the run: rewrite it
+				 * without reading it again. */
+				uint64_t old = run->e + ((pva - run->va) >> 12) * step;
+				size_t r = E(min)(n - i, (size_t)((run->last - pva) >> 12) + 1);
+				nv = rq->attrs[0] | A(out)(A(leaf_pa)(0, old));
+				if (nv == old) {
+					i += r - 1;
+					continue;
+				}
+				if (!A(needs_bbm)(0, old, nv)) {
+					E(fill)(&p[i], r, nv, step);
+					pt__record_run(op->w, pva, r, PT_SIZE_4K);
+					i += r - 1;
+					continue;
+				}
+			}
 			/* The plan found nothing corrupt: present is a leaf. */
 			if (E(kind)(op, l, e) == PTK_EMPTY)
 				continue;
@@ -518,8 +579,14 @@ static int E(clear_range)(struct pt_table *t, uint64_t va, uint64_t last, bool p
 	struct pt_req rq;
 	size_t need = 0;
 	int r;
+	struct pt_runs runs;
 	pt__op_init_rw(&op, t);
 	E(req_init)(&op, &rq, flags, 0);
+	if (protect) {
+		runs.n = 0;
+		runs.cur = 0;
+		op.runs = &runs;
+	}
 	r = E(plan_clear)(&op, 0, t->root, va, last, &rq, protect, &need);
 	if (r)
 		return r;

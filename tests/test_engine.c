@@ -662,6 +662,81 @@ static void t_reclaim(const struct fmt *f)
 	env_fini(&e);
 }
 
+/* ---- protect_region over many runs ----------------------------------------- */
+
+/*
+ * pt_protect_region's plan remembers up to PT_RUN_LOG uniform runs (src/op.h)
+ * and the commit rewrites those without reading them again: runs that
+ * continue across last-level tables, runs broken by a PA jump, by other
+ * flags or by a hole, more runs than the log holds, and pages whose flags do
+ * not change, all checked page by page against what was mapped.
+ */
+#define PR_PAGES 1600
+static void t_protect_runs(const struct fmt *f)
+{
+	static uint64_t pa[PR_PAGES];
+	static uint32_t fl[PR_PAGES];
+	struct env e;
+	const uint64_t K4 = PT_SIZE_4K;
+	const uint64_t B = V(f, 0x40000000 - 300 * K4);
+	const uint32_t want = norm(f, R_ | PT_USER);
+	uint64_t p = 0x2000000;
+	CTX("%s protect runs", f->name);
+	if (!env_init(&e, f))
+		return;
+	/* Runs of 1..37 pages: a PA jump or other flags every few runs, a
+	 * hole now and then; runs 0..9 long enough to cross tables. */
+	for (size_t i = 0, run = 0; i < PR_PAGES; run++) {
+		size_t len = run < 4 ? 300 : 1 + (run * 7) % 37;
+		uint32_t flags = run % 3 == 1 ? RW : run % 5 == 2 ? R_ | PT_USER : R_;
+		if (run % 4 == 3)
+			p += 16 * K4; /* PA jump */
+		for (size_t k = 0; k < len && i < PR_PAGES; k++, i++) {
+			bool hole = run % 6 == 5 && k == len / 2;
+			pa[i] = hole ? 0 : p;
+			fl[i] = flags;
+			p += K4;
+			if (!hole && !CHECK_EQ(pt_map(&e.t, B + i * K4, pa[i], K4, flags), PT_OK))
+				goto out;
+		}
+	}
+	/* The pages as mapped; then the whole range, then a part starting
+	 * and ending inside runs. */
+	for (size_t i = 0; i < PR_PAGES; i++) {
+		uint32_t got = 0;
+		if (pa[i] && !(CHECK_EQ(qpa(&e, B + i * K4, NULL, &got), pa[i]) &&
+			       CHECK_EQ(got, norm(f, fl[i]))))
+			break;
+	}
+	CHECK_EQ(pt_protect_region(&e.t, B, PR_PAGES * K4, R_ | PT_USER), PT_OK);
+	for (size_t i = 0; i < PR_PAGES; i++) {
+		uint32_t got = 0;
+		CTX("%s protect runs page %zu", f->name, i);
+		if (!pa[i]) {
+			CHECK_EQ(qpa(&e, B + i * K4, NULL, NULL), ~UINT64_C(0));
+			continue;
+		}
+		if (!CHECK_EQ(qpa(&e, B + i * K4, NULL, &got), pa[i]) || !CHECK_EQ(got, want))
+			break;
+	}
+	CTX("%s protect runs part", f->name);
+	CHECK_EQ(pt_protect_region(&e.t, B + 150 * K4, 1000 * K4, RW), PT_OK);
+	for (size_t i = 0; i < PR_PAGES; i++) {
+		uint32_t got = 0;
+		CTX("%s protect runs part page %zu", f->name, i);
+		if (!pa[i])
+			continue;
+		if (!CHECK_EQ(qpa(&e, B + i * K4, NULL, &got), pa[i]) ||
+		    !CHECK_EQ(got, i >= 150 && i < 1150 ? norm(f, RW) : want))
+			break;
+	}
+	CTX("%s protect runs", f->name);
+	check_tables(&e, true);
+	CHECK_EQ(e.a.errors, 0);
+out:
+	env_fini(&e);
+}
+
 /* ---- TLB flush batching -------------------------------------------------- */
 
 static void t_flush(const struct fmt *f)
@@ -801,6 +876,7 @@ int main(void)
 		t_empty_subtree(f);
 		t_splits(f);
 		t_reclaim(f);
+		t_protect_runs(f);
 		t_flush(f);
 		group_end();
 	}
