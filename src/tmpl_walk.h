@@ -238,9 +238,11 @@ static int E(change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, 
  * left below the PA limit) is that leaf's successor and needs no decoding,
  * so a uniform table costs a compare per entry besides the callbacks.
  */
-static int E(walk_leaves)(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base,
-			  const struct pt_walk_ops *ops, void *arg)
+static inline __attribute__((always_inline)) int
+E(walk_leaves_in)(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base,
+		  const struct pt_walk_ops *ops, void *arg, bool pre_only)
 {
+	/* pre_only: a pre callback, no post, no limit (so no count either). */
 	const struct pt_shape *s = op->s;
 	const unsigned feat = op->feat;
 	const size_t n = s->entries[l], limit = ops->limit ? ops->limit : (size_t)-1;
@@ -267,7 +269,7 @@ static int E(walk_leaves)(const struct pt_op *op, unsigned l, const PTE *tbl, ui
 			room = 0;
 			if (k == PTK_EMPTY)
 				continue;
-			if (seen == limit)
+			if (!pre_only && seen == limit)
 				break;
 			if (k != PTK_LEAF)
 				return PT_ERR_CORRUPT;
@@ -275,21 +277,33 @@ static int E(walk_leaves)(const struct pt_op *op, unsigned l, const PTE *tbl, ui
 			flags = A(leaf_flags)(feat, 0, e);
 			room = E(run_room)(s, e);
 		}
-		if (PT_UNLIKELY(seen == limit))
-			break;
-		seen++;
+		if (!pre_only) {
+			if (PT_UNLIKELY(seen == limit))
+				break;
+			seen++;
+		}
 		expect = e + step;
 		ent.index = i;
 		ent.va = cbase + ((uint64_t)i << 12);
 		ent.pte = e;
 		ent.pa = pa;
 		ent.flags = flags;
-		if (pre && (r = pre(arg, &ent)))
+		if ((pre_only || pre) && (r = pre(arg, &ent)))
 			return r;
-		if (post && (r = post(arg, &ent)))
+		if (!pre_only && post && (r = post(arg, &ent)))
 			return r;
 	}
 	return PT_OK;
+}
+
+/* Most walks have a pre callback and no limit: that loop tests nothing
+ * else. */
+static int E(walk_leaves)(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base,
+			  const struct pt_walk_ops *ops, void *arg)
+{
+	if (ops->pre && !ops->post && !ops->limit)
+		return E(walk_leaves_in)(op, l, tbl, base, ops, arg, true);
+	return E(walk_leaves_in)(op, l, tbl, base, ops, arg, false);
 }
 
 static int E(walk_table)(const struct pt_op *op, unsigned l, uint64_t tpa, uint64_t base,
