@@ -35,6 +35,8 @@ TARGET_RATIO = {("map_region_4k", G): 3.0}
 RATIO_OPS = ["map_region_4k", "unmap_region_4k", "protect_region_4k", "map_seq", "destroy"]
 # Walks compared with the per-leaf callback floor (bench/work.c, walk_floor).
 WALK_RATIO_OPS = ["walk_4k", "walk_ranges_4k"]
+# Queries compared with the query floor (bench/work.c, query_floor).
+QUERY_RATIO_OPS = ["query"]
 
 
 def size_name(arg):
@@ -89,7 +91,7 @@ def rows_of(res, errors):
     return keys
 
 
-ORDER = ["floor", "map_seq", "map_rand", "query", "query_hook", "translate", "remap", "protect", "unmap",
+ORDER = ["floor", "map_seq", "map_rand", "query", "query_floor", "query_hook", "translate", "remap", "protect", "unmap",
          "flush_batch", "map_region_4k", "map_region_huge", "map_region_1g", "unmap_region_4k",
          "protect_region_4k", "unmap_region_split", "protect_region_split", "walk_4k",
          "walk_floor", "walk_ranges_4k", "walk_huge", "destroy"]
@@ -171,21 +173,24 @@ def main():
     emit("ratio to the floor of the same format and size (entries written + tables zeroed "
          "in a warm buffer)", ["operation", "unit"] + fmts + ["target"], lines, md)
 
-    lines = []
-    for op, arg in rows_of(res, errors):
-        if op not in WALK_RATIO_OPS:
-            continue
-        row = ["%s %s" % (op, size_name(arg)), "x floor"]
-        for f in fmts:
-            k, fl = (op, f, arg), ("walk_floor", f, arg)
-            row.append("%.2f" % (res[k][0] / res[fl][0])
-                       if k in res and fl in res and res[fl][0] > 0 else "-")
-        if any(c != "-" for c in row[2:]):
-            lines.append(row + [""])
-    if lines:
-        emit("ratio to the walk floor (each leaf put in a struct pt_entry and passed to the "
-             "same callback through a pointer, no table read)",
-             ["operation", "unit"] + fmts + ["target"], lines, md)
+    for ops, floor, title in (
+            (WALK_RATIO_OPS, "walk_floor", "ratio to the walk floor (each leaf put in a struct "
+             "pt_entry and passed to the same callback through a pointer, no table read)"),
+            (QUERY_RATIO_OPS, "query_floor", "ratio to the query floor (the two dependent "
+             "loads under the directory, inline: no call, check or decode)")):
+        lines = []
+        for op, arg in rows_of(res, errors):
+            if op not in ops:
+                continue
+            row = ["%s %s" % (op, size_name(arg)), "x floor"]
+            for f in fmts:
+                k, fl = (op, f, arg), (floor, f, arg)
+                row.append("%.2f" % (res[k][0] / res[fl][0])
+                           if k in res and fl in res and res[fl][0] > 0 else "-")
+            if any(c != "-" for c in row[2:]):
+                lines.append(row + [""])
+        if lines:
+            emit(title, ["operation", "unit"] + fmts + ["target"], lines, md)
 
     ctx = data.get("context", {})
     print()
