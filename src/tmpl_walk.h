@@ -6,7 +6,8 @@
 
 /* The leaf holding va: its slot, level and value. Under the directory
  * hint (see E(query_in)) the walk starts there. */
-static int E(find)(const struct pt_op *op, uint64_t va, PTE **slot, unsigned *lvl, uint64_t *pte)
+static inline __attribute__((always_inline)) int
+E(find)(const struct pt_op *op, uint64_t va, PTE **slot, unsigned *lvl, uint64_t *pte)
 {
 	uint64_t tpa = op->t->root;
 	unsigned l = 0;
@@ -180,7 +181,12 @@ static void E(set_lookup)(struct pt_table *t)
 	t->lookup = E(lookup_mm);
 }
 
-static int E(unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old)
+/*
+ * The single-page edits, in shape s: a constant in each copy below, so the
+ * walk from the directory hint unrolls with constant indices and spans.
+ */
+static inline __attribute__((always_inline)) int
+E(unmap_in)(const struct pt_shape *s, struct pt_table *t, uint64_t va, struct pt_mapping *old)
 {
 	struct pt_op op;
 	PTE *slot;
@@ -188,6 +194,8 @@ static int E(unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old)
 	uint64_t e, span;
 	int r;
 	pt__op_init_rw(&op, t);
+	op.s = s;
+	op.levels = s->info.levels;
 	r = E(find)(&op, va, &slot, &l, &e);
 	if (r)
 		return r;
@@ -203,8 +211,9 @@ static int E(unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old)
 }
 
 /* pt_remap (set_pa) and pt_protect: rewrite the leaf holding va. */
-static int E(change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, uint32_t flags,
-		     uint64_t *size)
+static inline __attribute__((always_inline)) int
+E(change_in)(const struct pt_shape *s, struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa,
+	     uint32_t flags, uint64_t *size)
 {
 	struct pt_op op;
 	PTE *slot;
@@ -212,6 +221,8 @@ static int E(change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, 
 	uint64_t e, nv, span;
 	int r;
 	pt__op_init_rw(&op, t);
+	op.s = s;
+	op.levels = s->info.levels;
 	r = E(find)(&op, va, &slot, &l, &e);
 	if (r)
 		return r;
@@ -228,6 +239,28 @@ static int E(change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, 
 	if (size)
 		*size = span;
 	return PT_OK;
+}
+
+/* One copy per shape, picked once per call (t->shape is one of A(SHAPES)). */
+static int E(unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old)
+{
+#define PT_EDIT_PICK(sh) \
+	if (t->shape == &(sh)) \
+		return E(unmap_in)(&(sh), t, va, old);
+	A(SHAPES)(PT_EDIT_PICK)
+#undef PT_EDIT_PICK
+	return PT_ERR_INVALID;
+}
+
+static int E(change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, uint32_t flags,
+		     uint64_t *size)
+{
+#define PT_EDIT_PICK(sh) \
+	if (t->shape == &(sh)) \
+		return E(change_in)(&(sh), t, va, set_pa, pa, flags, size);
+	A(SHAPES)(PT_EDIT_PICK)
+#undef PT_EDIT_PICK
+	return PT_ERR_INVALID;
 }
 
 /* ---- Walking ----------------------------------------------------------- */
