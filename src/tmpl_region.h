@@ -458,8 +458,8 @@ static void E(clear_leaves)(struct pt_op *op, PTE *tbl, uint64_t va, uint64_t la
 	PTE *p = &tbl[E(idx)(op->s, l, va)];
 	const uint64_t step = A(out)(PT_SIZE_4K);
 	for (size_t i = 0; i < n; i++) {
-		uint64_t e = E(ld)(&p[i]), nv;
 		uint64_t pva = va + (uint64_t)i * PT_SIZE_4K;
+		uint64_t e, nv;
 		if (protect) {
 			const struct pt_run *run = op->runs ? E(run_at)(op->runs, pva) : 0;
 			if (run) {
@@ -480,6 +480,7 @@ static void E(clear_leaves)(struct pt_op *op, PTE *tbl, uint64_t va, uint64_t la
 				}
 			}
 			/* The plan found nothing corrupt: present is a leaf. */
+			e = E(ld)(&p[i]);
 			if (E(kind)(op, l, e) == PTK_EMPTY)
 				continue;
 			nv = rq->attrs[0] | A(out)(A(leaf_pa)(0, e));
@@ -498,6 +499,7 @@ static void E(clear_leaves)(struct pt_op *op, PTE *tbl, uint64_t va, uint64_t la
 			}
 			E(replace)(op, l, &p[i], e, nv, pva, false);
 		} else {
+			e = E(ld)(&p[i]);
 			if (!e) /* stray bits in an empty entry go too */
 				continue;
 			E(st)(&p[i], 0);
