@@ -58,6 +58,13 @@ PT_HOOK int arch_aarch64_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
+/* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths. */
+PT_HOOK bool arch_aarch64_is_table(unsigned feat, unsigned h, uint64_t pte)
+{
+	(void)feat;
+	return h > 0 && (pte & (A64_VALID | A64_TYPE | A64_RES0_OA)) == (A64_VALID | A64_TYPE);
+}
+
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
 PT_HOOK bool arch_aarch64_leaf_bad(unsigned feat, uint64_t pte)
 {

@@ -82,6 +82,13 @@ PT_HOOK int arch_armv7_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
+/* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths. */
+PT_HOOK bool arch_armv7_is_table(unsigned feat, unsigned h, uint64_t pte)
+{
+	(void)feat;
+	return h > 0 && (pte & V7_TYPE_MASK) == V7_L1_TABLE;
+}
+
 /* kind(feat, 0, pte) == PTK_CORRUPT, for the plan's scans. */
 PT_HOOK bool arch_armv7_leaf_bad(unsigned feat, uint64_t pte)
 {

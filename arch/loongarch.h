@@ -42,6 +42,14 @@ PT_HOOK bool arch_loongarch_leaf_ok(uint64_t pte)
 }
 
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
+/* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths:
+ * a directory entry is a non-zero aligned table address and nothing else. */
+PT_HOOK bool arch_loongarch_is_table(unsigned feat, unsigned h, uint64_t pte)
+{
+	(void)feat;
+	return h > 0 && pte != 0 && !(pte & ~LA_ADDR);
+}
+
 PT_HOOK bool arch_loongarch_leaf_bad(unsigned feat, uint64_t pte)
 {
 	(void)feat;

@@ -65,6 +65,16 @@ PT_HOOK int arch_riscv_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
+/* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths:
+ * valid, no R/W/X, and D, A, U and every attribute bit clear. */
+PT_HOOK bool arch_riscv_is_table(unsigned feat, unsigned h, uint64_t pte)
+{
+	const uint64_t checked = RV_V | RV_R | RV_W | RV_X | RV_U | RV_A | RV_D | RV_RESERVED |
+				 RV_PBMT_MASK | RV_N;
+	(void)feat;
+	return h > 0 && (pte & checked) == RV_V;
+}
+
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
 PT_HOOK bool arch_riscv_leaf_bad(unsigned feat, uint64_t pte)
 {

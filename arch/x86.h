@@ -42,6 +42,13 @@ PT_HOOK int arch_x86_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
+/* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths. */
+PT_HOOK bool arch_x86_is_table(unsigned feat, unsigned h, uint64_t pte)
+{
+	(void)feat;
+	return h > 0 && (pte & (X86_P | X86_PS)) == X86_P;
+}
+
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans: a
  * present 4K entry is always a leaf (bit 7 is PAT there). */
 PT_HOOK bool arch_x86_leaf_bad(unsigned feat, uint64_t pte)

@@ -42,12 +42,18 @@ E(find)(const struct pt_op *op, uint64_t va, PTE **slot, unsigned *lvl, uint64_t
 	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
 }
 
-/* A huge leaf e at level l answers the lookup of va. */
-static __attribute__((noinline)) int E(huge_out)(const struct pt_shape *s, unsigned feat, unsigned l,
-						 uint64_t e, uint64_t va, struct pt_mapping *out)
+/* The entry e at level l, above the last, points at no table: a huge leaf
+ * answers the lookup of va, anything else ends it. Out of the lookups' line,
+ * so their common path (tables, then a 4K leaf) takes no branch. */
+static __attribute__((cold, noinline)) int E(lookup_stop)(const struct pt_shape *s, unsigned feat,
+						    unsigned l, uint64_t e, uint64_t va,
+						    struct pt_mapping *out)
 {
 	const unsigned h = s->info.levels - 1 - l;
 	const uint64_t m = pt__span(s, l) - 1;
+	int k = A(kind)(feat, h, e);
+	if (k != PTK_LEAF)
+		return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
 	out->pa = A(leaf_pa)(h, e) | (va & m);
 	out->flags = A(leaf_flags)(feat, h, e);
 	out->size = m + 1;
@@ -108,60 +114,81 @@ E(lookup)(const struct pt_shape *s, unsigned feat, bool from_first, unsigned l0,
 			out->size = PT_SIZE_4K;
 			return PT_OK;
 		}
-		k = A(kind)(feat, h, e);
-		/* The common path falls through: tables above, a 4K leaf at the
-		 * bottom; huge leaves take a call, the rest are errors. */
-		if (h > 0 && PT_LIKELY(k == PTK_TABLE)) {
+		/* The common path falls through: tables above (one branch-free
+		 * test), a 4K leaf at the bottom; anything else above takes a
+		 * call. */
+		if (h > 0) {
+			if (PT_UNLIKELY(!A(is_table)(feat, h, e)))
+				return E(lookup_stop)(s, feat, l, e, va, out);
 			tpa = A(table_pa)(h, e);
 			if (!t && (tpa >> s->info.pa_bits))
 				return PT_ERR_CORRUPT;
 			continue;
 		}
-		if (h == 0 && PT_LIKELY(k == PTK_LEAF)) {
+		k = A(kind)(feat, h, e);
+		if (PT_LIKELY(k == PTK_LEAF)) {
 			out->pa = A(leaf_pa)(0, e) | (va & (PT_SIZE_4K - 1));
 			out->flags = A(leaf_flags)(feat, 0, e);
 			out->size = PT_SIZE_4K;
 			return PT_OK;
 		}
-		if (k == PTK_LEAF)
-			return E(huge_out)(s, feat, l, e, va, out);
 		return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
 	}
 	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
 }
 
-/*
- * pt_query in shape s (a constant in each copy). The directory hint, when
- * it covers va, skips every level above the last two (see E(dir_hinted));
- * a miss checks va and walks from the root.
- */
+/* pt_query in shape s from the root: va checked, every level read. */
 static inline __attribute__((always_inline)) int
-E(query_in)(const struct pt_shape *s, const struct pt_table *t, bool direct, uint64_t va,
-	    struct pt_mapping *out)
+E(query_root)(const struct pt_shape *s, const struct pt_table *t, bool direct, uint64_t va,
+	      struct pt_mapping *out)
 {
-	const unsigned dl = s->info.levels - 2;
-	if (PT_LIKELY(E(dir_hinted)(t, va)))
-		return E(lookup)(s, t->features, true, dl, (const PTE *)t->hint_dir, 0, t, direct,
-				 &t->mm, va, out);
 	if (!pt__va_ok(s, t->features, va))
 		return PT_ERR_INVALID;
 	return E(lookup)(s, t->features, false, 0, (const PTE *)0, t->root, t, direct, &t->mm, va,
 			 out);
 }
 
+/*
+ * pt_query in shape s (a constant in each copy). The directory hint, when
+ * it covers va, skips every level above the last two (see E(dir_hinted));
+ * a miss checks va and walks from the root, in `root` (s's copy of
+ * E(query_root), out of line so that the hinted path needs no stack).
+ */
+static inline __attribute__((always_inline)) int
+E(query_in)(const struct pt_shape *s, const struct pt_table *t, bool direct, uint64_t va,
+	    struct pt_mapping *out, pt__lookup_fn root)
+{
+	const unsigned dl = s->info.levels - 2;
+	if (PT_LIKELY(E(dir_hinted)(t, va)))
+		return E(lookup)(s, t->features, true, dl, (const PTE *)t->hint_dir, 0, t, direct,
+				 &t->mm, va, out);
+	return root(t, va, out);
+}
+
 /* Through the caller's phys_to_virt, any shape of the family. */
+static __attribute__((noinline)) int E(root_mm)(const struct pt_table *t, uint64_t va,
+						struct pt_mapping *out)
+{
+	return E(query_root)(t->shape, t, false, va, out);
+}
+
 static int E(lookup_mm)(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
-	return E(query_in)(t->shape, t, false, va, out);
+	return E(query_in)(t->shape, t, false, va, out, E(root_mm));
 }
 
 /* Through the direct map: one copy per shape, every index and span a
  * constant, chosen once (pt_init, pt_set_direct_map) instead of per call. */
 #define PT_LOOKUP_DIRECT(shape) \
+	static __attribute__((noinline)) int E(PT_CAT(root_, shape))( \
+		const struct pt_table *t, uint64_t va, struct pt_mapping *out) \
+	{ \
+		return E(query_root)(&(shape), t, true, va, out); \
+	} \
 	static int E(PT_CAT(lookup_, shape))(const struct pt_table *t, uint64_t va, \
 					      struct pt_mapping *out) \
 	{ \
-		return E(query_in)(&(shape), t, true, va, out); \
+		return E(query_in)(&(shape), t, true, va, out, E(PT_CAT(root_, shape))); \
 	}
 A(SHAPES)(PT_LOOKUP_DIRECT)
 #undef PT_LOOKUP_DIRECT
