@@ -35,8 +35,11 @@ TARGET_RATIO = {("map_region_4k", G): 3.0}
 RATIO_OPS = ["map_region_4k", "unmap_region_4k", "protect_region_4k", "map_seq", "destroy"]
 # Walks compared with the per-leaf callback floor (bench/work.c, walk_floor).
 WALK_RATIO_OPS = ["walk_4k", "walk_ranges_4k"]
-# Queries compared with the query floor (bench/work.c, query_floor).
+# Queries compared with the query floor (bench/work.c, query_floor) and with
+# the same loads behind a call (query_call_floor); single-page maps with one
+# store behind a call (map_call_floor).
 QUERY_RATIO_OPS = ["query"]
+MAP_CALL_RATIO_OPS = ["map_seq"]
 
 
 def size_name(arg):
@@ -91,7 +94,8 @@ def rows_of(res, errors):
     return keys
 
 
-ORDER = ["floor", "map_seq", "map_rand", "query", "query_floor", "query_hook", "translate", "remap", "protect", "unmap",
+ORDER = ["floor", "map_seq", "map_call_floor", "map_rand", "query", "query_floor",
+         "query_call_floor", "query_hook", "translate", "remap", "protect", "unmap",
          "flush_batch", "map_region_4k", "map_region_huge", "map_region_1g", "unmap_region_4k",
          "protect_region_4k", "unmap_region_split", "protect_region_split", "walk_4k",
          "walk_floor", "walk_ranges_4k", "walk_huge", "destroy"]
@@ -177,7 +181,12 @@ def main():
             (WALK_RATIO_OPS, "walk_floor", "ratio to the walk floor (each leaf put in a struct "
              "pt_entry and passed to the same callback through a pointer, no table read)"),
             (QUERY_RATIO_OPS, "query_floor", "ratio to the query floor (the two dependent "
-             "loads under the directory, inline: no call, check or decode)")):
+             "loads under the directory, inline: no call, check or decode)"),
+            (QUERY_RATIO_OPS, "query_call_floor", "ratio to the query call floor (the same two "
+             "loads out of line, behind a call shaped like pt_query's: the least any library "
+             "query costs here)"),
+            (MAP_CALL_RATIO_OPS, "map_call_floor", "ratio to the map call floor (one entry "
+             "stored out of line, behind a call shaped like pt_map's, nothing checked)")):
         lines = []
         for op, arg in rows_of(res, errors):
             if op not in ops:

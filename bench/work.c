@@ -207,6 +207,45 @@ static int run_map_seq(struct fix *f)
 	return PT_OK;
 }
 
+/*
+ * The floor of any out-of-line single-page map: a call shaped like
+ * pt_map's (a table, va, pa, size, flags, a result to test) to a function
+ * the compiler cannot inline or see into, which stores the entry into a
+ * warm buffer as large as the last-level tables and checks nothing.
+ */
+struct call_map {
+	uint64_t *tbl;
+	uint64_t va0;
+};
+
+__attribute__((noinline)) int bench_map_call(struct call_map *c, uint64_t va, uint64_t pa,
+					     uint64_t size, uint32_t flags);
+__attribute__((noinline)) int bench_map_call(struct call_map *c, uint64_t va, uint64_t pa,
+					     uint64_t size, uint32_t flags)
+{
+	__asm__ volatile("" : "+r"(c)); /* nothing about c is known here */
+	(void)size;
+	c->tbl[(va - c->va0) >> 12] = pa | flags;
+	return PT_OK;
+}
+
+static int setup_map_call_floor(struct fix *f)
+{
+	CHECK(setup_pages(f));
+	f->buf = calloc(f->items, sizeof(uint64_t));
+	return f->buf ? PT_OK : PT_ERR_NO_MEMORY;
+}
+
+static int run_map_call_floor(struct fix *f)
+{
+	struct call_map c = { f->buf, f->va };
+	const uint64_t va = f->va, pa = f->pa, n = f->items;
+	for (uint64_t i = 0; i < n; i++)
+		CHECK(bench_map_call(&c, va + i * PAGE, pa + i * PAGE, PAGE, RW));
+	bench_clobber_memory();
+	return PT_OK;
+}
+
 /* `arg` pages spread over 64 GiB (3 GiB on ARMv7): one per equal slot, in
  * random order, so nearly every map allocates its own last-level table. */
 static int setup_map_rand(struct fix *f)
@@ -316,6 +355,51 @@ static int run_query_floor(struct fix *f)
 			const uint32_t *tbl = dir[(addr[i] >> 20) & 4095];
 			sum += tbl[(addr[i] >> 12) & 255] ^ (addr[i] & 4095);
 		}
+	}
+	f->sink += sum;
+	bench_do_not_optimize(&f->sink);
+	return PT_OK;
+}
+
+/*
+ * The floor of any out-of-line query: the same two loads, behind a call
+ * shaped like pt_query's (a table, va, an output of three fields, a result
+ * to test), to a function the compiler cannot inline or see into. It adds
+ * to query_floor exactly what calling a library costs and nothing that
+ * checking, decoding or dispatch costs.
+ */
+struct call_tbl {
+	void *const *dir;
+	unsigned wide;
+};
+
+__attribute__((noinline)) int bench_query_call(const struct call_tbl *c, uint64_t va,
+					       struct pt_mapping *out);
+__attribute__((noinline)) int bench_query_call(const struct call_tbl *c, uint64_t va,
+					       struct pt_mapping *out)
+{
+	uint64_t e;
+	__asm__ volatile("" : "+r"(c)); /* nothing about c is known here */
+	if (c->wide)
+		e = ((const uint64_t *)c->dir[(va >> 21) & 511])[(va >> 12) & 511];
+	else
+		e = ((const uint32_t *)c->dir[(va >> 20) & 4095])[(va >> 12) & 255];
+	out->pa = (e & ~(uint64_t)4095) | (va & 4095);
+	out->flags = (uint32_t)e & 7;
+	out->size = PAGE;
+	return PT_OK;
+}
+
+static int run_query_call_floor(struct fix *f)
+{
+	const struct call_tbl c = { f->buf, f->fm->pte_bytes == 8 };
+	const uint64_t *addr = f->addr;
+	const size_t n = f->naddr;
+	struct pt_mapping m;
+	uint64_t sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		CHECK(bench_query_call(&c, addr[i], &m));
+		sum += m.pa;
 	}
 	f->sink += sum;
 	bench_do_not_optimize(&f->sink);
@@ -684,11 +768,15 @@ const struct workload work_list[] = {
 	{ W("floor", "page", M1, M16, M256, G1), .setup = setup_floor, .run = run_floor },
 	{ W("map_seq", "op", M16), .icount_arg = M16, .setup = setup_pages, .run = run_map_seq,
 	  .reset = unmap_all },
+	{ W("map_call_floor", "op", M16), .icount_arg = M16, .setup = setup_map_call_floor,
+	  .run = run_map_call_floor },
 	{ W("map_rand", "op", 4096), .icount_arg = 4096, .setup = setup_map_rand,
 	  .run = run_map_rand, .reset = unmap_all },
 	{ W("query", "op", M16, G1), .icount_arg = M16, .setup = setup_lookup, .run = run_query },
 	{ W("query_floor", "op", M16, G1), .icount_arg = M16, .setup = setup_query_floor,
 	  .run = run_query_floor },
+	{ W("query_call_floor", "op", M16, G1), .icount_arg = M16, .setup = setup_query_floor,
+	  .run = run_query_call_floor },
 	{ W("query_hook", "op", M16, G1), .icount_arg = M16, .setup = setup_lookup,
 	  .run = run_query, .hook = true },
 	{ W("translate", "op", M16, G1), .icount_arg = M16, .setup = setup_lookup,
