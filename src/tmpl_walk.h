@@ -311,20 +311,20 @@ E(walk_leaves_in)(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t b
 	const uint64_t step = A(out)(PT_SIZE_4K);
 	/* Within one table every VA has the same top bits: canonicalise once. */
 	const uint64_t cbase = pt__canon(s, feat, base);
-	uint64_t expect = 0, pa = 0;
+	uint64_t expect = 0;
 	size_t seen = 0, room = 0;
-	uint32_t flags = 0;
 	struct pt_entry ent;
+	/* ent is handed over as const: what a leaf shares with the one before
+	 * it (level, size, and the flags within a run) is written once. */
 	ent.level = l;
 	ent.size = PT_SIZE_4K;
 	ent.leaf = true;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t e = E(ld)(&tbl[i]);
 		int r;
-		if (PT_LIKELY(room && e == expect)) {
-			room--;
-			pa += PT_SIZE_4K;
-		} else {
+		/* A leaf that carries on the run decodes as the one before it
+		 * but for its PA: no kind, no flags. */
+		if (PT_UNLIKELY(!room || e != expect)) {
 			int k = A(kind)(feat, 0, e);
 			room = 0;
 			if (k == PTK_EMPTY)
@@ -333,10 +333,10 @@ E(walk_leaves_in)(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t b
 				break;
 			if (k != PTK_LEAF)
 				return PT_ERR_CORRUPT;
-			pa = A(leaf_pa)(0, e);
-			flags = A(leaf_flags)(feat, 0, e);
-			room = E(run_room)(s, e);
+			ent.flags = A(leaf_flags)(feat, 0, e);
+			room = E(run_room)(s, e) + 1;
 		}
+		room--;
 		if (!pre_only) {
 			if (PT_UNLIKELY(seen == limit))
 				break;
@@ -346,8 +346,7 @@ E(walk_leaves_in)(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t b
 		ent.index = i;
 		ent.va = cbase + ((uint64_t)i << 12);
 		ent.pte = e;
-		ent.pa = pa;
-		ent.flags = flags;
+		ent.pa = A(leaf_pa)(0, e);
 		if ((pre_only || pre) && (r = pre(arg, &ent)))
 			return r;
 		if (!pre_only && post && (r = post(arg, &ent)))
