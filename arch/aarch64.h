@@ -58,6 +58,13 @@ PT_HOOK int arch_aarch64_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
+/* kind(feat, 0, pte) == PTK_EMPTY. */
+PT_HOOK bool arch_aarch64_leaf_empty(unsigned feat, uint64_t pte)
+{
+	(void)feat;
+	return !(pte & A64_VALID);
+}
+
 /* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths. */
 PT_HOOK bool arch_aarch64_is_table(unsigned feat, unsigned h, uint64_t pte)
 {

@@ -82,6 +82,13 @@ PT_HOOK int arch_armv7_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
+/* kind(feat, 0, pte) == PTK_EMPTY. */
+PT_HOOK bool arch_armv7_leaf_empty(unsigned feat, uint64_t pte)
+{
+	(void)feat;
+	return (pte & V7_TYPE_MASK) == 0;
+}
+
 /* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths. */
 PT_HOOK bool arch_armv7_is_table(unsigned feat, unsigned h, uint64_t pte)
 {

@@ -42,6 +42,13 @@ PT_HOOK bool arch_loongarch_leaf_ok(uint64_t pte)
 }
 
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
+/* kind(feat, 0, pte) == PTK_EMPTY (a last-level entry is empty unless V). */
+PT_HOOK bool arch_loongarch_leaf_empty(unsigned feat, uint64_t pte)
+{
+	(void)feat;
+	return !(pte & LA_V);
+}
+
 /* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths:
  * a directory entry is a non-zero aligned table address and nothing else. */
 PT_HOOK bool arch_loongarch_is_table(unsigned feat, unsigned h, uint64_t pte)

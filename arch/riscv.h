@@ -65,6 +65,13 @@ PT_HOOK int arch_riscv_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
+/* kind(feat, 0, pte) == PTK_EMPTY. */
+PT_HOOK bool arch_riscv_leaf_empty(unsigned feat, uint64_t pte)
+{
+	(void)feat;
+	return !(pte & RV_V);
+}
+
 /* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths:
  * valid, no R/W/X, and D, A, U and every attribute bit clear. */
 PT_HOOK bool arch_riscv_is_table(unsigned feat, unsigned h, uint64_t pte)

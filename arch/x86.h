@@ -42,6 +42,13 @@ PT_HOOK int arch_x86_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
+/* kind(feat, 0, pte) == PTK_EMPTY: the CPU ignores every other bit. */
+PT_HOOK bool arch_x86_leaf_empty(unsigned feat, uint64_t pte)
+{
+	(void)feat;
+	return !(pte & X86_P);
+}
+
 /* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths. */
 PT_HOOK bool arch_x86_is_table(unsigned feat, unsigned h, uint64_t pte)
 {

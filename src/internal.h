@@ -16,6 +16,7 @@
  *   typedef ... arch_<f>_pte;                 storage type of one entry
  *   int      kind(feat, h, pte)               PTK_EMPTY/TABLE/LEAF/CORRUPT
  *   bool     is_table(feat, h, pte)           kind(feat, h, pte) == PTK_TABLE
+ *   bool     leaf_empty(feat, pte)            kind(feat, 0, pte) == PTK_EMPTY
  *   bool     leaf_bad(feat, pte)              kind(feat, 0, pte) == PTK_CORRUPT
  *   uint64_t table_pa(h, pte)                 next table of a PTK_TABLE entry
  *   uint64_t leaf_pa(h, pte)                  base PA of a PTK_LEAF entry

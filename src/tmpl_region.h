@@ -250,10 +250,10 @@ static int E(map_walk)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t fl
 	return E(map)(t, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
 }
 
-/* The slot is taken: out of the hinted path's way. */
-static __attribute__((cold, noinline)) int E(map_taken)(int k)
+/* The slot holds e, not empty: out of the hinted path's way. */
+static __attribute__((cold, noinline)) int E(map_taken)(unsigned feat, uint64_t e)
 {
-	return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
+	return A(kind)(feat, 0, e) == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
 }
 
 /* pt_map, unchecked: the hinted path for a 4K page, or pt__map_checked. */
@@ -262,7 +262,6 @@ static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t si
 {
 	PTE *p = (PTE *)t->hint_tbl;
 	uint64_t e;
-	int k;
 	const uint64_t index_bits = ((UINT64_C(1) << LEAF_SHIFT) - 1) & ~(PT_SIZE_4K - 1);
 	/* A hint (no value of hint_va alone can say "none": some va matches
 	 * any); a 4K page; va: in the hinted span and 4K-aligned (every other
@@ -274,9 +273,8 @@ static int E(map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t si
 		return pt__map_checked(t, va, pa, size, flags);
 	p += (va & index_bits) >> 12;
 	e = E(ld)(p);
-	k = A(kind)(t->features, 0, e);
-	if (PT_UNLIKELY(k != PTK_EMPTY))
-		return E(map_taken)(k);
+	if (PT_UNLIKELY(!A(leaf_empty)(t->features, e)))
+		return E(map_taken)(t->features, e);
 	E(st)(p, t->hint_attrs | A(out)(pa));
 	pt__record(t, va);
 	return PT_OK;

@@ -3,8 +3,9 @@
  * White-box: the branch-free arch hooks the engine's hot paths use instead
  * of kind() must agree with kind() on every value, or a walk would follow a
  * corrupt entry as a table (or refuse a good one). is_table(feat, h, pte)
- * must be exactly kind(feat, h, pte) == PTK_TABLE, and leaf_bad(feat, pte)
- * exactly kind(feat, 0, pte) == PTK_CORRUPT, for every family, feature set
+ * must be exactly kind(feat, h, pte) == PTK_TABLE, leaf_bad(feat, pte)
+ * exactly kind(feat, 0, pte) == PTK_CORRUPT and leaf_empty(feat, pte)
+ * exactly kind(feat, 0, pte) == PTK_EMPTY, for every family, feature set
  * and height. Values: the encodings the library writes (tables and leaves
  * of every flag set), each with every single bit flipped, and random dense
  * and sparse words.
@@ -23,7 +24,7 @@
 
 /* What one (family, features, height) run saw. */
 struct tally {
-	unsigned long table_wrong, bad_wrong;
+	unsigned long table_wrong, bad_wrong, empty_wrong;
 	unsigned long seen[4]; /* values of each kind */
 };
 
@@ -35,6 +36,8 @@ struct tally {
 			(tl)->table_wrong++;                                                 \
 		if ((h) == 0 && arch_##fam##_leaf_bad((feat), (v)) != (k_ == PTK_CORRUPT))   \
 			(tl)->bad_wrong++;                                                   \
+		if ((h) == 0 && arch_##fam##_leaf_empty((feat), (v)) != (k_ == PTK_EMPTY))   \
+			(tl)->empty_wrong++;                                                 \
 	} while (0)
 
 /* Every value for one family at one height; `wide` is the entry width in
@@ -69,6 +72,7 @@ static void report(const char *fam, unsigned feat, unsigned h, const struct tall
 	snprintf(check_ctx, sizeof(check_ctx), "%s feat %#x height %u", fam, feat, h);
 	CHECK_EQ(tl->table_wrong, 0);
 	CHECK_EQ(tl->bad_wrong, 0);
+	CHECK_EQ(tl->empty_wrong, 0);
 	/* Not vacuous: empty and corrupt values reach every height (but
 	 * x86's last, where every present entry is a leaf), leaves every
 	 * height that every family can map (4K, 2M, 1G), tables every height
@@ -93,7 +97,7 @@ static void report(const char *fam, unsigned feat, unsigned h, const struct tall
 
 int main(void)
 {
-	group_begin("hooks is_table and leaf_bad agree with kind");
+	group_begin("hooks is_table, leaf_bad and leaf_empty agree with kind");
 	PT_HOOKS_FAMILY(x86, 0u, 5, 64);
 	PT_HOOKS_FAMILY(aarch64, 0u, 4, 64);
 	PT_HOOKS_FAMILY(aarch64, PT_FEAT_AARCH64_EL2, 4, 64);
