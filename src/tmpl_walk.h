@@ -327,8 +327,11 @@ E(walk_leaves_in)(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t b
 		if (PT_UNLIKELY(!room || e != expect)) {
 			int k = A(kind)(feat, 0, e);
 			room = 0;
-			if (k == PTK_EMPTY)
+			if (k == PTK_EMPTY) {
+				if (!e)
+					i = E(skip_zero)(tbl, i + 1, n) - 1;
 				continue;
+			}
 			if (!pre_only && seen == limit)
 				break;
 			if (k != PTK_LEAF)
@@ -389,8 +392,11 @@ static int E(walk_table)(const struct pt_op *op, unsigned l, uint64_t tpa, uint6
 		uint64_t e = E(ld)(&tbl[i]);
 		uint64_t va;
 		int k = A(kind)(feat, h, e), r;
-		if (k == PTK_EMPTY)
+		if (k == PTK_EMPTY) {
+			if (!e)
+				i = E(skip_zero)(tbl, i + 1, n) - 1;
 			continue;
+		}
 		if (seen == limit)
 			break;
 		if (k == PTK_CORRUPT)
@@ -506,6 +512,11 @@ static int E(ranges_table)(const struct pt_op *op, struct E(ranges) *w, unsigned
 				w->expect_h = ~0u;
 				if ((r = E(range_emit)(w)))
 					return r;
+				if (!e) {
+					size_t k = E(skip_zero)(tbl, i + 1, j + 1);
+					va += (uint64_t)(k - i - 1) * PT_SIZE_4K;
+					i = k - 1;
+				}
 				break;
 			case PTK_LEAF:
 				if ((r = E(range_leaf)(op, w, 0, l, e, va, va + PT_SIZE_4K - 1)))

@@ -25,6 +25,7 @@
 /* What one (family, features, height) run saw. */
 struct tally {
 	unsigned long table_wrong, bad_wrong, empty_wrong;
+	bool zero_empty; /* kind(feat, h, 0) == PTK_EMPTY (the walks skip zeros) */
 	unsigned long seen[4]; /* values of each kind */
 };
 
@@ -59,6 +60,7 @@ struct tally {
 			for (unsigned bit_ = 0; bit_ < (wide); bit_++)                       \
 				PT_HOOKS_CHECK(fam, feat, h, v_ ^ (UINT64_C(1) << bit_), tl); \
 		}                                                                            \
+		(tl)->zero_empty = arch_##fam##_kind((feat), (h), 0) == PTK_EMPTY;           \
 		for (int i_ = 0; i_ < 4000; i_++) {                                          \
 			uint64_t v_ = rng_next(&s_);                                         \
 			if (i_ & 1)                                                          \
@@ -73,6 +75,7 @@ static void report(const char *fam, unsigned feat, unsigned h, const struct tall
 	CHECK_EQ(tl->table_wrong, 0);
 	CHECK_EQ(tl->bad_wrong, 0);
 	CHECK_EQ(tl->empty_wrong, 0);
+	CHECK(tl->zero_empty);
 	/* Not vacuous: empty and corrupt values reach every height (but
 	 * x86's last, where every present entry is a leaf), leaves every
 	 * height that every family can map (4K, 2M, 1G), tables every height
