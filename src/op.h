@@ -50,7 +50,7 @@ struct pt_req {
 	unsigned max_h;
 };
 
-static inline void pt__op_init(struct pt_op *op, const struct pt_table *t)
+PT_INLINE void pt__op_init(struct pt_op *op, const struct pt_table *t)
 {
 	op->t = t;
 	op->w = (struct pt_table *)0;
@@ -62,13 +62,13 @@ static inline void pt__op_init(struct pt_op *op, const struct pt_table *t)
 	op->runs = (struct pt_runs *)0;
 }
 
-static inline void pt__op_init_rw(struct pt_op *op, struct pt_table *t)
+PT_INLINE void pt__op_init_rw(struct pt_op *op, struct pt_table *t)
 {
 	pt__op_init(op, t);
 	op->w = t;
 }
 
-static inline void *pt__virt(const struct pt_mm *mm, uint64_t pa)
+PT_INLINE void *pt__virt(const struct pt_mm *mm, uint64_t pa)
 {
 	/* Ask for the frame, then step inside it: a 1 KiB ARMv7 L2 table
 	 * lives at an offset of a 4 KiB frame. */
@@ -77,7 +77,7 @@ static inline void *pt__virt(const struct pt_mm *mm, uint64_t pa)
 }
 
 /* A frame of t's own tables, through the direct map when t has one. */
-static inline void *pt__frame(const struct pt_table *t, uint64_t pa)
+PT_INLINE void *pt__frame(const struct pt_table *t, uint64_t pa)
 {
 	if (t->direct)
 		return (void *)(uintptr_t)(pa + t->direct_offset);
@@ -156,7 +156,7 @@ int pt__map_checked(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
 
 /* ---- TLB flush records ------------------------------------------------ */
 
-static inline void pt__record(struct pt_table *t, uint64_t va)
+PT_INLINE void pt__record(struct pt_table *t, uint64_t va)
 {
 	unsigned n = t->nflush;
 	/* Already past PT_FLUSH_MAX (page-by-page edits between flushes):
@@ -184,7 +184,7 @@ static inline void pt__record_run(struct pt_table *t, uint64_t va, uint64_t n, u
 /* A table entry was removed or replaced: walk caches for the whole span may
  * hold it (RISC-V sfence.vma with an address only covers leaves), so only a
  * full flush is safe. */
-static inline void pt__record_all(struct pt_table *t)
+PT_INLINE void pt__record_all(struct pt_table *t)
 {
 	t->nflush = PT_FLUSH_MAX + 1;
 }

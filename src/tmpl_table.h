@@ -8,12 +8,12 @@
 /* The one load and the one store every entry goes through. Stores are
  * single aligned release stores: whatever was written before (a new table's
  * contents) is visible before the entry is, to other CPUs and the MMU. */
-static inline uint64_t E(ld)(const PTE *p)
+PT_INLINE uint64_t E(ld)(const PTE *p)
 {
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-static inline void E(st)(PTE *p, uint64_t v)
+PT_INLINE void E(st)(PTE *p, uint64_t v)
 {
 	__atomic_store_n(p, (PTE)v, __ATOMIC_RELEASE);
 }
@@ -23,12 +23,12 @@ static inline void E(st)(PTE *p, uint64_t v)
 /* 16 bytes of entries, at any entry-aligned address, for run scans. */
 typedef PTE E(vec) __attribute__((vector_size(16), aligned(sizeof(PTE)), may_alias));
 
-static inline int E(kind)(const struct pt_op *op, unsigned l, uint64_t e)
+PT_INLINE int E(kind)(const struct pt_op *op, unsigned l, uint64_t e)
 {
 	return A(kind)(op->feat, HT(op, l), e);
 }
 
-static inline size_t E(idx)(const struct pt_shape *s, unsigned l, uint64_t va)
+PT_INLINE size_t E(idx)(const struct pt_shape *s, unsigned l, uint64_t va)
 {
 	return (size_t)((va >> s->shift[l]) & (s->entries[l] - 1u));
 }
@@ -39,14 +39,14 @@ static inline PTE *E(tbl)(const struct pt_table *t, uint64_t pa)
 }
 
 /* Last VA of the slot holding va at level l, clipped to last. */
-static inline uint64_t E(slot_end)(const struct pt_shape *s, unsigned l, uint64_t va, uint64_t last)
+PT_INLINE uint64_t E(slot_end)(const struct pt_shape *s, unsigned l, uint64_t va, uint64_t last)
 {
 	uint64_t end = va | (pt__span(s, l) - 1);
 	return end < last ? end : last;
 }
 
 /* Does [va, end] cover the whole level-l slot it lies in? */
-static inline bool E(whole)(const struct pt_shape *s, unsigned l, uint64_t va, uint64_t end)
+PT_INLINE bool E(whole)(const struct pt_shape *s, unsigned l, uint64_t va, uint64_t end)
 {
 	uint64_t m = pt__span(s, l) - 1;
 	return !(va & m) && end - va == m;
@@ -102,7 +102,7 @@ static inline size_t E(run_len)(const PTE *p, size_t n, uint64_t expect, uint64_
 
 /* 4K entries that may follow the 4K leaf e in a run before the PA would
  * leave the format's range (and carry into reserved bits). */
-static inline size_t E(run_room)(const struct pt_shape *s, uint64_t e)
+PT_INLINE size_t E(run_room)(const struct pt_shape *s, uint64_t e)
 {
 	uint64_t top = (UINT64_C(1) << s->info.pa_bits) - PT_SIZE_4K;
 	uint64_t pa = A(leaf_pa)(0, e);
@@ -112,10 +112,12 @@ static inline size_t E(run_room)(const struct pt_shape *s, uint64_t e)
 /*
  * The first entry of tbl at or after i (n if none) that is not all-zero.
  * All-zero is empty in every format (tests/test_hooks.c) and most empty
- * entries are (an unmap writes 0), so a walk crosses the empty stretches of
- * a sparse table four entries per test instead of decoding each.
+ * entries are (an unmap writes 0), so walks and teardown cross the empty
+ * stretches of a sparse table four entries per test instead of decoding
+ * each. Out of line: it runs only once an empty entry is found, and inlined
+ * it would crowd the registers of the loops that call it.
  */
-static inline size_t E(skip_zero)(const PTE *tbl, size_t i, size_t n)
+static __attribute__((noinline)) size_t E(skip_zero)(const PTE *tbl, size_t i, size_t n)
 {
 	while (i + 4 <= n && !(E(ld)(&tbl[i]) | E(ld)(&tbl[i + 1]) | E(ld)(&tbl[i + 2]) |
 			       E(ld)(&tbl[i + 3])))
@@ -125,12 +127,12 @@ static inline size_t E(skip_zero)(const PTE *tbl, size_t i, size_t n)
 	return i;
 }
 
-static inline size_t E(min)(size_t a, size_t b)
+PT_INLINE size_t E(min)(size_t a, size_t b)
 {
 	return a < b ? a : b;
 }
 
-static inline bool E(shared)(const struct pt_op *op, unsigned l, size_t i)
+PT_INLINE bool E(shared)(const struct pt_op *op, unsigned l, size_t i)
 {
 	return l == 0 && pt__root_shared(op->t, i);
 }
@@ -169,13 +171,13 @@ static inline void E(zero)(PTE *tbl, size_t from, size_t to)
  * at level levels - 2: a hinted table is still where the walk from the
  * root reaches it (a freed table takes the hint with it), and its span
  * holds only canonical VAs. */
-static inline bool E(dir_hinted)(const struct pt_table *t, uint64_t va)
+PT_INLINE bool E(dir_hinted)(const struct pt_table *t, uint64_t va)
 {
 	return (va >> DIR_SHIFT) == t->hint_dir_span;
 }
 
 /* The level-(levels - 2) table tbl covers va's directory span: hint it. */
-static inline void E(hint_dir)(struct pt_table *t, const PTE *tbl, uint64_t va)
+PT_INLINE void E(hint_dir)(struct pt_table *t, const PTE *tbl, uint64_t va)
 {
 	t->hint_dir = tbl;
 	t->hint_dir_span = va >> DIR_SHIFT;
@@ -183,7 +185,7 @@ static inline void E(hint_dir)(struct pt_table *t, const PTE *tbl, uint64_t va)
 
 /* tbl is the last-level table for va; the next 4K pages mapped will most
  * likely be given `flags` (normalised: nflags; encoded: attrs). */
-static inline void E(hint_leaf)(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t flags,
+PT_INLINE void E(hint_leaf)(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t flags,
 				uint32_t nflags, uint64_t attrs)
 {
 	t->hint_tbl = tbl;
@@ -194,7 +196,7 @@ static inline void E(hint_leaf)(struct pt_table *t, PTE *tbl, uint64_t va, uint3
 }
 
 /* Without its PA: the bits of a 4K leaf that decide its kind and flags. */
-static inline uint64_t E(leaf_attrs_of)(uint64_t e)
+PT_INLINE uint64_t E(leaf_attrs_of)(uint64_t e)
 {
 	return e ^ A(out)(A(leaf_pa)(0, e));
 }
@@ -270,16 +272,21 @@ static void E(release)(struct pt_op *op, unsigned l, const PTE *tbl, size_t i, u
  * are freed with their last table. */
 static void E(free_below)(struct pt_op *op, unsigned l, uint64_t tpa)
 {
-	unsigned h = HT(op, l);
+	const unsigned h = HT(op, l);
+	const size_t n = op->s->entries[l];
 	PTE *tbl;
 	if (h == 0)
 		return;
 	tbl = E(tbl)(op->t, tpa);
 	if (!tbl)
 		return;
-	for (size_t i = 0; i < op->s->entries[l]; i++) {
+	for (size_t i = 0; i < n; i++) {
 		uint64_t e = E(ld)(&tbl[i]), c;
-		if (E(kind)(op, l, e) != PTK_TABLE || E(shared)(op, l, i))
+		if (!e) {
+			i = E(skip_zero)(tbl, i + 1, n) - 1;
+			continue;
+		}
+		if (!A(is_table)(op->feat, h, e) || E(shared)(op, l, i))
 			continue;
 		c = A(table_pa)(h, e);
 		E(free_below)(op, l + 1, c);
