@@ -41,7 +41,6 @@ PT_HOOK bool arch_loongarch_leaf_ok(uint64_t pte)
 	return (pte & LA_V) && (pte & LA_MAT_MASK) != LA_MAT_MASK && !(pte & LA_RES_PA);
 }
 
-/* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
 /* kind(feat, 0, pte) == PTK_EMPTY (a last-level entry is empty unless V). */
 PT_HOOK bool arch_loongarch_leaf_empty(unsigned feat, uint64_t pte)
 {
@@ -57,6 +56,7 @@ PT_HOOK bool arch_loongarch_is_table(unsigned feat, unsigned h, uint64_t pte)
 	return h > 0 && pte != 0 && !(pte & ~LA_ADDR);
 }
 
+/* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
 PT_HOOK bool arch_loongarch_leaf_bad(unsigned feat, uint64_t pte)
 {
 	(void)feat;
