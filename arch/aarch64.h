@@ -66,10 +66,13 @@ PT_HOOK bool arch_aarch64_leaf_empty(unsigned feat, uint64_t pte)
 }
 
 /* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths. */
+#define arch_aarch64_TABLE_MASK (A64_VALID | A64_TYPE | A64_RES0_OA)
+#define arch_aarch64_TABLE_MATCH (A64_VALID | A64_TYPE)
+
 PT_HOOK bool arch_aarch64_is_table(unsigned feat, unsigned h, uint64_t pte)
 {
 	(void)feat;
-	return h > 0 && (pte & (A64_VALID | A64_TYPE | A64_RES0_OA)) == (A64_VALID | A64_TYPE);
+	return h > 0 && (pte & arch_aarch64_TABLE_MASK) == arch_aarch64_TABLE_MATCH;
 }
 
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */

@@ -90,10 +90,13 @@ PT_HOOK bool arch_armv7_leaf_empty(unsigned feat, uint64_t pte)
 }
 
 /* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths. */
+#define arch_armv7_TABLE_MASK V7_TYPE_MASK
+#define arch_armv7_TABLE_MATCH V7_L1_TABLE
+
 PT_HOOK bool arch_armv7_is_table(unsigned feat, unsigned h, uint64_t pte)
 {
 	(void)feat;
-	return h > 0 && (pte & V7_TYPE_MASK) == V7_L1_TABLE;
+	return h > 0 && (pte & arch_armv7_TABLE_MASK) == arch_armv7_TABLE_MATCH;
 }
 
 /* kind(feat, 0, pte) == PTK_CORRUPT, for the plan's scans. */

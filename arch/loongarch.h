@@ -50,10 +50,13 @@ PT_HOOK bool arch_loongarch_leaf_empty(unsigned feat, uint64_t pte)
 
 /* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths:
  * a directory entry is a non-zero aligned table address and nothing else. */
+#define arch_loongarch_TABLE_MASK (~LA_ADDR)
+#define arch_loongarch_TABLE_MATCH 0
+
 PT_HOOK bool arch_loongarch_is_table(unsigned feat, unsigned h, uint64_t pte)
 {
 	(void)feat;
-	return h > 0 && pte != 0 && !(pte & ~LA_ADDR);
+	return h > 0 && pte != 0 && (pte & arch_loongarch_TABLE_MASK) == arch_loongarch_TABLE_MATCH;
 }
 
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */

@@ -74,12 +74,14 @@ PT_HOOK bool arch_riscv_leaf_empty(unsigned feat, uint64_t pte)
 
 /* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths:
  * valid, no R/W/X, and D, A, U and every attribute bit clear. */
+#define arch_riscv_TABLE_MASK \
+	(RV_V | RV_R | RV_W | RV_X | RV_U | RV_A | RV_D | RV_RESERVED | RV_PBMT_MASK | RV_N)
+#define arch_riscv_TABLE_MATCH RV_V
+
 PT_HOOK bool arch_riscv_is_table(unsigned feat, unsigned h, uint64_t pte)
 {
-	const uint64_t checked = RV_V | RV_R | RV_W | RV_X | RV_U | RV_A | RV_D | RV_RESERVED |
-				 RV_PBMT_MASK | RV_N;
 	(void)feat;
-	return h > 0 && (pte & checked) == RV_V;
+	return h > 0 && (pte & arch_riscv_TABLE_MASK) == arch_riscv_TABLE_MATCH;
 }
 
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */

@@ -50,10 +50,13 @@ PT_HOOK bool arch_x86_leaf_empty(unsigned feat, uint64_t pte)
 }
 
 /* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths. */
+#define arch_x86_TABLE_MASK (X86_P | X86_PS)
+#define arch_x86_TABLE_MATCH X86_P
+
 PT_HOOK bool arch_x86_is_table(unsigned feat, unsigned h, uint64_t pte)
 {
 	(void)feat;
-	return h > 0 && (pte & (X86_P | X86_PS)) == X86_P;
+	return h > 0 && (pte & arch_x86_TABLE_MASK) == arch_x86_TABLE_MATCH;
 }
 
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans: a

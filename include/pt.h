@@ -117,6 +117,40 @@ struct pt_engine;
 struct pt_shape;
 
 /*
+ * What the inline fast paths of pt_map and pt_query (end of this file) need
+ * to know about the format, as plain numbers: set by pt_init from the
+ * format's own encoders and decoders, never changed after. Private.
+ */
+struct pt_fast {
+	/* A directory entry e points at a table exactly when e != 0 and
+	 * (e & tbl_mask) == tbl_match; the table's PA is
+	 * (e & tbl_field) * pa_mul. */
+	uint64_t tbl_mask, tbl_match, tbl_field;
+	/* A 4K leaf e maps (e & leaf_field) * pa_mul; e & attrs_mask, the
+	 * rest, are its attributes; a PA goes in as pa >> pa_shr. A PA with
+	 * any pa_bad bit set (not 4K-aligned, or too wide) cannot be a 4K
+	 * leaf's. */
+	uint64_t leaf_field, attrs_mask, pa_bad, pa_mul;
+	/* VA bits outside a last-level table's index (its span number and
+	 * the page offset). */
+	uint64_t va_fixed;
+	uint32_t leaf_idx; /* entries per last-level table - 1 */
+	uint8_t pa_shr;
+	/* The geometry (PT_FAST_64, PT_FAST_32 or 0: no fast path) that
+	 * pt_map's fast path may use, and pt_query's (only with a direct
+	 * map: pt_set_direct_map sets it). */
+	uint8_t map, query;
+};
+
+/* 8-byte entries, 512 to a table: a directory spans 1 GiB, a last-level
+ * table 2 MiB. 4-byte entries (ARMv7): a 4096-entry root spans 4 GiB, a
+ * 256-entry last-level table 1 MiB. */
+#define PT_FAST_64 1
+#define PT_FAST_32 2
+#define PT_FAST_32_SPAN (UINT64_C(1) << 63)
+
+
+/*
  * One address space. Caller-allocated (on the stack, in a struct, anywhere);
  * every field is private to libpt and only valid between pt_init and
  * pt_destroy.
@@ -147,9 +181,14 @@ struct pt_table {
 	uint64_t hint_attrs;
 	const void *hint_dir;
 	uint64_t hint_dir_span;
+	/* hint_dir_span as pt_query's fast path tests it: va >> 30 for
+	 * PT_FAST_64, (va >> 32) | PT_FAST_32_SPAN for PT_FAST_32, with a
+	 * direct map only; else UINT64_MAX. */
+	uint64_t hint_qspan;
 	/* pt_set_direct_map: table frames are at pa + direct_offset. */
 	uint64_t direct_offset;
 	bool direct;
+	struct pt_fast fast;
 	uint64_t flush_va[PT_FLUSH_MAX];
 	/* Root entries shared from another table by pt_copy_from: one bit per
 	 * root entry. Such subtrees are never freed nor edited through this
@@ -419,6 +458,106 @@ void pt_flush_tlb_native(void *ctx, uint64_t va, bool all);
  */
 int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa,
 		 const struct pt_mm *mm, uint64_t va, struct pt_mapping *out);
+
+/* ---- Inline fast paths ------------------------------------------------ */
+
+/*
+ * pt_map and pt_query are made once per page, so their common case is
+ * inlined into the caller: a 4K page next to the last one mapped, with the
+ * same flags, into an empty slot (one load, one store); a query under the
+ * directory the last edit went through, on a table with a direct map, that
+ * finds a 4K leaf encoded as the last mapped flags (two loads). Anything
+ * else, and every error, goes to the out-of-line call, which checks
+ * everything; results are the same either way. The exported pt_map and
+ * pt_query exist too (for function pointers and other languages). Define
+ * PT_NO_INLINE_API before including pt.h to call only those.
+ */
+int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
+int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(PT_NO_INLINE_API)
+/* Inline-only definitions (GNU extern inline, in C and C++): no copy is
+ * ever emitted, so the library's own definition is the only symbol. */
+#define PT__API_INLINE extern __inline__ __attribute__((__gnu_inline__, __always_inline__))
+#define PT__LIKELY(x) __builtin_expect(!!(x), 1)
+
+PT__API_INLINE int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
+			  uint32_t flags)
+{
+	/* The edit hint's last-level table covers va, which is 4K-aligned;
+	 * pa fits a 4K leaf; the hinted flags (their encoding is hint_attrs). */
+	if (PT__LIKELY(t && t->hint_tbl &&
+		       !(((va ^ t->hint_va) & t->fast.va_fixed) | (pa & t->fast.pa_bad) |
+			 (size ^ PT_SIZE_4K) | (uint64_t)(flags ^ t->hint_flags)))) {
+		const uint64_t i = (va >> 12) & t->fast.leaf_idx;
+		const uint64_t e = t->hint_attrs | pa >> t->fast.pa_shr;
+		bool done = false;
+		if (PT__LIKELY(t->fast.map == PT_FAST_64)) {
+			uint64_t *p = (uint64_t *)t->hint_tbl + i;
+			if ((done = __atomic_load_n(p, __ATOMIC_RELAXED) == 0))
+				__atomic_store_n(p, e, __ATOMIC_RELEASE);
+		} else if (t->fast.map == PT_FAST_32) {
+			uint32_t *p = (uint32_t *)t->hint_tbl + i;
+			if ((done = __atomic_load_n(p, __ATOMIC_RELAXED) == 0))
+				__atomic_store_n(p, (uint32_t)e, __ATOMIC_RELEASE);
+		}
+		if (PT__LIKELY(done)) {
+			/* Record va for pt_flush, as every edit does. */
+			const unsigned n = t->nflush;
+			if (n <= PT_FLUSH_MAX) {
+				if (n < PT_FLUSH_MAX)
+					t->flush_va[n] = va;
+				t->nflush = n + 1;
+			}
+			return PT_OK;
+		}
+	}
+	return pt__map_slow(t, va, pa, size, flags);
+}
+
+PT__API_INLINE int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+{
+	uint64_t qs, d, e, attrs;
+	const void *lt;
+	uint32_t nf;
+	if (!t || !out)
+		goto slow;
+	/* Under the directory hint: its entry for va is a table, and va's
+	 * entry there a 4K leaf whose attributes are hint_attrs, i.e. decode
+	 * to hint_nflags. */
+	qs = t->hint_qspan;
+	if (PT__LIKELY((va >> 30) == qs)) {
+		d = __atomic_load_n((const uint64_t *)t->hint_dir + ((va >> 21) & 511),
+				    __ATOMIC_RELAXED);
+		if ((d & t->fast.tbl_mask) != t->fast.tbl_match || !d)
+			goto slow;
+		lt = (const void *)(uintptr_t)((d & t->fast.tbl_field) * t->fast.pa_mul +
+					       t->direct_offset);
+		e = __atomic_load_n((const uint64_t *)lt + ((va >> 12) & 511), __ATOMIC_RELAXED);
+	} else if (((va >> 32) | PT_FAST_32_SPAN) == qs) {
+		d = __atomic_load_n((const uint32_t *)t->hint_dir + ((va >> 20) & 4095),
+				    __ATOMIC_RELAXED);
+		if ((d & t->fast.tbl_mask) != t->fast.tbl_match || !d)
+			goto slow;
+		lt = (const void *)(uintptr_t)((d & t->fast.tbl_field) * t->fast.pa_mul +
+					       t->direct_offset);
+		e = __atomic_load_n((const uint32_t *)lt + ((va >> 12) & 255), __ATOMIC_RELAXED);
+	} else {
+		goto slow;
+	}
+	attrs = t->hint_attrs;
+	nf = t->hint_nflags;
+	if (PT__LIKELY((e & t->fast.attrs_mask) == attrs)) {
+		/* e ^ attrs: e's address field alone */
+		out->pa = (e ^ attrs) * t->fast.pa_mul | (va & (PT_SIZE_4K - 1));
+		out->flags = nf;
+		out->size = PT_SIZE_4K;
+		return PT_OK;
+	}
+slow:
+	return pt__query_slow(t, va, out);
+}
+#endif
 
 #ifdef __cplusplus
 }

@@ -2,8 +2,10 @@
 /*
  * The public API: argument checking, then one dispatch per call into the
  * family's engine (src/engines.c). Everything the engines assume about
- * their input is established here.
+ * their input is established here. The out-of-line pt_map and pt_query are
+ * defined here; include/pt.h inlines their fast paths into callers.
  */
+#define PT_NO_INLINE_API
 #include "op.h"
 
 const char *pt_strerror(int err)
@@ -140,6 +142,7 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->engine = (const struct pt_engine *)0;
 	t->lookup = (pt__lookup_fn)0;
 	t->root = 0;
+	pt__forget_hints(t); /* what the inline fast paths test first */
 	if (!s || !mm || !mm->alloc_frames || !mm->free_frames || !mm->phys_to_virt ||
 	    !features_ok(s, features))
 		return PT_ERR_INVALID;
@@ -147,7 +150,6 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->arch = arch;
 	t->features = features;
 	t->nflush = 0;
-	pt__forget_hints(t);
 	t->direct = false;
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
@@ -163,6 +165,8 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->shape = s;
 	t->engine = pt__engine(arch);
 	t->engine->set_lookup(t);
+	t->engine->fast_facts(&t->fast);
+	t->fast.query = 0; /* until a direct map */
 	/* A matching flags/encoding pair before any page is mapped. */
 	t->hint_flags = PT_READ;
 	t->hint_nflags = pt__normalize(arch, features, PT_READ);
@@ -180,6 +184,7 @@ void pt_destroy(struct pt_table *t)
 	if (!alive(t))
 		return;
 	t->engine->destroy(t);
+	pt__forget_hints(t); /* the inline fast paths test only the hints */
 	t->engine = (const struct pt_engine *)0;
 	t->lookup = (pt__lookup_fn)0;
 	t->root = 0;
@@ -198,6 +203,7 @@ int pt_set_direct_map(struct pt_table *t, uint64_t offset)
 	t->direct_offset = offset;
 	t->direct = true;
 	t->engine->set_lookup(t);
+	t->engine->fast_facts(&t->fast); /* pt_query's fast path on */
 	pt__forget_hints(t); /* found through the hook: recompute */
 	return PT_OK;
 }
@@ -286,13 +292,19 @@ int pt__map_checked(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
 			      (unsigned)h);
 }
 
-int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
+/* Also what pt_map's inline fast path (include/pt.h) does not take. */
+int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
 	/* Mostly one 4K page, the call made once per page: the engine's hinted
 	 * path checks only what its hint does not already vouch for. */
 	if (PT_LIKELY(t && t->engine))
 		return t->engine->map_page(t, va, pa, size, flags);
 	return pt__map_checked(t, va, pa, size, flags);
+}
+
+int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
+{
+	return pt__map_slow(t, va, pa, size, flags);
 }
 
 int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags,
@@ -349,12 +361,18 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
 				 size);
 }
 
-int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+/* Also what pt_query's inline fast path (include/pt.h) does not take. */
+int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
 	/* lookup is set exactly while t is alive. */
 	if (PT_UNLIKELY(!t || !t->lookup || !out))
 		return PT_ERR_INVALID;
 	return t->lookup(t, va, out);
+}
+
+int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+{
+	return pt__query_slow(t, va, out);
 }
 
 int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size)

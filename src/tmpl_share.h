@@ -48,6 +48,7 @@ const struct pt_engine E(engine) = {
 	.unmap = E(unmap),
 	.change = E(change),
 	.set_lookup = E(set_lookup),
+	.fast_facts = E(fast_facts),
 	.clear_range = E(clear_range),
 	.walk = E(walk),
 	.walk_ranges = E(walk_ranges),

@@ -181,6 +181,9 @@ PT_INLINE void E(hint_dir)(struct pt_table *t, const PTE *tbl, uint64_t va)
 {
 	t->hint_dir = tbl;
 	t->hint_dir_span = va >> DIR_SHIFT;
+	t->hint_qspan = t->fast.query == PT_FAST_64   ? va >> 30
+			: t->fast.query == PT_FAST_32 ? (va >> 32) | PT_FAST_32_SPAN
+						      : PT_NO_HINT;
 }
 
 /* tbl is the last-level table for va; the next 4K pages mapped will most
@@ -199,6 +202,36 @@ PT_INLINE void E(hint_leaf)(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t 
 PT_INLINE uint64_t E(leaf_attrs_of)(uint64_t e)
 {
 	return e ^ A(out)(A(leaf_pa)(0, e));
+}
+
+/* The format as the inline pt_map and pt_query see it (struct pt_fast),
+ * read off the family's own hooks: the address fields are what table_pa
+ * and leaf_pa keep of an all-ones entry, put back by out(). The geometry
+ * must be one the fast paths know, or they are off. query stays off until
+ * the table has a direct map (pt_set_direct_map). */
+static void E(fast_facts)(struct pt_fast *f)
+{
+	const uint64_t one = A(out)(PT_SIZE_4K); /* the field's lowest bit */
+	unsigned shr = 0;
+	while ((one << shr) != PT_SIZE_4K)
+		shr++;
+	f->tbl_mask = A(TABLE_MASK);
+	f->tbl_match = A(TABLE_MATCH);
+	f->tbl_field = A(out)(A(table_pa)(1, ~UINT64_C(0)));
+	f->leaf_field = A(out)(A(leaf_pa)(0, ~UINT64_C(0)));
+	f->attrs_mask = ~f->leaf_field;
+	f->pa_bad = ~(f->leaf_field << shr);
+	f->pa_mul = UINT64_C(1) << shr;
+	f->pa_shr = (uint8_t)shr;
+	f->va_fixed = ~(((UINT64_C(1) << LEAF_SHIFT) - 1) & ~(PT_SIZE_4K - 1));
+	f->leaf_idx = (UINT32_C(1) << A(LEAF_BITS)) - 1;
+	if (sizeof(PTE) == 8 && A(LEAF_BITS) == 9 && A(DIR_BITS) == 9)
+		f->map = PT_FAST_64;
+	else if (sizeof(PTE) == 4 && A(LEAF_BITS) == 8 && A(DIR_BITS) == 12)
+		f->map = PT_FAST_32;
+	else
+		f->map = 0;
+	f->query = f->map;
 }
 
 /*

@@ -5,7 +5,9 @@
  * corrupt entry as a table (or refuse a good one). is_table(feat, h, pte)
  * must be exactly kind(feat, h, pte) == PTK_TABLE, leaf_bad(feat, pte)
  * exactly kind(feat, 0, pte) == PTK_CORRUPT and leaf_empty(feat, pte)
- * exactly kind(feat, 0, pte) == PTK_EMPTY, for every family, feature set
+ * exactly kind(feat, 0, pte) == PTK_EMPTY, and above the last level
+ * "pte != 0 and (pte & TABLE_MASK) == TABLE_MATCH" (the test the inline
+ * pt_query makes, include/pt.h) exactly PTK_TABLE, for every family, feature set
  * and height. Values: the encodings the library writes (tables and leaves
  * of every flag set), each with every single bit flipped, and random dense
  * and sparse words.
@@ -34,6 +36,10 @@ struct tally {
 		int k_ = arch_##fam##_kind((feat), (h), (v));                                \
 		(tl)->seen[k_]++;                                                            \
 		if (arch_##fam##_is_table((feat), (h), (v)) != (k_ == PTK_TABLE))            \
+			(tl)->table_wrong++;                                                 \
+		/* the test pt_query's inline path makes (struct pt_fast) */             \
+		if ((h) > 0 && ((v) != 0 && ((v) & arch_##fam##_TABLE_MASK) ==               \
+					    arch_##fam##_TABLE_MATCH) != (k_ == PTK_TABLE))   \
 			(tl)->table_wrong++;                                                 \
 		if ((h) == 0 && arch_##fam##_leaf_bad((feat), (v)) != (k_ == PTK_CORRUPT))   \
 			(tl)->bad_wrong++;                                                   \

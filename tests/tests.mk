@@ -2,7 +2,7 @@
 # tests, plus the README example (compiled and run so it never rots).
 # Included by the top Makefile; every program joins `make check` via CHECK_BINS.
 
-TEST_NAMES := test_pte test_hooks test_engine test_walk test_atomic test_random test_ranges
+TEST_NAMES := test_pte test_hooks test_fast test_engine test_walk test_atomic test_random test_ranges
 TEST_BINS  := $(patsubst %,$(BUILD)/tests/%,$(TEST_NAMES))
 TEST_HDR   := tests/check.h tests/fmt.h tests/engine_env.h tests/arena.h include/pt.h
 

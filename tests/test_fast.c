@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The inline fast paths of pt_map and pt_query (include/pt.h) against the
+ * out-of-line calls (pt__map_slow, pt__query_slow), which check everything.
+ * Two tables over two arenas get the same random sequence of edits, one
+ * through the inline pt_map, the other through pt__map_slow; both must
+ * return the same, record the same TLB flushes and end up holding the same
+ * entries. After every step, random queries (any byte, around the edits,
+ * in both directory spans) must give the same answer inline and out of
+ * line, on both tables. The sequence mixes what the fast paths must refuse:
+ * taken and corrupted slots, entries rewritten behind libpt's back (table
+ * entries too, including zero and junk), other flags, sizes and
+ * misaligned or too-wide PAs, freed tables (the hints must go with them),
+ * and the direct map switched on mid-sequence. Every format and feature
+ * variant, with and without a direct map.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "fmt.h"
+
+#define NOPS 6000
+#define WIN (UINT64_C(8) << 20) /* edits go to [WB, WB + WIN) and to WB2 */
+
+static const struct fmt *F;
+static uint64_t S, WB, WB2;
+static bool LEAKED; /* a table entry was overwritten: its subtree is lost to both */
+
+static uint64_t rnd(uint64_t n)
+{
+	return rng_next(&S) % n;
+}
+
+struct side {
+	struct arena a;
+	struct pt_table t;
+	bool live;
+};
+
+static const uint32_t FLAGS[] = {
+	PT_READ | PT_WRITE,
+	PT_READ,
+	PT_READ | PT_EXECUTE,
+	PT_READ | PT_WRITE | PT_USER,
+	PT_READ | PT_DEVICE,
+	PT_READ | PT_WRITE | PT_UNCACHED | PT_DEVICE,
+	PT_WRITE,         /* invalid: no READ */
+	PT_READ | 0x40u,  /* invalid: unknown bit */
+};
+
+/* A VA in one of the two windows: page-aligned, or any byte. */
+static uint64_t pick_va(bool any_byte)
+{
+	uint64_t base = rnd(4) == 0 ? WB2 : WB;
+	uint64_t va = base + rnd(WIN / PT_SIZE_4K) * PT_SIZE_4K;
+	if (any_byte)
+		va += rnd(PT_SIZE_4K);
+	return va;
+}
+
+/* Slot of va's entry at `level`, descending from the root through what the
+ * tables hold; false when a level above is not a table. */
+static bool slot_of(struct side *s, uint64_t va, unsigned level, uint64_t *tpa, size_t *idx)
+{
+	uint64_t pa = pt_root(&s->t);
+	for (unsigned l = 0;; l++) {
+		size_t i = fmt_index(F, l, va);
+		struct pt_entry e;
+		if (l == level) {
+			*tpa = pa;
+			*idx = i;
+			return true;
+		}
+		if (pt_pte_decode(F->arch, F->feat, l, pte_read(F, &s->a, pa, i), &e) != PT_OK ||
+		    e.leaf)
+			return false;
+		pa = e.pa;
+	}
+}
+
+/* The same query four ways: inline and out of line, on both tables. */
+static void query_both(struct side *x, struct side *y, uint64_t va)
+{
+	struct pt_mapping m[4];
+	int r[4];
+	memset(m, 0x5a, sizeof(m));
+	r[0] = pt_query(&x->t, va, &m[0]);
+	r[1] = pt__query_slow(&x->t, va, &m[1]);
+	r[2] = pt_query(&y->t, va, &m[2]);
+	r[3] = pt__query_slow(&y->t, va, &m[3]);
+	for (int k = 1; k < 4; k++) {
+		CHECK_EQ(r[k], r[0]);
+		if (r[0] == PT_OK && r[k] == PT_OK) {
+			CHECK_EQ(m[k].pa, m[0].pa);
+			CHECK_EQ(m[k].flags, m[0].flags);
+			CHECK_EQ(m[k].size, m[0].size);
+		}
+	}
+}
+
+/* Both tables hold the same entries and recorded the same flushes. */
+struct walk_log {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+static int log_entry(void *arg, const struct pt_entry *e)
+{
+	struct walk_log *w = arg;
+	if (w->n + 2 > w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 1024;
+		w->v = realloc(w->v, w->cap * sizeof(uint64_t));
+		if (!w->v)
+			return -1;
+	}
+	w->v[w->n++] = e->va ^ e->level;
+	w->v[w->n++] = e->leaf ? e->pte : e->level; /* table PAs differ by arena */
+	return 0;
+}
+
+static void same_tables(struct side *x, struct side *y)
+{
+	struct walk_log wx = { 0 }, wy = { 0 };
+	const struct pt_walk_ops ops = { 0, log_entry, NULL };
+	CHECK_EQ(pt_walk(&x->t, &ops, &wx), pt_walk(&y->t, &ops, &wy));
+	if (CHECK_EQ(wx.n, wy.n))
+		CHECK(wx.n == 0 || memcmp(wx.v, wy.v, wx.n * sizeof(uint64_t)) == 0);
+	CHECK_EQ(x->t.nflush, y->t.nflush);
+	CHECK_EQ(x->a.flush_calls, y->a.flush_calls);
+	for (unsigned i = 0; i < x->t.nflush && i < PT_FLUSH_MAX; i++)
+		CHECK_EQ(x->t.flush_va[i], y->t.flush_va[i]);
+	free(wx.v);
+	free(wy.v);
+}
+
+/* The same raw entry write in both tables (behind libpt's back). */
+static void poke_both(struct side *x, struct side *y, uint64_t va)
+{
+	unsigned level = (unsigned)rnd(F->levels);
+	uint64_t tx, ty, v;
+	size_t ix, iy;
+	if (!slot_of(x, va, level, &tx, &ix) || !slot_of(y, va, level, &ty, &iy))
+		return;
+	v = pte_read(F, &x->a, tx, ix);
+	switch (rnd(4)) {
+	case 0: /* one bit flipped */
+		v ^= UINT64_C(1) << rnd(fmt_pte_bytes(F) * 8);
+		break;
+	case 1:
+		v = 0;
+		break;
+	case 2: /* junk */
+		v = rng_next(&S);
+		break;
+	default: /* a leaf with other flags, or a valid-looking table entry
+		  * pointing at the root (a cycle the fast path must not trust
+		  * more than the slow one) */
+		v = level + 1 < F->levels && rnd(2)
+			    ? 0
+			    : pt_pte_page(F->arch, F->feat, level, rnd(1u << 12) << 21,
+					  FLAGS[rnd(6)]);
+		break;
+	}
+	if (level + 1 < F->levels) {
+		/* Above the last level only an empty entry or a leaf: libpt
+		 * trusts the table entries of its own tables (include/pt.h,
+		 * pt_query), so one pointing anywhere is outside the contract,
+		 * and so is junk the engine may take for one. */
+		struct pt_entry e;
+		int r = pt_pte_decode(F->arch, F->feat, level, v, &e);
+		if (!(r == PT_ERR_NOT_MAPPED || (r == PT_OK && e.leaf)))
+			return;
+	}
+	if (level + 1 < F->levels)
+		LEAKED = true;
+	pte_write(F, &x->a, tx, ix, v);
+	pte_write(F, &y->a, ty, iy, v);
+}
+
+static void step(struct side *x, struct side *y, uint64_t *cursor, uint32_t *flags)
+{
+	uint64_t k = rnd(100), va, pa, size = PT_SIZE_4K;
+	if (k < 55) {
+		/* Mostly the next page with the same flags: the fast path. */
+		if (rnd(8) == 0)
+			*cursor = pick_va(false);
+		else
+			*cursor += PT_SIZE_4K;
+		if (rnd(10) == 0)
+			*flags = FLAGS[rnd(sizeof(FLAGS) / sizeof(FLAGS[0]))];
+		va = *cursor;
+		pa = (va & (WIN - 1)) + UINT64_C(0x80000000);
+		switch (rnd(24)) {
+		case 0: pa |= 0x800; break;                          /* misaligned pa */
+		case 1: pa |= UINT64_C(1) << (F->pa_bits + rnd(64 - F->pa_bits)); break;
+		case 2: va |= 1u << rnd(12); break;                   /* misaligned va */
+		case 3: size = PT_SIZE_2M; break;
+		case 4: size = PT_SIZE_1M; break;
+		case 5: size = 12345; break;
+		case 6: va ^= UINT64_C(1) << (F->va_bits + rnd(64 - F->va_bits)); break;
+		default: break;
+		}
+		CTX("%s op map va %#llx pa %#llx size %#llx flags %#x", F->name,
+		    (unsigned long long)va, (unsigned long long)pa, (unsigned long long)size,
+		    *flags);
+		CHECK_EQ(pt_map(&x->t, va, pa, size, *flags), pt__map_slow(&y->t, va, pa, size, *flags));
+	} else if (k < 65) {
+		va = pick_va(false);
+		CHECK_EQ(pt_unmap(&x->t, va, NULL), pt_unmap(&y->t, va, NULL));
+	} else if (k < 72) {
+		uint32_t f = FLAGS[rnd(6)];
+		va = pick_va(false);
+		CHECK_EQ(pt_protect(&x->t, va, f, NULL), pt_protect(&y->t, va, f, NULL));
+	} else if (k < 76) {
+		va = pick_va(false) & ~(PT_SIZE_2M - 1);
+		size = PT_SIZE_2M * (1 + rnd(2));
+		pa = UINT64_C(0x40000000) + rnd(64) * PT_SIZE_2M;
+		{
+			uint32_t f = FLAGS[rnd(6)];
+			CHECK_EQ(pt_map_region(&x->t, va, pa, size, f, PT_ALLOW_HUGE),
+				 pt_map_region(&y->t, va, pa, size, f, PT_ALLOW_HUGE));
+		}
+	} else if (k < 80) {
+		/* Whole last-level tables and directories go: the hints must. */
+		va = (rnd(2) ? WB : WB2) + rnd(4) * PT_SIZE_2M;
+		size = rnd(3) == 0 ? WIN : PT_SIZE_2M;
+		CHECK_EQ(pt_unmap_region(&x->t, va, size), pt_unmap_region(&y->t, va, size));
+	} else if (k < 84) {
+		poke_both(x, y, pick_va(false));
+	} else if (k < 86) {
+		pt_flush(&x->t);
+		pt_flush(&y->t);
+	} else if (k < 87 && !x->t.direct) {
+		CHECK_EQ(pt_set_direct_map(&x->t, (uint64_t)(uintptr_t)x->a.mem - x->a.base), PT_OK);
+		CHECK_EQ(pt_set_direct_map(&y->t, (uint64_t)(uintptr_t)y->a.mem - y->a.base), PT_OK);
+	}
+	CTX("%s after op %llu", F->name, (unsigned long long)k);
+	for (int q = 0; q < 6; q++)
+		query_both(x, y, q < 2 ? *cursor + rnd(PT_SIZE_4K) : pick_va(true));
+}
+
+static bool side_init(struct side *s, bool direct)
+{
+	struct pt_mm mm;
+	s->live = false;
+	if (!CHECK_EQ(arena_init(&s->a, UINT64_C(0x10000000), 8192), 0))
+		return false;
+	arena_mm(&s->a, &mm);
+	if (!CHECK_EQ(pt_init(&s->t, F->arch, F->feat, &mm), PT_OK)) {
+		arena_fini(&s->a);
+		return false;
+	}
+	if (direct)
+		CHECK_EQ(pt_set_direct_map(&s->t, (uint64_t)(uintptr_t)s->a.mem - s->a.base), PT_OK);
+	s->live = true;
+	return true;
+}
+
+static void side_fini(struct side *s)
+{
+	if (!s->live)
+		return;
+	pt_destroy(&s->t);
+	if (!LEAKED)
+		CHECK_EQ(s->a.in_use, 0);
+	CHECK_EQ(s->a.errors, 0);
+	arena_fini(&s->a);
+}
+
+static void run(const struct fmt *f, size_t idx, bool direct)
+{
+	struct side x, y;
+	uint64_t cursor;
+	uint32_t flags = FLAGS[0];
+	F = f;
+	S = UINT64_C(0x9e3779b97f4a7c15) * (idx * 2 + direct + 1);
+	if (f->lo)
+		WB = UINT64_C(0xffffffffc0000000);
+	else if (fmt_sext(f) && idx % 2)
+		WB = UINT64_C(0xffffffff80000000);
+	else
+		WB = UINT64_C(0x40000000);
+	/* The second window: another directory (another 1 GiB span) on the
+	 * 64-bit formats; on ARMv7 the root is the only directory. */
+	WB2 = f->arch == PT_ARMV7 ? UINT64_C(0x80000000) : WB + PT_SIZE_1G;
+	if (fmt_sext(f))
+		WB2 = fmt_canon(f, WB2);
+	cursor = WB;
+	LEAKED = false;
+	if (!side_init(&x, direct))
+		return;
+	if (!side_init(&y, direct)) {
+		side_fini(&x);
+		return;
+	}
+	for (unsigned long i = 0; i < NOPS; i++)
+		step(&x, &y, &cursor, &flags);
+	CTX("%s end", f->name);
+	same_tables(&x, &y);
+	/* A dead table: both paths refuse it. */
+	pt_destroy(&x.t);
+	CHECK_EQ(pt_map(&x.t, cursor, 0, PT_SIZE_4K, flags), PT_ERR_INVALID);
+	CHECK_EQ(pt_query(&x.t, cursor, &(struct pt_mapping){ 0 }), PT_ERR_INVALID);
+	if (!LEAKED)
+		CHECK_EQ(x.a.in_use, 0);
+	arena_fini(&x.a);
+	side_fini(&y);
+}
+
+int main(void)
+{
+	char name[96];
+	for (size_t i = 0; i < NFMTS; i++) {
+		for (int direct = 0; direct < 2; direct++) {
+			snprintf(name, sizeof(name), "fast paths vs out of line: %s%s", FMTS[i].name,
+				 direct ? " (direct map)" : "");
+			group_begin(name);
+			run(&FMTS[i], i, direct);
+			CTX_CLEAR();
+			group_end();
+		}
+	}
+	/* NULL tables and outputs. */
+	group_begin("fast paths: NULL arguments");
+	CHECK_EQ(pt_map(NULL, 0, 0, PT_SIZE_4K, PT_READ), PT_ERR_INVALID);
+	CHECK_EQ(pt_query(NULL, 0, &(struct pt_mapping){ 0 }), PT_ERR_INVALID);
+	group_end();
+	return check_status();
+}
