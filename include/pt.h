@@ -123,32 +123,38 @@ struct pt_shape;
  */
 struct pt_fast {
 	/* A directory entry e points at a table exactly when e != 0 and
-	 * (e & tbl_mask) == tbl_match; the table's PA is
-	 * (e & tbl_field) * pa_mul. */
+	 * (e & tbl_mask) == tbl_match; its table's PA is e & tbl_field. */
 	uint64_t tbl_mask, tbl_match, tbl_field;
-	/* A 4K leaf e maps (e & leaf_field) * pa_mul; e & attrs_mask, the
-	 * rest, are its attributes; a PA goes in as pa >> pa_shr. A PA with
-	 * any pa_bad bit set (not 4K-aligned, or too wide) cannot be a 4K
-	 * leaf's. */
-	uint64_t leaf_field, attrs_mask, pa_bad, pa_mul;
+	/* A 4K leaf e maps e & leaf_field; e & attrs_mask, the rest, are its
+	 * attributes. A PA with any pa_bad bit set (not 4K-aligned, or too
+	 * wide) cannot be a 4K leaf's. (Address fields times 4 on
+	 * PT_FAST_64_X4.) */
+	uint64_t leaf_field, attrs_mask, pa_bad;
 	/* VA bits outside a last-level table's index (its span number and
 	 * the page offset). */
 	uint64_t va_fixed;
-	uint32_t leaf_idx; /* entries per last-level table - 1 */
-	uint8_t pa_shr;
-	/* The geometry (PT_FAST_64, PT_FAST_32 or 0: no fast path) that
-	 * pt_map's fast path may use, and pt_query's (only with a direct
-	 * map: pt_set_direct_map sets it). */
+	/* What E(hint_dir) ORs into hint_qspan: the geometry's tag. */
+	uint64_t qtag;
+	/* The geometry (PT_FAST_*, or 0: no fast path) of pt_map's fast path,
+	 * and of pt_query's (0 until pt_set_direct_map). */
 	uint8_t map, query;
 };
 
-/* 8-byte entries, 512 to a table: a directory spans 1 GiB, a last-level
- * table 2 MiB. 4-byte entries (ARMv7): a 4096-entry root spans 4 GiB, a
- * 256-entry last-level table 1 MiB. */
+/*
+ * The geometries the fast paths know, each compiled with its constants:
+ * 8-byte entries, 512 to a table, a directory spanning 1 GiB and a
+ * last-level table 2 MiB, with address fields holding the PA (PT_FAST_64)
+ * or PA / 4 (PT_FAST_64_X4, RISC-V); and 4-byte entries (PT_FAST_32,
+ * ARMv7), a 4096-entry root spanning 4 GiB, 256-entry last-level tables
+ * spanning 1 MiB. hint_qspan is va >> 30 (va >> 32 on PT_FAST_32) ORed
+ * with the geometry's tag, so that one compare finds both the span and
+ * the geometry.
+ */
 #define PT_FAST_64 1
-#define PT_FAST_32 2
-#define PT_FAST_32_SPAN (UINT64_C(1) << 63)
-
+#define PT_FAST_64_X4 2
+#define PT_FAST_32 3
+#define PT_FAST_X4_TAG (UINT64_C(1) << 62)
+#define PT_FAST_32_TAG (UINT64_C(1) << 63)
 
 /*
  * One address space. Caller-allocated (on the stack, in a struct, anywhere);
@@ -181,9 +187,9 @@ struct pt_table {
 	uint64_t hint_attrs;
 	const void *hint_dir;
 	uint64_t hint_dir_span;
-	/* hint_dir_span as pt_query's fast path tests it: va >> 30 for
-	 * PT_FAST_64, (va >> 32) | PT_FAST_32_SPAN for PT_FAST_32, with a
-	 * direct map only; else UINT64_MAX. */
+	/* hint_dir_span as pt_query's fast path tests it: ORed with the
+	 * geometry's tag (PT_FAST_*_TAG), with a direct map only; else
+	 * UINT64_MAX. */
 	uint64_t hint_qspan;
 	/* pt_set_direct_map: table frames are at pa + direct_offset. */
 	uint64_t direct_offset;
@@ -481,6 +487,34 @@ int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out
 #define PT__API_INLINE extern __inline__ __attribute__((__gnu_inline__, __always_inline__))
 #define PT__LIKELY(x) __builtin_expect(!!(x), 1)
 
+/* pt_map's fast path in geometry g (a constant): done, or nothing changed. */
+PT__API_INLINE bool pt__map_fast(struct pt_table *t, uint64_t va, uint64_t pa, const int g)
+{
+	const uint64_t i = (va >> 12) & (g == PT_FAST_32 ? 255 : 511);
+	const uint64_t e = t->hint_attrs | (g == PT_FAST_64_X4 ? pa >> 2 : pa);
+	if (g == PT_FAST_32) {
+		uint32_t *p = (uint32_t *)t->hint_tbl + i;
+		if (__atomic_load_n(p, __ATOMIC_RELAXED) != 0)
+			return false;
+		__atomic_store_n(p, (uint32_t)e, __ATOMIC_RELEASE);
+	} else {
+		uint64_t *p = (uint64_t *)t->hint_tbl + i;
+		if (__atomic_load_n(p, __ATOMIC_RELAXED) != 0)
+			return false;
+		__atomic_store_n(p, e, __ATOMIC_RELEASE);
+	}
+	{
+		/* Record va for pt_flush, as every edit does. */
+		const unsigned n = t->nflush;
+		if (n <= PT_FLUSH_MAX) {
+			if (n < PT_FLUSH_MAX)
+				t->flush_va[n] = va;
+			t->nflush = n + 1;
+		}
+	}
+	return true;
+}
+
 PT__API_INLINE int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
 			  uint32_t flags)
 {
@@ -489,72 +523,70 @@ PT__API_INLINE int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t
 	if (PT__LIKELY(t && t->hint_tbl &&
 		       !(((va ^ t->hint_va) & t->fast.va_fixed) | (pa & t->fast.pa_bad) |
 			 (size ^ PT_SIZE_4K) | (uint64_t)(flags ^ t->hint_flags)))) {
-		const uint64_t i = (va >> 12) & t->fast.leaf_idx;
-		const uint64_t e = t->hint_attrs | pa >> t->fast.pa_shr;
-		bool done = false;
-		if (PT__LIKELY(t->fast.map == PT_FAST_64)) {
-			uint64_t *p = (uint64_t *)t->hint_tbl + i;
-			if ((done = __atomic_load_n(p, __ATOMIC_RELAXED) == 0))
-				__atomic_store_n(p, e, __ATOMIC_RELEASE);
-		} else if (t->fast.map == PT_FAST_32) {
-			uint32_t *p = (uint32_t *)t->hint_tbl + i;
-			if ((done = __atomic_load_n(p, __ATOMIC_RELAXED) == 0))
-				__atomic_store_n(p, (uint32_t)e, __ATOMIC_RELEASE);
-		}
-		if (PT__LIKELY(done)) {
-			/* Record va for pt_flush, as every edit does. */
-			const unsigned n = t->nflush;
-			if (n <= PT_FLUSH_MAX) {
-				if (n < PT_FLUSH_MAX)
-					t->flush_va[n] = va;
-				t->nflush = n + 1;
-			}
+		const unsigned g = t->fast.map;
+		if (PT__LIKELY(g == PT_FAST_64) ? pt__map_fast(t, va, pa, PT_FAST_64)
+		    : g == PT_FAST_64_X4	 ? pt__map_fast(t, va, pa, PT_FAST_64_X4)
+		    : g == PT_FAST_32		 ? pt__map_fast(t, va, pa, PT_FAST_32)
+						 : false)
 			return PT_OK;
-		}
 	}
 	return pt__map_slow(t, va, pa, size, flags);
 }
 
-PT__API_INLINE int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+/*
+ * pt_query's fast path in geometry g (a constant), va under the directory
+ * hint: its entry for va is a table, and va's entry there a 4K leaf whose
+ * attributes are hint_attrs, i.e. that decodes to hint_nflags. Done, or
+ * nothing written. Each geometry's copy has its own constant shifts, and
+ * the PA scale is a constant: a multiply or variable shift would lengthen
+ * the chain of dependent steps every lookup is.
+ */
+PT__API_INLINE bool pt__query_fast(const struct pt_table *t, uint64_t va, struct pt_mapping *out,
+				   const int g)
 {
-	uint64_t qs, d, e, attrs;
-	const void *lt;
+	const unsigned sh = g == PT_FAST_64_X4 ? 2 : 0;
+	uint64_t d, e, attrs;
 	uint32_t nf;
-	if (!t || !out)
-		goto slow;
-	/* Under the directory hint: its entry for va is a table, and va's
-	 * entry there a 4K leaf whose attributes are hint_attrs, i.e. decode
-	 * to hint_nflags. */
-	qs = t->hint_qspan;
-	if (PT__LIKELY((va >> 30) == qs)) {
-		d = __atomic_load_n((const uint64_t *)t->hint_dir + ((va >> 21) & 511),
-				    __ATOMIC_RELAXED);
-		if ((d & t->fast.tbl_mask) != t->fast.tbl_match || !d)
-			goto slow;
-		lt = (const void *)(uintptr_t)((d & t->fast.tbl_field) * t->fast.pa_mul +
-					       t->direct_offset);
-		e = __atomic_load_n((const uint64_t *)lt + ((va >> 12) & 511), __ATOMIC_RELAXED);
-	} else if (((va >> 32) | PT_FAST_32_SPAN) == qs) {
+	uintptr_t lt;
+	if (g == PT_FAST_32)
 		d = __atomic_load_n((const uint32_t *)t->hint_dir + ((va >> 20) & 4095),
 				    __ATOMIC_RELAXED);
-		if ((d & t->fast.tbl_mask) != t->fast.tbl_match || !d)
-			goto slow;
-		lt = (const void *)(uintptr_t)((d & t->fast.tbl_field) * t->fast.pa_mul +
-					       t->direct_offset);
+	else
+		d = __atomic_load_n((const uint64_t *)t->hint_dir + ((va >> 21) & 511),
+				    __ATOMIC_RELAXED);
+	if (!PT__LIKELY((d & t->fast.tbl_mask) == t->fast.tbl_match && d))
+		return false;
+	lt = (uintptr_t)(((d & t->fast.tbl_field) << sh) + t->direct_offset);
+	if (g == PT_FAST_32)
 		e = __atomic_load_n((const uint32_t *)lt + ((va >> 12) & 255), __ATOMIC_RELAXED);
-	} else {
-		goto slow;
-	}
+	else
+		e = __atomic_load_n((const uint64_t *)lt + ((va >> 12) & 511), __ATOMIC_RELAXED);
 	attrs = t->hint_attrs;
 	nf = t->hint_nflags;
-	if (PT__LIKELY((e & t->fast.attrs_mask) == attrs)) {
-		/* e ^ attrs: e's address field alone */
-		out->pa = (e ^ attrs) * t->fast.pa_mul | (va & (PT_SIZE_4K - 1));
-		out->flags = nf;
-		out->size = PT_SIZE_4K;
-		return PT_OK;
+	if (!PT__LIKELY((e & t->fast.attrs_mask) == attrs))
+		return false;
+	/* e ^ attrs: e's address field alone */
+	out->pa = ((e ^ attrs) << sh) | (va & (PT_SIZE_4K - 1));
+	out->flags = nf;
+	out->size = PT_SIZE_4K;
+	return true;
+}
+
+PT__API_INLINE int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+{
+	if (PT__LIKELY(t && out)) {
+		const uint64_t qs = t->hint_qspan, s = va >> 30;
+		if (PT__LIKELY(s == qs)) {
+			if (PT__LIKELY(pt__query_fast(t, va, out, PT_FAST_64)))
+				return PT_OK;
+		} else if ((s | PT_FAST_X4_TAG) == qs) {
+			if (PT__LIKELY(pt__query_fast(t, va, out, PT_FAST_64_X4)))
+				return PT_OK;
+		} else if (((va >> 32) | PT_FAST_32_TAG) == qs) {
+			if (PT__LIKELY(pt__query_fast(t, va, out, PT_FAST_32)))
+				return PT_OK;
+		}
 	}
-slow:
 	return pt__query_slow(t, va, out);
 }
 #endif

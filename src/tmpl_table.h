@@ -181,9 +181,7 @@ PT_INLINE void E(hint_dir)(struct pt_table *t, const PTE *tbl, uint64_t va)
 {
 	t->hint_dir = tbl;
 	t->hint_dir_span = va >> DIR_SHIFT;
-	t->hint_qspan = t->fast.query == PT_FAST_64   ? va >> 30
-			: t->fast.query == PT_FAST_32 ? (va >> 32) | PT_FAST_32_SPAN
-						      : PT_NO_HINT;
+	t->hint_qspan = t->fast.query ? (va >> DIR_SHIFT) | t->fast.qtag : PT_NO_HINT;
 }
 
 /* tbl is the last-level table for va; the next 4K pages mapped will most
@@ -221,16 +219,17 @@ static void E(fast_facts)(struct pt_fast *f)
 	f->leaf_field = A(out)(A(leaf_pa)(0, ~UINT64_C(0)));
 	f->attrs_mask = ~f->leaf_field;
 	f->pa_bad = ~(f->leaf_field << shr);
-	f->pa_mul = UINT64_C(1) << shr;
-	f->pa_shr = (uint8_t)shr;
 	f->va_fixed = ~(((UINT64_C(1) << LEAF_SHIFT) - 1) & ~(PT_SIZE_4K - 1));
-	f->leaf_idx = (UINT32_C(1) << A(LEAF_BITS)) - 1;
-	if (sizeof(PTE) == 8 && A(LEAF_BITS) == 9 && A(DIR_BITS) == 9)
-		f->map = PT_FAST_64;
-	else if (sizeof(PTE) == 4 && A(LEAF_BITS) == 8 && A(DIR_BITS) == 12)
+	if (sizeof(PTE) == 8 && A(LEAF_BITS) == 9 && A(DIR_BITS) == 9 && (shr == 0 || shr == 2)) {
+		f->map = shr ? PT_FAST_64_X4 : PT_FAST_64;
+		f->qtag = shr ? PT_FAST_X4_TAG : 0;
+	} else if (sizeof(PTE) == 4 && A(LEAF_BITS) == 8 && A(DIR_BITS) == 12 && shr == 0) {
 		f->map = PT_FAST_32;
-	else
-		f->map = 0;
+		f->qtag = PT_FAST_32_TAG;
+	} else {
+		f->map = 0; /* a geometry the fast paths do not know */
+		f->qtag = 0;
+	}
 	f->query = f->map;
 }
 
