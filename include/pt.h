@@ -245,8 +245,9 @@ int pt_set_direct_map(struct pt_table *t, uint64_t offset);
  * a table with a leaf below it), PT_ERR_MAPPED_TO_HUGE_PAGE, PT_ERR_NO_MEMORY,
  * PT_ERR_CORRUPT. On error nothing changed.
  * Mapping page by page is the fast case: a 4K page in the last-level table
- * the previous one went to, with the same flags, costs one entry load and
- * store (the table's edit hint; see struct pt_table).
+ * the previous one went to, with the same flags, into an empty slot, costs
+ * one entry load and store, inlined into the caller (the table's edit hint;
+ * see struct pt_table and the end of this file).
  */
 int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
 
@@ -279,6 +280,9 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size);
  * level: libpt trusts the upper levels of its own tables, which only it
  * writes. An entry anyone else overwrote is still reported corrupt where it
  * is read; pt_translate reads every level of tables nobody vouches for.
+ * With a direct map (pt_set_direct_map), such a lookup that finds a 4K
+ * leaf mapped with the table's last mapped flags is inlined into the
+ * caller (the end of this file).
  */
 int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 
