@@ -225,12 +225,12 @@ static void E(fast_facts)(struct pt_fast *f)
 		f->qtag = shr ? PT_FAST_X4_TAG : 0;
 	} else if (sizeof(PTE) == 4 && A(LEAF_BITS) == 8 && A(DIR_BITS) == 12 && shr == 0) {
 		f->map = PT_FAST_32;
-		f->qtag = PT_FAST_32_TAG;
+		f->qtag = 0;
 	} else {
 		f->map = 0; /* a geometry the fast paths do not know */
 		f->qtag = 0;
 	}
-	f->query = f->map;
+	f->query = f->map == PT_FAST_32 ? 0 : f->map; /* see include/pt.h */
 }
 
 /*
