@@ -136,7 +136,7 @@ struct pt_fast {
 	/* What E(hint_dir) ORs into hint_qspan: the geometry's tag. */
 	uint64_t qtag;
 	/* The geometry (PT_FAST_*, or 0: no fast path) of pt_map's fast path,
-	 * and of pt_query's (0 until pt_set_direct_map; never PT_FAST_32). */
+	 * and of pt_query's (0 without a direct map; never PT_FAST_32). */
 	uint8_t map, query;
 };
 
@@ -485,6 +485,20 @@ int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa,
 int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
 int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 
+/* Record va for pt_flush, as every edit does (the core's pt__record is
+ * this too): past PT_FLUSH_MAX records pt_flush flushes everything, and
+ * once there one compare and nothing written. A macro, so that the inline
+ * pt_map below can use it. Private. */
+#define PT__RECORD(t, va)                                     \
+	do {                                                  \
+		const unsigned pt__n = (t)->nflush;           \
+		if (pt__n <= PT_FLUSH_MAX) {                  \
+			if (pt__n < PT_FLUSH_MAX)             \
+				(t)->flush_va[pt__n] = (va);  \
+			(t)->nflush = pt__n + 1;              \
+		}                                             \
+	} while (0)
+
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(PT_NO_INLINE_API)
 /* Inline-only definitions (GNU extern inline, in C and C++): no copy is
  * ever emitted, so the library's own definition is the only symbol. */
@@ -507,15 +521,7 @@ PT__API_INLINE bool pt__map_fast(struct pt_table *t, uint64_t va, uint64_t pa, c
 			return false;
 		__atomic_store_n(p, e, __ATOMIC_RELEASE);
 	}
-	{
-		/* Record va for pt_flush, as every edit does. */
-		const unsigned n = t->nflush;
-		if (n <= PT_FLUSH_MAX) {
-			if (n < PT_FLUSH_MAX)
-				t->flush_va[n] = va;
-			t->nflush = n + 1;
-		}
-	}
+	PT__RECORD(t, va);
 	return true;
 }
 

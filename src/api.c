@@ -165,8 +165,7 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->shape = s;
 	t->engine = pt__engine(arch);
 	t->engine->set_lookup(t);
-	t->engine->fast_facts(&t->fast);
-	t->fast.query = 0; /* until a direct map */
+	t->engine->fast_facts(&t->fast, false);
 	/* A matching flags/encoding pair before any page is mapped. */
 	t->hint_flags = PT_READ;
 	t->hint_nflags = pt__normalize(arch, features, PT_READ);
@@ -203,7 +202,7 @@ int pt_set_direct_map(struct pt_table *t, uint64_t offset)
 	t->direct_offset = offset;
 	t->direct = true;
 	t->engine->set_lookup(t);
-	t->engine->fast_facts(&t->fast); /* pt_query's fast path on */
+	t->engine->fast_facts(&t->fast, true); /* pt_query's fast path on */
 	pt__forget_hints(t); /* found through the hook: recompute */
 	return PT_OK;
 }

@@ -100,8 +100,9 @@ struct pt_engine {
 	 * mode (t->direct): it takes a live table and an unchecked va (the
 	 * directory hint vouches for it, or the lookup checks it). */
 	void (*set_lookup)(struct pt_table *t);
-	/* The format's numbers for the inline fast paths (include/pt.h). */
-	void (*fast_facts)(struct pt_fast *f);
+	/* The format's numbers for the inline fast paths (include/pt.h), for
+	 * a table with or without a direct map. */
+	void (*fast_facts)(struct pt_fast *f, bool direct);
 	int (*clear_range)(struct pt_table *t, uint64_t va, uint64_t last,
 			   bool protect, uint32_t flags);
 	int (*walk)(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg);

@@ -157,16 +157,11 @@ int pt__map_checked(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
 
 /* ---- TLB flush records ------------------------------------------------ */
 
+/* va's leaf changed (include/pt.h: PT__RECORD, which the inline pt_map
+ * uses too). */
 PT_INLINE void pt__record(struct pt_table *t, uint64_t va)
 {
-	unsigned n = t->nflush;
-	/* Already past PT_FLUSH_MAX (page-by-page edits between flushes):
-	 * one compare, nothing written. */
-	if (PT_LIKELY(n > PT_FLUSH_MAX))
-		return;
-	if (n < PT_FLUSH_MAX)
-		t->flush_va[n] = va;
-	t->nflush = n + 1;
+	PT__RECORD(t, va);
 }
 
 /* n leaves of `step` bytes from va changed. */

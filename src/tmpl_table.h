@@ -205,9 +205,9 @@ PT_INLINE uint64_t E(leaf_attrs_of)(uint64_t e)
 /* The format as the inline pt_map and pt_query see it (struct pt_fast),
  * read off the family's own hooks: the address fields are what table_pa
  * and leaf_pa keep of an all-ones entry, put back by out(). The geometry
- * must be one the fast paths know, or they are off. query stays off until
- * the table has a direct map (pt_set_direct_map). */
-static void E(fast_facts)(struct pt_fast *f)
+ * must be one the fast paths know, or they are off; pt_query's is off
+ * without a direct map, and on ARMv7 (see include/pt.h). */
+static void E(fast_facts)(struct pt_fast *f, bool direct)
 {
 	const uint64_t one = A(out)(PT_SIZE_4K); /* the field's lowest bit */
 	unsigned shr = 0;
@@ -220,17 +220,15 @@ static void E(fast_facts)(struct pt_fast *f)
 	f->attrs_mask = ~f->leaf_field;
 	f->pa_bad = ~(f->leaf_field << shr);
 	f->va_fixed = ~(((UINT64_C(1) << LEAF_SHIFT) - 1) & ~(PT_SIZE_4K - 1));
+	f->map = 0; /* a geometry the fast paths do not know */
+	f->qtag = 0;
 	if (sizeof(PTE) == 8 && A(LEAF_BITS) == 9 && A(DIR_BITS) == 9 && (shr == 0 || shr == 2)) {
 		f->map = shr ? PT_FAST_64_X4 : PT_FAST_64;
 		f->qtag = shr ? PT_FAST_X4_TAG : 0;
 	} else if (sizeof(PTE) == 4 && A(LEAF_BITS) == 8 && A(DIR_BITS) == 12 && shr == 0) {
 		f->map = PT_FAST_32;
-		f->qtag = 0;
-	} else {
-		f->map = 0; /* a geometry the fast paths do not know */
-		f->qtag = 0;
 	}
-	f->query = f->map == PT_FAST_32 ? 0 : f->map; /* see include/pt.h */
+	f->query = direct && f->map != PT_FAST_32 ? f->map : 0;
 }
 
 /*

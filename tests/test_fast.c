@@ -109,10 +109,12 @@ static int log_entry(void *arg, const struct pt_entry *e)
 {
 	struct walk_log *w = arg;
 	if (w->n + 2 > w->cap) {
-		w->cap = w->cap ? 2 * w->cap : 1024;
-		w->v = realloc(w->v, w->cap * sizeof(uint64_t));
-		if (!w->v)
+		size_t cap = w->cap ? 2 * w->cap : 1024;
+		uint64_t *v = realloc(w->v, cap * sizeof(uint64_t));
+		if (!v)
 			return -1;
+		w->v = v;
+		w->cap = cap;
 	}
 	w->v[w->n++] = e->va ^ e->level;
 	w->v[w->n++] = e->leaf ? e->pte : e->level; /* table PAs differ by arena */
