@@ -54,7 +54,7 @@ def main():
     gnuplot("""
 set terminal svg size 1400,650 dynamic font 'sans,11'
 set output '%s'
-set title 'libpt: ns per unit (thread CPU time), one size per operation'
+set title 'libpt: ns per unit (monotonic time), one size per operation'
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.9 border -1

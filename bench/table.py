@@ -5,7 +5,7 @@
     bench/table.py build/bench/latest.json [--md] [--min]
 
 Rows are operations (and sizes), columns formats. Cells are ns per unit:
-the run's measured time (thread CPU time, see bench/bench.c) divided by
+the run's measured time (monotonic time, see bench/bench.c) divided by
 the counter "items", the units one run does (its label: page, leaf or op).
 A second table gives each 4K-page operation as a ratio to the floor of the
 same format and size. Cells missing a target of issue 6 are marked '!'.
@@ -151,7 +151,7 @@ def main():
                 row.append("-")
         row.append("<= %g" % tgt if tgt is not None else "")
         lines.append(row)
-    emit("ns per unit (thread CPU time; '!' misses the issue-6 target)",
+    emit("ns per unit (monotonic time; '!' misses the issue-6 target)",
          ["operation", "unit"] + fmts + ["target"], lines, md)
 
     lines = []
