@@ -552,6 +552,58 @@ static int run_walk_ranges(struct fix *f)
 	return PT_OK;
 }
 
+/*
+ * pt_walk_batches (extension): one callback per batch of up to
+ * PT_BATCH_MAX leaves, each leaf's PA decoded by libpt. walk_batches_4k's
+ * callback counts the leaves, as walk_4k's does (and keeps the last PA, so
+ * the batch is read); walk_batches_sum_4k's also adds up every PA, a loop
+ * over the batch of the caller's own (4 instructions a leaf here).
+ */
+struct batch_sum {
+	uint64_t leaves, pa;
+};
+
+static int count_batch(void *arg, const struct pt_batch *b)
+{
+	struct batch_sum *a = arg;
+	a->leaves += b->n;
+	a->pa ^= b->pa[b->n - 1];
+	return 0;
+}
+
+static int sum_batch(void *arg, const struct pt_batch *b)
+{
+	struct batch_sum *a = arg;
+	uint64_t pa = 0;
+	for (size_t i = 0; i < b->n; i++)
+		pa += b->pa[i];
+	a->leaves += b->n;
+	a->pa += pa;
+	return 0;
+}
+
+static int walk_batches(struct fix *f, int (*fn)(void *arg, const struct pt_batch *b))
+{
+	for (uint64_t k = 0; k < f->reps; k++) {
+		struct batch_sum a = { 0, 0 };
+		CHECK(pt_walk_batches(&f->t, f->va, f->size, fn, &a));
+		if (a.leaves != f->expect)
+			return PT_ERR_CORRUPT;
+		f->sink += a.pa;
+	}
+	return PT_OK;
+}
+
+static int run_walk_batches(struct fix *f)
+{
+	return walk_batches(f, count_batch);
+}
+
+static int run_walk_batches_sum(struct fix *f)
+{
+	return walk_batches(f, sum_batch);
+}
+
 static int setup_walk_huge(struct fix *f)
 {
 	CHECK(setup_region_huge(f));
@@ -811,6 +863,10 @@ const struct workload work_list[] = {
 	  .setup = setup_walk_floor, .run = run_walk_floor },
 	{ W("walk_ranges_4k", "leaf", M1, M16, M256, G1), .icount_arg = M16,
 	  .setup = setup_walk_4k, .run = run_walk_ranges },
+	{ W("walk_batches_4k", "leaf", M1, M16, M256, G1), .icount_arg = M16,
+	  .setup = setup_walk_4k, .run = run_walk_batches },
+	{ W("walk_batches_sum_4k", "leaf", M1, M16, M256, G1), .icount_arg = M16,
+	  .setup = setup_walk_4k, .run = run_walk_batches_sum },
 	{ W("walk_huge", "leaf", G1), .icount_arg = G1, .applies = applies_huge,
 	  .setup = setup_walk_huge, .run = run_walk },
 	{ W("destroy", "page", M16, M256, G1), .icount_arg = M16, .setup = setup_destroy,

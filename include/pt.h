@@ -392,6 +392,31 @@ struct pt_range {
 int pt_walk_ranges(const struct pt_table *t, uint64_t va, uint64_t size,
 		   int (*fn)(void *arg, const struct pt_range *r), void *arg);
 
+/*
+ * Extension: every leaf overlapping [va, va + size), in VA order, handed
+ * over in batches: each batch is up to PT_BATCH_MAX leaves that follow one
+ * another in VA with the same level, size and flags, with each leaf's PA
+ * (any PA: unlike pt_walk_ranges, a batch needs no PA run). A leaf is
+ * reported whole (its own VA and size) even where the window cuts it.
+ * Made for loops over many leaves: a 4K leaf whose attribute bits equal
+ * the one before it joins the batch on one compare, and fn runs once per
+ * batch, not once per leaf. b and b->pa are valid during the call only.
+ * A non-zero fn result stops the walk and is returned. Errors:
+ * PT_ERR_INVALID (as pt_walk_ranges), PT_ERR_CORRUPT (every leaf before
+ * the corrupt entry has been handed over; the walk stops there).
+ */
+#define PT_BATCH_MAX 64
+struct pt_batch {
+	uint64_t va;        /* canonical VA of leaf 0; leaf i's is va + i * size */
+	uint64_t size;      /* every leaf's size */
+	uint32_t flags;     /* every leaf's normalised flags */
+	unsigned level;     /* every leaf's level */
+	size_t n;           /* 1 to PT_BATCH_MAX leaves */
+	const uint64_t *pa; /* pa[i]: leaf i's PA */
+};
+int pt_walk_batches(const struct pt_table *t, uint64_t va, uint64_t size,
+		    int (*fn)(void *arg, const struct pt_batch *b), void *arg);
+
 /* ---- Entry encoding (pure functions, no table needed) ------------------ */
 
 /* The leaf entry mapping pa with flags at `level`; 0 if the arguments are

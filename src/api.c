@@ -442,6 +442,18 @@ int pt_walk_ranges(const struct pt_table *t, uint64_t va, uint64_t size,
 	return t->engine->walk_ranges(t, va, last, fn, arg);
 }
 
+int pt_walk_batches(const struct pt_table *t, uint64_t va, uint64_t size,
+		    int (*fn)(void *arg, const struct pt_batch *b), void *arg)
+{
+	uint64_t last;
+	int r;
+	if (!alive(t) || !fn)
+		return PT_ERR_INVALID;
+	if ((r = range_ok(t, t->shape, va, size, &last)))
+		return r == PT_ERR_NOT_ALIGNED ? PT_ERR_INVALID : r;
+	return t->engine->walk_batches(t, va, last, fn, arg);
+}
+
 void pt_flush(struct pt_table *t)
 {
 	if (!alive(t))

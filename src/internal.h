@@ -108,6 +108,8 @@ struct pt_engine {
 	int (*walk)(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg);
 	int (*walk_ranges)(const struct pt_table *t, uint64_t va, uint64_t last,
 			   int (*fn)(void *arg, const struct pt_range *r), void *arg);
+	int (*walk_batches)(const struct pt_table *t, uint64_t va, uint64_t last,
+			    int (*fn)(void *arg, const struct pt_batch *b), void *arg);
 	void (*destroy)(struct pt_table *t);
 	int (*copy_root)(struct pt_table *dst, const struct pt_table *src,
 			 size_t first, size_t last);

@@ -52,6 +52,7 @@ const struct pt_engine E(engine) = {
 	.clear_range = E(clear_range),
 	.walk = E(walk),
 	.walk_ranges = E(walk_ranges),
+	.walk_batches = E(walk_batches),
 	.destroy = E(destroy),
 	.copy_root = E(copy_root),
 	.translate = E(translate),

@@ -572,6 +572,212 @@ static int E(walk_ranges)(const struct pt_table *t, uint64_t va, uint64_t last,
 	return r ? r : E(range_emit)(&w);
 }
 
+/* ---- Batches of leaves ---------------------------------------------------- */
+
+/*
+ * The batch being filled, and the raw attribute bits of its last 4K leaf:
+ * a next 4K entry with the same bits is a leaf with the same flags, so it
+ * joins on a compare (raw is false when the batch holds larger leaves).
+ */
+struct E(batches) {
+	int (*fn)(void *arg, const struct pt_batch *b);
+	void *arg;
+	struct pt_batch b; /* b.n == 0: nothing pending */
+	uint64_t attrs;
+	bool raw;
+	uint64_t pa[PT_BATCH_MAX];
+};
+
+static int E(batch_emit)(struct E(batches) *w)
+{
+	int r = 0;
+	if (w->b.n)
+		r = w->fn(w->arg, &w->b);
+	w->b.n = 0;
+	return r;
+}
+
+/* Hand over a full batch; the next one starts where it ended, with the
+ * same level, size and flags, so the raw compare carries on. */
+static int E(batch_next)(struct E(batches) *w)
+{
+	int r = w->fn(w->arg, &w->b);
+	w->b.va += w->b.n * w->b.size;
+	w->b.n = 0;
+	return r;
+}
+
+/* A leaf the raw compare did not take, at canonical VA cva (its start). */
+static int E(batch_leaf)(const struct pt_op *op, struct E(batches) *w, unsigned h, unsigned l,
+			 uint64_t e, uint64_t cva)
+{
+	const uint64_t size = pt__span(op->s, l);
+	const uint32_t flags = A(leaf_flags)(op->feat, h, e);
+	struct pt_batch *b = &w->b;
+	int r;
+	if (!b->n || b->level != l || b->flags != flags || b->va + b->n * size != cva) {
+		if ((r = E(batch_emit)(w)))
+			return r;
+		b->va = cva;
+		b->size = size;
+		b->flags = flags;
+		b->level = l;
+	}
+	w->pa[b->n++] = A(leaf_pa)(h, e);
+	w->raw = h == 0;
+	w->attrs = e & ~A(out)(A(leaf_pa)(0, ~UINT64_C(0)));
+	return b->n == PT_BATCH_MAX ? E(batch_next)(w) : 0;
+}
+
+/* PAs of a vector of entries: one 8-byte lane per entry. */
+typedef uint64_t E(pav) __attribute__((vector_size(8 * PT_LANES(PTE)), aligned(8), may_alias));
+
+/*
+ * How many of the k entries from p are 4K leaves with attribute bits
+ * attrs; their PAs go to pa. e ^ attrs is e's address field exactly when
+ * e's attribute bits are attrs, so one test takes many entries, and the
+ * field is the PA (shifted where it holds PA / 4, RISC-V). Long runs go
+ * 64 bytes per test in 16-byte vectors (SSE2, NEON; plain scalar code
+ * where there are none): each lane is an aligned entry, which those loads
+ * read whole, as E(ld) does, so a PA taken from a lane is one the entry
+ * held.
+ */
+static inline __attribute__((always_inline)) size_t
+E(batch_run)(const PTE *p, size_t k, uint64_t attrs, uint64_t *pa)
+{
+	enum { L = PT_LANES(PTE) };
+	const uint64_t am = ~A(out)(A(leaf_pa)(0, ~UINT64_C(0)));
+	const unsigned sh = 12 - (unsigned)__builtin_ctzll(A(out)(PT_SIZE_4K));
+	size_t m = 0;
+	if (k >= 4 * L) {
+		E(vec) av, amv;
+		for (unsigned j = 0; j < L; j++) {
+			av[j] = (PTE)attrs;
+			amv[j] = (PTE)am;
+		}
+		for (; m + 4 * L <= k; m += 4 * L) {
+			const E(vec) *v = (const E(vec) *)(const void *)(p + m);
+			const E(vec) x0 = v[0] ^ av, x1 = v[1] ^ av, x2 = v[2] ^ av, x3 = v[3] ^ av;
+			const E(vec) d = (x0 | x1 | x2 | x3) & amv;
+			E(pav) *o = (E(pav) *)(void *)(pa + m);
+			PTE any = 0;
+			for (unsigned j = 0; j < L; j++)
+				any |= d[j];
+			if (any)
+				break;
+			o[0] = __builtin_convertvector(x0, E(pav)) << sh;
+			o[1] = __builtin_convertvector(x1, E(pav)) << sh;
+			o[2] = __builtin_convertvector(x2, E(pav)) << sh;
+			o[3] = __builtin_convertvector(x3, E(pav)) << sh;
+		}
+	}
+	for (; m < k; m++) {
+		const uint64_t x = E(ld)(&p[m]) ^ attrs;
+		if (x & am)
+			break;
+		pa[m] = x << sh;
+	}
+	return m;
+}
+
+/* A corrupt entry or table: what came before it is handed over first. */
+static int E(batch_corrupt)(struct E(batches) *w)
+{
+	int r = E(batch_emit)(w);
+	return r ? r : PT_ERR_CORRUPT;
+}
+
+static int E(batches_table)(const struct pt_op *op, struct E(batches) *w, unsigned l,
+			    uint64_t tpa, uint64_t va, uint64_t last)
+{
+	const struct pt_shape *s = op->s;
+	const unsigned h = HT(op, l);
+	const PTE *tbl = E(tbl)(op->t, tpa);
+	int r;
+	if (!tbl)
+		return E(batch_corrupt)(w);
+	if (h == 0) {
+		size_t i = E(idx)(s, l, va);
+		const size_t j = E(idx)(s, l, last);
+		uint64_t cva = pt__canon(s, op->feat, va);
+		while (i <= j) {
+			struct pt_batch *b = &w->b;
+			uint64_t e;
+			if (w->raw && b->va + b->n * PT_SIZE_4K == cva) {
+				const size_t k = E(min)(j - i + 1, PT_BATCH_MAX - b->n);
+				const size_t m = E(batch_run)(&tbl[i], k, w->attrs, &w->pa[b->n]);
+				b->n += m;
+				i += m;
+				cva += m * PT_SIZE_4K;
+				if (b->n == PT_BATCH_MAX && (r = E(batch_next)(w)))
+					return r;
+				if (m == k)
+					continue;
+			}
+			e = E(ld)(&tbl[i]);
+			switch (A(kind)(op->feat, 0, e)) {
+			case PTK_EMPTY: {
+				/* A hole: the batch cannot go on past it, and the
+				 * VA compare above sees that. */
+				const size_t z = e ? i + 1 : E(skip_zero)(tbl, i + 1, j + 1);
+				cva += (z - i) * PT_SIZE_4K;
+				i = z;
+				continue;
+			}
+			case PTK_LEAF:
+				if ((r = E(batch_leaf)(op, w, 0, l, e, cva)))
+					return r;
+				break;
+			default:
+				return E(batch_corrupt)(w);
+			}
+			i++;
+			cva += PT_SIZE_4K;
+		}
+		return 0;
+	}
+	for (;;) {
+		const uint64_t end = E(slot_end)(s, l, va, last);
+		const uint64_t e = E(ld)(&tbl[E(idx)(s, l, va)]);
+		switch (A(kind)(op->feat, h, e)) {
+		case PTK_EMPTY:
+			break;
+		case PTK_TABLE:
+			if ((r = E(batches_table)(op, w, l + 1, A(table_pa)(h, e), va, end)))
+				return r;
+			break;
+		case PTK_LEAF:
+			/* The whole leaf, wherever the window starts in it. */
+			if ((r = E(batch_leaf)(op, w, h, l, e,
+					       pt__canon(s, op->feat, va & ~(pt__span(s, l) - 1)))))
+				return r;
+			break;
+		default:
+			return E(batch_corrupt)(w);
+		}
+		if (end == last)
+			return 0;
+		va = end + 1;
+	}
+}
+
+static int E(walk_batches)(const struct pt_table *t, uint64_t va, uint64_t last,
+			   int (*fn)(void *arg, const struct pt_batch *b), void *arg)
+{
+	struct pt_op op;
+	struct E(batches) w;
+	int r;
+	pt__op_init(&op, t);
+	w.fn = fn;
+	w.arg = arg;
+	w.b.n = 0;
+	w.b.pa = w.pa;
+	w.raw = false;
+	w.attrs = 0;
+	r = E(batches_table)(&op, &w, 0, t->root, va, last);
+	return r ? r : E(batch_emit)(&w);
+}
+
 /* ---- Untrusted tables -------------------------------------------------- */
 
 static int E(translate)(const struct pt_shape *s, unsigned feat, uint64_t root,

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pt_walk_ranges (extension) against a reference built in the test: every
- * leaf pt_walk reports, clipped to the window and coalesced here, must give
- * exactly the ranges the library reports, on random tables of every format.
+ * pt_walk_ranges and pt_walk_batches (extensions) against references built
+ * in the test from the leaves pt_walk reports, on random tables of every
+ * format: clipped to the window and coalesced here, they must give exactly
+ * the ranges the library reports; unclipped, exactly the leaves its
+ * batches hold, in order, with every batch as the header promises.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +113,83 @@ static void compare(struct env *e, uint64_t va, uint64_t size)
 	}
 }
 
+/* ---- Batches ------------------------------------------------------------ */
+
+#define MAXL 65536
+
+struct leaves {
+	struct pt_entry e[MAXL]; /* level, va, pa, flags, size */
+	size_t n, batches;
+	bool overflow, bad_batch;
+};
+
+static struct leaves lwant, lgot;
+
+static void leaf_push(struct leaves *l, unsigned level, uint64_t va, uint64_t pa, uint32_t flags,
+		      uint64_t size)
+{
+	struct pt_entry *x;
+	if (l->n == MAXL) {
+		l->overflow = true;
+		return;
+	}
+	x = &l->e[l->n++];
+	x->level = level;
+	x->va = va;
+	x->pa = pa;
+	x->flags = flags;
+	x->size = size;
+}
+
+static int lref_pre(void *arg, const struct pt_entry *e)
+{
+	struct refwalk *w = arg;
+	if (e->leaf && e->va + (e->size - 1) >= w->lo && e->va <= w->hi)
+		leaf_push(&lwant, e->level, e->va, e->pa, e->flags, e->size);
+	return 0;
+}
+
+static int batch_fn(void *arg, const struct pt_batch *b)
+{
+	struct leaves *l = arg;
+	l->batches++;
+	if (b->n < 1 || b->n > PT_BATCH_MAX || !b->pa)
+		l->bad_batch = true;
+	else
+		for (size_t i = 0; i < b->n; i++)
+			leaf_push(l, b->level, b->va + i * b->size, b->pa[i], b->flags, b->size);
+	return 0;
+}
+
+static int batch_stop(void *arg, const struct pt_batch *b)
+{
+	(void)b;
+	return ++*(int *)arg == 2 ? 78 : 0;
+}
+
+/* The leaves of [va, va + size): pt_walk's (result want_r) against the
+ * batches' (result got_r). */
+static void compare_batches(struct env *e, uint64_t va, uint64_t size, int want_r)
+{
+	struct refwalk w = { NULL, fmt_canon(e->f, va), fmt_canon(e->f, va + (size - 1)) };
+	struct pt_walk_ops ops = { 0, lref_pre, NULL };
+	lwant.n = lgot.n = lgot.batches = 0;
+	lwant.overflow = lgot.overflow = lgot.bad_batch = false;
+	CHECK_EQ(pt_walk(&e->t, &ops, &w), want_r);
+	CHECK_EQ(pt_walk_batches(&e->t, va, size, batch_fn, &lgot), want_r);
+	CHECK(!lwant.overflow && !lgot.overflow && !lgot.bad_batch);
+	if (!CHECK_EQ(lgot.n, lwant.n))
+		return;
+	for (size_t i = 0; i < lgot.n; i++) {
+		CTX("%s leaf %zu of %zu", e->f->name, i, lgot.n);
+		CHECK_EQ(lgot.e[i].va, lwant.e[i].va);
+		CHECK_EQ(lgot.e[i].pa, lwant.e[i].pa);
+		CHECK_EQ(lgot.e[i].size, lwant.e[i].size);
+		CHECK_EQ(lgot.e[i].level, lwant.e[i].level);
+		CHECK_EQ(lgot.e[i].flags, lwant.e[i].flags);
+	}
+}
+
 static void run(const struct fmt *f, uint64_t seed)
 {
 	struct env e;
@@ -130,6 +209,23 @@ static void run(const struct fmt *f, uint64_t seed)
 		 PT_OK);
 	/* Huge runs grow through the slow path (no raw compare above 4K). */
 	compare(&e, base, span);
+	/* The 4K run in full batches: the raw compare carries them across
+	 * last-level tables. */
+	compare_batches(&e, base + 16 * huge, 8 * huge, PT_OK);
+	CHECK_EQ(lgot.batches, (size_t)(8 * huge / PT_SIZE_4K / PT_BATCH_MAX));
+	/* Single pages with other flags, and an empty slot. The raw compare
+	 * runs from the page after each and takes four at a time: gaps of 2
+	 * to 9 put the next one at every place in a group of four. */
+	for (unsigned k = 0, off = 1; k < 8; off += k + 2, k++)
+		CHECK_EQ(pt_protect_region(&e.t, base + 16 * huge + off * PT_SIZE_4K, PT_SIZE_4K,
+					   k & 1 ? R_ : RWX),
+			 PT_OK);
+	CHECK_EQ(pt_unmap_region(&e.t, base + 16 * huge + 70 * PT_SIZE_4K, PT_SIZE_4K), PT_OK);
+	compare_batches(&e, base + 16 * huge, huge, PT_OK);
+	CHECK_EQ(pt_protect_region(&e.t, base + 16 * huge, huge, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, base + 16 * huge + 70 * PT_SIZE_4K,
+			UINT64_C(0x80000000) + 16 * huge + 70 * PT_SIZE_4K, PT_SIZE_4K, RW),
+		 PT_OK);
 	/* A bit decode ignores (accessed, global, nG) on some 4K entries: the
 	 * raw compare misses, the flags still match, one range results. */
 	{
@@ -139,6 +235,7 @@ static void run(const struct fmt *f, uint64_t seed)
 				pte_write(f, &e.a, lt, i, pte_read(f, &e.a, lt, i) | ignored_bit(f));
 		compare(&e, base, span);
 		CHECK_EQ(got.n, 2u); /* the huge run, then the 4K run */
+		compare_batches(&e, base, span, PT_OK);
 	}
 	for (int i = 0; i < 300; i++) {
 		uint64_t off = (rng_next(&s) % (span / PT_SIZE_4K)) * PT_SIZE_4K;
@@ -158,10 +255,12 @@ static void run(const struct fmt *f, uint64_t seed)
 		}
 	}
 	compare(&e, base, span);
+	compare_batches(&e, base, span, PT_OK);
 	for (int i = 0; i < 40; i++) {
 		uint64_t a = (rng_next(&s) % (span / PT_SIZE_4K)) * PT_SIZE_4K;
 		uint64_t len = (1 + rng_next(&s) % (span / PT_SIZE_4K - a / PT_SIZE_4K)) * PT_SIZE_4K;
 		compare(&e, base + a, len);
+		compare_batches(&e, base + a, len, PT_OK);
 	}
 	/* Errors and the callback's stop value. */
 	CHECK_EQ(pt_walk_ranges(&e.t, base, span, stop_fn, &n), 77);
@@ -169,6 +268,12 @@ static void run(const struct fmt *f, uint64_t seed)
 	CHECK_EQ(pt_walk_ranges(&e.t, base, 0, got_fn, &got), PT_ERR_INVALID);
 	CHECK_EQ(pt_walk_ranges(&e.t, base + 1, PT_SIZE_4K, got_fn, &got), PT_ERR_INVALID);
 	CHECK_EQ(pt_walk_ranges(NULL, base, span, got_fn, &got), PT_ERR_INVALID);
+	n = 0;
+	CHECK_EQ(pt_walk_batches(&e.t, base, span, batch_stop, &n), 78);
+	CHECK_EQ(pt_walk_batches(&e.t, base, span, NULL, NULL), PT_ERR_INVALID);
+	CHECK_EQ(pt_walk_batches(&e.t, base, 0, batch_fn, &lgot), PT_ERR_INVALID);
+	CHECK_EQ(pt_walk_batches(&e.t, base + 1, PT_SIZE_4K, batch_fn, &lgot), PT_ERR_INVALID);
+	CHECK_EQ(pt_walk_batches(NULL, base, span, batch_fn, &lgot), PT_ERR_INVALID);
 	/* A corrupt last-level entry in the window stops the walk. */
 	if (corrupt_leaf(f)) {
 		uint64_t lt = table_at(&e, base + 16 * huge, f->levels - 1);
@@ -176,6 +281,8 @@ static void run(const struct fmt *f, uint64_t seed)
 			uint64_t old = pte_read(f, &e.a, lt, 3);
 			pte_write(f, &e.a, lt, 3, corrupt_leaf(f));
 			CHECK_EQ(pt_walk_ranges(&e.t, base, span, got_fn, &got), PT_ERR_CORRUPT);
+			/* Batches: every leaf before it, as pt_walk's. */
+			compare_batches(&e, base, span, PT_ERR_CORRUPT);
 			pte_write(f, &e.a, lt, 3, old);
 		}
 	}
