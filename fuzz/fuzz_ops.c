@@ -739,14 +739,58 @@ static int ranges_cb(void *arg, const struct pt_range *x)
 	return nrg == rg_stop ? 55 : 0;
 }
 
-/* pt_walk_ranges: coalesced runs of uniform leaves, clipped to the window. */
+/* pt_walk_batches' leaves, flattened; bad: a batch broke the header's
+ * promise (no leaves, too many, no PAs). */
+static struct leaf *bl;
+static size_t nbl, blcap;
+static bool bl_bad;
+
+static int batches_cb(void *arg, const struct pt_batch *b)
+{
+	(void)arg;
+	if (b->n < 1 || b->n > PT_BATCH_MAX || !b->pa) {
+		bl_bad = true;
+		return 0;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		bl = grow(bl, &blcap, nbl + 1, sizeof(*bl));
+		bl[nbl++] = (struct leaf){ b->va + i * b->size, b->pa[i], b->size, b->flags, false,
+					   false };
+	}
+	return 0;
+}
+
+/* pt_walk_batches: every leaf overlapping the window, whole, in VA order;
+ * at a corrupt entry, every leaf before it and PT_ERR_CORRUPT. */
+static void check_batches(struct model *m, int gotb, uint64_t va, uint64_t last)
+{
+	size_t k = 0;
+	int want = PT_OK;
+	FZ_CHECK(!bl_bad);
+	for (size_t i = m_first_ge(m, va); i < m->n && m->lv[i].va <= last; i++, k++) {
+		const struct leaf *x = &m->lv[i];
+		if (x->corrupt) {
+			want = PT_ERR_CORRUPT;
+			break;
+		}
+		FZ_CHECK(k < nbl);
+		if (k >= nbl)
+			return;
+		FZ_CHECK(bl[k].va == x->va && bl[k].pa == x->pa && bl[k].size == x->size &&
+			 bl[k].flags == x->flags);
+	}
+	FZ_CHECK(gotb == want && nbl == k);
+}
+
+/* pt_walk_ranges: coalesced runs of uniform leaves, clipped to the window;
+ * pt_walk_batches over the same window. */
 static void do_ranges(struct ctx *c, struct rd *r)
 {
 	struct model *m = &c->m;
 	uint64_t va = gen_va(r, m), size = gen_region_size(r), last = 0;
 	struct pt_range *want_v = NULL;
 	size_t nw = 0, wcap = 0;
-	int want = PT_OK, got;
+	int want = PT_OK, got, gotb;
 	bool cor = false;
 	cur_op = "walk_ranges";
 	rg_stop = rd_u8(r);
@@ -756,10 +800,14 @@ static void do_ranges(struct ctx *c, struct rd *r)
 	else if ((want = model_range(va, size, &last)) == PT_ERR_NOT_ALIGNED)
 		want = PT_ERR_INVALID;
 	got = pt_walk_ranges(&c->t, va, size, ranges_cb, NULL);
+	nbl = 0;
+	bl_bad = false;
+	gotb = pt_walk_batches(&c->t, va, size, batches_cb, NULL);
 	if (want != PT_OK) {
-		FZ_CHECK(got == want);
+		FZ_CHECK(got == want && gotb == want);
 		return;
 	}
+	check_batches(m, gotb, va, last);
 	FZ_CHECK(pt_walk_ranges(&c->t, va, size, NULL, NULL) == PT_ERR_INVALID);
 	for (size_t i = m_first_ge(m, va); i < m->n && m->lv[i].va <= last; i++) {
 		const struct leaf *x = &m->lv[i];

@@ -650,7 +650,7 @@ E(batch_run)(const PTE *p, size_t k, uint64_t attrs, uint64_t *pa)
 	const unsigned sh = 12 - (unsigned)__builtin_ctzll(A(out)(PT_SIZE_4K));
 	size_t m = 0;
 	if (k >= 4 * L) {
-		E(vec) av, amv;
+		E(vec) av = { 0 }, amv = { 0 };
 		for (unsigned j = 0; j < L; j++) {
 			av[j] = (PTE)attrs;
 			amv[j] = (PTE)am;
