@@ -363,10 +363,14 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
 /* Also what pt_query's inline fast path (include/pt.h) does not take. */
 int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
-	/* lookup is set exactly while t is alive. */
-	if (PT_UNLIKELY(!t || !t->lookup || !out))
-		return PT_ERR_INVALID;
-	return t->lookup(t, va, out);
+	int r = PT_ERR_INVALID;
+	/* lookup is set exactly while t is alive; it writes out only when
+	 * it finds a leaf. */
+	if (PT_LIKELY(t && t->lookup && out) && (r = t->lookup(t, va, out)) == PT_OK)
+		return PT_OK;
+	if (out)
+		*out = (struct pt_mapping){ 0, 0, 0 };
+	return r;
 }
 
 int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)

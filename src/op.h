@@ -148,7 +148,7 @@ static inline void pt__forget_hints(struct pt_table *t)
 	t->hint_va = PT_NO_HINT_VA;
 	t->hint_dir = (const void *)0;
 	t->hint_dir_span = PT_NO_HINT;
-	t->hint_qspan = PT_NO_HINT;
+	t->hint_qspan = 0;
 }
 
 /* pt_map with every argument check, in the documented order: the hinted

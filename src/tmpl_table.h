@@ -181,7 +181,7 @@ PT_INLINE void E(hint_dir)(struct pt_table *t, const PTE *tbl, uint64_t va)
 {
 	t->hint_dir = tbl;
 	t->hint_dir_span = va >> DIR_SHIFT;
-	t->hint_qspan = t->fast.query ? (va >> DIR_SHIFT) | t->fast.qtag : PT_NO_HINT;
+	t->hint_qspan = t->fast.query ? ~((va >> DIR_SHIFT) | t->fast.qtag) : 0;
 }
 
 /* tbl is the last-level table for va; the next 4K pages mapped will most
@@ -227,8 +227,9 @@ static void E(fast_facts)(struct pt_fast *f, bool direct)
 		f->qtag = shr ? PT_FAST_X4_TAG : 0;
 	} else if (sizeof(PTE) == 4 && A(LEAF_BITS) == 8 && A(DIR_BITS) == 12 && shr == 0) {
 		f->map = PT_FAST_32;
+		f->qtag = PT_FAST_32_TAG;
 	}
-	f->query = direct && f->map != PT_FAST_32 ? f->map : 0;
+	f->query = direct ? f->map : 0;
 }
 
 /*

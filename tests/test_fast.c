@@ -89,13 +89,13 @@ static void query_both(struct side *x, struct side *y, uint64_t va)
 	r[1] = pt__query_slow(&x->t, va, &m[1]);
 	r[2] = pt_query(&y->t, va, &m[2]);
 	r[3] = pt__query_slow(&y->t, va, &m[3]);
-	for (int k = 1; k < 4; k++) {
+	for (int k = 0; k < 4; k++) {
 		CHECK_EQ(r[k], r[0]);
-		if (r[0] == PT_OK && r[k] == PT_OK) {
-			CHECK_EQ(m[k].pa, m[0].pa);
-			CHECK_EQ(m[k].flags, m[0].flags);
-			CHECK_EQ(m[k].size, m[0].size);
-		}
+		/* Answers agree; an error zeroes out (the 0x5a fill above
+		 * would show). */
+		CHECK_EQ(m[k].pa, r[k] == PT_OK ? m[0].pa : 0);
+		CHECK_EQ(m[k].flags, r[k] == PT_OK ? m[0].flags : 0);
+		CHECK_EQ(m[k].size, r[k] == PT_OK ? m[0].size : 0);
 	}
 }
 
@@ -326,7 +326,22 @@ int main(void)
 	/* NULL tables and outputs. */
 	group_begin("fast paths: NULL arguments");
 	CHECK_EQ(pt_map(NULL, 0, 0, PT_SIZE_4K, PT_READ), PT_ERR_INVALID);
-	CHECK_EQ(pt_query(NULL, 0, &(struct pt_mapping){ 0 }), PT_ERR_INVALID);
+	{
+		struct pt_mapping m = { 1, 2, 3 }, n = { 1, 2, 3 };
+		struct pt_table dead;
+		memset(&dead, 0, sizeof(dead));
+		CHECK_EQ(pt_query(NULL, 0, &m), PT_ERR_INVALID);
+		CHECK_EQ(m.pa | m.flags | m.size, 0u);
+		CHECK_EQ(pt__query_slow(NULL, 0, &n), PT_ERR_INVALID);
+		CHECK_EQ(n.pa | n.flags | n.size, 0u);
+		m = n = (struct pt_mapping){ 1, 2, 3 };
+		CHECK_EQ(pt_query(&dead, 0, &m), PT_ERR_INVALID); /* never initialised */
+		CHECK_EQ(m.pa | m.flags | m.size, 0u);
+		CHECK_EQ(pt__query_slow(&dead, 0, &n), PT_ERR_INVALID);
+		CHECK_EQ(n.pa | n.flags | n.size, 0u);
+		CHECK_EQ(pt_query(&dead, 0, NULL), PT_ERR_INVALID);
+		CHECK_EQ(pt_map(&dead, 0x1000, 0x1000, PT_SIZE_4K, PT_READ), PT_ERR_INVALID);
+	}
 	group_end();
 	return check_status();
 }
