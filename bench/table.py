@@ -27,6 +27,7 @@ TARGET_NS = {
     ("protect_region_4k", G): 0.6,
     ("walk_4k", G): 0.3,
     ("walk_ranges_4k", G): 0.3,
+    ("walk_batches_4k", G): 0.3,
     ("query", None): 2.0,
     ("map_seq", None): 2.0,
 }
@@ -34,7 +35,7 @@ TARGET_RATIO = {("map_region_4k", G): 3.0}
 # Operations compared with the floor (4K pages, same size).
 RATIO_OPS = ["map_region_4k", "unmap_region_4k", "protect_region_4k", "map_seq", "destroy"]
 # Walks compared with the per-leaf callback floor (bench/work.c, walk_floor).
-WALK_RATIO_OPS = ["walk_4k", "walk_ranges_4k"]
+WALK_RATIO_OPS = ["walk_4k", "walk_ranges_4k", "walk_batches_4k", "walk_batches_sum_4k"]
 # Queries compared with the query floor (bench/work.c, query_floor) and with
 # the same loads behind a call (query_call_floor); single-page maps with one
 # store behind a call (map_call_floor).
@@ -98,7 +99,8 @@ ORDER = ["floor", "map_seq", "map_call_floor", "map_rand", "query", "query_floor
          "query_call_floor", "query_hook", "translate", "remap", "protect", "unmap",
          "flush_batch", "map_region_4k", "map_region_huge", "map_region_1g", "unmap_region_4k",
          "protect_region_4k", "unmap_region_split", "protect_region_split", "walk_4k",
-         "walk_floor", "walk_ranges_4k", "walk_huge", "destroy"]
+         "walk_floor", "walk_ranges_4k", "walk_batches_4k", "walk_batches_sum_4k", "walk_huge",
+         "destroy"]
 
 
 def order(op):

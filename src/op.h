@@ -149,6 +149,7 @@ static inline void pt__forget_hints(struct pt_table *t)
 	t->hint_dir = (const void *)0;
 	t->hint_dir_span = PT_NO_HINT;
 	t->hint_qspan = 0;
+	t->hint_qdir = 0;
 }
 
 /* pt_map with every argument check, in the documented order: the hinted

@@ -182,6 +182,7 @@ PT_INLINE void E(hint_dir)(struct pt_table *t, const PTE *tbl, uint64_t va)
 	t->hint_dir = tbl;
 	t->hint_dir_span = va >> DIR_SHIFT;
 	t->hint_qspan = t->fast.query ? ~((va >> DIR_SHIFT) | t->fast.qtag) : 0;
+	t->hint_qdir = (uintptr_t)tbl - (uintptr_t)(((va >> DIR_SHIFT) << A(DIR_BITS)) * sizeof(PTE));
 }
 
 /* tbl is the last-level table for va; the next 4K pages mapped will most
