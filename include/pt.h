@@ -655,13 +655,18 @@ PT__API_INLINE int pt_query(const struct pt_table *t, uint64_t va, struct pt_map
 			*out = m;
 			return PT_OK;
 		}
-		*out = (struct pt_mapping){ 0, 0, 0 };
+		out->pa = 0;
+		out->flags = 0;
+		out->size = 0;
 		return r;
 	}
 	/* What pt__query_slow answers here (t or out NULL), without the
 	 * call. */
-	if (out)
-		*out = (struct pt_mapping){ 0, 0, 0 };
+	if (out) {
+		out->pa = 0;
+		out->flags = 0;
+		out->size = 0;
+	}
 	return PT_ERR_INVALID;
 }
 #endif
