@@ -603,7 +603,9 @@ PT__API_INLINE bool pt__query_fast(const struct pt_table *t, uint64_t va, struct
 	else
 		d = __atomic_load_n((const uint64_t *)(t->hint_qdir + (va >> 21) * 8),
 				    __ATOMIC_RELAXED);
-	if (!PT__LIKELY((d & t->fast.tbl_mask) == t->fast.tbl_match && d))
+	/* tbl_match is not 0 on PT_FAST_64_X4 and PT_FAST_32 (fast_facts
+	 * sees to it), so the mask test alone refuses an empty entry. */
+	if (!PT__LIKELY((d & t->fast.tbl_mask) == t->fast.tbl_match && (g != PT_FAST_64 || d)))
 		return false;
 	if (g == PT_FAST_32)
 		e = __atomic_load_n((const uint32_t *)(c + (uintptr_t)(d & t->fast.tbl_field)),

@@ -231,6 +231,10 @@ static void E(fast_facts)(struct pt_fast *f, bool direct)
 		f->qtag = PT_FAST_32_TAG;
 	}
 	f->query = direct ? f->map : 0;
+	/* Where a table entry's value test is 0 (LoongArch), only the 8-byte
+	 * copy of pt_query's fast path also refuses an entry of 0. */
+	if (f->query != PT_FAST_64 && f->tbl_match == 0)
+		f->query = 0;
 }
 
 /*
