@@ -434,28 +434,32 @@ int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg)
 	return t->engine->walk(t, ops, arg);
 }
 
+/* The window checks of the leaf walks (a callback, a live table, a window
+ * as for region calls; a misaligned one is just invalid): 0, last set. */
+static int walk_window(const struct pt_table *t, bool have_fn, uint64_t va, uint64_t size,
+		       uint64_t *last)
+{
+	int r;
+	if (!alive(t) || !have_fn)
+		return PT_ERR_INVALID;
+	r = range_ok(t, t->shape, va, size, last);
+	return r == PT_ERR_NOT_ALIGNED ? PT_ERR_INVALID : r;
+}
+
 int pt_walk_ranges(const struct pt_table *t, uint64_t va, uint64_t size,
 		   int (*fn)(void *arg, const struct pt_range *r), void *arg)
 {
 	uint64_t last;
-	int r;
-	if (!alive(t) || !fn)
-		return PT_ERR_INVALID;
-	if ((r = range_ok(t, t->shape, va, size, &last)))
-		return r == PT_ERR_NOT_ALIGNED ? PT_ERR_INVALID : r;
-	return t->engine->walk_ranges(t, va, last, fn, arg);
+	int r = walk_window(t, fn != 0, va, size, &last);
+	return r ? r : t->engine->walk_ranges(t, va, last, fn, arg);
 }
 
 int pt_walk_batches(const struct pt_table *t, uint64_t va, uint64_t size,
 		    int (*fn)(void *arg, const struct pt_batch *b), void *arg)
 {
 	uint64_t last;
-	int r;
-	if (!alive(t) || !fn)
-		return PT_ERR_INVALID;
-	if ((r = range_ok(t, t->shape, va, size, &last)))
-		return r == PT_ERR_NOT_ALIGNED ? PT_ERR_INVALID : r;
-	return t->engine->walk_batches(t, va, last, fn, arg);
+	int r = walk_window(t, fn != 0, va, size, &last);
+	return r ? r : t->engine->walk_batches(t, va, last, fn, arg);
 }
 
 void pt_flush(struct pt_table *t)
