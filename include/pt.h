@@ -144,9 +144,9 @@ struct pt_fast {
  * The geometries the fast paths know, each compiled with its constants:
  * 8-byte entries, 512 to a table, a directory spanning 1 GiB and a
  * last-level table 2 MiB, with address fields holding the PA (PT_FAST_64)
- * or PA / 4 (PT_FAST_64_X4, RISC-V); and 4-byte entries (PT_FAST_32, ARMv7: 256-entry last-level tables under a 4096-entry root
- * spanning 4 GiB). So that one compare finds both the span and the
- * geometry, hint_qspan is va >> 30 ORed with PT_FAST_X4_TAG on
+ * or PA / 4 (PT_FAST_64_X4, RISC-V); and 4-byte entries (PT_FAST_32,
+ * ARMv7: 256-entry last-level tables under a 4096-entry root spanning
+ * 4 GiB). So that one compare finds both the span and the geometry, hint_qspan is va >> 30 ORed with PT_FAST_X4_TAG on
  * PT_FAST_64_X4, and va >> 32 ORed with PT_FAST_32_TAG on PT_FAST_32 (and
  * complemented: see struct pt_table).
  */
@@ -628,6 +628,7 @@ PT__API_INLINE bool pt__query_fast(const struct pt_table *t, uint64_t va, struct
 
 PT__API_INLINE int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
+	int r = PT_ERR_INVALID; /* what pt__query_slow answers for NULL t or out */
 	if (PT__LIKELY(t && out)) {
 		const uint64_t qs = ~t->hint_qspan, s = va >> 30;
 		/* Only the copy tested first runs straight through; the others
@@ -652,24 +653,17 @@ PT__API_INLINE int pt_query(const struct pt_table *t, uint64_t va, struct pt_map
 		 * result the caller keeps in a local can live in registers,
 		 * and the fast path above costs no store. */
 		struct pt_mapping m;
-		int r = PT_ERR_INVALID;
 		if (PT__LIKELY(t->lookup != 0) && (r = t->lookup(t, va, &m)) == PT_OK) {
 			*out = m;
 			return PT_OK;
 		}
-		out->pa = 0;
-		out->flags = 0;
-		out->size = 0;
-		return r;
 	}
-	/* What pt__query_slow answers here (t or out NULL), without the
-	 * call. */
 	if (out) {
 		out->pa = 0;
 		out->flags = 0;
 		out->size = 0;
 	}
-	return PT_ERR_INVALID;
+	return r;
 }
 #endif
 

@@ -203,21 +203,32 @@ PT_INLINE uint64_t E(leaf_attrs_of)(uint64_t e)
 	return e ^ A(out)(A(leaf_pa)(0, e));
 }
 
+/* A 4K leaf's address field: what leaf_pa keeps of an all-ones entry, put
+ * back by out(). */
+PT_INLINE uint64_t E(leaf_field)(void)
+{
+	return A(out)(A(leaf_pa)(0, ~UINT64_C(0)));
+}
+
+/* How far the address fields sit right of the PA they hold (2 where they
+ * hold PA / 4, RISC-V; else 0). */
+PT_INLINE unsigned E(field_shift)(void)
+{
+	return 12 - (unsigned)__builtin_ctzll(A(out)(PT_SIZE_4K));
+}
+
 /* The format as the inline pt_map and pt_query see it (struct pt_fast),
  * read off the family's own hooks: the address fields are what table_pa
  * and leaf_pa keep of an all-ones entry, put back by out(). The geometry
  * must be one the fast paths know, or they are off; pt_query's is off
- * without a direct map, and on ARMv7 (see include/pt.h). */
+ * without a direct map. */
 static void E(fast_facts)(struct pt_fast *f, bool direct)
 {
-	const uint64_t one = A(out)(PT_SIZE_4K); /* the field's lowest bit */
-	unsigned shr = 0;
-	while ((one << shr) != PT_SIZE_4K)
-		shr++;
+	const unsigned shr = E(field_shift)();
 	f->tbl_mask = A(TABLE_MASK);
 	f->tbl_match = A(TABLE_MATCH);
 	f->tbl_field = A(out)(A(table_pa)(1, ~UINT64_C(0)));
-	f->leaf_field = A(out)(A(leaf_pa)(0, ~UINT64_C(0)));
+	f->leaf_field = E(leaf_field)();
 	f->attrs_mask = ~f->leaf_field;
 	f->pa_bad = ~(f->leaf_field << shr);
 	f->va_fixed = ~(((UINT64_C(1) << LEAF_SHIFT) - 1) & ~(PT_SIZE_4K - 1));

@@ -625,7 +625,7 @@ static int E(batch_leaf)(const struct pt_op *op, struct E(batches) *w, unsigned 
 	}
 	w->pa[b->n++] = A(leaf_pa)(h, e);
 	w->raw = h == 0;
-	w->attrs = e & ~A(out)(A(leaf_pa)(0, ~UINT64_C(0)));
+	w->attrs = E(leaf_attrs_of)(e);
 	return b->n == PT_BATCH_MAX ? E(batch_next)(w) : 0;
 }
 
@@ -646,8 +646,8 @@ static inline __attribute__((always_inline)) size_t
 E(batch_run)(const PTE *p, size_t k, uint64_t attrs, uint64_t *pa)
 {
 	enum { L = PT_LANES(PTE) };
-	const uint64_t am = ~A(out)(A(leaf_pa)(0, ~UINT64_C(0)));
-	const unsigned sh = 12 - (unsigned)__builtin_ctzll(A(out)(PT_SIZE_4K));
+	const uint64_t am = ~E(leaf_field)();
+	const unsigned sh = E(field_shift)();
 	size_t m = 0;
 	if (k >= 4 * L) {
 		E(vec) av = { 0 }, amv = { 0 };
