@@ -25,7 +25,7 @@ HOST_CFLAGS := -std=c11 $(OPT) -g $(HOST_WARN) -D_DEFAULT_SOURCE $(FORTIFY) \
 LDFLAGS     += $(EXTRA_LDFLAGS)
 
 CORE_SRC := $(wildcard src/*.c)
-CORE_HDR := include/pt.h $(wildcard src/*.h) $(wildcard arch/*.h)
+CORE_HDR := include/pt.h $(wildcard include/pt/*.h) $(wildcard src/*.h) $(wildcard arch/*.h)
 CORE_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRC))
 
 .PHONY: all lib clean install check help freestanding deps

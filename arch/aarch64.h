@@ -9,7 +9,7 @@
 #ifndef PT_ARCH_AARCH64_H
 #define PT_ARCH_AARCH64_H
 
-#include "../src/internal.h"
+#include "arch.h"
 
 typedef uint64_t arch_aarch64_pte;
 
@@ -183,12 +183,11 @@ static const struct pt_shape arch_aarch64_shape = {
 };
 
 
-/* Index bits of a last-level table and of the directory above it: the
- * same in every shape of the family (the hinted paths use them as
- * constants; the tests walk every shape through them). */
+/* The hook contract's constants (arch/arch.h). */
+#define arch_aarch64_EMPTY 0
+#define arch_aarch64_OUT_LINEAR 1
 #define arch_aarch64_LEAF_BITS 9
 #define arch_aarch64_DIR_BITS 9
 
-/* Every shape of the family: the engine specialises hot lookups per shape. */
 #define arch_aarch64_SHAPES(X) X(arch_aarch64_shape)
 #endif /* PT_ARCH_AARCH64_H */

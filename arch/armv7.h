@@ -9,7 +9,7 @@
 #ifndef PT_ARCH_ARMV7_H
 #define PT_ARCH_ARMV7_H
 
-#include "../src/internal.h"
+#include "arch.h"
 
 typedef uint32_t arch_armv7_pte;
 
@@ -186,13 +186,12 @@ static const struct pt_shape arch_armv7_shape = {
 	.features = 0,
 };
 
-/* Index bits of a last-level table and of the directory above it: the
- * same in every shape of the family (the hinted paths use them as
- * constants; the tests walk every shape through them). */
+/* The hook contract's constants (arch/arch.h). */
+#define arch_armv7_EMPTY 0
+#define arch_armv7_OUT_LINEAR 1
 #define arch_armv7_LEAF_BITS 8
 #define arch_armv7_DIR_BITS 12
 
-/* Every shape of the family: the engine specialises hot lookups per shape. */
 #define arch_armv7_SHAPES(X) X(arch_armv7_shape)
 
 #endif /* PT_ARCH_ARMV7_H */

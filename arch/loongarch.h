@@ -10,7 +10,7 @@
 #ifndef PT_ARCH_LOONGARCH_H
 #define PT_ARCH_LOONGARCH_H
 
-#include "../src/internal.h"
+#include "arch.h"
 
 typedef uint64_t arch_loongarch_pte;
 
@@ -173,13 +173,12 @@ static const struct pt_shape arch_loongarch_shape = {
 	.features = 0,
 };
 
-/* Index bits of a last-level table and of the directory above it: the
- * same in every shape of the family (the hinted paths use them as
- * constants; the tests walk every shape through them). */
+/* The hook contract's constants (arch/arch.h). */
+#define arch_loongarch_EMPTY 0
+#define arch_loongarch_OUT_LINEAR 1
 #define arch_loongarch_LEAF_BITS 9
 #define arch_loongarch_DIR_BITS 9
 
-/* Every shape of the family: the engine specialises hot lookups per shape. */
 #define arch_loongarch_SHAPES(X) X(arch_loongarch_shape)
 
 #endif /* PT_ARCH_LOONGARCH_H */

@@ -7,7 +7,7 @@
 #ifndef PT_ARCH_RISCV_H
 #define PT_ARCH_RISCV_H
 
-#include "../src/internal.h"
+#include "arch.h"
 
 typedef uint64_t arch_riscv_pte;
 
@@ -216,13 +216,12 @@ static const struct pt_shape arch_riscv_shape_sv57 = {
 	.features = ARCH_RISCV_FEATURES,
 };
 
-/* Index bits of a last-level table and of the directory above it: the
- * same in every shape of the family (the hinted paths use them as
- * constants; the tests walk every shape through them). */
+/* The hook contract's constants (arch/arch.h). */
+#define arch_riscv_EMPTY 0
+#define arch_riscv_OUT_LINEAR 1
 #define arch_riscv_LEAF_BITS 9
 #define arch_riscv_DIR_BITS 9
 
-/* Every shape of the family: the engine specialises hot lookups per shape. */
 #define arch_riscv_SHAPES(X) X(arch_riscv_shape_sv39) X(arch_riscv_shape_sv48) X(arch_riscv_shape_sv57)
 
 #endif /* PT_ARCH_RISCV_H */

@@ -7,7 +7,7 @@
 #ifndef PT_ARCH_X86_H
 #define PT_ARCH_X86_H
 
-#include "../src/internal.h"
+#include "arch.h"
 
 typedef uint64_t arch_x86_pte;
 
@@ -157,13 +157,12 @@ static const struct pt_shape arch_x86_shape_5level = {
 	.features = 0,
 };
 
-/* Index bits of a last-level table and of the directory above it: the
- * same in every shape of the family (the hinted paths use them as
- * constants; the tests walk every shape through them). */
+/* The hook contract's constants (arch/arch.h). */
+#define arch_x86_EMPTY 0
+#define arch_x86_OUT_LINEAR 1
 #define arch_x86_LEAF_BITS 9
 #define arch_x86_DIR_BITS 9
 
-/* Every shape of the family: the engine specialises hot lookups per shape. */
 #define arch_x86_SHAPES(X) X(arch_x86_shape_4level) X(arch_x86_shape_5level)
 
 #endif /* PT_ARCH_X86_H */

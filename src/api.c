@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The public API: argument checking, then one dispatch per call into the
- * family's engine (src/engines.c). Everything the engines assume about
+ * family's engine (src/engine.h). Everything the engines assume about
  * their input is established here. The out-of-line pt_map and pt_query are
- * defined here; include/pt.h inlines their fast paths into callers.
+ * defined here; include/pt/inline.h inlines their fast paths into callers.
  */
 #define PT_NO_INLINE_API
 #include "op.h"
@@ -135,8 +135,6 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 {
 	const struct pt_shape *s = pt__shape(arch);
 	uint64_t root;
-	size_t bytes;
-	unsigned char *p;
 	if (!t)
 		return PT_ERR_INVALID;
 	t->engine = (const struct pt_engine *)0;
@@ -154,22 +152,12 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
 		t->shared[i] = 0;
-	bytes = (size_t)table_bytes(s, 0);
-	if (pt__alloc(t, s, s->frames[0], bytes, &root) != PT_OK)
+	if (pt__alloc(t, s, s->frames[0], table_bytes(s, 0), &root) != PT_OK)
 		return PT_ERR_NO_MEMORY;
-	/* Zero through the same store every entry write uses. */
-	p = pt__frame(t, root);
-	for (size_t i = 0; i < bytes; i += 8)
-		__atomic_store_n((uint64_t *)(p + i), 0, __ATOMIC_RELEASE);
 	t->root = root;
 	t->shape = s;
 	t->engine = pt__engine(arch);
-	t->engine->set_lookup(t);
-	t->engine->fast_facts(&t->fast, false);
-	/* A matching flags/encoding pair before any page is mapped. */
-	t->hint_flags = PT_READ;
-	t->hint_nflags = pt__normalize(arch, features, PT_READ);
-	t->hint_attrs = t->engine->pte_leaf(features, 0, 0, t->hint_nflags);
+	t->engine->init(t);
 	return PT_OK;
 }
 
@@ -201,9 +189,7 @@ int pt_set_direct_map(struct pt_table *t, uint64_t offset)
 		return PT_ERR_INVALID;
 	t->direct_offset = offset;
 	t->direct = true;
-	t->engine->set_lookup(t);
-	t->engine->fast_facts(&t->fast, true); /* pt_query's fast path on */
-	pt__forget_hints(t); /* found through the hook: recompute */
+	t->engine->set_direct(t);
 	return PT_OK;
 }
 
@@ -224,9 +210,9 @@ uint64_t pt_satp(const struct pt_table *t, uint16_t asid)
 /* ---- Address checks shared by the editing calls ------------------------- */
 
 /* Any root entry in [va, last] shared from another table? */
-static bool touches_shared(const struct pt_table *t, const struct pt_shape *s, uint64_t va,
-			   uint64_t last)
+static bool touches_shared(const struct pt_table *t, uint64_t va, uint64_t last)
 {
+	const struct pt_shape *s = t->shape;
 	size_t mask = s->entries[0] - 1u;
 	size_t i = (size_t)(va >> s->shift[0]) & mask, j = (size_t)(last >> s->shift[0]) & mask;
 	for (; i <= j; i++)
@@ -268,13 +254,47 @@ static int pa_range_ok(const struct pt_shape *s, uint64_t pa, uint64_t size)
 	return PT_OK;
 }
 
+/* The checks of every editing call at one address, in order: a live table,
+ * the call's own arguments (args_ok), a canonical va outside any shared
+ * root entry. */
+static int edit_at(const struct pt_table *t, bool args_ok, uint64_t va)
+{
+	if (!alive(t) || !args_ok || !pt__va_ok(t->shape, t->features, va) ||
+	    touches_shared(t, va, va))
+		return PT_ERR_INVALID;
+	return PT_OK;
+}
+
+/* The same for a region call over [va, va + size), *last set; the PA range
+ * too when pa is given. */
+static int edit_range(const struct pt_table *t, bool args_ok, uint64_t va, uint64_t size,
+		      const uint64_t *pa, uint64_t *last)
+{
+	int r;
+	if (!alive(t) || !args_ok)
+		return PT_ERR_INVALID;
+	if ((r = range_ok(t, t->shape, va, size, last)) ||
+	    (pa && (r = pa_range_ok(t->shape, *pa, size))))
+		return r;
+	return touches_shared(t, va, *last) ? PT_ERR_INVALID : PT_OK;
+}
+
+PT_INLINE uint32_t normalized(const struct pt_table *t, uint32_t flags)
+{
+	return pt__normalize(t->arch, t->features, flags);
+}
+
 /* ---- Editing ------------------------------------------------------------ */
 
-/* pt_map of anything the hinted path does not take, and every failure. */
-int pt__map_checked(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
+/* pt_map, and what its inline fast path (include/pt/inline.h) does not
+ * take: every check in the documented order, then one 4K page through the
+ * engine's single-page path, or a huge leaf. */
+int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
 	const struct pt_shape *s;
 	int h;
+	if (pt__map_hinted(t, va, pa, size, flags))
+		return PT_OK;
 	if (!alive(t) || !flags_ok(flags))
 		return PT_ERR_INVALID;
 	s = t->shape;
@@ -283,22 +303,11 @@ int pt__map_checked(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
 		return PT_ERR_INVALID;
 	if ((va | pa) & (size - 1))
 		return PT_ERR_NOT_ALIGNED;
-	if (touches_shared(t, s, va, va))
+	if (touches_shared(t, va, va))
 		return PT_ERR_INVALID;
 	if (h == 0)
-		return t->engine->map_walk(t, va, pa, flags);
-	return t->engine->map(t, va, pa, va + (size - 1), pt__normalize(t->arch, t->features, flags),
-			      (unsigned)h);
-}
-
-/* Also what pt_map's inline fast path (include/pt.h) does not take. */
-int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
-{
-	/* Mostly one 4K page, the call made once per page: the engine's hinted
-	 * path checks only what its hint does not already vouch for. */
-	if (PT_LIKELY(t && t->engine))
-		return t->engine->map_page(t, va, pa, size, flags);
-	return pt__map_checked(t, va, pa, size, flags);
+		return t->engine->map_page(t, va, pa, flags);
+	return t->engine->map(t, va, pa, va + (size - 1), normalized(t, flags), (unsigned)h);
 }
 
 int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
@@ -309,58 +318,36 @@ int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t
 int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags,
 		  unsigned opts)
 {
-	const struct pt_shape *s;
 	uint64_t last;
-	int r;
-	if (!alive(t) || !flags_ok(flags) || (opts & ~PT_ALLOW_HUGE))
-		return PT_ERR_INVALID;
-	s = t->shape;
-	if ((r = range_ok(t, s, va, size, &last)) || (r = pa_range_ok(s, pa, size)))
-		return r;
-	if (touches_shared(t, s, va, last))
-		return PT_ERR_INVALID;
-	return t->engine->map(t, va, pa, last, pt__normalize(t->arch, t->features, flags),
-			      (opts & PT_ALLOW_HUGE) ? s->info.levels - 1 : 0);
+	int r = edit_range(t, flags_ok(flags) && !(opts & ~PT_ALLOW_HUGE), va, size, &pa, &last);
+	return r ? r : t->engine->map(t, va, pa, last, normalized(t, flags),
+				      (opts & PT_ALLOW_HUGE) ? t->shape->info.levels - 1 : 0);
 }
 
 int pt_unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
 {
-	const struct pt_shape *s;
-	if (!alive(t))
-		return PT_ERR_INVALID;
-	s = t->shape;
-	if (!pt__va_ok(s, t->features, va) || touches_shared(t, s, va, va))
-		return PT_ERR_INVALID;
-	return t->engine->unmap(t, va, old);
+	int r = edit_at(t, true, va);
+	return r ? r : t->engine->unmap(t, va, old);
 }
 
 int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint64_t *size)
 {
-	const struct pt_shape *s;
-	if (!alive(t) || !flags_ok(flags))
-		return PT_ERR_INVALID;
-	s = t->shape;
-	if (!pt__va_ok(s, t->features, va) || (pa >> s->info.pa_bits) || touches_shared(t, s, va, va))
-		return PT_ERR_INVALID;
+	int r = edit_at(t, flags_ok(flags), va);
+	if (r || (pa >> t->shape->info.pa_bits))
+		return r ? r : PT_ERR_INVALID;
 	if (pa & (PT_SIZE_4K - 1))
 		return PT_ERR_NOT_ALIGNED;
-	return t->engine->change(t, va, true, pa, pt__normalize(t->arch, t->features, flags),
-				 size);
+	return t->engine->change(t, va, true, pa, normalized(t, flags), size);
 }
 
 int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
 {
-	const struct pt_shape *s;
-	if (!alive(t) || !flags_ok(flags))
-		return PT_ERR_INVALID;
-	s = t->shape;
-	if (!pt__va_ok(s, t->features, va) || touches_shared(t, s, va, va))
-		return PT_ERR_INVALID;
-	return t->engine->change(t, va, false, 0, pt__normalize(t->arch, t->features, flags),
-				 size);
+	int r = edit_at(t, flags_ok(flags), va);
+	return r ? r : t->engine->change(t, va, false, 0, normalized(t, flags), size);
 }
 
-/* Also what pt_query's inline fast path (include/pt.h) does not take. */
+/* Also what pt_query's inline fast path (include/pt/inline.h) does not
+ * take. */
 int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
 	int r = PT_ERR_INVALID;
@@ -380,33 +367,16 @@ int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 
 int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size)
 {
-	const struct pt_shape *s;
 	uint64_t last;
-	int r;
-	if (!alive(t))
-		return PT_ERR_INVALID;
-	s = t->shape;
-	if ((r = range_ok(t, s, va, size, &last)))
-		return r;
-	if (touches_shared(t, s, va, last))
-		return PT_ERR_INVALID;
-	return t->engine->clear_range(t, va, last, false, 0);
+	int r = edit_range(t, true, va, size, (const uint64_t *)0, &last);
+	return r ? r : t->engine->clear_range(t, va, last, false, 0);
 }
 
 int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t flags)
 {
-	const struct pt_shape *s;
 	uint64_t last;
-	int r;
-	if (!alive(t) || !flags_ok(flags))
-		return PT_ERR_INVALID;
-	s = t->shape;
-	if ((r = range_ok(t, s, va, size, &last)))
-		return r;
-	if (touches_shared(t, s, va, last))
-		return PT_ERR_INVALID;
-	return t->engine->clear_range(t, va, last, true,
-				      pt__normalize(t->arch, t->features, flags));
+	int r = edit_range(t, flags_ok(flags), va, size, (const uint64_t *)0, &last);
+	return r ? r : t->engine->clear_range(t, va, last, true, normalized(t, flags));
 }
 
 int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size)

@@ -1,50 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the engine (src/) and the architectures (arch/) share.
- *
- * An architecture is a *family* of encodings (x86, aarch64, riscv, loongarch,
- * armv7) plus one or more *shapes* (the pt_shape constants below). The engine
- * is written once, in src/tmpl_*.h, and instantiated per family by
- * src/engines.c, so every hook below is a static inline call the compiler
- * folds into the engine's loops: no indirect call per entry.
- *
- * Hooks an arch/<family>.h provides, each `static inline`, named
- * arch_<family>_<hook>. `h` is the entry's height: 0 for an entry that maps
- * 4 KiB, 1 for the level above, and so on (level = levels - 1 - h). Heights
- * keep the encodings independent of how many levels a shape has.
- *
- *   typedef ... arch_<f>_pte;                 storage type of one entry
- *   int      kind(feat, h, pte)               PTK_EMPTY/TABLE/LEAF/CORRUPT
- *   bool     is_table(feat, h, pte)           kind(feat, h, pte) == PTK_TABLE
- *   bool     leaf_empty(feat, pte)            kind(feat, 0, pte) == PTK_EMPTY
- *   bool     leaf_bad(feat, pte)              kind(feat, 0, pte) == PTK_CORRUPT
- *   uint64_t table_pa(h, pte)                 next table of a PTK_TABLE entry
- *   uint64_t leaf_pa(h, pte)                  base PA of a PTK_LEAF entry
- *   uint32_t leaf_flags(feat, h, pte)         normalised flags of a PTK_LEAF
- *   uint64_t table(h, pa)                     entry pointing at table pa
- *   uint64_t leaf_attrs(feat, h, flags)       every bit of a leaf but its PA
- *   uint64_t out(pa)                          the PA field of a leaf; linear
- *   bool     needs_bbm(h, old, new)           break-before-make required
- *
- * and two constants, arch_<family>_LEAF_BITS and arch_<family>_DIR_BITS:
- * the index bits of a last-level table and of the directory above it,
- * which every shape of a family shares.
+ * What api.c and the per-family engines share: the engine interface, the
+ * format registry, and small helpers on shapes and addresses. The hooks a
+ * format supplies are in arch/arch.h.
  */
 #ifndef PT_INTERNAL_H
 #define PT_INTERNAL_H
 
-#include "pt.h"
+#include "../arch/arch.h"
 
-enum pt_kind { PTK_EMPTY, PTK_TABLE, PTK_LEAF, PTK_CORRUPT };
-
-/* Arch hooks run once per entry in the engine's loops: they must fold into
- * them, whatever the compiler's size heuristics say. */
-#define PT_HOOK static inline __attribute__((always_inline))
-
-/* The engine's own small helpers on the per-entry and per-call paths, for
- * the same reason: the five families share one translation unit, and GCC's
- * unit-growth limit once turned riscv's kind() into a call when unrelated
- * code was added (sv39/sv48 single-page unmap 35% slower, same count of
+/* The engine's own small helpers on the per-entry and per-call paths:
+ * they must fold into their callers as the hooks do (a helper once left
+ * out of line made single-page unmap 35% slower at the same count of
  * instructions). */
 #define PT_INLINE static inline __attribute__((always_inline))
 
@@ -55,54 +22,30 @@ enum pt_kind { PTK_EMPTY, PTK_TABLE, PTK_LEAF, PTK_CORRUPT };
 #define PT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define PT_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-/* The shape of one format: pure data, no code (STYLE §2). */
-struct pt_shape {
-	struct pt_arch_info info;
-	unsigned char shift[PT_MAX_LEVELS];  /* VA bit where the level's index starts */
-	unsigned short entries[PT_MAX_LEVELS];
-	unsigned char pte_bytes;             /* 8, or 4 for ARMv7 */
-	unsigned char frames[PT_MAX_LEVELS]; /* frames per table allocation */
-	unsigned char per_frame[PT_MAX_LEVELS]; /* tables packed in one frame */
-	unsigned char leaf_levels;           /* bit l: level l may hold leaves */
-	bool sign_extend;                    /* VAs are sign-extended from va_bits */
-	unsigned features;                   /* feature bits this format accepts */
-};
-
-/* The fields every shape of 512 8-byte entries per one-frame table shares
- * (entries past the shape's levels are never read). */
-#define PT_SHAPE_512 \
-	.entries = { 512, 512, 512, 512, 512 }, .pte_bytes = 8, \
-	.frames = { 1, 1, 1, 1, 1 }, .per_frame = { 1, 1, 1, 1, 1 }
-
 typedef int (*pt__lookup_fn)(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 
 /*
- * The per-family engine, one constant instance per family (src/engines.c).
- * Validation of arguments happens once in src/api.c; these run on checked
- * input: canonical addresses, last >= va, normalised flags.
+ * The per-family engine, one constant instance per family
+ * (src/engine_<family>.c). Arguments are checked once, in src/api.c:
+ * these run on canonical addresses, last >= va, normalised flags, ranges
+ * that touch no shared root entry.
  */
 struct pt_engine {
+	/* The family's shapes (arch_<family>_SHAPES order). */
+	const struct pt_shape *shapes[3];
+	/* The root was just allocated: empty it, and set the lookup, the
+	 * fast-path facts and the hints of a new table. */
+	void (*init)(struct pt_table *t);
+	/* pt_set_direct_map was called: pick the lookup and facts again. */
+	void (*set_direct)(struct pt_table *t);
 	/* Leaves of height <= max_h wherever va, pa and the range allow. */
 	int (*map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last,
 		   uint32_t flags, unsigned max_h);
-	/* pt_map on a live table, arguments unchecked: maps one 4K page
-	 * when the edit hint covers it (checking only what the hint does
-	 * not vouch for), else hands the call to pt__map_checked. */
-	int (*map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
-			uint32_t flags);
-	/* map() of one 4K page, checked, flags valid but not normalised:
-	 * walk to its last-level table, hint it, map there. */
-	int (*map_walk)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags);
+	/* One 4K page; flags valid, not normalised (the hint keeps both). */
+	int (*map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags);
 	int (*unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old);
 	int (*change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa,
 		      uint32_t flags, uint64_t *size);
-	/* Point t->lookup (pt_query's lookup) at the copy for t's shape and
-	 * mode (t->direct): it takes a live table and an unchecked va (the
-	 * directory hint vouches for it, or the lookup checks it). */
-	void (*set_lookup)(struct pt_table *t);
-	/* The format's numbers for the inline fast paths (include/pt.h), for
-	 * a table with or without a direct map. */
-	void (*fast_facts)(struct pt_fast *f, bool direct);
 	int (*clear_range)(struct pt_table *t, uint64_t va, uint64_t last,
 			   bool protect, uint32_t flags);
 	int (*walk)(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg);
@@ -120,11 +63,18 @@ struct pt_engine {
 	int (*decode)(unsigned feat, unsigned h, uint64_t pte, uint64_t *pa, uint32_t *flags);
 };
 
+/* The registry (src/formats.c): a format's shape and its family's engine,
+ * NULL for an unknown format. */
 const struct pt_shape *pt__shape(enum pt_arch a);
 const struct pt_engine *pt__engine(enum pt_arch a);
 
 extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_riscv,
 	pt__engine_loongarch, pt__engine_armv7;
+#ifdef PT_TEST_FORMATS
+/* Test builds: the fake formats (tests/fake_arch.h), after the real ones. */
+#define PT__FAKE ((enum pt_arch)PT_ARCH_COUNT)
+extern const struct pt_engine pt__engine_fake;
+#endif
 
 /* Entries of type T in a 16-byte vector. */
 #define PT_LANES(T) (16u / sizeof(T))

@@ -42,14 +42,6 @@ struct pt_op {
 	struct pt_runs *runs;
 };
 
-/* What a map or protect writes: the leaf bits for each height, computed once
- * per call, and the largest height a leaf may have. */
-struct pt_req {
-	uint64_t attrs[PT_MAX_LEVELS];
-	uint32_t flags;
-	unsigned max_h;
-};
-
 PT_INLINE void pt__op_init(struct pt_op *op, const struct pt_table *t)
 {
 	op->t = t;
@@ -132,7 +124,7 @@ static inline void pt__unreserve(struct pt_op *op)
 		op->t->mm.free_frames(op->t->mm.ctx, pt__take(op), 1);
 }
 
-/* ---- Hints --------------------------------------------------------------- */
+/* ---- Hints (the rest is in src/hints.h) --------------------------------- */
 
 /* No hint: hint_tbl NULL (hint_va 1, an odd value, for the record); no
  * VA's directory span number is all ones. */
@@ -151,10 +143,6 @@ static inline void pt__forget_hints(struct pt_table *t)
 	t->hint_qspan = 0;
 	t->hint_qdir = 0;
 }
-
-/* pt_map with every argument check, in the documented order: the hinted
- * per-page paths hand everything they do not take to this (src/api.c). */
-int pt__map_checked(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
 
 /* ---- TLB flush records ------------------------------------------------ */
 

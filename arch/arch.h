@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hook contract: what a format family supplies, and all the engine may
+ * assume about entries.
+ *
+ * A family (x86, aarch64, riscv, loongarch, armv7) is one arch/<family>.h
+ * providing the hooks and constants below, each named arch_<family>_<name>,
+ * plus one or more shapes (struct pt_shape: pure data). The engine
+ * (src/engine.h) is compiled once per family (src/engine_<family>.c), so
+ * every hook is a static inline call folded into the engine's loops.
+ *
+ * Heights: `h` is an entry's height, 0 for an entry that maps 4 KiB, 1 for
+ * the level above, and so on (level = levels - 1 - h), so encodings do not
+ * depend on how many levels a shape has. `feat` is the table's feature set.
+ * Every hook is pure: same arguments, same answer; no memory is touched.
+ *
+ * Types and constants:
+ *
+ *   arch_<f>_pte            storage type of one entry (uint64_t, uint32_t)
+ *   arch_<f>_EMPTY          the entry the engine writes to empty a slot and
+ *                           to fill new tables with; kind(EMPTY) is
+ *                           PTK_EMPTY at every height. Other values may be
+ *                           empty too (an x86 entry without P): the engine
+ *                           decides by kind(), and compares with EMPTY only
+ *                           to skip stretches it wrote itself.
+ *   arch_<f>_OUT_LINEAR     1 when out() is additive: out(a + b) ==
+ *                           out(a) + out(b) for PAs below 2^pa_bits, so the
+ *                           leaf after e is e + out(its size) and runs of
+ *                           leaves are compared and written by addition
+ *                           (and in vectors). 0: the engine rebuilds each
+ *                           entry from its PA.
+ *   arch_<f>_LEAF_BITS,     index bits of a last-level table and of the
+ *   arch_<f>_DIR_BITS       directory above it, the same in every shape of
+ *                           the family (the per-page hints use them).
+ *   arch_<f>_TABLE_MASK,    is_table() as a mask test (e & MASK) == MATCH,
+ *   arch_<f>_TABLE_MATCH    for the inline query path; where MATCH is 0,
+ *                           an entry of 0 must be refused besides.
+ *   arch_<f>_SHAPES(X)      X(shape) for every shape of the family.
+ *
+ * Hooks:
+ *
+ *   int kind(feat, h, e)    PTK_EMPTY, PTK_TABLE, PTK_LEAF or PTK_CORRUPT:
+ *                           exactly one, for every value of e. CORRUPT is
+ *                           what the architecture reserves or faults on;
+ *                           there is no table at height 0.
+ *   bool is_table(feat, h, e)   kind(feat, h, e) == PTK_TABLE, branch-free.
+ *   bool leaf_empty(feat, e)    kind(feat, 0, e) == PTK_EMPTY.
+ *   bool leaf_bad(feat, e)      kind(feat, 0, e) == PTK_CORRUPT.
+ *   uint64_t table_pa(h, e)     the next table of a PTK_TABLE entry.
+ *   uint64_t leaf_pa(h, e)      the base PA of a PTK_LEAF entry, aligned to
+ *                           the leaf's size.
+ *   uint32_t leaf_flags(feat, h, e)  normalised PT_* flags of a PTK_LEAF.
+ *   uint64_t table(h, pa)       a table entry pointing at the table at pa.
+ *   uint64_t leaf_attrs(feat, h, flags)  every bit of a leaf of normalised
+ *                           flags but its address: leaf_attrs | out(pa) is
+ *                           the leaf, and the two share no bit.
+ *   uint64_t out(pa)            the address bits of a leaf mapping pa (pa
+ *                           aligned to the leaf size); leaf_pa() gives pa
+ *                           back from any leaf holding them. So
+ *                           e ^ out(leaf_pa(h, e)) is e's attributes, and
+ *                           of two leaves at the same height with equal
+ *                           attributes, equal flags.
+ *   bool needs_bbm(h, old, new) replacing present `old` by present `new`
+ *                           in place is not allowed: the slot must go
+ *                           through EMPTY and a TLB invalidation first.
+ *
+ * tests/test_hooks.c checks the branch-free hooks against kind() for every
+ * family, feature set and height, and tests/fake_arch.h is a format that
+ * breaks what the real ones happen to share (an empty entry that is not 0,
+ * bit positions that change per level, an address field in pieces): the
+ * engine suites run on it too.
+ */
+#ifndef PT_ARCH_H
+#define PT_ARCH_H
+
+#include "pt.h"
+
+enum pt_kind { PTK_EMPTY, PTK_TABLE, PTK_LEAF, PTK_CORRUPT };
+
+/* Hooks run once per entry in the engine's loops: they must fold into
+ * them, whatever the compiler's size heuristics say. */
+#define PT_HOOK static inline __attribute__((always_inline))
+
+/* The shape of one format: pure data, no code. */
+struct pt_shape {
+	struct pt_arch_info info;
+	unsigned char shift[PT_MAX_LEVELS];  /* VA bit where the level's index starts */
+	unsigned short entries[PT_MAX_LEVELS];
+	unsigned char pte_bytes;             /* 8, or 4 for ARMv7 */
+	unsigned char frames[PT_MAX_LEVELS]; /* frames per table allocation */
+	unsigned char per_frame[PT_MAX_LEVELS]; /* tables packed in one frame */
+	unsigned char leaf_levels;           /* bit l: level l may hold leaves */
+	bool sign_extend;                    /* VAs are sign-extended from va_bits */
+	unsigned features;                   /* feature bits this format accepts */
+};
+
+/* The fields every shape of 512 8-byte entries per one-frame table shares
+ * (entries past the shape's levels are never read). */
+#define PT_SHAPE_512 \
+	.entries = { 512, 512, 512, 512, 512 }, .pte_bytes = 8, \
+	.frames = { 1, 1, 1, 1, 1 }, .per_frame = { 1, 1, 1, 1, 1 }
+
+#endif /* PT_ARCH_H */

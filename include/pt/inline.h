@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private machinery of pt.h: the inline fast paths of pt_map and pt_query,
+ * and the flush record they share with the library. Nothing here is API.
+ */
+#ifndef PT_INLINE_H
+#define PT_INLINE_H
+
+/* ---- Inline fast paths ------------------------------------------------ */
+
+/*
+ * pt_map and pt_query are made once per page, so their common case is
+ * inlined into the caller: a 4K page next to the last one mapped, with the
+ * same flags, into an empty slot (one load, one store); a query under the
+ * directory the last edit went through, on a table with a direct map, that
+ * finds a 4K leaf encoded as the last mapped flags (two loads). Anything
+ * else, and every error, goes to the out-of-line call, which checks
+ * everything; results are the same either way. The exported pt_map and
+ * pt_query exist too (for function pointers and other languages). Define
+ * PT_NO_INLINE_API before including pt.h to call only those.
+ */
+int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
+int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
+
+/* Record va for pt_flush, as every edit does (the core's pt__record is
+ * this too): past PT_FLUSH_MAX records pt_flush flushes everything, and
+ * once there one compare and nothing written. A macro, so that the inline
+ * pt_map below can use it. Private. */
+#define PT__RECORD(t, va)                                     \
+	do {                                                  \
+		const unsigned pt__n = (t)->nflush;           \
+		if (pt__n <= PT_FLUSH_MAX) {                  \
+			if (pt__n < PT_FLUSH_MAX)             \
+				(t)->flush_va[pt__n] = (va);  \
+			(t)->nflush = pt__n + 1;              \
+		}                                             \
+	} while (0)
+
+#if defined(__GNUC__) || defined(__clang__)
+/* Helpers of the fast paths, which the library's out-of-line pt_map uses
+ * too, so that the hinted check exists once. Inline-only definitions (GNU
+ * extern inline, in C and C++): no copy is ever emitted. */
+#define PT__HELPER extern __inline__ __attribute__((__gnu_inline__, __always_inline__))
+#define PT__LIKELY(x) __builtin_expect(!!(x), 1)
+
+/* pt_map's fast path in geometry g (a constant): done, or nothing changed. */
+PT__HELPER bool pt__map_fast(struct pt_table *t, uint64_t va, uint64_t pa, const int g)
+{
+	const uint64_t i = (va >> 12) & (g == PT_FAST_32 ? 255 : 511);
+	const uint64_t e = t->hint_attrs | (g == PT_FAST_64_X4 ? pa >> 2 : pa);
+	if (g == PT_FAST_32) {
+		uint32_t *p = (uint32_t *)t->hint_tbl + i;
+		if (__atomic_load_n(p, __ATOMIC_RELAXED) != 0)
+			return false;
+		__atomic_store_n(p, (uint32_t)e, __ATOMIC_RELEASE);
+	} else {
+		uint64_t *p = (uint64_t *)t->hint_tbl + i;
+		if (__atomic_load_n(p, __ATOMIC_RELAXED) != 0)
+			return false;
+		__atomic_store_n(p, e, __ATOMIC_RELEASE);
+	}
+	PT__RECORD(t, va);
+	return true;
+}
+
+/* pt_map under the edit hint: its last-level table covers va, which is
+ * 4K-aligned; pa fits a 4K leaf; the hinted flags (their encoding is
+ * hint_attrs); an empty slot. Done, or nothing changed. */
+PT__HELPER bool pt__map_hinted(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
+			       uint32_t flags)
+{
+	if (PT__LIKELY(t && t->hint_tbl &&
+		       !(((va ^ t->hint_va) & t->fast.va_fixed) | (pa & t->fast.pa_bad) |
+			 (size ^ PT_SIZE_4K) | (uint64_t)(flags ^ t->hint_flags)))) {
+		const unsigned g = t->fast.map;
+		return PT__LIKELY(g == PT_FAST_64) ? pt__map_fast(t, va, pa, PT_FAST_64)
+		       : g == PT_FAST_64_X4	   ? pt__map_fast(t, va, pa, PT_FAST_64_X4)
+		       : g == PT_FAST_32	   ? pt__map_fast(t, va, pa, PT_FAST_32)
+						   : false;
+	}
+	return false;
+}
+#endif
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(PT_NO_INLINE_API)
+/* Inline-only, as the helpers: the library's own definitions of pt_map and
+ * pt_query are the only symbols. */
+#define PT__API_INLINE PT__HELPER
+
+PT__API_INLINE int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
+			  uint32_t flags)
+{
+	if (PT__LIKELY(pt__map_hinted(t, va, pa, size, flags)))
+		return PT_OK;
+	return pt__map_slow(t, va, pa, size, flags);
+}
+
+/*
+ * pt_query's fast path in geometry g (a constant), va under the directory
+ * hint: its entry for va is a table, and va's entry there a 4K leaf whose
+ * attributes are hint_attrs, i.e. that decodes to hint_nflags. Done, or
+ * nothing written. Each geometry's copy has its own constant scale: a
+ * variable shift lengthens the chain of dependent steps every lookup is,
+ * measured 0.5 ns a query on x86-64 (one copy for both 8-byte geometries,
+ * shifting by the tag), and RISC-V gained only 0.06.
+ */
+PT__HELPER bool pt__query_fast(const struct pt_table *t, uint64_t va, struct pt_mapping *out,
+				   const int g)
+{
+	const unsigned sh = g == PT_FAST_64_X4 ? 2 : 0;
+	/* va's entry in the last-level table at PA p is at c + p: the sum
+	 * that does not wait for the directory entry is made first, so the
+	 * one that does folds into the load's address (scaled by 4 on
+	 * PT_FAST_64_X4): entry, mask, load. */
+	const uintptr_t c = (uintptr_t)t->direct_offset +
+			    (g == PT_FAST_32 ? ((va >> 12) & 255) * 4 : ((va >> 12) & 511) * 8);
+	uint64_t d, e, attrs;
+	uint32_t nf;
+	if (g == PT_FAST_32)
+		d = __atomic_load_n((const uint32_t *)(t->hint_qdir + (va >> 20) * 4),
+				    __ATOMIC_RELAXED);
+	else
+		d = __atomic_load_n((const uint64_t *)(t->hint_qdir + (va >> 21) * 8),
+				    __ATOMIC_RELAXED);
+	/* tbl_match is not 0 on PT_FAST_64_X4 and PT_FAST_32 (fast_facts
+	 * sees to it), so the mask test alone refuses an empty entry. */
+	if (!PT__LIKELY((d & t->fast.tbl_mask) == t->fast.tbl_match && (g != PT_FAST_64 || d)))
+		return false;
+	if (g == PT_FAST_32)
+		e = __atomic_load_n((const uint32_t *)(c + (uintptr_t)(d & t->fast.tbl_field)),
+				    __ATOMIC_RELAXED);
+	else
+		e = __atomic_load_n((const uint64_t *)(c + ((uintptr_t)(d & t->fast.tbl_field) << sh)),
+				    __ATOMIC_RELAXED);
+	attrs = t->hint_attrs;
+	nf = t->hint_nflags;
+	/* e ^ attrs: e's address field alone, exactly when e's attribute
+	 * bits are attrs */
+	e ^= attrs;
+	if (!PT__LIKELY(!(e & t->fast.attrs_mask)))
+		return false;
+	out->pa = (e << sh) | (va & (PT_SIZE_4K - 1));
+	out->flags = nf;
+	out->size = PT_SIZE_4K;
+	return true;
+}
+
+PT__API_INLINE int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+{
+	int r = PT_ERR_INVALID; /* what pt__query_slow answers for NULL t or out */
+	if (PT__LIKELY(t && out)) {
+		const uint64_t qs = ~t->hint_qspan, s = va >> 30;
+		/* Only the copy tested first runs straight through; the others
+		 * take two or three more taken branches, measured 0.15-0.3 ns a
+		 * query. RISC-V's copy, one shift longer, goes first and x86's
+		 * (the other 8-byte formats) second: every format then meets
+		 * 2 ns at 1 GiB (bench/README.md). */
+		if (PT__LIKELY((s | PT_FAST_X4_TAG) == qs)) {
+			if (PT__LIKELY(pt__query_fast(t, va, out, PT_FAST_64_X4)))
+				return PT_OK;
+		} else if (PT__LIKELY(s == qs)) {
+			if (PT__LIKELY(pt__query_fast(t, va, out, PT_FAST_64)))
+				return PT_OK;
+		} else if (PT__LIKELY(((va >> 32) | PT_FAST_32_TAG) == qs)) {
+			if (PT__LIKELY(pt__query_fast(t, va, out, PT_FAST_32)))
+				return PT_OK;
+		}
+		/* The table's own lookup (set exactly while it is alive):
+		 * what pt__query_slow would call, one call nearer. It
+		 * answers in a copy (zeroed on an error, as pt_query
+		 * promises), so out's address never leaves the caller: a
+		 * result the caller keeps in a local can live in registers,
+		 * and the fast path above costs no store. */
+		struct pt_mapping m;
+		if (PT__LIKELY(t->lookup != 0) && (r = t->lookup(t, va, &m)) == PT_OK) {
+			*out = m;
+			return PT_OK;
+		}
+	}
+	if (out) {
+		out->pa = 0;
+		out->flags = 0;
+		out->size = 0;
+	}
+	return r;
+}
+#endif
+
+#endif /* PT_INLINE_H */

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libpt's private layout of struct pt_table, included by pt.h: callers
+ * allocate the struct (on the stack, in a struct, anywhere) and may not
+ * touch any field. Not an API: it changes with every release.
+ */
+#ifndef PT_TABLE_H
+#define PT_TABLE_H
+
+struct pt_engine;
+struct pt_shape;
+
+/*
+ * What the inline fast paths of pt_map and pt_query (end of this file) need
+ * to know about the format, as plain numbers: set by pt_init from the
+ * format's own encoders and decoders, never changed after. Private.
+ */
+struct pt_fast {
+	/* A directory entry e points at a table exactly when e != 0 and
+	 * (e & tbl_mask) == tbl_match; its table's PA is e & tbl_field. */
+	uint64_t tbl_mask, tbl_match, tbl_field;
+	/* A 4K leaf e maps e & leaf_field; e & attrs_mask, the rest, are its
+	 * attributes. A PA with any pa_bad bit set (not 4K-aligned, or too
+	 * wide) cannot be a 4K leaf's. (Address fields times 4 on
+	 * PT_FAST_64_X4.) */
+	uint64_t leaf_field, attrs_mask, pa_bad;
+	/* VA bits outside a last-level table's index (its span number and
+	 * the page offset). */
+	uint64_t va_fixed;
+	/* What E(hint_dir) ORs into hint_qspan: the geometry's tag. */
+	uint64_t qtag;
+	/* The geometry (PT_FAST_*, or 0: no fast path) of pt_map's fast path,
+	 * and of pt_query's (0 without a direct map). */
+	uint8_t map, query;
+};
+
+/*
+ * The geometries the fast paths know, each compiled with its constants:
+ * 8-byte entries, 512 to a table, a directory spanning 1 GiB and a
+ * last-level table 2 MiB, with address fields holding the PA (PT_FAST_64)
+ * or PA / 4 (PT_FAST_64_X4, RISC-V); and 4-byte entries (PT_FAST_32,
+ * ARMv7: 256-entry last-level tables under a 4096-entry root spanning
+ * 4 GiB). So that one compare finds both the span and the geometry, hint_qspan is va >> 30 ORed with PT_FAST_X4_TAG on
+ * PT_FAST_64_X4, and va >> 32 ORed with PT_FAST_32_TAG on PT_FAST_32 (and
+ * complemented: see struct pt_table).
+ */
+#define PT_FAST_64 1
+#define PT_FAST_64_X4 2
+#define PT_FAST_32 3
+#define PT_FAST_X4_TAG (UINT64_C(1) << 62)
+#define PT_FAST_32_TAG (UINT64_C(1) << 61)
+
+/*
+ * One address space. Caller-allocated (on the stack, in a struct, anywhere);
+ * every field is private to libpt and only valid between pt_init and
+ * pt_destroy.
+ */
+struct pt_table {
+	const struct pt_engine *engine; /* per-family code, chosen once at init */
+	/* pt_query's lookup for this shape and mode (direct map or hook),
+	 * chosen at init and by pt_set_direct_map; NULL when dead. */
+	int (*lookup)(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
+	const struct pt_shape *shape;   /* the format's levels, shifts, sizes */
+	struct pt_mm mm;                /* copy of the caller's hooks */
+	uint64_t root;                  /* PA of the root table, 0 when dead */
+	enum pt_arch arch;
+	unsigned features;
+	unsigned nflush;                /* recorded VAs; > PT_FLUSH_MAX: flush all */
+	/* Hints, written only by editing calls (so concurrent lookups never
+	 * write): the last-level table covering [hint_va, hint_va + its span);
+	 * the directory above such tables (the level-(levels - 2) table)
+	 * covering the hint_dir_span-th span of its size (hint_tbl NULL /
+	 * hint_dir_span UINT64_MAX: none; both forgotten whenever any table
+	 * frame is freed); and the last 4K-page flags mapped (hint_flags as
+	 * passed, hint_nflags normalised) with their leaf encoding without the
+	 * PA, always a matching pair, whatever the tables hold. */
+	void *hint_tbl;
+	uint64_t hint_va;
+	uint32_t hint_flags;
+	uint32_t hint_nflags;
+	uint64_t hint_attrs;
+	const void *hint_dir;
+	uint64_t hint_dir_span;
+	/* hint_dir_span as pt_query's fast path tests it: ORed with the
+	 * geometry's tag (fast.qtag) and complemented, when it has one
+	 * (fast.query); else 0. Complemented so that 0, which no span gives,
+	 * is "none": a table never initialised (all zero) takes no fast
+	 * path. */
+	uint64_t hint_qspan;
+	/* hint_dir less the directory's first VA's index (va >> 21, or
+	 * va >> 20 on PT_FAST_32) times the entry size: where the span
+	 * matches, va's entry is at hint_qdir + that index times the size,
+	 * with no mask. */
+	uintptr_t hint_qdir;
+	/* pt_set_direct_map: table frames are at pa + direct_offset. */
+	uint64_t direct_offset;
+	bool direct;
+	struct pt_fast fast;
+	uint64_t flush_va[PT_FLUSH_MAX];
+	/* Root entries shared from another table by pt_copy_from: one bit per
+	 * root entry. Such subtrees are never freed nor edited through this
+	 * table. */
+	uint64_t shared[PT_MAX_ROOT_ENTRIES / 64];
+};
+
+#endif /* PT_TABLE_H */

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The descent: the one piece of code that takes a range of VAs down the
+ * tree. It owns slot iteration, kind classification and recursion; an
+ * operation is a visitor, a constant set of handlers (empty slot, table,
+ * leaf, corrupt, and the whole last-level part of the range at once) that
+ * the compiler folds into the descent, so there is no indirect call per
+ * entry. Single addresses take the point form of the same walk (lookup.h).
+ * Part of src/engine.h.
+ */
+
+/* What a table being descended into holds. */
+enum table_mode {
+	TBL_LIVE,   /* a table of the tree: entries are read */
+	TBL_FRESH,  /* a new table, not linked: read as all empty (its
+		     * entries are garbage until the commit writes them) */
+	TBL_PIECES, /* the table a leaf splits into: read as that leaf's
+		     * pieces, one size down (tbl is NULL while planning) */
+};
+
+struct level {
+	unsigned l;
+	PTE *tbl;
+	enum table_mode mode;
+	uint64_t whole_leaf; /* TBL_PIECES: the leaf split, one level up */
+};
+
+/* How a handler asks the descent to go on below a slot. */
+enum down {
+	DOWN_NO,
+	DOWN_TABLE, /* into the table the entry points at */
+	DOWN_TO,    /* into slot.child, a table of slot.child_mode */
+};
+
+/* One slot above the last level, as the handlers see it. */
+struct slot {
+	unsigned l, h;
+	PTE *tbl;         /* the table (NULL in a table being planned) */
+	size_t i;
+	uint64_t e;
+	int kind;
+	uint64_t va, end; /* the part of the range in this slot; for an
+			   * empty stretch crossed at once, the whole stretch */
+	bool whole;       /* [va, end] is the slot's whole span */
+	bool live;        /* the table is linked into the tree */
+	size_t nth;       /* present entries before this one in this table */
+	/* Set by the handler: */
+	enum down down;
+	bool stop;        /* leave this table (not an error) */
+	PTE *child;       /* DOWN_TO: the table (DOWN_TABLE: set by the descent) */
+	enum table_mode child_mode;
+	uint64_t child_pa; /* for the handler's own use in up() */
+};
+
+struct visitor {
+	/* Cross stretches of EMPTY entries at once (the empty handler then
+	 * sees the stretch as one slot); off where every slot matters. */
+	bool skip_empty;
+	/* Per kind; NULL empty: nothing to do; NULL corrupt: PT_ERR_CORRUPT
+	 * (also for a table entry whose frame cannot be reached). A non-zero
+	 * result ends the whole descent and is returned. */
+	int (*empty)(struct pt_op *op, void *ctx, struct slot *s);
+	int (*table)(struct pt_op *op, void *ctx, struct slot *s);
+	int (*leaf)(struct pt_op *op, void *ctx, struct slot *s);
+	int (*corrupt)(struct pt_op *op, void *ctx, struct slot *s);
+	/* After the descent below a slot returned 0. May be NULL. */
+	int (*up)(struct pt_op *op, void *ctx, struct slot *s);
+	/* The last level: entries [i, j] of lv, the first at va. */
+	int (*run)(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+		   uint64_t va);
+	/* The operation's out-of-line copy of descend() for the next level. */
+	int (*down)(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+		    uint64_t last);
+};
+
+/* The i-th piece of leaf e (height h + 1) split one level down. */
+PT_INLINE uint64_t piece(const struct pt_op *op, unsigned h, uint64_t e, size_t i)
+{
+	const unsigned l = op->levels - 1 - h;
+	const uint64_t pa = A(leaf_pa)(h + 1, e) + (uint64_t)i * pt__span(op->s, l);
+	return leaf_at(op->feat, h, pa, A(leaf_flags)(op->feat, h + 1, e));
+}
+
+/*
+ * Visit [va, last], which lies in one table at level lv->l, with v. Always
+ * inlined into each operation's level function (v->down), where v is a
+ * constant: the handlers fold in.
+ */
+PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
+		      const struct level *lv, uint64_t va, uint64_t last)
+{
+	const struct pt_shape *s = op->s;
+	const unsigned l = lv->l, h = HT(op, l);
+	const uint64_t span = pt__span(s, l);
+	const size_t j = idx(s, l, last);
+	size_t i = idx(s, l, va);
+	uint64_t sva = va & ~(span - 1);
+	struct slot sl;
+	if (h == 0)
+		return v->run(op, ctx, lv, i, j, va);
+	sl.l = l;
+	sl.h = h;
+	sl.tbl = lv->tbl;
+	sl.live = lv->mode == TBL_LIVE;
+	sl.nth = 0;
+	for (;;) {
+		int r;
+		sl.i = i;
+		if (lv->mode == TBL_LIVE) {
+			sl.e = ld(&lv->tbl[i]);
+			sl.kind = A(kind)(op->feat, h, sl.e);
+		} else if (lv->mode == TBL_FRESH) {
+			sl.e = EMPTY;
+			sl.kind = PTK_EMPTY;
+		} else {
+			sl.e = piece(op, h, lv->whole_leaf, i);
+			sl.kind = PTK_LEAF;
+		}
+		sl.va = sva < va ? va : sva;
+		sl.end = last - sva < span - 1 ? last : sva + (span - 1);
+		sl.whole = sl.va == sva && sl.end == sva + (span - 1);
+		sl.down = DOWN_NO;
+		sl.stop = false;
+		switch (sl.kind) {
+		case PTK_EMPTY:
+			if (v->skip_empty && lv->mode == TBL_LIVE && sl.e == EMPTY && i < j) {
+				const size_t k = skip_empty(lv->tbl, i + 1, j + 1) - 1;
+				sva += (uint64_t)(k - i) * span;
+				i = k;
+				sl.end = last - sva < span - 1 ? last : sva + (span - 1);
+				sl.whole = false;
+			}
+			r = v->empty ? v->empty(op, ctx, &sl) : 0;
+			break;
+		case PTK_TABLE:
+			r = v->table(op, ctx, &sl);
+			break;
+		case PTK_LEAF:
+			r = v->leaf(op, ctx, &sl);
+			break;
+		default:
+			r = v->corrupt ? v->corrupt(op, ctx, &sl) : PT_ERR_CORRUPT;
+			break;
+		}
+		if (r)
+			return r;
+		if (sl.stop)
+			return 0;
+		if (sl.kind != PTK_EMPTY)
+			sl.nth++;
+		if (sl.down != DOWN_NO) {
+			struct level cl;
+			cl.l = l + 1;
+			cl.mode = sl.child_mode;
+			cl.tbl = sl.child;
+			cl.whole_leaf = sl.e;
+			if (sl.down == DOWN_TABLE) {
+				cl.mode = TBL_LIVE;
+				cl.tbl = (PTE *)pt__frame(op->t, A(table_pa)(h, sl.e));
+				sl.child = cl.tbl;
+				if (!cl.tbl)
+					return v->corrupt ? v->corrupt(op, ctx, &sl) : PT_ERR_CORRUPT;
+			}
+			r = v->down(op, ctx, &cl, sl.va, sl.end);
+			if (!r && v->up)
+				r = v->up(op, ctx, &sl);
+			if (r)
+				return r;
+		}
+		if (i >= j)
+			return 0;
+		i++;
+		sva += span;
+	}
+}
+
+/* An operation's level function: descend() with its visitor, out of line,
+ * the recursion's step. Declared before the visitor, which names it. */
+#define PT_LEVEL_FN(name, visitor)                                                        \
+	static int name(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va, \
+			uint64_t last)                                                    \
+	{                                                                                 \
+		return descend(op, &(visitor), ctx, lv, va, last);                        \
+	}
+
+/* Descend [va, last] from the root with v. */
+PT_INLINE int descend_root(struct pt_op *op, const struct visitor *v, void *ctx, uint64_t va,
+			   uint64_t last)
+{
+	struct level root;
+	root.l = 0;
+	root.tbl = (PTE *)pt__frame(op->t, op->t->root);
+	root.mode = TBL_LIVE;
+	root.whole_leaf = 0;
+	if (!root.tbl)
+		return PT_ERR_CORRUPT;
+	return v->down(op, ctx, &root, va, last);
+}

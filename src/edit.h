@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Edits: map, unmap and protect, over ranges and single pages.
+ *
+ * A region operation runs in two phases over the same descent. The plan
+ * reads the range, returns the first error in VA order and counts the
+ * frames the commit will need; those are reserved before anything is
+ * written, and the commit then cannot fail: a failed call has written
+ * nothing and holds no frame. What to do at a slot is decided by one pure
+ * function per operation (decide_map, decide_clear), which both phases
+ * call on the same table, so they cannot disagree. Part of src/engine.h.
+ */
+
+/* What a region operation does at one slot above the last level. */
+enum act {
+	ACT_SKIP,    /* nothing */
+	ACT_LEAF,    /* write a leaf into the empty slot */
+	ACT_REPLACE, /* a leaf over a table with no leaf below: replace, free it */
+	ACT_DOWN,    /* go into the table */
+	ACT_NEW,     /* a new table in the empty slot, then go into it */
+	ACT_SPLIT,   /* the leaf becomes a table of its pieces, then go into it */
+	ACT_CLEAR,   /* empty the slot */
+	ACT_FREE,    /* empty the slot and free the tables below it */
+	ACT_REWRITE, /* the leaf gets the new flags */
+};
+
+/* What a map or protect writes: the leaf bits for each height, computed once
+ * per call, and the largest height a leaf may have. */
+struct pt_req {
+	uint64_t attrs[PT_MAX_LEVELS];
+	uint32_t flags;
+	unsigned max_h;
+};
+
+static inline void req_init(const struct pt_op *op, struct pt_req *rq, uint32_t flags,
+			    unsigned max_h)
+{
+	for (unsigned h = 0; h < op->levels; h++)
+		rq->attrs[h] = A(leaf_attrs)(op->feat, h, flags);
+	rq->flags = flags;
+	rq->max_h = max_h;
+}
+
+/* Reserve what the plan counted; on failure give it all back. */
+static int reserve(struct pt_op *op, size_t need)
+{
+	if (pt__reserve(op, need) == PT_OK)
+		return PT_OK;
+	pt__unreserve(op);
+	return PT_ERR_NO_MEMORY;
+}
+
+/* ---- map ---------------------------------------------------------------- */
+
+struct map_ctx {
+	const struct pt_req *rq;
+	uint64_t delta; /* pa - va */
+	size_t need;    /* plan: frames to reserve */
+};
+
+/* Does a leaf go in slot s, mapping pa? */
+PT_INLINE bool leaf_here(const struct pt_op *op, const struct slot *s, uint64_t pa, unsigned max_h)
+{
+	const uint64_t m = pt__span(op->s, s->l) - 1;
+	if (s->h > max_h || !((op->s->leaf_levels >> s->l) & 1))
+		return false;
+	return !((s->va | pa) & m) && s->end - s->va == m;
+}
+
+PT_INLINE int decide_map(const struct pt_op *op, const struct slot *s, uint64_t pa,
+			 unsigned max_h)
+{
+	const bool here = leaf_here(op, s, pa, max_h);
+	switch (s->kind) {
+	case PTK_EMPTY:
+		return here ? ACT_LEAF : ACT_NEW;
+	case PTK_TABLE:
+		return here ? ACT_REPLACE : ACT_DOWN;
+	case PTK_LEAF:
+		return here ? PT_ERR_ALREADY_MAPPED : PT_ERR_MAPPED_TO_HUGE_PAGE;
+	default:
+		return PT_ERR_CORRUPT;
+	}
+}
+
+PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, const bool plan)
+{
+	const uint64_t pa = s->va + c->delta;
+	const int act = decide_map(op, s, pa, c->rq->max_h);
+	int r;
+	if (act < 0)
+		return act;
+	if (!plan && s->h == 1)
+		hint_dir(op->w, s->tbl, s->va);
+	switch (act) {
+	case ACT_LEAF:
+		if (!plan) {
+			st(&s->tbl[s->i], c->rq->attrs[s->h] | A(out)(pa));
+			pt__record(op->w, s->va);
+		}
+		return 0;
+	case ACT_REPLACE:
+		/* An empty subtree never blocks a map. */
+		if (plan) {
+			r = has_leaf(op, s);
+			return r > 0 ? PT_ERR_ALREADY_MAPPED : r;
+		}
+		replace(op, s->l, &s->tbl[s->i], s->e, c->rq->attrs[s->h] | A(out)(pa), s->va, true);
+		free_child(op, s, s->e);
+		release(op, s->l, s->tbl, s->i, A(table_pa)(s->h, s->e));
+		pt__record_all(op->w);
+		pt__record(op->w, s->va);
+		return 0;
+	case ACT_DOWN:
+		s->down = DOWN_TABLE;
+		return 0;
+	default: /* ACT_NEW */
+		s->down = DOWN_TO;
+		s->child_mode = TBL_FRESH;
+		s->child = (PTE *)0;
+		if (plan) {
+			c->need += plan_table(op, s->l, s->va);
+		} else {
+			const struct pt_shape *sh = op->s;
+			const unsigned cl = s->l + 1;
+			const size_t n = sh->entries[cl];
+			s->child_pa = new_table(op, s->l, s->tbl, s->i);
+			s->child = tbl_at(op->t, s->child_pa);
+			/* Only what the range does not write needs emptying; a
+			 * packed level is emptied whole so that lookups in a
+			 * sibling never see garbage. */
+			if (cl + 1 < op->levels && sh->per_frame[cl + 1] > 1) {
+				clear_entries(s->child, 0, n);
+			} else {
+				clear_entries(s->child, 0, idx(sh, cl, s->va));
+				clear_entries(s->child, idx(sh, cl, s->end) + 1, n);
+			}
+		}
+		return 0;
+	}
+}
+
+/* The new table is complete before it becomes visible. */
+static int map_link(struct pt_op *op, void *ctx, struct slot *s)
+{
+	(void)op, (void)ctx;
+	if (s->down == DOWN_TO)
+		st(&s->tbl[s->i], A(table)(s->h, s->child_pa));
+	return 0;
+}
+
+static int map_plan_slot(struct pt_op *op, void *ctx, struct slot *s)
+{
+	return map_slot(op, ctx, s, true);
+}
+
+static int map_commit_slot(struct pt_op *op, void *ctx, struct slot *s)
+{
+	return map_slot(op, ctx, s, false);
+}
+
+static int map_plan_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+			uint64_t va)
+{
+	(void)op, (void)ctx, (void)va;
+	for (; lv->mode == TBL_LIVE && i <= j; i++) {
+		int k = A(kind)(op->feat, 0, ld(&lv->tbl[i]));
+		if (k != PTK_EMPTY)
+			return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
+	}
+	return 0;
+}
+
+static int map_commit_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i,
+			  size_t j, uint64_t va)
+{
+	const struct map_ctx *c = ctx;
+	const size_t n = j - i + 1;
+	fill(&lv->tbl[i], n, 0, c->rq->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
+	pt__record_run(op->w, va, n, PT_SIZE_4K);
+	/* Linked by the time the call returns: pages next to these take the
+	 * hinted path (normalised flags are valid flags). */
+	hint_leaf(op->w, lv->tbl, va, c->rq->flags, c->rq->flags);
+	return 0;
+}
+
+static int map_plan_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+			  uint64_t last);
+static int map_commit_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+			    uint64_t last);
+static const struct visitor map_plan = {
+	.empty = map_plan_slot,
+	.table = map_plan_slot,
+	.leaf = map_plan_slot,
+	.corrupt = map_plan_slot,
+	.run = map_plan_run,
+	.down = map_plan_level,
+};
+static const struct visitor map_commit = {
+	.empty = map_commit_slot,
+	.table = map_commit_slot,
+	.leaf = map_commit_slot,
+	.corrupt = map_commit_slot,
+	.up = map_link,
+	.run = map_commit_run,
+	.down = map_commit_level,
+};
+PT_LEVEL_FN(map_plan_level, map_plan)
+PT_LEVEL_FN(map_commit_level, map_commit)
+
+static int map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, uint32_t flags,
+	       unsigned max_h)
+{
+	struct pt_op op;
+	struct pt_req rq;
+	struct map_ctx c = { &rq, pa - va, 0 };
+	int r;
+	pt__op_init_rw(&op, t);
+	req_init(&op, &rq, flags, max_h);
+	if ((r = descend_root(&op, &map_plan, &c, va, last)) || (r = reserve(&op, c.need)))
+		return r;
+	(void)descend_root(&op, &map_commit, &c, va, last);
+	pt__unreserve(&op);
+	return PT_OK;
+}
+
+/* The slot holds e, not empty: out of the single-page path's way. */
+static __attribute__((cold, noinline)) int map_taken(unsigned feat, uint64_t e)
+{
+	return A(kind)(feat, 0, e) == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
+}
+
+/*
+ * One 4K page (checked; flags valid, not normalised), the common way to
+ * build an address space: the point descent to its last-level table, from
+ * the directory hint when it covers va; the table is hinted, so the next
+ * page takes the inline path (include/pt/inline.h). Anything else (a
+ * missing table, a huge page in the way) takes map().
+ */
+static int map_page(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
+{
+	const struct pt_shape *s = t->shape;
+	const unsigned leaf = s->info.levels - 1;
+	const uint32_t nf = pt__normalize(t->arch, t->features, flags);
+	struct point pt;
+	if (find(s, t, va, GOAL_SLOT, &pt) != PT_OK || !pt.dir)
+		return map(t, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
+	hint_dir(t, pt.dir - idx(s, leaf - 1, va), va);
+	hint_leaf(t, pt.p - idx(s, leaf, va), va, flags, nf);
+	if (PT_UNLIKELY(!A(leaf_empty)(t->features, pt.e)))
+		return map_taken(t->features, pt.e);
+	st(pt.p, t->hint_attrs | A(out)(pa));
+	pt__record(t, va);
+	return PT_OK;
+}
+
+/* ---- unmap and protect -------------------------------------------------- */
+
+struct clear_ctx {
+	const struct pt_req *rq;
+	bool protect;
+	struct pt_runs *runs; /* protect: what the plan read (src/op.h) */
+	size_t need;
+};
+
+PT_INLINE int decide_clear(const struct pt_op *op, const struct slot *s, const struct clear_ctx *c)
+{
+	switch (s->kind) {
+	case PTK_TABLE:
+		/* A whole subtree to unmap goes as one: nothing to check. */
+		return s->whole && !c->protect ? ACT_FREE : ACT_DOWN;
+	case PTK_LEAF:
+		if (s->whole)
+			return c->protect ? ACT_REWRITE : ACT_CLEAR;
+		/* A protect that would not change this leaf needs no split. */
+		if (c->protect && A(leaf_flags)(op->feat, s->h, s->e) == c->rq->flags)
+			return ACT_SKIP;
+		return ACT_SPLIT;
+	case PTK_CORRUPT:
+		/* Garbage wholly inside an unmapped range is cleared, never
+		 * followed; anything else cannot be handled. */
+		return s->whole && !c->protect ? ACT_CLEAR : PT_ERR_CORRUPT;
+	default: /* an empty entry with stray bits goes too */
+		return !c->protect && s->e != EMPTY ? ACT_CLEAR : ACT_SKIP;
+	}
+}
+
+PT_INLINE int clear_slot(struct pt_op *op, struct clear_ctx *c, struct slot *s, const bool plan)
+{
+	const int act = decide_clear(op, s, c);
+	PTE *p = s->tbl ? &s->tbl[s->i] : (PTE *)0;
+	uint64_t nv;
+	if (act < 0)
+		return act;
+	switch (act) {
+	case ACT_DOWN:
+		s->down = DOWN_TABLE;
+		return 0;
+	case ACT_SPLIT:
+		s->down = DOWN_TO;
+		s->child_mode = TBL_PIECES;
+		s->child = (PTE *)0;
+		if (plan) {
+			c->need += plan_table(op, s->l, s->va);
+			return 0;
+		}
+		/* The same mapping in smaller leaves, then the range handled
+		 * in it; the table is not live yet, so no break-before-make
+		 * inside it. */
+		s->child_pa = new_table(op, s->l, s->tbl, s->i);
+		s->child = tbl_at(op->t, s->child_pa);
+		fill(s->child, op->s->entries[s->l + 1], s->h - 1, piece(op, s->h - 1, s->e, 0),
+		     pt__span(op->s, s->l + 1));
+		return 0;
+	case ACT_SKIP:
+		return 0;
+	}
+	if (plan)
+		return 0;
+	switch (act) {
+	case ACT_FREE:
+		st(p, EMPTY);
+		free_child(op, s, s->e);
+		release(op, s->l, s->tbl, s->i, A(table_pa)(s->h, s->e));
+		pt__record_all(op->w);
+		return 0;
+	case ACT_CLEAR:
+		st(p, EMPTY);
+		if (s->live && s->kind == PTK_LEAF)
+			pt__record(op->w, s->va);
+		else if (s->kind == PTK_CORRUPT)
+			pt__record_all(op->w);
+		return 0;
+	default: /* ACT_REWRITE */
+		nv = c->rq->attrs[s->h] | A(out)(A(leaf_pa)(s->h, s->e));
+		if (!s->live) {
+			st(p, nv);
+		} else if (nv != s->e) {
+			replace(op, s->l, p, s->e, nv, s->va, false);
+			pt__record(op->w, s->va);
+		}
+		return 0;
+	}
+}
+
+/* After going into a table: link a split's table in its leaf's place, or
+ * reclaim a table an unmap left empty. */
+static int clear_up(struct pt_op *op, void *ctx, struct slot *s)
+{
+	const struct clear_ctx *c = ctx;
+	const uint64_t base = s->va & ~(pt__span(op->s, s->l) - 1);
+	if (s->kind == PTK_LEAF) {
+		const uint64_t te = A(table)(s->h, s->child_pa);
+		if (s->live) {
+			replace(op, s->l, &s->tbl[s->i], s->e, te, base, false);
+			pt__record(op->w, base);
+		} else {
+			st(&s->tbl[s->i], te);
+		}
+	} else if (!c->protect && is_empty(op, s->l + 1, s->child)) {
+		st(&s->tbl[s->i], EMPTY);
+		release(op, s->l, s->tbl, s->i, A(table_pa)(s->h, s->e));
+		pt__record_all(op->w);
+	}
+	return 0;
+}
+
+static int clear_plan_slot(struct pt_op *op, void *ctx, struct slot *s)
+{
+	return clear_slot(op, ctx, s, true);
+}
+
+static int clear_commit_slot(struct pt_op *op, void *ctx, struct slot *s)
+{
+	return clear_slot(op, ctx, s, false);
+}
+
+/* The plan found n 4K leaves from va forming the run e, succ(e), ...:
+ * extend the last record when this continues it, else start one while the
+ * log has room (the commit compares what the log misses). */
+static inline void note_run(struct pt_runs *rs, uint64_t va, size_t n, uint64_t e)
+{
+	struct pt_run *r;
+	if (rs->n) {
+		r = &rs->rec[rs->n - 1];
+		if (r->last + 1 == va && succ(0, r->e, va - r->va) == e) {
+			r->last += (uint64_t)n * PT_SIZE_4K;
+			return;
+		}
+	}
+	if (rs->n == PT_RUN_LOG)
+		return;
+	r = &rs->rec[rs->n++];
+	r->va = va;
+	r->last = va + ((uint64_t)n * PT_SIZE_4K - 1);
+	r->e = e;
+}
+
+/* The plan's run covering va, if any; the commit asks in VA order. */
+static inline const struct pt_run *run_at(struct pt_runs *rs, uint64_t va)
+{
+	while (rs->cur < rs->n && rs->rec[rs->cur].last < va)
+		rs->cur++;
+	if (rs->cur < rs->n && rs->rec[rs->cur].va <= va)
+		return &rs->rec[rs->cur];
+	return (const struct pt_run *)0;
+}
+
+/* The last level of the plan: unmapping clears whatever is there;
+ * protecting must decode. A valid leaf vouches for the uniform run that
+ * follows it. */
+static int clear_plan_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i0,
+			  size_t j, uint64_t va)
+{
+	const struct clear_ctx *c = ctx;
+	const PTE *tbl = lv->tbl;
+	size_t i = i0;
+	while (c->protect && lv->mode == TBL_LIVE && i <= j) {
+		uint64_t e = ld(&tbl[i]);
+		size_t n;
+		if (A(leaf_bad)(op->feat, e))
+			return PT_ERR_CORRUPT;
+		if (A(leaf_empty)(op->feat, e)) {
+			i++;
+			continue;
+		}
+		n = 1 + run_len(&tbl[i + 1], min_sz(j - i, run_room(op->s, e)),
+				succ(0, e, PT_SIZE_4K));
+		note_run(c->runs, va + (uint64_t)(i - i0) * PT_SIZE_4K, n, e);
+		i += n;
+	}
+	return 0;
+}
+
+/* The last level of the commit: one tight loop over the run. */
+static int clear_commit_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i0,
+			    size_t j, uint64_t va)
+{
+	const struct clear_ctx *c = ctx;
+	const size_t n = j - i0 + 1;
+	PTE *p = &lv->tbl[i0];
+	const uint64_t attrs = c->rq->attrs[0];
+	if (lv->mode != TBL_LIVE) {
+		/* A split's new table: every piece in the range, no TLB entry
+		 * to think of yet. */
+		for (size_t i = 0; i < n; i++)
+			st(&p[i], c->protect ? attrs | A(out)(A(leaf_pa)(0, ld(&p[i]))) : EMPTY);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pva = va + (uint64_t)i * PT_SIZE_4K;
+		uint64_t e, nv;
+		if (c->protect) {
+			const struct pt_run *run = run_at(c->runs, pva);
+			if (run) {
+				/* The plan read this part of the run: rewrite it
+				 * without reading it again. */
+				uint64_t old = succ(0, run->e, pva - run->va);
+				size_t r = min_sz(n - i, (size_t)((run->last - pva) >> 12) + 1);
+				nv = attrs | A(out)(A(leaf_pa)(0, old));
+				if (nv == old) {
+					i += r - 1;
+					continue;
+				}
+				if (!A(needs_bbm)(0, old, nv)) {
+					fill(&p[i], r, 0, nv, PT_SIZE_4K);
+					pt__record_run(op->w, pva, r, PT_SIZE_4K);
+					i += r - 1;
+					continue;
+				}
+			}
+			/* The plan found nothing corrupt: present is a leaf. */
+			e = ld(&p[i]);
+			if (A(leaf_empty)(op->feat, e))
+				continue;
+			nv = attrs | A(out)(A(leaf_pa)(0, e));
+			if (nv == e)
+				continue;
+			if (!A(needs_bbm)(0, e, nv)) {
+				/* The uniform run from here gets the same new
+				 * attributes: rewrite it with the map's loop. */
+				size_t r = 1 + rewrite_run(&p[i + 1],
+							   min_sz(n - i - 1, run_room(op->s, e)),
+							   succ(0, e, PT_SIZE_4K),
+							   succ(0, nv, PT_SIZE_4K));
+				st(&p[i], nv);
+				pt__record_run(op->w, pva, r, PT_SIZE_4K);
+				i += r - 1;
+				continue;
+			}
+			replace(op, op->levels - 1, &p[i], e, nv, pva, false);
+		} else {
+			e = ld(&p[i]);
+			if (e == EMPTY) /* stray bits in an empty entry go too */
+				continue;
+			st(&p[i], EMPTY);
+		}
+		pt__record(op->w, pva);
+	}
+	return 0;
+}
+
+static int clear_plan_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+			    uint64_t last);
+static int clear_commit_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+			      uint64_t last);
+static const struct visitor clear_plan = {
+	.skip_empty = true,
+	.table = clear_plan_slot,
+	.leaf = clear_plan_slot,
+	.corrupt = clear_plan_slot,
+	.run = clear_plan_run,
+	.down = clear_plan_level,
+};
+static const struct visitor clear_commit = {
+	.empty = clear_commit_slot,
+	.table = clear_commit_slot,
+	.leaf = clear_commit_slot,
+	.corrupt = clear_commit_slot,
+	.up = clear_up,
+	.run = clear_commit_run,
+	.down = clear_commit_level,
+};
+PT_LEVEL_FN(clear_plan_level, clear_plan)
+PT_LEVEL_FN(clear_commit_level, clear_commit)
+
+static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool protect,
+		       uint32_t flags)
+{
+	struct pt_op op;
+	struct pt_req rq;
+	struct pt_runs runs = { .n = 0, .cur = 0 };
+	struct clear_ctx c = { &rq, protect, &runs, 0 };
+	int r;
+	pt__op_init_rw(&op, t);
+	req_init(&op, &rq, flags, 0);
+	if ((r = descend_root(&op, &clear_plan, &c, va, last)) || (r = reserve(&op, c.need)))
+		return r;
+	(void)descend_root(&op, &clear_commit, &c, va, last);
+	pt__unreserve(&op);
+	return PT_OK;
+}
+
+/* ---- Single leaves ------------------------------------------------------ */
+
+/*
+ * The single-page edits, in shape s: a constant in each copy below, so the
+ * point descent from the directory hint unrolls with constant indices and
+ * spans.
+ */
+PT_INLINE int unmap_in(const struct pt_shape *s, struct pt_table *t, uint64_t va,
+		       struct pt_mapping *old)
+{
+	struct point pt;
+	int r = find(s, t, va, GOAL_LEAF, &pt);
+	unsigned h;
+	uint64_t span;
+	if (r)
+		return r;
+	h = s->info.levels - 1 - pt.l;
+	span = pt__span(s, pt.l);
+	if (old) {
+		old->pa = A(leaf_pa)(h, pt.e);
+		old->flags = A(leaf_flags)(t->features, h, pt.e);
+		old->size = span;
+	}
+	st(pt.p, EMPTY);
+	pt__record(t, va & ~(span - 1));
+	return PT_OK;
+}
+
+/* pt_remap (set_pa) and pt_protect: rewrite the leaf holding va. */
+PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t va, bool set_pa,
+			uint64_t pa, uint32_t flags, uint64_t *size)
+{
+	struct pt_op op;
+	struct point pt;
+	int r = find(s, t, va, GOAL_LEAF, &pt);
+	unsigned h;
+	uint64_t nv, span;
+	if (r)
+		return r;
+	h = s->info.levels - 1 - pt.l;
+	span = pt__span(s, pt.l);
+	if (set_pa && (pa & (span - 1)))
+		return PT_ERR_NOT_ALIGNED;
+	if (!set_pa)
+		pa = A(leaf_pa)(h, pt.e);
+	nv = leaf_at(t->features, h, pa, flags);
+	if (nv != pt.e) {
+		pt__op_init_rw(&op, t);
+		op.s = s;
+		op.levels = s->info.levels;
+		replace(&op, pt.l, pt.p, pt.e, nv, va & ~(span - 1), false);
+		pt__record(t, va & ~(span - 1));
+	}
+	if (size)
+		*size = span;
+	return PT_OK;
+}
+
+/* One copy per shape, picked once per call (t->shape is one of A(SHAPES)). */
+static int unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
+{
+#define PT_EDIT_PICK(sh) \
+	if (t->shape == &(sh)) \
+		return unmap_in(&(sh), t, va, old);
+	A(SHAPES)(PT_EDIT_PICK)
+#undef PT_EDIT_PICK
+	return PT_ERR_INVALID;
+}
+
+static int change(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, uint32_t flags,
+		  uint64_t *size)
+{
+#define PT_EDIT_PICK(sh) \
+	if (t->shape == &(sh)) \
+		return change_in(&(sh), t, va, set_pa, pa, flags, size);
+	A(SHAPES)(PT_EDIT_PICK)
+#undef PT_EDIT_PICK
+	return PT_ERR_INVALID;
+}

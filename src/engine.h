@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine, written once and compiled once per format family: each
+ * src/engine_<family>.c defines PT_FAMILY, includes its arch/<family>.h and
+ * then this file, so every hook folds into the loops (no indirect call per
+ * entry) and every function below is a static of that file, under the name
+ * it has here.
+ *
+ *   entry.h    raw entries: load, store, runs, every arithmetic on values
+ *   descent.h  the one descent over a range; operations are its visitors
+ *   tables.h   table frames; freeing a subtree; is there a leaf below
+ *   hints.h    the per-page hints and the inline paths' view of the format
+ *   lookup.h   single addresses: the point descent, query, translate
+ *   edit.h     map, unmap, protect, over ranges and single pages
+ *   walk.h     pt_walk, pt_walk_ranges, pt_walk_batches
+ *   share.h    teardown, shared root entries
+ */
+#include "op.h"
+
+#define PT_CAT_(a, b) a##b
+#define PT_CAT(a, b) PT_CAT_(a, b)
+/* A(x): this family's hook or constant x (arch_<family>_x). */
+#define A(x) PT_CAT(PT_CAT(arch_, PT_FAMILY), PT_CAT(_, x))
+#define PTE A(pte)
+
+#include "entry.h"
+#include "descent.h"
+#include "tables.h"
+#include "hints.h"
+#include "lookup.h"
+#include "edit.h"
+#include "walk.h"
+#include "share.h"
+
+#define PT_SHAPE_ADDR(shape) &(shape),
+const struct pt_engine PT_CAT(pt__engine_, PT_FAMILY) = {
+	.shapes = { A(SHAPES)(PT_SHAPE_ADDR) },
+	.init = init,
+	.set_direct = set_direct,
+	.map = map,
+	.map_page = map_page,
+	.unmap = unmap,
+	.change = change,
+	.clear_range = clear_range,
+	.walk = walk,
+	.walk_ranges = walk_ranges,
+	.walk_batches = walk_batches,
+	.destroy = destroy,
+	.copy_root = copy_root,
+	.translate = translate,
+	.pte_leaf = pte_leaf,
+	.pte_table = pte_table,
+	.decode = decode,
+};

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Raw entries: the one load and the one store, and every piece of
+ * arithmetic on entry values the engine does, each resting on a rule of
+ * the hook contract (arch/arch.h). Outside this file the engine sees
+ * entries only through kinds and hooks. Part of src/engine.h.
+ */
+
+/* The one load and the one store every entry goes through. Stores are
+ * single aligned release stores: whatever was written before (a new table's
+ * contents) is visible before the entry is, to other CPUs and the MMU. */
+PT_INLINE uint64_t ld(const PTE *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+PT_INLINE void st(PTE *p, uint64_t v)
+{
+	__atomic_store_n(p, (PTE)v, __ATOMIC_RELEASE);
+}
+
+/* The entry an empty slot gets. */
+#define EMPTY ((uint64_t)A(EMPTY))
+
+/* Height of level l in op's shape. */
+#define HT(op, l) ((op)->levels - 1u - (l))
+
+/* 16 bytes of entries, at any entry-aligned address, for run scans. */
+typedef PTE vec __attribute__((vector_size(16), aligned(sizeof(PTE)), may_alias));
+/* PAs of a vector of entries: one 8-byte lane per entry. */
+typedef uint64_t pa_vec __attribute__((vector_size(8 * PT_LANES(PTE)), aligned(8), may_alias));
+
+PT_INLINE int kind_at(const struct pt_op *op, unsigned l, uint64_t e)
+{
+	return A(kind)(op->feat, HT(op, l), e);
+}
+
+PT_INLINE size_t idx(const struct pt_shape *s, unsigned l, uint64_t va)
+{
+	return (size_t)((va >> s->shift[l]) & (s->entries[l] - 1u));
+}
+
+PT_INLINE size_t min_sz(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The leaf at height h mapping pa. */
+PT_INLINE uint64_t leaf_at(unsigned feat, unsigned h, uint64_t pa, uint32_t flags)
+{
+	return A(leaf_attrs)(feat, h, flags) | A(out)(pa);
+}
+
+/* The leaf like e (height h) whose PA is `size` further on. */
+PT_INLINE uint64_t succ(unsigned h, uint64_t e, uint64_t size)
+{
+	const uint64_t pa = A(leaf_pa)(h, e);
+	if (A(OUT_LINEAR))
+		return e + A(out)(size);
+	return e ^ A(out)(pa) ^ A(out)(pa + size);
+}
+
+/* Without its PA: the bits of a 4K leaf that decide its kind and flags. */
+PT_INLINE uint64_t leaf_attrs_of(uint64_t e)
+{
+	return e ^ A(out)(A(leaf_pa)(0, e));
+}
+
+/* A 4K leaf's address field: what leaf_pa keeps of an all-ones entry, put
+ * back by out(). */
+PT_INLINE uint64_t leaf_field(void)
+{
+	return A(out)(A(leaf_pa)(0, ~UINT64_C(0)));
+}
+
+/* How far a linear address field sits right of the PA it holds (2 where it
+ * holds PA / 4, RISC-V; else 0). */
+PT_INLINE unsigned field_shift(void)
+{
+	return 12 - (unsigned)__builtin_ctzll(A(out)(PT_SIZE_4K));
+}
+
+/* 4K entries that may follow the 4K leaf e in a run before the PA would
+ * leave the format's range (and carry into other bits). */
+PT_INLINE size_t run_room(const struct pt_shape *s, uint64_t e)
+{
+	uint64_t top = (UINT64_C(1) << s->info.pa_bits) - PT_SIZE_4K;
+	uint64_t pa = A(leaf_pa)(0, e);
+	return pa < top ? (size_t)((top - pa) >> 12) : 0;
+}
+
+/*
+ * The hot loop of every scan: how many of p[0..n) continue the run of 4K
+ * leaves, i.e. equal expect, succ(expect), ... exactly. Linear formats
+ * compare 64 bytes per test in 16-byte vectors (SSE2, NEON; plain scalar
+ * code where there are none) and then four entries per test. The loads are
+ * only compared: a mismatch, or a torn read, ends the fast part and the
+ * one-entry loop decides from a fresh load.
+ */
+static inline size_t run_len(const PTE *p, size_t n, uint64_t expect)
+{
+	size_t i = 0;
+	if (A(OUT_LINEAR)) {
+		enum { L = PT_LANES(PTE) };
+		const uint64_t step = A(out)(PT_SIZE_4K);
+		if (n >= 4 * L) {
+			vec x0 = { 0 }, x1 = { 0 }, x2 = { 0 }, x3 = { 0 }, inc = { 0 }, d;
+			for (unsigned k = 0; k < L; k++) {
+				x0[k] = (PTE)(expect + k * step);
+				x1[k] = (PTE)(expect + (k + L) * step);
+				x2[k] = (PTE)(expect + (k + 2 * L) * step);
+				x3[k] = (PTE)(expect + (k + 3 * L) * step);
+				inc[k] = (PTE)(4 * L * step);
+			}
+			for (; i + 4 * L <= n; i += 4 * L) {
+				const vec *v = (const vec *)(const void *)(p + i);
+				PTE any = 0;
+				d = (v[0] ^ x0) | (v[1] ^ x1) | (v[2] ^ x2) | (v[3] ^ x3);
+				for (unsigned k = 0; k < L; k++)
+					any |= d[k];
+				if (any)
+					break;
+				x0 += inc;
+				x1 += inc;
+				x2 += inc;
+				x3 += inc;
+			}
+			expect += i * step;
+		}
+		for (; i + 4 <= n; i += 4, expect += 4 * step) {
+			uint64_t d = (ld(&p[i]) ^ expect) | (ld(&p[i + 1]) ^ (expect + step)) |
+				     (ld(&p[i + 2]) ^ (expect + 2 * step)) |
+				     (ld(&p[i + 3]) ^ (expect + 3 * step));
+			if (d)
+				break;
+		}
+	}
+	for (; i < n && ld(&p[i]) == expect; i++)
+		expect = succ(0, expect, PT_SIZE_4K);
+	return i;
+}
+
+/* Write n leaves of height h from e on, each `size` further: the hot loop
+ * of every map. */
+static inline void fill(PTE *p, size_t n, unsigned h, uint64_t e, uint64_t size)
+{
+	size_t i = 0;
+	if (A(OUT_LINEAR)) {
+		const uint64_t step = A(out)(size);
+		for (; i + 4 <= n; i += 4, e += 4 * step) {
+			st(&p[i], e);
+			st(&p[i + 1], e + step);
+			st(&p[i + 2], e + 2 * step);
+			st(&p[i + 3], e + 3 * step);
+		}
+	}
+	for (; i < n; i++, e = succ(h, e, size))
+		st(&p[i], e);
+}
+
+/* Rewrite the entries of p[0..n) that continue the run of 4K leaves old,
+ * succ(old), ... as nv, succ(nv), ...: a chunk is compared first (run_len),
+ * then stored, so the compare costs no store-side work. */
+static inline size_t rewrite_run(PTE *p, size_t n, uint64_t old, uint64_t nv)
+{
+	enum { CHUNK = 64 };
+	size_t i = 0;
+	while (i < n) {
+		size_t c = min_sz(n - i, CHUNK);
+		size_t r = run_len(&p[i], c, old);
+		fill(&p[i], r, 0, nv, PT_SIZE_4K);
+		i += r;
+		if (r < c)
+			break;
+		old = succ(0, old, r * PT_SIZE_4K);
+		nv = succ(0, nv, r * PT_SIZE_4K);
+	}
+	return i;
+}
+
+/*
+ * The first entry of tbl at or after i (n if none) that is not EMPTY. Most
+ * empty entries are EMPTY (the engine writes nothing else), so walks and
+ * teardown cross the empty stretches of a sparse table four entries per
+ * test instead of decoding each. Out of line: it runs only once an empty
+ * entry is found, and inlined it would crowd the registers of the loops
+ * that call it.
+ */
+static __attribute__((noinline)) size_t skip_empty(const PTE *tbl, size_t i, size_t n)
+{
+	while (i + 4 <= n && !((ld(&tbl[i]) ^ EMPTY) | (ld(&tbl[i + 1]) ^ EMPTY) |
+			       (ld(&tbl[i + 2]) ^ EMPTY) | (ld(&tbl[i + 3]) ^ EMPTY)))
+		i += 4;
+	while (i < n && ld(&tbl[i]) == EMPTY)
+		i++;
+	return i;
+}
+
+/*
+ * Empty entries [from, to) of a new table nothing points to yet: no walker
+ * can see these stores, and the release store that links the table orders
+ * them before it, so they need not go through st(). 64 bytes per step in
+ * 16-byte stores, volatile so that the compiler cannot turn the loop into
+ * a memset call (the core is freestanding).
+ */
+static inline void clear_entries(PTE *tbl, size_t from, size_t to)
+{
+	enum { L = PT_LANES(PTE) };
+	vec z;
+	size_t i = from;
+	for (unsigned k = 0; k < L; k++)
+		z[k] = (PTE)EMPTY;
+	for (; i < to && (i % L); i++)
+		st(&tbl[i], EMPTY);
+	for (; i + 4 * L <= to; i += 4 * L) {
+		volatile vec *v = (volatile vec *)(void *)(tbl + i);
+		v[0] = z;
+		v[1] = z;
+		v[2] = z;
+		v[3] = z;
+	}
+	for (; i < to; i++)
+		st(&tbl[i], EMPTY);
+}
+
+/*
+ * Replace a present entry. Arm requires break-before-make for anything but
+ * a permission change: empty entry, TLB invalidation, then the new entry.
+ * `all` when the old entry was a table (walk caches for its whole span).
+ */
+static inline void replace(struct pt_op *op, unsigned l, PTE *p, uint64_t old, uint64_t nv,
+			   uint64_t va, bool all)
+{
+	if (A(needs_bbm)(HT(op, l), old, nv)) {
+		st(p, EMPTY);
+		pt__flush_now(op->t, va, all);
+	}
+	st(p, nv);
+}
+
+/* ---- Pure entry functions (pt_pte_page, pt_pte_table, pt_pte_decode) ---- */
+
+static int decode(unsigned feat, unsigned h, uint64_t e, uint64_t *pa, uint32_t *flags)
+{
+	int k;
+	if (e != (uint64_t)(PTE)e)
+		return PTK_CORRUPT; /* wider than this format's entries */
+	k = A(kind)(feat, h, e);
+	if (k == PTK_TABLE)
+		*pa = A(table_pa)(h, e);
+	if (k == PTK_LEAF) {
+		*pa = A(leaf_pa)(h, e);
+		*flags = A(leaf_flags)(feat, h, e);
+	}
+	return k;
+}
+
+static uint64_t pte_leaf(unsigned feat, unsigned h, uint64_t pa, uint32_t flags)
+{
+	return leaf_at(feat, h, pa, flags);
+}
+
+static uint64_t pte_table(unsigned h, uint64_t pa)
+{
+	return A(table)(h, pa);
+}

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Single addresses: the point form of the descent, and what is built on it
+ * (pt_query, pt_translate, and the walk to one slot that single-page edits
+ * start from). Part of src/engine.h.
+ */
+
+/* The entry the point descent stopped at: its slot, level and value, and
+ * the directory entry above the last level it passed (NULL if none). */
+struct point {
+	PTE *p;
+	PTE *dir;
+	unsigned l;
+	uint64_t e;
+};
+
+/* What the point descent looks for (a constant in each copy). */
+enum point_goal {
+	GOAL_MAPPING, /* decode the leaf holding va into a struct pt_mapping */
+	GOAL_LEAF,    /* the slot of the leaf holding va */
+	GOAL_SLOT,    /* va's last-level slot, whatever it holds */
+};
+
+/* The entry e at level l, above the last, points at no table: a huge leaf
+ * answers the lookup of va, anything else ends it. Out of the lookups' line,
+ * so their common path (tables, then a 4K leaf) takes no branch. */
+static __attribute__((cold, noinline)) int lookup_stop(const struct pt_shape *s, unsigned feat,
+						       unsigned l, uint64_t e, uint64_t va,
+						       struct pt_mapping *out)
+{
+	const unsigned h = s->info.levels - 1 - l;
+	const uint64_t m = pt__span(s, l) - 1;
+	int k = A(kind)(feat, h, e);
+	if (k != PTK_LEAF)
+		return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
+	out->pa = A(leaf_pa)(h, e) | (va & m);
+	out->flags = A(leaf_flags)(feat, h, e);
+	out->size = m + 1;
+	return PT_OK;
+}
+
+/*
+ * The point descent, shared by pt_query (own tables: t, frames found as
+ * the table finds them), pt_translate (untrusted: t NULL, each entry read
+ * through the frame mm->phys_to_virt returns for it, every table address
+ * checked) and the single-page edits (goal GOAL_LEAF or GOAL_SLOT: the
+ * slot, in *pt). `direct` (t's direct map is set, and the caller says so
+ * as a constant): each table is a plain offset from its PA, no test. The
+ * walk starts at level l0 in table `first` when `from_first` (a constant;
+ * own tables only), else at the root's level 0. At most one read per
+ * level: nothing an image holds can make it loop. Always inlined, so each
+ * caller gets its own specialised copy; with a constant shape the level
+ * loop unrolls and every index and span is a constant.
+ */
+PT_INLINE int lookup(const struct pt_shape *s, unsigned feat, bool from_first, unsigned l0,
+		     const PTE *first, uint64_t root, const struct pt_table *t, bool direct,
+		     const struct pt_mm *mm, uint64_t va, struct pt_mapping *out,
+		     enum point_goal goal, struct point *pt)
+{
+	const unsigned levels = s->info.levels;
+	const uint64_t off = t && direct ? t->direct_offset : 0;
+	uint64_t tpa = root;
+	const PTE *dir = (const PTE *)0;
+	/* GCC needs the hint to unroll; clang unrolls constant trip counts
+	 * by itself and warns (an error here) where the count is not one. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 5
+#endif
+	for (unsigned l = l0; l < levels; l++) {
+		const unsigned h = levels - 1 - l;
+		const PTE *p;
+		uint64_t e;
+		int k;
+		if (from_first && l == l0) {
+			p = first + idx(s, l, va);
+		} else if (t && direct) {
+			p = (const PTE *)(uintptr_t)(tpa + off) + idx(s, l, va);
+		} else {
+			if (t) {
+				const PTE *tbl = tbl_at(t, tpa);
+				p = tbl ? &tbl[idx(s, l, va)] : (const PTE *)0;
+			} else {
+				p = (const PTE *)pt__virt(mm, tpa + idx(s, l, va) * s->pte_bytes);
+			}
+			if (!p)
+				return PT_ERR_CORRUPT;
+		}
+		e = ld(p);
+		if (goal != GOAL_MAPPING) {
+			k = A(kind)(feat, h, e);
+			if (k == PTK_TABLE) {
+				dir = p;
+				tpa = A(table_pa)(h, e);
+				continue;
+			}
+			if (goal == GOAL_LEAF && k != PTK_LEAF)
+				return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
+			if (goal == GOAL_SLOT && h > 0)
+				return PT_ERR_NOT_MAPPED; /* no last-level table there */
+			pt->p = (PTE *)(uintptr_t)p;
+			pt->dir = (PTE *)(uintptr_t)dir;
+			pt->l = l;
+			pt->e = e;
+			return PT_OK;
+		}
+		/* A 4K leaf encoded as the table's last mapped flags (most
+		 * are): decoded by one compare. The pair is always consistent,
+		 * and kind and flags of a 4K leaf depend on these bits alone. */
+		if (h == 0 && t && PT_LIKELY(leaf_attrs_of(e) == t->hint_attrs)) {
+			out->pa = A(leaf_pa)(0, e) | (va & (PT_SIZE_4K - 1));
+			out->flags = t->hint_nflags;
+			out->size = PT_SIZE_4K;
+			return PT_OK;
+		}
+		/* The common path falls through: tables above (one branch-free
+		 * test), a 4K leaf at the bottom; anything else above takes a
+		 * call. */
+		if (h > 0) {
+			if (PT_UNLIKELY(!A(is_table)(feat, h, e)))
+				return lookup_stop(s, feat, l, e, va, out);
+			tpa = A(table_pa)(h, e);
+			if (!t && (tpa >> s->info.pa_bits))
+				return PT_ERR_CORRUPT;
+			continue;
+		}
+		k = A(kind)(feat, h, e);
+		if (PT_LIKELY(k == PTK_LEAF)) {
+			out->pa = A(leaf_pa)(0, e) | (va & (PT_SIZE_4K - 1));
+			out->flags = A(leaf_flags)(feat, 0, e);
+			out->size = PT_SIZE_4K;
+			return PT_OK;
+		}
+		return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
+	}
+	return PT_ERR_CORRUPT; /* unreachable: kind() has no table at height 0 */
+}
+
+/* The slot for va in t (shape s, a constant in each caller), from the
+ * directory hint when it covers va, else from the root. */
+PT_INLINE int find(const struct pt_shape *s, const struct pt_table *t, uint64_t va,
+		   enum point_goal goal, struct point *pt)
+{
+	if (dir_hinted(t, va))
+		return lookup(s, t->features, true, s->info.levels - 2, (const PTE *)t->hint_dir, 0,
+			      t, false, &t->mm, va, (struct pt_mapping *)0, goal, pt);
+	return lookup(s, t->features, false, 0, (const PTE *)0, t->root, t, false, &t->mm, va,
+		      (struct pt_mapping *)0, goal, pt);
+}
+
+/* pt_query in shape s from the root: va checked, every level read. */
+PT_INLINE int query_root(const struct pt_shape *s, const struct pt_table *t, bool direct,
+			 uint64_t va, struct pt_mapping *out)
+{
+	if (!pt__va_ok(s, t->features, va))
+		return PT_ERR_INVALID;
+	return lookup(s, t->features, false, 0, (const PTE *)0, t->root, t, direct, &t->mm, va,
+		      out, GOAL_MAPPING, (struct point *)0);
+}
+
+/*
+ * pt_query in shape s (a constant in each copy). The directory hint, when
+ * it covers va, skips every level above the last two (see dir_hinted);
+ * a miss checks va and walks from the root, in `root` (s's copy of
+ * query_root, out of line so that the hinted path needs no stack).
+ */
+PT_INLINE int query_in(const struct pt_shape *s, const struct pt_table *t, bool direct,
+		       uint64_t va, struct pt_mapping *out, pt__lookup_fn root)
+{
+	const unsigned dl = s->info.levels - 2;
+	if (PT_LIKELY(dir_hinted(t, va)))
+		return lookup(s, t->features, true, dl, (const PTE *)t->hint_dir, 0, t, direct,
+			      &t->mm, va, out, GOAL_MAPPING, (struct point *)0);
+	return root(t, va, out);
+}
+
+/* Through the caller's phys_to_virt, any shape of the family. */
+static __attribute__((noinline)) int query_root_mm(const struct pt_table *t, uint64_t va,
+						   struct pt_mapping *out)
+{
+	return query_root(t->shape, t, false, va, out);
+}
+
+static int query_mm(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+{
+	return query_in(t->shape, t, false, va, out, query_root_mm);
+}
+
+/* Through the direct map: one copy per shape (query_direct_<shape>), every
+ * index and span a constant, chosen once (pt_init, pt_set_direct_map)
+ * instead of per call. */
+#define PT_QUERY_DIRECT(shape)                                                               \
+	static __attribute__((noinline)) int query_root_direct_##shape(                      \
+		const struct pt_table *t, uint64_t va, struct pt_mapping *out)               \
+	{                                                                                    \
+		return query_root(&(shape), t, true, va, out);                               \
+	}                                                                                    \
+	static int query_direct_##shape(const struct pt_table *t, uint64_t va,              \
+					struct pt_mapping *out)                              \
+	{                                                                                    \
+		return query_in(&(shape), t, true, va, out, query_root_direct_##shape);      \
+	}
+A(SHAPES)(PT_QUERY_DIRECT)
+#undef PT_QUERY_DIRECT
+
+static void set_lookup(struct pt_table *t)
+{
+	const struct pt_shape *s = t->shape;
+	if (t->direct) {
+#define PT_QUERY_PICK(shape)                          \
+	if (s == &(shape)) {                          \
+		t->lookup = query_direct_##shape;     \
+		return;                               \
+	}
+		A(SHAPES)(PT_QUERY_PICK)
+#undef PT_QUERY_PICK
+	}
+	t->lookup = query_mm;
+}
+
+/* Untrusted tables: every level read, every table address checked. */
+static int translate(const struct pt_shape *s, unsigned feat, uint64_t root,
+		     const struct pt_mm *mm, uint64_t va, struct pt_mapping *out)
+{
+	return lookup(s, feat, false, 0, (const PTE *)0, root, (const struct pt_table *)0, false,
+		      mm, va, out, GOAL_MAPPING, (struct point *)0);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Whole tables: teardown, and root entries shared between tables
+ * (pt_copy_from). Part of src/engine.h.
+ */
+
+static void destroy(struct pt_table *t)
+{
+	struct pt_op op;
+	pt__op_init_rw(&op, t);
+	free_below(&op, 0, tbl_at(t, t->root), 0);
+	t->mm.free_frames(t->mm.ctx, t->root, op.s->frames[0]);
+	pt__forget_hints(t);
+}
+
+/* Share src's root entries [first, last] with dst. */
+static int copy_root(struct pt_table *dst, const struct pt_table *src, size_t first, size_t last)
+{
+	struct pt_op op;
+	PTE *d = tbl_at(dst, dst->root);
+	const PTE *s = tbl_at(src, src->root);
+	pt__op_init_rw(&op, dst);
+	if (!d || !s)
+		return PT_ERR_CORRUPT;
+	for (size_t i = first; i <= last; i++)
+		if (kind_at(&op, 0, ld(&d[i])) != PTK_EMPTY)
+			return PT_ERR_ALREADY_MAPPED;
+	for (size_t i = first; i <= last; i++)
+		if (kind_at(&op, 0, ld(&s[i])) == PTK_CORRUPT)
+			return PT_ERR_CORRUPT;
+	for (size_t i = first; i <= last; i++) {
+		uint64_t e = ld(&s[i]);
+		int k = kind_at(&op, 0, e);
+		if (k == PTK_EMPTY)
+			continue;
+		st(&d[i], e);
+		if (k == PTK_TABLE)
+			dst->shared[i / 64] |= UINT64_C(1) << (i % 64);
+	}
+	pt__record_all(dst);
+	return PT_OK;
+}

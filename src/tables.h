@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Table frames: where a new table goes, when a frame is given back, and
+ * the whole-subtree visitors (free everything below, is there a leaf
+ * below). Part of src/engine.h.
+ */
+
+static inline PTE *tbl_at(const struct pt_table *t, uint64_t pa)
+{
+	return (PTE *)pt__frame(t, pa);
+}
+
+PT_INLINE bool is_shared(const struct pt_op *op, unsigned l, size_t i)
+{
+	return l == 0 && pt__root_shared(op->t, i);
+}
+
+/*
+ * Packed tables (ARMv7 L2: four 1 KiB tables in a 4 KiB frame, the tables
+ * of four consecutive parent entries): the frame already holding a sibling
+ * of slot i's table, or 0.
+ */
+static uint64_t group_frame(const struct pt_op *op, unsigned l, const PTE *tbl, size_t i)
+{
+	size_t n = op->s->per_frame[l + 1], g = i & ~(n - 1);
+	for (size_t j = g; j < g + n; j++) {
+		uint64_t e;
+		if (j == i || is_shared(op, l, j))
+			continue;
+		e = ld(&tbl[j]);
+		if (kind_at(op, l, e) == PTK_TABLE)
+			return A(table_pa)(HT(op, l), e) & ~(uint64_t)(PT_FRAME_SIZE - 1);
+	}
+	return 0;
+}
+
+/*
+ * Planning: frames a new table under the level-l slot holding va needs.
+ * A packed group is counted once per call and never credited with a
+ * sibling's frame (that sibling may go away earlier in the same call); an
+ * unused reserve goes back at the end.
+ */
+static inline size_t plan_table(struct pt_op *op, unsigned l, uint64_t va)
+{
+	unsigned n = op->s->per_frame[l + 1];
+	uint64_t g;
+	if (n <= 1)
+		return 1;
+	g = (va >> op->s->shift[l]) / n;
+	if (op->plan_group == g)
+		return 0;
+	op->plan_group = g;
+	return 1;
+}
+
+/* Commit: where the new table under slot i of tbl (level l) goes. */
+static uint64_t new_table(struct pt_op *op, unsigned l, const PTE *tbl, size_t i)
+{
+	const struct pt_shape *s = op->s;
+	size_t n = s->per_frame[l + 1];
+	uint64_t f;
+	if (n <= 1)
+		return pt__take(op);
+	f = group_frame(op, l, tbl, i);
+	if (!f)
+		f = pt__take(op);
+	return f + (uint64_t)(i & (n - 1)) * s->entries[l + 1] * s->pte_bytes;
+}
+
+/* Slot i of tbl no longer points at child_pa: give its frame back unless a
+ * packed sibling still lives there. */
+static void release(struct pt_op *op, unsigned l, const PTE *tbl, size_t i, uint64_t child_pa)
+{
+	const struct pt_shape *s = op->s;
+	pt__forget_hints(op->w); /* one may have pointed into this frame */
+	if (s->per_frame[l + 1] > 1) {
+		if (group_frame(op, l, tbl, i))
+			return;
+		child_pa &= ~(uint64_t)(PT_FRAME_SIZE - 1);
+	}
+	op->t->mm.free_frames(op->t->mm.ctx, child_pa, s->frames[l + 1]);
+}
+
+/* Is the level-l table tbl all empty? */
+static bool is_empty(const struct pt_op *op, unsigned l, const PTE *tbl)
+{
+	for (size_t i = 0; i < op->s->entries[l]; i++)
+		if (kind_at(op, l, ld(&tbl[i])) != PTK_EMPTY)
+			return false;
+	return true;
+}
+
+/* The whole VA range of the level-l table holding va. */
+PT_INLINE uint64_t table_last(const struct pt_op *op, unsigned l, uint64_t va)
+{
+	const uint64_t m = (pt__span(op->s, l) << __builtin_ctz(op->s->entries[l])) - 1;
+	return va | m;
+}
+
+/* ---- Teardown: free every table below one ------------------------------- */
+
+/* A table entry: free what is below it (never a shared subtree), then the
+ * entry goes and its frame with it, so packed frames go with their last
+ * table. Last-level tables hold no table: no need to go in. */
+static int free_table(struct pt_op *op, void *ctx, struct slot *s)
+{
+	(void)ctx;
+	if (is_shared(op, s->l, s->i))
+		return 0;
+	s->child_pa = A(table_pa)(s->h, s->e);
+	if (s->h > 1)
+		s->down = DOWN_TABLE;
+	else {
+		st(&s->tbl[s->i], EMPTY);
+		release(op, s->l, s->tbl, s->i, s->child_pa);
+	}
+	return 0;
+}
+
+static int free_up(struct pt_op *op, void *ctx, struct slot *s)
+{
+	(void)ctx;
+	st(&s->tbl[s->i], EMPTY);
+	release(op, s->l, s->tbl, s->i, s->child_pa);
+	return 0;
+}
+
+static int skip_slot(struct pt_op *op, void *ctx, struct slot *s)
+{
+	(void)op, (void)ctx, (void)s;
+	return 0;
+}
+
+/* A table that cannot be reached is released all the same. */
+static int free_unreachable(struct pt_op *op, void *ctx, struct slot *s)
+{
+	if (s->kind == PTK_TABLE)
+		return free_up(op, ctx, s);
+	return 0;
+}
+
+static int no_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+		  uint64_t va)
+{
+	(void)op, (void)ctx, (void)lv, (void)i, (void)j, (void)va;
+	return 0;
+}
+
+static int free_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+		      uint64_t last);
+static const struct visitor free_visitor = {
+	.skip_empty = true,
+	.table = free_table,
+	.leaf = skip_slot,
+	.corrupt = free_unreachable,
+	.up = free_up,
+	.run = no_run,
+	.down = free_level,
+};
+PT_LEVEL_FN(free_level, free_visitor)
+
+/* Free every table below the level-l table tbl at va (not tbl itself). */
+static void free_below(struct pt_op *op, unsigned l, PTE *tbl, uint64_t va)
+{
+	struct level lv = { l, tbl, TBL_LIVE, 0 };
+	if (tbl && HT(op, l) > 0)
+		(void)free_level(op, (void *)0, &lv, va, table_last(op, l, va));
+}
+
+/* free_below the table entry e of slot s points at. */
+static void free_child(struct pt_op *op, const struct slot *s, uint64_t e)
+{
+	free_below(op, s->l + 1, tbl_at(op->t, A(table_pa)(s->h, e)),
+		   s->va & ~(pt__span(op->s, s->l) - 1));
+}
+
+/* ---- Is there a leaf below a table? -------------------------------------- */
+
+static int found_leaf(struct pt_op *op, void *ctx, struct slot *s)
+{
+	(void)op, (void)ctx, (void)s;
+	return 1;
+}
+
+static int down_table(struct pt_op *op, void *ctx, struct slot *s)
+{
+	(void)op, (void)ctx;
+	s->down = DOWN_TABLE;
+	return 0;
+}
+
+static int leaf_in_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+		       uint64_t va)
+{
+	(void)ctx, (void)va;
+	for (; i <= j; i++) {
+		int k = A(kind)(op->feat, 0, ld(&lv->tbl[i]));
+		if (k == PTK_LEAF)
+			return 1;
+		if (k == PTK_CORRUPT)
+			return PT_ERR_CORRUPT;
+	}
+	return 0;
+}
+
+static int leaf_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+		      uint64_t last);
+static const struct visitor leaf_visitor = {
+	.skip_empty = true,
+	.table = down_table,
+	.leaf = found_leaf,
+	.run = leaf_in_run,
+	.down = leaf_level,
+};
+PT_LEVEL_FN(leaf_level, leaf_visitor)
+
+/* 1 if a leaf lives below the table entry of slot s, 0 if none,
+ * PT_ERR_CORRUPT if something cannot be trusted first. */
+static int has_leaf(struct pt_op *op, const struct slot *s)
+{
+	const uint64_t va = s->va & ~(pt__span(op->s, s->l) - 1);
+	struct level lv = { s->l + 1, tbl_at(op->t, A(table_pa)(s->h, s->e)), TBL_LIVE, 0 };
+	if (!lv.tbl)
+		return PT_ERR_CORRUPT;
+	return leaf_level(op, (void *)0, &lv, va, table_last(op, s->l + 1, va));
+}
