@@ -41,9 +41,9 @@ struct slot {
 	int kind;
 	uint64_t va, end; /* the part of the range in this slot; for an
 			   * empty stretch crossed at once, the whole stretch */
-	bool whole;       /* [va, end] is the slot's whole span */
 	bool live;        /* the table is linked into the tree */
-	size_t nth;       /* present entries before this one in this table */
+	bool first;       /* the first slot of the range in this table */
+	size_t nth;       /* visitor.count: present entries before this one */
 	/* Set by the handler: */
 	enum down down;
 	bool stop;        /* leave this table (not an error) */
@@ -56,6 +56,8 @@ struct visitor {
 	/* Cross stretches of EMPTY entries at once (the empty handler then
 	 * sees the stretch as one slot); off where every slot matters. */
 	bool skip_empty;
+	/* Count present entries in slot.nth (walks with a limit). */
+	bool count;
 	/* Per kind; NULL empty: nothing to do; NULL corrupt: PT_ERR_CORRUPT
 	 * (also for a table entry whose frame cannot be reached). A non-zero
 	 * result ends the whole descent and is returned. */
@@ -91,6 +93,9 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 {
 	const struct pt_shape *s = op->s;
 	const unsigned l = lv->l, h = HT(op, l);
+	const enum table_mode mode = lv->mode;
+	PTE *const tbl = lv->tbl;
+	const uint64_t whole_leaf = lv->whole_leaf;
 	const uint64_t span = pt__span(s, l);
 	const size_t j = idx(s, l, last);
 	size_t i = idx(s, l, va);
@@ -100,37 +105,46 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 		return v->run(op, ctx, lv, i, j, va);
 	sl.l = l;
 	sl.h = h;
-	sl.tbl = lv->tbl;
-	sl.live = lv->mode == TBL_LIVE;
+	sl.tbl = tbl;
+	sl.live = mode == TBL_LIVE;
 	sl.nth = 0;
-	for (;;) {
-		int r;
-		sl.i = i;
-		if (lv->mode == TBL_LIVE) {
-			sl.e = ld(&lv->tbl[i]);
-			sl.kind = A(kind)(op->feat, h, sl.e);
-		} else if (lv->mode == TBL_FRESH) {
-			sl.e = EMPTY;
-			sl.kind = PTK_EMPTY;
+	sl.first = true;
+	sl.va = va;
+	sl.child = (PTE *)0;
+	sl.child_mode = TBL_LIVE;
+	sl.child_pa = 0;
+	for (;; i++, sva += span, sl.va = sva, sl.first = false) {
+		uint64_t e;
+		int kind, r;
+		if (mode == TBL_LIVE) {
+			e = ld(&tbl[i]);
+			kind = A(kind)(op->feat, h, e);
+		} else if (mode == TBL_FRESH) {
+			e = EMPTY;
+			kind = PTK_EMPTY;
 		} else {
-			sl.e = piece(op, h, lv->whole_leaf, i);
-			sl.kind = PTK_LEAF;
+			e = piece(op, h, whole_leaf, i);
+			kind = PTK_LEAF;
 		}
-		sl.va = sva < va ? va : sva;
-		sl.end = last - sva < span - 1 ? last : sva + (span - 1);
-		sl.whole = sl.va == sva && sl.end == sva + (span - 1);
+		if (kind == PTK_EMPTY && v->skip_empty && mode == TBL_LIVE && e == EMPTY && i < j) {
+			const size_t k = skip_empty(tbl, i + 1, j + 1) - 1;
+			sva += (uint64_t)(k - i) * span;
+			i = k;
+		}
+		if (kind == PTK_EMPTY && !v->empty) {
+			if (i >= j)
+				return 0;
+			continue;
+		}
+		sl.i = i;
+		sl.e = e;
+		sl.kind = kind;
+		sl.end = sva + (span - 1) < last ? sva + (span - 1) : last;
 		sl.down = DOWN_NO;
 		sl.stop = false;
-		switch (sl.kind) {
+		switch (kind) {
 		case PTK_EMPTY:
-			if (v->skip_empty && lv->mode == TBL_LIVE && sl.e == EMPTY && i < j) {
-				const size_t k = skip_empty(lv->tbl, i + 1, j + 1) - 1;
-				sva += (uint64_t)(k - i) * span;
-				i = k;
-				sl.end = last - sva < span - 1 ? last : sva + (span - 1);
-				sl.whole = false;
-			}
-			r = v->empty ? v->empty(op, ctx, &sl) : 0;
+			r = v->empty(op, ctx, &sl);
 			break;
 		case PTK_TABLE:
 			r = v->table(op, ctx, &sl);
@@ -146,20 +160,21 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 			return r;
 		if (sl.stop)
 			return 0;
-		if (sl.kind != PTK_EMPTY)
+		if (v->count && kind != PTK_EMPTY)
 			sl.nth++;
 		if (sl.down != DOWN_NO) {
 			struct level cl;
 			cl.l = l + 1;
-			cl.mode = sl.child_mode;
-			cl.tbl = sl.child;
-			cl.whole_leaf = sl.e;
+			cl.whole_leaf = e;
 			if (sl.down == DOWN_TABLE) {
 				cl.mode = TBL_LIVE;
-				cl.tbl = (PTE *)pt__frame(op->t, A(table_pa)(h, sl.e));
+				cl.tbl = (PTE *)pt__frame(op->t, A(table_pa)(h, e));
 				sl.child = cl.tbl;
 				if (!cl.tbl)
 					return v->corrupt ? v->corrupt(op, ctx, &sl) : PT_ERR_CORRUPT;
+			} else {
+				cl.mode = sl.child_mode;
+				cl.tbl = sl.child;
 			}
 			r = v->down(op, ctx, &cl, sl.va, sl.end);
 			if (!r && v->up)
@@ -169,9 +184,14 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 		}
 		if (i >= j)
 			return 0;
-		i++;
-		sva += span;
 	}
+}
+
+/* Does slot s's part of the range cover its whole span? */
+PT_INLINE bool slot_whole(const struct pt_op *op, const struct slot *s)
+{
+	const uint64_t m = pt__span(op->s, s->l) - 1;
+	return !(s->va & m) && s->end - s->va == m;
 }
 
 /* An operation's level function: descend() with its visitor, out of line,

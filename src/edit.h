@@ -90,7 +90,7 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 	int r;
 	if (act < 0)
 		return act;
-	if (!plan && s->h == 1)
+	if (!plan && s->h == 1 && s->first)
 		hint_dir(op->w, s->tbl, s->va);
 	switch (act) {
 	case ACT_LEAF:
@@ -102,11 +102,11 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 	case ACT_REPLACE:
 		/* An empty subtree never blocks a map. */
 		if (plan) {
-			r = has_leaf(op, s);
+			r = has_leaf(op, s->l, s->e, s->va);
 			return r > 0 ? PT_ERR_ALREADY_MAPPED : r;
 		}
 		replace(op, s->l, &s->tbl[s->i], s->e, c->rq->attrs[s->h] | A(out)(pa), s->va, true);
-		free_child(op, s, s->e);
+		free_child(op, s->l, s->e, s->va);
 		release(op, s->l, s->tbl, s->i, A(table_pa)(s->h, s->e));
 		pt__record_all(op->w);
 		pt__record(op->w, s->va);
@@ -141,7 +141,7 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 }
 
 /* The new table is complete before it becomes visible. */
-static int map_link(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int map_link(struct pt_op *op, void *ctx, struct slot *s)
 {
 	(void)op, (void)ctx;
 	if (s->down == DOWN_TO)
@@ -149,17 +149,17 @@ static int map_link(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
-static int map_plan_slot(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int map_plan_slot(struct pt_op *op, void *ctx, struct slot *s)
 {
 	return map_slot(op, ctx, s, true);
 }
 
-static int map_commit_slot(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int map_commit_slot(struct pt_op *op, void *ctx, struct slot *s)
 {
 	return map_slot(op, ctx, s, false);
 }
 
-static int map_plan_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+PT_INLINE int map_plan_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
 			uint64_t va)
 {
 	(void)op, (void)ctx, (void)va;
@@ -171,7 +171,7 @@ static int map_plan_run(struct pt_op *op, void *ctx, const struct level *lv, siz
 	return 0;
 }
 
-static int map_commit_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i,
+PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i,
 			  size_t j, uint64_t va)
 {
 	const struct map_ctx *c = ctx;
@@ -268,9 +268,9 @@ PT_INLINE int decide_clear(const struct pt_op *op, const struct slot *s, const s
 	switch (s->kind) {
 	case PTK_TABLE:
 		/* A whole subtree to unmap goes as one: nothing to check. */
-		return s->whole && !c->protect ? ACT_FREE : ACT_DOWN;
+		return !c->protect && slot_whole(op, s) ? ACT_FREE : ACT_DOWN;
 	case PTK_LEAF:
-		if (s->whole)
+		if (slot_whole(op, s))
 			return c->protect ? ACT_REWRITE : ACT_CLEAR;
 		/* A protect that would not change this leaf needs no split. */
 		if (c->protect && A(leaf_flags)(op->feat, s->h, s->e) == c->rq->flags)
@@ -279,7 +279,7 @@ PT_INLINE int decide_clear(const struct pt_op *op, const struct slot *s, const s
 	case PTK_CORRUPT:
 		/* Garbage wholly inside an unmapped range is cleared, never
 		 * followed; anything else cannot be handled. */
-		return s->whole && !c->protect ? ACT_CLEAR : PT_ERR_CORRUPT;
+		return !c->protect && slot_whole(op, s) ? ACT_CLEAR : PT_ERR_CORRUPT;
 	default: /* an empty entry with stray bits goes too */
 		return !c->protect && s->e != EMPTY ? ACT_CLEAR : ACT_SKIP;
 	}
@@ -320,7 +320,7 @@ PT_INLINE int clear_slot(struct pt_op *op, struct clear_ctx *c, struct slot *s, 
 	switch (act) {
 	case ACT_FREE:
 		st(p, EMPTY);
-		free_child(op, s, s->e);
+		free_child(op, s->l, s->e, s->va);
 		release(op, s->l, s->tbl, s->i, A(table_pa)(s->h, s->e));
 		pt__record_all(op->w);
 		return 0;
@@ -345,7 +345,7 @@ PT_INLINE int clear_slot(struct pt_op *op, struct clear_ctx *c, struct slot *s, 
 
 /* After going into a table: link a split's table in its leaf's place, or
  * reclaim a table an unmap left empty. */
-static int clear_up(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int clear_up(struct pt_op *op, void *ctx, struct slot *s)
 {
 	const struct clear_ctx *c = ctx;
 	const uint64_t base = s->va & ~(pt__span(op->s, s->l) - 1);
@@ -365,12 +365,12 @@ static int clear_up(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
-static int clear_plan_slot(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int clear_plan_slot(struct pt_op *op, void *ctx, struct slot *s)
 {
 	return clear_slot(op, ctx, s, true);
 }
 
-static int clear_commit_slot(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int clear_commit_slot(struct pt_op *op, void *ctx, struct slot *s)
 {
 	return clear_slot(op, ctx, s, false);
 }
@@ -409,7 +409,7 @@ static inline const struct pt_run *run_at(struct pt_runs *rs, uint64_t va)
 /* The last level of the plan: unmapping clears whatever is there;
  * protecting must decode. A valid leaf vouches for the uniform run that
  * follows it. */
-static int clear_plan_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i0,
+PT_INLINE int clear_plan_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i0,
 			  size_t j, uint64_t va)
 {
 	const struct clear_ctx *c = ctx;
@@ -433,7 +433,7 @@ static int clear_plan_run(struct pt_op *op, void *ctx, const struct level *lv, s
 }
 
 /* The last level of the commit: one tight loop over the run. */
-static int clear_commit_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i0,
+PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i0,
 			    size_t j, uint64_t va)
 {
 	const struct clear_ctx *c = ctx;

@@ -102,7 +102,7 @@ PT_INLINE uint64_t table_last(const struct pt_op *op, unsigned l, uint64_t va)
 /* A table entry: free what is below it (never a shared subtree), then the
  * entry goes and its frame with it, so packed frames go with their last
  * table. Last-level tables hold no table: no need to go in. */
-static int free_table(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int free_table(struct pt_op *op, void *ctx, struct slot *s)
 {
 	(void)ctx;
 	if (is_shared(op, s->l, s->i))
@@ -117,7 +117,7 @@ static int free_table(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
-static int free_up(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int free_up(struct pt_op *op, void *ctx, struct slot *s)
 {
 	(void)ctx;
 	st(&s->tbl[s->i], EMPTY);
@@ -125,21 +125,21 @@ static int free_up(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
-static int skip_slot(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int skip_slot(struct pt_op *op, void *ctx, struct slot *s)
 {
 	(void)op, (void)ctx, (void)s;
 	return 0;
 }
 
 /* A table that cannot be reached is released all the same. */
-static int free_unreachable(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int free_unreachable(struct pt_op *op, void *ctx, struct slot *s)
 {
 	if (s->kind == PTK_TABLE)
 		return free_up(op, ctx, s);
 	return 0;
 }
 
-static int no_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+PT_INLINE int no_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
 		  uint64_t va)
 {
 	(void)op, (void)ctx, (void)lv, (void)i, (void)j, (void)va;
@@ -167,29 +167,29 @@ static void free_below(struct pt_op *op, unsigned l, PTE *tbl, uint64_t va)
 		(void)free_level(op, (void *)0, &lv, va, table_last(op, l, va));
 }
 
-/* free_below the table entry e of slot s points at. */
-static void free_child(struct pt_op *op, const struct slot *s, uint64_t e)
+/* free_below the table that e, the level-l entry for va, points at. */
+static void free_child(struct pt_op *op, unsigned l, uint64_t e, uint64_t va)
 {
-	free_below(op, s->l + 1, tbl_at(op->t, A(table_pa)(s->h, e)),
-		   s->va & ~(pt__span(op->s, s->l) - 1));
+	free_below(op, l + 1, tbl_at(op->t, A(table_pa)(HT(op, l), e)),
+		   va & ~(pt__span(op->s, l) - 1));
 }
 
 /* ---- Is there a leaf below a table? -------------------------------------- */
 
-static int found_leaf(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int found_leaf(struct pt_op *op, void *ctx, struct slot *s)
 {
 	(void)op, (void)ctx, (void)s;
 	return 1;
 }
 
-static int down_table(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int down_table(struct pt_op *op, void *ctx, struct slot *s)
 {
 	(void)op, (void)ctx;
 	s->down = DOWN_TABLE;
 	return 0;
 }
 
-static int leaf_in_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+PT_INLINE int leaf_in_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
 		       uint64_t va)
 {
 	(void)ctx, (void)va;
@@ -214,13 +214,13 @@ static const struct visitor leaf_visitor = {
 };
 PT_LEVEL_FN(leaf_level, leaf_visitor)
 
-/* 1 if a leaf lives below the table entry of slot s, 0 if none,
+/* 1 if a leaf lives below e, the level-l table entry for va, 0 if none,
  * PT_ERR_CORRUPT if something cannot be trusted first. */
-static int has_leaf(struct pt_op *op, const struct slot *s)
+static int has_leaf(struct pt_op *op, unsigned l, uint64_t e, uint64_t va)
 {
-	const uint64_t va = s->va & ~(pt__span(op->s, s->l) - 1);
-	struct level lv = { s->l + 1, tbl_at(op->t, A(table_pa)(s->h, s->e)), TBL_LIVE, 0 };
+	struct level lv = { l + 1, tbl_at(op->t, A(table_pa)(HT(op, l), e)), TBL_LIVE, 0 };
+	va &= ~(pt__span(op->s, l) - 1);
 	if (!lv.tbl)
 		return PT_ERR_CORRUPT;
-	return leaf_level(op, (void *)0, &lv, va, table_last(op, s->l + 1, va));
+	return leaf_level(op, (void *)0, &lv, va, table_last(op, l + 1, va));
 }

@@ -105,7 +105,7 @@ PT_INLINE void walk_entry(const struct pt_op *op, const struct slot *s, struct p
 }
 
 /* pre, then the table's entries, then post (in walk_post). */
-static int walk_slot(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int walk_slot(struct pt_op *op, void *ctx, struct slot *s)
 {
 	const struct walk_ctx *c = ctx;
 	struct pt_entry ent;
@@ -124,7 +124,7 @@ static int walk_slot(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
-static int walk_post(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int walk_post(struct pt_op *op, void *ctx, struct slot *s)
 {
 	const struct walk_ctx *c = ctx;
 	struct pt_entry ent;
@@ -134,7 +134,7 @@ static int walk_post(struct pt_op *op, void *ctx, struct slot *s)
 
 /* A corrupt entry past the limit is not visited; a table that cannot be
  * reached is corrupt. */
-static int walk_corrupt(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int walk_corrupt(struct pt_op *op, void *ctx, struct slot *s)
 {
 	const struct walk_ctx *c = ctx;
 	(void)op;
@@ -145,7 +145,7 @@ static int walk_corrupt(struct pt_op *op, void *ctx, struct slot *s)
 	return PT_ERR_CORRUPT;
 }
 
-static int walk_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+PT_INLINE int walk_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
 		    uint64_t va)
 {
 	const struct walk_ctx *c = ctx;
@@ -157,6 +157,7 @@ static int walk_level(struct pt_op *op, void *ctx, const struct level *lv, uint6
 		      uint64_t last);
 static const struct visitor walk_visitor = {
 	.skip_empty = true,
+	.count = true,
 	.table = walk_slot,
 	.leaf = walk_slot,
 	.corrupt = walk_corrupt,
@@ -224,7 +225,7 @@ static int range_leaf(const struct pt_op *op, struct ranges *w, unsigned h, unsi
 	return 0;
 }
 
-static int ranges_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+PT_INLINE int ranges_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
 		      uint64_t va)
 {
 	struct ranges *w = ctx;
@@ -266,7 +267,7 @@ static int ranges_run(struct pt_op *op, void *ctx, const struct level *lv, size_
 	return 0;
 }
 
-static int ranges_hole(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int ranges_hole(struct pt_op *op, void *ctx, struct slot *s)
 {
 	struct ranges *w = ctx;
 	(void)op, (void)s;
@@ -274,7 +275,7 @@ static int ranges_hole(struct pt_op *op, void *ctx, struct slot *s)
 	return range_emit(w);
 }
 
-static int ranges_leaf(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int ranges_leaf(struct pt_op *op, void *ctx, struct slot *s)
 {
 	return range_leaf(op, ctx, s->h, s->l, s->e, s->va, s->end);
 }
@@ -420,7 +421,7 @@ static int batch_corrupt(struct batches *w)
 	return r ? r : PT_ERR_CORRUPT;
 }
 
-static int batches_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+PT_INLINE int batches_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
 		       uint64_t va)
 {
 	struct batches *w = ctx;
@@ -466,13 +467,13 @@ static int batches_run(struct pt_op *op, void *ctx, const struct level *lv, size
 
 /* A leaf above the last level: the whole leaf, wherever the window starts
  * in it. */
-static int batches_leaf(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int batches_leaf(struct pt_op *op, void *ctx, struct slot *s)
 {
 	const uint64_t base = s->va & ~(pt__span(op->s, s->l) - 1);
 	return batch_leaf(op, ctx, s->h, s->l, s->e, pt__canon(op->s, op->feat, base));
 }
 
-static int batches_corrupt(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int batches_corrupt(struct pt_op *op, void *ctx, struct slot *s)
 {
 	(void)op, (void)s;
 	return batch_corrupt(ctx);
