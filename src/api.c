@@ -452,7 +452,7 @@ int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const stru
 	const struct pt_shape *s = pt__shape(a);
 	if (!s || !mm || !mm->phys_to_virt || !out || !features_ok(s, features) ||
 	    !pt__va_ok(s, features, va) || (root_pa & (table_bytes(s, 0) - 1)) ||
-	    !pt_pa_valid(a, root_pa))
+	    (root_pa >> s->info.pa_bits))
 		return PT_ERR_INVALID;
 	return pt__engine(a)->translate(s, features, root_pa, mm, va, out);
 }

@@ -39,8 +39,10 @@ struct slot {
 	size_t i;
 	uint64_t e;
 	int kind;
-	uint64_t va, end; /* the part of the range in this slot; for an
-			   * empty stretch crossed at once, the whole stretch */
+	uint64_t va;      /* where the range starts in this slot (for an empty
+			   * stretch crossed at once, in its first slot) */
+	uint64_t span;    /* of a slot at this level */
+	uint64_t last;    /* the range's last VA in this table */
 	bool live;        /* the table is linked into the tree */
 	bool first;       /* the first slot of the range in this table */
 	size_t nth;       /* visitor.count: present entries before this one */
@@ -58,6 +60,8 @@ struct visitor {
 	bool skip_empty;
 	/* Count present entries in slot.nth (walks with a limit). */
 	bool count;
+	/* Only ever in tables of the tree (TBL_LIVE): no mode to test. */
+	bool live_only;
 	/* Per kind; NULL empty: nothing to do; NULL corrupt: PT_ERR_CORRUPT
 	 * (also for a table entry whose frame cannot be reached). A non-zero
 	 * result ends the whole descent and is returned. */
@@ -74,6 +78,13 @@ struct visitor {
 	int (*down)(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
 		    uint64_t last);
 };
+
+/* The last VA of the range in slot s. */
+PT_INLINE uint64_t slot_end(const struct slot *s)
+{
+	const uint64_t end = s->va | (s->span - 1);
+	return end < s->last ? end : s->last;
+}
 
 /* The i-th piece of leaf e (height h + 1) split one level down. */
 PT_INLINE uint64_t piece(const struct pt_op *op, unsigned h, uint64_t e, size_t i)
@@ -93,7 +104,7 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 {
 	const struct pt_shape *s = op->s;
 	const unsigned l = lv->l, h = HT(op, l);
-	const enum table_mode mode = lv->mode;
+	const enum table_mode mode = v->live_only ? TBL_LIVE : lv->mode;
 	PTE *const tbl = lv->tbl;
 	const uint64_t whole_leaf = lv->whole_leaf;
 	const uint64_t span = pt__span(s, l);
@@ -110,6 +121,8 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 	sl.nth = 0;
 	sl.first = true;
 	sl.va = va;
+	sl.span = span;
+	sl.last = last;
 	sl.child = (PTE *)0;
 	sl.child_mode = TBL_LIVE;
 	sl.child_pa = 0;
@@ -139,7 +152,6 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 		sl.i = i;
 		sl.e = e;
 		sl.kind = kind;
-		sl.end = sva + (span - 1) < last ? sva + (span - 1) : last;
 		sl.down = DOWN_NO;
 		sl.stop = false;
 		switch (kind) {
@@ -176,7 +188,7 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 				cl.mode = sl.child_mode;
 				cl.tbl = sl.child;
 			}
-			r = v->down(op, ctx, &cl, sl.va, sl.end);
+			r = v->down(op, ctx, &cl, sl.va, slot_end(&sl));
 			if (!r && v->up)
 				r = v->up(op, ctx, &sl);
 			if (r)
@@ -188,10 +200,9 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 }
 
 /* Does slot s's part of the range cover its whole span? */
-PT_INLINE bool slot_whole(const struct pt_op *op, const struct slot *s)
+PT_INLINE bool slot_whole(const struct slot *s)
 {
-	const uint64_t m = pt__span(op->s, s->l) - 1;
-	return !(s->va & m) && s->end - s->va == m;
+	return !(s->va & (s->span - 1)) && s->last - s->va >= s->span - 1;
 }
 
 /* An operation's level function: descend() with its visitor, out of line,

@@ -64,7 +64,7 @@ PT_INLINE bool leaf_here(const struct pt_op *op, const struct slot *s, uint64_t 
 	const uint64_t m = pt__span(op->s, s->l) - 1;
 	if (s->h > max_h || !((op->s->leaf_levels >> s->l) & 1))
 		return false;
-	return !((s->va | pa) & m) && s->end - s->va == m;
+	return !((s->va | pa) & m) && s->last - s->va >= m;
 }
 
 PT_INLINE int decide_map(const struct pt_op *op, const struct slot *s, uint64_t pa,
@@ -133,7 +133,7 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 				clear_entries(s->child, 0, n);
 			} else {
 				clear_entries(s->child, 0, idx(sh, cl, s->va));
-				clear_entries(s->child, idx(sh, cl, s->end) + 1, n);
+				clear_entries(s->child, idx(sh, cl, slot_end(s)) + 1, n);
 			}
 		}
 		return 0;
@@ -268,9 +268,9 @@ PT_INLINE int decide_clear(const struct pt_op *op, const struct slot *s, const s
 	switch (s->kind) {
 	case PTK_TABLE:
 		/* A whole subtree to unmap goes as one: nothing to check. */
-		return !c->protect && slot_whole(op, s) ? ACT_FREE : ACT_DOWN;
+		return !c->protect && slot_whole(s) ? ACT_FREE : ACT_DOWN;
 	case PTK_LEAF:
-		if (slot_whole(op, s))
+		if (slot_whole(s))
 			return c->protect ? ACT_REWRITE : ACT_CLEAR;
 		/* A protect that would not change this leaf needs no split. */
 		if (c->protect && A(leaf_flags)(op->feat, s->h, s->e) == c->rq->flags)
@@ -279,7 +279,7 @@ PT_INLINE int decide_clear(const struct pt_op *op, const struct slot *s, const s
 	case PTK_CORRUPT:
 		/* Garbage wholly inside an unmapped range is cleared, never
 		 * followed; anything else cannot be handled. */
-		return !c->protect && slot_whole(op, s) ? ACT_CLEAR : PT_ERR_CORRUPT;
+		return !c->protect && slot_whole(s) ? ACT_CLEAR : PT_ERR_CORRUPT;
 	default: /* an empty entry with stray bits goes too */
 		return !c->protect && s->e != EMPTY ? ACT_CLEAR : ACT_SKIP;
 	}

@@ -150,6 +150,7 @@ static int free_level(struct pt_op *op, void *ctx, const struct level *lv, uint6
 		      uint64_t last);
 static const struct visitor free_visitor = {
 	.skip_empty = true,
+	.live_only = true,
 	.table = free_table,
 	.leaf = skip_slot,
 	.corrupt = free_unreachable,
@@ -207,6 +208,7 @@ static int leaf_level(struct pt_op *op, void *ctx, const struct level *lv, uint6
 		      uint64_t last);
 static const struct visitor leaf_visitor = {
 	.skip_empty = true,
+	.live_only = true,
 	.table = down_table,
 	.leaf = found_leaf,
 	.run = leaf_in_run,

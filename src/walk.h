@@ -87,6 +87,8 @@ static int walk_leaves(const struct pt_op *op, unsigned l, const PTE *tbl, uint6
 
 struct walk_ctx {
 	const struct pt_walk_ops *ops;
+	int (*pre)(void *arg, const struct pt_entry *e);
+	int (*post)(void *arg, const struct pt_entry *e);
 	void *arg;
 	size_t limit;
 };
@@ -98,7 +100,7 @@ PT_INLINE void walk_entry(const struct pt_op *op, const struct slot *s, struct p
 	ent->index = s->i;
 	ent->va = pt__canon(op->s, op->feat, s->va);
 	ent->pte = s->e;
-	ent->size = pt__span(op->s, s->l);
+	ent->size = s->span;
 	ent->leaf = s->kind == PTK_LEAF;
 	ent->pa = ent->leaf ? A(leaf_pa)(s->h, s->e) : A(table_pa)(s->h, s->e);
 	ent->flags = ent->leaf ? A(leaf_flags)(op->feat, s->h, s->e) : 0;
@@ -115,11 +117,11 @@ PT_INLINE int walk_slot(struct pt_op *op, void *ctx, struct slot *s)
 		return 0;
 	}
 	walk_entry(op, s, &ent);
-	if (c->ops->pre && (r = c->ops->pre(c->arg, &ent)))
+	if (c->pre && (r = c->pre(c->arg, &ent)))
 		return r;
 	if (!ent.leaf)
 		s->down = DOWN_TABLE;
-	else if (c->ops->post && (r = c->ops->post(c->arg, &ent)))
+	else if (c->post && (r = c->post(c->arg, &ent)))
 		return r;
 	return 0;
 }
@@ -129,7 +131,7 @@ PT_INLINE int walk_post(struct pt_op *op, void *ctx, struct slot *s)
 	const struct walk_ctx *c = ctx;
 	struct pt_entry ent;
 	walk_entry(op, s, &ent);
-	return c->ops->post ? c->ops->post(c->arg, &ent) : 0;
+	return c->post ? c->post(c->arg, &ent) : 0;
 }
 
 /* A corrupt entry past the limit is not visited; a table that cannot be
@@ -157,6 +159,7 @@ static int walk_level(struct pt_op *op, void *ctx, const struct level *lv, uint6
 		      uint64_t last);
 static const struct visitor walk_visitor = {
 	.skip_empty = true,
+	.live_only = true,
 	.count = true,
 	.table = walk_slot,
 	.leaf = walk_slot,
@@ -170,7 +173,7 @@ PT_LEVEL_FN(walk_level, walk_visitor)
 static int walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg)
 {
 	struct pt_op op;
-	struct walk_ctx c = { ops, arg, ops->limit ? ops->limit : (size_t)-1 };
+	struct walk_ctx c = { ops, ops->pre, ops->post, arg, ops->limit ? ops->limit : (size_t)-1 };
 	pt__op_init(&op, t);
 	return descend_root(&op, &walk_visitor, &c, 0, table_last(&op, 0, 0));
 }
@@ -277,13 +280,14 @@ PT_INLINE int ranges_hole(struct pt_op *op, void *ctx, struct slot *s)
 
 PT_INLINE int ranges_leaf(struct pt_op *op, void *ctx, struct slot *s)
 {
-	return range_leaf(op, ctx, s->h, s->l, s->e, s->va, s->end);
+	return range_leaf(op, ctx, s->h, s->l, s->e, s->va, slot_end(s));
 }
 
 static int ranges_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
 			uint64_t last);
 static const struct visitor ranges_visitor = {
 	.skip_empty = true,
+	.live_only = true,
 	.empty = ranges_hole,
 	.table = down_table,
 	.leaf = ranges_leaf,
@@ -483,6 +487,7 @@ static int batches_level(struct pt_op *op, void *ctx, const struct level *lv, ui
 			 uint64_t last);
 static const struct visitor batches_visitor = {
 	.skip_empty = true,
+	.live_only = true,
 	.table = down_table,
 	.leaf = batches_leaf,
 	.corrupt = batches_corrupt,
