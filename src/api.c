@@ -55,7 +55,7 @@ static bool features_ok(const struct pt_shape *s, unsigned f)
 	return !((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH));
 }
 
-static bool flags_ok(uint32_t flags)
+PT_INLINE bool flags_ok(uint32_t flags)
 {
 	return (flags & PT_READ) && !(flags & ~PT_FLAGS_ALL);
 }
@@ -161,7 +161,7 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	return PT_OK;
 }
 
-static bool alive(const struct pt_table *t)
+PT_INLINE bool alive(const struct pt_table *t)
 {
 	return t && t->engine && t->root;
 }
@@ -210,7 +210,7 @@ uint64_t pt_satp(const struct pt_table *t, uint16_t asid)
 /* ---- Address checks shared by the editing calls ------------------------- */
 
 /* Any root entry in [va, last] shared from another table? */
-static bool touches_shared(const struct pt_table *t, uint64_t va, uint64_t last)
+PT_INLINE bool touches_shared(const struct pt_table *t, uint64_t va, uint64_t last)
 {
 	const struct pt_shape *s = t->shape;
 	size_t mask = s->entries[0] - 1u;
@@ -226,7 +226,7 @@ static bool touches_shared(const struct pt_table *t, uint64_t va, uint64_t last)
  * wrap-around, both ends canonical and in the same half (the hole between
  * halves is not addressable).
  */
-static int range_ok(const struct pt_table *t, const struct pt_shape *s, uint64_t va,
+PT_INLINE int range_ok(const struct pt_table *t, const struct pt_shape *s, uint64_t va,
 		    uint64_t size, uint64_t *last)
 {
 	uint64_t m = PT_SIZE_4K - 1;
@@ -245,7 +245,7 @@ static int range_ok(const struct pt_table *t, const struct pt_shape *s, uint64_t
 	return PT_OK;
 }
 
-static int pa_range_ok(const struct pt_shape *s, uint64_t pa, uint64_t size)
+PT_INLINE int pa_range_ok(const struct pt_shape *s, uint64_t pa, uint64_t size)
 {
 	if (pa & (PT_SIZE_4K - 1))
 		return PT_ERR_NOT_ALIGNED;
@@ -257,7 +257,7 @@ static int pa_range_ok(const struct pt_shape *s, uint64_t pa, uint64_t size)
 /* The checks of every editing call at one address, in order: a live table,
  * the call's own arguments (args_ok), a canonical va outside any shared
  * root entry. */
-static int edit_at(const struct pt_table *t, bool args_ok, uint64_t va)
+PT_INLINE int edit_at(const struct pt_table *t, bool args_ok, uint64_t va)
 {
 	if (!alive(t) || !args_ok || !pt__va_ok(t->shape, t->features, va) ||
 	    touches_shared(t, va, va))
@@ -267,7 +267,7 @@ static int edit_at(const struct pt_table *t, bool args_ok, uint64_t va)
 
 /* The same for a region call over [va, va + size), *last set; the PA range
  * too when pa is given. */
-static int edit_range(const struct pt_table *t, bool args_ok, uint64_t va, uint64_t size,
+PT_INLINE int edit_range(const struct pt_table *t, bool args_ok, uint64_t va, uint64_t size,
 		      const uint64_t *pa, uint64_t *last)
 {
 	int r;

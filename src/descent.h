@@ -18,18 +18,20 @@ enum table_mode {
 		     * pieces, one size down (tbl is NULL while planning) */
 };
 
+/* A table the descent is in: 16 bytes, passed in registers. The leaf a
+ * TBL_PIECES table is made of is op->split[l - 1]. */
 struct level {
-	unsigned l;
 	PTE *tbl;
+	unsigned l;
 	enum table_mode mode;
-	uint64_t whole_leaf; /* TBL_PIECES: the leaf split, one level up */
 };
 
 /* How a handler asks the descent to go on below a slot. */
 enum down {
 	DOWN_NO,
-	DOWN_TABLE, /* into the table the entry points at */
-	DOWN_TO,    /* into slot.child, a table of slot.child_mode */
+	DOWN_TABLE,  /* into the table the entry points at */
+	DOWN_FRESH,  /* into slot.child, a new table (TBL_FRESH) */
+	DOWN_PIECES, /* into slot.child, the table the leaf splits into */
 };
 
 /* One slot above the last level, as the handlers see it. */
@@ -44,13 +46,12 @@ struct slot {
 	uint64_t span;    /* of a slot at this level */
 	uint64_t last;    /* the range's last VA in this table */
 	bool live;        /* the table is linked into the tree */
-	bool first;       /* the first slot of the range in this table */
+	size_t i0;        /* the first slot of the range in this table */
 	size_t nth;       /* visitor.count: present entries before this one */
 	/* Set by the handler: */
 	enum down down;
 	bool stop;        /* leave this table (not an error) */
-	PTE *child;       /* DOWN_TO: the table (DOWN_TABLE: set by the descent) */
-	enum table_mode child_mode;
+	PTE *child;       /* the table below (DOWN_TABLE: set by the descent) */
 	uint64_t child_pa; /* for the handler's own use in up() */
 };
 
@@ -72,10 +73,10 @@ struct visitor {
 	/* After the descent below a slot returned 0. May be NULL. */
 	int (*up)(struct pt_op *op, void *ctx, struct slot *s);
 	/* The last level: entries [i, j] of lv, the first at va. */
-	int (*run)(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+	int (*run)(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 		   uint64_t va);
 	/* The operation's out-of-line copy of descend() for the next level. */
-	int (*down)(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+	int (*down)(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
 		    uint64_t last);
 };
 
@@ -95,18 +96,17 @@ PT_INLINE uint64_t piece(const struct pt_op *op, unsigned h, uint64_t e, size_t 
 }
 
 /*
- * Visit [va, last], which lies in one table at level lv->l, with v. Always
+ * Visit [va, last], which lies in one table at level lv.l, with v. Always
  * inlined into each operation's level function (v->down), where v is a
  * constant: the handlers fold in.
  */
 PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
-		      const struct level *lv, uint64_t va, uint64_t last)
+		      struct level lv, uint64_t va, uint64_t last)
 {
 	const struct pt_shape *s = op->s;
-	const unsigned l = lv->l, h = HT(op, l);
-	const enum table_mode mode = v->live_only ? TBL_LIVE : lv->mode;
-	PTE *const tbl = lv->tbl;
-	const uint64_t whole_leaf = lv->whole_leaf;
+	const unsigned l = lv.l, h = HT(op, l);
+	const enum table_mode mode = v->live_only ? TBL_LIVE : lv.mode;
+	PTE *const tbl = lv.tbl;
 	const uint64_t span = pt__span(s, l);
 	const size_t j = idx(s, l, last);
 	size_t i = idx(s, l, va);
@@ -119,14 +119,13 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 	sl.tbl = tbl;
 	sl.live = mode == TBL_LIVE;
 	sl.nth = 0;
-	sl.first = true;
+	sl.i0 = i;
 	sl.va = va;
 	sl.span = span;
 	sl.last = last;
 	sl.child = (PTE *)0;
-	sl.child_mode = TBL_LIVE;
 	sl.child_pa = 0;
-	for (;; i++, sva += span, sl.va = sva, sl.first = false) {
+	for (;; i++, sva += span, sl.va = sva) {
 		uint64_t e;
 		int kind, r;
 		if (mode == TBL_LIVE) {
@@ -136,7 +135,7 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 			e = EMPTY;
 			kind = PTK_EMPTY;
 		} else {
-			e = piece(op, h, whole_leaf, i);
+			e = piece(op, h, op->split[l - 1], i);
 			kind = PTK_LEAF;
 		}
 		if (kind == PTK_EMPTY && v->skip_empty && mode == TBL_LIVE && e == EMPTY && i < j) {
@@ -177,7 +176,6 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 		if (sl.down != DOWN_NO) {
 			struct level cl;
 			cl.l = l + 1;
-			cl.whole_leaf = e;
 			if (sl.down == DOWN_TABLE) {
 				cl.mode = TBL_LIVE;
 				cl.tbl = (PTE *)pt__frame(op->t, A(table_pa)(h, e));
@@ -185,10 +183,11 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 				if (!cl.tbl)
 					return v->corrupt ? v->corrupt(op, ctx, &sl) : PT_ERR_CORRUPT;
 			} else {
-				cl.mode = sl.child_mode;
+				cl.mode = sl.down == DOWN_FRESH ? TBL_FRESH : TBL_PIECES;
 				cl.tbl = sl.child;
+				op->split[l] = e;
 			}
-			r = v->down(op, ctx, &cl, sl.va, slot_end(&sl));
+			r = v->down(op, ctx, cl, sl.va, slot_end(&sl));
 			if (!r && v->up)
 				r = v->up(op, ctx, &sl);
 			if (r)
@@ -208,7 +207,7 @@ PT_INLINE bool slot_whole(const struct slot *s)
 /* An operation's level function: descend() with its visitor, out of line,
  * the recursion's step. Declared before the visitor, which names it. */
 #define PT_LEVEL_FN(name, visitor)                                                        \
-	static int name(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va, \
+	static int name(struct pt_op *op, void *ctx, struct level lv, uint64_t va, \
 			uint64_t last)                                                    \
 	{                                                                                 \
 		return descend(op, &(visitor), ctx, lv, va, last);                        \
@@ -222,8 +221,7 @@ PT_INLINE int descend_root(struct pt_op *op, const struct visitor *v, void *ctx,
 	root.l = 0;
 	root.tbl = (PTE *)pt__frame(op->t, op->t->root);
 	root.mode = TBL_LIVE;
-	root.whole_leaf = 0;
 	if (!root.tbl)
 		return PT_ERR_CORRUPT;
-	return v->down(op, ctx, &root, va, last);
+	return v->down(op, ctx, root, va, last);
 }

@@ -61,7 +61,7 @@ struct map_ctx {
 /* Does a leaf go in slot s, mapping pa? */
 PT_INLINE bool leaf_here(const struct pt_op *op, const struct slot *s, uint64_t pa, unsigned max_h)
 {
-	const uint64_t m = pt__span(op->s, s->l) - 1;
+	const uint64_t m = s->span - 1;
 	if (s->h > max_h || !((op->s->leaf_levels >> s->l) & 1))
 		return false;
 	return !((s->va | pa) & m) && s->last - s->va >= m;
@@ -90,7 +90,7 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 	int r;
 	if (act < 0)
 		return act;
-	if (!plan && s->h == 1 && s->first)
+	if (!plan && s->h == 1 && s->i == s->i0)
 		hint_dir(op->w, s->tbl, s->va);
 	switch (act) {
 	case ACT_LEAF:
@@ -115,8 +115,7 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 		s->down = DOWN_TABLE;
 		return 0;
 	default: /* ACT_NEW */
-		s->down = DOWN_TO;
-		s->child_mode = TBL_FRESH;
+		s->down = DOWN_FRESH;
 		s->child = (PTE *)0;
 		if (plan) {
 			c->need += plan_table(op, s->l, s->va);
@@ -144,7 +143,7 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 PT_INLINE int map_link(struct pt_op *op, void *ctx, struct slot *s)
 {
 	(void)op, (void)ctx;
-	if (s->down == DOWN_TO)
+	if (s->down == DOWN_FRESH)
 		st(&s->tbl[s->i], A(table)(s->h, s->child_pa));
 	return 0;
 }
@@ -159,34 +158,34 @@ PT_INLINE int map_commit_slot(struct pt_op *op, void *ctx, struct slot *s)
 	return map_slot(op, ctx, s, false);
 }
 
-PT_INLINE int map_plan_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+PT_INLINE int map_plan_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 			uint64_t va)
 {
 	(void)op, (void)ctx, (void)va;
-	for (; lv->mode == TBL_LIVE && i <= j; i++) {
-		int k = A(kind)(op->feat, 0, ld(&lv->tbl[i]));
+	for (; lv.mode == TBL_LIVE && i <= j; i++) {
+		int k = A(kind)(op->feat, 0, ld(&lv.tbl[i]));
 		if (k != PTK_EMPTY)
 			return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
 	}
 	return 0;
 }
 
-PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i,
+PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, struct level lv, size_t i,
 			  size_t j, uint64_t va)
 {
 	const struct map_ctx *c = ctx;
 	const size_t n = j - i + 1;
-	fill(&lv->tbl[i], n, 0, c->rq->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
+	fill(&lv.tbl[i], n, 0, c->rq->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
 	pt__record_run(op->w, va, n, PT_SIZE_4K);
 	/* Linked by the time the call returns: pages next to these take the
 	 * hinted path (normalised flags are valid flags). */
-	hint_leaf(op->w, lv->tbl, va, c->rq->flags, c->rq->flags);
+	hint_leaf(op->w, lv.tbl, va, c->rq->flags, c->rq->flags);
 	return 0;
 }
 
-static int map_plan_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+static int map_plan_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
 			  uint64_t last);
-static int map_commit_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+static int map_commit_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
 			    uint64_t last);
 static const struct visitor map_plan = {
 	.empty = map_plan_slot,
@@ -297,8 +296,7 @@ PT_INLINE int clear_slot(struct pt_op *op, struct clear_ctx *c, struct slot *s, 
 		s->down = DOWN_TABLE;
 		return 0;
 	case ACT_SPLIT:
-		s->down = DOWN_TO;
-		s->child_mode = TBL_PIECES;
+		s->down = DOWN_PIECES;
 		s->child = (PTE *)0;
 		if (plan) {
 			c->need += plan_table(op, s->l, s->va);
@@ -409,13 +407,13 @@ static inline const struct pt_run *run_at(struct pt_runs *rs, uint64_t va)
 /* The last level of the plan: unmapping clears whatever is there;
  * protecting must decode. A valid leaf vouches for the uniform run that
  * follows it. */
-PT_INLINE int clear_plan_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i0,
+PT_INLINE int clear_plan_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 			  size_t j, uint64_t va)
 {
 	const struct clear_ctx *c = ctx;
-	const PTE *tbl = lv->tbl;
+	const PTE *tbl = lv.tbl;
 	size_t i = i0;
-	while (c->protect && lv->mode == TBL_LIVE && i <= j) {
+	while (c->protect && lv.mode == TBL_LIVE && i <= j) {
 		uint64_t e = ld(&tbl[i]);
 		size_t n;
 		if (A(leaf_bad)(op->feat, e))
@@ -433,14 +431,14 @@ PT_INLINE int clear_plan_run(struct pt_op *op, void *ctx, const struct level *lv
 }
 
 /* The last level of the commit: one tight loop over the run. */
-PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i0,
+PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 			    size_t j, uint64_t va)
 {
 	const struct clear_ctx *c = ctx;
 	const size_t n = j - i0 + 1;
-	PTE *p = &lv->tbl[i0];
+	PTE *p = &lv.tbl[i0];
 	const uint64_t attrs = c->rq->attrs[0];
-	if (lv->mode != TBL_LIVE) {
+	if (lv.mode != TBL_LIVE) {
 		/* A split's new table: every piece in the range, no TLB entry
 		 * to think of yet. */
 		for (size_t i = 0; i < n; i++)
@@ -500,9 +498,9 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, const struct level *
 	return 0;
 }
 
-static int clear_plan_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+static int clear_plan_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
 			    uint64_t last);
-static int clear_commit_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+static int clear_commit_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
 			      uint64_t last);
 static const struct visitor clear_plan = {
 	.skip_empty = true,

@@ -40,6 +40,9 @@ struct pt_op {
 	uint64_t plan_group;
 	/* pt_protect_region: the plan's uniform runs; NULL otherwise. */
 	struct pt_runs *runs;
+	/* The leaf each level's table being split was made of (the
+	 * descent's TBL_PIECES tables). */
+	uint64_t split[PT_MAX_LEVELS];
 };
 
 PT_INLINE void pt__op_init(struct pt_op *op, const struct pt_table *t)

@@ -139,14 +139,14 @@ PT_INLINE int free_unreachable(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
-PT_INLINE int no_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+PT_INLINE int no_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 		  uint64_t va)
 {
 	(void)op, (void)ctx, (void)lv, (void)i, (void)j, (void)va;
 	return 0;
 }
 
-static int free_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+static int free_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
 		      uint64_t last);
 static const struct visitor free_visitor = {
 	.skip_empty = true,
@@ -163,9 +163,9 @@ PT_LEVEL_FN(free_level, free_visitor)
 /* Free every table below the level-l table tbl at va (not tbl itself). */
 static void free_below(struct pt_op *op, unsigned l, PTE *tbl, uint64_t va)
 {
-	struct level lv = { l, tbl, TBL_LIVE, 0 };
+	struct level lv = { tbl, l, TBL_LIVE };
 	if (tbl && HT(op, l) > 0)
-		(void)free_level(op, (void *)0, &lv, va, table_last(op, l, va));
+		(void)free_level(op, (void *)0, lv, va, table_last(op, l, va));
 }
 
 /* free_below the table that e, the level-l entry for va, points at. */
@@ -190,12 +190,12 @@ PT_INLINE int down_table(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
-PT_INLINE int leaf_in_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+PT_INLINE int leaf_in_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 		       uint64_t va)
 {
 	(void)ctx, (void)va;
 	for (; i <= j; i++) {
-		int k = A(kind)(op->feat, 0, ld(&lv->tbl[i]));
+		int k = A(kind)(op->feat, 0, ld(&lv.tbl[i]));
 		if (k == PTK_LEAF)
 			return 1;
 		if (k == PTK_CORRUPT)
@@ -204,7 +204,7 @@ PT_INLINE int leaf_in_run(struct pt_op *op, void *ctx, const struct level *lv, s
 	return 0;
 }
 
-static int leaf_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+static int leaf_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
 		      uint64_t last);
 static const struct visitor leaf_visitor = {
 	.skip_empty = true,
@@ -220,9 +220,9 @@ PT_LEVEL_FN(leaf_level, leaf_visitor)
  * PT_ERR_CORRUPT if something cannot be trusted first. */
 static int has_leaf(struct pt_op *op, unsigned l, uint64_t e, uint64_t va)
 {
-	struct level lv = { l + 1, tbl_at(op->t, A(table_pa)(HT(op, l), e)), TBL_LIVE, 0 };
+	struct level lv = { tbl_at(op->t, A(table_pa)(HT(op, l), e)), l + 1, TBL_LIVE };
 	va &= ~(pt__span(op->s, l) - 1);
 	if (!lv.tbl)
 		return PT_ERR_CORRUPT;
-	return leaf_level(op, (void *)0, &lv, va, table_last(op, l + 1, va));
+	return leaf_level(op, (void *)0, lv, va, table_last(op, l + 1, va));
 }

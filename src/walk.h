@@ -147,15 +147,15 @@ PT_INLINE int walk_corrupt(struct pt_op *op, void *ctx, struct slot *s)
 	return PT_ERR_CORRUPT;
 }
 
-PT_INLINE int walk_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+PT_INLINE int walk_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 		    uint64_t va)
 {
 	const struct walk_ctx *c = ctx;
 	(void)j;
-	return walk_leaves(op, lv->l, lv->tbl, va - ((uint64_t)i << 12), c->ops, c->arg);
+	return walk_leaves(op, lv.l, lv.tbl, va - ((uint64_t)i << 12), c->ops, c->arg);
 }
 
-static int walk_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+static int walk_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
 		      uint64_t last);
 static const struct visitor walk_visitor = {
 	.skip_empty = true,
@@ -228,12 +228,12 @@ static int range_leaf(const struct pt_op *op, struct ranges *w, unsigned h, unsi
 	return 0;
 }
 
-PT_INLINE int ranges_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+PT_INLINE int ranges_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 		      uint64_t va)
 {
 	struct ranges *w = ctx;
-	const PTE *tbl = lv->tbl;
-	const unsigned l = lv->l;
+	const PTE *tbl = lv.tbl;
+	const unsigned l = lv.l;
 	int r;
 	for (; i <= j; i++, va += PT_SIZE_4K) {
 		uint64_t e;
@@ -283,7 +283,7 @@ PT_INLINE int ranges_leaf(struct pt_op *op, void *ctx, struct slot *s)
 	return range_leaf(op, ctx, s->h, s->l, s->e, s->va, slot_end(s));
 }
 
-static int ranges_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+static int ranges_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
 			uint64_t last);
 static const struct visitor ranges_visitor = {
 	.skip_empty = true,
@@ -425,11 +425,11 @@ static int batch_corrupt(struct batches *w)
 	return r ? r : PT_ERR_CORRUPT;
 }
 
-PT_INLINE int batches_run(struct pt_op *op, void *ctx, const struct level *lv, size_t i, size_t j,
+PT_INLINE int batches_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 		       uint64_t va)
 {
 	struct batches *w = ctx;
-	const PTE *tbl = lv->tbl;
+	const PTE *tbl = lv.tbl;
 	uint64_t cva = pt__canon(op->s, op->feat, va);
 	int r;
 	while (i <= j) {
@@ -457,7 +457,7 @@ PT_INLINE int batches_run(struct pt_op *op, void *ctx, const struct level *lv, s
 			continue;
 		}
 		case PTK_LEAF:
-			if ((r = batch_leaf(op, w, 0, lv->l, e, cva)))
+			if ((r = batch_leaf(op, w, 0, lv.l, e, cva)))
 				return r;
 			break;
 		default:
@@ -483,7 +483,7 @@ PT_INLINE int batches_corrupt(struct pt_op *op, void *ctx, struct slot *s)
 	return batch_corrupt(ctx);
 }
 
-static int batches_level(struct pt_op *op, void *ctx, const struct level *lv, uint64_t va,
+static int batches_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
 			 uint64_t last);
 static const struct visitor batches_visitor = {
 	.skip_empty = true,
