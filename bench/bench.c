@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The benchmark suite: every workload of work.c on every format, registered
+ * The benchmark suite: every workload of work.h on every format, registered
  * with Google Benchmark as "<workload>/<format>/<arg>". Formats run one after
  * the other, each with its own floor, so every ratio compares figures taken
  * close together on a shared machine.

@@ -25,8 +25,9 @@ BASE         ?=
 OP  ?= map_region_4k
 FMT ?= x86_64
 
-BENCH_C_OBJ := $(BENCH_DIR)/work.o $(BENCH_DIR)/arena.o
-BENCH_HDR   := bench/work.h bench/shim.h tests/arena.h include/pt.h
+BENCH_C_OBJ := $(BENCH_DIR)/work.o $(BENCH_DIR)/work_page.o $(BENCH_DIR)/work_region.o \
+	$(BENCH_DIR)/work_walk.o $(BENCH_DIR)/arena.o
+BENCH_HDR   := bench/work.h bench/work_internal.h bench/shim.h tests/arena.h include/pt.h
 
 .PHONY: bench bench-build bench-deps bench-compare bench-icount bench-icount-update \
 	bench-report bench-profile

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Instruction counts per operation: the workloads of work.c, each run once
+ * Instruction counts per operation: the workloads of work.h, each run once
  * with its icount argument, under
  *
  *	valgrind --tool=callgrind --collect-atstart=no build/bench/icount [filter]

@@ -38,9 +38,9 @@ TARGET_NS = {
 TARGET_RATIO = {("map_region_4k", G): 3.0}
 # Operations compared with the floor (4K pages, same size).
 RATIO_OPS = ["map_region_4k", "unmap_region_4k", "protect_region_4k", "map_seq", "destroy"]
-# Walks compared with the per-leaf callback floor (bench/work.c, walk_floor).
+# Walks compared with the per-leaf callback floor (bench/work_walk.c, walk_floor).
 WALK_RATIO_OPS = ["walk_4k", "walk_ranges_4k", "walk_batches_4k", "walk_batches_sum_4k"]
-# Queries compared with the query floor (bench/work.c, query_floor) and with
+# Queries compared with the query floor (bench/work_page.c, query_floor) and with
 # the same loads behind a call (query_call_floor); single-page maps with one
 # store behind a call (map_call_floor).
 QUERY_RATIO_OPS = ["query"]

@@ -10,6 +10,11 @@ FZ           := $(BUILD)/fuzz
 # Format variants of fuzz_ops (name:arch:features), from fuzz/variants.txt.
 FUZZ_OPS_VARIANTS := $(shell awk '!/^\#/ && NF == 3 { print $$1 ":" $$2 ":" $$3 }' fuzz/variants.txt)
 
+# fuzz_ops is one translation unit: fuzz_ops.c includes each ops_*.h once.
+FZ_OPS_SRC := fuzz/fuzz_ops.c fuzz/ops_model.h fuzz/ops_gen.h fuzz/ops_check.h \
+	fuzz/ops_verify.h fuzz/ops_map.h fuzz/ops_region.h fuzz/ops_walk.h \
+	fuzz/fuzz_common.h include/pt.h tests/arena.h
+
 fz_name = $(word 1,$(subst :, ,$(1)))
 fz_arch = $(word 2,$(subst :, ,$(1)))
 fz_feat = $(word 3,$(subst :, ,$(1)))
@@ -82,7 +87,7 @@ endef
 $(foreach e,$(FZ_ENGINES),$(eval $(call FZ_ENGINE_RULES,$(e))))
 
 define FZ_OPS_RULES
-$(FZ)/$(1)/obj/fuzz_ops_$(call fz_name,$(2)).o: fuzz/fuzz_ops.c fuzz/ops_model.h fuzz/ops_gen.h fuzz/ops_check.h fuzz/fuzz_common.h include/pt.h tests/arena.h
+$(FZ)/$(1)/obj/fuzz_ops_$(call fz_name,$(2)).o: $(FZ_OPS_SRC)
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -DFUZZ_ARCH=$(call fz_arch,$(2)) \
 		-DFUZZ_FEAT=$(call fz_feat,$(2)) -c $$< -o $$@

@@ -3,10 +3,11 @@
 """Write the seed corpora: corpus/<harness>/<name>.
 
 Each seed is a small, meaningful program in the harness's input language
-(see the decoders in fuzz/fuzz_ops.c, fuzz_pte.c, fuzz_translate.c): a map
-across a huge-page boundary, a split of a huge page by unmap/protect_region,
-mappings at the canonical edges and the highest PA, copy_from, injected
-allocation failures, walks with limits... Rerun after changing a decoder:
+(see the decoders in fuzz/fuzz_ops.c and its ops_*.h, fuzz_pte.c and
+fuzz_translate.c): a map across a huge-page boundary, a split of a huge page
+by unmap/protect_region, mappings at the canonical edges and the highest PA,
+copy_from, injected allocation failures, walks with limits... Rerun after
+changing a decoder:
     python3 fuzz/gen_corpus.py [outdir]
 """
 import os
@@ -80,7 +81,7 @@ def u64(v):
 
 
 class Prog:
-    """Encoder for fuzz_ops programs (mirrors the decoder in fuzz_ops.c)."""
+    """Encoder for fuzz_ops programs (mirrors the decoder in fuzz_ops.c, ops_*.h)."""
 
     def __init__(self, f):
         self.f, self.b = f, bytearray()

@@ -8,7 +8,11 @@
 
 PTDUMP_SRC := tools/ptdump_core.c
 PTDUMP_HDR := tools/ptdump_core.h include/pt.h
-PTDUMP_TEST_DEPS := tools/test_ptdump.c tests/arena.c tests/arena.h $(PTDUMP_SRC) $(PTDUMP_HDR)
+# The test program: one file per group of tests, sharing tools/test_ptdump.h.
+PTDUMP_TEST_SRC := tools/test_ptdump.c tools/test_ptdump_oracle.c tools/test_ptdump_roundtrip.c \
+	tools/test_ptdump_hostile.c tools/test_ptdump_cli.c
+PTDUMP_TEST_DEPS := $(PTDUMP_TEST_SRC) tools/test_ptdump.h tests/arena.c tests/arena.h \
+	$(PTDUMP_SRC) $(PTDUMP_HDR)
 
 .PHONY: ptdump ptdump-asan ptdump-fuzz
 ptdump: $(BUILD)/ptdump
@@ -24,7 +28,7 @@ $(BUILD)/ptdump: tools/ptdump.c $(BUILD)/tools/ptdump_core.o $(BUILD)/libpt.a
 # runs the built binary once per exit code, so both paths are covered.
 $(BUILD)/tools/test_ptdump: $(PTDUMP_TEST_DEPS) $(BUILD)/libpt.a $(BUILD)/ptdump
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Itools -DPTDUMP_BIN='"$(BUILD)/ptdump"' tools/test_ptdump.c \
+	$(CC) $(HOST_CFLAGS) -Itools -DPTDUMP_BIN='"$(BUILD)/ptdump"' $(PTDUMP_TEST_SRC) \
 		$(PTDUMP_SRC) tests/arena.c $(BUILD)/libpt.a -o $@
 
 CHECK_BINS += $(BUILD)/tools/test_ptdump
@@ -39,7 +43,7 @@ $(BUILD)/asan/ptdump: tools/ptdump.c $(PTDUMP_SRC) $(PTDUMP_HDR) $(CORE_SRC) $(C
 $(BUILD)/asan/test_ptdump: $(PTDUMP_TEST_DEPS) $(CORE_SRC) $(CORE_HDR) $(BUILD)/asan/ptdump
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(PTDUMP_SAN) -Itools -DPTDUMP_BIN='"$(BUILD)/asan/ptdump"' \
-		tools/test_ptdump.c $(PTDUMP_SRC) tests/arena.c $(CORE_SRC) -o $@
+		$(PTDUMP_TEST_SRC) $(PTDUMP_SRC) tests/arena.c $(CORE_SRC) -o $@
 
 ptdump-asan: $(BUILD)/asan/test_ptdump
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_ops: what every call must do: its result, no change on failure,
+ * the TLB records, break-before-make; the range checks of region calls.
+ * Included once, by fuzz/fuzz_ops.c, which defines the bounds and globals
+ * these sections share; split out only to keep each file to one job.
+ */
+#ifndef PT_FUZZ_OPS_VERIFY_H
+#define PT_FUZZ_OPS_VERIFY_H
+
+/* ---- Checking one call ------------------------------------------------ */
+
+/* What one call did, for the TLB and failure checks. */
+struct effect {
+	bool changed;
+	uint64_t rec[PT_FLUSH_MAX + 1]; /* VAs the call must record, in order */
+	size_t nrec;                    /* > PT_FLUSH_MAX: unknown / too many */
+	bool record_all;                /* a table entry went or was replaced */
+	bool bbm;                       /* Arm break-before-make flush expected */
+	bool loose;                     /* which VAs get recorded is open */
+};
+
+static void eff_rec(struct effect *ef, uint64_t va)
+{
+	if (ef->nrec < PT_FLUSH_MAX)
+		ef->rec[ef->nrec] = va;
+	if (ef->nrec <= PT_FLUSH_MAX)
+		ef->nrec++;
+}
+
+static bool arm_family(void)
+{
+	return S.arch == PT_AARCH64 || S.arch == PT_ARMV7;
+}
+
+/*
+ * Verify a mutating call: result, unchanged table on failure, TLB records.
+ * n0/fl0: t->nflush and flush calls before; failed0: injected failures
+ * before; want: model result; need: frames the model needed.
+ */
+static void verify_call(struct ctx *c, int got, int want, size_t need, unsigned n0,
+			unsigned long failed0, unsigned long fl0, uint64_t digest0, size_t inuse0,
+			const struct effect *ef)
+{
+	bool injected = A.failed != failed0;
+	if (trace > 0)
+		fprintf(stderr, "#%u %s%s: got %d model %d need %zu injected %d changed %d\n", cur_opno,
+			cur_op, c == &C[1] ? " (second table)" : "", got, want, need, injected,
+			ef->changed);
+	if (injected && want == PT_OK && got == PT_ERR_NO_MEMORY) {
+		/* Fine, if the table is as before. */
+	} else {
+		if (got != want)
+			fprintf(stderr, "got %d (%s), model %d (%s), need %zu, injected %d\n", got,
+				pt_strerror(got), want, pt_strerror(want), need, injected);
+		FZ_CHECK(got == want);
+		/* The plan allocates nothing before its checks pass. */
+		FZ_CHECK(!(injected && want != PT_OK));
+		/* A call that needed frames and was refused one must fail. */
+		FZ_CHECK(!(injected && need > 0 && got == PT_OK));
+	}
+	need_check = got == PT_OK;
+	if (got != PT_OK) {
+		FZ_CHECK(c->t.nflush == n0);
+		FZ_CHECK(A.in_use == inuse0);
+		FZ_CHECK(A.flush_calls == fl0);
+		/* Atomic: the walk sees exactly the entries it saw before. */
+		if (c->alive) {
+			full_check(c);
+			FZ_CHECK(c->digest == digest0);
+		}
+		return;
+	}
+	if (!ef->changed) {
+		FZ_CHECK(c->t.nflush == n0);
+		return;
+	}
+	FZ_CHECK(c->t.nflush > n0 || c->t.nflush > PT_FLUSH_MAX);
+	if (ef->record_all) {
+		FZ_CHECK(c->t.nflush > PT_FLUSH_MAX);
+	} else if (ef->loose) {
+		/* At least recorded something (checked above). */
+	} else if (c->t.nflush <= PT_FLUSH_MAX) {
+		FZ_CHECK(ef->nrec <= PT_FLUSH_MAX);
+		FZ_CHECK(c->t.nflush == n0 + ef->nrec);
+		for (size_t i = 0; i < ef->nrec; i++)
+			FZ_CHECK(c->t.flush_va[n0 + i] == ef->rec[i]);
+	} else {
+		FZ_CHECK(n0 + ef->nrec > PT_FLUSH_MAX);
+	}
+	if (ef->bbm && arm_family())
+		FZ_CHECK(A.flush_calls > fl0);
+}
+
+/* Common pre-call bookkeeping. */
+struct snap {
+	unsigned n0;
+	unsigned long failed0, fl0;
+	uint64_t digest0;
+	size_t inuse0;
+};
+
+static void snap_take(struct ctx *c, struct snap *s)
+{
+	s->n0 = c->t.nflush;
+	s->failed0 = A.failed;
+	s->fl0 = A.flush_calls;
+	s->digest0 = c->digest;
+	s->inuse0 = A.in_use;
+}
+
+/* Range checks of region calls (BRIEF order). 0 if fine. */
+static int model_range(uint64_t va, uint64_t size, uint64_t *last)
+{
+	if ((va | size) & (PT_SIZE_4K - 1))
+		return PT_ERR_NOT_ALIGNED;
+	if (size == 0 || va + (size - 1) < va)
+		return PT_ERR_INVALID;
+	*last = va + (size - 1);
+	if (!va_ok(va) || !va_ok(*last))
+		return PT_ERR_INVALID;
+	/* Halves exist only where VAs are sign-extended; an AArch64 or ARMv7
+	 * table serves one contiguous range. */
+	if (S.sext && (va >> 63) != (*last >> 63))
+		return PT_ERR_INVALID;
+	return PT_OK;
+}
+
+#endif
