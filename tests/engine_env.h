@@ -214,7 +214,7 @@ static inline int check_tables(struct env *e, bool no_empty)
 		} else if (!r->e.leaf) {
 			size_t nz = 0;
 			for (size_t j = 0; j < fmt_entries(f, l + 1); j++)
-				nz += pte_read(f, &e->a, tpa[l + 1], j) != 0;
+				nz += pte_read(f, &e->a, tpa[l + 1], j) != fmt_empty(f);
 			bad_count += nz != kids[l + 1];
 			empty += kids[l + 1] == 0;
 		}
@@ -222,7 +222,7 @@ static inline int check_tables(struct env *e, bool no_empty)
 	{
 		size_t nz = 0;
 		for (size_t j = 0; j < fmt_entries(f, 0); j++)
-			nz += pte_read(f, &e->a, tpa[0], j) != 0;
+			nz += pte_read(f, &e->a, tpa[0], j) != fmt_empty(f);
 		bad_count += nz != kids[0];
 	}
 	int ok = CHECK_EQ(bad_count, 0);
@@ -262,6 +262,8 @@ static inline uint64_t table_at(struct env *e, uint64_t va, unsigned level)
  * format has none there (every present x86 PTE is a valid 4K leaf). */
 static inline uint64_t corrupt_root(const struct fmt *f)
 {
+	if (fmt_empty(f)) /* the root's valid bit and bit 0, never used */
+		return UINT64_C(1) << (1 + 3 * (f->levels - 1)) | 1;
 	switch (f->arch) {
 	case PT_X86_64:
 	case PT_X86_64_LA57: return 0x1000 | 0x81;
@@ -274,6 +276,8 @@ static inline uint64_t corrupt_root(const struct fmt *f)
 
 static inline uint64_t corrupt_leaf(const struct fmt *f)
 {
+	if (fmt_empty(f))
+		return 0x3;
 	switch (f->arch) {
 	case PT_X86_64:
 	case PT_X86_64_LA57: return 0;

@@ -24,6 +24,19 @@ struct fmt {
 
 #define HIGH_HALF UINT64_C(0xffff000000000000)
 
+#ifdef PT_TEST_FORMATS
+/* Test builds over the fake formats (tests/fake_arch.h), which the core's
+ * registry holds after the real ones: the engine suites run on them. */
+#define FAKE_ARCH ((enum pt_arch)PT_ARCH_COUNT)
+/* What the fake format writes into an empty slot (not 0). */
+#define FAKE_EMPTY_PTE ((UINT64_C(1) << 63) | (UINT64_C(1) << 59) | (UINT64_C(1) << 3))
+/* A format no build knows. */
+#define ARCH_UNKNOWN ((enum pt_arch)(PT_ARCH_COUNT + 2))
+static const struct fmt FMTS[] = {
+	{ "fake48", FAKE_ARCH, 0, 4, 48, 48, 0xe, 0 },
+	{ "fake39", (enum pt_arch)(FAKE_ARCH + 1), 0, 3, 39, 48, 0x7, 0 },
+};
+#else
 /* Every format and feature variant; engine-level tests run on all of them. */
 static const struct fmt FMTS[] = {
 	{ "x86_64", PT_X86_64, 0, 4, 48, 52, 0xe, 0 },
@@ -39,7 +52,27 @@ static const struct fmt FMTS[] = {
 	{ "loongarch64", PT_LOONGARCH64, 0, 4, 48, 48, 0xe, 0 },
 	{ "armv7", PT_ARMV7, 0, 2, 32, 32, 0x3, 0 },
 };
+#define ARCH_UNKNOWN PT_ARCH_COUNT
+#endif
 #define NFMTS (sizeof(FMTS) / sizeof(FMTS[0]))
+
+/* The entry libpt writes into an empty slot. */
+static inline uint64_t fmt_empty(const struct fmt *f)
+{
+#ifdef PT_TEST_FORMATS
+	if (f->arch >= FAKE_ARCH)
+		return FAKE_EMPTY_PTE;
+#endif
+	(void)f;
+	return 0;
+}
+
+/* Formats that need break-before-make for anything but a permission
+ * change (Arm, and the fake format). */
+static inline bool fmt_bbm(const struct fmt *f)
+{
+	return f->arch == PT_AARCH64 || f->arch == PT_ARMV7 || fmt_empty(f);
+}
 
 static inline bool fmt_is_riscv(enum pt_arch a)
 {

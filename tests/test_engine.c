@@ -22,7 +22,7 @@ static void t_init(const struct fmt *f)
 	mm = e.mm;
 	CHECK_EQ(pt_init(NULL, f->arch, f->feat, &mm), PT_ERR_INVALID);
 	CHECK_EQ(pt_init(&t, f->arch, f->feat, NULL), PT_ERR_INVALID);
-	CHECK_EQ(pt_init(&t, PT_ARCH_COUNT, 0, &mm), PT_ERR_INVALID);
+	CHECK_EQ(pt_init(&t, ARCH_UNKNOWN, 0, &mm), PT_ERR_INVALID);
 	mm.alloc_frames = NULL;
 	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_INVALID);
 	mm = e.mm, mm.free_frames = NULL;
@@ -292,7 +292,7 @@ static void t_errors(const struct fmt *f)
 		CHECK_EQ(e.a.in_use, used + f->levels - 1);
 		/* Wholly inside the range: cleared, never followed. */
 		CHECK_EQ(pt_unmap_region(&e.t, cva, fmt_span(f, 0)), PT_OK);
-		CHECK_EQ(pte_read(f, &e.a, root, ci), 0);
+		CHECK_EQ(pte_read(f, &e.a, root, ci), fmt_empty(f));
 		CHECK_EQ(pt_query(&e.t, cva, &m), PT_ERR_NOT_MAPPED);
 		if (corrupt_leaf(f)) {
 			uint64_t lva = V(f, fmt_span(f, 0) * 5 + 0x3000);
@@ -483,7 +483,7 @@ static void t_empty_subtree(const struct fmt *f)
 		CHECK_EQ(sz, s);
 		/* Replacing a table entry needs a full flush. */
 		pt_flush(&e.t);
-		if (f->arch == PT_AARCH64 || f->arch == PT_ARMV7)
+		if (fmt_bbm(f))
 			CHECK(e.a.flush_all_calls >= 1); /* break-before-make may add one */
 		else
 			CHECK_EQ(e.a.flush_all_calls, 1);
@@ -743,7 +743,7 @@ static void t_flush(const struct fmt *f)
 {
 	struct env e;
 	const uint64_t K4 = PT_SIZE_4K, B = V(f, 0x40000000);
-	const bool bbm = f->arch == PT_AARCH64 || f->arch == PT_ARMV7;
+	const bool bbm = fmt_bbm(f);
 	CTX("%s flush", f->name);
 	if (!env_init(&e, f))
 		return;
@@ -804,7 +804,7 @@ static void t_flush(const struct fmt *f)
 		CHECK_EQ(e.a.flush_calls, 1);
 		CHECK_EQ(e.a.flush_last_va, B + 2 * K4);
 		CHECK_EQ(e.nwatched, 1);
-		CHECK_EQ(e.watched, 0); /* broken before make */
+		CHECK_EQ(e.watched, fmt_empty(f)); /* broken before make */
 	} else {
 		CHECK_EQ(e.a.flush_calls, 0);
 	}
@@ -815,7 +815,7 @@ static void t_flush(const struct fmt *f)
 	CHECK_EQ(pt_protect(&e.t, B + 2 * K4, R_ | PT_DEVICE, NULL), PT_OK);
 	CHECK_EQ(e.a.flush_calls, bbm ? 1 : 0);
 	if (bbm)
-		CHECK_EQ(e.watched, 0);
+		CHECK_EQ(e.watched, fmt_empty(f));
 	e.watch = NULL;
 	pt_flush(&e.t);
 	/* A protect_region over 40 pages: one flush-all. */
@@ -839,7 +839,7 @@ static void t_flush(const struct fmt *f)
 		CHECK_EQ(pt_protect_region(&e.t, H + K4, K4, R_), PT_OK);
 		if (bbm) {
 			CHECK_EQ(e.nwatched, 1);
-			CHECK_EQ(e.watched, 0);
+			CHECK_EQ(e.watched, fmt_empty(f));
 		}
 		e.watch = NULL;
 		pt_flush(&e.t);

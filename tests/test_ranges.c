@@ -81,9 +81,12 @@ static int stop_fn(void *arg, const struct pt_range *r)
 
 static struct list want, got;
 
-/* A bit the hardware or OS may set that decoding ignores, at 4K level. */
+/* A bit the hardware or OS may set that decoding ignores, at 4K level
+ * (the fake format has none: 0). */
 static uint64_t ignored_bit(const struct fmt *f)
 {
+	if (fmt_empty(f))
+		return 0;
 	switch (f->arch) {
 	case PT_AARCH64: return UINT64_C(1) << 11;   /* nG */
 	case PT_ARMV7: return UINT64_C(1) << 11;     /* nG */

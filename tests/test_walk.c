@@ -348,7 +348,7 @@ static void t_translate(const struct fmt *f)
 		}
 		CHECK_EQ(pt_translate(f->arch, f->feat, root, &e.mm, va, NULL), PT_ERR_INVALID);
 		CHECK_EQ(pt_translate(f->arch, f->feat, root, &nov, va, &m2), PT_ERR_INVALID);
-		CHECK_EQ(pt_translate(PT_ARCH_COUNT, 0, root, &e.mm, va, &m2), PT_ERR_INVALID);
+		CHECK_EQ(pt_translate(ARCH_UNKNOWN, 0, root, &e.mm, va, &m2), PT_ERR_INVALID);
 		CHECK_EQ(pt_translate(f->arch, 1u << 20, root, &e.mm, va, &m2), PT_ERR_INVALID);
 		CHECK_EQ(pt_translate(f->arch, f->feat, UINT64_C(1) << f->pa_bits, &e.mm, va, &m2),
 			 PT_ERR_INVALID);

@@ -10,6 +10,32 @@ $(TEST_BINS): $(BUILD)/tests/%: tests/%.c tests/arena.c $(TEST_HDR) $(BUILD)/lib
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $< tests/arena.c $(BUILD)/libpt.a -o $@
 
+# The engine suites again over the fake formats (tests/fake_arch.h): the
+# core rebuilt with the test formats in its registry, plus the engine
+# compiled over the fake family. Test builds only: nothing of it ships.
+FAKE_DIR   := $(BUILD)/fake
+FAKE_OBJ   := $(patsubst src/%.c,$(FAKE_DIR)/%.o,$(CORE_SRC)) $(FAKE_DIR)/engine_fake.o
+FAKE_TESTS := test_engine test_walk test_atomic test_random test_ranges
+FAKE_BINS  := $(patsubst %,$(BUILD)/tests/%_fake,$(FAKE_TESTS))
+
+$(FAKE_DIR)/%.o: src/%.c $(CORE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CORE_CFLAGS) -DPT_TEST_FORMATS -c $< -o $@
+
+$(FAKE_DIR)/engine_fake.o: tests/engine_fake.c tests/fake_arch.h $(CORE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CORE_CFLAGS) -DPT_TEST_FORMATS -c $< -o $@
+
+$(FAKE_DIR)/libpt.a: $(FAKE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FAKE_BINS): $(BUILD)/tests/%_fake: tests/%.c tests/arena.c $(TEST_HDR) $(FAKE_DIR)/libpt.a
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -DPT_TEST_FORMATS $< tests/arena.c $(FAKE_DIR)/libpt.a -o $@
+
+CHECK_BINS += $(FAKE_BINS)
+
 # The README's C block, between `<!-- example:begin -->` and
 # `<!-- example:end -->`, fenced as ```c ... ```. The example is a complete
 # program whose main returns 0 on success; it is compiled with main renamed
