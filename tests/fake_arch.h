@@ -8,9 +8,10 @@
  *  - every bit position depends on the level: the valid and table bits
  *    move up three places per height, the flag bits rotate through twelve
  *    positions;
- *  - the address field is in two pieces, in swapped order: PA bits 12-29
- *    at entry bits 40-57, PA bits 30-47 at entry bits 20-37, so adding to
- *    an entry does not add to its PA (out() is not linear);
+ *  - the address field is in two pieces, in swapped order: PA bits 12-20
+ *    at entry bits 48-56, PA bits 21-47 at entry bits 20-46, so adding to
+ *    an entry does not add to its PA once a run of 4K leaves crosses a
+ *    2 MiB boundary (out() is not linear);
  *  - any permission change is in place, anything else needs
  *    break-before-make, as on Arm.
  * Two shapes: 4 levels / 48-bit VA with leaves at levels 1-3, and 3 levels
@@ -24,8 +25,8 @@
 typedef uint64_t arch_fake_pte;
 
 #define FAKE_EMPTY ((UINT64_C(1) << 63) | (UINT64_C(1) << 59) | (UINT64_C(1) << 3))
-#define FAKE_LO_FIELD (UINT64_C(0x3ffff) << 40) /* PA bits 12..29 */
-#define FAKE_HI_FIELD (UINT64_C(0x3ffff) << 20) /* PA bits 30..47 */
+#define FAKE_LO_FIELD (UINT64_C(0x1ff) << 48)     /* PA bits 12..20 */
+#define FAKE_HI_FIELD (UINT64_C(0x7ffffff) << 20) /* PA bits 21..47 */
 #define FAKE_FIELD (FAKE_LO_FIELD | FAKE_HI_FIELD)
 #define FAKE_NFLAGS 6
 
@@ -43,7 +44,7 @@ PT_HOOK uint64_t arch_fake_table_bit(unsigned h)
  * USER, DEVICE, UNCACHED) is at height h. */
 PT_HOOK uint64_t arch_fake_flag_bit(unsigned h, unsigned k)
 {
-	static const unsigned char place[12] = { 12, 13, 14, 15, 16, 17, 18, 19, 38, 39, 58, 60 };
+	static const unsigned char place[12] = { 12, 13, 14, 15, 16, 17, 18, 19, 57, 58, 60, 61 };
 	return UINT64_C(1) << place[(k + 5 * h) % 12];
 }
 
@@ -57,12 +58,12 @@ PT_HOOK uint64_t arch_fake_flags_mask(unsigned h)
 
 PT_HOOK uint64_t arch_fake_out(uint64_t pa)
 {
-	return ((pa >> 12) & 0x3ffff) << 40 | ((pa >> 30) & 0x3ffff) << 20;
+	return ((pa >> 12) & 0x1ff) << 48 | ((pa >> 21) & 0x7ffffff) << 20;
 }
 
 PT_HOOK uint64_t arch_fake_field_pa(uint64_t e)
 {
-	return ((e >> 40) & 0x3ffff) << 12 | ((e >> 20) & 0x3ffff) << 30;
+	return ((e >> 48) & 0x1ff) << 12 | ((e >> 20) & 0x7ffffff) << 21;
 }
 
 PT_HOOK int arch_fake_kind(unsigned feat, unsigned h, uint64_t e)

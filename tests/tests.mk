@@ -36,6 +36,11 @@ $(FAKE_BINS): $(BUILD)/tests/%_fake: tests/%.c tests/arena.c $(TEST_HDR) $(FAKE_
 
 CHECK_BINS += $(FAKE_BINS)
 
+# Raw-entry assumptions planted in src/, each caught by the fake format.
+.PHONY: fake-plants
+fake-plants:
+	@tests/fake_plants.sh
+
 # The README's C block, between `<!-- example:begin -->` and
 # `<!-- example:end -->`, fenced as ```c ... ```. The example is a complete
 # program whose main returns 0 on success; it is compiled with main renamed
