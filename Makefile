@@ -13,7 +13,7 @@ WARN        := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -Wformat
 # Variant builds (sanitizers/sanitizers.mk) add EXTRA_CFLAGS to everything,
 # EXTRA_CORE_CFLAGS to the core only, and EXTRA_LDFLAGS to every link.
 OPT         ?= -O2
-CORE_CFLAGS := -std=c11 $(OPT) -g $(WARN) -ffreestanding -fno-builtin -fPIC \
+CORE_CFLAGS := -std=c11 $(OPT) -g $(WARN) -ffreestanding -fno-builtin -fPIC -fvisibility=hidden \
                -fno-strict-aliasing -fstack-protector-strong -Iinclude \
                $(EXTRA_CFLAGS) $(EXTRA_CORE_CFLAGS)
 # Host code (tests, fuzzers, benchmarks, tools) keeps the core's warnings but

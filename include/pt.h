@@ -24,6 +24,13 @@
 extern "C" {
 #endif
 
+/* What the shared library exports: the API below and nothing else. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PT_API __attribute__((__visibility__("default")))
+#else
+#define PT_API
+#endif
+
 /* ---- Errors ------------------------------------------------------------ */
 
 enum {
@@ -38,7 +45,7 @@ enum {
 };
 
 /* A static, human-readable name for err; "unknown error" for other values. */
-const char *pt_strerror(int err);
+PT_API const char *pt_strerror(int err);
 
 /* ---- Architectures ----------------------------------------------------- */
 
@@ -126,7 +133,7 @@ struct pt_mapping {
  * unknown arch, feature not of this arch or SVPBMT with XUANTIE, EL2 with
  * HIGH), PT_ERR_NO_MEMORY.
  */
-int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features,
+PT_API int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features,
 	    const struct pt_mm *mm);
 
 /*
@@ -134,10 +141,10 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features,
  * and leave `t` dead: further calls fail with PT_ERR_INVALID. Mapped frames
  * themselves belong to the caller and are not touched. NULL or dead: no-op.
  */
-void pt_destroy(struct pt_table *t);
+PT_API void pt_destroy(struct pt_table *t);
 
 /* PA of the root table (what goes into CR3 / TTBR / satp / PGD), 0 if dead. */
-uint64_t pt_root(const struct pt_table *t);
+PT_API uint64_t pt_root(const struct pt_table *t);
 
 /*
  * Extension: declare that every table frame of t, present and future, is
@@ -147,7 +154,7 @@ uint64_t pt_root(const struct pt_table *t);
  * for it; mm->phys_to_virt is still used by pt_translate.
  * Errors: PT_ERR_INVALID (NULL or dead t).
  */
-int pt_set_direct_map(struct pt_table *t, uint64_t offset);
+PT_API int pt_set_direct_map(struct pt_table *t, uint64_t offset);
 
 /* ---- Single-leaf operations ------------------------------------------- */
 
@@ -164,27 +171,27 @@ int pt_set_direct_map(struct pt_table *t, uint64_t offset);
  * one entry load and store, inlined into the caller (the table's edit hint;
  * see struct pt_table and the end of this file).
  */
-int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
+PT_API int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
 
 /*
  * Remove the whole leaf containing va; store what it mapped (base PA) in
  * *old if non-NULL. O(levels): emptied tables are not reclaimed.
  * Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT.
  */
-int pt_unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old);
+PT_API int pt_unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old);
 
 /*
  * Point the whole leaf containing va at pa (aligned to the leaf size) with
  * new flags; report the leaf size in *size if non-NULL.
  * Errors: PT_ERR_INVALID, PT_ERR_NOT_ALIGNED, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT.
  */
-int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint64_t *size);
+PT_API int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint64_t *size);
 
 /*
  * Change the flags of the whole leaf containing va; report its size in *size
  * if non-NULL. Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT.
  */
-int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size);
+PT_API int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size);
 
 /*
  * Translate va: out->pa is va's own physical address (leaf base + offset),
@@ -200,7 +207,7 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size);
  * leaf mapped with the table's last mapped flags is inlined into the
  * caller (the end of this file).
  */
-int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
+PT_API int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 
 /* ---- Region operations (atomic: on error the table is unchanged) ------- */
 
@@ -212,7 +219,7 @@ int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
  * size allow; otherwise 4K pages. Errors as pt_map, for the first page in VA
  * order that fails; wrap-around or a non-canonical end is PT_ERR_INVALID.
  */
-int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
+PT_API int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
 		  uint32_t flags, unsigned opts);
 
 /*
@@ -224,7 +231,7 @@ int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
  * never followed. Errors: PT_ERR_INVALID (also size 0), PT_ERR_NOT_ALIGNED,
  * PT_ERR_NO_MEMORY, PT_ERR_CORRUPT (an undecodable entry across an edge).
  */
-int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size);
+PT_API int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size);
 
 /*
  * Give every leaf in [va, va + size) the new flags; holes are fine; huge
@@ -232,7 +239,7 @@ int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size);
  * Errors as pt_unmap_region, and PT_ERR_CORRUPT for any undecodable entry
  * in the range.
  */
-int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t flags);
+PT_API int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t flags);
 
 /*
  * Make dst share src's root-level entries covering [va, va + size) (the
@@ -246,7 +253,7 @@ int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t f
  * PT_ERR_NOT_ALIGNED, PT_ERR_ALREADY_MAPPED (dst already uses a root entry in
  * the range), PT_ERR_CORRUPT.
  */
-int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size);
+PT_API int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size);
 
 /*
  * Hand every VA recorded since the last flush to mm->flush_tlb (or one call
@@ -257,7 +264,7 @@ int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, 
  * covers leaves only). Break-before-make on Arm formats calls flush_tlb
  * immediately, inside the editing call, as the architecture requires.
  */
-void pt_flush(struct pt_table *t);
+PT_API void pt_flush(struct pt_table *t);
 
 /* ---- Walking ----------------------------------------------------------- */
 
@@ -286,7 +293,7 @@ struct pt_walk_ops {
  * the walk and is returned. Errors: PT_ERR_INVALID, PT_ERR_CORRUPT (an entry
  * that is neither empty, table nor leaf; the walk stops there).
  */
-int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg);
+PT_API int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg);
 
 /*
  * Extension: the mappings in [va, va + size) as coalesced ranges, in VA
@@ -305,7 +312,7 @@ struct pt_range {
 	uint64_t leaf_size; /* every leaf in the range has this size */
 	uint32_t flags;     /* normalised flags */
 };
-int pt_walk_ranges(const struct pt_table *t, uint64_t va, uint64_t size,
+PT_API int pt_walk_ranges(const struct pt_table *t, uint64_t va, uint64_t size,
 		   int (*fn)(void *arg, const struct pt_range *r), void *arg);
 
 /*
@@ -330,17 +337,17 @@ struct pt_batch {
 	size_t n;           /* 1 to PT_BATCH_MAX leaves */
 	const uint64_t *pa; /* pa[i]: leaf i's PA */
 };
-int pt_walk_batches(const struct pt_table *t, uint64_t va, uint64_t size,
+PT_API int pt_walk_batches(const struct pt_table *t, uint64_t va, uint64_t size,
 		    int (*fn)(void *arg, const struct pt_batch *b), void *arg);
 
 /* ---- Entry encoding (pure functions, no table needed) ------------------ */
 
 /* The leaf entry mapping pa with flags at `level`; 0 if the arguments are
  * invalid (bad arch/features/level/flags, pa unaligned or too wide). */
-uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t pa, uint32_t flags);
+PT_API uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t pa, uint32_t flags);
 
 /* The table entry at `level` pointing to a table at pa; 0 if invalid. */
-uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa);
+PT_API uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa);
 
 /*
  * Decode `pte` found at `level`. Fills out (level, pte, leaf, pa, flags,
@@ -348,12 +355,12 @@ uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa);
  * PT_ERR_CORRUPT (reserved encoding), PT_ERR_INVALID (bad arch, features,
  * level or NULL out).
  */
-int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pte,
+PT_API int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pte,
 		  struct pt_entry *out);
 
 /* What decoding an entry written with `flags` gives back: DEVICE clears
  * UNCACHED; RISC-V without SVPBMT/XUANTIE drops both; AArch64 EL2 drops USER. */
-uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags);
+PT_API uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags);
 
 /* ---- Format metadata --------------------------------------------------- */
 
@@ -364,11 +371,11 @@ struct pt_arch_info {
 };
 
 /* Metadata for a, or NULL if a is unknown. */
-const struct pt_arch_info *pt_arch_info(enum pt_arch a);
+PT_API const struct pt_arch_info *pt_arch_info(enum pt_arch a);
 /* va is canonical for the format (AArch64: either half). */
-bool pt_va_valid(enum pt_arch a, uint64_t va);
+PT_API bool pt_va_valid(enum pt_arch a, uint64_t va);
 /* pa is below 2^pa_bits. */
-bool pt_pa_valid(enum pt_arch a, uint64_t pa);
+PT_API bool pt_pa_valid(enum pt_arch a, uint64_t pa);
 
 /* ---- Switching the tables on ------------------------------------------- */
 
@@ -385,7 +392,7 @@ bool pt_pa_valid(enum pt_arch a, uint64_t pa);
 #define PT_LOONGARCH_PWCH (39u | 9u << 6)
 
 /* RISC-V satp value: MODE | ASID | root PPN; 0 for other formats or dead t. */
-uint64_t pt_satp(const struct pt_table *t, uint16_t asid);
+PT_API uint64_t pt_satp(const struct pt_table *t, uint16_t asid);
 
 /*
  * TLB maintenance for the CPU libpt is compiled for; fits pt_mm.flush_tlb.
@@ -394,7 +401,7 @@ uint64_t pt_satp(const struct pt_table *t, uint16_t asid);
  */
 #if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv) || \
 	defined(__loongarch__) || defined(__arm__)
-void pt_flush_tlb_native(void *ctx, uint64_t va, bool all);
+PT_API void pt_flush_tlb_native(void *ctx, uint64_t va, bool all);
 #define PT_HAVE_FLUSH_TLB_NATIVE 1
 #endif
 
@@ -407,7 +414,7 @@ void pt_flush_tlb_native(void *ctx, uint64_t va, bool all);
  * Errors: PT_ERR_INVALID (bad arguments, misaligned root), PT_ERR_NOT_MAPPED,
  * PT_ERR_CORRUPT (malformed entry, or a table phys_to_virt cannot reach).
  */
-int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa,
+PT_API int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa,
 		 const struct pt_mm *mm, uint64_t va, struct pt_mapping *out);
 
 /* The inline fast paths of pt_map and pt_query (private machinery; define

@@ -527,9 +527,13 @@ static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool prot
 {
 	struct pt_op op;
 	struct pt_req rq;
-	struct pt_runs runs = { .n = 0, .cur = 0 };
+	struct pt_runs runs;
 	struct clear_ctx c = { &rq, protect, &runs, 0 };
 	int r;
+	/* Not an initialiser: that would zero the whole log (a memset call,
+	 * and the core is freestanding). */
+	runs.n = 0;
+	runs.cur = 0;
 	pt__op_init_rw(&op, t);
 	req_init(&op, &rq, flags, 0);
 	if ((r = descend_root(&op, &clear_plan, &c, va, last)) || (r = reserve(&op, c.need)))

@@ -19,8 +19,8 @@
  * pt_query exist too (for function pointers and other languages). Define
  * PT_NO_INLINE_API before including pt.h to call only those.
  */
-int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
-int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
+PT_API int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
+PT_API int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 
 /* Record va for pt_flush, as every edit does (the core's pt__record is
  * this too): past PT_FLUSH_MAX records pt_flush flushes everything, and
