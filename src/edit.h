@@ -175,7 +175,8 @@ PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, struct level lv, size_
 {
 	const struct map_ctx *c = ctx;
 	const size_t n = j - i + 1;
-	fill(&lv.tbl[i], n, 0, c->rq->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
+	PTE *const tbl = lv.tbl;
+	fill(&tbl[i], n, 0, c->rq->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
 	pt__record_run(op->w, va, n, PT_SIZE_4K);
 	/* Linked by the time the call returns: pages next to these take the
 	 * hinted path (normalised flags are valid flags). */
@@ -436,7 +437,8 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 {
 	const struct clear_ctx *c = ctx;
 	const size_t n = j - i0 + 1;
-	PTE *p = &lv.tbl[i0];
+	PTE *const tbl = lv.tbl;
+	PTE *p = &tbl[i0];
 	const uint64_t attrs = c->rq->attrs[0];
 	if (lv.mode != TBL_LIVE) {
 		/* A split's new table: every piece in the range, no TLB entry

@@ -206,7 +206,7 @@ static __attribute__((noinline)) size_t skip_empty(const PTE *tbl, size_t i, siz
 static inline void clear_entries(PTE *tbl, size_t from, size_t to)
 {
 	enum { L = PT_LANES(PTE) };
-	vec z;
+	vec z = { 0 };
 	size_t i = from;
 	for (unsigned k = 0; k < L; k++)
 		z[k] = (PTE)EMPTY;
