@@ -204,13 +204,17 @@ PT_INLINE bool slot_whole(const struct slot *s)
 	return !(s->va & (s->span - 1)) && s->last - s->va >= s->span - 1;
 }
 
-/* An operation's level function: descend() with its visitor, out of line,
- * the recursion's step. Declared before the visitor, which names it. */
-#define PT_LEVEL_FN(name, visitor)                                                        \
-	static int name(struct pt_op *op, void *ctx, struct level lv, uint64_t va, \
-			uint64_t last)                                                    \
-	{                                                                                 \
-		return descend(op, &(visitor), ctx, lv, va, last);                        \
+/* Define `vis`, a constant struct visitor with the given fields, and
+ * `level_fn`, its out-of-line copy of descend(): the recursion's step, and the
+ * name a profile shows for the operation's descent. */
+#define PT_VISITOR(vis, level_fn, ...)                                                      \
+	static int level_fn(struct pt_op *op, void *ctx, struct level lv, uint64_t va,      \
+			    uint64_t last);                                                 \
+	static const struct visitor vis = { __VA_ARGS__, .down = level_fn };                \
+	static int level_fn(struct pt_op *op, void *ctx, struct level lv, uint64_t va,      \
+			    uint64_t last)                                                  \
+	{                                                                                   \
+		return descend(op, &vis, ctx, lv, va, last);                                \
 	}
 
 /* Descend [va, last] from the root with v. */

@@ -184,29 +184,11 @@ PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, struct level lv, size_
 	return 0;
 }
 
-static int map_plan_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
-			  uint64_t last);
-static int map_commit_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
-			    uint64_t last);
-static const struct visitor map_plan = {
-	.empty = map_plan_slot,
-	.table = map_plan_slot,
-	.leaf = map_plan_slot,
-	.corrupt = map_plan_slot,
-	.run = map_plan_run,
-	.down = map_plan_level,
-};
-static const struct visitor map_commit = {
-	.empty = map_commit_slot,
-	.table = map_commit_slot,
-	.leaf = map_commit_slot,
-	.corrupt = map_commit_slot,
-	.up = map_link,
-	.run = map_commit_run,
-	.down = map_commit_level,
-};
-PT_LEVEL_FN(map_plan_level, map_plan)
-PT_LEVEL_FN(map_commit_level, map_commit)
+PT_VISITOR(map_plan, map_plan_level, .empty = map_plan_slot, .table = map_plan_slot,
+	   .leaf = map_plan_slot, .corrupt = map_plan_slot, .run = map_plan_run)
+PT_VISITOR(map_commit, map_commit_level, .empty = map_commit_slot, .table = map_commit_slot,
+	   .leaf = map_commit_slot, .corrupt = map_commit_slot, .up = map_link,
+	   .run = map_commit_run)
 
 static int map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, uint32_t flags,
 	       unsigned max_h)
@@ -500,29 +482,11 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 	return 0;
 }
 
-static int clear_plan_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
-			    uint64_t last);
-static int clear_commit_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
-			      uint64_t last);
-static const struct visitor clear_plan = {
-	.skip_empty = true,
-	.table = clear_plan_slot,
-	.leaf = clear_plan_slot,
-	.corrupt = clear_plan_slot,
-	.run = clear_plan_run,
-	.down = clear_plan_level,
-};
-static const struct visitor clear_commit = {
-	.empty = clear_commit_slot,
-	.table = clear_commit_slot,
-	.leaf = clear_commit_slot,
-	.corrupt = clear_commit_slot,
-	.up = clear_up,
-	.run = clear_commit_run,
-	.down = clear_commit_level,
-};
-PT_LEVEL_FN(clear_plan_level, clear_plan)
-PT_LEVEL_FN(clear_commit_level, clear_commit)
+PT_VISITOR(clear_plan, clear_plan_level, .skip_empty = true, .table = clear_plan_slot,
+	   .leaf = clear_plan_slot, .corrupt = clear_plan_slot, .run = clear_plan_run)
+PT_VISITOR(clear_commit, clear_commit_level, .empty = clear_commit_slot,
+	   .table = clear_commit_slot, .leaf = clear_commit_slot, .corrupt = clear_commit_slot,
+	   .up = clear_up, .run = clear_commit_run)
 
 static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool protect,
 		       uint32_t flags)

@@ -146,19 +146,8 @@ PT_INLINE int no_run(struct pt_op *op, void *ctx, struct level lv, size_t i, siz
 	return 0;
 }
 
-static int free_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
-		      uint64_t last);
-static const struct visitor free_visitor = {
-	.skip_empty = true,
-	.live_only = true,
-	.table = free_table,
-	.leaf = skip_slot,
-	.corrupt = free_unreachable,
-	.up = free_up,
-	.run = no_run,
-	.down = free_level,
-};
-PT_LEVEL_FN(free_level, free_visitor)
+PT_VISITOR(free_visitor, free_level, .skip_empty = true, .live_only = true, .table = free_table,
+	   .leaf = skip_slot, .corrupt = free_unreachable, .up = free_up, .run = no_run)
 
 /* Free every table below the level-l table tbl at va (not tbl itself). */
 static void free_below(struct pt_op *op, unsigned l, PTE *tbl, uint64_t va)
@@ -204,17 +193,8 @@ PT_INLINE int leaf_in_run(struct pt_op *op, void *ctx, struct level lv, size_t i
 	return 0;
 }
 
-static int leaf_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
-		      uint64_t last);
-static const struct visitor leaf_visitor = {
-	.skip_empty = true,
-	.live_only = true,
-	.table = down_table,
-	.leaf = found_leaf,
-	.run = leaf_in_run,
-	.down = leaf_level,
-};
-PT_LEVEL_FN(leaf_level, leaf_visitor)
+PT_VISITOR(leaf_visitor, leaf_level, .skip_empty = true, .live_only = true, .table = down_table,
+	   .leaf = found_leaf, .run = leaf_in_run)
 
 /* 1 if a leaf lives below e, the level-l table entry for va, 0 if none,
  * PT_ERR_CORRUPT if something cannot be trusted first. */

@@ -155,20 +155,9 @@ PT_INLINE int walk_run(struct pt_op *op, void *ctx, struct level lv, size_t i, s
 	return walk_leaves(op, lv.l, lv.tbl, va - ((uint64_t)i << 12), c->ops, c->arg);
 }
 
-static int walk_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
-		      uint64_t last);
-static const struct visitor walk_visitor = {
-	.skip_empty = true,
-	.live_only = true,
-	.count = true,
-	.table = walk_slot,
-	.leaf = walk_slot,
-	.corrupt = walk_corrupt,
-	.up = walk_post,
-	.run = walk_run,
-	.down = walk_level,
-};
-PT_LEVEL_FN(walk_level, walk_visitor)
+PT_VISITOR(walk_visitor, walk_level, .skip_empty = true, .live_only = true, .count = true,
+	   .table = walk_slot, .leaf = walk_slot, .corrupt = walk_corrupt, .up = walk_post,
+	   .run = walk_run)
 
 static int walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg)
 {
@@ -283,18 +272,8 @@ PT_INLINE int ranges_leaf(struct pt_op *op, void *ctx, struct slot *s)
 	return range_leaf(op, ctx, s->h, s->l, s->e, s->va, slot_end(s));
 }
 
-static int ranges_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
-			uint64_t last);
-static const struct visitor ranges_visitor = {
-	.skip_empty = true,
-	.live_only = true,
-	.empty = ranges_hole,
-	.table = down_table,
-	.leaf = ranges_leaf,
-	.run = ranges_run,
-	.down = ranges_level,
-};
-PT_LEVEL_FN(ranges_level, ranges_visitor)
+PT_VISITOR(ranges_visitor, ranges_level, .skip_empty = true, .live_only = true,
+	   .empty = ranges_hole, .table = down_table, .leaf = ranges_leaf, .run = ranges_run)
 
 static int walk_ranges(const struct pt_table *t, uint64_t va, uint64_t last,
 		       int (*fn)(void *arg, const struct pt_range *r), void *arg)
@@ -485,18 +464,9 @@ PT_INLINE int batches_corrupt(struct pt_op *op, void *ctx, struct slot *s)
 	return batch_corrupt(ctx);
 }
 
-static int batches_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
-			 uint64_t last);
-static const struct visitor batches_visitor = {
-	.skip_empty = true,
-	.live_only = true,
-	.table = down_table,
-	.leaf = batches_leaf,
-	.corrupt = batches_corrupt,
-	.run = batches_run,
-	.down = batches_level,
-};
-PT_LEVEL_FN(batches_level, batches_visitor)
+PT_VISITOR(batches_visitor, batches_level, .skip_empty = true, .live_only = true,
+	   .table = down_table, .leaf = batches_leaf, .corrupt = batches_corrupt,
+	   .run = batches_run)
 
 static int walk_batches(const struct pt_table *t, uint64_t va, uint64_t last,
 			int (*fn)(void *arg, const struct pt_batch *b), void *arg)
