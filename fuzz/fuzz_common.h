@@ -63,7 +63,7 @@ static inline uint64_t rd_u64(struct rd *r)
 		}                                                                     \
 	} while (0)
 
-/* Feature sets pt_init accepts, restated from SPEC §3 (not asked of the
+/* Feature sets pt_init accepts, restated from the format table (not asked of the
  * library): only the format's own bits, never EL2 with HIGH, never Svpbmt
  * with XuanTie. */
 static inline bool fz_feat_ok(enum pt_arch a, unsigned f)

@@ -87,7 +87,7 @@ static void one(struct rd *r)
 	cur_pte = pte;
 	valid = in && fz_feat_ok(a, f) && level < levels;
 
-	/* Metadata and address predicates (SPEC §3), restated. */
+	/* Metadata and address predicates, restated. */
 	FZ_CHECK((in == NULL) == ((unsigned)a >= PT_ARCH_COUNT));
 	FZ_CHECK(pt_pa_valid(a, pa) == (in && (pa >> in->pa_bits) == 0));
 	if (in) {

@@ -58,7 +58,7 @@ static void shape_init(enum pt_arch a, unsigned feat)
 	}
 }
 
-/* The VA rules of SPEC §3, restated independently of src/api.c. */
+/* The VA rules, restated independently of src/api.c. */
 static bool va_ok(uint64_t va)
 {
 	if (S.armv7)

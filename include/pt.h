@@ -11,7 +11,7 @@
  *    to, the caller's struct pt_mm hooks.
  *  - Nothing is global: one struct pt_table is one address space, and calls on
  *    different tables may run concurrently. Calls on the same table must be
- *    serialised by the caller (the MMU may walk it concurrently, see SPEC §6).
+ *    serialised by the caller (the MMU may walk it concurrently: every entry is written by one store).
  */
 #ifndef PT_H
 #define PT_H
@@ -382,8 +382,7 @@ PT_API bool pt_pa_valid(enum pt_arch a, uint64_t pa);
 #define PT_AARCH64_MAIR   0x44ff04u /* Attr0 Device-nGnRE, Attr1 Normal WB, Attr2 Normal NC */
 /*
  * LoongArch hardware walk (lddir/ldpte in a TLB refill handler) with these
- * values. Caveat, found on QEMU's MMU: an empty directory entry is 0 (SPEC
- * §4) and lddir/ldpte have no "not present" test, so the walk for an
+ * values. Caveat, found on QEMU's MMU: an empty directory entry is 0 and lddir/ldpte have no "not present" test, so the walk for an
  * unmapped VA reads physical frame 0 as a table. Keep frame 0 all zero and
  * never hand it out (libpt already refuses PA 0 from the allocator), or test
  * for 0 in the refill handler; then unmapped VAs fault as they should.

@@ -55,7 +55,7 @@ walk_leaves_in(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base
 			room = run_room(s, e) + 1;
 		}
 		/* One decrement for both paths: as an else branch it costs the
-		 * loop 2 instructions per leaf (GCC 12). */
+		 * loop two instructions per leaf with GCC. */
 		room--;
 		if (!pre_only) {
 			if (PT_UNLIKELY(seen == limit))

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Format facts for the tests, written down from SPEC §3 (not read back from
+ * Format facts for the tests, written down from the format table (not read back from
  * the library), plus small helpers shared by the test programs.
  */
 #ifndef PT_TEST_FMT_H

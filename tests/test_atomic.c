@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Atomicity of the region calls (SPEC §6): for every region operation on
+ * Atomicity of the region calls: for every region operation on
  * every format, fail the 1st, 2nd, 3rd ... allocation (and, separately, hand
  * back PA 0) until the call succeeds. After each failure the full walk
  * digest (every entry, raw values) and the frame count must be unchanged and

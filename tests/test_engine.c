@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Engine tests against the real formats, one group per format variant:
- * life cycle, NULL pointers and dead tables, every SPEC §6 error in the
+ * life cycle, NULL pointers and dead tables, every error in the
  * brief's check order (NO_MEMORY and PA 0 from the allocator, CORRUPT
  * entries), leaves of every size, empty-subtree replacement, splits at range
  * edges, reclaim of emptied tables, TLB flush batching and break-before-make.

@@ -3,7 +3,7 @@
  * Conformance tables, one group per architecture family: every flag
  * combination x every leaf level x every feature variant is encoded with
  * pt_pte_page and decoded with pt_pte_decode, and the raw entry is compared
- * with an expected value computed here independently from SPEC §4. Plus
+ * with an expected value computed here independently from the encodings the contract states. Plus
  * table entries, empty and reserved encodings, flag normalisation, format
  * metadata, VA/PA validity edges, satp and the MAIR constant.
  */
@@ -14,9 +14,9 @@
 
 #define B(n) (UINT64_C(1) << (n))
 
-/* ---- SPEC §4, written out independently -------------------------------- */
+/* ---- The encodings, written out independently -------------------------- */
 
-/* SPEC §4 normalisation: DEVICE clears UNCACHED; RISC-V without a memory-type
+/* Normalisation: DEVICE clears UNCACHED; RISC-V without a memory-type
  * feature drops both; AArch64 EL2 drops USER. */
 static uint32_t want_norm(enum pt_arch a, unsigned feat, uint32_t fl)
 {
@@ -429,7 +429,7 @@ static void reserved_entries(void)
 	CHECK_EQ(pt_pte_decode(PT_ARCH_COUNT, 0, 0, 1, &e), PT_ERR_INVALID);
 }
 
-/* A few literal values worked out by hand from SPEC §4, so an error shared
+/* A few literal values worked out by hand from the encodings, so an error shared
  * by the library and want_*() above cannot hide. */
 static void literals(void)
 {
@@ -575,7 +575,7 @@ static void metadata(void)
 	CHECK(!pt_va_valid(PT_ARCH_COUNT, 0));
 	CHECK(!pt_pa_valid(PT_ARCH_COUNT, 0));
 	CHECK_EQ(PT_AARCH64_MAIR, 0x44ff04);
-	/* MAIR attribute bytes the AttrIndx values assume (SPEC §4). */
+	/* MAIR attribute bytes the AttrIndx values assume. */
 	CHECK_EQ((PT_AARCH64_MAIR >> 0) & 0xff, 0x04);  /* 0: Device-nGnRE */
 	CHECK_EQ((PT_AARCH64_MAIR >> 8) & 0xff, 0xff);  /* 1: Normal WB RW-alloc */
 	CHECK_EQ((PT_AARCH64_MAIR >> 16) & 0xff, 0x44); /* 2: Normal NC */

@@ -3,7 +3,7 @@
  * Random differential test: per format a long seeded sequence of map,
  * unmap, remap, protect, query and the region calls, each checked against a
  * flat reference model (one record per 4K page of a 64 MiB window: mapped,
- * PA, flags, and the leaf it belongs to). The model encodes SPEC §6 and the
+ * PA, flags, and the leaf it belongs to). The model encodes the region-call rules and the
  * brief's choices: error order, first failing page of map_region, largest
  * leaf with PT_ALLOW_HUGE, splits at range edges (a straddling huge page
  * whose flags already match is left whole by protect_region). At the end

@@ -23,7 +23,7 @@ int ptd_geom(enum pt_arch a, struct ptd_geom *g)
 {
 	const struct pt_arch_info *in = pt_arch_info(a);
 	/* ARMv7 short descriptors are the one format with 4-byte entries and
-	 * 1 KiB second-level tables (SPEC §4); every other format has 4 KiB
+	 * 1 KiB second-level tables; every other format has 4 KiB
 	 * tables of 8-byte entries below the root. */
 	bool v7 = a == PT_ARMV7;
 	unsigned shift = 12, bits;

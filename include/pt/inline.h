@@ -100,9 +100,8 @@ PT__API_INLINE int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t
  * hint: its entry for va is a table, and va's entry there a 4K leaf whose
  * attributes are hint_attrs, i.e. that decodes to hint_nflags. Done, or
  * nothing written. Each geometry's copy has its own constant scale: a
- * variable shift lengthens the chain of dependent steps every lookup is,
- * measured 0.5 ns a query on x86-64 (one copy for both 8-byte geometries,
- * shifting by the tag), and RISC-V gained only 0.06.
+ * variable shift would lengthen the chain of dependent steps every lookup
+ * is (bench/README.md has the figures).
  */
 PT__HELPER bool pt__query_fast(const struct pt_table *t, uint64_t va, struct pt_mapping *out,
 				   const int g)
@@ -151,10 +150,9 @@ PT__API_INLINE int pt_query(const struct pt_table *t, uint64_t va, struct pt_map
 	if (PT__LIKELY(t && out)) {
 		const uint64_t qs = ~t->hint_qspan, s = va >> 30;
 		/* Only the copy tested first runs straight through; the others
-		 * take two or three more taken branches, measured 0.15-0.3 ns a
-		 * query. RISC-V's copy, one shift longer, goes first and x86's
-		 * (the other 8-byte formats) second: every format then meets
-		 * 2 ns at 1 GiB (bench/README.md). */
+		 * take two or three more taken branches. RISC-V's copy, one
+		 * shift longer, goes first and x86's (the other 8-byte formats)
+		 * second (bench/README.md). */
 		if (PT__LIKELY((s | PT_FAST_X4_TAG) == qs)) {
 			if (PT__LIKELY(pt__query_fast(t, va, out, PT_FAST_64_X4)))
 				return PT_OK;
