@@ -61,7 +61,7 @@ PT_HOOK uint32_t arch_armv7_ap_flags(unsigned ap)
 
 PT_HOOK int arch_armv7_kind(unsigned feat, unsigned h, uint64_t pte)
 {
-	const struct arch_armv7_fields *at = &arch_armv7_at[h];
+	const struct arch_armv7_fields *at = &arch_armv7_at[h != 0];
 	unsigned tex, ap;
 	(void)feat;
 	if ((pte & V7_TYPE_MASK) == 0)
@@ -118,7 +118,7 @@ PT_HOOK uint64_t arch_armv7_leaf_pa(unsigned h, uint64_t pte)
 
 PT_HOOK uint32_t arch_armv7_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 {
-	const struct arch_armv7_fields *at = &arch_armv7_at[h];
+	const struct arch_armv7_fields *at = &arch_armv7_at[h != 0];
 	unsigned tex = (unsigned)(pte >> at->tex) & 7;
 	unsigned ap = (unsigned)((pte >> at->ap) & 3) | (unsigned)((pte >> at->ap2) & 1) << 2;
 	int mt = arch_armv7_memtype(tex, (pte >> at->c) & 1, (pte >> at->b) & 1);
@@ -137,7 +137,7 @@ PT_HOOK uint64_t arch_armv7_table(unsigned h, uint64_t pa)
 
 PT_HOOK uint64_t arch_armv7_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 {
-	const struct arch_armv7_fields *at = &arch_armv7_at[h];
+	const struct arch_armv7_fields *at = &arch_armv7_at[h != 0];
 	uint64_t tex, c, b, s, ap;
 	(void)feat;
 	if (flags & PT_DEVICE) {
@@ -164,7 +164,7 @@ PT_HOOK uint64_t arch_armv7_out(uint64_t pa)
 /* Permission bits (AP, XN) may change in place; anything else needs BBM. */
 PT_HOOK bool arch_armv7_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
 {
-	const struct arch_armv7_fields *at = &arch_armv7_at[h];
+	const struct arch_armv7_fields *at = &arch_armv7_at[h != 0];
 	uint64_t perms = UINT64_C(1) << at->xn | UINT64_C(3) << at->ap | UINT64_C(1) << at->ap2;
 	if ((old & V7_TYPE_MASK) == 0 || (new_pte & V7_TYPE_MASK) == 0)
 		return false;

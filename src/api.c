@@ -286,15 +286,13 @@ PT_INLINE uint32_t normalized(const struct pt_table *t, uint32_t flags)
 
 /* ---- Editing ------------------------------------------------------------ */
 
-/* pt_map, and what its inline fast path (include/pt/inline.h) does not
- * take: every check in the documented order, then one 4K page through the
- * engine's single-page path, or a huge leaf. */
+/* What pt_map's hinted path (include/pt/inline.h) does not take: every
+ * check in the documented order, then one 4K page through the engine's
+ * single-page path, or a huge leaf. */
 int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
 	const struct pt_shape *s;
 	int h;
-	if (pt__map_hinted(t, va, pa, size, flags))
-		return PT_OK;
 	if (!alive(t) || !flags_ok(flags))
 		return PT_ERR_INVALID;
 	s = t->shape;
@@ -310,8 +308,11 @@ int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, ui
 	return t->engine->map(t, va, pa, va + (size - 1), normalized(t, flags), (unsigned)h);
 }
 
+/* The inline pt_map, out of line. */
 int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
+	if (pt__map_hinted(t, va, pa, size, flags))
+		return PT_OK;
 	return pt__map_slow(t, va, pa, size, flags);
 }
 

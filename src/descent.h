@@ -100,11 +100,11 @@ PT_INLINE uint64_t piece(const struct pt_op *op, unsigned h, uint64_t e, size_t 
  * inlined into each operation's level function (v->down), where v is a
  * constant: the handlers fold in.
  */
-PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
-		      struct level lv, uint64_t va, uint64_t last)
+PT_INLINE int descend_at(struct pt_op *op, const struct visitor *v, void *ctx,
+			 struct level lv, uint64_t va, uint64_t last, const unsigned h)
 {
 	const struct pt_shape *s = op->s;
-	const unsigned l = lv.l, h = HT(op, l);
+	const unsigned l = lv.l;
 	const enum table_mode mode = v->live_only ? TBL_LIVE : lv.mode;
 	PTE *const tbl = lv.tbl;
 	const uint64_t span = pt__span(s, l);
@@ -195,6 +195,22 @@ PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 		}
 		if (i >= j)
 			return 0;
+	}
+}
+
+/* descend_at() with the table's height a constant where it is 0, 1 or 2,
+ * the heights most slots have: the hooks then decode without working out
+ * per-height masks for every entry. */
+PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
+		      struct level lv, uint64_t va, uint64_t last)
+{
+	switch (HT(op, lv.l)) {
+	case 0:
+		return descend_at(op, v, ctx, lv, va, last, 0);
+	case 1:
+		return descend_at(op, v, ctx, lv, va, last, 1);
+	default:
+		return descend_at(op, v, ctx, lv, va, last, HT(op, lv.l));
 	}
 }
 

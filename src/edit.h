@@ -32,10 +32,11 @@ struct pt_req {
 	unsigned max_h;
 };
 
+/* The leaf bits for heights up to top (the largest leaf the call writes). */
 static inline void req_init(const struct pt_op *op, struct pt_req *rq, uint32_t flags,
-			    unsigned max_h)
+			    unsigned max_h, unsigned top)
 {
-	for (unsigned h = 0; h < op->levels; h++)
+	for (unsigned h = 0; h <= top && h < op->levels; h++)
 		rq->attrs[h] = A(leaf_attrs)(op->feat, h, flags);
 	rq->flags = flags;
 	rq->max_h = max_h;
@@ -198,7 +199,7 @@ static int map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, uint
 	struct map_ctx c = { &rq, pa - va, 0 };
 	int r;
 	pt__op_init_rw(&op, t);
-	req_init(&op, &rq, flags, max_h);
+	req_init(&op, &rq, flags, max_h, max_h);
 	if ((r = descend_root(&op, &map_plan, &c, va, last)) || (r = reserve(&op, c.need)))
 		return r;
 	(void)descend_root(&op, &map_commit, &c, va, last);
@@ -501,7 +502,7 @@ static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool prot
 	runs.n = 0;
 	runs.cur = 0;
 	pt__op_init_rw(&op, t);
-	req_init(&op, &rq, flags, 0);
+	req_init(&op, &rq, flags, 0, PT_MAX_LEVELS);
 	if ((r = descend_root(&op, &clear_plan, &c, va, last)) || (r = reserve(&op, c.need)))
 		return r;
 	(void)descend_root(&op, &clear_commit, &c, va, last);
