@@ -4,6 +4,7 @@
 #   make bench                      the suite (~2 min): table + build/bench/latest.json
 #   make bench BENCH_FILTER=x86_64  a subset (Google Benchmark regex on names)
 #   make bench-compare BASE=f.json  Google Benchmark's compare.py against f.json
+#   make bench-ab BASE=rev          rev's suite against the working tree, interleaved
 #   make bench-icount               instructions per operation vs bench/baseline/icount.json
 #   make bench-icount-update        rewrite that baseline
 #   make bench-report               SVG charts in build/bench/report/
@@ -29,7 +30,7 @@ BENCH_C_OBJ := $(BENCH_DIR)/work.o $(BENCH_DIR)/work_page.o $(BENCH_DIR)/work_re
 	$(BENCH_DIR)/work_walk.o $(BENCH_DIR)/arena.o
 BENCH_HDR   := bench/work.h bench/work_internal.h bench/shim.h tests/arena.h include/pt.h
 
-.PHONY: bench bench-build bench-deps bench-compare bench-icount bench-icount-update \
+.PHONY: bench bench-build bench-deps bench-ab bench-compare bench-icount bench-icount-update \
 	bench-report bench-profile
 
 bench-deps:
@@ -71,6 +72,9 @@ bench: bench-build
 		|| { tail -20 $(BENCH_DIR)/latest.txt; exit 1; }
 	@$(BENCH_PY) bench/table.py $(BENCH_DIR)/latest.json $(BENCH_TABLE)
 	@echo "bench: wrote $(BENCH_DIR)/latest.json"
+
+bench-ab: bench-deps
+	@bench/ab.sh
 
 bench-compare: bench-deps
 	@test -n "$(BASE)" || { echo "usage: make bench-compare BASE=old.json [NEW=new.json]"; exit 2; }
