@@ -169,7 +169,8 @@ PT_API int pt_set_direct_map(struct pt_table *t, uint64_t offset);
  * Mapping page by page is the fast case: a 4K page in the last-level table
  * the previous one went to, with the same flags, into an empty slot, costs
  * one entry load and store, inlined into the caller (the table's edit hint;
- * see struct pt_table and the end of this file).
+ * include/pt/inline.h). Any other 4K page under the directory the last
+ * edit went through starts there, as pt_query does.
  */
 PT_API int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
 

@@ -191,8 +191,9 @@ PT_VISITOR(map_commit, map_commit_level, .empty = map_commit_slot, .table = map_
 	   .leaf = map_commit_slot, .corrupt = map_commit_slot, .up = map_link,
 	   .run = map_commit_run)
 
-static int map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, uint32_t flags,
-	       unsigned max_h)
+/* Map [va, last], which lies in the table lv, to pa on. */
+static int map_in(struct pt_table *t, struct level lv, uint64_t va, uint64_t pa, uint64_t last,
+		  uint32_t flags, unsigned max_h)
 {
 	struct pt_op op;
 	struct pt_req rq;
@@ -200,11 +201,18 @@ static int map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, uint
 	int r;
 	pt__op_init_rw(&op, t);
 	req_init(&op, &rq, flags, max_h, max_h);
-	if ((r = descend_root(&op, &map_plan, &c, va, last)) || (r = reserve(&op, c.need)))
+	if ((r = map_plan_level(&op, &c, lv, va, last)) || (r = reserve(&op, c.need)))
 		return r;
-	(void)descend_root(&op, &map_commit, &c, va, last);
+	(void)map_commit_level(&op, &c, lv, va, last);
 	pt__unreserve(&op);
 	return PT_OK;
+}
+
+static int map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last, uint32_t flags,
+	       unsigned max_h)
+{
+	const struct level root = { tbl_at(t, t->root), 0, TBL_LIVE };
+	return root.tbl ? map_in(t, root, va, pa, last, flags, max_h) : PT_ERR_CORRUPT;
 }
 
 /* The slot holds e, not empty: out of the single-page path's way. */
@@ -218,7 +226,8 @@ static __attribute__((cold, noinline)) int map_taken(unsigned feat, uint64_t e)
  * build an address space: the point descent to its last-level table, from
  * the directory hint when it covers va; the table is hinted, so the next
  * page takes the inline path (include/pt/inline.h). Anything else (a
- * missing table, a huge page in the way) takes map().
+ * missing table, a huge page in the way) takes map_in() from the table
+ * where the point descent stopped.
  */
 static int map_page(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
 {
@@ -226,7 +235,12 @@ static int map_page(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags
 	const unsigned leaf = s->info.levels - 1;
 	const uint32_t nf = pt__normalize(t->arch, t->features, flags);
 	struct point pt;
-	if (find(s, t, va, GOAL_SLOT, &pt) != PT_OK || !pt.dir)
+	int r = find(s, t, va, GOAL_SLOT, &pt);
+	if (PT_UNLIKELY(r == PT_ERR_NOT_MAPPED)) {
+		const struct level lv = { pt.p - idx(s, pt.l, va), pt.l, TBL_LIVE };
+		return map_in(t, lv, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
+	}
+	if (PT_UNLIKELY(r != PT_OK || !pt.dir))
 		return map(t, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
 	hint_dir(t, pt.dir - idx(s, leaf - 1, va), va);
 	hint_leaf(t, pt.p - idx(s, leaf, va), va, flags, nf);

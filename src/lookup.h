@@ -18,7 +18,9 @@ struct point {
 enum point_goal {
 	GOAL_MAPPING, /* decode the leaf holding va into a struct pt_mapping */
 	GOAL_LEAF,    /* the slot of the leaf holding va */
-	GOAL_SLOT,    /* va's last-level slot, whatever it holds */
+	GOAL_SLOT,    /* va's last-level slot, whatever it holds (or, with
+		       * PT_ERR_NOT_MAPPED, the entry above it that is no
+		       * table) */
 };
 
 /* The entry e at level l, above the last, points at no table: a huge leaf
@@ -95,13 +97,13 @@ PT_INLINE int lookup(const struct pt_shape *s, unsigned feat, bool from_first, u
 			}
 			if (goal == GOAL_LEAF && k != PTK_LEAF)
 				return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
-			if (goal == GOAL_SLOT && h > 0)
-				return PT_ERR_NOT_MAPPED; /* no last-level table there */
 			pt->p = (PTE *)(uintptr_t)p;
 			pt->dir = (PTE *)(uintptr_t)dir;
 			pt->l = l;
 			pt->e = e;
-			return PT_OK;
+			/* GOAL_SLOT above the last level: no last-level table
+			 * there; *pt says where the walk stopped. */
+			return goal == GOAL_SLOT && h > 0 ? PT_ERR_NOT_MAPPED : PT_OK;
 		}
 		/* A 4K leaf encoded as the table's last mapped flags (most
 		 * are): decoded by one compare. The pair is always consistent,
