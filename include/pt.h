@@ -206,7 +206,7 @@ PT_API int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t 
  * is read; pt_translate reads every level of tables nobody vouches for.
  * With a direct map (pt_set_direct_map), such a lookup that finds a 4K
  * leaf mapped with the table's last mapped flags is inlined into the
- * caller (the end of this file).
+ * caller (include/pt/inline.h).
  */
 PT_API int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 

@@ -175,10 +175,9 @@ PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, struct level lv, size_
 			  size_t j, uint64_t va)
 {
 	const struct map_ctx *c = ctx;
-	const size_t n = j - i + 1;
 	PTE *const tbl = lv.tbl;
-	fill(&tbl[i], n, 0, c->rq->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
-	pt__record_run(op->w, va, n, PT_SIZE_4K);
+	fill(&tbl[i], j - i + 1, 0, c->rq->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
+	pt__record_run(op->w, va, j - i + 1, PT_SIZE_4K);
 	/* Linked by the time the call returns: pages next to these take the
 	 * hinted path (normalised flags are valid flags). */
 	hint_leaf(op->w, lv.tbl, va, c->rq->flags, c->rq->flags);

@@ -11,9 +11,9 @@ struct pt_engine;
 struct pt_shape;
 
 /*
- * What the inline fast paths of pt_map and pt_query (end of this file) need
- * to know about the format, as plain numbers: set by pt_init from the
- * format's own encoders and decoders, never changed after. Private.
+ * What the inline fast paths of pt_map and pt_query (include/pt/inline.h)
+ * need to know about the format, as plain numbers: set by pt_init from the
+ * format's own encoders and decoders (src/hints.h, fast_facts).
  */
 struct pt_fast {
 	/* A directory entry e points at a table exactly when e != 0 and
@@ -27,7 +27,7 @@ struct pt_fast {
 	/* VA bits outside a last-level table's index (its span number and
 	 * the page offset). */
 	uint64_t va_fixed;
-	/* What E(hint_dir) ORs into hint_qspan: the geometry's tag. */
+	/* What hint_dir (src/hints.h) ORs into hint_qspan: the geometry's tag. */
 	uint64_t qtag;
 	/* The geometry (PT_FAST_*, or 0: no fast path) of pt_map's fast path,
 	 * and of pt_query's (0 without a direct map). */
@@ -40,9 +40,10 @@ struct pt_fast {
  * last-level table 2 MiB, with address fields holding the PA (PT_FAST_64)
  * or PA / 4 (PT_FAST_64_X4, RISC-V); and 4-byte entries (PT_FAST_32,
  * ARMv7: 256-entry last-level tables under a 4096-entry root spanning
- * 4 GiB). So that one compare finds both the span and the geometry, hint_qspan is va >> 30 ORed with PT_FAST_X4_TAG on
- * PT_FAST_64_X4, and va >> 32 ORed with PT_FAST_32_TAG on PT_FAST_32 (and
- * complemented: see struct pt_table).
+ * 4 GiB). So that one compare finds both the span and the geometry,
+ * hint_qspan is va >> 30 ORed with PT_FAST_X4_TAG on PT_FAST_64_X4, and
+ * va >> 32 ORed with PT_FAST_32_TAG on PT_FAST_32 (and complemented: see
+ * struct pt_table).
  */
 #define PT_FAST_64 1
 #define PT_FAST_64_X4 2
@@ -56,6 +57,7 @@ struct pt_fast {
  * pt_destroy.
  */
 struct pt_table {
+	/* ---- The table: format, hooks, root ---------------------------- */
 	const struct pt_engine *engine; /* per-family code, chosen once at init */
 	/* pt_query's lookup for this shape and mode (direct map or hook),
 	 * chosen at init and by pt_set_direct_map; NULL when dead. */
@@ -66,6 +68,7 @@ struct pt_table {
 	enum pt_arch arch;
 	unsigned features;
 	unsigned nflush;                /* recorded VAs; > PT_FLUSH_MAX: flush all */
+	/* ---- The per-page hints (src/hints.h) ---------------------------- */
 	/* Hints, written only by editing calls (so concurrent lookups never
 	 * write): the last-level table covering [hint_va, hint_va + its span);
 	 * the directory above such tables (the level-(levels - 2) table)
@@ -96,6 +99,7 @@ struct pt_table {
 	uint64_t direct_offset;
 	bool direct;
 	struct pt_fast fast;
+	/* ---- TLB records (pt_flush) and shared root entries -------------- */
 	uint64_t flush_va[PT_FLUSH_MAX];
 	/* Root entries shared from another table by pt_copy_from: one bit per
 	 * root entry. Such subtrees are never freed nor edited through this
