@@ -74,10 +74,10 @@ PT_INLINE uint64_t leaf_field(void)
 }
 
 /* How far a linear address field sits right of the PA it holds (2 where it
- * holds PA / 4, RISC-V; else 0). */
+ * holds PA / 4, RISC-V; else 0, and 0 where the field is not linear). */
 PT_INLINE unsigned field_shift(void)
 {
-	return 12 - (unsigned)__builtin_ctzll(A(out)(PT_SIZE_4K));
+	return A(OUT_LINEAR) ? 12 - (unsigned)__builtin_ctzll(A(out)(PT_SIZE_4K)) : 0;
 }
 
 /* 4K entries that may follow the 4K leaf e in a run before the PA would
