@@ -152,7 +152,7 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
 		t->shared[i] = 0;
-	if (pt__alloc(t, s, s->frames[0], table_bytes(s, 0), &root) != PT_OK)
+	if (pt__alloc(t, s, s->frames[0], (size_t)table_bytes(s, 0), &root) != PT_OK)
 		return PT_ERR_NO_MEMORY;
 	t->root = root;
 	t->shape = s;

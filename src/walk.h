@@ -279,8 +279,16 @@ static int walk_ranges(const struct pt_table *t, uint64_t va, uint64_t last,
 		       int (*fn)(void *arg, const struct pt_range *r), void *arg)
 {
 	struct pt_op op;
-	struct ranges w = { .fn = fn, .arg = arg, .expect_h = ~0u };
+	struct ranges w;
 	int r;
+	/* Field by field: an initialiser would zero the struct with a
+	 * library call on some targets (the core is freestanding). */
+	w.fn = fn;
+	w.arg = arg;
+	w.cur.size = 0;
+	w.expect = 0;
+	w.expect_h = ~0u;
+	w.room = 0;
 	pt__op_init(&op, t);
 	r = descend_root(&op, &ranges_visitor, &w, va, last);
 	return r ? r : range_emit(&w);
