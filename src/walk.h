@@ -181,9 +181,7 @@ struct ranges {
 
 static int range_emit(struct ranges *w)
 {
-	int r = 0;
-	if (w->cur.size)
-		r = w->fn(w->arg, &w->cur);
+	const int r = w->cur.size ? w->fn(w->arg, &w->cur) : 0;
 	w->cur.size = 0;
 	return r;
 }
@@ -312,9 +310,7 @@ struct batches {
 
 static int batch_emit(struct batches *w)
 {
-	int r = 0;
-	if (w->b.n)
-		r = w->fn(w->arg, &w->b);
+	const int r = w->b.n ? w->fn(w->arg, &w->b) : 0;
 	w->b.n = 0;
 	return r;
 }
