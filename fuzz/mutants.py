@@ -5,9 +5,9 @@
 Each mutant is one textual edit of src/, arch/ or include/, applied on a
 scratch copy of the repository (never on the checkout). The libFuzzer harnesses are
 rebuilt there and given at most BUDGET seconds to crash: first by replaying
-the seed, regression and working corpora (build/fuzz/work, from the last
-`make fuzz-run`), then by fuzzing fuzz_ops_any, fuzz_pte and fuzz_translate
-in turns. Prints a table; exits non-zero if any mutant survives.
+the seed, regression, merged (corpus/merged, what make check replays) and
+working corpora (build/fuzz/work, from the last `make fuzz-run`), then by
+fuzzing fuzz_ops_any, fuzz_pte and fuzz_translate in turns. Prints a table; exits non-zero if any mutant survives.
 
     fuzz/mutants.py [--budget 60] [--only name,...] [--keep]
     fuzz/mutants.py --check    only check that every edit applies (no build)
@@ -224,13 +224,17 @@ def hunt(scratch, budget, hs):
     """(harness, seconds, what) of the first crash within budget, or None."""
     t0 = time.time()
     bindir = os.path.join(scratch, "build/fuzz/lf")
-    # 1. Corpora replay: seeds, regressions, the working corpora of fuzz-run.
+    # 1. Corpora replay: seeds, regressions, the merged corpora (the working
+    # corpora of earlier runs, distilled and committed: on a machine that has
+    # no build/fuzz/work they are all there is of them), the working corpora
+    # of fuzz-run.
     for h in hs:
         left = budget - (time.time() - t0)
         if left <= 1:
             return None
         dirs = [d for d in (os.path.join(ROOT, "corpus", h), os.path.join(ROOT, "corpus/regressions", h),
-                            os.path.join(ROOT, "build/fuzz/work", h)) if os.path.isdir(d)]
+                            os.path.join(ROOT, "corpus/merged", h), os.path.join(ROOT, "build/fuzz/work", h))
+                if os.path.isdir(d)]
         if not dirs:
             continue
         rc, log = run(["nice", "-n", "10", os.path.join(bindir, h), "-runs=0",
@@ -248,8 +252,8 @@ def hunt(scratch, budget, hs):
         work = os.path.join(scratch, "build/fuzz/mwork", h)
         os.makedirs(work, exist_ok=True)
         slice_s = max(1, int(min(left, 10)))
-        seeds = [d for d in (os.path.join(ROOT, "corpus", h), os.path.join(ROOT, "build/fuzz/work", h))
-                 if os.path.isdir(d)]
+        seeds = [d for d in (os.path.join(ROOT, "corpus", h), os.path.join(ROOT, "corpus/merged", h),
+                             os.path.join(ROOT, "build/fuzz/work", h)) if os.path.isdir(d)]
         rc, log = run(["nice", "-n", "10", os.path.join(bindir, h), "-max_total_time=%d" % slice_s,
                        "-max_len=4096", "-artifact_prefix=" + work + "/", work] + seeds, slice_s, scratch)
         if crashed(rc, log):
