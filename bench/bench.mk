@@ -28,7 +28,7 @@ FMT ?= x86_64
 
 BENCH_C_OBJ := $(BENCH_DIR)/work.o $(BENCH_DIR)/work_page.o $(BENCH_DIR)/work_region.o \
 	$(BENCH_DIR)/work_walk.o $(BENCH_DIR)/arena.o
-BENCH_HDR   := bench/work.h bench/work_internal.h bench/shim.h tests/arena.h include/pt.h
+BENCH_HDR   := bench/work.h bench/work_internal.h bench/shim.h tests/arena.h include/pt.h $(wildcard include/pt/*.h)
 
 .PHONY: bench bench-build bench-deps bench-ab bench-compare bench-icount bench-icount-update \
 	bench-report bench-profile
@@ -43,7 +43,7 @@ $(BENCH_DIR)/%.o: bench/%.c $(BENCH_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
-$(BENCH_DIR)/arena.o: tests/arena.c tests/arena.h include/pt.h
+$(BENCH_DIR)/arena.o: tests/arena.c tests/arena.h include/pt.h $(wildcard include/pt/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 

@@ -13,7 +13,7 @@ FUZZ_OPS_VARIANTS := $(shell awk '!/^\#/ && NF == 3 { print $$1 ":" $$2 ":" $$3 
 # fuzz_ops is one translation unit: fuzz_ops.c includes each ops_*.h once.
 FZ_OPS_SRC := fuzz/fuzz_ops.c fuzz/ops_model.h fuzz/ops_gen.h fuzz/ops_check.h \
 	fuzz/ops_verify.h fuzz/ops_map.h fuzz/ops_region.h fuzz/ops_walk.h \
-	fuzz/fuzz_common.h include/pt.h tests/arena.h
+	fuzz/fuzz_common.h include/pt.h $(wildcard include/pt/*.h) tests/arena.h
 
 fz_name = $(word 1,$(subst :, ,$(1)))
 fz_arch = $(word 2,$(subst :, ,$(1)))
@@ -68,16 +68,16 @@ define FZ_ENGINE_RULES
 $(FZ)/$(1)/core/%.o: src/%.c $(CORE_HDR)
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $(FZ_CORE_EXTRA) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
-$(FZ)/$(1)/obj/arena.o: tests/arena.c tests/arena.h include/pt.h
+$(FZ)/$(1)/obj/arena.o: tests/arena.c tests/arena.h include/pt.h $(wildcard include/pt/*.h)
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
 $(FZ)/$(1)/obj/replay.o: fuzz/replay.c fuzz/fuzz_common.h
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
-$(FZ)/$(1)/obj/fuzz_pte.o: fuzz/fuzz_pte.c fuzz/fuzz_common.h include/pt.h
+$(FZ)/$(1)/obj/fuzz_pte.o: fuzz/fuzz_pte.c fuzz/fuzz_common.h include/pt.h $(wildcard include/pt/*.h)
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
-$(FZ)/$(1)/obj/fuzz_translate.o: fuzz/fuzz_translate.c fuzz/fuzz_common.h include/pt.h tests/arena.h
+$(FZ)/$(1)/obj/fuzz_translate.o: fuzz/fuzz_translate.c fuzz/fuzz_common.h include/pt.h $(wildcard include/pt/*.h) tests/arena.h
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
 FZ_$(1)_LIB := $(patsubst src/%.c,$(FZ)/$(1)/core/%.o,$(CORE_SRC)) $(FZ)/$(1)/obj/arena.o

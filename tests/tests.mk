@@ -5,7 +5,7 @@
 TEST_NAMES := test_pte test_hooks test_fast test_engine test_walk test_atomic test_random test_ranges \
               test_quirks
 TEST_BINS  := $(patsubst %,$(BUILD)/tests/%,$(TEST_NAMES))
-TEST_HDR   := tests/check.h tests/fmt.h tests/engine_env.h tests/arena.h include/pt.h
+TEST_HDR   := tests/check.h tests/fmt.h tests/engine_env.h tests/arena.h include/pt.h $(wildcard include/pt/*.h)
 
 $(TEST_BINS): $(BUILD)/tests/%: tests/%.c tests/arena.c $(TEST_HDR) $(BUILD)/libpt.a
 	@mkdir -p $(@D)

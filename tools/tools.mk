@@ -7,7 +7,7 @@
 # bin/ptdump and share/man/man1/ptdump.1.
 
 PTDUMP_SRC := tools/ptdump_core.c
-PTDUMP_HDR := tools/ptdump_core.h include/pt.h
+PTDUMP_HDR := tools/ptdump_core.h include/pt.h $(wildcard include/pt/*.h)
 # The test program: one file per group of tests, sharing tools/test_ptdump.h.
 PTDUMP_TEST_SRC := tools/test_ptdump.c tools/test_ptdump_oracle.c tools/test_ptdump_roundtrip.c \
 	tools/test_ptdump_hostile.c tools/test_ptdump_cli.c
