@@ -178,7 +178,7 @@ PT_INLINE int descend_at(struct pt_op *op, const struct visitor *v, void *ctx,
 			cl.l = l + 1;
 			if (sl.down == DOWN_TABLE) {
 				cl.mode = TBL_LIVE;
-				cl.tbl = tbl_at(op->t, A(table_pa)(h, e));
+				cl.tbl = (PTE *)pt__frame(op->t, A(table_pa)(h, e));
 				sl.child = cl.tbl;
 				if (!cl.tbl)
 					return v->corrupt ? v->corrupt(op, ctx, &sl) : PT_ERR_CORRUPT;
@@ -239,7 +239,7 @@ PT_INLINE int descend_root(struct pt_op *op, const struct visitor *v, void *ctx,
 {
 	struct level root;
 	root.l = 0;
-	root.tbl = tbl_at(op->t, op->t->root);
+	root.tbl = (PTE *)pt__frame(op->t, op->t->root);
 	root.mode = TBL_LIVE;
 	if (!root.tbl)
 		return PT_ERR_CORRUPT;

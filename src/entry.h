@@ -19,12 +19,6 @@ PT_INLINE void st(PTE *p, uint64_t v)
 	__atomic_store_n(p, (PTE)v, __ATOMIC_RELEASE);
 }
 
-/* The table at pa, one of t's. */
-static inline PTE *tbl_at(const struct pt_table *t, uint64_t pa)
-{
-	return (PTE *)pt__frame(t, pa);
-}
-
 /* The entry an empty slot gets. */
 #define EMPTY ((uint64_t)A(EMPTY))
 

@@ -5,6 +5,11 @@
  * below). Part of src/engine.h.
  */
 
+static inline PTE *tbl_at(const struct pt_table *t, uint64_t pa)
+{
+	return (PTE *)pt__frame(t, pa);
+}
+
 PT_INLINE bool is_shared(const struct pt_op *op, unsigned l, size_t i)
 {
 	return l == 0 && pt__root_shared(op->t, i);
