@@ -38,8 +38,6 @@ struct pt_op {
 	uint64_t stash;
 	/* Packed-table planning: the last group of packed tables planned. */
 	uint64_t plan_group;
-	/* pt_protect_region: the plan's uniform runs; NULL otherwise. */
-	struct pt_runs *runs;
 	/* The leaf each level's table being split was made of (the
 	 * descent's TBL_PIECES tables). */
 	uint64_t split[PT_MAX_LEVELS];
@@ -54,7 +52,6 @@ PT_INLINE void pt__op_init(struct pt_op *op, const struct pt_table *t)
 	op->levels = op->s->info.levels;
 	op->stash = 0;
 	op->plan_group = UINT64_MAX;
-	op->runs = (struct pt_runs *)0;
 }
 
 PT_INLINE void pt__op_init_rw(struct pt_op *op, struct pt_table *t)
