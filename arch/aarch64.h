@@ -23,10 +23,16 @@ typedef uint64_t arch_aarch64_pte;
 #define A64_SH_INNER (UINT64_C(3) << 8)
 #define A64_SH_RESERVED (UINT64_C(1) << 8)
 #define A64_AF      (UINT64_C(1) << 10)
+#define A64_NG      (UINT64_C(1) << 11) /* RES0 at EL2 */
+#define A64_DBM     (UINT64_C(1) << 51) /* writable: the CPU (HD) clears AP[2] on write */
+#define A64_SW_DIRTY (UINT64_C(1) << 55) /* dirty state of a leaf without WRITE */
+#define A64_SW0     (UINT64_C(1) << 56)
+#define A64_SW1     (UINT64_C(1) << 57)
 #define A64_PXN     (UINT64_C(1) << 53) /* RES0 at EL2 */
 #define A64_UXN     (UINT64_C(1) << 54) /* XN at EL2 */
 #define A64_ADDR    UINT64_C(0x0000fffffffff000) /* OA bits 12..47 */
-#define A64_RES0_OA (UINT64_C(0xf) << 48) /* OA[51:48]: RES0 with 48-bit OA */
+#define A64_RES0_OA (UINT64_C(0xf) << 48) /* table: OA[51:48], RES0 with 48-bit OA */
+#define A64_RES0_LEAF (UINT64_C(3) << 48) /* leaf: 48, 49 (50 is GP, 51 DBM) */
 
 /* MAIR indexes matching PT_AARCH64_MAIR = 0x44ff04. */
 #define A64_IDX_DEVICE 0u
@@ -42,10 +48,10 @@ PT_HOOK int arch_aarch64_kind(unsigned feat, unsigned h, uint64_t pte)
 {
 	if (!(pte & A64_VALID))
 		return PTK_EMPTY;
-	if (pte & A64_RES0_OA)
-		return PTK_CORRUPT;
 	if (h > 0 && (pte & A64_TYPE))
-		return PTK_TABLE;
+		return (pte & A64_RES0_OA) ? PTK_CORRUPT : PTK_TABLE;
+	if (pte & A64_RES0_LEAF)
+		return PTK_CORRUPT;
 	/* Level 3 with bit 1 clear is reserved; no level-0 block with 4K. */
 	if ((h == 0) != !!(pte & A64_TYPE) || h > 2)
 		return PTK_CORRUPT;
@@ -78,7 +84,7 @@ PT_HOOK bool arch_aarch64_is_table(unsigned feat, unsigned h, uint64_t pte)
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
 PT_HOOK bool arch_aarch64_leaf_bad(unsigned feat, uint64_t pte)
 {
-	bool bad = ((pte & A64_RES0_OA) != 0) | ((pte & A64_TYPE) == 0) |
+	bool bad = ((pte & A64_RES0_LEAF) != 0) | ((pte & A64_TYPE) == 0) |
 		   ((pte & A64_SH_MASK) == A64_SH_RESERVED) |
 		   (((feat & PT_FEAT_AARCH64_EL2) != 0) & ((pte & A64_PXN) != 0));
 	return (pte & A64_VALID) && bad;
@@ -100,24 +106,33 @@ PT_HOOK uint32_t arch_aarch64_leaf_flags(unsigned feat, unsigned h, uint64_t pte
 	uint32_t f = PT_READ;
 	unsigned idx = (unsigned)((pte & A64_ATTR_MASK) >> 2);
 	(void)h;
-	if (!(pte & A64_AP_RO))
+	/* Writable: DBM (clean, the Linux scheme) or AP[2] clear (dirty). */
+	if ((pte & A64_DBM) || !(pte & A64_AP_RO))
 		f |= PT_WRITE;
+	if (!(pte & A64_AP_RO) || (pte & A64_SW_DIRTY))
+		f |= PT_DIRTY;
 	if (feat & PT_FEAT_AARCH64_EL2) {
 		if (!(pte & A64_UXN))
 			f |= PT_EXECUTE;
-	} else if (pte & A64_AP_USER) {
-		f |= PT_USER;
-		if (!(pte & A64_UXN))
+	} else {
+		if (pte & A64_AP_USER) {
+			f |= PT_USER;
+			if (!(pte & A64_UXN))
+				f |= PT_EXECUTE;
+		} else if (!(pte & A64_PXN)) {
 			f |= PT_EXECUTE;
-	} else if (!(pte & A64_PXN)) {
-		f |= PT_EXECUTE;
+		}
+		if (!(pte & A64_NG))
+			f |= PT_GLOBAL;
 	}
 	/* Attr3..7 are 0x00 in PT_AARCH64_MAIR: Device-nGnRnE. */
 	if (idx == A64_IDX_NC)
 		f |= PT_UNCACHED;
 	else if (idx != A64_IDX_NORMAL)
 		f |= PT_DEVICE;
-	return f;
+	if (pte & A64_AF)
+		f |= PT_ACCESSED;
+	return f | (uint32_t)((pte >> 48) & (PT_SW0 | PT_SW1)); /* bits 56, 57 */
 }
 
 PT_HOOK uint64_t arch_aarch64_table(unsigned h, uint64_t pa)
@@ -128,22 +143,31 @@ PT_HOOK uint64_t arch_aarch64_table(unsigned h, uint64_t pa)
 
 PT_HOOK uint64_t arch_aarch64_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 {
-	uint64_t e = A64_VALID | A64_AF;
+	uint64_t e = A64_VALID | (uint64_t)(flags & (PT_SW0 | PT_SW1)) << 48;
 	if (h == 0)
 		e |= A64_TYPE;
+	if (flags & PT_ACCESSED)
+		e |= A64_AF;
 	if (flags & PT_DEVICE)
 		e |= A64_ATTR(A64_IDX_DEVICE); /* SH 0: Device is always OSH */
 	else if (flags & PT_UNCACHED)
 		e |= A64_ATTR(A64_IDX_NC) | A64_SH_INNER;
 	else
 		e |= A64_ATTR(A64_IDX_NORMAL) | A64_SH_INNER;
-	if (!(flags & PT_WRITE))
-		e |= A64_AP_RO;
+	/* Writable and clean is read-only to the MMU until the CPU (HD) or
+	 * the OS (pt_set_state) makes it dirty; a read-only leaf keeps its
+	 * dirty state in a software bit. */
+	if (flags & PT_WRITE)
+		e |= A64_DBM | (flags & PT_DIRTY ? 0 : A64_AP_RO);
+	else
+		e |= A64_AP_RO | (flags & PT_DIRTY ? A64_SW_DIRTY : 0);
 	if (feat & PT_FEAT_AARCH64_EL2) {
 		e |= A64_AP_USER; /* RES1 */
 		if (!(flags & PT_EXECUTE))
 			e |= A64_UXN;
-	} else if (flags & PT_USER) {
+		return e;
+	}
+	if (flags & PT_USER) {
 		/* Never let the kernel execute user memory. */
 		e |= A64_AP_USER | A64_PXN;
 		if (!(flags & PT_EXECUTE))
@@ -153,6 +177,8 @@ PT_HOOK uint64_t arch_aarch64_leaf_attrs(unsigned feat, unsigned h, uint32_t fla
 		if (!(flags & PT_EXECUTE))
 			e |= A64_PXN;
 	}
+	if (!(flags & PT_GLOBAL))
+		e |= A64_NG;
 	return e;
 }
 
@@ -161,12 +187,23 @@ PT_HOOK uint64_t arch_aarch64_out(uint64_t pa)
 	return pa;
 }
 
-/* Arm ARM D8.14 (break-before-make): only permission changes may be made in
- * place; a new address, size, memory type, shareability or descriptor type
- * must go through an invalid entry. */
+/* The MMU may still set AF (HA), or clear AP[2] of a writable clean leaf
+ * (HD). */
+PT_HOOK bool arch_aarch64_may_set(unsigned feat, unsigned h, uint64_t pte)
+{
+	(void)feat;
+	(void)h;
+	return !(pte & A64_AF) || (pte & (A64_DBM | A64_AP_RO)) == (A64_DBM | A64_AP_RO);
+}
+
+/* Arm ARM D8.14 (break-before-make): only permissions, the access flag,
+ * DBM and the software bits may change in place; a new address, size,
+ * memory type, shareability, nG or descriptor type must go through an
+ * invalid entry. */
 PT_HOOK bool arch_aarch64_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
 {
-	const uint64_t perms = A64_AP_USER | A64_AP_RO | A64_PXN | A64_UXN;
+	const uint64_t perms = A64_AP_USER | A64_AP_RO | A64_PXN | A64_UXN | A64_AF | A64_DBM |
+			       A64_SW_DIRTY | A64_SW0 | A64_SW1;
 	(void)h;
 	return (old & A64_VALID) && (new_pte & A64_VALID) && ((old ^ new_pte) & ~perms);
 }
@@ -188,6 +225,7 @@ static const struct pt_shape arch_aarch64_shape = {
 #define arch_aarch64_OUT_LINEAR 1
 #define arch_aarch64_LEAF_BITS 9
 #define arch_aarch64_DIR_BITS 9
+#define arch_aarch64_STATE_BITS (PT_ACCESSED | PT_DIRTY | PT_SW0 | PT_SW1)
 
 #define arch_aarch64_SHAPES(X) X(arch_aarch64_shape)
 #endif /* PT_ARCH_AARCH64_H */

@@ -35,6 +35,8 @@
  *   arch_<f>_TABLE_MASK,    is_table() as a mask test (e & MASK) == MATCH,
  *   arch_<f>_TABLE_MATCH    for the inline query path; where MATCH is 0,
  *                           an entry of 0 must be refused besides.
+ *   arch_<f>_STATE_BITS     which of PT_ACCESSED, PT_DIRTY, PT_SW0, PT_SW1
+ *                           a leaf stores (pt_clear_state can clear).
  *   arch_<f>_SHAPES(X)      X(shape) for every shape of the family.
  *
  * Hooks:
@@ -49,7 +51,11 @@
  *   uint64_t table_pa(h, e)     the next table of a PTK_TABLE entry.
  *   uint64_t leaf_pa(h, e)      the base PA of a PTK_LEAF entry, aligned to
  *                           the leaf's size.
- *   uint32_t leaf_flags(feat, h, e)  normalised PT_* flags of a PTK_LEAF.
+ * A leaf's "flags" below are its normalised PT_* mapping flags ORed with
+ * its access state (PT_ACCESSED, PT_DIRTY): leaf_attrs encodes both and
+ * leaf_flags gives both back.
+ *
+ *   uint32_t leaf_flags(feat, h, e)  flags and state of a PTK_LEAF.
  *   uint64_t table(h, pa)       a table entry pointing at the table at pa.
  *   uint64_t leaf_attrs(feat, h, flags)  every bit of a leaf of normalised
  *                           flags but its address: leaf_attrs | out(pa) is
@@ -60,6 +66,11 @@
  *                           e ^ out(leaf_pa(h, e)) is e's attributes, and
  *                           of two leaves at the same height with equal
  *                           attributes, equal flags.
+ *   bool may_set(feat, h, e)    the MMU may set a state bit in the present
+ *                           leaf e (accessed clear, or writable and clean):
+ *                           a rewrite of e must be a compare-and-swap. An
+ *                           entry where it cannot cannot change under a
+ *                           plain store.
  *   bool needs_bbm(h, old, new) replacing present `old` by present `new`
  *                           in place is not allowed: the slot must go
  *                           through EMPTY and a TLB invalidation first.

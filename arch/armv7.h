@@ -24,11 +24,11 @@ typedef uint32_t arch_armv7_pte;
 
 /* Field positions: [0] in L2 small pages, [1] in L1 sections. */
 struct arch_armv7_fields {
-	unsigned char xn, b, c, ap, tex, ap2, s;
+	unsigned char xn, b, c, ap, tex, ap2, s, ng;
 };
 static const struct arch_armv7_fields arch_armv7_at[2] = {
-	{ 0, 2, 3, 4, 6, 9, 10 },
-	{ 4, 2, 3, 10, 12, 15, 16 },
+	{ 0, 2, 3, 4, 6, 9, 10, 11 },
+	{ 4, 2, 3, 10, 12, 15, 16, 17 },
 };
 
 /* Memory type from TEX:C:B, TEX remap disabled. -1: reserved. */
@@ -126,6 +126,11 @@ PT_HOOK uint32_t arch_armv7_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 	(void)feat;
 	if (!((pte >> at->xn) & 1))
 		f |= PT_EXECUTE;
+	if (!((pte >> at->ng) & 1))
+		f |= PT_GLOBAL;
+	/* No access flag (SCTLR.AFE off) and no dirty bit: every leaf is
+	 * accessed, every writable one dirty. */
+	f |= PT_ACCESSED | (f & PT_WRITE ? PT_DIRTY : 0u);
 	return f | (mt > 0 ? (uint32_t)mt : 0);
 }
 
@@ -153,7 +158,8 @@ PT_HOOK uint64_t arch_armv7_leaf_attrs(unsigned feat, unsigned h, uint32_t flags
 		ap = (flags & PT_WRITE) ? 1 : 5;
 	return (h ? V7_L1_SECTION : V7_SMALL) | b << at->b | c << at->c |
 	       (uint64_t)!(flags & PT_EXECUTE) << at->xn | (ap & 3) << at->ap |
-	       tex << at->tex | (ap >> 2) << at->ap2 | s << at->s;
+	       tex << at->tex | (ap >> 2) << at->ap2 | s << at->s |
+	       (uint64_t)!(flags & PT_GLOBAL) << at->ng;
 }
 
 PT_HOOK uint64_t arch_armv7_out(uint64_t pa)
@@ -161,7 +167,17 @@ PT_HOOK uint64_t arch_armv7_out(uint64_t pa)
 	return pa;
 }
 
-/* Permission bits (AP, XN) may change in place; anything else needs BBM. */
+/* Nothing here sets a bit: the access flag is off. */
+PT_HOOK bool arch_armv7_may_set(unsigned feat, unsigned h, uint64_t pte)
+{
+	(void)feat;
+	(void)h;
+	(void)pte;
+	return false;
+}
+
+/* Permission bits (AP, XN) may change in place; anything else (nG too)
+ * needs BBM. */
 PT_HOOK bool arch_armv7_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
 {
 	const struct arch_armv7_fields *at = &arch_armv7_at[h != 0];
@@ -191,6 +207,7 @@ static const struct pt_shape arch_armv7_shape = {
 #define arch_armv7_OUT_LINEAR 1
 #define arch_armv7_LEAF_BITS 8
 #define arch_armv7_DIR_BITS 12
+#define arch_armv7_STATE_BITS 0u /* no state and no software bits it could keep */
 
 #define arch_armv7_SHAPES(X) X(arch_armv7_shape)
 

@@ -20,9 +20,14 @@ typedef uint64_t arch_loongarch_pte;
 #define LA_PLV_MASK (UINT64_C(3) << 2)
 #define LA_MAT_SHIFT 4
 #define LA_MAT_MASK (UINT64_C(3) << 4)
-#define LA_H    (UINT64_C(1) << 6)   /* directory entries only */
+#define LA_G    (UINT64_C(1) << 6)   /* 4K leaves */
+#define LA_H    (UINT64_C(1) << 6)   /* directory entries: a huge leaf */
 #define LA_P    (UINT64_C(1) << 7)
 #define LA_W    (UINT64_C(1) << 8)
+#define LA_DIRTY_RO (UINT64_C(1) << 9) /* dirty state of a leaf without W */
+#define LA_SW0  (UINT64_C(1) << 10)
+#define LA_SW1  (UINT64_C(1) << 11)
+#define LA_HG   (UINT64_C(1) << 12)  /* huge leaves: global */
 #define LA_NR   (UINT64_C(1) << 61)
 #define LA_NX   (UINT64_C(1) << 62)
 #define LA_ADDR UINT64_C(0x0000fffffffff000) /* PA bits 12..47 */
@@ -36,16 +41,19 @@ PT_HOOK uint64_t arch_loongarch_span_mask(unsigned h)
 	return (UINT64_C(1) << (12 + 9 * h)) - 1;
 }
 
+/* A leaf is present when P is set; V is its accessed state (the TLB takes
+ * V = 0 as invalid, so the first access faults). V without P is a mapping
+ * to the TLB but none to the OS: corrupt. */
 PT_HOOK bool arch_loongarch_leaf_ok(uint64_t pte)
 {
-	return (pte & LA_V) && (pte & LA_MAT_MASK) != LA_MAT_MASK && !(pte & LA_RES_PA);
+	return (pte & LA_P) && (pte & LA_MAT_MASK) != LA_MAT_MASK && !(pte & LA_RES_PA);
 }
 
-/* kind(feat, 0, pte) == PTK_EMPTY (a last-level entry is empty unless V). */
+/* kind(feat, 0, pte) == PTK_EMPTY: neither P nor V. */
 PT_HOOK bool arch_loongarch_leaf_empty(unsigned feat, uint64_t pte)
 {
 	(void)feat;
-	return !(pte & LA_V);
+	return !(pte & (LA_P | LA_V));
 }
 
 /* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths:
@@ -63,24 +71,24 @@ PT_HOOK bool arch_loongarch_is_table(unsigned feat, unsigned h, uint64_t pte)
 PT_HOOK bool arch_loongarch_leaf_bad(unsigned feat, uint64_t pte)
 {
 	(void)feat;
-	return (pte & LA_V) && (((pte & LA_MAT_MASK) == LA_MAT_MASK) | ((pte & LA_RES_PA) != 0));
+	return (pte & (LA_P | LA_V)) && !arch_loongarch_leaf_ok(pte);
 }
 
 PT_HOOK int arch_loongarch_kind(unsigned feat, unsigned h, uint64_t pte)
 {
 	(void)feat;
 	if (h == 0) {
-		if (!(pte & LA_V))
+		if (!(pte & (LA_P | LA_V)))
 			return PTK_EMPTY;
 		return arch_loongarch_leaf_ok(pte) ? PTK_LEAF : PTK_CORRUPT;
 	}
 	if (pte == 0)
 		return PTK_EMPTY;
 	if (pte & LA_H) {
-		/* H and V set, bits between the global bit (12) and the page
+		/* H and P set, bits between the global bit (12) and the page
 		 * size clear, and only at the 2M and 1G levels. */
 		if (h > 2 || !arch_loongarch_leaf_ok(pte) ||
-		    (pte & LA_ADDR & arch_loongarch_span_mask(h) & ~(UINT64_C(1) << 12)))
+		    (pte & LA_ADDR & arch_loongarch_span_mask(h) & ~LA_HG))
 			return PTK_CORRUPT;
 		return PTK_LEAF;
 	}
@@ -104,10 +112,9 @@ PT_HOOK uint32_t arch_loongarch_leaf_flags(unsigned feat, unsigned h, uint64_t p
 	uint32_t f = 0;
 	unsigned mat = (unsigned)((pte & LA_MAT_MASK) >> LA_MAT_SHIFT);
 	(void)feat;
-	(void)h;
 	if (!(pte & LA_NR))
 		f |= PT_READ;
-	if (pte & LA_D) /* D is the hardware write enable */
+	if (pte & LA_W)
 		f |= PT_WRITE;
 	if (!(pte & LA_NX))
 		f |= PT_EXECUTE;
@@ -117,7 +124,13 @@ PT_HOOK uint32_t arch_loongarch_leaf_flags(unsigned feat, unsigned h, uint64_t p
 		f |= PT_DEVICE;
 	else if (mat == LA_MAT_WUC)
 		f |= PT_UNCACHED;
-	return f;
+	if (pte & (h ? LA_HG : LA_G))
+		f |= PT_GLOBAL;
+	if (pte & LA_V)
+		f |= PT_ACCESSED;
+	if (pte & (LA_D | LA_DIRTY_RO))
+		f |= PT_DIRTY;
+	return f | (uint32_t)((pte >> 2) & (PT_SW0 | PT_SW1)); /* bits 10, 11 */
 }
 
 PT_HOOK uint64_t arch_loongarch_table(unsigned h, uint64_t pa)
@@ -128,10 +141,16 @@ PT_HOOK uint64_t arch_loongarch_table(unsigned h, uint64_t pa)
 
 PT_HOOK uint64_t arch_loongarch_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 {
-	uint64_t e = LA_V | LA_P;
+	uint64_t e = LA_P | (uint64_t)(flags & (PT_SW0 | PT_SW1)) << 2;
 	(void)feat;
+	if (flags & PT_ACCESSED)
+		e |= LA_V;
+	/* D is the TLB's write enable: a writable clean leaf faults on its
+	 * first write, and the OS makes it dirty (pt_set_state). */
 	if (flags & PT_WRITE)
-		e |= LA_D | LA_W;
+		e |= LA_W | (flags & PT_DIRTY ? LA_D : 0);
+	else if (flags & PT_DIRTY)
+		e |= LA_DIRTY_RO;
 	if (flags & PT_USER)
 		e |= LA_PLV_MASK;
 	if (flags & PT_DEVICE)
@@ -142,6 +161,8 @@ PT_HOOK uint64_t arch_loongarch_leaf_attrs(unsigned feat, unsigned h, uint32_t f
 		e |= (uint64_t)LA_MAT_CC << LA_MAT_SHIFT;
 	if (h > 0)
 		e |= LA_H;
+	if (flags & PT_GLOBAL)
+		e |= h > 0 ? LA_HG : LA_G;
 	if (!(flags & PT_READ))
 		e |= LA_NR;
 	if (!(flags & PT_EXECUTE))
@@ -152,6 +173,15 @@ PT_HOOK uint64_t arch_loongarch_leaf_attrs(unsigned feat, unsigned h, uint32_t f
 PT_HOOK uint64_t arch_loongarch_out(uint64_t pa)
 {
 	return pa;
+}
+
+/* A CPU with the hardware page walker may still set V, or D in a
+ * writable leaf. */
+PT_HOOK bool arch_loongarch_may_set(unsigned feat, unsigned h, uint64_t pte)
+{
+	(void)feat;
+	(void)h;
+	return !(pte & LA_V) || (pte & (LA_W | LA_D)) == LA_W;
 }
 
 PT_HOOK bool arch_loongarch_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
@@ -178,6 +208,7 @@ static const struct pt_shape arch_loongarch_shape = {
 #define arch_loongarch_OUT_LINEAR 1
 #define arch_loongarch_LEAF_BITS 9
 #define arch_loongarch_DIR_BITS 9
+#define arch_loongarch_STATE_BITS (PT_ACCESSED | PT_DIRTY | PT_SW0 | PT_SW1)
 
 #define arch_loongarch_SHAPES(X) X(arch_loongarch_shape)
 

@@ -16,8 +16,11 @@ typedef uint64_t arch_riscv_pte;
 #define RV_W (UINT64_C(1) << 2)
 #define RV_X (UINT64_C(1) << 3)
 #define RV_U (UINT64_C(1) << 4)
+#define RV_G (UINT64_C(1) << 5)
 #define RV_A (UINT64_C(1) << 6)
 #define RV_D (UINT64_C(1) << 7)
+#define RV_RSW0 (UINT64_C(1) << 8) /* RSW: for supervisor software */
+#define RV_RSW1 (UINT64_C(1) << 9)
 #define RV_PPN_SHIFT 10
 #define RV_PPN_MASK ((UINT64_C(1) << 44) - 1)
 #define RV_RESERVED (UINT64_C(0x7f) << 54)   /* bits 54..60 */
@@ -125,7 +128,10 @@ PT_HOOK uint32_t arch_riscv_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 		RV_FLAGS_OF(12), RV_FLAGS_OF(13), RV_FLAGS_OF(14), RV_FLAGS_OF(15),
 #undef RV_FLAGS_OF
 	};
-	uint32_t f = rwxu[(pte >> 1) & 15];
+	/* G, A, D, RSW are bits 5..9: PT_GLOBAL at 6, the state at 16 and
+	 * 17, PT_SW0/1 at 8 and 9. */
+	uint32_t f = rwxu[(pte >> 1) & 15] | (uint32_t)(pte & RV_G) << 1 |
+		     (uint32_t)(pte & (RV_A | RV_D)) << 10 | (uint32_t)(pte & (RV_RSW0 | RV_RSW1));
 	(void)h;
 	if (feat & PT_FEAT_RISCV_SVPBMT) {
 		if ((pte & RV_PBMT_MASK) == RV_PBMT_IO)
@@ -149,8 +155,10 @@ PT_HOOK uint64_t arch_riscv_table(unsigned h, uint64_t pa)
 
 PT_HOOK uint64_t arch_riscv_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 {
-	/* A and D preset: no fault on first access or write (Svade). */
-	uint64_t e = RV_V | RV_A | RV_D;
+	/* Without Svadu a clear A or D faults (Svade): the OS sets them. */
+	uint64_t e = RV_V | (uint64_t)(flags & PT_GLOBAL) >> 1 |
+		     (uint64_t)(flags & (PT_ACCESSED | PT_DIRTY)) >> 10 |
+		     (uint64_t)(flags & (PT_SW0 | PT_SW1));
 	(void)h;
 	if (flags & PT_READ)
 		e |= RV_R;
@@ -179,6 +187,14 @@ PT_HOOK uint64_t arch_riscv_leaf_attrs(unsigned feat, unsigned h, uint32_t flags
 PT_HOOK uint64_t arch_riscv_out(uint64_t pa)
 {
 	return (pa >> 12) << RV_PPN_SHIFT;
+}
+
+/* The MMU (Svadu) may still set A, or D in a writable leaf. */
+PT_HOOK bool arch_riscv_may_set(unsigned feat, unsigned h, uint64_t pte)
+{
+	(void)feat;
+	(void)h;
+	return !(pte & RV_A) || (pte & (RV_W | RV_D)) == RV_W;
 }
 
 PT_HOOK bool arch_riscv_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
@@ -221,6 +237,7 @@ static const struct pt_shape arch_riscv_shape_sv57 = {
 #define arch_riscv_OUT_LINEAR 1
 #define arch_riscv_LEAF_BITS 9
 #define arch_riscv_DIR_BITS 9
+#define arch_riscv_STATE_BITS (PT_ACCESSED | PT_DIRTY | PT_SW0 | PT_SW1)
 
 #define arch_riscv_SHAPES(X) X(arch_riscv_shape_sv39) X(arch_riscv_shape_sv48) X(arch_riscv_shape_sv57)
 

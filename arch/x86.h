@@ -16,7 +16,13 @@ typedef uint64_t arch_x86_pte;
 #define X86_US   (UINT64_C(1) << 2)
 #define X86_PWT  (UINT64_C(1) << 3)
 #define X86_PCD  (UINT64_C(1) << 4)
+#define X86_A    (UINT64_C(1) << 5)
+#define X86_D    (UINT64_C(1) << 6)
 #define X86_PS   (UINT64_C(1) << 7)
+#define X86_PAT_4K (UINT64_C(1) << 7)   /* bit 7 of a 4K leaf: PAT, not PS */
+#define X86_G    (UINT64_C(1) << 8)
+#define X86_SW0  (UINT64_C(1) << 9)     /* AVL bits: ignored by the MMU */
+#define X86_SW1  (UINT64_C(1) << 10)
 #define X86_PAT_HUGE (UINT64_C(1) << 12)
 #define X86_NX   (UINT64_C(1) << 63)
 #define X86_ADDR UINT64_C(0x000ffffffffff000) /* bits 12..51 */
@@ -79,24 +85,21 @@ PT_HOOK uint64_t arch_x86_leaf_pa(unsigned h, uint64_t pte)
 	return pte & X86_ADDR & ~arch_x86_span_mask(h);
 }
 
-/* Flags of RW, US, PWT and PCD (entry bits 1..4), by (pte >> 1) & 15.
- * PCD|PWT is UC, PCD alone UC-; PWT alone (write-through) and PAT types are
- * cacheable as far as these flags can say. */
-#define X86_FLAGS_OF(i) \
-	(PT_READ | ((i) & 1 ? PT_WRITE : 0u) | ((i) & 2 ? PT_USER : 0u) | \
-	 (((i) & 12) == 12 ? PT_DEVICE : (i) & 8 ? PT_UNCACHED : 0u))
-static const unsigned char arch_x86_flags_of[16] = {
-	X86_FLAGS_OF(0),  X86_FLAGS_OF(1),  X86_FLAGS_OF(2),  X86_FLAGS_OF(3),
-	X86_FLAGS_OF(4),  X86_FLAGS_OF(5),  X86_FLAGS_OF(6),  X86_FLAGS_OF(7),
-	X86_FLAGS_OF(8),  X86_FLAGS_OF(9),  X86_FLAGS_OF(10), X86_FLAGS_OF(11),
-	X86_FLAGS_OF(12), X86_FLAGS_OF(13), X86_FLAGS_OF(14), X86_FLAGS_OF(15),
+/* Memory types by PAT index (PAT, PCD, PWT) through PT_X86_PAT: WB, WC,
+ * UC-, UC, WB, WP, UC-, WT; WB, WP and WT are normal memory. */
+static const unsigned char arch_x86_memtype[8] = {
+	0, PT_WC, PT_UNCACHED, PT_DEVICE, 0, 0, PT_UNCACHED, 0,
 };
 
 PT_HOOK uint32_t arch_x86_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 {
+	const uint64_t pat = pte & (h ? X86_PAT_HUGE : X86_PAT_4K);
+	const unsigned mt = (unsigned)((pte >> 3) & 3) | (pat ? 4u : 0u);
 	(void)feat;
-	(void)h;
-	return arch_x86_flags_of[(pte >> 1) & 15] | (pte & X86_NX ? 0u : PT_EXECUTE);
+	return PT_READ | (uint32_t)(pte & X86_RW) | (uint32_t)(pte & X86_US) << 1 | arch_x86_memtype[mt] |
+	       (pte & X86_NX ? 0u : PT_EXECUTE) | (pte & X86_G ? PT_GLOBAL : 0u) |
+	       (pte & X86_SW0 ? PT_SW0 : 0u) | (pte & X86_SW1 ? PT_SW1 : 0u) |
+	       (pte & X86_A ? PT_ACCESSED : 0u) | (pte & X86_D ? PT_DIRTY : 0u);
 }
 
 PT_HOOK uint64_t arch_x86_table(unsigned h, uint64_t pa)
@@ -115,19 +118,39 @@ PT_HOOK uint64_t arch_x86_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 	if (flags & PT_USER)
 		e |= X86_US;
 	if (flags & PT_DEVICE)
-		e |= X86_PCD | X86_PWT;
+		e |= X86_PCD | X86_PWT; /* PAT 3: UC */
 	else if (flags & PT_UNCACHED)
-		e |= X86_PCD;
+		e |= X86_PCD;           /* PAT 2: UC- */
+	else if (flags & PT_WC)
+		e |= X86_PWT;           /* PAT 1: WC */
 	if (!(flags & PT_EXECUTE))
 		e |= X86_NX;
 	if (h > 0)
 		e |= X86_PS;
+	if (flags & PT_GLOBAL)
+		e |= X86_G;
+	if (flags & PT_SW0)
+		e |= X86_SW0;
+	if (flags & PT_SW1)
+		e |= X86_SW1;
+	if (flags & PT_ACCESSED)
+		e |= X86_A;
+	if (flags & PT_DIRTY)
+		e |= X86_D;
 	return e;
 }
 
 PT_HOOK uint64_t arch_x86_out(uint64_t pa)
 {
 	return pa;
+}
+
+/* The MMU may still set A, or D in a writable leaf. */
+PT_HOOK bool arch_x86_may_set(unsigned feat, unsigned h, uint64_t pte)
+{
+	(void)feat;
+	(void)h;
+	return !(pte & X86_A) || (pte & (X86_RW | X86_D)) == X86_RW;
 }
 
 PT_HOOK bool arch_x86_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
@@ -162,6 +185,7 @@ static const struct pt_shape arch_x86_shape_5level = {
 #define arch_x86_OUT_LINEAR 1
 #define arch_x86_LEAF_BITS 9
 #define arch_x86_DIR_BITS 9
+#define arch_x86_STATE_BITS (PT_ACCESSED | PT_DIRTY | PT_SW0 | PT_SW1)
 
 #define arch_x86_SHAPES(X) X(arch_x86_shape_4level) X(arch_x86_shape_5level)
 

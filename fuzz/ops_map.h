@@ -181,7 +181,7 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 	uint64_t va = gen_va(r, m), pa = 0, sz = 0;
 	uint32_t flags = 0;
 	struct leaf *x = NULL;
-	struct pt_mapping out = { 0, 0, 0 };
+	struct pt_mapping out = { 0, 0, 0, 0 };
 	struct effect ef = { 0 };
 	struct snap sn;
 	int want = PT_OK, got;

@@ -76,8 +76,24 @@ enum pt_arch {
 #define PT_EXECUTE  (1u << 2)
 #define PT_USER     (1u << 3)
 #define PT_DEVICE   (1u << 4) /* device memory; wins over UNCACHED */
-#define PT_UNCACHED (1u << 5) /* normal non-cacheable memory */
-#define PT_FLAGS_ALL 0x3fu
+#define PT_UNCACHED (1u << 5) /* normal non-cacheable memory; wins over WC */
+#define PT_GLOBAL   (1u << 6) /* the same in every address space: not tagged by ASID */
+#define PT_WC       (1u << 7) /* write-combining (x86 PAT entry 1; else UNCACHED) */
+#define PT_SW0      (1u << 8) /* the OS's own: stored in bits the MMU ignores */
+#define PT_SW1      (1u << 9) /* (not on ARMv7, which has none: PT_ERR_INVALID) */
+#define PT_FLAGS_ALL 0x3ffu
+
+/*
+ * Access state, reported in `state` (struct pt_mapping, struct pt_entry),
+ * never a mapping flag: the MMU sets it (x86; AArch64 with FEAT_HAFDBS and
+ * TCR.HA/HD; RISC-V with Svadu), or the OS does from its fault handler
+ * (pt_set_state). New leaves are written accessed, and dirty when
+ * writable. A format without an accessed bit (ARMv7) reports every leaf
+ * accessed; one without a dirty bit (ARMv7) every writable leaf dirty.
+ */
+#define PT_ACCESSED (1u << 16)
+#define PT_DIRTY    (1u << 17)
+#define PT_STATE_ALL (PT_ACCESSED | PT_DIRTY)
 
 /* ---- Sizes ------------------------------------------------------------- */
 
@@ -113,10 +129,12 @@ struct pt_mm {
 	void *ctx;
 };
 
-/* One translation: the output address, normalised flags, and leaf size. */
+/* One translation: the output address, normalised flags, access state
+ * (PT_ACCESSED, PT_DIRTY) and leaf size. */
 struct pt_mapping {
 	uint64_t pa;
 	uint32_t flags;
+	uint32_t state;
 	uint64_t size;
 };
 
@@ -190,7 +208,12 @@ PT_API int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags
 
 /*
  * Change the flags of the whole leaf containing va; report its size in *size
- * if non-NULL. Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT.
+ * if non-NULL. The leaf keeps its access state and PT_SW0/PT_SW1 (those in
+ * flags are ignored, so flags read back from pt_query can be passed as they
+ * are); a leaf that gains PT_WRITE is made dirty. Where the MMU could still
+ * set the accessed or dirty bit, the rewrite is one compare-and-swap, so a
+ * bit it sets meanwhile is kept. Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED,
+ * PT_ERR_CORRUPT.
  */
 PT_API int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size);
 
@@ -243,6 +266,30 @@ PT_API int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size);
 PT_API int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t flags);
 
 /*
+ * Test and clear: for every leaf overlapping [va, va + size), clear the
+ * `state` bits asked for (PT_ACCESSED, PT_DIRTY, PT_SW0, PT_SW1) and record
+ * its VA for TLB maintenance; a compare-and-swap where the MMU could set a
+ * bit meanwhile, so such a bit is kept for the next round. If bitmap is not
+ * NULL, bit i (bitmap[i / 64] >> (i % 64)) is ORed with 1 for each 4K page
+ * va + i * 4K that lay under a leaf that had any of them (a huge leaf marks
+ * all its pages in the range, and is cleared whole). After a clear, the
+ * next access or write sets the bit again in hardware, or faults and the
+ * OS calls pt_set_state. Errors: PT_ERR_INVALID (NULL or dead t, state 0
+ * or a bit outside ACCESSED|DIRTY|SW0|SW1, a bit the format cannot clear,
+ * range as for region calls), PT_ERR_CORRUPT (nothing changed).
+ */
+PT_API int pt_clear_state(struct pt_table *t, uint64_t va, uint64_t size, uint32_t state,
+			  uint64_t *bitmap);
+
+/*
+ * The fault handler's half: mark the leaf containing va accessed and/or
+ * dirty (DIRTY needs a writable leaf), or set PT_SW0/PT_SW1; records va
+ * when the entry changed. Errors: PT_ERR_INVALID (also DIRTY on a leaf
+ * without PT_WRITE), PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT.
+ */
+PT_API int pt_set_state(struct pt_table *t, uint64_t va, uint32_t state);
+
+/*
  * Make dst share src's root-level entries covering [va, va + size) (the
  * kernel half of every process, say). va and size must be aligned to the
  * span of one root entry; only src's non-empty entries are copied. dst never
@@ -279,6 +326,7 @@ struct pt_entry {
 	bool leaf;
 	uint64_t pa;
 	uint32_t flags;   /* normalised flags of a leaf */
+	uint32_t state;   /* a leaf's access state (PT_ACCESSED, PT_DIRTY) */
 	uint64_t size;
 };
 
@@ -343,8 +391,9 @@ PT_API int pt_walk_batches(const struct pt_table *t, uint64_t va, uint64_t size,
 
 /* ---- Entry encoding (pure functions, no table needed) ------------------ */
 
-/* The leaf entry mapping pa with flags at `level`; 0 if the arguments are
- * invalid (bad arch/features/level/flags, pa unaligned or too wide). */
+/* The leaf entry mapping pa with flags at `level`, accessed, and dirty if
+ * writable, as a new leaf is; 0 if the arguments are invalid (bad
+ * arch/features/level/flags, pa unaligned or too wide). */
 PT_API uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t pa, uint32_t flags);
 
 /* The table entry at `level` pointing to a table at pa; 0 if invalid. */
@@ -352,15 +401,17 @@ PT_API uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa);
 
 /*
  * Decode `pte` found at `level`. Fills out (level, pte, leaf, pa, flags,
- * size; index and va are set to 0). Errors: PT_ERR_NOT_MAPPED (empty entry),
+ * state, size; index and va are set to 0). Errors: PT_ERR_NOT_MAPPED (empty entry),
  * PT_ERR_CORRUPT (reserved encoding), PT_ERR_INVALID (bad arch, features,
  * level or NULL out).
  */
 PT_API int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pte,
 		  struct pt_entry *out);
 
-/* What decoding an entry written with `flags` gives back: DEVICE clears
- * UNCACHED; RISC-V without SVPBMT/XUANTIE drops both; AArch64 EL2 drops USER. */
+/* What decoding an entry written with `flags` gives back: the strongest
+ * memory type wins (DEVICE > UNCACHED > WC) and the others are cleared; WC
+ * is UNCACHED everywhere but x86; RISC-V without SVPBMT/XUANTIE drops all
+ * three; AArch64 EL2 drops USER and GLOBAL; ARMv7 has no PT_SW0/PT_SW1. */
 PT_API uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags);
 
 /* ---- Format metadata --------------------------------------------------- */
@@ -381,6 +432,9 @@ PT_API bool pt_pa_valid(enum pt_arch a, uint64_t pa);
 /* ---- Switching the tables on ------------------------------------------- */
 
 #define PT_AARCH64_MAIR   0x44ff04u /* Attr0 Device-nGnRE, Attr1 Normal WB, Attr2 Normal NC */
+/* The x86 PAT MSR the memory types assume (Linux's): entries 0..7 are WB,
+ * WC, UC-, UC, WB, WP, UC-, WT, so PWT alone is WC. */
+#define PT_X86_PAT UINT64_C(0x0407050600070106)
 /*
  * LoongArch hardware walk (lddir/ldpte in a TLB refill handler) with these
  * values. Caveat, found on QEMU's MMU: an empty directory entry is 0 and lddir/ldpte have no "not present" test, so the walk for an

@@ -55,9 +55,12 @@ static bool features_ok(const struct pt_shape *s, unsigned f)
 	return !((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH));
 }
 
-PT_INLINE bool flags_ok(uint32_t flags)
+/* Mapping flags a call may pass: READ, no unknown bit, and PT_SW0/1 only
+ * where the format has bits to keep them in. */
+PT_INLINE bool flags_ok(enum pt_arch a, uint32_t flags)
 {
-	return (flags & PT_READ) && !(flags & ~PT_FLAGS_ALL);
+	return (flags & PT_READ) && !(flags & ~PT_FLAGS_ALL) &&
+	       !(a == PT_ARMV7 && (flags & (PT_SW0 | PT_SW1)));
 }
 
 uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags)
@@ -82,11 +85,11 @@ uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t
 {
 	const struct pt_shape *s = pt__shape(a);
 	if (!s || !features_ok(s, features) || level >= s->info.levels ||
-	    !((s->leaf_levels >> level) & 1) || !flags_ok(flags) ||
+	    !((s->leaf_levels >> level) & 1) || !flags_ok(a, flags) ||
 	    (pa & (pt__span(s, level) - 1)) || !pt_pa_valid(a, pa))
 		return 0;
 	return pt__engine(a)->pte_leaf(features, s->info.levels - 1 - level, pa,
-				       pt_flags_normalize(a, features, flags));
+				       pt__fresh(pt__normalize(a, features, flags)));
 }
 
 /* Bytes of one table at level l (what a table entry must be aligned to). */
@@ -124,7 +127,8 @@ int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pt
 	out->pte = pte;
 	out->leaf = k == PTK_LEAF;
 	out->pa = pa;
-	out->flags = flags;
+	out->flags = flags & PT_FLAGS_ALL;
+	out->state = flags & PT_STATE_ALL;
 	out->size = pt__span(s, level);
 	return PT_OK;
 }
@@ -279,9 +283,17 @@ PT_INLINE int edit_range(const struct pt_table *t, bool args_ok, uint64_t va, ui
 	return touches_shared(t, va, *last) ? PT_ERR_INVALID : PT_OK;
 }
 
-PT_INLINE uint32_t normalized(const struct pt_table *t, uint32_t flags)
+/* What a new leaf of flags is written with: normalised, fresh state. */
+PT_INLINE uint32_t new_leaf(const struct pt_table *t, uint32_t flags)
 {
-	return pt__normalize(t->arch, t->features, flags);
+	return pt__fresh(pt__normalize(t->arch, t->features, flags));
+}
+
+/* What a protect gives leaves: normalised; their state and software bits
+ * stay theirs. */
+PT_INLINE uint32_t protected(const struct pt_table *t, uint32_t flags)
+{
+	return pt__normalize(t->arch, t->features, flags) & ~(PT_SW0 | PT_SW1);
 }
 
 /* ---- Editing ------------------------------------------------------------ */
@@ -293,7 +305,7 @@ int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, ui
 {
 	const struct pt_shape *s;
 	int h;
-	if (!alive(t) || !flags_ok(flags))
+	if (!alive(t) || !flags_ok(t->arch, flags))
 		return PT_ERR_INVALID;
 	s = t->shape;
 	h = leaf_height(s, size);
@@ -305,7 +317,7 @@ int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, ui
 		return PT_ERR_INVALID;
 	if (h == 0)
 		return t->engine->map_page(t, va, pa, flags);
-	return t->engine->map(t, va, pa, va + (size - 1), normalized(t, flags), (unsigned)h);
+	return t->engine->map(t, va, pa, va + (size - 1), new_leaf(t, flags), (unsigned)h);
 }
 
 /* The inline pt_map, out of line. */
@@ -320,8 +332,9 @@ int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, u
 		  unsigned opts)
 {
 	uint64_t last;
-	int r = edit_range(t, flags_ok(flags) && !(opts & ~PT_ALLOW_HUGE), va, size, &pa, &last);
-	return r ? r : t->engine->map(t, va, pa, last, normalized(t, flags),
+	int r = edit_range(t, t && flags_ok(t->arch, flags) && !(opts & ~PT_ALLOW_HUGE), va, size,
+			   &pa, &last);
+	return r ? r : t->engine->map(t, va, pa, last, new_leaf(t, flags),
 				      (opts & PT_ALLOW_HUGE) ? t->shape->info.levels - 1 : 0);
 }
 
@@ -333,18 +346,18 @@ int pt_unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
 
 int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint64_t *size)
 {
-	int r = edit_at(t, flags_ok(flags), va);
+	int r = edit_at(t, t && flags_ok(t->arch, flags), va);
 	if (r || (pa >> t->shape->info.pa_bits))
 		return r ? r : PT_ERR_INVALID;
 	if (pa & (PT_SIZE_4K - 1))
 		return PT_ERR_NOT_ALIGNED;
-	return t->engine->change(t, va, true, pa, normalized(t, flags), size);
+	return t->engine->change(t, va, true, pa, new_leaf(t, flags), size);
 }
 
 int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
 {
-	int r = edit_at(t, flags_ok(flags), va);
-	return r ? r : t->engine->change(t, va, false, 0, normalized(t, flags), size);
+	int r = edit_at(t, t && flags_ok(t->arch, flags), va);
+	return r ? r : t->engine->change(t, va, false, 0, protected(t, flags), size);
 }
 
 /* Also what pt_query's inline fast path (include/pt/inline.h) does not
@@ -357,7 +370,7 @@ int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out
 	if (PT_LIKELY(t && t->lookup && out) && (r = t->lookup(t, va, out)) == PT_OK)
 		return PT_OK;
 	if (out)
-		*out = (struct pt_mapping){ 0, 0, 0 };
+		*out = (struct pt_mapping){ 0, 0, 0, 0 };
 	return r;
 }
 
@@ -376,8 +389,31 @@ int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size)
 int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t flags)
 {
 	uint64_t last;
-	int r = edit_range(t, flags_ok(flags), va, size, (const uint64_t *)0, &last);
-	return r ? r : t->engine->clear_range(t, va, last, true, normalized(t, flags));
+	int r = edit_range(t, t && flags_ok(t->arch, flags), va, size, (const uint64_t *)0, &last);
+	return r ? r : t->engine->clear_range(t, va, last, true, protected(t, flags));
+}
+
+/* State and software bits pt_clear_state and pt_set_state take. */
+#define STATE_CALL_BITS (PT_STATE_ALL | PT_SW0 | PT_SW1)
+
+int pt_clear_state(struct pt_table *t, uint64_t va, uint64_t size, uint32_t state,
+		   uint64_t *bitmap)
+{
+	uint64_t last;
+	/* Only bits the format stores can be cleared. */
+	int r = edit_range(t, alive(t) && state && !(state & ~STATE_CALL_BITS) &&
+				      !(state & ~t->engine->state_bits),
+			   va, size, (const uint64_t *)0, &last);
+	return r ? r : t->engine->clear_state(t, va, last, state, bitmap);
+}
+
+int pt_set_state(struct pt_table *t, uint64_t va, uint32_t state)
+{
+	/* Setting the state a format reports for every leaf (ARMv7) is
+	 * nothing to do; its missing software bits are an error. */
+	int r = edit_at(t, alive(t) && state && !(state & ~STATE_CALL_BITS) &&
+				   !(state & ~(t->engine->state_bits | PT_STATE_ALL)), va);
+	return r ? r : t->engine->set_state(t, va, state);
 }
 
 int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size)

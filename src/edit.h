@@ -180,7 +180,7 @@ PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, struct level lv, size_
 	pt__record_run(op->w, va, j - i + 1, PT_SIZE_4K);
 	/* Linked by the time the call returns: pages next to these take the
 	 * hinted path (normalised flags are valid flags). */
-	hint_leaf(op->w, lv.tbl, va, c->rq->flags, c->rq->flags);
+	hint_leaf(op->w, lv.tbl, va, c->rq->flags & PT_FLAGS_ALL, c->rq->flags);
 	return 0;
 }
 
@@ -232,7 +232,7 @@ static int map_page(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags
 {
 	const struct pt_shape *s = t->shape;
 	const unsigned leaf = s->info.levels - 1;
-	const uint32_t nf = pt__normalize(t->arch, t->features, flags);
+	const uint32_t nf = pt__fresh(pt__normalize(t->arch, t->features, flags));
 	struct point pt;
 	int r = find(s, t, va, GOAL_SLOT, &pt);
 	if (PT_UNLIKELY(r == PT_ERR_NOT_MAPPED)) {
@@ -250,10 +250,76 @@ static int map_page(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags
 	return PT_OK;
 }
 
+/* ---- Rewriting present leaves ------------------------------------------- */
+
+/* How a rewrite makes a leaf's flags (and state) from its old ones. */
+enum xmode {
+	XF_PROTECT, /* bits: the new mapping flags, without PT_SW0/1 */
+	XF_SET,     /* bits: state and PT_SW0/1 bits to set */
+	XF_CLEAR,   /* bits: state and PT_SW0/1 bits to clear */
+};
+struct xform {
+	enum xmode mode;
+	uint32_t bits;
+};
+
+/* A protect keeps the leaf's state and software bits, and a leaf that
+ * gains WRITE is dirty, as a new writable leaf is. */
+PT_INLINE uint32_t xform_flags(const struct xform *x, uint32_t old)
+{
+	uint32_t keep = old & (PT_STATE_ALL | PT_SW0 | PT_SW1);
+	if (x->mode == XF_SET)
+		return old | x->bits;
+	if (x->mode == XF_CLEAR)
+		return old & ~x->bits;
+	if ((x->bits & PT_WRITE) && !(old & PT_WRITE))
+		keep |= PT_DIRTY;
+	return x->bits | keep;
+}
+
+/* The leaf e (height h) as x makes it. */
+PT_INLINE uint64_t xform_leaf(const struct pt_op *op, const struct xform *x, unsigned h, uint64_t e)
+{
+	return leaf_at(op->feat, h, A(leaf_pa)(h, e), xform_flags(x, A(leaf_flags)(op->feat, h, e)));
+}
+
+/*
+ * Rewrite the present leaf *p at level l, read as e, as x makes it, and
+ * record va (its base) if it changed. Where the MMU may set a state bit
+ * meanwhile (may_set), a compare-and-swap, redone from what the MMU left;
+ * elsewhere a plain store loses nothing. Break-before-make takes the old
+ * entry out with an exchange, so a bit set until then is kept too.
+ */
+static bool rewrite_leaf(struct pt_op *op, unsigned l, PTE *p, uint64_t e, const struct xform *x,
+			 uint64_t va)
+{
+	const unsigned h = HT(op, l);
+	uint64_t nv = xform_leaf(op, x, h, e);
+	for (;;) {
+		if (nv == e)
+			return false;
+		if (A(needs_bbm)(h, e, nv)) {
+			e = xchg(p, EMPTY);
+			pt__flush_now(op->t, va, false);
+			st(p, xform_leaf(op, x, h, e));
+			break;
+		}
+		if (!A(may_set)(op->feat, h, e)) {
+			st(p, nv);
+			break;
+		}
+		if (cas(p, &e, nv))
+			break;
+		nv = xform_leaf(op, x, h, e);
+	}
+	pt__record(op->w, va);
+	return true;
+}
+
 /* ---- unmap and protect -------------------------------------------------- */
 
 struct clear_ctx {
-	const struct pt_req *rq;
+	struct xform x;       /* protect: XF_PROTECT to the new flags */
 	bool protect;
 	struct pt_runs *runs; /* protect: what the plan read (src/op.h) */
 	size_t need;
@@ -269,7 +335,8 @@ PT_INLINE int decide_clear(const struct pt_op *op, const struct slot *s, const s
 		if (slot_whole(s))
 			return c->protect ? ACT_REWRITE : ACT_CLEAR;
 		/* A protect that would not change this leaf needs no split. */
-		if (c->protect && A(leaf_flags)(op->feat, s->h, s->e) == c->rq->flags)
+		if (c->protect && (A(leaf_flags)(op->feat, s->h, s->e) &
+				   (PT_FLAGS_ALL & ~(PT_SW0 | PT_SW1))) == c->x.bits)
 			return ACT_SKIP;
 		return ACT_SPLIT;
 	case PTK_CORRUPT:
@@ -285,7 +352,6 @@ PT_INLINE int clear_slot(struct pt_op *op, struct clear_ctx *c, struct slot *s, 
 {
 	const int act = decide_clear(op, s, c);
 	PTE *p = s->tbl ? &s->tbl[s->i] : (PTE *)0;
-	uint64_t nv;
 	if (act < 0)
 		return act;
 	switch (act) {
@@ -327,13 +393,10 @@ PT_INLINE int clear_slot(struct pt_op *op, struct clear_ctx *c, struct slot *s, 
 			pt__record_all(op->w);
 		return 0;
 	default: /* ACT_REWRITE */
-		nv = c->rq->attrs[s->h] | A(out)(A(leaf_pa)(s->h, s->e));
-		if (!s->live) {
-			st(p, nv);
-		} else if (nv != s->e) {
-			replace(op, s->l, p, s->e, nv, s->va, false);
-			pt__record(op->w, s->va);
-		}
+		if (s->live)
+			(void)rewrite_leaf(op, s->l, p, s->e, &c->x, s->va);
+		else
+			st(p, xform_leaf(op, &c->x, s->h, s->e));
 		return 0;
 	}
 }
@@ -427,71 +490,74 @@ PT_INLINE int clear_plan_run(struct pt_op *op, void *ctx, struct level lv, size_
 	return 0;
 }
 
-/* The last level of the commit: one tight loop over the run. */
+/* The last level of the commit: one tight loop over the run. Leaves of a
+ * run share their attributes, so what the protect makes of them is worked
+ * out once per run; a run the MMU may be marking goes leaf by leaf. */
 PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 			    size_t j, uint64_t va)
 {
 	const struct clear_ctx *c = ctx;
 	const size_t n = j - i0 + 1;
+	const unsigned leaf = op->levels - 1;
 	PTE *const tbl = lv.tbl;
 	PTE *p = &tbl[i0];
-	const uint64_t attrs = c->rq->attrs[0];
 	if (lv.mode != TBL_LIVE) {
-		/* A split's new table: every piece in the range, no TLB entry
-		 * to think of yet. */
+		/* A split's new table: every piece in the range, all with the
+		 * same attributes, no TLB entry to think of yet. */
+		const uint64_t na = c->protect ? leaf_attrs_of(xform_leaf(op, &c->x, 0, ld(p))) : 0;
 		for (size_t i = 0; i < n; i++)
-			st(&p[i], c->protect ? attrs | A(out)(A(leaf_pa)(0, ld(&p[i]))) : EMPTY);
+			st(&p[i], c->protect ? na | A(out)(A(leaf_pa)(0, ld(&p[i]))) : EMPTY);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pva = va + (uint64_t)i * PT_SIZE_4K;
 		uint64_t e, nv;
-		if (c->protect) {
+		if (!c->protect) {
+			e = ld(&p[i]);
+			if (e == EMPTY) /* stray bits in an empty entry go too */
+				continue;
+			st(&p[i], EMPTY);
+			pt__record(op->w, pva);
+			continue;
+		}
+		{
 			const struct pt_run *run = run_at(c->runs, pva);
 			if (run) {
 				/* The plan read this part of the run: rewrite it
 				 * without reading it again. */
 				uint64_t old = succ(0, run->e, pva - run->va);
 				size_t r = min_sz(n - i, (size_t)((run->last - pva) >> 12) + 1);
-				nv = attrs | A(out)(A(leaf_pa)(0, old));
+				nv = xform_leaf(op, &c->x, 0, old);
 				if (nv == old) {
 					i += r - 1;
 					continue;
 				}
-				if (!A(needs_bbm)(0, old, nv)) {
+				if (!A(needs_bbm)(0, old, nv) && !A(may_set)(op->feat, 0, old)) {
 					fill(&p[i], r, 0, nv, PT_SIZE_4K);
 					pt__record_run(op->w, pva, r, PT_SIZE_4K);
 					i += r - 1;
 					continue;
 				}
 			}
-			/* The plan found nothing corrupt: present is a leaf. */
-			e = ld(&p[i]);
-			if (A(leaf_empty)(op->feat, e))
-				continue;
-			nv = attrs | A(out)(A(leaf_pa)(0, e));
-			if (nv == e)
-				continue;
-			if (!A(needs_bbm)(0, e, nv)) {
-				/* The uniform run from here gets the same new
-				 * attributes: rewrite it with the map's loop. */
-				size_t r = 1 + rewrite_run(&p[i + 1],
-							   min_sz(n - i - 1, run_room(op->s, e)),
-							   succ(0, e, PT_SIZE_4K),
-							   succ(0, nv, PT_SIZE_4K));
-				st(&p[i], nv);
-				pt__record_run(op->w, pva, r, PT_SIZE_4K);
-				i += r - 1;
-				continue;
-			}
-			replace(op, op->levels - 1, &p[i], e, nv, pva, false);
-		} else {
-			e = ld(&p[i]);
-			if (e == EMPTY) /* stray bits in an empty entry go too */
-				continue;
-			st(&p[i], EMPTY);
 		}
-		pt__record(op->w, pva);
+		/* The plan found nothing corrupt: present is a leaf. */
+		e = ld(&p[i]);
+		if (A(leaf_empty)(op->feat, e))
+			continue;
+		nv = xform_leaf(op, &c->x, 0, e);
+		if (nv == e)
+			continue;
+		if (!A(needs_bbm)(0, e, nv) && !A(may_set)(op->feat, 0, e)) {
+			/* The uniform run from here gets the same new
+			 * attributes: rewrite it with the map's loop. */
+			size_t r = 1 + rewrite_run(&p[i + 1], min_sz(n - i - 1, run_room(op->s, e)),
+						   succ(0, e, PT_SIZE_4K), succ(0, nv, PT_SIZE_4K));
+			st(&p[i], nv);
+			pt__record_run(op->w, pva, r, PT_SIZE_4K);
+			i += r - 1;
+			continue;
+		}
+		(void)rewrite_leaf(op, leaf, &p[i], e, &c->x, pva);
 	}
 	return 0;
 }
@@ -506,16 +572,14 @@ static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool prot
 		       uint32_t flags)
 {
 	struct pt_op op;
-	struct pt_req rq;
 	struct pt_runs runs;
-	struct clear_ctx c = { &rq, protect, &runs, 0 };
+	struct clear_ctx c = { { XF_PROTECT, flags }, protect, &runs, 0 };
 	int r;
 	/* Not an initialiser: that would zero the whole log (a memset call,
 	 * and the core is freestanding). */
 	runs.n = 0;
 	runs.cur = 0;
 	pt__op_init_rw(&op, t);
-	req_init(&op, &rq, flags, 0, PT_MAX_LEVELS);
 	if ((r = descend_root(&op, &clear_plan, &c, va, last)) || (r = reserve(&op, c.need)))
 		return r;
 	(void)descend_root(&op, &clear_commit, &c, va, last);
@@ -541,12 +605,19 @@ PT_INLINE int unmap_in(const struct pt_shape *s, struct pt_table *t, uint64_t va
 		return r;
 	h = s->info.levels - 1 - pt.l;
 	span = pt__span(s, pt.l);
+	/* Where the MMU may be marking the leaf, take it out with what it
+	 * marked. */
+	if (A(may_set)(t->features, h, pt.e))
+		pt.e = xchg(pt.p, EMPTY);
+	else
+		st(pt.p, EMPTY);
 	if (old) {
+		const uint32_t f = A(leaf_flags)(t->features, h, pt.e);
 		old->pa = A(leaf_pa)(h, pt.e);
-		old->flags = A(leaf_flags)(t->features, h, pt.e);
+		old->flags = f & PT_FLAGS_ALL;
+		old->state = f & PT_STATE_ALL;
 		old->size = span;
 	}
-	st(pt.p, EMPTY);
 	pt__record(t, va & ~(span - 1));
 	return PT_OK;
 }
@@ -566,15 +637,19 @@ PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t v
 	span = pt__span(s, pt.l);
 	if (set_pa && (pa & (span - 1)))
 		return PT_ERR_NOT_ALIGNED;
-	if (!set_pa)
-		pa = A(leaf_pa)(h, pt.e);
-	nv = leaf_at(t->features, h, pa, flags);
-	if (nv != pt.e) {
-		pt__op_init_rw(&op, t);
-		op.s = s;
-		op.levels = s->info.levels;
-		replace(&op, pt.l, pt.p, pt.e, nv, va & ~(span - 1), false);
-		pt__record(t, va & ~(span - 1));
+	pt__op_init_rw(&op, t);
+	op.s = s;
+	op.levels = s->info.levels;
+	if (set_pa) {
+		/* A new leaf: fresh state (flags has it). */
+		nv = leaf_at(t->features, h, pa, flags);
+		if (nv != pt.e) {
+			replace(&op, pt.l, pt.p, pt.e, nv, va & ~(span - 1), false);
+			pt__record(t, va & ~(span - 1));
+		}
+	} else {
+		const struct xform x = { XF_PROTECT, flags };
+		(void)rewrite_leaf(&op, pt.l, pt.p, pt.e, &x, va & ~(span - 1));
 	}
 	if (size)
 		*size = span;

@@ -12,6 +12,7 @@
  *   hints.h    the per-page hints and the inline paths' view of the format
  *   lookup.h   single addresses: the point descent, query, translate
  *   edit.h     map, unmap, protect, over ranges and single pages
+ *   state.h    access state: pt_clear_state, pt_set_state
  *   walk.h     pt_walk, pt_walk_ranges, pt_walk_batches
  *   share.h    teardown, shared root entries
  */
@@ -29,12 +30,14 @@
 #include "hints.h"
 #include "lookup.h"
 #include "edit.h"
+#include "state.h"
 #include "walk.h"
 #include "share.h"
 
 #define PT_SHAPE_ADDR(shape) &(shape),
 const struct pt_engine PT_CAT(pt__engine_, PT_FAMILY) = {
 	.shapes = { A(SHAPES)(PT_SHAPE_ADDR) },
+	.state_bits = A(STATE_BITS),
 	.init = init,
 	.set_direct = set_direct,
 	.map = map,
@@ -45,6 +48,8 @@ const struct pt_engine PT_CAT(pt__engine_, PT_FAMILY) = {
 	.walk = walk,
 	.walk_ranges = walk_ranges,
 	.walk_batches = walk_batches,
+	.clear_state = clear_state,
+	.set_state = set_state,
 	.destroy = destroy,
 	.copy_root = copy_root,
 	.translate = translate,

@@ -19,6 +19,23 @@ PT_INLINE void st(PTE *p, uint64_t v)
 	__atomic_store_n(p, (PTE)v, __ATOMIC_RELEASE);
 }
 
+/* Replace *p by v only if it still holds *old (else *old is what it
+ * holds): for leaves the MMU may be setting a state bit in. */
+PT_INLINE bool cas(PTE *p, uint64_t *old, uint64_t v)
+{
+	PTE o = (PTE)*old;
+	bool ok = __atomic_compare_exchange_n(p, &o, (PTE)v, false, __ATOMIC_RELEASE,
+					      __ATOMIC_RELAXED);
+	*old = o;
+	return ok;
+}
+
+/* Store v, returning the entry it replaced, bits the MMU set included. */
+PT_INLINE uint64_t xchg(PTE *p, uint64_t v)
+{
+	return __atomic_exchange_n(p, (PTE)v, __ATOMIC_RELEASE);
+}
+
 /* The entry an empty slot gets. */
 #define EMPTY ((uint64_t)A(EMPTY))
 

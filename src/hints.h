@@ -31,14 +31,15 @@ PT_INLINE void hint_dir(struct pt_table *t, const PTE *tbl, uint64_t va)
 }
 
 /* tbl is the last-level table for va; the next 4K pages mapped will most
- * likely be given `flags` (normalised: nflags). */
+ * likely be given `flags` (normalised, with a new leaf's state: nflags). */
 PT_INLINE void hint_leaf(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t flags,
 			 uint32_t nflags)
 {
 	t->hint_tbl = tbl;
 	t->hint_va = va & ~((UINT64_C(1) << LEAF_SHIFT) - 1);
 	t->hint_flags = flags;
-	t->hint_nflags = nflags;
+	t->hint_nflags = nflags & PT_FLAGS_ALL;
+	t->hint_state = nflags & PT_STATE_ALL;
 	t->hint_attrs = A(leaf_attrs)(t->features, 0, nflags);
 }
 
@@ -88,7 +89,8 @@ static void init(struct pt_table *t)
 	fast_facts(&t->fast, false);
 	t->hint_flags = PT_READ;
 	t->hint_nflags = pt__normalize(t->arch, t->features, PT_READ);
-	t->hint_attrs = A(leaf_attrs)(t->features, 0, t->hint_nflags);
+	t->hint_state = pt__fresh(t->hint_nflags) & PT_STATE_ALL;
+	t->hint_attrs = A(leaf_attrs)(t->features, 0, t->hint_nflags | t->hint_state);
 }
 
 static void set_direct(struct pt_table *t)

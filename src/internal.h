@@ -33,6 +33,8 @@ typedef int (*pt__lookup_fn)(const struct pt_table *t, uint64_t va, struct pt_ma
 struct pt_engine {
 	/* The family's shapes (arch_<family>_SHAPES order). */
 	const struct pt_shape *shapes[3];
+	/* Which of PT_STATE_ALL | PT_SW0 | PT_SW1 the family's leaves store. */
+	uint32_t state_bits;
 	/* The root was just allocated: empty it, and set the lookup, the
 	 * fast-path facts and the hints of a new table. */
 	void (*init)(struct pt_table *t);
@@ -53,6 +55,11 @@ struct pt_engine {
 			   int (*fn)(void *arg, const struct pt_range *r), void *arg);
 	int (*walk_batches)(const struct pt_table *t, uint64_t va, uint64_t last,
 			    int (*fn)(void *arg, const struct pt_batch *b), void *arg);
+	/* Clear (bits of PT_STATE_ALL | PT_SW0 | PT_SW1, all in state_bits)
+	 * in every leaf overlapping [va, last]; atomic. */
+	int (*clear_state)(struct pt_table *t, uint64_t va, uint64_t last, uint32_t bits,
+			   uint64_t *bitmap);
+	int (*set_state)(struct pt_table *t, uint64_t va, uint32_t bits);
 	void (*destroy)(struct pt_table *t);
 	int (*copy_root)(struct pt_table *dst, const struct pt_table *src,
 			 size_t first, size_t last);
@@ -87,18 +94,30 @@ PT_INLINE bool pt__root_shared(const struct pt_table *t, size_t i)
 	return (t->shared[i / 64] >> (i % 64)) & 1;
 }
 
-/* Flags as every format stores them: only what the format can express. */
+/* Flags as every format stores them: only what the format can express,
+ * the strongest memory type alone. */
 PT_INLINE uint32_t pt__normalize(enum pt_arch a, unsigned features, uint32_t flags)
 {
+	const bool riscv = a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57;
 	flags &= PT_FLAGS_ALL;
 	if (flags & PT_DEVICE)
-		flags &= ~PT_UNCACHED;
-	if ((a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57) &&
-	    !(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
-		flags &= ~(PT_DEVICE | PT_UNCACHED);
+		flags &= ~(PT_UNCACHED | PT_WC);
+	else if ((flags & PT_UNCACHED) || ((flags & PT_WC) && a != PT_X86_64 && a != PT_X86_64_LA57))
+		flags = (flags & ~PT_WC) | PT_UNCACHED;
+	if (riscv && !(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
+		flags &= ~(PT_DEVICE | PT_UNCACHED | PT_WC);
 	if (a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2))
-		flags &= ~PT_USER;
+		flags &= ~(PT_USER | PT_GLOBAL);
+	if (a == PT_ARMV7)
+		flags &= ~(PT_SW0 | PT_SW1);
 	return flags;
+}
+
+/* The state a new leaf of normalised flags is written with: accessed, and
+ * dirty when writable, so nobody takes a fault they did not ask for. */
+PT_INLINE uint32_t pt__fresh(uint32_t flags)
+{
+	return flags | PT_ACCESSED | (flags & PT_WRITE ? PT_DIRTY : 0u);
 }
 
 PT_INLINE uint64_t pt__span(const struct pt_shape *s, unsigned level)

@@ -23,6 +23,13 @@ enum point_goal {
 		       * table) */
 };
 
+/* A leaf's flags and state (leaf_flags) into out. */
+PT_INLINE void mapping_flags(struct pt_mapping *out, uint32_t f)
+{
+	out->flags = f & PT_FLAGS_ALL;
+	out->state = f & PT_STATE_ALL;
+}
+
 /* The entry e at level l, above the last, points at no table: a huge leaf
  * answers the lookup of va, anything else ends it. Out of the lookups' line,
  * so their common path (tables, then a 4K leaf) takes no branch. */
@@ -36,7 +43,7 @@ static __attribute__((cold, noinline)) int lookup_stop(const struct pt_shape *s,
 	if (k != PTK_LEAF)
 		return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
 	out->pa = A(leaf_pa)(h, e) | (va & m);
-	out->flags = A(leaf_flags)(feat, h, e);
+	mapping_flags(out, A(leaf_flags)(feat, h, e));
 	out->size = m + 1;
 	return PT_OK;
 }
@@ -111,6 +118,7 @@ PT_INLINE int lookup(const struct pt_shape *s, unsigned feat, bool from_first, u
 		if (h == 0 && t && PT_LIKELY(leaf_attrs_of(e) == t->hint_attrs)) {
 			out->pa = A(leaf_pa)(0, e) | (va & (PT_SIZE_4K - 1));
 			out->flags = t->hint_nflags;
+			out->state = t->hint_state;
 			out->size = PT_SIZE_4K;
 			return PT_OK;
 		}
@@ -128,7 +136,7 @@ PT_INLINE int lookup(const struct pt_shape *s, unsigned feat, bool from_first, u
 		k = A(kind)(feat, h, e);
 		if (PT_LIKELY(k == PTK_LEAF)) {
 			out->pa = A(leaf_pa)(0, e) | (va & (PT_SIZE_4K - 1));
-			out->flags = A(leaf_flags)(feat, 0, e);
+			mapping_flags(out, A(leaf_flags)(feat, 0, e));
 			out->size = PT_SIZE_4K;
 			return PT_OK;
 		}

@@ -51,7 +51,9 @@ walk_leaves_in(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base
 				break;
 			if (k != PTK_LEAF)
 				return PT_ERR_CORRUPT;
-			ent.flags = A(leaf_flags)(feat, 0, e);
+			const uint32_t f = A(leaf_flags)(feat, 0, e);
+			ent.flags = f & PT_FLAGS_ALL;
+			ent.state = f & PT_STATE_ALL;
 			room = run_room(s, e) + 1;
 		}
 		/* One decrement for both paths: as an else branch it costs the
@@ -96,6 +98,7 @@ struct walk_ctx {
 /* The present entry of slot s as pt_walk hands it over. */
 PT_INLINE void walk_entry(const struct pt_op *op, const struct slot *s, struct pt_entry *ent)
 {
+	uint32_t f;
 	ent->level = s->l;
 	ent->index = s->i;
 	ent->va = pt__canon(op->s, op->feat, s->va);
@@ -103,7 +106,9 @@ PT_INLINE void walk_entry(const struct pt_op *op, const struct slot *s, struct p
 	ent->size = s->span;
 	ent->leaf = s->kind == PTK_LEAF;
 	ent->pa = ent->leaf ? A(leaf_pa)(s->h, s->e) : A(table_pa)(s->h, s->e);
-	ent->flags = ent->leaf ? A(leaf_flags)(op->feat, s->h, s->e) : 0;
+	f = ent->leaf ? A(leaf_flags)(op->feat, s->h, s->e) : 0;
+	ent->flags = f & PT_FLAGS_ALL;
+	ent->state = f & PT_STATE_ALL;
 }
 
 /* pre, then the table's entries, then post (in walk_post). */
@@ -192,7 +197,7 @@ static int range_leaf(const struct pt_op *op, struct ranges *w, unsigned h, unsi
 {
 	uint64_t m = pt__span(op->s, l) - 1;
 	uint64_t pa = A(leaf_pa)(h, e) | (va & m);
-	uint32_t flags = A(leaf_flags)(op->feat, h, e);
+	uint32_t flags = A(leaf_flags)(op->feat, h, e) & PT_FLAGS_ALL;
 	uint64_t cva = pt__canon(op->s, op->feat, va);
 	struct pt_range *c = &w->cur;
 	int r;
@@ -330,7 +335,7 @@ static int batch_leaf(const struct pt_op *op, struct batches *w, unsigned h, uns
 			 uint64_t e, uint64_t cva)
 {
 	const uint64_t size = pt__span(op->s, l);
-	const uint32_t flags = A(leaf_flags)(op->feat, h, e);
+	const uint32_t flags = A(leaf_flags)(op->feat, h, e) & PT_FLAGS_ALL;
 	struct pt_batch *b = &w->b;
 	int r;
 	if (!b->n || b->level != l || b->flags != flags || b->va + b->n * size != cva) {

@@ -6,8 +6,8 @@
  * 0 for empty or adds to an address field fails here:
  *  - an empty entry is FAKE_EMPTY, not 0 (0 is empty too: kind() decides);
  *  - every bit position depends on the level: the valid and table bits
- *    move up three places per height, the flag bits rotate through twelve
- *    positions;
+ *    move up three places per height, the flag and state bits rotate
+ *    through twelve positions;
  *  - the address field is in two pieces, in swapped order: PA bits 12-20
  *    at entry bits 48-56, PA bits 21-47 at entry bits 20-46, so adding to
  *    an entry does not add to its PA once a run of 4K leaves crosses a
@@ -28,7 +28,7 @@ typedef uint64_t arch_fake_pte;
 #define FAKE_LO_FIELD (UINT64_C(0x1ff) << 48)     /* PA bits 12..20 */
 #define FAKE_HI_FIELD (UINT64_C(0x7ffffff) << 20) /* PA bits 21..47 */
 #define FAKE_FIELD (FAKE_LO_FIELD | FAKE_HI_FIELD)
-#define FAKE_NFLAGS 6
+#define FAKE_NFLAGS 12
 
 PT_HOOK uint64_t arch_fake_valid(unsigned h)
 {
@@ -40,8 +40,13 @@ PT_HOOK uint64_t arch_fake_table_bit(unsigned h)
 	return UINT64_C(1) << (2 + 3 * h);
 }
 
-/* The twelve places flags go, and where flag k (READ, WRITE, EXECUTE,
- * USER, DEVICE, UNCACHED) is at height h. */
+/* The twelve places flags go, and where flag k (arch_fake_flag[k]) is at
+ * height h. */
+static const uint32_t arch_fake_flag[FAKE_NFLAGS] = {
+	PT_READ,   PT_WRITE, PT_EXECUTE, PT_USER, PT_DEVICE,   PT_UNCACHED,
+	PT_GLOBAL, PT_WC,    PT_SW0,     PT_SW1,  PT_ACCESSED, PT_DIRTY,
+};
+
 PT_HOOK uint64_t arch_fake_flag_bit(unsigned h, unsigned k)
 {
 	static const unsigned char place[12] = { 12, 13, 14, 15, 16, 17, 18, 19, 57, 58, 60, 61 };
@@ -114,13 +119,11 @@ PT_HOOK uint64_t arch_fake_leaf_pa(unsigned h, uint64_t e)
 
 PT_HOOK uint32_t arch_fake_leaf_flags(unsigned feat, unsigned h, uint64_t e)
 {
-	static const uint32_t flag[FAKE_NFLAGS] = { PT_READ,	 PT_WRITE,  PT_EXECUTE,
-						    PT_USER, PT_DEVICE, PT_UNCACHED };
 	uint32_t f = 0;
 	(void)feat;
 	for (unsigned k = 0; k < FAKE_NFLAGS; k++)
 		if (e & arch_fake_flag_bit(h, k))
-			f |= flag[k];
+			f |= arch_fake_flag[k];
 	return f;
 }
 
@@ -131,20 +134,28 @@ PT_HOOK uint64_t arch_fake_table(unsigned h, uint64_t pa)
 
 PT_HOOK uint64_t arch_fake_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 {
-	static const uint32_t flag[FAKE_NFLAGS] = { PT_READ,	 PT_WRITE,  PT_EXECUTE,
-						    PT_USER, PT_DEVICE, PT_UNCACHED };
 	uint64_t e = arch_fake_valid(h);
 	(void)feat;
 	for (unsigned k = 0; k < FAKE_NFLAGS; k++)
-		if (flags & flag[k])
+		if (flags & arch_fake_flag[k])
 			e |= arch_fake_flag_bit(h, k);
 	return e;
 }
 
+/* Whatever the MMU could still set: accessed clear, or writable and clean. */
+PT_HOOK bool arch_fake_may_set(unsigned feat, unsigned h, uint64_t e)
+{
+	(void)feat;
+	return !(e & arch_fake_flag_bit(h, 10)) ||
+	       (e & arch_fake_flag_bit(h, 1) && !(e & arch_fake_flag_bit(h, 11)));
+}
+
 PT_HOOK bool arch_fake_needs_bbm(unsigned h, uint64_t old, uint64_t new_e)
 {
-	const uint64_t perms = arch_fake_flag_bit(h, 1) | arch_fake_flag_bit(h, 2) |
-			       arch_fake_flag_bit(h, 3);
+	uint64_t perms = arch_fake_flag_bit(h, 1) | arch_fake_flag_bit(h, 2) |
+			 arch_fake_flag_bit(h, 3);
+	for (unsigned k = 8; k < FAKE_NFLAGS; k++)
+		perms |= arch_fake_flag_bit(h, k);
 	return (old & arch_fake_valid(h)) && (new_e & arch_fake_valid(h)) &&
 	       ((old ^ new_e) & ~perms);
 }
@@ -170,6 +181,7 @@ static const struct pt_shape arch_fake_shape_39 = {
 #define arch_fake_OUT_LINEAR 0
 #define arch_fake_LEAF_BITS 9
 #define arch_fake_DIR_BITS 9
+#define arch_fake_STATE_BITS (PT_ACCESSED | PT_DIRTY | PT_SW0 | PT_SW1)
 /* No inline fast path takes this format (out() is not linear); these are
  * the height-1 table test, as the contract asks. */
 #define arch_fake_TABLE_MASK (UINT64_C(1) << 4 | UINT64_C(1) << 5)

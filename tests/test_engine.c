@@ -141,7 +141,7 @@ static void t_errors(const struct fmt *f)
 	/* INVALID: flags, size, va, pa. */
 	CHECK_EQ(pt_map(&e.t, va, 0x1000, PT_SIZE_4K, 0), PT_ERR_INVALID);
 	CHECK_EQ(pt_map(&e.t, va, 0x1000, PT_SIZE_4K, PT_WRITE), PT_ERR_INVALID);
-	CHECK_EQ(pt_map(&e.t, va, 0x1000, PT_SIZE_4K, R_ | 0x40), PT_ERR_INVALID);
+	CHECK_EQ(pt_map(&e.t, va, 0x1000, PT_SIZE_4K, R_ | 0x400), PT_ERR_INVALID);
 	CHECK_EQ(pt_map(&e.t, va, 0x1000, 0, R_), PT_ERR_INVALID);
 	CHECK_EQ(pt_map(&e.t, va, 0x1000, 2 * PT_SIZE_4K, R_), PT_ERR_INVALID);
 	CHECK_EQ(pt_map(&e.t, va, 0, f->arch == PT_ARMV7 ? PT_SIZE_2M : PT_SIZE_1M, R_),

@@ -332,14 +332,14 @@ int main(void)
 	group_begin("fast paths: NULL arguments");
 	CHECK_EQ(pt_map(NULL, 0, 0, PT_SIZE_4K, PT_READ), PT_ERR_INVALID);
 	{
-		struct pt_mapping m = { 1, 2, 3 }, n = { 1, 2, 3 };
+		struct pt_mapping m = { 1, 2, 4, 3 }, n = { 1, 2, 4, 3 };
 		struct pt_table dead;
 		memset(&dead, 0, sizeof(dead));
 		CHECK_EQ(pt_query(NULL, 0, &m), PT_ERR_INVALID);
 		CHECK_EQ(m.pa | m.flags | m.size, 0u);
 		CHECK_EQ(pt__query_slow(NULL, 0, &n), PT_ERR_INVALID);
 		CHECK_EQ(n.pa | n.flags | n.size, 0u);
-		m = n = (struct pt_mapping){ 1, 2, 3 };
+		m = n = (struct pt_mapping){ 1, 2, 4, 3 };
 		CHECK_EQ(pt_query(&dead, 0, &m), PT_ERR_INVALID); /* never initialised */
 		CHECK_EQ(m.pa | m.flags | m.size, 0u);
 		CHECK_EQ(pt__query_slow(&dead, 0, &n), PT_ERR_INVALID);

@@ -144,7 +144,7 @@ static void op_map(struct pt_table *t)
 static void op_unmap(struct pt_table *t)
 {
 	uint64_t va = rnd_page() + rnd(K4);
-	struct pt_mapping old = { 0, 0, 0 };
+	struct pt_mapping old = { 0, 0, 0, 0 };
 	const struct page *p = pg(va & ~(K4 - 1));
 	int want = p->mapped ? PT_OK : PT_ERR_NOT_MAPPED;
 	CTX("%s unmap va %#llx", F->name, (unsigned long long)va);
@@ -185,7 +185,7 @@ static void op_query(struct pt_table *t)
 {
 	uint64_t va = rnd_page() + rnd(K4);
 	const struct page *p = pg(va & ~(K4 - 1));
-	struct pt_mapping m = { 0, 0, 0 };
+	struct pt_mapping m = { 0, 0, 0, 0 };
 	CTX("%s query va %#llx", F->name, (unsigned long long)va);
 	if (!CHECK_EQ(pt_query(t, va, &m), p->mapped ? PT_OK : PT_ERR_NOT_MAPPED) || !p->mapped)
 		return;

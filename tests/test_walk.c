@@ -578,7 +578,7 @@ static void t_edges(const struct fmt *f)
 	CHECK_EQ(pt_map(&e.t, top, 0x1000, K4, RW), PT_OK);
 	uint64_t hb = fmt_sext(f) && !f->lo ? 0 : f->lo; /* lower half */
 	CHECK_EQ(pt_protect_region(&e.t, hb, half, R_ | PT_EXECUTE), PT_OK);
-	CHECK_EQ(pt_query(&e.t, V(f, 0x1000), &(struct pt_mapping){ 0, 0, 0 }), PT_OK);
+	CHECK_EQ(pt_query(&e.t, V(f, 0x1000), &(struct pt_mapping){ 0, 0, 0, 0 }), PT_OK);
 	{
 		uint32_t fl = 0;
 		qpa(&e, V(f, 0x1000), NULL, &fl);

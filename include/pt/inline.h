@@ -98,7 +98,8 @@ PT__API_INLINE int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t
 /*
  * pt_query's fast path in geometry g (a constant), va under the directory
  * hint: its entry for va is a table, and va's entry there a 4K leaf whose
- * attributes are hint_attrs, i.e. that decodes to hint_nflags. Done, or
+ * attributes are hint_attrs, i.e. that decodes to hint_nflags and
+ * hint_state. Done, or
  * nothing written. Each geometry's copy has its own constant scale: a
  * variable shift would lengthen the chain of dependent steps every lookup
  * is (bench/README.md has the figures).
@@ -114,7 +115,7 @@ PT__HELPER bool pt__query_fast(const struct pt_table *t, uint64_t va, struct pt_
 	const uintptr_t c = (uintptr_t)t->direct_offset +
 			    (g == PT_FAST_32 ? ((va >> 12) & 255) * 4 : ((va >> 12) & 511) * 8);
 	uint64_t d, e, attrs;
-	uint32_t nf;
+	uint32_t nf, ns;
 	if (g == PT_FAST_32)
 		d = __atomic_load_n((const uint32_t *)(t->hint_qdir + (va >> 20) * 4),
 				    __ATOMIC_RELAXED);
@@ -133,6 +134,7 @@ PT__HELPER bool pt__query_fast(const struct pt_table *t, uint64_t va, struct pt_
 				    __ATOMIC_RELAXED);
 	attrs = t->hint_attrs;
 	nf = t->hint_nflags;
+	ns = t->hint_state;
 	/* e ^ attrs: e's address field alone, exactly when e's attribute
 	 * bits are attrs */
 	e ^= attrs;
@@ -140,6 +142,7 @@ PT__HELPER bool pt__query_fast(const struct pt_table *t, uint64_t va, struct pt_
 		return false;
 	out->pa = (e << sh) | (va & (PT_SIZE_4K - 1));
 	out->flags = nf;
+	out->state = ns;
 	out->size = PT_SIZE_4K;
 	return true;
 }
@@ -178,6 +181,7 @@ PT__API_INLINE int pt_query(const struct pt_table *t, uint64_t va, struct pt_map
 	if (out) {
 		out->pa = 0;
 		out->flags = 0;
+		out->state = 0;
 		out->size = 0;
 	}
 	return r;

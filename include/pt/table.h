@@ -75,12 +75,14 @@ struct pt_table {
 	 * covering the hint_dir_span-th span of its size (hint_tbl NULL /
 	 * hint_dir_span UINT64_MAX: none; both forgotten whenever any table
 	 * frame is freed); and the last 4K-page flags mapped (hint_flags as
-	 * passed, hint_nflags normalised) with their leaf encoding without the
+	 * passed, hint_nflags normalised, hint_state a new leaf's state) with
+	 * their leaf encoding without the
 	 * PA, always a matching pair, whatever the tables hold. */
 	void *hint_tbl;
 	uint64_t hint_va;
 	uint32_t hint_flags;
 	uint32_t hint_nflags;
+	uint32_t hint_state;
 	uint64_t hint_attrs;
 	const void *hint_dir;
 	uint64_t hint_dir_span;
