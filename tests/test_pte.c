@@ -3,7 +3,9 @@
  * Conformance tables, one group per architecture family: every flag
  * combination x every leaf level x every feature variant is encoded with
  * pt_pte_page and decoded with pt_pte_decode, and the raw entry is compared
- * with an expected value computed here independently from the encodings the contract states. Plus
+ * with an expected value computed here independently from the encodings the contract states
+ * (SPEC revision 2: GLOBAL, WC, SW0/SW1 and the access state of §7). Plus
+ * hand-written raw entries with non-fresh state and x86 PAT memory types,
  * table entries, empty and reserved encodings, flag normalisation, format
  * metadata, VA/PA validity edges, satp and the MAIR constant.
  */
@@ -16,30 +18,79 @@
 
 /* ---- The encodings, written out independently -------------------------- */
 
-/* Normalisation: DEVICE clears UNCACHED; RISC-V without a memory-type
- * feature drops both; AArch64 EL2 drops USER. */
+/* SPEC revision 2, §4 and §7. Every value below is worked out from the
+ * contract's text (and the architecture manuals where it defers to them),
+ * never from the library's encoders. */
+
+#define MEMTYPES (PT_DEVICE | PT_UNCACHED | PT_WC)
+#define SWBITS (PT_SW0 | PT_SW1)
+
+static bool is_x86(enum pt_arch a)
+{
+	return a == PT_X86_64 || a == PT_X86_64_LA57;
+}
+
+/* Normalisation: the strongest memory type wins (DEVICE > UNCACHED > WC)
+ * and the weaker ones are cleared; WC is UNCACHED on every format but x86;
+ * RISC-V without a memory-type feature drops all three; AArch64 EL2 drops
+ * USER and GLOBAL; ARMv7 has no SW0/SW1. */
 static uint32_t want_norm(enum pt_arch a, unsigned feat, uint32_t fl)
 {
 	if (fl & PT_DEVICE)
-		fl &= ~PT_UNCACHED;
+		fl &= ~(PT_UNCACHED | PT_WC);
+	else if (fl & PT_UNCACHED)
+		fl &= ~PT_WC;
+	if ((fl & PT_WC) && !is_x86(a))
+		fl = (fl & ~PT_WC) | PT_UNCACHED;
 	if (fmt_is_riscv(a) && !(feat & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
-		fl &= ~(PT_DEVICE | PT_UNCACHED);
+		fl &= ~MEMTYPES;
 	if (a == PT_AARCH64 && (feat & PT_FEAT_AARCH64_EL2))
-		fl &= ~PT_USER;
+		fl &= ~(PT_USER | PT_GLOBAL);
+	if (a == PT_ARMV7)
+		fl &= ~SWBITS;
 	return fl;
 }
 
+/* Flags pt_pte_page accepts: READ set, nothing outside bits 0..9, and no SW
+ * bit on ARMv7 (it has no spare bits). */
+static bool want_valid(enum pt_arch a, uint32_t fl)
+{
+	if (!(fl & PT_READ) || (fl & ~PT_FLAGS_ALL))
+		return false;
+	if (a == PT_ARMV7 && (fl & SWBITS))
+		return false;
+	return true;
+}
+
+/* The state of a new leaf: accessed, and dirty when writable (normalised
+ * flags). */
+static uint32_t want_fresh(uint32_t n)
+{
+	return PT_ACCESSED | ((n & PT_WRITE) ? PT_DIRTY : 0);
+}
+
+/* x86: P(0), RW(1), US(2), PWT(3), PCD(4), A(5), D(6), PS(7) in huge
+ * leaves, G(8), SW0(9), SW1(10), NX(63). DEVICE = UC = PCD|PWT (PAT 3),
+ * UNCACHED = UC- = PCD (PAT 2), WC = PWT (PAT 1). */
 static uint64_t want_x86(unsigned level, unsigned levels, uint64_t pa, uint32_t fl)
 {
-	uint64_t e = B(0) | pa;
+	uint64_t e = B(0) | B(5) | pa; /* present, accessed */
 	if (fl & PT_WRITE)
-		e |= B(1);
+		e |= B(1) | B(6); /* writable, dirty */
 	if (fl & PT_USER)
 		e |= B(2);
 	if (fl & PT_DEVICE)
 		e |= B(4) | B(3);
 	else if (fl & PT_UNCACHED)
 		e |= B(4);
+	else if (fl & PT_WC)
+		e |= B(3);
+	if (fl & PT_GLOBAL)
+		e |= B(8);
+	if (fl & PT_SW0)
+		e |= B(9);
+	if (fl & PT_SW1)
+		e |= B(10);
 	if (!(fl & PT_EXECUTE))
 		e |= B(63);
 	if (level != levels - 1)
@@ -47,6 +98,50 @@ static uint64_t want_x86(unsigned level, unsigned levels, uint64_t pa, uint32_t 
 	return e;
 }
 
+/* x86 memory type through PT_X86_PAT: the PAT index is PAT<<2 | PCD<<1 |
+ * PWT, PAT being bit 7 in a 4K leaf and bit 12 in a huge one. Types (SDM
+ * vol. 3, 12.12.2): 0 UC, 1 WC, 4 WT, 5 WP, 6 WB, 7 UC-. */
+static uint32_t x86_memtype(bool huge, uint64_t pte)
+{
+	unsigned pat = (unsigned)((pte >> (huge ? 12 : 7)) & 1);
+	unsigned idx = pat << 2 | (unsigned)((pte >> 4) & 1) << 1 | (unsigned)((pte >> 3) & 1);
+	unsigned type = (unsigned)((PT_X86_PAT >> (8 * idx)) & 0xff);
+	switch (type) {
+	case 0:
+		return PT_DEVICE;   /* UC */
+	case 7:
+		return PT_UNCACHED; /* UC- */
+	case 1:
+		return PT_WC;
+	default:
+		return 0;           /* WB, WP, WT: normal */
+	}
+}
+
+/* What an x86 leaf decodes to (flags). */
+static uint32_t x86_dec_flags(bool huge, uint64_t pte)
+{
+	uint32_t fl = PT_READ | x86_memtype(huge, pte);
+	if (pte & B(1))
+		fl |= PT_WRITE;
+	if (pte & B(2))
+		fl |= PT_USER;
+	if (!(pte & B(63)))
+		fl |= PT_EXECUTE;
+	if (pte & B(8))
+		fl |= PT_GLOBAL;
+	if (pte & B(9))
+		fl |= PT_SW0;
+	if (pte & B(10))
+		fl |= PT_SW1;
+	return fl;
+}
+
+/* AArch64 stage 1, 4K granule. EL1&0: nG(11) = !GLOBAL, AF(10) = 1; WRITE:
+ * DBM(51) = 1, AP[2](7) = !DIRTY = 0 (a new writable leaf is dirty); not
+ * WRITE: DBM = 0, AP[2] = 1, software dirty bit 55 = 0 (a new read-only
+ * leaf is clean). SW0 bit 56, SW1 bit 57. EL2: AP[6] RES1, XN(54) =
+ * !EXECUTE, no PXN, bit 11 written 0. */
 static uint64_t want_a64(unsigned feat, unsigned level, uint64_t pa, uint32_t fl)
 {
 	uint64_t e = B(0) | B(10) | pa;
@@ -58,13 +153,23 @@ static uint64_t want_a64(unsigned feat, unsigned level, uint64_t pa, uint32_t fl
 		e |= 2u << 2 | 3u << 8;
 	else
 		e |= 1u << 2 | 3u << 8;
-	if (!(fl & PT_WRITE))
-		e |= B(7);
+	if (fl & PT_WRITE)
+		e |= B(51); /* DBM, AP[2] = 0: writable and dirty */
+	else
+		e |= B(7);  /* AP[2] = 1, DBM = 0, bit 55 = 0: clean */
+	if (fl & PT_SW0)
+		e |= B(56);
+	if (fl & PT_SW1)
+		e |= B(57);
 	if (feat & PT_FEAT_AARCH64_EL2) {
 		e |= B(6);
 		if (!(fl & PT_EXECUTE))
 			e |= B(54);
-	} else if (fl & PT_USER) {
+		return e;
+	}
+	if (!(fl & PT_GLOBAL))
+		e |= B(11);
+	if (fl & PT_USER) {
 		e |= B(6) | B(53);
 		if (!(fl & PT_EXECUTE))
 			e |= B(54);
@@ -76,17 +181,24 @@ static uint64_t want_a64(unsigned feat, unsigned level, uint64_t pa, uint32_t fl
 	return e;
 }
 
+/* RISC-V: V R W X U G(5) A(6) D(7), RSW 8, 9 = SW0, SW1. */
 static uint64_t want_rv(unsigned feat, uint64_t pa, uint32_t fl)
 {
-	uint64_t e = B(0) | B(6) | B(7) | (pa >> 12) << 10;
+	uint64_t e = B(0) | B(6) | (pa >> 12) << 10;
 	if (fl & PT_READ)
 		e |= B(1);
 	if (fl & PT_WRITE)
-		e |= B(2);
+		e |= B(2) | B(7);
 	if (fl & PT_EXECUTE)
 		e |= B(3);
 	if (fl & PT_USER)
 		e |= B(4);
+	if (fl & PT_GLOBAL)
+		e |= B(5);
+	if (fl & PT_SW0)
+		e |= B(8);
+	if (fl & PT_SW1)
+		e |= B(9);
 	if (feat & PT_FEAT_RISCV_SVPBMT) {
 		if (fl & PT_DEVICE)
 			e |= UINT64_C(2) << 61;
@@ -104,6 +216,10 @@ static uint64_t want_rv(unsigned feat, uint64_t pa, uint32_t fl)
 	return e;
 }
 
+/* LoongArch: V(0) = ACCESSED = 1; D(1) = DIRTY = 1 on a new writable leaf,
+ * 0 without WRITE (bit 9, the read-only leaf's dirty state, is 0 in a new
+ * leaf); PLV 3:2; MAT 5:4; H(6) in a huge leaf; P(7); W(8); SW0 10, SW1
+ * 11; G bit 6 in a 4K leaf, bit 12 in a huge one; NR(61), NX(62). */
 static uint64_t want_la(unsigned level, uint64_t pa, uint32_t fl)
 {
 	uint64_t e = B(0) | B(7) | pa;
@@ -119,6 +235,12 @@ static uint64_t want_la(unsigned level, uint64_t pa, uint32_t fl)
 		e |= 1u << 4;
 	if (level != 3)
 		e |= B(6);
+	if (fl & PT_GLOBAL)
+		e |= level != 3 ? B(12) : B(6);
+	if (fl & PT_SW0)
+		e |= B(10);
+	if (fl & PT_SW1)
+		e |= B(11);
 	if (!(fl & PT_READ))
 		e |= B(61);
 	if (!(fl & PT_EXECUTE))
@@ -126,9 +248,11 @@ static uint64_t want_la(unsigned level, uint64_t pa, uint32_t fl)
 	return e;
 }
 
+/* ARMv7 short descriptors; nG = !GLOBAL (section bit 17, small page bit
+ * 11); no access or dirty bits are written. */
 static uint64_t want_v7(unsigned level, uint64_t pa, uint32_t fl)
 {
-	uint64_t tex, c, b, s, ap, xn = !(fl & PT_EXECUTE);
+	uint64_t tex, c, b, s, ap, xn = !(fl & PT_EXECUTE), ng = !(fl & PT_GLOBAL);
 	if (fl & PT_DEVICE)
 		tex = 0, c = 0, b = 1, s = 0;
 	else if (fl & PT_UNCACHED)
@@ -141,8 +265,9 @@ static uint64_t want_v7(unsigned level, uint64_t pa, uint32_t fl)
 		ap = (fl & PT_WRITE) ? 1 : 5; /* 001 / 101 */
 	if (level == 0) /* section */
 		return 2 | b << 2 | c << 3 | xn << 4 | (ap & 3) << 10 | tex << 12 | (ap >> 2) << 15 |
-		       s << 16 | pa;
-	return 2 | xn | b << 2 | c << 3 | (ap & 3) << 4 | tex << 6 | (ap >> 2) << 9 | s << 10 | pa;
+		       s << 16 | ng << 17 | pa;
+	return 2 | xn | b << 2 | c << 3 | (ap & 3) << 4 | tex << 6 | (ap >> 2) << 9 | s << 10 |
+	       ng << 11 | pa;
 }
 
 static uint64_t want_page(const struct fmt *f, unsigned level, uint64_t pa, uint32_t fl)
@@ -165,6 +290,51 @@ static uint64_t want_page(const struct fmt *f, unsigned level, uint64_t pa, uint
 	default:
 		return 0;
 	}
+}
+
+/* For any leaf the decoder accepts: the access state §7 reads from the raw
+ * bits, and the GLOBAL/SW0/SW1 part of the flags (*extra). */
+static uint32_t want_raw_state(const struct fmt *f, unsigned level, uint64_t pte, uint32_t flags,
+			       uint32_t *extra)
+{
+	uint32_t st = 0, x = 0;
+	switch (f->arch) {
+	case PT_X86_64:
+	case PT_X86_64_LA57:
+		st = ((pte & B(5)) ? PT_ACCESSED : 0) | ((pte & B(6)) ? PT_DIRTY : 0);
+		x = ((pte & B(8)) ? PT_GLOBAL : 0) | ((pte & B(9)) ? PT_SW0 : 0) |
+		    ((pte & B(10)) ? PT_SW1 : 0);
+		break;
+	case PT_AARCH64:
+		/* DIRTY: writable with AP[2] = 0, or the software dirty bit 55. */
+		st = ((pte & B(10)) ? PT_ACCESSED : 0) |
+		     (!(pte & B(7)) || (pte & B(55)) ? PT_DIRTY : 0);
+		x = ((pte & B(56)) ? PT_SW0 : 0) | ((pte & B(57)) ? PT_SW1 : 0);
+		if (!(f->feat & PT_FEAT_AARCH64_EL2) && !(pte & B(11)))
+			x |= PT_GLOBAL;
+		break;
+	case PT_RISCV_SV39:
+	case PT_RISCV_SV48:
+	case PT_RISCV_SV57:
+		st = ((pte & B(6)) ? PT_ACCESSED : 0) | ((pte & B(7)) ? PT_DIRTY : 0);
+		x = ((pte & B(5)) ? PT_GLOBAL : 0) | ((pte & B(8)) ? PT_SW0 : 0) |
+		    ((pte & B(9)) ? PT_SW1 : 0);
+		break;
+	case PT_LOONGARCH64:
+		/* ACCESSED is V; DIRTY is D or bit 9. */
+		st = ((pte & B(0)) ? PT_ACCESSED : 0) | ((pte & (B(1) | B(9))) ? PT_DIRTY : 0);
+		x = ((pte & (level == 3 ? B(6) : B(12))) ? PT_GLOBAL : 0) |
+		    ((pte & B(10)) ? PT_SW0 : 0) | ((pte & B(11)) ? PT_SW1 : 0);
+		break;
+	case PT_ARMV7:
+		st = PT_ACCESSED | ((flags & PT_WRITE) ? PT_DIRTY : 0);
+		x = (pte & (level == 0 ? B(17) : B(11))) ? 0 : PT_GLOBAL;
+		break;
+	default:
+		break;
+	}
+	*extra = x;
+	return st;
 }
 
 static uint64_t want_table(const struct fmt *f, uint64_t pa)
@@ -213,13 +383,15 @@ static void leaf_table(const struct fmt *f)
 		uint64_t pas[3];
 		pas_for(f, level, pas);
 		for (int p = 0; p < 3; p++) {
-			for (uint32_t fl = 0; fl < 64; fl++) {
+			/* Every combination of the ten flag bits. */
+			for (uint32_t fl = 0; fl <= PT_FLAGS_ALL; fl++) {
 				uint64_t pa = pas[p];
 				uint64_t pte = pt_pte_page(f->arch, f->feat, level, pa, fl);
+				uint32_t n = want_norm(f->arch, f->feat, fl), extra;
 				struct pt_entry e;
 				CTX("%s level %u pa %#llx flags %#x", f->name, level,
 				    (unsigned long long)pa, fl);
-				if (!(fl & PT_READ) || !leaf_ok) {
+				if (!want_valid(f->arch, fl) || !leaf_ok) {
 					CHECK_EQ(pte, 0);
 					continue;
 				}
@@ -234,13 +406,22 @@ static void leaf_table(const struct fmt *f)
 				CHECK_EQ(e.pa, pa);
 				CHECK_EQ(e.size, fmt_span(f, level));
 				CHECK_EQ(e.flags, pt_flags_normalize(f->arch, f->feat, fl));
-				CHECK_EQ(e.flags, want_norm(f->arch, f->feat, fl));
+				CHECK_EQ(e.flags, n);
+				/* A new leaf: accessed, dirty when writable. */
+				CHECK_EQ(e.state, want_fresh(n));
+				/* The raw-bit reading of state and G/SW agrees. */
+				CHECK_EQ(e.state, want_raw_state(f, level, pte, e.flags, &extra));
+				CHECK_EQ(e.flags & (PT_GLOBAL | SWBITS), extra);
 				/* The entry is not something else at the other levels'
 				 * meaning of "table": re-encoding gives it back. */
 				CHECK_EQ(pt_pte_page(f->arch, f->feat, level, e.pa, e.flags), pte);
 			}
-			/* Unknown flag bits are rejected even with READ. */
-			CHECK_EQ(pt_pte_page(f->arch, f->feat, level, pas[p], PT_READ | 0x40), 0);
+			/* Unknown flag bits are rejected even with READ; access
+			 * state is not a mapping flag. */
+			CHECK_EQ(pt_pte_page(f->arch, f->feat, level, pas[p], PT_READ | 0x400), 0);
+			CHECK_EQ(pt_pte_page(f->arch, f->feat, level, pas[p], PT_READ | PT_ACCESSED), 0);
+			CHECK_EQ(pt_pte_page(f->arch, f->feat, level, pas[p], PT_READ | PT_WRITE | PT_DIRTY),
+				 0);
 			CHECK_EQ(pt_pte_page(f->arch, f->feat, level, pas[p], PT_READ | 0x80000000u), 0);
 		}
 		CTX("%s level %u", f->name, level);
@@ -299,7 +480,7 @@ static void table_entries(const struct fmt *f)
 static void random_decode(const struct fmt *f, uint64_t seed)
 {
 	uint64_t s = seed;
-	unsigned long bad = 0, checked = 0;
+	unsigned long bad = 0, state_bad = 0, checked = 0;
 	for (int i = 0; i < 20000; i++) {
 		unsigned level = (unsigned)(rng_next(&s) % f->levels);
 		uint64_t pte = rng_next(&s);
@@ -323,12 +504,30 @@ static void random_decode(const struct fmt *f, uint64_t seed)
 			    (e.flags & ~PT_FLAGS_ALL) ||
 			    e.flags != want_norm(f->arch, f->feat, e.flags))
 				bad++;
+			else {
+				uint32_t extra, st = want_raw_state(f, level, pte, e.flags, &extra);
+				if (e.state != st || (e.flags & (PT_GLOBAL | SWBITS)) != extra) {
+					if (state_bad++ < 5)
+						printf("  %s level %u pte %#llx: flags %#x state %#x, "
+						       "want G/SW %#x state %#x\n",
+						       f->name, level, (unsigned long long)pte, e.flags,
+						       e.state, extra, st);
+				}
+				if (is_x86(f->arch) &&
+				    e.flags != x86_dec_flags(level != f->levels - 1, pte)) {
+					if (state_bad++ < 5)
+						printf("  %s level %u pte %#llx: flags %#x, want %#x\n",
+						       f->name, level, (unsigned long long)pte, e.flags,
+						       x86_dec_flags(level != f->levels - 1, pte));
+				}
+			}
 		} else if (level + 1 >= f->levels || e.flags != 0 || !pt_pa_valid(f->arch, e.pa)) {
 			bad++;
 		}
 	}
 	CTX("%s random decode", f->name);
 	CHECK_EQ(bad, 0);
+	CHECK_EQ(state_bad, 0);
 	CHECK(checked > 0);
 }
 
@@ -360,6 +559,15 @@ static const struct reserved RESERVED[] = {
 	{ PT_RISCV_SV57, 0, 0, (B(48) + B(40)) >> 2 | 0xc3, "rv 256T superpage misaligned" },
 	{ PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT, 2, 0x1000 >> 2 | 0xc3 | UINT64_C(3) << 61,
 	  "rv PBMT=3 reserved" },
+	/* AArch64, 48-bit OA: bits 49:48 of a page or block are RES0 (OA[49:48]
+	 * only with LPA2). */
+	{ PT_AARCH64, 0, 3, 0x1000 | 0xf03 | B(48), "a64 page bit 48" },
+	{ PT_AARCH64, 0, 3, 0x1000 | 0xf03 | B(49), "a64 page bit 49" },
+	{ PT_AARCH64, 0, 2, 0x200000 | 0xf01 | B(48), "a64 2M block bit 48" },
+	{ PT_AARCH64, PT_FEAT_AARCH64_EL2, 3, 0x1000 | 0x7c3 | B(49), "a64 el2 page bit 49" },
+	/* LoongArch: V (accessed) without P (present) in a 4K leaf. */
+	{ PT_LOONGARCH64, 0, 3, 0x1000 | 0x11, "la V=1 P=0" },
+	{ PT_LOONGARCH64, 0, 3, 0x1000 | 0x113, "la V=1 D=1 W=1 P=0" },
 	/* LoongArch: MAT=3. */
 	{ PT_LOONGARCH64, 0, 3, 0x1000 | 0x83 | 0x30, "la MAT=3" },
 	{ PT_LOONGARCH64, 0, 2, 0x200000 | 0xc3 | 0x30, "la huge MAT=3" },
@@ -372,6 +580,145 @@ static const struct reserved RESERVED[] = {
 	{ PT_ARMV7, 0, 1, 0x1000 | 0x2 | 0x44c | B(9), "v7 small AP=100" },
 	{ PT_ARMV7, 0, 0, 0x100000 | 0x2 | 0x1100c, "v7 section AP=000" },
 };
+
+/* Decode one hand-written leaf and compare flags, state and PA. */
+static void dec_leaf(enum pt_arch a, unsigned feat, unsigned level, uint64_t pte, uint64_t pa,
+		     uint32_t flags, uint32_t state, const char *what)
+{
+	struct pt_entry e;
+	CTX("%s pte %#llx", what, (unsigned long long)pte);
+	memset(&e, 0xee, sizeof(e));
+	if (!CHECK_EQ(pt_pte_decode(a, feat, level, pte, &e), PT_OK))
+		return;
+	CHECK(e.leaf);
+	CHECK_EQ(e.pa, pa);
+	CHECK_EQ(e.flags, flags);
+	CHECK_EQ(e.state, state);
+}
+
+/* Hand-written raw entries: the x86 memory type through PT_X86_PAT, and
+ * access state that is not a new leaf's (§7). */
+static void state_decodes(void)
+{
+	const uint32_t R = PT_READ, W = PT_WRITE, X = PT_EXECUTE, U = PT_USER, G = PT_GLOBAL,
+		       A = PT_ACCESSED, DT = PT_DIRTY;
+	const uint64_t NX = B(63);
+
+	/* x86 PAT index = PAT<<2 | PCD<<1 | PWT through WB WC UC- UC WB WP UC- WT. */
+	CHECK_EQ(PT_X86_PAT, UINT64_C(0x0407050600070106));
+	/* 4K leaf (PAT is bit 7; bit 12 is PA). P|A = 0x21. */
+	dec_leaf(PT_X86_64, 0, 3, 0x1000 | 0x21, 0x1000, R | X, A, "x86 4K PAT 0 WB");
+	dec_leaf(PT_X86_64, 0, 3, 0x1000 | 0x29, 0x1000, R | X | PT_WC, A, "x86 4K PAT 1 WC");
+	dec_leaf(PT_X86_64, 0, 3, 0x1000 | 0x31, 0x1000, R | X | PT_UNCACHED, A, "x86 4K PAT 2 UC-");
+	dec_leaf(PT_X86_64, 0, 3, 0x1000 | 0x39, 0x1000, R | X | PT_DEVICE, A, "x86 4K PAT 3 UC");
+	dec_leaf(PT_X86_64, 0, 3, 0x1000 | 0xa1, 0x1000, R | X, A, "x86 4K PAT 4 WB");
+	dec_leaf(PT_X86_64, 0, 3, 0x1000 | 0xa9, 0x1000, R | X, A, "x86 4K PAT 5 WP");
+	dec_leaf(PT_X86_64, 0, 3, 0x1000 | 0xb1, 0x1000, R | X | PT_UNCACHED, A, "x86 4K PAT 6 UC-");
+	dec_leaf(PT_X86_64, 0, 3, 0x1000 | 0xb9, 0x1000, R | X, A, "x86 4K PAT 7 WT");
+	dec_leaf(PT_X86_64_LA57, 0, 4, 0x3000 | 0xa9 | 0x2 | 0x40, 0x3000, R | W | X, A | DT,
+		 "la57 4K PAT 5 WP");
+	/* 2M leaf (PS is bit 7, PAT bit 12). P|A|PS = 0xa1. */
+	dec_leaf(PT_X86_64, 0, 2, 0x200000 | 0xa1, 0x200000, R | X, A, "x86 2M PAT 0 WB");
+	dec_leaf(PT_X86_64, 0, 2, 0x200000 | 0xa9, 0x200000, R | X | PT_WC, A, "x86 2M PAT 1 WC");
+	dec_leaf(PT_X86_64, 0, 2, 0x200000 | 0xb9, 0x200000, R | X | PT_DEVICE, A, "x86 2M PAT 3 UC");
+	dec_leaf(PT_X86_64, 0, 2, 0x200000 | B(12) | 0xa1, 0x200000, R | X, A, "x86 2M PAT 4 WB");
+	dec_leaf(PT_X86_64, 0, 2, 0x200000 | B(12) | 0xa9, 0x200000, R | X, A, "x86 2M PAT 5 WP");
+	dec_leaf(PT_X86_64, 0, 2, 0x200000 | B(12) | 0xb1, 0x200000, R | X | PT_UNCACHED, A,
+		 "x86 2M PAT 6 UC-");
+	dec_leaf(PT_X86_64, 0, 2, 0x200000 | B(12) | 0xb9, 0x200000, R | X, A, "x86 2M PAT 7 WT");
+	dec_leaf(PT_X86_64, 0, 1, 0x40000000 | B(12) | 0xb1, 0x40000000, R | X | PT_UNCACHED, A,
+		 "x86 1G PAT 6 UC-");
+	/* x86 state as stored: A(5), D(6), also on a read-only leaf. */
+	dec_leaf(PT_X86_64, 0, 3, NX | 0x1000 | 0x03, 0x1000, R | W, 0, "x86 RW A=0 D=0");
+	dec_leaf(PT_X86_64, 0, 3, NX | 0x1000 | 0x23, 0x1000, R | W, A, "x86 RW A=1 D=0");
+	dec_leaf(PT_X86_64, 0, 3, NX | 0x1000 | 0x43, 0x1000, R | W, DT, "x86 RW A=0 D=1");
+	dec_leaf(PT_X86_64, 0, 3, NX | 0x1000 | 0x61, 0x1000, R, A | DT, "x86 RO A=1 D=1");
+	dec_leaf(PT_X86_64, 0, 2, 0x200000 | 0x83, 0x200000, R | W | X, 0, "x86 2M RW A=0 D=0");
+	/* x86 G(8), SW0(9), SW1(10). */
+	dec_leaf(PT_X86_64, 0, 3, 0x1000 | 0x721, 0x1000, R | X | G | PT_SW0 | PT_SW1, A,
+		 "x86 G SW0 SW1");
+
+	/* AArch64 EL1&0 level 3 base: valid|page, AttrIndx 1, SH 11, AF, nG,
+	 * not USER: UXN(54), PXN(53) = 1 (no EXECUTE). */
+	{
+		const uint64_t base = 0x1000 | 0x3 | 0x4 | 0x300 | 0xc00 | B(54) | B(53);
+		dec_leaf(PT_AARCH64, 0, 3, base | B(51) | B(7), 0x1000, R | W, A,
+			 "a64 DBM=1 AP2=1: writable clean");
+		dec_leaf(PT_AARCH64, 0, 3, base | B(51), 0x1000, R | W, A | DT, "a64 DBM=1 AP2=0");
+		dec_leaf(PT_AARCH64, 0, 3, base, 0x1000, R | W, A | DT, "a64 DBM=0 AP2=0");
+		dec_leaf(PT_AARCH64, 0, 3, base | B(7), 0x1000, R, A, "a64 RO clean");
+		dec_leaf(PT_AARCH64, 0, 3, base | B(7) | B(55), 0x1000, R, A | DT,
+			 "a64 RO with bit 55: dirty");
+		dec_leaf(PT_AARCH64, 0, 3, (base & ~B(10)) | B(7), 0x1000, R, 0, "a64 AF=0");
+		dec_leaf(PT_AARCH64, 0, 3, (base & ~B(10)) | B(51), 0x1000, R | W, DT, "a64 AF=0 RW");
+		dec_leaf(PT_AARCH64, 0, 3, (base & ~B(11)) | B(7), 0x1000, R | G, A, "a64 nG=0");
+		dec_leaf(PT_AARCH64, 0, 3, base | B(7) | B(56), 0x1000, R | PT_SW0, A, "a64 SW0");
+		dec_leaf(PT_AARCH64, 0, 3, base | B(7) | B(57), 0x1000, R | PT_SW1, A, "a64 SW1");
+		dec_leaf(PT_AARCH64, PT_FEAT_AARCH64_HIGH, 3, base | B(7) | B(55), 0x1000, R, A | DT,
+			 "a64 high RO with bit 55");
+		/* Bits that carry OS or hardware meaning: GP(50), DBM(51),
+		 * contiguous(52), 58, 59-62, 63: a leaf, never corrupt. */
+		dec_leaf(PT_AARCH64, 0, 3, base | B(7) | B(50), 0x1000, R, A, "a64 GP");
+		dec_leaf(PT_AARCH64, 0, 3, base | B(52) | B(51), 0x1000, R | W, A | DT, "a64 contiguous");
+		dec_leaf(PT_AARCH64, 0, 3, base | B(7) | B(58), 0x1000, R, A, "a64 bit 58");
+		dec_leaf(PT_AARCH64, 0, 3, base | B(7) | B(59) | B(62), 0x1000, R, A, "a64 PBHA");
+		dec_leaf(PT_AARCH64, 0, 3, base | B(7) | B(63), 0x1000, R, A, "a64 bit 63");
+		/* A 2M block: bit 1 clear. */
+		dec_leaf(PT_AARCH64, 0, 2, ((base & ~UINT64_C(0x1002)) | 0x200000) | B(51) | B(7),
+			 0x200000, R | W, A, "a64 2M DBM=1 AP2=1");
+		dec_leaf(PT_AARCH64, 0, 2, ((base & ~UINT64_C(0x1002)) | 0x200000) | B(7) | B(55),
+			 0x200000, R, A | DT, "a64 2M RO bit 55");
+	}
+	/* AArch64 EL2: AP[6] RES1, XN(54); bit 11 not written; GLOBAL/USER not
+	 * reported. */
+	{
+		const uint64_t base = 0x1000 | 0x3 | 0x4 | 0x40 | 0x300 | 0x400 | B(54);
+		dec_leaf(PT_AARCH64, PT_FEAT_AARCH64_EL2, 3, base | B(51) | B(7), 0x1000, R | W, A,
+			 "a64 el2 DBM=1 AP2=1");
+		dec_leaf(PT_AARCH64, PT_FEAT_AARCH64_EL2, 3, base | B(7) | B(55), 0x1000, R, A | DT,
+			 "a64 el2 RO bit 55");
+		dec_leaf(PT_AARCH64, PT_FEAT_AARCH64_EL2, 3, (base & ~B(10)) | B(7), 0x1000, R, 0,
+			 "a64 el2 AF=0");
+	}
+
+	/* RISC-V: A(6), D(7) as stored; G(5); RSW 8, 9. */
+	dec_leaf(PT_RISCV_SV39, 0, 2, 0x1000 >> 2 | 0x07, 0x1000, R | W, 0, "rv RW A=0 D=0");
+	dec_leaf(PT_RISCV_SV39, 0, 2, 0x1000 >> 2 | 0x47, 0x1000, R | W, A, "rv RW A=1 D=0");
+	dec_leaf(PT_RISCV_SV39, 0, 2, 0x1000 >> 2 | 0x87, 0x1000, R | W, DT, "rv RW A=0 D=1");
+	dec_leaf(PT_RISCV_SV39, 0, 2, 0x1000 >> 2 | 0xc3, 0x1000, R, A | DT, "rv RO A=1 D=1");
+	dec_leaf(PT_RISCV_SV48, 0, 2, 0x200000 >> 2 | 0x3, 0x200000, R, 0, "rv 2M RO A=0");
+	dec_leaf(PT_RISCV_SV39, 0, 2, 0x1000 >> 2 | 0x363 | 0x10, 0x1000, R | U | G | PT_SW0 | PT_SW1,
+		 A, "rv U G RSW");
+
+	/* LoongArch 4K: P(7) present; V(0) = ACCESSED; D(1) = DIRTY on a
+	 * writable leaf; bit 9 the dirty state of a leaf without WRITE. MAT 1 =
+	 * 0x10; NX(62) unless EXECUTE. */
+	dec_leaf(PT_LOONGARCH64, 0, 3, 0x1000 | 0x90, 0x1000, R | X, 0, "la P=1 V=0");
+	dec_leaf(PT_LOONGARCH64, 0, 3, 0x1000 | 0x91, 0x1000, R | X, A, "la P=1 V=1");
+	dec_leaf(PT_LOONGARCH64, 0, 3, B(62) | 0x1000 | 0x191, 0x1000, R | W, A,
+		 "la RW D=0: clean");
+	dec_leaf(PT_LOONGARCH64, 0, 3, B(62) | 0x1000 | 0x193, 0x1000, R | W, A | DT, "la RW D=1");
+	dec_leaf(PT_LOONGARCH64, 0, 3, B(62) | 0x1000 | 0x192, 0x1000, R | W, DT, "la RW V=0 D=1");
+	dec_leaf(PT_LOONGARCH64, 0, 3, B(62) | 0x1000 | 0x291, 0x1000, R, A | DT,
+		 "la RO bit 9: dirty");
+	dec_leaf(PT_LOONGARCH64, 0, 3, 0x1000 | 0xd1, 0x1000, R | X | G, A, "la 4K G (bit 6)");
+	dec_leaf(PT_LOONGARCH64, 0, 3, 0x1000 | 0xc91, 0x1000, R | X | PT_SW0 | PT_SW1, A,
+		 "la SW0 SW1");
+	/* LoongArch 2M: H(6), G bit 12. */
+	dec_leaf(PT_LOONGARCH64, 0, 2, 0x200000 | 0xd0, 0x200000, R | X, 0, "la 2M V=0");
+	dec_leaf(PT_LOONGARCH64, 0, 2, 0x200000 | B(12) | 0xd1, 0x200000, R | X | G, A,
+		 "la 2M G (bit 12)");
+	dec_leaf(PT_LOONGARCH64, 0, 2, B(62) | 0x200000 | 0x2d1, 0x200000, R, A | DT,
+		 "la 2M RO bit 9");
+
+	/* ARMv7: no A/D bits: always accessed, dirty when writable; nG. */
+	dec_leaf(PT_ARMV7, 0, 0, 0x100000 | 0x1140e, 0x100000, R | W | X | G, A | DT,
+		 "v7 section RW global");
+	dec_leaf(PT_ARMV7, 0, 0, 0x100000 | 0x3940e, 0x100000, R | X, A, "v7 section RO nG");
+	dec_leaf(PT_ARMV7, 0, 1, 0x1000 | 0x45f, 0x1000, R | W | G, A | DT, "v7 small RW global");
+	dec_leaf(PT_ARMV7, 0, 1, 0x1000 | 0xe7f, 0x1000, R | U, A, "v7 small user RO nG");
+	CTX_CLEAR();
+}
 
 static void reserved_entries(void)
 {
@@ -404,20 +751,26 @@ static void reserved_entries(void)
 	CHECK_EQ(pt_pte_decode(PT_X86_64, 0, 2, 0x200000 | 0x1000 | 0x81, &e), PT_OK);
 	CHECK(e.leaf && e.pa == 0x200000 && e.size == PT_SIZE_2M);
 	/* Decode quirks the brief pins. */
-	CHECK_EQ(pt_pte_decode(PT_X86_64, 0, 3, 0x1000 | 0x9, &e), PT_OK); /* PWT only */
-	CHECK_EQ(e.flags & (PT_DEVICE | PT_UNCACHED), 0);
 	CHECK_EQ(pt_pte_decode(PT_AARCH64, 0, 3, 0x1000 | 0x703 | 5u << 2, &e), PT_OK); /* Attr5 */
 	CHECK(e.flags & PT_DEVICE);
+	CHECK_EQ(e.state, PT_ACCESSED | PT_DIRTY); /* AF, AP[2] = 0 */
 	CHECK_EQ(pt_pte_decode(PT_RISCV_SV39, 0, 2, 0x1000 >> 2 | 0xc9, &e), PT_OK); /* X only */
 	CHECK(e.leaf && e.flags == PT_EXECUTE);
+	CHECK_EQ(e.state, PT_ACCESSED | PT_DIRTY); /* A, D */
 	CHECK_EQ(pt_pte_decode(PT_LOONGARCH64, 0, 3, 0x1000 | 0x91 | B(61), &e), PT_OK); /* NR */
 	CHECK(e.leaf && !(e.flags & PT_READ));
+	CHECK_EQ(e.flags, PT_EXECUTE);
+	CHECK_EQ(e.state, PT_ACCESSED);
 	/* Empty is empty whatever else is set, where the CPU ignores it. */
 	CHECK_EQ(pt_pte_decode(PT_X86_64, 0, 3, 0x7ffffffffffff000 | 0xfe, &e), PT_ERR_NOT_MAPPED);
 	CHECK_EQ(pt_pte_decode(PT_AARCH64, 0, 3, 0x1000 | 0x702, &e), PT_ERR_NOT_MAPPED);
 	CHECK_EQ(pt_pte_decode(PT_RISCV_SV39, 0, 2, 0x1000 >> 2 | 0xce, &e), PT_ERR_NOT_MAPPED);
 	CHECK_EQ(pt_pte_decode(PT_ARMV7, 0, 0, 0xfff00000, &e), PT_ERR_NOT_MAPPED);
 	CHECK_EQ(pt_pte_decode(PT_ARMV7, 0, 1, 0xfffff000, &e), PT_ERR_NOT_MAPPED);
+	/* x86: the PWT-only quirk of revision 1 is WC now (PAT entry 1). */
+	CHECK_EQ(pt_pte_decode(PT_X86_64, 0, 3, 0x1000 | 0x9, &e), PT_OK);
+	CHECK_EQ(e.flags, PT_READ | PT_EXECUTE | PT_WC);
+	CHECK_EQ(e.state, 0);
 	/* Features that do not belong to the arch. */
 	CHECK_EQ(pt_pte_decode(PT_X86_64, PT_FEAT_AARCH64_EL2, 3, 0, &e), PT_ERR_INVALID);
 	CHECK_EQ(pt_pte_decode(PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE, 2, 0, &e),
@@ -434,28 +787,53 @@ static void reserved_entries(void)
 static void literals(void)
 {
 	const uint32_t R = PT_READ, W = PT_WRITE, X = PT_EXECUTE, U = PT_USER, D = PT_DEVICE,
-		       NC = PT_UNCACHED;
-	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | W), 0x8000000000001003);
-	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | W | X | U), 0x1007);
-	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | D | NC), 0x8000000000001019);
-	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | X | NC), 0x1011);
-	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 2, 0x200000, R | X), 0x200081);
-	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 1, 0x40000000, R | W | X), 0x40000083);
-	CHECK_EQ(pt_pte_page(PT_X86_64_LA57, 0, 4, 0xffffffffff000, R | X), 0xffffffffff001);
+		       NC = PT_UNCACHED, G = PT_GLOBAL, WC = PT_WC, S0 = PT_SW0, S1 = PT_SW1;
+	/* x86: P 0x1, RW 0x2, US 0x4, PWT 0x8, PCD 0x10, A 0x20, D 0x40 (only
+	 * when writable), PS 0x80, G 0x100, SW0 0x200, SW1 0x400, NX bit 63. */
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | W), 0x8000000000001063);
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | W | X | U), 0x1067);
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | D | NC), 0x8000000000001039);
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | X | NC), 0x1031);
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 2, 0x200000, R | X), 0x2000a1);
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 1, 0x40000000, R | W | X), 0x400000e3);
+	CHECK_EQ(pt_pte_page(PT_X86_64_LA57, 0, 4, 0xffffffffff000, R | X), 0xffffffffff021);
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | X | G), 0x1121);
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | W | WC), 0x800000000000106b);
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | X | WC | NC), 0x1031);
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | X | WC | D), 0x1039);
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | X | S0), 0x1221);
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 3, 0x1000, R | X | S1), 0x1421);
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 2, 0x200000, R | W | X | U | G | WC | S0 | S1), 0x2007ef);
+	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 1, 0x40000000, R | G), 0x80000000400001a1);
+	CHECK_EQ(pt_pte_page(PT_X86_64_LA57, 0, 2, 0x40000000, R | W | X | WC), 0x400000eb);
 	CHECK_EQ(pt_pte_table(PT_X86_64, 0, 0x5000), 0x5007);
 
-	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 3, 0x1000, R | W | X), 0x0040000000001707);
-	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 3, 0x1000, R | W | U), 0x0060000000001747);
-	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 3, 0x1000, R | W | X | U), 0x0020000000001747);
-	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 3, 0x1000, R | D), 0x0060000000001483);
-	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 2, 0x200000, R | W | NC), 0x0060000000200709);
+	/* AArch64: valid 0x1, page 0x2, AttrIndx << 2, AP[6] 0x40, AP[2] 0x80,
+	 * SH 0x300, AF 0x400, nG 0x800, DBM bit 51, PXN 53, UXN 54, dirty 55,
+	 * SW0 56, SW1 57. */
+	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 3, 0x1000, R | W | X), 0x0048000000001f07);
+	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 3, 0x1000, R | W | U), 0x0068000000001f47);
+	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 3, 0x1000, R | W | X | U), 0x0028000000001f47);
+	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 3, 0x1000, R | D), 0x0060000000001c83);
+	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 2, 0x200000, R | W | NC), 0x0068000000200f09);
 	CHECK_EQ(pt_pte_page(PT_AARCH64, PT_FEAT_AARCH64_EL2, 3, 0x1000, R | W | X | U),
-		 0x0000000000001747);
+		 0x0008000000001747);
 	CHECK_EQ(pt_pte_page(PT_AARCH64, PT_FEAT_AARCH64_EL2, 1, 0x40000000, R), 0x00400000400007c5);
+	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 3, 0x1000, R | X | G), 0x0040000000001787);
+	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 3, 0x1000, R | W | WC), 0x0068000000001f0b);
+	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 3, 0x1000, R | X | S0 | S1), 0x0340000000001f87);
+	CHECK_EQ(pt_pte_page(PT_AARCH64, PT_FEAT_AARCH64_EL2, 3, 0x1000, R | W | G | U | S1),
+		 0x0248000000001747);
+	CHECK_EQ(pt_pte_page(PT_AARCH64, PT_FEAT_AARCH64_HIGH, 2, 0x200000, R | G | D),
+		 0x0060000000200481);
+	CHECK_EQ(pt_pte_page(PT_AARCH64, 0, 1, 0x40000000, R | W | X | U | G | WC | S0),
+		 0x0128000040000749);
 	CHECK_EQ(pt_pte_table(PT_AARCH64, 0, 0x5000), 0x5003);
 
+	/* RISC-V: V 0x1, R 0x2, W 0x4, X 0x8, U 0x10, G 0x20, A 0x40, D 0x80
+	 * (only when writable), RSW 0x100, 0x200. */
 	CHECK_EQ(pt_pte_page(PT_RISCV_SV39, 0, 2, 0x80000000, R | W | X), 0x200000cf);
-	CHECK_EQ(pt_pte_page(PT_RISCV_SV39, 0, 2, 0x80000000, R | U | D), 0x200000d3);
+	CHECK_EQ(pt_pte_page(PT_RISCV_SV39, 0, 2, 0x80000000, R | U | D), 0x20000053);
 	CHECK_EQ(pt_pte_page(PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT, 2, 0x80000000, R | W | D),
 		 0x40000000200000c7);
 	CHECK_EQ(pt_pte_page(PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT, 2, 0x80000000, R | W | NC),
@@ -463,21 +841,44 @@ static void literals(void)
 	CHECK_EQ(pt_pte_page(PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE, 2, 0x80000000, R | W),
 		 0x70000000200000c7);
 	CHECK_EQ(pt_pte_page(PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE, 2, 0x80000000, R | D),
-		 0x90000000200000c3);
+		 0x9000000020000043);
 	CHECK_EQ(pt_pte_page(PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE, 2, 0x80000000, R | NC),
-		 0x30000000200000c3);
+		 0x3000000020000043);
+	CHECK_EQ(pt_pte_page(PT_RISCV_SV39, 0, 2, 0x80000000, R | G), 0x20000063);
+	CHECK_EQ(pt_pte_page(PT_RISCV_SV39, 0, 2, 0x80000000, R | W | S0 | S1), 0x200003c7);
+	CHECK_EQ(pt_pte_page(PT_RISCV_SV39, 0, 2, 0x80000000, R | WC), 0x20000043);
+	CHECK_EQ(pt_pte_page(PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT, 2, 0x80000000, R | W | WC),
+		 0x20000000200000c7);
+	CHECK_EQ(pt_pte_page(PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE, 2, 0x80000000, R | WC),
+		 0x3000000020000043);
+	CHECK_EQ(pt_pte_page(PT_RISCV_SV48, 0, 1, 0x40000000, R | W | X | U | G), 0x100000ff);
+	CHECK_EQ(pt_pte_page(PT_RISCV_SV57, 0, 0, B(48), R | S1), 0x0000400000000243);
 	CHECK_EQ(pt_pte_table(PT_RISCV_SV39, 0, 0x80001000), 0x20000401);
 
+	/* LoongArch: V 0x1, D 0x2 (only when writable), PLV 0xc, MAT << 4, H
+	 * 0x40 (huge) or G 0x40 (4K), P 0x80, W 0x100, SW0 0x400, SW1 0x800,
+	 * huge G 0x1000, NR bit 61, NX bit 62. */
 	CHECK_EQ(pt_pte_page(PT_LOONGARCH64, 0, 3, 0x1000, R | W | X), 0x1193);
 	CHECK_EQ(pt_pte_page(PT_LOONGARCH64, 0, 3, 0x1000, R), 0x4000000000001091);
 	CHECK_EQ(pt_pte_page(PT_LOONGARCH64, 0, 3, 0x1000, R | U | D | X), 0x108d);
 	CHECK_EQ(pt_pte_page(PT_LOONGARCH64, 0, 2, 0x200000, R | X | NC), 0x2000e1);
+	CHECK_EQ(pt_pte_page(PT_LOONGARCH64, 0, 3, 0x1000, R | X | G), 0x10d1);
+	CHECK_EQ(pt_pte_page(PT_LOONGARCH64, 0, 2, 0x200000, R | W | X | G), 0x2011d3);
+	CHECK_EQ(pt_pte_page(PT_LOONGARCH64, 0, 3, 0x1000, R | W | X | S0 | S1), 0x1d93);
+	CHECK_EQ(pt_pte_page(PT_LOONGARCH64, 0, 3, 0x1000, R | X | WC), 0x10a1);
+	CHECK_EQ(pt_pte_page(PT_LOONGARCH64, 0, 1, 0x40000000, R | G | S0), 0x40000000400014d1);
 	CHECK_EQ(pt_pte_table(PT_LOONGARCH64, 0, 0x5000), 0x5000);
 
-	CHECK_EQ(pt_pte_page(PT_ARMV7, 0, 0, 0x100000, R | W | X), 0x11140e);
-	CHECK_EQ(pt_pte_page(PT_ARMV7, 0, 0, 0x100000, R | U | D), 0x108c16);
-	CHECK_EQ(pt_pte_page(PT_ARMV7, 0, 1, 0x1000, R | W), 0x145f);
-	CHECK_EQ(pt_pte_page(PT_ARMV7, 0, 1, 0xfffff000, R | W | U | X | NC), 0xfffff472);
+	/* ARMv7: nG is section bit 17 (0x20000), small page bit 11 (0x800). */
+	CHECK_EQ(pt_pte_page(PT_ARMV7, 0, 0, 0x100000, R | W | X), 0x13140e);
+	CHECK_EQ(pt_pte_page(PT_ARMV7, 0, 0, 0x100000, R | U | D), 0x128c16);
+	CHECK_EQ(pt_pte_page(PT_ARMV7, 0, 1, 0x1000, R | W), 0x1c5f);
+	CHECK_EQ(pt_pte_page(PT_ARMV7, 0, 1, 0xfffff000, R | W | U | X | NC), 0xfffffc72);
+	CHECK_EQ(pt_pte_page(PT_ARMV7, 0, 0, 0x100000, R | X | G), 0x11940e);
+	CHECK_EQ(pt_pte_page(PT_ARMV7, 0, 1, 0x1000, R | W | G), 0x145f);
+	CHECK_EQ(pt_pte_page(PT_ARMV7, 0, 1, 0x1000, R | W | WC), 0x1c53);
+	CHECK_EQ(pt_pte_page(PT_ARMV7, 0, 1, 0x1000, R | S0), 0);
+	CHECK_EQ(pt_pte_page(PT_ARMV7, 0, 0, 0x100000, R | W | S1), 0);
 	CHECK_EQ(pt_pte_table(PT_ARMV7, 0, 0x12345c00), 0x12345c01);
 }
 
@@ -496,7 +897,7 @@ static void normalize(void)
 		{ "", PT_ARMV7, 0, 0, 0, 0, 0, 0 },
 	};
 	for (size_t i = 0; i < sizeof(V) / sizeof(V[0]); i++)
-		for (uint32_t fl = 0; fl < 64; fl++) {
+		for (uint32_t fl = 0; fl <= PT_FLAGS_ALL; fl++) {
 			CTX("arch %d feat %#x flags %#x", V[i].arch, V[i].feat, fl);
 			CHECK_EQ(pt_flags_normalize(V[i].arch, V[i].feat, fl),
 				 want_norm(V[i].arch, V[i].feat, fl));
@@ -509,6 +910,28 @@ static void normalize(void)
 		 PT_READ | PT_UNCACHED);
 	CHECK_EQ(pt_flags_normalize(PT_AARCH64, PT_FEAT_AARCH64_EL2, PT_READ | PT_USER), PT_READ);
 	CHECK_EQ(pt_flags_normalize(PT_AARCH64, 0, PT_READ | PT_USER), PT_READ | PT_USER);
+	CHECK_EQ(pt_flags_normalize(PT_X86_64, 0, PT_READ | PT_WC), PT_READ | PT_WC);
+	CHECK_EQ(pt_flags_normalize(PT_X86_64_LA57, 0, PT_READ | PT_WC | PT_UNCACHED),
+		 PT_READ | PT_UNCACHED);
+	CHECK_EQ(pt_flags_normalize(PT_X86_64, 0, PT_READ | PT_WC | PT_DEVICE), PT_READ | PT_DEVICE);
+	CHECK_EQ(pt_flags_normalize(PT_AARCH64, 0, PT_READ | PT_WC), PT_READ | PT_UNCACHED);
+	CHECK_EQ(pt_flags_normalize(PT_AARCH64, 0, PT_READ | PT_WC | PT_DEVICE), PT_READ | PT_DEVICE);
+	CHECK_EQ(pt_flags_normalize(PT_LOONGARCH64, 0, PT_READ | PT_WC), PT_READ | PT_UNCACHED);
+	CHECK_EQ(pt_flags_normalize(PT_ARMV7, 0, PT_READ | PT_WC | PT_GLOBAL),
+		 PT_READ | PT_UNCACHED | PT_GLOBAL);
+	CHECK_EQ(pt_flags_normalize(PT_RISCV_SV39, 0, PT_READ | PT_WC), PT_READ);
+	CHECK_EQ(pt_flags_normalize(PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT, PT_READ | PT_WC),
+		 PT_READ | PT_UNCACHED);
+	CHECK_EQ(pt_flags_normalize(PT_RISCV_SV48, PT_FEAT_RISCV_XUANTIE, PT_READ | PT_WC),
+		 PT_READ | PT_UNCACHED);
+	CHECK_EQ(pt_flags_normalize(PT_AARCH64, PT_FEAT_AARCH64_EL2,
+				    PT_READ | PT_USER | PT_GLOBAL | PT_SW0 | PT_SW1),
+		 PT_READ | PT_SW0 | PT_SW1);
+	CHECK_EQ(pt_flags_normalize(PT_AARCH64, PT_FEAT_AARCH64_HIGH, PT_READ | PT_USER | PT_GLOBAL),
+		 PT_READ | PT_USER | PT_GLOBAL);
+	CHECK_EQ(pt_flags_normalize(PT_RISCV_SV57, 0, PT_READ | PT_GLOBAL | PT_SW1),
+		 PT_READ | PT_GLOBAL | PT_SW1);
+	CHECK_EQ(pt_flags_normalize(PT_ARMV7, 0, PT_READ | PT_SW0 | PT_SW1), PT_READ);
 }
 
 static void metadata(void)
@@ -645,6 +1068,9 @@ int main(void)
 	}
 	group_begin("pte reserved encodings");
 	reserved_entries();
+	group_end();
+	group_begin("pte state, G/SW and PAT decodes");
+	state_decodes();
 	group_end();
 	group_begin("pte literal encodings");
 	literals();
