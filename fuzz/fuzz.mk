@@ -12,7 +12,7 @@ FUZZ_OPS_VARIANTS := $(shell awk '!/^\#/ && NF == 3 { print $$1 ":" $$2 ":" $$3 
 
 # fuzz_ops is one translation unit: fuzz_ops.c includes each ops_*.h once.
 FZ_OPS_SRC := fuzz/fuzz_ops.c fuzz/ops_model.h fuzz/ops_gen.h fuzz/ops_check.h \
-	fuzz/ops_verify.h fuzz/ops_map.h fuzz/ops_region.h fuzz/ops_walk.h \
+	fuzz/ops_verify.h fuzz/ops_map.h fuzz/ops_region.h fuzz/ops_walk.h fuzz/ops_state.h \
 	fuzz/fuzz_common.h include/pt.h $(wildcard include/pt/*.h) tests/arena.h
 
 fz_name = $(word 1,$(subst :, ,$(1)))

@@ -9,7 +9,8 @@
  * The input is a program: a sequence of operations on two tables (the main
  * table, and a second one that main can share root entries from through
  * pt_copy_from). The model knows, for each table, every leaf (VA, PA, size,
- * normalised flags) and every intermediate table (level, VA base). From
+ * normalised flags with the SW bits, access state) and every intermediate
+ * table (level, VA base). From
  * that it predicts each call's result, the exact frame count, which entries
  * a walk must report in which order, and which VAs the TLB records must
  * hold. After every call the real table is walked and compared whole.
@@ -49,6 +50,7 @@
 #include "ops_map.h"
 #include "ops_region.h"
 #include "ops_walk.h"
+#include "ops_state.h"
 
 /* Overwrite a leaf's entry, behind libpt's back, with one that decodes as
  * corrupt at that level (a stray write, a bit flip in RAM). */
@@ -236,12 +238,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_all();
 	while (rd_more(&r) && cur_opno < MAX_OPS) {
 		uint8_t op = rd_u8(&r);
-		/* Bit 7: act on the second table (created on first use). */
+		/* Bit 7: act on the second table (created on first use). Bits
+		 * 0-3 pick the call, bits 4-6 are ignored, except in the two
+		 * codes the state calls took (16, 17), 0x6a and 0x6d, which no
+		 * stored input used when they came. */
+		unsigned code = (op & 0x7f) == 0x6a ? 16u : (op & 0x7f) == 0x6d ? 17u : op & 0x0fu;
 		struct ctx *c = (op & 0x80) ? &C[1] : &C[0];
 		cur_opno++;
-		if (c == &C[1] && !c->alive && (op & 0x0f) != 13)
+		if (c == &C[1] && !c->alive && code != 13)
 			ctx_init(c, false, false);
-		switch (op & 0x0f) {
+		switch (code) {
 		case 0:
 		case 1: do_map(c, &r, false); break;
 		case 2: do_map(c, &r, true); break;
@@ -271,11 +277,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				ctx_destroy(c);
 			break;
 		case 14: do_plant(c, &r); break;
-		default: do_ranges(c, &r); break;
+		case 15: do_ranges(c, &r); break;
+		case 16: do_clear_state(c, &r); break;
+		default: do_set_state(c, &r); break;
 		}
 		/* Lookups and flushes change no entry, and a failed call was
 		 * compared whole already: walk again only after a success. */
-		if (need_check || (op & 0x0f) == 12 || (op & 0x0f) == 13)
+		if (need_check || code == 12 || code == 13)
 			check_all();
 		need_check = false;
 	}

@@ -109,12 +109,49 @@ static uint64_t gen_region_size(struct rd *r)
 	}
 }
 
+/*
+ * Mapping flags. One byte below 0xf0 is itself the flags (READ forced), so
+ * GLOBAL and WC come half the time each; 0xf0 is flags without READ. 0xf1
+ * to 0xfe take a second byte x for bits 0-7 and add PT_SW0/1 from the low
+ * two bits of the first; 0xf4-0xf7 and 0xfc-0xfe leave READ to x, and
+ * 0xfc-0xfe add a bit no call takes (bit 10, PT_ACCESSED or PT_DIRTY passed
+ * as flags); 0xff is every flag and bit 10. (Bytes from 0xf0 up took no
+ * second byte before PT_SW0/1 existed; 0xf0 still means what it did.)
+ */
 static uint32_t gen_flags(struct rd *r)
 {
+	static const uint32_t unknown[] = { UINT32_C(1) << 10, PT_ACCESSED, PT_DIRTY };
 	uint8_t b = rd_u8(r);
+	uint32_t f;
+	if (b < 0xf0)
+		return b | PT_READ;
+	if (b == 0xf0)
+		return 0x70;
+	if (b == 0xff)
+		return PT_FLAGS_ALL | UINT32_C(1) << 10;
+	f = rd_u8(r) | (uint32_t)(b & 3) << 8;
+	if (!(b & 4))
+		f |= PT_READ;
+	if ((b & 15) >= 12)
+		f |= unknown[(b & 15) - 12];
+	return f;
+}
+
+/* State bits for pt_clear_state / pt_set_state: bits 0-3 of the byte are
+ * ACCESSED, DIRTY, SW0, SW1 (0: none, an error); from 0xf0 up, bits 0-1
+ * with one bit those calls never take (READ, WRITE, bit 18, bit 31). */
+static uint32_t gen_state(struct rd *r)
+{
+	static const uint32_t map[4] = { PT_ACCESSED, PT_DIRTY, PT_SW0, PT_SW1 };
+	static const uint32_t bad[4] = { PT_READ, PT_WRITE, UINT32_C(1) << 18, UINT32_C(1) << 31 };
+	uint8_t b = rd_u8(r);
+	uint32_t s = 0;
+	for (unsigned k = 0; k < 4; k++)
+		if (b >> k & 1)
+			s |= map[k];
 	if (b >= 0xf0)
-		return b & 0x7f; /* maybe without READ, maybe an unknown bit */
-	return (b & PT_FLAGS_ALL) | PT_READ;
+		s = (s & (PT_ACCESSED | PT_DIRTY)) | bad[(b >> 2) & 3];
+	return s;
 }
 
 #endif

@@ -10,6 +10,23 @@
 
 /* ---- Map, and the single-page calls ----------------------------------- */
 
+/* What pt_protect / pt_protect_region make of leaf x's flags: the new
+ * ones, normalised, with x's own PT_SW0/1 (those passed are ignored). */
+static uint32_t protect_flags(const struct leaf *x, uint32_t flags)
+{
+	return (norm(flags) & ~(uint32_t)SW_BITS) | (x->flags & SW_BITS);
+}
+
+/* ... and of its state, given its new flags nf: kept, and dirty if it
+ * gains WRITE, as a new writable leaf is. */
+static uint32_t protect_state(const struct leaf *x, uint32_t nf)
+{
+	uint32_t st = x->state;
+	if ((nf & PT_WRITE) && !(x->flags & PT_WRITE))
+		st |= PT_DIRTY;
+	return st_of(nf, st);
+}
+
 static struct leaf *plan_buf;
 static size_t plan_cap;
 
@@ -34,7 +51,7 @@ static bool plan_leaves(uint64_t va, uint64_t last, uint64_t pa, unsigned max_h,
 		if (n >= MAX_PLAN)
 			return false;
 		plan_buf = grow(plan_buf, &plan_cap, n + 1, sizeof(*plan_buf));
-		plan_buf[n++] = (struct leaf){ va, pa, span(l), flags, false, false };
+		plan_buf[n++] = (struct leaf){ va, pa, span(l), flags, fresh(flags), false, false };
 		if (last - va < span(l))
 			break;
 		va += span(l);
@@ -90,6 +107,9 @@ static void do_map(struct ctx *c, struct rd *r, bool region)
 		}
 	}
 	cur_op = region ? (opts ? "map_region huge" : "map_region") : "map";
+	/* The model's normalisation is the library's (SPEC section 4). */
+	if (flags_ok(flags))
+		FZ_CHECK(pt_flags_normalize(S.arch, S.feat, flags) == norm(flags));
 	if (want == PT_OK && c->frozen)
 		return; /* its tables are shared: editing them is the caller's bug */
 	if (want == PT_OK) {
@@ -204,6 +224,8 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 	if (want == PT_OK && kind != 3 && c->frozen)
 		return;
 	snap_take(c, &sn);
+	if (kind == 3)
+		memset(&out, 0x5a, sizeof(out)); /* zeroed on errors */
 	switch (kind) {
 	case 0: got = pt_unmap(&c->t, va, (rd_u8(r) & 1) ? &out : NULL); break;
 	case 1: got = pt_remap(&c->t, va, pa, flags, (rd_u8(r) & 1) ? &sz : NULL); break;
@@ -220,21 +242,27 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 		FZ_CHECK(c->t.nflush == sn.n0);
 		if (got == PT_OK)
 			FZ_CHECK(out.pa == x->pa + (va - x->va) && out.flags == x->flags &&
-				 out.size == x->size);
+				 out.state == x->state && out.size == x->size);
+		else
+			FZ_CHECK(out.pa == 0 && out.flags == 0 && out.state == 0 && out.size == 0);
 		/* The untrusted walker agrees with the trusted one. */
 		if (c->alive && va_ok(va)) {
 			struct pt_mapping tr;
 			int rt = pt_translate(S.arch, S.feat, pt_root(&c->t), &MM, va, &tr);
 			FZ_CHECK(rt == got);
 			if (rt == PT_OK)
-				FZ_CHECK(tr.pa == out.pa && tr.flags == out.flags && tr.size == out.size);
+				FZ_CHECK(tr.pa == out.pa && tr.flags == out.flags && tr.state == out.state &&
+					 tr.size == out.size);
 		}
 		return;
 	}
 	if (want == PT_OK) {
-		uint32_t nf = norm(flags);
+		/* remap writes a new leaf (fresh state, the SW bits passed);
+		 * protect keeps the state and SW bits (section 6). */
+		uint32_t nf = kind == 2 ? protect_flags(x, flags) : norm(flags);
+		uint32_t ns = kind == 2 ? protect_state(x, nf) : st_of(nf, fresh(nf));
 		uint64_t npa = kind == 1 ? pa : x->pa;
-		ef.changed = kind == 0 || nf != x->flags || npa != x->pa;
+		ef.changed = kind == 0 || nf != x->flags || ns != x->state || npa != x->pa;
 		eff_rec(&ef, x->va);
 		/* A different output address on Arm: break-before-make. */
 		ef.bbm = kind == 1 && npa != x->pa;
@@ -244,14 +272,21 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 		return;
 	if (kind == 0) {
 		if (out.size)
-			FZ_CHECK(out.pa == x->pa && out.size == x->size && out.flags == x->flags);
+			FZ_CHECK(out.pa == x->pa && out.size == x->size && out.flags == x->flags &&
+				 out.state == x->state);
 		m_splice(m, (size_t)(x - m->lv), (size_t)(x - m->lv) + 1, NULL, 0);
 	} else {
 		if (sz)
 			FZ_CHECK(sz == x->size);
-		x->flags = norm(flags);
-		if (kind == 1)
+		if (kind == 1) {
+			x->flags = norm(flags);
+			x->state = st_of(x->flags, fresh(x->flags));
 			x->pa = pa;
+		} else {
+			uint32_t nf = protect_flags(x, flags);
+			x->state = protect_state(x, nf);
+			x->flags = nf;
+		}
 	}
 }
 

@@ -69,29 +69,59 @@ static bool va_ok(uint64_t va)
 	return hi == 0 || hi == UINT64_MAX >> (S.va_bits - 1);
 }
 
+/* Software bits (the OS's own) and access state bits (reported apart). */
+#define SW_BITS (PT_SW0 | PT_SW1)
+#define STATE_BITS (PT_ACCESSED | PT_DIRTY)
+
+/* Mapping flags a call takes: READ, no unknown bit; ARMv7 has no bits to
+ * keep PT_SW0/1 in. */
 static bool flags_ok(uint32_t f)
 {
-	return (f & PT_READ) && !(f & ~(uint32_t)PT_FLAGS_ALL);
+	return (f & PT_READ) && !(f & ~(uint32_t)PT_FLAGS_ALL) && !(S.armv7 && (f & SW_BITS));
 }
 
+/* SPEC section 4: the strongest memory type wins, the weaker ones go; WC
+ * is x86's alone (UNCACHED elsewhere); RISC-V without Svpbmt or XuanTie has
+ * no memory types; AArch64 EL2 has no EL0 bit and no ASIDs. */
 static uint32_t norm(uint32_t f)
 {
 	f &= PT_FLAGS_ALL;
 	if (f & PT_DEVICE)
-		f &= ~(uint32_t)PT_UNCACHED;
+		f &= ~(uint32_t)(PT_UNCACHED | PT_WC);
+	else if (f & PT_UNCACHED)
+		f &= ~(uint32_t)PT_WC;
+	if ((f & PT_WC) && S.arch != PT_X86_64 && S.arch != PT_X86_64_LA57)
+		f = (f & ~(uint32_t)PT_WC) | PT_UNCACHED;
 	if ((S.arch == PT_RISCV_SV39 || S.arch == PT_RISCV_SV48 || S.arch == PT_RISCV_SV57) &&
 	    !(S.feat & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
-		f &= ~(uint32_t)(PT_DEVICE | PT_UNCACHED);
+		f &= ~(uint32_t)(PT_DEVICE | PT_UNCACHED | PT_WC);
 	if (S.arch == PT_AARCH64 && (S.feat & PT_FEAT_AARCH64_EL2))
-		f &= ~(uint32_t)PT_USER;
+		f &= ~(uint32_t)(PT_USER | PT_GLOBAL);
+	if (S.armv7)
+		f &= ~(uint32_t)SW_BITS;
 	return f;
+}
+
+/* The state of a new leaf (map, map_region, remap): accessed, and dirty
+ * when writable. */
+static uint32_t fresh(uint32_t nflags)
+{
+	return PT_ACCESSED | ((nflags & PT_WRITE) ? PT_DIRTY : 0);
+}
+
+/* What a leaf with these flags reports: ARMv7 stores no state (every leaf
+ * accessed, every writable one dirty); elsewhere the state is its own. */
+static uint32_t st_of(uint32_t nflags, uint32_t state)
+{
+	return S.armv7 ? fresh(nflags) : state;
 }
 
 /* ---- The model ----------------------------------------------------------- */
 
 struct leaf {
 	uint64_t va, pa, size;
-	uint32_t flags;
+	uint32_t flags; /* normalised, with PT_SW0/1 */
+	uint32_t state; /* PT_ACCESSED, PT_DIRTY */
 	bool shared; /* seen through a root entry shared from the other table */
 	bool corrupt; /* the slot holds an entry that decodes as corrupt */
 };

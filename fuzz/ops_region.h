@@ -13,29 +13,41 @@
 static struct leaf *piece_buf;
 static size_t piece_n, piece_cap;
 
-static void piece(uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
+/* Leaf x as the result of the call: as it is, or (protect) with flags
+ * passed to pt_protect_region, its state and SW bits kept. */
+static void piece(const struct leaf *x, bool protect, uint32_t flags)
 {
+	struct leaf y = *x;
+	if (protect) {
+		y.flags = protect_flags(x, flags);
+		y.state = protect_state(x, y.flags);
+	}
 	piece_buf = grow(piece_buf, &piece_cap, piece_n + 1, sizeof(*piece_buf));
-	piece_buf[piece_n++] = (struct leaf){ va, pa, size, flags, false, false };
+	piece_buf[piece_n++] = y;
 }
 
-/* Split leaf x (level L) so that only [a, b] goes (unmap) or gets nf. */
+/* Split leaf x (level L) so that only [a, b] goes (unmap) or gets flags;
+ * every piece keeps x's state and SW bits. */
 static void model_split(struct model *m, struct need *nd, const struct leaf *x, unsigned L,
-			uint64_t a, uint64_t b, bool protect, uint32_t nf)
+			uint64_t a, uint64_t b, bool protect, uint32_t flags)
 {
 	uint64_t cs = span(L + 1);
 	need_table(nd, L + 1, x->va);
 	t_add(m, x->va, L + 1, false);
 	for (uint64_t j = 0; j < x->size / cs; j++) {
-		struct leaf ch = { x->va + j * cs, x->pa + j * cs, cs, x->flags, false, false };
-		uint64_t cl = llast(&ch);
+		struct leaf ch = *x;
+		uint64_t cl;
+		ch.va = x->va + j * cs;
+		ch.pa = x->pa + j * cs;
+		ch.size = cs;
+		cl = llast(&ch);
 		if (cl < a || ch.va > b)
-			piece(ch.va, ch.pa, cs, ch.flags);
+			piece(&ch, false, 0);
 		else if (a <= ch.va && cl <= b) {
 			if (protect)
-				piece(ch.va, ch.pa, cs, nf);
+				piece(&ch, true, flags);
 		} else
-			model_split(m, nd, &ch, L + 1, a, b, protect, nf);
+			model_split(m, nd, &ch, L + 1, a, b, protect, flags);
 	}
 }
 
@@ -43,7 +55,7 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 {
 	struct model *m = &c->m;
 	uint64_t va = gen_va(r, m), size = gen_region_size(r), last = 0;
-	uint32_t flags = protect ? gen_flags(r) : PT_READ, nf = norm(flags);
+	uint32_t flags = protect ? gen_flags(r) : PT_READ;
 	struct need nd = { 0, UINT64_MAX };
 	struct effect ef = { 0 };
 	struct snap sn;
@@ -84,18 +96,20 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 				ef.loose = true;
 				continue;
 			}
-			if (protect && x->flags == nf) {
-				piece(x->va, x->pa, x->size, x->flags);
+			/* A leaf the protect would not change: not rewritten, not
+			 * split, not recorded. */
+			if (protect && protect_flags(x, flags) == x->flags) {
+				piece(x, false, 0);
 				continue;
 			}
 			ef.changed = true;
 			eff_rec(&ef, x->va);
 			if (inside) {
 				if (protect)
-					piece(x->va, x->pa, x->size, nf);
+					piece(x, true, flags);
 			} else {
 				ef.bbm = true;
-				model_split(m, &nd, x, level_of(x->size), va, last, protect, nf);
+				model_split(m, &nd, x, level_of(x->size), va, last, protect, flags);
 			}
 		}
 		if (m->n - (j - i) + piece_n > MAX_LEAVES) {
@@ -111,9 +125,9 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 			(unsigned long long)va, (unsigned long long)size, flags, m->nt, m->n);
 	if (trace > 1) {
 		for (size_t k = 0; k < m->n; k++)
-			fprintf(stderr, "     leaf %#llx size %#llx pa %#llx flags %#x%s%s\n",
+			fprintf(stderr, "     leaf %#llx size %#llx pa %#llx flags %#x state %#x%s%s\n",
 				(unsigned long long)m->lv[k].va, (unsigned long long)m->lv[k].size,
-				(unsigned long long)m->lv[k].pa, m->lv[k].flags,
+				(unsigned long long)m->lv[k].pa, m->lv[k].flags, m->lv[k].state,
 				m->lv[k].corrupt ? " corrupt" : "", m->lv[k].shared ? " shared" : "");
 		for (size_t k = 0; k < m->nt; k++)
 			fprintf(stderr, "     table L%u %#llx%s\n", m->tv[k].level,

@@ -92,8 +92,8 @@ static int batches_cb(void *arg, const struct pt_batch *b)
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		bl = grow(bl, &blcap, nbl + 1, sizeof(*bl));
-		bl[nbl++] = (struct leaf){ b->va + i * b->size, b->pa[i], b->size, b->flags, false,
-					   false };
+		bl[nbl++] = (struct leaf){ b->va + i * b->size, b->pa[i], b->size, b->flags, 0,
+					   false, false };
 	}
 	return 0;
 }
