@@ -17,6 +17,9 @@ import sys
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "corpus")
 
 READ, WRITE, EXEC, USER, DEVICE, UNCACHED = 1, 2, 4, 8, 16, 32
+GLOBAL, WC, SW0, SW1 = 64, 128, 256, 512
+ACCESSED, DIRTY = 1 << 16, 1 << 17   # state bits (pt_clear_state, pt_set_state)
+FLAG_BIT10 = 1 << 10                 # no call takes it
 K4 = 1 << 12
 
 
@@ -94,7 +97,36 @@ class Prog:
         self.b += bytes([0x04]) + u64(v)  # kind 4: raw u64
 
     def flags(self, fl):
-        self.b.append(fl & 0x3F if fl & READ else 0xF0 | fl)
+        """gen_flags in ops_gen.h: one byte below 0xf0, 0xf0 (no READ), or
+        0xf1-0xfe and a byte for bits 0-7 (SW bits in the first's low two;
+        0xf4-0xf7 and 0xfc-0xfe leave READ to the second byte; 0xfc-0xfe
+        add bit 10, PT_ACCESSED, PT_DIRTY)."""
+        sw, low, odd = (fl >> 8) & 3, fl & 0xFF, fl & ~0x3FF
+        if odd:
+            n = {FLAG_BIT10: 12, ACCESSED: 13, DIRTY: 14}[odd]
+            assert sw == n & 3, "this unknown bit comes with these SW bits"
+            self.b += bytes([0xF0 | n, low])
+        elif fl & READ and not sw and low < 0xF0:
+            self.b.append(low)
+        elif fl == 0:
+            self.b.append(0xF0)
+        elif fl & READ:
+            self.b += bytes([0xF0 | (sw or 8), low])
+        else:
+            self.b += bytes([0xF4 | sw, low])
+
+    def state(self, st):
+        """gen_state in ops_gen.h: ACCESSED, DIRTY, SW0, SW1 in bits 0-3;
+        one bit those calls never take (READ, WRITE, 1 << 18, 1 << 31) as
+        0xf0 | ad | index << 2."""
+        bad = [READ, WRITE, 1 << 18, 1 << 31]
+        b = (1 if st & ACCESSED else 0) | (2 if st & DIRTY else 0)
+        odd = st & ~(ACCESSED | DIRTY | SW0 | SW1)
+        if odd:
+            assert not st & (SW0 | SW1)
+            self.b.append(0xF0 | b | bad.index(odd) << 2)
+        else:
+            self.b.append(b | (4 if st & SW0 else 0) | (8 if st & SW1 else 0))
 
     def rsize(self, v):
         self.b += bytes([0x06]) + u64(v)  # kind 6: raw u64
@@ -158,6 +190,14 @@ class Prog:
 
     def flush(self, t2=False):
         self.op(11, t2)
+
+    # The state calls took op codes 0x6a and 0x6d (fuzz_ops.c).
+    def clear_state(self, va, size, st, bitmap=True, prefill=False, t2=False):
+        self.op(0x6A, t2); self.va(va); self.rsize(size); self.state(st)
+        self.b.append((1 if bitmap else 0) | (2 if prefill else 0))
+
+    def set_state(self, va, st, t2=False):
+        self.op(0x6D, t2); self.va(va); self.state(st)
 
     def reinit(self, fail=False, t2=False):
         self.op(12, t2); self.b.append(1 if fail else 0)
@@ -302,6 +342,55 @@ def ops_seeds(f):
     p.ranges(b0 + 0x1000000 + 3 * K4, 50 * K4); p.ranges(b0, mid * 4, stop=3)
     p.ranges(b0 + 1, K4); p.ranges(b0, 0)
     s["walk_ranges"] = p.b
+
+    # SPEC revision 2: flags and access state. ARMv7 has no SW bits (they
+    # are an error there): its seeds map without them.
+    sw = 0 if f.armv7 else SW0
+    p = Prog(f); p.b.append(0)
+    # Memory types, GLOBAL, SW bits, bits no call takes; protect ignores
+    # the SW bits it is passed and keeps the leaf's.
+    fls = (READ | WC, READ | WRITE | GLOBAL | WC, READ | DEVICE | WC, READ | UNCACHED | WC | USER,
+           READ | SW1 | GLOBAL, READ | WRITE | SW0 | SW1 | EXEC, READ | FLAG_BIT10,
+           READ | ACCESSED | SW0, WC | DEVICE)
+    for k, fl in enumerate(fls):
+        p.map(b0 + 0x600000 + k * K4, 0x600000 + k * K4, K4, fl)
+        p.query(b0 + 0x600000 + k * K4)
+    p.protect(b0 + 0x600000 + 4 * K4, READ | WRITE | SW0)     # keeps SW1
+    p.protect(b0 + 0x600000 + 5 * K4, READ)                   # loses WRITE, stays dirty
+    p.protect_region(b0 + 0x600000, 8 * K4, READ | WRITE | GLOBAL | SW1)
+    p.walk(); p.ranges(b0 + 0x600000, 8 * K4)
+    s["flags_rev2"] = p.b
+
+    p = Prog(f); p.b.append(0)
+    # Access state: clear (a huge leaf whole where the range cuts it, the
+    # bitmap), set, protect keeping it, gaining WRITE, splits keeping it.
+    lo = b0 + mid - 2 * K4
+    p.map_region(lo, mid - 2 * K4, 2 * mid + 4 * K4, READ | WRITE | GLOBAL | sw, True)
+    p.query(b0 + mid + 5 * K4)
+    p.clear_state(b0 + mid + 3 * K4, 2 * K4, DIRTY)           # cuts the huge leaf
+    p.walk(); p.query(b0 + mid)
+    p.protect(b0 + mid, READ)                                 # clean and read-only
+    p.set_state(b0 + mid, DIRTY)                              # not writable: invalid
+    p.protect(b0 + mid, READ | WRITE)                         # gains WRITE: dirty
+    p.clear_state(lo, 4 * mid, ACCESSED | DIRTY | sw, prefill=True)
+    p.ranges(b0, 4 * mid)
+    p.set_state(b0 + mid - K4, ACCESSED | (SW1 if sw else 0))
+    p.protect_region(b0 + mid + 4 * K4, 4 * K4, READ)         # split: pieces keep the state
+    p.walk()
+    p.set_state(b0 + mid + 4 * K4, ACCESSED | DIRTY)          # read-only piece: invalid
+    p.set_state(b0 + mid + 100 * K4, ACCESSED | DIRTY)
+    p.unmap(b0 + mid + 100 * K4)
+    p.clear_state(b0, 4 * mid, SW0 | SW1, bitmap=False)       # ARMv7: invalid
+    p.set_state(b0 + mid, 0); p.clear_state(b0, K4, 0)        # no bits: invalid
+    p.set_state(b0 + mid, ACCESSED | READ); p.clear_state(b0, K4, DIRTY | (1 << 18))
+    p.clear_state(b0 + 1, K4, ACCESSED)                       # unaligned
+    p.set_state(b0 + 8 * mid, ACCESSED)                       # not mapped
+    for v, pick in ((0x2000, 0), (0x4, 1), (0x1, 2)):         # one decodes as corrupt
+        p.plant(v, pick)
+    p.clear_state(lo, 4 * mid, ACCESSED, prefill=True)        # corrupt: nothing changes
+    p.remap(b0 + mid - K4, 0x5000000, READ | WRITE)           # a new leaf: fresh state
+    p.walk(); p.flush()
+    s["access_state"] = p.b
     return s
 
 
@@ -367,7 +456,7 @@ def main():
     for i, name in enumerate(ANY):
         for sn, data in ops_seeds(FORMATS[name]).items():
             if sn in ("huge_split_reclaim", "copy_from", "alloc_failures", "canonical_edges",
-                      "protect_runs"):
+                      "protect_runs", "flags_rev2", "access_state"):
                 write("fuzz_ops_any", name + "_" + sn, bytes([i]) + bytes(data))
     for sn, data in pte_seeds().items():
         write("fuzz_pte", sn, data)
