@@ -27,6 +27,7 @@ OP  ?= map_region_4k
 FMT ?= x86_64
 
 BENCH_C_OBJ := $(BENCH_DIR)/work.o $(BENCH_DIR)/work_page.o $(BENCH_DIR)/work_region.o \
+	$(BENCH_DIR)/work_state.o \
 	$(BENCH_DIR)/work_walk.o $(BENCH_DIR)/arena.o
 BENCH_HDR   := bench/work.h bench/work_internal.h bench/shim.h tests/arena.h include/pt.h $(wildcard include/pt/*.h)
 

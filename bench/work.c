@@ -66,6 +66,13 @@ static bool applies_split(const struct fmt *fm, int64_t arg)
 	return (uint64_t)arg >= 2 * fm->huge;
 }
 
+/* Formats whose leaves keep access state (not ARMv7). */
+static bool applies_state(const struct fmt *fm, int64_t arg)
+{
+	(void)arg;
+	return fm->arch != PT_ARMV7;
+}
+
 static bool applies_giant(const struct fmt *fm, int64_t arg)
 {
 	return fm->giant && (uint64_t)arg >= fm->giant;
@@ -114,6 +121,11 @@ const struct workload work_list[] = {
 	  .min_time = 0.005 },
 	{ W("protect_region_4k", "page", M1, M16, M256, G1), .icount_arg = M16,
 	  .setup = setup_region_4k_mapped, .run = run_protect_regions },
+	{ W("protect_region_clean", "page", M16, G1), .icount_arg = M16,
+	  .applies = applies_state, .setup = setup_region_4k_clean, .run = run_protect_clean, .reset = reset_protect_clean },
+	{ W("clear_dirty", "page", M16, G1), .icount_arg = M16, .applies = applies_state,
+	  .setup = setup_dirty_log,
+	  .run = run_clear_dirty, .reset = reset_dirty_log },
 	{ W("unmap_region_split", "page", M16, G1), .icount_arg = M16, .applies = applies_split,
 	  .setup = setup_split, .run = run_unmap_split, .reset = remap_all },
 	{ W("protect_region_split", "page", M16, G1), .icount_arg = M16,

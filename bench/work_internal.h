@@ -59,6 +59,14 @@ int run_destroy(struct fix *f);
 int setup_floor(struct fix *f);
 int run_floor(struct fix *f);
 
+/* work_state.c */
+int setup_dirty_log(struct fix *f);
+int run_clear_dirty(struct fix *f);
+int reset_dirty_log(struct fix *f);
+int setup_region_4k_clean(struct fix *f);
+int run_protect_clean(struct fix *f);
+int reset_protect_clean(struct fix *f);
+
 /* work_page.c */
 int run_map_seq(struct fix *f);
 int setup_map_call_floor(struct fix *f);

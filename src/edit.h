@@ -254,7 +254,7 @@ static int map_page(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags
 
 /* How a rewrite makes a leaf's flags (and state) from its old ones. */
 enum xmode {
-	XF_PROTECT, /* bits: the new mapping flags, without PT_SW0/1 */
+	XF_PROTECT = 1, /* bits: the new mapping flags, without PT_SW0/1 */
 	XF_SET,     /* bits: state and PT_SW0/1 bits to set */
 	XF_CLEAR,   /* bits: state and PT_SW0/1 bits to clear */
 };
@@ -283,6 +283,29 @@ PT_INLINE uint64_t xform_leaf(const struct pt_op *op, const struct xform *x, uns
 	return leaf_at(op->feat, h, A(leaf_pa)(h, e), xform_flags(x, A(leaf_flags)(op->feat, h, e)));
 }
 
+/* The same for a 4K leaf, through the table's memo of the last one: the
+ * leaves one call (or a loop of single-page calls) rewrites mostly share
+ * their attributes, so decoding and encoding is done once for them. */
+PT_INLINE uint64_t xform_leaf0(const struct pt_op *op, const struct xform *x, uint64_t e)
+{
+	struct pt_table *t = op->w;
+	const uint64_t a = leaf_attrs_of(e);
+	if (PT_UNLIKELY(t->memo_old != a || t->memo_mode != (uint32_t)x->mode ||
+			t->memo_bits != x->bits)) {
+		t->memo_new = leaf_attrs_of(xform_leaf(op, x, 0, e));
+		t->memo_old = a;
+		t->memo_mode = (uint32_t)x->mode;
+		t->memo_bits = x->bits;
+	}
+	return t->memo_new ^ (e ^ a); /* e ^ a: e's address field */
+}
+
+/* Either, by height. */
+PT_INLINE uint64_t xform_at(const struct pt_op *op, const struct xform *x, unsigned h, uint64_t e)
+{
+	return h == 0 ? xform_leaf0(op, x, e) : xform_leaf(op, x, h, e);
+}
+
 /*
  * Rewrite the present leaf *p at level l, read as e, as x makes it, and
  * record va (its base) if it changed. Where the MMU may set a state bit
@@ -294,14 +317,14 @@ static bool rewrite_leaf(struct pt_op *op, unsigned l, PTE *p, uint64_t e, const
 			 uint64_t va)
 {
 	const unsigned h = HT(op, l);
-	uint64_t nv = xform_leaf(op, x, h, e);
+	uint64_t nv = xform_at(op, x, h, e);
 	for (;;) {
 		if (nv == e)
 			return false;
 		if (A(needs_bbm)(h, e, nv)) {
 			e = xchg(p, EMPTY);
 			pt__flush_now(op->t, va, false);
-			st(p, xform_leaf(op, x, h, e));
+			st(p, xform_at(op, x, h, e));
 			break;
 		}
 		if (!A(may_set)(op->feat, h, e)) {
@@ -310,7 +333,7 @@ static bool rewrite_leaf(struct pt_op *op, unsigned l, PTE *p, uint64_t e, const
 		}
 		if (cas(p, &e, nv))
 			break;
-		nv = xform_leaf(op, x, h, e);
+		nv = xform_at(op, x, h, e);
 	}
 	pt__record(op->w, va);
 	return true;
@@ -504,7 +527,7 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 	if (lv.mode != TBL_LIVE) {
 		/* A split's new table: every piece in the range, all with the
 		 * same attributes, no TLB entry to think of yet. */
-		const uint64_t na = c->protect ? leaf_attrs_of(xform_leaf(op, &c->x, 0, ld(p))) : 0;
+		const uint64_t na = c->protect ? leaf_attrs_of(xform_leaf0(op, &c->x, ld(p))) : 0;
 		for (size_t i = 0; i < n; i++)
 			st(&p[i], c->protect ? na | A(out)(A(leaf_pa)(0, ld(&p[i]))) : EMPTY);
 		return 0;
@@ -527,7 +550,7 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 				 * without reading it again. */
 				uint64_t old = succ(0, run->e, pva - run->va);
 				size_t r = min_sz(n - i, (size_t)((run->last - pva) >> 12) + 1);
-				nv = xform_leaf(op, &c->x, 0, old);
+				nv = xform_leaf0(op, &c->x, old);
 				if (nv == old) {
 					i += r - 1;
 					continue;
@@ -544,7 +567,7 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 		e = ld(&p[i]);
 		if (A(leaf_empty)(op->feat, e))
 			continue;
-		nv = xform_leaf(op, &c->x, 0, e);
+		nv = xform_leaf0(op, &c->x, e);
 		if (nv == e)
 			continue;
 		if (!A(needs_bbm)(0, e, nv) && !A(may_set)(op->feat, 0, e)) {

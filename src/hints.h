@@ -91,6 +91,7 @@ static void init(struct pt_table *t)
 	t->hint_nflags = pt__normalize(t->arch, t->features, PT_READ);
 	t->hint_state = pt__fresh(t->hint_nflags) & PT_STATE_ALL;
 	t->hint_attrs = A(leaf_attrs)(t->features, 0, t->hint_nflags | t->hint_state);
+	t->memo_mode = 0; /* no rewrite remembered */
 }
 
 static void set_direct(struct pt_table *t)

@@ -11,15 +11,11 @@ struct state_ctx {
 	struct xform x;   /* XF_CLEAR of the bits asked for */
 	uint64_t va0;     /* the range's first VA: bitmap bit 0 */
 	uint64_t *bitmap; /* NULL: no report */
-	/*
-	 * The last-level loop's memory, as raw attribute bits of 4K leaves
-	 * (leaf_attrs_of): `clean` has none of the bits; `marked` has some
-	 * and no bit the MMU could set, and becomes `cleared`. Leaves of a
-	 * VM's memory share a handful of attribute sets, so nearly every
-	 * entry is decided by a compare.
-	 */
-	uint64_t clean, marked, cleared;
-	bool have_clean, have_marked;
+	/* Raw attribute bits (leaf_attrs_of) of the last 4K leaf seen with
+	 * none of the bits (leaf_field(), which no entry's attributes are,
+	 * before): leaves of a VM's memory share a handful of attribute
+	 * sets, so nearly every entry is decided by a compare. */
+	uint64_t clean;
 };
 
 /* Pages [first, last] (VAs in the range) had a bit: report them. */
@@ -36,14 +32,22 @@ PT_INLINE void mark_pages(struct state_ctx *c, uint64_t first, uint64_t last)
 		c->bitmap[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
-/* The plan: only a corrupt entry can fail the call. */
+/* The plan: only a corrupt entry can fail the call. A 4K entry's kind
+ * depends on its attribute bits alone (lookup.h relies on it too), so
+ * entries like the last one found sound take a compare each. */
 PT_INLINE int state_plan_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 			     uint64_t va)
 {
+	uint64_t sound = leaf_field(); /* no entry's attributes: none yet */
 	(void)ctx, (void)va;
-	for (; i <= j; i++)
-		if (A(leaf_bad)(op->feat, ld(&lv.tbl[i])))
+	for (; i <= j; i++) {
+		const uint64_t e = ld(&lv.tbl[i]);
+		if (PT_LIKELY(leaf_attrs_of(e) == sound))
+			continue;
+		if (A(leaf_bad)(op->feat, e))
 			return PT_ERR_CORRUPT;
+		sound = leaf_attrs_of(e);
+	}
 	return 0;
 }
 
@@ -62,44 +66,37 @@ PT_INLINE int state_leaf(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
-PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
+PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i0, size_t j,
 			uint64_t va)
 {
 	struct state_ctx *c = ctx;
 	PTE *const tbl = lv.tbl;
 	const unsigned leaf = op->levels - 1;
-	for (; i <= j; i++, va += PT_SIZE_4K) {
+	uint64_t clean = c->clean;
+	for (size_t i = i0; i <= j; i++) {
 		const uint64_t e = ld(&tbl[i]);
-		uint64_t a;
-		uint32_t f;
-		if (e == EMPTY)
+		const uint64_t pva = va + (uint64_t)(i - i0) * PT_SIZE_4K;
+		uint64_t nv;
+		if (PT_LIKELY(leaf_attrs_of(e) == clean))
 			continue;
-		a = leaf_attrs_of(e);
-		if (PT_LIKELY(c->have_clean && a == c->clean))
+		if (e == EMPTY || A(leaf_empty)(op->feat, e))
 			continue;
-		if (c->have_marked && a == c->marked) {
-			st(&tbl[i], c->cleared ^ e ^ a); /* e ^ a: e's address field */
-			pt__record(op->w, va);
-			mark_pages(c, va, va);
-			continue;
-		}
-		if (A(leaf_empty)(op->feat, e))
-			continue;
-		f = A(leaf_flags)(op->feat, 0, e);
-		if (!(f & c->x.bits)) {
-			c->clean = a;
-			c->have_clean = true;
+		/* What the clear makes of it (the table's memo decides most
+		 * by a compare too): unchanged means none of the bits. */
+		nv = xform_leaf0(op, &c->x, e);
+		if (nv == e) {
+			clean = leaf_attrs_of(e);
 			continue;
 		}
-		if (!A(may_set)(op->feat, 0, e) &&
-		    !A(needs_bbm)(0, e, xform_leaf(op, &c->x, 0, e))) {
-			c->marked = a;
-			c->cleared = leaf_attrs_of(xform_leaf(op, &c->x, 0, e));
-			c->have_marked = true;
+		if (!A(may_set)(op->feat, 0, e) && !A(needs_bbm)(0, e, nv)) {
+			st(&tbl[i], nv);
+			pt__record(op->w, pva);
+		} else {
+			(void)rewrite_leaf(op, leaf, &tbl[i], e, &c->x, pva);
 		}
-		(void)rewrite_leaf(op, leaf, &tbl[i], e, &c->x, va);
-		mark_pages(c, va, va);
+		mark_pages(c, pva, pva);
 	}
+	c->clean = clean;
 	return 0;
 }
 
@@ -116,8 +113,7 @@ static int clear_state(struct pt_table *t, uint64_t va, uint64_t last, uint32_t 
 	c.x.bits = bits;
 	c.va0 = va;
 	c.bitmap = bitmap;
-	c.clean = c.marked = c.cleared = 0;
-	c.have_clean = c.have_marked = false;
+	c.clean = leaf_field();
 	pt__op_init_rw(&op, t);
 	if ((r = descend_root(&op, &state_plan, &c, va, last)))
 		return r;

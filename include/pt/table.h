@@ -97,6 +97,12 @@ struct pt_table {
 	 * matches, va's entry is at hint_qdir + that index times the size,
 	 * with no mask. */
 	uintptr_t hint_qdir;
+	/* The last 4K leaf rewrite (src/edit.h, xform_leaf0): attributes
+	 * memo_old became memo_new under (memo_mode, memo_bits), a pure
+	 * function of the three, so never stale; memo_mode 0: none yet. */
+	uint64_t memo_old, memo_new;
+	uint32_t memo_bits;
+	uint32_t memo_mode;
 	/* pt_set_direct_map: table frames are at pa + direct_offset. */
 	uint64_t direct_offset;
 	bool direct;
