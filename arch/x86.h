@@ -91,15 +91,18 @@ static const unsigned char arch_x86_memtype[8] = {
 	0, PT_WC, PT_UNCACHED, PT_DEVICE, 0, 0, PT_UNCACHED, 0,
 };
 
+/* Bit moves, not branches: RW (1) is PT_WRITE (1), US (2) PT_USER (3),
+ * G (8) PT_GLOBAL (6), AVL 9 and 10 PT_SW0 and PT_SW1 (8, 9), A and D
+ * (5, 6) the state (16, 17), NX (63) !PT_EXECUTE (2). */
 PT_HOOK uint32_t arch_x86_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 {
 	const uint64_t pat = pte & (h ? X86_PAT_HUGE : X86_PAT_4K);
 	const unsigned mt = (unsigned)((pte >> 3) & 3) | (pat ? 4u : 0u);
 	(void)feat;
-	return PT_READ | (uint32_t)(pte & X86_RW) | (uint32_t)(pte & X86_US) << 1 | arch_x86_memtype[mt] |
-	       (pte & X86_NX ? 0u : PT_EXECUTE) | (pte & X86_G ? PT_GLOBAL : 0u) |
-	       (pte & X86_SW0 ? PT_SW0 : 0u) | (pte & X86_SW1 ? PT_SW1 : 0u) |
-	       (pte & X86_A ? PT_ACCESSED : 0u) | (pte & X86_D ? PT_DIRTY : 0u);
+	return PT_READ | ((uint32_t)pte & PT_WRITE) | ((uint32_t)pte << 1 & PT_USER) |
+	       ((uint32_t)(pte >> 2) & PT_GLOBAL) | ((uint32_t)(pte >> 1) & (PT_SW0 | PT_SW1)) |
+	       ((uint32_t)(pte << 11) & (PT_ACCESSED | PT_DIRTY)) |
+	       ((uint32_t)(~pte >> 61) & PT_EXECUTE) | arch_x86_memtype[mt];
 }
 
 PT_HOOK uint64_t arch_x86_table(unsigned h, uint64_t pa)
@@ -109,35 +112,17 @@ PT_HOOK uint64_t arch_x86_table(unsigned h, uint64_t pa)
 	return X86_P | X86_RW | X86_US | (pa & X86_ADDR);
 }
 
+/* The moves of leaf_flags backwards; memory types as PAT indexes 3 (UC:
+ * PCD, PWT), 2 (UC-: PCD) and 1 (WC: PWT). */
 PT_HOOK uint64_t arch_x86_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 {
-	uint64_t e = X86_P;
 	(void)feat;
-	if (flags & PT_WRITE)
-		e |= X86_RW;
-	if (flags & PT_USER)
-		e |= X86_US;
-	if (flags & PT_DEVICE)
-		e |= X86_PCD | X86_PWT; /* PAT 3: UC */
-	else if (flags & PT_UNCACHED)
-		e |= X86_PCD;           /* PAT 2: UC- */
-	else if (flags & PT_WC)
-		e |= X86_PWT;           /* PAT 1: WC */
-	if (!(flags & PT_EXECUTE))
-		e |= X86_NX;
-	if (h > 0)
-		e |= X86_PS;
-	if (flags & PT_GLOBAL)
-		e |= X86_G;
-	if (flags & PT_SW0)
-		e |= X86_SW0;
-	if (flags & PT_SW1)
-		e |= X86_SW1;
-	if (flags & PT_ACCESSED)
-		e |= X86_A;
-	if (flags & PT_DIRTY)
-		e |= X86_D;
-	return e;
+	return X86_P | (flags & PT_WRITE) | (flags & PT_USER) >> 1 |
+	       (uint64_t)(flags & PT_GLOBAL) << 2 | (uint64_t)(flags & (PT_SW0 | PT_SW1)) << 1 |
+	       (uint64_t)(flags & (PT_ACCESSED | PT_DIRTY)) >> 11 |
+	       ((flags & (PT_DEVICE | PT_UNCACHED)) ? X86_PCD : 0) |
+	       ((flags & (PT_DEVICE | PT_WC)) ? X86_PWT : 0) |
+	       ((flags & PT_EXECUTE) ? 0 : X86_NX) | (h > 0 ? X86_PS : 0);
 }
 
 PT_HOOK uint64_t arch_x86_out(uint64_t pa)

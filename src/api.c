@@ -151,6 +151,8 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->mm = *mm;
 	t->arch = arch;
 	t->features = features;
+	t->flags_kept = pt__flags_kept(arch, features);
+	t->wc_uncached = pt__wc_uncached(arch);
 	t->nflush = 0;
 	t->direct = false;
 	t->direct_offset = 0;
@@ -286,14 +288,14 @@ PT_INLINE int edit_range(const struct pt_table *t, bool args_ok, uint64_t va, ui
 /* What a new leaf of flags is written with: normalised, fresh state. */
 PT_INLINE uint32_t new_leaf(const struct pt_table *t, uint32_t flags)
 {
-	return pt__fresh(pt__normalize(t->arch, t->features, flags));
+	return pt__fresh(pt__normalize_for(t, flags));
 }
 
 /* What a protect gives leaves: normalised; their state and software bits
  * stay theirs. */
 PT_INLINE uint32_t protected(const struct pt_table *t, uint32_t flags)
 {
-	return pt__normalize(t->arch, t->features, flags) & ~(PT_SW0 | PT_SW1);
+	return pt__normalize_for(t, flags) & ~(PT_SW0 | PT_SW1);
 }
 
 /* ---- Editing ------------------------------------------------------------ */

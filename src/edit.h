@@ -232,7 +232,7 @@ static int map_page(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags
 {
 	const struct pt_shape *s = t->shape;
 	const unsigned leaf = s->info.levels - 1;
-	const uint32_t nf = pt__fresh(pt__normalize(t->arch, t->features, flags));
+	const uint32_t nf = pt__fresh(pt__normalize_for(t, flags));
 	struct point pt;
 	int r = find(s, t, va, GOAL_SLOT, &pt);
 	if (PT_UNLIKELY(r == PT_ERR_NOT_MAPPED)) {
@@ -337,6 +337,23 @@ static bool rewrite_leaf(struct pt_op *op, unsigned l, PTE *p, uint64_t e, const
 	}
 	pt__record(op->w, va);
 	return true;
+}
+
+/* Swap p[0..n), expected to hold the run of 4K leaves old, succ(old), ...,
+ * to nv, succ(nv), ... one compare-and-swap each, up to the first that
+ * holds something else (the MMU marked it, or the run ended): how many
+ * were swapped. */
+static size_t cas_run(PTE *p, size_t n, uint64_t old, uint64_t nv)
+{
+	size_t k = 0;
+	for (; k < n; k++) {
+		uint64_t e = old;
+		if (!cas(&p[k], &e, nv))
+			break;
+		old = succ(0, old, PT_SIZE_4K);
+		nv = succ(0, nv, PT_SIZE_4K);
+	}
+	return k;
 }
 
 /* ---- unmap and protect -------------------------------------------------- */
@@ -555,11 +572,19 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 					i += r - 1;
 					continue;
 				}
-				if (!A(needs_bbm)(0, old, nv) && !A(may_set)(op->feat, 0, old)) {
-					fill(&p[i], r, 0, nv, PT_SIZE_4K);
-					pt__record_run(op->w, pva, r, PT_SIZE_4K);
-					i += r - 1;
-					continue;
+				if (!A(needs_bbm)(0, old, nv)) {
+					/* Where the MMU may mark them, leaf by
+					 * leaf from what the plan read; one it
+					 * marked meanwhile is read again below. */
+					size_t k = A(may_set)(op->feat, 0, old) ? cas_run(&p[i], r, old, nv)
+										: (fill(&p[i], r, 0, nv, PT_SIZE_4K), r);
+					pt__record_run(op->w, pva, k, PT_SIZE_4K);
+					if (k == r) {
+						i += r - 1;
+						continue;
+					}
+					i += k;
+					pva += (uint64_t)k * PT_SIZE_4K;
 				}
 			}
 		}
@@ -570,15 +595,24 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 		nv = xform_leaf0(op, &c->x, e);
 		if (nv == e)
 			continue;
-		if (!A(needs_bbm)(0, e, nv) && !A(may_set)(op->feat, 0, e)) {
+		if (!A(needs_bbm)(0, e, nv)) {
 			/* The uniform run from here gets the same new
-			 * attributes: rewrite it with the map's loop. */
-			size_t r = 1 + rewrite_run(&p[i + 1], min_sz(n - i - 1, run_room(op->s, e)),
-						   succ(0, e, PT_SIZE_4K), succ(0, nv, PT_SIZE_4K));
-			st(&p[i], nv);
-			pt__record_run(op->w, pva, r, PT_SIZE_4K);
-			i += r - 1;
-			continue;
+			 * attributes: rewrite it with the map's loop, or swap
+			 * leaf by leaf where the MMU may mark them. */
+			const size_t room = min_sz(n - i - 1, run_room(op->s, e));
+			size_t r;
+			if (!A(may_set)(op->feat, 0, e)) {
+				r = 1 + rewrite_run(&p[i + 1], room, succ(0, e, PT_SIZE_4K),
+						    succ(0, nv, PT_SIZE_4K));
+				st(&p[i], nv);
+			} else {
+				r = cas_run(&p[i], room + 1, e, nv);
+			}
+			if (r) {
+				pt__record_run(op->w, pva, r, PT_SIZE_4K);
+				i += r - 1;
+				continue;
+			}
 		}
 		(void)rewrite_leaf(op, leaf, &p[i], e, &c->x, pva);
 	}
@@ -664,7 +698,8 @@ PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t v
 	op.s = s;
 	op.levels = s->info.levels;
 	if (set_pa) {
-		/* A new leaf: fresh state (flags has it). */
+		/* A new leaf (fresh state: flags has it); the old one goes
+		 * with whatever the MMU marked in it. */
 		nv = leaf_at(t->features, h, pa, flags);
 		if (nv != pt.e) {
 			replace(&op, pt.l, pt.p, pt.e, nv, va & ~(span - 1), false);

@@ -88,7 +88,7 @@ static void init(struct pt_table *t)
 	set_lookup(t);
 	fast_facts(&t->fast, false);
 	t->hint_flags = PT_READ;
-	t->hint_nflags = pt__normalize(t->arch, t->features, PT_READ);
+	t->hint_nflags = pt__normalize_for(t, PT_READ);
 	t->hint_state = pt__fresh(t->hint_nflags) & PT_STATE_ALL;
 	t->hint_attrs = A(leaf_attrs)(t->features, 0, t->hint_nflags | t->hint_state);
 	t->memo_mode = 0; /* no rewrite remembered */

@@ -94,23 +94,56 @@ PT_INLINE bool pt__root_shared(const struct pt_table *t, size_t i)
 	return (t->shared[i / 64] >> (i % 64)) & 1;
 }
 
-/* Flags as every format stores them: only what the format can express,
- * the strongest memory type alone. */
+/* The mapping flags a format (with these features) can express at all. */
+PT_INLINE uint32_t pt__flags_kept(enum pt_arch a, unsigned features)
+{
+	switch (a) {
+	case PT_RISCV_SV39:
+	case PT_RISCV_SV48:
+	case PT_RISCV_SV57:
+		if (!(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
+			return PT_FLAGS_ALL & ~(PT_DEVICE | PT_UNCACHED | PT_WC);
+		return PT_FLAGS_ALL;
+	case PT_AARCH64:
+		if (features & PT_FEAT_AARCH64_EL2)
+			return PT_FLAGS_ALL & ~(PT_USER | PT_GLOBAL);
+		return PT_FLAGS_ALL;
+	case PT_ARMV7:
+		return PT_FLAGS_ALL & ~(PT_SW0 | PT_SW1);
+	default:
+		return PT_FLAGS_ALL;
+	}
+}
+
+/* Does the format write WC as UNCACHED (every one but x86)? */
+PT_INLINE bool pt__wc_uncached(enum pt_arch a)
+{
+	return a != PT_X86_64 && a != PT_X86_64_LA57;
+}
+
+/* Flags as the format stores them: what it can express (kept), the
+ * strongest memory type alone. */
+PT_INLINE uint32_t pt__norm(uint32_t flags, uint32_t kept, bool wc_uncached)
+{
+	flags &= kept;
+	if (PT_UNLIKELY(flags & (PT_DEVICE | PT_UNCACHED | PT_WC))) {
+		if (flags & PT_DEVICE)
+			flags &= ~(PT_UNCACHED | PT_WC);
+		else if ((flags & PT_UNCACHED) || wc_uncached)
+			flags = (flags & ~PT_WC) | PT_UNCACHED;
+	}
+	return flags;
+}
+
 PT_INLINE uint32_t pt__normalize(enum pt_arch a, unsigned features, uint32_t flags)
 {
-	const bool riscv = a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57;
-	flags &= PT_FLAGS_ALL;
-	if (flags & PT_DEVICE)
-		flags &= ~(PT_UNCACHED | PT_WC);
-	else if ((flags & PT_UNCACHED) || ((flags & PT_WC) && a != PT_X86_64 && a != PT_X86_64_LA57))
-		flags = (flags & ~PT_WC) | PT_UNCACHED;
-	if (riscv && !(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
-		flags &= ~(PT_DEVICE | PT_UNCACHED | PT_WC);
-	if (a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2))
-		flags &= ~(PT_USER | PT_GLOBAL);
-	if (a == PT_ARMV7)
-		flags &= ~(PT_SW0 | PT_SW1);
-	return flags;
+	return pt__norm(flags, pt__flags_kept(a, features), pt__wc_uncached(a));
+}
+
+/* The same for t's format, from what pt_init worked out. */
+PT_INLINE uint32_t pt__normalize_for(const struct pt_table *t, uint32_t flags)
+{
+	return pt__norm(flags, t->flags_kept, t->wc_uncached);
 }
 
 /* The state a new leaf of normalised flags is written with: accessed, and

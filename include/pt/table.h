@@ -67,6 +67,8 @@ struct pt_table {
 	uint64_t root;                  /* PA of the root table, 0 when dead */
 	enum pt_arch arch;
 	unsigned features;
+	uint32_t flags_kept;            /* mapping flags the format can express */
+	bool wc_uncached;               /* PT_WC is written as PT_UNCACHED */
 	unsigned nflush;                /* recorded VAs; > PT_FLUSH_MAX: flush all */
 	/* ---- The per-page hints (src/hints.h) ---------------------------- */
 	/* Hints, written only by editing calls (so concurrent lookups never
