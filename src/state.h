@@ -38,15 +38,18 @@ PT_INLINE void mark_pages(struct state_ctx *c, uint64_t first, uint64_t last)
 PT_INLINE int state_plan_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 			     uint64_t va)
 {
-	uint64_t sound = leaf_field(); /* no entry's attributes: none yet */
+	/* The last two sets found sound (clean and dirty pages alternate);
+	 * leaf_field() is no entry's attributes: none yet. */
+	uint64_t sound = leaf_field(), sound2 = leaf_field();
 	(void)ctx, (void)va;
 	for (; i <= j; i++) {
-		const uint64_t e = ld(&lv.tbl[i]);
-		if (PT_LIKELY(leaf_attrs_of(e) == sound))
+		const uint64_t e = ld(&lv.tbl[i]), a = leaf_attrs_of(e);
+		if (PT_LIKELY(a == sound || a == sound2))
 			continue;
 		if (A(leaf_bad)(op->feat, e))
 			return PT_ERR_CORRUPT;
-		sound = leaf_attrs_of(e);
+		sound2 = sound;
+		sound = a;
 	}
 	return 0;
 }

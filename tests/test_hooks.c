@@ -26,7 +26,7 @@
 
 /* What one (family, features, height) run saw. */
 struct tally {
-	unsigned long table_wrong, bad_wrong, empty_wrong;
+	unsigned long table_wrong, bad_wrong, empty_wrong, attrs_wrong;
 	bool zero_empty; /* kind(feat, h, 0) == PTK_EMPTY (the walks skip zeros) */
 	unsigned long seen[4]; /* values of each kind */
 };
@@ -45,6 +45,11 @@ struct tally {
 			(tl)->bad_wrong++;                                                   \
 		if ((h) == 0 && arch_##fam##_leaf_empty((feat), (v)) != (k_ == PTK_EMPTY))   \
 			(tl)->empty_wrong++;                                                 \
+		/* linear formats: the attribute bits are the entry less a mask */      \
+		if ((h) == 0 && arch_##fam##_OUT_LINEAR &&                                   \
+		    ((v) ^ arch_##fam##_out(arch_##fam##_leaf_pa(0, (v)))) !=                \
+			    ((v) & ~arch_##fam##_out(arch_##fam##_leaf_pa(0, ~UINT64_C(0)))))  \
+			(tl)->attrs_wrong++;                                                 \
 	} while (0)
 
 /* Every value for one family at one height; `wide` is the entry width in
@@ -81,6 +86,7 @@ static void report(const char *fam, unsigned feat, unsigned h, const struct tall
 	CHECK_EQ(tl->table_wrong, 0);
 	CHECK_EQ(tl->bad_wrong, 0);
 	CHECK_EQ(tl->empty_wrong, 0);
+	CHECK_EQ(tl->attrs_wrong, 0);
 	CHECK(tl->zero_empty);
 	/* Not vacuous: empty and corrupt values reach every height (but
 	 * x86's last, where every present entry is a leaf), leaves every
