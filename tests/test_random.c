@@ -3,7 +3,8 @@
  * Random differential test: per format a long seeded sequence of map,
  * unmap, remap, protect, query and the region calls, each checked against a
  * flat reference model (one record per 4K page of a 64 MiB window: mapped,
- * PA, flags, and the leaf it belongs to). The model encodes the region-call rules and the
+ * PA, flags, access state, and the leaf it belongs to), pt_clear_state and
+ * pt_set_state too. The model encodes the region-call rules and the
  * brief's choices: error order, first failing page of map_region, largest
  * leaf with PT_ALLOW_HUGE, splits at range edges (a straddling huge page
  * whose flags already match is left whole by protect_region). At the end
@@ -22,7 +23,8 @@
 
 struct page {
 	bool mapped;
-	uint32_t flags;   /* normalised */
+	uint32_t flags;   /* normalised, PT_SW0/1 included */
+	uint32_t state;   /* PT_ACCESSED, PT_DIRTY */
 	uint64_t lva;     /* base VA of the leaf holding the page */
 	uint64_t lsize;
 	uint64_t lpa;     /* base PA of that leaf */
@@ -38,12 +40,39 @@ static struct page *pg(uint64_t va)
 	return &M[(va - WB) / K4];
 }
 
-static void set_leaf(uint64_t va, uint64_t size, uint64_t pa, uint32_t flags)
+/* ARMv7 keeps no state: it reports its leaves accessed, dirty if writable. */
+static bool stateless(void)
+{
+	return F->arch == PT_ARMV7;
+}
+
+static uint32_t fresh(uint32_t flags)
+{
+	return PT_ACCESSED | (flags & PT_WRITE ? PT_DIRTY : 0u);
+}
+
+static void set_leaf_state(uint64_t va, uint64_t size, uint64_t pa, uint32_t flags,
+			   uint32_t state)
 {
 	for (uint64_t o = 0; o < size; o += K4) {
 		struct page *p = pg(va + o);
-		*p = (struct page){ true, flags, va, size, pa };
+		*p = (struct page){ true, flags, stateless() ? fresh(flags) : state, va, size, pa };
 	}
+}
+
+/* A new leaf: fresh state. */
+static void set_leaf(uint64_t va, uint64_t size, uint64_t pa, uint32_t flags)
+{
+	set_leaf_state(va, size, pa, flags, fresh(flags));
+}
+
+/* What a protect to flags (normalised) makes of page p: its software bits
+ * and state kept, dirty when it gains WRITE. */
+static void protect_page(struct page *p, uint32_t flags)
+{
+	uint32_t st = p->state | ((flags & PT_WRITE) && !(p->flags & PT_WRITE) ? PT_DIRTY : 0u);
+	p->flags = (flags & ~(PT_SW0 | PT_SW1)) | (p->flags & (PT_SW0 | PT_SW1));
+	p->state = stateless() ? fresh(p->flags) : st;
 }
 
 static void clear_leaf(uint64_t lva, uint64_t size)
@@ -59,9 +88,9 @@ static void split_at(uint64_t va)
 	if (!p->mapped || p->lsize == K4)
 		return;
 	uint64_t lva = p->lva, size = p->lsize, lpa = p->lpa;
-	uint32_t fl = p->flags;
+	uint32_t fl = p->flags, st = p->state;
 	for (uint64_t o = 0; o < size; o += K4)
-		set_leaf(lva + o, K4, lpa + o, fl);
+		set_leaf_state(lva + o, K4, lpa + o, fl, st);
 }
 
 /* pt_map semantics for one leaf at [va, va + size), on the model. */
@@ -78,7 +107,8 @@ static int model_map_check(uint64_t va, uint64_t size)
 
 static bool flags_ok(uint32_t fl)
 {
-	return (fl & PT_READ) && !(fl & ~PT_FLAGS_ALL);
+	return (fl & PT_READ) && !(fl & ~PT_FLAGS_ALL) &&
+	       !(stateless() && (fl & (PT_SW0 | PT_SW1)));
 }
 
 static uint32_t norm(uint32_t fl)
@@ -97,7 +127,9 @@ static uint64_t rnd(uint64_t n)
 
 static uint32_t rnd_flags(void)
 {
-	uint32_t fl = (uint32_t)rnd(64);
+	uint32_t fl = (uint32_t)rnd(rnd(4) ? 1024 : 2048);
+	if (stateless() && rnd(8))
+		fl &= ~(PT_SW0 | PT_SW1);
 	if (rnd(100) < 97)
 		fl |= PT_READ;
 	return fl;
@@ -153,6 +185,7 @@ static void op_unmap(struct pt_table *t)
 	CHECK_EQ(old.pa, p->lpa);
 	CHECK_EQ(old.size, p->lsize);
 	CHECK_EQ(old.flags, p->flags);
+	CHECK_EQ(old.state, p->state);
 	clear_leaf(p->lva, p->lsize);
 }
 
@@ -178,7 +211,12 @@ static void op_change(struct pt_table *t, bool remap)
 	if (!CHECK_EQ(r, want) || want)
 		return;
 	CHECK_EQ(size, p->lsize);
-	set_leaf(p->lva, p->lsize, remap ? pa : p->lpa, norm(fl));
+	if (remap) {
+		set_leaf(p->lva, p->lsize, pa, norm(fl));
+	} else {
+		for (uint64_t o = 0; o < p->lsize; o += K4)
+			protect_page(pg(p->lva + o), norm(fl));
+	}
 }
 
 static void op_query(struct pt_table *t)
@@ -192,6 +230,7 @@ static void op_query(struct pt_table *t)
 	CHECK_EQ(m.pa, p->lpa + (va - p->lva));
 	CHECK_EQ(m.size, p->lsize);
 	CHECK_EQ(m.flags, p->flags);
+	CHECK_EQ(m.state, p->state);
 }
 
 static void op_map_region(struct pt_table *t)
@@ -248,7 +287,7 @@ static void op_range(struct pt_table *t, bool protect)
 		struct page *p = pg(edges[i]);
 		if (!p->mapped || (p->lva >= va && p->lva + p->lsize <= end))
 			continue;
-		if (protect && p->flags == norm(fl))
+		if (protect && (p->flags & ~(PT_SW0 | PT_SW1)) == (norm(fl) & ~(PT_SW0 | PT_SW1)))
 			continue;
 		split_at(edges[i]);
 	}
@@ -257,9 +296,99 @@ static void op_range(struct pt_table *t, bool protect)
 		if (!p->mapped || p->lva < va || p->lva + p->lsize > end)
 			continue; /* a straddler left whole */
 		if (protect)
-			p->flags = norm(fl);
+			protect_page(p, norm(fl));
 		else
 			p->mapped = false;
+	}
+}
+
+/* State and software bits a call may name; ARMv7 stores none of them. */
+static uint32_t rnd_state(void)
+{
+	static const uint32_t bits[] = { PT_ACCESSED, PT_DIRTY, PT_SW0, PT_SW1 };
+	uint32_t st = 0;
+	for (int i = 0; i < 4; i++)
+		if (rnd(3) == 0)
+			st |= bits[i];
+	if (rnd(30) == 0)
+		st |= 1u << (18 + rnd(4)); /* unknown */
+	return st;
+}
+
+static bool state_ok(uint32_t st, bool clear)
+{
+	const uint32_t all = PT_ACCESSED | PT_DIRTY | PT_SW0 | PT_SW1;
+	if (!st || (st & ~all))
+		return false;
+	if (stateless())
+		return !clear && !(st & (PT_SW0 | PT_SW1));
+	return true;
+}
+
+static void op_clear_state(struct pt_table *t)
+{
+	uint64_t va = rnd_page(), size = (1 + rnd(rnd(3) ? 30 : 3 * HSZ / K4)) * K4;
+	uint32_t st = rnd_state();
+	uint64_t bm[3 * 512 / 64 * 2 + 2] = { 0 }, want_bm[3 * 512 / 64 * 2 + 2] = { 0 };
+	const bool with_bm = rnd(2) && size / K4 <= 64 * 40;
+	int want = state_ok(st, true) ? PT_OK : PT_ERR_INVALID;
+	if (va + size > WB + NPAGES * K4)
+		size = WB + NPAGES * K4 - va;
+	if (with_bm && size / K4 > 64 * 40)
+		size = 64 * 40 * K4;
+	CTX("%s clear_state va %#llx size %#llx state %#x", F->name, (unsigned long long)va,
+	    (unsigned long long)size, st);
+	if (!CHECK_EQ(pt_clear_state(t, va, size, st, with_bm ? bm : NULL), want) || want)
+		return;
+	/* Every leaf overlapping the range, whole; the bitmap names the pages
+	 * in the range under a leaf that had a bit. */
+	for (uint64_t a = va; a < va + size;) {
+		struct page *p = pg(a);
+		uint64_t lva = p->lva, lsize = p->lsize;
+		if (!p->mapped) {
+			a += K4;
+			continue;
+		}
+		if ((p->state | p->flags) & st) {
+			for (uint64_t o = 0; o < lsize; o += K4) {
+				struct page *q = pg(lva + o);
+				uint64_t qa = lva + o;
+				q->state &= ~st;
+				q->flags &= ~(st & (PT_SW0 | PT_SW1));
+				if (qa >= va && qa < va + size)
+					want_bm[(qa - va) / K4 / 64] |= UINT64_C(1) << ((qa - va) / K4 % 64);
+			}
+		}
+		a = lva + lsize;
+	}
+	if (with_bm)
+		for (size_t i = 0; i < sizeof(bm) / sizeof(bm[0]); i++)
+			if (!CHECK_EQ(bm[i], want_bm[i]))
+				break;
+}
+
+static void op_set_state(struct pt_table *t)
+{
+	uint64_t va = rnd_page() + rnd(K4);
+	struct page *p = pg(va & ~(K4 - 1));
+	uint32_t st = rnd_state();
+	int want;
+	if (!state_ok(st, false))
+		want = PT_ERR_INVALID;
+	else if (!p->mapped)
+		want = PT_ERR_NOT_MAPPED;
+	else if ((st & PT_DIRTY) && !(p->flags & PT_WRITE))
+		want = PT_ERR_INVALID;
+	else
+		want = PT_OK;
+	CTX("%s set_state va %#llx state %#x", F->name, (unsigned long long)va, st);
+	if (!CHECK_EQ(pt_set_state(t, va, st), want) || want)
+		return;
+	for (uint64_t o = 0; o < p->lsize; o += K4) {
+		struct page *q = pg(p->lva + o);
+		if (!stateless())
+			q->state |= st & (PT_ACCESSED | PT_DIRTY);
+		q->flags |= st & (PT_SW0 | PT_SW1);
 	}
 }
 
@@ -281,7 +410,7 @@ static int cmp_pre(void *arg, const struct pt_entry *e)
 	for (uint64_t o = 0; o < e->size; o += K4) {
 		const struct page *p = pg(e->va + o);
 		if (!p->mapped || p->lva != e->va || p->lsize != e->size || p->lpa != e->pa ||
-		    p->flags != e->flags)
+		    p->flags != e->flags || p->state != e->state)
 			c->bad++;
 		c->pages++;
 	}
@@ -352,10 +481,14 @@ static void run(const struct fmt *f, size_t idx, bool direct)
 			op_query(&t);
 		else if (k < 73)
 			op_map_region(&t);
-		else if (k < 87)
+		else if (k < 85)
 			op_range(&t, false);
-		else
+		else if (k < 93)
 			op_range(&t, true);
+		else if (k < 97)
+			op_clear_state(&t);
+		else
+			op_set_state(&t);
 		if (rnd(8) == 0)
 			pt_flush(&t);
 		if (i % 250 == 249)
