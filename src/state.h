@@ -42,8 +42,8 @@ PT_INLINE int state_plan_run(struct pt_op *op, void *ctx, struct level lv, size_
 	 * leaf_field() is no entry's attributes: none yet. */
 	uint64_t sound = leaf_field(), sound2 = leaf_field();
 	(void)ctx, (void)va;
-	for (; i <= j; i++) {
-		const uint64_t e = ld(&lv.tbl[i]), a = leaf_attrs_of(e);
+	for (const PTE *q = &lv.tbl[i], *end = &lv.tbl[j] + 1; q < end; q++) {
+		const uint64_t e = ld(q), a = leaf_attrs_of(e);
 		if (PT_LIKELY(a == sound || a == sound2))
 			continue;
 		if (A(leaf_bad)(op->feat, e))
@@ -73,31 +73,42 @@ PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 			uint64_t va)
 {
 	struct state_ctx *c = ctx;
-	PTE *const tbl = lv.tbl;
+	PTE *const first = &lv.tbl[i0], *const end = &lv.tbl[j] + 1;
 	const unsigned leaf = op->levels - 1;
-	uint64_t clean = c->clean;
-	for (size_t i = i0; i <= j; i++) {
-		const uint64_t e = ld(&tbl[i]);
-		const uint64_t pva = va + (uint64_t)(i - i0) * PT_SIZE_4K;
-		uint64_t nv;
-		if (PT_LIKELY(leaf_attrs_of(e) == clean))
+	/* And here, the last set with some of the bits that a plain store
+	 * may rewrite (none yet), and what it becomes. */
+	uint64_t clean = c->clean, marked = leaf_field(), cleared = 0;
+	for (PTE *q = first; q < end; q++) {
+		const uint64_t e = ld(q), a = leaf_attrs_of(e);
+		uint64_t nv, pva;
+		if (PT_LIKELY(a == clean))
 			continue;
-		if (e == EMPTY || A(leaf_empty)(op->feat, e))
-			continue;
-		/* What the clear makes of it (the table's memo decides most
-		 * by a compare too): unchanged means none of the bits. */
-		nv = xform_leaf0(op, &c->x, e);
-		if (nv == e) {
-			clean = leaf_attrs_of(e);
-			continue;
-		}
-		if (!A(may_set)(op->feat, 0, e) && !A(needs_bbm)(0, e, nv)) {
-			st(&tbl[i], nv);
-			pt__record(op->w, pva);
+		pva = va + (uint64_t)(q - first) * PT_SIZE_4K;
+		if (a == marked) {
+			st(q, cleared ^ e ^ a); /* e ^ a: e's address field */
 		} else {
-			(void)rewrite_leaf(op, leaf, &tbl[i], e, &c->x, pva);
+			if (e == EMPTY || A(leaf_empty)(op->feat, e))
+				continue;
+			/* What the clear makes of it: unchanged means none of
+			 * the bits. */
+			nv = xform_leaf0(op, &c->x, e);
+			if (nv == e) {
+				clean = a;
+				continue;
+			}
+			if (!A(may_set)(op->feat, 0, e) && !A(needs_bbm)(0, e, nv)) {
+				marked = a;
+				cleared = leaf_attrs_of(nv);
+				st(q, nv);
+			} else {
+				(void)rewrite_leaf(op, leaf, q, e, &c->x, pva);
+			}
 		}
-		mark_pages(c, pva, pva);
+		pt__record(op->w, pva);
+		if (c->bitmap) {
+			const uint64_t k = (pva - c->va0) >> 12;
+			c->bitmap[k / 64] |= UINT64_C(1) << (k % 64);
+		}
 	}
 	c->clean = clean;
 	return 0;
