@@ -428,6 +428,8 @@ const char *ptd_memtype_str(uint32_t flags)
 {
 	if (flags & PT_DEVICE)
 		return "device";
+	if (flags & PT_WC)
+		return "wc";
 	return (flags & PT_UNCACHED) ? "uncached" : "normal";
 }
 

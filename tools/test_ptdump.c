@@ -90,6 +90,11 @@ static void geometry(void)
 		CHECK(g.sign_extend == (want[i].a != PT_AARCH64 && want[i].a != PT_ARMV7), "sign");
 	}
 	CHECK(ptd_geom(PT_ARCH_COUNT, &(struct ptd_geom){ 0 }) == -1, "unknown arch");
+	/* Memory types as normalised flags carry them: one at most. */
+	CHECK(strcmp(ptd_memtype_str(PT_READ | PT_WC), "wc") == 0, "wc");
+	CHECK(strcmp(ptd_memtype_str(PT_READ | PT_UNCACHED), "uncached") == 0, "uncached");
+	CHECK(strcmp(ptd_memtype_str(PT_READ | PT_DEVICE), "device") == 0, "device");
+	CHECK(strcmp(ptd_memtype_str(PT_READ | PT_GLOBAL), "normal") == 0, "normal");
 	group_end("geometry");
 }
 
