@@ -91,6 +91,7 @@ help:
 	@echo "make analyze           gcc -fanalyzer, clang-tidy, cppcheck"
 	@echo "make sanitizer-plants  show each sanitizer catching a planted bug"
 	@echo "make fake-plants       show the fake format catching raw-entry assumptions in src/"
+	@echo "make defer-plants      show test_defer and test_atomic catching deferred-free bugs in src/"
 	@echo "make fuzz-help         the fuzzing targets (libFuzzer, MSan, AFL++, OSS-Fuzz, coverage, mutants)"
 	@echo "make qemu-check        libpt's tables on QEMU's MMU for every format"
 	@echo "make ptdump            tools/ptdump; ptdump-asan, ptdump-fuzz"

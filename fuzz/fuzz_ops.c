@@ -107,13 +107,14 @@ static void do_plant(struct ctx *c, struct rd *r)
 static void do_flush(struct ctx *c)
 {
 	unsigned long calls = A.flush_calls, alls = A.flush_all_calls;
-	unsigned n = c->t.nflush;
+	unsigned n = c->t.nflush, nfree = c->t.nfree;
 	cur_op = "flush";
 	pt_flush(&c->t);
 	if (!c->alive)
 		return;
-	FZ_CHECK(c->t.nflush == 0);
-	if (n > PT_FLUSH_MAX)
+	FZ_CHECK(c->t.nflush == 0 && c->t.nfree == 0);
+	/* Frames waiting for a flush wait for a full one. */
+	if (n > PT_FLUSH_MAX || nfree)
 		FZ_CHECK(A.flush_calls == calls + 1 && A.flush_all_calls == alls + 1);
 	else
 		FZ_CHECK(A.flush_calls == calls + n && A.flush_all_calls == alls);
@@ -160,7 +161,7 @@ static void ctx_destroy(struct ctx *c)
 	cur_op = "destroy";
 	for (int k = 0; k < 2; k++)
 		if (&C[k] != c && C[k].alive)
-			others += m_frames(&C[k].m);
+			others += m_frames(&C[k].m) + pending_frames(&C[k]);
 	pt_destroy(&c->t);
 	FZ_CHECK(pt_root(&c->t) == 0);
 	c->alive = false;

@@ -160,6 +160,20 @@ static void full_check(struct ctx *c)
 		if (tp[k].pa >> 12 == tp[k - 1].pa >> 12)
 			FZ_CHECK(S.armv7 && tp[k].va >> 22 == tp[k - 1].va >> 22);
 	}
+	/* Frames waiting for a flush: only with a flush hook, at most
+	 * PT_FREE_MAX, one table's frame each, still allocated, each once,
+	 * and out of the tree. */
+	FZ_CHECK(c->t.nfree <= PT_FREE_MAX && (MM.flush_tlb || c->t.nfree == 0));
+	for (unsigned i = 0; i < c->t.nfree; i++) {
+		const uint64_t v = c->t.free_pending[i], pa = v & ~UINT64_C(0xfff);
+		FZ_CHECK((v & 0xfff) == 1 && arena_allocated(&A, pa));
+		FZ_CHECK(pa >> 14 != pt_root(&c->t) >> 14 || !S.armv7);
+		FZ_CHECK(pa != pt_root(&c->t));
+		for (unsigned j = 0; j < i; j++)
+			FZ_CHECK(c->t.free_pending[j] != v);
+		for (size_t k = 0; k < ntp; k++)
+			FZ_CHECK(tp[k].pa >> 12 != pa >> 12);
+	}
 	c->digest = h;
 }
 
@@ -168,7 +182,7 @@ static void check_frames(void)
 	size_t want = 0;
 	for (int k = 0; k < 2; k++)
 		if (C[k].alive)
-			want += m_frames(&C[k].m);
+			want += m_frames(&C[k].m) + pending_frames(&C[k]);
 	FZ_CHECK(A.in_use == want);
 	FZ_CHECK(A.errors == 0);
 }

@@ -313,6 +313,18 @@ static size_t m_frames(const struct model *m)
 	return n;
 }
 
+/* Frames c's table holds for its next full flush (pt_flush): table frames
+ * out of the tree that the TLB may still cache. They count as the table's
+ * own. The harness reads this private field as it reads the flush
+ * records. */
+static size_t pending_frames(const struct ctx *c)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < c->t.nfree; i++)
+		n += (size_t)(c->t.free_pending[i] & 0xfff);
+	return n;
+}
+
 /* Anything (leaf, table) present in [va, last]? */
 static bool m_any_leaf(struct model *m, uint64_t va, uint64_t last)
 {

@@ -106,6 +106,7 @@ enum pt_arch {
 
 #define PT_MAX_LEVELS 5
 #define PT_FLUSH_MAX 32      /* recorded VAs before pt_flush flushes everything */
+#define PT_FREE_MAX 64       /* detached table frames held for pt_flush (see there) */
 #define PT_MAX_ROOT_ENTRIES 4096
 
 /* ---- Caller's memory hooks --------------------------------------------- */
@@ -118,7 +119,9 @@ struct pt_mm {
 	 * libpt zeroes what it uses.
 	 */
 	int (*alloc_frames)(void *ctx, size_t count, size_t align, uint64_t *pa);
-	/* Give back `count` frames starting at `pa`, exactly as allocated. */
+	/* Give back `count` frames starting at `pa`, exactly as allocated. A
+	 * table frame comes back only after a flush_tlb(all = true) made after
+	 * it left the tree (see pt_flush). */
 	void (*free_frames)(void *ctx, uint64_t pa, size_t count);
 	/* A pointer through which the frame at `pa` can be read and written, or
 	 * NULL if it is not accessible. Frames of one allocation must be
@@ -155,9 +158,11 @@ PT_API int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features,
 	    const struct pt_mm *mm);
 
 /*
- * Free every table frame `t` owns (never a subtree shared by pt_copy_from)
- * and leave `t` dead: further calls fail with PT_ERR_INVALID. Mapped frames
- * themselves belong to the caller and are not touched. NULL or dead: no-op.
+ * Free every table frame `t` owns (never a subtree shared by pt_copy_from),
+ * those still waiting for pt_flush too, at once and without a TLB flush:
+ * the caller has switched away from the table. Leave `t` dead: further
+ * calls fail with PT_ERR_INVALID. Mapped frames themselves belong to the
+ * caller and are not touched. NULL or dead: no-op.
  */
 PT_API void pt_destroy(struct pt_table *t);
 
@@ -311,6 +316,15 @@ PT_API int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64
  * caches may hold it for its whole span (RISC-V sfence.vma with an address
  * covers leaves only). Break-before-make on Arm formats calls flush_tlb
  * immediately, inside the editing call, as the architecture requires.
+ *
+ * Table frames an edit takes out of the tree (tables pt_unmap_region
+ * reclaims, an empty subtree a map replaces, a subtree under a new huge
+ * leaf) may still be read by the MMU or a walk cache until the TLB forgot
+ * them, so with a flush_tlb hook they wait in t: pt_flush then makes one
+ * call with all = true and only after it hands them to mm->free_frames. A
+ * call that would hold more than PT_FREE_MAX such frames makes that flush
+ * and frees them itself before it goes on. libpt never writes to a frame
+ * once it left the tree. Without a flush_tlb hook frames are freed at once.
  */
 PT_API void pt_flush(struct pt_table *t);
 

@@ -154,6 +154,7 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->flags_kept = pt__flags_kept(arch, features);
 	t->wc_uncached = pt__wc_uncached(arch);
 	t->nflush = 0;
+	t->nfree = 0;
 	t->direct = false;
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
@@ -182,6 +183,7 @@ void pt_destroy(struct pt_table *t)
 	t->lookup = (pt__lookup_fn)0;
 	t->root = 0;
 	t->nflush = 0;
+	t->nfree = 0;
 }
 
 uint64_t pt_root(const struct pt_table *t)
@@ -476,12 +478,15 @@ void pt_flush(struct pt_table *t)
 	if (!alive(t))
 		return;
 	if (t->mm.flush_tlb) {
-		if (t->nflush > PT_FLUSH_MAX)
+		/* Pending frames wait for a full flush: a walk cache may hold
+		 * any entry of theirs. */
+		if (t->nflush > PT_FLUSH_MAX || t->nfree)
 			t->mm.flush_tlb(t->mm.ctx, 0, true);
 		else
 			for (unsigned i = 0; i < t->nflush; i++)
 				t->mm.flush_tlb(t->mm.ctx, t->flush_va[i], false);
 	}
+	pt__free_pending(t);
 	t->nflush = 0;
 }
 

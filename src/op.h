@@ -180,4 +180,41 @@ static inline void pt__flush_now(const struct pt_table *t, uint64_t va, bool all
 		t->mm.flush_tlb(t->mm.ctx, va, all);
 }
 
+/* ---- Table frames leaving the tree ------------------------------------ */
+
+/* Hand every pending table frame to the allocator. Only after a full flush
+ * made after they left the tree, or once nothing can walk the table. */
+static inline void pt__free_pending(struct pt_table *t)
+{
+	for (unsigned i = 0; i < t->nfree; i++) {
+		const uint64_t v = t->free_pending[i];
+		t->mm.free_frames(t->mm.ctx, v & ~(uint64_t)(PT_FRAME_SIZE - 1),
+				  (size_t)(v & (PT_FRAME_SIZE - 1)));
+	}
+	t->nfree = 0;
+}
+
+/*
+ * `count` frames at pa held a table whose entry is already stored empty
+ * (or replaced): the MMU, or a walk cache, may still read the frame until
+ * the TLB forgot that entry, so with a flush hook it waits for pt_flush's
+ * full flush. A full list is flushed and freed here, this frame with it:
+ * it left the tree before this flush. Every VA recorded so far is covered
+ * by that flush too. Without a hook the caller flushes as it sees fit, and
+ * the frame goes at once.
+ */
+static inline void pt__free_table(struct pt_table *t, uint64_t pa, size_t count)
+{
+	if (t->mm.flush_tlb) {
+		if (t->nfree < PT_FREE_MAX) {
+			t->free_pending[t->nfree++] = pa | count;
+			return;
+		}
+		t->mm.flush_tlb(t->mm.ctx, 0, true);
+		t->nflush = 0;
+		pt__free_pending(t);
+	}
+	t->mm.free_frames(t->mm.ctx, pa, count);
+}
+
 #endif /* PT_OP_H */

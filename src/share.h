@@ -8,8 +8,11 @@ static void destroy(struct pt_table *t)
 {
 	struct pt_op op;
 	pt__op_init_rw(&op, t);
-	free_below(&op, 0, tbl_at(t, t->root), 0);
+	/* The caller has switched away from t: nothing walks it any more, so
+	 * every frame goes at once, those waiting for a flush too. */
+	free_below(&op, 0, tbl_at(t, t->root), 0, true);
 	t->mm.free_frames(t->mm.ctx, t->root, op.s->frames[0]);
+	pt__free_pending(t);
 	pt__forget_hints(t);
 }
 

@@ -67,8 +67,10 @@ static uint64_t new_table(struct pt_op *op, unsigned l, const PTE *tbl, size_t i
 	return f + (uint64_t)(i & (n - 1)) * s->entries[l + 1] * s->pte_bytes;
 }
 
-/* Slot i of tbl no longer points at child_pa: give its frame back unless a
- * packed sibling still lives there. */
+/* Slot i of the live table tbl (level l) was just stored empty or given a
+ * leaf, so the table at child_pa left the tree: give its frame back (after
+ * the TLB forgot it: pt__free_table) unless a packed sibling still lives
+ * there. */
 static void release(struct pt_op *op, unsigned l, const PTE *tbl, size_t i, uint64_t child_pa)
 {
 	const struct pt_shape *s = op->s;
@@ -78,13 +80,14 @@ static void release(struct pt_op *op, unsigned l, const PTE *tbl, size_t i, uint
 			return;
 		child_pa &= ~(uint64_t)(PT_FRAME_SIZE - 1);
 	}
-	op->t->mm.free_frames(op->t->mm.ctx, child_pa, s->frames[l + 1]);
+	pt__free_table(op->w, child_pa, s->frames[l + 1]);
 }
 
 /* Is the level-l table tbl all empty? */
 static bool is_empty(const struct pt_op *op, unsigned l, const PTE *tbl)
 {
-	for (size_t i = 0; i < op->s->entries[l]; i++)
+	const size_t n = op->s->entries[l];
+	for (size_t i = 0; i < n; i++)
 		if (kind_at(op, l, ld(&tbl[i])) != PTK_EMPTY)
 			return false;
 	return true;
@@ -99,30 +102,61 @@ PT_INLINE uint64_t table_last(const struct pt_op *op, unsigned l, uint64_t va)
 
 /* ---- Teardown: free every table below one ------------------------------- */
 
-/* A table entry: free what is below it (never a shared subtree), then the
- * entry goes and its frame with it, so packed frames go with their last
- * table. Last-level tables hold no table: no need to go in. */
-PT_INLINE int free_table(struct pt_op *op, void *ctx, struct slot *s)
+/*
+ * The tables below a table that left the tree (or below the root of a
+ * table being destroyed) go as they are: the MMU may still walk a detached
+ * subtree until the TLB forgot it, so nothing in it is written, entries are
+ * only read, and each frame is given back after everything below it was
+ * read. The visitor's context says how: at once (pt_destroy), or after
+ * the TLB forgot them (pt__free_table).
+ */
+struct free_ctx {
+	bool now;
+};
+
+/* Packed tables: does a slot after i in i's group hold a table too? The
+ * frame they share goes with the last of them, after it was read. */
+static bool later_sibling(const struct pt_op *op, unsigned l, const PTE *tbl, size_t i)
 {
-	(void)ctx;
-	if (is_shared(op, s->l, s->i))
-		return 0;
-	s->child_pa = A(table_pa)(s->h, s->e);
-	if (s->h > 1)
-		s->down = DOWN_TABLE;
-	else {
-		st(&s->tbl[s->i], EMPTY);
-		release(op, s->l, s->tbl, s->i, s->child_pa);
+	const size_t n = op->s->per_frame[l + 1], end = (i | (n - 1)) + 1;
+	for (size_t j = i + 1; j < end; j++)
+		if (!is_shared(op, l, j) && kind_at(op, l, ld(&tbl[j])) == PTK_TABLE)
+			return true;
+	return false;
+}
+
+/* Slot s points at child_pa: its frame goes, unless a packed sibling
+ * visited later lives there too. */
+PT_INLINE int free_up(struct pt_op *op, void *ctx, struct slot *s)
+{
+	const struct free_ctx *c = ctx;
+	const unsigned cl = s->l + 1;
+	uint64_t pa = s->child_pa;
+	pt__forget_hints(op->w); /* one may have pointed into this frame */
+	if (op->s->per_frame[cl] > 1) {
+		if (later_sibling(op, s->l, s->tbl, s->i))
+			return 0;
+		pa &= ~(uint64_t)(PT_FRAME_SIZE - 1);
 	}
+	if (c->now)
+		op->t->mm.free_frames(op->t->mm.ctx, pa, op->s->frames[cl]);
+	else
+		pt__free_table(op->w, pa, op->s->frames[cl]);
 	return 0;
 }
 
-PT_INLINE int free_up(struct pt_op *op, void *ctx, struct slot *s)
+/* A table entry: free what is below it (never a shared subtree), then its
+ * own frame (free_up). Last-level tables hold no table: no need to go in. */
+PT_INLINE int free_table(struct pt_op *op, void *ctx, struct slot *s)
 {
-	(void)ctx;
-	st(&s->tbl[s->i], EMPTY);
-	release(op, s->l, s->tbl, s->i, s->child_pa);
-	return 0;
+	if (is_shared(op, s->l, s->i))
+		return 0;
+	s->child_pa = A(table_pa)(s->h, s->e);
+	if (s->h > 1) {
+		s->down = DOWN_TABLE;
+		return 0;
+	}
+	return free_up(op, ctx, s);
 }
 
 PT_INLINE int skip_slot(struct pt_op *op, void *ctx, struct slot *s)
@@ -149,19 +183,23 @@ PT_INLINE int no_run(struct pt_op *op, void *ctx, struct level lv, size_t i, siz
 PT_VISITOR(free_visitor, free_level, .skip_empty = true, .live_only = true, .table = free_table,
 	   .leaf = skip_slot, .corrupt = free_unreachable, .up = free_up, .run = no_run)
 
-/* Free every table below the level-l table tbl at va (not tbl itself). */
-static void free_below(struct pt_op *op, unsigned l, PTE *tbl, uint64_t va)
+/* Free every table below the level-l table tbl at va (not tbl itself),
+ * writing nothing; `now`: without waiting for a TLB flush. */
+static void free_below(struct pt_op *op, unsigned l, PTE *tbl, uint64_t va, bool now)
 {
+	struct free_ctx c = { now };
 	struct level lv = { tbl, l, TBL_LIVE };
 	if (tbl && HT(op, l) > 0)
-		(void)free_level(op, (void *)0, lv, va, table_last(op, l, va));
+		(void)free_level(op, &c, lv, va, table_last(op, l, va));
 }
 
-/* free_below the table that e, the level-l entry for va, points at. */
-static void free_child(struct pt_op *op, unsigned l, uint64_t e, uint64_t va)
+/* free_below the table that e, the level-l entry for va, pointed at before
+ * it left the tree. A last-level table holds no table: nothing to read. */
+PT_INLINE void free_child(struct pt_op *op, unsigned l, uint64_t e, uint64_t va)
 {
-	free_below(op, l + 1, tbl_at(op->t, A(table_pa)(HT(op, l), e)),
-		   va & ~(pt__span(op->s, l) - 1));
+	if (HT(op, l) > 1)
+		free_below(op, l + 1, tbl_at(op->t, A(table_pa)(HT(op, l), e)),
+			   va & ~(pt__span(op->s, l) - 1), false);
 }
 
 /* ---- Is there a leaf below a table? -------------------------------------- */

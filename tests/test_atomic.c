@@ -5,7 +5,9 @@
  * back PA 0) until the call succeeds. After each failure the full walk
  * digest (every entry, raw values) and the frame count must be unchanged and
  * the arena must have seen no bad free. The call that finally succeeds must
- * leave exactly the table an undisturbed run leaves.
+ * leave exactly the table an undisturbed run leaves. Each run again with
+ * PT_FREE_MAX table frames already waiting for a flush: a failed call
+ * flushes nothing and leaves them waiting, as they were.
  */
 #include <stdlib.h>
 
@@ -216,6 +218,26 @@ static int o_reclaim_split(struct env *e)
 	return pt_unmap_region(&e->t, V(e->f, 0x40000000 - hs), 2 * hs + K4);
 }
 
+/*
+ * Frames already waiting for a flush (pt_flush) when the call under test
+ * runs: exactly PT_FREE_MAX of them, so that the next frame out of the
+ * tree makes the call flush and free them all. Pages far from every
+ * scenario's range, each in a last-level table frame of its own, each
+ * reclaimed by an unmap_region of its own; one more keeps the directories.
+ */
+static void prime(struct env *e)
+{
+	const struct fmt *f = e->f;
+	const uint64_t step = f->arch == PT_ARMV7 ? 4 * PT_SIZE_1M : HS(f);
+	const uint64_t va = V(f, 0x80000000);
+	for (unsigned k = 0; k <= PT_FREE_MAX; k++)
+		CHECK_EQ(pt_map(&e->t, va + k * step, 0x1000, K4, RW), PT_OK);
+	pt_flush(&e->t);
+	for (unsigned k = 0; k < PT_FREE_MAX; k++)
+		CHECK_EQ(pt_unmap_region(&e->t, va + k * step, K4), PT_OK);
+	CHECK_EQ(e->t.nfree, PT_FREE_MAX);
+}
+
 static const struct scen SCENS[] = {
 	{ "map_region 4K", false, s_none, o_map4k, PT_OK, true },
 	{ "map_region huge", false, s_none, o_maphuge, PT_OK, true },
@@ -234,16 +256,35 @@ static const struct scen SCENS[] = {
 	{ "unmap_region reclaim and split", false, s_reclaim_split, o_reclaim_split, PT_OK, true },
 };
 
-static void run(const struct fmt *f, const struct scen *sc, bool zero_pa)
+/* What a failed call must not touch: the frames waiting for a flush, and
+ * the TLB (no flush, so nothing of the wait is spent). */
+struct waiting {
+	unsigned n;
+	uint64_t v[PT_FREE_MAX];
+	unsigned long flushes;
+};
+
+static void waiting_take(const struct env *e, struct waiting *w)
+{
+	w->n = e->t.nfree;
+	memcpy(w->v, e->t.free_pending, sizeof(w->v));
+	w->flushes = e->a.flush_calls;
+}
+
+static void run(const struct fmt *f, const struct scen *sc, bool zero_pa, bool primed)
 {
 	struct env e;
 	struct digest ref = { 0, 0 };
 	size_t ref_use = 0;
 	unsigned long failures = 0;
-	CTX("%s %s%s reference", f->name, sc->name, zero_pa ? " (PA 0)" : "");
+	const char *how = zero_pa ? (primed ? " (PA 0, frames waiting)" : " (PA 0)")
+				  : (primed ? " (frames waiting)" : "");
+	CTX("%s %s%s reference", f->name, sc->name, how);
 	/* The undisturbed run. */
 	if (!CHECK(env_init(&e, f)))
 		return;
+	if (primed)
+		prime(&e);
 	sc->setup(&e);
 	CHECK_EQ(sc->op(&e), sc->want);
 	ref = table_digest(&e.t);
@@ -251,14 +292,18 @@ static void run(const struct fmt *f, const struct scen *sc, bool zero_pa)
 	env_fini(&e);
 	for (unsigned long n = 1; n < 100; n++) {
 		struct digest d0, d1;
+		struct waiting w0, w1;
 		size_t use0;
 		int r;
-		CTX("%s %s%s: failing allocation %lu", f->name, sc->name, zero_pa ? " (PA 0)" : "", n);
+		CTX("%s %s%s: failing allocation %lu", f->name, sc->name, how, n);
 		if (!CHECK(env_init(&e, f)))
 			return;
+		if (primed)
+			prime(&e);
 		sc->setup(&e);
 		d0 = table_digest(&e.t);
 		use0 = e.a.in_use;
+		waiting_take(&e, &w0);
 		if (zero_pa)
 			e.zero_at = n;
 		else
@@ -273,6 +318,10 @@ static void run(const struct fmt *f, const struct scen *sc, bool zero_pa)
 			CHECK_EQ(d1.n, d0.n);
 			CHECK_EQ(e.a.in_use, use0);
 			CHECK_EQ(e.a.errors, 0);
+			waiting_take(&e, &w1);
+			CHECK_EQ(w1.flushes, w0.flushes);
+			CHECK_EQ(w1.n, w0.n);
+			CHECK(memcmp(w1.v, w0.v, sizeof(w0.v)) == 0);
 			/* The table still works: the same call now succeeds. */
 			CHECK_EQ(sc->op(&e), sc->want);
 			CHECK_EQ(table_digest(&e.t).n, ref.n);
@@ -286,7 +335,7 @@ static void run(const struct fmt *f, const struct scen *sc, bool zero_pa)
 		env_fini(&e);
 		break;
 	}
-	CTX("%s %s%s", f->name, sc->name, zero_pa ? " (PA 0)" : "");
+	CTX("%s %s%s", f->name, sc->name, how);
 	if (sc->allocates > 0)
 		CHECK(failures > 0);
 	else if (sc->allocates == 0 || f->arch != PT_ARMV7)
@@ -303,8 +352,10 @@ int main(void)
 		for (size_t s = 0; s < sizeof(SCENS) / sizeof(SCENS[0]); s++) {
 			if (SCENS[s].needs_1g && f->arch == PT_ARMV7)
 				continue;
-			run(f, &SCENS[s], false);
-			run(f, &SCENS[s], true);
+			run(f, &SCENS[s], false, false);
+			run(f, &SCENS[s], true, false);
+			run(f, &SCENS[s], false, true);
+			run(f, &SCENS[s], true, true);
 		}
 		group_end();
 	}

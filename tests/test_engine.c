@@ -321,7 +321,7 @@ static void t_errors(const struct fmt *f)
 				CHECK_EQ(pt_unmap_region(&e.t, lva, 2 * PT_SIZE_4K), PT_OK);
 				CHECK_EQ(pt_query(&e.t, lva, &m), PT_ERR_NOT_MAPPED);
 				CHECK_EQ(pt_query(&e.t, lva + PT_SIZE_4K, &m), PT_ERR_NOT_MAPPED);
-				CHECK(e.a.in_use < used);
+				CHECK(flushed_use(&e) < used);
 				check_tables(&e, true);
 			}
 		}
@@ -398,7 +398,7 @@ static void t_huge(const struct fmt *f)
 		CHECK_EQ(qpa(&e, va + s - 1, &sz, NULL), pa + s - 1);
 		CHECK_EQ(sz, s);
 		CHECK_EQ(pt_unmap_region(&e.t, va, s), PT_OK);
-		CHECK_EQ(e.a.in_use, e.base);
+		CHECK_EQ(flushed_use(&e), e.base);
 		/* Every memory type and permission round-trips at this size. */
 		for (uint32_t f6 = 0; f6 < 64; f6++) {
 			if (!(f6 & PT_READ))
@@ -410,7 +410,7 @@ static void t_huge(const struct fmt *f)
 			CHECK_EQ(pt_unmap(&e.t, va, NULL), PT_OK);
 		}
 		CHECK_EQ(pt_unmap_region(&e.t, va, s), PT_OK);
-		CHECK_EQ(e.a.in_use, e.base);
+		CHECK_EQ(flushed_use(&e), e.base);
 	}
 	CTX("%s huge", f->name);
 	/* ALLOW_HUGE picks the largest leaf VA, PA and size allow; without it
@@ -431,7 +431,7 @@ static void t_huge(const struct fmt *f)
 		CHECK_EQ(sz, PT_SIZE_4K);
 		CHECK_EQ(count_leaves(&e), 4);
 		CHECK_EQ(pt_unmap_region(&e.t, va, 2 * hs + 2 * PT_SIZE_4K), PT_OK);
-		CHECK_EQ(e.a.in_use, e.base);
+		CHECK_EQ(flushed_use(&e), e.base);
 		CHECK_EQ(pt_map_region(&e.t, va, pa + PT_SIZE_4K, 2 * hs + 2 * PT_SIZE_4K, RW,
 				       PT_ALLOW_HUGE), PT_OK);
 		CHECK_EQ(count_leaves(&e), (2 * hs + 2 * PT_SIZE_4K) / PT_SIZE_4K);
@@ -439,7 +439,7 @@ static void t_huge(const struct fmt *f)
 		CHECK_EQ(pt_map_region(&e.t, va + PT_SIZE_4K, pa + PT_SIZE_4K, hs, RW, 0), PT_OK);
 		CHECK_EQ(count_leaves(&e), hs / PT_SIZE_4K);
 		CHECK_EQ(pt_unmap_region(&e.t, va, 2 * hs + 2 * PT_SIZE_4K), PT_OK);
-		CHECK_EQ(e.a.in_use, e.base);
+		CHECK_EQ(flushed_use(&e), e.base);
 		/* 1G + 2M + 4K at a 1G boundary: one leaf of each size. */
 		if (f->arch != PT_ARMV7) {
 			uint64_t g = PT_SIZE_1G;
@@ -449,7 +449,7 @@ static void t_huge(const struct fmt *f)
 			CHECK_EQ(qpa(&e, V(f, 5 * g), &sz, NULL), 5 * g);
 			CHECK_EQ(sz, hs);
 			CHECK_EQ(pt_unmap_region(&e.t, V(f, 4 * g), g + hs + PT_SIZE_4K), PT_OK);
-			CHECK_EQ(e.a.in_use, e.base);
+			CHECK_EQ(flushed_use(&e), e.base);
 		}
 	}
 	env_fini(&e);
@@ -478,7 +478,7 @@ static void t_empty_subtree(const struct fmt *f)
 		CHECK_EQ(mid, before + (f->arch == PT_ARMV7 ? 1 : f->levels - 1));
 		flush_reset(&e);
 		CHECK_EQ(pt_map(&e.t, va, s, s, RW), PT_OK);
-		CHECK_EQ(e.a.in_use, mid - below);
+		CHECK_EQ(flushed_use(&e), mid - below);
 		CHECK_EQ(qpa(&e, va + s - PT_SIZE_4K, &sz, NULL), 2 * s - PT_SIZE_4K);
 		CHECK_EQ(sz, s);
 		/* Replacing a table entry needs a full flush. */
@@ -497,7 +497,7 @@ static void t_empty_subtree(const struct fmt *f)
 		CHECK_EQ(sz, s);
 		check_tables(&e, true);
 		CHECK_EQ(pt_unmap_region(&e.t, va, s), PT_OK);
-		CHECK_EQ(e.a.in_use, before);
+		CHECK_EQ(flushed_use(&e), before);
 	}
 	env_fini(&e);
 }
@@ -609,10 +609,10 @@ static void t_splits(const struct fmt *f)
 		CHECK_EQ(sz, K4);
 		CHECK_EQ(fl, norm(f, R_));
 		CHECK_EQ(pt_unmap_region(&e.t, G, PT_SIZE_1G), PT_OK);
-		CHECK_EQ(e.a.in_use, n0);
+		CHECK_EQ(flushed_use(&e), n0);
 	}
 	CHECK_EQ(pt_unmap_region(&e.t, H, 16 * hs), PT_OK);
-	CHECK_EQ(e.a.in_use, e.base);
+	CHECK_EQ(flushed_use(&e), e.base);
 	env_fini(&e);
 }
 
@@ -631,7 +631,7 @@ static void t_reclaim(const struct fmt *f)
 	CHECK(e.a.in_use > e.base);
 	check_tables(&e, true);
 	CHECK_EQ(pt_unmap_region(&e.t, R, size), PT_OK);
-	CHECK_EQ(e.a.in_use, e.base);
+	CHECK_EQ(flushed_use(&e), e.base);
 	CHECK_EQ(count_leaves(&e), 0);
 	CHECK_EQ(COLL.n, 0);
 	/* Partial unmaps free exactly the tables left empty. */
@@ -645,7 +645,7 @@ static void t_reclaim(const struct fmt *f)
 	}
 	CTX("%s reclaim", f->name);
 	CHECK_EQ(pt_unmap_region(&e.t, R - PT_SIZE_2M, size + 2 * PT_SIZE_2M), PT_OK);
-	CHECK_EQ(e.a.in_use, e.base);
+	CHECK_EQ(flushed_use(&e), e.base);
 	/* pt_unmap never reclaims; a later unmap_region over the hole does. */
 	CHECK_EQ(pt_map(&e.t, R, 0x1000, K4, RW), PT_OK);
 	CHECK_EQ(e.a.in_use, e.base + (f->arch == PT_ARMV7 ? 1 : f->levels - 1));
@@ -656,7 +656,7 @@ static void t_reclaim(const struct fmt *f)
 	check_tables(&e, false);
 	flush_reset(&e);
 	CHECK_EQ(pt_unmap_region(&e.t, R + K4, K4), PT_OK);
-	CHECK_EQ(e.a.in_use, e.base);
+	CHECK_EQ(flushed_use(&e), e.base);
 	pt_flush(&e.t);
 	CHECK_EQ(e.a.flush_all_calls, 1); /* a table entry went away */
 	env_fini(&e);

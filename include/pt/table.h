@@ -111,6 +111,12 @@ struct pt_table {
 	struct pt_fast fast;
 	/* ---- TLB records (pt_flush) and shared root entries -------------- */
 	uint64_t flush_va[PT_FLUSH_MAX];
+	/* Table frames out of the tree, waiting for a full TLB flush before
+	 * they go back to mm.free_frames (pt_flush): each the first frame's PA
+	 * ORed with the frame count (below 4096, so it fits the PA's low 12
+	 * bits). Only with a flush_tlb hook; nfree of them. */
+	uint64_t free_pending[PT_FREE_MAX];
+	unsigned nfree;
 	/* Root entries shared from another table by pt_copy_from: one bit per
 	 * root entry. Such subtrees are never freed nor edited through this
 	 * table. */
