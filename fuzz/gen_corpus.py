@@ -391,6 +391,24 @@ def ops_seeds(f):
     p.remap(b0 + mid - K4, 0x5000000, READ | WRITE)           # a new leaf: fresh state
     p.walk(); p.flush()
     s["access_state"] = p.b
+
+    p = Prog(f); p.b.append(0)
+    # Leaves whose state was cleared are still mapped (LoongArch: V clear,
+    # P set; AArch64: AF clear): maps into them fail, through the hinted
+    # path too; then they are rewritten and set again.
+    base = b0 + 0x700000
+    p.map_region(base, 0x700000, 4 * K4, READ | WRITE, False)
+    p.clear_state(base, 4 * K4, ACCESSED)
+    p.map(base + K4, 0x900000, K4, READ | WRITE)               # the hinted flags
+    p.map(base + 2 * K4, 0x900000, K4, READ)
+    p.map_region(base, 0x900000, 4 * K4, READ | WRITE, False)
+    p.query(base + 3 * K4); p.walk()
+    p.clear_state(base, 4 * K4, ACCESSED | DIRTY, prefill=True)
+    p.protect_region(base, 2 * K4, READ)
+    p.set_state(base + 3 * K4, ACCESSED)
+    p.unmap(base + 2 * K4); p.map(base + 2 * K4, 0x900000, K4, READ | WRITE)
+    p.ranges(base, 4 * K4); p.walk()
+    s["cleared_still_mapped"] = p.b
     return s
 
 
@@ -456,7 +474,7 @@ def main():
     for i, name in enumerate(ANY):
         for sn, data in ops_seeds(FORMATS[name]).items():
             if sn in ("huge_split_reclaim", "copy_from", "alloc_failures", "canonical_edges",
-                      "protect_runs", "flags_rev2", "access_state"):
+                      "protect_runs", "flags_rev2", "access_state", "cleared_still_mapped"):
                 write("fuzz_ops_any", name + "_" + sn, bytes([i]) + bytes(data))
     for sn, data in pte_seeds().items():
         write("fuzz_pte", sn, data)

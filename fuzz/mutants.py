@@ -6,7 +6,8 @@ Each mutant is one textual edit of src/, arch/ or include/, applied on a
 scratch copy of the repository (never on the checkout). The libFuzzer harnesses are
 rebuilt there and given at most BUDGET seconds to crash: first by replaying
 the seed, regression, merged (corpus/merged, what make check replays) and
-working corpora (build/fuzz/work, from the last `make fuzz-run`), then by
+working corpora (build/fuzz/work, from the last `make fuzz-run`; the seeds
+and regressions of every harness before the larger corpora of any), then by
 fuzzing fuzz_ops_any, fuzz_pte and fuzz_translate in turns. Prints a table; exits non-zero if any mutant survives.
 
     fuzz/mutants.py [--budget 60] [--only name,...] [--keep]
@@ -210,8 +211,7 @@ MUTANTS = [
      "n = ((last - first) >> 12) + 1;", "n = (last - first) >> 12;", None,
      "clear_state's bitmap: one page short per leaf (a 4K leaf marks nothing)"),
     ("clear-state-huge-record-va", "src/state.h",
-     "(void)rewrite_leaf(op, s->l, &s->tbl[s->i], s->e, &c->x, base);",
-     "(void)rewrite_leaf(op, s->l, &s->tbl[s->i], s->e, &c->x, s->va);", None,
+     "\tconst uint64_t base = s->va & ~(s->span - 1);", "\tconst uint64_t base = s->va;", None,
      "clear_state records where the range cuts a huge leaf, not the leaf's base VA"),
     ("clear-state-plan-last-page", "src/state.h",
      "\tif ((r = descend_root(&op, &state_plan, &c, va, last)))",
@@ -296,23 +296,24 @@ def hunt(scratch, budget, hs):
     """(harness, seconds, what) of the first crash within budget, or None."""
     t0 = time.time()
     bindir = os.path.join(scratch, "build/fuzz/lf")
-    # 1. Corpora replay: seeds, regressions, the merged corpora (the working
-    # corpora of earlier runs, distilled and committed: on a machine that has
-    # no build/fuzz/work they are all there is of them), the working corpora
-    # of fuzz-run.
-    for h in hs:
-        left = budget - (time.time() - t0)
-        if left <= 1:
-            return None
-        dirs = [d for d in (os.path.join(ROOT, "corpus", h), os.path.join(ROOT, "corpus/regressions", h),
-                            os.path.join(ROOT, "corpus/merged", h), os.path.join(ROOT, "build/fuzz/work", h))
-                if os.path.isdir(d)]
-        if not dirs:
-            continue
-        rc, log = run(["nice", "-n", "10", os.path.join(bindir, h), "-runs=0",
-                       "-max_total_time=%d" % max(1, int(left))] + dirs, left, scratch)
-        if crashed(rc, log):
-            return h, time.time() - t0, "corpus: " + first_line(log)
+    # 1. Corpora replay: first the seeds and regressions of every harness
+    # (a dozen inputs each: a mutant only one format's seed catches is not
+    # kept waiting behind every other harness's big corpora), then the
+    # merged corpora (the working corpora of earlier runs, distilled and
+    # committed: on a machine that has no build/fuzz/work they are all there
+    # is of them) and the working corpora of fuzz-run.
+    for kinds in (("corpus", "corpus/regressions"), ("corpus/merged", "build/fuzz/work")):
+        for h in hs:
+            left = budget - (time.time() - t0)
+            if left <= 1:
+                return None
+            dirs = [d for d in (os.path.join(ROOT, k, h) for k in kinds) if os.path.isdir(d)]
+            if not dirs:
+                continue
+            rc, log = run(["nice", "-n", "10", os.path.join(bindir, h), "-runs=0",
+                           "-max_total_time=%d" % max(1, int(left))] + dirs, left, scratch)
+            if crashed(rc, log):
+                return h, time.time() - t0, "corpus: " + first_line(log)
     # 2. Fuzzing in turns (fresh working dirs, seeded from the corpora).
     turn = 0
     while True:

@@ -86,6 +86,7 @@ PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 		pva = va + (uint64_t)(q - first) * PT_SIZE_4K;
 		if (a == marked) {
 			st(q, cleared ^ e ^ a); /* e ^ a: e's address field */
+			pt__record(op->w, pva);
 		} else {
 			if (e == EMPTY || A(leaf_empty)(op->feat, e))
 				continue;
@@ -96,15 +97,16 @@ PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 				clean = a;
 				continue;
 			}
-			if (!A(may_set)(op->feat, 0, e) && !A(needs_bbm)(0, e, nv)) {
+			if (A(may_set)(op->feat, 0, e) || A(needs_bbm)(0, e, nv)) {
+				/* Records pva itself when it changes the leaf. */
+				(void)rewrite_leaf(op, leaf, q, e, &c->x, pva);
+			} else {
 				marked = a;
 				cleared = leaf_attrs_of(nv);
 				st(q, nv);
-			} else {
-				(void)rewrite_leaf(op, leaf, q, e, &c->x, pva);
+				pt__record(op->w, pva);
 			}
 		}
-		pt__record(op->w, pva);
 		if (c->bitmap) {
 			const uint64_t k = (pva - c->va0) >> 12;
 			c->bitmap[k / 64] |= UINT64_C(1) << (k % 64);
