@@ -12,6 +12,9 @@
  * region calls), flush through pt_flush + pt_flush_tlb_native, and check
  * again. The hardware's MMU (QEMU's model) is the oracle for libpt's
  * encodings; libpt's own pt_query is cross-checked against the shadow.
+ * Two more checks report as groups of their own: <format>/state, access
+ * state set by the MMU or the trap handler and read back through libpt,
+ * and <format>/asid, address spaces switched by ASID (sections below).
  */
 #include <stdarg.h>
 
@@ -46,6 +49,26 @@ __attribute__((weak)) bool arch_skip(const struct fmt *f, unsigned m, uint32_t f
 	(void)k;
 	(void)mapped;
 	return false;
+}
+
+/* Architectures with no access-state or ASID check keep these. */
+__attribute__((weak)) bool arch_state_check(const struct fmt *f, uint32_t *hw)
+{
+	(void)f;
+	*hw = 0;
+	return false;
+}
+
+__attribute__((weak)) bool arch_asids(const struct fmt *f)
+{
+	(void)f;
+	return false;
+}
+
+__attribute__((weak)) void arch_switch_asid(uint64_t root, unsigned asid)
+{
+	(void)root;
+	(void)asid;
 }
 
 /* ---- Tiny libc --------------------------------------------------------- */
@@ -334,10 +357,10 @@ static void shadow_cut(uint64_t va, uint64_t len, bool protect, uint32_t flags)
 
 /* QEMU_MUTATE (build-time, for proving the checks can fail; see qemu.mk
  * target qemu-mutants): 1 = never flush the TLB after edits, 2 = the shadow
- * forgets WRITE on every other mapping, 3 = the shadow's PAs are off by 4K. */
-#ifndef QEMU_MUTATE
-#define QEMU_MUTATE 0
-#endif
+ * forgets WRITE on every other mapping, 3 = the shadow's PAs are off by 4K,
+ * 4 = the trap handler's access-state fix skips pt_set_state, 5 = no TLB
+ * flush after pt_clear_state, 6 = the ASID switch keeps ASID 1 (7: see
+ * aarch64/arch.c). */
 
 static void flush(void)
 {
@@ -666,15 +689,300 @@ const struct pt_mm *guest_mm(void)
 	return &g_mm;
 }
 
-int guest_map_identity(struct pt_table *t)
+static int map_identity(struct pt_table *t, uint32_t extra)
 {
 	int r = pt_map_region(t, arch_ram_base, arch_ram_base, arch_ram_size,
-			      PT_READ | PT_WRITE | PT_EXECUTE, PT_ALLOW_HUGE);
+			      PT_READ | PT_WRITE | PT_EXECUTE | extra, PT_ALLOW_HUGE);
 	for (unsigned i = 0; r == PT_OK && arch_dev_ranges[i][1]; i++)
 		r = pt_map_region(t, arch_dev_ranges[i][0], arch_dev_ranges[i][0],
-				  arch_dev_ranges[i][1], PT_READ | PT_WRITE | PT_DEVICE,
+				  arch_dev_ranges[i][1], PT_READ | PT_WRITE | PT_DEVICE | extra,
 				  PT_ALLOW_HUGE);
 	return r;
+}
+
+int guest_map_identity(struct pt_table *t)
+{
+	return map_identity(t, 0);
+}
+
+/* ---- Access state against the MMU (SPEC §7) ----------------------------
+ *
+ * A writable page is mapped in the live table, its state cleared with
+ * pt_clear_state, and the guest reads and writes it: pt_query must then
+ * report what the hardware did. A read makes the page accessed, never
+ * dirty; a write makes it dirty; pt_clear_state's bitmap reports exactly
+ * the pages that had the bits. Where the MMU sets a bit itself (x86,
+ * RISC-V, AArch64 with TCR.HA/HD) the access takes no fault; where it does
+ * not (AArch64 without FEAT_HAFDBS: access-flag and permission faults on
+ * DBM pages; LoongArch: V and D in the TLB), the access faults once and
+ * the trap handler does what an OS does: pt_set_state, pt_flush, return to
+ * the access (guest_state_fault). Every clear is followed by a TLB flush,
+ * as the caller of pt_clear_state must: an entry cached accessed or
+ * writable lets the next access through without marking the page. */
+
+static uint64_t g_armed;           /* the granule guest_state_fault may fix (0: none) */
+static volatile unsigned g_fixes;  /* faults it fixed during the current access */
+static volatile uint32_t g_fixed;  /* the state bits it set */
+static unsigned g_fix_total;
+static uint32_t g_hw;              /* state bits the MMU sets on this format */
+
+bool guest_state_fault(uint64_t va, uint32_t state)
+{
+	/* Only the armed page, and a few times per access: an access the fix
+	 * does not help is then recorded as the fault it is. */
+	if (!g_armed || (va & ~(gran() - 1)) != g_armed || g_fixes >= 3)
+		return false;
+	g_fixes++;
+	g_fix_total++;
+	g_fixed |= state;
+	if (QEMU_MUTATE != 4 && pt_set_state(&T, va, state) != PT_OK)
+		return false;
+	pt_flush(&T);
+	return true;
+}
+
+/* One access to the page: it must work, with one fault fixed by the trap
+ * handler exactly when it needs a bit (`need`) the MMU leaves to the OS,
+ * the fault being the kind that asks for those bits and no others (a
+ * write to an accessed clean page: DIRTY alone, i.e. an AArch64 permission
+ * fault or a LoongArch PME, not an access-flag or page-invalid fault), and
+ * leave pt_query reporting `want`. */
+static void state_access(const char *step, uint64_t va, uint64_t pa, enum acc k, uint32_t need,
+			 uint32_t want)
+{
+	g_phase = step;
+	uint64_t val = ~pa;
+	uint32_t os = need & ~g_hw;
+	g_fixes = 0;
+	g_fixed = 0;
+	uint64_t v = probe(0, k, va, val);
+	if (!check(!g_faulted, "access faulted", va, g_fault_cause, g_fixes))
+		return;
+	if (k == ACC_READ)
+		check(v == pa, "read wrong frame", va, v, pa);
+	else
+		check(*word(pa) == val, "write landed elsewhere", va, pa, *word(pa));
+	*word(pa) = pa;
+	check(g_fixes == (os ? 1u : 0u) && g_fixed == os,
+	      "faults fixed by pt_set_state in the trap handler (count, bits)", va, g_fixes,
+	      g_fixed);
+	struct pt_mapping m;
+	int r = pt_query(&T, va, &m);
+	check(r == PT_OK && m.state == want, "pt_query state", va, (uint64_t)(int64_t)r, m.state);
+}
+
+/* pt_clear_state on the granule: the bitmap must name the pages that had
+ * `bits` (want_map), and pt_query at va then report want. */
+static void state_clear(const char *step, uint64_t va, uint32_t bits, uint64_t want_map,
+			uint32_t want)
+{
+	g_phase = step;
+	uint64_t map = 0;
+	struct pt_mapping m;
+	int r = pt_clear_state(&T, va & ~(gran() - 1), gran(), bits, &map);
+	check(r == PT_OK && map == want_map, "pt_clear_state (result, bitmap)", va,
+	      (uint64_t)(int64_t)r, map);
+	r = pt_query(&T, va, &m);
+	check(r == PT_OK && m.state == want, "pt_query state after the clear", va,
+	      (uint64_t)(int64_t)r, m.state);
+	if (QEMU_MUTATE != 5)
+		pt_flush(&T);
+}
+
+static void check_state(void)
+{
+	const uint32_t A = PT_ACCESSED, D = PT_DIRTY;
+	uint64_t g = gran(), va = 0;
+	bool found = false;
+	g_phase = "state: map";
+	for (int tries = 0; tries < 64 && !found; tries++) {
+		va = rand_va(g);
+		found = pt_va_valid(F->arch, va) && block_unmapped(va);
+	}
+	if (!check(found, "no free VA found", g, 0, 0))
+		return;
+	/* A granule in T's upper half; the probe word in its first page. */
+	uint64_t pa = t_base + T_SIZE / 2 + g * rnd_below(T_SIZE / 2 / g);
+	uint64_t off = 8 * (1 + rnd_below(4096 / 8 - 1));
+	uint64_t pages = g / 4096, all = (UINT64_C(1) << pages) - 1;
+	int r = map_small(va, pa, PT_READ | PT_WRITE);
+	if (!check(r == PT_OK, "pt_map", va, (uint64_t)(int64_t)r, 0))
+		return;
+	pt_flush(&T);
+	struct pt_mapping m;
+	r = pt_query(&T, va + off, &m);
+	check(r == PT_OK && m.state == (A | D), "new writable leaf: accessed and dirty", va,
+	      (uint64_t)(int64_t)r, m.state);
+
+	g_armed = va;
+	g_fix_total = 0;
+	uint64_t pv = va + off, pp = pa + off;
+	state_clear("state: clear accessed+dirty", pv, A | D, all, 0);
+	state_access("state: read after the clear", pv, pp, ACC_READ, A, A);
+	state_access("state: write", pv, pp, ACC_WRITE, D, A | D);
+	state_clear("state: clear dirty", pv, D, 1, A);
+	state_clear("state: clear dirty again", pv, D, 0, A);
+	state_access("state: read of a clean page", pv, pp, ACC_READ, 0, A);
+	state_access("state: write after clear dirty", pv, pp, ACC_WRITE, D, A | D);
+	/* The granule's other pages were never touched since the first clear. */
+	state_clear("state: clear accessed", pv, A, 1, D);
+	state_access("state: read after clear accessed", pv, pp, ACC_READ, A, A | D);
+	g_armed = 0;
+
+	g_phase = "state: unmap";
+	r = pt_unmap_region(&T, va, g);
+	check(r == PT_OK, "pt_unmap_region", va, (uint64_t)(int64_t)r, g);
+	pt_flush(&T);
+	static const char *const by_mmu[] = { "neither", "accessed", "dirty", "accessed and dirty" };
+	gprintf("  %s: access state: the MMU sets %s; the trap handler fixed %u faults with "
+		"pt_set_state\n", F->name, by_mmu[(g_hw & A ? 1 : 0) | (g_hw & D ? 2 : 0)],
+		g_fix_total);
+}
+
+/* ---- ASIDs ---------------------------------------------------------------
+ *
+ * Two address spaces as an OS builds them: table K holds the kernel (the
+ * guest's identity map and one kernel test page, all PT_GLOBAL), and A
+ * (ASID 1) and B (ASID 2) share it through pt_copy_from. The user page U
+ * is non-global (the default) and maps a different frame in A and in B;
+ * page O is A's alone. The guest switches between A and B with no TLB
+ * maintenance at all, as an OS with ASIDs does, after touching every page
+ * under ASID 1 so the TLB holds them: under ASID 2, U must reach B's frame
+ * and O must fault (a non-global entry of ASID 1 is never used), while the
+ * kernel page works. A control shows the TLB keeps entries across a table
+ * switch that keeps the ASID (reusing an ASID without a flush is the bug
+ * ASIDs exist to avoid), so the probes do see cached entries.
+ * The planted variant: page P is mapped PT_GLOBAL in A and B to different
+ * frames, so ASID 2 may hit ASID 1's cached entry. Counted when seen;
+ * QEMU 7.2 drops its whole TLB whenever the ASID changes (its TLB is not
+ * ASID-tagged and ignores nG), so there the result is only printed. */
+
+/* VA span of one root entry. */
+static uint64_t root_span(enum pt_arch a)
+{
+	return a == PT_ARMV7 ? PT_SIZE_1M
+			     : UINT64_C(1) << (12 + 9 * (pt_arch_info(a)->levels - 1));
+}
+
+/* Read the tagged word at va: it must hold want_pa (0: must fault). */
+static void asid_read(const char *what, uint64_t va, uint64_t want_pa)
+{
+	uint64_t v = probe(0, ACC_READ, va, 0);
+	if (!want_pa) {
+		if (check(g_faulted, what, va, v, 0))
+			check(arch_fault_ok(ACC_READ, va), "wrong fault kind", va, g_fault_cause,
+			      g_fault_addr);
+		return;
+	}
+	check(!g_faulted && v == want_pa, what, va, g_faulted ? g_fault_cause : v, want_pa);
+}
+
+static void switch_asid(const struct pt_table *t, unsigned asid)
+{
+	arch_switch_asid(pt_root(t), QEMU_MUTATE == 6 ? 1 : asid);
+}
+
+static void check_asids(void)
+{
+	static struct pt_table K, A, B;
+	const uint32_t U = PT_READ | PT_WRITE | PT_USER;
+	uint64_t span = root_span(F->arch);
+	/* Shared: every root entry from the lowest guest range up to the
+	 * kernel page just above RAM; the user pages lie above that. */
+	uint64_t kva = arch_ram_base + arch_ram_size, lo = arch_ram_base;
+	for (unsigned i = 0; arch_dev_ranges[i][1]; i++)
+		if (arch_dev_ranges[i][0] < lo)
+			lo = arch_dev_ranges[i][0];
+	lo &= ~(span - 1);
+	uint64_t hi = (kva + 4096 + span - 1) & ~(span - 1);
+	uint64_t uva = hi, ova = hi + 4096, pva = hi + 8192, o = 0x80;
+	uint64_t fa = t_base + 0x11000 + o, fb = t_base + 0x12000 + o, fo = t_base + 0x13000 + o;
+	uint64_t fk = t_base + 0x14000 + o, fp1 = t_base + 0x15000 + o, fp2 = t_base + 0x16000 + o;
+
+	g_phase = "asid: build";
+	int r = pt_init(&K, F->arch, F->features, &g_mm);
+	if (r == PT_OK)
+		r = map_identity(&K, PT_GLOBAL);
+	if (r == PT_OK)
+		r = pt_map(&K, kva, fk - o, 4096, PT_READ | PT_WRITE | PT_GLOBAL);
+	check(r == PT_OK, "kernel table", kva, (uint64_t)(int64_t)r, 0);
+	struct pt_table *as[2] = { &A, &B };
+	for (int i = 0; i < 2 && r == PT_OK; i++) {
+		r = pt_init(as[i], F->arch, F->features, &g_mm);
+		if (r == PT_OK)
+			r = pt_copy_from(as[i], &K, lo, hi - lo);
+		if (r == PT_OK)
+			r = pt_map(as[i], uva, (i ? fb : fa) - o, 4096, U);
+		if (r == PT_OK)
+			r = pt_map(as[i], pva, (i ? fp2 : fp1) - o, 4096, U | PT_GLOBAL);
+	}
+	if (r == PT_OK)
+		r = pt_map(&A, ova, fo - o, 4096, U);
+	if (check(r == PT_OK, "address spaces", uva, (uint64_t)(int64_t)r, 0)) {
+		arch_mmu_on(F, &A);
+		switch_asid(&A, 1);
+		g_phase = "asid 1";
+		asid_read("user page", uva + o, fa);
+		asid_read("A-only page", ova + o, fo);
+		asid_read("global kernel page", kva + o, fk);
+		asid_read("planted global user page", pva + o, fp1);
+
+		g_phase = "asid 2, no TLB flush";
+		switch_asid(&B, 2);
+		asid_read("user page: not ASID 1's cached frame", uva + o, fb);
+		asid_read("ASID 1's page reachable from ASID 2", ova + o, 0);
+		asid_read("global kernel page", kva + o, fk);
+		uint64_t v = probe(0, ACC_READ, pva + o, 0);
+		bool stale = !g_faulted && v == fp1, own = !g_faulted && v == fp2;
+		if (stale || !own)
+			check(stale, "planted global user page: ASID 1's cached frame expected",
+			      pva + o, g_faulted ? g_fault_cause : v, fp1);
+		gprintf("  %s: planted PT_GLOBAL user page, read under ASID 2: %s\n", F->name,
+			stale ? "ASID 1's frame (the global entry cached under ASID 1 hit)"
+			: own ? "ASID 2's own frame (not counted: this MMU dropped its TLB at the "
+				"ASID change)"
+			      : "neither frame");
+
+		g_phase = "asid 1 again";
+		switch_asid(&A, 1);
+		asid_read("user page", uva + o, fa);
+
+		g_phase = "asid control";
+		arch_switch_asid(pt_root(&B), 1);
+		asid_read("B's table under ASID 1, no flush: A's cached entry", uva + o, fa);
+
+		/* Do ASID 1's entries outlive a switch to ASID 2 and back? An
+		 * ASID-tagged TLB may keep them (A's frame again); one that
+		 * flushes on every ASID change walks B (B's frame). */
+		arch_switch_asid(pt_root(&B), 2);
+		arch_switch_asid(pt_root(&B), 1);
+		v = probe(0, ACC_READ, uva + o, 0);
+		gprintf("  %s: ASID 1's cached entry after a switch to ASID 2 and back: %s\n",
+			F->name, g_faulted ? "fault" : v == fa ? "kept (TLB tagged by ASID)"
+				 : v == fb ? "gone (the TLB was flushed at the ASID change)" : "?");
+		arch_mmu_off(F);
+	}
+	pt_destroy(&A);
+	pt_destroy(&B);
+	pt_destroy(&K);
+	g_phase = "asid: destroy";
+	check(pool_inuse == 0 && !pool_error, "pt_destroy leaks or bad free", 0, pool_inuse,
+	      pool_error);
+}
+
+/* Checks beyond the format's main group: each reports as its own group,
+ * "[group] qemu <format>/<what>", which qemu.mk lists as expected. */
+static unsigned g_fail_groups;
+
+static void run_group(const char *what, void (*fn)(void))
+{
+	unsigned p = g_pass, f = g_fail;
+	g_pass = g_fail = 0;
+	fn();
+	gprintf("[group] qemu %s/%s: %u passed, %u failed\n", F->name, what, g_pass, g_fail);
+	g_fail_groups += g_fail;
+	g_pass = p;
+	g_fail = f;
 }
 
 /* ---- One format --------------------------------------------------------- */
@@ -788,10 +1096,20 @@ static void run_fmt(const struct fmt *f)
 			probe_one(0, ACC_READ, ext[i].va, NULL);
 	check(pool_inuse == base_frames, "tables not reclaimed", 0, pool_inuse, base_frames);
 
+	/* Last on the live table: its TLB flushes (a table freed is a full
+	 * flush) would hide the stale entries the phases above look for. */
+	uint32_t hw;
+	if (arch_state_check(f, &hw)) {
+		g_hw = hw;
+		run_group("state", check_state);
+	}
+
 	arch_mmu_off(f);
 	pt_destroy(&T);
 	check(pool_inuse == 0 && !pool_error, "pt_destroy leaks or bad free", 0, pool_inuse,
 	      pool_error);
+	if (arch_asids(f))
+		run_group("asid", check_asids);
 	for (unsigned m = 0; m < arch_nmodes(f) && m < 4; m++)
 		gprintf("  %s: %s read %u ok %u faulted, write %u ok %u faulted, exec %u ok %u faulted\n",
 			f->name, arch_mode_name(m), g_seen[m][0][0], g_seen[m][0][1],
@@ -821,6 +1139,7 @@ void guest_main(void)
 		run_fmt(&fmts[i]);
 		fails += g_fail;
 	}
+	fails += g_fail_groups;
 	gprintf("guest done: %s\n", fails ? "FAILED" : "ok");
 	arch_exit(fails == 0);
 }

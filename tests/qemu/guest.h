@@ -79,7 +79,27 @@ bool arch_fault_ok(enum acc k, uint64_t va);
 /* Make stores to code visible to instruction fetch. */
 void arch_sync_icache(void);
 
+/* Access state (SPEC §7) on this format: false where the guest cannot
+ * check it (no accessed or dirty bit in the MMU's sense: ARMv7 with
+ * SCTLR.AFE = 0). Otherwise *hw gets the state bits the MMU sets itself
+ * (PT_ACCESSED, PT_DIRTY); an access that needs one of the others faults,
+ * and the trap handler hands the fault to guest_state_fault. Default
+ * (common.c): false. */
+bool arch_state_check(const struct fmt *f, uint32_t *hw);
+/* ASIDs: whether format f runs with ASID-tagged TLB entries the guest can
+ * switch (AArch64 EL1, ARMv7); default false. arch_switch_asid points the
+ * MMU, already on, at the table rooted at root under ASID asid, with no
+ * TLB maintenance at all. */
+bool arch_asids(const struct fmt *f);
+void arch_switch_asid(uint64_t root, unsigned asid);
+
 #define PROBE_MAGIC 0x5a5aull
+
+/* Build-time sabotage proving the checks can fail (qemu.mk, qemu-mutants;
+ * common.c and the arch files say what each value breaks). */
+#ifndef QEMU_MUTATE
+#define QEMU_MUTATE 0
+#endif
 
 /* Set by the trap handler while g_probing. */
 extern volatile int g_probing, g_faulted;
@@ -92,6 +112,13 @@ void gprintf(const char *fmt, ...);
 const struct pt_mm *guest_mm(void);
 /* Identity-map the guest's RAM (kernel RWX) and devices into t. */
 int guest_map_identity(struct pt_table *t);
+/* The OS half of access-state tracking, for the trap handler: a fault at
+ * va on the page the state check armed, which the architecture reports as
+ * needing `state` (PT_ACCESSED for an access-flag or page-invalid fault,
+ * plus PT_DIRTY for a write; PT_DIRTY for a write to a clean writable
+ * page), is fixed with pt_set_state and pt_flush. True: return to the
+ * faulting access and let it run again; false: record the fault as usual. */
+bool guest_state_fault(uint64_t va, uint32_t state);
 /* Called by the arch once the C environment is up (stack, traps). */
 __attribute__((noreturn)) void guest_main(void);
 /* Unexpected trap: print and fail. */

@@ -3,10 +3,15 @@
 # real accesses (tests/qemu/common.c says what; tests/qemu/<arch>/arch.c says
 # which privilege modes each architecture probes and what it cannot check).
 #   make qemu-check    build and run every guest (tests/run.sh protocol,
-#                      one "[group] qemu <format>" line per format)
+#                      one "[group] qemu <format>" line per format, and one
+#                      per extra check: <format>/state, <format>/asid)
 #   make qemu-mutants  rebuild with a sabotaged test and require failures
-# Formats: riscv-sv39/sv48/sv57/sv48-svpbmt, aarch64, aarch64-high, x86_64,
-# x86_64-la57, armv7, loongarch64.
+# Formats: riscv-sv39/sv48/sv57/sv48-svpbmt, aarch64, aarch64-high,
+# aarch64-el2, aarch64-max, x86_64, x86_64-la57, armv7, loongarch64.
+# <format>/state: access state (accessed, dirty) set by the MMU or by the
+# trap handler's pt_set_state, read back with pt_query; every format with
+# accessed and dirty bits (not ARMv7). <format>/asid: two address spaces
+# switched by ASID with no TLB flush (AArch64 EL1, ARMv7).
 
 QEMU_DIR ?= $(BUILD)/qemu
 QEMU_EXTRA ?=
@@ -23,27 +28,27 @@ QEMU_riscv_CC := --target=riscv64-unknown-none-elf -march=rv64imac -mabi=lp64 \
 QEMU_riscv_RUN := qemu-system-riscv64 -M virt -cpu rv64,svpbmt=on -m 128M -bios none \
 	-nographic -monitor none -kernel
 QEMU_riscv_PASS := 0
-QEMU_riscv_FMTS := riscv-sv39 riscv-sv48 riscv-sv57 riscv-sv48-svpbmt
+QEMU_riscv_FMTS := $(foreach f,riscv-sv39 riscv-sv48 riscv-sv57 riscv-sv48-svpbmt,$(f) $(f)/state)
 
 QEMU_aarch64_CC := --target=aarch64-unknown-none-elf -mgeneral-regs-only -mstrict-align
 QEMU_aarch64_RUN := qemu-system-aarch64 -M virt -cpu cortex-a57 -m 128M -nographic \
 	-monitor none -semihosting -kernel
 QEMU_aarch64_PASS := 0
-QEMU_aarch64_FMTS := aarch64 aarch64-high
+QEMU_aarch64_FMTS := aarch64 aarch64/state aarch64/asid aarch64-high aarch64-high/state
 
 QEMU_x86_CC := --target=x86_64-unknown-none-elf -mgeneral-regs-only -mno-red-zone
 QEMU_x86_CPU := qemu64,+la57,+pdpe1gb,+smep,+smap
 QEMU_x86_RUN := qemu-system-x86_64 -cpu $(QEMU_x86_CPU) -m 128M -nographic -monitor none -nic none \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel
 QEMU_x86_PASS := 1
-QEMU_x86_FMTS := x86_64
+QEMU_x86_FMTS := x86_64 x86_64/state
 QEMU_x86_IMG := guest.bin
 # The same image, booted with 5-level paging.
 QEMU_x86la57_GUEST := x86
 QEMU_x86la57_RUN := $(QEMU_x86_RUN)
 QEMU_x86la57_ARGS := -append la57
 QEMU_x86la57_PASS := 1
-QEMU_x86la57_FMTS := x86_64-la57
+QEMU_x86la57_FMTS := x86_64-la57 x86_64-la57/state
 
 # The AArch64 sources again, run at EL2 on a PT_FEAT_AARCH64_EL2 table.
 QEMU_aarch64el2_SRC := aarch64
@@ -51,37 +56,57 @@ QEMU_aarch64el2_CC := $(QEMU_aarch64_CC) -DGUEST_EL2 -DPT_NATIVE_EL2
 QEMU_aarch64el2_RUN := qemu-system-aarch64 -M virt,virtualization=on -cpu cortex-a57 -m 128M \
 	-nographic -monitor none -semihosting -kernel
 QEMU_aarch64el2_PASS := 0
-QEMU_aarch64el2_FMTS := aarch64-el2
+QEMU_aarch64el2_FMTS := aarch64-el2 aarch64-el2/state
+
+# The AArch64 sources again on -cpu max, which has FEAT_HAFDBS, with
+# TCR_EL1.HA and HD set (GUEST_HAFDBS): the MMU sets the access flag and
+# dirties clean writable (DBM) pages itself. Same core objects as aarch64
+# (the core's flags are the same).
+QEMU_aarch64max_SRC := aarch64
+QEMU_aarch64max_CORE := aarch64
+QEMU_aarch64max_CC := $(QEMU_aarch64_CC) -DGUEST_HAFDBS
+QEMU_aarch64max_RUN := qemu-system-aarch64 -M virt -cpu max -m 128M -nographic -monitor none \
+	-semihosting -kernel
+QEMU_aarch64max_PASS := 0
+QEMU_aarch64max_FMTS := aarch64-max aarch64-max/state aarch64-max/asid
 
 QEMU_armv7_CC := --target=armv7a-none-eabi -mcpu=cortex-a15 -marm -mfloat-abi=soft
 QEMU_armv7_RUN := qemu-system-arm -M virt -cpu cortex-a15 -m 128M -nographic -monitor none \
 	-semihosting -kernel
 QEMU_armv7_PASS := 0
-QEMU_armv7_FMTS := armv7
+QEMU_armv7_FMTS := armv7 armv7/asid
 
 QEMU_loongarch_CC := --target=loongarch64-unknown-none-elf -mno-lsx -mno-lasx
 QEMU_loongarch_RUN := qemu-system-loongarch64 -M virt -m 1G -nographic -monitor none -kernel
 QEMU_loongarch_PASS := 0
-QEMU_loongarch_FMTS := loongarch64
+QEMU_loongarch_FMTS := loongarch64 loongarch64/state
 
-QEMU_GUESTS := riscv aarch64 aarch64el2 x86 armv7 loongarch
-QEMU_ARCHES := riscv aarch64 aarch64el2 x86 x86la57 armv7 loongarch
+QEMU_GUESTS := riscv aarch64 aarch64el2 aarch64max x86 armv7 loongarch
+QEMU_ARCHES := riscv aarch64 aarch64el2 aarch64max x86 x86la57 armv7 loongarch
 QEMU_WRAPPERS := $(foreach a,$(QEMU_ARCHES),$(QEMU_DIR)/$(a).sh)
 
-# Guest $(1) is built from tests/qemu/$(QEMU_<guest>_SRC) (default: its name).
+# Guest $(1) is built from tests/qemu/$(QEMU_<guest>_SRC) (default: its name)
+# and links the core objects of guest $(QEMU_<guest>_CORE) (default: its own,
+# compiled with its flags).
 define QEMU_GUEST_RULES
 QEMU_$(1)_S := tests/qemu/$(or $(QEMU_$(1)_SRC),$(1))
-$(QEMU_DIR)/$(1)/guest.elf: tests/qemu/common.c tests/qemu/guest.h $(wildcard tests/qemu/$(or $(QEMU_$(1)_SRC),$(1))/*) \
-		$(CORE_SRC) $(CORE_HDR) tests/qemu/qemu.mk
+QEMU_$(1)_K := $(QEMU_DIR)/$(or $(QEMU_$(1)_CORE),$(1))
+ifeq ($(QEMU_$(1)_CORE),)
+$(QEMU_DIR)/$(1)/core.stamp: $(CORE_SRC) $(CORE_HDR) tests/qemu/qemu.mk
 	@mkdir -p $(QEMU_DIR)/$(1)
 	@set -e; for f in $(CORE_SRC); do \
 		clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(WARN) -c $$$$f \
 			-o $(QEMU_DIR)/$(1)/core-$$$$(basename $$$$f .c).o; done
+	@touch $$@
+endif
+$(QEMU_DIR)/$(1)/guest.elf: tests/qemu/common.c tests/qemu/guest.h $(wildcard tests/qemu/$(or $(QEMU_$(1)_SRC),$(1))/*) \
+		$(QEMU_DIR)/$(or $(QEMU_$(1)_CORE),$(1))/core.stamp tests/qemu/qemu.mk
+	@mkdir -p $(QEMU_DIR)/$(1)
 	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) -c tests/qemu/common.c -o $(QEMU_DIR)/$(1)/common.o
 	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) -c $$(QEMU_$(1)_S)/arch.c -o $(QEMU_DIR)/$(1)/arch.o
 	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) -c $$(QEMU_$(1)_S)/start.S -o $(QEMU_DIR)/$(1)/start.o
 	ld.lld-19 -nostdlib -static -T $$(QEMU_$(1)_S)/link.ld -o $$@ $(QEMU_DIR)/$(1)/start.o \
-		$(QEMU_DIR)/$(1)/arch.o $(QEMU_DIR)/$(1)/common.o $(QEMU_DIR)/$(1)/core-*.o
+		$(QEMU_DIR)/$(1)/arch.o $(QEMU_DIR)/$(1)/common.o $$(QEMU_$(1)_K)/core-*.o
 
 
 $(QEMU_DIR)/$(1)/guest.bin: $(QEMU_DIR)/$(1)/guest.elf
@@ -113,17 +138,33 @@ qemu-check:
 	@tests/run.sh $(QEMU_WRAPPERS)
 
 # The checks must be able to fail: rebuild the guests with a sabotaged test
-# (tests/qemu/common.c QEMU_MUTATE: no TLB flush, wrong permissions, wrong
-# frames in the shadow) and require every guest to report failures.
+# (QEMU_MUTATE in tests/qemu/common.c and tests/qemu/aarch64/arch.c) and
+# require every run the sabotage reaches to report failures:
+#   1 no TLB flush after edits, 2 the shadow forgets WRITE, 3 the shadow's
+#     PAs are off by 4K: every run;
+#   4 the trap handler's access-state fix skips pt_set_state: runs where the
+#     OS keeps the state (Cortex-A57 at EL1 and EL2, LoongArch);
+#   5 no TLB flush after pt_clear_state: every run with a state check;
+#   6 the ASID switch keeps ASID 1: runs with an ASID check;
+#   7 -cpu max without TCR_EL1.HA/HD: the MMU leaves the state to the OS.
+QEMU_MUTANTS := 1 2 3 4 5 6 7
+QEMU_MUTANT_1 := $(QEMU_ARCHES)
+QEMU_MUTANT_2 := $(QEMU_ARCHES)
+QEMU_MUTANT_3 := $(QEMU_ARCHES)
+QEMU_MUTANT_4 := aarch64 aarch64el2 loongarch
+QEMU_MUTANT_5 := riscv aarch64 aarch64el2 aarch64max x86 x86la57 loongarch
+QEMU_MUTANT_6 := aarch64 aarch64max armv7
+QEMU_MUTANT_7 := aarch64max
 .PHONY: qemu-mutants
 qemu-mutants:
-	@scripts/need.sh qemu qemu-system-riscv64 clang-19 ld.lld-19
-	@set -e; for m in 1 2 3; do \
-		$(MAKE) --no-print-directory -s qemu-guests QEMU_DIR=$(BUILD)/qemu-mutant$$m \
-			QEMU_EXTRA=-DQEMU_MUTATE=$$m >/dev/null; \
-		for a in $(QEMU_ARCHES); do \
-			if $(BUILD)/qemu-mutant$$m/$$a.sh > $(BUILD)/qemu-mutant$$m/$$a.log 2>&1; then \
-				echo "qemu-mutants: mutant $$m NOT detected on $$a"; exit 1; fi; \
-			echo "qemu-mutants: mutant $$m on $$a: $$(grep -c FAIL $(BUILD)/qemu-mutant$$m/$$a.log) failures shown"; \
-		done; \
-	done
+	@scripts/need.sh qemu qemu-system-riscv64 qemu-system-aarch64 qemu-system-x86_64 \
+		qemu-system-arm qemu-system-loongarch64 clang-19 ld.lld-19 llvm-objcopy-19
+	@set -e; $(foreach m,$(QEMU_MUTANTS), \
+		d=$(BUILD)/qemu-mutant$(m); \
+		$(MAKE) --no-print-directory -s QEMU_DIR=$$d QEMU_EXTRA=-DQEMU_MUTATE=$(m) \
+			$(foreach a,$(QEMU_MUTANT_$(m)),$$d/$(a).sh) >/dev/null; \
+		for a in $(QEMU_MUTANT_$(m)); do \
+			if $$d/$$a.sh > $$d/$$a.log 2>&1; then \
+				echo "qemu-mutants: mutant $(m) NOT detected on $$a"; exit 1; fi; \
+			echo "qemu-mutants: mutant $(m) on $$a: $$(grep -c FAIL $$d/$$a.log) failures shown"; \
+		done;)

@@ -4,9 +4,23 @@
  * with TTBR0, 4K granule, 48-bit VA; MAIR = PT_AARCH64_MAIR. Modes probed:
  * EL1, and EL0 permissions through LDTR/STTR (no EL0 fetch). Cortex-A57 is
  * ARMv8.0: no PAN, so EL1 may read and write EL0 pages; PXN stops EL1 from
- * executing them (libpt sets PXN on every USER page).
+ * executing them (libpt sets PXN on every USER page). On -cpu max (the
+ * GUEST_HAFDBS build) PAN exists but stays off: QEMU starts the guest
+ * with PSTATE.PAN = 0, and SCTLR.SPAN = 1 keeps exceptions from setting it.
  */
 #include "../guest.h"
+
+/* The GUEST_HAFDBS build runs on -cpu max (FEAT_HAFDBS) with TCR_EL1.HA
+ * and HD set: the MMU sets the access flag, and a write to a clean writable
+ * page (DBM set, AP[2] = 1) makes it dirty (AP[2] = 0) instead of faulting.
+ * Without them (Cortex-A57, ARMv8.0, and at EL2) those accesses take an
+ * access-flag or permission fault and the trap handler calls
+ * pt_set_state. QEMU_MUTATE 7 leaves HA and HD clear on -cpu max. */
+#ifdef GUEST_HAFDBS
+#define TCR_HA_HD (QEMU_MUTATE == 7 ? 0 : 1ull << 39 | 1ull << 40)
+#else
+#define TCR_HA_HD 0
+#endif
 
 /* The GUEST_EL2 build runs the same guest at EL2 (HCR_EL2.E2H = 0) on a
  * PT_FEAT_AARCH64_EL2 table: one privilege level, XN from EXECUTE alone,
@@ -23,8 +37,10 @@
 
 #define ALL (PT_WRITE | PT_EXECUTE | PT_USER | PT_DEVICE | PT_UNCACHED)
 static const struct fmt fmts[] = {
-#ifdef GUEST_EL2
+#if defined(GUEST_EL2)
 	{ "aarch64-el2", PT_AARCH64, PT_FEAT_AARCH64_EL2, ALL, 0, 1, 0, false },
+#elif defined(GUEST_HAFDBS)
+	{ "aarch64-max", PT_AARCH64, 0, ALL, 0, 1, 0, false },
 #else
 	{ "aarch64", PT_AARCH64, 0, ALL, 0, 1, 0, false },
 	/* TTBR1: test VAs in the upper half; the guest's identity map lives in
@@ -93,7 +109,7 @@ void arch_mmu_on(const struct fmt *f, struct pt_table *t)
 	 * TTBR1 walks), IPS=48-bit. A HIGH table goes to TTBR1 instead:
 	 * T1SZ=16, IRGN1/ORGN1 WB-WA, SH1 inner, TG1=0b10 (4K), EPD1=0. */
 	uint64_t tcr = 16 | 1u << 8 | 1u << 10 | 3u << 12 | 0u << 14 | 1u << 23 |
-		       5ull << 32;
+		       5ull << 32 | TCR_HA_HD;
 	uint64_t ttbr0 = pt_root(t), ttbr1 = 0;
 	if (f->identity_elsewhere) {
 		tcr &= ~(1ull << 23);
@@ -118,6 +134,7 @@ void arch_mmu_on(const struct fmt *f, struct pt_table *t)
 #endif
 	__asm__ volatile("mrs %0, sctlr_" EL : "=r"(sctlr));
 	sctlr |= 1u << 0 | 1u << 2 | 1u << 12;     /* M, C, I */
+	sctlr |= 1u << 23;                          /* SPAN (RES1 before FEAT_PAN) */
 	sctlr &= ~(1ull << 19 | 1ull << 1);         /* no WXN, no alignment checks */
 	__asm__ volatile("msr sctlr_" EL ", %0\n\tisb" : : "r"(sctlr) : "memory");
 }
@@ -191,6 +208,32 @@ bool arch_fault_ok(enum acc k, uint64_t va)
 	return ec == 0x25 && ((esr >> 6 & 1) == (k == ACC_WRITE)) && g_fault_addr == va;
 }
 
+bool arch_state_check(const struct fmt *f, uint32_t *hw)
+{
+	(void)f;
+	*hw = 0;
+#ifdef GUEST_HAFDBS
+	*hw = PT_ACCESSED | PT_DIRTY;
+	uint64_t mmfr1;
+	__asm__ volatile("mrs %0, id_aa64mmfr1_el1" : "=r"(mmfr1));
+	gprintf("  ID_AA64MMFR1_EL1.HAFDBS = %u (2: access flag and dirty state)\n",
+		(unsigned)(mmfr1 & 0xf));
+#endif
+	return true;
+}
+
+/* ASIDs at EL1 on the TTBR0 format: TCR_EL1.A1 = 0 (the ASID is
+ * TTBR0_EL1[63:48]) and AS = 0 (8-bit ASIDs). */
+bool arch_asids(const struct fmt *f)
+{
+	return f->features == 0;
+}
+
+void arch_switch_asid(uint64_t root, unsigned asid)
+{
+	__asm__ volatile("msr ttbr0_el1, %0\n\tisb" : : "r"(root | (uint64_t)asid << 48) : "memory");
+}
+
 struct frame {
 	uint64_t x[31];
 };
@@ -204,6 +247,14 @@ void exc_c(struct frame *fr)
 	uint64_t ec = esr >> 26 & 0x3f;
 	if (!g_probing || (ec != 0x21 && ec != 0x25))
 		guest_panic("unexpected exception", esr, elr, far);
+	/* A data abort the OS fixes: DFSC 0b0010LL access flag fault,
+	 * 0b0011LL permission fault on a write (WnR). Returning leaves ELR at
+	 * the access, which runs again. */
+	uint64_t dfsc = esr & 0x3f, wnr = esr >> 6 & 1;
+	uint32_t st = (dfsc & 0x3c) == 0x08 ? PT_ACCESSED | (wnr ? PT_DIRTY : 0)
+		      : (dfsc & 0x3c) == 0x0c && wnr ? PT_DIRTY : 0;
+	if (ec == 0x25 && st && guest_state_fault(far, st))
+		return;
 	g_faulted = 1;
 	g_fault_cause = esr;
 	g_fault_addr = far;

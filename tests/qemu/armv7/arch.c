@@ -156,6 +156,24 @@ bool arch_fault_ok(enum acc k, uint64_t va)
 	return kind == 1 && ((fsr >> 11 & 1) == (k == ACC_WRITE)); /* DFSR.WnR */
 }
 
+/* ASIDs: CONTEXTIDR.ASID (bits 7:0) tags TLB entries of nG pages. The
+ * ASID changes first, then TTBR0, as Linux's cpu_v7_switch_mm does; only
+ * global pages are touched in between. No access-state check: with
+ * SCTLR.AFE = 0 there is no access flag, and short descriptors have no
+ * dirty bit (libpt reports every leaf accessed, every writable one dirty). */
+bool arch_asids(const struct fmt *f)
+{
+	(void)f;
+	return true;
+}
+
+void arch_switch_asid(uint64_t root, unsigned asid)
+{
+	__asm__ volatile("mcr p15, 0, %0, c13, c0, 1\n\tisb\n\t"
+			 "mcr p15, 0, %1, c2, c0, 0\n\tisb"
+			 : : "r"(asid), "r"((uint32_t)root) : "memory");
+}
+
 struct frame {
 	uint32_t r[13], lr;
 };

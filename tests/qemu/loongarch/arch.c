@@ -160,6 +160,17 @@ bool arch_fault_ok(enum acc k, uint64_t va)
 	return ecode == 3 || ecode == 6;          /* PIF, PNX */
 }
 
+/* No hardware page walker sets V or D here: the refill handler copies the
+ * leaf into the TLB as it is, an access to a V = 0 page raises PIL/PIS/PIF
+ * and a write to a D = 0 page PME, and the trap handler calls pt_set_state
+ * (Linux's handle_tlb_load/store/modify do the same). */
+bool arch_state_check(const struct fmt *f, uint32_t *hw)
+{
+	(void)f;
+	*hw = 0;
+	return true;
+}
+
 struct frame {
 	uint64_t r[32];
 };
@@ -171,6 +182,13 @@ void exc_c(struct frame *fr)
 	uint64_t ecode = estat >> 16 & 0x3f;
 	if (!g_probing || ecode < 1 || ecode > 7)
 		guest_panic("unexpected exception", estat, era, badv);
+	/* Faults the OS fixes: PIL/PIF (V = 0) need ACCESSED, PIS (a store to
+	 * V = 0) ACCESSED and DIRTY, PME (a store to D = 0) DIRTY. ERA stays at
+	 * the access, which runs again. */
+	uint32_t st = ecode == 4 ? PT_DIRTY : ecode == 2 ? PT_ACCESSED | PT_DIRTY
+				 : ecode == 1 || ecode == 3 ? PT_ACCESSED : 0;
+	if (st && guest_state_fault(badv, st))
+		return;
 	g_faulted = 1;
 	g_fault_cause = estat;
 	g_fault_addr = badv;

@@ -169,6 +169,14 @@ bool arch_fault_ok(enum acc k, uint64_t va)
 	return !(err & 16) && ((err & 2) != 0) == (k == ACC_WRITE);
 }
 
+/* The MMU sets A and D itself (SDM Vol. 3A §4.8): no access needs the OS. */
+bool arch_state_check(const struct fmt *f, uint32_t *hw)
+{
+	(void)f;
+	*hw = PT_ACCESSED | PT_DIRTY;
+	return true;
+}
+
 struct frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	uint64_t vec, err, rip, cs, rflags, rsp, ss;
