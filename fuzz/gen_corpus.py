@@ -191,13 +191,14 @@ class Prog:
     def flush(self, t2=False):
         self.op(11, t2)
 
-    # The state calls took op codes 0x6a and 0x6d (fuzz_ops.c).
+    # The state calls took op codes 0x6a and 0x6d (fuzz_ops.c); 0xff: the
+    # VA that follows, not a page of a leaf the model picks (state_va).
     def clear_state(self, va, size, st, bitmap=True, prefill=False, t2=False):
-        self.op(0x6A, t2); self.va(va); self.rsize(size); self.state(st)
+        self.op(0x6A, t2); self.b.append(0xFF); self.va(va); self.rsize(size); self.state(st)
         self.b.append((1 if bitmap else 0) | (2 if prefill else 0))
 
     def set_state(self, va, st, t2=False):
-        self.op(0x6D, t2); self.va(va); self.state(st)
+        self.op(0x6D, t2); self.b.append(0xFF); self.va(va); self.state(st)
 
     def reinit(self, fail=False, t2=False):
         self.op(12, t2); self.b.append(1 if fail else 0)

@@ -13,6 +13,20 @@
 /* Bitmaps up to this many pages (8 KiB); larger ranges go without. */
 #define MAX_BITMAP_PAGES (UINT64_C(1) << 16)
 
+/* Where a state call starts: a byte below 0xc0 (when there are leaves)
+ * picks a page inside a leaf (most calls are meant for mapped pages),
+ * anything else the general generator's VA. */
+static uint64_t state_va(struct rd *r, struct model *m)
+{
+	uint8_t b = rd_u8(r);
+	if (b < 0xc0 && m->n) {
+		const struct leaf *x = &m->lv[rd_u16(r) % m->n];
+		last_va = x->va + (((uint64_t)rd_u8(r) << 12) & (x->size - 1));
+		return last_va;
+	}
+	return gen_va(r, m);
+}
+
 /* Bits of leaf x among `bits` (state bits and PT_SW0/1). */
 static uint32_t leaf_bits(const struct leaf *x, uint32_t bits)
 {
@@ -36,7 +50,7 @@ static void check_no_alloc(unsigned long allocs0, size_t inuse0)
 static void do_clear_state(struct ctx *c, struct rd *r)
 {
 	struct model *m = &c->m;
-	uint64_t va = gen_va(r, m), size = gen_region_size(r), last = 0, npages = 0;
+	uint64_t va = state_va(r, m), size = gen_region_size(r), last = 0, npages = 0;
 	uint32_t bits = gen_state(r);
 	uint8_t o = rd_u8(r);
 	uint64_t *bm = NULL, *bm_want = NULL;
@@ -122,7 +136,7 @@ static void do_clear_state(struct ctx *c, struct rd *r)
 static void do_set_state(struct ctx *c, struct rd *r)
 {
 	struct model *m = &c->m;
-	uint64_t va = gen_va(r, m);
+	uint64_t va = state_va(r, m);
 	uint32_t bits = gen_state(r), nf = 0, ns = 0;
 	struct leaf *x = NULL;
 	struct effect ef = { 0 };
