@@ -414,6 +414,9 @@ PT_API uint64_t pt_satp(const struct pt_table *t, uint16_t asid);
 /*
  * TLB maintenance for the CPU libpt is compiled for; fits pt_mm.flush_tlb.
  * AArch64/ARMv7 broadcast (tlbi ...is); x86, RISC-V and LoongArch are local.
+ * A VA flush reaches every ASID on AArch64, ARMv7 and RISC-V; on x86 the
+ * current PCID and global entries; on LoongArch the current ASID (read
+ * from CSR.ASID) and global entries. all = true drops everything.
  * Only declared when compiling for one of those CPUs.
  */
 #if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv) || \
