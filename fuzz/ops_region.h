@@ -175,7 +175,7 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 static void do_copy(struct rd *r)
 {
 	struct ctx *d = &C[0], *s = &C[1];
-	uint64_t va = gen_va(r, &s->m), size = gen_region_size(r), last = 0;
+	uint64_t va = gen_va(r, &s->m), size = gen_region_size(r), last = 0, first, end;
 	struct effect ef = { 0 };
 	struct snap sn;
 	int want = PT_OK, got;
@@ -189,23 +189,25 @@ static void do_copy(struct rd *r)
 		s = d;
 	if (!d->alive || !s->alive || s == d)
 		want = PT_ERR_INVALID;
-	else if ((want = model_range(va, size, &last)) != PT_OK)
-		;
-	else if ((va | size) & (span(0) - 1))
-		want = PT_ERR_NOT_ALIGNED;
+	else
+		want = model_range(va, size, &last);
+	/* Every root entry the range touches is shared whole: from the first
+	 * one's base to the last one's end. */
+	first = va & ~(span(0) - 1);
+	end = last | (span(0) - 1);
 	if (want == PT_OK)
-		for (uint64_t b = va; want == PT_OK; b += span(0)) {
+		for (uint64_t b = first; want == PT_OK; b += span(0)) {
 			if (root_present(&d->m, b))
 				want = PT_ERR_ALREADY_MAPPED;
-			if (b + (span(0) - 1) == last)
+			if (b + (span(0) - 1) == end)
 				break;
 		}
 	if (want == PT_OK)
-		for (uint64_t b = va;; b += span(0)) {
+		for (uint64_t b = first;; b += span(0)) {
 			const struct leaf *x = m_find(&s->m, b);
 			if (x && x->corrupt && x->size == span(0))
 				want = PT_ERR_CORRUPT;
-			if (b + (span(0) - 1) == last)
+			if (b + (span(0) - 1) == end)
 				break;
 		}
 	snap_take(d, &sn);
@@ -217,7 +219,7 @@ static void do_copy(struct rd *r)
 	verify_call(d, got, want, 0, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
 	if (got != PT_OK)
 		return;
-	for (uint64_t b = va;; b += span(0)) {
+	for (uint64_t b = first;; b += span(0)) {
 		uint64_t bl = b + (span(0) - 1);
 		bool table = m_any_table(&s->m, b, bl, 1);
 		for (size_t k = m_first_ge(&s->m, b); k < s->m.n && s->m.lv[k].va <= bl; k++) {
@@ -233,7 +235,7 @@ static void do_copy(struct rd *r)
 				t_add(&d->m, s->m.tv[k].va, s->m.tv[k].level, true);
 			s->frozen = true;
 		}
-		if (bl == last)
+		if (bl == end)
 			break;
 	}
 }

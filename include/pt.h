@@ -296,15 +296,18 @@ PT_API int pt_set_state(struct pt_table *t, uint64_t va, uint32_t state);
 
 /*
  * Make dst share src's root-level entries covering [va, va + size) (the
- * kernel half of every process, say). va and size must be aligned to the
- * span of one root entry; only src's non-empty entries are copied. dst never
- * frees nor edits a shared subtree: edits through dst that touch a shared
- * root entry fail with PT_ERR_INVALID. Sharing is not reference-counted:
- * src must outlive dst's use, and must not unmap_region (which reclaims)
- * the tables it shares, as kernels keep their half populated.
- * Errors: PT_ERR_INVALID (different format or features, NULL, range),
- * PT_ERR_NOT_ALIGNED, PT_ERR_ALREADY_MAPPED (dst already uses a root entry in
- * the range), PT_ERR_CORRUPT.
+ * kernel half of every process, say). va and size need only be 4K-aligned:
+ * every root entry the range touches is shared whole, mappings outside the
+ * range in those entries too. Only src's non-empty entries are copied. dst
+ * never frees nor edits a shared subtree: edits through dst that touch a
+ * shared root entry fail with PT_ERR_INVALID. Sharing is not
+ * reference-counted: src must outlive dst's use, and must not unmap_region
+ * (which reclaims) the tables it shares, as kernels keep their half
+ * populated.
+ * Errors: PT_ERR_INVALID (different format or features, NULL, range as for
+ * region calls), PT_ERR_NOT_ALIGNED (va or size not 4K-aligned),
+ * PT_ERR_ALREADY_MAPPED (dst already uses a root entry the range touches),
+ * PT_ERR_CORRUPT.
  */
 PT_API int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size);
 
@@ -465,6 +468,9 @@ PT_API uint64_t pt_satp(const struct pt_table *t, uint16_t asid);
 /*
  * TLB maintenance for the CPU libpt is compiled for; fits pt_mm.flush_tlb.
  * AArch64/ARMv7 broadcast (tlbi ...is); x86, RISC-V and LoongArch are local.
+ * A VA flush reaches every ASID on AArch64, ARMv7 and RISC-V; on x86 the
+ * current PCID and global entries; on LoongArch the current ASID (read
+ * from CSR.ASID) and global entries. all = true drops everything.
  * Only declared when compiling for one of those CPUs.
  */
 #if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv) || \

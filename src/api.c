@@ -420,10 +420,13 @@ int pt_set_state(struct pt_table *t, uint64_t va, uint32_t state)
 	return r ? r : t->engine->set_state(t, va, state);
 }
 
+/* Only whole root entries can be shared: every one the range touches is,
+ * as page_table_multiarch does (ArceOS passes the kernel half less its
+ * last page). */
 int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size)
 {
 	const struct pt_shape *s;
-	uint64_t last, m;
+	uint64_t last;
 	int r;
 	if (!alive(dst) || !alive(src) || dst == src || dst->arch != src->arch ||
 	    dst->features != src->features)
@@ -431,9 +434,6 @@ int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, 
 	s = dst->shape;
 	if ((r = range_ok(dst, s, va, size, &last)))
 		return r;
-	m = pt__span(s, 0) - 1;
-	if ((va & m) || (size & m))
-		return PT_ERR_NOT_ALIGNED;
 	return dst->engine->copy_root(dst, src, (size_t)(va >> s->shift[0]) & (s->entries[0] - 1u),
 				      (size_t)(last >> s->shift[0]) & (s->entries[0] - 1u));
 }

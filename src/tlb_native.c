@@ -54,10 +54,16 @@ void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
 {
 	(void)ctx;
 	__asm__ volatile("dbar 0" ::: "memory");
-	if (all)
+	if (all) {
 		__asm__ volatile("invtlb 0, $zero, $zero" ::: "memory");
-	else /* op 6: global entries or ASID 0, matching va */
-		__asm__ volatile("invtlb 6, $zero, %0" : : "r"(va) : "memory");
+	} else {
+		/* Op 6 drops va's entries that are global or tagged with the
+		 * ASID in rj[9:0]: the current one, CSR.ASID (0x18) bits 9:0,
+		 * so a process's own pages go too, not only those of ASID 0. */
+		uint64_t asid;
+		__asm__ volatile("csrrd %0, 0x18" : "=r"(asid));
+		__asm__ volatile("invtlb 6, %0, %1" : : "r"(asid & 0x3ff), "r"(va) : "memory");
+	}
 }
 #elif defined(__arm__)
 void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)

@@ -212,13 +212,14 @@ static void t_copy(const struct fmt *f)
 	CHECK_EQ(pt_unmap_region(&dst, R - RS, 2 * RS), PT_ERR_INVALID);
 	CHECK_EQ(pt_query(&e.t, R + 0x5000, &m), PT_OK); /* src untouched */
 	CHECK_EQ(m.flags, norm(f, RW));
-	/* Range rules. */
+	/* Range rules: 4K-aligned is enough, and every root entry the range
+	 * touches counts, whole. */
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R, 2 * RS), PT_ERR_ALREADY_MAPPED);
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R + RS, RS), PT_ERR_ALREADY_MAPPED);
-	if (RS > K4) {
-		CHECK_EQ(pt_copy_from(&dst, &e.t, R + K4, RS), PT_ERR_NOT_ALIGNED);
-		CHECK_EQ(pt_copy_from(&dst, &e.t, R + 2 * RS, RS / 2), PT_ERR_NOT_ALIGNED);
-	}
+	CHECK_EQ(pt_copy_from(&dst, &e.t, R + 2 * RS - K4, K4), PT_ERR_ALREADY_MAPPED);
+	CHECK_EQ(pt_copy_from(&dst, &e.t, R - K4, 2 * K4), PT_ERR_ALREADY_MAPPED);
+	CHECK_EQ(pt_copy_from(&dst, &e.t, R + RS + 0x800, K4), PT_ERR_NOT_ALIGNED);
+	CHECK_EQ(pt_copy_from(&dst, &e.t, R + 2 * RS, K4 / 2), PT_ERR_NOT_ALIGNED);
 	/* An empty src range shares nothing: dst may map there afterwards. */
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R - 2 * RS, 2 * RS), PT_OK);
 	CHECK_EQ(pt_map(&dst, R - RS + 0x3000, 0x3000, K4, RW), PT_OK);
@@ -250,6 +251,112 @@ static void t_copy(const struct fmt *f)
 	CHECK_EQ(pt_query(&e.t, R + 0x9000, &m), PT_OK);
 	check_tables(&e, true);
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R, RS), PT_ERR_INVALID); /* dead dst */
+out:
+	env_fini(&e);
+}
+
+/* A range that is only 4K-aligned shares every root entry it touches,
+ * whole: what lies outside the range in those entries is shared too. */
+static void t_copy_unaligned(const struct fmt *f)
+{
+	struct env e;
+	struct pt_table dst;
+	struct pt_mapping m;
+	const uint64_t K4 = PT_SIZE_4K, RS = fmt_span(f, 0);
+	const uint64_t R = V(f, 4 * RS); /* root entries 4 and 5 */
+	size_t n1;
+	CTX("%s copy_from unaligned", f->name);
+	if (!env_init(&e, f))
+		return;
+	CHECK_EQ(pt_map(&e.t, R + 0x5000, 0x5000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, R + RS - K4, 0x7000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, R + 2 * RS - K4, 0x8000, K4, RW), PT_OK);
+	n1 = e.a.in_use;
+	if (!CHECK_EQ(pt_init(&dst, f->arch, f->feat, &e.mm), PT_OK))
+		goto out;
+	/* Two pages across the boundary of entries 4 and 5. */
+	CHECK_EQ(pt_copy_from(&dst, &e.t, R + RS - K4, 2 * K4), PT_OK);
+	CHECK_EQ(e.a.in_use, n1 + fmt_root_frames(f));
+	CHECK_EQ(pt_query(&dst, R + 0x5000, &m), PT_OK);
+	CHECK_EQ(m.pa, 0x5000);
+	CHECK_EQ(pt_query(&dst, R + RS - K4, &m), PT_OK);
+	CHECK_EQ(m.pa, 0x7000);
+	CHECK_EQ(pt_query(&dst, R + 2 * RS - K4, &m), PT_OK);
+	CHECK_EQ(m.pa, 0x8000);
+	/* Both are shared: dst edits neither, and cannot share them again. */
+	CHECK_EQ(pt_unmap(&dst, R + 2 * RS - K4, NULL), PT_ERR_INVALID);
+	CHECK_EQ(pt_map(&dst, R + 0x9000, 0x9000, K4, RW), PT_ERR_INVALID);
+	CHECK_EQ(pt_copy_from(&dst, &e.t, R + 2 * RS - K4, K4), PT_ERR_ALREADY_MAPPED);
+	/* The entries on either side are dst's own. */
+	CHECK_EQ(pt_map(&dst, R - K4, 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&dst, R + 2 * RS, 0x1000, K4, RW), PT_OK);
+	pt_destroy(&dst);
+	CHECK_EQ(e.a.in_use, n1);
+	CHECK_EQ(e.a.errors, 0);
+	check_tables(&e, true);
+out:
+	env_fini(&e);
+}
+
+/*
+ * ArceOS gives every process the kernel half through page_table_multiarch
+ * with exactly this call on x86-64 4-level: va 0xffff_8000_0000_0000,
+ * size 0x7fff_ffff_f000, the upper half less its last page, not a whole
+ * number of 512 GiB root entries. Root entries 256 to 511 are shared, the
+ * last one whole (its last page too).
+ */
+static void t_copy_arceos(const struct fmt *f)
+{
+	struct env e;
+	struct pt_table dst, busy;
+	struct pt_mapping m;
+	const uint64_t K4 = PT_SIZE_4K;
+	const uint64_t kva = UINT64_C(0xffff800000000000), ksize = UINT64_C(0x7ffffffff000);
+	const uint64_t k1 = kva + 0x1000;                  /* root entry 256 */
+	const uint64_t k2 = UINT64_C(0xffffc00000000000);   /* 384, a 1G leaf */
+	const uint64_t k3 = UINT64_C(0xfffffffffffff000);   /* 511, past the range */
+	size_t n1;
+	if (f->arch != PT_X86_64)
+		return;
+	CTX("%s copy_from ArceOS kernel half", f->name);
+	if (!env_init(&e, f))
+		return;
+	CHECK_EQ(pt_map(&e.t, k1, 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, k2, PT_SIZE_1G, PT_SIZE_1G, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, k3, 0x3000, K4, R_), PT_OK);
+	n1 = e.a.in_use;
+	if (!CHECK_EQ(pt_init(&dst, f->arch, f->feat, &e.mm), PT_OK))
+		goto out;
+	/* A user page first: the lower half is dst's own. */
+	CHECK_EQ(pt_map(&dst, 0x400000, 0x4000, K4, RW), PT_OK);
+	CHECK_EQ(pt_copy_from(&dst, &e.t, kva, ksize), PT_OK);
+	CHECK_EQ(pt_query(&dst, k1 + 0x10, &m), PT_OK);
+	CHECK_EQ(m.pa, 0x1010);
+	CHECK_EQ(pt_query(&dst, k2 + 0x1234, &m), PT_OK);
+	CHECK_EQ(m.pa, PT_SIZE_1G + 0x1234);
+	CHECK_EQ(m.size, PT_SIZE_1G);
+	CHECK_EQ(pt_query(&dst, k3, &m), PT_OK);
+	CHECK_EQ(m.pa, 0x3000);
+	CHECK_EQ(pt_query(&dst, 0x400000, &m), PT_OK);
+	/* Later kernel mappings show through; dst edits no kernel entry. */
+	CHECK_EQ(pt_map(&e.t, k1 + 0x2000, 0x2000, K4, RW), PT_OK);
+	CHECK_EQ(pt_query(&dst, k1 + 0x2000, &m), PT_OK);
+	CHECK_EQ(pt_map(&dst, k1 + 0x3000, 0x3000, K4, RW), PT_ERR_INVALID);
+	CHECK_EQ(pt_unmap_region(&dst, kva, ksize), PT_ERR_INVALID);
+	CHECK_EQ(pt_copy_from(&dst, &e.t, kva, ksize), PT_ERR_ALREADY_MAPPED);
+	CHECK_EQ(pt_map(&dst, 0x401000, 0x5000, K4, RW), PT_OK);
+	pt_destroy(&dst);
+	CHECK_EQ(e.a.in_use, n1);
+	/* A table that already uses a root entry of the half shares none. */
+	if (CHECK_EQ(pt_init(&busy, f->arch, f->feat, &e.mm), PT_OK)) {
+		CHECK_EQ(pt_map(&busy, UINT64_C(0xffff960000000000), 0x1000, K4, RW), PT_OK);
+		CHECK_EQ(pt_copy_from(&busy, &e.t, kva, ksize), PT_ERR_ALREADY_MAPPED);
+		CHECK_EQ(pt_query(&busy, k1, &m), PT_ERR_NOT_MAPPED);
+		pt_destroy(&busy);
+	}
+	CHECK_EQ(e.a.in_use, n1);
+	CHECK_EQ(e.a.errors, 0);
+	CHECK_EQ(pt_query(&e.t, k3, &m), PT_OK);
 out:
 	env_fini(&e);
 }
@@ -673,6 +780,8 @@ int main(void)
 		group_begin(name);
 		t_walk(f);
 		t_copy(f);
+		t_copy_unaligned(f);
+		t_copy_arceos(f);
 		t_translate(f);
 		t_edges(f);
 		t_walk_pa_top(f);

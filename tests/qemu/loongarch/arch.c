@@ -15,6 +15,7 @@
 
 #define UART 0x1fe001e0ull
 #define GED 0x100e0000ull
+#define GUEST_ASID 0x2a5
 
 static const struct fmt fmts[] = {
 	{ "loongarch64", PT_LOONGARCH64, 0,
@@ -85,7 +86,10 @@ void arch_mmu_on(const struct fmt *f, struct pt_table *t)
 	CSR_WR(0x1a, pt_root(t)); /* PGDH: one table serves both halves */
 	CSR_WR(0x1e, 12);         /* STLBPS: 4K */
 	CSR_WR(0x8e, 12);         /* TLBREHI.PS */
-	CSR_WR(0x18, 0);          /* ASID */
+	/* A non-zero ASID: libpt's leaves are not global, so every TLB entry
+	 * the refill handler fills is tagged with it, and a VA flush by
+	 * pt_flush_tlb_native must name it to drop them. */
+	CSR_WR(0x18, GUEST_ASID);
 	__asm__ volatile("invtlb 0, $zero, $zero\n\tdbar 0" ::: "memory");
 	/* CRMD: PG=1, DA=0, PLV0, interrupts off. */
 	uint64_t crmd = CSR_RD(0x0);
