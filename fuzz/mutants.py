@@ -24,7 +24,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 
 # name, file, old text, new text, occurrence (None: must be unique), kind
 MUTANTS = [
-    ("x86-encoder-user-bit", "arch/x86.h", "e |= X86_US;", "e |= X86_PWT;", None,
+    ("x86-encoder-user-bit", "arch/x86.h", "X86_P | (flags & PT_WRITE) | (flags & PT_USER) >> 1 |",
+     "X86_P | (flags & PT_WRITE) | (flags & PT_USER) |", None,
      "wrong bit in an encoder (USER written as PWT)"),
     ("aarch64-encoder-ro-bit", "arch/aarch64.h",
      "\t\te |= A64_AP_RO | (flags & PT_DIRTY ? A64_SW_DIRTY : 0);\n",
@@ -92,7 +93,8 @@ MUTANTS = [
     ("unmap-no-tlb-record", "src/edit.h",
      "\t\told->size = span;\n\t}\n\tpt__record(t, va & ~(span - 1));\n", "\t\told->size = span;\n\t}\n", None,
      "pt_unmap records no VA for TLB maintenance"),
-    ("flush-threshold", "src/api.c", "if (t->nflush > PT_FLUSH_MAX)", "if (t->nflush >= PT_FLUSH_MAX)",
+    ("flush-threshold", "src/api.c", "if (t->nflush > PT_FLUSH_MAX || t->nfree)",
+     "if (t->nflush >= PT_FLUSH_MAX || t->nfree)",
      None, "pt_flush flushes all at exactly 32 records"),
     ("copy-not-marked-shared", "src/share.h",
      "dst->shared[i / 64] |= UINT64_C(1) << (i % 64);", "(void)0;", None,
@@ -176,8 +178,8 @@ MUTANTS = [
      "protect commit rewrites from a remembered run before the run starts"),
     # SPEC revision 2: flags, access state, pt_clear_state, pt_set_state.
     ("normalize-wc-aarch64", "src/internal.h",
-     "((flags & PT_WC) && a != PT_X86_64 && a != PT_X86_64_LA57))",
-     "((flags & PT_WC) && a != PT_X86_64 && a != PT_X86_64_LA57 && a != PT_AARCH64))", None,
+     "\treturn a != PT_X86_64 && a != PT_X86_64_LA57;",
+     "\treturn a != PT_X86_64 && a != PT_X86_64_LA57 && a != PT_AARCH64;", None,
      "normalisation lets WC through on AArch64 (encoded as normal memory)"),
     ("armv7-sw-flags-accepted", "src/api.c",
      "\t       !(a == PT_ARMV7 && (flags & (PT_SW0 | PT_SW1)));", "\t       a != PT_ARCH_COUNT;", None,
@@ -190,8 +192,8 @@ MUTANTS = [
      "\tif ((x->bits & PT_WRITE) && !(old & PT_WRITE))\n\t\tkeep |= PT_DIRTY;\n", "", None,
      "a leaf that gains WRITE through protect stays clean"),
     ("protect-sw-from-flags", "src/api.c",
-     "return pt__normalize(t->arch, t->features, flags) & ~(PT_SW0 | PT_SW1);",
-     "return pt__normalize(t->arch, t->features, flags);", None,
+     "return pt__normalize_for(t, flags) & ~(PT_SW0 | PT_SW1);",
+     "return pt__normalize_for(t, flags);", None,
      "protect takes the SW bits passed in flags (ORed into the leaf's)"),
     ("aarch64-ro-dirty-lost", "arch/aarch64.h",
      "\t\te |= A64_AP_RO | (flags & PT_DIRTY ? A64_SW_DIRTY : 0);\n", "\t\te |= A64_AP_RO;\n", None,
