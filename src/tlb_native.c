@@ -10,10 +10,18 @@ void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
 {
 	(void)ctx;
 	if (all) {
-		/* Reloading CR3 drops every non-global translation. */
-		uint64_t cr3;
-		__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-		__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+		/* A write to CR4 that changes PGE drops every translation,
+		 * global ones too (Intel SDM vol. 3A 4.10.4.1); without PGE
+		 * there are none, and reloading CR3 drops the rest. */
+		uint64_t cr4, cr3;
+		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+		if (cr4 & (UINT64_C(1) << 7)) {
+			__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 & ~(UINT64_C(1) << 7)) : "memory");
+			__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+		} else {
+			__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+			__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+		}
 	} else {
 		__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 	}

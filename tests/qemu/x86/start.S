@@ -60,9 +60,10 @@ _start32:
 	jmp	2b
 4:	mov	$1, %ebp
 3:	mov	%ebp, boot_la57
-	/* CR4: PAE, plus LA57 when asked. */
+	/* CR4: PAE and PGE (global pages, which pt_flush_tlb_native's
+	 * full flush must drop too), plus LA57 when asked. */
 	mov	%cr4, %eax
-	or	$0x20, %eax
+	or	$0xa0, %eax
 	test	%ebp, %ebp
 	jz	5f
 	or	$0x1000, %eax
