@@ -39,6 +39,12 @@ static uint64_t table_bytes(enum pt_arch a, unsigned l)
 	return 4096;
 }
 
+/* The state of a new leaf: accessed, and dirty when writable. */
+static uint32_t fresh(uint32_t nflags)
+{
+	return PT_ACCESSED | ((nflags & PT_WRITE) ? PT_DIRTY : 0);
+}
+
 static void check_decoded(enum pt_arch a, unsigned f, unsigned level, uint64_t pte,
 			  const struct pt_arch_info *in, const struct pt_entry *e)
 {
@@ -55,6 +61,11 @@ static void check_decoded(enum pt_arch a, unsigned f, unsigned level, uint64_t p
 	FZ_CHECK((e->pa & (size - 1)) == 0);
 	FZ_CHECK(!(e->flags & ~(uint32_t)PT_FLAGS_ALL));
 	FZ_CHECK(pt_flags_normalize(a, f, e->flags) == e->flags);
+	/* Access state apart from the flags; ARMv7 stores none: every leaf
+	 * accessed, every writable one dirty. */
+	FZ_CHECK(!(e->state & ~(uint32_t)PT_STATE_ALL));
+	if (a == PT_ARMV7)
+		FZ_CHECK(e->state == fresh(e->flags));
 }
 
 static void one(struct rd *r)
@@ -66,7 +77,8 @@ static void one(struct rd *r)
 	unsigned levels = in ? in->levels : 1;
 	unsigned level = rd_u8(r) % (levels + 1);
 	uint64_t pte = rd_u64(r), pa = rd_u64(r), p2;
-	uint32_t flags = rd_u8(r);
+	/* PT_SW0/1 from the PA's top bits, which a valid PA never has. */
+	uint32_t flags = rd_u8(r) | (uint32_t)(pa >> 62) << 8;
 	struct pt_entry e, e2;
 	bool valid;
 	int rc;
@@ -75,7 +87,7 @@ static void one(struct rd *r)
 	if (b & 0x80 && in && fz_feat_ok(a, f)) {
 		uint64_t sz = UINT64_C(1) << shift(a, levels, level);
 		uint64_t base = pt_pte_page(a, f, level, (pa & ((UINT64_C(1) << in->pa_bits) - 1)) & ~(sz - 1),
-					    (flags & PT_FLAGS_ALL) | PT_READ);
+					    (flags & (a == PT_ARMV7 ? 0xffu : PT_FLAGS_ALL)) | PT_READ);
 		if (!base && level + 1 < levels)
 			base = pt_pte_table(a, level, pa & ((UINT64_C(1) << in->pa_bits) - 1) &
 							  ~(table_bytes(a, level + 1) - 1));
@@ -129,6 +141,7 @@ static void one(struct rd *r)
 			FZ_CHECK(p2 != 0);
 			FZ_CHECK(pt_pte_decode(a, f, level, p2, &e2) == PT_OK);
 			FZ_CHECK(e2.leaf && e2.pa == e.pa && e2.flags == e.flags);
+			FZ_CHECK(e2.state == fresh(e.flags));
 			FZ_CHECK(pt_pte_page(a, f, level, e2.pa, e2.flags) == p2);
 		} else if (!e.leaf) {
 			p2 = pt_pte_table(a, level, e.pa);
@@ -144,7 +157,8 @@ static void one(struct rd *r)
 		bool leaf_lvl = (in->leaf_sizes & size) != 0;
 		uint64_t apa = (b & 0x40) ? pa : pa & ~(size - 1) & ((UINT64_C(1) << in->pa_bits) - 1);
 		bool ok = leaf_lvl && (flags & PT_READ) && !(flags & ~(uint32_t)PT_FLAGS_ALL) &&
-			  !(apa & (size - 1)) && !(apa >> in->pa_bits);
+			  !(a == PT_ARMV7 && (flags & (PT_SW0 | PT_SW1))) && !(apa & (size - 1)) &&
+			  !(apa >> in->pa_bits);
 		uint64_t le = pt_pte_page(a, f, level, apa, flags);
 		FZ_CHECK(ok == (le != 0));
 		if (ok) {
@@ -152,6 +166,7 @@ static void one(struct rd *r)
 			check_decoded(a, f, level, le, in, &e2);
 			FZ_CHECK(e2.leaf && e2.pa == apa);
 			FZ_CHECK(e2.flags == pt_flags_normalize(a, f, flags));
+			FZ_CHECK(e2.state == fresh(e2.flags));
 			/* Every normalised flag set keeps READ. */
 			FZ_CHECK(e2.flags & PT_READ);
 		}
