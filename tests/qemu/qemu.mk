@@ -4,14 +4,20 @@
 # which privilege modes each architecture probes and what it cannot check).
 #   make qemu-check    build and run every guest (tests/run.sh protocol,
 #                      one "[group] qemu <format>" line per format, and one
-#                      per extra check: <format>/state, <format>/asid)
+#                      per extra check: <format>/state, <format>/asid,
+#                      <format>/defer)
 #   make qemu-mutants  rebuild with a sabotaged test and require failures
 # Formats: riscv-sv39/sv48/sv57/sv48-svpbmt, aarch64, aarch64-high,
 # aarch64-el2, aarch64-max, x86_64, x86_64-la57, armv7, loongarch64.
 # <format>/state: access state (accessed, dirty) set by the MMU or by the
 # trap handler's pt_set_state, read back with pt_query; every format with
 # accessed and dirty bits (not ARMv7). <format>/asid: two address spaces
-# switched by ASID with no TLB flush (AArch64 EL1, ARMv7).
+# switched by ASID with no TLB flush (AArch64 EL1, ARMv7). <format>/defer:
+# table frames detached by pt_unmap_region reach free_frames only after a
+# full TLB flush on the CPU (at pt_flush, or inside a call that detached
+# more than PT_FREE_MAX), are never written once detached or freed, and the
+# MMU translates the rest and tables rebuilt in the reused frames; every
+# format.
 
 QEMU_DIR ?= $(BUILD)/qemu
 QEMU_EXTRA ?=
@@ -28,27 +34,29 @@ QEMU_riscv_CC := --target=riscv64-unknown-none-elf -march=rv64imac -mabi=lp64 \
 QEMU_riscv_RUN := qemu-system-riscv64 -M virt -cpu rv64,svpbmt=on -m 128M -bios none \
 	-nographic -monitor none -kernel
 QEMU_riscv_PASS := 0
-QEMU_riscv_FMTS := $(foreach f,riscv-sv39 riscv-sv48 riscv-sv57 riscv-sv48-svpbmt,$(f) $(f)/state)
+QEMU_riscv_FMTS := $(foreach f,riscv-sv39 riscv-sv48 riscv-sv57 riscv-sv48-svpbmt,$(f) $(f)/state \
+	$(f)/defer)
 
 QEMU_aarch64_CC := --target=aarch64-unknown-none-elf -mgeneral-regs-only -mstrict-align
 QEMU_aarch64_RUN := qemu-system-aarch64 -M virt -cpu cortex-a57 -m 128M -nographic \
 	-monitor none -semihosting -kernel
 QEMU_aarch64_PASS := 0
-QEMU_aarch64_FMTS := aarch64 aarch64/state aarch64/asid aarch64-high aarch64-high/state
+QEMU_aarch64_FMTS := aarch64 aarch64/state aarch64/asid aarch64/defer aarch64-high \
+	aarch64-high/state aarch64-high/defer
 
 QEMU_x86_CC := --target=x86_64-unknown-none-elf -mgeneral-regs-only -mno-red-zone
 QEMU_x86_CPU := qemu64,+la57,+pdpe1gb,+smep,+smap
 QEMU_x86_RUN := qemu-system-x86_64 -cpu $(QEMU_x86_CPU) -m 128M -nographic -monitor none -nic none \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel
 QEMU_x86_PASS := 1
-QEMU_x86_FMTS := x86_64 x86_64/state
+QEMU_x86_FMTS := x86_64 x86_64/state x86_64/defer
 QEMU_x86_IMG := guest.bin
 # The same image, booted with 5-level paging.
 QEMU_x86la57_GUEST := x86
 QEMU_x86la57_RUN := $(QEMU_x86_RUN)
 QEMU_x86la57_ARGS := -append la57
 QEMU_x86la57_PASS := 1
-QEMU_x86la57_FMTS := x86_64-la57 x86_64-la57/state
+QEMU_x86la57_FMTS := x86_64-la57 x86_64-la57/state x86_64-la57/defer
 
 # The AArch64 sources again, run at EL2 on a PT_FEAT_AARCH64_EL2 table.
 QEMU_aarch64el2_SRC := aarch64
@@ -56,7 +64,7 @@ QEMU_aarch64el2_CC := $(QEMU_aarch64_CC) -DGUEST_EL2 -DPT_NATIVE_EL2
 QEMU_aarch64el2_RUN := qemu-system-aarch64 -M virt,virtualization=on -cpu cortex-a57 -m 128M \
 	-nographic -monitor none -semihosting -kernel
 QEMU_aarch64el2_PASS := 0
-QEMU_aarch64el2_FMTS := aarch64-el2 aarch64-el2/state
+QEMU_aarch64el2_FMTS := aarch64-el2 aarch64-el2/state aarch64-el2/defer
 
 # The AArch64 sources again on -cpu max, which has FEAT_HAFDBS, with
 # TCR_EL1.HA and HD set (GUEST_HAFDBS): the MMU sets the access flag and
@@ -68,18 +76,18 @@ QEMU_aarch64max_CC := $(QEMU_aarch64_CC) -DGUEST_HAFDBS
 QEMU_aarch64max_RUN := qemu-system-aarch64 -M virt -cpu max -m 128M -nographic -monitor none \
 	-semihosting -kernel
 QEMU_aarch64max_PASS := 0
-QEMU_aarch64max_FMTS := aarch64-max aarch64-max/state aarch64-max/asid
+QEMU_aarch64max_FMTS := aarch64-max aarch64-max/state aarch64-max/asid aarch64-max/defer
 
 QEMU_armv7_CC := --target=armv7a-none-eabi -mcpu=cortex-a15 -marm -mfloat-abi=soft
 QEMU_armv7_RUN := qemu-system-arm -M virt -cpu cortex-a15 -m 128M -nographic -monitor none \
 	-semihosting -kernel
 QEMU_armv7_PASS := 0
-QEMU_armv7_FMTS := armv7 armv7/asid
+QEMU_armv7_FMTS := armv7 armv7/asid armv7/defer
 
 QEMU_loongarch_CC := --target=loongarch64-unknown-none-elf -mno-lsx -mno-lasx
 QEMU_loongarch_RUN := qemu-system-loongarch64 -M virt -m 1G -nographic -monitor none -kernel
 QEMU_loongarch_PASS := 0
-QEMU_loongarch_FMTS := loongarch64 loongarch64/state
+QEMU_loongarch_FMTS := loongarch64 loongarch64/state loongarch64/defer
 
 QEMU_GUESTS := riscv aarch64 aarch64el2 aarch64max x86 armv7 loongarch
 QEMU_ARCHES := riscv aarch64 aarch64el2 aarch64max x86 x86la57 armv7 loongarch
@@ -146,8 +154,11 @@ qemu-check:
 #     OS keeps the state (Cortex-A57 at EL1 and EL2, LoongArch);
 #   5 no TLB flush after pt_clear_state: every run with a state check;
 #   6 the ASID switch keeps ASID 1: runs with an ASID check;
-#   7 -cpu max without TCR_EL1.HA/HD: the MMU leaves the state to the OS.
-QEMU_MUTANTS := 1 2 3 4 5 6 7
+#   7 -cpu max without TCR_EL1.HA/HD: the MMU leaves the state to the OS;
+#   8 the defer table's flush hook counts a full flush it does not make,
+#   9 the defer table has no flush_tlb hook (libpt frees frames as it
+#     detaches them): every run.
+QEMU_MUTANTS := 1 2 3 4 5 6 7 8 9
 QEMU_MUTANT_1 := $(QEMU_ARCHES)
 QEMU_MUTANT_2 := $(QEMU_ARCHES)
 QEMU_MUTANT_3 := $(QEMU_ARCHES)
@@ -155,6 +166,8 @@ QEMU_MUTANT_4 := aarch64 aarch64el2 loongarch
 QEMU_MUTANT_5 := riscv aarch64 aarch64el2 aarch64max x86 x86la57 loongarch
 QEMU_MUTANT_6 := aarch64 aarch64max armv7
 QEMU_MUTANT_7 := aarch64max
+QEMU_MUTANT_8 := $(QEMU_ARCHES)
+QEMU_MUTANT_9 := $(QEMU_ARCHES)
 .PHONY: qemu-mutants
 qemu-mutants:
 	@scripts/need.sh qemu qemu-system-riscv64 qemu-system-aarch64 qemu-system-x86_64 \
