@@ -91,7 +91,11 @@ static void init(struct pt_table *t)
 	t->hint_nflags = pt__normalize_for(t, PT_READ);
 	t->hint_state = pt__fresh(t->hint_nflags) & PT_STATE_ALL;
 	t->hint_attrs = A(leaf_attrs)(t->features, 0, t->hint_nflags | t->hint_state);
-	t->memo_mode = 0; /* no rewrite remembered */
+	/* No rewrite remembered (mode 0); every field set, as each is read. */
+	t->memo_mode = 0;
+	t->memo_bits = 0;
+	t->memo_old = 0;
+	t->memo_new = 0;
 }
 
 static void set_direct(struct pt_table *t)
