@@ -107,7 +107,7 @@ static void do_map(struct ctx *c, struct rd *r, bool region)
 		}
 	}
 	cur_op = region ? (opts ? "map_region huge" : "map_region") : "map";
-	/* The model's normalisation is the library's (SPEC section 4). */
+	/* The model's normalisation is the library's. */
 	if (flags_ok(flags))
 		FZ_CHECK(pt_flags_normalize(S.arch, S.feat, flags) == norm(flags));
 	if (want == PT_OK && c->frozen)

@@ -80,7 +80,7 @@ static bool flags_ok(uint32_t f)
 	return (f & PT_READ) && !(f & ~(uint32_t)PT_FLAGS_ALL) && !(S.armv7 && (f & SW_BITS));
 }
 
-/* SPEC section 4: the strongest memory type wins, the weaker ones go; WC
+/* Normalisation: the strongest memory type wins, the weaker ones go; WC
  * is x86's alone (UNCACHED elsewhere); RISC-V without Svpbmt or XuanTie has
  * no memory types; AArch64 EL2 has no EL0 bit and no ASIDs. */
 static uint32_t norm(uint32_t f)

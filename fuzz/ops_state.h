@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_ops: the access-state calls (SPEC section 7): pt_clear_state over a
+ * fuzz_ops: the access-state calls: pt_clear_state over a
  * range, with and without its bitmap, and pt_set_state at one address.
  * Included once, by fuzz/fuzz_ops.c, which defines the bounds and globals
  * these sections share; split out only to keep each file to one job.

@@ -4,7 +4,7 @@
  * combination x every leaf level x every feature variant is encoded with
  * pt_pte_page and decoded with pt_pte_decode, and the raw entry is compared
  * with an expected value computed here independently from the encodings the contract states
- * (SPEC revision 2: GLOBAL, WC, SW0/SW1 and the access state of §7). Plus
+ * (GLOBAL, WC, SW0/SW1 and the access state included). Plus
  * hand-written raw entries with non-fresh state and x86 PAT memory types,
  * table entries, empty and reserved encodings, flag normalisation, format
  * metadata, VA/PA validity edges, satp and the MAIR constant.
@@ -18,9 +18,9 @@
 
 /* ---- The encodings, written out independently -------------------------- */
 
-/* SPEC revision 2, §4 and §7. Every value below is worked out from the
- * contract's text (and the architecture manuals where it defers to them),
- * never from the library's encoders. */
+/* Every value below is worked out from the contract's text (and the
+ * architecture manuals where it defers to them), never from the library's
+ * encoders. */
 
 #define MEMTYPES (PT_DEVICE | PT_UNCACHED | PT_WC)
 #define SWBITS (PT_SW0 | PT_SW1)

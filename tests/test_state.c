@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Access state and software bits (SPEC §6 "rewrites keep...", §7), on every
+ * Access state and software bits, on every
  * format (the fake format too): what new leaves are written with, what
  * protect keeps, pt_clear_state with its bitmap, pt_set_state, their
  * errors, and that a state bit the MMU sets while libpt rewrites a leaf is

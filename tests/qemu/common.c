@@ -731,7 +731,7 @@ int guest_map_identity(struct pt_table *t)
 	return map_identity(t, 0);
 }
 
-/* ---- Access state against the MMU (SPEC §7) ----------------------------
+/* ---- Access state against the MMU -----------------------------------------
  *
  * A writable page is mapped in the live table, its state cleared with
  * pt_clear_state, and the guest reads and writes it: pt_query must then
@@ -996,7 +996,7 @@ static void check_asids(void)
 	      pool_error);
 }
 
-/* ---- Table frames leaving the tree (SPEC §6) -----------------------------
+/* ---- Table frames leaving the tree ----------------------------------------
  *
  * A table frame an edit takes out of the tree may still be read (and, on
  * x86 and RISC-V, have accessed bits written) by the MMU or a walk cache
