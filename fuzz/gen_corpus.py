@@ -344,7 +344,7 @@ def ops_seeds(f):
     p.ranges(b0 + 1, K4); p.ranges(b0, 0)
     s["walk_ranges"] = p.b
 
-    # SPEC revision 2: flags and access state. ARMv7 has no SW bits (they
+    # Flags and access state. ARMv7 has no SW bits (they
     # are an error there): its seeds map without them.
     sw = 0 if f.armv7 else SW0
     p = Prog(f); p.b.append(0)
@@ -382,6 +382,7 @@ def ops_seeds(f):
     p.set_state(b0 + mid + 100 * K4, ACCESSED | DIRTY)
     p.unmap(b0 + mid + 100 * K4)
     p.clear_state(b0, 4 * mid, SW0 | SW1, bitmap=False)       # ARMv7: invalid
+    p.set_state(b0 + mid, SW0)                                # ARMv7: invalid
     p.set_state(b0 + mid, 0); p.clear_state(b0, K4, 0)        # no bits: invalid
     p.set_state(b0 + mid, ACCESSED | READ); p.clear_state(b0, K4, DIRTY | (1 << 18))
     p.clear_state(b0 + 1, K4, ACCESSED)                       # unaligned

@@ -176,7 +176,7 @@ MUTANTS = [
     ("run-log-past-end", "src/edit.h",
      "rs->rec[rs->cur].va <= va)", "1)", None,
      "protect commit rewrites from a remembered run before the run starts"),
-    # SPEC revision 2: flags, access state, pt_clear_state, pt_set_state.
+    # Flags, access state, pt_clear_state, pt_set_state.
     ("normalize-wc-aarch64", "src/internal.h",
      "\treturn a != PT_X86_64 && a != PT_X86_64_LA57;",
      "\treturn a != PT_X86_64 && a != PT_X86_64_LA57 && a != PT_AARCH64;", None,

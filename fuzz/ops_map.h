@@ -258,7 +258,7 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 	}
 	if (want == PT_OK) {
 		/* remap writes a new leaf (fresh state, the SW bits passed);
-		 * protect keeps the state and SW bits (section 6). */
+		 * protect keeps the state and SW bits. */
 		uint32_t nf = kind == 2 ? protect_flags(x, flags) : norm(flags);
 		uint32_t ns = kind == 2 ? protect_state(x, nf) : st_of(nf, fresh(nf));
 		uint64_t npa = kind == 1 ? pa : x->pa;
