@@ -9,6 +9,7 @@
  * and once against a second thread playing the MMU.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -359,8 +360,10 @@ static void *mmu_thread(void *arg)
 	unsigned seen = 0;
 	while (!atomic_load(&m->quit)) {
 		unsigned g = atomic_load_explicit(&m->go, memory_order_acquire);
-		if (g == seen)
+		if (g == seen) {
+			sched_yield();
 			continue;
+		}
 		seen = g;
 		for (volatile unsigned d = (unsigned)(rng_next(&m->seed) % 160); d; d--)
 			;
@@ -440,7 +443,7 @@ static void mmu_races(const struct fmt *f, unsigned rounds)
 		default: CHECK_EQ(pt_clear_state(&e.t, pva, PT_SIZE_4K, PT_SW0, NULL), PT_OK); break;
 		}
 		while (atomic_load_explicit(&m.done, memory_order_acquire) != g)
-			;
+			sched_yield();
 		if (!(qstate(&e, pva, NULL) & PT_DIRTY))
 			lost[op]++;
 		if (op == 2)
