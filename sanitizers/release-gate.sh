@@ -3,9 +3,12 @@
 # (gate, result, seconds). Exits non-zero if any gate fails. Gates whose make
 # target does not exist yet are listed as "absent", not passed.
 # Budget: 25 minutes on 2 cores. GATE_FUZZ_SECONDS sets each harness's run.
+# Each gate is stopped after GATE_TIMEOUT seconds and counts as failed, so a
+# hang names its gate instead of eating the whole budget.
 set -u
 cd "$(dirname "$0")/.."
 export GATE_FUZZ_SECONDS=${GATE_FUZZ_SECONDS:-20}
+GATE_TIMEOUT=${GATE_TIMEOUT:-900}
 log=build/gate
 mkdir -p "$log"
 results=()
@@ -21,8 +24,9 @@ gate() {
 		return
 	fi
 	echo "== gate $name: make $*"
-	make --no-print-directory "$@" >"$log/$name.log" 2>&1
+	timeout -k 30 "$GATE_TIMEOUT" make --no-print-directory "$@" >"$log/$name.log" 2>&1
 	st=$?
+	[ $st -eq 124 ] && echo "-- $name: stopped after $GATE_TIMEOUT s" >>"$log/$name.log"
 	local dt=$((SECONDS - t0))
 	if [ $st -eq 0 ]; then
 		results+=("$(printf '%-18s %-7s %6d' "$name" pass "$dt")")
