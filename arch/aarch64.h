@@ -226,6 +226,8 @@ static const struct pt_shape arch_aarch64_shape = {
 #define arch_aarch64_LEAF_BITS 9
 #define arch_aarch64_DIR_BITS 9
 #define arch_aarch64_STATE_BITS (PT_ACCESSED | PT_DIRTY | PT_SW0 | PT_SW1)
+#define arch_aarch64_LEAF0_SOUND 0
+#define arch_aarch64_STATE_MASK (A64_AP_RO | A64_AF | A64_SW_DIRTY | A64_SW0 | A64_SW1)
 
 #define arch_aarch64_SHAPES(X) X(arch_aarch64_shape)
 #endif /* PT_ARCH_AARCH64_H */

@@ -37,6 +37,12 @@
  *                           an entry of 0 must be refused besides.
  *   arch_<f>_STATE_BITS     which of PT_ACCESSED, PT_DIRTY, PT_SW0, PT_SW1
  *                           a leaf stores (pt_clear_state can clear).
+ *   arch_<f>_LEAF0_SOUND    1 when no 4K entry is corrupt: leaf_bad() is
+ *                           false for every value.
+ *   arch_<f>_STATE_MASK     the bits of a 4K leaf that hold its access
+ *                           state and software marks: flipping any of them
+ *                           in a PTK_LEAF gives a PTK_LEAF, so scans that
+ *                           only look for corrupt entries may ignore them.
  *   arch_<f>_SHAPES(X)      X(shape) for every shape of the family.
  *
  * Hooks:

@@ -208,6 +208,8 @@ static const struct pt_shape arch_armv7_shape = {
 #define arch_armv7_LEAF_BITS 8
 #define arch_armv7_DIR_BITS 12
 #define arch_armv7_STATE_BITS 0u /* no state and no software bits it could keep */
+#define arch_armv7_LEAF0_SOUND 0
+#define arch_armv7_STATE_MASK UINT64_C(0)
 
 #define arch_armv7_SHAPES(X) X(arch_armv7_shape)
 

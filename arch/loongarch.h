@@ -209,6 +209,8 @@ static const struct pt_shape arch_loongarch_shape = {
 #define arch_loongarch_LEAF_BITS 9
 #define arch_loongarch_DIR_BITS 9
 #define arch_loongarch_STATE_BITS (PT_ACCESSED | PT_DIRTY | PT_SW0 | PT_SW1)
+#define arch_loongarch_LEAF0_SOUND 0
+#define arch_loongarch_STATE_MASK (LA_V | LA_D | LA_DIRTY_RO | LA_SW0 | LA_SW1)
 
 #define arch_loongarch_SHAPES(X) X(arch_loongarch_shape)
 

@@ -238,6 +238,8 @@ static const struct pt_shape arch_riscv_shape_sv57 = {
 #define arch_riscv_LEAF_BITS 9
 #define arch_riscv_DIR_BITS 9
 #define arch_riscv_STATE_BITS (PT_ACCESSED | PT_DIRTY | PT_SW0 | PT_SW1)
+#define arch_riscv_LEAF0_SOUND 0
+#define arch_riscv_STATE_MASK (RV_A | RV_D | RV_RSW0 | RV_RSW1)
 
 #define arch_riscv_SHAPES(X) X(arch_riscv_shape_sv39) X(arch_riscv_shape_sv48) X(arch_riscv_shape_sv57)
 

@@ -171,6 +171,8 @@ static const struct pt_shape arch_x86_shape_5level = {
 #define arch_x86_LEAF_BITS 9
 #define arch_x86_DIR_BITS 9
 #define arch_x86_STATE_BITS (PT_ACCESSED | PT_DIRTY | PT_SW0 | PT_SW1)
+#define arch_x86_LEAF0_SOUND 1
+#define arch_x86_STATE_MASK (X86_A | X86_D | X86_SW0 | X86_SW1)
 
 #define arch_x86_SHAPES(X) X(arch_x86_shape_4level) X(arch_x86_shape_5level)
 

@@ -33,23 +33,51 @@ PT_INLINE void mark_pages(struct state_ctx *c, uint64_t first, uint64_t last)
 }
 
 /* The plan: only a corrupt entry can fail the call. A 4K entry's kind
- * depends on its attribute bits alone (lookup.h relies on it too), so
- * entries like the last one found sound take a compare each. */
+ * depends on its attribute bits alone (lookup.h relies on it too), and not
+ * on the state bits among them (STATE_MASK), which are what tells a VM's
+ * dirty pages from its clean ones: so entries like the last leaf found
+ * sound pass four to a test. */
+PT_INLINE uint64_t kind_attrs(uint64_t e)
+{
+	return leaf_attrs_of(e) & ~(uint64_t)A(STATE_MASK);
+}
+
+/* tbl[i..i+4) all have attributes `sound` but for state bits. */
+PT_INLINE bool four_like(const PTE *tbl, size_t i, uint64_t sound)
+{
+	if (A(OUT_LINEAR)) {
+		const uint64_t d = (ld(&tbl[i]) ^ sound) | (ld(&tbl[i + 1]) ^ sound) |
+				   (ld(&tbl[i + 2]) ^ sound) | (ld(&tbl[i + 3]) ^ sound);
+		return !(d & ~leaf_field() & ~(uint64_t)A(STATE_MASK));
+	}
+	return ((kind_attrs(ld(&tbl[i])) ^ sound) | (kind_attrs(ld(&tbl[i + 1])) ^ sound) |
+		(kind_attrs(ld(&tbl[i + 2])) ^ sound) | (kind_attrs(ld(&tbl[i + 3])) ^ sound)) == 0;
+}
+
 PT_INLINE int state_plan_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 			     uint64_t va)
 {
-	/* The last two sets found sound (clean and dirty pages alternate);
-	 * leaf_field() is no entry's attributes: none yet. */
+	/* The last two leaves' sets found sound; leaf_field() is no
+	 * entry's attributes: none yet. */
 	uint64_t sound = leaf_field(), sound2 = leaf_field();
 	(void)ctx, (void)va;
-	for (const PTE *q = &lv.tbl[i], *end = &lv.tbl[j] + 1; q < end; q++) {
-		const uint64_t e = ld(q), a = leaf_attrs_of(e);
+	if (A(LEAF0_SOUND))
+		return 0;
+	while (i <= j) {
+		if (sound != leaf_field())
+			while (i + 3 <= j && four_like(lv.tbl, i, sound))
+				i += 4;
+		if (i > j)
+			break;
+		const uint64_t e = ld(&lv.tbl[i++]), a = kind_attrs(e);
 		if (PT_LIKELY(a == sound || a == sound2))
 			continue;
 		if (A(leaf_bad)(op->feat, e))
 			return PT_ERR_CORRUPT;
-		sound2 = sound;
-		sound = a;
+		if (!A(leaf_empty)(op->feat, e)) {
+			sound2 = sound;
+			sound = a;
+		}
 	}
 	return 0;
 }
@@ -69,25 +97,38 @@ PT_INLINE int state_leaf(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
+/* The first entry of q..end whose attributes are not `attrs`, or end;
+ * two entries to a step. */
+PT_INLINE PTE *skip_like(PTE *q, PTE *const end, uint64_t attrs)
+{
+	for (; q + 1 < end; q += 2) {
+		if (leaf_attrs_of(ld(&q[0])) != attrs)
+			return q;
+		if (leaf_attrs_of(ld(&q[1])) != attrs)
+			return q + 1;
+	}
+	return q < end && leaf_attrs_of(ld(q)) == attrs ? q + 1 : q;
+}
+
 PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i0, size_t j,
 			uint64_t va)
 {
 	struct state_ctx *c = ctx;
 	PTE *const first = &lv.tbl[i0], *const end = &lv.tbl[j] + 1;
 	const unsigned leaf = op->levels - 1;
+	uint64_t *const bitmap = c->bitmap;
+	const uint64_t k0 = (va - c->va0) >> 12; /* first's page in the bitmap */
 	/* And here, the last set with some of the bits that a plain store
 	 * may rewrite (none yet), and what it becomes. */
 	uint64_t clean = c->clean, marked = leaf_field(), cleared = 0;
-	for (PTE *q = first; q < end; q++) {
-		const uint64_t e = ld(q), a = leaf_attrs_of(e);
-		uint64_t nv, pva;
-		if (PT_LIKELY(a == clean))
-			continue;
-		pva = va + (uint64_t)(q - first) * PT_SIZE_4K;
+	for (PTE *q = skip_like(first, end, clean); q < end; q = skip_like(q + 1, end, clean)) {
+		const uint64_t e = ld(q), a = leaf_attrs_of(e), n = (uint64_t)(q - first);
+		const uint64_t pva = va + n * PT_SIZE_4K;
 		if (a == marked) {
 			st(q, cleared ^ e ^ a); /* e ^ a: e's address field */
 			pt__record(op->w, pva);
 		} else {
+			uint64_t nv;
 			if (e == EMPTY || A(leaf_empty)(op->feat, e))
 				continue;
 			/* What the clear makes of it: unchanged means none of
@@ -107,10 +148,8 @@ PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 				pt__record(op->w, pva);
 			}
 		}
-		if (c->bitmap) {
-			const uint64_t k = (pva - c->va0) >> 12;
-			c->bitmap[k / 64] |= UINT64_C(1) << (k % 64);
-		}
+		if (bitmap)
+			bitmap[(k0 + n) / 64] |= UINT64_C(1) << ((k0 + n) % 64);
 	}
 	c->clean = clean;
 	return 0;

@@ -182,6 +182,8 @@ static const struct pt_shape arch_fake_shape_39 = {
 #define arch_fake_LEAF_BITS 9
 #define arch_fake_DIR_BITS 9
 #define arch_fake_STATE_BITS (PT_ACCESSED | PT_DIRTY | PT_SW0 | PT_SW1)
+#define arch_fake_LEAF0_SOUND 0
+#define arch_fake_STATE_MASK (UINT64_C(0x1b) << 57) /* SW0, SW1, ACCESSED, DIRTY at height 0 */
 /* No inline fast path takes this format (out() is not linear); these are
  * the height-1 table test, as the contract asks. */
 #define arch_fake_TABLE_MASK (UINT64_C(1) << 4 | UINT64_C(1) << 5)

@@ -8,7 +8,8 @@
  * exactly kind(feat, 0, pte) == PTK_EMPTY, and above the last level
  * "pte != 0 and (pte & TABLE_MASK) == TABLE_MATCH" (the test the inline
  * pt_query makes, include/pt.h) exactly PTK_TABLE, for every family, feature set
- * and height. Values: the encodings the library writes (tables and leaves
+ * and height; flipping STATE_MASK bits of a 4K leaf must leave a leaf, and
+ * LEAF0_SOUND must mean no corrupt 4K entry. Values: the encodings the library writes (tables and leaves
  * of every flag set), each with every single bit flipped, and random dense
  * and sparse words.
  */
@@ -26,7 +27,7 @@
 
 /* What one (family, features, height) run saw. */
 struct tally {
-	unsigned long table_wrong, bad_wrong, empty_wrong, attrs_wrong;
+	unsigned long table_wrong, bad_wrong, empty_wrong, attrs_wrong, state_wrong;
 	bool zero_empty; /* kind(feat, h, 0) == PTK_EMPTY (the walks skip zeros) */
 	unsigned long seen[4]; /* values of each kind */
 };
@@ -50,6 +51,18 @@ struct tally {
 		    ((v) ^ arch_##fam##_out(arch_##fam##_leaf_pa(0, (v)))) !=                \
 			    ((v) & ~arch_##fam##_out(arch_##fam##_leaf_pa(0, ~UINT64_C(0)))))  \
 			(tl)->attrs_wrong++;                                                 \
+		/* a 4K leaf stays one whatever its state bits (STATE_MASK), and    \
+		 * no 4K entry is corrupt where LEAF0_SOUND says so */               \
+		if ((h) == 0 && k_ == PTK_LEAF) {                                            \
+			const uint64_t sm_ = arch_##fam##_STATE_MASK;                        \
+			if (arch_##fam##_kind((feat), 0, (v) ^ sm_) != PTK_LEAF)             \
+				(tl)->state_wrong++;                                         \
+			for (uint64_t r_ = sm_; r_; r_ &= r_ - 1)                            \
+				if (arch_##fam##_kind((feat), 0, (v) ^ (r_ & -r_)) != PTK_LEAF) \
+					(tl)->state_wrong++;                                 \
+		}                                                                            \
+		if ((h) == 0 && arch_##fam##_LEAF0_SOUND && k_ == PTK_CORRUPT)               \
+			(tl)->state_wrong++;                                                 \
 	} while (0)
 
 /* Every value for one family at one height; `wide` is the entry width in
@@ -87,6 +100,7 @@ static void report(const char *fam, unsigned feat, unsigned h, const struct tall
 	CHECK_EQ(tl->bad_wrong, 0);
 	CHECK_EQ(tl->empty_wrong, 0);
 	CHECK_EQ(tl->attrs_wrong, 0);
+	CHECK_EQ(tl->state_wrong, 0);
 	CHECK(tl->zero_empty);
 	/* Not vacuous: empty and corrupt values reach every height (but
 	 * x86's last, where every present entry is a leaf), leaves every
