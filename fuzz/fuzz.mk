@@ -184,7 +184,8 @@ fuzz-mutants: fuzz-lf
 GATE_FUZZ_SECONDS ?= 10
 GATE_MSAN_HARNESS ?= fuzz_ops_any fuzz_pte fuzz_translate
 .PHONY: fuzz-gate
-fuzz-gate: fuzz-lf fuzz-msan fuzz-regress
+fuzz-gate: fuzz-lf fuzz-regress fuzz-need
+	@$(MAKE) --no-print-directory $(foreach h,$(GATE_MSAN_HARNESS),$(FZ)/msan/$(h))
 	rm -rf build/fuzz/crashes
 	fuzz/run.sh $(FZ)/lf $(GATE_FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_HARNESS)
 	fuzz/run.sh $(FZ)/msan $(GATE_FUZZ_SECONDS) $(FUZZ_JOBS) $(GATE_MSAN_HARNESS)

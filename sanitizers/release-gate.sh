@@ -9,6 +9,7 @@ set -u
 cd "$(dirname "$0")/.."
 export GATE_FUZZ_SECONDS=${GATE_FUZZ_SECONDS:-20}
 GATE_TIMEOUT=${GATE_TIMEOUT:-900}
+jobs=$(nproc 2>/dev/null || echo 1)
 log=build/gate
 mkdir -p "$log"
 results=()
@@ -24,7 +25,7 @@ gate() {
 		return
 	fi
 	echo "== gate $name: make $*"
-	timeout -k 30 "$GATE_TIMEOUT" make --no-print-directory "$@" >"$log/$name.log" 2>&1
+	timeout -k 30 "$GATE_TIMEOUT" make -j"$jobs" --no-print-directory "$@" >"$log/$name.log" 2>&1
 	st=$?
 	[ $st -eq 124 ] && echo "-- $name: stopped after $GATE_TIMEOUT s" >>"$log/$name.log"
 	local dt=$((SECONDS - t0))
@@ -50,7 +51,6 @@ gate check-valgrind check-valgrind
 gate fuzz           fuzz-gate
 gate bench-icount   bench-icount
 gate qemu           qemu-check
-gate ptdump-asan    ptdump-asan
 
 echo
 printf '%-18s %-7s %6s\n' gate result seconds

@@ -5,11 +5,24 @@
 # (other output is passed through) and exits non-zero if anything failed.
 # The last line printed here is the total: "N passed, N failed".
 # TEST_WRAPPER (e.g. "valgrind --error-exitcode=1 ...") prefixes every run.
+# TEST_JOBS programs run at once (default: one per CPU); their output is
+# reported in the order given.
 set -u
-pass=0 fail=0 rc=0
+jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
 for bin in "$@"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
 	# shellcheck disable=SC2086
-	out=$(${TEST_WRAPPER:-} "$bin" 2>&1); st=$?
+	( ${TEST_WRAPPER:-} "$bin" >"$tmp/$n.out" 2>&1; echo $? >"$tmp/$n.st" ) &
+	n=$((n + 1))
+done
+wait
+pass=0 fail=0 rc=0 k=0
+for bin in "$@"; do
+	out=$(cat "$tmp/$k.out"); st=$(cat "$tmp/$k.st")
+	k=$((k + 1))
 	printf '%s\n' "$out" | grep -v '^\[group\] ' | sed 's/^/  /' | tail -n 40
 	while IFS= read -r line; do
 		if [[ $line =~ ^\[group\]\ (.*):\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
@@ -17,7 +30,7 @@ for bin in "$@"; do
 			pass=$((pass + BASH_REMATCH[2])); fail=$((fail + BASH_REMATCH[3]))
 		fi
 	done < <(printf '%s\n' "$out")
-	if [ $st -ne 0 ]; then
+	if [ "$st" -ne 0 ]; then
 		rc=1
 		# A crash or a failure outside any group still counts.
 		if ! printf '%s\n' "$out" | grep -q '^\[group\] .* [1-9][0-9]* failed$'; then
