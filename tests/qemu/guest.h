@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Bare-metal conformance guest: what the architecture-independent test
- * (tests/qemu/common.c) needs from each architecture's startup (start.S +
- * arch.c under tests/qemu/<arch>/).
+ * (tests/qemu/common.c and the files beside it) needs from each
+ * architecture's startup (start.S + arch.c under tests/qemu/<arch>/).
  *
  * The guest runs identity-mapped: every table libpt builds maps the guest's
  * RAM (and its UART / exit device) VA == PA, so phys_to_virt is the identity
@@ -96,7 +96,7 @@ void arch_switch_asid(uint64_t root, unsigned asid);
 #define PROBE_MAGIC 0x5a5aull
 
 /* Build-time sabotage proving the checks can fail (qemu.mk, qemu-mutants;
- * common.c and the arch files say what each value breaks). */
+ * common.h and the arch files say what each value breaks). */
 #ifndef QEMU_MUTATE
 #define QEMU_MUTATE 0
 #endif
@@ -105,7 +105,7 @@ void arch_switch_asid(uint64_t root, unsigned asid);
 extern volatile int g_probing, g_faulted;
 extern volatile uint64_t g_fault_cause, g_fault_addr, g_fault_pc;
 
-/* ---- Provided by common.c ---------------------------------------------- */
+/* ---- Provided by common.c (guest_state_fault: state.c) ----------------- */
 
 void gprintf(const char *fmt, ...);
 /* The frame allocator hooks, for tables the architecture builds itself. */

@@ -1,7 +1,8 @@
-# Hardware conformance on QEMU's MMU (issue 7): one bare-metal guest per
-# architecture links the freestanding core and checks libpt's tables with
-# real accesses (tests/qemu/common.c says what; tests/qemu/<arch>/arch.c says
-# which privilege modes each architecture probes and what it cannot check).
+# Hardware conformance on QEMU's MMU: one bare-metal guest per architecture
+# links the freestanding core and checks libpt's tables with real accesses
+# (tests/qemu/common.c says what, and which file holds each group;
+# tests/qemu/<arch>/arch.c says which privilege modes each architecture
+# probes and what it cannot check).
 #   make qemu-check    build and run every guest (tests/run.sh protocol,
 #                      one "[group] qemu <format>" line per format, and one
 #                      per extra check: <format>/state, <format>/asid,
@@ -26,6 +27,9 @@ QEMU_EXTRA ?=
 QEMU_CFLAGS := -std=c11 -O2 -g -ffreestanding -nostdlib -fno-builtin -fno-stack-protector \
 	-fno-pic -Iinclude -Itests/qemu $(QEMU_EXTRA)
 QEMU_TIMEOUT := 30
+# The architecture-independent test, tests/qemu/<name>.c, linked into every
+# guest.
+QEMU_COMMON := common map state asid defer
 
 # Per architecture: clang target flags, QEMU command (image appended), the
 # exit status QEMU gives when the guest reports success, formats it tests.
@@ -94,11 +98,17 @@ QEMU_ARCHES := riscv aarch64 aarch64el2 aarch64max x86 x86la57 armv7 loongarch
 QEMU_WRAPPERS := $(foreach a,$(QEMU_ARCHES),$(QEMU_DIR)/$(a).sh)
 
 # Guest $(1) is built from tests/qemu/$(QEMU_<guest>_SRC) (default: its name)
-# and links the core objects of guest $(QEMU_<guest>_CORE) (default: its own,
-# compiled with its flags).
+# and the QEMU_COMMON files, compiled with its flags, and links the core
+# objects of guest $(QEMU_<guest>_CORE) (default: its own, compiled with its
+# flags).
 define QEMU_GUEST_RULES
 QEMU_$(1)_S := tests/qemu/$(or $(QEMU_$(1)_SRC),$(1))
 QEMU_$(1)_K := $(QEMU_DIR)/$(or $(QEMU_$(1)_CORE),$(1))
+QEMU_$(1)_O := $(foreach c,$(QEMU_COMMON),$(QEMU_DIR)/$(1)/$(c).o)
+$$(QEMU_$(1)_O): $(QEMU_DIR)/$(1)/%.o: tests/qemu/%.c tests/qemu/common.h tests/qemu/guest.h \
+		$(CORE_HDR) tests/qemu/qemu.mk
+	@mkdir -p $(QEMU_DIR)/$(1)
+	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) -c $$< -o $$@
 ifeq ($(QEMU_$(1)_CORE),)
 $(QEMU_DIR)/$(1)/core.stamp: $(CORE_SRC) $(CORE_HDR) tests/qemu/qemu.mk
 	@mkdir -p $(QEMU_DIR)/$(1)
@@ -107,14 +117,13 @@ $(QEMU_DIR)/$(1)/core.stamp: $(CORE_SRC) $(CORE_HDR) tests/qemu/qemu.mk
 			-o $(QEMU_DIR)/$(1)/core-$$$$(basename $$$$f .c).o; done
 	@touch $$@
 endif
-$(QEMU_DIR)/$(1)/guest.elf: tests/qemu/common.c tests/qemu/guest.h $(wildcard tests/qemu/$(or $(QEMU_$(1)_SRC),$(1))/*) \
+$(QEMU_DIR)/$(1)/guest.elf: $$(QEMU_$(1)_O) tests/qemu/guest.h $(wildcard tests/qemu/$(or $(QEMU_$(1)_SRC),$(1))/*) \
 		$(QEMU_DIR)/$(or $(QEMU_$(1)_CORE),$(1))/core.stamp tests/qemu/qemu.mk
 	@mkdir -p $(QEMU_DIR)/$(1)
-	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) -c tests/qemu/common.c -o $(QEMU_DIR)/$(1)/common.o
 	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) -c $$(QEMU_$(1)_S)/arch.c -o $(QEMU_DIR)/$(1)/arch.o
 	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) -c $$(QEMU_$(1)_S)/start.S -o $(QEMU_DIR)/$(1)/start.o
 	ld.lld-19 -nostdlib -static -T $$(QEMU_$(1)_S)/link.ld -o $$@ $(QEMU_DIR)/$(1)/start.o \
-		$(QEMU_DIR)/$(1)/arch.o $(QEMU_DIR)/$(1)/common.o $$(QEMU_$(1)_K)/core-*.o
+		$(QEMU_DIR)/$(1)/arch.o $$(QEMU_$(1)_O) $$(QEMU_$(1)_K)/core-*.o
 
 
 $(QEMU_DIR)/$(1)/guest.bin: $(QEMU_DIR)/$(1)/guest.elf
@@ -146,7 +155,7 @@ qemu-check:
 	@tests/run.sh $(QEMU_WRAPPERS)
 
 # The checks must be able to fail: rebuild the guests with a sabotaged test
-# (QEMU_MUTATE in tests/qemu/common.c and tests/qemu/aarch64/arch.c) and
+# (QEMU_MUTATE in tests/qemu/*.c and tests/qemu/aarch64/arch.c) and
 # require every run the sabotage reaches to report failures:
 #   1 no TLB flush after edits, 2 the shadow forgets WRITE, 3 the shadow's
 #     PAs are off by 4K: every run;
