@@ -68,24 +68,14 @@ PT_HOOK int arch_riscv_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
-/* kind(feat, 0, pte) == PTK_EMPTY. */
-PT_HOOK bool arch_riscv_leaf_empty(unsigned feat, uint64_t pte)
-{
-	(void)feat;
-	return !(pte & RV_V);
-}
+PT_LEAF_EMPTY_UNLESS(riscv, RV_V)
 
-/* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths:
- * valid, no R/W/X, and D, A, U and every attribute bit clear. */
+/* A table entry: valid, no R/W/X, and D, A, U and every attribute bit
+ * clear. */
 #define arch_riscv_TABLE_MASK \
 	(RV_V | RV_R | RV_W | RV_X | RV_U | RV_A | RV_D | RV_RESERVED | RV_PBMT_MASK | RV_N)
 #define arch_riscv_TABLE_MATCH RV_V
-
-PT_HOOK bool arch_riscv_is_table(unsigned feat, unsigned h, uint64_t pte)
-{
-	(void)feat;
-	return h > 0 && (pte & arch_riscv_TABLE_MASK) == arch_riscv_TABLE_MATCH;
-}
+PT_IS_TABLE_BY_MASK(riscv)
 
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
 PT_HOOK bool arch_riscv_leaf_bad(unsigned feat, uint64_t pte)
@@ -189,21 +179,9 @@ PT_HOOK uint64_t arch_riscv_out(uint64_t pa)
 	return (pa >> 12) << RV_PPN_SHIFT;
 }
 
-/* The MMU (Svadu) may still set A, or D in a writable leaf. */
-PT_HOOK bool arch_riscv_may_set(unsigned feat, unsigned h, uint64_t pte)
-{
-	(void)feat;
-	(void)h;
-	return !(pte & RV_A) || (pte & (RV_W | RV_D)) == RV_W;
-}
-
-PT_HOOK bool arch_riscv_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
-{
-	(void)h;
-	(void)old;
-	(void)new_pte;
-	return false;
-}
+/* Svadu: the MMU sets A and D. */
+PT_MAY_SET_AWD(riscv, RV_A, RV_W, RV_D)
+PT_NEVER_BBM(riscv)
 
 #define ARCH_RISCV_FEATURES (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)
 static const struct pt_shape arch_riscv_shape_sv39 = {
