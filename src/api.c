@@ -45,14 +45,15 @@ bool pt_pa_valid(enum pt_arch a, uint64_t pa)
 	return s && (pa >> s->info.pa_bits) == 0;
 }
 
-static bool features_ok(const struct pt_shape *s, unsigned f)
+/* a's shape, or NULL if a is unknown or f is not a feature set of it. */
+static const struct pt_shape *shape_with(enum pt_arch a, unsigned f)
 {
-	if (f & ~s->features)
-		return false;
-	if ((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE))
-		return false;
+	const struct pt_shape *s = pt__shape(a);
 	/* EL2 without VHE has a single (lower) VA range. */
-	return !((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH));
+	if (!s || (f & ~s->features) || ((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE)) ||
+	    ((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH)))
+		return (const struct pt_shape *)0;
+	return s;
 }
 
 /* Mapping flags a call may pass: READ, no unknown bit, and PT_SW0/1 only
@@ -83,9 +84,8 @@ static int leaf_height(const struct pt_shape *s, uint64_t size)
 
 uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t pa, uint32_t flags)
 {
-	const struct pt_shape *s = pt__shape(a);
-	if (!s || !features_ok(s, features) || level >= s->info.levels ||
-	    !((s->leaf_levels >> level) & 1) || !flags_ok(a, flags) ||
+	const struct pt_shape *s = shape_with(a, features);
+	if (!s || level >= s->info.levels || !((s->leaf_levels >> level) & 1) || !flags_ok(a, flags) ||
 	    (pa & (pt__span(s, level) - 1)) || !pt_pa_valid(a, pa))
 		return 0;
 	return pt__engine(a)->pte_leaf(features, s->info.levels - 1 - level, pa,
@@ -110,11 +110,11 @@ uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa)
 int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pte,
 		  struct pt_entry *out)
 {
-	const struct pt_shape *s = pt__shape(a);
+	const struct pt_shape *s = shape_with(a, features);
 	uint64_t pa = 0;
 	uint32_t flags = 0;
 	int k;
-	if (!s || !out || !features_ok(s, features) || level >= s->info.levels)
+	if (!s || !out || level >= s->info.levels)
 		return PT_ERR_INVALID;
 	k = pt__engine(a)->decode(features, s->info.levels - 1 - level, pte, &pa, &flags);
 	if (k == PTK_EMPTY)
@@ -135,26 +135,32 @@ int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pt
 
 /* ---- Life cycle --------------------------------------------------------- */
 
-int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const struct pt_mm *mm)
+/* Dead: every call but pt_init fails or does nothing, and the inline fast
+ * paths, which test only the hints, take none. */
+static void make_dead(struct pt_table *t)
 {
-	const struct pt_shape *s = pt__shape(arch);
-	uint64_t root;
-	if (!t)
-		return PT_ERR_INVALID;
+	pt__forget_hints(t);
 	t->engine = (const struct pt_engine *)0;
 	t->lookup = (pt__lookup_fn)0;
 	t->root = 0;
-	pt__forget_hints(t); /* what the inline fast paths test first */
-	if (!s || !mm || !mm->alloc_frames || !mm->free_frames || !mm->phys_to_virt ||
-	    !features_ok(s, features))
+	t->nflush = 0;
+	t->nfree = 0;
+}
+
+int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const struct pt_mm *mm)
+{
+	const struct pt_shape *s = shape_with(arch, features);
+	uint64_t root;
+	if (!t)
+		return PT_ERR_INVALID;
+	make_dead(t);
+	if (!s || !mm || !mm->alloc_frames || !mm->free_frames || !mm->phys_to_virt)
 		return PT_ERR_INVALID;
 	t->mm = *mm;
 	t->arch = arch;
 	t->features = features;
 	t->flags_kept = pt__flags_kept(arch, features);
 	t->wc_uncached = pt__wc_uncached(arch);
-	t->nflush = 0;
-	t->nfree = 0;
 	t->direct = false;
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
@@ -178,12 +184,7 @@ void pt_destroy(struct pt_table *t)
 	if (!alive(t))
 		return;
 	t->engine->destroy(t);
-	pt__forget_hints(t); /* the inline fast paths test only the hints */
-	t->engine = (const struct pt_engine *)0;
-	t->lookup = (pt__lookup_fn)0;
-	t->root = 0;
-	t->nflush = 0;
-	t->nfree = 0;
+	make_dead(t);
 }
 
 uint64_t pt_root(const struct pt_table *t)
@@ -203,27 +204,24 @@ int pt_set_direct_map(struct pt_table *t, uint64_t offset)
 
 uint64_t pt_satp(const struct pt_table *t, uint16_t asid)
 {
-	uint64_t mode;
-	if (!alive(t))
+	/* MODE 8, 9, 10: Sv39, Sv48, Sv57, consecutive in enum pt_arch too. */
+	if (!alive(t) || t->arch < PT_RISCV_SV39 || t->arch > PT_RISCV_SV57)
 		return 0;
-	switch (t->arch) {
-	case PT_RISCV_SV39: mode = 8; break;
-	case PT_RISCV_SV48: mode = 9; break;
-	case PT_RISCV_SV57: mode = 10; break;
-	default: return 0;
-	}
-	return mode << 60 | (uint64_t)asid << 44 | t->root >> 12;
+	return (uint64_t)(8 + t->arch - PT_RISCV_SV39) << 60 | (uint64_t)asid << 44 | t->root >> 12;
 }
 
 /* ---- Address checks shared by the editing calls ------------------------- */
 
+/* The root entry holding va. */
+PT_INLINE size_t root_idx(const struct pt_shape *s, uint64_t va)
+{
+	return (size_t)(va >> s->shift[0]) & (s->entries[0] - 1u);
+}
+
 /* Any root entry in [va, last] shared from another table? */
 PT_INLINE bool touches_shared(const struct pt_table *t, uint64_t va, uint64_t last)
 {
-	const struct pt_shape *s = t->shape;
-	size_t mask = s->entries[0] - 1u;
-	size_t i = (size_t)(va >> s->shift[0]) & mask, j = (size_t)(last >> s->shift[0]) & mask;
-	for (; i <= j; i++)
+	for (size_t i = root_idx(t->shape, va), j = root_idx(t->shape, last); i <= j; i++)
 		if (pt__root_shared(t, i))
 			return true;
 	return false;
@@ -434,8 +432,7 @@ int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, 
 	s = dst->shape;
 	if ((r = range_ok(dst, s, va, size, &last)))
 		return r;
-	return dst->engine->copy_root(dst, src, (size_t)(va >> s->shift[0]) & (s->entries[0] - 1u),
-				      (size_t)(last >> s->shift[0]) & (s->entries[0] - 1u));
+	return dst->engine->copy_root(dst, src, root_idx(s, va), root_idx(s, last));
 }
 
 int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg)
@@ -493,9 +490,8 @@ void pt_flush(struct pt_table *t)
 int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const struct pt_mm *mm,
 		 uint64_t va, struct pt_mapping *out)
 {
-	const struct pt_shape *s = pt__shape(a);
-	if (!s || !mm || !mm->phys_to_virt || !out || !features_ok(s, features) ||
-	    !pt__va_ok(s, features, va) || (root_pa & (table_bytes(s, 0) - 1)) ||
+	const struct pt_shape *s = shape_with(a, features);
+	if (!s || !mm || !mm->phys_to_virt || !out || !pt__va_ok(s, features, va) || (root_pa & (table_bytes(s, 0) - 1)) ||
 	    (root_pa >> s->info.pa_bits))
 		return PT_ERR_INVALID;
 	return pt__engine(a)->translate(s, features, root_pa, mm, va, out);

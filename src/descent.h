@@ -233,6 +233,18 @@ PT_INLINE bool slot_whole(const struct slot *s)
 		return descend(op, &vis, ctx, lv, va, last);                                \
 	}
 
+/* handler_plan and handler_commit: handler(op, ctx, s, plan) for the plan's
+ * and the commit's visitors, with plan a constant in each. */
+#define PT_PLAN_COMMIT(handler)                                                             \
+	PT_INLINE int handler##_plan(struct pt_op *op, void *ctx, struct slot *s)           \
+	{                                                                                   \
+		return handler(op, ctx, s, true);                                           \
+	}                                                                                   \
+	PT_INLINE int handler##_commit(struct pt_op *op, void *ctx, struct slot *s)         \
+	{                                                                                   \
+		return handler(op, ctx, s, false);                                          \
+	}
+
 /* Descend [va, last] from the root with v. */
 PT_INLINE int descend_root(struct pt_op *op, const struct visitor *v, void *ctx, uint64_t va,
 			   uint64_t last)

@@ -149,15 +149,7 @@ PT_INLINE int map_link(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
-PT_INLINE int map_plan_slot(struct pt_op *op, void *ctx, struct slot *s)
-{
-	return map_slot(op, ctx, s, true);
-}
-
-PT_INLINE int map_commit_slot(struct pt_op *op, void *ctx, struct slot *s)
-{
-	return map_slot(op, ctx, s, false);
-}
+PT_PLAN_COMMIT(map_slot)
 
 PT_INLINE int map_plan_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 			uint64_t va)
@@ -184,10 +176,10 @@ PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, struct level lv, size_
 	return 0;
 }
 
-PT_VISITOR(map_plan, map_plan_level, .empty = map_plan_slot, .table = map_plan_slot,
-	   .leaf = map_plan_slot, .corrupt = map_plan_slot, .run = map_plan_run)
-PT_VISITOR(map_commit, map_commit_level, .empty = map_commit_slot, .table = map_commit_slot,
-	   .leaf = map_commit_slot, .corrupt = map_commit_slot, .up = map_link,
+PT_VISITOR(map_plan, map_plan_level, .empty = map_slot_plan, .table = map_slot_plan,
+	   .leaf = map_slot_plan, .corrupt = map_slot_plan, .run = map_plan_run)
+PT_VISITOR(map_commit, map_commit_level, .empty = map_slot_commit, .table = map_slot_commit,
+	   .leaf = map_slot_commit, .corrupt = map_slot_commit, .up = map_link,
 	   .run = map_commit_run)
 
 /* Map [va, last], which lies in the table lv, to pa on. */
@@ -463,15 +455,7 @@ PT_INLINE int clear_up(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
-PT_INLINE int clear_plan_slot(struct pt_op *op, void *ctx, struct slot *s)
-{
-	return clear_slot(op, ctx, s, true);
-}
-
-PT_INLINE int clear_commit_slot(struct pt_op *op, void *ctx, struct slot *s)
-{
-	return clear_slot(op, ctx, s, false);
-}
+PT_PLAN_COMMIT(clear_slot)
 
 /* The plan found n 4K leaves from va forming the run e, succ(e), ...:
  * extend the last record when this continues it, else start one while the
@@ -619,10 +603,10 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 	return 0;
 }
 
-PT_VISITOR(clear_plan, clear_plan_level, .skip_empty = true, .table = clear_plan_slot,
-	   .leaf = clear_plan_slot, .corrupt = clear_plan_slot, .run = clear_plan_run)
-PT_VISITOR(clear_commit, clear_commit_level, .empty = clear_commit_slot,
-	   .table = clear_commit_slot, .leaf = clear_commit_slot, .corrupt = clear_commit_slot,
+PT_VISITOR(clear_plan, clear_plan_level, .skip_empty = true, .table = clear_slot_plan,
+	   .leaf = clear_slot_plan, .corrupt = clear_slot_plan, .run = clear_plan_run)
+PT_VISITOR(clear_commit, clear_commit_level, .empty = clear_slot_commit,
+	   .table = clear_slot_commit, .leaf = clear_slot_commit, .corrupt = clear_slot_commit,
 	   .up = clear_up, .run = clear_commit_run)
 
 static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool protect,
@@ -668,13 +652,8 @@ PT_INLINE int unmap_in(const struct pt_shape *s, struct pt_table *t, uint64_t va
 		pt.e = xchg(pt.p, EMPTY);
 	else
 		st(pt.p, EMPTY);
-	if (old) {
-		const uint32_t f = A(leaf_flags)(t->features, h, pt.e);
-		old->pa = A(leaf_pa)(h, pt.e);
-		old->flags = f & PT_FLAGS_ALL;
-		old->state = f & PT_STATE_ALL;
-		old->size = span;
-	}
+	if (old)
+		leaf_mapping(old, t->features, h, pt.e, 0, span);
 	pt__record(t, va & ~(span - 1));
 	return PT_OK;
 }

@@ -23,11 +23,15 @@ enum point_goal {
 		       * table) */
 };
 
-/* A leaf's flags and state (leaf_flags) into out. */
-PT_INLINE void mapping_flags(struct pt_mapping *out, uint32_t f)
+/* What the leaf e (height h, `size` bytes) maps at va's offset in it. */
+PT_INLINE void leaf_mapping(struct pt_mapping *out, unsigned feat, unsigned h, uint64_t e,
+			    uint64_t va, uint64_t size)
 {
+	const uint32_t f = A(leaf_flags)(feat, h, e);
+	out->pa = A(leaf_pa)(h, e) | (va & (size - 1));
 	out->flags = f & PT_FLAGS_ALL;
 	out->state = f & PT_STATE_ALL;
+	out->size = size;
 }
 
 /* The entry e at level l, above the last, points at no table: a huge leaf
@@ -38,13 +42,10 @@ static __attribute__((cold, noinline)) int lookup_stop(const struct pt_shape *s,
 						       struct pt_mapping *out)
 {
 	const unsigned h = s->info.levels - 1 - l;
-	const uint64_t m = pt__span(s, l) - 1;
 	int k = A(kind)(feat, h, e);
 	if (k != PTK_LEAF)
 		return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
-	out->pa = A(leaf_pa)(h, e) | (va & m);
-	mapping_flags(out, A(leaf_flags)(feat, h, e));
-	out->size = m + 1;
+	leaf_mapping(out, feat, h, e, va, pt__span(s, l));
 	return PT_OK;
 }
 
@@ -135,9 +136,7 @@ PT_INLINE int lookup(const struct pt_shape *s, unsigned feat, bool from_first, u
 		}
 		k = A(kind)(feat, h, e);
 		if (PT_LIKELY(k == PTK_LEAF)) {
-			out->pa = A(leaf_pa)(0, e) | (va & (PT_SIZE_4K - 1));
-			mapping_flags(out, A(leaf_flags)(feat, 0, e));
-			out->size = PT_SIZE_4K;
+			leaf_mapping(out, feat, 0, e, va, PT_SIZE_4K);
 			return PT_OK;
 		}
 		return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
