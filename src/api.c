@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The public API: argument checking, then one dispatch per call into the
- * family's engine (src/engine.h). Everything the engines assume about
- * their input is established here. The out-of-line pt_map and pt_query are
- * defined here; include/pt/inline.h inlines their fast paths into callers.
+ * The public API: argument checking (all the engines assume about their
+ * input is established here), then one dispatch per call into the family's
+ * engine (src/engine.h). include/pt/inline.h inlines the fast paths of
+ * pt_map and pt_query, defined out of line here.
  */
 #define PT_NO_INLINE_API
 #include "op.h"
@@ -227,11 +227,8 @@ PT_INLINE bool touches_shared(const struct pt_table *t, uint64_t va, uint64_t la
 	return false;
 }
 
-/*
- * A range [va, va + size) of a region call: 4K-aligned, non-empty, no
- * wrap-around, both ends canonical and in the same half (the hole between
- * halves is not addressable).
- */
+/* A range [va, va + size) of a region call: 4K-aligned, non-empty, no
+ * wrap-around, both ends canonical and in the same half. */
 PT_INLINE int range_ok(const struct pt_table *t, const struct pt_shape *s, uint64_t va,
 		    uint64_t size, uint64_t *last)
 {
@@ -243,9 +240,8 @@ PT_INLINE int range_ok(const struct pt_table *t, const struct pt_shape *s, uint6
 	*last = va + (size - 1);
 	if (!pt__va_ok(s, t->features, va) || !pt__va_ok(s, t->features, *last))
 		return PT_ERR_INVALID;
-	/* Sign-extended formats: both ends in the same half, or the range
-	 * would span the non-canonical hole. (An AArch64 table and ARMv7
-	 * serve one contiguous range: both ends valid is enough.) */
+	/* Else the range spans the non-canonical hole (AArch64 and ARMv7
+	 * tables serve one contiguous range: both ends valid is enough). */
 	if (s->sign_extend && (va >> 63) != (*last >> 63))
 		return PT_ERR_INVALID;
 	return PT_OK;
@@ -300,9 +296,8 @@ PT_INLINE uint32_t protected(const struct pt_table *t, uint32_t flags)
 
 /* ---- Editing ------------------------------------------------------------ */
 
-/* What pt_map's hinted path (include/pt/inline.h) does not take: every
- * check in the documented order, then one 4K page through the engine's
- * single-page path, or a huge leaf. */
+/* What pt_map's hinted path does not take: every check in the documented
+ * order, then a 4K page by the engine's single-page path, or a huge leaf. */
 int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
 	const struct pt_shape *s;
@@ -362,8 +357,7 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
 	return r ? r : t->engine->change(t, va, false, 0, protected(t, flags), size);
 }
 
-/* Also what pt_query's inline fast path (include/pt/inline.h) does not
- * take. */
+/* Also what pt_query's inline fast path does not take. */
 int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
 	int r = PT_ERR_INVALID;
@@ -418,9 +412,8 @@ int pt_set_state(struct pt_table *t, uint64_t va, uint32_t state)
 	return r ? r : t->engine->set_state(t, va, state);
 }
 
-/* Only whole root entries can be shared: every one the range touches is,
- * as page_table_multiarch does (ArceOS passes the kernel half less its
- * last page). */
+/* Every root entry the range touches is shared whole, as
+ * page_table_multiarch does (ArceOS passes the kernel half less a page). */
 int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size)
 {
 	const struct pt_shape *s;
@@ -442,8 +435,8 @@ int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg)
 	return t->engine->walk(t, ops, arg);
 }
 
-/* The window checks of the leaf walks (a callback, a live table, a window
- * as for region calls; a misaligned one is just invalid): 0, last set. */
+/* The leaf walks' checks: a callback, a live table, a window as for region
+ * calls (a misaligned one is invalid); 0, last set. */
 static int walk_window(const struct pt_table *t, bool have_fn, uint64_t va, uint64_t size,
 		       uint64_t *last)
 {

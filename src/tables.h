@@ -35,12 +35,9 @@ static uint64_t group_frame(const struct pt_op *op, unsigned l, const PTE *tbl, 
 	return 0;
 }
 
-/*
- * Planning: frames a new table under the level-l slot holding va needs.
- * A packed group is counted once per call and never credited with a
- * sibling's frame (that sibling may go away earlier in the same call); an
- * unused reserve goes back at the end.
- */
+/* Planning: frames a new table under the level-l slot holding va needs. A
+ * packed group counts once per call, never credited with a sibling's frame
+ * (which may go earlier in the call); an unused reserve goes back. */
 static inline size_t plan_table(struct pt_op *op, unsigned l, uint64_t va)
 {
 	unsigned n = op->s->per_frame[l + 1];
@@ -114,12 +111,11 @@ PT_INLINE uint64_t table_last(const struct pt_op *op, unsigned l, uint64_t va)
 /* ---- Teardown: free every table below one ------------------------------- */
 
 /*
- * The tables below a table that left the tree (or below the root of a
- * table being destroyed) go as they are: the MMU may still walk a detached
- * subtree until the TLB forgot it, so nothing in it is written, entries are
- * only read, and each frame is given back after everything below it was
- * read. The visitor's context says how: at once (pt_destroy), or after
- * the TLB forgot them (pt__free_table).
+ * The tables below a table that left the tree (or the root of a table being
+ * destroyed) go as they are: the MMU may walk a detached subtree until the
+ * TLB forgot it, so nothing in it is written, and each frame goes after
+ * everything below it was read, at once (pt_destroy) or after the TLB
+ * forgot it (pt__free_table).
  */
 struct free_ctx {
 	bool now;
