@@ -16,7 +16,6 @@ typedef uint64_t arch_loongarch_pte;
 
 #define LA_V    (UINT64_C(1) << 0)
 #define LA_D    (UINT64_C(1) << 1)
-#define LA_PLV_SHIFT 2
 #define LA_PLV_MASK (UINT64_C(3) << 2)
 #define LA_MAT_SHIFT 4
 #define LA_MAT_MASK (UINT64_C(3) << 4)

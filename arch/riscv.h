@@ -24,7 +24,6 @@ typedef uint64_t arch_riscv_pte;
 #define RV_PPN_SHIFT 10
 #define RV_PPN_MASK ((UINT64_C(1) << 44) - 1)
 #define RV_RESERVED (UINT64_C(0x7f) << 54)   /* bits 54..60 */
-#define RV_PBMT_SHIFT 61
 #define RV_PBMT_MASK (UINT64_C(3) << 61)
 #define RV_PBMT_NC (UINT64_C(1) << 61)
 #define RV_PBMT_IO (UINT64_C(2) << 61)

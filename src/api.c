@@ -34,9 +34,8 @@ const struct pt_arch_info *pt_arch_info(enum pt_arch a)
 bool pt_va_valid(enum pt_arch a, uint64_t va)
 {
 	const struct pt_shape *s = pt__shape(a);
-	if (!s)
-		return false;
-	return pt__va_ok(s, 0, va) || (a == PT_AARCH64 && pt__va_ok(s, PT_FEAT_AARCH64_HIGH, va));
+	return s && (pt__va_ok(s, 0, va) ||
+		     (a == PT_AARCH64 && pt__va_ok(s, PT_FEAT_AARCH64_HIGH, va)));
 }
 
 bool pt_pa_valid(enum pt_arch a, uint64_t pa)

@@ -674,23 +674,19 @@ PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t v
 }
 
 /* One copy per shape, picked once per call (t->shape is one of A(SHAPES)). */
+#define PT_PICK_UNMAP(sh) if (t->shape == &(sh)) return unmap_in(&(sh), t, va, old);
+#define PT_PICK_CHANGE(sh) \
+	if (t->shape == &(sh)) return change_in(&(sh), t, va, set_pa, pa, flags, size);
+
 static int unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
 {
-#define PT_EDIT_PICK(sh) \
-	if (t->shape == &(sh)) \
-		return unmap_in(&(sh), t, va, old);
-	A(SHAPES)(PT_EDIT_PICK)
-#undef PT_EDIT_PICK
+	A(SHAPES)(PT_PICK_UNMAP)
 	return PT_ERR_INVALID;
 }
 
 static int change(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, uint32_t flags,
 		  uint64_t *size)
 {
-#define PT_EDIT_PICK(sh) \
-	if (t->shape == &(sh)) \
-		return change_in(&(sh), t, va, set_pa, pa, flags, size);
-	A(SHAPES)(PT_EDIT_PICK)
-#undef PT_EDIT_PICK
+	A(SHAPES)(PT_PICK_CHANGE)
 	return PT_ERR_INVALID;
 }

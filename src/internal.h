@@ -92,22 +92,14 @@ PT_INLINE bool pt__root_shared(const struct pt_table *t, size_t i)
 /* The mapping flags a format (with these features) can express at all. */
 PT_INLINE uint32_t pt__flags_kept(enum pt_arch a, unsigned features)
 {
-	switch (a) {
-	case PT_RISCV_SV39:
-	case PT_RISCV_SV48:
-	case PT_RISCV_SV57:
-		if (!(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
-			return PT_FLAGS_ALL & ~(PT_DEVICE | PT_UNCACHED | PT_WC);
-		return PT_FLAGS_ALL;
-	case PT_AARCH64:
-		if (features & PT_FEAT_AARCH64_EL2)
-			return PT_FLAGS_ALL & ~(PT_USER | PT_GLOBAL);
-		return PT_FLAGS_ALL;
-	case PT_ARMV7:
+	if (a >= PT_RISCV_SV39 && a <= PT_RISCV_SV57 &&
+	    !(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
+		return PT_FLAGS_ALL & ~(PT_DEVICE | PT_UNCACHED | PT_WC);
+	if (a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2))
+		return PT_FLAGS_ALL & ~(PT_USER | PT_GLOBAL);
+	if (a == PT_ARMV7)
 		return PT_FLAGS_ALL & ~(PT_SW0 | PT_SW1);
-	default:
-		return PT_FLAGS_ALL;
-	}
+	return PT_FLAGS_ALL;
 }
 
 /* Does the format write WC as UNCACHED (every one but x86)? */

@@ -202,17 +202,11 @@ A(SHAPES)(PT_QUERY_DIRECT)
 
 static void set_lookup(struct pt_table *t)
 {
-	const struct pt_shape *s = t->shape;
-	if (t->direct) {
-#define PT_QUERY_PICK(shape)                          \
-	if (s == &(shape)) {                          \
-		t->lookup = query_direct_##shape;     \
-		return;                               \
-	}
-		A(SHAPES)(PT_QUERY_PICK)
-#undef PT_QUERY_PICK
-	}
 	t->lookup = query_mm;
+#define PT_QUERY_PICK(sh) \
+	if (t->direct && t->shape == &(sh)) t->lookup = query_direct_##sh;
+	A(SHAPES)(PT_QUERY_PICK)
+#undef PT_QUERY_PICK
 }
 
 /* Untrusted tables: every level read, every table address checked. */
