@@ -36,9 +36,9 @@ MUTANTS = [
      None, "off-by-one: map's conflict check skips the last 4K slot"),
     ("new-table-not-zeroed", "src/edit.h", "clear_entries(s->child, idx(sh, cl, slot_end(s)) + 1, n);",
      "(void)0;", None, "missing zeroing of a new table (tail of it)"),
-    ("no-unreserve-on-failure", "src/edit.h",
-     "\tif (pt__reserve(op, need) == PT_OK)\n\t\treturn PT_OK;\n\tpt__unreserve(op);\n",
-     "\tif (pt__reserve(op, need) == PT_OK)\n\t\treturn PT_OK;\n", None,
+    ("no-unreserve-on-failure", "src/op.h",
+     "\t\t\tpt__unreserve(op);\n\t\t\treturn PT_ERR_NO_MEMORY;\n",
+     "\t\t\treturn PT_ERR_NO_MEMORY;\n", None,
      "no rollback: reserved frames leak when a later reservation fails"),
     ("huge-not-split", "src/edit.h",
      "\t\ts->child_pa = new_table(op, s->l, s->tbl, s->i);\n\t\ts->child = tbl_at(op->t, s->child_pa);\n"

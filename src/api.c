@@ -49,7 +49,8 @@ static const struct pt_shape *shape_with(enum pt_arch a, unsigned f)
 {
 	const struct pt_shape *s = pt__shape(a);
 	/* EL2 without VHE has a single (lower) VA range. */
-	if (!s || (f & ~s->features) || ((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE)) ||
+	if (!s || (f & ~s->features) ||
+	    ((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE)) ||
 	    ((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH)))
 		return (const struct pt_shape *)0;
 	return s;
@@ -84,8 +85,8 @@ static int leaf_height(const struct pt_shape *s, uint64_t size)
 uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t pa, uint32_t flags)
 {
 	const struct pt_shape *s = shape_with(a, features);
-	if (!s || level >= s->info.levels || !((s->leaf_levels >> level) & 1) || !flags_ok(a, flags) ||
-	    (pa & (pt__span(s, level) - 1)) || !pt_pa_valid(a, pa))
+	if (!s || level >= s->info.levels || !((s->leaf_levels >> level) & 1) ||
+	    !flags_ok(a, flags) || (pa & (pt__span(s, level) - 1)) || !pt_pa_valid(a, pa))
 		return 0;
 	return pt__engine(a)->pte_leaf(features, s->info.levels - 1 - level, pa,
 				       pt__fresh(pt__normalize(a, features, flags)));
@@ -483,8 +484,8 @@ int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const stru
 		 uint64_t va, struct pt_mapping *out)
 {
 	const struct pt_shape *s = shape_with(a, features);
-	if (!s || !mm || !mm->phys_to_virt || !out || !pt__va_ok(s, features, va) || (root_pa & (table_bytes(s, 0) - 1)) ||
-	    (root_pa >> s->info.pa_bits))
+	if (!s || !mm || !mm->phys_to_virt || !out || !pt__va_ok(s, features, va) ||
+	    (root_pa & (table_bytes(s, 0) - 1)) || (root_pa >> s->info.pa_bits))
 		return PT_ERR_INVALID;
 	return pt__engine(a)->translate(s, features, root_pa, mm, va, out);
 }

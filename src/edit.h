@@ -23,15 +23,6 @@ enum act {
 	ACT_REWRITE, /* the leaf gets the new flags */
 };
 
-/* Reserve what the plan counted; on failure give it all back. */
-static int reserve(struct pt_op *op, size_t need)
-{
-	if (pt__reserve(op, need) == PT_OK)
-		return PT_OK;
-	pt__unreserve(op);
-	return PT_ERR_NO_MEMORY;
-}
-
 /* ---- map ---------------------------------------------------------------- */
 
 /* A map: its flags, the leaf bits for each height up to max_h, the
@@ -181,7 +172,7 @@ static int map_in(struct pt_table *t, struct level lv, uint64_t va, uint64_t pa,
 	c.max_h = max_h;
 	c.delta = pa - va;
 	c.need = 0;
-	if ((r = map_plan_level(&op, &c, lv, va, last)) || (r = reserve(&op, c.need)))
+	if ((r = map_plan_level(&op, &c, lv, va, last)) || (r = pt__reserve(&op, c.need)))
 		return r;
 	(void)map_commit_level(&op, &c, lv, va, last);
 	pt__unreserve(&op);
@@ -605,7 +596,7 @@ static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool prot
 	runs.n = 0;
 	runs.cur = 0;
 	pt__op_init_rw(&op, t);
-	if ((r = descend_root(&op, &clear_plan, &c, va, last)) || (r = reserve(&op, c.need)))
+	if ((r = descend_root(&op, &clear_plan, &c, va, last)) || (r = pt__reserve(&op, c.need)))
 		return r;
 	(void)descend_root(&op, &clear_commit, &c, va, last);
 	pt__unreserve(&op);

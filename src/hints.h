@@ -49,6 +49,7 @@ PT_INLINE void hint_leaf(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t fla
 static void fast_facts(struct pt_fast *f, bool direct)
 {
 	const unsigned shr = field_shift();
+	const bool plain = A(OUT_LINEAR) && EMPTY == 0; /* entries they can compute */
 	f->tbl_mask = A(TABLE_MASK);
 	f->tbl_match = A(TABLE_MATCH);
 	f->tbl_field = A(out)(A(table_pa)(1, ~UINT64_C(0)));
@@ -58,13 +59,12 @@ static void fast_facts(struct pt_fast *f, bool direct)
 	f->va_fixed = ~(((UINT64_C(1) << LEAF_SHIFT) - 1) & ~(PT_SIZE_4K - 1));
 	f->map = 0; /* a geometry the fast paths do not know */
 	f->qtag = 0;
-	if (!A(OUT_LINEAR) || EMPTY != 0) {
-		/* none */
-	} else if (sizeof(PTE) == 8 && A(LEAF_BITS) == 9 && A(DIR_BITS) == 9 &&
-		   (shr == 0 || shr == 2)) {
+	if (plain && sizeof(PTE) == 8 && A(LEAF_BITS) == 9 && A(DIR_BITS) == 9 &&
+	    (shr == 0 || shr == 2)) {
 		f->map = shr ? PT_FAST_64_X4 : PT_FAST_64;
 		f->qtag = shr ? PT_FAST_X4_TAG : 0;
-	} else if (sizeof(PTE) == 4 && A(LEAF_BITS) == 8 && A(DIR_BITS) == 12 && shr == 0) {
+	} else if (plain && sizeof(PTE) == 4 && A(LEAF_BITS) == 8 && A(DIR_BITS) == 12 &&
+		   shr == 0) {
 		f->map = PT_FAST_32;
 		f->qtag = PT_FAST_32_TAG;
 	}

@@ -92,19 +92,6 @@ static inline int pt__alloc(const struct pt_table *t, const struct pt_shape *s,
 	return PT_OK;
 }
 
-/* Reserve n single frames into the stash; all or nothing. */
-static inline int pt__reserve(struct pt_op *op, size_t n)
-{
-	while (n--) {
-		uint64_t pa;
-		if (pt__alloc(op->t, op->s, 1, PT_FRAME_SIZE, &pa) != PT_OK)
-			return PT_ERR_NO_MEMORY;
-		*(uint64_t *)pt__frame(op->t, pa) = op->stash;
-		op->stash = pa;
-	}
-	return PT_OK;
-}
-
 static inline uint64_t pt__take(struct pt_op *op)
 {
 	uint64_t pa = op->stash;
@@ -117,6 +104,21 @@ static inline void pt__unreserve(struct pt_op *op)
 {
 	while (op->stash)
 		op->t->mm.free_frames(op->t->mm.ctx, pt__take(op), 1);
+}
+
+/* Reserve n single frames into the stash; all or nothing. */
+static inline int pt__reserve(struct pt_op *op, size_t n)
+{
+	while (n--) {
+		uint64_t pa;
+		if (pt__alloc(op->t, op->s, 1, PT_FRAME_SIZE, &pa) != PT_OK) {
+			pt__unreserve(op);
+			return PT_ERR_NO_MEMORY;
+		}
+		*(uint64_t *)pt__frame(op->t, pa) = op->stash;
+		op->stash = pa;
+	}
+	return PT_OK;
 }
 
 /* ---- Hints (the rest is in src/hints.h) --------------------------------- */
