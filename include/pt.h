@@ -111,12 +111,9 @@ enum pt_arch {
 /* ---- Caller's memory hooks --------------------------------------------- */
 
 struct pt_mm {
-	/*
-	 * Allocate `count` physically contiguous 4 KiB frames aligned to `align`
-	 * bytes; store the first frame's PA in *pa and return 0. Any other return
-	 * value, or a PA of 0, is an allocation failure. Frames may hold garbage:
-	 * libpt zeroes what it uses.
-	 */
+	/* Allocate `count` physically contiguous 4 KiB frames aligned to
+	 * `align` bytes; store the first one's PA in *pa and return 0. Any other
+	 * return, or a PA of 0, is a failure. Frames may hold garbage. */
 	int (*alloc_frames)(void *ctx, size_t count, size_t align, uint64_t *pa);
 	/* Give back `count` frames starting at `pa`, exactly as allocated. A
 	 * table frame comes back only after a flush_tlb(all = true) made after
@@ -210,11 +207,10 @@ PT_API int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags
 /*
  * Change the flags of the whole leaf containing va; report its size in *size
  * if non-NULL. The leaf keeps its access state and PT_SW0/PT_SW1 (those in
- * flags are ignored, so flags read back from pt_query can be passed as they
- * are); a leaf that gains PT_WRITE is made dirty. Where the MMU could still
- * set the accessed or dirty bit, the rewrite is one compare-and-swap, so a
- * bit it sets meanwhile is kept. Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED,
- * PT_ERR_CORRUPT.
+ * flags are ignored: flags read back from pt_query can be passed as they
+ * are); one gaining PT_WRITE is made dirty. Where the MMU could set the
+ * accessed or dirty bit, a compare-and-swap keeps a bit set meanwhile.
+ * Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT.
  */
 PT_API int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size);
 
