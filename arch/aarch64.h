@@ -39,11 +39,6 @@ typedef uint64_t arch_aarch64_pte;
 #define A64_IDX_NORMAL 1u
 #define A64_IDX_NC     2u
 
-PT_HOOK uint64_t arch_aarch64_span_mask(unsigned h)
-{
-	return (UINT64_C(1) << (12 + 9 * h)) - 1;
-}
-
 PT_HOOK int arch_aarch64_kind(unsigned feat, unsigned h, uint64_t pte)
 {
 	if (!(pte & A64_VALID))
@@ -55,7 +50,7 @@ PT_HOOK int arch_aarch64_kind(unsigned feat, unsigned h, uint64_t pte)
 	/* Level 3 with bit 1 clear is reserved; no level-0 block with 4K. */
 	if ((h == 0) != !!(pte & A64_TYPE) || h > 2)
 		return PTK_CORRUPT;
-	if (h > 0 && (pte & A64_ADDR & arch_aarch64_span_mask(h)))
+	if (h > 0 && (pte & A64_ADDR & arch_span_mask_512(h)))
 		return PTK_CORRUPT; /* block OA bits below the block size are RES0 */
 	if ((pte & A64_SH_MASK) == A64_SH_RESERVED)
 		return PTK_CORRUPT;
@@ -64,22 +59,11 @@ PT_HOOK int arch_aarch64_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
-/* kind(feat, 0, pte) == PTK_EMPTY. */
-PT_HOOK bool arch_aarch64_leaf_empty(unsigned feat, uint64_t pte)
-{
-	(void)feat;
-	return !(pte & A64_VALID);
-}
+PT_LEAF_EMPTY_UNLESS(aarch64, A64_VALID)
 
-/* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths. */
 #define arch_aarch64_TABLE_MASK (A64_VALID | A64_TYPE | A64_RES0_OA)
 #define arch_aarch64_TABLE_MATCH (A64_VALID | A64_TYPE)
-
-PT_HOOK bool arch_aarch64_is_table(unsigned feat, unsigned h, uint64_t pte)
-{
-	(void)feat;
-	return h > 0 && (pte & arch_aarch64_TABLE_MASK) == arch_aarch64_TABLE_MATCH;
-}
+PT_IS_TABLE_BY_MASK(aarch64)
 
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
 PT_HOOK bool arch_aarch64_leaf_bad(unsigned feat, uint64_t pte)
@@ -90,16 +74,7 @@ PT_HOOK bool arch_aarch64_leaf_bad(unsigned feat, uint64_t pte)
 	return (pte & A64_VALID) && bad;
 }
 
-PT_HOOK uint64_t arch_aarch64_table_pa(unsigned h, uint64_t pte)
-{
-	(void)h;
-	return pte & A64_ADDR;
-}
-
-PT_HOOK uint64_t arch_aarch64_leaf_pa(unsigned h, uint64_t pte)
-{
-	return pte & A64_ADDR & ~arch_aarch64_span_mask(h);
-}
+PT_PA_IN_PLACE(aarch64, A64_ADDR, A64_VALID | A64_TYPE)
 
 PT_HOOK uint32_t arch_aarch64_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 {
@@ -133,12 +108,6 @@ PT_HOOK uint32_t arch_aarch64_leaf_flags(unsigned feat, unsigned h, uint64_t pte
 	if (pte & A64_AF)
 		f |= PT_ACCESSED;
 	return f | (uint32_t)((pte >> 48) & (PT_SW0 | PT_SW1)); /* bits 56, 57 */
-}
-
-PT_HOOK uint64_t arch_aarch64_table(unsigned h, uint64_t pa)
-{
-	(void)h;
-	return A64_VALID | A64_TYPE | (pa & A64_ADDR);
 }
 
 PT_HOOK uint64_t arch_aarch64_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
@@ -182,17 +151,13 @@ PT_HOOK uint64_t arch_aarch64_leaf_attrs(unsigned feat, unsigned h, uint32_t fla
 	return e;
 }
 
-PT_HOOK uint64_t arch_aarch64_out(uint64_t pa)
-{
-	return pa;
-}
+PT_OUT_IS_PA(aarch64)
 
 /* The MMU may still set AF (HA), or clear AP[2] of a writable clean leaf
  * (HD). */
 PT_HOOK bool arch_aarch64_may_set(unsigned feat, unsigned h, uint64_t pte)
 {
-	(void)feat;
-	(void)h;
+	(void)feat, (void)h;
 	return !(pte & A64_AF) || (pte & (A64_DBM | A64_AP_RO)) == (A64_DBM | A64_AP_RO);
 }
 
@@ -215,10 +180,8 @@ static const struct pt_shape arch_aarch64_shape = {
 	.shift = { 39, 30, 21, 12 },
 	PT_SHAPE_512,
 	.leaf_levels = 0xe,
-	.sign_extend = false,
 	.features = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH,
 };
-
 
 /* The hook contract's constants (arch/arch.h). */
 #define arch_aarch64_EMPTY 0

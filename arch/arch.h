@@ -111,6 +111,72 @@ struct pt_shape {
 	unsigned features;                   /* feature bits this format accepts */
 };
 
+/* ---- Hooks several families share (each use names its family f) ---- */
+
+/* Offset bits of a leaf at height h with 4 KiB pages and 512-entry tables. */
+PT_HOOK uint64_t arch_span_mask_512(unsigned h)
+{
+	return (UINT64_C(1) << (12 + 9 * h)) - 1;
+}
+
+/* leaf_empty: no bit of `present` set (the MMU ignores every other bit). */
+#define PT_LEAF_EMPTY_UNLESS(f, present)                                                     \
+	PT_HOOK bool arch_##f##_leaf_empty(unsigned feat, uint64_t pte)                      \
+	{                                                                                    \
+		(void)feat;                                                                  \
+		return !(pte & (present));                                                   \
+	}
+
+/* is_table as the contract's mask test, refusing 0 where MATCH is 0. */
+#define PT_IS_TABLE_BY_MASK(f)                                                               \
+	PT_HOOK bool arch_##f##_is_table(unsigned feat, unsigned h, uint64_t pte)            \
+	{                                                                                    \
+		(void)feat;                                                                  \
+		return h > 0 && (arch_##f##_TABLE_MATCH != 0 || pte != 0) &&                 \
+		       (pte & arch_##f##_TABLE_MASK) == arch_##f##_TABLE_MATCH;              \
+	}
+
+/* table, table_pa and leaf_pa where entries hold the PA in the bits of
+ * `addr` as it is (a leaf's, aligned to its size, with 512-entry tables),
+ * and a table entry is `bits` besides. */
+#define PT_PA_IN_PLACE(f, addr, bits)                                                        \
+	PT_HOOK uint64_t arch_##f##_table(unsigned h, uint64_t pa)                           \
+	{                                                                                    \
+		(void)h;                                                                     \
+		return (bits) | (pa & (addr));                                               \
+	}                                                                                    \
+	PT_HOOK uint64_t arch_##f##_table_pa(unsigned h, uint64_t pte)                       \
+	{                                                                                    \
+		(void)h;                                                                     \
+		return pte & (addr);                                                         \
+	}                                                                                    \
+	PT_HOOK uint64_t arch_##f##_leaf_pa(unsigned h, uint64_t pte)                        \
+	{                                                                                    \
+		return pte & (addr) & ~arch_span_mask_512(h);                                \
+	}
+
+/* out() where the address field holds the PA as it is. */
+#define PT_OUT_IS_PA(f) \
+	PT_HOOK uint64_t arch_##f##_out(uint64_t pa) { return pa; }
+
+/* may_set where the MMU sets accessed bit a, and dirty bit d in a leaf with
+ * write bit w. */
+#define PT_MAY_SET_AWD(f, a, w, d)                                                           \
+	PT_HOOK bool arch_##f##_may_set(unsigned feat, unsigned h, uint64_t pte)             \
+	{                                                                                    \
+		(void)feat, (void)h;                                                         \
+		return !(pte & (a)) || (pte & ((w) | (d))) == (w);                           \
+	}
+
+/* needs_bbm where any in-place change is allowed (stale TLB entries go at
+ * the flush). */
+#define PT_NEVER_BBM(f)                                                                      \
+	PT_HOOK bool arch_##f##_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)        \
+	{                                                                                    \
+		(void)h, (void)old, (void)new_pte;                                           \
+		return false;                                                                \
+	}
+
 /* The fields every shape of 512 8-byte entries per one-frame table shares
  * (entries past the shape's levels are never read). */
 #define PT_SHAPE_512 \

@@ -82,22 +82,11 @@ PT_HOOK int arch_armv7_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
-/* kind(feat, 0, pte) == PTK_EMPTY. */
-PT_HOOK bool arch_armv7_leaf_empty(unsigned feat, uint64_t pte)
-{
-	(void)feat;
-	return (pte & V7_TYPE_MASK) == 0;
-}
+PT_LEAF_EMPTY_UNLESS(armv7, V7_TYPE_MASK)
 
-/* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths. */
 #define arch_armv7_TABLE_MASK V7_TYPE_MASK
 #define arch_armv7_TABLE_MATCH V7_L1_TABLE
-
-PT_HOOK bool arch_armv7_is_table(unsigned feat, unsigned h, uint64_t pte)
-{
-	(void)feat;
-	return h > 0 && (pte & arch_armv7_TABLE_MASK) == arch_armv7_TABLE_MATCH;
-}
+PT_IS_TABLE_BY_MASK(armv7)
 
 /* kind(feat, 0, pte) == PTK_CORRUPT, for the plan's scans. */
 PT_HOOK bool arch_armv7_leaf_bad(unsigned feat, uint64_t pte)
@@ -162,17 +151,12 @@ PT_HOOK uint64_t arch_armv7_leaf_attrs(unsigned feat, unsigned h, uint32_t flags
 	       (uint64_t)!(flags & PT_GLOBAL) << at->ng;
 }
 
-PT_HOOK uint64_t arch_armv7_out(uint64_t pa)
-{
-	return pa;
-}
+PT_OUT_IS_PA(armv7)
 
 /* Nothing here sets a bit: the access flag is off. */
 PT_HOOK bool arch_armv7_may_set(unsigned feat, unsigned h, uint64_t pte)
 {
-	(void)feat;
-	(void)h;
-	(void)pte;
+	(void)feat, (void)h, (void)pte;
 	return false;
 }
 
@@ -198,8 +182,6 @@ static const struct pt_shape arch_armv7_shape = {
 	.frames = { 4, 1 },
 	.per_frame = { 1, 4 },
 	.leaf_levels = 0x3,
-	.sign_extend = false,
-	.features = 0,
 };
 
 /* The hook contract's constants (arch/arch.h). */

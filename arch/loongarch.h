@@ -16,7 +16,6 @@ typedef uint64_t arch_loongarch_pte;
 
 #define LA_V    (UINT64_C(1) << 0)
 #define LA_D    (UINT64_C(1) << 1)
-#define LA_PLV_SHIFT 2
 #define LA_PLV_MASK (UINT64_C(3) << 2)
 #define LA_MAT_SHIFT 4
 #define LA_MAT_MASK (UINT64_C(3) << 4)
@@ -36,11 +35,6 @@ typedef uint64_t arch_loongarch_pte;
 #define LA_MAT_CC  1u
 #define LA_MAT_WUC 2u
 
-PT_HOOK uint64_t arch_loongarch_span_mask(unsigned h)
-{
-	return (UINT64_C(1) << (12 + 9 * h)) - 1;
-}
-
 /* A leaf is present when P is set; V is its accessed state (the TLB takes
  * V = 0 as invalid, so the first access faults). V without P is a mapping
  * to the TLB but none to the OS: corrupt. */
@@ -49,23 +43,12 @@ PT_HOOK bool arch_loongarch_leaf_ok(uint64_t pte)
 	return (pte & LA_P) && (pte & LA_MAT_MASK) != LA_MAT_MASK && !(pte & LA_RES_PA);
 }
 
-/* kind(feat, 0, pte) == PTK_EMPTY: neither P nor V. */
-PT_HOOK bool arch_loongarch_leaf_empty(unsigned feat, uint64_t pte)
-{
-	(void)feat;
-	return !(pte & (LA_P | LA_V));
-}
+PT_LEAF_EMPTY_UNLESS(loongarch, LA_P | LA_V)
 
-/* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths:
- * a directory entry is a non-zero aligned table address and nothing else. */
+/* A directory entry is a non-zero aligned table address and nothing else. */
 #define arch_loongarch_TABLE_MASK (~LA_ADDR)
 #define arch_loongarch_TABLE_MATCH 0
-
-PT_HOOK bool arch_loongarch_is_table(unsigned feat, unsigned h, uint64_t pte)
-{
-	(void)feat;
-	return h > 0 && pte != 0 && (pte & arch_loongarch_TABLE_MASK) == arch_loongarch_TABLE_MATCH;
-}
+PT_IS_TABLE_BY_MASK(loongarch)
 
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
 PT_HOOK bool arch_loongarch_leaf_bad(unsigned feat, uint64_t pte)
@@ -88,7 +71,7 @@ PT_HOOK int arch_loongarch_kind(unsigned feat, unsigned h, uint64_t pte)
 		/* H and P set, bits between the global bit (12) and the page
 		 * size clear, and only at the 2M and 1G levels. */
 		if (h > 2 || !arch_loongarch_leaf_ok(pte) ||
-		    (pte & LA_ADDR & arch_loongarch_span_mask(h) & ~LA_HG))
+		    (pte & LA_ADDR & arch_span_mask_512(h) & ~LA_HG))
 			return PTK_CORRUPT;
 		return PTK_LEAF;
 	}
@@ -96,16 +79,7 @@ PT_HOOK int arch_loongarch_kind(unsigned feat, unsigned h, uint64_t pte)
 	return (pte & ~LA_ADDR) ? PTK_CORRUPT : PTK_TABLE;
 }
 
-PT_HOOK uint64_t arch_loongarch_table_pa(unsigned h, uint64_t pte)
-{
-	(void)h;
-	return pte & LA_ADDR;
-}
-
-PT_HOOK uint64_t arch_loongarch_leaf_pa(unsigned h, uint64_t pte)
-{
-	return pte & LA_ADDR & ~arch_loongarch_span_mask(h);
-}
+PT_PA_IN_PLACE(loongarch, LA_ADDR, 0)
 
 PT_HOOK uint32_t arch_loongarch_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 {
@@ -131,12 +105,6 @@ PT_HOOK uint32_t arch_loongarch_leaf_flags(unsigned feat, unsigned h, uint64_t p
 	if (pte & (LA_D | LA_DIRTY_RO))
 		f |= PT_DIRTY;
 	return f | (uint32_t)((pte >> 2) & (PT_SW0 | PT_SW1)); /* bits 10, 11 */
-}
-
-PT_HOOK uint64_t arch_loongarch_table(unsigned h, uint64_t pa)
-{
-	(void)h;
-	return pa & LA_ADDR;
 }
 
 PT_HOOK uint64_t arch_loongarch_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
@@ -170,27 +138,10 @@ PT_HOOK uint64_t arch_loongarch_leaf_attrs(unsigned feat, unsigned h, uint32_t f
 	return e;
 }
 
-PT_HOOK uint64_t arch_loongarch_out(uint64_t pa)
-{
-	return pa;
-}
-
-/* A CPU with the hardware page walker may still set V, or D in a
- * writable leaf. */
-PT_HOOK bool arch_loongarch_may_set(unsigned feat, unsigned h, uint64_t pte)
-{
-	(void)feat;
-	(void)h;
-	return !(pte & LA_V) || (pte & (LA_W | LA_D)) == LA_W;
-}
-
-PT_HOOK bool arch_loongarch_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
-{
-	(void)h;
-	(void)old;
-	(void)new_pte;
-	return false;
-}
+PT_OUT_IS_PA(loongarch)
+/* A CPU with the hardware page walker sets V and D. */
+PT_MAY_SET_AWD(loongarch, LA_V, LA_W, LA_D)
+PT_NEVER_BBM(loongarch)
 
 /* The layout PT_LOONGARCH_PWCL/PWCH describe: PTE index at bit 12, directories
  * at 21, 30 and 39, 9 bits each. */
@@ -200,7 +151,6 @@ static const struct pt_shape arch_loongarch_shape = {
 	PT_SHAPE_512,
 	.leaf_levels = 0xe,
 	.sign_extend = true,
-	.features = 0,
 };
 
 /* The hook contract's constants (arch/arch.h). */

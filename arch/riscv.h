@@ -24,7 +24,6 @@ typedef uint64_t arch_riscv_pte;
 #define RV_PPN_SHIFT 10
 #define RV_PPN_MASK ((UINT64_C(1) << 44) - 1)
 #define RV_RESERVED (UINT64_C(0x7f) << 54)   /* bits 54..60 */
-#define RV_PBMT_SHIFT 61
 #define RV_PBMT_MASK (UINT64_C(3) << 61)
 #define RV_PBMT_NC (UINT64_C(1) << 61)
 #define RV_PBMT_IO (UINT64_C(2) << 61)
@@ -36,6 +35,8 @@ typedef uint64_t arch_riscv_pte;
 #define RV_XT_SH (UINT64_C(1) << 60)
 #define RV_XT_SEC (UINT64_C(1) << 59)
 #define RV_XT_MASK (RV_XT_SO | RV_XT_C | RV_XT_B | RV_XT_SH | RV_XT_SEC)
+/* The flags whose bits are R, W, X, U shifted right by one. */
+#define RV_RWXU_FLAGS (PT_READ | PT_WRITE | PT_EXECUTE | PT_USER)
 
 PT_HOOK int arch_riscv_kind(unsigned feat, unsigned h, uint64_t pte)
 {
@@ -68,24 +69,14 @@ PT_HOOK int arch_riscv_kind(unsigned feat, unsigned h, uint64_t pte)
 	return PTK_LEAF;
 }
 
-/* kind(feat, 0, pte) == PTK_EMPTY. */
-PT_HOOK bool arch_riscv_leaf_empty(unsigned feat, uint64_t pte)
-{
-	(void)feat;
-	return !(pte & RV_V);
-}
+PT_LEAF_EMPTY_UNLESS(riscv, RV_V)
 
-/* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths:
- * valid, no R/W/X, and D, A, U and every attribute bit clear. */
+/* A table entry: valid, no R/W/X, and D, A, U and every attribute bit
+ * clear. */
 #define arch_riscv_TABLE_MASK \
 	(RV_V | RV_R | RV_W | RV_X | RV_U | RV_A | RV_D | RV_RESERVED | RV_PBMT_MASK | RV_N)
 #define arch_riscv_TABLE_MATCH RV_V
-
-PT_HOOK bool arch_riscv_is_table(unsigned feat, unsigned h, uint64_t pte)
-{
-	(void)feat;
-	return h > 0 && (pte & arch_riscv_TABLE_MASK) == arch_riscv_TABLE_MATCH;
-}
+PT_IS_TABLE_BY_MASK(riscv)
 
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans. */
 PT_HOOK bool arch_riscv_leaf_bad(unsigned feat, uint64_t pte)
@@ -116,21 +107,10 @@ PT_HOOK uint64_t arch_riscv_leaf_pa(unsigned h, uint64_t pte)
 
 PT_HOOK uint32_t arch_riscv_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 {
-	/* R, W, X, U are entry bits 1..4: PT_READ, PT_WRITE, PT_EXECUTE,
-	 * PT_USER by (pte >> 1) & 15. */
-	static const unsigned char rwxu[16] = {
-#define RV_FLAGS_OF(i) \
-	(((i) & 1 ? PT_READ : 0u) | ((i) & 2 ? PT_WRITE : 0u) | ((i) & 4 ? PT_EXECUTE : 0u) | \
-	 ((i) & 8 ? PT_USER : 0u))
-		RV_FLAGS_OF(0),  RV_FLAGS_OF(1),  RV_FLAGS_OF(2),  RV_FLAGS_OF(3),
-		RV_FLAGS_OF(4),  RV_FLAGS_OF(5),  RV_FLAGS_OF(6),  RV_FLAGS_OF(7),
-		RV_FLAGS_OF(8),  RV_FLAGS_OF(9),  RV_FLAGS_OF(10), RV_FLAGS_OF(11),
-		RV_FLAGS_OF(12), RV_FLAGS_OF(13), RV_FLAGS_OF(14), RV_FLAGS_OF(15),
-#undef RV_FLAGS_OF
-	};
-	/* G, A, D, RSW are bits 5..9: PT_GLOBAL at 6, the state at 16 and
-	 * 17, PT_SW0/1 at 8 and 9. */
-	uint32_t f = rwxu[(pte >> 1) & 15] | (uint32_t)(pte & RV_G) << 1 |
+	/* Bit moves: R, W, X, U (1..4) are PT_READ, PT_WRITE, PT_EXECUTE,
+	 * PT_USER (0..3); G (5) PT_GLOBAL (6), A and D (6, 7) the state (16,
+	 * 17), RSW (8, 9) PT_SW0 and PT_SW1 (8, 9). */
+	uint32_t f = ((uint32_t)(pte >> 1) & RV_RWXU_FLAGS) | (uint32_t)(pte & RV_G) << 1 |
 		     (uint32_t)(pte & (RV_A | RV_D)) << 10 | (uint32_t)(pte & (RV_RSW0 | RV_RSW1));
 	(void)h;
 	if (feat & PT_FEAT_RISCV_SVPBMT) {
@@ -156,18 +136,11 @@ PT_HOOK uint64_t arch_riscv_table(unsigned h, uint64_t pa)
 PT_HOOK uint64_t arch_riscv_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 {
 	/* Without Svadu a clear A or D faults (Svade): the OS sets them. */
-	uint64_t e = RV_V | (uint64_t)(flags & PT_GLOBAL) >> 1 |
+	uint64_t e = RV_V | (uint64_t)(flags & RV_RWXU_FLAGS) << 1 |
+		     (uint64_t)(flags & PT_GLOBAL) >> 1 |
 		     (uint64_t)(flags & (PT_ACCESSED | PT_DIRTY)) >> 10 |
 		     (uint64_t)(flags & (PT_SW0 | PT_SW1));
 	(void)h;
-	if (flags & PT_READ)
-		e |= RV_R;
-	if (flags & PT_WRITE)
-		e |= RV_W;
-	if (flags & PT_EXECUTE)
-		e |= RV_X;
-	if (flags & PT_USER)
-		e |= RV_U;
 	if (feat & PT_FEAT_RISCV_SVPBMT) {
 		if (flags & PT_DEVICE)
 			e |= RV_PBMT_IO;
@@ -189,21 +162,9 @@ PT_HOOK uint64_t arch_riscv_out(uint64_t pa)
 	return (pa >> 12) << RV_PPN_SHIFT;
 }
 
-/* The MMU (Svadu) may still set A, or D in a writable leaf. */
-PT_HOOK bool arch_riscv_may_set(unsigned feat, unsigned h, uint64_t pte)
-{
-	(void)feat;
-	(void)h;
-	return !(pte & RV_A) || (pte & (RV_W | RV_D)) == RV_W;
-}
-
-PT_HOOK bool arch_riscv_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
-{
-	(void)h;
-	(void)old;
-	(void)new_pte;
-	return false;
-}
+/* Svadu: the MMU sets A and D. */
+PT_MAY_SET_AWD(riscv, RV_A, RV_W, RV_D)
+PT_NEVER_BBM(riscv)
 
 #define ARCH_RISCV_FEATURES (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)
 static const struct pt_shape arch_riscv_shape_sv39 = {

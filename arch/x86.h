@@ -27,11 +27,6 @@ typedef uint64_t arch_x86_pte;
 #define X86_NX   (UINT64_C(1) << 63)
 #define X86_ADDR UINT64_C(0x000ffffffffff000) /* bits 12..51 */
 
-PT_HOOK uint64_t arch_x86_span_mask(unsigned h)
-{
-	return (UINT64_C(1) << (12 + 9 * h)) - 1;
-}
-
 PT_HOOK int arch_x86_kind(unsigned feat, unsigned h, uint64_t pte)
 {
 	(void)feat;
@@ -43,47 +38,27 @@ PT_HOOK int arch_x86_kind(unsigned feat, unsigned h, uint64_t pte)
 		return PTK_TABLE;
 	/* PS is reserved in PML4E/PML5E; in a huge leaf the address bits below
 	 * the page size, except PAT (bit 12), are reserved. */
-	if (h > 2 || (pte & X86_ADDR & arch_x86_span_mask(h) & ~X86_PAT_HUGE))
+	if (h > 2 || (pte & X86_ADDR & arch_span_mask_512(h) & ~X86_PAT_HUGE))
 		return PTK_CORRUPT;
 	return PTK_LEAF;
 }
 
-/* kind(feat, 0, pte) == PTK_EMPTY: the CPU ignores every other bit. */
-PT_HOOK bool arch_x86_leaf_empty(unsigned feat, uint64_t pte)
-{
-	(void)feat;
-	return !(pte & X86_P);
-}
+PT_LEAF_EMPTY_UNLESS(x86, X86_P)
 
-/* kind(feat, h, pte) == PTK_TABLE, branch-free for the walks' hot paths. */
 #define arch_x86_TABLE_MASK (X86_P | X86_PS)
 #define arch_x86_TABLE_MATCH X86_P
-
-PT_HOOK bool arch_x86_is_table(unsigned feat, unsigned h, uint64_t pte)
-{
-	(void)feat;
-	return h > 0 && (pte & arch_x86_TABLE_MASK) == arch_x86_TABLE_MATCH;
-}
+PT_IS_TABLE_BY_MASK(x86)
 
 /* kind(feat, 0, pte) == PTK_CORRUPT, branch-free for the plan's scans: a
  * present 4K entry is always a leaf (bit 7 is PAT there). */
 PT_HOOK bool arch_x86_leaf_bad(unsigned feat, uint64_t pte)
 {
-	(void)feat;
-	(void)pte;
+	(void)feat, (void)pte;
 	return false;
 }
 
-PT_HOOK uint64_t arch_x86_table_pa(unsigned h, uint64_t pte)
-{
-	(void)h;
-	return pte & X86_ADDR;
-}
-
-PT_HOOK uint64_t arch_x86_leaf_pa(unsigned h, uint64_t pte)
-{
-	return pte & X86_ADDR & ~arch_x86_span_mask(h);
-}
+/* Permissive table entries: the leaf alone decides access. */
+PT_PA_IN_PLACE(x86, X86_ADDR, X86_P | X86_RW | X86_US)
 
 /* Memory types by PAT index (PAT, PCD, PWT) through PT_X86_PAT: WB, WC,
  * UC-, UC, WB, WP, UC-, WT; WB, WP and WT are normal memory. */
@@ -105,13 +80,6 @@ PT_HOOK uint32_t arch_x86_leaf_flags(unsigned feat, unsigned h, uint64_t pte)
 	       ((uint32_t)(~pte >> 61) & PT_EXECUTE) | arch_x86_memtype[mt];
 }
 
-PT_HOOK uint64_t arch_x86_table(unsigned h, uint64_t pa)
-{
-	(void)h;
-	/* Permissive table entries: the leaf alone decides access. */
-	return X86_P | X86_RW | X86_US | (pa & X86_ADDR);
-}
-
 /* The moves of leaf_flags backwards; memory types as PAT indexes 3 (UC:
  * PCD, PWT), 2 (UC-: PCD) and 1 (WC: PWT). */
 PT_HOOK uint64_t arch_x86_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
@@ -125,27 +93,9 @@ PT_HOOK uint64_t arch_x86_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)
 	       ((flags & PT_EXECUTE) ? 0 : X86_NX) | (h > 0 ? X86_PS : 0);
 }
 
-PT_HOOK uint64_t arch_x86_out(uint64_t pa)
-{
-	return pa;
-}
-
-/* The MMU may still set A, or D in a writable leaf. */
-PT_HOOK bool arch_x86_may_set(unsigned feat, unsigned h, uint64_t pte)
-{
-	(void)feat;
-	(void)h;
-	return !(pte & X86_A) || (pte & (X86_RW | X86_D)) == X86_RW;
-}
-
-PT_HOOK bool arch_x86_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
-{
-	/* x86 tolerates any in-place change; stale TLB entries go at flush. */
-	(void)h;
-	(void)old;
-	(void)new_pte;
-	return false;
-}
+PT_OUT_IS_PA(x86)
+PT_MAY_SET_AWD(x86, X86_A, X86_RW, X86_D)
+PT_NEVER_BBM(x86)
 
 /* 4-level: PML4 PDPT PD PT; 5-level adds PML5. Leaves at PDPT, PD, PT. */
 static const struct pt_shape arch_x86_shape_4level = {
@@ -154,7 +104,6 @@ static const struct pt_shape arch_x86_shape_4level = {
 	PT_SHAPE_512,
 	.leaf_levels = 0xe,
 	.sign_extend = true,
-	.features = 0,
 };
 static const struct pt_shape arch_x86_shape_5level = {
 	.info = { "x86_64_la57", 5, 57, 52, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },
@@ -162,7 +111,6 @@ static const struct pt_shape arch_x86_shape_5level = {
 	PT_SHAPE_512,
 	.leaf_levels = 0x1c,
 	.sign_extend = true,
-	.features = 0,
 };
 
 /* The hook contract's constants (arch/arch.h). */

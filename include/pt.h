@@ -9,9 +9,9 @@
  *  - Every fallible call returns PT_OK (0) or a negative PT_ERR_* value.
  *  - The library owns no memory: every table frame comes from, and goes back
  *    to, the caller's struct pt_mm hooks.
- *  - Nothing is global: one struct pt_table is one address space, and calls on
- *    different tables may run concurrently. Calls on the same table must be
- *    serialised by the caller (the MMU may walk it concurrently: every entry is written by one store).
+ *  - Nothing is global: one struct pt_table is one address space; calls on
+ *    different tables may run concurrently, calls on one table are serialised
+ *    by the caller (the MMU may walk it meanwhile: each entry is one store).
  */
 #ifndef PT_H
 #define PT_H
@@ -86,10 +86,9 @@ enum pt_arch {
 /*
  * Access state, reported in `state` (struct pt_mapping, struct pt_entry),
  * never a mapping flag: the MMU sets it (x86; AArch64 with FEAT_HAFDBS and
- * TCR.HA/HD; RISC-V with Svadu), or the OS does from its fault handler
- * (pt_set_state). New leaves are written accessed, and dirty when
- * writable. A format without an accessed bit (ARMv7) reports every leaf
- * accessed; one without a dirty bit (ARMv7) every writable leaf dirty.
+ * TCR.HA/HD; RISC-V with Svadu), or the OS's fault handler (pt_set_state).
+ * New leaves are accessed, and dirty when writable. ARMv7, with neither
+ * bit, reports every leaf accessed and every writable leaf dirty.
  */
 #define PT_ACCESSED (1u << 16)
 #define PT_DIRTY    (1u << 17)
@@ -112,12 +111,9 @@ enum pt_arch {
 /* ---- Caller's memory hooks --------------------------------------------- */
 
 struct pt_mm {
-	/*
-	 * Allocate `count` physically contiguous 4 KiB frames aligned to `align`
-	 * bytes; store the first frame's PA in *pa and return 0. Any other return
-	 * value, or a PA of 0, is an allocation failure. Frames may hold garbage:
-	 * libpt zeroes what it uses.
-	 */
+	/* Allocate `count` physically contiguous 4 KiB frames aligned to
+	 * `align` bytes; store the first one's PA in *pa and return 0. Any other
+	 * return, or a PA of 0, is a failure. Frames may hold garbage. */
 	int (*alloc_frames)(void *ctx, size_t count, size_t align, uint64_t *pa);
 	/* Give back `count` frames starting at `pa`, exactly as allocated. A
 	 * table frame comes back only after a flush_tlb(all = true) made after
@@ -148,10 +144,10 @@ struct pt_mapping {
 /* ---- Life cycle -------------------------------------------------------- */
 
 /*
- * Initialise `t` as an empty address space of format `arch` with the given
- * features, allocating its root table through `mm` (copied into `t`).
- * Errors: PT_ERR_INVALID (NULL t or mm, missing alloc/free/phys_to_virt hook,
- * unknown arch, feature not of this arch or SVPBMT with XUANTIE, EL2 with
+ * Initialise `t` as an empty address space of format `arch` with features,
+ * allocating its root table through `mm` (copied into `t`). Errors:
+ * PT_ERR_INVALID (NULL t or mm, missing alloc/free/phys_to_virt hook,
+ * unknown arch, feature not of this arch, SVPBMT with XUANTIE, EL2 with
  * HIGH), PT_ERR_NO_MEMORY.
  */
 PT_API int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features,
@@ -159,10 +155,10 @@ PT_API int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features,
 
 /*
  * Free every table frame `t` owns (never a subtree shared by pt_copy_from),
- * those still waiting for pt_flush too, at once and without a TLB flush:
- * the caller has switched away from the table. Leave `t` dead: further
- * calls fail with PT_ERR_INVALID. Mapped frames themselves belong to the
- * caller and are not touched. NULL or dead: no-op.
+ * those waiting for pt_flush too, at once and without a TLB flush: the
+ * caller has switched away from the table. Leave `t` dead (further calls
+ * fail with PT_ERR_INVALID); mapped frames are the caller's, untouched.
+ * NULL or dead: no-op.
  */
 PT_API void pt_destroy(struct pt_table *t);
 
@@ -170,30 +166,27 @@ PT_API void pt_destroy(struct pt_table *t);
 PT_API uint64_t pt_root(const struct pt_table *t);
 
 /*
- * Extension: declare that every table frame of t, present and future, is
- * reachable at virtual address pa + offset (0 for an identity map, the
- * direct-map base in a kernel), so libpt computes table addresses instead
- * of calling mm->phys_to_virt on every table it visits. The caller vouches
- * for it; mm->phys_to_virt is still used by pt_translate.
- * Errors: PT_ERR_INVALID (NULL or dead t).
+ * Extension: every table frame of t, present and future, is at virtual
+ * address pa + offset (0 for an identity map, the direct-map base in a
+ * kernel), so libpt computes table addresses instead of calling
+ * mm->phys_to_virt (which pt_translate still uses). The caller vouches for
+ * it. Errors: PT_ERR_INVALID (NULL or dead t).
  */
 PT_API int pt_set_direct_map(struct pt_table *t, uint64_t offset);
 
 /* ---- Single-leaf operations ------------------------------------------- */
 
 /*
- * Map one leaf of `size` (a leaf size of the format) at va -> pa.
- * Missing intermediate tables are allocated and zeroed; an empty subtree in
- * the way is replaced and freed.
- * Errors: PT_ERR_INVALID (flags, size, non-canonical va, pa too wide, shared
- * range), PT_ERR_NOT_ALIGNED, PT_ERR_ALREADY_MAPPED (a leaf in the slot, or
- * a table with a leaf below it), PT_ERR_MAPPED_TO_HUGE_PAGE, PT_ERR_NO_MEMORY,
- * PT_ERR_CORRUPT. On error nothing changed.
- * Mapping page by page is the fast case: a 4K page in the last-level table
- * the previous one went to, with the same flags, into an empty slot, costs
- * one entry load and store, inlined into the caller (the table's edit hint;
- * include/pt/inline.h). Any other 4K page under the directory the last
- * edit went through starts there, as pt_query does.
+ * Map one leaf of `size` (a leaf size of the format) at va -> pa. Missing
+ * tables are allocated and zeroed; an empty subtree in the way is replaced
+ * and freed. Errors: PT_ERR_INVALID (flags, size, non-canonical va, pa too
+ * wide, shared range), PT_ERR_NOT_ALIGNED, PT_ERR_ALREADY_MAPPED (a leaf in
+ * the slot, or a table with a leaf below it), PT_ERR_MAPPED_TO_HUGE_PAGE,
+ * PT_ERR_NO_MEMORY, PT_ERR_CORRUPT. On error nothing changed.
+ * The fast case, inlined into the caller (include/pt/inline.h): a 4K page
+ * with the previous page's flags, into an empty slot of the last-level
+ * table that page went to (one load, one store). Any other 4K page under
+ * the directory the last edit went through starts there, as pt_query does.
  */
 PT_API int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
 
@@ -214,26 +207,24 @@ PT_API int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags
 /*
  * Change the flags of the whole leaf containing va; report its size in *size
  * if non-NULL. The leaf keeps its access state and PT_SW0/PT_SW1 (those in
- * flags are ignored, so flags read back from pt_query can be passed as they
- * are); a leaf that gains PT_WRITE is made dirty. Where the MMU could still
- * set the accessed or dirty bit, the rewrite is one compare-and-swap, so a
- * bit it sets meanwhile is kept. Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED,
- * PT_ERR_CORRUPT.
+ * flags are ignored: flags read back from pt_query can be passed as they
+ * are); one gaining PT_WRITE is made dirty. Where the MMU could set the
+ * accessed or dirty bit, a compare-and-swap keeps a bit set meanwhile.
+ * Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT.
  */
 PT_API int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size);
 
 /*
  * Translate va: out->pa is va's own physical address (leaf base + offset),
- * out->flags the normalised flags, out->size the leaf size.
- * Errors: PT_ERR_INVALID, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT; on any error
- * *out (unless out is NULL) is zeroed.
+ * out->flags the normalised flags, out->size the leaf size. Errors:
+ * PT_ERR_INVALID, PT_ERR_NOT_MAPPED, PT_ERR_CORRUPT; on any error *out
+ * (unless out is NULL) is zeroed.
  * Under the directory the last edit went through (1 GiB of VA; 4 GiB on
- * ARMv7) the lookup starts there, reading two entries instead of one per
- * level: libpt trusts the upper levels of its own tables, which only it
- * writes. An entry anyone else overwrote is still reported corrupt where it
- * is read; pt_translate reads every level of tables nobody vouches for.
- * With a direct map (pt_set_direct_map), such a lookup that finds a 4K
- * leaf mapped with the table's last mapped flags is inlined into the
+ * ARMv7) the lookup reads two entries, not one per level: libpt trusts the
+ * upper levels of its own tables, which only it writes (an entry anyone
+ * else overwrote is still reported corrupt where it is read; pt_translate
+ * reads every level). With a direct map (pt_set_direct_map), such a lookup
+ * finding a 4K leaf with the table's last mapped flags is inlined into the
  * caller (include/pt/inline.h).
  */
 PT_API int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
@@ -243,10 +234,10 @@ PT_API int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *ou
 #define PT_ALLOW_HUGE 1u
 
 /*
- * Map [va, va + size) to [pa, pa + size). All three 4K-aligned. With
- * PT_ALLOW_HUGE each step uses the largest leaf that va, pa and the remaining
- * size allow; otherwise 4K pages. Errors as pt_map, for the first page in VA
- * order that fails; wrap-around or a non-canonical end is PT_ERR_INVALID.
+ * Map [va, va + size) to [pa, pa + size), all three 4K-aligned: with
+ * PT_ALLOW_HUGE in the largest leaves va, pa and the size allow, else in 4K
+ * pages. Errors as pt_map, for the first failing page in VA order;
+ * wrap-around or a non-canonical end is PT_ERR_INVALID.
  */
 PT_API int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
 		  uint32_t flags, unsigned opts);
@@ -271,17 +262,17 @@ PT_API int pt_unmap_region(struct pt_table *t, uint64_t va, uint64_t size);
 PT_API int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t flags);
 
 /*
- * Test and clear: for every leaf overlapping [va, va + size), clear the
+ * Test and clear: in every leaf overlapping [va, va + size), clear the
  * `state` bits asked for (PT_ACCESSED, PT_DIRTY, PT_SW0, PT_SW1) and record
- * its VA for TLB maintenance; a compare-and-swap where the MMU could set a
- * bit meanwhile, so such a bit is kept for the next round. If bitmap is not
- * NULL, bit i (bitmap[i / 64] >> (i % 64)) is ORed with 1 for each 4K page
- * va + i * 4K that lay under a leaf that had any of them (a huge leaf marks
- * all its pages in the range, and is cleared whole). After a clear, the
- * next access or write sets the bit again in hardware, or faults and the
- * OS calls pt_set_state. Errors: PT_ERR_INVALID (NULL or dead t, state 0
- * or a bit outside ACCESSED|DIRTY|SW0|SW1, a bit the format cannot clear,
- * range as for region calls), PT_ERR_CORRUPT (nothing changed).
+ * its VA; a compare-and-swap where the MMU could set a bit meanwhile, so
+ * such a bit is kept for the next round. With a bitmap, bit i
+ * (bitmap[i / 64] >> (i % 64)) is set for each 4K page va + i * 4K under a
+ * leaf that had any of them (a huge leaf, cleared whole, marks all its
+ * pages in the range). The next access or write sets the bit again, or
+ * faults and the OS calls pt_set_state. Errors: PT_ERR_INVALID (NULL or
+ * dead t, state 0 or outside ACCESSED|DIRTY|SW0|SW1, a bit the format
+ * cannot clear, range as for region calls), PT_ERR_CORRUPT (nothing
+ * changed).
  */
 PT_API int pt_clear_state(struct pt_table *t, uint64_t va, uint64_t size, uint32_t state,
 			  uint64_t *bitmap);
@@ -295,39 +286,35 @@ PT_API int pt_clear_state(struct pt_table *t, uint64_t va, uint64_t size, uint32
 PT_API int pt_set_state(struct pt_table *t, uint64_t va, uint32_t state);
 
 /*
- * Make dst share src's root-level entries covering [va, va + size) (the
- * kernel half of every process, say). va and size need only be 4K-aligned:
- * every root entry the range touches is shared whole, mappings outside the
- * range in those entries too. Only src's non-empty entries are copied. dst
- * never frees nor edits a shared subtree: edits through dst that touch a
- * shared root entry fail with PT_ERR_INVALID. Sharing is not
- * reference-counted: src must outlive dst's use, and must not unmap_region
- * (which reclaims) the tables it shares, as kernels keep their half
- * populated.
+ * Make dst share src's root entries covering [va, va + size) (the kernel
+ * half of every process, say): every root entry the 4K-aligned range
+ * touches, whole; only src's non-empty ones are copied. dst never frees
+ * nor edits a shared subtree (its edits touching one fail with
+ * PT_ERR_INVALID). Not reference-counted: src must outlive dst's use and
+ * not unmap_region (which reclaims) the tables it shares.
  * Errors: PT_ERR_INVALID (different format or features, NULL, range as for
- * region calls), PT_ERR_NOT_ALIGNED (va or size not 4K-aligned),
- * PT_ERR_ALREADY_MAPPED (dst already uses a root entry the range touches),
- * PT_ERR_CORRUPT.
+ * region calls), PT_ERR_NOT_ALIGNED, PT_ERR_ALREADY_MAPPED (dst already
+ * uses a root entry the range touches), PT_ERR_CORRUPT.
  */
 PT_API int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size);
 
 /*
- * Hand every VA recorded since the last flush to mm->flush_tlb (or one call
+ * Hand every VA recorded since the last flush to mm->flush_tlb (one call
  * with all = true after more than PT_FLUSH_MAX records) and forget them.
- * Each leaf written or cleared records its base VA (a split huge page once);
- * removing or replacing a table entry asks for a full flush, since walk
+ * Each leaf written or cleared records its base VA (a split huge page
+ * once); removing or replacing a table entry asks for a full flush, as walk
  * caches may hold it for its whole span (RISC-V sfence.vma with an address
- * covers leaves only). Break-before-make on Arm formats calls flush_tlb
- * immediately, inside the editing call, as the architecture requires.
+ * covers leaves only). Break-before-make on Arm formats calls flush_tlb at
+ * once, inside the editing call, as the architecture requires.
  *
- * Table frames an edit takes out of the tree (tables pt_unmap_region
- * reclaims, an empty subtree a map replaces, a subtree under a new huge
- * leaf) may still be read by the MMU or a walk cache until the TLB forgot
- * them, so with a flush_tlb hook they wait in t: pt_flush then makes one
- * call with all = true and only after it hands them to mm->free_frames. A
- * call that would hold more than PT_FREE_MAX such frames makes that flush
- * and frees them itself before it goes on. libpt never writes to a frame
- * once it left the tree. Without a flush_tlb hook frames are freed at once.
+ * Table frames an edit takes out of the tree (reclaimed by
+ * pt_unmap_region, an empty subtree a map replaces, a subtree under a new
+ * huge leaf) may be read by the MMU or a walk cache until the TLB forgot
+ * them, so with a flush_tlb hook they wait in t until pt_flush's call with
+ * all = true, then go to mm->free_frames. A call that would hold more than
+ * PT_FREE_MAX of them makes that flush and frees them itself. libpt never
+ * writes a frame that left the tree. Without a flush_tlb hook frames are
+ * freed at once.
  */
 PT_API void pt_flush(struct pt_table *t);
 
@@ -363,13 +350,12 @@ PT_API int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void
 
 /*
  * Extension: the mappings in [va, va + size) as coalesced ranges, in VA
- * order. Consecutive leaves of the same size, contiguous in VA and PA, with
- * equal flags, form one range; ranges are clipped to the window. Made for
- * dumps and reports over large address spaces: a run of uniform leaves costs
- * a compare each, and fn runs once per range, not once per entry.
- * A non-zero fn result stops the walk and is returned. Errors: PT_ERR_INVALID
- * (NULL t or fn, window not 4K-aligned, empty, wrapping or non-canonical, as
- * for region calls), PT_ERR_CORRUPT (the walk stops there).
+ * order, clipped to the window: consecutive leaves of one size, contiguous
+ * in VA and PA, with equal flags, form one range. For dumps of large
+ * address spaces: a uniform leaf costs a compare, fn runs once per range.
+ * A non-zero fn result stops the walk and is returned. Errors:
+ * PT_ERR_INVALID (NULL t or fn, window not 4K-aligned, empty, wrapping or
+ * non-canonical), PT_ERR_CORRUPT (the walk stops there).
  */
 struct pt_range {
 	uint64_t va;        /* canonical start */
@@ -382,17 +368,15 @@ PT_API int pt_walk_ranges(const struct pt_table *t, uint64_t va, uint64_t size,
 		   int (*fn)(void *arg, const struct pt_range *r), void *arg);
 
 /*
- * Extension: every leaf overlapping [va, va + size), in VA order, handed
- * over in batches: each batch is up to PT_BATCH_MAX leaves that follow one
- * another in VA with the same level, size and flags, with each leaf's PA
- * (any PA: unlike pt_walk_ranges, a batch needs no PA run). A leaf is
- * reported whole (its own VA and size) even where the window cuts it.
- * Made for loops over many leaves: a 4K leaf whose attribute bits equal
- * the one before it joins the batch on one compare, and fn runs once per
- * batch, not once per leaf. b and b->pa are valid during the call only.
- * A non-zero fn result stops the walk and is returned. Errors:
- * PT_ERR_INVALID (as pt_walk_ranges), PT_ERR_CORRUPT (every leaf before
- * the corrupt entry has been handed over; the walk stops there).
+ * Extension: every leaf overlapping [va, va + size), in VA order, in
+ * batches of up to PT_BATCH_MAX leaves following one another in VA with
+ * the same level, size and flags, each with its PA (any PA: no PA run
+ * needed). A leaf is reported whole even where the window cuts it. A 4K
+ * leaf with the attribute bits of the one before joins on one compare; fn
+ * runs once per batch. b and b->pa are valid during the call only. A
+ * non-zero fn result stops the walk and is returned. Errors: PT_ERR_INVALID
+ * (as pt_walk_ranges), PT_ERR_CORRUPT (every leaf before the corrupt entry
+ * has been handed over; the walk stops there).
  */
 #define PT_BATCH_MAX 64
 struct pt_batch {
@@ -454,10 +438,10 @@ PT_API bool pt_pa_valid(enum pt_arch a, uint64_t pa);
 #define PT_X86_PAT UINT64_C(0x0407050600070106)
 /*
  * LoongArch hardware walk (lddir/ldpte in a TLB refill handler) with these
- * values. Caveat, found on QEMU's MMU: an empty directory entry is 0 and lddir/ldpte have no "not present" test, so the walk for an
- * unmapped VA reads physical frame 0 as a table. Keep frame 0 all zero and
- * never hand it out (libpt already refuses PA 0 from the allocator), or test
- * for 0 in the refill handler; then unmapped VAs fault as they should.
+ * values. Caveat: an empty directory entry is 0 and lddir/ldpte have no
+ * "not present" test, so the walk for an unmapped VA reads physical frame 0
+ * as a table. Keep frame 0 all zero and never hand it out (libpt refuses PA
+ * 0 from the allocator), or test for 0 in the refill handler.
  */
 #define PT_LOONGARCH_PWCL (12u | 9u << 5 | 21u << 10 | 9u << 15 | 30u << 20 | 9u << 25)
 #define PT_LOONGARCH_PWCH (39u | 9u << 6)

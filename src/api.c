@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The public API: argument checking, then one dispatch per call into the
- * family's engine (src/engine.h). Everything the engines assume about
- * their input is established here. The out-of-line pt_map and pt_query are
- * defined here; include/pt/inline.h inlines their fast paths into callers.
+ * The public API: argument checking (all the engines assume about their
+ * input is established here), then one dispatch per call into the family's
+ * engine (src/engine.h). include/pt/inline.h inlines the fast paths of
+ * pt_map and pt_query, defined out of line here.
  */
 #define PT_NO_INLINE_API
 #include "op.h"
@@ -34,9 +34,8 @@ const struct pt_arch_info *pt_arch_info(enum pt_arch a)
 bool pt_va_valid(enum pt_arch a, uint64_t va)
 {
 	const struct pt_shape *s = pt__shape(a);
-	if (!s)
-		return false;
-	return pt__va_ok(s, 0, va) || (a == PT_AARCH64 && pt__va_ok(s, PT_FEAT_AARCH64_HIGH, va));
+	return s && (pt__va_ok(s, 0, va) ||
+		     (a == PT_AARCH64 && pt__va_ok(s, PT_FEAT_AARCH64_HIGH, va)));
 }
 
 bool pt_pa_valid(enum pt_arch a, uint64_t pa)
@@ -45,14 +44,16 @@ bool pt_pa_valid(enum pt_arch a, uint64_t pa)
 	return s && (pa >> s->info.pa_bits) == 0;
 }
 
-static bool features_ok(const struct pt_shape *s, unsigned f)
+/* a's shape, or NULL if a is unknown or f is not a feature set of it. */
+static const struct pt_shape *shape_with(enum pt_arch a, unsigned f)
 {
-	if (f & ~s->features)
-		return false;
-	if ((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE))
-		return false;
+	const struct pt_shape *s = pt__shape(a);
 	/* EL2 without VHE has a single (lower) VA range. */
-	return !((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH));
+	if (!s || (f & ~s->features) ||
+	    ((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE)) ||
+	    ((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH)))
+		return (const struct pt_shape *)0;
+	return s;
 }
 
 /* Mapping flags a call may pass: READ, no unknown bit, and PT_SW0/1 only
@@ -83,10 +84,9 @@ static int leaf_height(const struct pt_shape *s, uint64_t size)
 
 uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t pa, uint32_t flags)
 {
-	const struct pt_shape *s = pt__shape(a);
-	if (!s || !features_ok(s, features) || level >= s->info.levels ||
-	    !((s->leaf_levels >> level) & 1) || !flags_ok(a, flags) ||
-	    (pa & (pt__span(s, level) - 1)) || !pt_pa_valid(a, pa))
+	const struct pt_shape *s = shape_with(a, features);
+	if (!s || level >= s->info.levels || !((s->leaf_levels >> level) & 1) ||
+	    !flags_ok(a, flags) || (pa & (pt__span(s, level) - 1)) || !pt_pa_valid(a, pa))
 		return 0;
 	return pt__engine(a)->pte_leaf(features, s->info.levels - 1 - level, pa,
 				       pt__fresh(pt__normalize(a, features, flags)));
@@ -110,11 +110,11 @@ uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa)
 int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pte,
 		  struct pt_entry *out)
 {
-	const struct pt_shape *s = pt__shape(a);
+	const struct pt_shape *s = shape_with(a, features);
 	uint64_t pa = 0;
 	uint32_t flags = 0;
 	int k;
-	if (!s || !out || !features_ok(s, features) || level >= s->info.levels)
+	if (!s || !out || level >= s->info.levels)
 		return PT_ERR_INVALID;
 	k = pt__engine(a)->decode(features, s->info.levels - 1 - level, pte, &pa, &flags);
 	if (k == PTK_EMPTY)
@@ -135,26 +135,32 @@ int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pt
 
 /* ---- Life cycle --------------------------------------------------------- */
 
-int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const struct pt_mm *mm)
+/* Dead: every call but pt_init fails or does nothing, and the inline fast
+ * paths, which test only the hints, take none. */
+static void make_dead(struct pt_table *t)
 {
-	const struct pt_shape *s = pt__shape(arch);
-	uint64_t root;
-	if (!t)
-		return PT_ERR_INVALID;
+	pt__forget_hints(t);
 	t->engine = (const struct pt_engine *)0;
 	t->lookup = (pt__lookup_fn)0;
 	t->root = 0;
-	pt__forget_hints(t); /* what the inline fast paths test first */
-	if (!s || !mm || !mm->alloc_frames || !mm->free_frames || !mm->phys_to_virt ||
-	    !features_ok(s, features))
+	t->nflush = 0;
+	t->nfree = 0;
+}
+
+int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const struct pt_mm *mm)
+{
+	const struct pt_shape *s = shape_with(arch, features);
+	uint64_t root;
+	if (!t)
+		return PT_ERR_INVALID;
+	make_dead(t);
+	if (!s || !mm || !mm->alloc_frames || !mm->free_frames || !mm->phys_to_virt)
 		return PT_ERR_INVALID;
 	t->mm = *mm;
 	t->arch = arch;
 	t->features = features;
 	t->flags_kept = pt__flags_kept(arch, features);
 	t->wc_uncached = pt__wc_uncached(arch);
-	t->nflush = 0;
-	t->nfree = 0;
 	t->direct = false;
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
@@ -178,12 +184,7 @@ void pt_destroy(struct pt_table *t)
 	if (!alive(t))
 		return;
 	t->engine->destroy(t);
-	pt__forget_hints(t); /* the inline fast paths test only the hints */
-	t->engine = (const struct pt_engine *)0;
-	t->lookup = (pt__lookup_fn)0;
-	t->root = 0;
-	t->nflush = 0;
-	t->nfree = 0;
+	make_dead(t);
 }
 
 uint64_t pt_root(const struct pt_table *t)
@@ -203,37 +204,31 @@ int pt_set_direct_map(struct pt_table *t, uint64_t offset)
 
 uint64_t pt_satp(const struct pt_table *t, uint16_t asid)
 {
-	uint64_t mode;
-	if (!alive(t))
+	/* MODE 8, 9, 10: Sv39, Sv48, Sv57, consecutive in enum pt_arch too. */
+	if (!alive(t) || t->arch < PT_RISCV_SV39 || t->arch > PT_RISCV_SV57)
 		return 0;
-	switch (t->arch) {
-	case PT_RISCV_SV39: mode = 8; break;
-	case PT_RISCV_SV48: mode = 9; break;
-	case PT_RISCV_SV57: mode = 10; break;
-	default: return 0;
-	}
-	return mode << 60 | (uint64_t)asid << 44 | t->root >> 12;
+	return (uint64_t)(8 + t->arch - PT_RISCV_SV39) << 60 | (uint64_t)asid << 44 | t->root >> 12;
 }
 
 /* ---- Address checks shared by the editing calls ------------------------- */
 
+/* The root entry holding va. */
+PT_INLINE size_t root_idx(const struct pt_shape *s, uint64_t va)
+{
+	return (size_t)(va >> s->shift[0]) & (s->entries[0] - 1u);
+}
+
 /* Any root entry in [va, last] shared from another table? */
 PT_INLINE bool touches_shared(const struct pt_table *t, uint64_t va, uint64_t last)
 {
-	const struct pt_shape *s = t->shape;
-	size_t mask = s->entries[0] - 1u;
-	size_t i = (size_t)(va >> s->shift[0]) & mask, j = (size_t)(last >> s->shift[0]) & mask;
-	for (; i <= j; i++)
+	for (size_t i = root_idx(t->shape, va), j = root_idx(t->shape, last); i <= j; i++)
 		if (pt__root_shared(t, i))
 			return true;
 	return false;
 }
 
-/*
- * A range [va, va + size) of a region call: 4K-aligned, non-empty, no
- * wrap-around, both ends canonical and in the same half (the hole between
- * halves is not addressable).
- */
+/* A range [va, va + size) of a region call: 4K-aligned, non-empty, no
+ * wrap-around, both ends canonical and in the same half. */
 PT_INLINE int range_ok(const struct pt_table *t, const struct pt_shape *s, uint64_t va,
 		    uint64_t size, uint64_t *last)
 {
@@ -245,9 +240,8 @@ PT_INLINE int range_ok(const struct pt_table *t, const struct pt_shape *s, uint6
 	*last = va + (size - 1);
 	if (!pt__va_ok(s, t->features, va) || !pt__va_ok(s, t->features, *last))
 		return PT_ERR_INVALID;
-	/* Sign-extended formats: both ends in the same half, or the range
-	 * would span the non-canonical hole. (An AArch64 table and ARMv7
-	 * serve one contiguous range: both ends valid is enough.) */
+	/* Else the range spans the non-canonical hole (AArch64 and ARMv7
+	 * tables serve one contiguous range: both ends valid is enough). */
 	if (s->sign_extend && (va >> 63) != (*last >> 63))
 		return PT_ERR_INVALID;
 	return PT_OK;
@@ -302,9 +296,8 @@ PT_INLINE uint32_t protected(const struct pt_table *t, uint32_t flags)
 
 /* ---- Editing ------------------------------------------------------------ */
 
-/* What pt_map's hinted path (include/pt/inline.h) does not take: every
- * check in the documented order, then one 4K page through the engine's
- * single-page path, or a huge leaf. */
+/* What pt_map's hinted path does not take: every check in the documented
+ * order, then a 4K page by the engine's single-page path, or a huge leaf. */
 int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
 	const struct pt_shape *s;
@@ -364,8 +357,7 @@ int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
 	return r ? r : t->engine->change(t, va, false, 0, protected(t, flags), size);
 }
 
-/* Also what pt_query's inline fast path (include/pt/inline.h) does not
- * take. */
+/* Also what pt_query's inline fast path does not take. */
 int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
 	int r = PT_ERR_INVALID;
@@ -420,9 +412,8 @@ int pt_set_state(struct pt_table *t, uint64_t va, uint32_t state)
 	return r ? r : t->engine->set_state(t, va, state);
 }
 
-/* Only whole root entries can be shared: every one the range touches is,
- * as page_table_multiarch does (ArceOS passes the kernel half less its
- * last page). */
+/* Every root entry the range touches is shared whole, as
+ * page_table_multiarch does (ArceOS passes the kernel half less a page). */
 int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size)
 {
 	const struct pt_shape *s;
@@ -434,8 +425,7 @@ int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, 
 	s = dst->shape;
 	if ((r = range_ok(dst, s, va, size, &last)))
 		return r;
-	return dst->engine->copy_root(dst, src, (size_t)(va >> s->shift[0]) & (s->entries[0] - 1u),
-				      (size_t)(last >> s->shift[0]) & (s->entries[0] - 1u));
+	return dst->engine->copy_root(dst, src, root_idx(s, va), root_idx(s, last));
 }
 
 int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg)
@@ -445,8 +435,8 @@ int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg)
 	return t->engine->walk(t, ops, arg);
 }
 
-/* The window checks of the leaf walks (a callback, a live table, a window
- * as for region calls; a misaligned one is just invalid): 0, last set. */
+/* The leaf walks' checks: a callback, a live table, a window as for region
+ * calls (a misaligned one is invalid); 0, last set. */
 static int walk_window(const struct pt_table *t, bool have_fn, uint64_t va, uint64_t size,
 		       uint64_t *last)
 {
@@ -493,10 +483,9 @@ void pt_flush(struct pt_table *t)
 int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const struct pt_mm *mm,
 		 uint64_t va, struct pt_mapping *out)
 {
-	const struct pt_shape *s = pt__shape(a);
-	if (!s || !mm || !mm->phys_to_virt || !out || !features_ok(s, features) ||
-	    !pt__va_ok(s, features, va) || (root_pa & (table_bytes(s, 0) - 1)) ||
-	    (root_pa >> s->info.pa_bits))
+	const struct pt_shape *s = shape_with(a, features);
+	if (!s || !mm || !mm->phys_to_virt || !out || !pt__va_ok(s, features, va) ||
+	    (root_pa & (table_bytes(s, 0) - 1)) || (root_pa >> s->info.pa_bits))
 		return PT_ERR_INVALID;
 	return pt__engine(a)->translate(s, features, root_pa, mm, va, out);
 }

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The descent: the one piece of code that takes a range of VAs down the
- * tree. It owns slot iteration, kind classification and recursion; an
- * operation is a visitor, a constant set of handlers (empty slot, table,
- * leaf, corrupt, and the whole last-level part of the range at once) that
- * the compiler folds into the descent, so there is no indirect call per
- * entry. Single addresses take the point form of the same walk (lookup.h).
- * Part of src/engine.h.
+ * tree (slot iteration, kinds, recursion). An operation is a visitor, a
+ * constant set of handlers (empty slot, table, leaf, corrupt, and the
+ * last-level part of the range at once) folded into the descent, so there
+ * is no indirect call per entry. Single addresses take the point form of
+ * the same walk (lookup.h). Part of src/engine.h.
  */
 
 /* What a table being descended into holds. */
@@ -95,11 +94,8 @@ PT_INLINE uint64_t piece(const struct pt_op *op, unsigned h, uint64_t e, size_t 
 	return leaf_at(op->feat, h, pa, A(leaf_flags)(op->feat, h + 1, e));
 }
 
-/*
- * Visit [va, last], which lies in one table at level lv.l, with v. Always
- * inlined into each operation's level function (v->down), where v is a
- * constant: the handlers fold in.
- */
+/* Visit [va, last], which lies in one table at level lv.l, with v. Inlined
+ * into each operation's level function (v->down), where v is a constant. */
 PT_INLINE int descend_at(struct pt_op *op, const struct visitor *v, void *ctx,
 			 struct level lv, uint64_t va, uint64_t last, const unsigned h)
 {
@@ -198,9 +194,8 @@ PT_INLINE int descend_at(struct pt_op *op, const struct visitor *v, void *ctx,
 	}
 }
 
-/* descend_at() with the table's height a constant where it is 0, 1 or 2,
- * the heights most slots have: the hooks then decode without working out
- * per-height masks for every entry. */
+/* descend_at() with the height a constant where it is 0 or 1, as for most
+ * slots: the hooks then decode without per-height masks. */
 PT_INLINE int descend(struct pt_op *op, const struct visitor *v, void *ctx,
 		      struct level lv, uint64_t va, uint64_t last)
 {
@@ -221,8 +216,8 @@ PT_INLINE bool slot_whole(const struct slot *s)
 }
 
 /* Define `vis`, a constant struct visitor with the given fields, and
- * `level_fn`, its out-of-line copy of descend(): the recursion's step, and the
- * name a profile shows for the operation's descent. */
+ * `level_fn`, its out-of-line copy of descend() (the recursion's step, and
+ * the operation's name in a profile). */
 #define PT_VISITOR(vis, level_fn, ...)                                                      \
 	static int level_fn(struct pt_op *op, void *ctx, struct level lv, uint64_t va,      \
 			    uint64_t last);                                                 \
@@ -231,6 +226,18 @@ PT_INLINE bool slot_whole(const struct slot *s)
 			    uint64_t last)                                                  \
 	{                                                                                   \
 		return descend(op, &vis, ctx, lv, va, last);                                \
+	}
+
+/* handler_plan and handler_commit: handler(op, ctx, s, plan) for the plan's
+ * and the commit's visitors, with plan a constant in each. */
+#define PT_PLAN_COMMIT(handler)                                                             \
+	PT_INLINE int handler##_plan(struct pt_op *op, void *ctx, struct slot *s)           \
+	{                                                                                   \
+		return handler(op, ctx, s, true);                                           \
+	}                                                                                   \
+	PT_INLINE int handler##_commit(struct pt_op *op, void *ctx, struct slot *s)         \
+	{                                                                                   \
+		return handler(op, ctx, s, false);                                          \
 	}
 
 /* Descend [va, last] from the root with v. */

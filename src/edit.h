@@ -4,11 +4,10 @@
  *
  * A region operation runs in two phases over the same descent. The plan
  * reads the range, returns the first error in VA order and counts the
- * frames the commit will need; those are reserved before anything is
- * written, and the commit then cannot fail: a failed call has written
- * nothing and holds no frame. What to do at a slot is decided by one pure
- * function per operation (decide_map, decide_clear), which both phases
- * call on the same table, so they cannot disagree. Part of src/engine.h.
+ * frames the commit needs; those are reserved before anything is written,
+ * so the commit cannot fail and a failed call has written nothing. One pure
+ * function per operation (decide_map, decide_clear) decides what to do at
+ * a slot for both phases, so they cannot disagree. Part of src/engine.h.
  */
 
 /* What a region operation does at one slot above the last level. */
@@ -24,37 +23,14 @@ enum act {
 	ACT_REWRITE, /* the leaf gets the new flags */
 };
 
-/* What a map or protect writes: the leaf bits for each height, computed once
- * per call, and the largest height a leaf may have. */
-struct pt_req {
+/* ---- map ---------------------------------------------------------------- */
+
+/* A map: its flags, the leaf bits for each height up to max_h, the
+ * largest a leaf may have (computed once per call). */
+struct map_ctx {
 	uint64_t attrs[PT_MAX_LEVELS];
 	uint32_t flags;
 	unsigned max_h;
-};
-
-/* The leaf bits for heights up to top (the largest leaf the call writes). */
-static inline void req_init(const struct pt_op *op, struct pt_req *rq, uint32_t flags,
-			    unsigned max_h, unsigned top)
-{
-	for (unsigned h = 0; h <= top && h < op->levels; h++)
-		rq->attrs[h] = A(leaf_attrs)(op->feat, h, flags);
-	rq->flags = flags;
-	rq->max_h = max_h;
-}
-
-/* Reserve what the plan counted; on failure give it all back. */
-static int reserve(struct pt_op *op, size_t need)
-{
-	if (pt__reserve(op, need) == PT_OK)
-		return PT_OK;
-	pt__unreserve(op);
-	return PT_ERR_NO_MEMORY;
-}
-
-/* ---- map ---------------------------------------------------------------- */
-
-struct map_ctx {
-	const struct pt_req *rq;
 	uint64_t delta; /* pa - va */
 	size_t need;    /* plan: frames to reserve */
 };
@@ -87,7 +63,7 @@ PT_INLINE int decide_map(const struct pt_op *op, const struct slot *s, uint64_t 
 PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, const bool plan)
 {
 	const uint64_t pa = s->va + c->delta;
-	const int act = decide_map(op, s, pa, c->rq->max_h);
+	const int act = decide_map(op, s, pa, c->max_h);
 	int r;
 	if (act < 0)
 		return act;
@@ -96,7 +72,7 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 	switch (act) {
 	case ACT_LEAF:
 		if (!plan) {
-			st(&s->tbl[s->i], c->rq->attrs[s->h] | A(out)(pa));
+			st(&s->tbl[s->i], c->attrs[s->h] | A(out)(pa));
 			pt__record(op->w, s->va);
 		}
 		return 0;
@@ -106,7 +82,7 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 			r = has_leaf(op, s->l, s->e, s->va);
 			return r > 0 ? PT_ERR_ALREADY_MAPPED : r;
 		}
-		replace(op, s->l, &s->tbl[s->i], s->e, c->rq->attrs[s->h] | A(out)(pa), s->va, true);
+		replace(op, s->l, &s->tbl[s->i], s->e, c->attrs[s->h] | A(out)(pa), s->va, true);
 		free_child(op, s->l, s->e, s->va);
 		release(op, s->l, s->tbl, s->i, A(table_pa)(s->h, s->e));
 		pt__record_all(op->w);
@@ -127,8 +103,8 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 			s->child_pa = new_table(op, s->l, s->tbl, s->i);
 			s->child = tbl_at(op->t, s->child_pa);
 			/* Only what the range does not write needs emptying; a
-			 * packed level is emptied whole so that lookups in a
-			 * sibling never see garbage. */
+			 * packed level whole, so lookups in a sibling never
+			 * see garbage. */
 			if (cl + 1 < op->levels && sh->per_frame[cl + 1] > 1) {
 				clear_entries(s->child, 0, n);
 			} else {
@@ -149,15 +125,7 @@ PT_INLINE int map_link(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
-PT_INLINE int map_plan_slot(struct pt_op *op, void *ctx, struct slot *s)
-{
-	return map_slot(op, ctx, s, true);
-}
-
-PT_INLINE int map_commit_slot(struct pt_op *op, void *ctx, struct slot *s)
-{
-	return map_slot(op, ctx, s, false);
-}
+PT_PLAN_COMMIT(map_slot)
 
 PT_INLINE int map_plan_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 			uint64_t va)
@@ -176,18 +144,18 @@ PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, struct level lv, size_
 {
 	const struct map_ctx *c = ctx;
 	PTE *const tbl = lv.tbl;
-	fill(&tbl[i], j - i + 1, 0, c->rq->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
+	fill(&tbl[i], j - i + 1, 0, c->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
 	pt__record_run(op->w, va, j - i + 1, PT_SIZE_4K);
 	/* Linked by the time the call returns: pages next to these take the
 	 * hinted path (normalised flags are valid flags). */
-	hint_leaf(op->w, lv.tbl, va, c->rq->flags & PT_FLAGS_ALL, c->rq->flags);
+	hint_leaf(op->w, lv.tbl, va, c->flags & PT_FLAGS_ALL, c->flags);
 	return 0;
 }
 
-PT_VISITOR(map_plan, map_plan_level, .empty = map_plan_slot, .table = map_plan_slot,
-	   .leaf = map_plan_slot, .corrupt = map_plan_slot, .run = map_plan_run)
-PT_VISITOR(map_commit, map_commit_level, .empty = map_commit_slot, .table = map_commit_slot,
-	   .leaf = map_commit_slot, .corrupt = map_commit_slot, .up = map_link,
+PT_VISITOR(map_plan, map_plan_level, .empty = map_slot_plan, .table = map_slot_plan,
+	   .leaf = map_slot_plan, .corrupt = map_slot_plan, .run = map_plan_run)
+PT_VISITOR(map_commit, map_commit_level, .empty = map_slot_commit, .table = map_slot_commit,
+	   .leaf = map_slot_commit, .corrupt = map_slot_commit, .up = map_link,
 	   .run = map_commit_run)
 
 /* Map [va, last], which lies in the table lv, to pa on. */
@@ -195,12 +163,16 @@ static int map_in(struct pt_table *t, struct level lv, uint64_t va, uint64_t pa,
 		  uint32_t flags, unsigned max_h)
 {
 	struct pt_op op;
-	struct pt_req rq;
-	struct map_ctx c = { &rq, pa - va, 0 };
+	struct map_ctx c;
 	int r;
 	pt__op_init_rw(&op, t);
-	req_init(&op, &rq, flags, max_h, max_h);
-	if ((r = map_plan_level(&op, &c, lv, va, last)) || (r = reserve(&op, c.need)))
+	for (unsigned h = 0; h <= max_h && h < op.levels; h++)
+		c.attrs[h] = A(leaf_attrs)(op.feat, h, flags);
+	c.flags = flags;
+	c.max_h = max_h;
+	c.delta = pa - va;
+	c.need = 0;
+	if ((r = map_plan_level(&op, &c, lv, va, last)) || (r = pt__reserve(&op, c.need)))
 		return r;
 	(void)map_commit_level(&op, &c, lv, va, last);
 	pt__unreserve(&op);
@@ -221,11 +193,10 @@ static __attribute__((cold, noinline)) int map_taken(unsigned feat, uint64_t e)
 }
 
 /*
- * One 4K page (checked; flags valid, not normalised), the common way to
- * build an address space: the point descent to its last-level table, from
- * the directory hint when it covers va; the table is hinted, so the next
- * page takes the inline path (include/pt/inline.h). Anything else (a
- * missing table, a huge page in the way) takes map_in() from the table
+ * One 4K page (checked; flags valid, not normalised): the point descent to
+ * its last-level table (from the directory hint when it covers va), which
+ * is hinted, so the next page takes the inline path (include/pt/inline.h).
+ * A missing table or a huge page in the way takes map_in() from the table
  * where the point descent stopped.
  */
 static int map_page(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags)
@@ -283,9 +254,9 @@ PT_INLINE uint64_t xform_leaf(const struct pt_op *op, const struct xform *x, uns
 	return leaf_at(op->feat, h, A(leaf_pa)(h, e), xform_flags(x, A(leaf_flags)(op->feat, h, e)));
 }
 
-/* The same for a 4K leaf, through the table's memo of the last one: the
- * leaves one call (or a loop of single-page calls) rewrites mostly share
- * their attributes, so decoding and encoding is done once for them. */
+/* The same for a 4K leaf, through the table's memo of the last one: leaves
+ * rewritten together mostly share their attributes, so they are decoded
+ * and encoded once. */
 PT_INLINE uint64_t xform_leaf0(const struct pt_op *op, const struct xform *x, uint64_t e)
 {
 	struct pt_table *t = op->w;
@@ -310,8 +281,8 @@ PT_INLINE uint64_t xform_at(const struct pt_op *op, const struct xform *x, unsig
  * Rewrite the present leaf *p at level l, read as e, as x makes it, and
  * record va (its base) if it changed. Where the MMU may set a state bit
  * meanwhile (may_set), a compare-and-swap, redone from what the MMU left;
- * elsewhere a plain store loses nothing. Break-before-make takes the old
- * entry out with an exchange, so a bit set until then is kept too.
+ * elsewhere a plain store. Break-before-make takes the old entry out with
+ * an exchange, so a bit set until then is kept too.
  */
 static bool rewrite_leaf(struct pt_op *op, unsigned l, PTE *p, uint64_t e, const struct xform *x,
 			 uint64_t va)
@@ -463,19 +434,11 @@ PT_INLINE int clear_up(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
-PT_INLINE int clear_plan_slot(struct pt_op *op, void *ctx, struct slot *s)
-{
-	return clear_slot(op, ctx, s, true);
-}
+PT_PLAN_COMMIT(clear_slot)
 
-PT_INLINE int clear_commit_slot(struct pt_op *op, void *ctx, struct slot *s)
-{
-	return clear_slot(op, ctx, s, false);
-}
-
-/* The plan found n 4K leaves from va forming the run e, succ(e), ...:
- * extend the last record when this continues it, else start one while the
- * log has room (the commit compares what the log misses). */
+/* The plan found the run e, succ(e), ... of n 4K leaves from va: extend
+ * the last record or start one while the log has room (the commit compares
+ * what the log misses). */
 static inline void note_run(struct pt_runs *rs, uint64_t va, size_t n, uint64_t e)
 {
 	struct pt_run *r;
@@ -504,9 +467,8 @@ static inline const struct pt_run *run_at(struct pt_runs *rs, uint64_t va)
 	return (const struct pt_run *)0;
 }
 
-/* The last level of the plan: unmapping clears whatever is there;
- * protecting must decode. A valid leaf vouches for the uniform run that
- * follows it. */
+/* The plan's last level: an unmap clears whatever is there; a protect must
+ * decode, and a valid leaf vouches for the uniform run after it. */
 PT_INLINE int clear_plan_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 			  size_t j, uint64_t va)
 {
@@ -530,9 +492,9 @@ PT_INLINE int clear_plan_run(struct pt_op *op, void *ctx, struct level lv, size_
 	return 0;
 }
 
-/* The last level of the commit: one tight loop over the run. Leaves of a
- * run share their attributes, so what the protect makes of them is worked
- * out once per run; a run the MMU may be marking goes leaf by leaf. */
+/* The commit's last level. Leaves of a run share their attributes, so a
+ * protect works out their new ones once per run; a run the MMU may be
+ * marking goes leaf by leaf. */
 PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 			    size_t j, uint64_t va)
 {
@@ -573,9 +535,8 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 					continue;
 				}
 				if (!A(needs_bbm)(0, old, nv)) {
-					/* Where the MMU may mark them, leaf by
-					 * leaf from what the plan read; one it
-					 * marked meanwhile is read again below. */
+					/* Where the MMU may mark them, one CAS
+					 * each; one it marked is read below. */
 					size_t k = A(may_set)(op->feat, 0, old) ? cas_run(&p[i], r, old, nv)
 										: (fill(&p[i], r, 0, nv, PT_SIZE_4K), r);
 					pt__record_run(op->w, pva, k, PT_SIZE_4K);
@@ -596,9 +557,8 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 		if (nv == e)
 			continue;
 		if (!A(needs_bbm)(0, e, nv)) {
-			/* The uniform run from here gets the same new
-			 * attributes: rewrite it with the map's loop, or swap
-			 * leaf by leaf where the MMU may mark them. */
+			/* The uniform run from here: the map's loop, or one
+			 * CAS each where the MMU may mark them. */
 			const size_t room = min_sz(n - i - 1, run_room(op->s, e));
 			size_t r;
 			if (!A(may_set)(op->feat, 0, e)) {
@@ -619,10 +579,10 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 	return 0;
 }
 
-PT_VISITOR(clear_plan, clear_plan_level, .skip_empty = true, .table = clear_plan_slot,
-	   .leaf = clear_plan_slot, .corrupt = clear_plan_slot, .run = clear_plan_run)
-PT_VISITOR(clear_commit, clear_commit_level, .empty = clear_commit_slot,
-	   .table = clear_commit_slot, .leaf = clear_commit_slot, .corrupt = clear_commit_slot,
+PT_VISITOR(clear_plan, clear_plan_level, .skip_empty = true, .table = clear_slot_plan,
+	   .leaf = clear_slot_plan, .corrupt = clear_slot_plan, .run = clear_plan_run)
+PT_VISITOR(clear_commit, clear_commit_level, .empty = clear_slot_commit,
+	   .table = clear_slot_commit, .leaf = clear_slot_commit, .corrupt = clear_slot_commit,
 	   .up = clear_up, .run = clear_commit_run)
 
 static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool protect,
@@ -632,12 +592,11 @@ static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool prot
 	struct pt_runs runs;
 	struct clear_ctx c = { { XF_PROTECT, flags }, protect, &runs, 0 };
 	int r;
-	/* Not an initialiser: that would zero the whole log (a memset call,
-	 * and the core is freestanding). */
+	/* Not an initialiser: zeroing the log would be a memset call. */
 	runs.n = 0;
 	runs.cur = 0;
 	pt__op_init_rw(&op, t);
-	if ((r = descend_root(&op, &clear_plan, &c, va, last)) || (r = reserve(&op, c.need)))
+	if ((r = descend_root(&op, &clear_plan, &c, va, last)) || (r = pt__reserve(&op, c.need)))
 		return r;
 	(void)descend_root(&op, &clear_commit, &c, va, last);
 	pt__unreserve(&op);
@@ -646,11 +605,8 @@ static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool prot
 
 /* ---- Single leaves ------------------------------------------------------ */
 
-/*
- * The single-page edits, in shape s: a constant in each copy below, so the
- * point descent from the directory hint unrolls with constant indices and
- * spans.
- */
+/* The single-page edits, in shape s: a constant in each copy below, so the
+ * point descent unrolls with constant indices and spans. */
 PT_INLINE int unmap_in(const struct pt_shape *s, struct pt_table *t, uint64_t va,
 		       struct pt_mapping *old)
 {
@@ -662,19 +618,13 @@ PT_INLINE int unmap_in(const struct pt_shape *s, struct pt_table *t, uint64_t va
 		return r;
 	h = s->info.levels - 1 - pt.l;
 	span = pt__span(s, pt.l);
-	/* Where the MMU may be marking the leaf, take it out with what it
-	 * marked. */
+	/* Take out with what the MMU marked, where it may. */
 	if (A(may_set)(t->features, h, pt.e))
 		pt.e = xchg(pt.p, EMPTY);
 	else
 		st(pt.p, EMPTY);
-	if (old) {
-		const uint32_t f = A(leaf_flags)(t->features, h, pt.e);
-		old->pa = A(leaf_pa)(h, pt.e);
-		old->flags = f & PT_FLAGS_ALL;
-		old->state = f & PT_STATE_ALL;
-		old->size = span;
-	}
+	if (old)
+		leaf_mapping(old, t->features, h, pt.e, 0, span);
 	pt__record(t, va & ~(span - 1));
 	return PT_OK;
 }
@@ -715,23 +665,19 @@ PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t v
 }
 
 /* One copy per shape, picked once per call (t->shape is one of A(SHAPES)). */
+#define PT_PICK_UNMAP(sh) if (t->shape == &(sh)) return unmap_in(&(sh), t, va, old);
+#define PT_PICK_CHANGE(sh) \
+	if (t->shape == &(sh)) return change_in(&(sh), t, va, set_pa, pa, flags, size);
+
 static int unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
 {
-#define PT_EDIT_PICK(sh) \
-	if (t->shape == &(sh)) \
-		return unmap_in(&(sh), t, va, old);
-	A(SHAPES)(PT_EDIT_PICK)
-#undef PT_EDIT_PICK
+	A(SHAPES)(PT_PICK_UNMAP)
 	return PT_ERR_INVALID;
 }
 
 static int change(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, uint32_t flags,
 		  uint64_t *size)
 {
-#define PT_EDIT_PICK(sh) \
-	if (t->shape == &(sh)) \
-		return change_in(&(sh), t, va, set_pa, pa, flags, size);
-	A(SHAPES)(PT_EDIT_PICK)
-#undef PT_EDIT_PICK
+	A(SHAPES)(PT_PICK_CHANGE)
 	return PT_ERR_INVALID;
 }

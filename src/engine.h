@@ -53,7 +53,7 @@ const struct pt_engine PT_CAT(pt__engine_, PT_FAMILY) = {
 	.destroy = destroy,
 	.copy_root = copy_root,
 	.translate = translate,
-	.pte_leaf = pte_leaf,
-	.pte_table = pte_table,
+	.pte_leaf = leaf_at,
+	.pte_table = A(table),
 	.decode = decode,
 };

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Raw entries: the one load and the one store, and every piece of
- * arithmetic on entry values the engine does, each resting on a rule of
- * the hook contract (arch/arch.h). Outside this file the engine sees
- * entries only through kinds and hooks. Part of src/engine.h.
+ * Raw entries: the one load and the one store, and all arithmetic on entry
+ * values, each resting on a rule of the hook contract (arch/arch.h).
+ * Elsewhere the engine sees entries only through kinds and hooks. Part of
+ * src/engine.h.
  */
 
-/* The one load and the one store every entry goes through. Stores are
- * single aligned release stores: whatever was written before (a new table's
- * contents) is visible before the entry is, to other CPUs and the MMU. */
+/* Stores are single aligned release stores: what was written before (a new
+ * table's contents) is visible before the entry, to other CPUs and the MMU. */
 PT_INLINE uint64_t ld(const PTE *p)
 {
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
@@ -77,16 +76,14 @@ PT_INLINE uint64_t succ(unsigned h, uint64_t e, uint64_t size)
 	return e ^ A(out)(pa) ^ A(out)(pa + size);
 }
 
-/* A 4K leaf's address field: what leaf_pa keeps of an all-ones entry, put
- * back by out(). */
+/* A 4K leaf's address field: leaf_pa of an all-ones entry, put back. */
 PT_INLINE uint64_t leaf_field(void)
 {
 	return A(out)(A(leaf_pa)(0, ~UINT64_C(0)));
 }
 
-/* Without its PA: the bits of a 4K leaf that decide its kind and flags.
- * Where out() is linear the field is a plain mask of the entry (checked
- * for every linear family by tests/test_hooks.c). */
+/* A 4K leaf without its PA: the bits that decide its kind and flags (where
+ * out() is linear, a mask: tests/test_hooks.c checks it). */
 PT_INLINE uint64_t leaf_attrs_of(uint64_t e)
 {
 	if (A(OUT_LINEAR))
@@ -111,12 +108,11 @@ PT_INLINE size_t run_room(const struct pt_shape *s, uint64_t e)
 }
 
 /*
- * The hot loop of every scan: how many of p[0..n) continue the run of 4K
- * leaves, i.e. equal expect, succ(expect), ... exactly. Linear formats
- * compare 64 bytes per test in 16-byte vectors (SSE2, NEON; plain scalar
- * code where there are none) and then four entries per test. The loads are
- * only compared: a mismatch, or a torn read, ends the fast part and the
- * one-entry loop decides from a fresh load.
+ * The hot loop of every scan: how many of p[0..n) equal expect,
+ * succ(expect), ... Linear formats compare 64 bytes per test in 16-byte
+ * vectors (SSE2, NEON; scalar code elsewhere), then four entries per test;
+ * a mismatch or a torn read ends that, and the one-entry loop decides from
+ * a fresh load.
  */
 static inline size_t run_len(const PTE *p, size_t n, uint64_t expect)
 {
@@ -200,12 +196,10 @@ static inline size_t rewrite_run(PTE *p, size_t n, uint64_t old, uint64_t nv)
 }
 
 /*
- * The first entry of tbl at or after i (n if none) that is not EMPTY. Most
- * empty entries are EMPTY (the engine writes nothing else), so walks and
- * teardown cross the empty stretches of a sparse table four entries per
- * test instead of decoding each. Out of line: it runs only once an empty
- * entry is found, and inlined it would crowd the registers of the loops
- * that call it.
+ * The first entry of tbl at or after i (n if none) that is not EMPTY, the
+ * only empty entry the engine writes: walks cross a sparse table's empty
+ * stretches four entries per test. Out of line: it runs only once an empty
+ * entry is found, and would crowd the registers of its callers' loops.
  */
 static __attribute__((noinline)) size_t skip_empty(const PTE *tbl, size_t i, size_t n)
 {
@@ -218,11 +212,10 @@ static __attribute__((noinline)) size_t skip_empty(const PTE *tbl, size_t i, siz
 }
 
 /*
- * Empty entries [from, to) of a new table nothing points to yet: no walker
- * can see these stores, and the release store that links the table orders
- * them before it, so they need not go through st(). 64 bytes per step in
- * 16-byte stores, volatile so that the compiler cannot turn the loop into
- * a memset call (the core is freestanding).
+ * Empty entries [from, to) of a new table nothing points to yet: the
+ * release store that links it orders these before it, so they need not go
+ * through st(). 64 bytes per step, volatile so that the loop cannot become
+ * a memset call.
  */
 static inline void clear_entries(PTE *tbl, size_t from, size_t to)
 {
@@ -244,11 +237,8 @@ static inline void clear_entries(PTE *tbl, size_t from, size_t to)
 		st(&tbl[i], EMPTY);
 }
 
-/*
- * Replace a present entry. Arm requires break-before-make for anything but
- * a permission change: empty entry, TLB invalidation, then the new entry.
- * `all` when the old entry was a table (walk caches for its whole span).
- */
+/* Replace a present entry, through EMPTY and a TLB invalidation where the
+ * format needs break-before-make (`all`: the old entry was a table). */
 static inline void replace(struct pt_op *op, unsigned l, PTE *p, uint64_t old, uint64_t nv,
 			   uint64_t va, bool all)
 {
@@ -259,7 +249,7 @@ static inline void replace(struct pt_op *op, unsigned l, PTE *p, uint64_t old, u
 	st(p, nv);
 }
 
-/* ---- Pure entry functions (pt_pte_page, pt_pte_table, pt_pte_decode) ---- */
+/* ---- pt_pte_decode (pt_pte_page and pt_pte_table: leaf_at, table) ---- */
 
 static int decode(unsigned feat, unsigned h, uint64_t e, uint64_t *pa, uint32_t *flags)
 {
@@ -274,14 +264,4 @@ static int decode(unsigned feat, unsigned h, uint64_t e, uint64_t *pa, uint32_t 
 		*flags = A(leaf_flags)(feat, h, e);
 	}
 	return k;
-}
-
-static uint64_t pte_leaf(unsigned feat, unsigned h, uint64_t pa, uint32_t flags)
-{
-	return leaf_at(feat, h, pa, flags);
-}
-
-static uint64_t pte_table(unsigned h, uint64_t pa)
-{
-	return A(table)(h, pa);
 }

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The per-page hints (struct pt_table, include/pt/inline.h): the
- * last-level table the last 4K page went to, the directory above it, and
- * the format as the inline fast paths see it. Written only by editing
- * calls; pt__forget_hints (src/op.h) drops them whenever a table frame
- * goes. Part of src/engine.h.
+ * The per-page hints (struct pt_table): the last-level table the last 4K
+ * page went to, the directory above it, and the format as the inline fast
+ * paths see it. Written only by editing calls; pt__forget_hints (src/op.h)
+ * drops them whenever a table frame goes. Part of src/engine.h.
  */
 
 /* The span a last-level table covers, and the span of the directory above
@@ -43,14 +42,14 @@ PT_INLINE void hint_leaf(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t fla
 	t->hint_attrs = A(leaf_attrs)(t->features, 0, nflags);
 }
 
-/* The format as the inline pt_map and pt_query see it (struct pt_fast),
- * read off the family's own hooks: the address fields are what table_pa
- * and leaf_pa keep of an all-ones entry, put back by out(). The geometry
- * must be one the fast paths know, with entries they can compute (linear,
- * empty = 0), or they are off; pt_query's is off without a direct map. */
+/* struct pt_fast, read off the family's hooks: the address fields are what
+ * table_pa and leaf_pa keep of an all-ones entry, put back by out(). The
+ * fast paths are off unless the geometry is one they know, with linear
+ * entries and 0 as the empty one; pt_query's is off without a direct map. */
 static void fast_facts(struct pt_fast *f, bool direct)
 {
 	const unsigned shr = field_shift();
+	const bool plain = A(OUT_LINEAR) && EMPTY == 0; /* entries they can compute */
 	f->tbl_mask = A(TABLE_MASK);
 	f->tbl_match = A(TABLE_MATCH);
 	f->tbl_field = A(out)(A(table_pa)(1, ~UINT64_C(0)));
@@ -60,13 +59,12 @@ static void fast_facts(struct pt_fast *f, bool direct)
 	f->va_fixed = ~(((UINT64_C(1) << LEAF_SHIFT) - 1) & ~(PT_SIZE_4K - 1));
 	f->map = 0; /* a geometry the fast paths do not know */
 	f->qtag = 0;
-	if (!A(OUT_LINEAR) || EMPTY != 0) {
-		/* none */
-	} else if (sizeof(PTE) == 8 && A(LEAF_BITS) == 9 && A(DIR_BITS) == 9 &&
-		   (shr == 0 || shr == 2)) {
+	if (plain && sizeof(PTE) == 8 && A(LEAF_BITS) == 9 && A(DIR_BITS) == 9 &&
+	    (shr == 0 || shr == 2)) {
 		f->map = shr ? PT_FAST_64_X4 : PT_FAST_64;
 		f->qtag = shr ? PT_FAST_X4_TAG : 0;
-	} else if (sizeof(PTE) == 4 && A(LEAF_BITS) == 8 && A(DIR_BITS) == 12 && shr == 0) {
+	} else if (plain && sizeof(PTE) == 4 && A(LEAF_BITS) == 8 && A(DIR_BITS) == 12 &&
+		   shr == 0) {
 		f->map = PT_FAST_32;
 		f->qtag = PT_FAST_32_TAG;
 	}
@@ -79,18 +77,14 @@ static void fast_facts(struct pt_fast *f, bool direct)
 
 static void set_lookup(struct pt_table *t);
 
-/* A new table: its root all empty, no hint, a matching flags/encoding pair
- * before any page is mapped. */
+/* A new table: its root all empty, no hint, a matching flags/encoding pair. */
 static void init(struct pt_table *t)
 {
 	clear_entries(tbl_at(t, t->root), 0, t->shape->entries[0]);
+	hint_leaf(t, (PTE *)0, 0, PT_READ, pt__fresh(pt__normalize_for(t, PT_READ)));
 	pt__forget_hints(t);
 	set_lookup(t);
 	fast_facts(&t->fast, false);
-	t->hint_flags = PT_READ;
-	t->hint_nflags = pt__normalize_for(t, PT_READ);
-	t->hint_state = pt__fresh(t->hint_nflags) & PT_STATE_ALL;
-	t->hint_attrs = A(leaf_attrs)(t->features, 0, t->hint_nflags | t->hint_state);
 	/* No rewrite remembered (mode 0); every field set, as each is read. */
 	t->memo_mode = 0;
 	t->memo_bits = 0;

@@ -9,10 +9,9 @@
 
 #include "../arch/arch.h"
 
-/* The engine's own small helpers on the per-entry and per-call paths:
- * they must fold into their callers as the hooks do (a helper once left
- * out of line made single-page unmap 35% slower at the same count of
- * instructions). */
+/* The engine's small helpers on the per-entry and per-call paths: they
+ * must fold into their callers as the hooks do (one left out of line made
+ * single-page unmap 35% slower at the same instruction count). */
 #define PT_INLINE static inline __attribute__((always_inline))
 
 #define PT_FRAME_SIZE 4096u
@@ -24,19 +23,15 @@
 
 typedef int (*pt__lookup_fn)(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 
-/*
- * The per-family engine, one constant instance per family
- * (src/engine_<family>.c). Arguments are checked once, in src/api.c:
- * these run on canonical addresses, last >= va, normalised flags, ranges
- * that touch no shared root entry.
- */
+/* The per-family engine (src/engine_<family>.c). Arguments are checked in
+ * src/api.c: these run on canonical addresses, last >= va, normalised
+ * flags, ranges that touch no shared root entry. */
 struct pt_engine {
 	/* The family's shapes (arch_<family>_SHAPES order). */
 	const struct pt_shape *shapes[3];
 	/* Which of PT_STATE_ALL | PT_SW0 | PT_SW1 the family's leaves store. */
 	uint32_t state_bits;
-	/* The root was just allocated: empty it, and set the lookup, the
-	 * fast-path facts and the hints of a new table. */
+	/* The root was just allocated: empty it; set lookup, facts, hints. */
 	void (*init)(struct pt_table *t);
 	/* pt_set_direct_map was called: pick the lookup and facts again. */
 	void (*set_direct)(struct pt_table *t);
@@ -70,8 +65,8 @@ struct pt_engine {
 	int (*decode)(unsigned feat, unsigned h, uint64_t pte, uint64_t *pa, uint32_t *flags);
 };
 
-/* The registry (src/formats.c): a format's shape and its family's engine,
- * NULL for an unknown format. */
+/* A format's shape and its family's engine (src/formats.c); NULL if
+ * unknown. */
 const struct pt_shape *pt__shape(enum pt_arch a);
 const struct pt_engine *pt__engine(enum pt_arch a);
 
@@ -97,22 +92,14 @@ PT_INLINE bool pt__root_shared(const struct pt_table *t, size_t i)
 /* The mapping flags a format (with these features) can express at all. */
 PT_INLINE uint32_t pt__flags_kept(enum pt_arch a, unsigned features)
 {
-	switch (a) {
-	case PT_RISCV_SV39:
-	case PT_RISCV_SV48:
-	case PT_RISCV_SV57:
-		if (!(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
-			return PT_FLAGS_ALL & ~(PT_DEVICE | PT_UNCACHED | PT_WC);
-		return PT_FLAGS_ALL;
-	case PT_AARCH64:
-		if (features & PT_FEAT_AARCH64_EL2)
-			return PT_FLAGS_ALL & ~(PT_USER | PT_GLOBAL);
-		return PT_FLAGS_ALL;
-	case PT_ARMV7:
+	if (a >= PT_RISCV_SV39 && a <= PT_RISCV_SV57 &&
+	    !(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
+		return PT_FLAGS_ALL & ~(PT_DEVICE | PT_UNCACHED | PT_WC);
+	if (a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2))
+		return PT_FLAGS_ALL & ~(PT_USER | PT_GLOBAL);
+	if (a == PT_ARMV7)
 		return PT_FLAGS_ALL & ~(PT_SW0 | PT_SW1);
-	default:
-		return PT_FLAGS_ALL;
-	}
+	return PT_FLAGS_ALL;
 }
 
 /* Does the format write WC as UNCACHED (every one but x86)? */
@@ -121,8 +108,8 @@ PT_INLINE bool pt__wc_uncached(enum pt_arch a)
 	return a != PT_X86_64 && a != PT_X86_64_LA57;
 }
 
-/* Flags as the format stores them: what it can express (kept), the
- * strongest memory type alone. */
+/* Flags as the format stores them: those it keeps, the strongest memory
+ * type alone. */
 PT_INLINE uint32_t pt__norm(uint32_t flags, uint32_t kept, bool wc_uncached)
 {
 	flags &= kept;
@@ -146,8 +133,8 @@ PT_INLINE uint32_t pt__normalize_for(const struct pt_table *t, uint32_t flags)
 	return pt__norm(flags, t->flags_kept, t->wc_uncached);
 }
 
-/* The state a new leaf of normalised flags is written with: accessed, and
- * dirty when writable, so nobody takes a fault they did not ask for. */
+/* A new leaf's state: accessed, and dirty when writable, so nobody takes a
+ * fault they did not ask for. */
 PT_INLINE uint32_t pt__fresh(uint32_t flags)
 {
 	return flags | PT_ACCESSED | (flags & PT_WRITE ? PT_DIRTY : 0u);

@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * Single addresses: the point form of the descent, and what is built on it
- * (pt_query, pt_translate, and the walk to one slot that single-page edits
- * start from). Part of src/engine.h.
- */
+/* Single addresses: the point form of the descent, for pt_query,
+ * pt_translate and the single-page edits. Part of src/engine.h. */
 
 /* The entry the point descent stopped at: its slot, level and value, and
  * the directory entry above the last level it passed (NULL if none). */
@@ -23,43 +20,41 @@ enum point_goal {
 		       * table) */
 };
 
-/* A leaf's flags and state (leaf_flags) into out. */
-PT_INLINE void mapping_flags(struct pt_mapping *out, uint32_t f)
+/* What the leaf e (height h, `size` bytes) maps at va's offset in it. */
+PT_INLINE void leaf_mapping(struct pt_mapping *out, unsigned feat, unsigned h, uint64_t e,
+			    uint64_t va, uint64_t size)
 {
+	const uint32_t f = A(leaf_flags)(feat, h, e);
+	out->pa = A(leaf_pa)(h, e) | (va & (size - 1));
 	out->flags = f & PT_FLAGS_ALL;
 	out->state = f & PT_STATE_ALL;
+	out->size = size;
 }
 
-/* The entry e at level l, above the last, points at no table: a huge leaf
- * answers the lookup of va, anything else ends it. Out of the lookups' line,
- * so their common path (tables, then a 4K leaf) takes no branch. */
+/* The entry e at level l, above the last, is no table: a huge leaf answers
+ * the lookup of va, anything else ends it. Out of line, so the common path
+ * (tables, then a 4K leaf) takes no branch. */
 static __attribute__((cold, noinline)) int lookup_stop(const struct pt_shape *s, unsigned feat,
 						       unsigned l, uint64_t e, uint64_t va,
 						       struct pt_mapping *out)
 {
 	const unsigned h = s->info.levels - 1 - l;
-	const uint64_t m = pt__span(s, l) - 1;
 	int k = A(kind)(feat, h, e);
 	if (k != PTK_LEAF)
 		return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
-	out->pa = A(leaf_pa)(h, e) | (va & m);
-	mapping_flags(out, A(leaf_flags)(feat, h, e));
-	out->size = m + 1;
+	leaf_mapping(out, feat, h, e, va, pt__span(s, l));
 	return PT_OK;
 }
 
 /*
- * The point descent, shared by pt_query (own tables: t, frames found as
- * the table finds them), pt_translate (untrusted: t NULL, each entry read
- * through the frame mm->phys_to_virt returns for it, every table address
- * checked) and the single-page edits (goal GOAL_LEAF or GOAL_SLOT: the
- * slot, in *pt). `direct` (t's direct map is set, and the caller says so
- * as a constant): each table is a plain offset from its PA, no test. The
- * walk starts at level l0 in table `first` when `from_first` (a constant;
- * own tables only), else at the root's level 0. At most one read per
- * level: nothing an image holds can make it loop. Always inlined, so each
- * caller gets its own specialised copy; with a constant shape the level
- * loop unrolls and every index and span is a constant.
+ * The point descent, for pt_query (own tables: t), pt_translate (t NULL:
+ * each entry read through mm->phys_to_virt, every table address checked)
+ * and the single-page edits (GOAL_LEAF, GOAL_SLOT: the slot, in *pt).
+ * `direct` (a constant: t has a direct map): each table is a plain offset
+ * from its PA. The walk starts at level l0 in table `first` when
+ * `from_first` (a constant; own tables only), else at the root. At most
+ * one read per level: no image can make it loop. Always inlined: with a
+ * constant shape the level loop unrolls, every index and span a constant.
  */
 PT_INLINE int lookup(const struct pt_shape *s, unsigned feat, bool from_first, unsigned l0,
 		     const PTE *first, uint64_t root, const struct pt_table *t, bool direct,
@@ -112,9 +107,9 @@ PT_INLINE int lookup(const struct pt_shape *s, unsigned feat, bool from_first, u
 			 * there; *pt says where the walk stopped. */
 			return goal == GOAL_SLOT && h > 0 ? PT_ERR_NOT_MAPPED : PT_OK;
 		}
-		/* A 4K leaf encoded as the table's last mapped flags (most
-		 * are): decoded by one compare. The pair is always consistent,
-		 * and kind and flags of a 4K leaf depend on these bits alone. */
+		/* A 4K leaf encoded as the last mapped flags (most are):
+		 * decoded by one compare, as its kind and flags depend on
+		 * these bits alone. */
 		if (h == 0 && t && PT_LIKELY(leaf_attrs_of(e) == t->hint_attrs)) {
 			out->pa = A(leaf_pa)(0, e) | (va & (PT_SIZE_4K - 1));
 			out->flags = t->hint_nflags;
@@ -122,9 +117,8 @@ PT_INLINE int lookup(const struct pt_shape *s, unsigned feat, bool from_first, u
 			out->size = PT_SIZE_4K;
 			return PT_OK;
 		}
-		/* The common path falls through: tables above (one branch-free
-		 * test), a 4K leaf at the bottom; anything else above takes a
-		 * call. */
+		/* The common path falls through: tables (a branch-free test),
+		 * then a 4K leaf; anything else above takes a call. */
 		if (h > 0) {
 			if (PT_UNLIKELY(!A(is_table)(feat, h, e)))
 				return lookup_stop(s, feat, l, e, va, out);
@@ -135,9 +129,7 @@ PT_INLINE int lookup(const struct pt_shape *s, unsigned feat, bool from_first, u
 		}
 		k = A(kind)(feat, h, e);
 		if (PT_LIKELY(k == PTK_LEAF)) {
-			out->pa = A(leaf_pa)(0, e) | (va & (PT_SIZE_4K - 1));
-			mapping_flags(out, A(leaf_flags)(feat, 0, e));
-			out->size = PT_SIZE_4K;
+			leaf_mapping(out, feat, 0, e, va, PT_SIZE_4K);
 			return PT_OK;
 		}
 		return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
@@ -167,12 +159,9 @@ PT_INLINE int query_root(const struct pt_shape *s, const struct pt_table *t, boo
 		      out, GOAL_MAPPING, (struct point *)0);
 }
 
-/*
- * pt_query in shape s (a constant in each copy). The directory hint, when
- * it covers va, skips every level above the last two (see dir_hinted);
- * a miss checks va and walks from the root, in `root` (s's copy of
- * query_root, out of line so that the hinted path needs no stack).
- */
+/* pt_query in shape s (a constant in each copy): from the directory hint
+ * when it covers va, else `root` (s's query_root, out of line so that the
+ * hinted path needs no stack). */
 PT_INLINE int query_in(const struct pt_shape *s, const struct pt_table *t, bool direct,
 		       uint64_t va, struct pt_mapping *out, pt__lookup_fn root)
 {
@@ -195,9 +184,8 @@ static int query_mm(const struct pt_table *t, uint64_t va, struct pt_mapping *ou
 	return query_in(t->shape, t, false, va, out, query_root_mm);
 }
 
-/* Through the direct map: one copy per shape (query_direct_<shape>), every
- * index and span a constant, chosen once (pt_init, pt_set_direct_map)
- * instead of per call. */
+/* Through the direct map: one copy per shape, chosen once (pt_init,
+ * pt_set_direct_map), every index and span a constant. */
 #define PT_QUERY_DIRECT(shape)                                                               \
 	static __attribute__((noinline)) int query_root_direct_##shape(                      \
 		const struct pt_table *t, uint64_t va, struct pt_mapping *out)               \
@@ -214,17 +202,11 @@ A(SHAPES)(PT_QUERY_DIRECT)
 
 static void set_lookup(struct pt_table *t)
 {
-	const struct pt_shape *s = t->shape;
-	if (t->direct) {
-#define PT_QUERY_PICK(shape)                          \
-	if (s == &(shape)) {                          \
-		t->lookup = query_direct_##shape;     \
-		return;                               \
-	}
-		A(SHAPES)(PT_QUERY_PICK)
-#undef PT_QUERY_PICK
-	}
 	t->lookup = query_mm;
+#define PT_QUERY_PICK(sh) \
+	if (t->direct && t->shape == &(sh)) t->lookup = query_direct_##sh;
+	A(SHAPES)(PT_QUERY_PICK)
+#undef PT_QUERY_PICK
 }
 
 /* Untrusted tables: every level read, every table address checked. */

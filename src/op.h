@@ -10,11 +10,10 @@
 #include "internal.h"
 
 /*
- * What a protect plan learned about the last-level tables in its range: up
- * to PT_RUN_LOG runs of 4K leaves, each the entry `e` at `va` followed by
- * e + one page, ... through `last` (across tables where they continue). The
- * commit rewrites these without reading them again; past the log it reads
- * and compares as before. Entry values only: the engine gives them meaning.
+ * What a protect plan learned about its range's last-level tables: up to
+ * PT_RUN_LOG runs of 4K leaves, each the entry `e` at `va` followed by its
+ * successors through `last` (across tables too). The commit rewrites these
+ * without reading them again, and reads and compares what the log misses.
  */
 #define PT_RUN_LOG 8
 struct pt_run {
@@ -62,8 +61,7 @@ PT_INLINE void pt__op_init_rw(struct pt_op *op, struct pt_table *t)
 
 PT_INLINE void *pt__virt(const struct pt_mm *mm, uint64_t pa)
 {
-	/* Ask for the frame, then step inside it: a 1 KiB ARMv7 L2 table
-	 * lives at an offset of a 4 KiB frame. */
+	/* The frame, then the offset in it (a 1 KiB ARMv7 L2 table). */
 	unsigned char *f = mm->phys_to_virt(mm->ctx, pa & ~(uint64_t)(PT_FRAME_SIZE - 1));
 	return f ? f + (pa & (PT_FRAME_SIZE - 1)) : (void *)0;
 }
@@ -76,11 +74,8 @@ PT_INLINE void *pt__frame(const struct pt_table *t, uint64_t pa)
 	return pt__virt(&t->mm, pa);
 }
 
-/*
- * Allocate `count` frames aligned to `align`, checking what the allocator
- * hands back: PA 0, an unaligned or too-wide PA, or an unreachable frame is a
- * failure (the frame, if any, goes straight back).
- */
+/* Allocate `count` frames aligned to `align`. PA 0, an unaligned or too
+ * wide PA, or an unreachable frame is a failure (and goes straight back). */
 static inline int pt__alloc(const struct pt_table *t, const struct pt_shape *s,
 			    size_t count, size_t align, uint64_t *pa)
 {
@@ -94,19 +89,6 @@ static inline int pt__alloc(const struct pt_table *t, const struct pt_shape *s,
 		return PT_ERR_NO_MEMORY;
 	}
 	*pa = p;
-	return PT_OK;
-}
-
-/* Reserve n single frames into the stash; all or nothing. */
-static inline int pt__reserve(struct pt_op *op, size_t n)
-{
-	while (n--) {
-		uint64_t pa;
-		if (pt__alloc(op->t, op->s, 1, PT_FRAME_SIZE, &pa) != PT_OK)
-			return PT_ERR_NO_MEMORY;
-		*(uint64_t *)pt__frame(op->t, pa) = op->stash;
-		op->stash = pa;
-	}
 	return PT_OK;
 }
 
@@ -124,16 +106,29 @@ static inline void pt__unreserve(struct pt_op *op)
 		op->t->mm.free_frames(op->t->mm.ctx, pt__take(op), 1);
 }
 
+/* Reserve n single frames into the stash; all or nothing. */
+static inline int pt__reserve(struct pt_op *op, size_t n)
+{
+	while (n--) {
+		uint64_t pa;
+		if (pt__alloc(op->t, op->s, 1, PT_FRAME_SIZE, &pa) != PT_OK) {
+			pt__unreserve(op);
+			return PT_ERR_NO_MEMORY;
+		}
+		*(uint64_t *)pt__frame(op->t, pa) = op->stash;
+		op->stash = pa;
+	}
+	return PT_OK;
+}
+
 /* ---- Hints (the rest is in src/hints.h) --------------------------------- */
 
-/* No hint: hint_tbl NULL (hint_va 1, an odd value, for the record); no
- * VA's directory span number is all ones. */
+/* No hint: hint_va odd, hint_dir_span all ones (no VA's span number). */
 #define PT_NO_HINT_VA UINT64_C(1)
 #define PT_NO_HINT UINT64_MAX
 
-/* Any table frame is about to go (or the way to reach frames changed): no
- * hint may point at it afterwards. The flags and their encoding stay: they
- * describe no table. */
+/* A table frame is about to go (or the way to reach frames changed): no
+ * hint may point at it. The flags and their encoding stay. */
 static inline void pt__forget_hints(struct pt_table *t)
 {
 	t->hint_tbl = (void *)0;
@@ -146,8 +141,7 @@ static inline void pt__forget_hints(struct pt_table *t)
 
 /* ---- TLB flush records ------------------------------------------------ */
 
-/* va's leaf changed (include/pt.h: PT__RECORD, which the inline pt_map
- * uses too). */
+/* va's leaf changed (PT__RECORD, include/pt/inline.h). */
 PT_INLINE void pt__record(struct pt_table *t, uint64_t va)
 {
 	PT__RECORD(t, va);
@@ -166,9 +160,8 @@ static inline void pt__record_run(struct pt_table *t, uint64_t va, uint64_t n, u
 	}
 }
 
-/* A table entry was removed or replaced: walk caches for the whole span may
- * hold it (RISC-V sfence.vma with an address only covers leaves), so only a
- * full flush is safe. */
+/* A table entry was removed or replaced: walk caches may hold it for its
+ * whole span (RISC-V sfence.vma with an address covers leaves only). */
 PT_INLINE void pt__record_all(struct pt_table *t)
 {
 	t->nflush = PT_FLUSH_MAX + 1;
@@ -196,12 +189,10 @@ static inline void pt__free_pending(struct pt_table *t)
 
 /*
  * `count` frames at pa held a table whose entry is already stored empty
- * (or replaced): the MMU, or a walk cache, may still read the frame until
- * the TLB forgot that entry, so with a flush hook it waits for pt_flush's
- * full flush. A full list is flushed and freed here, this frame with it:
- * it left the tree before this flush. Every VA recorded so far is covered
- * by that flush too. Without a hook the caller flushes as it sees fit, and
- * the frame goes at once.
+ * (or replaced): the MMU or a walk cache may read the frame until the TLB
+ * forgot that entry, so with a flush hook it waits for pt_flush's full
+ * flush. A full list is flushed (which covers every recorded VA too) and
+ * freed here, this frame with it. Without a hook it goes at once.
  */
 static inline void pt__free_table(struct pt_table *t, uint64_t pa, size_t count)
 {

@@ -18,12 +18,13 @@ PT_INLINE bool is_shared(const struct pt_op *op, unsigned l, size_t i)
 /*
  * Packed tables (ARMv7 L2: four 1 KiB tables in a 4 KiB frame, the tables
  * of four consecutive parent entries): the frame already holding a sibling
- * of slot i's table, or 0.
+ * of slot i's table (`later`: one in a slot after i), or 0.
  */
-static uint64_t group_frame(const struct pt_op *op, unsigned l, const PTE *tbl, size_t i)
+static uint64_t group_frame(const struct pt_op *op, unsigned l, const PTE *tbl, size_t i,
+			    bool later)
 {
-	size_t n = op->s->per_frame[l + 1], g = i & ~(n - 1);
-	for (size_t j = g; j < g + n; j++) {
+	const size_t n = op->s->per_frame[l + 1], end = (i | (n - 1)) + 1;
+	for (size_t j = later ? i + 1 : i & ~(n - 1); j < end; j++) {
 		uint64_t e;
 		if (j == i || is_shared(op, l, j))
 			continue;
@@ -34,12 +35,9 @@ static uint64_t group_frame(const struct pt_op *op, unsigned l, const PTE *tbl, 
 	return 0;
 }
 
-/*
- * Planning: frames a new table under the level-l slot holding va needs.
- * A packed group is counted once per call and never credited with a
- * sibling's frame (that sibling may go away earlier in the same call); an
- * unused reserve goes back at the end.
- */
+/* Planning: frames a new table under the level-l slot holding va needs. A
+ * packed group counts once per call, never credited with a sibling's frame
+ * (which may go earlier in the call); an unused reserve goes back. */
 static inline size_t plan_table(struct pt_op *op, unsigned l, uint64_t va)
 {
 	unsigned n = op->s->per_frame[l + 1];
@@ -61,26 +59,36 @@ static uint64_t new_table(struct pt_op *op, unsigned l, const PTE *tbl, size_t i
 	uint64_t f;
 	if (n <= 1)
 		return pt__take(op);
-	f = group_frame(op, l, tbl, i);
+	f = group_frame(op, l, tbl, i, false);
 	if (!f)
 		f = pt__take(op);
 	return f + (uint64_t)(i & (n - 1)) * s->entries[l + 1] * s->pte_bytes;
 }
 
-/* Slot i of the live table tbl (level l) was just stored empty or given a
- * leaf, so the table at child_pa left the tree: give its frame back (after
- * the TLB forgot it: pt__free_table) unless a packed sibling still lives
- * there. */
-static void release(struct pt_op *op, unsigned l, const PTE *tbl, size_t i, uint64_t child_pa)
+/* The table at child_pa under slot i of tbl (level l) left the tree: give
+ * its frame back, at once (`now`) or after the TLB forgot it
+ * (pt__free_table), unless a packed sibling (`later`: one visited after
+ * it) still lives there. */
+PT_INLINE void drop_frame(struct pt_op *op, unsigned l, const PTE *tbl, size_t i,
+			  uint64_t child_pa, bool later, bool now)
 {
 	const struct pt_shape *s = op->s;
 	pt__forget_hints(op->w); /* one may have pointed into this frame */
 	if (s->per_frame[l + 1] > 1) {
-		if (group_frame(op, l, tbl, i))
+		if (group_frame(op, l, tbl, i, later))
 			return;
 		child_pa &= ~(uint64_t)(PT_FRAME_SIZE - 1);
 	}
-	pt__free_table(op->w, child_pa, s->frames[l + 1]);
+	if (now)
+		op->t->mm.free_frames(op->t->mm.ctx, child_pa, s->frames[l + 1]);
+	else
+		pt__free_table(op->w, child_pa, s->frames[l + 1]);
+}
+
+/* Slot i of the live table tbl was just stored empty or given a leaf. */
+static void release(struct pt_op *op, unsigned l, const PTE *tbl, size_t i, uint64_t child_pa)
+{
+	drop_frame(op, l, tbl, i, child_pa, false, false);
 }
 
 /* Is the level-l table tbl all empty? */
@@ -103,45 +111,22 @@ PT_INLINE uint64_t table_last(const struct pt_op *op, unsigned l, uint64_t va)
 /* ---- Teardown: free every table below one ------------------------------- */
 
 /*
- * The tables below a table that left the tree (or below the root of a
- * table being destroyed) go as they are: the MMU may still walk a detached
- * subtree until the TLB forgot it, so nothing in it is written, entries are
- * only read, and each frame is given back after everything below it was
- * read. The visitor's context says how: at once (pt_destroy), or after
- * the TLB forgot them (pt__free_table).
+ * The tables below a table that left the tree (or the root of a table being
+ * destroyed) go as they are: the MMU may walk a detached subtree until the
+ * TLB forgot it, so nothing in it is written, and each frame goes after
+ * everything below it was read, at once (pt_destroy) or after the TLB
+ * forgot it (pt__free_table).
  */
 struct free_ctx {
 	bool now;
 };
 
-/* Packed tables: does a slot after i in i's group hold a table too? The
- * frame they share goes with the last of them, after it was read. */
-static bool later_sibling(const struct pt_op *op, unsigned l, const PTE *tbl, size_t i)
-{
-	const size_t n = op->s->per_frame[l + 1], end = (i | (n - 1)) + 1;
-	for (size_t j = i + 1; j < end; j++)
-		if (!is_shared(op, l, j) && kind_at(op, l, ld(&tbl[j])) == PTK_TABLE)
-			return true;
-	return false;
-}
-
-/* Slot s points at child_pa: its frame goes, unless a packed sibling
- * visited later lives there too. */
+/* Slot s points at child_pa: its frame goes, with the last of the packed
+ * tables sharing it, after that one was read. */
 PT_INLINE int free_up(struct pt_op *op, void *ctx, struct slot *s)
 {
 	const struct free_ctx *c = ctx;
-	const unsigned cl = s->l + 1;
-	uint64_t pa = s->child_pa;
-	pt__forget_hints(op->w); /* one may have pointed into this frame */
-	if (op->s->per_frame[cl] > 1) {
-		if (later_sibling(op, s->l, s->tbl, s->i))
-			return 0;
-		pa &= ~(uint64_t)(PT_FRAME_SIZE - 1);
-	}
-	if (c->now)
-		op->t->mm.free_frames(op->t->mm.ctx, pa, op->s->frames[cl]);
-	else
-		pt__free_table(op->w, pa, op->s->frames[cl]);
+	drop_frame(op, s->l, s->tbl, s->i, s->child_pa, true, c->now);
 	return 0;
 }
 

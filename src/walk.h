@@ -8,12 +8,9 @@
 
 /* ---- pt_walk ------------------------------------------------------------ */
 
-/*
- * A last-level table: only 4K leaves (or empty or corrupt slots). An entry
- * that continues the previous leaf's run (same bits, PA one page on, room
- * left below the PA limit) is that leaf's successor and needs no decoding,
- * so a uniform table costs a compare per entry besides the callbacks.
- */
+/* A last-level table. An entry continuing the previous leaf's run (same
+ * bits, PA one page on, below the PA limit) needs no decoding, so a uniform
+ * table costs a compare per entry besides the callbacks. */
 static inline __attribute__((always_inline)) int
 walk_leaves_in(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base,
 		  const struct pt_walk_ops *ops, void *arg, bool pre_only)
@@ -29,16 +26,14 @@ walk_leaves_in(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base
 	uint64_t expect = 0;
 	size_t seen = 0, room = 0;
 	struct pt_entry ent;
-	/* ent is handed over as const: what a leaf shares with the one before
-	 * it (level, size, and the flags within a run) is written once. */
+	/* ent is handed over as const: what leaves share is written once. */
 	ent.level = l;
 	ent.size = PT_SIZE_4K;
 	ent.leaf = true;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t e = ld(&tbl[i]);
 		int r;
-		/* A leaf that carries on the run decodes as the one before it
-		 * but for its PA: no kind, no flags. */
+		/* A leaf carrying on the run: no kind, no flags to decode. */
 		if (PT_UNLIKELY(!room || e != expect)) {
 			int k = A(kind)(feat, 0, e);
 			room = 0;
@@ -77,8 +72,7 @@ walk_leaves_in(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base
 	return PT_OK;
 }
 
-/* Most walks have a pre callback and no limit: that loop tests nothing
- * else. */
+/* Most walks have a pre callback and no limit: a loop of their own. */
 static int walk_leaves(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base,
 			  const struct pt_walk_ops *ops, void *arg)
 {
@@ -139,8 +133,8 @@ PT_INLINE int walk_post(struct pt_op *op, void *ctx, struct slot *s)
 	return c->post ? c->post(c->arg, &ent) : 0;
 }
 
-/* A corrupt entry past the limit is not visited; a table that cannot be
- * reached is corrupt. */
+/* A corrupt entry past the limit is not visited; an unreachable table is
+ * corrupt. */
 PT_INLINE int walk_corrupt(struct pt_op *op, void *ctx, struct slot *s)
 {
 	const struct walk_ctx *c = ctx;
@@ -284,8 +278,7 @@ static int walk_ranges(const struct pt_table *t, uint64_t va, uint64_t last,
 	struct pt_op op;
 	struct ranges w;
 	int r;
-	/* Field by field: an initialiser would zero the struct with a
-	 * library call on some targets (the core is freestanding). */
+	/* Field by field: an initialiser may zero the struct by a memset call. */
 	w.fn = fn;
 	w.arg = arg;
 	w.cur.size = 0;
@@ -299,11 +292,9 @@ static int walk_ranges(const struct pt_table *t, uint64_t va, uint64_t last,
 
 /* ---- Batches of leaves (pt_walk_batches) ------------------------------- */
 
-/*
- * The batch being filled, and the raw attribute bits of its last 4K leaf:
- * a next 4K entry with the same bits is a leaf with the same flags, so it
- * joins on a compare (raw is false when the batch holds larger leaves).
- */
+/* The batch being filled, and the raw attribute bits of its last 4K leaf:
+ * a next 4K entry with the same bits joins on a compare (raw is false when
+ * the batch holds larger leaves). */
 struct batches {
 	int (*fn)(void *arg, const struct pt_batch *b);
 	void *arg;
@@ -354,13 +345,10 @@ static int batch_leaf(const struct pt_op *op, struct batches *w, unsigned h, uns
 
 /*
  * How many of the k entries from p are 4K leaves with attribute bits
- * attrs; their PAs go to pa. e ^ attrs is e's address field exactly when
- * e's attribute bits are attrs, so one test takes many entries, and the
- * field is the PA (shifted where it holds PA / 4, RISC-V). Linear formats'
- * long runs go 64 bytes per test in 16-byte vectors (SSE2, NEON; plain scalar code
- * where there are none): each lane is an aligned entry, which those loads
- * read whole, as ld does, so a PA taken from a lane is one the entry
- * held.
+ * attrs; their PAs go to pa. e ^ attrs is e's address field (the PA, or PA
+ * / 4 on RISC-V) exactly when e's attribute bits are attrs. Linear formats
+ * test 64 bytes at once in 16-byte vectors; each lane is an aligned entry,
+ * read whole as ld reads it, so a PA taken from a lane is one it held.
  */
 static inline __attribute__((always_inline)) size_t
 batch_run(const PTE *p, size_t k, uint64_t attrs, uint64_t *pa)

@@ -6,26 +6,22 @@
 #ifndef PT_INLINE_H
 #define PT_INLINE_H
 
-/* ---- Inline fast paths ------------------------------------------------ */
-
 /*
- * pt_map and pt_query are made once per page, so their common case is
- * inlined into the caller: a 4K page next to the last one mapped, with the
- * same flags, into an empty slot (one load, one store); a query under the
- * directory the last edit went through, on a table with a direct map, that
- * finds a 4K leaf encoded as the last mapped flags (two loads). Anything
- * else, and every error, goes to the out-of-line call, which checks
- * everything; results are the same either way. The exported pt_map and
- * pt_query exist too (for function pointers and other languages). Define
- * PT_NO_INLINE_API before including pt.h to call only those.
+ * pt_map and pt_query run once per page, so their common case is inlined
+ * into the caller: a 4K page next to the last one mapped, with the same
+ * flags, into an empty slot (one load, one store); a query under the
+ * directory the last edit went through, with a direct map, finding a 4K
+ * leaf encoded as the last mapped flags (two loads). Anything else, and
+ * every error, goes to the out-of-line call, which checks everything: the
+ * results are the same. The exported pt_map and pt_query exist too (for
+ * function pointers and other languages).
  */
 PT_API int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
 PT_API int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 
-/* Record va for pt_flush, as every edit does (the core's pt__record is
- * this too): past PT_FLUSH_MAX records pt_flush flushes everything, and
- * once there one compare and nothing written. A macro, so that the inline
- * pt_map below can use it. Private. */
+/* Record va for pt_flush, as every edit does (the core's pt__record too):
+ * past PT_FLUSH_MAX records pt_flush flushes everything, and from there on
+ * this is one compare. A macro, for the inline pt_map below. */
 #define PT__RECORD(t, va)                                     \
 	do {                                                  \
 		const unsigned pt__n = (t)->nflush;           \
@@ -37,9 +33,9 @@ PT_API int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mappi
 	} while (0)
 
 #if defined(__GNUC__) || defined(__clang__)
-/* Helpers of the fast paths, which the library's out-of-line pt_map uses
- * too, so that the hinted check exists once. Inline-only definitions (GNU
- * extern inline, in C and C++): no copy is ever emitted. */
+/* Helpers of the fast paths, shared with the library's out-of-line pt_map
+ * so that the hinted check exists once. Inline-only (GNU extern inline, in
+ * C and C++): no copy is ever emitted. */
 #define PT__HELPER extern __inline__ __attribute__((__gnu_inline__, __always_inline__))
 #define PT__LIKELY(x) __builtin_expect(!!(x), 1)
 
@@ -97,12 +93,10 @@ PT__API_INLINE int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t
 
 /*
  * pt_query's fast path in geometry g (a constant), va under the directory
- * hint: its entry for va is a table, and va's entry there a 4K leaf whose
- * attributes are hint_attrs, i.e. that decodes to hint_nflags and
- * hint_state. Done, or
+ * hint: its entry for va is a table, and va's entry there a 4K leaf with
+ * attributes hint_attrs (decoding to hint_nflags and hint_state). Done, or
  * nothing written. Each geometry's copy has its own constant scale: a
- * variable shift would lengthen the chain of dependent steps every lookup
- * is (bench/README.md has the figures).
+ * variable shift would lengthen every lookup's chain of dependent steps.
  */
 PT__HELPER bool pt__query_fast(const struct pt_table *t, uint64_t va, struct pt_mapping *out,
 				   const int g)
@@ -166,12 +160,10 @@ PT__API_INLINE int pt_query(const struct pt_table *t, uint64_t va, struct pt_map
 			if (PT__LIKELY(pt__query_fast(t, va, out, PT_FAST_32)))
 				return PT_OK;
 		}
-		/* The table's own lookup (set exactly while it is alive):
-		 * what pt__query_slow would call, one call nearer. It
-		 * answers in a copy (zeroed on an error, as pt_query
-		 * promises), so out's address never leaves the caller: a
-		 * result the caller keeps in a local can live in registers,
-		 * and the fast path above costs no store. */
+		/* The table's own lookup (set exactly while it is alive),
+		 * as pt__query_slow would call it, into a copy: out's
+		 * address never leaves the caller, so a result kept in a
+		 * local can live in registers. */
 		struct pt_mapping m;
 		if (PT__LIKELY(t->lookup != 0) && (r = t->lookup(t, va, &m)) == PT_OK) {
 			*out = m;

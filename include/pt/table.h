@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libpt's private layout of struct pt_table, included by pt.h: callers
- * allocate the struct (on the stack, in a struct, anywhere) and may not
- * touch any field. Not an API: it changes with every release.
+ * allocate the struct and may not touch any field. Not an API: it changes
+ * with every release.
  */
 #ifndef PT_TABLE_H
 #define PT_TABLE_H
@@ -10,11 +10,8 @@
 struct pt_engine;
 struct pt_shape;
 
-/*
- * What the inline fast paths of pt_map and pt_query (include/pt/inline.h)
- * need to know about the format, as plain numbers: set by pt_init from the
- * format's own encoders and decoders (src/hints.h, fast_facts).
- */
+/* The format as the inline fast paths of pt_map and pt_query see it, as
+ * plain numbers read off its hooks by pt_init (src/hints.h, fast_facts). */
 struct pt_fast {
 	/* A directory entry e points at a table exactly when e != 0 and
 	 * (e & tbl_mask) == tbl_match; its table's PA is e & tbl_field. */
@@ -27,7 +24,7 @@ struct pt_fast {
 	/* VA bits outside a last-level table's index (its span number and
 	 * the page offset). */
 	uint64_t va_fixed;
-	/* What hint_dir (src/hints.h) ORs into hint_qspan: the geometry's tag. */
+	/* The geometry's tag, which hint_dir ORs into hint_qspan. */
 	uint64_t qtag;
 	/* The geometry (PT_FAST_*, or 0: no fast path) of pt_map's fast path,
 	 * and of pt_query's (0 without a direct map). */
@@ -51,11 +48,8 @@ struct pt_fast {
 #define PT_FAST_X4_TAG (UINT64_C(1) << 62)
 #define PT_FAST_32_TAG (UINT64_C(1) << 61)
 
-/*
- * One address space. Caller-allocated (on the stack, in a struct, anywhere);
- * every field is private to libpt and only valid between pt_init and
- * pt_destroy.
- */
+/* One address space. Caller-allocated; every field is private to libpt and
+ * valid only between pt_init and pt_destroy. */
 struct pt_table {
 	/* ---- The table: format, hooks, root ---------------------------- */
 	const struct pt_engine *engine; /* per-family code, chosen once at init */
@@ -71,15 +65,14 @@ struct pt_table {
 	bool wc_uncached;               /* PT_WC is written as PT_UNCACHED */
 	unsigned nflush;                /* recorded VAs; > PT_FLUSH_MAX: flush all */
 	/* ---- The per-page hints (src/hints.h) ---------------------------- */
-	/* Hints, written only by editing calls (so concurrent lookups never
-	 * write): the last-level table covering [hint_va, hint_va + its span);
-	 * the directory above such tables (the level-(levels - 2) table)
-	 * covering the hint_dir_span-th span of its size (hint_tbl NULL /
-	 * hint_dir_span UINT64_MAX: none; both forgotten whenever any table
-	 * frame is freed); and the last 4K-page flags mapped (hint_flags as
-	 * passed, hint_nflags normalised, hint_state a new leaf's state) with
-	 * their leaf encoding without the
-	 * PA, always a matching pair, whatever the tables hold. */
+	/* Written only by editing calls (concurrent lookups never write): the
+	 * last-level table covering [hint_va, hint_va + its span); the
+	 * level-(levels - 2) directory covering the hint_dir_span-th span of
+	 * its size (hint_tbl NULL / hint_dir_span UINT64_MAX: none; both
+	 * forgotten whenever a table frame is freed); the last 4K-page flags
+	 * mapped (hint_flags as passed, hint_nflags normalised, hint_state a
+	 * new leaf's state) and their encoding without the PA, always a
+	 * matching pair, whatever the tables hold. */
 	void *hint_tbl;
 	uint64_t hint_va;
 	uint32_t hint_flags;
@@ -88,11 +81,9 @@ struct pt_table {
 	uint64_t hint_attrs;
 	const void *hint_dir;
 	uint64_t hint_dir_span;
-	/* hint_dir_span as pt_query's fast path tests it: ORed with the
-	 * geometry's tag (fast.qtag) and complemented, when it has one
-	 * (fast.query); else 0. Complemented so that 0, which no span gives,
-	 * is "none": a table never initialised (all zero) takes no fast
-	 * path. */
+	/* hint_dir_span ORed with fast.qtag and complemented where pt_query
+	 * has a fast path (fast.query), else 0: no span gives 0, so a table
+	 * never initialised (all zero) takes no fast path. */
 	uint64_t hint_qspan;
 	/* hint_dir less the directory's first VA's index (va >> 21, or
 	 * va >> 20 on PT_FAST_32) times the entry size: where the span
@@ -111,15 +102,13 @@ struct pt_table {
 	struct pt_fast fast;
 	/* ---- TLB records (pt_flush) and shared root entries -------------- */
 	uint64_t flush_va[PT_FLUSH_MAX];
-	/* Table frames out of the tree, waiting for a full TLB flush before
-	 * they go back to mm.free_frames (pt_flush): each the first frame's PA
-	 * ORed with the frame count (below 4096, so it fits the PA's low 12
-	 * bits). Only with a flush_tlb hook; nfree of them. */
+	/* nfree table frames out of the tree waiting for pt_flush's full TLB
+	 * flush (only with a flush_tlb hook): the first frame's PA ORed with
+	 * the frame count (below 4096: it fits the PA's low 12 bits). */
 	uint64_t free_pending[PT_FREE_MAX];
 	unsigned nfree;
-	/* Root entries shared from another table by pt_copy_from: one bit per
-	 * root entry. Such subtrees are never freed nor edited through this
-	 * table. */
+	/* One bit per root entry shared from another table (pt_copy_from):
+	 * never freed nor edited through this table. */
 	uint64_t shared[PT_MAX_ROOT_ENTRIES / 64];
 };
 
