@@ -15,7 +15,7 @@ plants=(
 "a full list is freed without a flush|src/op.h|\t\tt->mm.flush_tlb(t->mm.ctx, 0, true);\n\t\tt->nflush = 0;\n|\t\tt->nflush = 0;\n"
 "the frame that fills the list is dropped|src/op.h|\t\tpt__free_pending(t);\n\t}\n\tt->mm.free_frames(t->mm.ctx, pa, count);|\t\tpt__free_pending(t);\n\t\treturn;\n\t}\n\tt->mm.free_frames(t->mm.ctx, pa, count);"
 "pt_destroy leaves the waiting frames|src/share.h|\tpt__free_pending(t);\n|\n"
-"unmap_region makes room before its plan|src/edit.h|\tpt__op_init_rw(&op, t);\n\treq_init(&op, &rq, flags, 0, PT_MAX_LEVELS);|\tpt__op_init_rw(&op, t);\n\tif (t->nfree == PT_FREE_MAX) {\n\t\tt->mm.flush_tlb(t->mm.ctx, 0, true);\n\t\tpt__free_pending(t);\n\t}\n\treq_init(&op, &rq, flags, 0, PT_MAX_LEVELS);"
+"unmap_region makes room before its plan|src/edit.h|\tpt__op_init_rw(&op, t);\n\tif ((r = descend_root(&op, &clear_plan|\tpt__op_init_rw(&op, t);\n\tif (t->nfree == PT_FREE_MAX) {\n\t\tt->mm.flush_tlb(t->mm.ctx, 0, true);\n\t\tpt__free_pending(t);\n\t}\n\tif ((r = descend_root(&op, &clear_plan"
 )
 
 # Caught when either suite fails, real or fake formats: the first failed

@@ -41,7 +41,9 @@ PY
 		row "$name" "DOES NOT BUILD"; bad=$((bad + 1)); continue
 	fi
 	verdict=""
-	if (cd "$d" && judge); then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+	cd "$d" || exit 1
+	if judge; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+	cd "$top" || exit 1
 	row "$name" "$verdict"
 done
 printf '%-46s %s\n' plant result
