@@ -42,6 +42,7 @@ enum {
 	PT_ERR_MAPPED_TO_HUGE_PAGE = -5, /* a huge page covers va */
 	PT_ERR_INVALID = -6,            /* bad argument (flags, size, va, pa, NULL) */
 	PT_ERR_CORRUPT = -7,            /* a table holds an entry libpt cannot trust */
+	PT_ERR_FAULT = -8,              /* the access faults (pt_access: *fault says why) */
 };
 
 /* A static, human-readable name for err; "unknown error" for other values. */
@@ -474,6 +475,83 @@ PT_API void pt_flush_tlb_native(void *ctx, uint64_t va, bool all);
  */
 PT_API int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa,
 		 const struct pt_mm *mm, uint64_t va, struct pt_mapping *out);
+
+/* ---- Regimes and access checks: tables some other OS wrote ------------ */
+
+/*
+ * The translation regime a foreign table runs under: its format, the
+ * registers that change how entries decode, and the controls that change
+ * what an access may do.
+ */
+struct pt_regime {
+	enum pt_arch arch;
+	unsigned features;   /* PT_FEAT_* as for pt_init */
+	unsigned va_bits;    /* 0: the format's own */
+	uint64_t root;       /* PA of the root table */
+	uint64_t attrs;      /* the memory-attribute register the tables assume:
+			      * AArch64 MAIR_ELx; x86 IA32_PAT; ARMv7
+			      * PRRR | (uint64_t)NMRR << 32 (read with PT_CTL_TRE).
+			      * 0: libpt's own (PT_AARCH64_MAIR, PT_X86_PAT,
+			      * TEX remap off) */
+	uint64_t controls;   /* PT_CTL_*: each the named register bit, 0 = clear */
+	uint64_t dir_mask;   /* LoongArch: directory entries hold a direct-map
+			      * window VA (as Linux's do); the next table's PA
+			      * is entry & dir_mask. 0: entries hold PAs */
+};
+
+#define PT_CTL_NXE  (1u << 0)  /* x86 EFER.NXE (without it bit 63 is reserved) */
+#define PT_CTL_WP   (1u << 1)  /* x86 CR0.WP: supervisor writes obey RW */
+#define PT_CTL_SMEP (1u << 2)  /* x86 CR4.SMEP */
+#define PT_CTL_SMAP (1u << 3)  /* x86 CR4.SMAP */
+#define PT_CTL_AC   (1u << 4)  /* x86 EFLAGS.AC: SMAP waived for explicit accesses */
+#define PT_CTL_PAN  (1u << 5)  /* AArch64 PSTATE.PAN */
+#define PT_CTL_WXN  (1u << 6)  /* AArch64 SCTLR_ELx.WXN: writable is never executable */
+#define PT_CTL_HA   (1u << 7)  /* AArch64 TCR.HA, RISC-V Svadu: hardware sets accessed */
+#define PT_CTL_HD   (1u << 8)  /* AArch64 TCR.HD, RISC-V Svadu: hardware sets dirty */
+#define PT_CTL_SUM  (1u << 9)  /* RISC-V sstatus.SUM */
+#define PT_CTL_MXR  (1u << 10) /* RISC-V sstatus.MXR */
+#define PT_CTL_TRE  (1u << 11) /* ARMv7 SCTLR.TRE: memory types from PRRR/NMRR */
+#define PT_CTL_AFE  (1u << 12) /* ARMv7 SCTLR.AFE: AP[0] is the access flag */
+#define PT_CTL_HPD  (1u << 13) /* AArch64 TCR.HPD for the table's half */
+#define PT_CTL_ALL  0x3fffu
+
+#define PT_ACCESS_READ  1u
+#define PT_ACCESS_WRITE 2u
+#define PT_ACCESS_EXEC  4u
+#define PT_ACCESS_USER  8u /* made from user (unprivileged) mode */
+
+enum pt_fault_kind {
+	PT_FAULT_NONE,
+	PT_FAULT_ADDRESS,     /* va outside what the regime translates */
+	PT_FAULT_NOT_PRESENT, /* no valid entry */
+	PT_FAULT_PERMISSION,
+	PT_FAULT_ACCESS_FLAG, /* accessed clear, and the hardware does not set it */
+	PT_FAULT_DIRTY,       /* a write to a clean page the hardware does not dirty */
+	PT_FAULT_RESERVED,    /* an entry the architecture reserves */
+	PT_FAULT_BUS,         /* a table phys_to_virt cannot reach */
+};
+
+/* Where and why an access faults: the first fault the MMU would raise. */
+struct pt_fault {
+	enum pt_fault_kind kind;
+	unsigned stage;    /* 1 (2 for a nested walk's second stage) */
+	unsigned level;    /* the level whose entry faulted (0 = the root) */
+	uint64_t pte;      /* that entry (0 where none was read) */
+	uint64_t table_pa; /* the PA of the table holding it */
+};
+
+/*
+ * Walk r's tables as its MMU would for one access (PT_ACCESS_*; 0 checks
+ * nothing and translates). PT_OK: allowed; *out holds the translation with
+ * the EFFECTIVE permissions (what every level allows together: x86 RW, US
+ * and XD of every level; AArch64 APTable, UXNTable, PXNTable, the implicit
+ * PXN of EL0-writable pages and WXN; ...), the memory type read through
+ * r->attrs, and the access state. PT_ERR_FAULT: *fault (if not NULL) says
+ * where and why. PT_ERR_INVALID: bad arguments (unknown arch, feature or
+ * control, misaligned root, NULL r, mm or out). Reads as pt_translate.
+ */
+PT_API int pt_access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va,
+		     unsigned access, struct pt_mapping *out, struct pt_fault *fault);
 
 /* The inline fast paths of pt_map and pt_query (private machinery; define
  * PT_NO_INLINE_API before including pt.h to call only the exported

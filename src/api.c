@@ -19,6 +19,7 @@ const char *pt_strerror(int err)
 	case PT_ERR_MAPPED_TO_HUGE_PAGE: return "mapped by a huge page";
 	case PT_ERR_INVALID: return "invalid argument";
 	case PT_ERR_CORRUPT: return "corrupt page-table entry";
+	case PT_ERR_FAULT: return "the access faults";
 	default: return "unknown error";
 	}
 }
