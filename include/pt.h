@@ -553,6 +553,17 @@ struct pt_fault {
 PT_API int pt_access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va,
 		     unsigned access, struct pt_mapping *out, struct pt_fault *fault);
 
+/*
+ * Decode `pte` found at `level` as pt_access reads it under r (r->root is
+ * not used): encodings libpt never writes, memory types through r->attrs,
+ * the leaf's own permissions (no level above it is known here: pt_access
+ * gives the effective ones), its size (ARMv7 64K and 16M, RISC-V Svnapot
+ * 64K leaves too). Errors as pt_pte_decode, and PT_ERR_INVALID for a
+ * regime pt_access refuses.
+ */
+PT_API int pt_regime_decode(const struct pt_regime *r, unsigned level, uint64_t pte,
+			    struct pt_entry *out);
+
 /* The inline fast paths of pt_map and pt_query (private machinery; define
  * PT_NO_INLINE_API before including pt.h to call only the exported
  * functions). */

@@ -96,3 +96,24 @@ static int access(const struct pt_shape *s, const struct pt_regime *r, const str
 #undef PT_ACCESS_IN
 	return access_in(s, r, mm, va, acc, out, f);
 }
+
+/* pt_regime_decode: one entry under r, as the walk reads it, with no level
+ * above it (*size comes in as the level's span). */
+static int regime_decode(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t *pa,
+			 uint32_t *flags, uint64_t *size)
+{
+	struct pt_rleaf lf;
+	uint64_t up = 0;
+	int k;
+	if (e != (uint64_t)(PTE)e)
+		return PTK_CORRUPT; /* wider than this format's entries */
+	k = A(r_entry)(r, h, e, pa, &up);
+	if (k == PTK_LEAF) {
+		lf.size = *size;
+		A(r_leaf)(r, h, e, 0, &lf);
+		*pa = lf.pa;
+		*flags = lf.flags;
+		*size = lf.size;
+	}
+	return k;
+}

@@ -102,6 +102,21 @@ uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa)
 	return pt__engine(a)->pte_table(s->info.levels - 1 - level, pa);
 }
 
+/* *out for the entry pte at level, of kind k (PTK_*), next table or leaf
+ * pa, leaf flags and state, size. */
+static int entry_out(struct pt_entry *out, unsigned level, uint64_t pte, int k, uint64_t pa,
+		     uint32_t flags, uint64_t size)
+{
+	if (k == PTK_EMPTY)
+		return PT_ERR_NOT_MAPPED;
+	if (k == PTK_CORRUPT)
+		return PT_ERR_CORRUPT;
+	*out = (struct pt_entry){ .level = level, .pte = pte, .leaf = k == PTK_LEAF, .pa = pa,
+				  .flags = flags & PT_FLAGS_ALL, .state = flags & PT_STATE_ALL,
+				  .size = size };
+	return PT_OK;
+}
+
 int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pte,
 		  struct pt_entry *out)
 {
@@ -112,20 +127,21 @@ int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pt
 	if (!s || !out || level >= s->info.levels)
 		return PT_ERR_INVALID;
 	k = pt__engine(a)->decode(features, s->info.levels - 1 - level, pte, &pa, &flags);
-	if (k == PTK_EMPTY)
-		return PT_ERR_NOT_MAPPED;
-	if (k == PTK_CORRUPT)
-		return PT_ERR_CORRUPT;
-	out->level = level;
-	out->index = 0;
-	out->va = 0;
-	out->pte = pte;
-	out->leaf = k == PTK_LEAF;
-	out->pa = pa;
-	out->flags = flags & PT_FLAGS_ALL;
-	out->state = flags & PT_STATE_ALL;
-	out->size = pt__span(s, level);
-	return PT_OK;
+	return entry_out(out, level, pte, k, pa, flags, pt__span(s, level));
+}
+
+int pt_regime_decode(const struct pt_regime *r, unsigned level, uint64_t pte, struct pt_entry *out)
+{
+	const struct pt_shape *s = r ? shape_with(r->arch, r->features) : (const struct pt_shape *)0;
+	uint64_t pa = 0, size;
+	uint32_t flags = 0;
+	int k;
+	if (!s || !out || level >= s->info.levels || !pt__engine(r->arch)->regime_ok(r))
+		return PT_ERR_INVALID;
+	size = pt__span(s, level);
+	k = pt__engine(r->arch)->regime_decode(r, s->info.levels - 1 - level, pte, &pa, &flags,
+					       &size);
+	return entry_out(out, level, pte, k, pa, flags, size);
 }
 
 /* ---- Life cycle --------------------------------------------------------- */

@@ -55,6 +55,7 @@ const struct pt_engine PT_CAT(pt__engine_, PT_FAMILY) = {
 	.destroy = destroy,
 	.copy_root = copy_root,
 	.regime_ok = A(regime_ok),
+	.regime_decode = regime_decode,
 	.access = access,
 	.pte_leaf = leaf_at,
 	.pte_table = A(table),

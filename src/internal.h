@@ -59,6 +59,8 @@ struct pt_engine {
 	int (*copy_root)(struct pt_table *dst, const struct pt_table *src,
 			 size_t first, size_t last);
 	bool (*regime_ok)(const struct pt_regime *r);
+	int (*regime_decode)(const struct pt_regime *r, unsigned h, uint64_t pte, uint64_t *pa,
+			     uint32_t *flags, uint64_t *size);
 	int (*access)(const struct pt_shape *s, const struct pt_regime *r, const struct pt_mm *mm,
 		      uint64_t va, unsigned acc, struct pt_mapping *out, struct pt_fault *f);
 	uint64_t (*pte_leaf)(unsigned feat, unsigned h, uint64_t pa, uint32_t flags);

@@ -419,6 +419,29 @@ static void translate_is_access(void)
 	CHECK_EQ(pt_translate(PT_X86_64, 0, BASE, &img_mm, UINT64_C(1) << 50, &m), PT_ERR_INVALID);
 }
 
+/* pt_regime_decode: one entry as pt_access reads it, no level above. */
+static void regime_decode(void)
+{
+	const struct pt_regime v7 = { PT_ARMV7, 0, 0, 0, 0, 0, 0 };
+	const struct pt_regime x86 = { PT_X86_64, 0, 0, 0, 0, PT_CTL_NXE, 0 };
+	const uint64_t large = TARGET | 1u | 0xcu | 3u << 4 | 1u << 12;
+	struct pt_entry e;
+	snprintf(check_ctx, sizeof(check_ctx), "pt_regime_decode");
+	CHECK_EQ(pt_pte_decode(PT_ARMV7, 0, 1, large, &e), PT_ERR_CORRUPT); /* libpt never writes it */
+	CHECK_EQ(pt_regime_decode(&v7, 1, large, &e), PT_OK);
+	CHECK(e.leaf && e.size == UINT64_C(0x10000) && e.pa == TARGET);
+	CHECK_EQ(e.flags, RWXU | PT_GLOBAL);
+	CHECK_EQ(pt_regime_decode(&v7, 0, 0x1001, &e), PT_OK);
+	CHECK(!e.leaf && e.pa == 0x1000);
+	CHECK_EQ(pt_regime_decode(&v7, 0, 0, &e), PT_ERR_NOT_MAPPED);
+	CHECK_EQ(pt_regime_decode(&v7, 2, 0x1001, &e), PT_ERR_INVALID);
+	CHECK_EQ(pt_regime_decode(&x86, 0, XT | XD, &e), PT_OK);
+	CHECK(!e.leaf);
+	CHECK_EQ(pt_regime_decode(&x86, 3, XLEAF | 8, &e), PT_OK);
+	CHECK_EQ(e.flags, RWXU | PT_WC);
+	CHECK_EQ(e.state, AC | DI);
+}
+
 int main(void)
 {
 	group_begin("access (manual cases)");
@@ -428,6 +451,7 @@ int main(void)
 	group_begin("access (arguments, pt_translate)");
 	bad_arguments();
 	translate_is_access();
+	regime_decode();
 	group_end();
 	return check_status();
 }
