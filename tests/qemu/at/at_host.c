@@ -28,9 +28,12 @@
  * pt_fault.level agree at 48-bit VAs (the root is level 0 for both).
  *
  * Prints one [group] line per comparator and CPU (tests/run.sh protocol);
- * each query kind is one check. --plant N plants a bug that must be
+ * each AT answer is one check. --plant N plants a bug that must be
  * caught: 1 the comparison makes EL0 queries as EL1, 2 the guest swaps
- * TTBR0 and TTBR1, 3 the regime leaves out TCR.HA/HD.
+ * TTBR0 and TTBR1, 3 the regime leaves out TCR.HA/HD, 4 the guest does not
+ * restore the tables between phases (the AT's own AF and dirty updates
+ * leak into the next phase). --no-table-bits leaves the table
+ * descriptors' APTable/XNTable bits alone.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -67,8 +70,8 @@ static struct {
 	const char *guest, *dir, *qemu;
 	unsigned sets_max, sets_a57, queries, jobs, plant, show;
 	uint64_t seed;
-	bool verbose;
-} opt = { NULL, "build/at", "qemu-system-aarch64", 3, 1, 2000, 2, 0, 8, 1, false };
+	bool verbose, table_bits;
+} opt = { NULL, "build/at", "qemu-system-aarch64", 4, 2, 3000, 2, 0, 8, 1, false, true };
 
 static uint64_t rng;
 static uint64_t rnd(void)
@@ -301,7 +304,7 @@ static void perturb(struct set *s)
 {
 	for (size_t i = 0; i < s->ntables; i++) {
 		uint64_t *e = entry_at(s, s->tables[i].pa);
-		if (chance(40))
+		if (opt.table_bits && chance(40))
 			*e |= below(16) << 59; /* PXNTable, UXNTable, APTable[1:0] */
 		if (chance(2))
 			*e &= ~1ull;           /* invalid */
@@ -379,14 +382,17 @@ static void make_queries(struct set *s)
 
 static void set_phases(struct set *s)
 {
+	/* HA = 0 again after HA = HD = 1: the guest's restore of the tables
+	 * between phases is what keeps the AT's own AF and dirty updates out
+	 * of phase 3 (plant 4 skips it). Phases 3 and 4 differ in HPD only. */
 	static const struct phase max[] = {
-		{ false, false, false, false }, { false, false, true, true },
-		{ true, false, false, false },  { true, true, false, true },
-		{ true, true, true, false },
+		{ false, false, false, false }, { true, false, false, false },
+		{ true, true, false, true },     { false, false, false, true },
+		{ false, false, true, true },    { true, true, true, false },
 	};
 	static const struct phase a57[] = { { false, false, false, false }, { false, false, false, true } };
 	const struct phase *p = s->max ? max : a57;
-	s->nphases = s->max ? 5 : 2;
+	s->nphases = s->max ? 6 : 2;
 	for (unsigned i = 0; i < s->nphases; i++)
 		s->ph[i] = p[i];
 }
@@ -446,7 +452,7 @@ static void build_set(struct set *s, unsigned id, bool max)
 	h->nphases = s->nphases;
 	h->nqueries = s->nq;
 	h->table_bytes = s->table_bytes;
-	h->plant = opt.plant == 2 ? 2 : 0;
+	h->plant = opt.plant == 2 || opt.plant == 4 ? opt.plant : 0;
 	for (unsigned p = 0; p < s->nphases; p++) {
 		h->phase[p].tcr = phase_tcr(&s->ph[p]);
 		h->phase[p].mair = s->mair;
@@ -661,7 +667,7 @@ static void record(struct tally *t, const struct phase *ph, unsigned k, uint64_t
 	       t->name, cur_set->id, cur_set->max ? "max" : "cortex-a57", ph->ha, ph->hd, ph->hpd, ph->wxn,
 	       cur_set->mair, kind_name[k], va, par, cls_name[h->c]);
 	if (h->c == C_OK)
-		printf(" pa %#" PRIx64 " attr %#04x", h->pa, h->attr);
+		printf(" pa %#" PRIx64 " attr 0x%02x", h->pa, h->attr);
 	else
 		printf(" level %u (FST %#x)", h->level, h->fst);
 	printf("\n    libpt: %s", cls_name[x->c]);
@@ -854,7 +860,7 @@ static void print_observations(void)
 				printf("  TCR.HA=%u HD=%u: EL0-readable (S1E0R ok), AT S1E1RP with PSTATE.PAN=1: %lu "
 				       "permission fault of %lu\n", ha, hd, o->pan_user_fault, o->pan_user);
 		}
-	printf("  TCR.HPD0/1=1 changed %lu -cpu max PAR values (phase 0 vs phase 1)\n", hpd_changed);
+	printf("  TCR.HPD0/1=1 changed %lu -cpu max PAR values (phase 3 vs phase 4)\n", hpd_changed);
 	for (unsigned i = 1; i < 3; i++)
 		printf("  set aside, %s: %lu AT answers (%lu of them differ from libpt's)\n", aside_name[i],
 		       aside[i][0] + aside[i][1], aside[i][1]);
@@ -865,7 +871,8 @@ static void print_observations(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: at_host --guest guest.elf [--dir DIR] [--sets-max N] [--sets-a57 N]\n"
-			"       [--queries N] [--seed S] [--jobs N] [--plant 1|2|3] [--show N] [--qemu CMD]\n");
+			"       [--queries N] [--seed S] [--jobs N] [--plant 1-4] [--show N] [--qemu CMD]\n"
+			"       [--no-table-bits] [--verbose]\n");
 	exit(2);
 }
 
@@ -894,6 +901,10 @@ int main(int argc, char **argv)
 			opt.plant = (unsigned)strtoul(v, NULL, 0);
 		else if (ARG("--show"))
 			opt.show = (unsigned)strtoul(v, NULL, 0);
+		else if (!strcmp(a, "--no-table-bits"))
+			opt.table_bits = false;
+		else if (!strcmp(a, "--verbose"))
+			opt.verbose = true;
 		else
 			usage();
 #undef ARG
@@ -991,7 +1002,8 @@ int main(int argc, char **argv)
 		if (s->max)
 			for (size_t qi = 0; qi < s->nq; qi++)
 				for (unsigned k = 0; k < AT_KINDS; k++)
-					hpd_changed += res[qi].par[k] != res[s->nq + qi].par[k];
+					hpd_changed += res[3 * (size_t)s->nq + qi].par[k] !=
+						       res[4 * (size_t)s->nq + qi].par[k];
 		free(res);
 	}
 

@@ -155,7 +155,7 @@ void at_main(void)
 			t0 = ph->ttbr1;
 			t1 = ph->ttbr0;
 		}
-		if (p)
+		if (p && h->plant != 4) /* planted: no restore */
 			copy_words(AT_TABLE_PA, AT_SAVE_PA, h->table_bytes);
 		__asm__ volatile("dsb sy");
 		SYSREG_WRITE(mair_el1, ph->mair);
