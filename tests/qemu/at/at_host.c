@@ -590,6 +590,7 @@ struct expect {
 
 struct tally {
 	const char *name;
+	bool aside;      /* set-aside examples, not failures */
 	unsigned long pass, fail, skipped, mixed;
 	unsigned shown;
 	unsigned long by_kind[AT_KINDS][2];
@@ -662,9 +663,9 @@ static void record(struct tally *t, const struct phase *ph, unsigned k, uint64_t
 	t->by_kind[k][1]++;
 	if (t->shown++ >= opt.show)
 		return;
-	printf("  FAIL %s: set %u cpu %s phase HA=%d HD=%d HPD=%d WXN=%d MAIR %#018" PRIx64 " %s va %#018" PRIx64
+	printf("  %s %s: set %u cpu %s phase HA=%d HD=%d HPD=%d WXN=%d MAIR %#018" PRIx64 " %s va %#018" PRIx64
 	       "\n    AT: PAR %#018" PRIx64 " = %s",
-	       t->name, cur_set->id, cur_set->max ? "max" : "cortex-a57", ph->ha, ph->hd, ph->hpd, ph->wxn,
+	       t->aside ? "ASIDE" : "FAIL", t->name, cur_set->id, cur_set->max ? "max" : "cortex-a57", ph->ha, ph->hd, ph->hpd, ph->wxn,
 	       cur_set->mair, kind_name[k], va, par, cls_name[h->c]);
 	if (h->c == C_OK)
 		printf(" pa %#" PRIx64 " attr 0x%02x", h->pa, h->attr);
@@ -980,7 +981,7 @@ int main(int argc, char **argv)
 						bool same = agree(&h, &x, &mixed);
 						aside[why][!same]++;
 						if (!same && aside[why][1] <= 1) {
-							struct tally t = { aside_name[why], 0, 0, 0, 0, 0, { { 0 } } };
+							struct tally t = { aside_name[why], true, 0, 0, 0, 0, 0, { { 0 } } };
 							record(&t, ph, k, q->va, r->par[k], &h, &x);
 						}
 						continue;
