@@ -173,6 +173,90 @@ PT_HOOK bool arch_aarch64_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
 	return (old & A64_VALID) && (new_pte & A64_VALID) && ((old ^ new_pte) & ~perms);
 }
 
+/* ---- Under a regime (pt_access) ---- */
+
+#define A64_PXN_TABLE (UINT64_C(1) << 59)
+#define A64_UXN_TABLE (UINT64_C(1) << 60) /* XNTable at EL2 */
+#define A64_AP_TABLE_NO_EL0 (UINT64_C(1) << 61)
+#define A64_AP_TABLE_RO (UINT64_C(1) << 62)
+#define A64_TABLE_BITS (A64_PXN_TABLE | A64_UXN_TABLE | A64_AP_TABLE_NO_EL0 | A64_AP_TABLE_RO)
+
+/* Every MAIR value decodes (an index the tables never use does no harm). */
+PT_HOOK bool arch_aarch64_regime_ok(const struct pt_regime *r)
+{
+	const uint64_t ok = PT_CTL_PAN | PT_CTL_WXN | PT_CTL_HA | PT_CTL_HD | PT_CTL_HPD;
+	return !(r->controls & ~ok) && !r->dir_mask;
+}
+
+/* Table descriptors restrict everything below through APTable, UXNTable
+ * and PXNTable, unless TCR.HPD disables them. */
+PT_HOOK int arch_aarch64_r_entry(const struct pt_regime *r, unsigned h, uint64_t e,
+				 uint64_t *next, uint64_t *up)
+{
+	int k = arch_aarch64_kind(r->features, h, e);
+	if (k == PTK_TABLE) {
+		*next = e & A64_ADDR;
+		if (!(r->controls & PT_CTL_HPD))
+			*up |= e & A64_TABLE_BITS;
+	}
+	return k;
+}
+
+/* The memory type of MAIR attribute byte m: Device (0b0000ddxx), Normal
+ * non-cacheable inside and out (0x44, or 0x40 with FEAT_XS), or cacheable
+ * Normal. */
+PT_HOOK uint32_t arch_aarch64_mair_type(unsigned m)
+{
+	unsigned inner = m & 0xf;
+	if (!(m >> 4))
+		return PT_DEVICE;
+	if (!inner)
+		inner = m >> 4; /* 0x40, 0xa0, 0xf0: one attribute for both */
+	return (m >> 4) == 4 && inner == 4 ? PT_UNCACHED : 0;
+}
+
+/*
+ * Arm ARM D8.4 (stage 1 EL1&0; EL2 single range with PT_FEAT_AARCH64_EL2):
+ * AP[2] or APTable[1] make a leaf read-only at every level; EL0 may use it
+ * with AP[1] and no APTable[0]; PAN stops EL1's data accesses to what EL0
+ * may use; EL1 never executes what EL0 may write, nor (WXN) what it may
+ * write itself. DBM marks a leaf writable: read-only to the MMU while
+ * clean, and a write then either sets it dirty (HA and HD) or faults.
+ */
+PT_HOOK void arch_aarch64_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
+				 struct pt_rleaf *lf)
+{
+	const uint64_t c = r->controls;
+	const uint64_t mair = r->attrs ? r->attrs : PT_AARCH64_MAIR;
+	const bool el2 = r->features & PT_FEAT_AARCH64_EL2;
+	const bool hd = (c & PT_CTL_HA) && (c & PT_CTL_HD);
+	const bool ro_tbl = up & A64_AP_TABLE_RO;
+	const bool w = !ro_tbl && (!(e & A64_AP_RO) || (e & A64_DBM)); /* the OS's view */
+	const bool w_hw = !ro_tbl && !(e & A64_AP_RO);                  /* the MMU's, now */
+	const bool user = !el2 && (e & A64_AP_USER) && !(up & A64_AP_TABLE_NO_EL0);
+	const bool wxn = c & PT_CTL_WXN;
+	/* EL0 may execute without AP[1]: execute-only memory. */
+	const bool ux = !el2 && !(e & A64_UXN) && !(up & A64_UXN_TABLE) && !(wxn && user && w_hw);
+	bool px;
+	uint32_t f = arch_aarch64_leaf_flags(r->features, h, e) &
+		     ~(uint32_t)(PT_WRITE | PT_USER | PT_EXECUTE | PT_DEVICE | PT_UNCACHED);
+	if (el2)
+		px = !(e & A64_UXN) && !(up & A64_UXN_TABLE) && !(wxn && w_hw);
+	else
+		px = !(e & A64_PXN) && !(up & A64_PXN_TABLE) && !(user && w_hw) && !(wxn && w_hw);
+	lf->pa = e & A64_ADDR & ~arch_span_mask_512(h);
+	lf->flags = f | (w ? PT_WRITE : 0) | (user ? PT_USER : 0) |
+		    ((user ? ux : px) ? PT_EXECUTE : 0) |
+		    arch_aarch64_mair_type((unsigned)(mair >> (8 * ((e & A64_ATTR_MASK) >> 2))) & 0xff);
+	lf->perm = (user && (c & PT_CTL_PAN) ? 0 : PT_PERM_R | (w ? PT_PERM_W : 0)) |
+		   (px ? PT_PERM_X : 0) |
+		   (user ? PT_PERM_UR | (w ? PT_PERM_UW : 0) : 0) | (ux ? PT_PERM_UX : 0);
+	lf->af = !(e & A64_AF) && !(c & PT_CTL_HA);
+	lf->clean = w && !w_hw && !hd;
+}
+
+#define arch_aarch64_AF_FIRST 1
+
 /* Levels 0..3; blocks at levels 1 and 2. Without PT_FEAT_AARCH64_HIGH the
  * table serves [0, 2^48), with it [2^64 - 2^48, 2^64): not sign-extended. */
 static const struct pt_shape arch_aarch64_shape = {

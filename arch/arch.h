@@ -81,6 +81,26 @@
  *                           in place is not allowed: the slot must go
  *                           through EMPTY and a TLB invalidation first.
  *
+ * Foreign tables (pt_access, src/access.h) are read under a struct
+ * pt_regime, which can make entries mean more than the hooks above know
+ * (table-level permission bits, memory types through an attribute
+ * register, encodings libpt never writes). Three more hooks:
+ *
+ *   bool regime_ok(r)       r's controls, attrs and dir_mask make sense
+ *                           for the family (unknown controls, reserved
+ *                           attribute encodings: false).
+ *   int r_entry(r, h, e, &next, &up)  kind of e under r (CORRUPT only where
+ *                           the architecture reserves an encoding); for a
+ *                           PTK_TABLE the next table's PA in next, and the
+ *                           restrictions it sets for everything below ORed
+ *                           into up (the family's own bits).
+ *   void r_leaf(r, h, e, up, &lf)  the PTK_LEAF e under r and the
+ *                           restrictions up: struct pt_rleaf below
+ *                           (lf->size comes in as the level's span; a
+ *                           leaf that maps more or less says so).
+ *   arch_<f>_AF_FIRST       1 when the MMU raises an access-flag fault
+ *                           before a permission fault.
+ *
  * tests/test_hooks.c checks the branch-free hooks against kind() for every
  * family, feature set and height, and tests/fake_arch.h is a format that
  * breaks what the real ones happen to share (an empty entry that is not 0,
@@ -109,6 +129,25 @@ struct pt_shape {
 	unsigned char leaf_levels;           /* bit l: level l may hold leaves */
 	bool sign_extend;                    /* VAs are sign-extended from va_bits */
 	unsigned features;                   /* feature bits this format accepts */
+};
+
+/* What each privilege may do with a leaf under its regime: the access
+ * check needs nothing else. */
+#define PT_PERM_R 1u /* privileged read, write, execute */
+#define PT_PERM_W 2u
+#define PT_PERM_X 4u
+#define PT_PERM_UR 8u /* the same from user mode */
+#define PT_PERM_UW 16u
+#define PT_PERM_UX 32u
+
+/* A leaf as r_leaf decodes it under a regime. */
+struct pt_rleaf {
+	uint64_t pa;    /* base, aligned to size */
+	uint64_t size;
+	uint32_t flags; /* effective mapping flags | access state */
+	uint32_t perm;  /* PT_PERM_*, every level and control applied */
+	bool af;        /* any access faults on the access flag */
+	bool clean;     /* a write faults to record the dirty state */
 };
 
 /* ---- Hooks several families share (each use names its family f) ---- */
@@ -175,6 +214,42 @@ PT_HOOK uint64_t arch_span_mask_512(unsigned h)
 	{                                                                                    \
 		(void)h, (void)old, (void)new_pte;                                           \
 		return false;                                                                \
+	}
+
+/* PT_PERM_* from a leaf's own mapping flags (no table bits, no controls):
+ * a privileged mode may do what the flags allow, user mode only on USER
+ * leaves. */
+PT_HOOK uint32_t arch_perm_of(uint32_t f)
+{
+	uint32_t p = (f & PT_READ ? PT_PERM_R : 0) | (f & PT_WRITE ? PT_PERM_W : 0) |
+		     (f & PT_EXECUTE ? PT_PERM_X : 0);
+	return f & PT_USER ? p | p << 3 : p;
+}
+
+/* The regime hooks of a family whose entries mean the same under every
+ * regime: no table-level bits, no controls, libpt's own memory types. */
+#define PT_REGIME_OWN(f)                                                                     \
+	PT_HOOK bool arch_##f##_regime_ok(const struct pt_regime *r)                         \
+	{                                                                                    \
+		return !r->controls && !r->attrs && !r->dir_mask;                            \
+	}                                                                                    \
+	PT_HOOK int arch_##f##_r_entry(const struct pt_regime *r, unsigned h, uint64_t e,    \
+				       uint64_t *next, uint64_t *up)                         \
+	{                                                                                    \
+		int k = arch_##f##_kind(r->features, h, e);                                  \
+		(void)up;                                                                    \
+		if (k == PTK_TABLE)                                                          \
+			*next = arch_##f##_table_pa(h, e);                                   \
+		return k;                                                                    \
+	}                                                                                    \
+	PT_HOOK void arch_##f##_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e,    \
+				       uint64_t up, struct pt_rleaf *lf)                     \
+	{                                                                                    \
+		(void)up;                                                                    \
+		lf->pa = arch_##f##_leaf_pa(h, e);                                           \
+		lf->flags = arch_##f##_leaf_flags(r->features, h, e);                        \
+		lf->perm = arch_perm_of(lf->flags);                                          \
+		lf->af = lf->clean = false;                                                  \
 	}
 
 /* The fields every shape of 512 8-byte entries per one-frame table shares

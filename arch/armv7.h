@@ -3,8 +3,9 @@
  * ARMv7-A short-descriptor translation (Arm ARM v7-A/R B3.5), TEX remap off,
  * domain 0. Heights: 0 second-level small page (4K), 1 first-level section
  * (1M) or page-table pointer. Supersections, large pages and PXN sections are
- * not written and decode as corrupt. Decoding depends on the level: the same
- * low bits mean different things in L1 and L2.
+ * never written: the engine calls them corrupt, pt_access (foreign tables)
+ * decodes them. Decoding depends on the level: the same low bits mean
+ * different things in L1 and L2.
  */
 #ifndef PT_ARCH_ARMV7_H
 #define PT_ARCH_ARMV7_H
@@ -22,13 +23,15 @@ typedef uint32_t arch_armv7_pte;
 #define V7_SMALL       UINT64_C(2)
 #define V7_SMALL_ADDR  UINT64_C(0xfffff000)
 
-/* Field positions: [0] in L2 small pages, [1] in L1 sections. */
+/* Field positions: [0] in L2 small pages, [1] in L1 sections and
+ * supersections, [2] in L2 64K large pages (foreign tables only). */
 struct arch_armv7_fields {
 	unsigned char xn, b, c, ap, tex, ap2, s, ng;
 };
-static const struct arch_armv7_fields arch_armv7_at[2] = {
+static const struct arch_armv7_fields arch_armv7_at[3] = {
 	{ 0, 2, 3, 4, 6, 9, 10, 11 },
 	{ 4, 2, 3, 10, 12, 15, 16, 17 },
+	{ 15, 2, 3, 4, 12, 9, 10, 11 },
 };
 
 /* Memory type from TEX:C:B, TEX remap disabled. -1: reserved. */
@@ -170,6 +173,109 @@ PT_HOOK bool arch_armv7_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)
 		return false;
 	return ((old ^ new_pte) & ~perms) != 0;
 }
+
+/* ---- Under a regime (pt_access) ---- */
+
+#define V7_L1_PXN UINT64_C(4)     /* page-table pointer: PXN for the pages below */
+#define V7_SECTION_PXN UINT64_C(1)
+#define V7_LARGE UINT64_C(1)      /* L2 bits[1:0] = 01: 64K large page */
+
+/* PRRR's TRn fields (used with TRE) hold no reserved type (0b11). */
+PT_HOOK bool arch_armv7_regime_ok(const struct pt_regime *r)
+{
+	bool ok = !(r->controls & ~(uint64_t)(PT_CTL_TRE | PT_CTL_AFE)) && !r->dir_mask;
+	for (unsigned n = 0; ok && (r->controls & PT_CTL_TRE) && n < 8; n++)
+		ok = ((r->attrs >> (2 * n)) & 3) != 3;
+	return ok;
+}
+
+PT_HOOK const struct arch_armv7_fields *arch_armv7_fields_of(unsigned h, uint64_t e)
+{
+	return &arch_armv7_at[h ? 1 : (e & V7_SMALL) ? 0 : 2];
+}
+
+/* A leaf is corrupt only for the encodings the architecture reserves:
+ * AP 100 (without AFE), and TEX:C:B combinations without TEX remap. */
+PT_HOOK int arch_armv7_r_entry(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t *next,
+			       uint64_t *up)
+{
+	const struct arch_armv7_fields *at = arch_armv7_fields_of(h, e);
+	const unsigned ap = (unsigned)((e >> at->ap) & 3) | (unsigned)((e >> at->ap2) & 1) << 2;
+	if ((e & V7_TYPE_MASK) == 0)
+		return PTK_EMPTY;
+	if (h && (e & V7_TYPE_MASK) == V7_L1_TABLE) {
+		*next = e & V7_TABLE_ADDR;
+		*up |= e & V7_L1_PXN;
+		return PTK_TABLE;
+	}
+	if ((ap == 4 && !(r->controls & PT_CTL_AFE)) ||
+	    (!(r->controls & PT_CTL_TRE) &&
+	     arch_armv7_memtype((unsigned)(e >> at->tex) & 7, (e >> at->c) & 1, (e >> at->b) & 1) < 0))
+		return PTK_CORRUPT;
+	return PTK_LEAF;
+}
+
+/* PT_PERM_* for AP[2:0]: without AFE the full table (0 no access, 4
+ * reserved); with AFE AP[0] is the access flag and AP[2:1] the simplified
+ * model. */
+PT_HOOK uint32_t arch_armv7_ap_perm(unsigned ap, bool afe)
+{
+	static const unsigned char full[8] = {
+		0, PT_PERM_R | PT_PERM_W, PT_PERM_R | PT_PERM_W | PT_PERM_UR,
+		PT_PERM_R | PT_PERM_W | PT_PERM_UR | PT_PERM_UW, 0, PT_PERM_R,
+		PT_PERM_R | PT_PERM_UR, PT_PERM_R | PT_PERM_UR,
+	};
+	return full[afe ? ap | 1 : ap];
+}
+
+/*
+ * Arm ARM v7-A B3.7: fetches need read permission too, XN forbids them at
+ * both levels and PXN (the section's, or its L1 page-table pointer's) at
+ * PL1. Under TEX remap (TRE) the type is PRRR's TRn for n = TEX[0]:C:B,
+ * a Normal one non-cacheable when NMRR's IRn and ORn both say so; TEX[2:1]
+ * are the OS's. Domains are not modelled: every domain is a client.
+ */
+PT_HOOK void arch_armv7_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
+			       struct pt_rleaf *lf)
+{
+	const struct arch_armv7_fields *at = arch_armv7_fields_of(h, e);
+	const bool afe = r->controls & PT_CTL_AFE;
+	const unsigned ap = (unsigned)((e >> at->ap) & 3) | (unsigned)((e >> at->ap2) & 1) << 2;
+	const unsigned tex = (unsigned)(e >> at->tex) & 7, c = (e >> at->c) & 1, b = (e >> at->b) & 1;
+	const bool xn = (e >> at->xn) & 1;
+	const bool pxn = xn || (up & V7_L1_PXN) || (h && (e & V7_SECTION_PXN));
+	uint32_t p = arch_armv7_ap_perm(ap, afe), mt;
+	if (r->controls & PT_CTL_TRE) {
+		const unsigned n = (tex & 1) << 2 | c << 1 | b;
+		const unsigned tr = (unsigned)(r->attrs >> (2 * n)) & 3;
+		const unsigned ir = (unsigned)(r->attrs >> (32 + 2 * n)) & 3;
+		const unsigned or_ = (unsigned)(r->attrs >> (48 + 2 * n)) & 3;
+		mt = tr < 2 ? PT_DEVICE : (!ir && !or_ ? PT_UNCACHED : 0);
+	} else {
+		mt = (uint32_t)arch_armv7_memtype(tex, c, b);
+	}
+	if (h && (e & V7_SUPERSECTION)) {
+		lf->size = UINT64_C(1) << 24;
+		lf->pa = (e & UINT64_C(0xff000000)) | ((e >> 20) & 0xf) << 32 | ((e >> 5) & 0xf) << 36;
+	} else if (!h && !(e & V7_SMALL)) {
+		lf->size = UINT64_C(1) << 16;
+		lf->pa = e & UINT64_C(0xffff0000);
+	} else {
+		lf->pa = e & (h ? V7_SECTION_ADDR : V7_SMALL_ADDR);
+	}
+	p |= (p & PT_PERM_R && !pxn ? PT_PERM_X : 0) | (p & PT_PERM_UR && !xn ? PT_PERM_UX : 0);
+	lf->perm = p;
+	lf->flags = (p & (PT_PERM_R | PT_PERM_UR) ? PT_READ : 0) |
+		    (p & (PT_PERM_W | PT_PERM_UW) ? PT_WRITE | PT_DIRTY : 0) |
+		    (p & PT_PERM_UR ? PT_USER : 0) |
+		    (p & (p & PT_PERM_UR ? PT_PERM_UX : PT_PERM_X) ? PT_EXECUTE : 0) |
+		    ((e >> at->ng) & 1 ? 0 : PT_GLOBAL) | mt |
+		    (!afe || (ap & 1) ? PT_ACCESSED : 0);
+	lf->af = afe && !(ap & 1);
+	lf->clean = false;
+}
+
+#define arch_armv7_AF_FIRST 1
 
 /* L1: 4096 4-byte entries, 16 KiB (four frames, 16 KiB aligned). L2: 256
  * entries, 1 KiB, packed four to a frame: the tables of L1 entries 4k..4k+3

@@ -143,6 +143,53 @@ PT_OUT_IS_PA(loongarch)
 PT_MAY_SET_AWD(loongarch, LA_V, LA_W, LA_D)
 PT_NEVER_BBM(loongarch)
 
+/* ---- Under a regime (pt_access) ---- */
+
+PT_HOOK bool arch_loongarch_regime_ok(const struct pt_regime *r)
+{
+	return !r->controls && !r->attrs;
+}
+
+/* With dir_mask, a directory entry that is no huge leaf holds the next
+ * table's address in a direct-map window (the walk checks what is left). */
+PT_HOOK int arch_loongarch_r_entry(const struct pt_regime *r, unsigned h, uint64_t e,
+				   uint64_t *next, uint64_t *up)
+{
+	int k;
+	(void)up;
+	if (h > 0 && r->dir_mask && e && !(e & LA_H)) {
+		*next = e & r->dir_mask;
+		return PTK_TABLE;
+	}
+	k = arch_loongarch_kind(0, h, e);
+	if (k == PTK_TABLE)
+		*next = e & LA_ADDR;
+	return k;
+}
+
+/* LoongArch manual §5.4: PLV0 may use a leaf unless RPLV ties it to
+ * another level; PLV3 only a PLV-3 leaf. V clear faults (page invalid)
+ * before anything else; NR, NX and D (the write enable) are checked
+ * after the privilege level; a store to a writable leaf without D faults
+ * for its dirty state. */
+PT_HOOK void arch_loongarch_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e,
+				   uint64_t up, struct pt_rleaf *lf)
+{
+	const unsigned plv = (unsigned)(e >> 2) & 3;
+	const bool kern = !(e >> 63) || plv == 0, user = plv == 3;
+	const bool w = e & (LA_W | LA_D);
+	const uint32_t p = (e & LA_NR ? 0 : PT_PERM_R) | (w ? PT_PERM_W : 0) |
+			   (e & LA_NX ? 0 : PT_PERM_X);
+	(void)up;
+	lf->pa = e & LA_ADDR & ~arch_span_mask_512(h);
+	lf->flags = arch_loongarch_leaf_flags(r->features, h, e) | (w ? PT_WRITE : 0);
+	lf->perm = (kern ? p : 0) | (user ? p << 3 : 0);
+	lf->af = !(e & LA_V);
+	lf->clean = w && !(e & LA_D);
+}
+
+#define arch_loongarch_AF_FIRST 1
+
 /* The layout PT_LOONGARCH_PWCL/PWCH describe: PTE index at bit 12, directories
  * at 21, 30 and 39, 9 bits each. */
 static const struct pt_shape arch_loongarch_shape = {

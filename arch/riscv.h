@@ -27,7 +27,7 @@ typedef uint64_t arch_riscv_pte;
 #define RV_PBMT_MASK (UINT64_C(3) << 61)
 #define RV_PBMT_NC (UINT64_C(1) << 61)
 #define RV_PBMT_IO (UINT64_C(2) << 61)
-#define RV_N (UINT64_C(1) << 63)             /* Svnapot: not supported */
+#define RV_N (UINT64_C(1) << 63)             /* Svnapot (pt_access only) */
 /* T-Head XuanTie memory-type bits (what Linux writes for C9xx). */
 #define RV_XT_SO (UINT64_C(1) << 63)
 #define RV_XT_C  (UINT64_C(1) << 62)
@@ -165,6 +165,57 @@ PT_HOOK uint64_t arch_riscv_out(uint64_t pa)
 /* Svadu: the MMU sets A and D. */
 PT_MAY_SET_AWD(riscv, RV_A, RV_W, RV_D)
 PT_NEVER_BBM(riscv)
+
+/* ---- Under a regime (pt_access) ---- */
+
+PT_HOOK bool arch_riscv_regime_ok(const struct pt_regime *r)
+{
+	const uint64_t ok = PT_CTL_HA | PT_CTL_HD | PT_CTL_SUM | PT_CTL_MXR;
+	const uint64_t ad = r->controls & (PT_CTL_HA | PT_CTL_HD);
+	return !(r->controls & ~ok) && (ad == 0 || ad == (PT_CTL_HA | PT_CTL_HD)) && !r->attrs &&
+	       !r->dir_mask;
+}
+
+/* Svnapot: a 4K leaf with N set and PPN[3:0] = 1000 maps 64 KiB. */
+PT_HOOK bool arch_riscv_napot(const struct pt_regime *r, unsigned h, uint64_t e)
+{
+	return h == 0 && (e & RV_N) && !(r->features & PT_FEAT_RISCV_XUANTIE) &&
+	       ((e >> RV_PPN_SHIFT) & 0xf) == 8;
+}
+
+/* A G table entry makes every mapping below it global. */
+PT_HOOK int arch_riscv_r_entry(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t *next,
+			       uint64_t *up)
+{
+	int k = arch_riscv_kind(r->features, h, arch_riscv_napot(r, h, e) ? e & ~RV_N : e);
+	if (k == PTK_TABLE) {
+		*next = arch_riscv_table_pa(h, e);
+		*up |= e & RV_G;
+	}
+	return k;
+}
+
+/* Privileged ISA §4.3.1: S-mode reaches U pages' data only with SUM and
+ * never executes them; MXR makes executable pages readable; without
+ * Svadu a clear A faults, and a clear D on a write. */
+PT_HOOK void arch_riscv_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
+			       struct pt_rleaf *lf)
+{
+	const uint64_t c = r->controls;
+	const bool u = e & RV_U, w = e & RV_W, x = e & RV_X;
+	const bool rd = (e & RV_R) || ((c & PT_CTL_MXR) && x);
+	const uint32_t data = (rd ? PT_PERM_R : 0) | (w ? PT_PERM_W : 0);
+	if (arch_riscv_napot(r, h, e))
+		lf->size = UINT64_C(1) << 16;
+	lf->pa = arch_riscv_table_pa(h, e) & ~(lf->size - 1);
+	lf->flags = arch_riscv_leaf_flags(r->features, h, e) | (up & RV_G ? PT_GLOBAL : 0);
+	lf->perm = u ? data << 3 | (x ? PT_PERM_UX : 0) | (c & PT_CTL_SUM ? data : 0)
+		     : data | (x ? PT_PERM_X : 0);
+	lf->af = !(e & RV_A) && !(c & PT_CTL_HA);
+	lf->clean = w && !(e & RV_D) && !(c & PT_CTL_HD);
+}
+
+#define arch_riscv_AF_FIRST 0
 
 #define ARCH_RISCV_FEATURES (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)
 static const struct pt_shape arch_riscv_shape_sv39 = {

@@ -97,6 +97,64 @@ PT_OUT_IS_PA(x86)
 PT_MAY_SET_AWD(x86, X86_A, X86_RW, X86_D)
 PT_NEVER_BBM(x86)
 
+/* ---- Under a regime (pt_access) ---- */
+
+#define X86_CONTROLS (PT_CTL_NXE | PT_CTL_WP | PT_CTL_SMEP | PT_CTL_SMAP | PT_CTL_AC)
+
+/* Every PAT entry a valid memory type (0 UC, 1 WC, 4 WT, 5 WP, 6 WB, 7
+ * UC-; 2, 3 and the upper bits of each byte are reserved). */
+PT_HOOK bool arch_x86_regime_ok(const struct pt_regime *r)
+{
+	for (unsigned i = 0; i < 64; i += 8) {
+		unsigned t = (unsigned)(r->attrs >> i) & 0xff;
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return !(r->controls & ~(uint64_t)X86_CONTROLS) && !r->dir_mask;
+}
+
+/* Without NXE bit 63 is reserved at every level. Table entries restrict
+ * everything below: up collects the RW and US bits some level lacks, and
+ * XD where any level sets it. */
+PT_HOOK int arch_x86_r_entry(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t *next,
+			     uint64_t *up)
+{
+	int k = arch_x86_kind(0, h, e);
+	if (k != PTK_EMPTY && (e & X86_NX) && !(r->controls & PT_CTL_NXE))
+		return PTK_CORRUPT;
+	if (k == PTK_TABLE) {
+		*next = e & X86_ADDR;
+		*up |= (~e & (X86_RW | X86_US)) | (e & X86_NX);
+	}
+	return k;
+}
+
+/* Intel SDM vol. 3A §4.6: a user-mode address has US at every level;
+ * supervisor writes obey RW only with WP; SMAP keeps the supervisor's data
+ * accesses off user addresses unless AC; SMEP its fetches. */
+PT_HOOK void arch_x86_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
+			     struct pt_rleaf *lf)
+{
+	const uint64_t c = r->controls, pat = r->attrs ? r->attrs : PT_X86_PAT;
+	const uint64_t bits = (e & ~up) | ((e | up) & X86_NX);
+	const bool rw = bits & X86_RW, us = bits & X86_US;
+	const bool x = !(c & PT_CTL_NXE) || !(bits & X86_NX);
+	const bool smap = us && (c & PT_CTL_SMAP) && !(c & PT_CTL_AC);
+	const unsigned idx = (unsigned)((e >> 3) & 3) | (e & (h ? X86_PAT_HUGE : X86_PAT_4K) ? 4u : 0u);
+	static const unsigned char type[8] = { PT_DEVICE, PT_WC, 0, 0, 0, 0, 0, PT_UNCACHED };
+	lf->pa = e & X86_ADDR & ~arch_span_mask_512(h);
+	lf->flags = (arch_x86_leaf_flags(0, h, e) &
+		     ~(uint32_t)(PT_WRITE | PT_USER | PT_EXECUTE | PT_DEVICE | PT_UNCACHED | PT_WC)) |
+		    (rw ? PT_WRITE : 0) | (us ? PT_USER : 0) | (x ? PT_EXECUTE : 0) |
+		    type[(pat >> (8 * idx)) & 7];
+	lf->perm = (smap ? 0 : PT_PERM_R | (rw || !(c & PT_CTL_WP) ? PT_PERM_W : 0)) |
+		   (x && !(us && (c & PT_CTL_SMEP)) ? PT_PERM_X : 0) |
+		   (us ? PT_PERM_UR | (rw ? PT_PERM_UW : 0) | (x ? PT_PERM_UX : 0) : 0);
+	lf->af = lf->clean = false; /* the MMU sets A and D itself */
+}
+
+#define arch_x86_AF_FIRST 0
+
 /* 4-level: PML4 PDPT PD PT; 5-level adds PML5. Leaves at PDPT, PD, PT. */
 static const struct pt_shape arch_x86_shape_4level = {
 	.info = { "x86_64", 4, 48, 52, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },

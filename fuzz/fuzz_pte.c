@@ -119,7 +119,7 @@ static void one(struct rd *r)
 		/* Every error has its own message; others are "unknown". */
 		const char *m = pt_strerror(-(int)(flags % 10));
 		FZ_CHECK(m != NULL && m[0]);
-		FZ_CHECK((strcmp(m, pt_strerror(99)) == 0) == (flags % 10 > 7));
+		FZ_CHECK((strcmp(m, pt_strerror(99)) == 0) == (flags % 10 > 8));
 	}
 	memset(&e, 0x5a, sizeof(e));
 	rc = pt_pte_decode(a, f, level, pte, &e);

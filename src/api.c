@@ -93,16 +93,10 @@ uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t
 				       pt__fresh(pt__normalize(a, features, flags)));
 }
 
-/* Bytes of one table at level l (what a table entry must be aligned to). */
-static uint64_t table_bytes(const struct pt_shape *s, unsigned l)
-{
-	return (uint64_t)s->entries[l] * s->pte_bytes;
-}
-
 uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa)
 {
 	const struct pt_shape *s = pt__shape(a);
-	if (!s || level + 1 >= s->info.levels || (pa & (table_bytes(s, level + 1) - 1)) ||
+	if (!s || level + 1 >= s->info.levels || (pa & (pt__table_bytes(s, level + 1) - 1)) ||
 	    !pt_pa_valid(a, pa))
 		return 0;
 	return pt__engine(a)->pte_table(s->info.levels - 1 - level, pa);
@@ -166,7 +160,7 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
 		t->shared[i] = 0;
-	if (pt__alloc(t, s, s->frames[0], (size_t)table_bytes(s, 0), &root) != PT_OK)
+	if (pt__alloc(t, s, s->frames[0], (size_t)pt__table_bytes(s, 0), &root) != PT_OK)
 		return PT_ERR_NO_MEMORY;
 	t->root = root;
 	t->shape = s;
@@ -481,12 +475,39 @@ void pt_flush(struct pt_table *t)
 	t->nflush = 0;
 }
 
+int pt_access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va, unsigned access,
+	      struct pt_mapping *out, struct pt_fault *fault)
+{
+	const struct pt_shape *s = r ? shape_with(r->arch, r->features) : (const struct pt_shape *)0;
+	if (!s || !mm || !mm->phys_to_virt || !out || (access & ~0xfu) ||
+	    (r->va_bits && r->va_bits != s->info.va_bits) ||
+	    (r->root & (pt__table_bytes(s, 0) - 1)) || (r->root >> s->info.pa_bits) ||
+	    !pt__engine(r->arch)->regime_ok(r))
+		return PT_ERR_INVALID;
+	if (fault)
+		fault->kind = PT_FAULT_NONE;
+	if (!pt__va_ok(s, r->features, va)) {
+		if (fault)
+			*fault = (struct pt_fault){ PT_FAULT_ADDRESS, 1, 0, 0, r->root };
+		return PT_ERR_FAULT;
+	}
+	return pt__engine(r->arch)->access(s, r, mm, va, access, out, fault);
+}
+
 int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const struct pt_mm *mm,
 		 uint64_t va, struct pt_mapping *out)
 {
-	const struct pt_shape *s = shape_with(a, features);
-	if (!s || !mm || !mm->phys_to_virt || !out || !pt__va_ok(s, features, va) ||
-	    (root_pa & (table_bytes(s, 0) - 1)) || (root_pa >> s->info.pa_bits))
-		return PT_ERR_INVALID;
-	return pt__engine(a)->translate(s, features, root_pa, mm, va, out);
+	/* libpt's own regime: x86 NXE and WP, hardware access state. */
+	const uint64_t ctl = a == PT_X86_64 || a == PT_X86_64_LA57 ? PT_CTL_NXE | PT_CTL_WP
+			     : a == PT_AARCH64 || (a >= PT_RISCV_SV39 && a <= PT_RISCV_SV57)
+				     ? PT_CTL_HA | PT_CTL_HD
+				     : 0;
+	const struct pt_regime r = { a, features, 0, root_pa, 0, ctl, 0 };
+	struct pt_fault f;
+	int err = pt_access(&r, mm, va, 0, out, &f);
+	if (err != PT_ERR_FAULT)
+		return err;
+	return f.kind == PT_FAULT_ADDRESS	? PT_ERR_INVALID
+	       : f.kind == PT_FAULT_NOT_PRESENT ? PT_ERR_NOT_MAPPED
+						: PT_ERR_CORRUPT;
 }

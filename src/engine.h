@@ -10,7 +10,8 @@
  *   descent.h  the one descent over a range; operations are its visitors
  *   tables.h   table frames; freeing a subtree; is there a leaf below
  *   hints.h    the per-page hints and the inline paths' view of the format
- *   lookup.h   single addresses: the point descent, query, translate
+ *   lookup.h   single addresses: the point descent, query
+ *   access.h   foreign tables under a regime: pt_access, pt_translate
  *   edit.h     map, unmap, protect, over ranges and single pages
  *   state.h    access state: pt_clear_state, pt_set_state
  *   walk.h     pt_walk, pt_walk_ranges, pt_walk_batches
@@ -29,6 +30,7 @@
 #include "tables.h"
 #include "hints.h"
 #include "lookup.h"
+#include "access.h"
 #include "edit.h"
 #include "state.h"
 #include "walk.h"
@@ -52,7 +54,8 @@ const struct pt_engine PT_CAT(pt__engine_, PT_FAMILY) = {
 	.set_state = set_state,
 	.destroy = destroy,
 	.copy_root = copy_root,
-	.translate = translate,
+	.regime_ok = A(regime_ok),
+	.access = access,
 	.pte_leaf = leaf_at,
 	.pte_table = A(table),
 	.decode = decode,

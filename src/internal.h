@@ -58,8 +58,9 @@ struct pt_engine {
 	void (*destroy)(struct pt_table *t);
 	int (*copy_root)(struct pt_table *dst, const struct pt_table *src,
 			 size_t first, size_t last);
-	int (*translate)(const struct pt_shape *s, unsigned feat, uint64_t root,
-			 const struct pt_mm *mm, uint64_t va, struct pt_mapping *out);
+	bool (*regime_ok)(const struct pt_regime *r);
+	int (*access)(const struct pt_shape *s, const struct pt_regime *r, const struct pt_mm *mm,
+		      uint64_t va, unsigned acc, struct pt_mapping *out, struct pt_fault *f);
 	uint64_t (*pte_leaf)(unsigned feat, unsigned h, uint64_t pa, uint32_t flags);
 	uint64_t (*pte_table)(unsigned h, uint64_t pa);
 	int (*decode)(unsigned feat, unsigned h, uint64_t pte, uint64_t *pa, uint32_t *flags);
@@ -138,6 +139,12 @@ PT_INLINE uint32_t pt__normalize_for(const struct pt_table *t, uint32_t flags)
 PT_INLINE uint32_t pt__fresh(uint32_t flags)
 {
 	return flags | PT_ACCESSED | (flags & PT_WRITE ? PT_DIRTY : 0u);
+}
+
+/* Bytes of one table at level l (what a table entry must be aligned to). */
+PT_INLINE uint64_t pt__table_bytes(const struct pt_shape *s, unsigned l)
+{
+	return (uint64_t)s->entries[l] * s->pte_bytes;
 }
 
 PT_INLINE uint64_t pt__span(const struct pt_shape *s, unsigned level)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Single addresses: the point form of the descent, for pt_query,
- * pt_translate and the single-page edits. Part of src/engine.h. */
+/* Single addresses: the point form of the descent, for pt_query and the
+ * single-page edits. Part of src/engine.h. */
 
 /* The entry the point descent stopped at: its slot, level and value, and
  * the directory entry above the last level it passed (NULL if none). */
@@ -47,23 +47,22 @@ static __attribute__((cold, noinline)) int lookup_stop(const struct pt_shape *s,
 }
 
 /*
- * The point descent, for pt_query (own tables: t), pt_translate (t NULL:
- * each entry read through mm->phys_to_virt, every table address checked)
- * and the single-page edits (GOAL_LEAF, GOAL_SLOT: the slot, in *pt).
+ * The point descent in t's own tables, for pt_query and the single-page
+ * edits (GOAL_LEAF, GOAL_SLOT: the slot, in *pt).
  * `direct` (a constant: t has a direct map): each table is a plain offset
  * from its PA. The walk starts at level l0 in table `first` when
- * `from_first` (a constant; own tables only), else at the root. At most
- * one read per level: no image can make it loop. Always inlined: with a
+ * `from_first` (a constant), else at the root. At most one read per
+ * level. Always inlined: with a
  * constant shape the level loop unrolls, every index and span a constant.
  */
-PT_INLINE int lookup(const struct pt_shape *s, unsigned feat, bool from_first, unsigned l0,
-		     const PTE *first, uint64_t root, const struct pt_table *t, bool direct,
-		     const struct pt_mm *mm, uint64_t va, struct pt_mapping *out,
+PT_INLINE int lookup(const struct pt_shape *s, bool from_first, unsigned l0, const PTE *first,
+		     const struct pt_table *t, bool direct, uint64_t va, struct pt_mapping *out,
 		     enum point_goal goal, struct point *pt)
 {
 	const unsigned levels = s->info.levels;
-	const uint64_t off = t && direct ? t->direct_offset : 0;
-	uint64_t tpa = root;
+	const unsigned feat = t->features;
+	const uint64_t off = direct ? t->direct_offset : 0;
+	uint64_t tpa = t->root;
 	const PTE *dir = (const PTE *)0;
 	/* GCC needs the hint to unroll; clang unrolls constant trip counts
 	 * by itself and warns (an error here) where the count is not one. */
@@ -77,17 +76,13 @@ PT_INLINE int lookup(const struct pt_shape *s, unsigned feat, bool from_first, u
 		int k;
 		if (from_first && l == l0) {
 			p = first + idx(s, l, va);
-		} else if (t && direct) {
+		} else if (direct) {
 			p = (const PTE *)(uintptr_t)(tpa + off) + idx(s, l, va);
 		} else {
-			if (t) {
-				const PTE *tbl = tbl_at(t, tpa);
-				p = tbl ? &tbl[idx(s, l, va)] : (const PTE *)0;
-			} else {
-				p = (const PTE *)pt__virt(mm, tpa + idx(s, l, va) * s->pte_bytes);
-			}
-			if (!p)
+			const PTE *tbl = tbl_at(t, tpa);
+			if (!tbl)
 				return PT_ERR_CORRUPT;
+			p = &tbl[idx(s, l, va)];
 		}
 		e = ld(p);
 		if (goal != GOAL_MAPPING) {
@@ -110,7 +105,7 @@ PT_INLINE int lookup(const struct pt_shape *s, unsigned feat, bool from_first, u
 		/* A 4K leaf encoded as the last mapped flags (most are):
 		 * decoded by one compare, as its kind and flags depend on
 		 * these bits alone. */
-		if (h == 0 && t && PT_LIKELY(leaf_attrs_of(e) == t->hint_attrs)) {
+		if (h == 0 && PT_LIKELY(leaf_attrs_of(e) == t->hint_attrs)) {
 			out->pa = A(leaf_pa)(0, e) | (va & (PT_SIZE_4K - 1));
 			out->flags = t->hint_nflags;
 			out->state = t->hint_state;
@@ -123,8 +118,6 @@ PT_INLINE int lookup(const struct pt_shape *s, unsigned feat, bool from_first, u
 			if (PT_UNLIKELY(!A(is_table)(feat, h, e)))
 				return lookup_stop(s, feat, l, e, va, out);
 			tpa = A(table_pa)(h, e);
-			if (!t && (tpa >> s->info.pa_bits))
-				return PT_ERR_CORRUPT;
 			continue;
 		}
 		k = A(kind)(feat, h, e);
@@ -143,10 +136,9 @@ PT_INLINE int find(const struct pt_shape *s, const struct pt_table *t, uint64_t 
 		   enum point_goal goal, struct point *pt)
 {
 	if (dir_hinted(t, va))
-		return lookup(s, t->features, true, s->info.levels - 2, (const PTE *)t->hint_dir, 0,
-			      t, false, &t->mm, va, (struct pt_mapping *)0, goal, pt);
-	return lookup(s, t->features, false, 0, (const PTE *)0, t->root, t, false, &t->mm, va,
-		      (struct pt_mapping *)0, goal, pt);
+		return lookup(s, true, s->info.levels - 2, (const PTE *)t->hint_dir, t, false, va,
+			      (struct pt_mapping *)0, goal, pt);
+	return lookup(s, false, 0, (const PTE *)0, t, false, va, (struct pt_mapping *)0, goal, pt);
 }
 
 /* pt_query in shape s from the root: va checked, every level read. */
@@ -155,8 +147,7 @@ PT_INLINE int query_root(const struct pt_shape *s, const struct pt_table *t, boo
 {
 	if (!pt__va_ok(s, t->features, va))
 		return PT_ERR_INVALID;
-	return lookup(s, t->features, false, 0, (const PTE *)0, t->root, t, direct, &t->mm, va,
-		      out, GOAL_MAPPING, (struct point *)0);
+	return lookup(s, false, 0, (const PTE *)0, t, direct, va, out, GOAL_MAPPING, (struct point *)0);
 }
 
 /* pt_query in shape s (a constant in each copy): from the directory hint
@@ -167,8 +158,8 @@ PT_INLINE int query_in(const struct pt_shape *s, const struct pt_table *t, bool 
 {
 	const unsigned dl = s->info.levels - 2;
 	if (PT_LIKELY(dir_hinted(t, va)))
-		return lookup(s, t->features, true, dl, (const PTE *)t->hint_dir, 0, t, direct,
-			      &t->mm, va, out, GOAL_MAPPING, (struct point *)0);
+		return lookup(s, true, dl, (const PTE *)t->hint_dir, t, direct, va, out,
+			      GOAL_MAPPING, (struct point *)0);
 	return root(t, va, out);
 }
 
@@ -207,12 +198,4 @@ static void set_lookup(struct pt_table *t)
 	if (t->direct && t->shape == &(sh)) t->lookup = query_direct_##sh;
 	A(SHAPES)(PT_QUERY_PICK)
 #undef PT_QUERY_PICK
-}
-
-/* Untrusted tables: every level read, every table address checked. */
-static int translate(const struct pt_shape *s, unsigned feat, uint64_t root,
-		     const struct pt_mm *mm, uint64_t va, struct pt_mapping *out)
-{
-	return lookup(s, feat, false, 0, (const PTE *)0, root, (const struct pt_table *)0, false,
-		      mm, va, out, GOAL_MAPPING, (struct point *)0);
 }

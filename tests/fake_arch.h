@@ -189,6 +189,10 @@ static const struct pt_shape arch_fake_shape_39 = {
 #define arch_fake_TABLE_MASK (UINT64_C(1) << 4 | UINT64_C(1) << 5)
 #define arch_fake_TABLE_MATCH (UINT64_C(1) << 4 | UINT64_C(1) << 5)
 
+/* Foreign tables mean nothing more here than the engine's own. */
+PT_REGIME_OWN(fake)
+#define arch_fake_AF_FIRST 0
+
 #define arch_fake_SHAPES(X) X(arch_fake_shape_48) X(arch_fake_shape_39)
 
 #endif /* PT_TEST_FAKE_ARCH_H */

@@ -368,6 +368,19 @@ struct deny {
 	struct arena *a;
 	uint64_t frame;
 };
+/* Leaf sizes a foreign table may hold: the format's own, and the ones
+ * libpt never writes but decodes (ARMv7 64K large pages and 16M
+ * supersections, RISC-V 64K Svnapot runs). */
+static uint64_t foreign_sizes(const struct fmt *f)
+{
+	uint64_t s = pt_arch_info(f->arch)->leaf_sizes;
+	if (f->arch == PT_ARMV7)
+		s |= UINT64_C(1) << 16 | UINT64_C(1) << 24;
+	if (f->arch >= PT_RISCV_SV39 && f->arch <= PT_RISCV_SV57)
+		s |= UINT64_C(1) << 16;
+	return s;
+}
+
 static void *deny_virt(void *ctx, uint64_t pa)
 {
 	struct deny *d = ctx;
@@ -524,7 +537,7 @@ static void t_translate(const struct fmt *f)
 				if (r == PT_OK) {
 					res[0]++;
 					if (m2.size == 0 || (m2.size & (m2.size - 1)) ||
-					    !(pt_arch_info(f->arch)->leaf_sizes & m2.size) ||
+					    !(foreign_sizes(f) & m2.size) ||
 					    ((m2.pa ^ va) & (m2.size - 1)) || (m2.flags & ~PT_FLAGS_ALL))
 						bad++;
 				} else if (r == PT_ERR_NOT_MAPPED) {

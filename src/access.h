@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* Tables nobody vouches for, read as their MMU would under a regime: the
+ * walk behind pt_access and pt_translate. Part of src/engine.h. */
+
+/* Record where and why the walk stopped; PT_ERR_FAULT. */
+static int access_fault(struct pt_fault *f, enum pt_fault_kind kind, unsigned l, uint64_t e,
+			uint64_t tpa)
+{
+	if (f) {
+		f->kind = kind;
+		f->stage = 1;
+		f->level = l;
+		f->pte = e;
+		f->table_pa = tpa;
+	}
+	return PT_ERR_FAULT;
+}
+
+/* The fault an access of kinds `acc` (PT_ACCESS_*) raises on lf, in the
+ * order the family's MMU checks: the access flag (first where AF_FIRST),
+ * permissions, then the dirty state of a write. */
+PT_INLINE enum pt_fault_kind access_check(const struct pt_rleaf *lf, unsigned acc)
+{
+	const unsigned user = acc & PT_ACCESS_USER ? 3 : 0;
+	const uint32_t need = ((acc & PT_ACCESS_READ ? PT_PERM_R : 0) |
+			       (acc & PT_ACCESS_WRITE ? PT_PERM_W : 0) |
+			       (acc & PT_ACCESS_EXEC ? PT_PERM_X : 0)) << user;
+	if (!(acc & (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC)))
+		return PT_FAULT_NONE;
+	if (A(AF_FIRST) && lf->af)
+		return PT_FAULT_ACCESS_FLAG;
+	if ((lf->perm & need) != need)
+		return PT_FAULT_PERMISSION;
+	if (lf->af)
+		return PT_FAULT_ACCESS_FLAG;
+	if ((acc & PT_ACCESS_WRITE) && lf->clean)
+		return PT_FAULT_DIRTY;
+	return PT_FAULT_NONE;
+}
+
+/*
+ * One access to va (canonical for r, checked by the caller) through r's
+ * tables: each entry read once through mm->phys_to_virt, every table
+ * address checked against the shape's PA width, at most one read per
+ * level, so no image can make it loop or read outside what phys_to_virt
+ * gave.
+ */
+static int access(const struct pt_shape *s, const struct pt_regime *r, const struct pt_mm *mm,
+		  uint64_t va, unsigned acc, struct pt_mapping *out, struct pt_fault *f)
+{
+	const unsigned levels = s->info.levels;
+	uint64_t tpa = r->root, up = 0;
+	for (unsigned l = 0; l < levels; l++) {
+		const unsigned h = levels - 1 - l;
+		const PTE *p = (const PTE *)pt__virt(mm, tpa + idx(s, l, va) * s->pte_bytes);
+		struct pt_rleaf lf;
+		enum pt_fault_kind why;
+		uint64_t e, next = 0;
+		int k;
+		if (!p)
+			return access_fault(f, PT_FAULT_BUS, l, 0, tpa);
+		e = ld(p);
+		k = A(r_entry)(r, h, e, &next, &up);
+		if (k == PTK_TABLE) {
+			if ((next >> s->info.pa_bits) || (next & (pt__table_bytes(s, l + 1) - 1)))
+				return access_fault(f, PT_FAULT_RESERVED, l, e, tpa);
+			tpa = next;
+			continue;
+		}
+		if (k != PTK_LEAF)
+			return access_fault(f, k == PTK_EMPTY ? PT_FAULT_NOT_PRESENT : PT_FAULT_RESERVED,
+					    l, e, tpa);
+		lf.size = pt__span(s, l);
+		A(r_leaf)(r, h, e, up, &lf);
+		out->pa = lf.pa | (va & (lf.size - 1));
+		out->flags = lf.flags & PT_FLAGS_ALL;
+		out->state = lf.flags & PT_STATE_ALL;
+		out->size = lf.size;
+		why = access_check(&lf, acc);
+		if (why != PT_FAULT_NONE)
+			return access_fault(f, why, l, e, tpa);
+		return PT_OK;
+	}
+	return access_fault(f, PT_FAULT_RESERVED, levels - 1, 0, tpa); /* no table at height 0 */
+}
