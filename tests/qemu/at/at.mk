@@ -6,6 +6,8 @@
 #   make at-oracle         run it (tests/run.sh protocol: one [group] per
 #                          comparison and CPU, then "N passed, N failed")
 #   make at-oracle-plants  each planted bug must make it fail
+#   make at-oracle-lib-plants  bugs planted in libpt's AArch64 access
+#                          checks (scratch copies), each caught
 # AT_ARGS adds driver options (--sets-max N --sets-a57 N --queries N
 # --seed S --show N; at_host.c says what they do).
 
@@ -35,7 +37,7 @@ $(AT_DIR)/at-oracle.sh: $(AT_DIR)/at_host $(AT_DIR)/guest.elf
 		"$(CURDIR)/$(AT_DIR)/guest.elf" "$(CURDIR)/$(AT_DIR)" "$(AT_ARGS)" > $@
 	@chmod +x $@
 
-.PHONY: at-oracle at-oracle-plants
+.PHONY: at-oracle at-oracle-plants at-oracle-lib-plants
 at-oracle:
 	@scripts/need.sh qemu qemu-system-aarch64 clang-19 ld.lld-19
 	@$(MAKE) --no-print-directory $(AT_DIR)/at-oracle.sh
@@ -43,10 +45,10 @@ at-oracle:
 
 # 1: the comparison makes the EL0 kinds as EL1; 2: the guest loads TTBR0
 # and TTBR1 swapped; 3: the regime leaves out TCR.HA/HD; 4: the guest does
-# not restore the tables between phases. Run without APTable/XNTable bits
-# on table descriptors (--no-table-bits), which the unplanted run must
-# pass, so that each plant is what fails.
-AT_PLANT_ARGS := --no-table-bits --sets-max 2 --sets-a57 1 --queries 1000 --show 2
+# not restore the tables between phases; 5: the comparison drops PAN from
+# S1E1RP/S1E1WP; 6: the regime drops TCR.HPD. The unplanted run must pass
+# first, so that each plant is what fails.
+AT_PLANT_ARGS := --sets-max 2 --sets-a57 1 --queries 1000 --show 2
 at-oracle-plants:
 	@scripts/need.sh qemu qemu-system-aarch64 clang-19 ld.lld-19
 	@$(MAKE) --no-print-directory $(AT_DIR)/at-oracle.sh
@@ -54,8 +56,14 @@ at-oracle-plants:
 		echo "at-oracle-plants: the unplanted run fails (see $(AT_DIR)/plant0.log)"; exit 1; fi; \
 	echo "at-oracle-plants: unplanted: $$(grep '^\[group\]' $(AT_DIR)/plant0.log | \
 		sed 's/^\[group\] at-oracle //' | paste -sd';' -)"; \
-	for p in 1 2 3 4; do \
+	for p in 1 2 3 4 5 6; do \
 		if $(AT_DIR)/at-oracle.sh $(AT_PLANT_ARGS) --plant $$p > $(AT_DIR)/plant$$p.log 2>&1; then \
 			echo "at-oracle-plants: plant $$p NOT detected"; exit 1; fi; \
 		echo "at-oracle-plants: plant $$p caught: $$(grep '^\[group\]' $(AT_DIR)/plant$$p.log | \
 			sed 's/^\[group\] at-oracle //' | paste -sd';' -)"; done
+
+# Bugs planted in libpt's AArch64 access checks (arch/aarch64.h, in
+# scratch copies: tests/qemu/at/lib_plants.sh), each caught by the oracle.
+at-oracle-lib-plants:
+	@scripts/need.sh qemu qemu-system-aarch64 clang-19 ld.lld-19
+	@tests/qemu/at/lib_plants.sh
