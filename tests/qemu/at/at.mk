@@ -26,10 +26,11 @@ $(AT_DIR)/guest.elf: tests/qemu/at/guest.c tests/qemu/at/start.S tests/qemu/at/a
 	clang-19 $(AT_CC) $(QEMU_CFLAGS) -c tests/qemu/at/start.S -o $(AT_DIR)/start.o
 	ld.lld-19 -nostdlib -static -T tests/qemu/aarch64/link.ld -o $@ $(AT_DIR)/start.o $(AT_DIR)/guest.o
 
-$(AT_DIR)/at_host: tests/qemu/at/at_host.c tests/qemu/at/at.h tests/arena.c tests/arena.h \
+AT_HOST_SRC := tests/qemu/at/at_host.c tests/qemu/at/at_tables.c tests/qemu/at/at_compare.c
+$(AT_DIR)/at_host: $(AT_HOST_SRC) tests/qemu/at/at_host.h tests/qemu/at/at.h tests/arena.c tests/arena.h \
 		$(BUILD)/libpt.a tests/qemu/at/at.mk
 	@mkdir -p $(AT_DIR)
-	$(CC) $(HOST_CFLAGS) $(AT_HAVE_ACCESS) -Itests/qemu/at $< tests/arena.c $(BUILD)/libpt.a -o $@
+	$(CC) $(HOST_CFLAGS) $(AT_HAVE_ACCESS) -Itests/qemu/at $(AT_HOST_SRC) tests/arena.c $(BUILD)/libpt.a -o $@
 
 # One wrapper, so tests/run.sh can run it.
 $(AT_DIR)/at-oracle.sh: $(AT_DIR)/at_host $(AT_DIR)/guest.elf
