@@ -91,7 +91,8 @@
  *                           attribute encodings: false).
  *   int r_entry(r, h, e, &next, &up)  kind of e under r (CORRUPT only where
  *                           the architecture reserves an encoding); for a
- *                           PTK_TABLE the next table's PA in next, and the
+ *                           PTK_TABLE the next table's PA in next (below
+ *                           the shape's PA width, aligned to a table), and the
  *                           restrictions it sets for everything below ORed
  *                           into up (the family's own bits).
  *   void r_leaf(r, h, e, up, &lf)  the PTK_LEAF e under r and the

@@ -159,7 +159,7 @@ PT_HOOK int arch_loongarch_r_entry(const struct pt_regime *r, unsigned h, uint64
 	(void)up;
 	if (h > 0 && r->dir_mask && e && !(e & LA_H)) {
 		*next = e & r->dir_mask;
-		return PTK_TABLE;
+		return *next & ~LA_ADDR ? PTK_CORRUPT : PTK_TABLE;
 	}
 	k = arch_loongarch_kind(0, h, e);
 	if (k == PTK_TABLE)

@@ -105,12 +105,10 @@ PT_NEVER_BBM(x86)
  * UC-; 2, 3 and the upper bits of each byte are reserved). */
 PT_HOOK bool arch_x86_regime_ok(const struct pt_regime *r)
 {
-	for (unsigned i = 0; i < 64; i += 8) {
-		unsigned t = (unsigned)(r->attrs >> i) & 0xff;
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return !(r->controls & ~(uint64_t)X86_CONTROLS) && !r->dir_mask;
+	const uint64_t pat = r->attrs, ones = UINT64_C(0x0101010101010101);
+	const uint64_t two_or_three = (pat >> 1) & ~(pat >> 2) & ones;
+	return !(pat & (ones * 0xf8)) && !two_or_three &&
+	       !(r->controls & ~(uint64_t)X86_CONTROLS) && !r->dir_mask;
 }
 
 /* Without NXE bit 63 is reserved at every level. Table entries restrict

@@ -79,6 +79,8 @@ int setup_query_floor(struct fix *f);
 int run_query_floor(struct fix *f);
 int run_query_call_floor(struct fix *f);
 int run_translate(struct fix *f);
+int run_access(struct fix *f);
+int run_access_ctl(struct fix *f);
 int run_remap(struct fix *f);
 int run_protect(struct fix *f);
 int run_unmap(struct fix *f);

@@ -261,6 +261,55 @@ int run_translate(struct fix *f)
 	return PT_OK;
 }
 
+/* Every control the format's regime has, with a read that passes them
+ * all (the pages are the kernel's, readable). ARMv7 remaps memory types
+ * through Linux's PRRR and NMRR. */
+static struct pt_regime regime_all(const struct fix *f)
+{
+	const enum pt_arch a = f->fm->arch;
+	struct pt_regime r = { a, 0, 0, pt_root(&f->t), 0, 0, 0 };
+	if (a == PT_X86_64 || a == PT_X86_64_LA57)
+		r.controls = PT_CTL_NXE | PT_CTL_WP | PT_CTL_SMEP | PT_CTL_SMAP | PT_CTL_AC;
+	else if (a == PT_AARCH64)
+		r.controls = PT_CTL_PAN | PT_CTL_WXN | PT_CTL_HA | PT_CTL_HD | PT_CTL_HPD;
+	else if (a == PT_ARMV7)
+		r.controls = PT_CTL_TRE | PT_CTL_AFE, r.attrs = UINT64_C(0x40e040e0ff0a81a8);
+	else if (a != PT_LOONGARCH64)
+		r.controls = PT_CTL_HA | PT_CTL_HD | PT_CTL_SUM | PT_CTL_MXR;
+	return r;
+}
+
+/* pt_access checking a read, under libpt's own regime (access: x86 NXE
+ * and WP, hardware access state elsewhere) or with every control set
+ * (access_ctl). */
+static int run_access_with(struct fix *f, bool all)
+{
+	struct pt_regime r = regime_all(f);
+	struct pt_mapping m;
+	const uint64_t *addr = f->addr;
+	const size_t n = f->naddr;
+	uint64_t sum = 0;
+	if (!all)
+		r.controls &= PT_CTL_NXE | PT_CTL_WP | PT_CTL_HA | PT_CTL_HD, r.attrs = 0;
+	for (size_t i = 0; i < n; i++) {
+		CHECK(pt_access(&r, &f->mm, addr[i], PT_ACCESS_READ, &m, NULL));
+		sum += m.pa;
+	}
+	f->sink += sum;
+	bench_do_not_optimize(&f->sink);
+	return PT_OK;
+}
+
+int run_access(struct fix *f)
+{
+	return run_access_with(f, false);
+}
+
+int run_access_ctl(struct fix *f)
+{
+	return run_access_with(f, true);
+}
+
 /* Every run moves each page by 1 GiB of PA and back the next time, so
  * every call really changes the entry (break-before-make included on
  * AArch64 and ARMv7). */

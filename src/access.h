@@ -40,16 +40,20 @@ PT_INLINE enum pt_fault_kind access_check(const struct pt_rleaf *lf, unsigned ac
 
 /*
  * One access to va (canonical for r, checked by the caller) through r's
- * tables: each entry read once through mm->phys_to_virt, every table
- * address checked against the shape's PA width, at most one read per
- * level, so no image can make it loop or read outside what phys_to_virt
- * gave.
+ * tables: each entry read once through mm->phys_to_virt, at most one read
+ * per level, so no image can make it loop or read outside what
+ * phys_to_virt gave. Always inlined: with a constant shape the level loop
+ * unrolls, every index a constant shift.
  */
-static int access(const struct pt_shape *s, const struct pt_regime *r, const struct pt_mm *mm,
-		  uint64_t va, unsigned acc, struct pt_mapping *out, struct pt_fault *f)
+PT_INLINE int access_in(const struct pt_shape *s, const struct pt_regime *r,
+			const struct pt_mm *mm, uint64_t va, unsigned acc, struct pt_mapping *out,
+			struct pt_fault *f)
 {
 	const unsigned levels = s->info.levels;
 	uint64_t tpa = r->root, up = 0;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 5
+#endif
 	for (unsigned l = 0; l < levels; l++) {
 		const unsigned h = levels - 1 - l;
 		const PTE *p = (const PTE *)pt__virt(mm, tpa + idx(s, l, va) * s->pte_bytes);
@@ -62,8 +66,6 @@ static int access(const struct pt_shape *s, const struct pt_regime *r, const str
 		e = ld(p);
 		k = A(r_entry)(r, h, e, &next, &up);
 		if (k == PTK_TABLE) {
-			if ((next >> s->info.pa_bits) || (next & (pt__table_bytes(s, l + 1) - 1)))
-				return access_fault(f, PT_FAULT_RESERVED, l, e, tpa);
 			tpa = next;
 			continue;
 		}
@@ -82,4 +84,15 @@ static int access(const struct pt_shape *s, const struct pt_regime *r, const str
 		return PT_OK;
 	}
 	return access_fault(f, PT_FAULT_RESERVED, levels - 1, 0, tpa); /* no table at height 0 */
+}
+
+/* One copy of the walk per shape of the family. */
+static int access(const struct pt_shape *s, const struct pt_regime *r, const struct pt_mm *mm,
+		  uint64_t va, unsigned acc, struct pt_mapping *out, struct pt_fault *f)
+{
+#define PT_ACCESS_IN(shape) \
+	if (s == &(shape)) return access_in(&(shape), r, mm, va, acc, out, f);
+	A(SHAPES)(PT_ACCESS_IN)
+#undef PT_ACCESS_IN
+	return access_in(s, r, mm, va, acc, out, f);
 }

@@ -498,16 +498,19 @@ int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const stru
 		 uint64_t va, struct pt_mapping *out)
 {
 	/* libpt's own regime: x86 NXE and WP, hardware access state. */
-	const uint64_t ctl = a == PT_X86_64 || a == PT_X86_64_LA57 ? PT_CTL_NXE | PT_CTL_WP
-			     : a == PT_AARCH64 || (a >= PT_RISCV_SV39 && a <= PT_RISCV_SV57)
-				     ? PT_CTL_HA | PT_CTL_HD
-				     : 0;
-	const struct pt_regime r = { a, features, 0, root_pa, 0, ctl, 0 };
+	static const unsigned short own[PT_ARCH_COUNT] = {
+		[PT_X86_64] = PT_CTL_NXE | PT_CTL_WP, [PT_X86_64_LA57] = PT_CTL_NXE | PT_CTL_WP,
+		[PT_AARCH64] = PT_CTL_HA | PT_CTL_HD, [PT_RISCV_SV39] = PT_CTL_HA | PT_CTL_HD,
+		[PT_RISCV_SV48] = PT_CTL_HA | PT_CTL_HD, [PT_RISCV_SV57] = PT_CTL_HA | PT_CTL_HD,
+	};
+	const struct pt_shape *s = shape_with(a, features);
+	struct pt_regime r;
 	struct pt_fault f;
-	int err = pt_access(&r, mm, va, 0, out, &f);
-	if (err != PT_ERR_FAULT)
-		return err;
-	return f.kind == PT_FAULT_ADDRESS	? PT_ERR_INVALID
-	       : f.kind == PT_FAULT_NOT_PRESENT ? PT_ERR_NOT_MAPPED
-						: PT_ERR_CORRUPT;
+	if (!s || !mm || !mm->phys_to_virt || !out || !pt__va_ok(s, features, va) ||
+	    (root_pa & (pt__table_bytes(s, 0) - 1)) || (root_pa >> s->info.pa_bits))
+		return PT_ERR_INVALID;
+	r = (struct pt_regime){ a, features, 0, root_pa, 0, (unsigned)a < PT_ARCH_COUNT ? own[a] : 0, 0 };
+	if (pt__engine(a)->access(s, &r, mm, va, 0, out, &f) == PT_OK)
+		return PT_OK;
+	return f.kind == PT_FAULT_NOT_PRESENT ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
 }

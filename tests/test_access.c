@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pt_access against the architecture manuals: tables written entry by
+ * entry, as another OS would, and for each one the answer the manual
+ * gives (allowed or the fault, its level, the effective flags). The
+ * entries are spelled out in bits here, never made by libpt, so the test
+ * does not share libpt's reading of the encodings.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "pt.h"
+
+#define BASE UINT64_C(0x100000) /* PA of frame 0 */
+#define NFRAMES 16
+#define TARGET UINT64_C(0x40000000) /* where the leaves point */
+
+static unsigned char mem[NFRAMES * 4096] __attribute__((aligned(4096)));
+
+static void *img_virt(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	if (pa < BASE || pa - BASE >= sizeof(mem))
+		return NULL;
+	return mem + (pa - BASE);
+}
+
+static const struct pt_mm img_mm = { .phys_to_virt = img_virt };
+
+/* Per format: index shift of each level (root first), entry size, the
+ * frame each level's table sits in, and how a table entry holds a PA. */
+struct geo {
+	unsigned levels, shift[5], bytes, frame[5];
+	int pa_kind; /* 0 in place, 1 RISC-V PPN at bit 10 */
+};
+
+static struct geo geo_of(enum pt_arch a)
+{
+	switch (a) {
+	case PT_X86_64_LA57:
+	case PT_RISCV_SV57:
+		return (struct geo){ 5, { 48, 39, 30, 21, 12 }, 8, { 0, 1, 2, 3, 4 }, a == PT_RISCV_SV57 };
+	case PT_RISCV_SV39:
+		return (struct geo){ 3, { 30, 21, 12 }, 8, { 0, 1, 2 }, 1 };
+	case PT_ARMV7:
+		return (struct geo){ 2, { 20, 12 }, 4, { 0, 4 }, 0 };
+	default:
+		return (struct geo){ 4, { 39, 30, 21, 12 }, 8, { 0, 1, 2, 3 }, a == PT_RISCV_SV48 };
+	}
+}
+
+/* Write the chain of entries e[0..n-1] (root first) along va's path: each
+ * entry but the last gets the next level's table PA ORed in. */
+static void chain(enum pt_arch a, uint64_t va, const uint64_t *e, unsigned n)
+{
+	const struct geo g = geo_of(a);
+	memset(mem, 0, sizeof(mem));
+	for (unsigned l = 0; l < n; l++) {
+		const uint64_t mask = (g.bytes == 4 && l == 0) ? 0xfff : 0x1ff;
+		uint64_t v = e[l];
+		size_t at = (size_t)g.frame[l] * 4096 + ((va >> g.shift[l]) & mask) * g.bytes;
+		if (l + 1 < n) {
+			uint64_t next = BASE + (uint64_t)g.frame[l + 1] * 4096;
+			v |= g.pa_kind ? (next >> 12) << 10 : next;
+		}
+		if (g.bytes == 4) {
+			uint32_t w = (uint32_t)v;
+			memcpy(mem + at, &w, 4);
+		} else {
+			memcpy(mem + at, &v, 8);
+		}
+	}
+}
+
+struct want {
+	int rc;
+	enum pt_fault_kind kind; /* with PT_ERR_FAULT */
+	unsigned level;
+	uint32_t flags;          /* with PT_OK: flags | state */
+	uint64_t size;
+};
+
+#define OK(fl, sz) { PT_OK, PT_FAULT_NONE, 0, (fl), (sz) }
+#define FAULT(k, l) { PT_ERR_FAULT, (k), (l), 0, 0 }
+
+struct acase {
+	const char *name;
+	enum pt_arch arch;
+	unsigned features;
+	uint64_t controls, attrs, dir_mask;
+	uint64_t va;
+	uint64_t e[5];
+	unsigned n;
+	unsigned access;
+	struct want want;
+};
+
+#define R PT_ACCESS_READ
+#define W PT_ACCESS_WRITE
+#define X PT_ACCESS_EXEC
+#define U PT_ACCESS_USER
+#define K4 PT_SIZE_4K
+#define M2 PT_SIZE_2M
+#define AC PT_ACCESSED
+#define DI PT_DIRTY
+#define RWXU (PT_READ | PT_WRITE | PT_EXECUTE | PT_USER)
+
+/* x86: P 1, RW 2, US 4, PWT 8, PCD 0x10, A 0x20, D 0x40, PS 0x80, G 0x100,
+ * XD bit 63. Tables P|RW|US = 7 unless a case says otherwise. */
+#define XT 7u
+#define XLEAF (TARGET | 0x67u) /* P RW US A D */
+#define XD (UINT64_C(1) << 63)
+#define NXE PT_CTL_NXE
+#define WP PT_CTL_WP
+
+/* AArch64: table 3 (APTable 62:61, UXNTable 60, PXNTable 59); page 3 |
+ * AttrIndx << 2 | AP[1] 0x40 | AP[2] 0x80 | SH 0x300 | AF 0x400 | nG
+ * 0x800 | DBM bit 51 | PXN 53 | UXN 54. */
+#define AT 3u
+#define AB(n) (UINT64_C(1) << (n))
+#define A_USER_RW (TARGET | 3u | 1u << 2 | 0x40 | 0x300 | 0x400 | 0x800 | AB(53)) /* PXN, UXN clear */
+#define A_KERN_RW (TARGET | 3u | 1u << 2 | 0x300 | 0x400 | AB(54))
+#define A_DBM_CLEAN (TARGET | 3u | 1u << 2 | 0x40 | 0x80 | 0x300 | 0x400 | 0x800 | AB(51) | AB(53))
+
+/* RISC-V: V 1, R 2, W 4, X 8, U 0x10, G 0x20, A 0x40, D 0x80, PPN at 10;
+ * N bit 63. */
+#define RPPN(pa) (((pa) >> 12) << 10)
+#define RLEAF(bits) (RPPN(TARGET) | 1u | (bits))
+
+/* LoongArch: V 1, D 2, PLV 3:2, MAT 5:4 (1 = CC), G/H 0x40, P 0x80, W
+ * 0x100, NR 61, NX 62, RPLV 63. */
+#define LLEAF(bits) (TARGET | 0x10u | 0x80u | (bits))
+#define LDMW UINT64_C(0x9000000000000000)
+
+/* ARMv7: L1 table 1 (PXN bit 2); section 2 (PXN bit 0, B 2, C 3, XN 4,
+ * AP 11:10, TEX 14:12, AP[2] 15, S 16, nG 17, supersection 18); small
+ * page 2 (XN bit 0, B 2, C 3, AP 5:4, TEX 8:6, AP[2] 9); large page 1
+ * (AP 5:4, AP[2] 9, TEX 14:12, XN 15). */
+#define V7_SMALL_RW_USER (TARGET | 2u | 0xcu | 3u << 4 | 1u << 6) /* TEX 001 CB 11: WB */
+#define V7_LINUX_PRRR UINT64_C(0xff0a81a8)
+#define V7_LINUX_NMRR UINT64_C(0x40e040e0)
+
+static const struct acase cases[] = {
+	/* ---- x86-64: Intel SDM vol. 3A §4.6 ---- */
+	{ "x86 user RW page", PT_X86_64, 0, NXE | WP, 0, 0, 0x1000, { XT, XT, XT, XLEAF }, 4, U | W,
+	  OK(RWXU | AC | DI, K4) },
+	{ "x86 PML4E without RW: no write anywhere below", PT_X86_64, 0, NXE | WP, 0, 0, 0x1000,
+	  { 5, XT, XT, XLEAF }, 4, U | W, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "x86 ... and flags lose WRITE", PT_X86_64, 0, NXE | WP, 0, 0, 0x1000, { 5, XT, XT, XLEAF },
+	  4, R, OK(PT_READ | PT_EXECUTE | PT_USER | AC | DI, K4) },
+	{ "x86 supervisor write without WP ignores RW", PT_X86_64, 0, NXE, 0, 0, 0x1000,
+	  { 5, XT, XT, XLEAF }, 4, W, OK(PT_READ | PT_EXECUTE | PT_USER | AC | DI, K4) },
+	{ "x86 XD in the PML4E (PTI): no fetch", PT_X86_64, 0, NXE | WP, 0, 0, 0x1000,
+	  { XT | XD, XT, XT, XLEAF }, 4, U | X, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "x86 XD without NXE is reserved", PT_X86_64, 0, WP, 0, 0, 0x1000,
+	  { XT | XD, XT, XT, XLEAF }, 4, R, FAULT(PT_FAULT_RESERVED, 0) },
+	{ "x86 without NXE everything executes", PT_X86_64, 0, WP, 0, 0, 0x1000, { XT, XT, XT, XLEAF },
+	  4, U | X, OK(RWXU | AC | DI, K4) },
+	{ "x86 PDE without US: a supervisor page", PT_X86_64, 0, NXE | WP, 0, 0, 0x1000,
+	  { XT, XT, 3, XLEAF }, 4, U | R, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "x86 SMAP: supervisor read of a user page", PT_X86_64, 0, NXE | WP | PT_CTL_SMAP, 0, 0,
+	  0x1000, { XT, XT, XT, XLEAF }, 4, R, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "x86 SMAP with AC", PT_X86_64, 0, NXE | WP | PT_CTL_SMAP | PT_CTL_AC, 0, 0, 0x1000,
+	  { XT, XT, XT, XLEAF }, 4, R | W, OK(RWXU | AC | DI, K4) },
+	{ "x86 SMEP: supervisor fetch from a user page", PT_X86_64, 0, NXE | WP | PT_CTL_SMEP, 0, 0,
+	  0x1000, { XT, XT, XT, XLEAF }, 4, X, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "x86 PAT entry 1 (PWT) is WC", PT_X86_64, 0, NXE | WP, 0, 0, 0x1000,
+	  { XT, XT, XT, XLEAF | 8 }, 4, R, OK(RWXU | PT_WC | AC | DI, K4) },
+	{ "x86 PAT entry 1 as the OS set it (WB)", PT_X86_64, 0, NXE | WP, UINT64_C(0x0407050600070606),
+	  0, 0x1000, { XT, XT, XT, XLEAF | 8 }, 4, R, OK(RWXU | AC | DI, K4) },
+	{ "x86 2M leaf under a read-only PDPTE", PT_X86_64, 0, NXE | WP, 0, 0, 0x200000,
+	  { XT, 5, XLEAF | 0x80 }, 3, R, OK(PT_READ | PT_EXECUTE | PT_USER | AC | DI, M2) },
+	{ "x86 not present at level 1", PT_X86_64, 0, NXE | WP, 0, 0, 0x1000, { XT, 6 }, 2, R,
+	  FAULT(PT_FAULT_NOT_PRESENT, 1) },
+	{ "x86 PS in a PML4E is reserved", PT_X86_64, 0, NXE | WP, 0, 0, 0x1000, { 0x87 }, 1, R,
+	  FAULT(PT_FAULT_RESERVED, 0) },
+	{ "x86 translation only: no check", PT_X86_64, 0, NXE | WP | PT_CTL_SMAP, 0, 0, 0x1000,
+	  { 5, XT, XT, XLEAF }, 4, 0, OK(PT_READ | PT_EXECUTE | PT_USER | AC | DI, K4) },
+	{ "la57 XD in the PML5E", PT_X86_64_LA57, 0, NXE | WP, 0, 0, 0x1000,
+	  { XT | XD, XT, XT, XT, XLEAF }, 5, U | X, FAULT(PT_FAULT_PERMISSION, 4) },
+
+	/* ---- AArch64 EL1&0: Arm ARM D8.4 ---- */
+	{ "a64 user RW page", PT_AARCH64, 0, 0, 0, 0, 0x1000, { AT, AT, AT, A_USER_RW }, 4, U | W | X,
+	  OK(RWXU | AC | DI, K4) },
+	{ "a64 APTable[1]: read-only below", PT_AARCH64, 0, 0, 0, 0, 0x1000,
+	  { AT | AB(62), AT, AT, A_USER_RW }, 4, U | W, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "a64 APTable[0]: no EL0 access below", PT_AARCH64, 0, 0, 0, 0, 0x1000,
+	  { AT, AT | AB(61), AT, A_USER_RW }, 4, U | R, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "a64 APTable[0] page is EL1's: PAN does not apply", PT_AARCH64, 0, PT_CTL_PAN, 0, 0, 0x1000,
+	  { AT, AT | AB(61), AT, A_USER_RW }, 4, R | W, OK(PT_READ | PT_WRITE | AC | DI, K4) },
+	{ "a64 PAN: EL1 read of an EL0 page", PT_AARCH64, 0, PT_CTL_PAN, 0, 0, 0x1000,
+	  { AT, AT, AT, A_USER_RW }, 4, R, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "a64 EL1 never executes EL0-writable memory", PT_AARCH64, 0, 0, 0, 0, 0x1000,
+	  { AT, AT, AT, A_USER_RW & ~AB(53) }, 4, X, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "a64 UXNTable", PT_AARCH64, 0, 0, 0, 0, 0x1000, { AT, AT, AT | AB(60), A_USER_RW }, 4, U | X,
+	  FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "a64 HPD ignores the table bits", PT_AARCH64, 0, PT_CTL_HPD, 0, 0, 0x1000,
+	  { AT | AB(62) | AB(61) | AB(60), AT, AT, A_USER_RW }, 4, U | W | X, OK(RWXU | AC | DI, K4) },
+	{ "a64 PXNTable", PT_AARCH64, 0, 0, 0, 0, 0x1000, { AT | AB(59), AT, AT, A_KERN_RW & ~AB(53) },
+	  4, X, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "a64 WXN: writable is not executable", PT_AARCH64, 0, PT_CTL_WXN, 0, 0, 0x1000,
+	  { AT, AT, AT, A_KERN_RW }, 4, X, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "a64 kernel page executes without WXN", PT_AARCH64, 0, 0, 0, 0, 0x1000,
+	  { AT, AT, AT, A_KERN_RW }, 4, X | W,
+	  OK(PT_READ | PT_WRITE | PT_EXECUTE | PT_GLOBAL | AC | DI, K4) },
+	{ "a64 AF clear without HA", PT_AARCH64, 0, 0, 0, 0, 0x1000,
+	  { AT, AT, AT, A_USER_RW & ~0x400u }, 4, U | R, FAULT(PT_FAULT_ACCESS_FLAG, 3) },
+	{ "a64 AF clear before a permission fault", PT_AARCH64, 0, 0, 0, 0, 0x1000,
+	  { AT, AT, AT, (A_USER_RW & ~0x400u) | 0x80 }, 4, U | W, FAULT(PT_FAULT_ACCESS_FLAG, 3) },
+	{ "a64 AF clear with HA", PT_AARCH64, 0, PT_CTL_HA, 0, 0, 0x1000,
+	  { AT, AT, AT, A_USER_RW & ~0x400u }, 4, U | R, OK(RWXU | DI, K4) },
+	{ "a64 DBM clean page: write without HD", PT_AARCH64, 0, PT_CTL_HA, 0, 0, 0x1000,
+	  { AT, AT, AT, A_DBM_CLEAN }, 4, U | W, FAULT(PT_FAULT_DIRTY, 3) },
+	{ "a64 DBM clean page: write with HD", PT_AARCH64, 0, PT_CTL_HA | PT_CTL_HD, 0, 0, 0x1000,
+	  { AT, AT, AT, A_DBM_CLEAN }, 4, U | W, OK(RWXU | AC, K4) },
+	{ "a64 DBM under APTable[1] is read-only", PT_AARCH64, 0, PT_CTL_HA | PT_CTL_HD, 0, 0, 0x1000,
+	  { AT | AB(62), AT, AT, A_DBM_CLEAN }, 4, U | W, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "a64 MAIR from the OS: index 1 Device-nGnRE", PT_AARCH64, 0, 0, UINT64_C(0x000000ff440c0400), 0,
+	  0x1000, { AT, AT, AT, A_USER_RW }, 4, U | R, OK(RWXU | PT_DEVICE | AC | DI, K4) },
+	{ "a64 MAIR: index 1 Normal NC", PT_AARCH64, 0, 0, UINT64_C(0x4400), 0, 0x1000,
+	  { AT, AT, AT, A_USER_RW }, 4, U | R, OK(RWXU | PT_UNCACHED | AC | DI, K4) },
+	{ "a64 EL0 execute-only (AP[1] clear, UXN clear)", PT_AARCH64, 0, 0, 0, 0, 0x1000,
+	  { AT, AT, AT, A_KERN_RW & ~AB(54) }, 4, U | X, OK(PT_READ | PT_WRITE | PT_EXECUTE | PT_GLOBAL | AC | DI, K4) },
+	{ "a64 TTBR1 half", PT_AARCH64, PT_FEAT_AARCH64_HIGH, 0, 0, 0, UINT64_C(0xffff000000001000),
+	  { AT, AT, AT, A_KERN_RW }, 4, R, OK(PT_READ | PT_WRITE | PT_EXECUTE | PT_GLOBAL | AC | DI, K4) },
+	{ "a64 EL2: XNTable", PT_AARCH64, PT_FEAT_AARCH64_EL2, 0, 0, 0, 0x1000,
+	  { AT | AB(60), AT, AT, (A_KERN_RW & ~AB(54) & ~0x800u) | 0x40 }, 4, X,
+	  FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "a64 table with OA bits 48+", PT_AARCH64, 0, 0, 0, 0, 0x1000, { AT | AB(48) }, 1, R,
+	  FAULT(PT_FAULT_RESERVED, 0) },
+
+	/* ---- RISC-V: Privileged ISA §4.3 ---- */
+	{ "rv user RWX page", PT_RISCV_SV39, 0, 0, 0, 0, 0x1000, { 1, 1, RLEAF(0xde) }, 3, U | W | X,
+	  OK(RWXU | AC | DI, K4) },
+	{ "rv S-mode read of a U page without SUM", PT_RISCV_SV39, 0, 0, 0, 0, 0x1000,
+	  { 1, 1, RLEAF(0xde) }, 3, R, FAULT(PT_FAULT_PERMISSION, 2) },
+	{ "rv S-mode read of a U page with SUM", PT_RISCV_SV39, 0, PT_CTL_SUM, 0, 0, 0x1000,
+	  { 1, 1, RLEAF(0xde) }, 3, R | W, OK(RWXU | AC | DI, K4) },
+	{ "rv S-mode never executes a U page", PT_RISCV_SV39, 0, PT_CTL_SUM, 0, 0, 0x1000,
+	  { 1, 1, RLEAF(0xde) }, 3, X, FAULT(PT_FAULT_PERMISSION, 2) },
+	{ "rv execute-only page: no read", PT_RISCV_SV48, 0, 0, 0, 0, 0x1000, { 1, 1, 1, RLEAF(0xc8) },
+	  4, R, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "rv MXR reads an execute-only page", PT_RISCV_SV48, 0, PT_CTL_MXR, 0, 0, 0x1000,
+	  { 1, 1, 1, RLEAF(0xc8) }, 4, R, OK(PT_EXECUTE | AC | DI, K4) },
+	{ "rv A clear faults without Svadu", PT_RISCV_SV39, 0, 0, 0, 0, 0x1000, { 1, 1, RLEAF(0x9e) },
+	  3, U | R, FAULT(PT_FAULT_ACCESS_FLAG, 2) },
+	{ "rv permission before A", PT_RISCV_SV39, 0, 0, 0, 0, 0x1000, { 1, 1, RLEAF(0x1a) }, 3, U | W,
+	  FAULT(PT_FAULT_PERMISSION, 2) },
+	{ "rv D clear on a store", PT_RISCV_SV39, 0, 0, 0, 0, 0x1000, { 1, 1, RLEAF(0x5e) }, 3, U | W,
+	  FAULT(PT_FAULT_DIRTY, 2) },
+	{ "rv D clear with Svadu", PT_RISCV_SV39, 0, PT_CTL_HA | PT_CTL_HD, 0, 0, 0x1000,
+	  { 1, 1, RLEAF(0x5e) }, 3, U | W, OK(RWXU | AC, K4) },
+	{ "rv G in a table entry: global below", PT_RISCV_SV39, 0, 0, 0, 0, 0x1000,
+	  { 1 | 0x20, 1, RLEAF(0xce) }, 3, R, OK(PT_READ | PT_WRITE | PT_EXECUTE | PT_GLOBAL | AC | DI, K4) },
+	{ "rv Svnapot 64K", PT_RISCV_SV39, 0, 0, 0, 0, 0x18000, { 1, 1, RLEAF(0xce) | RPPN(0x8000) | AB(63) },
+	  3, R, OK(PT_READ | PT_WRITE | PT_EXECUTE | AC | DI, UINT64_C(0x10000)) },
+	{ "rv N with another PPN[3:0] is reserved", PT_RISCV_SV39, 0, 0, 0, 0, 0x1000,
+	  { 1, 1, RLEAF(0xce) | RPPN(0x4000) | AB(63) }, 3, R, FAULT(PT_FAULT_RESERVED, 2) },
+	{ "rv W without R is reserved", PT_RISCV_SV39, 0, 0, 0, 0, 0x1000, { 1, 1, RLEAF(0xc4) }, 3, 0,
+	  FAULT(PT_FAULT_RESERVED, 2) },
+	{ "rv PBMT without Svpbmt is reserved", PT_RISCV_SV39, 0, 0, 0, 0, 0x1000,
+	  { 1, 1, RLEAF(0xce) | AB(62) }, 3, R, FAULT(PT_FAULT_RESERVED, 2) },
+	{ "rv PBMT IO with Svpbmt", PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT, 0, 0, 0, 0x1000,
+	  { 1, 1, RLEAF(0xce) | AB(62) }, 3, R,
+	  OK(PT_READ | PT_WRITE | PT_EXECUTE | PT_DEVICE | AC | DI, K4) },
+
+	/* ---- LoongArch: manual vol. 1 §5.4, §7.5 ---- */
+	{ "la user page", PT_LOONGARCH64, 0, 0, 0, 0, 0x1000, { 0, 0, 0, LLEAF(0x10f) }, 4, U | W | X,
+	  OK(RWXU | AC | DI, K4) },
+	{ "la V clear with P: accessed clear", PT_LOONGARCH64, 0, 0, 0, 0, 0x1000,
+	  { 0, 0, 0, LLEAF(0x10e) }, 4, U | R, FAULT(PT_FAULT_ACCESS_FLAG, 3) },
+	{ "la neither V nor P", PT_LOONGARCH64, 0, 0, 0, 0, 0x1000, { 0, 0, 0, TARGET | 0x10e }, 4, R,
+	  FAULT(PT_FAULT_NOT_PRESENT, 3) },
+	{ "la PLV0 page from user mode", PT_LOONGARCH64, 0, 0, 0, 0, 0x1000, { 0, 0, 0, LLEAF(0x103) },
+	  4, U | R, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "la RPLV: a PLV3 page only for PLV3", PT_LOONGARCH64, 0, 0, 0, 0, 0x1000,
+	  { 0, 0, 0, LLEAF(0x10f) | AB(63) }, 4, R, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "la NR", PT_LOONGARCH64, 0, 0, 0, 0, 0x1000, { 0, 0, 0, LLEAF(0x10f) | AB(61) }, 4, U | R,
+	  FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "la NX", PT_LOONGARCH64, 0, 0, 0, 0, 0x1000, { 0, 0, 0, LLEAF(0x10f) | AB(62) }, 4, U | X,
+	  FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "la W without D: dirty fault", PT_LOONGARCH64, 0, 0, 0, 0, 0x1000, { 0, 0, 0, LLEAF(0x10d) },
+	  4, U | W, FAULT(PT_FAULT_DIRTY, 3) },
+	{ "la directories in a DMW (Linux)", PT_LOONGARCH64, 0, 0, 0, UINT64_C(0x0000ffffffffffff), 0x1000,
+	  { LDMW, LDMW, LDMW, LLEAF(0x10f) }, 4, U | R, OK(RWXU | AC | DI, K4) },
+	{ "la a DMW directory without dir_mask", PT_LOONGARCH64, 0, 0, 0, 0, 0x1000,
+	  { LDMW, LDMW, LDMW, LLEAF(0x10f) }, 4, R, FAULT(PT_FAULT_RESERVED, 0) },
+
+	/* ---- ARMv7 short descriptors: Arm ARM v7-A B3.5-B3.8 ---- */
+	{ "v7 small page, user RW", PT_ARMV7, 0, 0, 0, 0, 0x1000, { 1, V7_SMALL_RW_USER }, 2, U | W | X,
+	  OK(RWXU | PT_GLOBAL | AC | DI, K4) },
+	{ "v7 large page 64K", PT_ARMV7, 0, 0, 0, 0, 0x11000,
+	  { 1, (TARGET | 1u | 0xcu | 3u << 4 | 1u << 12) }, 2, U | W,
+	  OK(RWXU | PT_GLOBAL | AC | DI, UINT64_C(0x10000)) },
+	{ "v7 large page XN (bit 15)", PT_ARMV7, 0, 0, 0, 0, 0x1000,
+	  { 1, (TARGET | 1u | 0xcu | 3u << 4 | 1u << 12 | 1u << 15) }, 2, U | X,
+	  FAULT(PT_FAULT_PERMISSION, 1) },
+	{ "v7 supersection 16M", PT_ARMV7, 0, 0, 0, 0, 0x1234000,
+	  { TARGET | 2u | 0xcu | 1u << 10 | 1u << 12 | 1u << 18 }, 1, R,
+	  OK(PT_READ | PT_WRITE | PT_EXECUTE | PT_GLOBAL | AC | DI, UINT64_C(0x1000000)) },
+	{ "v7 PXN section: no PL1 fetch", PT_ARMV7, 0, 0, 0, 0, 0x1000,
+	  { TARGET | 3u | 0xcu | 1u << 10 | 1u << 12 }, 1, X, FAULT(PT_FAULT_PERMISSION, 0) },
+	{ "v7 PXN in the L1 table pointer", PT_ARMV7, 0, 0, 0, 0, 0x1000,
+	  { 1 | 4, V7_SMALL_RW_USER & ~(2u << 4) }, 2, X, FAULT(PT_FAULT_PERMISSION, 1) },
+	{ "v7 AP 000: no access", PT_ARMV7, 0, 0, 0, 0, 0x1000, { 1, V7_SMALL_RW_USER & ~(3u << 4) }, 2,
+	  R, FAULT(PT_FAULT_PERMISSION, 1) },
+	{ "v7 AP 010: PL1 RW, user RO", PT_ARMV7, 0, 0, 0, 0, 0x1000,
+	  { 1, V7_SMALL_RW_USER & ~(1u << 4) }, 2, U | W, FAULT(PT_FAULT_PERMISSION, 1) },
+	{ "v7 AP 100 is reserved", PT_ARMV7, 0, 0, 0, 0, 0x1000,
+	  { 1, (V7_SMALL_RW_USER & ~(3u << 4)) | 1u << 9 }, 2, R, FAULT(PT_FAULT_RESERVED, 1) },
+	{ "v7 AFE: AP[0] clear is an access-flag fault", PT_ARMV7, 0, PT_CTL_AFE, 0, 0, 0x1000,
+	  { 1, V7_SMALL_RW_USER & ~(1u << 4) }, 2, U | R, FAULT(PT_FAULT_ACCESS_FLAG, 1) },
+	{ "v7 AFE: AP[2:1] 01 is user RW", PT_ARMV7, 0, PT_CTL_AFE, 0, 0, 0x1000,
+	  { 1, V7_SMALL_RW_USER }, 2, U | W, OK(RWXU | PT_GLOBAL | AC | DI, K4) },
+	{ "v7 TEX remap, Linux's PRRR/NMRR: index 0 strongly ordered", PT_ARMV7, 0, PT_CTL_TRE,
+	  V7_LINUX_PRRR | V7_LINUX_NMRR << 32, 0, 0x1000, { 1, (TARGET | 2u | 3u << 4) }, 2, R,
+	  OK(RWXU | PT_DEVICE | PT_GLOBAL | AC | DI, K4) },
+	{ "v7 TEX remap: index 1 (B) normal non-cacheable", PT_ARMV7, 0, PT_CTL_TRE,
+	  V7_LINUX_PRRR | V7_LINUX_NMRR << 32, 0, 0x1000, { 1, (TARGET | 2u | 4u | 3u << 4) }, 2, R,
+	  OK(RWXU | PT_UNCACHED | PT_GLOBAL | AC | DI, K4) },
+	{ "v7 TEX remap: index 3 (C B) cacheable, TEX[2:1] the OS's", PT_ARMV7, 0, PT_CTL_TRE,
+	  V7_LINUX_PRRR | V7_LINUX_NMRR << 32, 0, 0x1000, { 1, (TARGET | 2u | 0xcu | 3u << 4 | 6u << 6) },
+	  2, R, OK(RWXU | PT_GLOBAL | AC | DI, K4) },
+	{ "v7 TEX 011 is reserved without remap", PT_ARMV7, 0, 0, 0, 0, 0x1000,
+	  { 1, (TARGET | 2u | 3u << 4 | 3u << 6) }, 2, R, FAULT(PT_FAULT_RESERVED, 1) },
+};
+
+static void run_case(const struct acase *c)
+{
+	const struct pt_regime r = { c->arch, c->features, 0, BASE, c->attrs, c->controls, c->dir_mask };
+	struct pt_mapping m;
+	struct pt_fault f;
+	int rc;
+	snprintf(check_ctx, sizeof(check_ctx), "%s", c->name);
+	chain(c->arch, c->va, c->e, c->n);
+	memset(&f, 0x5a, sizeof(f));
+	rc = pt_access(&r, &img_mm, c->va, c->access, &m, &f);
+	CHECK_EQ(rc, c->want.rc);
+	if (rc == PT_ERR_FAULT && c->want.rc == PT_ERR_FAULT) {
+		CHECK_EQ(f.kind, c->want.kind);
+		CHECK_EQ(f.level, c->want.level);
+		CHECK_EQ(f.stage, 1);
+	}
+	if (rc == PT_OK && c->want.rc == PT_OK) {
+		CHECK_EQ(f.kind, PT_FAULT_NONE);
+		CHECK_EQ(m.flags | m.state, c->want.flags);
+		CHECK_EQ(m.size, c->want.size);
+		CHECK_EQ(m.pa, (TARGET & ~(m.size - 1)) | (c->va & (m.size - 1)));
+	}
+}
+
+/* Arguments pt_access refuses before reading anything. */
+static void bad_arguments(void)
+{
+	struct pt_regime r = { PT_X86_64, 0, 0, BASE, 0, PT_CTL_NXE, 0 };
+	struct pt_mapping m;
+	struct pt_fault f;
+	snprintf(check_ctx, sizeof(check_ctx), "bad arguments");
+	chain(PT_X86_64, 0x1000, (const uint64_t[]){ XT, XT, XT, XLEAF }, 4);
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_OK);
+	CHECK_EQ(pt_access(NULL, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	CHECK_EQ(pt_access(&r, NULL, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, NULL, &f), PT_ERR_INVALID);
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, 16, &m, &f), PT_ERR_INVALID);
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, NULL), PT_OK);
+	r.controls = PT_CTL_PAN; /* not an x86 control */
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r.controls = UINT64_C(1) << 40;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r.controls = PT_CTL_NXE;
+	r.attrs = UINT64_C(0x0407050600070206); /* PAT type 2 is reserved */
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r.attrs = 0;
+	r.dir_mask = 0xfff;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r.dir_mask = 0;
+	r.va_bits = 39;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r.va_bits = 48;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_OK);
+	r.root = BASE + 8;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r.root = BASE;
+	r.arch = PT_ARCH_COUNT;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r.arch = PT_RISCV_SV39;
+	r.controls = PT_CTL_HA; /* Svadu sets both or neither */
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r.arch = PT_ARMV7;
+	r.controls = PT_CTL_TRE;
+	r.attrs = 3; /* PRRR TR0 = 0b11 is reserved */
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	/* A VA outside the regime is a fault at the root, not an error. */
+	r = (struct pt_regime){ PT_X86_64, 0, 0, BASE, 0, PT_CTL_NXE, 0 };
+	CHECK_EQ(pt_access(&r, &img_mm, UINT64_C(1) << 50, R, &m, &f), PT_ERR_FAULT);
+	CHECK_EQ(f.kind, PT_FAULT_ADDRESS);
+	/* A table outside what phys_to_virt serves. */
+	chain(PT_X86_64, 0x1000, (const uint64_t[]){ XT }, 1);
+	memcpy(mem + 8, &(uint64_t){ UINT64_C(0x7000000) | XT }, 8);
+	CHECK_EQ(pt_access(&r, &img_mm, UINT64_C(1) << 39, R, &m, &f), PT_ERR_FAULT);
+	CHECK_EQ(f.kind, PT_FAULT_BUS);
+	CHECK_EQ(f.level, 1);
+	CHECK_EQ(f.table_pa, UINT64_C(0x7000000));
+}
+
+/* pt_translate is pt_access with libpt's own regime and no check. */
+static void translate_is_access(void)
+{
+	struct pt_mapping m;
+	snprintf(check_ctx, sizeof(check_ctx), "pt_translate");
+	chain(PT_X86_64, 0x1000, (const uint64_t[]){ XT | XD, 5, XT, XLEAF }, 4);
+	CHECK_EQ(pt_translate(PT_X86_64, 0, BASE, &img_mm, 0x1000, &m), PT_OK);
+	CHECK_EQ(m.flags, PT_READ | PT_USER); /* effective: no write, no execute */
+	chain(PT_X86_64, 0x1000, (const uint64_t[]){ XT, XT, 6 }, 3);
+	CHECK_EQ(pt_translate(PT_X86_64, 0, BASE, &img_mm, 0x1000, &m), PT_ERR_NOT_MAPPED);
+	chain(PT_X86_64, 0x1000, (const uint64_t[]){ 0x87 }, 1);
+	CHECK_EQ(pt_translate(PT_X86_64, 0, BASE, &img_mm, 0x1000, &m), PT_ERR_CORRUPT);
+	CHECK_EQ(pt_translate(PT_X86_64, 0, BASE, &img_mm, UINT64_C(1) << 50, &m), PT_ERR_INVALID);
+}
+
+int main(void)
+{
+	group_begin("access (manual cases)");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&cases[i]);
+	group_end();
+	group_begin("access (arguments, pt_translate)");
+	bad_arguments();
+	translate_is_access();
+	group_end();
+	return check_status();
+}
