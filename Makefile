@@ -94,6 +94,7 @@ help:
 	@echo "make defer-plants      show test_defer and test_atomic catching deferred-free bugs in src/"
 	@echo "make fuzz-help         the fuzzing targets (libFuzzer, MSan, AFL++, OSS-Fuzz, coverage, mutants)"
 	@echo "make qemu-check        libpt's tables on QEMU's MMU for every format"
+	@echo "make at-oracle         random foreign AArch64 tables: the CPU's AT answers vs libpt; at-oracle-plants"
 	@echo "make ptdump            tools/ptdump; ptdump-asan, ptdump-fuzz"
 	@echo "make release-gate      everything a release must pass, with a summary table"
 	@echo "make install PREFIX=/usr/local"
@@ -108,6 +109,7 @@ CHECK_BINS :=
 -include fuzz/fuzz.mk
 -include bench/bench.mk
 -include tests/qemu/qemu.mk
+-include tests/qemu/at/at.mk
 -include tools/tools.mk
 
 check: lib $(CHECK_BINS)
