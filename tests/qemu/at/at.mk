@@ -14,10 +14,6 @@
 AT_DIR := $(BUILD)/at
 AT_ARGS ?=
 AT_CC := --target=aarch64-unknown-none-elf -mgeneral-regs-only -mstrict-align
-# Compare with pt_access only once the library has it (a colleague's
-# commit adds it; until then the declaration in pt.h does not link).
-AT_HAVE_ACCESS = $(shell nm $(BUILD)/libpt.a 2>/dev/null | grep -q ' T pt_access$$' && \
-	echo -DAT_HAVE_PT_ACCESS)
 
 $(AT_DIR)/guest.elf: tests/qemu/at/guest.c tests/qemu/at/start.S tests/qemu/at/at.h \
 		tests/qemu/aarch64/link.ld tests/qemu/at/at.mk
@@ -30,7 +26,7 @@ AT_HOST_SRC := tests/qemu/at/at_host.c tests/qemu/at/at_tables.c tests/qemu/at/a
 $(AT_DIR)/at_host: $(AT_HOST_SRC) tests/qemu/at/at_host.h tests/qemu/at/at.h tests/arena.c tests/arena.h \
 		$(BUILD)/libpt.a tests/qemu/at/at.mk
 	@mkdir -p $(AT_DIR)
-	$(CC) $(HOST_CFLAGS) $(AT_HAVE_ACCESS) -Itests/qemu/at $(AT_HOST_SRC) tests/arena.c $(BUILD)/libpt.a -o $@
+	$(CC) $(HOST_CFLAGS) -Itests/qemu/at $(AT_HOST_SRC) tests/arena.c $(BUILD)/libpt.a -o $@
 
 # One wrapper, so tests/run.sh can run it.
 $(AT_DIR)/at-oracle.sh: $(AT_DIR)/at_host $(AT_DIR)/guest.elf

@@ -9,9 +9,7 @@
  *              level, memory type (with libpt's MAIR only), effective
  *              permissions. Phases with TCR.HPD are not compared
  *              (pt_translate cannot be told).
- *   access     pt_access with the phase's regime (built with
- *              -DAT_HAVE_PT_ACCESS, which at.mk sets when build/libpt.a
- *              defines it).
+ *   access     pt_access with the phase's regime.
  *
  * Fault kinds: PAR.FST translation fault <-> PT_FAULT_NOT_PRESENT, or
  * PT_FAULT_RESERVED for a valid-bit entry the architecture reserves (the
@@ -258,7 +256,6 @@ static void expect_translate(struct set *s, const struct phase *ph, unsigned k, 
 	x->mem = flags_mem(m.flags);
 }
 
-#ifdef AT_HAVE_PT_ACCESS
 static void expect_access(struct set *s, const struct phase *ph, unsigned k, uint64_t va, struct expect *x)
 {
 	unsigned h = half_of(va);
@@ -304,7 +301,6 @@ static void expect_access(struct set *s, const struct phase *ph, unsigned k, uin
 	default: x->c = C_OTHER; break;
 	}
 }
-#endif
 
 /* ---- what the hardware did (observations for the report) ---------------- */
 
@@ -410,10 +406,8 @@ void compare_set(struct set *s, const struct at_result *res, struct tally tl[2])
 					expect_translate(s, ph, k, q->va, &x);
 					record(&tl[0], ph, k, q->va, r->par[k], &h, &x);
 				}
-#ifdef AT_HAVE_PT_ACCESS
 				expect_access(s, ph, k, q->va, &x);
 				record(&tl[1], ph, k, q->va, r->par[k], &h, &x);
-#endif
 			}
 		}
 	}

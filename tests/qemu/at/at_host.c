@@ -177,10 +177,6 @@ int main(int argc, char **argv)
 	for (unsigned c = 0; c < 2; c++)
 		for (unsigned m = 0; m < 2; m++) {
 			struct tally *t = &tt[c][m];
-#ifndef AT_HAVE_PT_ACCESS
-			if (m == 1)
-				continue;
-#endif
 			printf("  %s -cpu %s: per kind (agree/disagree):", t->name, c ? "cortex-a57" : "max");
 			for (unsigned k = 0; k < AT_KINDS; k++)
 				printf(" %s %lu/%lu", kind_name[k], t->by_kind[k][0], t->by_kind[k][1]);
@@ -190,9 +186,6 @@ int main(int argc, char **argv)
 			       c ? "cortex-a57" : "max", t->pass, t->fail);
 			total_fail += t->fail;
 		}
-#ifndef AT_HAVE_PT_ACCESS
-	printf("  at-oracle: pt_access is not in build/libpt.a yet: only the translate comparison ran\n");
-#endif
 	if (broken)
 		printf("[group] at-oracle runs: 0 passed, 1 failed\n");
 	for (unsigned i = 0; i < n; i++) {
