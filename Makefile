@@ -95,6 +95,7 @@ help:
 	@echo "make fuzz-help         the fuzzing targets (libFuzzer, MSan, AFL++, OSS-Fuzz, coverage, mutants)"
 	@echo "make qemu-check        libpt's tables on QEMU's MMU for every format"
 	@echo "make ptdump            tools/ptdump; ptdump-asan, ptdump-fuzz"
+	@echo "make linux-check       Debian's own kernels' tables under QEMU, decoded by libpt, against QEMU's answers"
 	@echo "make release-gate      everything a release must pass, with a summary table"
 	@echo "make install PREFIX=/usr/local"
 	@echo "make clean"
@@ -109,6 +110,7 @@ CHECK_BINS :=
 -include bench/bench.mk
 -include tests/qemu/qemu.mk
 -include tools/tools.mk
+-include tests/linux/linux.mk
 
 check: lib $(CHECK_BINS)
 	@scripts/need.sh test valgrind

@@ -1,0 +1,24 @@
+# tests/linux/: libpt's decoding of the tables real Linux kernels built,
+# checked against QEMU's answers (tests/linux/README.md).
+#   make linux-check   fetch Debian 12's amd64 and arm64 kernels (cached in
+#                      build/linux/dl), boot each configuration under QEMU,
+#                      capture, check; ends with "N passed, N failed"
+#   LINUX_CONFIGS="x86_64-4level ..."  a subset
+#   LINUX_REUSE=1      check the captures already in build/linux/cap
+# Not part of `make check` or the release gate.
+
+LINUX_DIR ?= $(BUILD)/linux
+LINUX_CONFIGS ?= x86_64-4level x86_64-5level aarch64-a57 aarch64-max
+LINUX_CHECK_CFLAGS ?=
+
+.PHONY: linux-check linux-fetch
+$(LINUX_DIR)/linux_check: tests/linux/linux_check.c $(PTDUMP_SRC) $(PTDUMP_HDR) $(BUILD)/libpt.a
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Itools $(LINUX_CHECK_CFLAGS) tests/linux/linux_check.c \
+		$(PTDUMP_SRC) $(BUILD)/libpt.a -o $@
+
+linux-fetch:
+	tests/linux/fetch.sh $(LINUX_DIR)/dl
+
+linux-check: $(LINUX_DIR)/linux_check
+	LINUX_REUSE=$(LINUX_REUSE) tests/linux/run.sh $(LINUX_DIR) $(LINUX_CONFIGS)

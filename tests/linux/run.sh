@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# tests/linux/run.sh DIR CONFIG...: fetch (cached), build the initramfs,
+# capture every configuration, run linux_check on the captures, and print
+# the total in tests/run.sh's form ("N passed, N failed"). DIR is
+# build/linux; captures go to DIR/cap/CONFIG. LINUX_REUSE=1 skips the boots.
+set -u
+dir=$1; shift
+here=$(cd "$(dirname "$0")" && pwd)
+t0=$(date +%s.%N)
+secs() { echo "$(date +%s.%N) $1" | awk '{printf "%.1f", $1 - $2}'; }
+rc=0
+if [ -z "${LINUX_REUSE:-}" ]; then
+	"$here/fetch.sh" "$dir/dl" || exit 2
+	echo "time fetch $(secs "$t0") s"
+	for a in amd64 arm64; do
+		"$here/mkinitramfs.sh" "$dir/dl/$a/busybox" "$dir/$a.cpio.gz" || exit 2
+	done
+	for cfg in "$@"; do
+		case $cfg in x86_64*) a=amd64 ;; *) a=arm64 ;; esac
+		t=$(date +%s.%N)
+		if ! python3 "$here/capture.py" --config "$cfg" --out "$dir/cap/$cfg" \
+			--kernel "$dir/dl/$a/vmlinuz" --initrd "$dir/$a.cpio.gz" \
+			--checker "$dir/linux_check" >"$dir/cap-$cfg.log" 2>&1; then
+			echo "capture $cfg failed:"; tail -n 20 "$dir/cap-$cfg.log"
+			echo "[group] linux $cfg capture: 0 passed, 1 failed"
+			rc=1
+			continue
+		fi
+		echo "time capture $cfg $(secs "$t") s ($(grep '^time ' "$dir/cap-$cfg.log" | cut -d' ' -f2- | tr '\n' ',' | sed 's/,$//'))"
+	done
+fi
+caps=()
+for cfg in "$@"; do [ -f "$dir/cap/$cfg/views.txt" ] && caps+=("$dir/cap/$cfg"); done
+t=$(date +%s.%N)
+out=$("$dir/linux_check" "${caps[@]}" 2>&1); st=$?
+echo "time check $(secs "$t") s"
+pass=0 fail=0
+while IFS= read -r line; do
+	if [[ $line =~ ^\[group\]\ (.*):\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		printf '%-60s %6s passed, %s failed\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+		pass=$((pass + BASH_REMATCH[2])); fail=$((fail + BASH_REMATCH[3]))
+	else
+		printf '%s\n' "$line"
+	fi
+done < <(printf '%s\n' "$out")
+grep -h '^\[group\] .*capture' /dev/null
+[ $st -eq 0 ] || rc=1
+echo "time total $(secs "$t0") s"
+echo "$pass passed, $fail failed"
+[ $rc -eq 0 ] && [ $fail -eq 0 ]
