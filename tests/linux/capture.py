@@ -198,18 +198,25 @@ def sample_vas(arch, la57, maps, syms, vm, walk_vas):
         vas.update((lo, lo + 0x10, hi - 0x1000 - 8 if hi - lo > 0x1000 else lo + 8, hi - 1))
     vas.update(walk_vas)
     bits = 57 if la57 else 48
+    mask = (1 << 64) - 1
+    high = mask ^ ((1 << bits) - 1)
     g = lcg(0x6c69627074)
     for _ in range(256):
-        v = next(g) & ((1 << bits) - 1)
-        if v >> (bits - 1):
-            v |= ((1 << 64) - 1) ^ ((1 << bits) - 1)
-        vas.add(v & ~0x7)
-    mask = (1 << 64) - 1
+        r = next(g)
+        v = r & ((1 << bits) - 1)
+        # x86: canonical = bits 63..bits-1 equal. AArch64: TTBR0 has the
+        # top 16 bits clear, TTBR1 set (bit 47 is free in both halves).
+        upper = (v >> (bits - 1)) & 1 if arch == "x86_64" else r >> 63
+        vas.add((v | high if upper else v) & ~0x7)
     out = []
     for v in vas:
         v &= mask
-        top = v >> (bits - 1)
-        if top == 0 or top == (mask >> (bits - 1)):
+        if arch == "x86_64":
+            top = v >> (bits - 1)
+            ok = top == 0 or top == mask >> (bits - 1)
+        else:
+            ok = v >> bits == 0 or v >> bits == mask >> bits
+        if ok:
             out.append(v)
     return sorted(out)
 

@@ -22,3 +22,8 @@ linux-fetch:
 
 linux-check: $(LINUX_DIR)/linux_check
 	LINUX_REUSE=$(LINUX_REUSE) tests/linux/run.sh $(LINUX_DIR) $(LINUX_CONFIGS)
+
+# Each capture with each fault planted in its image copy must fail.
+.PHONY: linux-plants
+linux-plants: $(LINUX_DIR)/linux_check
+	tests/linux/plants.sh $(LINUX_DIR)/linux_check $(addprefix $(LINUX_DIR)/cap/,$(LINUX_CONFIGS))

@@ -176,7 +176,8 @@ static void load_capture(struct capture *c, const char *dir)
 	fd = open(p, O_RDONLY);
 	if (fd < 0 || fstat(fd, &st) || (uint64_t)st.st_size != size)
 		die("%s: missing, or not ram_size bytes", p);
-	c->ram = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* Private and writable: a plant (LINUX_CHECK_PLANT) edits this copy only. */
+	c->ram = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (c->ram == MAP_FAILED)
 		die("%s: mmap failed", p);
@@ -375,6 +376,82 @@ static int lookup(const struct capture *c, const struct view *v, uint64_t va, un
 #endif
 }
 
+/* ---- Raw entries: plants and the upper-level NX note only ---------------- */
+
+static uint64_t ram_u64(const struct capture *c, size_t off)
+{
+	uint64_t v;
+	memcpy(&v, c->ram + off, sizeof(v));
+	return v;
+}
+
+/*
+ * The image offsets of the entries on the walk to va's leaf (root first,
+ * leaf last), read as the architecture defines them; the count, or 0 if
+ * the walk finds no leaf inside the image. Used only to plant faults and
+ * for the note on x86 upper-level NX, never to judge libpt.
+ */
+static int raw_path(const struct capture *c, const struct view *v, uint64_t va, size_t off[])
+{
+	int h = half_of(v, va);
+	unsigned levels = v->arch == PT_X86_64_LA57 ? 5 : 4;
+	uint64_t amask = c->x86 ? UINT64_C(0x000ffffffffff000) : UINT64_C(0x0000fffffffff000);
+	uint64_t t = v->half[h].root;
+	for (unsigned l = 0; l < levels; l++) {
+		unsigned shift = 12 + 9 * (levels - 1 - l);
+		uint64_t pa = t + (va >> shift & 511) * 8, e;
+		bool leaf;
+		if (pa < c->img.base || pa + 8 > c->img.base + c->img.len)
+			return 0;
+		off[l] = (size_t)(pa - c->img.base);
+		e = ram_u64(c, off[l]);
+		if (!(e & 1))
+			return 0;
+		leaf = l == levels - 1 ||
+		       (c->x86 ? (l + 3 >= levels && (e & 0x80)) : (l >= 1 && !(e & 2)));
+		if (leaf)
+			return (int)l + 1;
+		t = e & amask;
+	}
+	return 0;
+}
+
+/*
+ * LINUX_CHECK_PLANT=pa|user|reserved: change one entry of the image copy
+ * on the walk to the first leaf of the first view's low half, so that a
+ * run must fail (make linux-plants): pa flips PA bit 22 of the leaf; user
+ * clears x86 US or flips AArch64 AP[1] (EL0 access); reserved sets x86 PS
+ * in the root entry, or makes an AArch64 level-3 page a level-3 "block".
+ */
+static void plant(struct capture *c, const struct view *v, uint64_t va)
+{
+	const char *kind = getenv("LINUX_CHECK_PLANT");
+	size_t off[PT_MAX_LEVELS];
+	int n;
+	uint64_t e, bit;
+	if (!kind || !*kind)
+		return;
+	n = raw_path(c, v, va, off);
+	if (!n)
+		die("plant: no leaf at %#" PRIx64, va);
+	if (!strcmp(kind, "pa")) {
+		n--;
+		bit = UINT64_C(1) << 22;
+	} else if (!strcmp(kind, "user")) {
+		n--;
+		bit = c->x86 ? 4 : 0x40;
+	} else if (!strcmp(kind, "reserved")) {
+		n = c->x86 ? 0 : n - 1;
+		bit = c->x86 ? 0x80 : 2;
+	} else {
+		die("LINUX_CHECK_PLANT=%s: not pa, user or reserved", kind);
+	}
+	e = ram_u64(c, off[n]) ^ bit;
+	memcpy(c->ram + off[n], &e, sizeof(e));
+	printf("  PLANT %s: level %d entry for va %#" PRIx64 " at PA %#" PRIx64 " now %#018" PRIx64
+	       "\n", kind, n, va, c->img.base + off[n], e);
+}
+
 /* ---- Results -------------------------------------------------------------- */
 
 static int failed_total;
@@ -483,9 +560,13 @@ struct walk_acc {
 	uint64_t *leaves; /* leaf VAs (x86: compared with info tlb) */
 	size_t nleaves, cap;
 	uint64_t mapped_bytes;
-	/* --walk-vas */
+	/* --walk-vas: the first and last byte of every every-th range, the
+	 * middle of every every_leaf-th leaf */
 	FILE *vas;
-	unsigned long nranges, every;
+	unsigned long nranges, every, nleaf_seen, every_leaf;
+	/* the first leaf of the walk (plants) */
+	bool have_first;
+	uint64_t first_va;
 };
 
 static void acc_leaf(struct walk_acc *a, uint64_t va)
@@ -505,11 +586,17 @@ static void on_range(void *arg, const struct ptd_range *r)
 {
 	struct walk_acc *a = arg;
 	a->mapped_bytes += r->size;
-	for (uint64_t off = 0; off < r->size; off += r->leaf_size)
+	if (!a->have_first) {
+		a->have_first = true;
+		a->first_va = r->va;
+	}
+	for (uint64_t off = 0; off < r->size; off += r->leaf_size) {
 		acc_leaf(a, r->va + off);
+		if (a->vas && a->nleaf_seen++ % a->every_leaf == 0)
+			fprintf(a->vas, "%#" PRIx64 "\n", r->va + off + (r->leaf_size / 2) + 0x238);
+	}
 	if (a->nranges++ % a->every == 0 && a->vas)
-		fprintf(a->vas, "%#" PRIx64 "\n%#" PRIx64 "\n%#" PRIx64 "\n", r->va,
-			r->va + (r->size / 2 & ~UINT64_C(0xfff)) + 0x238, r->va + r->size - 8);
+		fprintf(a->vas, "%#" PRIx64 "\n%#" PRIx64 "\n", r->va, r->va + r->size - 8);
 }
 
 static void on_corrupt(void *arg, const struct ptd_corrupt *c)
@@ -718,6 +805,7 @@ static void check_x86_tables(const struct capture *c, const struct view *v, stru
 	struct tally sz = { "leaf PS", 0 };
 	struct tally eu = { "effective U (info mem)", 0 }, ew = { "effective W (info mem)", 0 };
 	struct tally nomem = { "leaf outside info mem", 0 };
+	struct tally upnx = { "note: executable per libpt, NX above", 0 };
 	struct tally acc[6] = { { "access r", 0 }, { "access w", 0 }, { "access x", 0 },
 				{ "access ur", 0 }, { "access uw", 0 }, { "access ux", 0 } };
 	unsigned long checks = 0, acc_checks = 0, mem_checks = 0;
@@ -748,6 +836,21 @@ static void check_x86_tables(const struct capture *c, const struct view *v, stru
 			bump(c, v, &u, l, &m, e, "");
 		if ((l->fl[0] == 'X') != !(m.flags & PT_EXECUTE))
 			bump(c, v, &x, l, &m, e, "");
+		if ((m.flags & PT_EXECUTE) && (ctl & PT_CTL_NXE)) {
+			/* info tlb shows the leaf's NX only; an upper entry's NX
+			 * makes the page non-executable (Linux's PTI sets it on the
+			 * kernel PGD's user entries). No QEMU oracle: a note. */
+			size_t off[PT_MAX_LEVELS];
+			int n = raw_path(c, v, l->va, off);
+			for (int k = 0; k + 1 < n; k++)
+				if (ram_u64(c, off[k]) >> 63) {
+					char lv[48];
+					snprintf(lv, sizeof(lv), " (level %d entry %#" PRIx64 ")", k,
+						 ram_u64(c, off[k]));
+					bump(c, v, &upnx, l, &m, e, lv);
+					break;
+				}
+		}
 		if ((l->fl[1] == 'G') != !!(m.flags & PT_GLOBAL))
 			bump(c, v, &g, l, &m, e, "");
 		if ((l->fl[4] == 'A') != !!(m.state & PT_ACCESSED) ||
@@ -835,6 +938,8 @@ static void check_x86_tables(const struct capture *c, const struct view *v, stru
 		       "in info tlb %lu\n",
 		       c->config, v->name, nt, mapped.n, pa.n, sz.n, w.n, u.n, x.n, g.n, ad.n, mt.n,
 		       only_libpt, only_qemu);
+		printf("  %s/%s note (not counted, no QEMU oracle): %lu leaves libpt reports executable "
+		       "lie under an upper-level entry with NX set\n", c->config, v->name, upnx.n);
 		group(c, v, "tlb", checks - (leaf_bad > checks ? checks : leaf_bad) + (only_libpt || only_qemu ? 0 : 1),
 		      leaf_bad + (only_libpt || only_qemu ? 1 : 0));
 		if (mr && nm) {
@@ -911,6 +1016,16 @@ static int check_capture(const char *dir)
 		struct view v;
 		if (make_view(&c, line, &v))
 			continue;
+		if (!views) {
+			struct walk_acc a;
+			struct ptd_stats st;
+			memset(&a, 0, sizeof(a));
+			a.every = 1;
+			walk_half(&c, &v, 0, &a, &st);
+			free(a.leaves);
+			if (a.have_first)
+				plant(&c, &v, a.first_va);
+		}
 		check_view(&c, &v);
 		views++;
 	}
@@ -921,8 +1036,8 @@ static int check_capture(const char *dir)
 	return 0;
 }
 
-/* Sample VAs from libpt's walk: first, middle and last byte of each
- * range, thinned to at most ~1500 ranges per root. */
+/* Sample VAs from libpt's walk: first and last byte of ranges (at most
+ * ~2000 per root) and the middle of leaves (at most ~3000 per root). */
 static int walk_vas(const char *dir)
 {
 	struct capture c;
@@ -935,8 +1050,9 @@ static int walk_vas(const char *dir)
 		struct ptd_stats st;
 		memset(&a, 0, sizeof(a));
 		a.every = 1;
-		walk_half(&c, &v, h, &a, &st); /* count ranges first */
-		a.every = a.nranges / 1500 + 1;
+		walk_half(&c, &v, h, &a, &st); /* count ranges and leaves first */
+		a.every = a.nranges / 2000 + 1;
+		a.every_leaf = a.nleaves / 3000 + 1;
 		a.nranges = 0;
 		a.vas = stdout;
 		free(a.leaves);
