@@ -302,10 +302,8 @@ def main():
         gdb = Gdb(port, glog)
         regs = {}
         if arch == "x86_64":
-            regs = gdb.regs(["cr0", "cr3", "cr4", "efer", "cs"])
+            regs = gdb.regs(["cr0", "cr3", "cr4", "efer", "cs", "eflags"])
             regs["cpl"] = regs.pop("cs") & 3
-            m = re.search(r"EFL=([0-9a-f]+)", r)
-            regs["eflags"] = int(m.group(1), 16) if m else 0
         else:
             # QEMU names SCTLR_EL1 "SCTLR" (one register for AArch32 and AArch64).
             regs = gdb.regs(["TTBR0_EL1", "TTBR1_EL1", "TCR_EL1", "MAIR_EL1", "SCTLR",
@@ -332,8 +330,19 @@ def main():
             views.append(("el1", {"cpsr": base | 0x3c5}))
             views.append(("el0", {"cpsr": base | 0x3c0}))
             views.append(("el1pan", {"cpsr": base | 0x3c5 | 1 << 22}))
+            if regs["ttbr1_el1"] >> 48 & 1:
+                # KPTI (forced on by KASLR): at EL0 TTBR1 holds tramp_pg_dir
+                # with the user ASID bit; the kernel switches to
+                # swapper_pg_dir, TRAMP_SWAPPER_OFFSET (2 pages) on. QEMU's
+                # gdbstub cannot write system registers, so this view is
+                # walked by libpt only (walkonly=1: no QEMU answers).
+                views.append(("el1kernel", {"cpsr": base | 0x3c5, "walkonly": 1, "ttbr1_el1":
+                                            (regs["ttbr1_el1"] & ~(1 << 48)) + 0x2000}))
 
-        # libpt's own walk picks more sample VAs (QEMU answers them).
+        with open(os.path.join(out, "views.txt"), "w") as vf:
+            for name, vregs in views:
+                vf.write(name + "".join(f" {k}={v:#x}" for k, v in vregs.items()) + "\n")
+        # libpt's own walk in every view picks more sample VAs (QEMU answers them).
         r = subprocess.run([a.checker, "--walk-vas", out], capture_output=True, text=True)
         if r.returncode not in (0, 1):
             raise RuntimeError("checker --walk-vas failed: " + r.stderr)
@@ -341,23 +350,30 @@ def main():
         vas = sample_vas(arch, la57, maps, syms, vm, walk_vas)
         st.lap(f"samples({len(vas)})")
 
-        with open(os.path.join(out, "views.txt"), "w") as vf:
-            for name, vregs in views:
-                for k, v in vregs.items():
-                    gdb.cmd(f"set ${k} = (long){v:#x}")
-                    got = gdb.regs([k])[k]
-                    if got != v:
-                        raise RuntimeError(f"could not set {k} to {v:#x} (reads {got:#x})")
-                vf.write(name + "".join(f" {k}={v:#x}" for k, v in vregs.items()) + "\n")
-                with open(os.path.join(out, f"{name}.gva2gpa"), "w") as f:
-                    for v in vas:
-                        f.write(f"{v:#x} {parse_gva(mon.cmd(f'gva2gpa {v:#x}'))}\n")
-                if arch == "x86_64":
-                    # QEMU 7.2's info mem under LA57 prints nothing, slowly.
-                    for what in ("tlb",) if la57 else ("tlb", "mem"):
-                        with open(os.path.join(out, f"{name}.{what}"), "w") as f:
-                            f.write(mon.cmd(f"info {what}") + "\n")
-                st.lap(f"oracle({name})")
+        ktext = min((v for v, n in syms if n in ("_text", "_stext")), default=None)
+        for name, vregs in views:
+            if vregs.get("walkonly"):
+                continue
+            for k, v in vregs.items():
+                # gdb names AArch64 system registers in capitals.
+                gk = k.upper() if k.endswith("_el1") else k
+                gdb.cmd(f"set ${gk} = (long){v:#x}")
+                got = gdb.regs([gk])[gk.lower()]
+                if got != v:
+                    raise RuntimeError(f"could not set {k} to {v:#x} (reads {got:#x})")
+            with open(os.path.join(out, f"{name}.gva2gpa"), "w") as f:
+                for v in vas:
+                    f.write(f"{v:#x} {parse_gva(mon.cmd(f'gva2gpa {v:#x}'))}\n")
+            # A kernel view that does not map the kernel was guessed wrong.
+            if name in ("kernel", "el1kernel") and ktext is not None and \
+                    parse_gva(mon.cmd(f"gva2gpa {ktext:#x}")) == "unmapped":
+                raise RuntimeError(f"view {name} does not map _text {ktext:#x}")
+            if arch == "x86_64":
+                # QEMU 7.2's info mem under LA57 prints nothing, slowly.
+                for what in ("tlb",) if la57 else ("tlb", "mem"):
+                    with open(os.path.join(out, f"{name}.{what}"), "w") as f:
+                        f.write(mon.cmd(f"info {what}") + "\n")
+            st.lap(f"oracle({name})")
         try:
             mon.cmd("quit")
         except RuntimeError:

@@ -26,7 +26,7 @@ echo "LIBPT-CPU $(uname -m) $(uname -r)"
 for p in 1 $(pidof sleep awk); do
 	sed "s/^/LIBPT-MAP $p /" /proc/$p/maps
 done
-grep -E ' (_text|_stext|_etext|_sdata|_edata|__bss_start|__bss_stop|_end|init_task|jiffies_64|init_mm|swapper_pg_dir|init_top_pgt|empty_zero_page|__per_cpu_start|vdso_data|idt_table|gdt_page|linux_banner)$' /proc/kallsyms |
+grep -E ' (_text|_stext|_etext|_sdata|_edata|__bss_start|__bss_stop|_end|init_task|jiffies_64|init_mm|swapper_pg_dir|tramp_pg_dir|reserved_pg_dir|init_top_pgt|empty_zero_page|__per_cpu_start|vdso_data|idt_table|gdt_page|linux_banner)$' /proc/kallsyms |
 	sed 's/^/LIBPT-SYM /'
 grep -v ' ioremap\| vmap\b' /proc/vmallocinfo | head -n 48 | sed 's/^/LIBPT-VMALLOC /'
 grep -E ' (ioremap|vmap)' /proc/vmallocinfo | head -n 16 | sed 's/^/LIBPT-VMALLOC /'

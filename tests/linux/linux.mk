@@ -5,6 +5,7 @@
 #                      capture, check; ends with "N passed, N failed"
 #   LINUX_CONFIGS="x86_64-4level ..."  a subset
 #   LINUX_REUSE=1      check the captures already in build/linux/cap
+#   LINUX_KASLR=1      boot without nokaslr
 # Not part of `make check` or the release gate.
 
 LINUX_DIR ?= $(BUILD)/linux
@@ -21,7 +22,7 @@ linux-fetch:
 	tests/linux/fetch.sh $(LINUX_DIR)/dl
 
 linux-check: $(LINUX_DIR)/linux_check
-	LINUX_REUSE=$(LINUX_REUSE) tests/linux/run.sh $(LINUX_DIR) $(LINUX_CONFIGS)
+	LINUX_REUSE=$(LINUX_REUSE) LINUX_KASLR=$(LINUX_KASLR) tests/linux/run.sh $(LINUX_DIR) $(LINUX_CONFIGS)
 
 # Each capture with each fault planted in its image copy must fail.
 .PHONY: linux-plants

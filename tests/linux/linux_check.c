@@ -146,6 +146,7 @@ struct view {
 	unsigned va_bits[2];
 	unsigned gva_access;  /* the access QEMU's gva2gpa made in this view */
 	bool user_mode;       /* the view's privilege: EL0 / CPL 3 */
+	bool walk_only;       /* no QEMU answers (registers QEMU could not be set to) */
 };
 
 static void path_of(char *buf, size_t len, const struct capture *c, const char *file)
@@ -224,6 +225,10 @@ static int make_view(const struct capture *c, const char *line, struct view *v)
 			r.n++;
 		copy_str(r.v[i].key, sizeof(r.v[i].key), tok);
 		copy_str(r.v[i].val, sizeof(r.v[i].val), eq + 1);
+	}
+	{
+		uint64_t wo = 0;
+		v->walk_only = kv_u64(&r, "walkonly", &wo) && wo;
 	}
 	if (c->x86) {
 		uint64_t cr0 = reg(&r, "cr0"), cr3 = reg(&r, "cr3"), cr4 = reg(&r, "cr4");
@@ -976,7 +981,11 @@ static void check_view(const struct capture *c, const struct view *v)
 	printf(", controls %#" PRIx64 "%s, %s mode\n", v->half[0].controls,
 	       (v->halves == 2 && v->half[1].controls != v->half[0].controls) ? " (TTBR1 differs)" : "",
 	       v->user_mode ? "user" : "kernel");
-	check_gva(c, v);
+	if (v->walk_only)
+		printf("  %s/%s: walked by libpt only (QEMU was not asked under these registers)\n",
+		       c->config, v->name);
+	else
+		check_gva(c, v);
 	memset(&a, 0, sizeof(a));
 	a.c = c;
 	a.every = 1;
@@ -990,7 +999,7 @@ static void check_view(const struct capture *c, const struct view *v)
 		corrupt += st.corrupt + st.skipped;
 		for (int i = 0; i < 64; i++)
 			leaves += st.leaves[i];
-		if (c->x86 && h == 0)
+		if (c->x86 && h == 0 && !v->walk_only)
 			check_x86_tables(c, v, &one);
 		free(one.leaves);
 	}
@@ -1036,32 +1045,43 @@ static int check_capture(const char *dir)
 	return 0;
 }
 
-/* Sample VAs from libpt's walk: first and last byte of ranges (at most
- * ~2000 per root) and the middle of leaves (at most ~3000 per root). */
+/* Sample VAs from libpt's walk in every view (views.txt, else the saved
+ * registers): first and last byte of ranges (at most ~2000 per root) and
+ * the middle of leaves (at most ~3000 per root). */
 static int walk_vas(const char *dir)
 {
 	struct capture c;
-	struct view v;
-	char line[512] = "cur";
+	char p[4096], line[512];
+	FILE *f;
 	load_capture(&c, dir);
-	make_view(&c, line, &v);
-	for (int h = 0; h < v.halves; h++) {
-		struct walk_acc a;
-		struct ptd_stats st;
-		memset(&a, 0, sizeof(a));
-		a.every = 1;
-		walk_half(&c, &v, h, &a, &st); /* count ranges and leaves first */
-		a.every = a.nranges / 2000 + 1;
-		a.every_leaf = a.nleaves / 3000 + 1;
-		a.nranges = 0;
-		a.vas = stdout;
-		free(a.leaves);
-		a.leaves = NULL;
-		a.nleaves = a.cap = 0;
-		a.mapped_bytes = 0;
-		walk_half(&c, &v, h, &a, &st);
-		free(a.leaves);
+	path_of(p, sizeof(p), &c, "views.txt");
+	f = fopen(p, "r");
+	while (f ? fgets(line, sizeof(line), f) != NULL : (strcpy(line, "cur"), 1)) {
+		struct view v;
+		if (make_view(&c, line, &v))
+			continue;
+		for (int h = 0; h < v.halves; h++) {
+			struct walk_acc a;
+			struct ptd_stats st;
+			memset(&a, 0, sizeof(a));
+			a.every = 1;
+			walk_half(&c, &v, h, &a, &st); /* count ranges and leaves first */
+			a.every = a.nranges / 2000 + 1;
+			a.every_leaf = a.nleaves / 3000 + 1;
+			a.nranges = 0;
+			a.vas = stdout;
+			free(a.leaves);
+			a.leaves = NULL;
+			a.nleaves = a.cap = 0;
+			a.mapped_bytes = 0;
+			walk_half(&c, &v, h, &a, &st);
+			free(a.leaves);
+		}
+		if (!f)
+			break;
 	}
+	if (f)
+		fclose(f);
 	munmap(c.ram, c.ram_len);
 	return 0;
 }
