@@ -98,6 +98,20 @@ class Monitor:
         return text
 
 
+    def batch(self, lines, chunk=256):
+        """Many commands, pipelined chunk at a time: one round trip each
+        would make thousands of gva2gpa calls the slowest step."""
+        outs = []
+        for i in range(0, len(lines), chunk):
+            part = lines[i:i + chunk]
+            self.s.sendall("".join(l + "\n" for l in part).encode())
+            for line in part:
+                out = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", self.read_prompt()).replace("\r", "")
+                self.log.write(f"(qemu) {line}\n{out.strip()}\n")
+                outs.append(out)
+        return outs
+
+
 class Gdb:
     """One interactive gdb-multiarch attached for the whole capture: a batch
     gdb would detach at exit, and QEMU resumes the guest on detach."""
@@ -361,9 +375,10 @@ def main():
                 got = gdb.regs([gk])[gk.lower()]
                 if got != v:
                     raise RuntimeError(f"could not set {k} to {v:#x} (reads {got:#x})")
+            answers = mon.batch([f"gva2gpa {v:#x}" for v in vas])
             with open(os.path.join(out, f"{name}.gva2gpa"), "w") as f:
-                for v in vas:
-                    f.write(f"{v:#x} {parse_gva(mon.cmd(f'gva2gpa {v:#x}'))}\n")
+                for v, text in zip(vas, answers):
+                    f.write(f"{v:#x} {parse_gva(text)}\n")
             # A kernel view that does not map the kernel was guessed wrong.
             if name in ("kernel", "el1kernel") and ktext is not None and \
                     parse_gva(mon.cmd(f"gva2gpa {ktext:#x}")) == "unmapped":
