@@ -315,6 +315,7 @@ def main():
         st.lap(f"stop({tries} tries)")
         gdb = Gdb(port, glog)
         regs = {}
+        regs_pti = False
         if arch == "x86_64":
             regs = gdb.regs(["cr0", "cr3", "cr4", "efer", "cs", "eflags"])
             regs["cpl"] = regs.pop("cs") & 3
@@ -326,6 +327,20 @@ def main():
         with open(os.path.join(out, "regs.txt"), "w") as f:
             for k in sorted(regs):
                 f.write(f"{k}={regs[k]:#x}\n")
+        with open(os.path.join(out, "meta.txt"), "a") as f:
+            if arch == "x86_64":
+                # PTI: in user mode the current PGD does not map kernel data.
+                kdata = [v for v, n in syms if n == "init_task"]
+                pti = bool(kdata) and regs["cpl"] == 3 and \
+                    parse_gva(mon.cmd(f"gva2gpa {kdata[0]:#x}")) == "unmapped"
+                regs_pti = pti
+                f.write(f"pti={'on' if pti else 'off'}\n"
+                        f"cr3_half={'user' if pti else 'kernel'}\n"
+                        f"pcid={regs['cr3'] & 0xfff:#x}\n")
+            else:
+                # KPTI: the user ASID has bit 0 set (USER_ASID_FLAG, TTBR bit 48).
+                f.write(f"ttbr1_half={'trampoline' if regs['ttbr1_el1'] >> 48 & 1 else 'kernel'}\n"
+                        f"asid={regs['ttbr0_el1'] >> 48:#x}\n")
         mon.cmd(f"pmemsave {ram_base:#x} {RAM_SIZE:#x} {os.path.join(out, 'ram.bin')}")
         st.lap("regs+ram")
 
@@ -336,7 +351,9 @@ def main():
             cr3 = regs["cr3"]
             views.append(("cur", {"cr3": cr3}))
             # PTI: Linux's user PGD is the kernel PGD + 4096 (bit 12 of CR3).
-            if cr3 & 0x1000:
+            if regs_pti:
+                if not cr3 & 0x1000:
+                    raise RuntimeError(f"PTI, but CR3 {cr3:#x} has bit 12 clear")
                 views.append(("kernel", {"cr3": cr3 & ~0x1000}))
         else:
             # M[3:0] (EL1h 0b0101, EL0t 0b0000), DAIF and PAN (bit 22) replaced.

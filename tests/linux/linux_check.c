@@ -1024,6 +1024,9 @@ static int check_capture(const char *dir)
 	printf("== %s (%s): regs", c.config, dir);
 	for (int i = 0; i < c.regs.n; i++)
 		printf(" %s=%s", c.regs.v[i].key, c.regs.v[i].val);
+	for (int i = 0; i < c.meta.n; i++)
+		if (strstr(c.meta.v[i].key, "_half"))
+			printf("; stopped with %s=%s", c.meta.v[i].key, c.meta.v[i].val);
 	printf("\n");
 	path_of(p, sizeof(p), &c, "views.txt");
 	f = fopen(p, "r");
