@@ -345,6 +345,8 @@ def main():
         st.lap("regs+ram")
 
         la57 = arch == "x86_64" and bool(regs["cr4"] & (1 << 12))
+        if la57 != ("5level" in a.config):
+            raise RuntimeError(f"{a.config}: CR4.LA57 is {int(la57)}")
         # Views: the register values each oracle set is asked under.
         views = []
         if arch == "x86_64":
