@@ -51,6 +51,7 @@ gate check-valgrind check-valgrind
 gate fuzz           fuzz-gate
 gate bench-icount   bench-icount
 gate qemu           qemu-check at-oracle
+gate linux          linux-check
 
 echo
 printf '%-18s %-7s %6s\n' gate result seconds

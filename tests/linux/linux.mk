@@ -11,7 +11,7 @@
 #                      permissions too; no controls, so no access checks by
 #                      mode beyond what its flags say)
 #   make linux-plants  planted faults in the saved captures must fail
-# Not part of `make check` or the release gate.
+# Not part of `make check`; the release gate runs it (gate linux).
 
 LINUX_DIR ?= $(BUILD)/linux
 LINUX_CONFIGS ?= x86_64-4level x86_64-5level aarch64-a57 aarch64-max
