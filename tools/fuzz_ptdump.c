@@ -99,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.cfg = &cfg;
 	s.pr.f = null;
 	s.pr.json = data[4] & 2;
+	s.pr.cfg = &cfg;
 	rc = ptd_walk(&img, &cfg, &sink, &st);
 	if (rc != PTD_EXIT_CLEAN && rc != PTD_EXIT_CORRUPT && rc != PTD_EXIT_USAGE)
 		abort();

@@ -33,6 +33,8 @@ uint64_t rnd(void);
 struct leaf {
 	uint64_t va, pa, size;
 	uint32_t flags;
+	unsigned level; /* filled from pt_walk (raw entries) */
+	uint64_t attr;
 };
 
 struct model {
@@ -60,11 +62,15 @@ unsigned translate_mismatches(const struct ptd_image *img, const struct ptd_conf
 			      const struct collect *c);
 
 struct walkacc {
+	const struct ptd_config *cfg; /* names the raw attributes */
 	struct model leaves;
 	unsigned long tables[PT_MAX_LEVELS];
 };
 
 int walk_pre(void *arg, const struct pt_entry *e);
+/* Give every model leaf the level and raw attributes of the pt_walk leaf
+ * at its VA; false if one has none. */
+bool model_fill_attrs(struct model *m, const struct model *walked);
 
 /* test_ptdump_roundtrip.c; test_ptdump.c lists the variants. */
 struct variant {

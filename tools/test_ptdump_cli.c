@@ -89,7 +89,7 @@ void cli(void)
 		CHECK(run_main(ok, &out, &err) == 1, "corrupt image exits 1");
 		g_raw = false;
 		CHECK(strstr(out, "0x0000000000000000-0x0000000000600000 -> "
-				  "0x0000000080200000-0x0000000080800000     6M   2M rw-- normal\n") &&
+				  "0x0000000080200000-0x0000000080800000     6M   2M rw-- normal   A D\n") &&
 			      strstr(out, "!! level 1 index 9 of table 0x81000 (va 0x0000000001200000, "
 					  "pte 0x5): reserved encoding\n"),
 		      "text output:\n%s", out);

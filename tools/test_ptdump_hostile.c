@@ -23,7 +23,7 @@ int walk_img(const unsigned char *p, size_t n, uint64_t base, enum pt_arch a, un
 	     uint64_t root, unsigned long max, struct collect *c, struct ptd_stats *st)
 {
 	struct ptd_image img = { p, n, base };
-	struct ptd_config cfg = { a, feat, root, 0, UINT64_MAX, max };
+	struct ptd_config cfg = { .arch = a, .features = feat, .root = root, .va_hi = UINT64_MAX, .max_tables = max };
 	struct ptd_sink sink = { col_range, col_corrupt, c };
 	int rc = ptd_walk(&img, &cfg, &sink, st);
 	if (rc != PTD_EXIT_USAGE)

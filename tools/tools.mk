@@ -6,7 +6,8 @@
 # `make check` runs build/tools/test_ptdump; `make install` installs
 # bin/ptdump and share/man/man1/ptdump.1.
 
-PTDUMP_SRC := tools/ptdump_core.c
+PTDUMP_SRC := tools/ptdump_core.c tools/ptdump_attrs.c tools/ptdump_print.c tools/ptdump_lint.c \
+	tools/ptdump_diff.c tools/ptdump_cli.c
 PTDUMP_HDR := tools/ptdump_core.h include/pt.h $(wildcard include/pt/*.h)
 # The test program: one file per group of tests, sharing tools/test_ptdump.h.
 PTDUMP_TEST_SRC := tools/test_ptdump.c tools/test_ptdump_oracle.c tools/test_ptdump_roundtrip.c \
@@ -17,12 +18,13 @@ PTDUMP_TEST_DEPS := $(PTDUMP_TEST_SRC) tools/test_ptdump.h tests/arena.c tests/a
 .PHONY: ptdump ptdump-asan ptdump-fuzz
 ptdump: $(BUILD)/ptdump
 
-$(BUILD)/tools/ptdump_core.o: $(PTDUMP_SRC) $(PTDUMP_HDR)
+PTDUMP_OBJ := $(patsubst tools/%.c,$(BUILD)/tools/%.o,$(PTDUMP_SRC))
+$(BUILD)/tools/ptdump_%.o: tools/ptdump_%.c $(PTDUMP_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Itools -c $< -o $@
 
-$(BUILD)/ptdump: tools/ptdump.c $(BUILD)/tools/ptdump_core.o $(BUILD)/libpt.a
-	$(CC) $(HOST_CFLAGS) -Itools tools/ptdump.c $(BUILD)/tools/ptdump_core.o $(BUILD)/libpt.a -o $@
+$(BUILD)/ptdump: tools/ptdump.c $(PTDUMP_OBJ) $(BUILD)/libpt.a
+	$(CC) $(HOST_CFLAGS) -Itools tools/ptdump.c $(PTDUMP_OBJ) $(BUILD)/libpt.a -o $@
 
 # The test links the core in-process (ptd_main with memory streams) and also
 # runs the built binary once per exit code, so both paths are covered.
