@@ -80,60 +80,63 @@ static void add(struct findings *f, const struct ptd_finding *x)
 }
 
 /*
- * Writable aliases: sort by PA and sweep, keeping the ranges whose PA span
- * is still open; each writable range overlapping an executable one at
- * another VA is a finding (clipped to the shared frames). A range that is
- * both (wx) is reported as wx, not as its own alias.
+ * Writable aliases: the executable ranges sorted by PA, with the largest
+ * PA end of each prefix, so that for each writable range a binary search
+ * finds the last executable range starting below its end and a backward
+ * scan stops as soon as no earlier range can reach its start. One finding
+ * per writable range (the nearest executable alias at another VA,
+ * clipped to the frames they share); the scan is bounded so that an image
+ * mapping one frame at every VA costs O(n log n), not O(n^2).
  */
+#define ALIAS_SCAN 64
+
 static void aliases(const struct ptd_range *r, size_t n, struct findings *out)
 {
-	struct by_pa *v = malloc((n ? n : 1) * sizeof(*v));
-	size_t *open = malloc((n ? n : 1) * sizeof(*open)), nopen = 0;
-	if (!v || !open) {
+	struct by_pa *x = malloc((n ? n : 1) * sizeof(*x));
+	uint64_t *maxend = malloc((n ? n : 1) * sizeof(*maxend));
+	size_t nx = 0;
+	if (!x || !maxend) {
 		out->nomem = true;
-		free(v);
-		free(open);
+		free(x);
+		free(maxend);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		v[i] = (struct by_pa){ r[i].pa, r[i].pa + (r[i].size - 1), i };
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_pa);
-	for (size_t k = 0; k < n; k++) {
-		const struct ptd_range *a = &r[v[k].i];
-		size_t keep = 0;
-		for (size_t j = 0; j < nopen; j++) {
-			const struct ptd_range *b = &r[v[open[j]].i];
-			const struct ptd_range *w, *x;
-			if (v[open[j]].last < v[k].pa)
-				continue; /* closed: drop it */
-			open[keep++] = open[j];
-			if ((a->flags & PT_WRITE) && (b->flags & PT_EXECUTE) && a->va != b->va)
-				w = a, x = b;
-			else if ((b->flags & PT_WRITE) && (a->flags & PT_EXECUTE) && a->va != b->va)
-				w = b, x = a;
+		if (r[i].flags & PT_EXECUTE)
+			x[nx++] = (struct by_pa){ r[i].pa, r[i].pa + (r[i].size - 1), i };
+	if (nx)
+		qsort(x, nx, sizeof(*x), cmp_pa);
+	for (size_t k = 0; k < nx; k++)
+		maxend[k] = k && maxend[k - 1] > x[k].last ? maxend[k - 1] : x[k].last;
+	for (size_t i = 0; i < n && nx; i++) {
+		const struct ptd_range *w = &r[i];
+		uint64_t lo = w->pa, hi = w->pa + (w->size - 1);
+		size_t a = 0, b = nx, steps = 0;
+		if (!(w->flags & PT_WRITE))
+			continue;
+		/* b: the number of executable ranges starting at or below hi. */
+		while (a < b) {
+			size_t m = a + (b - a) / 2;
+			if (x[m].pa <= hi)
+				a = m + 1;
 			else
-				continue;
-			{
-				uint64_t lo = v[k].pa, hi = v[open[j]].last < v[k].last ? v[open[j]].last
-											: v[k].last;
-				struct ptd_finding f = { PTD_LINT_W_ALIAS, clip_pa(w, lo, hi), clip_pa(x, lo, hi) };
-				add(out, &f);
-			}
-			/* The same pair the other way round (both W and X):
-			 * x writable and w executable. */
-			if ((x->flags & PT_WRITE) && (w->flags & PT_EXECUTE)) {
-				uint64_t lo = v[k].pa, hi = v[open[j]].last < v[k].last ? v[open[j]].last
-											: v[k].last;
-				struct ptd_finding f = { PTD_LINT_W_ALIAS, clip_pa(x, lo, hi), clip_pa(w, lo, hi) };
-				add(out, &f);
-			}
+				b = m;
 		}
-		nopen = keep;
-		open[nopen++] = k;
+		while (b-- > 0 && maxend[b] >= lo && steps++ < ALIAS_SCAN) {
+			const struct ptd_range *e = &r[x[b].i];
+			uint64_t l2 = lo > x[b].pa ? lo : x[b].pa, h2 = hi < x[b].last ? hi : x[b].last;
+			struct ptd_finding f;
+			if (x[b].i == i || x[b].last < lo)
+				continue;
+			f.kind = PTD_LINT_W_ALIAS;
+			f.r = clip_pa(w, l2, h2);
+			f.other = clip_pa(e, l2, h2);
+			add(out, &f);
+			break;
+		}
 	}
-	free(v);
-	free(open);
+	free(x);
+	free(maxend);
 }
 
 unsigned long ptd_lint(const struct ptd_range *r, size_t n,

@@ -71,10 +71,33 @@ static void json_str(FILE *f, const char *s)
 			fputc(*s, f);
 }
 
-/* The fields of one range, shared by ranges, lint findings and diffs. */
-static void range_fields(const struct ptd_printer *p, const struct ptd_range *r, bool json)
+/* The fields of one range as JSON members, shared by ranges, lint
+ * findings and diffs. */
+static void json_fields(const struct ptd_printer *p, const struct ptd_range *r)
 {
-	char perm[5], sz[32], leaf[32], ve[24], pe[24], attr[256] = "";
+	char perm[5], leaf[32], ve[24], pe[24], attr[256] = "";
+	ptd_perm_str(r->flags, perm);
+	ptd_size_str(r->leaf_size, leaf, sizeof(leaf));
+	end_str(r->va, r->size, ve, sizeof(ve));
+	end_str(r->pa, r->size, pe, sizeof(pe));
+	fprintf(p->f,
+		"\"va\":\"0x%016" PRIx64 "\",\"va_end\":\"%s\","
+		"\"pa\":\"0x%016" PRIx64 "\",\"pa_end\":\"%s\",\"size\":\"0x%" PRIx64 "\","
+		"\"leaf\":\"%s\",\"perm\":\"%s\",\"memtype\":\"%s\",\"flags\":%" PRIu32,
+		r->va, ve, r->pa, pe, r->size, leaf, perm, ptd_memtype_str(r->flags), r->flags);
+	if (p->cfg) {
+		ptd_attr_str(p->cfg, r->level, r->attr, attr, sizeof(attr));
+		fprintf(p->f, ",\"level\":%u,\"attrs\":\"", r->level);
+		json_str(p->f, attr);
+		fputc('"', p->f);
+	}
+}
+
+/* One text line, without trailing blanks. */
+static void text_range(const struct ptd_printer *p, const struct ptd_range *r)
+{
+	char perm[5], sz[32], leaf[32], ve[24], pe[24], attr[256] = "", line[512];
+	int n;
 	ptd_perm_str(r->flags, perm);
 	ptd_size_str(r->size, sz, sizeof(sz));
 	ptd_size_str(r->leaf_size, leaf, sizeof(leaf));
@@ -82,41 +105,16 @@ static void range_fields(const struct ptd_printer *p, const struct ptd_range *r,
 	end_str(r->pa, r->size, pe, sizeof(pe));
 	if (p->cfg)
 		ptd_attr_str(p->cfg, r->level, r->attr, attr, sizeof(attr));
-	if (json) {
-		fprintf(p->f,
-			"\"va\":\"0x%016" PRIx64 "\",\"va_end\":\"%s\","
-			"\"pa\":\"0x%016" PRIx64 "\",\"pa_end\":\"%s\",\"size\":\"0x%" PRIx64 "\","
-			"\"leaf\":\"%s\",\"perm\":\"%s\",\"memtype\":\"%s\",\"flags\":%" PRIu32,
-			r->va, ve, r->pa, pe, r->size, leaf, perm, ptd_memtype_str(r->flags), r->flags);
-		if (p->cfg) {
-			fprintf(p->f, ",\"level\":%u,\"attrs\":\"", r->level);
-			json_str(p->f, attr);
-			fputc('"', p->f);
-		}
+	n = snprintf(line, sizeof(line),
+		     "0x%016" PRIx64 "-%-18s -> 0x%016" PRIx64 "-%-18s %6s %4s %s %-8s %s", r->va, ve,
+		     r->pa, pe, sz, leaf, perm, ptd_memtype_str(r->flags), attr);
+	if (n < 0)
 		return;
-	}
-	fprintf(p->f, "0x%016" PRIx64 "-%-18s -> 0x%016" PRIx64 "-%-18s %6s %4s %s %-8s", r->va, ve,
-		r->pa, pe, sz, leaf, perm, ptd_memtype_str(r->flags));
-	if (p->cfg)
-		fprintf(p->f, " %s", attr);
-}
-
-/* Text lines end without trailing blanks. */
-static void text_range(const struct ptd_printer *p, const struct ptd_range *r)
-{
-	char *buf = NULL;
-	size_t len = 0, n;
-	FILE *m = open_memstream(&buf, &len);
-	struct ptd_printer q = *p;
-	if (!m)
-		return;
-	q.f = m;
-	range_fields(&q, r, false);
-	fclose(m);
-	for (n = len; n && buf[n - 1] == ' '; n--)
-		;
-	fprintf(p->f, "%s%.*s\n", p->prefix ? p->prefix : "", (int)n, buf);
-	free(buf);
+	if ((size_t)n >= sizeof(line))
+		n = (int)sizeof(line) - 1;
+	while (n && line[n - 1] == ' ')
+		n--;
+	fprintf(p->f, "%s%.*s\n", p->prefix ? p->prefix : "", n, line);
 }
 
 void ptd_print_range(void *printer, const struct ptd_range *r)
@@ -127,17 +125,17 @@ void ptd_print_range(void *printer, const struct ptd_range *r)
 		return;
 	}
 	fprintf(p->f, "{\"type\":\"range\",");
-	range_fields(p, r, true);
+	json_fields(p, r);
 	fprintf(p->f, "}\n");
 }
 
 static void finding_json(const struct ptd_printer *p, const struct ptd_finding *f)
 {
 	fprintf(p->f, "{\"type\":\"lint\",\"kind\":\"%s\",", ptd_lint_name(f->kind));
-	range_fields(p, &f->r, true);
+	json_fields(p, &f->r);
 	if (f->kind == PTD_LINT_W_ALIAS) {
 		fprintf(p->f, ",\"exec\":{");
-		range_fields(p, &f->other, true);
+		json_fields(p, &f->other);
 		fputc('}', p->f);
 	}
 	fprintf(p->f, "}\n");
@@ -170,12 +168,12 @@ void ptd_print_change(void *printer, const struct ptd_change *c)
 		fprintf(p->f, "{\"type\":\"%s\"", kind[c->kind]);
 		if (c->kind != PTD_DIFF_ADDED) {
 			fprintf(p->f, ",\"old\":{");
-			range_fields(p, &c->old_r, true);
+			json_fields(p, &c->old_r);
 			fputc('}', p->f);
 		}
 		if (c->kind != PTD_DIFF_REMOVED) {
 			fprintf(p->f, ",\"new\":{");
-			range_fields(p, &c->new_r, true);
+			json_fields(p, &c->new_r);
 			fputc('}', p->f);
 		}
 		fprintf(p->f, "}\n");

@@ -164,5 +164,11 @@ int main(int argc, char **argv)
 	g_pass = g_fail = 0;
 	corpora();
 	total_fail += g_fail;
+	void (*more[])(void) = { regime, lint_diff, options, live };
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+		g_pass = g_fail = 0;
+		more[i]();
+		total_fail += g_fail;
+	}
 	return total_fail ? 1 : 0;
 }

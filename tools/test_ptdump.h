@@ -88,7 +88,16 @@ int walk_img(const unsigned char *p, size_t n, uint64_t base, enum pt_arch a, un
 void hostile(void);
 void corpora(void);
 
+/* test_ptdump_regime.c: foreign tables in bits, lint, diff, options. */
+void regime(void);
+void lint_diff(void);
+void options(void);
+
+/* test_ptdump_live.c: an image rewritten by another thread while walked. */
+void live(void);
+
 /* test_ptdump_cli.c: the command line in-process, and the binary. */
+extern bool g_raw_header; /* run_main keeps the '#' lines */
 int run_main(char **argv, char **out, char **errout);
 char *write_image(const void *p, size_t n);
 void cli(void);

@@ -11,7 +11,8 @@ PTDUMP_SRC := tools/ptdump_core.c tools/ptdump_attrs.c tools/ptdump_print.c tool
 PTDUMP_HDR := tools/ptdump_core.h include/pt.h $(wildcard include/pt/*.h)
 # The test program: one file per group of tests, sharing tools/test_ptdump.h.
 PTDUMP_TEST_SRC := tools/test_ptdump.c tools/test_ptdump_oracle.c tools/test_ptdump_roundtrip.c \
-	tools/test_ptdump_hostile.c tools/test_ptdump_cli.c
+	tools/test_ptdump_hostile.c tools/test_ptdump_cli.c tools/test_ptdump_regime.c \
+	tools/test_ptdump_live.c
 PTDUMP_TEST_DEPS := $(PTDUMP_TEST_SRC) tools/test_ptdump.h tests/arena.c tests/arena.h \
 	$(PTDUMP_SRC) $(PTDUMP_HDR)
 
@@ -31,7 +32,7 @@ $(BUILD)/ptdump: tools/ptdump.c $(PTDUMP_OBJ) $(BUILD)/libpt.a
 $(BUILD)/tools/test_ptdump: $(PTDUMP_TEST_DEPS) $(BUILD)/libpt.a $(BUILD)/ptdump
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Itools -DPTDUMP_BIN='"$(BUILD)/ptdump"' $(PTDUMP_TEST_SRC) \
-		$(PTDUMP_SRC) tests/arena.c $(BUILD)/libpt.a -o $@
+		$(PTDUMP_SRC) tests/arena.c $(BUILD)/libpt.a -pthread -o $@
 
 CHECK_BINS += $(BUILD)/tools/test_ptdump
 
@@ -45,7 +46,7 @@ $(BUILD)/asan/ptdump: tools/ptdump.c $(PTDUMP_SRC) $(PTDUMP_HDR) $(CORE_SRC) $(C
 $(BUILD)/asan/test_ptdump: $(PTDUMP_TEST_DEPS) $(CORE_SRC) $(CORE_HDR) $(BUILD)/asan/ptdump
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(PTDUMP_SAN) -Itools -DPTDUMP_BIN='"$(BUILD)/asan/ptdump"' \
-		$(PTDUMP_TEST_SRC) $(PTDUMP_SRC) tests/arena.c $(CORE_SRC) -o $@
+		$(PTDUMP_TEST_SRC) $(PTDUMP_SRC) tests/arena.c $(CORE_SRC) -pthread -o $@
 
 ptdump-asan: $(BUILD)/asan/test_ptdump
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
