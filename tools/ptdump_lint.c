@@ -83,12 +83,15 @@ static void add(struct findings *f, const struct ptd_finding *x)
  * Writable aliases: the executable ranges sorted by PA, with the largest
  * PA end of each prefix, so that for each writable range a binary search
  * finds the last executable range starting below its end and a backward
- * scan stops as soon as no earlier range can reach its start. One finding
- * per writable range (the nearest executable alias at another VA,
- * clipped to the frames they share); the scan is bounded so that an image
- * mapping one frame at every VA costs O(n log n), not O(n^2).
+ * scan stops as soon as no earlier range can reach its start. Each
+ * executable alias at another VA is a finding, clipped to the frames they
+ * share; the scan (64 candidates), the findings per writable range (8)
+ * and in all (65536) are bounded, so that an image mapping one frame at
+ * every VA costs O(n log n), not O(n^2).
  */
 #define ALIAS_SCAN 64
+#define ALIAS_PER_RANGE 8
+#define ALIAS_MAX 65536
 
 static void aliases(const struct ptd_range *r, size_t n, struct findings *out)
 {
@@ -108,10 +111,10 @@ static void aliases(const struct ptd_range *r, size_t n, struct findings *out)
 		qsort(x, nx, sizeof(*x), cmp_pa);
 	for (size_t k = 0; k < nx; k++)
 		maxend[k] = k && maxend[k - 1] > x[k].last ? maxend[k - 1] : x[k].last;
-	for (size_t i = 0; i < n && nx; i++) {
+	for (size_t i = 0, total = 0; i < n && nx && total < ALIAS_MAX; i++) {
 		const struct ptd_range *w = &r[i];
 		uint64_t lo = w->pa, hi = w->pa + (w->size - 1);
-		size_t a = 0, b = nx, steps = 0;
+		size_t a = 0, b = nx, steps = 0, found = 0;
 		if (!(w->flags & PT_WRITE))
 			continue;
 		/* b: the number of executable ranges starting at or below hi. */
@@ -132,7 +135,9 @@ static void aliases(const struct ptd_range *r, size_t n, struct findings *out)
 			f.r = clip_pa(w, l2, h2);
 			f.other = clip_pa(e, l2, h2);
 			add(out, &f);
-			break;
+			total++;
+			if (++found == ALIAS_PER_RANGE)
+				break;
 		}
 	}
 	free(x);

@@ -143,11 +143,80 @@ static int write_seeds(const char *dir)
 	return 0;
 }
 
+/*
+ * `test_ptdump --samples DIR`: the images the README and the man page show
+ * (DIR/x86.bin and DIR/x86-new.bin, raw RAM at PA 0x1000000, root at its
+ * start): a small x86-64 address space as a kernel would build it, with
+ * what --lint looks for, and a later state of it for --diff.
+ */
+static int write_samples(const char *dir)
+{
+	const uint64_t base = 0x1000000, k = UINT64_C(0xffffffff81000000);
+	struct arena ar;
+	struct pt_mm mm;
+	struct pt_table t;
+	char path[512];
+	FILE *f;
+	int e = 0;
+	if (arena_init(&ar, base, 256))
+		return 1;
+	ar.strict_virt = false;
+	ar.dirty = false;
+	arena_mm(&ar, &mm);
+	if (pt_init(&t, PT_X86_64, 0, &mm))
+		return 1;
+	/* User: text, data, stack. */
+	e |= pt_map_region(&t, 0x400000, 0x2000000, 0x4000, PT_READ | PT_EXECUTE | PT_USER, 0);
+	e |= pt_map_region(&t, 0x600000, 0x2004000, 0x2000, PT_READ | PT_WRITE | PT_USER, 0);
+	e |= pt_map_region(&t, 0x7ffffffde000, 0x2010000, 0x3000, PT_READ | PT_WRITE | PT_USER, 0);
+	/* Kernel: a direct map of the first 64 MiB, its text mapped again
+	 * read-only and executable (the direct map stays writable: an alias),
+	 * a module page both writable and executable, a WC framebuffer, an
+	 * MMIO page left executable, and a user-readable global page. */
+	e |= pt_map_region(&t, UINT64_C(0xffff888000000000), 0, 64 << 20,
+			   PT_READ | PT_WRITE | PT_GLOBAL, PT_ALLOW_HUGE);
+	e |= pt_map_region(&t, k, 0x1000000, 4 << 20, PT_READ | PT_EXECUTE | PT_GLOBAL, PT_ALLOW_HUGE);
+	e |= pt_map(&t, UINT64_C(0xffffffffc0000000), 0x3000000, PT_SIZE_4K,
+		    PT_READ | PT_WRITE | PT_EXECUTE | PT_GLOBAL);
+	e |= pt_map_region(&t, UINT64_C(0xffffc90000000000), 0xfd000000, 2 << 20,
+			   PT_READ | PT_WRITE | PT_WC | PT_GLOBAL, PT_ALLOW_HUGE);
+	e |= pt_map(&t, UINT64_C(0xffffc90000400000), 0xfee00000, PT_SIZE_4K,
+		    PT_READ | PT_EXECUTE | PT_DEVICE | PT_GLOBAL);
+	e |= pt_map(&t, UINT64_C(0xffffffffff600000), 0x2020000, PT_SIZE_4K,
+		    PT_READ | PT_EXECUTE | PT_USER | PT_GLOBAL);
+	if (e || pt_root(&t) != base)
+		return 1;
+	/* What PTI does to the kernel's copy of the user half: XD in the
+	 * PML4 entry, so user text is not executable from it whatever its
+	 * leaves say. */
+	ar.mem[7] |= 0x80;
+	snprintf(path, sizeof(path), "%s/x86.bin", dir);
+	if (!(f = fopen(path, "wb")) || fwrite(ar.mem, 4096, 256, f) != 256 || fclose(f))
+		return 1;
+	/* Later: the data segment grew, a stack page went, the module page
+	 * was made read-only, the framebuffer moved. */
+	e |= pt_map_region(&t, 0x602000, 0x2006000, 0x2000, PT_READ | PT_WRITE | PT_USER, 0);
+	e |= pt_unmap_region(&t, 0x7ffffffde000, 0x1000);
+	e |= pt_protect_region(&t, UINT64_C(0xffffffffc0000000), PT_SIZE_4K,
+			       PT_READ | PT_EXECUTE | PT_GLOBAL);
+	e |= pt_unmap_region(&t, UINT64_C(0xffffc90000000000), 2 << 20);
+	e |= pt_map_region(&t, UINT64_C(0xffffc90000000000), 0xfc000000, 2 << 20,
+			   PT_READ | PT_WRITE | PT_WC | PT_GLOBAL, PT_ALLOW_HUGE);
+	snprintf(path, sizeof(path), "%s/x86-new.bin", dir);
+	if (e || !(f = fopen(path, "wb")) || fwrite(ar.mem, 4096, 256, f) != 256 || fclose(f))
+		return 1;
+	pt_destroy(&t);
+	arena_fini(&ar);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned total_fail;
 	if (argc == 3 && strcmp(argv[1], "--seeds") == 0)
 		return write_seeds(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "--samples") == 0)
+		return write_samples(argv[2]);
 	geometry();
 	total_fail = g_fail;
 	g_pass = g_fail = 0;
