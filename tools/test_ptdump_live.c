@@ -11,9 +11,11 @@
  * (ptd_load_image: read-only, shared, between guard pages) and walks,
  * lints and dumps it over and over for about a second. What is proved:
  *   - no crash: a read outside the image hits a guard page and kills the
- *     test (ASan and UBSan watch the rest under `make ptdump-asan`);
+ *     test (ASan and UBSan watch the rest: `make check` also runs this
+ *     group built with them, and `make ptdump-asan` the whole program);
  *   - no loop: every walk visits at most max_tables tables and finishes
- *     within a bound (a hang is also caught by the alarm);
+ *     within a bound (a hang is also caught by the alarm); the walker
+ *     reads each entry once, so no decision rests on two reads;
  *   - every answer is well-formed: ranges in VA order, never overlapping,
  *     exit codes 0 or 1.
  */
@@ -159,10 +161,10 @@ void live(void)
 	if (w.map == MAP_FAILED)
 		goto out;
 	signal(SIGALRM, on_alarm);
-	alarm(30);
+	alarm(120); /* a walk that loops never returns: fail the run */
 	pthread_create(&th, NULL, rewrite, &w);
 	t0 = now();
-	while (now() - t0 < 1.0) {
+	while (now() - t0 < 1.0 || walks < 3) {
 		struct ptd_image img;
 		struct ptd_config cfg = { .arch = PT_X86_64, .root = pt_root(&t),
 					  .va_hi = UINT64_MAX, .max_tables = 150 };
@@ -206,7 +208,8 @@ void live(void)
 	CHECK(bad_rc == 0, "%lu walks with another exit code", bad_rc);
 	CHECK(bad_order == 0, "%lu walks with ranges out of order", bad_order);
 	CHECK(over == 0, "%lu walks over the table cap", over);
-	CHECK(worst < 0.5, "slowest walk %.3f s of CPU", worst);
+	/* Natively a walk costs tens of ms: a generous bound, for Valgrind. */
+	CHECK(worst < 20, "slowest walk %.3f s of CPU", worst);
 	printf("  live: %lu walks (x3) of an image rewritten %lu times meanwhile, %lu ranges, "
 	       "slowest %.1f ms of CPU\n", walks, w.writes, ranges, worst * 1e3);
 	munmap(w.map, (size_t)LFRAMES * 4096);
@@ -216,5 +219,9 @@ out:
 	fclose(devnull);
 	pt_destroy(&t);
 	arena_fini(&ar);
+#ifdef PTDUMP_LIVE_ONLY
+	group_end("live image under ASan+UBSan");
+#else
 	group_end("live image (rewritten by another thread while walked)");
+#endif
 }

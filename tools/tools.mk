@@ -36,9 +36,21 @@ $(BUILD)/tools/test_ptdump: $(PTDUMP_TEST_DEPS) $(BUILD)/libpt.a $(BUILD)/ptdump
 
 CHECK_BINS += $(BUILD)/tools/test_ptdump
 
+# The live-image group again with ASan+UBSan on the tools' code (libpt.a as
+# built: its reads of the image go through the guarded mapping). Cheap, so
+# `make check` runs it; not in the sanitizer or Valgrind variants, which
+# instrument everything already (and cannot mix with ASan).
+PTDUMP_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+$(BUILD)/tools/test_ptdump_live_asan: $(PTDUMP_TEST_DEPS) $(BUILD)/libpt.a
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(PTDUMP_SAN) -Itools -DPTDUMP_LIVE_ONLY $(PTDUMP_TEST_SRC) \
+		$(PTDUMP_SRC) tests/arena.c $(BUILD)/libpt.a -pthread -o $@
+ifeq ($(TEST_WRAPPER)$(findstring sanitize,$(EXTRA_CFLAGS)),)
+CHECK_BINS += $(BUILD)/tools/test_ptdump_live_asan
+endif
+
 # ASan+UBSan: the library sources are compiled into the test with the
 # sanitizers so an out-of-bounds read anywhere on the image path is caught.
-PTDUMP_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 $(BUILD)/asan/ptdump: tools/ptdump.c $(PTDUMP_SRC) $(PTDUMP_HDR) $(CORE_SRC) $(CORE_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(PTDUMP_SAN) -Itools tools/ptdump.c $(PTDUMP_SRC) $(CORE_SRC) -o $@
