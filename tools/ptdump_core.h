@@ -130,7 +130,11 @@ int ptd_check(const struct ptd_image *img, const struct ptd_config *cfg, char *e
 
 /*
  * Walk the tables and send every coalesced range and every corrupt entry to
- * sink, in VA order. stats may be NULL. Returns PTD_EXIT_CLEAN,
+ * sink, in VA order. A leaf whose second read (pt_access, for the effective
+ * permissions) disagrees with the first is sent to sink->corrupt too, with
+ * its own reason, counted in stats->changed and not as corrupt: it keeps its
+ * leaf-only permissions (only an image changing under the walk does this).
+ * stats may be NULL. Returns PTD_EXIT_CLEAN,
  * PTD_EXIT_CORRUPT, or PTD_EXIT_USAGE (cfg fails ptd_check, or no memory).
  */
 int ptd_walk(const struct ptd_image *img, const struct ptd_config *cfg,

@@ -144,9 +144,56 @@ static int write_seeds(const char *dir)
 }
 
 /*
+ * DIR/a64.bin: AArch64 TTBR1 tables written the way Linux writes them (not
+ * by libpt), at PA 0x1000000: a linear map in a 1G block (RW through DBM,
+ * PXN, UXN), the kernel text in 16 2M blocks with the contiguous bit, its
+ * data writable and still clean (AP[2] and DBM), a UART page as Device-nGnRE
+ * through MAIR index 4, memory types through Linux's MAIR.
+ */
+static void put64(unsigned char *m, uint64_t off, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		m[off + (uint64_t)i] = (unsigned char)(v >> (8 * i));
+}
+
+static int write_a64_sample(const char *dir)
+{
+	const uint64_t base = 0x1000000, af = 1u << 10, ish = 3u << 8, ro = 1u << 7;
+	const uint64_t dbm = UINT64_C(1) << 51, con = UINT64_C(1) << 52, pxn = UINT64_C(1) << 53,
+		       uxn = UINT64_C(1) << 54;
+	unsigned char *m = calloc(8, 4096);
+	char path[512];
+	FILE *f;
+	if (!m)
+		return 1;
+	/* L0[0] -> L1 at +0x1000: L1[0] a 1G block of RAM at 0x40000000. */
+	put64(m, 0, (base + 0x1000) | 3);
+	put64(m, 0x1000, 0x40000000 | 1 | af | ish | dbm | pxn | uxn);
+	/* L0[0x100] -> L1 at +0x2000, L1[2] -> L2 at +0x3000: the kernel. */
+	put64(m, 8 * 0x100, (base + 0x2000) | 3);
+	put64(m, 0x2000 + 8 * 2, (base + 0x3000) | 3);
+	for (uint64_t i = 0; i < 16; i++)
+		put64(m, 0x3000 + 8 * i, (0x40200000 + (i << 21)) | 1 | af | ish | ro | uxn | con);
+	put64(m, 0x3000 + 8 * 16, (0x42200000) | 1 | af | ish | ro | dbm | pxn | uxn);
+	/* L0[0x1f7] -> L1 +0x4000, L1[0x1ff] -> L2 +0x5000, L2[0x1f0] -> L3
+	 * +0x6000: the UART, Attr4. */
+	put64(m, 8 * 0x1f7, (base + 0x4000) | 3);
+	put64(m, 0x4000 + 8 * 0x1ff, (base + 0x5000) | 3);
+	put64(m, 0x5000 + 8 * 0x1f0, (base + 0x6000) | 3);
+	put64(m, 0x6000, 0x09000000 | 3 | af | (4u << 2) | pxn | uxn);
+	snprintf(path, sizeof(path), "%s/a64.bin", dir);
+	if (!(f = fopen(path, "wb")) || fwrite(m, 4096, 8, f) != 8 || fclose(f)) {
+		free(m);
+		return 1;
+	}
+	free(m);
+	return 0;
+}
+
+/*
  * `test_ptdump --samples DIR`: the images the README and the man page show
  * (DIR/x86.bin and DIR/x86-new.bin, raw RAM at PA 0x1000000, root at its
- * start): a small x86-64 address space as a kernel would build it, with
+ * start; DIR/a64.bin below): a small x86-64 address space as a kernel would build it, with
  * what --lint looks for, and a later state of it for --diff.
  */
 static int write_samples(const char *dir)
@@ -207,7 +254,7 @@ static int write_samples(const char *dir)
 		return 1;
 	pt_destroy(&t);
 	arena_fini(&ar);
-	return 0;
+	return write_a64_sample(dir);
 }
 
 int main(int argc, char **argv)
