@@ -1,10 +1,14 @@
-# tools/: ptdump, a page-table dumper for raw memory images (issue 8).
+# tools/: ptdump, a page-table dumper for raw memory images (issues 8, 19):
+# ptdump_core.c (image, regime, walker), ptdump_attrs.c (raw attribute names,
+# regime options), ptdump_print.c, ptdump_lint.c, ptdump_diff.c, ptdump_cli.c.
 #   make ptdump          build/ptdump
 #   make ptdump-asan     the ptdump tests under ASan+UBSan, and run them
 #   make ptdump-fuzz     libFuzzer harness over the image walker; run it with
 #                        PTDUMP_FUZZ_TIME seconds (default 60)
-# `make check` runs build/tools/test_ptdump; `make install` installs
-# bin/ptdump and share/man/man1/ptdump.1.
+# `make check` runs build/tools/test_ptdump and test_ptdump_live_asan (the
+# live-image group under ASan+UBSan); `build/tools/test_ptdump --samples DIR`
+# writes the images the README and the man page show; `make install`
+# installs bin/ptdump and share/man/man1/ptdump.1.
 
 PTDUMP_SRC := tools/ptdump_core.c tools/ptdump_attrs.c tools/ptdump_print.c tools/ptdump_lint.c \
 	tools/ptdump_diff.c tools/ptdump_cli.c
