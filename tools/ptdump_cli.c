@@ -229,7 +229,7 @@ static int parse_cli(int argc, char **argv, struct cli *c, FILE *out, FILE *err)
 						   "ha hd sum mxr tre afe hpd, or none)",
 						   bad);
 			c->have_ctl = true;
-		} else if ((r = reg_opt(argc, argv, &i, &v)) < NREG) {
+		} else if ((r = reg_opt(argc, argv, &i, &v)) < NREG && v) {
 			if (c->nreg == MAX_REGS)
 				return usage_error(err, "too many register options", v);
 			c->reg[c->nreg] = reg_opts[r];
