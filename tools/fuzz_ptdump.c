@@ -6,12 +6,16 @@
  *   [0] format (mod PT_ARCH_COUNT)  [1] feature bits (any, invalid ones too)
  *   [2..3] root table index in the image (LE)  [4] bit 0: VA window,
  *   bit 1: JSON printer, bits 2..7: window shift  [5] window start,
- *   [6] window length, both in units of 2^shift  [7] unused
+ *   [6] window length, both in units of 2^shift  [7] regime: bit 0 the
+ *   controls in bits 1..5 (spread over PT_CTL_*), bit 6 the image's first
+ *   8 bytes as the attribute register, bit 7 LoongArch's Linux dir-mask
+ *   (refused regimes are usage errors)
  *
  * Besides ASan/UBSan, three oracles abort on a wrong answer: ranges come in
  * strictly increasing, non-overlapping VA order; they stay inside the VA
- * window; and pt_translate, walking the same image independently, agrees
- * with every range at its first and last byte (PA, flags, leaf size).
+ * window; and pt_access under the same regime, walking the same image
+ * independently, agrees with every range at its first and last byte (PA,
+ * effective flags, leaf size). Lint and diff run over the ranges too.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -94,12 +98,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (data[5] & 0x80) /* reach the upper half too */
 			cfg.va_lo |= UINT64_C(0xffff000000000000), cfg.va_hi = UINT64_MAX;
 	}
+	if (data[7] & 1) {
+		cfg.controls_set = true;
+		cfg.controls = ((uint64_t)(data[7] >> 1) * 0x2f5u) & PT_CTL_ALL;
+	}
+	if ((data[7] & 0x40) && img.len >= 8)
+		memcpy(&cfg.attrs, img.data, 8);
+	if (data[7] & 0x80)
+		cfg.dir_mask = UINT64_C(0x0000fffffffff000);
 	memset(&s, 0, sizeof(s));
 	s.img = &img;
 	s.cfg = &cfg;
 	s.pr.f = null;
 	s.pr.json = data[4] & 2;
+	s.pr.cfg = &cfg;
 	rc = ptd_walk(&img, &cfg, &sink, &st);
+	{
+		struct ptd_list l = { 0 };
+		struct ptd_sink ls = { ptd_list_range, NULL, &l };
+		if (ptd_walk(&img, &cfg, &ls, NULL) != rc)
+			abort();
+		sink_v += ptd_lint(l.r, l.n, NULL, NULL);
+		if (ptd_diff(l.r, l.n, l.r, l.n, NULL, NULL) != 0)
+			abort();
+		sink_v += ptd_diff(l.r, l.n, NULL, 0, NULL, NULL);
+		ptd_list_free(&l);
+	}
 	if (rc != PTD_EXIT_CLEAN && rc != PTD_EXIT_CORRUPT && rc != PTD_EXIT_USAGE)
 		abort();
 	if (rc == PTD_EXIT_CLEAN && (st.corrupt || st.skipped))

@@ -143,11 +143,132 @@ static int write_seeds(const char *dir)
 	return 0;
 }
 
+/*
+ * DIR/a64.bin: AArch64 TTBR1 tables written the way Linux writes them (not
+ * by libpt), at PA 0x1000000: a linear map in a 1G block (RW through DBM,
+ * PXN, UXN), the kernel text in 16 2M blocks with the contiguous bit, its
+ * data writable and still clean (AP[2] and DBM), a UART page as Device-nGnRE
+ * through MAIR index 4, memory types through Linux's MAIR.
+ */
+static void put64(unsigned char *m, uint64_t off, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		m[off + (uint64_t)i] = (unsigned char)(v >> (8 * i));
+}
+
+static int write_a64_sample(const char *dir)
+{
+	const uint64_t base = 0x1000000, af = 1u << 10, ish = 3u << 8, ro = 1u << 7;
+	const uint64_t dbm = UINT64_C(1) << 51, con = UINT64_C(1) << 52, pxn = UINT64_C(1) << 53,
+		       uxn = UINT64_C(1) << 54;
+	unsigned char *m = calloc(8, 4096);
+	char path[512];
+	FILE *f;
+	if (!m)
+		return 1;
+	/* L0[0] -> L1 at +0x1000: L1[0] a 1G block of RAM at 0x40000000. */
+	put64(m, 0, (base + 0x1000) | 3);
+	put64(m, 0x1000, 0x40000000 | 1 | af | ish | dbm | pxn | uxn);
+	/* L0[0x100] -> L1 at +0x2000, L1[2] -> L2 at +0x3000: the kernel. */
+	put64(m, 8 * 0x100, (base + 0x2000) | 3);
+	put64(m, 0x2000 + 8 * 2, (base + 0x3000) | 3);
+	for (uint64_t i = 0; i < 16; i++)
+		put64(m, 0x3000 + 8 * i, (0x40200000 + (i << 21)) | 1 | af | ish | ro | uxn | con);
+	put64(m, 0x3000 + 8 * 16, (0x42200000) | 1 | af | ish | ro | dbm | pxn | uxn);
+	/* L0[0x1f7] -> L1 +0x4000, L1[0x1ff] -> L2 +0x5000, L2[0x1f0] -> L3
+	 * +0x6000: the UART, Attr4. */
+	put64(m, 8 * 0x1f7, (base + 0x4000) | 3);
+	put64(m, 0x4000 + 8 * 0x1ff, (base + 0x5000) | 3);
+	put64(m, 0x5000 + 8 * 0x1f0, (base + 0x6000) | 3);
+	put64(m, 0x6000, 0x09000000 | 3 | af | (4u << 2) | pxn | uxn);
+	snprintf(path, sizeof(path), "%s/a64.bin", dir);
+	if (!(f = fopen(path, "wb")) || fwrite(m, 4096, 8, f) != 8 || fclose(f)) {
+		free(m);
+		return 1;
+	}
+	free(m);
+	return 0;
+}
+
+/*
+ * `test_ptdump --samples DIR`: the images the README and the man page show
+ * (DIR/x86.bin and DIR/x86-new.bin, raw RAM at PA 0x1000000, root at its
+ * start; DIR/a64.bin below): a small x86-64 address space as a kernel would build it, with
+ * what --lint looks for, and a later state of it for --diff.
+ */
+static int write_samples(const char *dir)
+{
+	const uint64_t base = 0x1000000, k = UINT64_C(0xffffffff81000000);
+	struct arena ar;
+	struct pt_mm mm;
+	struct pt_table t;
+	char path[512];
+	FILE *f;
+	int e = 0;
+	if (arena_init(&ar, base, 256))
+		return 1;
+	ar.strict_virt = false;
+	ar.dirty = false;
+	arena_mm(&ar, &mm);
+	if (pt_init(&t, PT_X86_64, 0, &mm))
+		return 1;
+	/* User: text, data, stack. */
+	e |= pt_map_region(&t, 0x400000, 0x2000000, 0x4000, PT_READ | PT_EXECUTE | PT_USER, 0);
+	e |= pt_map_region(&t, 0x600000, 0x2004000, 0x2000, PT_READ | PT_WRITE | PT_USER, 0);
+	e |= pt_map_region(&t, 0x7ffffffde000, 0x2010000, 0x3000, PT_READ | PT_WRITE | PT_USER, 0);
+	/* Kernel: a direct map of the first 64 MiB, its text mapped again
+	 * read-only and executable (the direct map stays writable: an alias),
+	 * a module page both writable and executable, a WC framebuffer, an
+	 * MMIO page left executable, and a user-readable global page. */
+	e |= pt_map_region(&t, UINT64_C(0xffff888000000000), 0, 64 << 20,
+			   PT_READ | PT_WRITE | PT_GLOBAL, PT_ALLOW_HUGE);
+	e |= pt_map_region(&t, k, 0x1000000, 4 << 20, PT_READ | PT_EXECUTE | PT_GLOBAL, PT_ALLOW_HUGE);
+	e |= pt_map(&t, UINT64_C(0xffffffffc0000000), 0x3000000, PT_SIZE_4K,
+		    PT_READ | PT_WRITE | PT_EXECUTE | PT_GLOBAL);
+	e |= pt_map_region(&t, UINT64_C(0xffffc90000000000), 0xfd000000, 2 << 20,
+			   PT_READ | PT_WRITE | PT_WC | PT_GLOBAL, PT_ALLOW_HUGE);
+	e |= pt_map(&t, UINT64_C(0xffffc90000400000), 0xfee00000, PT_SIZE_4K,
+		    PT_READ | PT_EXECUTE | PT_DEVICE | PT_GLOBAL);
+	e |= pt_map(&t, UINT64_C(0xffffffffff600000), 0x2020000, PT_SIZE_4K,
+		    PT_READ | PT_EXECUTE | PT_USER | PT_GLOBAL);
+	if (e || pt_root(&t) != base)
+		return 1;
+	/* What PTI does to the kernel's copy of the user half: XD in the
+	 * PML4 entry, so user text is not executable from it whatever its
+	 * leaves say. */
+	ar.mem[7] |= 0x80;
+	snprintf(path, sizeof(path), "%s/x86.bin", dir);
+	if (!(f = fopen(path, "wb")) || fwrite(ar.mem, 4096, 256, f) != 256 || fclose(f))
+		return 1;
+	/* Later: the data segment grew, a stack page went, the module page
+	 * was made read-only, the framebuffer moved. */
+	e |= pt_map_region(&t, 0x602000, 0x2006000, 0x2000, PT_READ | PT_WRITE | PT_USER, 0);
+	e |= pt_unmap_region(&t, 0x7ffffffde000, 0x1000);
+	e |= pt_protect_region(&t, UINT64_C(0xffffffffc0000000), PT_SIZE_4K,
+			       PT_READ | PT_EXECUTE | PT_GLOBAL);
+	e |= pt_unmap_region(&t, UINT64_C(0xffffc90000000000), 2 << 20);
+	e |= pt_map_region(&t, UINT64_C(0xffffc90000000000), 0xfc000000, 2 << 20,
+			   PT_READ | PT_WRITE | PT_WC | PT_GLOBAL, PT_ALLOW_HUGE);
+	snprintf(path, sizeof(path), "%s/x86-new.bin", dir);
+	if (e || !(f = fopen(path, "wb")) || fwrite(ar.mem, 4096, 256, f) != 256 || fclose(f))
+		return 1;
+	pt_destroy(&t);
+	arena_fini(&ar);
+	return write_a64_sample(dir);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned total_fail;
 	if (argc == 3 && strcmp(argv[1], "--seeds") == 0)
 		return write_seeds(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "--samples") == 0)
+		return write_samples(argv[2]);
+#ifdef PTDUMP_LIVE_ONLY
+	/* The ASan+UBSan build `make check` runs: the live-image group. */
+	live();
+	return g_fail ? 1 : 0;
+#endif
 	geometry();
 	total_fail = g_fail;
 	g_pass = g_fail = 0;
@@ -164,5 +285,11 @@ int main(int argc, char **argv)
 	g_pass = g_fail = 0;
 	corpora();
 	total_fail += g_fail;
+	void (*more[])(void) = { regime, lint_diff, options, live };
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+		g_pass = g_fail = 0;
+		more[i]();
+		total_fail += g_fail;
+	}
 	return total_fail ? 1 : 0;
 }

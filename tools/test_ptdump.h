@@ -33,6 +33,8 @@ uint64_t rnd(void);
 struct leaf {
 	uint64_t va, pa, size;
 	uint32_t flags;
+	unsigned level; /* filled from pt_walk (raw entries) */
+	uint64_t attr;
 };
 
 struct model {
@@ -60,11 +62,15 @@ unsigned translate_mismatches(const struct ptd_image *img, const struct ptd_conf
 			      const struct collect *c);
 
 struct walkacc {
+	const struct ptd_config *cfg; /* names the raw attributes */
 	struct model leaves;
 	unsigned long tables[PT_MAX_LEVELS];
 };
 
 int walk_pre(void *arg, const struct pt_entry *e);
+/* Give every model leaf the level and raw attributes of the pt_walk leaf
+ * at its VA; false if one has none. */
+bool model_fill_attrs(struct model *m, const struct model *walked);
 
 /* test_ptdump_roundtrip.c; test_ptdump.c lists the variants. */
 struct variant {
@@ -82,7 +88,16 @@ int walk_img(const unsigned char *p, size_t n, uint64_t base, enum pt_arch a, un
 void hostile(void);
 void corpora(void);
 
+/* test_ptdump_regime.c: foreign tables in bits, lint, diff, options. */
+void regime(void);
+void lint_diff(void);
+void options(void);
+
+/* test_ptdump_live.c: an image rewritten by another thread while walked. */
+void live(void);
+
 /* test_ptdump_cli.c: the command line in-process, and the binary. */
+extern bool g_raw_header; /* run_main keeps the '#' lines */
 int run_main(char **argv, char **out, char **errout);
 char *write_image(const void *p, size_t n);
 void cli(void);

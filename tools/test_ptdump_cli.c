@@ -17,7 +17,7 @@
 /* ---- Command line and the binary ----------------------------------------- */
 
 /* Run ptd_main; the output without '#' lines is returned in *out. */
-static bool g_raw; /* run_main keeps the '#' lines */
+bool g_raw_header; /* run_main keeps the '#' lines */
 
 int run_main(char **argv, char **out, char **errout)
 {
@@ -35,7 +35,7 @@ int run_main(char **argv, char **out, char **errout)
 		size_t n;
 		nl = strchr(line, '\n');
 		n = nl ? (size_t)(nl - line + 1) : strlen(line);
-		if (*line != '#' || g_raw) {
+		if (*line != '#' || g_raw_header) {
 			memcpy(w, line, n);
 			w += n;
 		}
@@ -85,11 +85,11 @@ void cli(void)
 	{
 		char *ok[] = { "ptdump", "--arch", "sv39", "--root=0x80000", "--base", "0x80000",
 			       "--stats", path, NULL };
-		g_raw = true;
+		g_raw_header = true;
 		CHECK(run_main(ok, &out, &err) == 1, "corrupt image exits 1");
-		g_raw = false;
+		g_raw_header = false;
 		CHECK(strstr(out, "0x0000000000000000-0x0000000000600000 -> "
-				  "0x0000000080200000-0x0000000080800000     6M   2M rw-- normal\n") &&
+				  "0x0000000080200000-0x0000000080800000     6M   2M rw-- normal   A D\n") &&
 			      strstr(out, "!! level 1 index 9 of table 0x81000 (va 0x0000000001200000, "
 					  "pte 0x5): reserved encoding\n"),
 		      "text output:\n%s", out);

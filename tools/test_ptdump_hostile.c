@@ -23,7 +23,7 @@ int walk_img(const unsigned char *p, size_t n, uint64_t base, enum pt_arch a, un
 	     uint64_t root, unsigned long max, struct collect *c, struct ptd_stats *st)
 {
 	struct ptd_image img = { p, n, base };
-	struct ptd_config cfg = { a, feat, root, 0, UINT64_MAX, max };
+	struct ptd_config cfg = { .arch = a, .features = feat, .root = root, .va_hi = UINT64_MAX, .max_tables = max };
 	struct ptd_sink sink = { col_range, col_corrupt, c };
 	int rc = ptd_walk(&img, &cfg, &sink, st);
 	if (rc != PTD_EXIT_USAGE)
@@ -61,6 +61,57 @@ void hostile(void)
 			      rc, st.corrupt, st.skipped);
 			free(c.r);
 		}
+	}
+
+	/* Random images under random regimes: the controls of the format,
+	 * attribute registers and (LoongArch) a dir-mask, valid or not. A
+	 * regime ptd_check_regime refuses is a usage error with a message;
+	 * any other walks like the default one, and agrees with pt_access. */
+	{
+		static const uint64_t ctl[PT_ARCH_COUNT] = {
+			[PT_X86_64] = 0x1f, [PT_X86_64_LA57] = 0x1f, [PT_AARCH64] = 0x21e0,
+			[PT_RISCV_SV39] = 0x780, [PT_RISCV_SV48] = 0x780, [PT_RISCV_SV57] = 0x780,
+			[PT_ARMV7] = 0x1800,
+		};
+		unsigned refused = 0, walked = 0;
+		for (int round = 0; round < 160; round++) {
+			enum pt_arch a = (enum pt_arch)(rnd() % PT_ARCH_COUNT);
+			struct ptd_geom g;
+			struct ptd_config cfg = { .arch = a, .va_hi = UINT64_MAX, .max_tables = 300,
+						  .controls_set = true };
+			struct ptd_image im = { img, n, base };
+			struct collect c = { 0 };
+			struct ptd_sink sink = { col_range, col_corrupt, &c };
+			struct ptd_stats st;
+			char err[240] = "";
+			int rc;
+			ptd_geom(a, &g);
+			for (size_t i = 0; i < n; i += 8) {
+				uint64_t r = rnd();
+				r &= (rnd() & 3) ? 0 : ~UINT64_C(0);
+				memcpy(img + i, &r, 8);
+			}
+			cfg.root = base + (rnd() % (n / g.table_bytes[0])) * g.table_bytes[0];
+			cfg.controls = rnd() & (round & 1 ? ctl[a] : 0x3fff);
+			cfg.attrs = round % 3 == 0 ? rnd() : round % 3 == 1 ? 0 : rnd() & 0x0707070707070707u;
+			if (a == PT_LOONGARCH64 && (round & 2))
+				cfg.dir_mask = UINT64_C(0x0000fffffffff000);
+			if (ptd_check_regime(&cfg, err, sizeof(err))) {
+				refused++;
+				CHECK(err[0] && ptd_walk(&im, &cfg, &sink, &st) == PTD_EXIT_USAGE,
+				      "refused regime walks anyway");
+				continue;
+			}
+			walked++;
+			rc = ptd_walk(&im, &cfg, &sink, &st);
+			CHECK(rc == 0 || rc == 1, "%s regime ctl %#" PRIx64 " attrs %#" PRIx64 ": rc %d",
+			      pt_arch_info(a)->name, cfg.controls, cfg.attrs, rc);
+			CHECK(st.changed == 0, "a still image changed under the walk");
+			CHECK(translate_mismatches(&im, &cfg, &c) == 0, "%s regime: ranges disagree with pt_access",
+			      pt_arch_info(a)->name);
+			free(c.r);
+		}
+		CHECK(refused > 10 && walked > 10, "regimes refused %u, walked %u", refused, walked);
 	}
 
 	/* Self-reference: every root entry points at the root. Bounded by the

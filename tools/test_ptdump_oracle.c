@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "test_ptdump.h"
 
@@ -20,7 +21,7 @@ void model_add(struct model *m, uint64_t va, uint64_t pa, uint64_t size, uint32_
 		if (!m->v)
 			abort();
 	}
-	m->v[m->n++] = (struct leaf){ va, pa, size, flags };
+	m->v[m->n++] = (struct leaf){ va, pa, size, flags, 0, 0 };
 }
 
 bool model_overlaps(const struct model *m, uint64_t va, uint64_t size)
@@ -96,11 +97,13 @@ size_t coalesce(struct leaf *v, size_t n, struct ptd_range *out)
 	for (size_t i = 0; i < n; i++) {
 		struct ptd_range *r = k ? &out[k - 1] : NULL;
 		if (r && r->leaf_size == v[i].size && r->flags == v[i].flags &&
+		    r->level == v[i].level && r->attr == v[i].attr &&
 		    r->va + r->size == v[i].va && r->pa + r->size == v[i].pa) {
 			r->size += v[i].size;
 			continue;
 		}
-		out[k++] = (struct ptd_range){ v[i].va, v[i].pa, v[i].size, v[i].size, v[i].flags };
+		out[k++] = (struct ptd_range){ v[i].va, v[i].pa, v[i].size, v[i].size, v[i].flags,
+					       v[i].level, v[i].attr };
 	}
 	return k;
 }
@@ -156,9 +159,36 @@ unsigned translate_mismatches(const struct ptd_image *img, const struct ptd_conf
 int walk_pre(void *arg, const struct pt_entry *e)
 {
 	struct walkacc *w = arg;
-	if (e->leaf)
+	if (e->leaf) {
 		model_add(&w->leaves, e->va, e->pa, e->size, e->flags);
-	else
+		w->leaves.v[w->leaves.n - 1].level = e->level;
+		w->leaves.v[w->leaves.n - 1].attr = ptd_attr_bits(w->cfg, e->level, e->pte);
+	} else
 		w->tables[e->level + 1]++;
 	return 0;
+}
+
+static int cmp_va(const void *k, const void *e)
+{
+	uint64_t va = *(const uint64_t *)k, v = ((const struct leaf *)e)->va;
+	return va < v ? -1 : va > v;
+}
+
+bool model_fill_attrs(struct model *m, const struct model *walked)
+{
+	struct leaf *w = malloc((walked->n + 1) * sizeof(*w));
+	bool ok = true;
+	memcpy(w, walked->v, walked->n * sizeof(*w));
+	qsort(w, walked->n, sizeof(*w), cmp_leaf);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct leaf *f = bsearch(&m->v[i].va, w, walked->n, sizeof(*w), cmp_va);
+		if (!f) {
+			ok = false;
+			continue;
+		}
+		m->v[i].level = f->level;
+		m->v[i].attr = f->attr;
+	}
+	free(w);
+	return ok;
 }

@@ -111,12 +111,12 @@ static bool ranges_equal(const struct ptd_range *a, size_t na, const struct ptd_
 }
 
 /* The text ptd_print_range gives for these ranges: what ptdump must print. */
-static char *render(const struct ptd_range *r, size_t n, bool json)
+static char *render(const struct ptd_config *cfg, const struct ptd_range *r, size_t n, bool json)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	struct ptd_printer p = { f, json };
+	struct ptd_printer p = { f, json, cfg, NULL };
 	for (size_t i = 0; i < n; i++)
 		ptd_print_range(&p, &r[i]);
 	fclose(f);
@@ -242,10 +242,7 @@ void roundtrip(const struct variant *v)
 	if (g_fail != fail0)
 		goto out;
 
-	/* Expected ranges from the model. */
-	want = calloc(rt.m.n + 1, sizeof(*want));
-	nwant = coalesce(rt.m.v, rt.m.n, want);
-
+	struct ptd_config cfg = { .arch = v->arch, .features = v->feat, .root = pt_root(&rt.t), .va_hi = UINT64_MAX };
 	/* The library agrees with the model (else the model or libpt is wrong). */
 	{
 		struct walkacc wa;
@@ -253,15 +250,20 @@ void roundtrip(const struct variant *v)
 		struct ptd_range *lib;
 		size_t nlib;
 		memset(&wa, 0, sizeof(wa));
+		wa.cfg = &cfg;
 		e = pt_walk(&rt.t, &ops, &wa);
 		CHECK(e == PT_OK, "pt_walk: %s", pt_strerror(e));
+		/* Expected ranges from the model, the raw attributes of each
+		 * leaf read from the entry libpt wrote (pt_walk's pte). */
+		CHECK(model_fill_attrs(&rt.m, &wa.leaves), "a model leaf pt_walk does not have");
+		want = calloc(rt.m.n + 1, sizeof(*want));
+		nwant = coalesce(rt.m.v, rt.m.n, want);
 		lib = calloc(wa.leaves.n + 1, sizeof(*lib));
 		nlib = coalesce(wa.leaves.v, wa.leaves.n, lib);
 		CHECK(ranges_equal(lib, nlib, want, nwant), "pt_walk leaves differ from the model");
 
 		/* The core walk over the arena's memory. */
 		struct ptd_image img = { rt.ar.mem, (size_t)ARENA_FRAMES * 4096, ARENA_BASE };
-		struct ptd_config cfg = { v->arch, v->feat, pt_root(&rt.t), 0, UINT64_MAX, 0 };
 		struct ptd_sink sink = { col_range, col_corrupt, &col };
 		e = ptd_walk(&img, &cfg, &sink, &st);
 		CHECK(e == PTD_EXIT_CLEAN, "ptd_walk rc %d, %zu corrupt", e, col.nc);
@@ -347,7 +349,7 @@ void roundtrip(const struct variant *v)
 			argv[k++] = (char *)v->feat_name;
 		}
 		argv[k] = NULL;
-		ref = render(want, nwant, false);
+		ref = render(&cfg, want, nwant, false);
 		e = run_main(argv, &out, NULL);
 		CHECK(e == 0, "ptd_main rc %d", e);
 		CHECK(strcmp(out, ref) == 0, "text output differs:\n%s---- want\n%s", out, ref);
@@ -355,7 +357,7 @@ void roundtrip(const struct variant *v)
 		free(ref);
 		argv[k] = "--json";
 		argv[k + 1] = NULL;
-		ref = render(want, nwant, true);
+		ref = render(&cfg, want, nwant, true);
 		e = run_main(argv, &out, NULL);
 		CHECK(e == 0 && strcmp(out, ref) == 0, "json output differs (rc %d)", e);
 		free(out);
