@@ -6,7 +6,7 @@
 #   make qemu-check    build and run every guest (tests/run.sh protocol,
 #                      one "[group] qemu <format>" line per format, and one
 #                      per extra check: <format>/state, <format>/asid,
-#                      <format>/defer)
+#                      <format>/defer, <format>/access)
 #   make qemu-mutants  rebuild with a sabotaged test and require failures
 # Formats: riscv-sv39/sv48/sv57/sv48-svpbmt, aarch64, aarch64-high,
 # aarch64-el2, aarch64-max, x86_64, x86_64-la57, armv7, loongarch64.
@@ -18,7 +18,10 @@
 # full TLB flush on the CPU (at pt_flush, or inside a call that detached
 # more than PT_FREE_MAX), are never written once detached or freed, and the
 # MMU translates the rest and tables rebuilt in the reused frames; every
-# format.
+# format. <format>/access: pt_access's verdict (allowed, or the fault and
+# its level) against real accesses on tables perturbed with raw writes, in
+# every privilege mode and run-time control setting the guest can switch;
+# every format.
 
 QEMU_DIR ?= $(BUILD)/qemu
 QEMU_EXTRA ?=
@@ -169,8 +172,14 @@ qemu-check:
 #   7 -cpu max without TCR_EL1.HA/HD: the MMU leaves the state to the OS;
 #   8 the defer table's flush hook counts a full flush it does not make,
 #   9 the defer table has no flush_tlb hook (libpt frees frames as it
-#     detaches them): every run.
-QEMU_MUTANTS := 1 2 3 4 5 6 7 8 9
+#     detaches them): every run;
+#  10 the access group asks pt_access with the perturbed table (non-leaf)
+#     entries put back, i.e. its expectation ignores upper-level bits,
+#  12 ... and asks for a write as a read: every run;
+#  11 ... and reads the controls once, in the first mode: runs that toggle
+#     controls at run time (x86 WP/AC/SMEP/SMAP, RISC-V SUM/MXR, PAN and
+#     HPD on -cpu max, ARMv7 AFE).
+QEMU_MUTANTS := 1 2 3 4 5 6 7 8 9 10 11 12
 QEMU_MUTANT_1 := $(QEMU_ARCHES)
 QEMU_MUTANT_2 := $(QEMU_ARCHES)
 QEMU_MUTANT_3 := $(QEMU_ARCHES)
@@ -180,6 +189,9 @@ QEMU_MUTANT_6 := aarch64 aarch64max armv7
 QEMU_MUTANT_7 := aarch64max
 QEMU_MUTANT_8 := $(QEMU_ARCHES)
 QEMU_MUTANT_9 := $(QEMU_ARCHES)
+QEMU_MUTANT_10 := $(QEMU_ARCHES)
+QEMU_MUTANT_11 := riscv aarch64max x86 x86la57 armv7
+QEMU_MUTANT_12 := $(QEMU_ARCHES)
 .PHONY: qemu-mutants
 qemu-mutants:
 	@scripts/need.sh qemu qemu-system-riscv64 qemu-system-aarch64 qemu-system-x86_64 \
