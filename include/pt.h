@@ -470,6 +470,9 @@ PT_API void pt_flush_tlb_native(void *ctx, uint64_t va, bool all);
  * Translate va through tables rooted at root_pa that nobody vouches for (a
  * guest's, a dump's). Reads only inside 4 KiB frames mm->phys_to_virt
  * returned (only phys_to_virt is used), at most one entry per level.
+ * pt_access with libpt's own regime (x86 NXE and WP, hardware access state,
+ * TEX remap and AFE off) and no access check: *out holds the EFFECTIVE
+ * permissions of every level together.
  * Errors: PT_ERR_INVALID (bad arguments, misaligned root), PT_ERR_NOT_MAPPED,
  * PT_ERR_CORRUPT (malformed entry, or a table phys_to_virt cannot reach).
  */

@@ -50,7 +50,8 @@ gate check-msan     check-msan
 gate check-valgrind check-valgrind
 gate fuzz           fuzz-gate
 gate bench-icount   bench-icount
-gate qemu           qemu-check
+gate qemu           qemu-check at-oracle
+gate linux          linux-check
 
 echo
 printf '%-18s %-7s %6s\n' gate result seconds

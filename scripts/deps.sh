@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages a libpt job needs, only those missing.
-#   scripts/deps.sh [group ...]   groups: build test clang fuzz afl bench qemu analyze coverage all
+#   scripts/deps.sh [group ...]   groups: build test clang fuzz afl bench qemu analyze coverage linux all
 # As root it installs with apt-get; otherwise it only reports what is missing.
 set -euo pipefail
 
@@ -14,6 +14,7 @@ declare -A PKGS=(
 	[qemu]="clang-19 lld-19 llvm-19 qemu-system-x86 qemu-system-arm qemu-system-misc"
 	[analyze]="cppcheck clang-tidy clang-tidy-19 gcc"
 	[coverage]="llvm-19 gcovr"
+	[linux]="qemu-system-x86 qemu-system-arm gdb-multiarch cpio"
 )
 
 groups=("$@")

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The AT oracle's blob: what the host driver (at_host.c) loads into the
+ * guest's RAM and what the guest (guest.c) writes back. One layout, shared
+ * by both sides; every field is a little-endian uint64_t.
+ *
+ * Guest physical memory (qemu-system-aarch64 -M virt -m 1G: RAM at
+ * 0x40000000..0x80000000; the guest image at 0x40080000):
+ *   AT_HDR_PA     the header (struct at_hdr, one 4K frame)
+ *   AT_QUERY_PA   the queries (struct at_query), up to AT_MAX_QUERIES
+ *   AT_TABLE_PA   the table frames, at the PAs the descriptors hold
+ *   AT_SAVE_PA    the guest's pristine copy of the table frames: restored
+ *                 before every phase, so hardware access-flag / dirty
+ *                 updates made by one phase's AT instructions never reach
+ *                 the next
+ *   AT_OUT_PA     the results (struct at_result per phase and query),
+ *                 written to the host file hdr.path by semihosting
+ * The blob file is [AT_HDR_PA, AT_TABLE_PA + hdr.table_bytes).
+ */
+#ifndef AT_ORACLE_H
+#define AT_ORACLE_H
+
+#include <stdint.h>
+
+#define AT_MAGIC 0x31454c4341524f54ull /* "TORACLE1" */
+#define AT_HDR_PA   0x48000000ull
+#define AT_QUERY_PA 0x48100000ull
+#define AT_TABLE_PA 0x48400000ull
+#define AT_SAVE_PA  0x50000000ull
+#define AT_OUT_PA   0x58000000ull
+#define AT_MAX_QUERIES ((AT_TABLE_PA - AT_QUERY_PA) / sizeof(struct at_query))
+#define AT_MAX_TABLE_BYTES (AT_SAVE_PA - AT_TABLE_PA)
+#define AT_MAX_PHASES 8
+
+/* The AT kinds, in the order of struct at_result. S1E1RP/S1E1WP (FEAT_PAN2)
+ * check PAN as PSTATE.PAN is (the guest sets it; S1E1R/W ignore it);
+ * without FEAT_PAN2 the guest skips them and stores AT_NOT_RUN. */
+enum at_kind { AT_S1E1R, AT_S1E1W, AT_S1E0R, AT_S1E0W, AT_S1E1RP, AT_S1E1WP, AT_KINDS };
+#define AT_NOT_RUN 0xffffffffffffffffull
+
+/* One register setting of the EL1&0 regime; the guest runs every query
+ * under every phase. */
+struct at_phase {
+	uint64_t tcr, mair, ttbr0, ttbr1;
+	uint64_t sctlr_wxn;   /* 1: SCTLR_EL1.WXN set */
+};
+
+struct at_hdr {
+	uint64_t magic;
+	uint64_t nphases, nqueries;
+	uint64_t table_bytes;  /* table frames at AT_TABLE_PA */
+	uint64_t plant;        /* guest-side planted bug (at_host.c --plant) */
+	struct at_phase phase[AT_MAX_PHASES];
+	char path[512];        /* host file for the results (semihosting) */
+};
+
+struct at_query {
+	uint64_t va;
+	uint64_t watch_pa;     /* a descriptor to read after each AT (0: none) */
+};
+
+/* Per phase and query: PAR_EL1 after each kind, and the watched
+ * descriptor right after it. */
+struct at_result {
+	uint64_t par[AT_KINDS];
+	uint64_t watch[AT_KINDS];
+};
+
+/* The result file: this record, then nphases * nqueries struct at_result
+ * (phase-major). */
+struct at_out_hdr {
+	uint64_t magic;
+	uint64_t mmfr0, mmfr1, currentel;
+	uint64_t nresults;
+	uint64_t pad[7];
+};
+
+#endif /* AT_ORACLE_H */

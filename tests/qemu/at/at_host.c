@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The AT oracle's host driver: builds random, perturbed AArch64 EL1&0
+ * tables with libpt and picks VAs (at_tables.c), runs the guest (guest.c)
+ * once per table set under qemu-system-aarch64, two at a time, and
+ * compares every PAR_EL1 with libpt (at_compare.c).
+ *
+ * Prints one [group] line per comparator and CPU (tests/run.sh protocol);
+ * each AT answer is one check. --plant N plants a bug that must be
+ * caught: 1 the comparison makes EL0 queries as EL1, 2 the guest swaps
+ * TTBR0 and TTBR1, 3 the regime leaves out TCR.HA/HD, 4 the guest does not
+ * restore the tables between phases (the AT's own AF and dirty updates
+ * leak into the next phase), 5 the comparison drops PAN from the *P kinds,
+ * 6 the regime drops TCR.HPD (only the access comparison sees HPD).
+ * --no-table-bits leaves the table descriptors' APTable/XNTable bits alone.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "at_host.h"
+
+struct at_opt opt = { NULL, "build/at", "qemu-system-aarch64", 4, 2, 3000, 2, 0, 8, 1, false, true };
+const char *const kind_name[AT_KINDS] = { "S1E1R", "S1E1W", "S1E0R", "S1E0W", "S1E1RP", "S1E1WP" };
+
+/* ---- running the guests --------------------------------------------------- */
+
+static void launch(struct set *s)
+{
+	char cmd[2048];
+	unlink(s->out);
+	snprintf(cmd, sizeof cmd,
+		 "exec timeout 120 %s -M virt,virtualization=on -cpu %s -m 1G -nographic -monitor none "
+		 "-semihosting -kernel '%s' -device loader,file='%s',addr=%#llx,force-raw=on >'%s' 2>&1",
+		 opt.qemu, s->max ? "max" : "cortex-a57", opt.guest, s->blob,
+		 (unsigned long long)AT_HDR_PA, s->log);
+	s->pid = fork();
+	if (s->pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (s->pid < 0) {
+		perror("fork");
+		exit(2);
+	}
+}
+
+static void run_all(struct set *sets, unsigned n)
+{
+	unsigned next = 0, running = 0;
+	while (next < n || running) {
+		if (next < n && running < opt.jobs) {
+			launch(&sets[next++]);
+			running++;
+			continue;
+		}
+		int st;
+		pid_t p = wait(&st);
+		if (p < 0)
+			break;
+		for (unsigned i = 0; i < n; i++)
+			if (sets[i].pid == p)
+				sets[i].status = st;
+		running--;
+	}
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: at_host --guest guest.elf [--dir DIR] [--sets-max N] [--sets-a57 N]\n"
+			"       [--queries N] [--seed S] [--jobs N] [--plant 1-6] [--show N] [--qemu CMD]\n"
+			"       [--no-table-bits] [--verbose]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define ARG(name) (!strcmp(a, name) && v && (i++, 1))
+		if (ARG("--guest"))
+			opt.guest = v;
+		else if (ARG("--dir"))
+			opt.dir = v;
+		else if (ARG("--qemu"))
+			opt.qemu = v;
+		else if (ARG("--sets-max"))
+			opt.sets_max = (unsigned)strtoul(v, NULL, 0);
+		else if (ARG("--sets-a57"))
+			opt.sets_a57 = (unsigned)strtoul(v, NULL, 0);
+		else if (ARG("--queries"))
+			opt.queries = (unsigned)strtoul(v, NULL, 0);
+		else if (ARG("--seed"))
+			opt.seed = strtoull(v, NULL, 0);
+		else if (ARG("--jobs"))
+			opt.jobs = (unsigned)strtoul(v, NULL, 0);
+		else if (ARG("--plant"))
+			opt.plant = (unsigned)strtoul(v, NULL, 0);
+		else if (ARG("--show"))
+			opt.show = (unsigned)strtoul(v, NULL, 0);
+		else if (!strcmp(a, "--no-table-bits"))
+			opt.table_bits = false;
+		else if (!strcmp(a, "--verbose"))
+			opt.verbose = true;
+		else
+			usage();
+#undef ARG
+	}
+	if (!opt.guest || !opt.jobs || opt.queries == 0 || opt.queries > AT_MAX_QUERIES)
+		usage();
+	mkdir(opt.dir, 0777);
+	seed_rng(opt.seed);
+
+	unsigned n = opt.sets_max + opt.sets_a57;
+	struct set *sets = calloc(n, sizeof *sets);
+	if (!sets)
+		return 2;
+	for (unsigned i = 0; i < n; i++)
+		build_set(&sets[i], i, i < opt.sets_max);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run_all(sets, n);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	struct tally tt[2][2];
+	memset(tt, 0, sizeof tt);
+	for (unsigned c = 0; c < 2; c++) {
+		tt[c][0].name = "translate";
+		tt[c][1].name = "access";
+	}
+	bool broken = false;
+	for (unsigned i = 0; i < n; i++) {
+		struct set *s = &sets[i];
+		if (!WIFEXITED(s->status) || WEXITSTATUS(s->status)) {
+			printf("  at-oracle: set %u: QEMU exited with status %d (log %s)\n", i,
+			       WIFEXITED(s->status) ? WEXITSTATUS(s->status) : -1, s->log);
+			broken = true;
+			continue;
+		}
+		FILE *f = fopen(s->out, "rb");
+		struct at_out_hdr oh;
+		size_t nres = (size_t)s->nphases * s->nq;
+		struct at_result *res = calloc(nres, sizeof *res);
+		if (!f || !res || fread(&oh, sizeof oh, 1, f) != 1 || oh.magic != AT_MAGIC ||
+		    oh.nresults != nres || fread(res, sizeof *res, nres, f) != nres) {
+			printf("  at-oracle: set %u: no complete result file %s\n", i, s->out);
+			broken = true;
+			if (f)
+				fclose(f);
+			free(res);
+			continue;
+		}
+		fclose(f);
+		if (opt.verbose || i == 0 || i == opt.sets_max)
+			printf("  set %u (-cpu %s): ID_AA64MMFR0_EL1 %#" PRIx64 " MMFR1 %#" PRIx64
+			       " (HAFDBS %u, PAN %u, HPDS %u), %zu table frames, %zu leaves, %u queries x %u phases\n",
+			       i, s->max ? "max" : "cortex-a57", oh.mmfr0, oh.mmfr1, (unsigned)(oh.mmfr1 & 15),
+			       (unsigned)(oh.mmfr1 >> 20 & 15), (unsigned)(oh.mmfr1 >> 12 & 15),
+			       (size_t)(s->table_bytes / 4096), s->nleaves, s->nq, s->nphases);
+		compare_set(s, res, tt[s->max ? 0 : 1]);
+		free(res);
+	}
+
+	printf("  QEMU: %u runs in %.1f s wall (%u at once)\n", n,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, opt.jobs);
+	print_observations();
+
+	unsigned long total_fail = 0;
+	for (unsigned c = 0; c < 2; c++)
+		for (unsigned m = 0; m < 2; m++) {
+			struct tally *t = &tt[c][m];
+			printf("  %s -cpu %s: per kind (agree/disagree):", t->name, c ? "cortex-a57" : "max");
+			for (unsigned k = 0; k < AT_KINDS; k++)
+				printf(" %s %lu/%lu", kind_name[k], t->by_kind[k][0], t->by_kind[k][1]);
+			printf("; HPD phases not compared %lu; memory type disagreements tolerated on Normal "
+			       "bytes with one of inner/outer non-cacheable: %lu\n", t->skipped, t->mixed);
+			printf("[group] at-oracle %s %s: %lu passed, %lu failed\n", t->name,
+			       c ? "cortex-a57" : "max", t->pass, t->fail);
+			total_fail += t->fail;
+		}
+	if (broken)
+		printf("[group] at-oracle runs: 0 passed, 1 failed\n");
+	for (unsigned i = 0; i < n; i++) {
+		arena_fini(&sets[i].a);
+		free(sets[i].q);
+		free(sets[i].tables);
+		free(sets[i].leaves);
+	}
+	free(sets);
+	return total_fail || broken ? 1 : 0;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# make at-oracle-lib-plants: show that the AT oracle catches bugs in
+# libpt's AArch64 access checks (arch/aarch64.h). Each plant is one edit,
+# made in a scratch copy by tests/plant_runner.sh (the real tree is never
+# touched); the oracle must fail on it.
+suites=""
+# name | file | text | replacement (literal; \n and \t as in C)
+# shellcheck disable=SC2034
+plants=(
+"TCR.HPD ignored: APTable/XNTable always apply|arch/aarch64.h|\t\tif (!(r->controls & PT_CTL_HPD))\n\t\t\t*up|\t\tif (1)\n\t\t\t*up"
+"APTable[0] does not take EL0 access away|arch/aarch64.h|(e & A64_AP_USER) && !(up & A64_AP_TABLE_NO_EL0)|(e & A64_AP_USER)"
+"PAN ignored|arch/aarch64.h|lf->perm = (user && (c & PT_CTL_PAN) ? 0 :|lf->perm = (0 ? 0 :"
+"TCR.HD without HA dirties clean pages|arch/aarch64.h|const bool hd = (c & PT_CTL_HA) && (c & PT_CTL_HD);|const bool hd = c & PT_CTL_HD;"
+"a permission fault before the access flag one|arch/aarch64.h|#define arch_aarch64_AF_FIRST 1|#define arch_aarch64_AF_FIRST 0"
+"MAIR bytes below 0x80 read as Device|arch/aarch64.h|\tif (!(m >> 4))\n\t\treturn PT_DEVICE;|\tif (!(m >> 7))\n\t\treturn PT_DEVICE;"
+)
+judge() {
+	make --no-print-directory build/at/at-oracle.sh >oracle-build.log 2>&1 || {
+		verdict="ORACLE DOES NOT BUILD"; return 1; }
+	if build/at/at-oracle.sh --sets-max 2 --sets-a57 1 --queries 1000 --show 1 >oracle.log 2>&1; then
+		verdict="MISSED"
+		return 1
+	fi
+	verdict="caught: $(grep '^\[group\] at-oracle access' oracle.log | sed 's/^\[group\] at-oracle access //; s/ passed, / ok, /' | paste -sd';' -)"
+	return 0
+}
+# The runner finds the tree from $0 as if the script lived in tests/.
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+BASH_ARGV0="$top/tests/at_lib_plants.sh"
+# shellcheck source=../../plant_runner.sh
+. "$top/tests/plant_runner.sh"
