@@ -28,7 +28,7 @@
 
 #define ACC_MAPS 56
 #define ACC_HOLES 16
-#define ACC_ROUNDS 12
+#define ACC_ROUNDS 16
 #define ACC_PROBES 180     /* per round, shared by the modes */
 #define ACC_MAX_LEVELS 5
 #define ACC_LOG 64
@@ -128,6 +128,28 @@ static void restore_all(void)
 }
 
 static unsigned g_perturbs, g_by_level[ACC_MAX_LEVELS][2];
+/* The walks that cross a perturbed entry this round: most probes go there. */
+static unsigned affected[ACC_MAPS + ACC_HOLES], naffected;
+
+static void find_affected(void)
+{
+	naffected = 0;
+	for (unsigned i = 0; i < nmaps + nholes; i++) {
+		bool hit = false;
+		for (unsigned l = 0; l < maps[i].n && !hit; l++)
+			for (unsigned j = 0; j < nlog && !hit; j++)
+				hit = plog[j].slot == maps[i].slot[l];
+		if (hit)
+			affected[naffected++] = i;
+	}
+}
+
+static const struct amap *pick_map(void)
+{
+	if (naffected && rnd_below(4))
+		return &maps[affected[rnd_below(naffected)]];
+	return &maps[rnd_below(nmaps + nholes)];
+}
 
 /* One raw change to one entry on a mapping's walk. For a 4K leaf of a
  * granule of several, every leaf of the granule changes alike (the
@@ -167,6 +189,7 @@ static void perturb_one(void)
 unsigned g_acc_emu;
 static unsigned g_agree, g_disagree, g_allowed, g_faults, g_kind_checked, g_skipped;
 static unsigned g_mode_n[8][2];
+static unsigned g_kinds[PT_FAULT_BUS + 1]; /* pt_access's verdicts, PT_FAULT_NONE: allowed */
 static uint64_t g_ctl0;
 
 static void show_walk(const struct amap *m)
@@ -244,6 +267,8 @@ static void probe_acc(unsigned am, const struct amap *m, enum acc k)
 		g_skipped++;
 		return;
 	}
+	if ((unsigned)pf.kind <= PT_FAULT_BUS)
+		g_kinds[want ? PT_FAULT_NONE : pf.kind]++;
 	uint64_t before = pa ? *word(pa) : 0, val = ~pa ^ (rnd() & 0xff00);
 	uint64_t v = probe(pm, k, va, val);
 	bool faulted = g_faulted;
@@ -330,6 +355,7 @@ void check_access(void)
 	g_perturbs = 0;
 	memset(g_by_level, 0, sizeof g_by_level);
 	memset(g_mode_n, 0, sizeof g_mode_n);
+	memset(g_kinds, 0, sizeof g_kinds);
 	nmaps = nholes = nlog = 0;
 	shadow_clear();
 	int r = pt_init(&T, F->arch, F->features, &g_mm);
@@ -395,14 +421,14 @@ void check_access(void)
 		g_phase = "access: probes";
 		restore_all();
 		/* Round 0: the table as libpt wrote it. */
-		unsigned np = round ? 1 + (unsigned)rnd_below(6) : 0;
+		unsigned np = round ? 2 + (unsigned)rnd_below(8) : 0;
 		for (unsigned i = 0; i < np; i++)
 			perturb_one();
+		find_affected();
 		pt_flush_tlb_native(NULL, 0, true);
 		for (unsigned am = 0; am < nm; am++)
 			for (unsigned i = 0; i < ACC_PROBES / nm; i++)
-				probe_acc(am, &maps[rnd_below(nmaps + nholes)],
-					  (enum acc)rnd_below(ACC_COUNT));
+				probe_acc(am, pick_map(), (enum acc)rnd_below(ACC_COUNT));
 	}
 	restore_all();
 	pt_flush_tlb_native(NULL, 0, true);
@@ -416,6 +442,10 @@ void check_access(void)
 		"the kind checked; %u of all as the emulator, not the manual, has it), "
 		"%u disagree, %u skipped\n", F->name, g_agree, g_allowed, g_kind_checked, g_acc_emu,
 		g_disagree, g_skipped);
+	gprintf("  %s: access: pt_access said: allowed %u, not present %u, permission %u, "
+		"access flag %u, dirty %u, reserved %u\n", F->name, g_kinds[PT_FAULT_NONE],
+		g_kinds[PT_FAULT_NOT_PRESENT], g_kinds[PT_FAULT_PERMISSION],
+		g_kinds[PT_FAULT_ACCESS_FLAG], g_kinds[PT_FAULT_DIRTY], g_kinds[PT_FAULT_RESERVED]);
 	for (unsigned am = 0; am < nm && am < 8; am++)
 		gprintf("  %s: access: mode %s: %u worked, %u faulted\n", F->name,
 			arch_acc_mode_name(F, am), g_mode_n[am][0], g_mode_n[am][1]);
