@@ -108,9 +108,13 @@ void arch_acc_leave(const struct fmt *f, unsigned am);
 uint64_t arch_acc_controls(const struct fmt *f);
 uint64_t arch_acc_attrs(const struct fmt *f);
 /* A raw change a foreign OS might make to entry e at level l (0 = root),
- * a leaf or a table entry: bits to set and to clear; false if none. */
-bool arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
-		      uint64_t *clr);
+ * a leaf or a table entry: bits to set and to clear. Returns 0 if none,
+ * 1, or ACC_UNMODELLED for a change struct pt_regime cannot describe (the
+ * CPU's physical address width): disagreements on walks through such an
+ * entry are counted and shown as libpt's known limits, not failed. */
+#define ACC_UNMODELLED 2
+int arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
+		     uint64_t *clr);
 /* Whether the recorded fault is what pt_access said (*pf) for access k at
  * va, as far as the trap handler can tell. Where the emulator is known to
  * report a fault otherwise than the architecture manual (and pt_access)

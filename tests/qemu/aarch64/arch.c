@@ -387,10 +387,22 @@ uint64_t arch_acc_attrs(const struct fmt *f)
  * (writable, clean), AP[2] toggled, AP[1] toggled (not at EL2: RES1),
  * PXN or UXN toggled, V clear, a level-3 entry with bit 1 clear
  * (reserved: a translation fault). */
-bool arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
-		      uint64_t *clr)
+int arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
+		     uint64_t *clr)
 {
 	bool el2 = f->features & PT_FEAT_AARCH64_EL2;
+	/* An output address at or above the CPU's PA size (ID_AA64MMFR0_EL1.
+	 * PARange: 44 bits on Cortex-A57, below TCR.IPS's 48) is an address
+	 * size fault at that level (Arm ARM D8.3); struct pt_regime has no
+	 * PA size. */
+	uint64_t mmfr0;
+	static const unsigned char pa_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	__asm__ volatile("mrs %0, id_aa64mmfr0_el1" : "=r"(mmfr0));
+	unsigned pab = (mmfr0 & 0xf) < 7 ? pa_bits[mmfr0 & 0xf] : 48;
+	if (pab < 48 && rnd_below(20) == 0) {
+		*set = 1ull << pab;
+		return ACC_UNMODELLED;
+	}
 	if (!leaf) {
 		static const uint64_t el1[] = { 1ull << 61, 1ull << 62, 1ull << 60, 1ull << 59, 0 };
 		static const uint64_t el2b[] = { 1ull << 62, 1ull << 60, 1ull << 62, 1ull << 60, 0 };

@@ -269,8 +269,8 @@ uint64_t arch_acc_attrs(const struct fmt *f)
  * at 5:4, AP[2] at 9, XN 0): AP set to one of 000, 001, 010, 011, 101,
  * 110, 111 (100 is reserved), XN or a section's PXN toggled, the entry
  * cleared. */
-bool arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
-		      uint64_t *clr)
+int arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
+		     uint64_t *clr)
 {
 	(void)f;
 	if (!leaf) {

@@ -255,8 +255,8 @@ uint64_t arch_acc_attrs(const struct fmt *f)
  * then reads frame 0, all invalid). Leaves: V clear (P stays set), D
  * clear (a writable leaf turns clean), PLV 1-3, RPLV, NR, NX set or
  * clear, W and D clear. */
-bool arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
-		      uint64_t *clr)
+int arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
+		     uint64_t *clr)
 {
 	(void)f;
 	(void)l;

@@ -260,8 +260,8 @@ uint64_t arch_acc_attrs(const struct fmt *f)
  * execute-only, write without read (reserved), U toggled, X or W
  * cleared (never all of R, W and X: that is a table pointer), V clear,
  * PBMT 3 (reserved). */
-bool arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
-		      uint64_t *clr)
+int arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
+		     uint64_t *clr)
 {
 	(void)l;
 	unsigned c = (unsigned)rnd_below(leaf ? 10 : 6);

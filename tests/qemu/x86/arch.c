@@ -294,11 +294,20 @@ uint64_t arch_acc_attrs(const struct fmt *f)
 /* Table entries: RW or US clear, XD set (each restricts everything
  * below), P clear, PS in an entry that cannot map a page (reserved).
  * Leaves: RW, US, XD, A, D, P; a reserved bit of a 2M or 1G leaf (bit 13). */
-bool arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
-		      uint64_t *clr)
+int arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
+		     uint64_t *clr)
 {
 	unsigned levels = f->arch == PT_X86_64_LA57 ? 5 : 4, h = levels - 1 - l;
 	unsigned c = (unsigned)rnd_below(leaf ? 8 : 6);
+	/* An address bit at or above MAXPHYADDR (CPUID 0x80000008 EAX[7:0]:
+	 * 40 on qemu64) is reserved in every entry (SDM Vol. 3A §4.5);
+	 * struct pt_regime has no MAXPHYADDR. */
+	uint32_t a, b, cx, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(cx), "=d"(d) : "a"(0x80000008u), "c"(0));
+	if ((a & 0xff) < 52 && rnd_below(20) == 0) {
+		*set = 1ull << (a & 0xff);
+		return ACC_UNMODELLED;
+	}
 	if (!leaf) {
 		if (c == 0 || c == 1)
 			*clr = 2;
