@@ -19,6 +19,13 @@
  * entries whose span holds no page the guest itself runs on; they are all
  * undone before pt_destroy.
  *
+ * Not failed, but counted and printed: where QEMU 7.2 is known to differ
+ * from the architecture manual that pt_access follows, the arch hooks
+ * accept QEMU's answer (arch_acc_fault_ok, arch_acc_emu_allows; g_acc_emu),
+ * and walks through an entry changed in a way struct pt_regime cannot
+ * describe (address bits above the CPU's physical address width:
+ * ACC_UNMODELLED) are libpt's known limit (g_known).
+ *
  * QEMU_MUTATE 10: pt_access is asked with the table (non-leaf) entries
  * restored, i.e. the expectation ignores upper-level bits; 11: the regime's
  * controls are read once, in the first mode, not in each mode; 12: a write
