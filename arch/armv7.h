@@ -194,6 +194,14 @@ PT_HOOK const struct arch_armv7_fields *arch_armv7_fields_of(unsigned h, uint64_
 	return &arch_armv7_at[h ? 1 : (e & V7_SMALL) ? 0 : 2];
 }
 
+/* The memory type of TEX:C:B read from a foreign table (TEX remap off):
+ * as the engine's, but TEX 001 C 1 B 0 is IMPLEMENTATION DEFINED, not
+ * reserved (taken as Normal). -1: reserved. */
+PT_HOOK int arch_armv7_r_memtype(unsigned tex, unsigned c, unsigned b)
+{
+	return tex == 1 && c && !b ? 0 : arch_armv7_memtype(tex, c, b);
+}
+
 /* A leaf is corrupt only for the encodings the architecture reserves:
  * AP 100 (without AFE), and TEX:C:B combinations without TEX remap. */
 PT_HOOK int arch_armv7_r_entry(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t *next,
@@ -210,7 +218,7 @@ PT_HOOK int arch_armv7_r_entry(const struct pt_regime *r, unsigned h, uint64_t e
 	}
 	if ((ap == 4 && !(r->controls & PT_CTL_AFE)) ||
 	    (!(r->controls & PT_CTL_TRE) &&
-	     arch_armv7_memtype((unsigned)(e >> at->tex) & 7, (e >> at->c) & 1, (e >> at->b) & 1) < 0))
+	     arch_armv7_r_memtype((unsigned)(e >> at->tex) & 7, (e >> at->c) & 1, (e >> at->b) & 1) < 0))
 		return PTK_CORRUPT;
 	return PTK_LEAF;
 }
@@ -252,7 +260,7 @@ PT_HOOK void arch_armv7_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e
 		const unsigned or_ = (unsigned)(r->attrs >> (48 + 2 * n)) & 3;
 		mt = tr < 2 ? PT_DEVICE : (!ir && !or_ ? PT_UNCACHED : 0);
 	} else {
-		mt = (uint32_t)arch_armv7_memtype(tex, c, b);
+		mt = (uint32_t)arch_armv7_r_memtype(tex, c, b);
 	}
 	if (h && (e & V7_SUPERSECTION)) {
 		lf->size = UINT64_C(1) << 24;

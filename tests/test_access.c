@@ -322,6 +322,8 @@ static const struct acase cases[] = {
 	{ "v7 TEX remap: index 3 (C B) cacheable, TEX[2:1] the OS's", PT_ARMV7, 0, PT_CTL_TRE,
 	  V7_LINUX_PRRR | V7_LINUX_NMRR << 32, 0, 0x1000, { 1, (TARGET | 2u | 0xcu | 3u << 4 | 6u << 6) },
 	  2, R, OK(RWXU | PT_GLOBAL | AC | DI, K4) },
+	{ "v7 TEX 001 C 1 B 0 is IMPLEMENTATION DEFINED, not reserved", PT_ARMV7, 0, 0, 0, 0, 0x1000,
+	  { 1, (TARGET | 2u | 8u | 3u << 4 | 1u << 6) }, 2, R, OK(RWXU | PT_GLOBAL | AC | DI, K4) },
 	{ "v7 TEX 011 is reserved without remap", PT_ARMV7, 0, 0, 0, 0, 0x1000,
 	  { 1, (TARGET | 2u | 3u << 4 | 3u << 6) }, 2, R, FAULT(PT_FAULT_RESERVED, 1) },
 };
