@@ -67,6 +67,26 @@ __attribute__((weak)) bool arch_asids(const struct fmt *f)
 	return false;
 }
 
+__attribute__((weak)) bool arch_acc_skip(const struct fmt *f, enum acc k, int rc,
+					 const struct pt_fault *pf, const struct pt_mapping *out)
+{
+	(void)f;
+	(void)k;
+	(void)rc;
+	(void)pf;
+	(void)out;
+	return false;
+}
+
+__attribute__((weak)) bool arch_acc_emu_allows(const struct fmt *f, enum acc k,
+					       const struct pt_fault *pf)
+{
+	(void)f;
+	(void)k;
+	(void)pf;
+	return false;
+}
+
 __attribute__((weak)) void arch_switch_asid(uint64_t root, unsigned asid)
 {
 	(void)root;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the conformance guest's test files share (common.c, map.c,
- * state.c, asid.c, defer.c); guest.h is the interface to the
+ * state.c, asid.c, defer.c, access.c); guest.h is the interface to the
  * architecture's startup instead.
  *
  * Physical layout: the tagged region T (every 64-bit word holds its own PA,
@@ -10,7 +10,7 @@
  *
  * QEMU_MUTATE (qemu.mk, qemu-mutants) breaks one thing at build time to
  * prove the checks can fail: 1 to 3 in map.c, 4 and 5 in state.c, 6 in
- * asid.c, 7 in aarch64/arch.c, 8 and 9 in defer.c.
+ * asid.c, 7 in aarch64/arch.c, 8 and 9 in defer.c, 10 to 12 in access.c.
  */
 #ifndef QEMU_COMMON_H
 #define QEMU_COMMON_H
@@ -91,5 +91,6 @@ extern uint32_t g_hw;                /* state bits the MMU sets on this format *
 void check_state(void);              /* state.c */
 void check_asids(void);              /* asid.c */
 void check_defer(void);              /* defer.c */
+void check_access(void);             /* access.c */
 
 #endif /* QEMU_COMMON_H */

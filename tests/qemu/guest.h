@@ -93,6 +93,44 @@ bool arch_state_check(const struct fmt *f, uint32_t *hw);
 bool arch_asids(const struct fmt *f);
 void arch_switch_asid(uint64_t root, unsigned asid);
 
+/* The access group (access.c): pt_access against the MMU. Access modes are
+ * privilege levels and run-time controls (x86 CR0.WP, EFLAGS.AC; RISC-V
+ * SUM, MXR, U-mode; AArch64 EL0, PAN, HPD; ARMv7 PL0, AFE). */
+unsigned arch_acc_nmodes(const struct fmt *f);
+const char *arch_acc_mode_name(const struct fmt *f, unsigned am);
+/* Enter access mode am (set its controls, with the TLB maintenance they
+ * need); returns the probe mode for arch_probe, *user whether the access is
+ * made with user (unprivileged) rights. arch_acc_leave undoes it. */
+unsigned arch_acc_enter(const struct fmt *f, unsigned am, bool *user);
+void arch_acc_leave(const struct fmt *f, unsigned am);
+/* The regime's PT_CTL_* controls and attribute register, read from the
+ * CPU now. */
+uint64_t arch_acc_controls(const struct fmt *f);
+uint64_t arch_acc_attrs(const struct fmt *f);
+/* A raw change a foreign OS might make to entry e at level l (0 = root),
+ * a leaf or a table entry: bits to set and to clear. Returns 0 if none,
+ * 1, or ACC_UNMODELLED for a change struct pt_regime cannot describe (the
+ * CPU's physical address width): disagreements on walks through such an
+ * entry are counted and shown as libpt's known limits, not failed. */
+#define ACC_UNMODELLED 2
+int arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
+		     uint64_t *clr);
+/* Whether the recorded fault is what pt_access said (*pf) for access k at
+ * va, as far as the trap handler can tell. Where the emulator is known to
+ * report a fault otherwise than the architecture manual (and pt_access)
+ * say, the hook accepts it and counts it in g_acc_emu. */
+extern unsigned g_acc_emu;
+bool arch_acc_fault_ok(const struct fmt *f, enum acc k, uint64_t va, const struct pt_fault *pf);
+/* Whether the emulator is known to let this access through although the
+ * manual (and pt_access, *pf) say it faults; default false. */
+bool arch_acc_emu_allows(const struct fmt *f, enum acc k, const struct pt_fault *pf);
+/* common.c's random numbers, for arch_acc_perturb. */
+uint64_t rnd_below(uint64_t n);
+/* Whether the emulator cannot perform this probe (a known defect); default
+ * false. */
+bool arch_acc_skip(const struct fmt *f, enum acc k, int rc, const struct pt_fault *pf,
+		   const struct pt_mapping *out);
+
 #define PROBE_MAGIC 0x5a5aull
 
 /* Build-time sabotage proving the checks can fail (qemu.mk, qemu-mutants;

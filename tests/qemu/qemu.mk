@@ -6,7 +6,7 @@
 #   make qemu-check    build and run every guest (tests/run.sh protocol,
 #                      one "[group] qemu <format>" line per format, and one
 #                      per extra check: <format>/state, <format>/asid,
-#                      <format>/defer)
+#                      <format>/defer, <format>/access)
 #   make qemu-mutants  rebuild with a sabotaged test and require failures
 # Formats: riscv-sv39/sv48/sv57/sv48-svpbmt, aarch64, aarch64-high,
 # aarch64-el2, aarch64-max, x86_64, x86_64-la57, armv7, loongarch64.
@@ -18,7 +18,10 @@
 # full TLB flush on the CPU (at pt_flush, or inside a call that detached
 # more than PT_FREE_MAX), are never written once detached or freed, and the
 # MMU translates the rest and tables rebuilt in the reused frames; every
-# format.
+# format. <format>/access: pt_access's verdict (allowed, or the fault and
+# its level) against real accesses on tables perturbed with raw writes, in
+# every privilege mode and run-time control setting the guest can switch;
+# every format.
 
 QEMU_DIR ?= $(BUILD)/qemu
 QEMU_EXTRA ?=
@@ -29,7 +32,7 @@ QEMU_CFLAGS := -std=c11 -O2 -g -ffreestanding -nostdlib -fno-builtin -fno-stack-
 QEMU_TIMEOUT := 30
 # The architecture-independent test, tests/qemu/<name>.c, linked into every
 # guest.
-QEMU_COMMON := common map state asid defer
+QEMU_COMMON := common map state asid defer access
 
 # Per architecture: clang target flags, QEMU command (image appended), the
 # exit status QEMU gives when the guest reports success, formats it tests.
@@ -39,28 +42,29 @@ QEMU_riscv_RUN := qemu-system-riscv64 -M virt -cpu rv64,svpbmt=on -m 128M -bios 
 	-nographic -monitor none -kernel
 QEMU_riscv_PASS := 0
 QEMU_riscv_FMTS := $(foreach f,riscv-sv39 riscv-sv48 riscv-sv57 riscv-sv48-svpbmt,$(f) $(f)/state \
-	$(f)/defer)
+	$(f)/defer $(f)/access)
 
 QEMU_aarch64_CC := --target=aarch64-unknown-none-elf -mgeneral-regs-only -mstrict-align
 QEMU_aarch64_RUN := qemu-system-aarch64 -M virt -cpu cortex-a57 -m 128M -nographic \
 	-monitor none -semihosting -kernel
 QEMU_aarch64_PASS := 0
-QEMU_aarch64_FMTS := aarch64 aarch64/state aarch64/asid aarch64/defer aarch64-high \
-	aarch64-high/state aarch64-high/defer
+QEMU_aarch64_FMTS := aarch64 aarch64/state aarch64/asid aarch64/defer aarch64/access \
+	aarch64-high aarch64-high/state aarch64-high/defer aarch64-high/access
 
 QEMU_x86_CC := --target=x86_64-unknown-none-elf -mgeneral-regs-only -mno-red-zone
 QEMU_x86_CPU := qemu64,+la57,+pdpe1gb,+smep,+smap
 QEMU_x86_RUN := qemu-system-x86_64 -cpu $(QEMU_x86_CPU) -m 128M -nographic -monitor none -nic none \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel
 QEMU_x86_PASS := 1
-QEMU_x86_FMTS := x86_64 x86_64/state x86_64/defer
+QEMU_x86_FMTS := x86_64 x86_64/state x86_64/defer x86_64/access
 QEMU_x86_IMG := guest.bin
 # The same image, booted with 5-level paging.
 QEMU_x86la57_GUEST := x86
 QEMU_x86la57_RUN := $(QEMU_x86_RUN)
 QEMU_x86la57_ARGS := -append la57
 QEMU_x86la57_PASS := 1
-QEMU_x86la57_FMTS := x86_64-la57 x86_64-la57/state x86_64-la57/defer
+QEMU_x86la57_FMTS := x86_64-la57 x86_64-la57/state x86_64-la57/defer \
+	x86_64-la57/access
 
 # The AArch64 sources again, run at EL2 on a PT_FEAT_AARCH64_EL2 table.
 QEMU_aarch64el2_SRC := aarch64
@@ -68,7 +72,7 @@ QEMU_aarch64el2_CC := $(QEMU_aarch64_CC) -DGUEST_EL2 -DPT_NATIVE_EL2
 QEMU_aarch64el2_RUN := qemu-system-aarch64 -M virt,virtualization=on -cpu cortex-a57 -m 128M \
 	-nographic -monitor none -semihosting -kernel
 QEMU_aarch64el2_PASS := 0
-QEMU_aarch64el2_FMTS := aarch64-el2 aarch64-el2/state aarch64-el2/defer
+QEMU_aarch64el2_FMTS := aarch64-el2 aarch64-el2/state aarch64-el2/defer aarch64-el2/access
 
 # The AArch64 sources again on -cpu max, which has FEAT_HAFDBS, with
 # TCR_EL1.HA and HD set (GUEST_HAFDBS): the MMU sets the access flag and
@@ -80,18 +84,20 @@ QEMU_aarch64max_CC := $(QEMU_aarch64_CC) -DGUEST_HAFDBS
 QEMU_aarch64max_RUN := qemu-system-aarch64 -M virt -cpu max -m 128M -nographic -monitor none \
 	-semihosting -kernel
 QEMU_aarch64max_PASS := 0
-QEMU_aarch64max_FMTS := aarch64-max aarch64-max/state aarch64-max/asid aarch64-max/defer
+QEMU_aarch64max_FMTS := aarch64-max aarch64-max/state aarch64-max/asid aarch64-max/defer \
+	aarch64-max/access
 
 QEMU_armv7_CC := --target=armv7a-none-eabi -mcpu=cortex-a15 -marm -mfloat-abi=soft
 QEMU_armv7_RUN := qemu-system-arm -M virt -cpu cortex-a15 -m 128M -nographic -monitor none \
 	-semihosting -kernel
 QEMU_armv7_PASS := 0
-QEMU_armv7_FMTS := armv7 armv7/asid armv7/defer
+QEMU_armv7_FMTS := armv7 armv7/asid armv7/defer armv7/access
 
 QEMU_loongarch_CC := --target=loongarch64-unknown-none-elf -mno-lsx -mno-lasx
 QEMU_loongarch_RUN := qemu-system-loongarch64 -M virt -m 1G -nographic -monitor none -kernel
 QEMU_loongarch_PASS := 0
-QEMU_loongarch_FMTS := loongarch64 loongarch64/state loongarch64/defer
+QEMU_loongarch_FMTS := loongarch64 loongarch64/state loongarch64/defer \
+	loongarch64/access
 
 QEMU_GUESTS := riscv aarch64 aarch64el2 aarch64max x86 armv7 loongarch
 QEMU_ARCHES := riscv aarch64 aarch64el2 aarch64max x86 x86la57 armv7 loongarch
@@ -166,8 +172,14 @@ qemu-check:
 #   7 -cpu max without TCR_EL1.HA/HD: the MMU leaves the state to the OS;
 #   8 the defer table's flush hook counts a full flush it does not make,
 #   9 the defer table has no flush_tlb hook (libpt frees frames as it
-#     detaches them): every run.
-QEMU_MUTANTS := 1 2 3 4 5 6 7 8 9
+#     detaches them): every run;
+#  10 the access group asks pt_access with the perturbed table (non-leaf)
+#     entries put back, i.e. its expectation ignores upper-level bits,
+#  12 ... and asks for a write as a read: every run;
+#  11 ... and reads the controls once, in the first mode: runs that toggle
+#     controls at run time (x86 WP/AC/SMEP/SMAP, RISC-V SUM/MXR, PAN and
+#     HPD on -cpu max, ARMv7 AFE).
+QEMU_MUTANTS := 1 2 3 4 5 6 7 8 9 10 11 12
 QEMU_MUTANT_1 := $(QEMU_ARCHES)
 QEMU_MUTANT_2 := $(QEMU_ARCHES)
 QEMU_MUTANT_3 := $(QEMU_ARCHES)
@@ -177,6 +189,9 @@ QEMU_MUTANT_6 := aarch64 aarch64max armv7
 QEMU_MUTANT_7 := aarch64max
 QEMU_MUTANT_8 := $(QEMU_ARCHES)
 QEMU_MUTANT_9 := $(QEMU_ARCHES)
+QEMU_MUTANT_10 := $(QEMU_ARCHES)
+QEMU_MUTANT_11 := riscv aarch64max x86 x86la57 armv7
+QEMU_MUTANT_12 := $(QEMU_ARCHES)
 .PHONY: qemu-mutants
 qemu-mutants:
 	@scripts/need.sh qemu qemu-system-riscv64 qemu-system-aarch64 qemu-system-x86_64 \

@@ -261,3 +261,197 @@ void exc_c(struct frame *fr)
 	g_fault_pc = elr;
 	__asm__ volatile("msr elr_" EL ", %0" : : "r"(fr->x[30]));
 }
+
+/* ---- The access group -------------------------------------------------- */
+
+/* Modes: EL1 (EL2 in the GUEST_EL2 build) and EL0 rights through
+ * LDTR/STTR; where the CPU has FEAT_PAN (-cpu max), PSTATE.PAN set; where
+ * it has FEAT_HPDS, TCR_EL1.HPD0/1 set. SCTLR.WXN stays clear: the
+ * guest's own identity map is writable and executable, so WXN would stop
+ * the guest itself; it is read all the same. */
+#define MSR_PAN_1 ".inst 0xd500419f"
+#define MSR_PAN_0 ".inst 0xd500409f"
+
+static unsigned acc_feats(void)
+{
+	uint64_t mmfr1;
+	__asm__ volatile("mrs %0, id_aa64mmfr1_el1" : "=r"(mmfr1));
+	return (mmfr1 >> 20 & 0xf ? 1u : 0u) | (mmfr1 >> 12 & 0xf ? 2u : 0u);
+}
+
+#ifdef GUEST_EL2
+static const char *const acc_names[] = { "EL2" };
+#else
+static const char *const acc_names[] = { "EL1", "EL0", "EL1 PAN", "EL0 PAN", "EL1 HPD", "EL0 HPD" };
+#endif
+
+static unsigned acc_map(unsigned am)
+{
+	/* Modes 2-3 need FEAT_PAN, 4-5 FEAT_HPDS: skip what is absent. */
+	unsigned f = acc_feats();
+	if (am >= 2 && !(f & 1))
+		am += 2;
+	return am;
+}
+
+unsigned arch_acc_nmodes(const struct fmt *f)
+{
+	(void)f;
+#ifdef GUEST_EL2
+	return 1;
+#else
+	unsigned ft = acc_feats();
+	return 2 + (ft & 1 ? 2 : 0) + (ft & 2 ? 2 : 0);
+#endif
+}
+
+const char *arch_acc_mode_name(const struct fmt *f, unsigned am)
+{
+	(void)f;
+	return acc_names[acc_map(am)];
+}
+
+static void tcr_hpd(const struct fmt *f, bool on)
+{
+	uint64_t tcr, bit = f->features & PT_FEAT_AARCH64_HIGH ? 1ull << 42 : 1ull << 41;
+	__asm__ volatile("mrs %0, tcr_" EL : "=r"(tcr));
+	tcr = on ? tcr | bit : tcr & ~bit;
+	__asm__ volatile("msr tcr_" EL ", %0\n\tisb\n\t" TLBI_ALL "\n\tdsb ish\n\tisb"
+			 : : "r"(tcr) : "memory");
+}
+
+unsigned arch_acc_enter(const struct fmt *f, unsigned am, bool *user)
+{
+	am = acc_map(am);
+	*user = am & 1;
+	if (am == 2 || am == 3)
+		__asm__ volatile(MSR_PAN_1 ::: "memory");
+	if (am == 4 || am == 5)
+		tcr_hpd(f, true);
+	return am & 1;
+}
+
+void arch_acc_leave(const struct fmt *f, unsigned am)
+{
+	am = acc_map(am);
+	if (am == 2 || am == 3)
+		__asm__ volatile(MSR_PAN_0 ::: "memory");
+	if (am == 4 || am == 5)
+		tcr_hpd(f, false);
+}
+
+uint64_t arch_acc_controls(const struct fmt *f)
+{
+	uint64_t sctlr, tcr, c = 0;
+	__asm__ volatile("mrs %0, sctlr_" EL "\n\tmrs %1, tcr_" EL : "=r"(sctlr), "=r"(tcr));
+	if (sctlr & (1u << 19))
+		c |= PT_CTL_WXN;
+#ifdef GUEST_EL2
+	(void)f;
+	/* TCR_EL2 (E2H = 0): HA bit 21, HD bit 22. */
+	c |= (tcr >> 21 & 1 ? PT_CTL_HA : 0) | (tcr >> 22 & 1 ? PT_CTL_HD : 0);
+#else
+	c |= (tcr >> 39 & 1 ? PT_CTL_HA : 0) | (tcr >> 40 & 1 ? PT_CTL_HD : 0);
+	if (tcr >> (f->features & PT_FEAT_AARCH64_HIGH ? 42 : 41) & 1)
+		c |= PT_CTL_HPD;
+	if (acc_feats() & 1) {
+		uint64_t pan;
+		__asm__ volatile("mrs %0, s3_0_c4_c2_3" : "=r"(pan));
+		if (pan >> 22 & 1)
+			c |= PT_CTL_PAN;
+	}
+#endif
+	return c;
+}
+
+uint64_t arch_acc_attrs(const struct fmt *f)
+{
+	uint64_t mair;
+	(void)f;
+	__asm__ volatile("mrs %0, mair_" EL : "=r"(mair));
+	return mair;
+}
+
+#define A64_V 1ull
+#define A64_TBL 2ull
+#define A64_AP1 (1ull << 6)
+#define A64_AP2 (1ull << 7)
+#define A64_AF (1ull << 10)
+#define A64_DBM (1ull << 51)
+#define A64_PXN (1ull << 53)
+#define A64_UXN (1ull << 54)
+
+/* Tables: APTable[0] (61, EL0 no access), APTable[1] (62, read-only),
+ * UXNTable (60; XNTable at EL2), PXNTable (59), V clear. At EL2 APTable[0]
+ * and PXNTable are RES0: not used. Leaves: AF clear, DBM with AP[2]
+ * (writable, clean), AP[2] toggled, AP[1] toggled (not at EL2: RES1),
+ * PXN or UXN toggled, V clear, a level-3 entry with bit 1 clear
+ * (reserved: a translation fault). */
+int arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
+		     uint64_t *clr)
+{
+	bool el2 = f->features & PT_FEAT_AARCH64_EL2;
+	/* An output address at or above the CPU's PA size (ID_AA64MMFR0_EL1.
+	 * PARange: 44 bits on Cortex-A57, below TCR.IPS's 48) is an address
+	 * size fault at that level (Arm ARM D8.3); struct pt_regime has no
+	 * PA size. */
+	uint64_t mmfr0;
+	static const unsigned char pa_bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	__asm__ volatile("mrs %0, id_aa64mmfr0_el1" : "=r"(mmfr0));
+	unsigned pab = (mmfr0 & 0xf) < 7 ? pa_bits[mmfr0 & 0xf] : 48;
+	if (pab < 48 && rnd_below(20) == 0) {
+		*set = 1ull << pab;
+		return ACC_UNMODELLED;
+	}
+	if (!leaf) {
+		static const uint64_t el1[] = { 1ull << 61, 1ull << 62, 1ull << 60, 1ull << 59, 0 };
+		static const uint64_t el2b[] = { 1ull << 62, 1ull << 60, 1ull << 62, 1ull << 60, 0 };
+		unsigned c = (unsigned)rnd_below(5);
+		*set = el2 ? el2b[c] : el1[c];
+		if (c == 4)
+			*clr = A64_V;
+		return true;
+	}
+	unsigned c = (unsigned)rnd_below(9);
+	uint64_t t = 0;
+	switch (c) {
+	case 0: *clr = A64_AF; break;
+	case 1: *set = A64_DBM | A64_AP2; break;
+	case 2: t = A64_AP2; break;
+	case 3: t = el2 ? A64_AP2 : A64_AP1; break;
+	case 4: t = el2 ? A64_UXN : A64_PXN; break;
+	case 5: t = A64_UXN; break;
+	case 6: *clr = A64_V; break;
+	case 7: if (l == 3) *clr = A64_TBL; else *clr = A64_AF; break;
+	default: *set = A64_DBM; *clr = A64_AF; break;
+	}
+	if (t) {
+		if (e & t)
+			*clr = t;
+		else
+			*set = t;
+	}
+	return true;
+}
+
+/* Data abort (0x25) or instruction abort (0x21) at the same EL, FAR ==
+ * va, WnR for data; DFSC/IFSC: translation (0b0001LL: not present or a
+ * reserved encoding), access flag (0b0010LL), permission (0b0011LL: a
+ * write to a clean page the MMU does not dirty is one too), LL the level. */
+bool arch_acc_fault_ok(const struct fmt *f, enum acc k, uint64_t va, const struct pt_fault *pf)
+{
+	(void)f;
+	uint64_t esr = g_fault_cause, fsc = esr & 0x3f;
+	if (!arch_fault_ok(k, va))
+		return false;
+	unsigned want;
+	switch (pf->kind) {
+	case PT_FAULT_NOT_PRESENT:
+	case PT_FAULT_RESERVED: want = 0x04; break;
+	case PT_FAULT_ACCESS_FLAG: want = 0x08; break;
+	case PT_FAULT_PERMISSION:
+	case PT_FAULT_DIRTY: want = 0x0c; break;
+	default: return false;
+	}
+	return fsc == (want | (pf->level & 3));
+}

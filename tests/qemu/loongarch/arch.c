@@ -199,3 +199,142 @@ void exc_c(struct frame *fr)
 	g_fault_pc = era;
 	CSR_WR(0x6, fr->r[1]); /* resume at the probe's return address */
 }
+
+/* ---- The access group -------------------------------------------------- */
+
+/* PLV0 only, and no control changes how an entry reads (CSR.CRMD has no
+ * such bit): one mode, no controls. */
+unsigned arch_acc_nmodes(const struct fmt *f)
+{
+	(void)f;
+	return 1;
+}
+
+const char *arch_acc_mode_name(const struct fmt *f, unsigned am)
+{
+	(void)f;
+	(void)am;
+	return "PLV0";
+}
+
+unsigned arch_acc_enter(const struct fmt *f, unsigned am, bool *user)
+{
+	(void)f;
+	(void)am;
+	*user = false;
+	return 0;
+}
+
+void arch_acc_leave(const struct fmt *f, unsigned am)
+{
+	(void)f;
+	(void)am;
+}
+
+uint64_t arch_acc_controls(const struct fmt *f)
+{
+	(void)f;
+	return 0;
+}
+
+uint64_t arch_acc_attrs(const struct fmt *f)
+{
+	(void)f;
+	return 0;
+}
+
+#define LA_V 1ull
+#define LA_D 2ull
+#define LA_PLV (3ull << 2)
+#define LA_W (1ull << 8)
+#define LA_NR (1ull << 61)
+#define LA_NX (1ull << 62)
+#define LA_RPLV (1ull << 63)
+
+/* Directory entries hold only an address: cleared (the refill handler
+ * then reads frame 0, all invalid). Leaves: V clear (P stays set), D
+ * clear (a writable leaf turns clean), PLV 1-3, RPLV, NR, NX set or
+ * clear, W and D clear. */
+int arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
+		     uint64_t *clr)
+{
+	(void)f;
+	(void)l;
+	if (!leaf) {
+		*clr = ~0ull;
+		return true;
+	}
+	switch (rnd_below(9)) {
+	case 0: *clr = LA_V; break;
+	case 1: *clr = LA_D; break;
+	case 2: *clr = LA_PLV; *set = (1 + rnd_below(3)) << 2; break;
+	case 3: *set = LA_RPLV; break;
+	case 4: *set = LA_NR; break;
+	case 5: if (e & LA_NX) *clr = LA_NX; else *set = LA_NX; break;
+	case 6: *clr = LA_W | LA_D; break;
+	case 7: *set = LA_RPLV; *clr = LA_PLV; break;
+	default: *set = LA_RPLV | LA_PLV; break;
+	}
+	return true;
+}
+
+/* BADV == va; ESTAT.Ecode: V clear or no entry: PIL/PIS/PIF by the
+ * access; a store to a D = 0 leaf (clean, or not writable): PME; the
+ * privilege level (RPLV, or PLV below the current one): PPI; NR on a load:
+ * PNR; NX on a fetch: PNX (never probed: QEMU 7.2 hangs). */
+bool arch_acc_fault_ok(const struct fmt *f, enum acc k, uint64_t va, const struct pt_fault *pf)
+{
+	(void)f;
+	uint64_t ecode = g_fault_cause >> 16 & 0x3f, e = pf->pte;
+	unsigned want;
+	if (g_fault_addr != va)
+		return false;
+	if (pf->kind == PT_FAULT_NOT_PRESENT || pf->kind == PT_FAULT_ACCESS_FLAG)
+		want = k == ACC_READ ? 1 : k == ACC_WRITE ? 2 : 3;
+	else if (pf->kind == PT_FAULT_DIRTY)
+		want = 4;
+	else if (pf->kind != PT_FAULT_PERMISSION)
+		return false;
+	else if ((e & LA_RPLV) && (e & LA_PLV))
+		want = 7;
+	else if (k == ACC_READ)
+		want = 5;
+	else if (k == ACC_EXEC)
+		want = 6;
+	else
+		want = 4;
+	if (ecode != want && pf->level == 3 && (e & (LA_NR | LA_RPLV)) && ecode == 4 &&
+	    k == ACC_WRITE) {
+		g_acc_emu++; /* RPLV lost on the way to the TLB: see arch_acc_emu_allows */
+		return true;
+	}
+	return ecode == want;
+}
+
+/* LoongArch manual §5.4.2: NR = 1 forbids loads (PNR), RPLV = 1 ties the
+ * page to exactly its PLV (PPI). QEMU 7.2 loses bits 61-63 of a 4K PTE
+ * on the way from ldpte to the TLB (the PTE is masked to the physical
+ * address width), so 4K leaves behave as NR = 0, RPLV = 0. */
+bool arch_acc_emu_allows(const struct fmt *f, enum acc k, const struct pt_fault *pf)
+{
+	(void)f;
+	uint64_t e = pf->pte;
+	unsigned plv = (unsigned)(e >> 2) & 3;
+	if (pf->kind != PT_FAULT_PERMISSION || pf->level != 3 || k == ACC_EXEC)
+		return false;
+	return (k == ACC_READ && (e & LA_NR)) || ((e & LA_RPLV) && plv != 0 &&
+						  (k == ACC_READ || (e & LA_D)));
+}
+
+/* QEMU 7.2 hangs on a fetch that raises PNX or PPI (see arch_skip): such
+ * probes are skipped. */
+bool arch_acc_skip(const struct fmt *f, enum acc k, int rc, const struct pt_fault *pf,
+		   const struct pt_mapping *out)
+{
+	(void)f;
+	if (k != ACC_EXEC)
+		return false;
+	if (rc == PT_OK)
+		return !(out->flags & PT_EXECUTE);
+	return pf->kind == PT_FAULT_PERMISSION;
+}

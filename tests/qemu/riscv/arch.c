@@ -182,3 +182,134 @@ void m_trap_c(uint64_t cause, uint64_t epc, uint64_t tval)
 {
 	guest_panic("M-mode trap", cause, epc, tval);
 }
+
+/* ---- The access group -------------------------------------------------- */
+
+/* Modes: S and U-mode, with sstatus.SUM and MXR set and clear. The
+ * controls are read from sstatus; QEMU 7.2 sets A and D in the tables
+ * itself (no Svade fault, no menvcfg.ADUE to read: it behaves as Svadu
+ * enabled), so the regime has HA and HD. */
+#define SSTATUS_MXR (1ull << 19)
+
+static const struct {
+	const char *name;
+	unsigned pm;
+	uint64_t sstatus;
+} acc_modes[] = {
+	{ "S", 0, 0 },
+	{ "S SUM", 0, SSTATUS_SUM },
+	{ "S MXR", 0, SSTATUS_MXR },
+	{ "S SUM MXR", 0, SSTATUS_SUM | SSTATUS_MXR },
+	{ "U", 2, 0 },
+	{ "U MXR", 2, SSTATUS_MXR },
+};
+
+unsigned arch_acc_nmodes(const struct fmt *f)
+{
+	(void)f;
+	return sizeof acc_modes / sizeof acc_modes[0];
+}
+
+const char *arch_acc_mode_name(const struct fmt *f, unsigned am)
+{
+	(void)f;
+	return acc_modes[am].name;
+}
+
+unsigned arch_acc_enter(const struct fmt *f, unsigned am, bool *user)
+{
+	(void)f;
+	*user = acc_modes[am].pm == 2;
+	__asm__ volatile("csrs sstatus, %0" : : "r"(acc_modes[am].sstatus) : "memory");
+	return acc_modes[am].pm;
+}
+
+void arch_acc_leave(const struct fmt *f, unsigned am)
+{
+	(void)f;
+	__asm__ volatile("csrc sstatus, %0" : : "r"(acc_modes[am].sstatus) : "memory");
+}
+
+uint64_t arch_acc_controls(const struct fmt *f)
+{
+	uint64_t s;
+	(void)f;
+	__asm__ volatile("csrr %0, sstatus" : "=r"(s));
+	return PT_CTL_HA | PT_CTL_HD | (s & SSTATUS_SUM ? PT_CTL_SUM : 0) |
+	       (s & SSTATUS_MXR ? PT_CTL_MXR : 0);
+}
+
+uint64_t arch_acc_attrs(const struct fmt *f)
+{
+	(void)f;
+	return 0;
+}
+
+#define RV_V 1ull
+#define RV_R 2ull
+#define RV_W 4ull
+#define RV_X 8ull
+#define RV_U 16ull
+#define RV_G 32ull
+#define RV_A 64ull
+#define RV_D 128ull
+#define RV_PBMT (3ull << 61)
+
+/* Tables: G (harmless), A, D or U (reserved on non-leaf entries), PBMT
+ * (reserved there with Svpbmt), V clear. Leaves: A or D clear,
+ * execute-only, write without read (reserved), U toggled, X or W
+ * cleared (never all of R, W and X: that is a table pointer), V clear,
+ * PBMT 3 (reserved). */
+int arch_acc_perturb(const struct fmt *f, unsigned l, bool leaf, uint64_t e, uint64_t *set,
+		     uint64_t *clr)
+{
+	(void)l;
+	unsigned c = (unsigned)rnd_below(leaf ? 10 : 6);
+	bool pbmt = f->features & PT_FEAT_RISCV_SVPBMT;
+	if (!leaf) {
+		static const uint64_t bits[] = { RV_G, RV_G, RV_A, RV_D, RV_U, RV_PBMT };
+		if (c == 5 && !pbmt)
+			c = 0;
+		*set = bits[c];
+		if (c == 1)
+			*set = 0, *clr = RV_V;
+		return true;
+	}
+	switch (c) {
+	case 0: *clr = RV_A; break;
+	case 1: *clr = RV_D; break;
+	case 2: *clr = RV_R | RV_W; *set = RV_X; break;
+	case 3: *clr = RV_R; *set = RV_W; break;
+	case 4: if (e & RV_U) *clr = RV_U; else *set = RV_U; break;
+	case 5: if (e & (RV_R | RV_W)) *clr = RV_X; else *set = RV_R; break;
+	case 6: if (e & (RV_R | RV_X)) *clr = RV_W; else *set = RV_R; break;
+	case 7: *clr = RV_V; break;
+	case 8: *clr = RV_A | RV_D; break;
+	default:
+		if (pbmt)
+			*set = 3ull << 61;
+		else
+			*clr = RV_A;
+	}
+	return true;
+}
+
+/* A load, store or instruction page fault at va: every pt_access fault
+ * kind (not present, permission, A, D, reserved) raises the one cause of
+ * the access's kind. */
+bool arch_acc_fault_ok(const struct fmt *f, enum acc k, uint64_t va, const struct pt_fault *pf)
+{
+	(void)f;
+	(void)pf;
+	return arch_fault_ok(k, va);
+}
+
+/* Privileged ISA §4.3.2 step 3 (Svpbmt): PBMT = 3 is reserved, and a
+ * reserved encoding in a PTE raises a page fault; QEMU 7.2 only checks
+ * PBMT against menvcfg.PBMTE and lets encoding 3 through. */
+bool arch_acc_emu_allows(const struct fmt *f, enum acc k, const struct pt_fault *pf)
+{
+	(void)k;
+	return (f->features & PT_FEAT_RISCV_SVPBMT) && pf->kind == PT_FAULT_RESERVED &&
+	       (pf->pte & RV_PBMT) == RV_PBMT && (pf->pte & (RV_R | RV_W | RV_X));
+}
