@@ -267,7 +267,7 @@ int run_translate(struct fix *f)
 static struct pt_regime regime_all(const struct fix *f)
 {
 	const enum pt_arch a = f->fm->arch;
-	struct pt_regime r = { a, 0, 0, pt_root(&f->t), 0, 0, 0 };
+	struct pt_regime r = { a, 0, 0, pt_root(&f->t), 0, 0, 0, 0 };
 	if (a == PT_X86_64 || a == PT_X86_64_LA57)
 		r.controls = PT_CTL_NXE | PT_CTL_WP | PT_CTL_SMEP | PT_CTL_SMAP | PT_CTL_AC;
 	else if (a == PT_AARCH64)

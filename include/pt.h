@@ -500,6 +500,11 @@ struct pt_regime {
 	uint64_t dir_mask;   /* LoongArch: directory entries hold a direct-map
 			      * window VA (as Linux's do); the next table's PA
 			      * is entry & dir_mask. 0: entries hold PAs */
+	unsigned pa_bits;    /* the CPU's physical address width (x86
+			      * MAXPHYADDR, AArch64 PARange or TCR.IPS): an
+			      * entry holding an address at or above it is a
+			      * reserved-bit or address-size fault.
+			      * 0: the format's own */
 };
 
 #define PT_CTL_NXE  (1u << 0)  /* x86 EFER.NXE (without it bit 63 is reserved) */

@@ -40,16 +40,19 @@ PT_INLINE enum pt_fault_kind access_check(const struct pt_rleaf *lf, unsigned ac
 
 /*
  * One access to va (canonical for r, checked by the caller) through r's
- * tables: each entry read once through mm->phys_to_virt, at most one read
- * per level, so no image can make it loop or read outside what
+ * tables: each entry read once through mm->phys_to_virt, every address an
+ * entry holds checked against the CPU's PA width when it is narrower than
+ * the format's (`narrow`, a constant: r_entry keeps table addresses inside
+ * the format's own), at most one read per level, so no image can make it loop or read outside what
  * phys_to_virt gave. Always inlined: with a constant shape the level loop
  * unrolls, every index a constant shift.
  */
-PT_INLINE int access_in(const struct pt_shape *s, const struct pt_regime *r,
+PT_INLINE int access_in(const struct pt_shape *s, bool narrow, const struct pt_regime *r,
 			const struct pt_mm *mm, uint64_t va, unsigned acc, struct pt_mapping *out,
 			struct pt_fault *f)
 {
 	const unsigned levels = s->info.levels;
+	const unsigned pa_bits = narrow ? r->pa_bits : 64;
 	uint64_t tpa = r->root, up = 0;
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC unroll 5
@@ -66,6 +69,8 @@ PT_INLINE int access_in(const struct pt_shape *s, const struct pt_regime *r,
 		e = ld(p);
 		k = A(r_entry)(r, h, e, &next, &up);
 		if (k == PTK_TABLE) {
+			if (narrow && PT_UNLIKELY(next >> pa_bits))
+				return access_fault(f, PT_FAULT_RESERVED, l, e, tpa);
 			tpa = next;
 			continue;
 		}
@@ -74,6 +79,8 @@ PT_INLINE int access_in(const struct pt_shape *s, const struct pt_regime *r,
 					    l, e, tpa);
 		lf.size = pt__span(s, l);
 		A(r_leaf)(r, h, e, up, &lf);
+		if (narrow && PT_UNLIKELY((lf.pa + lf.size - 1) >> pa_bits))
+			return access_fault(f, PT_FAULT_RESERVED, l, e, tpa);
 		out->pa = lf.pa | (va & (lf.size - 1));
 		out->flags = lf.flags & PT_FLAGS_ALL;
 		out->state = lf.flags & PT_STATE_ALL;
@@ -86,15 +93,19 @@ PT_INLINE int access_in(const struct pt_shape *s, const struct pt_regime *r,
 	return access_fault(f, PT_FAULT_RESERVED, levels - 1, 0, tpa); /* no table at height 0 */
 }
 
-/* One copy of the walk per shape of the family. */
+/* One copy of the walk per shape of the family, with and without a PA
+ * width narrower than the format's. */
 static int access(const struct pt_shape *s, const struct pt_regime *r, const struct pt_mm *mm,
 		  uint64_t va, unsigned acc, struct pt_mapping *out, struct pt_fault *f)
 {
-#define PT_ACCESS_IN(shape) \
-	if (s == &(shape)) return access_in(&(shape), r, mm, va, acc, out, f);
+	const bool narrow = r->pa_bits && r->pa_bits < s->info.pa_bits;
+#define PT_ACCESS_IN(shape)                                                                  \
+	if (s == &(shape))                                                                   \
+		return narrow ? access_in(&(shape), true, r, mm, va, acc, out, f)            \
+			      : access_in(&(shape), false, r, mm, va, acc, out, f);
 	A(SHAPES)(PT_ACCESS_IN)
 #undef PT_ACCESS_IN
-	return access_in(s, r, mm, va, acc, out, f);
+	return access_in(s, narrow, r, mm, va, acc, out, f);
 }
 
 /* pt_regime_decode: one entry under r, as the walk reads it, with no level

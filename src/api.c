@@ -496,8 +496,9 @@ int pt_access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va, un
 {
 	const struct pt_shape *s = r ? shape_with(r->arch, r->features) : (const struct pt_shape *)0;
 	if (!s || !mm || !mm->phys_to_virt || !out || (access & ~0xfu) ||
-	    (r->va_bits && r->va_bits != s->info.va_bits) ||
-	    (r->root & (pt__table_bytes(s, 0) - 1)) || (r->root >> s->info.pa_bits) ||
+	    (r->va_bits && r->va_bits != s->info.va_bits) || r->pa_bits > s->info.pa_bits ||
+	    (r->pa_bits && r->pa_bits < 32) || (r->root & (pt__table_bytes(s, 0) - 1)) ||
+	    (r->root >> (r->pa_bits ? r->pa_bits : s->info.pa_bits)) ||
 	    !pt__engine(r->arch)->regime_ok(r))
 		return PT_ERR_INVALID;
 	if (fault)
@@ -525,7 +526,7 @@ int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const stru
 	if (!s || !mm || !mm->phys_to_virt || !out || !pt__va_ok(s, features, va) ||
 	    (root_pa & (pt__table_bytes(s, 0) - 1)) || (root_pa >> s->info.pa_bits))
 		return PT_ERR_INVALID;
-	r = (struct pt_regime){ a, features, 0, root_pa, 0, (unsigned)a < PT_ARCH_COUNT ? own[a] : 0, 0 };
+	r = (struct pt_regime){ a, features, 0, root_pa, 0, (unsigned)a < PT_ARCH_COUNT ? own[a] : 0, 0, 0 };
 	if (pt__engine(a)->access(s, &r, mm, va, 0, out, &f) == PT_OK)
 		return PT_OK;
 	return f.kind == PT_FAULT_NOT_PRESENT ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;

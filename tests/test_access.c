@@ -330,7 +330,7 @@ static const struct acase cases[] = {
 
 static void run_case(const struct acase *c)
 {
-	const struct pt_regime r = { c->arch, c->features, 0, BASE, c->attrs, c->controls, c->dir_mask };
+	const struct pt_regime r = { c->arch, c->features, 0, BASE, c->attrs, c->controls, c->dir_mask, 0 };
 	struct pt_mapping m;
 	struct pt_fault f;
 	int rc;
@@ -355,7 +355,7 @@ static void run_case(const struct acase *c)
 /* Arguments pt_access refuses before reading anything. */
 static void bad_arguments(void)
 {
-	struct pt_regime r = { PT_X86_64, 0, 0, BASE, 0, PT_CTL_NXE, 0 };
+	struct pt_regime r = { PT_X86_64, 0, 0, BASE, 0, PT_CTL_NXE, 0, 0 };
 	struct pt_mapping m;
 	struct pt_fault f;
 	snprintf(check_ctx, sizeof(check_ctx), "bad arguments");
@@ -393,8 +393,23 @@ static void bad_arguments(void)
 	r.controls = PT_CTL_TRE;
 	r.attrs = 3; /* PRRR TR0 = 0b11 is reserved */
 	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	/* The CPU's PA width: an address at or above it is reserved where
+	 * the entry holds it (x86 MAXPHYADDR; AArch64 address size). */
+	r = (struct pt_regime){ PT_X86_64, 0, 0, BASE, 0, PT_CTL_NXE, 0, 40 };
+	chain(PT_X86_64, 0x1000, (const uint64_t[]){ XT, XT, XT, XLEAF }, 4);
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_OK);
+	chain(PT_X86_64, 0x1000, (const uint64_t[]){ XT, XT | UINT64_C(1) << 40, XT, XLEAF }, 4);
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_FAULT);
+	CHECK(f.kind == PT_FAULT_RESERVED && f.level == 1);
+	chain(PT_X86_64, 0x1000, (const uint64_t[]){ XT, XT, XT, XLEAF | UINT64_C(1) << 45 }, 4);
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_FAULT);
+	CHECK(f.kind == PT_FAULT_RESERVED && f.level == 3);
+	r.pa_bits = 0; /* the format's 52 bits */
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_OK);
+	r.pa_bits = 53;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
 	/* A VA outside the regime is a fault at the root, not an error. */
-	r = (struct pt_regime){ PT_X86_64, 0, 0, BASE, 0, PT_CTL_NXE, 0 };
+	r = (struct pt_regime){ PT_X86_64, 0, 0, BASE, 0, PT_CTL_NXE, 0, 0 };
 	CHECK_EQ(pt_access(&r, &img_mm, UINT64_C(1) << 50, R, &m, &f), PT_ERR_FAULT);
 	CHECK_EQ(f.kind, PT_FAULT_ADDRESS);
 	/* A table outside what phys_to_virt serves. */
@@ -424,8 +439,8 @@ static void translate_is_access(void)
 /* pt_regime_decode: one entry as pt_access reads it, no level above. */
 static void regime_decode(void)
 {
-	const struct pt_regime v7 = { PT_ARMV7, 0, 0, 0, 0, 0, 0 };
-	const struct pt_regime x86 = { PT_X86_64, 0, 0, 0, 0, PT_CTL_NXE, 0 };
+	const struct pt_regime v7 = { PT_ARMV7, 0, 0, 0, 0, 0, 0, 0 };
+	const struct pt_regime x86 = { PT_X86_64, 0, 0, 0, 0, PT_CTL_NXE, 0, 0 };
 	const uint64_t large = TARGET | 1u | 0xcu | 3u << 4 | 1u << 12;
 	struct pt_entry e;
 	snprintf(check_ctx, sizeof(check_ctx), "pt_regime_decode");

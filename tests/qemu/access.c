@@ -267,7 +267,7 @@ static void probe_acc(unsigned am, const struct amap *m, enum acc k)
 		arch_acc_leave(F, am);
 		return;
 	}
-	struct pt_regime rg = { F->arch, F->features, 0, pt_root(&T), 0, 0, 0 };
+	struct pt_regime rg = { F->arch, F->features, 0, pt_root(&T), 0, 0, 0, 0 };
 	rg.controls = QEMU_MUTATE == 11 ? g_ctl0 : arch_acc_controls(F);
 	rg.attrs = arch_acc_attrs(F);
 	unsigned acc = kacc[k] | (user ? PT_ACCESS_USER : 0);

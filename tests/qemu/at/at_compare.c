@@ -259,7 +259,7 @@ static void expect_translate(struct set *s, const struct phase *ph, unsigned k, 
 static void expect_access(struct set *s, const struct phase *ph, unsigned k, uint64_t va, struct expect *x)
 {
 	unsigned h = half_of(va);
-	struct pt_regime r = { PT_AARCH64, h ? PT_FEAT_AARCH64_HIGH : 0, 0, pt_root(&s->t[h]), s->mair, 0, 0 };
+	struct pt_regime r = { PT_AARCH64, h ? PT_FEAT_AARCH64_HIGH : 0, 0, pt_root(&s->t[h]), s->mair, 0, 0, 0 };
 	r.controls = (ph->wxn ? PT_CTL_WXN : 0) | (ph->hpd && opt.plant != 6 ? PT_CTL_HPD : 0) |
 		     (is_pan(k) && opt.plant != 5 ? PT_CTL_PAN : 0);
 	if (opt.plant != 3)
