@@ -82,8 +82,7 @@ PT_INLINE int state_plan_run(struct pt_op *op, void *ctx, struct level lv, size_
 	return 0;
 }
 
-PT_VISITOR(state_plan, state_plan_level, .skip_empty = true, .live_only = true,
-	   .table = down_table, .leaf = skip_slot, .run = state_plan_run)
+PT_VISITOR(state_plan, state_plan_level, .skip_empty = true, .live_only = true, .run = state_plan_run)
 
 /* A leaf above the last level goes whole, wherever the range cuts it. */
 PT_INLINE int state_leaf(struct pt_op *op, void *ctx, struct slot *s)
@@ -156,7 +155,7 @@ PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 }
 
 PT_VISITOR(state_commit, state_commit_level, .skip_empty = true, .live_only = true,
-	   .table = down_table, .leaf = state_leaf, .run = state_run)
+	   .leaf = state_leaf, .run = state_run)
 
 static int clear_state(struct pt_table *t, uint64_t va, uint64_t last, uint32_t bits,
 		       uint64_t *bitmap)

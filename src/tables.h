@@ -144,12 +144,6 @@ PT_INLINE int free_table(struct pt_op *op, void *ctx, struct slot *s)
 	return free_up(op, ctx, s);
 }
 
-PT_INLINE int skip_slot(struct pt_op *op, void *ctx, struct slot *s)
-{
-	(void)op, (void)ctx, (void)s;
-	return 0;
-}
-
 /* A table that cannot be reached is released all the same. */
 PT_INLINE int free_unreachable(struct pt_op *op, void *ctx, struct slot *s)
 {
@@ -158,15 +152,8 @@ PT_INLINE int free_unreachable(struct pt_op *op, void *ctx, struct slot *s)
 	return 0;
 }
 
-PT_INLINE int no_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
-		  uint64_t va)
-{
-	(void)op, (void)ctx, (void)lv, (void)i, (void)j, (void)va;
-	return 0;
-}
-
 PT_VISITOR(free_visitor, free_level, .skip_empty = true, .live_only = true, .table = free_table,
-	   .leaf = skip_slot, .corrupt = free_unreachable, .up = free_up, .run = no_run)
+	   .corrupt = free_unreachable, .up = free_up)
 
 /* Free every table below the level-l table tbl at va (not tbl itself),
  * writing nothing; `now`: without waiting for a TLB flush. */
@@ -195,13 +182,6 @@ PT_INLINE int found_leaf(struct pt_op *op, void *ctx, struct slot *s)
 	return 1;
 }
 
-PT_INLINE int down_table(struct pt_op *op, void *ctx, struct slot *s)
-{
-	(void)op, (void)ctx;
-	s->down = DOWN_TABLE;
-	return 0;
-}
-
 PT_INLINE int leaf_in_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 		       uint64_t va)
 {
@@ -216,8 +196,8 @@ PT_INLINE int leaf_in_run(struct pt_op *op, void *ctx, struct level lv, size_t i
 	return 0;
 }
 
-PT_VISITOR(leaf_visitor, leaf_level, .skip_empty = true, .live_only = true, .table = down_table,
-	   .leaf = found_leaf, .run = leaf_in_run)
+PT_VISITOR(leaf_visitor, leaf_level, .skip_empty = true, .live_only = true, .leaf = found_leaf,
+	   .run = leaf_in_run)
 
 /* 1 if a leaf lives below e, the level-l table entry for va, 0 if none,
  * PT_ERR_CORRUPT if something cannot be trusted first. */

@@ -270,7 +270,7 @@ PT_INLINE int ranges_leaf(struct pt_op *op, void *ctx, struct slot *s)
 }
 
 PT_VISITOR(ranges_visitor, ranges_level, .skip_empty = true, .live_only = true,
-	   .empty = ranges_hole, .table = down_table, .leaf = ranges_leaf, .run = ranges_run)
+	   .empty = ranges_hole, .leaf = ranges_leaf, .run = ranges_run)
 
 static int walk_ranges(const struct pt_table *t, uint64_t va, uint64_t last,
 		       int (*fn)(void *arg, const struct pt_range *r), void *arg)
@@ -456,8 +456,7 @@ PT_INLINE int batches_corrupt(struct pt_op *op, void *ctx, struct slot *s)
 }
 
 PT_VISITOR(batches_visitor, batches_level, .skip_empty = true, .live_only = true,
-	   .table = down_table, .leaf = batches_leaf, .corrupt = batches_corrupt,
-	   .run = batches_run)
+	   .leaf = batches_leaf, .corrupt = batches_corrupt, .run = batches_run)
 
 static int walk_batches(const struct pt_table *t, uint64_t va, uint64_t last,
 			int (*fn)(void *arg, const struct pt_batch *b), void *arg)
