@@ -35,19 +35,12 @@ struct map_ctx {
 	size_t need;    /* plan: frames to reserve */
 };
 
-/* Does a leaf go in slot s, mapping pa? */
-PT_INLINE bool leaf_here(const struct pt_op *op, const struct slot *s, uint64_t pa, unsigned max_h)
-{
-	const uint64_t m = s->span - 1;
-	if (s->h > max_h || !((op->s->leaf_levels >> s->l) & 1))
-		return false;
-	return !((s->va | pa) & m) && s->last - s->va >= m;
-}
-
 PT_INLINE int decide_map(const struct pt_op *op, const struct slot *s, uint64_t pa,
 			 unsigned max_h)
 {
-	const bool here = leaf_here(op, s, pa, max_h);
+	/* Does a leaf go here, mapping pa? */
+	const bool here = s->h <= max_h && ((op->s->leaf_levels >> s->l) & 1) &&
+			  !(pa & (s->span - 1)) && slot_whole(s);
 	switch (s->kind) {
 	case PTK_EMPTY:
 		return here ? ACT_LEAF : ACT_NEW;
@@ -130,7 +123,7 @@ PT_PLAN_COMMIT(map_slot)
 PT_INLINE int map_plan_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 			uint64_t va)
 {
-	(void)op, (void)ctx, (void)va;
+	(void)ctx, (void)va;
 	for (; lv.mode == TBL_LIVE && i <= j; i++) {
 		int k = A(kind)(op->feat, 0, ld(&lv.tbl[i]));
 		if (k != PTK_EMPTY)
@@ -143,8 +136,7 @@ PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, struct level lv, size_
 			  size_t j, uint64_t va)
 {
 	const struct map_ctx *c = ctx;
-	PTE *const tbl = lv.tbl;
-	fill(&tbl[i], j - i + 1, 0, c->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
+	fill(&lv.tbl[i], j - i + 1, 0, c->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
 	pt__record_run(op->w, va, j - i + 1, PT_SIZE_4K);
 	/* Linked by the time the call returns: pages next to these take the
 	 * hinted path (normalised flags are valid flags). */
@@ -515,11 +507,10 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 		uint64_t pva = va + (uint64_t)i * PT_SIZE_4K;
 		uint64_t e, nv;
 		if (!c->protect) {
-			e = ld(&p[i]);
-			if (e == EMPTY) /* stray bits in an empty entry go too */
-				continue;
-			st(&p[i], EMPTY);
-			pt__record(op->w, pva);
+			if (ld(&p[i]) != EMPTY) { /* stray bits in an empty entry go too */
+				st(&p[i], EMPTY);
+				pt__record(op->w, pva);
+			}
 			continue;
 		}
 		{
@@ -611,13 +602,11 @@ PT_INLINE int unmap_in(const struct pt_shape *s, struct pt_table *t, uint64_t va
 		       struct pt_mapping *old)
 {
 	struct point pt;
-	int r = find(s, t, va, GOAL_LEAF, &pt);
-	unsigned h;
-	uint64_t span;
+	const int r = find(s, t, va, GOAL_LEAF, &pt);
 	if (r)
 		return r;
-	h = s->info.levels - 1 - pt.l;
-	span = pt__span(s, pt.l);
+	const unsigned h = s->info.levels - 1 - pt.l;
+	const uint64_t span = pt__span(s, pt.l);
 	/* Take out with what the MMU marked, where it may. */
 	if (A(may_set)(t->features, h, pt.e))
 		pt.e = xchg(pt.p, EMPTY);
@@ -635,13 +624,12 @@ PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t v
 {
 	struct pt_op op;
 	struct point pt;
-	int r = find(s, t, va, GOAL_LEAF, &pt);
-	unsigned h;
-	uint64_t nv, span;
+	uint64_t nv;
+	const int r = find(s, t, va, GOAL_LEAF, &pt);
 	if (r)
 		return r;
-	h = s->info.levels - 1 - pt.l;
-	span = pt__span(s, pt.l);
+	const unsigned h = s->info.levels - 1 - pt.l;
+	const uint64_t span = pt__span(s, pt.l);
 	if (set_pa && (pa & (span - 1)))
 		return PT_ERR_NOT_ALIGNED;
 	pt__op_init_rw(&op, t);

@@ -180,11 +180,10 @@ static int set_state(struct pt_table *t, uint64_t va, uint32_t bits)
 	const struct xform x = { XF_SET, bits };
 	struct pt_op op;
 	struct point pt;
-	int r = find(s, t, va, GOAL_LEAF, &pt);
-	unsigned h;
+	const int r = find(s, t, va, GOAL_LEAF, &pt);
 	if (r)
 		return r;
-	h = s->info.levels - 1 - pt.l;
+	const unsigned h = s->info.levels - 1 - pt.l;
 	/* A dirty page is one that was written: only a writable one can be. */
 	if ((bits & PT_DIRTY) && !(A(leaf_flags)(t->features, h, pt.e) & PT_WRITE))
 		return PT_ERR_INVALID;
