@@ -240,7 +240,8 @@ MUTANTS = [
      "\tt->hint_attrs = A(leaf_attrs)(t->features, 0, nflags & PT_FLAGS_ALL);\n", None,
      "single-page maps write the hinted encoding without the new leaf's state"),
     ("armv7-set-state-sw", "src/api.c",
-     "!(state & ~(t->engine->state_bits | PT_STATE_ALL))", "1", None,
+     "!(state & ~(t->engine->state_bits | PT_STATE_ALL))",
+     "!(state & ~(t->engine->state_bits | PT_STATE_ALL | PT_SW0 | PT_SW1))", None,
      "ARMv7's set_state takes PT_SW0/1 (and does nothing)"),
 ]
 

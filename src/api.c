@@ -67,7 +67,7 @@ PT_INLINE bool flags_ok(enum pt_arch a, uint32_t flags)
 
 uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags)
 {
-	return pt__normalize(a, features, flags);
+	return pt__norm(flags, pt__flags_kept(a, features), pt__wc_uncached(a));
 }
 
 /* Height of a leaf of `size` in shape s, or -1 if s has no such leaf. */
@@ -90,7 +90,7 @@ uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t
 	    !flags_ok(a, flags) || (pa & (pt__span(s, level) - 1)) || !pt_pa_valid(a, pa))
 		return 0;
 	return pt__engine(a)->pte_leaf(features, s->info.levels - 1 - level, pa,
-				       pt__fresh(pt__normalize(a, features, flags)));
+				       pt__fresh(pt_flags_normalize(a, features, flags)));
 }
 
 /* Bytes of one table at level l (what a table entry must be aligned to). */
@@ -122,15 +122,9 @@ int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pt
 		return PT_ERR_NOT_MAPPED;
 	if (k == PTK_CORRUPT)
 		return PT_ERR_CORRUPT;
-	out->level = level;
-	out->index = 0;
-	out->va = 0;
-	out->pte = pte;
-	out->leaf = k == PTK_LEAF;
-	out->pa = pa;
-	out->flags = flags & PT_FLAGS_ALL;
-	out->state = flags & PT_STATE_ALL;
-	out->size = pt__span(s, level);
+	*out = (struct pt_entry){ .level = level, .pte = pte, .leaf = k == PTK_LEAF, .pa = pa,
+				  .flags = flags & PT_FLAGS_ALL, .state = flags & PT_STATE_ALL,
+				  .size = pt__span(s, level) };
 	return PT_OK;
 }
 
@@ -390,17 +384,14 @@ int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t f
 	return r ? r : t->engine->clear_range(t, va, last, true, protected(t, flags));
 }
 
-/* State and software bits pt_clear_state and pt_set_state take. */
-#define STATE_CALL_BITS (PT_STATE_ALL | PT_SW0 | PT_SW1)
-
 int pt_clear_state(struct pt_table *t, uint64_t va, uint64_t size, uint32_t state,
 		   uint64_t *bitmap)
 {
 	uint64_t last;
-	/* Only bits the format stores can be cleared. */
-	int r = edit_range(t, alive(t) && state && !(state & ~STATE_CALL_BITS) &&
-				      !(state & ~t->engine->state_bits),
-			   va, size, (const uint64_t *)0, &last);
+	/* Only bits the format stores (state_bits: state and software bits
+	 * only) can be cleared. */
+	int r = edit_range(t, alive(t) && state && !(state & ~t->engine->state_bits), va, size,
+			   (const uint64_t *)0, &last);
 	return r ? r : t->engine->clear_state(t, va, last, state, bitmap);
 }
 
@@ -408,8 +399,8 @@ int pt_set_state(struct pt_table *t, uint64_t va, uint32_t state)
 {
 	/* Setting the state a format reports for every leaf (ARMv7) is
 	 * nothing to do; its missing software bits are an error. */
-	int r = edit_at(t, alive(t) && state && !(state & ~STATE_CALL_BITS) &&
-				   !(state & ~(t->engine->state_bits | PT_STATE_ALL)), va);
+	int r = edit_at(t, alive(t) && state && !(state & ~(t->engine->state_bits | PT_STATE_ALL)),
+			va);
 	return r ? r : t->engine->set_state(t, va, state);
 }
 

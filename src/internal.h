@@ -122,12 +122,7 @@ PT_INLINE uint32_t pt__norm(uint32_t flags, uint32_t kept, bool wc_uncached)
 	return flags;
 }
 
-PT_INLINE uint32_t pt__normalize(enum pt_arch a, unsigned features, uint32_t flags)
-{
-	return pt__norm(flags, pt__flags_kept(a, features), pt__wc_uncached(a));
-}
-
-/* The same for t's format, from what pt_init worked out. */
+/* pt__norm for t's format, from what pt_init worked out. */
 PT_INLINE uint32_t pt__normalize_for(const struct pt_table *t, uint32_t flags)
 {
 	return pt__norm(flags, t->flags_kept, t->wc_uncached);
@@ -152,13 +147,9 @@ PT_INLINE bool pt__va_ok(const struct pt_shape *s, unsigned feat, uint64_t va)
 	uint64_t hi = va >> (bits - 1); /* the top VA bit and everything above */
 	if (s->sign_extend)
 		return hi == 0 || hi == (UINT64_MAX >> (bits - 1));
-	if (bits == 32)
-		return va >> 32 == 0;
-	/* AArch64: top 16 bits all 0 (TTBR0) or all 1 (TTBR1). */
-	hi = va >> bits;
-	if (feat & PT_FEAT_AARCH64_HIGH)
-		return hi == (UINT64_MAX >> bits);
-	return hi == 0;
+	/* Bits above the VA all 0, or all 1 where the table serves AArch64's
+	 * upper half (TTBR1). */
+	return va >> bits == (feat & PT_FEAT_AARCH64_HIGH ? UINT64_MAX >> bits : 0);
 }
 
 /* The VA as software sees it: sign-extended, or in the AArch64 upper half. */
