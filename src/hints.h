@@ -74,27 +74,3 @@ static void fast_facts(struct pt_fast *f, bool direct)
 	if (f->query != PT_FAST_64 && f->tbl_match == 0)
 		f->query = 0;
 }
-
-static void set_lookup(struct pt_table *t);
-
-/* A new table: its root all empty, no hint, a matching flags/encoding pair. */
-static void init(struct pt_table *t)
-{
-	clear_entries(tbl_at(t, t->root), 0, t->shape->entries[0]);
-	hint_leaf(t, (PTE *)0, 0, PT_READ, pt__fresh(pt__normalize_for(t, PT_READ)));
-	pt__forget_hints(t);
-	set_lookup(t);
-	fast_facts(&t->fast, false);
-	/* No rewrite remembered (mode 0); every field set, as each is read. */
-	t->memo_mode = 0;
-	t->memo_bits = 0;
-	t->memo_old = 0;
-	t->memo_new = 0;
-}
-
-static void set_direct(struct pt_table *t)
-{
-	set_lookup(t);
-	fast_facts(&t->fast, true); /* pt_query's fast path on */
-	pt__forget_hints(t); /* found through the hook: recompute */
-}

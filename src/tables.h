@@ -147,9 +147,7 @@ PT_INLINE int free_table(struct pt_op *op, void *ctx, struct slot *s)
 /* A table that cannot be reached is released all the same. */
 PT_INLINE int free_unreachable(struct pt_op *op, void *ctx, struct slot *s)
 {
-	if (s->kind == PTK_TABLE)
-		return free_up(op, ctx, s);
-	return 0;
+	return s->kind == PTK_TABLE ? free_up(op, ctx, s) : 0;
 }
 
 PT_VISITOR(free_visitor, free_level, .skip_empty = true, .live_only = true, .table = free_table,
