@@ -114,10 +114,9 @@ int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pt
 	const struct pt_shape *s = shape_with(a, features);
 	uint64_t pa = 0;
 	uint32_t flags = 0;
-	int k;
 	if (!s || !out || level >= s->info.levels)
 		return PT_ERR_INVALID;
-	k = pt__engine(a)->decode(features, s->info.levels - 1 - level, pte, &pa, &flags);
+	const int k = pt__engine(a)->decode(features, s->info.levels - 1 - level, pte, &pa, &flags);
 	if (k == PTK_EMPTY)
 		return PT_ERR_NOT_MAPPED;
 	if (k == PTK_CORRUPT)
@@ -224,10 +223,10 @@ PT_INLINE bool touches_shared(const struct pt_table *t, uint64_t va, uint64_t la
 
 /* A range [va, va + size) of a region call: 4K-aligned, non-empty, no
  * wrap-around, both ends canonical and in the same half. */
-PT_INLINE int range_ok(const struct pt_table *t, const struct pt_shape *s, uint64_t va,
-		    uint64_t size, uint64_t *last)
+PT_INLINE int range_ok(const struct pt_table *t, uint64_t va, uint64_t size, uint64_t *last)
 {
-	uint64_t m = PT_SIZE_4K - 1;
+	const struct pt_shape *s = t->shape;
+	const uint64_t m = PT_SIZE_4K - 1;
 	if ((va & m) || (size & m))
 		return PT_ERR_NOT_ALIGNED;
 	if (size == 0 || va + (size - 1) < va)
@@ -238,15 +237,6 @@ PT_INLINE int range_ok(const struct pt_table *t, const struct pt_shape *s, uint6
 	/* Else the range spans the non-canonical hole (AArch64 and ARMv7
 	 * tables serve one contiguous range: both ends valid is enough). */
 	if (s->sign_extend && (va >> 63) != (*last >> 63))
-		return PT_ERR_INVALID;
-	return PT_OK;
-}
-
-PT_INLINE int pa_range_ok(const struct pt_shape *s, uint64_t pa, uint64_t size)
-{
-	if (pa & (PT_SIZE_4K - 1))
-		return PT_ERR_NOT_ALIGNED;
-	if (pa + (size - 1) < pa || (pa + (size - 1)) >> s->info.pa_bits)
 		return PT_ERR_INVALID;
 	return PT_OK;
 }
@@ -263,16 +253,20 @@ PT_INLINE int edit_at(const struct pt_table *t, bool args_ok, uint64_t va)
 }
 
 /* The same for a region call over [va, va + size), *last set; the PA range
- * too when pa is given. */
+ * [pa, pa + size) too when pa is given: 4K-aligned, no wrap-around, within
+ * the format's PA bits. */
 PT_INLINE int edit_range(const struct pt_table *t, bool args_ok, uint64_t va, uint64_t size,
 		      const uint64_t *pa, uint64_t *last)
 {
 	int r;
 	if (!alive(t) || !args_ok)
 		return PT_ERR_INVALID;
-	if ((r = range_ok(t, t->shape, va, size, last)) ||
-	    (pa && (r = pa_range_ok(t->shape, *pa, size))))
+	if ((r = range_ok(t, va, size, last)))
 		return r;
+	if (pa && (*pa & (PT_SIZE_4K - 1)))
+		return PT_ERR_NOT_ALIGNED;
+	if (pa && (*pa + (size - 1) < *pa || (*pa + (size - 1)) >> t->shape->info.pa_bits))
+		return PT_ERR_INVALID;
 	return touches_shared(t, va, *last) ? PT_ERR_INVALID : PT_OK;
 }
 
@@ -295,12 +289,10 @@ PT_INLINE uint32_t protected(const struct pt_table *t, uint32_t flags)
  * order, then a 4K page by the engine's single-page path, or a huge leaf. */
 int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
-	const struct pt_shape *s;
-	int h;
 	if (!alive(t) || !flags_ok(t->arch, flags))
 		return PT_ERR_INVALID;
-	s = t->shape;
-	h = leaf_height(s, size);
+	const struct pt_shape *s = t->shape;
+	const int h = leaf_height(s, size);
 	if (h < 0 || !pt__va_ok(s, t->features, va) || (pa >> s->info.pa_bits))
 		return PT_ERR_INVALID;
 	if ((va | pa) & (size - 1))
@@ -408,16 +400,15 @@ int pt_set_state(struct pt_table *t, uint64_t va, uint32_t state)
  * page_table_multiarch does (ArceOS passes the kernel half less a page). */
 int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size)
 {
-	const struct pt_shape *s;
 	uint64_t last;
 	int r;
 	if (!alive(dst) || !alive(src) || dst == src || dst->arch != src->arch ||
 	    dst->features != src->features)
 		return PT_ERR_INVALID;
-	s = dst->shape;
-	if ((r = range_ok(dst, s, va, size, &last)))
+	if ((r = range_ok(dst, va, size, &last)))
 		return r;
-	return dst->engine->copy_root(dst, src, root_idx(s, va), root_idx(s, last));
+	return dst->engine->copy_root(dst, src, root_idx(dst->shape, va),
+				      root_idx(dst->shape, last));
 }
 
 int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg)
@@ -432,10 +423,9 @@ int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg)
 static int walk_window(const struct pt_table *t, bool have_fn, uint64_t va, uint64_t size,
 		       uint64_t *last)
 {
-	int r;
 	if (!alive(t) || !have_fn)
 		return PT_ERR_INVALID;
-	r = range_ok(t, t->shape, va, size, last);
+	const int r = range_ok(t, va, size, last);
 	return r == PT_ERR_NOT_ALIGNED ? PT_ERR_INVALID : r;
 }
 
