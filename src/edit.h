@@ -492,9 +492,7 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 {
 	const struct clear_ctx *c = ctx;
 	const size_t n = j - i0 + 1;
-	const unsigned leaf = op->levels - 1;
-	PTE *const tbl = lv.tbl;
-	PTE *p = &tbl[i0];
+	PTE *const p = &lv.tbl[i0];
 	if (lv.mode != TBL_LIVE) {
 		/* A split's new table: every piece in the range, all with the
 		 * same attributes, no TLB entry to think of yet. */
@@ -565,7 +563,7 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 				continue;
 			}
 		}
-		(void)rewrite_leaf(op, leaf, &p[i], e, &c->x, pva);
+		(void)rewrite_leaf(op, op->levels - 1, &p[i], e, &c->x, pva);
 	}
 	return 0;
 }

@@ -114,7 +114,6 @@ PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 {
 	struct state_ctx *c = ctx;
 	PTE *const first = &lv.tbl[i0], *const end = &lv.tbl[j] + 1;
-	const unsigned leaf = op->levels - 1;
 	uint64_t *const bitmap = c->bitmap;
 	const uint64_t k0 = (va - c->va0) >> 12; /* first's page in the bitmap */
 	/* And here, the last set with some of the bits that a plain store
@@ -139,7 +138,7 @@ PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 			}
 			if (A(may_set)(op->feat, 0, e) || A(needs_bbm)(0, e, nv)) {
 				/* Records pva itself when it changes the leaf. */
-				(void)rewrite_leaf(op, leaf, q, e, &c->x, pva);
+				(void)rewrite_leaf(op, op->levels - 1, q, e, &c->x, pva);
 			} else {
 				marked = a;
 				cleared = leaf_attrs_of(nv);

@@ -219,7 +219,6 @@ PT_INLINE int ranges_run(struct pt_op *op, void *ctx, struct level lv, size_t i,
 {
 	struct ranges *w = ctx;
 	const PTE *tbl = lv.tbl;
-	const unsigned l = lv.l;
 	int r;
 	for (; i <= j; i++, va += PT_SIZE_4K) {
 		uint64_t e;
@@ -246,7 +245,7 @@ PT_INLINE int ranges_run(struct pt_op *op, void *ctx, struct level lv, size_t i,
 			}
 			break;
 		case PTK_LEAF:
-			if ((r = range_leaf(op, w, 0, l, e, va, va + PT_SIZE_4K - 1)))
+			if ((r = range_leaf(op, w, 0, lv.l, e, va, va + PT_SIZE_4K - 1)))
 				return r;
 			break;
 		default:
