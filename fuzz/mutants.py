@@ -119,7 +119,8 @@ MUTANTS = [
      "single-page map takes an unaligned PA (was: the engine's hinted check; now pt_map's "
      "out-of-line check ignores the PA's alignment)"),
     ("dir-hint-kept", "src/op.h",
-     "\tt->hint_dir = (const void *)0;\n\tt->hint_dir_span = PT_NO_HINT;\n", "", None,
+     "\tt->hint_dir = (const void *)0;\n\tt->hint_dir_span = UINT64_MAX; /* no VA's span number */\n",
+     "", None,
      "the directory hint outlives a freed table: queries read a dead frame"),
     ("query-raw-flags", "src/lookup.h",
      "\t\t\tout->flags = t->hint_nflags;", "\t\t\tout->flags = t->hint_flags;", None,

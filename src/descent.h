@@ -62,18 +62,17 @@ struct visitor {
 	bool count;
 	/* Only ever in tables of the tree (TBL_LIVE): no mode to test. */
 	bool live_only;
-	/* Per kind; NULL table: go into it; NULL empty or leaf: nothing to
-	 * do; NULL corrupt: PT_ERR_CORRUPT (also for a table entry whose
-	 * frame cannot be reached). A non-zero result ends the whole descent
-	 * and is returned. */
+	/* Per kind. NULL table: go into it; NULL corrupt: PT_ERR_CORRUPT
+	 * (also for a table entry whose frame cannot be reached); any other
+	 * NULL handler: nothing to do. A non-zero result ends the whole
+	 * descent and is returned. */
 	int (*empty)(struct pt_op *op, void *ctx, struct slot *s);
 	int (*table)(struct pt_op *op, void *ctx, struct slot *s);
 	int (*leaf)(struct pt_op *op, void *ctx, struct slot *s);
 	int (*corrupt)(struct pt_op *op, void *ctx, struct slot *s);
-	/* After the descent below a slot returned 0. May be NULL. */
+	/* After the descent below a slot returned 0. */
 	int (*up)(struct pt_op *op, void *ctx, struct slot *s);
-	/* The last level: entries [i, j] of lv, the first at va (NULL:
-	 * nothing to do). */
+	/* The last level: entries [i, j] of lv, the first at va. */
 	int (*run)(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 		   uint64_t va);
 	/* The operation's out-of-line copy of descend() for the next level. */

@@ -92,7 +92,7 @@ struct walk_ctx {
 /* The present entry of slot s as pt_walk hands it over. */
 PT_INLINE void walk_entry(const struct pt_op *op, const struct slot *s, struct pt_entry *ent)
 {
-	uint32_t f;
+	const uint32_t f = s->kind == PTK_LEAF ? A(leaf_flags)(op->feat, s->h, s->e) : 0;
 	ent->level = s->l;
 	ent->index = s->i;
 	ent->va = pt__canon(op->s, op->feat, s->va);
@@ -100,7 +100,6 @@ PT_INLINE void walk_entry(const struct pt_op *op, const struct slot *s, struct p
 	ent->size = s->span;
 	ent->leaf = s->kind == PTK_LEAF;
 	ent->pa = ent->leaf ? A(leaf_pa)(s->h, s->e) : A(table_pa)(s->h, s->e);
-	f = ent->leaf ? A(leaf_flags)(op->feat, s->h, s->e) : 0;
 	ent->flags = f & PT_FLAGS_ALL;
 	ent->state = f & PT_STATE_ALL;
 }
@@ -178,10 +177,12 @@ struct ranges {
 	size_t room;          /* 4K entries expect may still advance (PA limit) */
 };
 
+/* Hand over the pending range: nothing is left to extend. */
 static int range_emit(struct ranges *w)
 {
 	const int r = w->cur.size ? w->fn(w->arg, &w->cur) : 0;
 	w->cur.size = 0;
+	w->expect_h = ~0u;
 	return r;
 }
 
@@ -235,7 +236,6 @@ PT_INLINE int ranges_run(struct pt_op *op, void *ctx, struct level lv, size_t i,
 		e = ld(&tbl[i]);
 		switch (A(kind)(op->feat, 0, e)) {
 		case PTK_EMPTY:
-			w->expect_h = ~0u;
 			if ((r = range_emit(w)))
 				return r;
 			if (e == EMPTY) {
@@ -257,10 +257,8 @@ PT_INLINE int ranges_run(struct pt_op *op, void *ctx, struct level lv, size_t i,
 
 PT_INLINE int ranges_hole(struct pt_op *op, void *ctx, struct slot *s)
 {
-	struct ranges *w = ctx;
 	(void)op, (void)s;
-	w->expect_h = ~0u;
-	return range_emit(w);
+	return range_emit(ctx);
 }
 
 PT_INLINE int ranges_leaf(struct pt_op *op, void *ctx, struct slot *s)
