@@ -147,9 +147,13 @@ PT_INLINE bool pt__va_ok(const struct pt_shape *s, unsigned feat, uint64_t va)
 	uint64_t hi = va >> (bits - 1); /* the top VA bit and everything above */
 	if (s->sign_extend)
 		return hi == 0 || hi == (UINT64_MAX >> (bits - 1));
-	/* Bits above the VA all 0, or all 1 where the table serves AArch64's
-	 * upper half (TTBR1). */
-	return va >> bits == (feat & PT_FEAT_AARCH64_HIGH ? UINT64_MAX >> bits : 0);
+	if (bits == 32)
+		return va >> 32 == 0;
+	/* AArch64: top 16 bits all 0 (TTBR0) or all 1 (TTBR1). */
+	hi = va >> bits;
+	if (feat & PT_FEAT_AARCH64_HIGH)
+		return hi == (UINT64_MAX >> bits);
+	return hi == 0;
 }
 
 /* The VA as software sees it: sign-extended, or in the AArch64 upper half. */

@@ -92,7 +92,7 @@ struct walk_ctx {
 /* The present entry of slot s as pt_walk hands it over. */
 PT_INLINE void walk_entry(const struct pt_op *op, const struct slot *s, struct pt_entry *ent)
 {
-	const uint32_t f = s->kind == PTK_LEAF ? A(leaf_flags)(op->feat, s->h, s->e) : 0;
+	uint32_t f;
 	ent->level = s->l;
 	ent->index = s->i;
 	ent->va = pt__canon(op->s, op->feat, s->va);
@@ -100,6 +100,7 @@ PT_INLINE void walk_entry(const struct pt_op *op, const struct slot *s, struct p
 	ent->size = s->span;
 	ent->leaf = s->kind == PTK_LEAF;
 	ent->pa = ent->leaf ? A(leaf_pa)(s->h, s->e) : A(table_pa)(s->h, s->e);
+	f = ent->leaf ? A(leaf_flags)(op->feat, s->h, s->e) : 0;
 	ent->flags = f & PT_FLAGS_ALL;
 	ent->state = f & PT_STATE_ALL;
 }
