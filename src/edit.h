@@ -511,32 +511,28 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 			}
 			continue;
 		}
-		{
-			const struct pt_run *run = run_at(c->runs, pva);
-			if (run) {
-				/* The plan read this part of the run: rewrite it
-				 * without reading it again. */
-				uint64_t old = succ(0, run->e, pva - run->va);
-				size_t r = min_sz(n - i, (size_t)((run->last - pva) >> 12) + 1);
-				nv = xform_leaf0(op, &c->x, old);
-				if (nv == old) {
-					i += r - 1;
-					continue;
-				}
-				if (!A(needs_bbm)(0, old, nv)) {
-					/* Where the MMU may mark them, one CAS
-					 * each; one it marked is read below. */
-					size_t k = A(may_set)(op->feat, 0, old) ? cas_run(&p[i], r, old, nv)
-										: (fill(&p[i], r, 0, nv, PT_SIZE_4K), r);
-					pt__record_run(op->w, pva, k, PT_SIZE_4K);
-					if (k == r) {
-						i += r - 1;
-						continue;
-					}
-					i += k;
-					pva += (uint64_t)k * PT_SIZE_4K;
-				}
+		const struct pt_run *run = run_at(c->runs, pva);
+		if (run) {
+			/* The plan read this part of the run: rewrite it without
+			 * reading it again; where the MMU may mark them, one CAS
+			 * each, and one it marked is read below. */
+			const uint64_t old = succ(0, run->e, pva - run->va);
+			const size_t r = min_sz(n - i, (size_t)((run->last - pva) >> 12) + 1);
+			size_t k = 0;
+			nv = xform_leaf0(op, &c->x, old);
+			if (nv == old) {
+				k = r;
+			} else if (!A(needs_bbm)(0, old, nv)) {
+				k = A(may_set)(op->feat, 0, old) ? cas_run(&p[i], r, old, nv)
+								 : (fill(&p[i], r, 0, nv, PT_SIZE_4K), r);
+				pt__record_run(op->w, pva, k, PT_SIZE_4K);
 			}
+			if (k == r) {
+				i += r - 1;
+				continue;
+			}
+			i += k;
+			pva += (uint64_t)k * PT_SIZE_4K;
 		}
 		/* The plan found nothing corrupt: present is a leaf. */
 		e = ld(&p[i]);
