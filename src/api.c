@@ -144,7 +144,6 @@ static void make_dead(struct pt_table *t)
 int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const struct pt_mm *mm)
 {
 	const struct pt_shape *s = shape_with(arch, features);
-	uint64_t root;
 	if (!t)
 		return PT_ERR_INVALID;
 	make_dead(t);
@@ -159,9 +158,8 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
 		t->shared[i] = 0;
-	if (pt__alloc(t, s, s->frames[0], (size_t)table_bytes(s, 0), &root) != PT_OK)
+	if (pt__alloc(t, s, s->frames[0], (size_t)table_bytes(s, 0), &t->root) != PT_OK)
 		return PT_ERR_NO_MEMORY;
-	t->root = root;
 	t->shape = s;
 	t->engine = pt__engine(arch);
 	t->engine->init(t);
@@ -376,8 +374,7 @@ int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t f
 	return r ? r : t->engine->clear_range(t, va, last, true, protected(t, flags));
 }
 
-int pt_clear_state(struct pt_table *t, uint64_t va, uint64_t size, uint32_t state,
-		   uint64_t *bitmap)
+int pt_clear_state(struct pt_table *t, uint64_t va, uint64_t size, uint32_t state, uint64_t *bitmap)
 {
 	uint64_t last;
 	/* Only bits the format stores (state_bits: state and software bits

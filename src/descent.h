@@ -73,11 +73,9 @@ struct visitor {
 	/* After the descent below a slot returned 0. */
 	int (*up)(struct pt_op *op, void *ctx, struct slot *s);
 	/* The last level: entries [i, j] of lv, the first at va. */
-	int (*run)(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
-		   uint64_t va);
+	int (*run)(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j, uint64_t va);
 	/* The operation's out-of-line copy of descend() for the next level. */
-	int (*down)(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
-		    uint64_t last);
+	int (*down)(struct pt_op *op, void *ctx, struct level lv, uint64_t va, uint64_t last);
 };
 
 /* The last VA of the range in slot s. */

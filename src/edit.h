@@ -35,8 +35,7 @@ struct map_ctx {
 	size_t need;    /* plan: frames to reserve */
 };
 
-PT_INLINE int decide_map(const struct pt_op *op, const struct slot *s, uint64_t pa,
-			 unsigned max_h)
+PT_INLINE int decide_map(const struct pt_op *op, const struct slot *s, uint64_t pa, unsigned max_h)
 {
 	/* Does a leaf go here, mapping pa? */
 	const bool here = s->h <= max_h && ((op->s->leaf_levels >> s->l) & 1) &&
@@ -570,8 +569,7 @@ PT_VISITOR(clear_commit, clear_commit_level, .empty = clear_slot_commit,
 	   .table = clear_slot_commit, .leaf = clear_slot_commit, .corrupt = clear_slot_commit,
 	   .up = clear_up, .run = clear_commit_run)
 
-static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool protect,
-		       uint32_t flags)
+static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool protect, uint32_t flags)
 {
 	struct pt_op op;
 	struct pt_runs runs;

@@ -31,8 +31,7 @@ PT_INLINE void hint_dir(struct pt_table *t, const PTE *tbl, uint64_t va)
 
 /* tbl is the last-level table for va; the next 4K pages mapped will most
  * likely be given `flags` (normalised, with a new leaf's state: nflags). */
-PT_INLINE void hint_leaf(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t flags,
-			 uint32_t nflags)
+PT_INLINE void hint_leaf(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t flags, uint32_t nflags)
 {
 	t->hint_tbl = tbl;
 	t->hint_va = va & ~((UINT64_C(1) << LEAF_SHIFT) - 1);
