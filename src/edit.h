@@ -135,7 +135,8 @@ PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, struct level lv, size_
 			  size_t j, uint64_t va)
 {
 	const struct map_ctx *c = ctx;
-	fill(&lv.tbl[i], j - i + 1, 0, c->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
+	PTE *const tbl = lv.tbl;
+	fill(&tbl[i], j - i + 1, 0, c->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
 	pt__record_run(op->w, va, j - i + 1, PT_SIZE_4K);
 	/* Linked by the time the call returns: pages next to these take the
 	 * hinted path (normalised flags are valid flags). */
@@ -491,7 +492,8 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 {
 	const struct clear_ctx *c = ctx;
 	const size_t n = j - i0 + 1;
-	PTE *const p = &lv.tbl[i0];
+	PTE *const tbl = lv.tbl;
+	PTE *p = &tbl[i0];
 	if (lv.mode != TBL_LIVE) {
 		/* A split's new table: every piece in the range, all with the
 		 * same attributes, no TLB entry to think of yet. */

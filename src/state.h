@@ -160,13 +160,8 @@ static int clear_state(struct pt_table *t, uint64_t va, uint64_t last, uint32_t 
 		       uint64_t *bitmap)
 {
 	struct pt_op op;
-	struct state_ctx c;
+	struct state_ctx c = { { XF_CLEAR, bits }, va, bitmap, leaf_field() };
 	int r;
-	c.x.mode = XF_CLEAR;
-	c.x.bits = bits;
-	c.va0 = va;
-	c.bitmap = bitmap;
-	c.clean = leaf_field();
 	pt__op_init_rw(&op, t);
 	if ((r = descend_root(&op, &state_plan, &c, va, last)))
 		return r;

@@ -203,7 +203,6 @@ static int has_leaf(struct pt_op *op, unsigned l, uint64_t e, uint64_t va)
 {
 	struct level lv = { tbl_at(op->t, A(table_pa)(HT(op, l), e)), l + 1, TBL_LIVE };
 	va &= ~(pt__span(op->s, l) - 1);
-	if (!lv.tbl)
-		return PT_ERR_CORRUPT;
-	return leaf_level(op, (void *)0, lv, va, table_last(op, l + 1, va));
+	return lv.tbl ? leaf_level(op, (void *)0, lv, va, table_last(op, l + 1, va))
+		      : PT_ERR_CORRUPT;
 }
