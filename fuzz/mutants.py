@@ -100,8 +100,8 @@ MUTANTS = [
      "dst->shared[i / 64] |= UINT64_C(1) << (i % 64);", "(void)0;", None,
      "copy_from does not mark shared: destroy frees the other table's subtree"),
     ("pa-range-unchecked", "src/api.c",
-     "if (pa + (size - 1) < pa || (pa + (size - 1)) >> s->info.pa_bits)",
-     "if (pa + (size - 1) < pa || !s)", None, "map_region accepts a PA range past pa_bits"),
+     "(*pa + (size - 1) < *pa || (*pa + (size - 1)) >> t->shape->info.pa_bits)",
+     "(*pa + (size - 1) < *pa || !t->shape)", None, "map_region accepts a PA range past pa_bits"),
     ("lookup-wrong-size", "src/lookup.h",
      "leaf_mapping(out, feat, h, e, va, pt__span(s, l));",
      "leaf_mapping(out, feat, h, e, va, pt__span(s, l));\n\tout->size -= l == 0;", None,
@@ -119,7 +119,8 @@ MUTANTS = [
      "single-page map takes an unaligned PA (was: the engine's hinted check; now pt_map's "
      "out-of-line check ignores the PA's alignment)"),
     ("dir-hint-kept", "src/op.h",
-     "\tt->hint_dir = (const void *)0;\n\tt->hint_dir_span = PT_NO_HINT;\n", "", None,
+     "\tt->hint_dir = (const void *)0;\n\tt->hint_dir_span = UINT64_MAX; /* no VA's span number */\n",
+     "", None,
      "the directory hint outlives a freed table: queries read a dead frame"),
     ("query-raw-flags", "src/lookup.h",
      "\t\t\tout->flags = t->hint_nflags;", "\t\t\tout->flags = t->hint_flags;", None,
@@ -240,7 +241,8 @@ MUTANTS = [
      "\tt->hint_attrs = A(leaf_attrs)(t->features, 0, nflags & PT_FLAGS_ALL);\n", None,
      "single-page maps write the hinted encoding without the new leaf's state"),
     ("armv7-set-state-sw", "src/api.c",
-     "!(state & ~(t->engine->state_bits | PT_STATE_ALL))", "1", None,
+     "!(state & ~(t->engine->state_bits | PT_STATE_ALL))",
+     "!(state & ~(t->engine->state_bits | PT_STATE_ALL | PT_SW0 | PT_SW1))", None,
      "ARMv7's set_state takes PT_SW0/1 (and does nothing)"),
 ]
 

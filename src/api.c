@@ -67,7 +67,7 @@ PT_INLINE bool flags_ok(enum pt_arch a, uint32_t flags)
 
 uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags)
 {
-	return pt__normalize(a, features, flags);
+	return pt__norm(flags, pt__flags_kept(a, features), pt__wc_uncached(a));
 }
 
 /* Height of a leaf of `size` in shape s, or -1 if s has no such leaf. */
@@ -90,7 +90,7 @@ uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t
 	    !flags_ok(a, flags) || (pa & (pt__span(s, level) - 1)) || !pt_pa_valid(a, pa))
 		return 0;
 	return pt__engine(a)->pte_leaf(features, s->info.levels - 1 - level, pa,
-				       pt__fresh(pt__normalize(a, features, flags)));
+				       pt__fresh(pt_flags_normalize(a, features, flags)));
 }
 
 uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa)
@@ -123,10 +123,9 @@ int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pt
 	const struct pt_shape *s = shape_with(a, features);
 	uint64_t pa = 0;
 	uint32_t flags = 0;
-	int k;
 	if (!s || !out || level >= s->info.levels)
 		return PT_ERR_INVALID;
-	k = pt__engine(a)->decode(features, s->info.levels - 1 - level, pte, &pa, &flags);
+	const int k = pt__engine(a)->decode(features, s->info.levels - 1 - level, pte, &pa, &flags);
 	return entry_out(out, level, pte, k, pa, flags, pt__span(s, level));
 }
 
@@ -161,7 +160,6 @@ static void make_dead(struct pt_table *t)
 int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const struct pt_mm *mm)
 {
 	const struct pt_shape *s = shape_with(arch, features);
-	uint64_t root;
 	if (!t)
 		return PT_ERR_INVALID;
 	make_dead(t);
@@ -176,9 +174,8 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
 		t->shared[i] = 0;
-	if (pt__alloc(t, s, s->frames[0], (size_t)pt__table_bytes(s, 0), &root) != PT_OK)
+	if (pt__alloc(t, s, s->frames[0], (size_t)pt__table_bytes(s, 0), &t->root) != PT_OK)
 		return PT_ERR_NO_MEMORY;
-	t->root = root;
 	t->shape = s;
 	t->engine = pt__engine(arch);
 	t->engine->init(t);
@@ -240,10 +237,10 @@ PT_INLINE bool touches_shared(const struct pt_table *t, uint64_t va, uint64_t la
 
 /* A range [va, va + size) of a region call: 4K-aligned, non-empty, no
  * wrap-around, both ends canonical and in the same half. */
-PT_INLINE int range_ok(const struct pt_table *t, const struct pt_shape *s, uint64_t va,
-		    uint64_t size, uint64_t *last)
+PT_INLINE int range_ok(const struct pt_table *t, uint64_t va, uint64_t size, uint64_t *last)
 {
-	uint64_t m = PT_SIZE_4K - 1;
+	const struct pt_shape *s = t->shape;
+	const uint64_t m = PT_SIZE_4K - 1;
 	if ((va & m) || (size & m))
 		return PT_ERR_NOT_ALIGNED;
 	if (size == 0 || va + (size - 1) < va)
@@ -254,15 +251,6 @@ PT_INLINE int range_ok(const struct pt_table *t, const struct pt_shape *s, uint6
 	/* Else the range spans the non-canonical hole (AArch64 and ARMv7
 	 * tables serve one contiguous range: both ends valid is enough). */
 	if (s->sign_extend && (va >> 63) != (*last >> 63))
-		return PT_ERR_INVALID;
-	return PT_OK;
-}
-
-PT_INLINE int pa_range_ok(const struct pt_shape *s, uint64_t pa, uint64_t size)
-{
-	if (pa & (PT_SIZE_4K - 1))
-		return PT_ERR_NOT_ALIGNED;
-	if (pa + (size - 1) < pa || (pa + (size - 1)) >> s->info.pa_bits)
 		return PT_ERR_INVALID;
 	return PT_OK;
 }
@@ -279,16 +267,20 @@ PT_INLINE int edit_at(const struct pt_table *t, bool args_ok, uint64_t va)
 }
 
 /* The same for a region call over [va, va + size), *last set; the PA range
- * too when pa is given. */
+ * [pa, pa + size) too when pa is given: 4K-aligned, no wrap-around, within
+ * the format's PA bits. */
 PT_INLINE int edit_range(const struct pt_table *t, bool args_ok, uint64_t va, uint64_t size,
 		      const uint64_t *pa, uint64_t *last)
 {
 	int r;
 	if (!alive(t) || !args_ok)
 		return PT_ERR_INVALID;
-	if ((r = range_ok(t, t->shape, va, size, last)) ||
-	    (pa && (r = pa_range_ok(t->shape, *pa, size))))
+	if ((r = range_ok(t, va, size, last)))
 		return r;
+	if (pa && (*pa & (PT_SIZE_4K - 1)))
+		return PT_ERR_NOT_ALIGNED;
+	if (pa && (*pa + (size - 1) < *pa || (*pa + (size - 1)) >> t->shape->info.pa_bits))
+		return PT_ERR_INVALID;
 	return touches_shared(t, va, *last) ? PT_ERR_INVALID : PT_OK;
 }
 
@@ -311,12 +303,10 @@ PT_INLINE uint32_t protected(const struct pt_table *t, uint32_t flags)
  * order, then a 4K page by the engine's single-page path, or a huge leaf. */
 int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
-	const struct pt_shape *s;
-	int h;
 	if (!alive(t) || !flags_ok(t->arch, flags))
 		return PT_ERR_INVALID;
-	s = t->shape;
-	h = leaf_height(s, size);
+	const struct pt_shape *s = t->shape;
+	const int h = leaf_height(s, size);
 	if (h < 0 || !pt__va_ok(s, t->features, va) || (pa >> s->info.pa_bits))
 		return PT_ERR_INVALID;
 	if ((va | pa) & (size - 1))
@@ -400,17 +390,13 @@ int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t f
 	return r ? r : t->engine->clear_range(t, va, last, true, protected(t, flags));
 }
 
-/* State and software bits pt_clear_state and pt_set_state take. */
-#define STATE_CALL_BITS (PT_STATE_ALL | PT_SW0 | PT_SW1)
-
-int pt_clear_state(struct pt_table *t, uint64_t va, uint64_t size, uint32_t state,
-		   uint64_t *bitmap)
+int pt_clear_state(struct pt_table *t, uint64_t va, uint64_t size, uint32_t state, uint64_t *bitmap)
 {
 	uint64_t last;
-	/* Only bits the format stores can be cleared. */
-	int r = edit_range(t, alive(t) && state && !(state & ~STATE_CALL_BITS) &&
-				      !(state & ~t->engine->state_bits),
-			   va, size, (const uint64_t *)0, &last);
+	/* Only bits the format stores (state_bits: state and software bits
+	 * only) can be cleared. */
+	int r = edit_range(t, alive(t) && state && !(state & ~t->engine->state_bits), va, size,
+			   (const uint64_t *)0, &last);
 	return r ? r : t->engine->clear_state(t, va, last, state, bitmap);
 }
 
@@ -418,8 +404,8 @@ int pt_set_state(struct pt_table *t, uint64_t va, uint32_t state)
 {
 	/* Setting the state a format reports for every leaf (ARMv7) is
 	 * nothing to do; its missing software bits are an error. */
-	int r = edit_at(t, alive(t) && state && !(state & ~STATE_CALL_BITS) &&
-				   !(state & ~(t->engine->state_bits | PT_STATE_ALL)), va);
+	int r = edit_at(t, alive(t) && state && !(state & ~(t->engine->state_bits | PT_STATE_ALL)),
+			va);
 	return r ? r : t->engine->set_state(t, va, state);
 }
 
@@ -427,16 +413,15 @@ int pt_set_state(struct pt_table *t, uint64_t va, uint32_t state)
  * page_table_multiarch does (ArceOS passes the kernel half less a page). */
 int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, uint64_t size)
 {
-	const struct pt_shape *s;
 	uint64_t last;
 	int r;
 	if (!alive(dst) || !alive(src) || dst == src || dst->arch != src->arch ||
 	    dst->features != src->features)
 		return PT_ERR_INVALID;
-	s = dst->shape;
-	if ((r = range_ok(dst, s, va, size, &last)))
+	if ((r = range_ok(dst, va, size, &last)))
 		return r;
-	return dst->engine->copy_root(dst, src, root_idx(s, va), root_idx(s, last));
+	return dst->engine->copy_root(dst, src, root_idx(dst->shape, va),
+				      root_idx(dst->shape, last));
 }
 
 int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg)
@@ -451,10 +436,9 @@ int pt_walk(const struct pt_table *t, const struct pt_walk_ops *ops, void *arg)
 static int walk_window(const struct pt_table *t, bool have_fn, uint64_t va, uint64_t size,
 		       uint64_t *last)
 {
-	int r;
 	if (!alive(t) || !have_fn)
 		return PT_ERR_INVALID;
-	r = range_ok(t, t->shape, va, size, last);
+	const int r = range_ok(t, va, size, last);
 	return r == PT_ERR_NOT_ALIGNED ? PT_ERR_INVALID : r;
 }
 

@@ -62,21 +62,20 @@ struct visitor {
 	bool count;
 	/* Only ever in tables of the tree (TBL_LIVE): no mode to test. */
 	bool live_only;
-	/* Per kind; NULL empty: nothing to do; NULL corrupt: PT_ERR_CORRUPT
-	 * (also for a table entry whose frame cannot be reached). A non-zero
-	 * result ends the whole descent and is returned. */
+	/* Per kind. NULL table: go into it; NULL corrupt: PT_ERR_CORRUPT
+	 * (also for a table entry whose frame cannot be reached); any other
+	 * NULL handler: nothing to do. A non-zero result ends the whole
+	 * descent and is returned. */
 	int (*empty)(struct pt_op *op, void *ctx, struct slot *s);
 	int (*table)(struct pt_op *op, void *ctx, struct slot *s);
 	int (*leaf)(struct pt_op *op, void *ctx, struct slot *s);
 	int (*corrupt)(struct pt_op *op, void *ctx, struct slot *s);
-	/* After the descent below a slot returned 0. May be NULL. */
+	/* After the descent below a slot returned 0. */
 	int (*up)(struct pt_op *op, void *ctx, struct slot *s);
 	/* The last level: entries [i, j] of lv, the first at va. */
-	int (*run)(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
-		   uint64_t va);
+	int (*run)(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j, uint64_t va);
 	/* The operation's out-of-line copy of descend() for the next level. */
-	int (*down)(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
-		    uint64_t last);
+	int (*down)(struct pt_op *op, void *ctx, struct level lv, uint64_t va, uint64_t last);
 };
 
 /* The last VA of the range in slot s. */
@@ -109,7 +108,7 @@ PT_INLINE int descend_at(struct pt_op *op, const struct visitor *v, void *ctx,
 	uint64_t sva = va & ~(span - 1);
 	struct slot sl;
 	if (h == 0)
-		return v->run(op, ctx, lv, i, j, va);
+		return v->run ? v->run(op, ctx, lv, i, j, va) : 0;
 	sl.l = l;
 	sl.h = h;
 	sl.tbl = tbl;
@@ -147,17 +146,17 @@ PT_INLINE int descend_at(struct pt_op *op, const struct visitor *v, void *ctx,
 		sl.i = i;
 		sl.e = e;
 		sl.kind = kind;
-		sl.down = DOWN_NO;
+		sl.down = kind == PTK_TABLE && !v->table ? DOWN_TABLE : DOWN_NO;
 		sl.stop = false;
 		switch (kind) {
 		case PTK_EMPTY:
 			r = v->empty(op, ctx, &sl);
 			break;
 		case PTK_TABLE:
-			r = v->table(op, ctx, &sl);
+			r = v->table ? v->table(op, ctx, &sl) : 0;
 			break;
 		case PTK_LEAF:
-			r = v->leaf(op, ctx, &sl);
+			r = v->leaf ? v->leaf(op, ctx, &sl) : 0;
 			break;
 		default:
 			r = v->corrupt ? v->corrupt(op, ctx, &sl) : PT_ERR_CORRUPT;
@@ -244,11 +243,6 @@ PT_INLINE bool slot_whole(const struct slot *s)
 PT_INLINE int descend_root(struct pt_op *op, const struct visitor *v, void *ctx, uint64_t va,
 			   uint64_t last)
 {
-	struct level root;
-	root.l = 0;
-	root.tbl = (PTE *)pt__frame(op->t, op->t->root);
-	root.mode = TBL_LIVE;
-	if (!root.tbl)
-		return PT_ERR_CORRUPT;
-	return v->down(op, ctx, root, va, last);
+	const struct level root = { (PTE *)pt__frame(op->t, op->t->root), 0, TBL_LIVE };
+	return root.tbl ? v->down(op, ctx, root, va, last) : PT_ERR_CORRUPT;
 }

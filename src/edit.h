@@ -35,19 +35,11 @@ struct map_ctx {
 	size_t need;    /* plan: frames to reserve */
 };
 
-/* Does a leaf go in slot s, mapping pa? */
-PT_INLINE bool leaf_here(const struct pt_op *op, const struct slot *s, uint64_t pa, unsigned max_h)
+PT_INLINE int decide_map(const struct pt_op *op, const struct slot *s, uint64_t pa, unsigned max_h)
 {
-	const uint64_t m = s->span - 1;
-	if (s->h > max_h || !((op->s->leaf_levels >> s->l) & 1))
-		return false;
-	return !((s->va | pa) & m) && s->last - s->va >= m;
-}
-
-PT_INLINE int decide_map(const struct pt_op *op, const struct slot *s, uint64_t pa,
-			 unsigned max_h)
-{
-	const bool here = leaf_here(op, s, pa, max_h);
+	/* Does a leaf go here, mapping pa? */
+	const bool here = s->h <= max_h && ((op->s->leaf_levels >> s->l) & 1) &&
+			  !(pa & (s->span - 1)) && slot_whole(s);
 	switch (s->kind) {
 	case PTK_EMPTY:
 		return here ? ACT_LEAF : ACT_NEW;
@@ -130,7 +122,7 @@ PT_PLAN_COMMIT(map_slot)
 PT_INLINE int map_plan_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 			uint64_t va)
 {
-	(void)op, (void)ctx, (void)va;
+	(void)ctx, (void)va;
 	for (; lv.mode == TBL_LIVE && i <= j; i++) {
 		int k = A(kind)(op->feat, 0, ld(&lv.tbl[i]));
 		if (k != PTK_EMPTY)
@@ -500,7 +492,6 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 {
 	const struct clear_ctx *c = ctx;
 	const size_t n = j - i0 + 1;
-	const unsigned leaf = op->levels - 1;
 	PTE *const tbl = lv.tbl;
 	PTE *p = &tbl[i0];
 	if (lv.mode != TBL_LIVE) {
@@ -515,39 +506,34 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 		uint64_t pva = va + (uint64_t)i * PT_SIZE_4K;
 		uint64_t e, nv;
 		if (!c->protect) {
-			e = ld(&p[i]);
-			if (e == EMPTY) /* stray bits in an empty entry go too */
-				continue;
-			st(&p[i], EMPTY);
-			pt__record(op->w, pva);
+			if (ld(&p[i]) != EMPTY) { /* stray bits in an empty entry go too */
+				st(&p[i], EMPTY);
+				pt__record(op->w, pva);
+			}
 			continue;
 		}
-		{
-			const struct pt_run *run = run_at(c->runs, pva);
-			if (run) {
-				/* The plan read this part of the run: rewrite it
-				 * without reading it again. */
-				uint64_t old = succ(0, run->e, pva - run->va);
-				size_t r = min_sz(n - i, (size_t)((run->last - pva) >> 12) + 1);
-				nv = xform_leaf0(op, &c->x, old);
-				if (nv == old) {
-					i += r - 1;
-					continue;
-				}
-				if (!A(needs_bbm)(0, old, nv)) {
-					/* Where the MMU may mark them, one CAS
-					 * each; one it marked is read below. */
-					size_t k = A(may_set)(op->feat, 0, old) ? cas_run(&p[i], r, old, nv)
-										: (fill(&p[i], r, 0, nv, PT_SIZE_4K), r);
-					pt__record_run(op->w, pva, k, PT_SIZE_4K);
-					if (k == r) {
-						i += r - 1;
-						continue;
-					}
-					i += k;
-					pva += (uint64_t)k * PT_SIZE_4K;
-				}
+		const struct pt_run *run = run_at(c->runs, pva);
+		if (run) {
+			/* The plan read this part of the run: rewrite it without
+			 * reading it again; where the MMU may mark them, one CAS
+			 * each, and one it marked is read below. */
+			const uint64_t old = succ(0, run->e, pva - run->va);
+			const size_t r = min_sz(n - i, (size_t)((run->last - pva) >> 12) + 1);
+			size_t k = 0;
+			nv = xform_leaf0(op, &c->x, old);
+			if (nv == old) {
+				k = r;
+			} else if (!A(needs_bbm)(0, old, nv)) {
+				k = A(may_set)(op->feat, 0, old) ? cas_run(&p[i], r, old, nv)
+								 : (fill(&p[i], r, 0, nv, PT_SIZE_4K), r);
+				pt__record_run(op->w, pva, k, PT_SIZE_4K);
 			}
+			if (k == r) {
+				i += r - 1;
+				continue;
+			}
+			i += k;
+			pva += (uint64_t)k * PT_SIZE_4K;
 		}
 		/* The plan found nothing corrupt: present is a leaf. */
 		e = ld(&p[i]);
@@ -574,7 +560,7 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 				continue;
 			}
 		}
-		(void)rewrite_leaf(op, leaf, &p[i], e, &c->x, pva);
+		(void)rewrite_leaf(op, op->levels - 1, &p[i], e, &c->x, pva);
 	}
 	return 0;
 }
@@ -585,8 +571,7 @@ PT_VISITOR(clear_commit, clear_commit_level, .empty = clear_slot_commit,
 	   .table = clear_slot_commit, .leaf = clear_slot_commit, .corrupt = clear_slot_commit,
 	   .up = clear_up, .run = clear_commit_run)
 
-static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool protect,
-		       uint32_t flags)
+static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool protect, uint32_t flags)
 {
 	struct pt_op op;
 	struct pt_runs runs;
@@ -611,13 +596,11 @@ PT_INLINE int unmap_in(const struct pt_shape *s, struct pt_table *t, uint64_t va
 		       struct pt_mapping *old)
 {
 	struct point pt;
-	int r = find(s, t, va, GOAL_LEAF, &pt);
-	unsigned h;
-	uint64_t span;
+	const int r = find(s, t, va, GOAL_LEAF, &pt);
 	if (r)
 		return r;
-	h = s->info.levels - 1 - pt.l;
-	span = pt__span(s, pt.l);
+	const unsigned h = s->info.levels - 1 - pt.l;
+	const uint64_t span = pt__span(s, pt.l);
 	/* Take out with what the MMU marked, where it may. */
 	if (A(may_set)(t->features, h, pt.e))
 		pt.e = xchg(pt.p, EMPTY);
@@ -635,13 +618,12 @@ PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t v
 {
 	struct pt_op op;
 	struct point pt;
-	int r = find(s, t, va, GOAL_LEAF, &pt);
-	unsigned h;
-	uint64_t nv, span;
+	uint64_t nv;
+	const int r = find(s, t, va, GOAL_LEAF, &pt);
 	if (r)
 		return r;
-	h = s->info.levels - 1 - pt.l;
-	span = pt__span(s, pt.l);
+	const unsigned h = s->info.levels - 1 - pt.l;
+	const uint64_t span = pt__span(s, pt.l);
 	if (set_pa && (pa & (span - 1)))
 		return PT_ERR_NOT_ALIGNED;
 	pt__op_init_rw(&op, t);

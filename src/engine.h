@@ -15,7 +15,7 @@
  *   edit.h     map, unmap, protect, over ranges and single pages
  *   state.h    access state: pt_clear_state, pt_set_state
  *   walk.h     pt_walk, pt_walk_ranges, pt_walk_batches
- *   share.h    teardown, shared root entries
+ *   share.h    init, teardown, shared root entries
  */
 #include "op.h"
 

@@ -31,8 +31,7 @@ PT_INLINE void hint_dir(struct pt_table *t, const PTE *tbl, uint64_t va)
 
 /* tbl is the last-level table for va; the next 4K pages mapped will most
  * likely be given `flags` (normalised, with a new leaf's state: nflags). */
-PT_INLINE void hint_leaf(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t flags,
-			 uint32_t nflags)
+PT_INLINE void hint_leaf(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t flags, uint32_t nflags)
 {
 	t->hint_tbl = tbl;
 	t->hint_va = va & ~((UINT64_C(1) << LEAF_SHIFT) - 1);
@@ -73,28 +72,4 @@ static void fast_facts(struct pt_fast *f, bool direct)
 	 * copy of pt_query's fast path also refuses an entry of 0. */
 	if (f->query != PT_FAST_64 && f->tbl_match == 0)
 		f->query = 0;
-}
-
-static void set_lookup(struct pt_table *t);
-
-/* A new table: its root all empty, no hint, a matching flags/encoding pair. */
-static void init(struct pt_table *t)
-{
-	clear_entries(tbl_at(t, t->root), 0, t->shape->entries[0]);
-	hint_leaf(t, (PTE *)0, 0, PT_READ, pt__fresh(pt__normalize_for(t, PT_READ)));
-	pt__forget_hints(t);
-	set_lookup(t);
-	fast_facts(&t->fast, false);
-	/* No rewrite remembered (mode 0); every field set, as each is read. */
-	t->memo_mode = 0;
-	t->memo_bits = 0;
-	t->memo_old = 0;
-	t->memo_new = 0;
-}
-
-static void set_direct(struct pt_table *t)
-{
-	set_lookup(t);
-	fast_facts(&t->fast, true); /* pt_query's fast path on */
-	pt__forget_hints(t); /* found through the hook: recompute */
 }

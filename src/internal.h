@@ -125,12 +125,7 @@ PT_INLINE uint32_t pt__norm(uint32_t flags, uint32_t kept, bool wc_uncached)
 	return flags;
 }
 
-PT_INLINE uint32_t pt__normalize(enum pt_arch a, unsigned features, uint32_t flags)
-{
-	return pt__norm(flags, pt__flags_kept(a, features), pt__wc_uncached(a));
-}
-
-/* The same for t's format, from what pt_init worked out. */
+/* pt__norm for t's format, from what pt_init worked out. */
 PT_INLINE uint32_t pt__normalize_for(const struct pt_table *t, uint32_t flags)
 {
 	return pt__norm(flags, t->flags_kept, t->wc_uncached);

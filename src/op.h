@@ -123,18 +123,14 @@ static inline int pt__reserve(struct pt_op *op, size_t n)
 
 /* ---- Hints (the rest is in src/hints.h) --------------------------------- */
 
-/* No hint: hint_va odd, hint_dir_span all ones (no VA's span number). */
-#define PT_NO_HINT_VA UINT64_C(1)
-#define PT_NO_HINT UINT64_MAX
-
 /* A table frame is about to go (or the way to reach frames changed): no
  * hint may point at it. The flags and their encoding stay. */
 static inline void pt__forget_hints(struct pt_table *t)
 {
 	t->hint_tbl = (void *)0;
-	t->hint_va = PT_NO_HINT_VA;
+	t->hint_va = 1; /* odd: no table's first VA */
 	t->hint_dir = (const void *)0;
-	t->hint_dir_span = PT_NO_HINT;
+	t->hint_dir_span = UINT64_MAX; /* no VA's span number */
 	t->hint_qspan = 0;
 	t->hint_qdir = 0;
 }

@@ -1,8 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Whole tables: teardown, and root entries shared between tables
- * (pt_copy_from). Part of src/engine.h.
+ * Whole tables: a new one, teardown, and root entries shared between
+ * tables (pt_copy_from). Part of src/engine.h.
  */
+
+/* A new table: its root all empty, no hint, a matching flags/encoding pair. */
+static void init(struct pt_table *t)
+{
+	clear_entries(tbl_at(t, t->root), 0, t->shape->entries[0]);
+	hint_leaf(t, (PTE *)0, 0, PT_READ, pt__fresh(pt__normalize_for(t, PT_READ)));
+	pt__forget_hints(t);
+	set_lookup(t);
+	fast_facts(&t->fast, false);
+	/* No rewrite remembered (mode 0); every field set, as each is read. */
+	t->memo_old = t->memo_new = 0;
+	t->memo_bits = t->memo_mode = 0;
+}
+
+static void set_direct(struct pt_table *t)
+{
+	set_lookup(t);
+	fast_facts(&t->fast, true); /* pt_query's fast path on */
+	pt__forget_hints(t); /* found through the hook: recompute */
+}
 
 static void destroy(struct pt_table *t)
 {

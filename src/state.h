@@ -82,8 +82,7 @@ PT_INLINE int state_plan_run(struct pt_op *op, void *ctx, struct level lv, size_
 	return 0;
 }
 
-PT_VISITOR(state_plan, state_plan_level, .skip_empty = true, .live_only = true,
-	   .table = down_table, .leaf = skip_slot, .run = state_plan_run)
+PT_VISITOR(state_plan, state_plan_level, .skip_empty = true, .live_only = true, .run = state_plan_run)
 
 /* A leaf above the last level goes whole, wherever the range cuts it. */
 PT_INLINE int state_leaf(struct pt_op *op, void *ctx, struct slot *s)
@@ -115,7 +114,6 @@ PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 {
 	struct state_ctx *c = ctx;
 	PTE *const first = &lv.tbl[i0], *const end = &lv.tbl[j] + 1;
-	const unsigned leaf = op->levels - 1;
 	uint64_t *const bitmap = c->bitmap;
 	const uint64_t k0 = (va - c->va0) >> 12; /* first's page in the bitmap */
 	/* And here, the last set with some of the bits that a plain store
@@ -140,7 +138,7 @@ PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 			}
 			if (A(may_set)(op->feat, 0, e) || A(needs_bbm)(0, e, nv)) {
 				/* Records pva itself when it changes the leaf. */
-				(void)rewrite_leaf(op, leaf, q, e, &c->x, pva);
+				(void)rewrite_leaf(op, op->levels - 1, q, e, &c->x, pva);
 			} else {
 				marked = a;
 				cleared = leaf_attrs_of(nv);
@@ -156,19 +154,14 @@ PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 }
 
 PT_VISITOR(state_commit, state_commit_level, .skip_empty = true, .live_only = true,
-	   .table = down_table, .leaf = state_leaf, .run = state_run)
+	   .leaf = state_leaf, .run = state_run)
 
 static int clear_state(struct pt_table *t, uint64_t va, uint64_t last, uint32_t bits,
 		       uint64_t *bitmap)
 {
 	struct pt_op op;
-	struct state_ctx c;
+	struct state_ctx c = { { XF_CLEAR, bits }, va, bitmap, leaf_field() };
 	int r;
-	c.x.mode = XF_CLEAR;
-	c.x.bits = bits;
-	c.va0 = va;
-	c.bitmap = bitmap;
-	c.clean = leaf_field();
 	pt__op_init_rw(&op, t);
 	if ((r = descend_root(&op, &state_plan, &c, va, last)))
 		return r;
@@ -181,11 +174,10 @@ static int set_state(struct pt_table *t, uint64_t va, uint32_t bits)
 	const struct xform x = { XF_SET, bits };
 	struct pt_op op;
 	struct point pt;
-	int r = find(s, t, va, GOAL_LEAF, &pt);
-	unsigned h;
+	const int r = find(s, t, va, GOAL_LEAF, &pt);
 	if (r)
 		return r;
-	h = s->info.levels - 1 - pt.l;
+	const unsigned h = s->info.levels - 1 - pt.l;
 	/* A dirty page is one that was written: only a writable one can be. */
 	if ((bits & PT_DIRTY) && !(A(leaf_flags)(t->features, h, pt.e) & PT_WRITE))
 		return PT_ERR_INVALID;

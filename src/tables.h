@@ -144,29 +144,14 @@ PT_INLINE int free_table(struct pt_op *op, void *ctx, struct slot *s)
 	return free_up(op, ctx, s);
 }
 
-PT_INLINE int skip_slot(struct pt_op *op, void *ctx, struct slot *s)
-{
-	(void)op, (void)ctx, (void)s;
-	return 0;
-}
-
 /* A table that cannot be reached is released all the same. */
 PT_INLINE int free_unreachable(struct pt_op *op, void *ctx, struct slot *s)
 {
-	if (s->kind == PTK_TABLE)
-		return free_up(op, ctx, s);
-	return 0;
-}
-
-PT_INLINE int no_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
-		  uint64_t va)
-{
-	(void)op, (void)ctx, (void)lv, (void)i, (void)j, (void)va;
-	return 0;
+	return s->kind == PTK_TABLE ? free_up(op, ctx, s) : 0;
 }
 
 PT_VISITOR(free_visitor, free_level, .skip_empty = true, .live_only = true, .table = free_table,
-	   .leaf = skip_slot, .corrupt = free_unreachable, .up = free_up, .run = no_run)
+	   .corrupt = free_unreachable, .up = free_up)
 
 /* Free every table below the level-l table tbl at va (not tbl itself),
  * writing nothing; `now`: without waiting for a TLB flush. */
@@ -195,13 +180,6 @@ PT_INLINE int found_leaf(struct pt_op *op, void *ctx, struct slot *s)
 	return 1;
 }
 
-PT_INLINE int down_table(struct pt_op *op, void *ctx, struct slot *s)
-{
-	(void)op, (void)ctx;
-	s->down = DOWN_TABLE;
-	return 0;
-}
-
 PT_INLINE int leaf_in_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
 		       uint64_t va)
 {
@@ -216,8 +194,8 @@ PT_INLINE int leaf_in_run(struct pt_op *op, void *ctx, struct level lv, size_t i
 	return 0;
 }
 
-PT_VISITOR(leaf_visitor, leaf_level, .skip_empty = true, .live_only = true, .table = down_table,
-	   .leaf = found_leaf, .run = leaf_in_run)
+PT_VISITOR(leaf_visitor, leaf_level, .skip_empty = true, .live_only = true, .leaf = found_leaf,
+	   .run = leaf_in_run)
 
 /* 1 if a leaf lives below e, the level-l table entry for va, 0 if none,
  * PT_ERR_CORRUPT if something cannot be trusted first. */
@@ -225,7 +203,6 @@ static int has_leaf(struct pt_op *op, unsigned l, uint64_t e, uint64_t va)
 {
 	struct level lv = { tbl_at(op->t, A(table_pa)(HT(op, l), e)), l + 1, TBL_LIVE };
 	va &= ~(pt__span(op->s, l) - 1);
-	if (!lv.tbl)
-		return PT_ERR_CORRUPT;
-	return leaf_level(op, (void *)0, lv, va, table_last(op, l + 1, va));
+	return lv.tbl ? leaf_level(op, (void *)0, lv, va, table_last(op, l + 1, va))
+		      : PT_ERR_CORRUPT;
 }

@@ -5,10 +5,12 @@
  */
 #include "pt.h"
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv) || defined(__loongarch__) || \
+	defined(__arm__)
 void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
 {
 	(void)ctx;
+#if defined(__x86_64__)
 	if (all) {
 		/* A write to CR4 that changes PGE drops every translation,
 		 * global ones too (Intel SDM vol. 3A 4.10.4.1); without PGE
@@ -25,42 +27,28 @@ void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
 	} else {
 		__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 	}
-}
 #elif defined(__aarch64__)
-void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
-{
-	(void)ctx;
+	const uint64_t arg = (va >> 12) & ((UINT64_C(1) << 44) - 1);
 	/* Make the table stores visible to the walker first. */
 	__asm__ volatile("dsb ishst" ::: "memory");
-	if (all) {
 #ifdef PT_NATIVE_EL2
+	if (all)
 		__asm__ volatile("tlbi alle2is" ::: "memory");
-#else
-		__asm__ volatile("tlbi vmalle1is" ::: "memory");
-#endif
-	} else {
-		uint64_t arg = (va >> 12) & ((UINT64_C(1) << 44) - 1);
-#ifdef PT_NATIVE_EL2
+	else
 		__asm__ volatile("tlbi vae2is, %0" : : "r"(arg) : "memory");
 #else
+	if (all)
+		__asm__ volatile("tlbi vmalle1is" ::: "memory");
+	else
 		__asm__ volatile("tlbi vaae1is, %0" : : "r"(arg) : "memory");
 #endif
-	}
 	__asm__ volatile("dsb ish\n\tisb" ::: "memory");
-}
 #elif defined(__riscv)
-void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
-{
-	(void)ctx;
 	if (all)
 		__asm__ volatile("sfence.vma" ::: "memory");
 	else
 		__asm__ volatile("sfence.vma %0" : : "r"(va) : "memory");
-}
 #elif defined(__loongarch__)
-void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
-{
-	(void)ctx;
 	__asm__ volatile("dbar 0" ::: "memory");
 	if (all) {
 		__asm__ volatile("invtlb 0, $zero, $zero" ::: "memory");
@@ -72,16 +60,14 @@ void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
 		__asm__ volatile("csrrd %0, 0x18" : "=r"(asid));
 		__asm__ volatile("invtlb 6, %0, %1" : : "r"(asid & 0x3ff), "r"(va) : "memory");
 	}
-}
-#elif defined(__arm__)
-void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
-{
-	(void)ctx;
+#else /* __arm__ */
 	__asm__ volatile("dsb ishst" ::: "memory");
 	if (all) /* TLBIALLIS */
 		__asm__ volatile("mcr p15, 0, %0, c8, c3, 0" : : "r"(0) : "memory");
 	else /* TLBIMVAAIS */
-		__asm__ volatile("mcr p15, 0, %0, c8, c3, 3" : : "r"((uint32_t)va & ~0xfffu) : "memory");
+		__asm__ volatile("mcr p15, 0, %0, c8, c3, 3" : : "r"((uint32_t)va & ~0xfffu)
+				 : "memory");
 	__asm__ volatile("dsb ish\n\tisb" ::: "memory");
+#endif
 }
 #endif

@@ -178,10 +178,12 @@ struct ranges {
 	size_t room;          /* 4K entries expect may still advance (PA limit) */
 };
 
+/* Hand over the pending range: nothing is left to extend. */
 static int range_emit(struct ranges *w)
 {
 	const int r = w->cur.size ? w->fn(w->arg, &w->cur) : 0;
 	w->cur.size = 0;
+	w->expect_h = ~0u;
 	return r;
 }
 
@@ -219,7 +221,6 @@ PT_INLINE int ranges_run(struct pt_op *op, void *ctx, struct level lv, size_t i,
 {
 	struct ranges *w = ctx;
 	const PTE *tbl = lv.tbl;
-	const unsigned l = lv.l;
 	int r;
 	for (; i <= j; i++, va += PT_SIZE_4K) {
 		uint64_t e;
@@ -236,7 +237,6 @@ PT_INLINE int ranges_run(struct pt_op *op, void *ctx, struct level lv, size_t i,
 		e = ld(&tbl[i]);
 		switch (A(kind)(op->feat, 0, e)) {
 		case PTK_EMPTY:
-			w->expect_h = ~0u;
 			if ((r = range_emit(w)))
 				return r;
 			if (e == EMPTY) {
@@ -246,7 +246,7 @@ PT_INLINE int ranges_run(struct pt_op *op, void *ctx, struct level lv, size_t i,
 			}
 			break;
 		case PTK_LEAF:
-			if ((r = range_leaf(op, w, 0, l, e, va, va + PT_SIZE_4K - 1)))
+			if ((r = range_leaf(op, w, 0, lv.l, e, va, va + PT_SIZE_4K - 1)))
 				return r;
 			break;
 		default:
@@ -258,10 +258,8 @@ PT_INLINE int ranges_run(struct pt_op *op, void *ctx, struct level lv, size_t i,
 
 PT_INLINE int ranges_hole(struct pt_op *op, void *ctx, struct slot *s)
 {
-	struct ranges *w = ctx;
 	(void)op, (void)s;
-	w->expect_h = ~0u;
-	return range_emit(w);
+	return range_emit(ctx);
 }
 
 PT_INLINE int ranges_leaf(struct pt_op *op, void *ctx, struct slot *s)
@@ -270,7 +268,7 @@ PT_INLINE int ranges_leaf(struct pt_op *op, void *ctx, struct slot *s)
 }
 
 PT_VISITOR(ranges_visitor, ranges_level, .skip_empty = true, .live_only = true,
-	   .empty = ranges_hole, .table = down_table, .leaf = ranges_leaf, .run = ranges_run)
+	   .empty = ranges_hole, .leaf = ranges_leaf, .run = ranges_run)
 
 static int walk_ranges(const struct pt_table *t, uint64_t va, uint64_t last,
 		       int (*fn)(void *arg, const struct pt_range *r), void *arg)
@@ -456,8 +454,7 @@ PT_INLINE int batches_corrupt(struct pt_op *op, void *ctx, struct slot *s)
 }
 
 PT_VISITOR(batches_visitor, batches_level, .skip_empty = true, .live_only = true,
-	   .table = down_table, .leaf = batches_leaf, .corrupt = batches_corrupt,
-	   .run = batches_run)
+	   .leaf = batches_leaf, .corrupt = batches_corrupt, .run = batches_run)
 
 static int walk_batches(const struct pt_table *t, uint64_t va, uint64_t last,
 			int (*fn)(void *arg, const struct pt_batch *b), void *arg)

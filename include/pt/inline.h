@@ -79,12 +79,9 @@ PT__HELPER bool pt__map_hinted(struct pt_table *t, uint64_t va, uint64_t pa, uin
 #endif
 
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(PT_NO_INLINE_API)
-/* Inline-only, as the helpers: the library's own definitions of pt_map and
- * pt_query are the only symbols. */
-#define PT__API_INLINE PT__HELPER
-
-PT__API_INLINE int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size,
-			  uint32_t flags)
+/* pt_map and pt_query inline-only, as the helpers: the library's own
+ * definitions are the only symbols. */
+PT__HELPER int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
 	if (PT__LIKELY(pt__map_hinted(t, va, pa, size, flags)))
 		return PT_OK;
@@ -141,7 +138,7 @@ PT__HELPER bool pt__query_fast(const struct pt_table *t, uint64_t va, struct pt_
 	return true;
 }
 
-PT__API_INLINE int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+PT__HELPER int pt_query(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
 {
 	int r = PT_ERR_INVALID; /* what pt__query_slow answers for NULL t or out */
 	if (PT__LIKELY(t && out)) {
