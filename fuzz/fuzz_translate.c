@@ -203,6 +203,12 @@ static void ref_access(const struct pt_regime *r, uint64_t va, unsigned access, 
 			if (t == 2 || t == 3 || t > 7)
 				return;
 		}
+	/* ARMv7 with TEX remap: a PRRR.TRn of 0b11 (reserved, ARMv7 ARM
+	 * B4.1.127) is a bad argument too. */
+	if (r->arch == PT_ARMV7 && (r->controls & PT_CTL_TRE))
+		for (unsigned n = 0; n < 8; n++)
+			if (((r->attrs >> (2 * n)) & 3) == 3)
+				return;
 	fmt_of(r->arch, &f);
 	if ((r->va_bits && r->va_bits != f.va_bits) || (r->root & (f.root_bytes - 1)) ||
 	    r->root >> f.pa_bits)

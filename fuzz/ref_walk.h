@@ -16,10 +16,19 @@
  * - a permission fault is reported at the leaf's level with the leaf entry,
  *   also when a table level's permission (x86 RW/US/XD, APTable, XNTable)
  *   caused it: hardware reports the final lookup level.
- * - flags are the mapping's effective permissions for its own privilege:
- *   USER = user mode may read it (x86 US at every level, Arm AP[1] and no
- *   APTable[0], RISC-V U, LoongArch PLV 3); WRITE and EXECUTE are those of
- *   user mode for a USER mapping, of the kernel otherwise.
+ * - flags are the mapping's effective permissions: USER = user mode may
+ *   read it (x86 US at every level, Arm AP[1] and no APTable[0], RISC-V
+ *   U, LoongArch PLV 3); READ and WRITE = some privilege may (a page the
+ *   kernel may write is writable, what a W+X or writable-alias lint
+ *   needs: only ARMv7 AP 010 tells them apart); EXECUTE = user mode may
+ *   execute a USER mapping, the kernel any other (the meaning of
+ *   EXECUTE in libpt's own Arm encodings: UXN for user pages, PXN for
+ *   kernel pages; an AArch64 EL0 execute-only page is not USER, so its
+ *   EXECUTE is the kernel's). Mode
+ *   controls (x86 WP, SMEP, SMAP; Arm PAN; RISC-V SUM, MXR) shape the
+ *   access check, not the flags; controls that change what the page
+ *   permits to everyone (WXN, the implicit PXN of EL0-writable pages)
+ *   shape both.
  * - memory types the manuals call reserved, UNPREDICTABLE or
  *   IMPLEMENTATION DEFINED are not compared (ref_out.memtype_known).
  */
@@ -127,20 +136,14 @@ static inline bool ref_denied(const struct ref_ctx *c, const struct ref_perm *p)
 	return (c->acc & PT_ACCESS_EXEC) && !(u ? p->ux : p->px);
 }
 
-/* Flags of p for the mapping's own privilege (see the header comment). */
+/* Flags of p: what some privilege may do (see the header comment). */
 static inline uint32_t ref_perm_flags(const struct ref_perm *p)
 {
 	uint32_t f = 0;
-	if (p->ur) {
-		f |= PT_USER;
-		f |= PT_READ;
-		f |= p->uw ? PT_WRITE : 0;
-		f |= p->ux ? PT_EXECUTE : 0;
-	} else {
-		f |= p->pr ? PT_READ : 0;
-		f |= p->pw ? PT_WRITE : 0;
-		f |= p->px ? PT_EXECUTE : 0;
-	}
+	f |= p->ur ? PT_USER : 0;
+	f |= (p->pr || p->ur) ? PT_READ : 0;
+	f |= (p->pw || p->uw) ? PT_WRITE : 0;
+	f |= (p->ur ? p->ux : p->px) ? PT_EXECUTE : 0;
 	return f;
 }
 
