@@ -71,15 +71,15 @@ static int ref_aarch64(struct ref_ctx *c)
 		if (l == 0 || (l == 3 && !(e & 2)))
 			return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
 		/* Bits 49:48 are RES0 in blocks and pages, as are the OA
-		 * bits below a block's size. */
-		if (((e >> 48) & 3) || (e & RA_ADDR & (size - 1)))
+		 * bits below a block's size and PXN (53) at EL2. */
+		if (((e >> 48) & 3) || (e & RA_ADDR & (size - 1)) || (el2 && ((e >> 53) & 1)))
 			return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
 		{
 			const bool af = (e >> 10) & 1, dbm = (e >> 51) & 1, ap2 = (e >> 7) & 1;
 			const bool ap1 = (e >> 6) & 1, pxn = (e >> 53) & 1, uxn = (e >> 54) & 1;
 			const bool store = c->acc & PT_ACCESS_WRITE;
 			struct ref_perm p, q;
-			bool known = true, ro, el0;
+			bool known = true, el0;
 			uint32_t flags, state;
 			uint64_t mair = c->r->attrs ? c->r->attrs : PT_AARCH64_MAIR;
 			/* Permissions with AP[2] as given (ro), the hierarchy
@@ -103,41 +103,40 @@ static int ref_aarch64(struct ref_ctx *c)
 			(P).px = !(pxn || pxn_t) && !(wxn && w_) && !(P).uw;                  \
 		}                                                                             \
 	} while (0)
-			ro = ap2;
-			/* D8.5: with HA and HD a store to a DBM page clears AP[2]
-			 * first, so it is checked as writable. */
-			if (store && dbm && hd)
-				ro = false;
-			RA_PERM(p, ro);
+			/* Each kind of an access is checked on its own: reads
+			 * and fetches see AP[2] as stored; a store to a DBM page
+			 * sees it cleared when HA and HD let the MMU clear it
+			 * first (D8.5), else it is the dirty-state fault if that
+			 * is all that refuses it (the page is writable-clean). */
+			RA_PERM(p, ap2);
+			RA_PERM(q, ap2 && !dbm);
 			el0 = ref_user(c) && !el2;
 			if (ref_checks(c)) {
 				struct ref_perm pc = p;
 				/* PAN: EL1 data accesses to memory EL0 can read or
 				 * write fault (EL1&0 only). */
 				if (!el0 && !el2 && ref_ctl(c, PT_CTL_PAN) && p.ur)
-					pc.pr = pc.pw = false;
+					pc.pr = pc.pw = false, q.pr = q.pw = false;
+				if (store && dbm && hd)
+					pc.pw = q.pw, pc.uw = q.uw;
 				/* Access flag before permission (fault priority). */
 				if (!af && !ha)
 					return ref_fault(c, PT_FAULT_ACCESS_FLAG, l, e, tpa);
 				if (ref_denied(c, &pc)) {
-					/* A store that only AP[2] of a DBM page
-					 * refuses is the dirty-state fault (no HD):
-					 * the page is writable-clean. */
 					if (store && dbm && ap2 && !hd) {
-						struct ref_perm qc;
-						RA_PERM(qc, false);
-						if (!el0 && !el2 && ref_ctl(c, PT_CTL_PAN) && qc.ur)
-							qc.pr = qc.pw = false;
-						if (!ref_denied(c, &qc))
+						pc.pw = q.pw, pc.uw = q.uw;
+						if (!ref_denied(c, &pc))
 							return ref_fault(c, PT_FAULT_DIRTY, l, e, tpa);
 					}
 					return ref_fault(c, PT_FAULT_PERMISSION, l, e, tpa);
 				}
 			}
-			/* Flags: a DBM page is writable (SPEC §4: WRITE = DBM |
-			 * !AP[2]), also for WXN and the implicit PXN. */
-			RA_PERM(q, ap2 && !dbm);
-			flags = ref_perm_flags(&q);
+			/* Flags: the permissions as the MMU sees the leaf now
+			 * (WXN and the implicit PXN from AP[2] as stored), and
+			 * WRITE also for a clean DBM page (SPEC §4: WRITE = DBM
+			 * | !AP[2]) where no APTable[1] forbids it. */
+			RA_PERM(q, ap2);
+			flags = ref_perm_flags(&q) | (dbm && !ap_t1 ? PT_WRITE : 0);
 #undef RA_PERM
 			if (!el2 && !((e >> 11) & 1))
 				flags |= PT_GLOBAL;
