@@ -71,8 +71,10 @@ static int ref_aarch64(struct ref_ctx *c)
 		if (l == 0 || (l == 3 && !(e & 2)))
 			return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
 		/* Bits 49:48 are RES0 in blocks and pages, as are the OA
-		 * bits below a block's size and PXN (53) at EL2. */
-		if (((e >> 48) & 3) || (e & RA_ADDR & (size - 1)) || (el2 && ((e >> 53) & 1)))
+		 * bits below a block's size and PXN (53) at EL2; SH 0b01 is
+		 * reserved (D8.6.2). */
+		if (((e >> 48) & 3) || (e & RA_ADDR & (size - 1)) || (el2 && ((e >> 53) & 1)) ||
+		    ((e >> 8) & 3) == 1)
 			return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
 		{
 			const bool af = (e >> 10) & 1, dbm = (e >> 51) & 1, ap2 = (e >> 7) & 1;
@@ -250,7 +252,8 @@ static int ref_armv7(struct ref_ctx *c)
 		break;
 	}
 	/* Reserved encodings (AP 100, TEX/C/B without remap) are corrupt
-	 * (SPEC §4); TEX 001 C 1 B 0 (IMPLEMENTATION DEFINED) with them. */
+	 * (SPEC §4). TEX 001 C 1 B 0 is IMPLEMENTATION DEFINED, not reserved:
+	 * the MMU translates it (Table B3-10), its type is not compared. */
 	mt = tre ? ref_v7_remap(c->r->attrs, tex, cb_c, cb_b, &known)
 		 : ref_v7_texcb(tex, cb_c, cb_b, &known);
 	if (!ref_v7_ap(afe, ap, &p) || mt == UINT32_MAX)

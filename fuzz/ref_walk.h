@@ -216,7 +216,10 @@ static inline uint32_t ref_v7_texcb(unsigned tex, unsigned c, unsigned b, bool *
 		return 0;
 	case 4: /* 001 00: Outer and Inner Non-cacheable */
 		return PT_UNCACHED;
-	default: /* reserved, IMPLEMENTATION DEFINED (001 10): corrupt */
+	case 6: /* 001 10: IMPLEMENTATION DEFINED: a valid entry, type unknown */
+		*known = false;
+		return 0;
+	default: /* reserved: corrupt (SPEC §4) */
 		return UINT32_MAX;
 	}
 }
