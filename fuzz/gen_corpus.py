@@ -585,6 +585,15 @@ def translate_seeds():
             for va in vas:
                 hdr += u64(va)
             s[vname + "_" + name] = hdr + img
+        if f.armv7:
+            # TEX remap where NMRR's inner and outer halves differ (inner
+            # WBWA, outer NC: Normal, not UNCACHED), every TRn Normal.
+            img, vas = foreign_image(f, 0)
+            hdr = bytearray([f.arch << 1, f.feat]) + regime(CTL_TRE, 0x000055550000aaaa) + \
+                bytes([len(vas) - 1]) + struct.pack("<H", base >> 12) + bytes([0, 0, 0])
+            for va in vas:
+                hdr += u64(va)
+            s["foreign_remap_" + name] = hdr + img
     return s
 
 

@@ -29,8 +29,9 @@
  *   access check, not the flags; controls that change what the page
  *   permits to everyone (WXN, the implicit PXN of EL0-writable pages)
  *   shape both.
- * - memory types the manuals call reserved, UNPREDICTABLE or
- *   IMPLEMENTATION DEFINED are not compared (ref_out.memtype_known).
+ * - memory types the manuals call UNPREDICTABLE or IMPLEMENTATION DEFINED
+ *   are not compared (ref_out.memtype_known); Normal memory is UNCACHED
+ *   only when inner and outer are both non-cacheable.
  */
 #ifndef PT_FUZZ_REF_WALK_H
 #define PT_FUZZ_REF_WALK_H
@@ -166,9 +167,12 @@ static inline uint32_t ref_x86_pat_type(uint64_t pat, unsigned idx, bool *known)
 
 /* AArch64 MAIR_ELx Attr<n> (Arm ARM D19 MAIR_EL1): 0b0000dd00 Device (any
  * of nGnRnE, nGnRE, nGRE, GRE); 0booooiiii Normal, outer oooo and inner
- * iiii, 0b0100 Non-cacheable. Both halves NC is UNCACHED, both cacheable is
- * normal; a mix of NC and cacheable, inner 0000 (UNPREDICTABLE without
- * FEAT_XS/MTE) and Device encodings with low bits set are not compared. */
+ * iiii, 0b0100 Non-cacheable. UNCACHED only when both are non-cacheable:
+ * any cacheable half makes it normal (Normal memory with mixed
+ * cacheability is a defined type; libpt's vocabulary has one
+ * non-cacheable type). Inner 0000 is defined only as 0x40 (NC, FEAT_XS),
+ * 0xa0 (WT, FEAT_XS), 0xf0 (WB, tagged: FEAT_MTE); the other inner-0000
+ * values and Device encodings with low bits set are not compared. */
 static inline uint32_t ref_mair_type(uint64_t mair, unsigned idx, bool *known)
 {
 	unsigned a = (unsigned)(mair >> (8 * idx)) & 0xff, hi = a >> 4, lo = a & 15;
@@ -178,24 +182,21 @@ static inline uint32_t ref_mair_type(uint64_t mair, unsigned idx, bool *known)
 		return PT_DEVICE;
 	}
 	if (lo == 0) {
-		*known = false;
+		if (a == 0x40)
+			return PT_UNCACHED;
+		if (a != 0xa0 && a != 0xf0)
+			*known = false;
 		return 0;
 	}
-	if (hi == 4 && lo == 4)
-		return PT_UNCACHED;
-	if (hi == 4 || lo == 4)
-		*known = false;
-	return 0;
+	return hi == 4 && lo == 4 ? PT_UNCACHED : 0;
 }
 
-/* ARMv7 Normal memory with outer and inner cacheability (0 = NC). */
+/* ARMv7 Normal memory with outer and inner cacheability (0 = NC): as
+ * AArch64, UNCACHED only when both are non-cacheable. */
 static inline uint32_t ref_v7_normal(unsigned outer, unsigned inner, bool *known)
 {
-	if (outer == 0 && inner == 0)
-		return PT_UNCACHED;
-	if (outer == 0 || inner == 0)
-		*known = false;
-	return 0;
+	(void)known;
+	return outer == 0 && inner == 0 ? PT_UNCACHED : 0;
 }
 
 /* ARMv7 short descriptor TEX[2:0], C, B without TEX remap (ARMv7 ARM
