@@ -13,7 +13,8 @@
  * PPN[3:0] = 1000) and Svpbmt (PBMT 0 PMA, 1 NC, 2 IO, 3 reserved; reserved
  * in non-leaf PTEs) chapters. G in a non-leaf PTE makes every mapping below
  * it global (§12.3.1). XuanTie (T-Head C9xx MAEE, as Linux's
- * pgtable-64.h uses it): SO 63, C 62, B 61, SH 60 in leaves.
+ * pgtable-64.h uses it): SO 63, C 62, B 61, SH 60, Sec 59 in leaves, 58:54
+ * reserved.
  *
  * LoongArch64: LoongArch Reference Manual Vol. 1 §5.4 (page table entry
  * fields V, D, PLV, MAT, G, NR, NX, RPLV; TLB-based translation checks in
@@ -78,7 +79,7 @@ static int ref_riscv(struct ref_ctx *c, unsigned levels)
 			uint32_t flags = 0, state;
 			uint64_t pa;
 			if (xt) {
-				if (top & 0x3f) /* 59:54 */
+				if (top & 0x1f) /* 58:54; 59 is T-Head's Sec */
 					rsv = true;
 				flags |= (top >> 9) & 1 ? PT_DEVICE : !((top >> 8) & 1) ? PT_UNCACHED : 0;
 			} else {
