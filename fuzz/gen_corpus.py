@@ -512,7 +512,7 @@ def foreign_image(f, variant):
         huge = 0x40000000 | 0x83 | 0x60 | 1 << 12 | 1 << 4                     # 2M, PAT|PCD
     elif f.arch == 2:
         pg = lambda pa, attr, ap, rest: pa | 3 | attr << 2 | ap << 6 | 3 << 8 | rest
-        leaves = [pg(0x80000000, 1, 1, 1 << 10 | 1 << 11 | 1 << 53),           # EL0 RW, PXN
+        leaves = [pg(0x80000000, 1, 1, 1 << 10 | 1 << 11),                     # EL0 RW: implicit PXN
                   pg(0x80001000, 1, 2, 1 << 10 | 1 << 51 | 1 << 54),           # clean DBM, UXN
                   pg(0x80002000, 0, 3, 1 << 53 | 1 << 56),                     # EL0 RO, AF 0, device
                   pg(0x80003000, 2, 0, 1 << 10 | 1 << 53 | 1 << 52 | 1 << 55)]  # EL0 X-only, cont
