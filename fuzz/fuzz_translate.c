@@ -481,12 +481,13 @@ static void mode_built(struct rd *r, enum pt_arch a, unsigned feat)
 			int ra = pt_access(&own, &mm, vas[i], 0, &ac, &ft);
 			g_reg = &own;
 			g_acc = 0;
-			if (rq != ra)
+			bool agree = rq == PT_OK ? ra == PT_OK
+					 : ra == PT_ERR_FAULT &&
+						   ft.kind == (rq == PT_ERR_INVALID ? PT_FAULT_ADDRESS
+										    : PT_FAULT_NOT_PRESENT);
+			if (!agree)
 				fprintf(stderr, "  query %d, pt_access %d (fault %d)\n", rq, ra, (int)ft.kind);
-			FZ_CHECK(rq == PT_OK ? ra == PT_OK
-				 : ra == PT_ERR_FAULT &&
-					   ft.kind == (rq == PT_ERR_INVALID ? PT_FAULT_ADDRESS
-									    : PT_FAULT_NOT_PRESENT));
+			FZ_CHECK(agree);
 			if (rq == PT_OK)
 				FZ_CHECK(q.pa == ac.pa && q.flags == ac.flags && q.size == ac.size &&
 					 q.state == ac.state);
