@@ -585,6 +585,15 @@ def translate_seeds():
             for va in vas:
                 hdr += u64(va)
             s[vname + "_" + name] = hdr + img
+        if f.arch == 2 and f.feat == 0:
+            # TCR.HD without HA: no hardware dirty state (a store to the
+            # clean DBM leaf faults), which a walk honouring HD alone misses.
+            img, vas = foreign_image(f, 0)
+            hdr = bytearray([f.arch << 1, f.feat]) + regime(CTL_HD) + bytes([len(vas) - 1]) + \
+                struct.pack("<H", base >> 12) + bytes([0, 0, 0])
+            for va in vas:
+                hdr += u64(va)
+            s["foreign_hd_only_" + name] = hdr + img
         if f.armv7:
             # TEX remap where NMRR's inner and outer halves differ (inner
             # WBWA, outer NC: Normal, not UNCACHED), every TRn Normal.
