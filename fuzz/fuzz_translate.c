@@ -1,19 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_translate: pt_translate over tables nobody vouches for.
+ * fuzz_translate: pt_access and pt_translate over tables nobody vouches for.
+ *
+ * Every input picks a format, a feature set and a regime (controls, known
+ * and unknown; the attribute register; LoongArch's dir_mask; va_bits), then
+ * a mode:
  *
  * Mode 0: the input is a memory image. Each 4 KiB frame of it is a separate
  * heap block of exactly 4096 bytes, and phys_to_virt serves only those
  * (NULL elsewhere): ASan reports any read outside a frame the hook
- * returned. Every call must end after at most `levels` hook calls, and its
- * answer must equal a reference walk that reads the same image one entry
- * per level and classifies entries with pt_pte_decode (checked on its own
- * by fuzz_pte).
+ * returned. Mode 1: libpt builds tables in the test arena from
+ * input-chosen map_region calls; pt_translate and pt_access with libpt's
+ * own regime must agree with pt_query at sampled VAs; then input-chosen
+ * bytes of the tables are flipped.
  *
- * Mode 1: libpt builds tables in the test arena from input-chosen
- * map_region calls; pt_translate must agree with pt_query at sampled VAs,
- * and after input-chosen bytes of the tables are flipped it must still
- * agree with the reference walk.
+ * At every VA: pt_translate, pt_access with libpt's own regime (access 0)
+ * and pt_access with the input's regime for all 16 access kinds (and now
+ * and then an invalid one) must equal the reference MMU of fuzz/ref_*.h,
+ * written from the architecture manuals (result, fault kind, level, entry
+ * and table; PA, size, effective flags, memory type and state), and no call
+ * may ask for more than `levels` frames.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,17 +29,32 @@
 #include "arena.h"
 #include "fuzz_common.h"
 #include "pt.h"
+#include "ref_arm.h"
+#include "ref_rv_la.h"
+#include "ref_walk.h"
+#include "ref_x86.h"
 
 #define MAX_FRAMES 64u
 
 static enum pt_arch g_arch;
 static unsigned g_feat, g_mode;
 static uint64_t g_va;
+static const struct pt_regime *g_reg;
+static unsigned g_acc;
+static struct pt_regime g_rand; /* the input's regime (root set per table) */
+static unsigned g_bad_access;   /* 0, or an access with unknown bits */
 
 static void fz_context(void)
 {
 	fprintf(stderr, "  mode %u arch %d features %#x va %#llx\n", g_mode, (int)g_arch, g_feat,
 		(unsigned long long)g_va);
+	if (g_reg)
+		fprintf(stderr,
+			"  regime: arch %d features %#x va_bits %u root %#llx attrs %#llx controls %#llx "
+			"dir_mask %#llx; access %#x\n",
+			(int)g_reg->arch, g_reg->features, g_reg->va_bits,
+			(unsigned long long)g_reg->root, (unsigned long long)g_reg->attrs,
+			(unsigned long long)g_reg->controls, (unsigned long long)g_reg->dir_mask, g_acc);
 }
 
 /* ---- The image ------------------------------------------------------------ */
@@ -91,19 +112,6 @@ static void fmt_of(enum pt_arch a, struct fmt *f)
 	f->root_bytes = a == PT_ARMV7 ? 16384 : 4096;
 }
 
-static bool va_ok(enum pt_arch a, unsigned feat, uint64_t va)
-{
-	const struct pt_arch_info *in = pt_arch_info(a);
-	if (a == PT_ARMV7)
-		return va >> 32 == 0;
-	if (a == PT_AARCH64)
-		return (feat & PT_FEAT_AARCH64_HIGH) ? va >> 48 == 0xffff : va >> 48 == 0;
-	uint64_t hi = va >> (in->va_bits - 1);
-	return hi == 0 || hi == UINT64_MAX >> (in->va_bits - 1);
-}
-
-typedef bool (*read_fn)(uint64_t pa, unsigned bytes, uint64_t *v);
-
 /* An entry of `bytes` (4 on ARMv7, else 8) at p, unaligned-safe. */
 static uint64_t load_entry(const unsigned char *p, unsigned bytes)
 {
@@ -141,55 +149,231 @@ static bool arena_read(uint64_t pa, unsigned bytes, uint64_t *v)
 	return true;
 }
 
-static int ref_translate(enum pt_arch a, unsigned feat, uint64_t root, uint64_t va, read_fn rd,
-			 struct pt_mapping *out)
+static bool is_riscv(enum pt_arch a)
 {
-	struct fmt f;
-	uint64_t tpa = root;
-	fmt_of(a, &f);
-	if (!fz_feat_ok(a, feat) || !va_ok(a, feat, va) || (root & (f.root_bytes - 1)) ||
-	    root >> f.pa_bits)
-		return PT_ERR_INVALID;
-	for (unsigned l = 0; l < f.levels; l++) {
-		uint64_t e, idx = (va >> f.shift[l]) & (f.entries[l] - 1);
-		struct pt_entry d;
-		int rc;
-		if (!rd(tpa + idx * f.pte_bytes, f.pte_bytes, &e))
-			return PT_ERR_CORRUPT;
-		rc = pt_pte_decode(a, feat, l, e, &d);
-		if (rc != PT_OK)
-			return rc;
-		if (d.leaf) {
-			out->pa = d.pa | (va & (d.size - 1));
-			out->flags = d.flags;
-			out->size = d.size;
-			return PT_OK;
-		}
-		tpa = d.pa;
+	return a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57;
+}
+
+/* The controls each format's regime has (SPEC §8: each is a named
+ * register bit of that architecture; any other is an unknown control). */
+static uint64_t ctl_of(enum pt_arch a)
+{
+	switch (a) {
+	case PT_X86_64:
+	case PT_X86_64_LA57:
+		return PT_CTL_NXE | PT_CTL_WP | PT_CTL_SMEP | PT_CTL_SMAP | PT_CTL_AC;
+	case PT_AARCH64:
+		return PT_CTL_PAN | PT_CTL_WXN | PT_CTL_HA | PT_CTL_HD | PT_CTL_HPD;
+	case PT_RISCV_SV39:
+	case PT_RISCV_SV48:
+	case PT_RISCV_SV57:
+		return PT_CTL_HA | PT_CTL_HD | PT_CTL_SUM | PT_CTL_MXR;
+	case PT_ARMV7:
+		return PT_CTL_TRE | PT_CTL_AFE;
+	default:
+		return 0;
 	}
-	return PT_ERR_CORRUPT;
+}
+
+/* What pt_access must answer (fuzz/ref_*.h; argument rules from pt.h and
+ * SPEC §8). */
+static void ref_access(const struct pt_regime *r, uint64_t va, unsigned access, read_fn rd,
+		       struct ref_out *o)
+{
+	struct ref_ctx c = { r, va, access, rd, o };
+	struct fmt f;
+	memset(o, 0, sizeof(*o));
+	o->memtype_known = true;
+	o->rc = PT_ERR_INVALID;
+	if ((unsigned)r->arch >= PT_ARCH_COUNT || !fz_feat_ok(r->arch, r->features) ||
+	    (r->controls & ~ctl_of(r->arch)) || (access & ~15u))
+		return;
+	/* RISC-V has one Svadu switch (menvcfg.ADUE): HA and HD equal. */
+	if (is_riscv(r->arch) && !(r->controls & PT_CTL_HA) != !(r->controls & PT_CTL_HD))
+		return;
+	/* Registers the format does not have are bad arguments too. */
+	if ((r->dir_mask && r->arch != PT_LOONGARCH64) ||
+	    (r->attrs && (is_riscv(r->arch) || r->arch == PT_LOONGARCH64)))
+		return;
+	/* x86: a PAT value WRMSR refuses (a reserved type, bits 7:3 of
+	 * an entry set: SDM Vol. 3A §13.12.2) is a bad argument. */
+	if (r->arch == PT_X86_64 || r->arch == PT_X86_64_LA57)
+		for (unsigned i = 0; i < 8; i++) {
+			unsigned t = (unsigned)(r->attrs >> (8 * i)) & 0xff;
+			if (t == 2 || t == 3 || t > 7)
+				return;
+		}
+	/* ARMv7 with TEX remap: a PRRR.TRn of 0b11 (reserved, ARMv7 ARM
+	 * B4.1.127) is a bad argument too. */
+	if (r->arch == PT_ARMV7 && (r->controls & PT_CTL_TRE))
+		for (unsigned n = 0; n < 8; n++)
+			if (((r->attrs >> (2 * n)) & 3) == 3)
+				return;
+	fmt_of(r->arch, &f);
+	if ((r->va_bits && r->va_bits != f.va_bits) || (r->root & (f.root_bytes - 1)) ||
+	    r->root >> f.pa_bits)
+		return;
+	switch (r->arch) {
+	case PT_X86_64: ref_x86(&c, 4); break;
+	case PT_X86_64_LA57: ref_x86(&c, 5); break;
+	case PT_AARCH64: ref_aarch64(&c); break;
+	case PT_RISCV_SV39: ref_riscv(&c, 3); break;
+	case PT_RISCV_SV48: ref_riscv(&c, 4); break;
+	case PT_RISCV_SV57: ref_riscv(&c, 5); break;
+	case PT_LOONGARCH64: ref_loongarch(&c); break;
+	case PT_ARMV7: ref_armv7(&c); break;
+	default: break;
+	}
+}
+
+/* SPEC §8: pt_translate is pt_access with libpt's own regime (x86 NXE and
+ * WP, hardware A/D, no TEX remap, no AFE), access 0. */
+static struct pt_regime own_regime(enum pt_arch a, unsigned feat, uint64_t root)
+{
+	struct pt_regime r;
+	memset(&r, 0, sizeof(r));
+	r.arch = a;
+	r.features = feat;
+	r.root = root;
+	r.controls = (PT_CTL_NXE | PT_CTL_WP | PT_CTL_HA | PT_CTL_HD) & ctl_of(a);
+	return r;
+}
+
+/* pt_translate's codes for pt_access's faults. */
+static int translate_rc(const struct ref_out *o)
+{
+	if (o->rc != PT_ERR_FAULT)
+		return o->rc;
+	switch (o->f.kind) {
+	case PT_FAULT_NOT_PRESENT: return PT_ERR_NOT_MAPPED;
+	case PT_FAULT_ADDRESS: return PT_ERR_INVALID;
+	default: return PT_ERR_CORRUPT;
+	}
+}
+
+static void print_path(const struct ref_out *o)
+{
+	for (unsigned i = 0; i < o->reads && i < PT_MAX_LEVELS; i++)
+		fprintf(stderr, "    read %u: [%#llx] = %#llx\n", i, (unsigned long long)o->path[i][0],
+			(unsigned long long)o->path[i][1]);
+}
+
+static void print_answer(const char *who, int rc, const struct pt_mapping *m,
+			 const struct pt_fault *f)
+{
+	fprintf(stderr, "  %s: rc %d", who, rc);
+	if (rc == PT_OK)
+		fprintf(stderr, " pa %#llx size %#llx flags %#x state %#x\n",
+			(unsigned long long)m->pa, (unsigned long long)m->size, m->flags, m->state);
+	else if (rc == PT_ERR_FAULT)
+		fprintf(stderr, " fault kind %d stage %u level %u pte %#llx table %#llx\n", (int)f->kind,
+			f->stage, f->level, (unsigned long long)f->pte, (unsigned long long)f->table_pa);
+	else
+		fprintf(stderr, "\n");
+}
+
+/* pt_access(r, va, access) against the reference. */
+static void check_access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va,
+			 unsigned access, read_fn rd, unsigned max_reads)
+{
+	struct pt_mapping got;
+	struct pt_fault fault;
+	struct ref_out want;
+	bool same;
+	int rc;
+	g_reg = r;
+	g_acc = access;
+	g_va = va;
+	memset(&got, 0x5a, sizeof(got));
+	memset(&fault, 0x5a, sizeof(fault));
+	I.calls = 0;
+	rc = pt_access(r, mm, va, access, &got, &fault);
+	ref_access(r, va, access, rd, &want);
+	FZ_CHECK(I.calls <= max_reads);
+	same = rc == want.rc;
+	if (same && rc == PT_OK) {
+		uint32_t mask = want.memtype_known ? ~0u : ~(uint32_t)REF_MEMTYPES;
+		same = got.pa == want.m.pa && got.size == want.m.size &&
+		       (got.flags & mask) == (want.m.flags & mask) && got.state == want.m.state;
+		if (!want.memtype_known) {
+			/* At most one memory type, whichever libpt picks. */
+			uint32_t t = got.flags & REF_MEMTYPES;
+			same = same && (t & (t - 1)) == 0;
+		}
+	} else if (same && rc == PT_ERR_FAULT) {
+		same = fault.kind == want.f.kind && fault.stage == 1 && fault.level == want.f.level &&
+		       fault.pte == want.f.pte &&
+		       (want.f.kind == PT_FAULT_ADDRESS || fault.table_pa == want.f.table_pa);
+	}
+	if (!same) {
+		print_answer("pt_access", rc, &got, &fault);
+		print_answer("reference", want.rc, &want.m, &want.f);
+		print_path(&want);
+	}
+	FZ_CHECK(same);
+	/* A NULL fault pointer changes nothing else. */
+	if ((access & 3) == 1) {
+		struct pt_mapping g2;
+		FZ_CHECK(pt_access(r, mm, va, access, &g2, NULL) == rc);
+	}
 }
 
 static void compare(enum pt_arch a, unsigned feat, uint64_t root, const struct pt_mm *mm,
 		    uint64_t va, read_fn rd)
 {
-	struct pt_mapping got, want;
+	struct pt_mapping got;
+	struct pt_regime own = own_regime(a, feat, root);
+	struct ref_out want;
 	int rg, rw;
 	struct fmt f;
 	fmt_of(a, &f);
 	g_va = va;
+	g_reg = &own;
+	g_acc = 0;
 	I.calls = 0;
 	memset(&got, 0, sizeof(got));
 	rg = pt_translate(a, feat, root, mm, va, &got);
-	rw = ref_translate(a, feat, root, va, rd, &want);
-	if (rg != rw)
+	ref_access(&own, va, 0, rd, &want);
+	rw = translate_rc(&want);
+	if (rg != rw) {
 		fprintf(stderr, "translate %d, reference %d\n", rg, rw);
+		print_answer("reference", want.rc, &want.m, &want.f);
+		print_path(&want);
+	}
 	FZ_CHECK(rg == rw);
 	/* At most one entry per level, so at most `levels` frames asked for. */
 	FZ_CHECK(I.calls <= f.levels);
-	if (rg == PT_OK)
-		FZ_CHECK(got.pa == want.pa && got.flags == want.flags && got.size == want.size);
+	if (rg == PT_OK) {
+		uint32_t mask = want.memtype_known ? ~0u : ~(uint32_t)REF_MEMTYPES;
+		if (!(got.pa == want.m.pa && (got.flags & mask) == (want.m.flags & mask) &&
+		      got.size == want.m.size && got.state == want.m.state))
+		{
+			print_answer("pt_translate", rg, &got, NULL);
+			print_answer("reference", want.rc, &want.m, &want.f);
+			print_path(&want);
+		}
+		FZ_CHECK(got.pa == want.m.pa && (got.flags & mask) == (want.m.flags & mask) &&
+			 got.size == want.m.size && got.state == want.m.state);
+	}
 	FZ_CHECK(pt_translate(a, feat, root, mm, va, NULL) == PT_ERR_INVALID);
+	/* The same through pt_access, with its fault details. */
+	check_access(&own, mm, va, 0, rd, f.levels);
+	/* The input's regime, every access kind. */
+	if (g_rand.arch == a) {
+		struct pt_regime rr = g_rand;
+		rr.root = root;
+		for (unsigned acc = 0; acc < 16; acc++)
+			check_access(&rr, mm, va, acc, rd, f.levels);
+		if (g_bad_access)
+			check_access(&rr, mm, va, g_bad_access, rd, f.levels);
+	}
+	{
+		struct pt_mapping m;
+		struct pt_fault ft;
+		FZ_CHECK(pt_access(NULL, mm, va, 0, &m, &ft) == PT_ERR_INVALID);
+		FZ_CHECK(pt_access(&own, NULL, va, 0, &m, &ft) == PT_ERR_INVALID);
+		FZ_CHECK(pt_access(&own, mm, va, 0, NULL, &ft) == PT_ERR_INVALID);
+	}
 }
 
 /* ---- Mode 0: a raw image --------------------------------------------------- */
@@ -287,7 +471,27 @@ static void mode_built(struct rd *r, enum pt_arch a, unsigned feat)
 		int rt = pt_translate(a, feat, pt_root(&t), &mm, vas[i], &tr);
 		FZ_CHECK(rq == rt);
 		if (rq == PT_OK)
-			FZ_CHECK(q.pa == tr.pa && q.flags == tr.flags && q.size == tr.size);
+			FZ_CHECK(q.pa == tr.pa && q.flags == tr.flags && q.size == tr.size &&
+				 q.state == tr.state);
+		{
+			/* libpt's own regime through pt_access: the same answer. */
+			struct pt_regime own = own_regime(a, feat, pt_root(&t));
+			struct pt_mapping ac;
+			struct pt_fault ft;
+			int ra = pt_access(&own, &mm, vas[i], 0, &ac, &ft);
+			g_reg = &own;
+			g_acc = 0;
+			bool agree = rq == PT_OK ? ra == PT_OK
+					 : ra == PT_ERR_FAULT &&
+						   ft.kind == (rq == PT_ERR_INVALID ? PT_FAULT_ADDRESS
+										    : PT_FAULT_NOT_PRESENT);
+			if (!agree)
+				fprintf(stderr, "  query %d, pt_access %d (fault %d)\n", rq, ra, (int)ft.kind);
+			FZ_CHECK(agree);
+			if (rq == PT_OK)
+				FZ_CHECK(q.pa == ac.pa && q.flags == ac.flags && q.size == ac.size &&
+					 q.state == ac.state);
+		}
 		compare(a, feat, pt_root(&t), &mm, vas[i], arena_read);
 	}
 	/* Damage: flip input-chosen bytes of the root and of table frames,
@@ -309,17 +513,85 @@ static void mode_built(struct rd *r, enum pt_arch a, unsigned feat)
 	A.errors = 0;
 }
 
+/* The input's regime: controls (now and then a bit pt.h does not know),
+ * the attribute register (0, libpt's own spelled out, raw, or built from
+ * defined values), dir_mask (0, Linux's 48-bit mask, raw), va_bits (0, the
+ * format's, raw), and a regime with an unknown arch or features. */
+static void read_regime(struct rd *r, enum pt_arch a, unsigned feat, uint8_t fb)
+{
+	uint8_t sel = rd_u8(r);
+	struct fmt f;
+	fmt_of(a, &f);
+	memset(&g_rand, 0, sizeof(g_rand));
+	g_rand.arch = a;
+	g_rand.features = (fb & 0x20) ? (fb & 15u) : feat;
+	g_rand.controls = rd_u16(r) & ctl_of(a);
+	if (is_riscv(a) && (g_rand.controls & (PT_CTL_HA | PT_CTL_HD)))
+		g_rand.controls |= PT_CTL_HA | PT_CTL_HD;
+	if (sel & 0x40) /* another format's control, or one pt.h does not know */
+		g_rand.controls |= UINT64_C(1) << (rd_u8(r) % 64);
+	switch (sel & 3) {
+	case 1: g_rand.attrs = rd_u64(r); break;
+	case 2: {
+		/* Defined values per byte: x86 PAT types, MAIR attributes,
+		 * ARMv7 PRRR/NMRR as they come. */
+		static const uint8_t pat[] = { 0, 1, 4, 5, 6, 7, 6, 7 };
+		static const uint8_t mair[] = { 0x00, 0x04, 0x08, 0x0c, 0x44, 0xff, 0xbb, 0xee };
+		for (unsigned i = 0; i < 8; i++) {
+			uint8_t v = rd_u8(r);
+			uint64_t byte = a == PT_X86_64 || a == PT_X86_64_LA57 ? pat[v & 7]
+					: a == PT_AARCH64			 ? mair[v & 7]
+										 : v;
+			g_rand.attrs |= byte << (8 * i);
+		}
+		break;
+	}
+	case 3:
+		g_rand.attrs = a == PT_AARCH64 ? PT_AARCH64_MAIR
+			       : a == PT_X86_64 || a == PT_X86_64_LA57 ? PT_X86_PAT : 0;
+		break;
+	default: break;
+	}
+	switch ((sel >> 2) & 3) {
+	case 1: g_rand.dir_mask = (UINT64_C(1) << 48) - 1; break;
+	case 2: g_rand.dir_mask = rd_u64(r); break;
+	default: break;
+	}
+	/* Registers the format does not have, only now and then. */
+	if (a != PT_LOONGARCH64 && !(sel & 0x80))
+		g_rand.dir_mask = 0;
+	if ((is_riscv(a) || a == PT_LOONGARCH64) && !(sel & 0x80))
+		g_rand.attrs = 0;
+	switch ((sel >> 4) & 3) {
+	case 1: g_rand.va_bits = f.va_bits; break;
+	case 2: g_rand.va_bits = rd_u8(r); break;
+	default: break;
+	}
+	g_bad_access = (fb & 0x40) ? 16u << rd_u8(r) % 28 : 0;
+	if (fb & 0x10)
+		g_rand.arch = (enum pt_arch)(PT_ARCH_COUNT + (fb >> 7));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rd r = { data, size, 0 };
-	uint8_t b = rd_u8(&r);
+	uint8_t b = rd_u8(&r), fb = rd_u8(&r);
 	enum pt_arch a = (enum pt_arch)((b >> 1) % PT_ARCH_COUNT);
-	unsigned feat = rd_u8(&r) & 15;
+	unsigned feat = fb & 15;
 	g_mode = b & 1;
 	g_arch = a;
+	g_reg = NULL;
 	if (!fz_feat_ok(a, feat))
 		feat = 0;
 	g_feat = feat;
+	read_regime(&r, a, feat, fb);
+	if (g_rand.arch != a) {
+		/* An unknown format is a bad argument, before anything is read. */
+		struct pt_mapping m;
+		struct pt_mm mm = { NULL, NULL, NULL, NULL, NULL };
+		FZ_CHECK(pt_access(&g_rand, &mm, 0, 1, &m, NULL) == PT_ERR_INVALID);
+		g_rand.arch = a;
+	}
 	if (g_mode == 0)
 		mode_image(&r, a, feat);
 	else

@@ -438,12 +438,113 @@ def pte_seeds():
     return s
 
 
+# fuzz_translate's regime block (read_regime in fuzz/fuzz_translate.c): a
+# selector (bits 1:0 attrs: 1 = a raw u64 follows; bits 3:2 dir_mask: 1 =
+# Linux's 48-bit mask), the controls (u16), then what the selector asks for.
+CTL_NXE, CTL_WP, CTL_SMEP, CTL_SMAP, CTL_AC = 1, 2, 4, 8, 16
+CTL_PAN, CTL_WXN, CTL_HA, CTL_HD, CTL_SUM, CTL_MXR = 32, 64, 128, 256, 512, 1024
+CTL_TRE, CTL_AFE, CTL_HPD = 2048, 4096, 8192
+LINUX_V7_REMAP = 0x40e040e0ff0a81a8   # NMRR << 32 | PRRR as Linux's proc-v7-2level.S
+
+
+def regime(controls, attrs=None, dir_mask=False):
+    sel = (1 if attrs is not None else 0) | (4 if dir_mask else 0)
+    b = bytes([sel]) + struct.pack("<H", controls)
+    if attrs is not None:
+        b += u64(attrs)
+    return b
+
+
+def foreign_image(f, variant):
+    """A table some other OS wrote, in encodings libpt never writes: four
+    frames of tables from 0x100000 (ARMv7: the 16 KiB root, then L2), a
+    walk to a last-level table of unusual leaves, a huge leaf beside it,
+    table entries that restrict what is below (variant 1). Returns
+    (image, VAs)."""
+    base = 0x100000
+    img = bytearray(6 * 4096)
+
+    def put(off, v, n=8):
+        img[off:off + n] = v.to_bytes(n, "little")
+    if f.armv7:
+        l2 = base + 4 * 4096
+        put(0, l2 | 1 | (4 if variant else 0), 4)             # page table, PXN in variant 1
+        small = lambda pa, ap, tex, cb, xn=0: pa | 2 | xn | cb << 2 | (ap & 3) << 4 | \
+            tex << 6 | (ap >> 2) << 9 | 1 << 10 | 1 << 11
+        put(16384 + 0, small(0x80000000, 3, 1, 3), 4)        # user RW, WBWA, nG
+        put(16384 + 4, small(0x80001000, 2, 0, 1), 4)        # PL1 RW, PL0 RO, device
+        put(16384 + 8, small(0x80002000, 6, 0, 0, 1), 4)     # RO everywhere, SO, XN; AF clear
+        put(16384 + 12, small(0x80003000, 5, 4, 2), 4)       # PL1 RO, outer NC inner WT
+        for i in range(16, 32):                              # a 64K large page, 16 copies
+            put(16384 + 4 * i, 0x80010000 | 1 | 3 << 2 | 3 << 4 | 1 << 12 | 1 << 15, 4)
+        put(4 * 1, 0x40100000 | 3 | 1 << 10 | 1 << 12 | 3 << 2, 4)   # PXN section, PL1 RW
+        for i in range(16, 32):                              # a supersection, PA 0x3_4100_0000
+            put(4 * i, 0x41000000 | 2 | 1 << 18 | 3 << 10 | 3 << 20 | 1 << 17, 4)
+        return img, [0x0, 0x1000 if variant else 0x10000, 0x100000, 0x1000000 | 0x1234]
+    lv = f.levels
+    shift = lambda l: 12 + 9 * (lv - 1 - l)
+    va_top = (0xffff << 48) if f.feat == 2 else 0
+    for l in range(lv - 1):
+        nxt = base + (l + 1) * 4096
+        if f.arch in (0, 1):
+            e = nxt | 7
+            if variant and l == 1:
+                e &= ~2                      # RW clear above: read-only below
+            if variant and l == 0:
+                e |= 1 << 63                 # XD above
+        elif f.arch == 2:
+            e = nxt | 3
+            if variant and l == 1:
+                e |= 1 << 61 | 1 << 59       # APTable[0]: no EL0; PXNTable
+            if variant and l == 0:
+                e |= 1 << 62                 # APTable[1]: read-only below
+        elif f.arch in (3, 4, 5):
+            e = (nxt >> 12) << 10 | 1 | (0x20 if variant and l == 0 else 0)   # G above
+        else:
+            e = (0x9000000000000000 | nxt) if variant else nxt             # DMW VA
+        put(l * 4096, e)
+    last = (lv - 1) * 4096
+    up = (lv - 2) * 4096 + 8                 # index 1 of the level above: the huge leaf
+    if f.arch in (0, 1):
+        leaves = [0x80000000 | 0x67, 0x80001000 | 0x25 | 1 << 7 | 1 << 4,       # PAT|PCD user RO
+                  0x80002000 | 0x23 | 1 << 8 | 1 << 3 | 1 << 63 | 1 << 9,       # G, PWT, XD, SW0
+                  0x80003000 | 0x1 | 1 << 10 | 3 << 3]                          # no A, UC, SW1
+        huge = 0x40000000 | 0x83 | 0x60 | 1 << 12 | 1 << 4                     # 2M, PAT|PCD
+    elif f.arch == 2:
+        pg = lambda pa, attr, ap, rest: pa | 3 | attr << 2 | ap << 6 | 3 << 8 | rest
+        leaves = [pg(0x80000000, 1, 1, 1 << 10 | 1 << 11),                     # EL0 RW: implicit PXN
+                  pg(0x80001000, 1, 2, 1 << 10 | 1 << 51 | 1 << 54),           # clean DBM, UXN
+                  pg(0x80002000, 0, 3, 1 << 53 | 1 << 56),                     # EL0 RO, AF 0, device
+                  pg(0x80003000, 2, 0, 1 << 10 | 1 << 53 | 1 << 52 | 1 << 55)]  # EL0 X-only, cont
+        huge = 0x40000000 | 1 | 1 << 2 | 1 << 10 | 1 << 57                     # 2M block
+    elif f.arch in (3, 4, 5):
+        pte = lambda pa, bits: (pa >> 12) << 10 | bits
+        leaves = [pte(0x80000000, 0xd7), pte(0x80001000, 0x49 | 0x20 | 1 << 61),  # X-only, G, NC
+                  pte(0x80002000, 0x17 | 1 << 8),                                 # U RW, A=D=0
+                  pte(0x80008000, 0xcf | 1 << 63)]                                # Svnapot 64K
+        huge = pte(0x40000000, 0x5b | 1 << 9)                                     # U RX 2M
+    else:
+        leaves = [0x80000000 | 0x80 | 1 | 2 | 0x100 | 0xc | 0x10,               # user RW
+                  0x80001000 | 0x80 | 1 | 0x100 | 0x10 | 1 << 62,               # clean, NX
+                  0x80002000 | 0x80 | 0xc | 0x10 | 1 << 61,                     # V clear, NR
+                  0x80003000 | 0x80 | 1 | 2 | 0xc | 1 << 63 | 0x40 | 1 << 10]   # RPLV, SUC, G
+        huge = 0x40000000 | 0x40 | 0x80 | 1 | 2 | 0x100 | 0x10 | 1 << 12         # 2M, HG
+    for i, v in enumerate(leaves):
+        put(last + 8 * i, v)
+    put(up, huge)
+    vas = [va_top | 0x0, va_top | 0x1000, va_top | (0x2000 if variant else 0x3000),
+           va_top | (1 << shift(lv - 2)) | 0x1234]
+    return img, vas
+
+
 def translate_seeds():
     s = {}
     for name in ANY:
         f = FORMATS[name]
+        own = {0: CTL_NXE | CTL_WP, 1: CTL_NXE | CTL_WP, 2: CTL_HA | CTL_HD,
+               3: CTL_HA | CTL_HD, 4: CTL_HA | CTL_HD, 5: CTL_HA | CTL_HD}.get(f.arch, 0)
         # Mode 1: libpt builds, then a few bytes of the tables are flipped.
-        b = bytearray([(f.arch << 1) | 1, f.feat, 3])
+        b = bytearray([(f.arch << 1) | 1, f.feat]) + regime(own) + bytes([3])
         for k in range(3):
             b += bytes([0x04 | (k << 4), 5 + k, 0, 1, 0, 0, 3, 0x03])
         b += bytes([0, 0, 0, 0, 0x40])
@@ -463,9 +564,45 @@ def translate_seeds():
             ent = (base + 4096) | 1
         img[0:8] = u64(ent)
         img[4096:4104] = u64(ent)      # a loop: must still end
-        hdr = bytearray([f.arch << 1, f.feat, 1]) + struct.pack("<H", base >> 12) + bytes([0, 0, 0])
+        hdr = bytearray([f.arch << 1, f.feat]) + regime(own) + bytes([1]) + \
+            struct.pack("<H", base >> 12) + bytes([0, 0, 0])
         hdr += u64(f.base()) + u64(f.base() + 4096)
         s["image_" + name] = hdr + img
+        # Mode 0, foreign encodings under the format's controls: all of
+        # them, none, and the restricting table entries (variant 1).
+        allc = {0: CTL_NXE | CTL_WP | CTL_SMEP | CTL_SMAP, 1: CTL_NXE | CTL_WP | CTL_SMAP | CTL_AC,
+                2: CTL_PAN | CTL_WXN | CTL_HA | CTL_HD, 3: CTL_SUM | CTL_MXR,
+                4: CTL_HA | CTL_HD | CTL_SUM, 5: CTL_MXR, 6: 0, 7: CTL_TRE | CTL_AFE}[f.arch]
+        for vname, variant, ctl in (("foreign", 0, allc), ("foreign_plain", 0, 0),
+                                    ("foreign_restrict", 1, own)):
+            img, vas = foreign_image(f, variant)
+            attrs = LINUX_V7_REMAP if f.armv7 and ctl & CTL_TRE else None
+            if f.arch == 2 and vname == "foreign":
+                attrs = 0x00bb44ff04          # Attr3 Normal WT, Attr4 Device-nGnRnE
+            hdr = bytearray([f.arch << 1, f.feat]) + \
+                regime(ctl, attrs, dir_mask=(f.arch == 6 and variant == 1)) + \
+                bytes([len(vas) - 1]) + struct.pack("<H", base >> 12) + bytes([0, 0, 0])
+            for va in vas:
+                hdr += u64(va)
+            s[vname + "_" + name] = hdr + img
+        if f.arch == 2 and f.feat == 0:
+            # TCR.HD without HA: no hardware dirty state (a store to the
+            # clean DBM leaf faults), which a walk honouring HD alone misses.
+            img, vas = foreign_image(f, 0)
+            hdr = bytearray([f.arch << 1, f.feat]) + regime(CTL_HD) + bytes([len(vas) - 1]) + \
+                struct.pack("<H", base >> 12) + bytes([0, 0, 0])
+            for va in vas:
+                hdr += u64(va)
+            s["foreign_hd_only_" + name] = hdr + img
+        if f.armv7:
+            # TEX remap where NMRR's inner and outer halves differ (inner
+            # WBWA, outer NC: Normal, not UNCACHED), every TRn Normal.
+            img, vas = foreign_image(f, 0)
+            hdr = bytearray([f.arch << 1, f.feat]) + regime(CTL_TRE, 0x000055550000aaaa) + \
+                bytes([len(vas) - 1]) + struct.pack("<H", base >> 12) + bytes([0, 0, 0])
+            for va in vas:
+                hdr += u64(va)
+            s["foreign_remap_" + name] = hdr + img
     return s
 
 

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ref_arm.h: the two Arm formats as the Arm Architecture Reference
+ * Manuals describe them.
+ *
+ * AArch64 (Arm ARM DDI 0487, D8 "The AArch64 Virtual Memory System
+ * Architecture"): VMSAv8-64 stage 1, 4K granule, 48-bit VA and PA, TTBR0
+ * or TTBR1 (PT_FEAT_AARCH64_HIGH) of EL1&0, or EL2 without VHE
+ * (PT_FEAT_AARCH64_EL2: one privilege, XN at 54, APTable[1] and XNTable
+ * only). Descriptor formats D8.3, hierarchical permissions D8.4.2
+ * (TCR.HPD), data access permissions D8.4.3 (AP[2:1] and PSTATE.PAN),
+ * execute-never D8.4.4 (UXN, PXN, the implicit PXN of EL0-writable memory,
+ * SCTLR.WXN), the access flag and dirty state D8.5 (TCR.HA, TCR.HD "only
+ * if HA is also 1", DBM), memory attributes D8.6 (AttrIndx into MAIR), and
+ * the fault priority D8.? (Translation > Access flag > Permission).
+ *
+ * ARMv7-A short descriptors (ARMv7 ARM DDI 0406C, B3.5 formats, B3.7
+ * access permissions and the access flag with SCTLR.AFE, B3.8 memory
+ * attributes with and without SCTLR.TRE, B3.12.3 fault-checking sequence:
+ * translation, access flag, domain, permission). Domains are clients
+ * (SPEC §8), PXN is implemented (LPAE-capable cores), TTBCR.N = 0.
+ */
+#ifndef PT_FUZZ_REF_ARM_H
+#define PT_FUZZ_REF_ARM_H
+
+#include "ref_walk.h"
+
+#define RA_ADDR UINT64_C(0x0000fffffffff000)
+
+static int ref_aarch64(struct ref_ctx *c)
+{
+	const unsigned feat = c->r->features;
+	const bool el2 = feat & PT_FEAT_AARCH64_EL2, high = feat & PT_FEAT_AARCH64_HIGH;
+	const bool hpd = ref_ctl(c, PT_CTL_HPD), wxn = ref_ctl(c, PT_CTL_WXN);
+	const bool ha = ref_ctl(c, PT_CTL_HA), hd = ha && ref_ctl(c, PT_CTL_HD);
+	bool ap_t0 = false, ap_t1 = false, uxn_t = false, pxn_t = false;
+	uint64_t tpa = c->r->root, e = 0;
+	unsigned l;
+	/* TTBR0 serves VAs with bits 63:48 zero, TTBR1 all ones; anything
+	 * else is a translation fault outside this table (D8.2). */
+	if (c->va >> 48 != (high ? 0xffff : 0))
+		return ref_fault(c, PT_FAULT_ADDRESS, 0, 0, 0);
+	for (l = 0; l < 4; l++) {
+		unsigned shift = 39 - 9 * l;
+		uint64_t size = UINT64_C(1) << shift;
+		if (!ref_read(c, l, tpa, (c->va >> shift) & 511, 8, &e))
+			return PT_ERR_FAULT;
+		if (!(e & 1))
+			return ref_fault(c, PT_FAULT_NOT_PRESENT, l, e, tpa);
+		if (l < 3 && (e & 2)) {
+			/* Table descriptor: next table at 47:12; APTable 62:61,
+			 * UXNTable/XNTable 60, PXNTable 59, unless TCR.HPD.
+			 * At EL2 APTable[0] and PXNTable are RES0. */
+			if (!hpd) {
+				ap_t1 = ap_t1 || ((e >> 62) & 1);
+				if (!el2) {
+					ap_t0 = ap_t0 || ((e >> 61) & 1);
+					pxn_t = pxn_t || ((e >> 59) & 1);
+				}
+				uxn_t = uxn_t || ((e >> 60) & 1);
+			}
+			/* Bits 51:48 are RES0 (no FEAT_LPA2/DS): SPEC §4 and
+			 * libpt treat a set one as reserved. */
+			if ((e >> 48) & 15)
+				return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
+			tpa = e & RA_ADDR;
+			continue;
+		}
+		/* 0b01 at level 0 (4K granule, no DS) and at level 3 is
+		 * reserved: SPEC §4 calls it corrupt. */
+		if (l == 0 || (l == 3 && !(e & 2)))
+			return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
+		/* Bits 49:48 are RES0 in blocks and pages, as are the OA
+		 * bits below a block's size and PXN (53) at EL2; SH 0b01 is
+		 * reserved (D8.6.2). */
+		if (((e >> 48) & 3) || (e & RA_ADDR & (size - 1)) || (el2 && ((e >> 53) & 1)) ||
+		    ((e >> 8) & 3) == 1)
+			return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
+		{
+			const bool af = (e >> 10) & 1, dbm = (e >> 51) & 1, ap2 = (e >> 7) & 1;
+			const bool ap1 = (e >> 6) & 1, pxn = (e >> 53) & 1, uxn = (e >> 54) & 1;
+			const bool store = c->acc & PT_ACCESS_WRITE;
+			struct ref_perm p, q;
+			bool known = true, el0;
+			uint32_t flags, state;
+			uint64_t mair = c->r->attrs ? c->r->attrs : PT_AARCH64_MAIR;
+			/* Permissions with AP[2] as given (ro), the hierarchy
+			 * applied: APTable[1] forces read-only, APTable[0] no
+			 * EL0 access. */
+#define RA_PERM(P, RO)                                                                        \
+	do {                                                                                  \
+		bool w_ = !(RO) && !ap_t1;                                                    \
+		if (el2) {                                                                    \
+			(P).ur = (P).uw = (P).ux = false;                                     \
+			(P).pr = true;                                                        \
+			(P).pw = w_;                                                          \
+			(P).px = !(uxn || uxn_t) && !(wxn && w_);                             \
+		} else {                                                                      \
+			bool u_ = ap1 && !ap_t0;                                              \
+			(P).ur = u_;                                                          \
+			(P).uw = u_ && w_;                                                    \
+			(P).ux = !(uxn || uxn_t) && !(wxn && (P).uw);                         \
+			(P).pr = true;                                                        \
+			(P).pw = w_;                                                          \
+			(P).px = !(pxn || pxn_t) && !(wxn && w_) && !(P).uw;                  \
+		}                                                                             \
+	} while (0)
+			/* Each kind of an access is checked on its own: reads
+			 * and fetches see AP[2] as stored; a store to a DBM page
+			 * sees it cleared when HA and HD let the MMU clear it
+			 * first (D8.5), else it is the dirty-state fault if that
+			 * is all that refuses it (the page is writable-clean). */
+			RA_PERM(p, ap2);
+			RA_PERM(q, ap2 && !dbm);
+			el0 = ref_user(c) && !el2;
+			if (ref_checks(c)) {
+				struct ref_perm pc = p;
+				/* PAN: EL1 data accesses to memory EL0 can read or
+				 * write fault (EL1&0 only). */
+				if (!el0 && !el2 && ref_ctl(c, PT_CTL_PAN) && p.ur)
+					pc.pr = pc.pw = false, q.pr = q.pw = false;
+				if (store && dbm && hd)
+					pc.pw = q.pw, pc.uw = q.uw;
+				/* Access flag before permission (fault priority). */
+				if (!af && !ha)
+					return ref_fault(c, PT_FAULT_ACCESS_FLAG, l, e, tpa);
+				if (ref_denied(c, &pc)) {
+					if (store && dbm && ap2 && !hd) {
+						pc.pw = q.pw, pc.uw = q.uw;
+						if (!ref_denied(c, &pc))
+							return ref_fault(c, PT_FAULT_DIRTY, l, e, tpa);
+					}
+					return ref_fault(c, PT_FAULT_PERMISSION, l, e, tpa);
+				}
+			}
+			/* Flags: the permissions as the MMU sees the leaf now
+			 * (WXN and the implicit PXN from AP[2] as stored), and
+			 * WRITE also for a clean DBM page (SPEC §4: WRITE = DBM
+			 * | !AP[2]) where no APTable[1] forbids it. */
+			RA_PERM(q, ap2);
+			flags = ref_perm_flags(&q) | (dbm && !ap_t1 ? PT_WRITE : 0);
+#undef RA_PERM
+			if (!el2 && !((e >> 11) & 1))
+				flags |= PT_GLOBAL;
+			flags |= ((e >> 56) & 1) ? PT_SW0 : 0;
+			flags |= ((e >> 57) & 1) ? PT_SW1 : 0;
+			flags |= ref_mair_type(mair, (unsigned)(e >> 2) & 7, &known);
+			c->o->memtype_known = known;
+			/* §7: ACCESSED = AF; DIRTY = AP[2] clear, or the software
+			 * dirty bit 55 of a read-only page. */
+			state = (af ? PT_ACCESSED : 0) | ((!ap2 || ((e >> 55) & 1)) ? PT_DIRTY : 0);
+			return ref_ok(c, (e & RA_ADDR & ~(size - 1)) | (c->va & (size - 1)), size, flags,
+				      state);
+		}
+	}
+	return ref_fault(c, PT_FAULT_RESERVED, 3, e, tpa); /* not reached */
+}
+
+/* ARMv7 AP[2:0] (B3.7.1, Tables B3-8 and B3-9). false: reserved. */
+static bool ref_v7_ap(bool afe, unsigned ap, struct ref_perm *p)
+{
+	bool pr, pw, ur, uw;
+	if (afe) {
+		/* Simplified model: AP[2] read-only, AP[1] PL0 access. */
+		pr = true;
+		pw = !(ap & 4);
+		ur = ap & 2;
+		uw = ur && pw;
+	} else {
+		switch (ap) {
+		case 0: pr = pw = ur = uw = false; break;
+		case 1: pr = pw = true, ur = uw = false; break;
+		case 2: pr = pw = ur = true, uw = false; break;
+		case 3: pr = pw = ur = uw = true; break;
+		case 5: pr = true, pw = ur = uw = false; break;
+		case 6: case 7: pr = ur = true, pw = uw = false; break;
+		default: return false; /* 100: reserved */
+		}
+	}
+	p->pr = pr, p->pw = pw, p->ur = ur, p->uw = uw;
+	return true;
+}
+
+static int ref_armv7(struct ref_ctx *c)
+{
+	const bool afe = ref_ctl(c, PT_CTL_AFE);
+	/* With TRE the attribute register is used as given, 0 included
+	 * (all Strongly-ordered): the control says remap is on. */
+	const bool tre = ref_ctl(c, PT_CTL_TRE);
+	uint64_t e1, e2, tpa = c->r->root, base, size;
+	unsigned tex, cb_c, cb_b, ap, lvl;
+	bool xn, pxn, ng, known = true;
+	struct ref_perm p = { false, false, false, false, false, false };
+	uint64_t e;
+	uint32_t flags, state, mt;
+	if (c->va >> 32)
+		return ref_fault(c, PT_FAULT_ADDRESS, 0, 0, 0);
+	if (!ref_read(c, 0, tpa, c->va >> 20, 4, &e1))
+		return PT_ERR_FAULT;
+	switch (e1 & 3) {
+	case 0:
+		return ref_fault(c, PT_FAULT_NOT_PRESENT, 0, e1, tpa);
+	case 1: {
+		/* Page table: L2 at 31:10, PXN at bit 2. */
+		uint64_t l2 = e1 & 0xfffffc00;
+		pxn = (e1 >> 2) & 1;
+		if (!ref_read(c, 1, l2, (c->va >> 12) & 255, 4, &e2))
+			return PT_ERR_FAULT;
+		if (!(e2 & 3))
+			return ref_fault(c, PT_FAULT_NOT_PRESENT, 1, e2, l2);
+		if ((e2 & 3) == 1) {
+			/* Large page (64K): XN 15, TEX 14:12, PA 31:16. */
+			xn = (e2 >> 15) & 1;
+			tex = (unsigned)(e2 >> 12) & 7;
+			size = 0x10000;
+		} else {
+			/* Small page: XN 0, TEX 8:6, PA 31:12. */
+			xn = e2 & 1;
+			tex = (unsigned)(e2 >> 6) & 7;
+			size = 0x1000;
+		}
+		cb_b = (e2 >> 2) & 1;
+		cb_c = (e2 >> 3) & 1;
+		ap = (unsigned)((e2 >> 4) & 3) | (unsigned)((e2 >> 9) & 1) << 2;
+		ng = (e2 >> 11) & 1;
+		base = e2 & ~(size - 1) & 0xffffffff;
+		e = e2;
+		tpa = l2;
+		lvl = 1;
+		break;
+	}
+	default:
+		/* Section (bit 18 = 0) or supersection; bit 0 is PXN. */
+		pxn = e1 & 1;
+		cb_b = (e1 >> 2) & 1;
+		cb_c = (e1 >> 3) & 1;
+		xn = (e1 >> 4) & 1;
+		ap = (unsigned)((e1 >> 10) & 3) | (unsigned)((e1 >> 15) & 1) << 2;
+		tex = (unsigned)(e1 >> 12) & 7;
+		ng = (e1 >> 17) & 1;
+		if ((e1 >> 18) & 1) {
+			/* Supersection: PA[31:24] 31:24, PA[35:32] 23:20,
+			 * PA[39:36] 8:5 (B3.5.1, Figure B3-4). */
+			size = 0x1000000;
+			base = (e1 & 0xff000000) | ((e1 >> 20) & 0xf) << 32 | ((e1 >> 5) & 0xf) << 36;
+		} else {
+			size = 0x100000;
+			base = e1 & 0xfff00000;
+		}
+		e = e1;
+		lvl = 0;
+		break;
+	}
+	/* Reserved encodings (AP 100, TEX/C/B without remap) are corrupt
+	 * (SPEC §4). TEX 001 C 1 B 0 is IMPLEMENTATION DEFINED, not reserved:
+	 * the MMU translates it (Table B3-10), its type is not compared. */
+	mt = tre ? ref_v7_remap(c->r->attrs, tex, cb_c, cb_b, &known)
+		 : ref_v7_texcb(tex, cb_c, cb_b, &known);
+	if (!ref_v7_ap(afe, ap, &p) || mt == UINT32_MAX)
+		return ref_fault(c, PT_FAULT_RESERVED, lvl, e, tpa);
+	/* Instruction fetches need read permission at the PL (B3.7.2). */
+	p.ux = p.ur && !xn;
+	p.px = p.pr && !xn && !pxn;
+	if (ref_checks(c)) {
+		if (afe && !(ap & 1))
+			return ref_fault(c, PT_FAULT_ACCESS_FLAG, lvl, e, tpa);
+		if (ref_denied(c, &p))
+			return ref_fault(c, PT_FAULT_PERMISSION, lvl, e, tpa);
+	}
+	flags = ref_perm_flags(&p) | (ng ? 0 : PT_GLOBAL) | mt;
+	c->o->memtype_known = known;
+	/* §7: ACCESSED from AP[0] only with AFE; DIRTY for every writable leaf. */
+	state = (!afe || (ap & 1)) ? PT_ACCESSED : 0;
+	state |= (flags & PT_WRITE) ? PT_DIRTY : 0;
+	return ref_ok(c, base | (c->va & (size - 1)), size, flags, state);
+}
+
+#endif /* PT_FUZZ_REF_ARM_H */
