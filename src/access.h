@@ -47,10 +47,13 @@ PT_INLINE enum pt_fault_kind access_check(const struct pt_rleaf *lf, unsigned ac
  * phys_to_virt gave. Always inlined: with a constant shape the level loop
  * unrolls, every index a constant shift.
  */
-PT_INLINE int access_in(const struct pt_shape *s, bool narrow, const struct pt_regime *r,
+PT_INLINE int access_in(const struct pt_shape *s, bool narrow, const struct pt_regime *rp,
 			const struct pt_mm *mm, uint64_t va, unsigned acc, struct pt_mapping *out,
 			struct pt_fault *f)
 {
+	/* A copy the hook calls cannot change: its fields stay in registers
+	 * across phys_to_virt. */
+	const struct pt_regime reg = *rp, *const r = &reg;
 	const unsigned levels = s->info.levels;
 	const unsigned pa_bits = narrow ? r->pa_bits : 64;
 	uint64_t tpa = r->root, up = 0;
