@@ -193,13 +193,12 @@ PT_HOOK bool arch_aarch64_regime_ok(const struct pt_regime *r)
 PT_HOOK int arch_aarch64_r_entry(const struct pt_regime *r, unsigned h, uint64_t e,
 				 uint64_t *next, uint64_t *up)
 {
-	int k = arch_aarch64_kind(r->features, h, e);
-	if (k == PTK_TABLE) {
+	if (arch_aarch64_is_table(r->features, h, e)) {
 		*next = e & A64_ADDR;
-		if (!(r->controls & PT_CTL_HPD))
-			*up |= e & A64_TABLE_BITS;
+		*up |= e & (r->controls & PT_CTL_HPD ? 0 : A64_TABLE_BITS);
+		return PTK_TABLE;
 	}
-	return k;
+	return arch_aarch64_kind(r->features, h, e);
 }
 
 /* The memory type of MAIR attribute byte m: Device (0b0000ddxx), Normal
@@ -229,33 +228,35 @@ PT_HOOK void arch_aarch64_r_leaf(const struct pt_regime *r, unsigned h, uint64_t
 	const uint64_t c = r->controls;
 	const uint64_t mair = r->attrs ? r->attrs : PT_AARCH64_MAIR;
 	const bool el2 = r->features & PT_FEAT_AARCH64_EL2;
-	const bool hd = (c & PT_CTL_HA) && (c & PT_CTL_HD);
-	const bool ro_tbl = up & A64_AP_TABLE_RO;
-	const bool w = !ro_tbl && (!(e & A64_AP_RO) || (e & A64_DBM)); /* the OS's view */
-	const bool w_hw = !ro_tbl && !(e & A64_AP_RO);                  /* the MMU's, now */
-	const bool user = !el2 && (e & A64_AP_USER) && !(up & A64_AP_TABLE_NO_EL0);
 	const bool wxn = c & PT_CTL_WXN;
+	/* The table bits folded into the leaf's own: XNTable sets XN,
+	 * APTable[0] clears AP[1], APTable[1] sets AP[2] and clears DBM. */
+	const uint64_t t = up >> 55; /* APTable in bits 6, 7 */
+	const uint64_t x = (e | ((up >> 6) & (A64_PXN | A64_UXN)) | (t & A64_AP_RO)) &
+			   ~((t & A64_AP_USER) | (t & A64_AP_RO) << 44);
+	const bool w_hw = !(x & A64_AP_RO);        /* writable to the MMU now */
+	const bool w = w_hw || (x & A64_DBM);      /* the OS's view */
+	const bool user = !el2 && (x & A64_AP_USER);
 	/* EL0 may execute without AP[1]: execute-only memory. */
-	const bool ux = !el2 && !(e & A64_UXN) && !(up & A64_UXN_TABLE) && !(wxn && user && w_hw);
-	bool px;
-	uint32_t f = arch_aarch64_leaf_flags(r->features, h, e) &
-		     ~(uint32_t)(PT_WRITE | PT_USER | PT_EXECUTE | PT_DEVICE | PT_UNCACHED);
-	if (el2)
-		px = !(e & A64_UXN) && !(up & A64_UXN_TABLE) && !(wxn && w_hw);
-	else
-		px = !(e & A64_PXN) && !(up & A64_PXN_TABLE) && !(user && w_hw) && !(wxn && w_hw);
+	const bool ux = !el2 && !(x & A64_UXN) && !(wxn && user && w_hw);
+	const bool px = el2 ? !(x & A64_UXN) && !(wxn && w_hw)
+			    : !(x & A64_PXN) && !(user && w_hw) && !(wxn && w_hw);
 	lf->pa = e & A64_ADDR & ~arch_span_mask_512(h);
-	lf->flags = f | (w ? PT_WRITE : 0) | (user ? PT_USER : 0) |
-		    ((user ? ux : px) ? PT_EXECUTE : 0) |
+	lf->flags = PT_READ | (uint32_t)((e >> 48) & (PT_SW0 | PT_SW1)) |
+		    (e & A64_AF ? PT_ACCESSED : 0) |
+		    (!(e & A64_AP_RO) || (e & A64_SW_DIRTY) ? PT_DIRTY : 0) |
+		    (!el2 && !(e & A64_NG) ? PT_GLOBAL : 0) | (w ? PT_WRITE : 0) |
+		    (user ? PT_USER : 0) | ((user ? ux : px) ? PT_EXECUTE : 0) |
 		    arch_aarch64_mair_type((unsigned)(mair >> (8 * ((e & A64_ATTR_MASK) >> 2))) & 0xff);
 	lf->perm = (user && (c & PT_CTL_PAN) ? 0 : PT_PERM_R | (w ? PT_PERM_W : 0)) |
 		   (px ? PT_PERM_X : 0) |
 		   (user ? PT_PERM_UR | (w ? PT_PERM_UW : 0) : 0) | (ux ? PT_PERM_UX : 0);
 	lf->af = !(e & A64_AF) && !(c & PT_CTL_HA);
-	lf->clean = w && !w_hw && !hd;
+	lf->clean = w && !w_hw && !((c & PT_CTL_HA) && (c & PT_CTL_HD));
 }
 
 #define arch_aarch64_AF_FIRST 1
+#define arch_aarch64_OWN_CONTROLS (PT_CTL_HA | PT_CTL_HD)
 
 /* Levels 0..3; blocks at levels 1 and 2. Without PT_FEAT_AARCH64_HIGH the
  * table serves [0, 2^48), with it [2^64 - 2^48, 2^64): not sign-extended. */

@@ -101,6 +101,9 @@
  *                           leaf that maps more or less says so).
  *   arch_<f>_AF_FIRST       1 when the MMU raises an access-flag fault
  *                           before a permission fault.
+ *   arch_<f>_OWN_CONTROLS   PT_CTL_* of the regime libpt writes tables for
+ *                           (pt_translate's): a constant, so that walk
+ *                           folds what they decide.
  *
  * tests/test_hooks.c checks the branch-free hooks against kind() for every
  * family, feature set and height, and tests/fake_arch.h is a format that

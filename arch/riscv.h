@@ -216,6 +216,7 @@ PT_HOOK void arch_riscv_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e
 }
 
 #define arch_riscv_AF_FIRST 0
+#define arch_riscv_OWN_CONTROLS (PT_CTL_HA | PT_CTL_HD)
 
 #define ARCH_RISCV_FEATURES (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)
 static const struct pt_shape arch_riscv_shape_sv39 = {

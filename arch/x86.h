@@ -152,6 +152,7 @@ PT_HOOK void arch_x86_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, 
 }
 
 #define arch_x86_AF_FIRST 0
+#define arch_x86_OWN_CONTROLS (PT_CTL_NXE | PT_CTL_WP)
 
 /* 4-level: PML4 PDPT PD PT; 5-level adds PML5. Leaves at PDPT, PD, PT. */
 static const struct pt_shape arch_x86_shape_4level = {

@@ -96,19 +96,53 @@ PT_INLINE int access_in(const struct pt_shape *s, bool narrow, const struct pt_r
 	return access_fault(f, PT_FAULT_RESERVED, levels - 1, 0, tpa); /* no table at height 0 */
 }
 
-/* One copy of the walk per shape of the family, with and without a PA
- * width narrower than the format's. */
-static int access(const struct pt_shape *s, const struct pt_regime *r, const struct pt_mm *mm,
-		  uint64_t va, unsigned acc, struct pt_mapping *out, struct pt_fault *f)
+/* pt_access with the format's shape s: the checks of r and va (each
+ * folds to a few instructions when s is a constant), then the walk. */
+PT_INLINE int access_checked(const struct pt_shape *s, const struct pt_regime *r,
+			     const struct pt_mm *mm, uint64_t va, unsigned acc,
+			     struct pt_mapping *out, struct pt_fault *f)
 {
-	const bool narrow = r->pa_bits && r->pa_bits < s->info.pa_bits;
+	const unsigned pa_bits = r->pa_bits ? r->pa_bits : s->info.pa_bits;
+	if (!pt__features_ok(s, r->features) || (r->va_bits && r->va_bits != s->info.va_bits) ||
+	    pa_bits > s->info.pa_bits || pa_bits < 32 || (r->root & (pt__table_bytes(s, 0) - 1)) ||
+	    (r->root >> pa_bits) || !A(regime_ok)(r))
+		return PT_ERR_INVALID;
+	if (f)
+		f->kind = PT_FAULT_NONE;
+	if (!pt__va_ok(s, r->features, va))
+		return access_fault(f, PT_FAULT_ADDRESS, 0, 0, r->root);
+	return pa_bits < s->info.pa_bits ? access_in(s, true, r, mm, va, acc, out, f)
+					 : access_in(s, false, r, mm, va, acc, out, f);
+}
+
+/* The walk once per shape of the family, with and without a PA width
+ * narrower than the format's. */
+PT_INLINE int access_any(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va,
+			 unsigned acc, struct pt_mapping *out, struct pt_fault *f)
+{
+	const struct pt_shape *s = pt__shape(r->arch);
 #define PT_ACCESS_IN(shape)                                                                  \
 	if (s == &(shape))                                                                   \
-		return narrow ? access_in(&(shape), true, r, mm, va, acc, out, f)            \
-			      : access_in(&(shape), false, r, mm, va, acc, out, f);
+		return access_checked(&(shape), r, mm, va, acc, out, f);
 	A(SHAPES)(PT_ACCESS_IN)
 #undef PT_ACCESS_IN
-	return access_in(s, narrow, r, mm, va, acc, out, f);
+	return access_checked(s, r, mm, va, acc, out, f);
+}
+
+static int access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va, unsigned acc,
+		  struct pt_mapping *out, struct pt_fault *f)
+{
+	return access_any(r, mm, va, acc, out, f);
+}
+
+/* pt_translate: the walk under the regime libpt writes tables for, its
+ * controls constants the hooks fold (and what they decide for an access
+ * check, unused here, drops out). */
+static int translate(enum pt_arch a, unsigned feat, uint64_t root, const struct pt_mm *mm,
+		     uint64_t va, struct pt_mapping *out, struct pt_fault *f)
+{
+	const struct pt_regime r = { a, feat, 0, root, 0, A(OWN_CONTROLS), 0, 0 };
+	return access_any(&r, mm, va, 0, out, f);
 }
 
 /* pt_regime_decode: one entry under r, as the walk reads it, with no level

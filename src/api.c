@@ -49,12 +49,7 @@ bool pt_pa_valid(enum pt_arch a, uint64_t pa)
 static const struct pt_shape *shape_with(enum pt_arch a, unsigned f)
 {
 	const struct pt_shape *s = pt__shape(a);
-	/* EL2 without VHE has a single (lower) VA range. */
-	if (!s || (f & ~s->features) ||
-	    ((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE)) ||
-	    ((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH)))
-		return (const struct pt_shape *)0;
-	return s;
+	return s && pt__features_ok(s, f) ? s : (const struct pt_shape *)0;
 }
 
 /* Mapping flags a call may pass: READ, no unknown bit, and PT_SW0/1 only
@@ -478,40 +473,24 @@ void pt_flush(struct pt_table *t)
 int pt_access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va, unsigned access,
 	      struct pt_mapping *out, struct pt_fault *fault)
 {
-	const struct pt_shape *s = r ? shape_with(r->arch, r->features) : (const struct pt_shape *)0;
-	if (!s || !mm || !mm->phys_to_virt || !out || (access & ~0xfu) ||
-	    (r->va_bits && r->va_bits != s->info.va_bits) || r->pa_bits > s->info.pa_bits ||
-	    (r->pa_bits && r->pa_bits < 32) || (r->root & (pt__table_bytes(s, 0) - 1)) ||
-	    (r->root >> (r->pa_bits ? r->pa_bits : s->info.pa_bits)) ||
-	    !pt__engine(r->arch)->regime_ok(r))
+	const struct pt_engine *e = r ? pt__engine(r->arch) : (const struct pt_engine *)0;
+	if (!e || !mm || !mm->phys_to_virt || !out || (access & ~0xfu))
 		return PT_ERR_INVALID;
-	if (fault)
-		fault->kind = PT_FAULT_NONE;
-	if (!pt__va_ok(s, r->features, va)) {
-		if (fault)
-			*fault = (struct pt_fault){ PT_FAULT_ADDRESS, 1, 0, 0, r->root };
-		return PT_ERR_FAULT;
-	}
-	return pt__engine(r->arch)->access(s, r, mm, va, access, out, fault);
+	return e->access(r, mm, va, access, out, fault);
 }
 
 int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const struct pt_mm *mm,
 		 uint64_t va, struct pt_mapping *out)
 {
-	/* libpt's own regime: x86 NXE and WP, hardware access state. */
-	static const unsigned short own[PT_ARCH_COUNT] = {
-		[PT_X86_64] = PT_CTL_NXE | PT_CTL_WP, [PT_X86_64_LA57] = PT_CTL_NXE | PT_CTL_WP,
-		[PT_AARCH64] = PT_CTL_HA | PT_CTL_HD, [PT_RISCV_SV39] = PT_CTL_HA | PT_CTL_HD,
-		[PT_RISCV_SV48] = PT_CTL_HA | PT_CTL_HD, [PT_RISCV_SV57] = PT_CTL_HA | PT_CTL_HD,
-	};
-	const struct pt_shape *s = shape_with(a, features);
-	struct pt_regime r;
+	const struct pt_engine *e = pt__engine(a);
 	struct pt_fault f;
-	if (!s || !mm || !mm->phys_to_virt || !out || !pt__va_ok(s, features, va) ||
-	    (root_pa & (pt__table_bytes(s, 0) - 1)) || (root_pa >> s->info.pa_bits))
+	int err;
+	if (!e || !mm || !mm->phys_to_virt || !out)
 		return PT_ERR_INVALID;
-	r = (struct pt_regime){ a, features, 0, root_pa, 0, (unsigned)a < PT_ARCH_COUNT ? own[a] : 0, 0, 0 };
-	if (pt__engine(a)->access(s, &r, mm, va, 0, out, &f) == PT_OK)
-		return PT_OK;
+	err = e->translate(a, features, root_pa, mm, va, out, &f);
+	if (err != PT_ERR_FAULT)
+		return err;
+	if (f.kind == PT_FAULT_ADDRESS)
+		return PT_ERR_INVALID;
 	return f.kind == PT_FAULT_NOT_PRESENT ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;
 }

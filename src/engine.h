@@ -57,6 +57,7 @@ const struct pt_engine PT_CAT(pt__engine_, PT_FAMILY) = {
 	.regime_ok = A(regime_ok),
 	.regime_decode = regime_decode,
 	.access = access,
+	.translate = translate,
 	.pte_leaf = leaf_at,
 	.pte_table = A(table),
 	.decode = decode,

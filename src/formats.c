@@ -5,10 +5,7 @@
  */
 #include "internal.h"
 
-static const struct {
-	const struct pt_engine *engine;
-	unsigned shape; /* index in engine->shapes */
-} formats[] = {
+const struct pt_format pt__formats[PT__NFORMATS] = {
 	[PT_X86_64] = { &pt__engine_x86, 0 },
 	[PT_X86_64_LA57] = { &pt__engine_x86, 1 },
 	[PT_AARCH64] = { &pt__engine_aarch64, 0 },
@@ -23,15 +20,3 @@ static const struct {
 	[PT__FAKE + 1] = { &pt__engine_fake, 1 },
 #endif
 };
-
-const struct pt_engine *pt__engine(enum pt_arch a)
-{
-	return (unsigned)a < sizeof(formats) / sizeof(formats[0]) ? formats[a].engine
-								  : (const struct pt_engine *)0;
-}
-
-const struct pt_shape *pt__shape(enum pt_arch a)
-{
-	const struct pt_engine *e = pt__engine(a);
-	return e ? e->shapes[formats[a].shape] : (const struct pt_shape *)0;
-}

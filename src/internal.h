@@ -61,25 +61,48 @@ struct pt_engine {
 	bool (*regime_ok)(const struct pt_regime *r);
 	int (*regime_decode)(const struct pt_regime *r, unsigned h, uint64_t pte, uint64_t *pa,
 			     uint32_t *flags, uint64_t *size);
-	int (*access)(const struct pt_shape *s, const struct pt_regime *r, const struct pt_mm *mm,
-		      uint64_t va, unsigned acc, struct pt_mapping *out, struct pt_fault *f);
+	/* pt_access, past the checks of what is not the regime's. */
+	int (*access)(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va,
+		      unsigned acc, struct pt_mapping *out, struct pt_fault *f);
+	/* pt_access under the regime libpt writes tables for. */
+	int (*translate)(enum pt_arch a, unsigned feat, uint64_t root, const struct pt_mm *mm,
+			 uint64_t va, struct pt_mapping *out, struct pt_fault *f);
 	uint64_t (*pte_leaf)(unsigned feat, unsigned h, uint64_t pa, uint32_t flags);
 	uint64_t (*pte_table)(unsigned h, uint64_t pa);
 	int (*decode)(unsigned feat, unsigned h, uint64_t pte, uint64_t *pa, uint32_t *flags);
 };
-
-/* A format's shape and its family's engine (src/formats.c); NULL if
- * unknown. */
-const struct pt_shape *pt__shape(enum pt_arch a);
-const struct pt_engine *pt__engine(enum pt_arch a);
 
 extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_riscv,
 	pt__engine_loongarch, pt__engine_armv7;
 #ifdef PT_TEST_FORMATS
 /* Test builds: the fake formats (tests/fake_arch.h), after the real ones. */
 #define PT__FAKE ((enum pt_arch)PT_ARCH_COUNT)
+#define PT__NFORMATS (PT_ARCH_COUNT + 2)
 extern const struct pt_engine pt__engine_fake;
+#else
+#define PT__NFORMATS PT_ARCH_COUNT
 #endif
+
+/* The registry (src/formats.c): every format as its family's engine and
+ * one of that family's shapes. Inline, as each call starts with it. */
+struct pt_format {
+	const struct pt_engine *engine;
+	unsigned shape; /* index in engine->shapes */
+};
+extern const struct pt_format pt__formats[PT__NFORMATS];
+
+/* A format's family engine; NULL if unknown. */
+PT_INLINE const struct pt_engine *pt__engine(enum pt_arch a)
+{
+	return (unsigned)a < PT__NFORMATS ? pt__formats[a].engine : (const struct pt_engine *)0;
+}
+
+/* A format's shape; NULL if unknown. */
+PT_INLINE const struct pt_shape *pt__shape(enum pt_arch a)
+{
+	const struct pt_engine *e = pt__engine(a);
+	return e ? e->shapes[pt__formats[a].shape] : (const struct pt_shape *)0;
+}
 
 /* Entries of type T in a 16-byte vector. */
 #define PT_LANES(T) (16u / sizeof(T))
@@ -147,6 +170,15 @@ PT_INLINE uint64_t pt__table_bytes(const struct pt_shape *s, unsigned l)
 PT_INLINE uint64_t pt__span(const struct pt_shape *s, unsigned level)
 {
 	return UINT64_C(1) << s->shift[level];
+}
+
+/* Is f a feature set of shape s? EL2 without VHE has a single (lower) VA
+ * range; a RISC-V table has one memory-type scheme. */
+PT_INLINE bool pt__features_ok(const struct pt_shape *s, unsigned f)
+{
+	return !(f & ~s->features) &&
+	       !((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE)) &&
+	       !((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH));
 }
 
 /* Is va canonical for the table (the half it serves, on AArch64)? */

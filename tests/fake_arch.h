@@ -192,6 +192,7 @@ static const struct pt_shape arch_fake_shape_39 = {
 /* Foreign tables mean nothing more here than the engine's own. */
 PT_REGIME_OWN(fake)
 #define arch_fake_AF_FIRST 0
+#define arch_fake_OWN_CONTROLS 0
 
 #define arch_fake_SHAPES(X) X(arch_fake_shape_48) X(arch_fake_shape_39)
 
