@@ -155,16 +155,16 @@ PT_HOOK bool arch_loongarch_regime_ok(const struct pt_regime *r)
 PT_HOOK int arch_loongarch_r_entry(const struct pt_regime *r, unsigned h, uint64_t e,
 				   uint64_t *next, uint64_t *up)
 {
-	int k;
 	(void)up;
 	if (h > 0 && r->dir_mask && e && !(e & LA_H)) {
 		*next = e & r->dir_mask;
 		return *next & ~LA_ADDR ? PTK_CORRUPT : PTK_TABLE;
 	}
-	k = arch_loongarch_kind(0, h, e);
-	if (k == PTK_TABLE)
+	if (arch_loongarch_is_table(0, h, e)) {
 		*next = e & LA_ADDR;
-	return k;
+		return PTK_TABLE;
+	}
+	return arch_loongarch_kind(0, h, e);
 }
 
 /* LoongArch manual §5.4: PLV0 may use a leaf unless RPLV ties it to

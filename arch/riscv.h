@@ -187,12 +187,12 @@ PT_HOOK bool arch_riscv_napot(const struct pt_regime *r, unsigned h, uint64_t e)
 PT_HOOK int arch_riscv_r_entry(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t *next,
 			       uint64_t *up)
 {
-	int k = arch_riscv_kind(r->features, h, arch_riscv_napot(r, h, e) ? e & ~RV_N : e);
-	if (k == PTK_TABLE) {
+	if (arch_riscv_is_table(r->features, h, e)) {
 		*next = arch_riscv_table_pa(h, e);
 		*up |= e & RV_G;
+		return PTK_TABLE;
 	}
-	return k;
+	return arch_riscv_kind(r->features, h, arch_riscv_napot(r, h, e) ? e & ~RV_N : e);
 }
 
 /* Privileged ISA §4.3.1: S-mode reaches U pages' data only with SUM and

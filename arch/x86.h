@@ -107,8 +107,8 @@ PT_HOOK bool arch_x86_regime_ok(const struct pt_regime *r)
 {
 	const uint64_t pat = r->attrs, ones = UINT64_C(0x0101010101010101);
 	const uint64_t two_or_three = (pat >> 1) & ~(pat >> 2) & ones;
-	return !(pat & (ones * 0xf8)) && !two_or_three &&
-	       !(r->controls & ~(uint64_t)X86_CONTROLS) && !r->dir_mask;
+	return !(r->controls & ~(uint64_t)X86_CONTROLS) && !r->dir_mask &&
+	       (!pat || (!(pat & (ones * 0xf8)) && !two_or_three));
 }
 
 /* Without NXE bit 63 is reserved at every level. Table entries restrict
@@ -117,7 +117,13 @@ PT_HOOK bool arch_x86_regime_ok(const struct pt_regime *r)
 PT_HOOK int arch_x86_r_entry(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t *next,
 			     uint64_t *up)
 {
-	int k = arch_x86_kind(0, h, e);
+	int k;
+	if (arch_x86_is_table(0, h, e) && (!(e & X86_NX) || (r->controls & PT_CTL_NXE))) {
+		*next = e & X86_ADDR;
+		*up |= (~e & (X86_RW | X86_US)) | (e & X86_NX);
+		return PTK_TABLE;
+	}
+	k = arch_x86_kind(0, h, e);
 	if (k != PTK_EMPTY && (e & X86_NX) && !(r->controls & PT_CTL_NXE))
 		return PTK_CORRUPT;
 	if (k == PTK_TABLE) {
