@@ -546,6 +546,9 @@ struct pt_fault {
 	unsigned level;    /* the level whose entry faulted (0 = the root) */
 	uint64_t pte;      /* that entry (0 where none was read) */
 	uint64_t table_pa; /* the PA of the table holding it */
+	uint64_t ipa;      /* stage 2: the guest-physical address it was
+			    * translating (what HPFAR_EL2, htval and the
+			    * VMCS guest-physical address report); else 0 */
 };
 
 /*

@@ -12,6 +12,7 @@ static int access_fault(struct pt_fault *f, enum pt_fault_kind kind, unsigned l,
 		f->level = l;
 		f->pte = e;
 		f->table_pa = tpa;
+		f->ipa = 0;
 	}
 	return PT_ERR_FAULT;
 }
@@ -67,7 +68,7 @@ PT_INLINE int access_in(const struct pt_shape *s, bool narrow, const struct pt_r
 		enum pt_fault_kind why;
 		uint64_t e, next = 0;
 		int k;
-		if (!p)
+		if (PT_UNLIKELY(!p))
 			return access_fault(f, PT_FAULT_BUS, l, 0, tpa);
 		e = ld(p);
 		k = A(r_entry)(r, h, e, &next, &up);
@@ -77,7 +78,7 @@ PT_INLINE int access_in(const struct pt_shape *s, bool narrow, const struct pt_r
 			tpa = next;
 			continue;
 		}
-		if (k != PTK_LEAF)
+		if (PT_UNLIKELY(k != PTK_LEAF))
 			return access_fault(f, k == PTK_EMPTY ? PT_FAULT_NOT_PRESENT : PT_FAULT_RESERVED,
 					    l, e, tpa);
 		lf.size = pt__span(s, l);
@@ -89,11 +90,28 @@ PT_INLINE int access_in(const struct pt_shape *s, bool narrow, const struct pt_r
 		out->state = lf.flags & PT_STATE_ALL;
 		out->size = lf.size;
 		why = access_check(&lf, acc);
-		if (why != PT_FAULT_NONE)
+		if (PT_UNLIKELY(why != PT_FAULT_NONE))
 			return access_fault(f, why, l, e, tpa);
 		return PT_OK;
 	}
 	return access_fault(f, PT_FAULT_RESERVED, levels - 1, 0, tpa); /* no table at height 0 */
+}
+
+/* The CPU's PA width under r (format shape s), or 0 if pt_access refuses
+ * r. */
+PT_INLINE unsigned regime_pa_bits(const struct pt_shape *s, const struct pt_regime *r)
+{
+	const unsigned pa_bits = r->pa_bits ? r->pa_bits : s->info.pa_bits;
+	if (!pt__features_ok(s, r->features) || (r->va_bits && r->va_bits != s->info.va_bits) ||
+	    pa_bits > s->info.pa_bits || pa_bits < 32 || (r->root & (pt__table_bytes(s, 0) - 1)) ||
+	    (r->root >> pa_bits) || !A(regime_ok)(r))
+		return 0;
+	return pa_bits;
+}
+
+static bool regime_valid(const struct pt_regime *r)
+{
+	return regime_pa_bits(pt__shape(r->arch), r) != 0;
 }
 
 /* pt_access with the format's shape s: the checks of r and va (each
@@ -102,14 +120,12 @@ PT_INLINE int access_checked(const struct pt_shape *s, const struct pt_regime *r
 			     const struct pt_mm *mm, uint64_t va, unsigned acc,
 			     struct pt_mapping *out, struct pt_fault *f)
 {
-	const unsigned pa_bits = r->pa_bits ? r->pa_bits : s->info.pa_bits;
-	if (!pt__features_ok(s, r->features) || (r->va_bits && r->va_bits != s->info.va_bits) ||
-	    pa_bits > s->info.pa_bits || pa_bits < 32 || (r->root & (pt__table_bytes(s, 0) - 1)) ||
-	    (r->root >> pa_bits) || !A(regime_ok)(r))
+	const unsigned pa_bits = regime_pa_bits(s, r);
+	if (PT_UNLIKELY(!pa_bits))
 		return PT_ERR_INVALID;
 	if (f)
 		f->kind = PT_FAULT_NONE;
-	if (!pt__va_ok(s, r->features, va))
+	if (PT_UNLIKELY(!pt__va_ok(s, r->features, va)))
 		return access_fault(f, PT_FAULT_ADDRESS, 0, 0, r->root);
 	return pa_bits < s->info.pa_bits ? access_in(s, true, r, mm, va, acc, out, f)
 					 : access_in(s, false, r, mm, va, acc, out, f);

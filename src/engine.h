@@ -56,6 +56,7 @@ const struct pt_engine PT_CAT(pt__engine_, PT_FAMILY) = {
 	.copy_root = copy_root,
 	.regime_ok = A(regime_ok),
 	.regime_decode = regime_decode,
+	.regime_valid = regime_valid,
 	.access = access,
 	.translate = translate,
 	.pte_leaf = leaf_at,

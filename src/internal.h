@@ -61,6 +61,8 @@ struct pt_engine {
 	bool (*regime_ok)(const struct pt_regime *r);
 	int (*regime_decode)(const struct pt_regime *r, unsigned h, uint64_t pte, uint64_t *pa,
 			     uint32_t *flags, uint64_t *size);
+	/* Would pt_access take r (its format this family's)? */
+	bool (*regime_valid)(const struct pt_regime *r);
 	/* pt_access, past the checks of what is not the regime's. */
 	int (*access)(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va,
 		      unsigned acc, struct pt_mapping *out, struct pt_fault *f);
