@@ -274,7 +274,7 @@ static void probe_acc(unsigned am, const struct amap *m, enum acc k)
 	if (QEMU_MUTATE == 12 && k == ACC_WRITE)
 		acc = PT_ACCESS_READ | (user ? PT_ACCESS_USER : 0);
 	struct pt_mapping out = { 0, 0, 0, 0 };
-	struct pt_fault pf = { PT_FAULT_NONE, 0, 0, 0, 0 };
+	struct pt_fault pf = { PT_FAULT_NONE, 0, 0, 0, 0, 0 };
 	int rc = expect(&rg, va, acc, &out, &pf);
 	bool want = rc == PT_OK;
 	if (rc != PT_OK && rc != PT_ERR_FAULT) {
