@@ -140,16 +140,17 @@ PT_HOOK void arch_x86_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, 
 			     struct pt_rleaf *lf)
 {
 	const uint64_t c = r->controls, pat = r->attrs ? r->attrs : PT_X86_PAT;
-	const uint64_t bits = (e & ~up) | ((e | up) & X86_NX);
-	const bool rw = bits & X86_RW, us = bits & X86_US;
-	const bool x = !(c & PT_CTL_NXE) || !(bits & X86_NX);
+	/* The leaf's bits as every level decides them together; XD is set
+	 * only with NXE (r_entry calls it reserved otherwise). */
+	const uint64_t b = (e & ~up) | ((e | up) & X86_NX);
+	const bool rw = b & X86_RW, us = b & X86_US, x = !(b & X86_NX);
 	const bool smap = us && (c & PT_CTL_SMAP) && !(c & PT_CTL_AC);
 	const unsigned idx = (unsigned)((e >> 3) & 3) | (e & (h ? X86_PAT_HUGE : X86_PAT_4K) ? 4u : 0u);
 	static const unsigned char type[8] = { PT_DEVICE, PT_WC, 0, 0, 0, 0, 0, PT_UNCACHED };
 	lf->pa = e & X86_ADDR & ~arch_span_mask_512(h);
-	lf->flags = (arch_x86_leaf_flags(0, h, e) &
-		     ~(uint32_t)(PT_WRITE | PT_USER | PT_EXECUTE | PT_DEVICE | PT_UNCACHED | PT_WC)) |
-		    (rw ? PT_WRITE : 0) | (us ? PT_USER : 0) | (x ? PT_EXECUTE : 0) |
+	lf->flags = PT_READ | ((uint32_t)b & PT_WRITE) | ((uint32_t)b << 1 & PT_USER) |
+		    ((uint32_t)(e >> 2) & PT_GLOBAL) | ((uint32_t)(e >> 1) & (PT_SW0 | PT_SW1)) |
+		    ((uint32_t)(e << 11) & (PT_ACCESSED | PT_DIRTY)) | (x ? PT_EXECUTE : 0) |
 		    type[(pat >> (8 * idx)) & 7];
 	lf->perm = (smap ? 0 : PT_PERM_R | (rw || !(c & PT_CTL_WP) ? PT_PERM_W : 0)) |
 		   (x && !(us && (c & PT_CTL_SMEP)) ? PT_PERM_X : 0) |
