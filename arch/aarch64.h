@@ -195,7 +195,7 @@ PT_HOOK int arch_aarch64_r_entry(const struct pt_regime *r, unsigned h, uint64_t
 {
 	if (arch_aarch64_is_table(r->features, h, e)) {
 		*next = e & A64_ADDR;
-		*up |= e & (r->controls & PT_CTL_HPD ? 0 : A64_TABLE_BITS);
+		*up |= e; /* r_leaf keeps the table bits of it, unless HPD */
 		return PTK_TABLE;
 	}
 	return arch_aarch64_kind(r->features, h, e);
@@ -231,7 +231,7 @@ PT_HOOK void arch_aarch64_r_leaf(const struct pt_regime *r, unsigned h, uint64_t
 	const bool wxn = c & PT_CTL_WXN;
 	/* The table bits folded into the leaf's own: XNTable sets XN,
 	 * APTable[0] clears AP[1], APTable[1] sets AP[2] and clears DBM. */
-	const uint64_t t = up >> 55; /* APTable in bits 6, 7 */
+	const uint64_t t = (up &= c & PT_CTL_HPD ? 0 : A64_TABLE_BITS) >> 55; /* APTable: 6, 7 */
 	const uint64_t x = (e | ((up >> 6) & (A64_PXN | A64_UXN)) | (t & A64_AP_RO)) &
 			   ~((t & A64_AP_USER) | (t & A64_AP_RO) << 44);
 	const bool w_hw = !(x & A64_AP_RO);        /* writable to the MMU now */

@@ -94,7 +94,8 @@
  *                           PTK_TABLE the next table's PA in next (below
  *                           the shape's PA width, aligned to a table), and the
  *                           restrictions it sets for everything below ORed
- *                           into up (the family's own bits).
+ *                           into up (the family's own bits, in whatever
+ *                           form r_leaf reads them most cheaply).
  *   void r_leaf(r, h, e, up, &lf)  the PTK_LEAF e under r and the
  *                           restrictions up: struct pt_rleaf below
  *                           (lf->size comes in as the level's span; a

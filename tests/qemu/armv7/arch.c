@@ -334,3 +334,20 @@ bool arch_acc_fault_ok(const struct fmt *f, enum acc k, uint64_t va, const struc
 	}
 	return fs == want;
 }
+
+/* The run-time ABI's clears, which clang emits for zeroed structs. */
+void __aeabi_memclr(void *d, size_t n);
+void __aeabi_memclr4(void *d, size_t n);
+void __aeabi_memclr8(void *d, size_t n);
+void __aeabi_memclr(void *d, size_t n)
+{
+	memset(d, 0, n);
+}
+void __aeabi_memclr4(void *d, size_t n)
+{
+	memset(d, 0, n);
+}
+void __aeabi_memclr8(void *d, size_t n)
+{
+	memset(d, 0, n);
+}
