@@ -225,16 +225,16 @@ def size_name(arg):
     return str(a)
 
 
-def chart(path, title, shas, lines, marks):
-    """One SVG: lines is {label: [value or None per commit]}, marks a list of
-    (x, y, text) drawn over them."""
+def chart(path, title, xlabels, lines, marks):
+    """One SVG: xlabels names the commits, lines is {label: [value or None
+    per commit]}, marks a list of (x, y, text) drawn over them."""
     data = []
     for label, ys in lines.items():
         data.append("$%s << EOD\n%sEOD\n" % (
             "d%d" % len(data),
             "".join("%d %s\n" % (x, "NaN" if y is None else repr(y)) for x, y in enumerate(ys))))
     mark = "$marks << EOD\n%sEOD\n" % "".join("%d %r \"%s\"\n" % m for m in marks)
-    xtics = ", ".join('"%s" %d' % (s[:7], i) for i, s in enumerate(shas))
+    xtics = ", ".join('"%s" %d' % (s, i) for i, s in enumerate(xlabels))
     plots = ["$d%d using 1:2 with linespoints pt 7 ps 0.5 title '%s'" % (i, label)
              for i, label in enumerate(lines)]
     if marks:
@@ -253,7 +253,7 @@ set key outside right top
 set grid ytics
 set offsets 0, 0, graph 0.12, graph 0.05
 plot %s
-""" % (path, title.replace("'", ""), len(shas) - 0.5, xtics, ", \\\n     ".join(plots))
+""" % (path, title.replace("'", ""), len(xlabels) - 0.5, xtics, ", \\\n     ".join(plots))
     # gnuplot warns about a flat line (an empty y range); only errors matter.
     g = subprocess.run(["gnuplot"], input=script.encode(), capture_output=True)
     if g.returncode != 0:
@@ -269,6 +269,8 @@ def report(recs, shas, out):
     series = [(s, recs[s].get("icount", {})) for s in shas]
     found = steps(series)
     pos = {s: i for i, s in enumerate(shas)}
+    # A commit with no counts (it did not build or run) is a gap, so named.
+    xlabels = [s[:7] + ("" if recs[s].get("icount") else " " + recs[s]["status"]) for s in shas]
     groups = {}
     for _, vals in series:
         for w in vals:
@@ -291,7 +293,7 @@ def report(recs, shas, out):
                  for s in by_group.get(g, [])]
         name = g.replace("/", "-") + ".svg"
         op, _, arg = g.partition("/")
-        chart(os.path.join(out, name), "%s %s" % (op, size_name(arg)), shas, lines, marks)
+        chart(os.path.join(out, name), "%s %s" % (op, size_name(arg)), xlabels, lines, marks)
         files[g] = name
     write_index(os.path.join(out, "index.html"), recs, shas, order, files, found)
     return found

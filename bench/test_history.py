@@ -94,6 +94,7 @@ def test_report(tmp):
     check("x86_64 +5.0%" in st, "the step is labelled on step's chart")
     check("armv7" in st and "x86_64" in st, "step's chart has a line per format")
     check("c2c2c2c" in st and "c4c4c4c" in st, "commits are labelled by short sha")
+    check("c3c3c3c build failed" in st, "the failed commit is labelled as such")
     check("step &gt; 3%" in st or "step > 3%" in st, "step's chart has the step key")
     check("%" not in re.sub(r"<[^>]*>", "", b), "b's chart marks nothing")
     with open(os.path.join(out, "index.html")) as f:
