@@ -347,8 +347,18 @@ def main():
     if len(args) == 4 and args[0] == "report":
         recs = load(args[1])
         found = report(recs, commits(args[2]), args[3])
+        summary = {}
         for b, a, w, pv, v, c in found:
             print("step  %s  %-40s %12.4g -> %12.4g  %+6.1f%%" % (a[:10], w, pv, v, c * 100))
+            g, fmt = group_of(w)
+            summary.setdefault((a, g), []).append((c, fmt))
+        # The same, one line per commit and chart: how many formats moved, how far.
+        for (a, g), cs in summary.items():
+            lo, hi = min(cs)[0], max(cs)[0]
+            print("steps %s  %-28s %d format%s  %+.1f%%%s" % (
+                a[:10], g, len(cs), "" if len(cs) == 1 else "s", lo * 100,
+                "" if lo == hi else " .. %+.1f%%" % (hi * 100)) +
+                ("  (%s)" % cs[0][1] if len(cs) == 1 else ""))
         print("bench-history: %d steps over %d%%; charts in %s/index.html" %
               (len(found), round(STEP * 100), args[3]))
         return 0
