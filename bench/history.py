@@ -227,20 +227,24 @@ def size_name(arg):
 
 def chart(path, title, xlabels, lines, marks):
     """One SVG: xlabels names the commits, lines is {label: [value or None
-    per commit]}, marks a list of (x, y, text) drawn over them."""
+    per commit]}, marks a list of (x, y, text) drawn over them: a circle
+    where text is empty, else the text."""
     data = []
     for label, ys in lines.items():
         data.append("$%s << EOD\n%sEOD\n" % (
             "d%d" % len(data),
             "".join("%d %s\n" % (x, "NaN" if y is None else repr(y)) for x, y in enumerate(ys))))
-    mark = "$marks << EOD\n%sEOD\n" % "".join("%d %r \"%s\"\n" % m for m in marks)
+    mark = "$marks << EOD\n%sEOD\n" % "".join(
+        "%d %r \"%s\"\n" % m for m in marks if not m[2])
+    mark += "$labels << EOD\n%sEOD\n" % "".join(
+        "%d %r \"%s\"\n" % m for m in marks if m[2])
     xtics = ", ".join('"%s" %d' % (s, i) for i, s in enumerate(xlabels))
     plots = ["$d%d using 1:2 with linespoints pt 7 ps 0.5 title '%s'" % (i, label)
              for i, label in enumerate(lines)]
     if marks:
         plots.append("$marks using 1:2 with points pt 6 ps 2.2 lw 2 lc rgb 'red' "
                      "title 'step > %d%%'" % round(STEP * 100))
-        plots.append("$marks using 1:2:3 with labels offset 0,1.3 font ',9' "
+        plots.append("$labels using 1:2:3 with labels offset 0,1.3 font ',9' "
                      "tc rgb 'red' notitle")
     script = "".join(data) + mark + """
 set terminal svg size 900,420 dynamic noenhanced font 'sans,10'
@@ -289,8 +293,20 @@ def report(recs, shas, out):
         for fmt in fmts:
             w = g.split("/")[0] + "/" + fmt + "/" + g.split("/")[1] if fmt else g
             lines[fmt or g] = [vals.get(w) for _, vals in series]
-        marks = [(pos[s[1]], s[4], "%s %+.1f%%" % (group_of(s[2])[1], s[5] * 100))
-                 for s in by_group.get(g, [])]
+        marks = [(pos[s[1]], s[4], "") for s in by_group.get(g, [])]
+        # One label per commit, over its highest circle: the format and
+        # change of a lone step, else how many formats moved and how far.
+        at = {}
+        for s in by_group.get(g, []):
+            at.setdefault(pos[s[1]], []).append((s[5], group_of(s[2])[1], s[4]))
+        for x, cs in at.items():
+            lo, hi = min(cs), max(cs)
+            top = max(c[2] for c in cs)
+            if len(cs) == 1:
+                text = "%s %+.1f%%" % (lo[1], lo[0] * 100)
+            else:
+                text = "%d: %+.0f%%..%+.0f%%" % (len(cs), lo[0] * 100, hi[0] * 100)
+            marks.append((x, top, text))
         name = g.replace("/", "-") + ".svg"
         op, _, arg = g.partition("/")
         chart(os.path.join(out, name), "%s %s" % (op, size_name(arg)), xlabels, lines, marks)
