@@ -318,9 +318,9 @@ def report(recs, shas, out):
 def write_index(path, recs, shas, order, files, found):
     e = html.escape
     rows = "".join(
-        "<tr><td><code>%s</code> %s</td><td><code>%s</code></td><td>%s</td>"
+        "<tr><td><code>%s</code> %s</td><td><code>%s</code></td><td><a href=\"#%s\">%s</a></td>"
         "<td>%.4g</td><td>%.4g</td><td class=%s>%+.1f%%</td></tr>\n" %
-        (e(a[:10]), e(recs[a]["subject"][:70]), e(b[:10]), e(w), pv, v,
+        (e(a[:10]), e(recs[a]["subject"][:70]), e(b[:10]), e(group_of(w)[0]), e(w), pv, v,
          "up" if c > 0 else "down", c * 100)
         for b, a, w, pv, v, c in found)
     commits = "".join(
