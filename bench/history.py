@@ -304,8 +304,10 @@ def report(recs, shas, out):
             top = max(c[2] for c in cs)
             if len(cs) == 1:
                 text = "%s %+.1f%%" % (lo[1], lo[0] * 100)
+            elif "%+.0f" % (lo[0] * 100) == "%+.0f" % (hi[0] * 100):
+                text = "%d formats %+.1f%%" % (len(cs), lo[0] * 100)
             else:
-                text = "%d: %+.0f%%..%+.0f%%" % (len(cs), lo[0] * 100, hi[0] * 100)
+                text = "%d formats %+.0f%%..%+.0f%%" % (len(cs), lo[0] * 100, hi[0] * 100)
             marks.append((x, top, text))
         name = g.replace("/", "-") + ".svg"
         op, _, arg = g.partition("/")
