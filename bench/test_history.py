@@ -4,6 +4,8 @@
 file and the charts. Prints "[group] <name>: <p> passed, <f> failed"
 (tests/run.sh) and exits non-zero on a failure. Needs python3 and gnuplot.
 
+test_run drives history.py's run over a stand-in repository (below).
+
 The history (the stepping workload's name sorts last, so that putting
 charts with steps first is seen): c1; c2 moves step/x86_64 by +5% (the one step) and b/x86_64 by
 +1%, drops gone/x86_64 and adds new/x86_64; c3 failed to build; c4 measures
@@ -110,11 +112,72 @@ def test_report(tmp):
     check("build failed" in idx, "the failed commit is listed")
 
 
+# A repository of three commits whose makefiles stand in for libpt's: the
+# first builds and counts w/x86_64/16 at 1000 instructions over 10 items, the
+# second fails to build, the third counts 1100 but its run exits non-zero.
+MAKEFILES = [
+    "build/bench/icount: ; mkdir -p build/bench && touch $@\n"
+    "ICOUNT_RUN = mkdir -p build/bench/callgrind && printf "
+    "'desc: Trigger: Client Request: w/x86_64/16\\nsummary: 1000\\n' >build/bench/callgrind/cg.out.1 "
+    "&& echo 'w/x86_64/16 10 op' >build/bench/icount.txt\n",
+    "build/bench/icount: ; false\n",
+    "build/bench/icount: ; mkdir -p build/bench && touch $@\n"
+    "ICOUNT_RUN = mkdir -p build/bench/callgrind && printf "
+    "'desc: Trigger: Client Request: w/x86_64/16\\nsummary: 1100\\n' >build/bench/callgrind/cg.out.1 "
+    "&& echo 'w/x86_64/16 10 op' >build/bench/icount.txt && false\n",
+]
+
+
+def test_run(tmp):
+    repo = os.path.join(tmp, "repo")
+    os.makedirs(repo)
+    old = os.getcwd()
+    os.chdir(repo)
+    try:
+        history.git("init", "-q")
+        for i, mk in enumerate(MAKEFILES):
+            with open("Makefile", "w") as f:
+                f.write(mk)
+            history.git("add", "Makefile")
+            history.git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "c%d" % i)
+        history.WT = "build/history/wt"
+        hist = "h.jsonl"
+        quiet = open(os.devnull, "w")
+        sys.stdout, out = quiet, sys.stdout
+        try:
+            history.run(hist, "HEAD", False)
+            with open(hist) as f:
+                first = f.read()
+            icount = os.path.join(history.WT, "build", "bench", "icount")
+            os.remove(icount)
+            history.run(hist, "HEAD", False)  # all cached: nothing runs
+            with open(hist) as f:
+                again = f.read()
+            built = os.path.exists(icount)
+            history.run(hist, "HEAD", True)
+        finally:
+            sys.stdout = out
+            quiet.close()
+        recs = history.load(hist)
+        shas = history.commits("HEAD")
+        got = [(recs[s]["subject"], recs[s]["status"], recs[s]["icount"]) for s in shas]
+        check(got == [("c0", "ok", {"w/x86_64/16": 100.0}), ("c1", "build failed", {}),
+                      ("c2", "partial", {"w/x86_64/16": 110.0})],
+              "each commit built and counted in the worktree, got %r" % (got,))
+        check(again == first and not built, "a second run builds nothing (cached)")
+        check(os.path.exists(icount), "FORCE=1 builds again")
+        with open(hist) as f:
+            check(len(f.read().splitlines()) == 3, "FORCE=1 replaces lines")
+    finally:
+        os.chdir(old)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_steps()
         test_file(tmp)
         test_report(tmp)
+        test_run(tmp)
     print("[group] bench history: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
