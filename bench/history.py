@@ -22,6 +22,7 @@ measured commits marked on its chart and listed in a table.
 import html
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -136,14 +137,15 @@ def measure(sha, log_dir):
     git("checkout", "--quiet", "--detach", "--force", sha, cwd=WT)
     log = os.path.join(log_dir, sha[:12] + ".log")
     bench = os.path.join(WT, "build", "bench")
-    # -B: the makefiles track headers but not flags, and one worktree serves
-    # every commit; building icount from scratch costs a few seconds.
+    # -B: the makefiles track headers but not flags, and the objects in the
+    # worktree are another commit's; each commit's icount is built afresh.
     b = nice_make("-j2", "-B", "build/bench/icount")
     r = None
     if b.returncode == 0:
-        for stale in ("icount.txt",):
-            if os.path.exists(os.path.join(bench, stale)):
-                os.remove(os.path.join(bench, stale))
+        # Nothing of the previous commit's run may be read as this one's.
+        shutil.rmtree(os.path.join(bench, "callgrind"), ignore_errors=True)
+        if os.path.exists(os.path.join(bench, "icount.txt")):
+            os.remove(os.path.join(bench, "icount.txt"))
         # The commit's own ICOUNT_RUN; a workload that fails makes it exit
         # non-zero, but the others are counted all the same.
         r = nice_make("--eval", RUN_RULE, "history-icount-run")
@@ -326,7 +328,8 @@ def write_index(path, recs, shas, order, files, found):
          "up" if c > 0 else "down", c * 100)
         for b, a, w, pv, v, c in found)
     commits = "".join(
-        "<tr><td>%d</td><td><code>%s</code></td><td>%s</td><td>%s</td><td>%d</td><td>%s</td></tr>\n" %
+        "<tr><td>%d</td><td><code>%s</code></td><td>%s</td><td>%s</td><td>%d</td>"
+        "<td>%s</td></tr>\n" %
         (i, e(s[:10]), e(recs[s]["date"][:16]), e(recs[s]["status"]),
          len(recs[s].get("icount", {})), e(recs[s]["subject"]))
         for i, s in enumerate(shas))

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """bench/history.py on a synthetic history: the step detector, the history
 file and the charts. Prints "[group] <name>: <p> passed, <f> failed"
-(tests/run.sh) and exits non-zero on a failure. Needs python3 and gnuplot.
+(tests/run.sh) and exits non-zero on a failure. Needs python3, gnuplot,
+git and make; no valgrind (about a second of CPU).
 
 test_run drives history.py's run over a stand-in repository (below).
 
@@ -139,7 +140,8 @@ def test_run(tmp):
             with open("Makefile", "w") as f:
                 f.write(mk)
             history.git("add", "Makefile")
-            history.git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "c%d" % i)
+            history.git("-c", "user.name=t", "-c", "user.email=t@t",
+                        "commit", "-q", "-m", "c%d" % i)
         history.WT = "build/history/wt"
         hist = "h.jsonl"
         quiet = open(os.devnull, "w")
