@@ -9,6 +9,7 @@
 #   make bench-icount-update        rewrite that baseline
 #   make bench-report               SVG charts in build/bench/report/
 #   make bench-profile OP=map_region_4k FMT=x86_64   callgrind_annotate of one workload
+#   make bench-history [REV=a..b] [FORCE=1]  instructions per commit, charted
 
 BENCH_DIR   := $(BUILD)/bench
 BENCH_PY    := /usr/bin/python3
@@ -32,7 +33,7 @@ BENCH_C_OBJ := $(BENCH_DIR)/work.o $(BENCH_DIR)/work_page.o $(BENCH_DIR)/work_re
 BENCH_HDR   := bench/work.h bench/work_internal.h bench/shim.h tests/arena.h include/pt.h $(wildcard include/pt/*.h)
 
 .PHONY: bench bench-build bench-deps bench-ab bench-compare bench-icount bench-icount-update \
-	bench-report bench-profile
+	bench-report bench-profile bench-history
 
 bench-deps:
 	@scripts/need.sh bench g++ valgrind gnuplot $(BENCH_PY)
@@ -114,3 +115,23 @@ bench-profile: bench-build
 	@f=$$(grep -l 'Client Request: $(OP)/$(FMT)/' $(BENCH_DIR)/profile/cg.out.*) && \
 		{ callgrind_annotate $$f | grep -m1 'PROGRAM TOTALS'; \
 		  callgrind_annotate $$f | sed -n '/file:function/,+18p'; }
+
+# Instruction counts per commit: each commit of REV (a..b, or the last 30
+# first-parent commits of one revision) builds and runs its own icount in
+# build/history/wt; one JSON line per commit in HISTORY (commits already
+# there are not run again unless FORCE=1); charts in build/history/.
+REV     ?= HEAD
+HISTORY ?= bench/history/icount.jsonl
+FORCE   ?=
+bench-history: bench-deps
+	@HISTORY_WT=$(BUILD)/history/wt $(BENCH_PY) bench/history.py run $(HISTORY) '$(REV)' $(if $(filter 1,$(FORCE)),--force)
+	@$(BENCH_PY) bench/history.py report $(HISTORY) '$(REV)' $(BUILD)/history
+
+# make check runs bench/history.py's test on a synthetic history (python3 and
+# gnuplot, no valgrind, well under 2 seconds); tests/run.sh protocol.
+$(BENCH_DIR)/test-history: bench/test_history.py bench/history.py
+	@scripts/need.sh bench gnuplot $(BENCH_PY)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s "%s/bench/test_history.py"\n' "$(BENCH_PY)" "$(CURDIR)" >$@
+	chmod +x $@
+CHECK_BINS += $(BENCH_DIR)/test-history
