@@ -277,4 +277,5 @@ static const struct pt_shape arch_aarch64_shape = {
 #define arch_aarch64_STATE_MASK (A64_AP_RO | A64_AF | A64_SW_DIRTY | A64_SW0 | A64_SW1)
 
 #define arch_aarch64_SHAPES(X) X(arch_aarch64_shape)
+#define arch_aarch64_FAST_SHAPES arch_aarch64_SHAPES
 #endif /* PT_ARCH_AARCH64_H */

@@ -43,7 +43,13 @@
  *                           state and software marks: flipping any of them
  *                           in a PTK_LEAF gives a PTK_LEAF, so scans that
  *                           only look for corrupt entries may ignore them.
- *   arch_<f>_SHAPES(X)      X(shape) for every shape of the family.
+ *   arch_<f>_SHAPES(X)      X(shape) for every shape of the family, in
+ *                           the order src/formats.c indexes (the widths of
+ *                           one format consecutive, narrowest first).
+ *   arch_<f>_FAST_SHAPES(X) the shapes the engine compiles a copy of its
+ *                           per-call paths for, every index and span a
+ *                           constant; every other shape shares one copy
+ *                           that reads the shape at run time.
  *
  * Hooks:
  *

@@ -154,6 +154,23 @@ struct pt_mapping {
 PT_API int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features,
 	    const struct pt_mm *mm);
 
+/* A format with its features and VA (IPA) width. */
+struct pt_config {
+	enum pt_arch arch;
+	unsigned features;   /* PT_FEAT_* as for pt_init */
+	unsigned va_bits;    /* 0: the format's default (pt_arch_info) */
+};
+
+/*
+ * pt_init for the format, features and VA width of *cfg; pt_init is this
+ * with va_bits 0. A width decides the levels and the root's size (see each
+ * format in enum pt_arch; formats without a range have only their
+ * default). Errors: as pt_init, and PT_ERR_INVALID for a NULL cfg or a
+ * width the format does not have.
+ */
+PT_API int pt_init_config(struct pt_table *t, const struct pt_config *cfg,
+			  const struct pt_mm *mm);
+
 /*
  * Free every table frame `t` owns (never a subtree shared by pt_copy_from),
  * those waiting for pt_flush too, at once and without a TLB flush: the
@@ -393,6 +410,11 @@ PT_API int pt_walk_batches(const struct pt_table *t, uint64_t va, uint64_t size,
 
 /* ---- Entry encoding (pure functions, no table needed) ------------------ */
 
+/* `level` counts from the root of the format's widest table (the most
+ * levels): on AArch64 the Arm lookup level, so a table of fewer levels
+ * (a narrower stage 2) numbers its own level l as widest levels - its
+ * levels + l. */
+
 /* The leaf entry mapping pa with flags at `level`, accessed, and dirty if
  * writable, as a new leaf is; 0 if the arguments are invalid (bad
  * arch/features/level/flags, pa unaligned or too wide). */
@@ -424,9 +446,9 @@ struct pt_arch_info {
 	uint64_t leaf_sizes; /* OR of the supported PT_SIZE_* */
 };
 
-/* Metadata for a, or NULL if a is unknown. */
+/* Metadata for a at its default width, or NULL if a is unknown. */
 PT_API const struct pt_arch_info *pt_arch_info(enum pt_arch a);
-/* va is canonical for the format (AArch64: either half). */
+/* va is canonical for the format at its widest (AArch64: either half). */
 PT_API bool pt_va_valid(enum pt_arch a, uint64_t va);
 /* pa is below 2^pa_bits. */
 PT_API bool pt_pa_valid(enum pt_arch a, uint64_t pa);

@@ -96,8 +96,8 @@ PT_INLINE int access_in(const struct pt_shape *s, bool narrow, const struct pt_r
 	return access_fault(f, PT_FAULT_RESERVED, levels - 1, 0, tpa); /* no table at height 0 */
 }
 
-/* One copy of the walk per shape of the family, with and without a PA
- * width narrower than the format's. */
+/* One copy of the walk per fast shape of the family, with and without a
+ * PA width narrower than the format's; one for every other shape. */
 static int access(const struct pt_shape *s, const struct pt_regime *r, const struct pt_mm *mm,
 		  uint64_t va, unsigned acc, struct pt_mapping *out, struct pt_fault *f)
 {
@@ -106,7 +106,7 @@ static int access(const struct pt_shape *s, const struct pt_regime *r, const str
 	if (s == &(shape))                                                                   \
 		return narrow ? access_in(&(shape), true, r, mm, va, acc, out, f)            \
 			      : access_in(&(shape), false, r, mm, va, acc, out, f);
-	A(SHAPES)(PT_ACCESS_IN)
+	A(FAST_SHAPES)(PT_ACCESS_IN)
 #undef PT_ACCESS_IN
 	return access_in(s, narrow, r, mm, va, acc, out, f);
 }

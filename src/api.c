@@ -32,9 +32,11 @@ const struct pt_arch_info *pt_arch_info(enum pt_arch a)
 	return s ? &s->info : (const struct pt_arch_info *)0;
 }
 
+/* Under some width of the format: its widest serves every VA a narrower
+ * one does. */
 bool pt_va_valid(enum pt_arch a, uint64_t va)
 {
-	const struct pt_shape *s = pt__shape(a);
+	const struct pt_shape *s = pt__shape_widest(a);
 	return s && (pt__va_ok(s, 0, va) ||
 		     (a == PT_AARCH64 && pt__va_ok(s, PT_FEAT_AARCH64_HIGH, va)));
 }
@@ -45,16 +47,26 @@ bool pt_pa_valid(enum pt_arch a, uint64_t pa)
 	return s && (pa >> s->info.pa_bits) == 0;
 }
 
-/* a's shape, or NULL if a is unknown or f is not a feature set of it. */
-static const struct pt_shape *shape_with(enum pt_arch a, unsigned f)
+/* a's shape for va_bits (0: the default), or NULL if a is unknown, has no
+ * such width, or f is not a feature set of it. */
+static const struct pt_shape *shape_with(enum pt_arch a, unsigned f, unsigned va_bits)
 {
-	const struct pt_shape *s = pt__shape(a);
+	const struct pt_shape *s = pt__shape_bits(a, va_bits);
 	/* EL2 without VHE has a single (lower) VA range. */
 	if (!s || (f & ~s->features) ||
 	    ((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE)) ||
 	    ((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH)))
 		return (const struct pt_shape *)0;
 	return s;
+}
+
+/* The shape the entry helpers number levels in: the format's widest, so
+ * that every entry of every width has a level (AArch64: the Arm lookup
+ * level; a table of fewer levels starts further down). */
+static const struct pt_shape *entry_shape(enum pt_arch a, unsigned f)
+{
+	const struct pt_shape *s = pt__shape_widest(a);
+	return s && shape_with(a, f, s->info.va_bits) ? s : (const struct pt_shape *)0;
 }
 
 /* Mapping flags a call may pass: READ, no unknown bit, and PT_SW0/1 only
@@ -85,7 +97,7 @@ static int leaf_height(const struct pt_shape *s, uint64_t size)
 
 uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t pa, uint32_t flags)
 {
-	const struct pt_shape *s = shape_with(a, features);
+	const struct pt_shape *s = entry_shape(a, features);
 	if (!s || level >= s->info.levels || !((s->leaf_levels >> level) & 1) ||
 	    !flags_ok(a, flags) || (pa & (pt__span(s, level) - 1)) || !pt_pa_valid(a, pa))
 		return 0;
@@ -95,7 +107,7 @@ uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t
 
 uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa)
 {
-	const struct pt_shape *s = pt__shape(a);
+	const struct pt_shape *s = entry_shape(a, 0);
 	if (!s || level + 1 >= s->info.levels || (pa & (pt__table_bytes(s, level + 1) - 1)) ||
 	    !pt_pa_valid(a, pa))
 		return 0;
@@ -120,7 +132,7 @@ static int entry_out(struct pt_entry *out, unsigned level, uint64_t pte, int k, 
 int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pte,
 		  struct pt_entry *out)
 {
-	const struct pt_shape *s = shape_with(a, features);
+	const struct pt_shape *s = entry_shape(a, features);
 	uint64_t pa = 0;
 	uint32_t flags = 0;
 	if (!s || !out || level >= s->info.levels)
@@ -131,7 +143,8 @@ int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pt
 
 int pt_regime_decode(const struct pt_regime *r, unsigned level, uint64_t pte, struct pt_entry *out)
 {
-	const struct pt_shape *s = r ? shape_with(r->arch, r->features) : (const struct pt_shape *)0;
+	const struct pt_shape *s =
+		r ? shape_with(r->arch, r->features, r->va_bits) : (const struct pt_shape *)0;
 	uint64_t pa = 0, size;
 	uint32_t flags = 0;
 	int k;
@@ -157,9 +170,12 @@ static void make_dead(struct pt_table *t)
 	t->nfree = 0;
 }
 
-int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const struct pt_mm *mm)
+int pt_init_config(struct pt_table *t, const struct pt_config *cfg, const struct pt_mm *mm)
 {
-	const struct pt_shape *s = shape_with(arch, features);
+	const struct pt_shape *s =
+		cfg ? shape_with(cfg->arch, cfg->features, cfg->va_bits) : (const struct pt_shape *)0;
+	const enum pt_arch arch = cfg ? cfg->arch : PT_ARCH_COUNT;
+	const unsigned features = cfg ? cfg->features : 0;
 	if (!t)
 		return PT_ERR_INVALID;
 	make_dead(t);
@@ -180,6 +196,12 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->engine = pt__engine(arch);
 	t->engine->init(t);
 	return PT_OK;
+}
+
+int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const struct pt_mm *mm)
+{
+	const struct pt_config cfg = { arch, features, 0 };
+	return pt_init_config(t, &cfg, mm);
 }
 
 PT_INLINE bool alive(const struct pt_table *t)
@@ -416,7 +438,7 @@ int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, 
 	uint64_t last;
 	int r;
 	if (!alive(dst) || !alive(src) || dst == src || dst->arch != src->arch ||
-	    dst->features != src->features)
+	    dst->features != src->features || dst->shape != src->shape)
 		return PT_ERR_INVALID;
 	if ((r = range_ok(dst, va, size, &last)))
 		return r;
@@ -478,9 +500,10 @@ void pt_flush(struct pt_table *t)
 int pt_access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va, unsigned access,
 	      struct pt_mapping *out, struct pt_fault *fault)
 {
-	const struct pt_shape *s = r ? shape_with(r->arch, r->features) : (const struct pt_shape *)0;
+	const struct pt_shape *s =
+		r ? shape_with(r->arch, r->features, r->va_bits) : (const struct pt_shape *)0;
 	if (!s || !mm || !mm->phys_to_virt || !out || (access & ~0xfu) ||
-	    (r->va_bits && r->va_bits != s->info.va_bits) || r->pa_bits > s->info.pa_bits ||
+	    r->pa_bits > s->info.pa_bits ||
 	    (r->pa_bits && r->pa_bits < 32) || (r->root & (pt__table_bytes(s, 0) - 1)) ||
 	    (r->root >> (r->pa_bits ? r->pa_bits : s->info.pa_bits)) ||
 	    !pt__engine(r->arch)->regime_ok(r))
@@ -504,7 +527,7 @@ int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const stru
 		[PT_AARCH64] = PT_CTL_HA | PT_CTL_HD, [PT_RISCV_SV39] = PT_CTL_HA | PT_CTL_HD,
 		[PT_RISCV_SV48] = PT_CTL_HA | PT_CTL_HD, [PT_RISCV_SV57] = PT_CTL_HA | PT_CTL_HD,
 	};
-	const struct pt_shape *s = shape_with(a, features);
+	const struct pt_shape *s = shape_with(a, features, 0);
 	struct pt_regime r;
 	struct pt_fault f;
 	if (!s || !mm || !mm->phys_to_virt || !out || !pt__va_ok(s, features, va) ||

@@ -646,20 +646,21 @@ PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t v
 	return PT_OK;
 }
 
-/* One copy per shape, picked once per call (t->shape is one of A(SHAPES)). */
+/* One copy per fast shape, picked once per call, and one reading any other
+ * shape at run time. */
 #define PT_PICK_UNMAP(sh) if (t->shape == &(sh)) return unmap_in(&(sh), t, va, old);
 #define PT_PICK_CHANGE(sh) \
 	if (t->shape == &(sh)) return change_in(&(sh), t, va, set_pa, pa, flags, size);
 
 static int unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
 {
-	A(SHAPES)(PT_PICK_UNMAP)
-	return PT_ERR_INVALID;
+	A(FAST_SHAPES)(PT_PICK_UNMAP)
+	return unmap_in(t->shape, t, va, old);
 }
 
 static int change(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, uint32_t flags,
 		  uint64_t *size)
 {
-	A(SHAPES)(PT_PICK_CHANGE)
-	return PT_ERR_INVALID;
+	A(FAST_SHAPES)(PT_PICK_CHANGE)
+	return change_in(t->shape, t, va, set_pa, pa, flags, size);
 }

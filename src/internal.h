@@ -28,7 +28,7 @@ typedef int (*pt__lookup_fn)(const struct pt_table *t, uint64_t va, struct pt_ma
  * flags, ranges that touch no shared root entry. */
 struct pt_engine {
 	/* The family's shapes (arch_<family>_SHAPES order). */
-	const struct pt_shape *shapes[3];
+	const struct pt_shape *const *shapes;
 	/* Which of PT_STATE_ALL | PT_SW0 | PT_SW1 the family's leaves store. */
 	uint32_t state_bits;
 	/* The root was just allocated: empty it; set lookup, facts, hints. */
@@ -69,8 +69,12 @@ struct pt_engine {
 };
 
 /* A format's shape and its family's engine (src/formats.c); NULL if
- * unknown. */
+ * unknown. pt__shape is the default width's, pt__shape_bits the one for
+ * va_bits (0: the default), NULL for a width the format does not have;
+ * pt__shape_widest the format's widest (the most levels). */
 const struct pt_shape *pt__shape(enum pt_arch a);
+const struct pt_shape *pt__shape_bits(enum pt_arch a, unsigned va_bits);
+const struct pt_shape *pt__shape_widest(enum pt_arch a);
 const struct pt_engine *pt__engine(enum pt_arch a);
 
 extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_riscv,

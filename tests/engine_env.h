@@ -75,7 +75,7 @@ static inline int env_init(struct env *e, const struct fmt *f)
 	if (arena_init(&e->a, ARENA_BASE, ARENA_FRAMES) != 0)
 		return CHECK(!"arena_init"), 0;
 	e->mm = (struct pt_mm){ env_alloc, env_free, env_virt, env_flush, e };
-	if (!CHECK_EQ(pt_init(&e->t, f->arch, f->feat, &e->mm), PT_OK)) {
+	if (!CHECK_EQ(fmt_init(&e->t, f, &e->mm), PT_OK)) {
 		arena_fini(&e->a);
 		return 0;
 	}

@@ -221,4 +221,25 @@ static inline struct digest table_digest(const struct pt_table *t)
 	return d;
 }
 
+/* The VA widths f's format has: [*lo, *hi] (only its default but
+ * for a stage 2). */
+static inline void fmt_va_range(const struct fmt *f, unsigned *lo, unsigned *hi)
+{
+	*lo = *hi = pt_arch_info(f->arch) ? pt_arch_info(f->arch)->va_bits : f->va_bits;
+}
+
+/* Frames of the root of f's format at its default width. */
+static inline size_t fmt_default_root_frames(const struct fmt *f)
+{
+	return fmt_root_frames(f);
+}
+
+/* Every table of format f the suites make: f's format, features and VA
+ * width (the default one where f has no other). */
+static inline int fmt_init(struct pt_table *t, const struct fmt *f, const struct pt_mm *mm)
+{
+	const struct pt_config cfg = { f->arch, f->feat, f->va_bits };
+	return pt_init_config(t, &cfg, mm);
+}
+
 #endif

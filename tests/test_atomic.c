@@ -54,7 +54,7 @@ static int env_init(struct env *e, const struct fmt *f)
 	if (arena_init(&e->a, UINT64_C(0x10000000), 8192) != 0)
 		return 0;
 	e->mm = (struct pt_mm){ env_alloc, env_free, env_virt, env_flush, e };
-	if (pt_init(&e->t, f->arch, f->feat, &e->mm) != PT_OK) {
+	if (fmt_init(&e->t, f, &e->mm) != PT_OK) {
 		arena_fini(&e->a);
 		return 0;
 	}

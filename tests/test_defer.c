@@ -211,7 +211,7 @@ static int w_init(struct watch *w, const struct fmt *f, bool hook)
 		return 0;
 	}
 	w->mm = (struct pt_mm){ w_alloc, w_free, w_virt, hook ? w_flush : NULL, w };
-	if (!CHECK_EQ(pt_init(&w->t, f->arch, f->feat, &w->mm), PT_OK)) {
+	if (!CHECK_EQ(fmt_init(&w->t, f, &w->mm), PT_OK)) {
 		arena_fini(&w->a);
 		free(w->copy);
 		return 0;

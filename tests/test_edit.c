@@ -356,7 +356,7 @@ static void t_flush(const struct fmt *f)
 		struct pt_mm mm = e.mm;
 		struct pt_table t2;
 		mm.flush_tlb = NULL;
-		if (CHECK_EQ(pt_init(&t2, f->arch, f->feat, &mm), PT_OK)) {
+		if (CHECK_EQ(fmt_init(&t2, f, &mm), PT_OK)) {
 			CHECK_EQ(pt_map(&t2, B, 0x1000, K4, RW), PT_OK);
 			CHECK_EQ(pt_remap(&t2, B, 0x3000, RW, NULL), PT_OK);
 			CHECK_EQ(pt_unmap_region(&t2, B, K4), PT_OK);

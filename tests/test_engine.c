@@ -20,15 +20,15 @@ static void t_init(const struct fmt *f)
 	if (!env_init(&e, f))
 		return;
 	mm = e.mm;
-	CHECK_EQ(pt_init(NULL, f->arch, f->feat, &mm), PT_ERR_INVALID);
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, NULL), PT_ERR_INVALID);
+	CHECK_EQ(fmt_init(NULL, f, &mm), PT_ERR_INVALID);
+	CHECK_EQ(fmt_init(&t, f, NULL), PT_ERR_INVALID);
 	CHECK_EQ(pt_init(&t, ARCH_UNKNOWN, 0, &mm), PT_ERR_INVALID);
 	mm.alloc_frames = NULL;
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_INVALID);
+	CHECK_EQ(fmt_init(&t, f, &mm), PT_ERR_INVALID);
 	mm = e.mm, mm.free_frames = NULL;
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_INVALID);
+	CHECK_EQ(fmt_init(&t, f, &mm), PT_ERR_INVALID);
 	mm = e.mm, mm.phys_to_virt = NULL;
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_INVALID);
+	CHECK_EQ(fmt_init(&t, f, &mm), PT_ERR_INVALID);
 	mm = e.mm;
 	/* Features of another arch, or conflicting ones. */
 	if (f->arch == PT_AARCH64) {
@@ -44,12 +44,29 @@ static void t_init(const struct fmt *f)
 		CHECK_EQ(pt_init(&t, f->arch, PT_FEAT_RISCV_SVPBMT, &mm), PT_ERR_INVALID);
 	}
 	CHECK_EQ(pt_init(&t, f->arch, 1u << 20, &mm), PT_ERR_INVALID);
+	/* pt_init_config: a NULL config; widths the format does not have
+	 * (one past either end of its range; the others have only their
+	 * default). */
+	CHECK_EQ(pt_init_config(&t, NULL, &mm), PT_ERR_INVALID);
+	{
+		unsigned lo = f->va_bits, hi = f->va_bits;
+		fmt_va_range(f, &lo, &hi);
+		const struct pt_config below = { f->arch, f->feat, lo - 1 };
+		const struct pt_config above = { f->arch, f->feat, hi + 1 };
+		const struct pt_config dflt = { f->arch, f->feat, 0 };
+		CHECK_EQ(pt_init_config(&t, &below, &mm), PT_ERR_INVALID);
+		CHECK_EQ(pt_init_config(&t, &above, &mm), PT_ERR_INVALID);
+		if (CHECK_EQ(pt_init_config(&t, &dflt, &mm), PT_OK)) {
+			CHECK_EQ(e.a.in_use, e.base + fmt_default_root_frames(f));
+			pt_destroy(&t);
+		}
+	}
 	CHECK_EQ(e.a.in_use, e.base);
 	/* Allocation failure and PA 0 at init. */
 	arena_fail_nth(&e.a, 1);
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_NO_MEMORY);
+	CHECK_EQ(fmt_init(&t, f, &mm), PT_ERR_NO_MEMORY);
 	e.zero_at = 1;
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_NO_MEMORY);
+	CHECK_EQ(fmt_init(&t, f, &mm), PT_ERR_NO_MEMORY);
 	CHECK_EQ(e.a.in_use, e.base);
 	/* The root is zeroed although the arena hands out dirty frames. */
 	CHECK_EQ(count_leaves(&e), 0);

@@ -368,7 +368,7 @@ static void bit_set_in_plan_gap(const struct fmt *f)
 	/* The table again, with the racing allocator. */
 	pt_destroy(&e.t);
 	e.mm.alloc_frames = race_alloc;
-	CHECK_EQ(pt_init(&e.t, f->arch, f->feat, &e.mm), PT_OK);
+	CHECK_EQ(fmt_init(&e.t, f, &e.mm), PT_OK);
 	/* A clean writable 4K run, then a huge leaf the range cuts (the split
 	 * allocates after the plan read the run). */
 	CHECK_EQ(pt_map_region(&e.t, va, 0x1000000, 64 * PT_SIZE_4K, RW, 0), PT_OK);

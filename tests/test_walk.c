@@ -177,7 +177,7 @@ static void t_copy(const struct fmt *f)
 	CHECK_EQ(pt_map(&e.t, R + 0x5000, 0x5000, K4, RW), PT_OK);
 	CHECK_EQ(pt_map(&e.t, R + RS + (hs == RS ? 0 : 3 * hs), 0, hs, R_), PT_OK);
 	n1 = e.a.in_use;
-	if (!CHECK_EQ(pt_init(&dst, f->arch, f->feat, &e.mm), PT_OK))
+	if (!CHECK_EQ(fmt_init(&dst, f, &e.mm), PT_OK))
 		goto out;
 	flush_reset(&e);
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R, 2 * RS), PT_OK);
@@ -272,7 +272,7 @@ static void t_copy_unaligned(const struct fmt *f)
 	CHECK_EQ(pt_map(&e.t, R + RS - K4, 0x7000, K4, RW), PT_OK);
 	CHECK_EQ(pt_map(&e.t, R + 2 * RS - K4, 0x8000, K4, RW), PT_OK);
 	n1 = e.a.in_use;
-	if (!CHECK_EQ(pt_init(&dst, f->arch, f->feat, &e.mm), PT_OK))
+	if (!CHECK_EQ(fmt_init(&dst, f, &e.mm), PT_OK))
 		goto out;
 	/* Two pages across the boundary of entries 4 and 5. */
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R + RS - K4, 2 * K4), PT_OK);
@@ -325,7 +325,7 @@ static void t_copy_arceos(const struct fmt *f)
 	CHECK_EQ(pt_map(&e.t, k2, PT_SIZE_1G, PT_SIZE_1G, RW), PT_OK);
 	CHECK_EQ(pt_map(&e.t, k3, 0x3000, K4, R_), PT_OK);
 	n1 = e.a.in_use;
-	if (!CHECK_EQ(pt_init(&dst, f->arch, f->feat, &e.mm), PT_OK))
+	if (!CHECK_EQ(fmt_init(&dst, f, &e.mm), PT_OK))
 		goto out;
 	/* A user page first: the lower half is dst's own. */
 	CHECK_EQ(pt_map(&dst, 0x400000, 0x4000, K4, RW), PT_OK);
@@ -348,7 +348,7 @@ static void t_copy_arceos(const struct fmt *f)
 	pt_destroy(&dst);
 	CHECK_EQ(e.a.in_use, n1);
 	/* A table that already uses a root entry of the half shares none. */
-	if (CHECK_EQ(pt_init(&busy, f->arch, f->feat, &e.mm), PT_OK)) {
+	if (CHECK_EQ(fmt_init(&busy, f, &e.mm), PT_OK)) {
 		CHECK_EQ(pt_map(&busy, UINT64_C(0xffff960000000000), 0x1000, K4, RW), PT_OK);
 		CHECK_EQ(pt_copy_from(&busy, &e.t, kva, ksize), PT_ERR_ALREADY_MAPPED);
 		CHECK_EQ(pt_query(&busy, k1, &m), PT_ERR_NOT_MAPPED);
@@ -654,7 +654,7 @@ static void t_wide_alloc(const struct fmt *f)
 	if (!CHECK_EQ(arena_init(&a, top - rf * PT_SIZE_4K, 64), 0))
 		return;
 	arena_mm(&a, &mm);
-	if (CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_OK)) {
+	if (CHECK_EQ(fmt_init(&t, f, &mm), PT_OK)) {
 		CHECK_EQ(pt_map(&t, V(f, 0x1000), 0x1000, PT_SIZE_4K, RW), PT_ERR_NO_MEMORY);
 		CHECK_EQ(pt_query(&t, V(f, 0x1000), &m), PT_ERR_NOT_MAPPED);
 		CHECK_EQ(a.in_use, rf);
@@ -665,7 +665,7 @@ static void t_wide_alloc(const struct fmt *f)
 	if (!CHECK_EQ(arena_init(&a, top, 64), 0))
 		return;
 	arena_mm(&a, &mm);
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_NO_MEMORY);
+	CHECK_EQ(fmt_init(&t, f, &mm), PT_ERR_NO_MEMORY);
 	CHECK_EQ(a.in_use, 0);
 	CHECK_EQ(a.errors, 0);
 	arena_fini(&a);
@@ -715,7 +715,7 @@ static void t_edges(const struct fmt *f)
 	CHECK_EQ(flushed_use(&e), e.base);
 	CHECK_EQ(count_leaves(&e), 0);
 	/* copy_from range errors. */
-	if (CHECK_EQ(pt_init(&dst, f->arch, f->feat, &e.mm), PT_OK)) {
+	if (CHECK_EQ(fmt_init(&dst, f, &e.mm), PT_OK)) {
 		CHECK_EQ(pt_copy_from(&dst, &e.t, f->lo, 0), PT_ERR_INVALID);
 		CHECK_EQ(pt_copy_from(&dst, &e.t, top + K4 - fmt_span(f, 0), 2 * fmt_span(f, 0)),
 			 PT_ERR_INVALID);
