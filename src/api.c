@@ -240,6 +240,27 @@ uint64_t pt_satp(const struct pt_table *t, uint16_t asid)
 	return (uint64_t)(8 + t->arch - PT_RISCV_SV39) << 60 | (uint64_t)asid << 44 | t->root >> 12;
 }
 
+/* VTCR_EL2 for a stage-2 table: T0SZ from the IPA size, SL0 from the start
+ * level (4K granule: 2 - the Arm start level), inner-shareable write-back
+ * walks, 4K granule, PS from the 48-bit PA size (0b101), VS for 16-bit
+ * VMIDs, RES1 bit 31. */
+uint64_t pt_vtcr(const struct pt_table *t)
+{
+	const struct pt_shape *s = alive(t) && t->arch == PT_AARCH64_S2 ? t->shape : 0;
+	if (!s)
+		return 0;
+	return (uint64_t)(64 - s->info.va_bits) | (uint64_t)(s->info.levels - 2) << 6 |
+	       UINT64_C(1) << 8 | UINT64_C(1) << 10 | UINT64_C(3) << 12 | UINT64_C(5) << 16 |
+	       UINT64_C(1) << 19 | UINT64_C(1) << 31;
+}
+
+uint64_t pt_vttbr(const struct pt_table *t, uint16_t vmid)
+{
+	if (!alive(t) || t->arch != PT_AARCH64_S2)
+		return 0;
+	return t->root | (uint64_t)vmid << 48;
+}
+
 /* ---- Address checks shared by the editing calls ------------------------- */
 
 /* The root entry holding va. */
@@ -526,6 +547,7 @@ int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const stru
 		[PT_X86_64] = PT_CTL_NXE | PT_CTL_WP, [PT_X86_64_LA57] = PT_CTL_NXE | PT_CTL_WP,
 		[PT_AARCH64] = PT_CTL_HA | PT_CTL_HD, [PT_RISCV_SV39] = PT_CTL_HA | PT_CTL_HD,
 		[PT_RISCV_SV48] = PT_CTL_HA | PT_CTL_HD, [PT_RISCV_SV57] = PT_CTL_HA | PT_CTL_HD,
+		[PT_AARCH64_S2] = PT_CTL_HA | PT_CTL_HD,
 	};
 	const struct pt_shape *s = shape_with(a, features, 0);
 	struct pt_regime r;

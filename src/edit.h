@@ -60,7 +60,7 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 	if (act < 0)
 		return act;
 	if (!plan && s->h == 1 && s->i == s->i0)
-		hint_dir(op->w, s->tbl, s->va);
+		hint_dir(op->w, op->s, s->tbl, s->va);
 	switch (act) {
 	case ACT_LEAF:
 		if (!plan) {
@@ -204,7 +204,7 @@ static int map_page(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags
 	}
 	if (PT_UNLIKELY(r != PT_OK || !pt.dir))
 		return map(t, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
-	hint_dir(t, pt.dir - idx(s, leaf - 1, va), va);
+	hint_dir(t, s, pt.dir - idx(s, leaf - 1, va), va);
 	hint_leaf(t, pt.p - idx(s, leaf, va), va, flags, nf);
 	if (PT_UNLIKELY(!A(leaf_empty)(t->features, pt.e)))
 		return map_taken(t->features, pt.e);

@@ -21,6 +21,7 @@ static const struct {
 	[PT_RISCV_SV57] = { &pt__engine_riscv, 2, 1, 2 },
 	[PT_LOONGARCH64] = { &pt__engine_loongarch, 0, 1, 0 },
 	[PT_ARMV7] = { &pt__engine_armv7, 0, 1, 0 },
+	[PT_AARCH64_S2] = { &pt__engine_aarch64_s2, 0, 17, 8 }, /* 32..48, 40 */
 #ifdef PT_TEST_FORMATS
 	/* Test builds only (tests/fake_arch.h): formats no hardware has. */
 	[PT__FAKE] = { &pt__engine_fake, 0, 1, 0 },

@@ -78,7 +78,7 @@ const struct pt_shape *pt__shape_widest(enum pt_arch a);
 const struct pt_engine *pt__engine(enum pt_arch a);
 
 extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_riscv,
-	pt__engine_loongarch, pt__engine_armv7;
+	pt__engine_loongarch, pt__engine_armv7, pt__engine_aarch64_s2;
 #ifdef PT_TEST_FORMATS
 /* Test builds: the fake formats (tests/fake_arch.h), after the real ones. */
 #define PT__FAKE ((enum pt_arch)PT_ARCH_COUNT)
@@ -102,7 +102,7 @@ PT_INLINE uint32_t pt__flags_kept(enum pt_arch a, unsigned features)
 	if (a >= PT_RISCV_SV39 && a <= PT_RISCV_SV57 &&
 	    !(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
 		return PT_FLAGS_ALL & ~(PT_DEVICE | PT_UNCACHED | PT_WC);
-	if (a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2))
+	if ((a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2)) || a == PT_AARCH64_S2)
 		return PT_FLAGS_ALL & ~(PT_USER | PT_GLOBAL);
 	if (a == PT_ARMV7)
 		return PT_FLAGS_ALL & ~(PT_SW0 | PT_SW1);

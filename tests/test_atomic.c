@@ -350,7 +350,7 @@ int main(void)
 		snprintf(name, sizeof(name), "atomic %s", f->name);
 		group_begin(name);
 		for (size_t s = 0; s < sizeof(SCENS) / sizeof(SCENS[0]); s++) {
-			if (SCENS[s].needs_1g && f->arch == PT_ARMV7)
+			if (SCENS[s].needs_1g && !fmt_has_1g(f))
 				continue;
 			run(f, &SCENS[s], false, false);
 			run(f, &SCENS[s], true, false);

@@ -82,7 +82,7 @@ static void reach(struct watch *w, uint64_t pa, unsigned l)
 		uint64_t e = pte_read(f, &w->a, pa, i);
 		struct pt_entry d;
 		if (e == fmt_empty(f) ||
-		    pt_pte_decode(f->arch, f->feat, l, e, &d) != PT_OK || d.leaf ||
+		    pt_pte_decode(f->arch, f->feat, fmt_plevel(f, l), e, &d) != PT_OK || d.leaf ||
 		    l + 1 >= f->levels || !in_arena(w, d.pa))
 			continue;
 		w->seen[frame_no(w, d.pa)] = w->epoch;

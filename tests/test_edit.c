@@ -95,7 +95,7 @@ static void t_splits(const struct fmt *f)
 	CHECK_EQ(e.a.in_use, n0);
 	check_tables(&e, true);
 	/* Two-level split: a 1G leaf cut at one 4K page becomes 2M + 4K. */
-	if (f->arch != PT_ARMV7) {
+	if (fmt_has_1g(f)) {
 		uint64_t G = V(f, 8 * PT_SIZE_1G);
 		CHECK_EQ(pt_map(&e.t, G, PT_SIZE_1G, PT_SIZE_1G, RW), PT_OK);
 		n0 = e.a.in_use;

@@ -149,6 +149,7 @@ static void t_errors(const struct fmt *f)
 	const uint64_t va = V(f, 0x40000000);
 	const uint64_t noncanon = f->arch == PT_ARMV7 ? UINT64_C(1) << 32
 				  : f->arch == PT_AARCH64 ? (f->lo ? UINT64_C(0x1000) : HIGH_HALF)
+				  : f->arch == PT_AARCH64_S2 ? UINT64_C(1) << f->va_bits
 							  : UINT64_C(1) << (f->va_bits - 1);
 	const uint64_t widepa = UINT64_C(1) << f->pa_bits;
 	CTX("%s errors", f->name);
@@ -205,6 +206,7 @@ static void t_errors(const struct fmt *f)
 		/* The end of the lower half and the start of the upper one are
 		 * never one range. */
 		uint64_t last_lo = f->arch == PT_AARCH64 ? UINT64_C(0x0000fffffffff000)
+				   : f->arch == PT_AARCH64_S2 ? top_page(f)
 							 : (UINT64_C(1) << (f->va_bits - 1)) - PT_SIZE_4K;
 		if (!f->lo)
 			CHECK_EQ(pt_unmap_region(&e.t, last_lo, 2 * PT_SIZE_4K), PT_ERR_INVALID);
@@ -458,7 +460,7 @@ static void t_huge(const struct fmt *f)
 		CHECK_EQ(pt_unmap_region(&e.t, va, 2 * hs + 2 * PT_SIZE_4K), PT_OK);
 		CHECK_EQ(flushed_use(&e), e.base);
 		/* 1G + 2M + 4K at a 1G boundary: one leaf of each size. */
-		if (f->arch != PT_ARMV7) {
+		if (fmt_has_1g(f)) {
 			uint64_t g = PT_SIZE_1G;
 			CHECK_EQ(pt_map_region(&e.t, V(f, 4 * g), 4 * g, g + hs + PT_SIZE_4K, RW,
 					       PT_ALLOW_HUGE), PT_OK);
