@@ -158,6 +158,11 @@ int pt_regime_decode(const struct pt_regime *r, unsigned level, uint64_t pte, st
 
 /* ---- Life cycle --------------------------------------------------------- */
 
+PT_INLINE uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
 /* Dead: every call but pt_init fails or does nothing, and the inline fast
  * paths, which test only the hints, take none. */
 static void make_dead(struct pt_table *t)
@@ -190,7 +195,10 @@ int pt_init_config(struct pt_table *t, const struct pt_config *cfg, const struct
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
 		t->shared[i] = 0;
-	if (pt__alloc(t, s, s->frames[0], (size_t)pt__table_bytes(s, 0), &t->root) != PT_OK)
+	/* A root smaller than a frame (a stage 2 of 35..39 or 44..47 bits)
+	 * still takes a whole one. */
+	if (pt__alloc(t, s, s->frames[0], (size_t)max_u64(pt__table_bytes(s, 0), PT_FRAME_SIZE),
+		      &t->root) != PT_OK)
 		return PT_ERR_NO_MEMORY;
 	t->shape = s;
 	t->engine = pt__engine(arch);

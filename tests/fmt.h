@@ -53,10 +53,14 @@ static const struct fmt FMTS[] = {
 	{ "armv7", PT_ARMV7, 0, 2, 32, 32, 0x3, 0 },
 	/* Stage 2 at its default IPA size (3 levels from Arm level 1, two
 	 * concatenated root tables), the narrowest (2 levels from Arm
-	 * level 2, four root tables) and the widest (4 levels, one). */
+	 * level 2, four root tables), the widest (4 levels, one), a root of
+	 * 64 entries (less than a frame) and one of 16 tables (8192 entries,
+	 * the most any format has). */
 	{ "aarch64_s2", PT_AARCH64_S2, 0, 3, 40, 48, 0x7, 0 },
 	{ "aarch64_s2_32", PT_AARCH64_S2, 0, 2, 32, 48, 0x3, 0 },
 	{ "aarch64_s2_48", PT_AARCH64_S2, 0, 4, 48, 48, 0xe, 0 },
+	{ "aarch64_s2_36", PT_AARCH64_S2, 0, 3, 36, 48, 0x7, 0 },
+	{ "aarch64_s2_43", PT_AARCH64_S2, 0, 3, 43, 48, 0x7, 0 },
 };
 #define ARCH_UNKNOWN PT_ARCH_COUNT
 #endif

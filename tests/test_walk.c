@@ -461,7 +461,10 @@ static void t_translate(const struct fmt *f)
 		uint64_t va = V(f, 0x40000000 - 4 * K4), root = pt_root(&e.t);
 		struct pt_mm nov = e.mm;
 		nov.phys_to_virt = NULL;
-		CHECK_EQ(fmt_translate(f, root + 0x800, &e.mm, va, &m2), PT_ERR_INVALID);
+		/* (a stage-2 root of 64 entries is aligned to its 512 bytes) */
+		CHECK_EQ(fmt_translate(f, root + (fmt_entries(f, 0) * fmt_pte_bytes(f) < 4096 ? 8 : 0x800),
+				       &e.mm, va, &m2),
+			 PT_ERR_INVALID);
 		if (f->arch == PT_ARMV7)
 			CHECK_EQ(fmt_translate(f, root + K4, &e.mm, va, &m2), PT_ERR_INVALID);
 		CHECK_EQ(fmt_translate(f, root, NULL, va, &m2), PT_ERR_INVALID);
