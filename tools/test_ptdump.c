@@ -62,6 +62,7 @@ static const struct variant variants[] = {
 	{ PT_RISCV_SV57, PT_FEAT_RISCV_XUANTIE, "xuantie" },
 	{ PT_LOONGARCH64, 0, NULL },
 	{ PT_ARMV7, 0, NULL },
+	{ PT_AARCH64_S2, 0, NULL },
 };
 
 static void geometry(void)
@@ -75,6 +76,8 @@ static void geometry(void)
 		{ PT_AARCH64, 512, 4096, 4096 },     { PT_RISCV_SV39, 512, 4096, 4096 },
 		{ PT_RISCV_SV48, 512, 4096, 4096 },  { PT_RISCV_SV57, 512, 4096, 4096 },
 		{ PT_LOONGARCH64, 512, 4096, 4096 }, { PT_ARMV7, 4096, 16384, 1024 },
+		/* stage 2 at 40 bits: two concatenated root tables */
+		{ PT_AARCH64_S2, 1024, 8192, 4096 },
 	};
 	g_ctx = "geometry";
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -87,7 +90,9 @@ static void geometry(void)
 		CHECK(pt_pte_table(want[i].a, 0, g.table_bytes[1]) != 0 &&
 			      pt_pte_table(want[i].a, 0, g.table_bytes[1] / 2) == 0,
 		      "%s table alignment", pt_arch_info(want[i].a)->name);
-		CHECK(g.sign_extend == (want[i].a != PT_AARCH64 && want[i].a != PT_ARMV7), "sign");
+		CHECK(g.sign_extend == (want[i].a != PT_AARCH64 && want[i].a != PT_ARMV7 &&
+					want[i].a != PT_AARCH64_S2),
+		      "sign");
 	}
 	CHECK(ptd_geom(PT_ARCH_COUNT, &(struct ptd_geom){ 0 }) == -1, "unknown arch");
 	/* Memory types as normalised flags carry them: one at most. */
@@ -274,7 +279,7 @@ int main(int argc, char **argv)
 	g_pass = g_fail = 0;
 	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
 		roundtrip(&variants[i]);
-	group_end("roundtrip (16 format/feature variants)");
+	group_end("roundtrip (17 format/feature variants)");
 	total_fail += g_fail;
 	g_pass = g_fail = 0;
 	hostile();
