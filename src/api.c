@@ -51,7 +51,7 @@ bool pt_pa_valid(enum pt_arch a, uint64_t pa)
  * such width, or f is not a feature set of it. */
 static const struct pt_shape *shape_with(enum pt_arch a, unsigned f, unsigned va_bits)
 {
-	const struct pt_shape *s = pt__shape_bits(a, va_bits);
+	const struct pt_shape *s = va_bits ? pt__shape_bits(a, va_bits) : pt__shape(a);
 	/* EL2 without VHE has a single (lower) VA range. */
 	if (!s || (f & ~s->features) ||
 	    ((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE)) ||

@@ -647,7 +647,20 @@ PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t v
 }
 
 /* One copy per fast shape, picked once per call, and one reading any other
- * shape at run time. */
+ * shape at run time, out of line so that the fast copies' callers stay as
+ * small as a family without other shapes needs. */
+static __attribute__((noinline)) int unmap_any(struct pt_table *t, uint64_t va,
+					       struct pt_mapping *old)
+{
+	return unmap_in(t->shape, t, va, old);
+}
+
+static __attribute__((noinline)) int change_any(struct pt_table *t, uint64_t va, bool set_pa,
+						uint64_t pa, uint32_t flags, uint64_t *size)
+{
+	return change_in(t->shape, t, va, set_pa, pa, flags, size);
+}
+
 #define PT_PICK_UNMAP(sh) if (t->shape == &(sh)) return unmap_in(&(sh), t, va, old);
 #define PT_PICK_CHANGE(sh) \
 	if (t->shape == &(sh)) return change_in(&(sh), t, va, set_pa, pa, flags, size);
@@ -655,12 +668,12 @@ PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t v
 static int unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
 {
 	A(FAST_SHAPES)(PT_PICK_UNMAP)
-	return unmap_in(t->shape, t, va, old);
+	return unmap_any(t, va, old);
 }
 
 static int change(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, uint32_t flags,
 		  uint64_t *size)
 {
 	A(FAST_SHAPES)(PT_PICK_CHANGE)
-	return change_in(t->shape, t, va, set_pa, pa, flags, size);
+	return change_any(t, va, set_pa, pa, flags, size);
 }
