@@ -625,8 +625,14 @@ def s2_translate_seeds():
               0x80002000 | 3 | 0x14 | 0x40 | 0x300 | 1 << 51,                  # NC, clean DBM, AF 0
               0x80003000 | 3 | 0x04 | 0x80 | 0x400 | 1 << 54 | 1 << 55]        # Device, write-only
     block = 0x40000000 | 1 | 0x28 | 0x40 | 0x300 | 0x400 | 1 << 53 | 1 << 56    # 2M, WT, XN 01
+    # Reserved: MemAttr 0b0100 and 0b1000 (Normal, inner 0b00), SH 0b01; a
+    # block with OA bit 12 set.
+    reserved = [0x80000000 | 3 | 0x10 | 0x40 | 0x300 | 0x400,
+                0x80001000 | 3 | 0x20 | 0x40 | 0x300 | 0x400,
+                0x80002000 | 3 | 0x3c | 0x40 | 0x100 | 0x400]
     vas = [0x0, 0x1000, 0x2000, 0x3000]
-    for bits, nroot, below in ((40, 2, 2), (32, 4, 1)):
+    for bits, nroot, below, lvs, tag in ((40, 2, 2, leaves, ""), (32, 4, 1, leaves, ""),
+                                         (40, 2, 2, reserved, "_reserved")):
         # Frames: the root's, then one table per level below it; entry 0
         # of each points to the next, entry 1 of the last directory is the
         # block, the last table holds the leaves.
@@ -637,8 +643,8 @@ def s2_translate_seeds():
         tables = [0] + [(nroot + k) * 4096 for k in range(below)]
         for a, b in zip(tables, tables[1:]):
             put(a, (base + b) | 3)
-        put(tables[-2] + 8, block)
-        for k, v in enumerate(leaves):
+        put(tables[-2] + 8, block if not tag else block | 0x1000)
+        for k, v in enumerate(lvs):
             put(tables[-1] + 8 * k, v)
         for name, ctl in (("", CTL_HA | CTL_HD), ("_plain", 0)):
             sel = 0x20 if bits != 40 else 0           # va_bits as a raw byte
@@ -647,7 +653,7 @@ def s2_translate_seeds():
                 struct.pack("<H", base >> 12) + bytes([0, 0, 0])
             for va in vas[:3] + [0x200000 | 0x1234]:
                 hdr += u64(va)
-            s["foreign_s2_%d%s" % (bits, name)] = hdr + img
+            s["foreign_s2_%d%s%s" % (bits, tag, name)] = hdr + img
     return s
 
 
