@@ -9,30 +9,9 @@
 #ifndef PT_ARCH_AARCH64_H
 #define PT_ARCH_AARCH64_H
 
-#include "arch.h"
+#include "aarch64_desc.h"
 
 typedef uint64_t arch_aarch64_pte;
-
-#define A64_VALID   (UINT64_C(1) << 0)
-#define A64_TYPE    (UINT64_C(1) << 1)  /* table (h > 0) or page (h == 0) */
-#define A64_ATTR(i) ((uint64_t)(i) << 2)
-#define A64_ATTR_MASK (UINT64_C(7) << 2)
-#define A64_AP_USER (UINT64_C(1) << 6)  /* AP[1]; RES1 at EL2 */
-#define A64_AP_RO   (UINT64_C(1) << 7)  /* AP[2] */
-#define A64_SH_MASK (UINT64_C(3) << 8)
-#define A64_SH_INNER (UINT64_C(3) << 8)
-#define A64_SH_RESERVED (UINT64_C(1) << 8)
-#define A64_AF      (UINT64_C(1) << 10)
-#define A64_NG      (UINT64_C(1) << 11) /* RES0 at EL2 */
-#define A64_DBM     (UINT64_C(1) << 51) /* writable: the CPU (HD) clears AP[2] on write */
-#define A64_SW_DIRTY (UINT64_C(1) << 55) /* dirty state of a leaf without WRITE */
-#define A64_SW0     (UINT64_C(1) << 56)
-#define A64_SW1     (UINT64_C(1) << 57)
-#define A64_PXN     (UINT64_C(1) << 53) /* RES0 at EL2 */
-#define A64_UXN     (UINT64_C(1) << 54) /* XN at EL2 */
-#define A64_ADDR    UINT64_C(0x0000fffffffff000) /* OA bits 12..47 */
-#define A64_RES0_OA (UINT64_C(0xf) << 48) /* table: OA[51:48], RES0 with 48-bit OA */
-#define A64_RES0_LEAF (UINT64_C(3) << 48) /* leaf: 48, 49 (50 is GP, 51 DBM) */
 
 /* MAIR indexes matching PT_AARCH64_MAIR = 0x44ff04. */
 #define A64_IDX_DEVICE 0u
@@ -278,4 +257,5 @@ static const struct pt_shape arch_aarch64_shape = {
 #define arch_aarch64_STATE_MASK (A64_AP_RO | A64_AF | A64_SW_DIRTY | A64_SW0 | A64_SW1)
 
 #define arch_aarch64_SHAPES(X) X(arch_aarch64_shape)
+#define arch_aarch64_FAST_SHAPES arch_aarch64_SHAPES
 #endif /* PT_ARCH_AARCH64_H */

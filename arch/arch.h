@@ -3,9 +3,10 @@
  * The hook contract: what a format family supplies, and all the engine may
  * assume about entries.
  *
- * A family (x86, aarch64, riscv, loongarch, armv7) is one arch/<family>.h
- * providing the hooks and constants below, each named arch_<family>_<name>,
- * plus one or more shapes (struct pt_shape: pure data). The engine
+ * A family (x86, aarch64, aarch64_s2, riscv, loongarch, armv7) is one
+ * arch/<family>.h providing the hooks and constants below, each named
+ * arch_<family>_<name>, plus one or more shapes (struct pt_shape: pure
+ * data; one per VA width a format has). The engine
  * (src/engine.h) is compiled once per family (src/engine_<family>.c), so
  * every hook is a static inline call folded into the engine's loops.
  *
@@ -43,7 +44,13 @@
  *                           state and software marks: flipping any of them
  *                           in a PTK_LEAF gives a PTK_LEAF, so scans that
  *                           only look for corrupt entries may ignore them.
- *   arch_<f>_SHAPES(X)      X(shape) for every shape of the family.
+ *   arch_<f>_SHAPES(X)      X(shape) for every shape of the family, in
+ *                           the order src/formats.c indexes (the widths of
+ *                           one format consecutive, narrowest first).
+ *   arch_<f>_FAST_SHAPES(X) the shapes the engine compiles a copy of its
+ *                           per-call paths for, every index and span a
+ *                           constant; every other shape shares one copy
+ *                           that reads the shape at run time.
  *
  * Hooks:
  *

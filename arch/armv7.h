@@ -309,5 +309,6 @@ static const struct pt_shape arch_armv7_shape = {
 #define arch_armv7_STATE_MASK UINT64_C(0)
 
 #define arch_armv7_SHAPES(X) X(arch_armv7_shape)
+#define arch_armv7_FAST_SHAPES arch_armv7_SHAPES
 
 #endif /* PT_ARCH_ARMV7_H */

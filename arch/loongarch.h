@@ -211,5 +211,6 @@ static const struct pt_shape arch_loongarch_shape = {
 #define arch_loongarch_STATE_MASK (LA_V | LA_D | LA_DIRTY_RO | LA_SW0 | LA_SW1)
 
 #define arch_loongarch_SHAPES(X) X(arch_loongarch_shape)
+#define arch_loongarch_FAST_SHAPES arch_loongarch_SHAPES
 
 #endif /* PT_ARCH_LOONGARCH_H */

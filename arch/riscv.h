@@ -255,5 +255,6 @@ static const struct pt_shape arch_riscv_shape_sv57 = {
 #define arch_riscv_STATE_MASK (RV_A | RV_D | RV_RSW0 | RV_RSW1)
 
 #define arch_riscv_SHAPES(X) X(arch_riscv_shape_sv39) X(arch_riscv_shape_sv48) X(arch_riscv_shape_sv57)
+#define arch_riscv_FAST_SHAPES arch_riscv_SHAPES
 
 #endif /* PT_ARCH_RISCV_H */

@@ -187,5 +187,6 @@ static const struct pt_shape arch_x86_shape_5level = {
 #define arch_x86_STATE_MASK (X86_A | X86_D | X86_SW0 | X86_SW1)
 
 #define arch_x86_SHAPES(X) X(arch_x86_shape_4level) X(arch_x86_shape_5level)
+#define arch_x86_FAST_SHAPES arch_x86_SHAPES
 
 #endif /* PT_ARCH_X86_H */

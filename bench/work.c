@@ -27,6 +27,8 @@ const struct fmt fmt_list[] = {
 	{ PT_LOONGARCH64, "la64", MiB(2), GiB(1), 8, 512, 512 },
 	/* ARMv7: 256-entry L2 tables under the 4096-entry L1 root. */
 	{ PT_ARMV7, "armv7", MiB(1), 0, 4, 256, 4096 },
+	/* AArch64 stage 2 at its default 40-bit IPA (a 1024-entry root). */
+	{ PT_AARCH64_S2, "aarch64_s2", MiB(2), GiB(1), 8, 512, 512 },
 };
 const size_t fmt_count = sizeof(fmt_list) / sizeof(fmt_list[0]);
 

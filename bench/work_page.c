@@ -274,6 +274,8 @@ static struct pt_regime regime_all(const struct fix *f)
 		r.controls = PT_CTL_PAN | PT_CTL_WXN | PT_CTL_HA | PT_CTL_HD | PT_CTL_HPD;
 	else if (a == PT_ARMV7)
 		r.controls = PT_CTL_TRE | PT_CTL_AFE, r.attrs = UINT64_C(0x40e040e0ff0a81a8);
+	else if (a == PT_AARCH64_S2)
+		r.controls = PT_CTL_HA | PT_CTL_HD; /* VTCR_EL2's only two */
 	else if (a != PT_LOONGARCH64)
 		r.controls = PT_CTL_HA | PT_CTL_HD | PT_CTL_SUM | PT_CTL_MXR;
 	return r;

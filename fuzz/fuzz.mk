@@ -7,8 +7,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2
 FZ           := $(BUILD)/fuzz
 
-# Format variants of fuzz_ops (name:arch:features), from fuzz/variants.txt.
-FUZZ_OPS_VARIANTS := $(shell awk '!/^\#/ && NF == 3 { print $$1 ":" $$2 ":" $$3 }' fuzz/variants.txt)
+# Format variants of fuzz_ops (name:arch:features:va_bits), from fuzz/variants.txt.
+FUZZ_OPS_VARIANTS := $(shell awk '!/^\#/ && (NF == 3 || NF == 4) { print $$1 ":" $$2 ":" $$3 ":" (NF == 4 ? $$4 : 0) }' fuzz/variants.txt)
 
 # fuzz_ops is one translation unit: fuzz_ops.c includes each ops_*.h once.
 FZ_OPS_SRC := fuzz/fuzz_ops.c fuzz/ops_model.h fuzz/ops_gen.h fuzz/ops_check.h \
@@ -18,6 +18,7 @@ FZ_OPS_SRC := fuzz/fuzz_ops.c fuzz/ops_model.h fuzz/ops_gen.h fuzz/ops_check.h \
 fz_name = $(word 1,$(subst :, ,$(1)))
 fz_arch = $(word 2,$(subst :, ,$(1)))
 fz_feat = $(word 3,$(subst :, ,$(1)))
+fz_bits = $(word 4,$(subst :, ,$(1)))
 
 FUZZ_OPS     := $(foreach v,$(FUZZ_OPS_VARIANTS),fuzz_ops_$(call fz_name,$(v)))
 FUZZ_HARNESS := $(FUZZ_OPS) fuzz_pte fuzz_translate
@@ -90,7 +91,7 @@ define FZ_OPS_RULES
 $(FZ)/$(1)/obj/fuzz_ops_$(call fz_name,$(2)).o: $(FZ_OPS_SRC)
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -DFUZZ_ARCH=$(call fz_arch,$(2)) \
-		-DFUZZ_FEAT=$(call fz_feat,$(2)) -c $$< -o $$@
+		-DFUZZ_FEAT=$(call fz_feat,$(2)) -DFUZZ_VA_BITS=$(call fz_bits,$(2)) -c $$< -o $$@
 endef
 $(foreach e,$(FZ_ENGINES),$(foreach v,$(FUZZ_OPS_VARIANTS),$(eval $(call FZ_OPS_RULES,$(e),$(v)))))
 

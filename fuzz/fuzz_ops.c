@@ -28,6 +28,9 @@
 #ifndef FUZZ_ARCH
 #define FUZZ_ARCH PT_X86_64
 #endif
+#ifndef FUZZ_VA_BITS
+#define FUZZ_VA_BITS 0 /* pt_init_config's va_bits: the default */
+#endif
 #ifndef FUZZ_FEAT
 #define FUZZ_FEAT 0
 #endif
@@ -74,7 +77,7 @@ static void do_plant(struct ctx *c, struct rd *r)
 	for (k = 0; k < 5; k++) {
 		if (S.armv7)
 			cand[k] &= UINT32_MAX;
-		if (pt_pte_decode(S.arch, S.feat, L, cand[k], &d) == PT_ERR_CORRUPT)
+		if (pt_pte_decode(S.arch, S.feat, S.plev + L, cand[k], &d) == PT_ERR_CORRUPT)
 			break;
 	}
 	if (k == 5)
@@ -122,6 +125,7 @@ static void do_flush(struct ctx *c)
 
 static int ctx_init(struct ctx *c, bool inject, bool direct)
 {
+	const struct pt_config cfg = { S.arch, S.feat, S.cfg_bits };
 	int r;
 	size_t before = A.in_use;
 	{
@@ -137,11 +141,11 @@ static int ctx_init(struct ctx *c, bool inject, bool direct)
 	}
 	if (inject)
 		arena_fail_nth(&A, 1);
-	r = pt_init(&c->t, S.arch, S.feat, &MM);
+	r = pt_init_config(&c->t, &cfg, &MM);
 	arena_fail_nth(&A, 0);
 	if (inject) {
 		FZ_CHECK(r == PT_ERR_NO_MEMORY && A.in_use == before && pt_root(&c->t) == 0);
-		r = pt_init(&c->t, S.arch, S.feat, &MM);
+		r = pt_init_config(&c->t, &cfg, &MM);
 	}
 	FZ_CHECK(r == PT_OK);
 	FZ_CHECK(c->t.nflush == 0 && pt_root(&c->t) != 0);
@@ -184,16 +188,20 @@ static void ctx_destroy(struct ctx *c)
 static void setup(const uint8_t **data, size_t *size)
 {
 	enum pt_arch a = FUZZ_ARCH;
-	unsigned f = FUZZ_FEAT;
+	unsigned f = FUZZ_FEAT, bits = FUZZ_VA_BITS;
 	if ((int)FUZZ_ARCH < 0) {
-		/* Any format: the first byte picks format and features. */
-		static const struct { enum pt_arch a; unsigned f; } v[] = {
-			{ PT_X86_64, 0 }, { PT_X86_64_LA57, 0 }, { PT_AARCH64, 0 },
-			{ PT_AARCH64, PT_FEAT_AARCH64_EL2 }, { PT_AARCH64, PT_FEAT_AARCH64_HIGH },
-			{ PT_RISCV_SV39, 0 }, { PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT },
-			{ PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE }, { PT_RISCV_SV48, 0 },
-			{ PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT }, { PT_RISCV_SV57, 0 },
-			{ PT_RISCV_SV57, PT_FEAT_RISCV_XUANTIE }, { PT_LOONGARCH64, 0 }, { PT_ARMV7, 0 },
+		/* Any format: the first byte picks format, features and
+		 * width (stored inputs made before stage 2 now pick other
+		 * formats: still programs that must replay green). */
+		static const struct { enum pt_arch a; unsigned f, bits; } v[] = {
+			{ PT_X86_64, 0, 0 }, { PT_X86_64_LA57, 0, 0 }, { PT_AARCH64, 0, 0 },
+			{ PT_AARCH64, PT_FEAT_AARCH64_EL2, 0 }, { PT_AARCH64, PT_FEAT_AARCH64_HIGH, 0 },
+			{ PT_RISCV_SV39, 0, 0 }, { PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT, 0 },
+			{ PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE, 0 }, { PT_RISCV_SV48, 0, 0 },
+			{ PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT, 0 }, { PT_RISCV_SV57, 0, 0 },
+			{ PT_RISCV_SV57, PT_FEAT_RISCV_XUANTIE, 0 }, { PT_LOONGARCH64, 0, 0 },
+			{ PT_ARMV7, 0, 0 }, { PT_AARCH64_S2, 0, 0 }, { PT_AARCH64_S2, 0, 32 },
+			{ PT_AARCH64_S2, 0, 48 },
 		};
 		uint8_t b = *size ? **data : 0;
 		if (*size) {
@@ -202,8 +210,9 @@ static void setup(const uint8_t **data, size_t *size)
 		}
 		a = v[b % (sizeof(v) / sizeof(v[0]))].a;
 		f = v[b % (sizeof(v) / sizeof(v[0]))].f;
+		bits = v[b % (sizeof(v) / sizeof(v[0]))].bits;
 	}
-	shape_init(a, f);
+	shape_init(a, f, bits);
 	if (trace < 0)
 		trace = getenv("FUZZ_TRACE") ? atoi(getenv("FUZZ_TRACE")) : 0;
 	if (!arena_ready) {

@@ -45,15 +45,22 @@ static uint32_t fresh(uint32_t nflags)
 	return PT_ACCESSED | ((nflags & PT_WRITE) ? PT_DIRTY : 0);
 }
 
+/* Levels the entry helpers number: the format's widest table's (a stage 2
+ * counts Arm lookup levels 0..3 whatever its default IPA size). */
+static unsigned entry_levels(enum pt_arch a, const struct pt_arch_info *in)
+{
+	return a == PT_AARCH64_S2 ? 4 : in->levels;
+}
+
 static void check_decoded(enum pt_arch a, unsigned f, unsigned level, uint64_t pte,
 			  const struct pt_arch_info *in, const struct pt_entry *e)
 {
-	uint64_t size = UINT64_C(1) << shift(a, in->levels, level);
+	uint64_t size = UINT64_C(1) << shift(a, entry_levels(a, in), level);
 	FZ_CHECK(e->level == level && e->index == 0 && e->va == 0 && e->pte == pte);
 	FZ_CHECK(e->size == size);
 	FZ_CHECK(e->pa >> in->pa_bits == 0);
 	if (!e->leaf) {
-		FZ_CHECK(level + 1 < in->levels);
+		FZ_CHECK(level + 1 < entry_levels(a, in));
 		FZ_CHECK((e->pa & (table_bytes(a, level + 1) - 1)) == 0);
 		return;
 	}
@@ -74,7 +81,7 @@ static void one(struct rd *r)
 	enum pt_arch a = (enum pt_arch)(b % (PT_ARCH_COUNT + 1));
 	unsigned f = rd_u8(r) & 15;
 	const struct pt_arch_info *in = pt_arch_info(a);
-	unsigned levels = in ? in->levels : 1;
+	unsigned levels = in ? entry_levels(a, in) : 1;
 	unsigned level = rd_u8(r) % (levels + 1);
 	uint64_t pte = rd_u64(r), pa = rd_u64(r), p2;
 	/* PT_SW0/1 from the PA's top bits, which a valid PA never has. */
@@ -108,6 +115,8 @@ static void one(struct rd *r)
 			v = pte >> 32 == 0;
 		else if (a == PT_AARCH64)
 			v = pte >> 48 == 0 || pte >> 48 == 0xffff;
+		else if (a == PT_AARCH64_S2) /* any IPA size up to 48 bits */
+			v = pte >> 48 == 0;
 		else
 			v = pte >> (in->va_bits - 1) == 0 ||
 			    pte >> (in->va_bits - 1) == UINT64_MAX >> (in->va_bits - 1);

@@ -98,18 +98,34 @@ struct fmt {
 	uint64_t root_bytes;
 };
 
-static void fmt_of(enum pt_arch a, struct fmt *f)
+/* The geometry of format a at IPA/VA width `bits` (0: the default; a
+ * stage 2 has 32..48, KVM's levels: at most 16 concatenated root tables). */
+static void fmt_of_bits(enum pt_arch a, unsigned bits, struct fmt *f)
 {
 	const struct pt_arch_info *in = pt_arch_info(a);
 	f->levels = in->levels;
 	f->va_bits = in->va_bits;
 	f->pa_bits = in->pa_bits;
 	f->pte_bytes = a == PT_ARMV7 ? 4 : 8;
+	if (a == PT_AARCH64_S2 && bits >= 32 && bits <= 48) {
+		f->va_bits = bits;
+		f->levels = (bits - 8) / 9;
+	}
 	for (unsigned l = 0; l < f->levels; l++) {
 		f->shift[l] = a == PT_ARMV7 ? (l ? 12u : 20u) : 12u + 9u * (f->levels - 1 - l);
 		f->entries[l] = a == PT_ARMV7 ? (l ? 256u : 4096u) : 512u;
 	}
 	f->root_bytes = a == PT_ARMV7 ? 16384 : 4096;
+	if (a == PT_AARCH64_S2) {
+		f->entries[0] = 1u << (f->va_bits - f->shift[0]);
+		if (f->entries[0] > 512)
+			f->root_bytes = (uint64_t)f->entries[0] * 8;
+	}
+}
+
+static void fmt_of(enum pt_arch a, struct fmt *f)
+{
+	fmt_of_bits(a, 0, f);
 }
 
 /* An entry of `bytes` (4 on ARMv7, else 8) at p, unaligned-safe. */
@@ -170,6 +186,8 @@ static uint64_t ctl_of(enum pt_arch a)
 		return PT_CTL_HA | PT_CTL_HD | PT_CTL_SUM | PT_CTL_MXR;
 	case PT_ARMV7:
 		return PT_CTL_TRE | PT_CTL_AFE;
+	case PT_AARCH64_S2:
+		return PT_CTL_HA | PT_CTL_HD;
 	default:
 		return 0;
 	}
@@ -193,7 +211,8 @@ static void ref_access(const struct pt_regime *r, uint64_t va, unsigned access, 
 		return;
 	/* Registers the format does not have are bad arguments too. */
 	if ((r->dir_mask && r->arch != PT_LOONGARCH64) ||
-	    (r->attrs && (is_riscv(r->arch) || r->arch == PT_LOONGARCH64)))
+	    (r->attrs && (is_riscv(r->arch) || r->arch == PT_LOONGARCH64 ||
+			  r->arch == PT_AARCH64_S2)))
 		return;
 	/* x86: a PAT value WRMSR refuses (a reserved type, bits 7:3 of
 	 * an entry set: SDM Vol. 3A §13.12.2) is a bad argument. */
@@ -209,7 +228,10 @@ static void ref_access(const struct pt_regime *r, uint64_t va, unsigned access, 
 		for (unsigned n = 0; n < 8; n++)
 			if (((r->attrs >> (2 * n)) & 3) == 3)
 				return;
-	fmt_of(r->arch, &f);
+	/* A stage 2 has every IPA size from 32 to 48 bits. */
+	if (r->arch == PT_AARCH64_S2 && r->va_bits && (r->va_bits < 32 || r->va_bits > 48))
+		return;
+	fmt_of_bits(r->arch, r->va_bits, &f);
 	if ((r->va_bits && r->va_bits != f.va_bits) || (r->root & (f.root_bytes - 1)) ||
 	    r->root >> f.pa_bits)
 		return;
@@ -222,6 +244,7 @@ static void ref_access(const struct pt_regime *r, uint64_t va, unsigned access, 
 	case PT_RISCV_SV57: ref_riscv(&c, 5); break;
 	case PT_LOONGARCH64: ref_loongarch(&c); break;
 	case PT_ARMV7: ref_armv7(&c); break;
+	case PT_AARCH64_S2: ref_aarch64_s2(&c, f.va_bits); break;
 	default: break;
 	}
 }
@@ -362,10 +385,12 @@ static void compare(enum pt_arch a, unsigned feat, uint64_t root, const struct p
 	if (g_rand.arch == a) {
 		struct pt_regime rr = g_rand;
 		rr.root = root;
+		struct fmt fr;
+		fmt_of_bits(a, rr.va_bits, &fr); /* a stage 2 of another IPA size */
 		for (unsigned acc = 0; acc < 16; acc++)
-			check_access(&rr, mm, va, acc, rd, f.levels);
+			check_access(&rr, mm, va, acc, rd, fr.levels);
 		if (g_bad_access)
-			check_access(&rr, mm, va, g_bad_access, rd, f.levels);
+			check_access(&rr, mm, va, g_bad_access, rd, fr.levels);
 	}
 	{
 		struct pt_mapping m;
@@ -445,13 +470,14 @@ static void mode_built(struct rd *r, enum pt_arch a, unsigned feat)
 		unsigned l = (unsigned)(s >> 4) % f.levels;
 		uint64_t top = a == PT_ARMV7 ? UINT64_C(1) << 32
 			       : a == PT_AARCH64 ? UINT64_C(1) << 48
+			       : a == PT_AARCH64_S2 ? UINT64_C(1) << f.va_bits
 						 : UINT64_C(1) << (f.va_bits - 1);
 		va = (uint64_t)rd_u16(r) << f.shift[l];
 		if (s & 1)
 			va = top - ((uint64_t)(rd_u8(r) + 1) << f.shift[f.levels - 1 - (s >> 1) % 2]);
 		if (a == PT_AARCH64 && (feat & PT_FEAT_AARCH64_HIGH))
 			va |= UINT64_C(0xffff) << 48;
-		else if (a != PT_ARMV7 && a != PT_AARCH64 && (s & 2))
+		else if (a != PT_ARMV7 && a != PT_AARCH64 && a != PT_AARCH64_S2 && (s & 2))
 			va = (uint64_t)-(int64_t)top + (va & (top - 1)); /* upper half */
 		va &= ~(uint64_t)0xfff;
 		pa = ((uint64_t)rd_u16(r) << 21) & ((UINT64_C(1) << f.pa_bits) - 1);
@@ -565,6 +591,10 @@ static void read_regime(struct rd *r, enum pt_arch a, unsigned feat, uint8_t fb)
 	switch ((sel >> 4) & 3) {
 	case 1: g_rand.va_bits = f.va_bits; break;
 	case 2: g_rand.va_bits = rd_u8(r); break;
+	case 3: /* every IPA size of a stage 2 */
+		if (a == PT_AARCH64_S2)
+			g_rand.va_bits = 32 + rd_u8(r) % 17;
+		break;
 	default: break;
 	}
 	g_bad_access = (fb & 0x40) ? 16u << rd_u8(r) % 28 : 0;

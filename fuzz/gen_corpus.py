@@ -606,6 +606,57 @@ def translate_seeds():
     return s
 
 
+# PT_AARCH64_S2's value in enum pt_arch (inputs pick formats by number:
+# regenerate these seeds whenever the enum changes).
+ARCH_S2 = 8
+
+
+def s2_translate_seeds():
+    """Stage 2 images in encodings libpt never writes (Arm ARM, FWB off):
+    XN 0b01 and 0b11 (FEAT_XNX), a clean DBM leaf with AF clear, a
+    write-only Device leaf, Normal write-through, a 2M block; at the
+    default 40-bit IPA (a root of two frames, then Arm levels 2 and 3)
+    and through va_bits at 32 bits (a root of four frames indexed by IPA
+    bits 31:21, then level 3)."""
+    base = 0x100000
+    s = {}
+    leaves = [0x80000000 | 3 | 0x3c | 0x40 | 0x80 | 0x300 | 0x400 | 1 << 53,   # XN 01: EL0 only
+              0x80001000 | 3 | 0x3c | 0x40 | 0x80 | 0x300 | 0x400 | 3 << 53,   # XN 11: EL1 only
+              0x80002000 | 3 | 0x14 | 0x40 | 0x300 | 1 << 51,                  # NC, clean DBM, AF 0
+              0x80003000 | 3 | 0x04 | 0x80 | 0x400 | 1 << 54 | 1 << 55]        # Device, write-only
+    block = 0x40000000 | 1 | 0x28 | 0x40 | 0x300 | 0x400 | 1 << 53 | 1 << 56    # 2M, WT, XN 01
+    # Reserved: MemAttr 0b0100 and 0b1000 (Normal, inner 0b00), SH 0b01; a
+    # block with OA bit 12 set.
+    reserved = [0x80000000 | 3 | 0x10 | 0x40 | 0x300 | 0x400,
+                0x80001000 | 3 | 0x20 | 0x40 | 0x300 | 0x400,
+                0x80002000 | 3 | 0x3c | 0x40 | 0x100 | 0x400]
+    vas = [0x0, 0x1000, 0x2000, 0x3000]
+    for bits, nroot, below, lvs, tag in ((40, 2, 2, leaves, ""), (32, 4, 1, leaves, ""),
+                                         (40, 2, 2, reserved, "_reserved")):
+        # Frames: the root's, then one table per level below it; entry 0
+        # of each points to the next, entry 1 of the last directory is the
+        # block, the last table holds the leaves.
+        img = bytearray((nroot + below) * 4096)
+
+        def put(off, v):
+            img[off:off + 8] = v.to_bytes(8, "little")
+        tables = [0] + [(nroot + k) * 4096 for k in range(below)]
+        for a, b in zip(tables, tables[1:]):
+            put(a, (base + b) | 3)
+        put(tables[-2] + 8, block if not tag else block | 0x1000)
+        for k, v in enumerate(lvs):
+            put(tables[-1] + 8 * k, v)
+        for name, ctl in (("", CTL_HA | CTL_HD), ("_plain", 0)):
+            sel = 0x20 if bits != 40 else 0           # va_bits as a raw byte
+            reg = bytes([sel]) + struct.pack("<H", ctl) + (bytes([bits]) if sel else b"")
+            hdr = bytearray([ARCH_S2 << 1, 0]) + reg + bytes([len(vas) - 1]) + \
+                struct.pack("<H", base >> 12) + bytes([0, 0, 0])
+            for va in vas[:3] + [0x200000 | 0x1234]:
+                hdr += u64(va)
+            s["foreign_s2_%d%s%s" % (bits, tag, name)] = hdr + img
+    return s
+
+
 def main():
     for name, f in FORMATS.items():
         for sn, data in ops_seeds(f).items():
@@ -618,6 +669,8 @@ def main():
     for sn, data in pte_seeds().items():
         write("fuzz_pte", sn, data)
     for sn, data in translate_seeds().items():
+        write("fuzz_translate", sn, data)
+    for sn, data in s2_translate_seeds().items():
         write("fuzz_translate", sn, data)
 
 

@@ -98,7 +98,7 @@ static void full_check(struct ctx *c)
 		FZ_CHECK(e->size == span(e->level));
 		FZ_CHECK(e->index == idx(e->level, e->va));
 		FZ_CHECK(canon(e->va) == e->va && va_ok(e->va));
-		FZ_CHECK(pt_pte_decode(S.arch, S.feat, e->level, e->pte, &d) == PT_OK);
+		FZ_CHECK(pt_pte_decode(S.arch, S.feat, S.plev + e->level, e->pte, &d) == PT_OK);
 		FZ_CHECK(d.leaf == e->leaf && d.pa == e->pa);
 		/* Next expected entry: the smaller of the next leaf and the next
 		 * table entry by (va, entry level), which is the walk's pre-order. */
@@ -120,15 +120,15 @@ static void full_check(struct ctx *c)
 			 * or dirty kept through a loss of WRITE) has no encoder
 			 * to compare with: decode (above) must give it back. */
 			if (e->state == fresh(e->flags))
-				FZ_CHECK(pt_pte_page(S.arch, S.feat, e->level, e->pa, e->flags) == e->pte);
+				FZ_CHECK(pt_pte_page(S.arch, S.feat, S.plev + e->level, e->pa, e->flags) == e->pte);
 			else
-				FZ_CHECK(!S.armv7 && pt_pte_page(S.arch, S.feat, e->level, e->pa,
+				FZ_CHECK(!S.armv7 && pt_pte_page(S.arch, S.feat, S.plev + e->level, e->pa,
 								 e->flags) != e->pte);
 		} else {
 			const struct tbl *t = &m->tv[ti++];
 			FZ_CHECK(e->level + 1 < S.levels && e->flags == 0);
 			FZ_CHECK(t->va == e->va && t->level == e->level + 1);
-			FZ_CHECK(pt_pte_table(S.arch, e->level, e->pa) == e->pte);
+			FZ_CHECK(pt_pte_table(S.arch, S.plev + e->level, e->pa) == e->pte);
 			FZ_CHECK(arena_allocated(&A, e->pa));
 			/* ARMv7 L2 tables sit at their slot in the group frame. */
 			FZ_CHECK((e->pa & 0xfff) == (S.armv7 ? (e->index & 3) * 1024 : 0));

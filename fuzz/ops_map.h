@@ -254,7 +254,7 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 		 * global). */
 		if (c->alive && va_ok(va)) {
 			struct pt_mapping tr;
-			int rt = pt_translate(S.arch, S.feat, pt_root(&c->t), &MM, va, &tr);
+			int rt = translate(pt_root(&c->t), va, &tr);
 			const uint32_t perm = PT_WRITE | PT_EXECUTE | PT_USER;
 			const bool richer = S.arch == PT_ARMV7 ||
 					    (S.arch >= PT_RISCV_SV39 && S.arch <= PT_RISCV_SV57);

@@ -12,9 +12,11 @@
 static struct {
 	enum pt_arch arch;
 	unsigned feat, levels, va_bits, pa_bits;
+	unsigned cfg_bits; /* pt_init_config's va_bits: 0, the default */
+	unsigned plev;     /* add to a level for pt_pte_*: the widest table's */
 	unsigned shift[PT_MAX_LEVELS], entries[PT_MAX_LEVELS];
 	uint64_t leaf_sizes;
-	bool sext, armv7;
+	bool sext, armv7, s2;
 } S;
 
 static uint64_t span(unsigned l)
@@ -40,22 +42,35 @@ static size_t idx(unsigned l, uint64_t va)
 	return (size_t)((va >> S.shift[l]) & (S.entries[l] - 1u));
 }
 
-static void shape_init(enum pt_arch a, unsigned feat)
+/* A stage 2 of `bits` IPA bits (0: the default 40) has (bits - 8) / 9
+ * levels from Arm level 4 - levels, the root indexing every IPA bit above
+ * the level below it (up to 16 concatenated tables). */
+static void shape_init(enum pt_arch a, unsigned feat, unsigned bits)
 {
 	const struct pt_arch_info *in = pt_arch_info(a);
 	FZ_CHECK(in != NULL);
 	S.arch = a;
 	S.feat = feat;
+	S.cfg_bits = bits;
 	S.levels = in->levels;
 	S.va_bits = in->va_bits;
 	S.pa_bits = in->pa_bits;
 	S.leaf_sizes = in->leaf_sizes;
 	S.armv7 = a == PT_ARMV7;
-	S.sext = a != PT_AARCH64 && a != PT_ARMV7;
+	S.s2 = a == PT_AARCH64_S2;
+	S.sext = a != PT_AARCH64 && a != PT_ARMV7 && !S.s2;
+	if (S.s2 && bits) {
+		S.va_bits = bits;
+		S.levels = (bits - 8) / 9;
+		S.leaf_sizes = PT_SIZE_4K | PT_SIZE_2M | (S.levels > 2 ? PT_SIZE_1G : 0);
+	}
+	S.plev = S.s2 ? 4 - S.levels : 0;
 	for (unsigned l = 0; l < S.levels; l++) {
 		S.shift[l] = S.armv7 ? (l ? 12u : 20u) : 12u + 9u * (S.levels - 1 - l);
 		S.entries[l] = S.armv7 ? (l ? 256u : 4096u) : 512u;
 	}
+	if (S.s2)
+		S.entries[0] = 1u << (S.va_bits - S.shift[0]);
 }
 
 /* The VA rules, restated independently of src/api.c. */
@@ -63,6 +78,8 @@ static bool va_ok(uint64_t va)
 {
 	if (S.armv7)
 		return va >> 32 == 0;
+	if (S.s2)
+		return va >> S.va_bits == 0;
 	if (!S.sext)
 		return (S.feat & PT_FEAT_AARCH64_HIGH) ? va >> 48 == 0xffff : va >> 48 == 0;
 	uint64_t hi = va >> (S.va_bits - 1);
@@ -95,7 +112,7 @@ static uint32_t norm(uint32_t f)
 	if ((S.arch == PT_RISCV_SV39 || S.arch == PT_RISCV_SV48 || S.arch == PT_RISCV_SV57) &&
 	    !(S.feat & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
 		f &= ~(uint32_t)(PT_DEVICE | PT_UNCACHED | PT_WC);
-	if (S.arch == PT_AARCH64 && (S.feat & PT_FEAT_AARCH64_EL2))
+	if ((S.arch == PT_AARCH64 && (S.feat & PT_FEAT_AARCH64_EL2)) || S.s2)
 		f &= ~(uint32_t)(PT_USER | PT_GLOBAL);
 	if (S.armv7)
 		f &= ~(uint32_t)SW_BITS;
@@ -152,6 +169,32 @@ static struct arena A;
 static bool arena_ready;
 static struct ctx C[2];
 static struct pt_mm MM;
+
+/* pt_translate of a table of this format and width: a width other than
+ * the default, which pt_translate cannot be told, through pt_access under
+ * libpt's own regime for it (hardware access state), with pt_translate's
+ * results. */
+static int translate(uint64_t root, uint64_t va, struct pt_mapping *out)
+{
+	struct pt_regime r;
+	struct pt_fault ft;
+	int e;
+	if (!S.cfg_bits)
+		return pt_translate(S.arch, S.feat, root, &MM, va, out);
+	memset(&r, 0, sizeof(r));
+	r.arch = S.arch;
+	r.features = S.feat;
+	r.va_bits = S.cfg_bits;
+	r.root = root;
+	r.controls = PT_CTL_HA | PT_CTL_HD;
+	e = pt_access(&r, &MM, va, 0, out, &ft);
+	if (e != PT_ERR_FAULT)
+		return e;
+	return ft.kind == PT_FAULT_NOT_PRESENT ? PT_ERR_NOT_MAPPED
+	       : ft.kind == PT_FAULT_ADDRESS   ? PT_ERR_INVALID
+					       : PT_ERR_CORRUPT;
+}
+
 static const char *cur_op = "init";
 static bool need_check; /* something may have changed since the last full check */
 static int trace = -1; /* FUZZ_TRACE=1: print every call and its result */
@@ -298,7 +341,8 @@ static bool touches_shared(const struct model *m, uint64_t va, uint64_t last)
  * of four consecutive L1 entries into one frame. */
 static size_t m_frames(const struct model *m)
 {
-	size_t n = S.armv7 ? 4 : 1;
+	/* The root: ARMv7's 16 KiB, a stage 2's concatenated tables. */
+	size_t n = S.armv7 ? 4 : S.entries[0] > 512 ? S.entries[0] / 512 : 1;
 	uint64_t last_group = UINT64_MAX;
 	for (size_t i = 0; i < m->nt; i++) {
 		if (m->tv[i].shared)

@@ -30,7 +30,7 @@ static void eff_rec(struct effect *ef, uint64_t va)
 
 static bool arm_family(void)
 {
-	return S.arch == PT_AARCH64 || S.arch == PT_ARMV7;
+	return S.arch == PT_AARCH64 || S.s2 || S.arch == PT_ARMV7;
 }
 
 /*

@@ -275,4 +275,84 @@ static int ref_armv7(struct ref_ctx *c)
 	return ref_ok(c, base | (c->va & (size - 1)), size, flags, state);
 }
 
+/*
+ * AArch64 stage 2 (Arm ARM DDI 0487, D8: stage 2 translation, 4K granule,
+ * 48-bit OA, HCR_EL2.FWB 0), IPA size `bits` (VTCR_EL2.T0SZ = 64 - bits).
+ * The walk starts at the lowest lookup level whose table, concatenated
+ * at most 16 times, covers the IPA: level 2 up to 34 bits, level 1 up to
+ * 43, else level 0 (KVM's choice too); the first lookup indexes the
+ * concatenated tables as one. Descriptors: valid bit 0; at levels 0..2
+ * bit 1 a table (next table 47:12; 51:48 RES0, set ones reserved here as
+ * at stage 1; bits 63:59 have no meaning at stage 2 and fault nothing),
+ * else a block (levels 1, 2; a level-0 block is reserved); level 3 needs
+ * bit 1. Leaves: S2AP[1:0] at 7:6 (read, write; EL1 and EL0 alike),
+ * MemAttr[3:0] at 5:2 (0b00xx Device; else Normal, outer [3:2], inner
+ * [1:0], inner 0b00 reserved), SH 9:8 (0b01 reserved), AF 10, DBM 51,
+ * XN[1:0] at 54:53 with FEAT_XNX (0b00 both ELs execute, 0b01 EL0 only,
+ * 0b10 neither, 0b11 EL1 only). Faults: access flag before permission;
+ * a store to a DBM leaf with S2AP[1] clear sets it when VTCR.HA and HD are
+ * both set, else it is the dirty-state fault if nothing else refuses it.
+ * Flags: READ = S2AP[0], WRITE = S2AP[1] or DBM, EXECUTE = EL1 may
+ * execute (no mapping of a stage 2 is USER), no GLOBAL.
+ */
+static int ref_aarch64_s2(struct ref_ctx *c, unsigned bits)
+{
+	const unsigned levels = (bits - 8) / 9, start = 4 - levels;
+	const bool ha = ref_ctl(c, PT_CTL_HA), hd = ha && ref_ctl(c, PT_CTL_HD);
+	uint64_t tpa = c->r->root, e = 0;
+	if (c->va >> bits)
+		return ref_fault(c, PT_FAULT_ADDRESS, 0, 0, 0);
+	for (unsigned l = 0; l < levels; l++) {
+		const unsigned lvl = start + l, shift = 39 - 9 * lvl;
+		const uint64_t size = UINT64_C(1) << shift;
+		const uint64_t idx = l == 0 ? c->va >> shift : (c->va >> shift) & 511;
+		if (!ref_read(c, l, tpa, idx, 8, &e))
+			return PT_ERR_FAULT;
+		if (!(e & 1))
+			return ref_fault(c, PT_FAULT_NOT_PRESENT, l, e, tpa);
+		if (lvl < 3 && (e & 2)) {
+			if ((e >> 48) & 15)
+				return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
+			tpa = e & RA_ADDR;
+			continue;
+		}
+		if (lvl == 0 || (lvl == 3 && !(e & 2)))
+			return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
+		{
+			const unsigned mem = (unsigned)(e >> 2) & 15, outer = mem >> 2, inner = mem & 3;
+			const bool rd = (e >> 6) & 1, wr = (e >> 7) & 1, af = (e >> 10) & 1;
+			const bool dbm = (e >> 51) & 1, xn1 = (e >> 54) & 1, xn0 = (e >> 53) & 1;
+			const bool store = c->acc & PT_ACCESS_WRITE;
+			struct ref_perm p;
+			uint32_t flags, state;
+			if (((e >> 48) & 3) || (e & RA_ADDR & (size - 1)) || ((e >> 8) & 3) == 1 ||
+			    (outer && !inner))
+				return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
+			p.pr = p.ur = rd;
+			p.pw = p.uw = wr || (store && dbm && hd);
+			p.px = !xn1 == !xn0;  /* 0b00, 0b11 */
+			p.ux = !xn1;          /* 0b00, 0b01 */
+			if (ref_checks(c)) {
+				if (!af && !ha)
+					return ref_fault(c, PT_FAULT_ACCESS_FLAG, l, e, tpa);
+				if (ref_denied(c, &p)) {
+					struct ref_perm q = p;
+					q.pw = q.uw = wr || dbm;
+					if (store && dbm && !ref_denied(c, &q))
+						return ref_fault(c, PT_FAULT_DIRTY, l, e, tpa);
+					return ref_fault(c, PT_FAULT_PERMISSION, l, e, tpa);
+				}
+			}
+			flags = (rd ? PT_READ : 0) | (wr || dbm ? PT_WRITE : 0) | (p.px ? PT_EXECUTE : 0);
+			flags |= !outer ? PT_DEVICE : outer == 1 && inner == 1 ? PT_UNCACHED : 0;
+			flags |= ((e >> 56) & 1) ? PT_SW0 : 0;
+			flags |= ((e >> 57) & 1) ? PT_SW1 : 0;
+			state = (af ? PT_ACCESSED : 0) | ((wr || ((e >> 55) & 1)) ? PT_DIRTY : 0);
+			return ref_ok(c, (e & RA_ADDR & ~(size - 1)) | (c->va & (size - 1)), size, flags,
+				      state);
+		}
+	}
+	return ref_fault(c, PT_FAULT_RESERVED, levels - 1, e, tpa); /* not reached */
+}
+
 #endif /* PT_FUZZ_REF_ARM_H */

@@ -59,6 +59,10 @@ enum pt_arch {
 	PT_RISCV_SV57,  /* 5-level, 57-bit VA; 4K, 2M, 1G, 512G, 256T */
 	PT_LOONGARCH64, /* 4-level, 48-bit VA/PA; 4K, 2M, 1G */
 	PT_ARMV7,       /* short descriptors, 32-bit VA/PA; 4K, 1M */
+	/* VMSAv8-64 stage 2, 4K granule, 48-bit PA; IPA 32..48 bits (va_bits,
+	 * default 40): 2 levels up to 34 bits, 3 up to 43, 4 above, the root
+	 * 1 to 16 concatenated tables; 4K, 2M, 1G (1G from 35 bits) */
+	PT_AARCH64_S2,
 	PT_ARCH_COUNT
 };
 
@@ -107,7 +111,7 @@ enum pt_arch {
 #define PT_MAX_LEVELS 5
 #define PT_FLUSH_MAX 32      /* recorded VAs before pt_flush flushes everything */
 #define PT_FREE_MAX 64       /* detached table frames held for pt_flush (see there) */
-#define PT_MAX_ROOT_ENTRIES 4096
+#define PT_MAX_ROOT_ENTRIES 8192 /* a 43-bit stage 2: 16 concatenated tables */
 
 /* ---- Caller's memory hooks --------------------------------------------- */
 
@@ -153,6 +157,23 @@ struct pt_mapping {
  */
 PT_API int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features,
 	    const struct pt_mm *mm);
+
+/* A format with its features and VA (IPA) width. */
+struct pt_config {
+	enum pt_arch arch;
+	unsigned features;   /* PT_FEAT_* as for pt_init */
+	unsigned va_bits;    /* 0: the format's default (pt_arch_info) */
+};
+
+/*
+ * pt_init for the format, features and VA width of *cfg; pt_init is this
+ * with va_bits 0. A width decides the levels and the root's size (see each
+ * format in enum pt_arch; formats without a range have only their
+ * default). Errors: as pt_init, and PT_ERR_INVALID for a NULL cfg or a
+ * width the format does not have.
+ */
+PT_API int pt_init_config(struct pt_table *t, const struct pt_config *cfg,
+			  const struct pt_mm *mm);
 
 /*
  * Free every table frame `t` owns (never a subtree shared by pt_copy_from),
@@ -393,6 +414,11 @@ PT_API int pt_walk_batches(const struct pt_table *t, uint64_t va, uint64_t size,
 
 /* ---- Entry encoding (pure functions, no table needed) ------------------ */
 
+/* `level` counts from the root of the format's widest table (the most
+ * levels): on AArch64 the Arm lookup level, so a table of fewer levels
+ * (a narrower stage 2) numbers its own level l as widest levels - its
+ * levels + l. */
+
 /* The leaf entry mapping pa with flags at `level`, accessed, and dirty if
  * writable, as a new leaf is; 0 if the arguments are invalid (bad
  * arch/features/level/flags, pa unaligned or too wide). */
@@ -424,9 +450,9 @@ struct pt_arch_info {
 	uint64_t leaf_sizes; /* OR of the supported PT_SIZE_* */
 };
 
-/* Metadata for a, or NULL if a is unknown. */
+/* Metadata for a at its default width, or NULL if a is unknown. */
 PT_API const struct pt_arch_info *pt_arch_info(enum pt_arch a);
-/* va is canonical for the format (AArch64: either half). */
+/* va is canonical for the format at its widest (AArch64: either half). */
 PT_API bool pt_va_valid(enum pt_arch a, uint64_t va);
 /* pa is below 2^pa_bits. */
 PT_API bool pt_pa_valid(enum pt_arch a, uint64_t pa);
@@ -449,6 +475,20 @@ PT_API bool pt_pa_valid(enum pt_arch a, uint64_t pa);
 
 /* RISC-V satp value: MODE | ASID | root PPN; 0 for other formats or dead t. */
 PT_API uint64_t pt_satp(const struct pt_table *t, uint16_t asid);
+
+/*
+ * VTCR_EL2 for a PT_AARCH64_S2 table: T0SZ (5:0) = 64 - IPA bits, SL0
+ * (7:6) its start level (0: Arm level 2, 1: level 1, 2: level 0), IRGN0
+ * and ORGN0 (9:8, 11:10) write-back, SH0 (13:12) inner shareable, TG0
+ * (15:14) 4K, PS (18:16) 48-bit, VS (19) 16-bit VMIDs (FEAT_VMID16; clear
+ * it, and use VMIDs below 256, without), RES1 bit 31. HA, HD and the rest
+ * are the caller's to OR in. 0 for other formats or dead t.
+ */
+PT_API uint64_t pt_vtcr(const struct pt_table *t);
+
+/* VTTBR_EL2 for a PT_AARCH64_S2 table: root PA | VMID << 48 (the root is
+ * aligned to its whole size, CnP clear); 0 for other formats or dead t. */
+PT_API uint64_t pt_vttbr(const struct pt_table *t, uint16_t vmid);
 
 /*
  * TLB maintenance for the CPU libpt is compiled for; fits pt_mm.flush_tlb.

@@ -102,16 +102,22 @@ PT_INLINE int access_in(const struct pt_shape *s, bool narrow, const struct pt_r
 PT_INLINE unsigned regime_pa_bits(const struct pt_shape *s, const struct pt_regime *r)
 {
 	const unsigned pa_bits = r->pa_bits ? r->pa_bits : s->info.pa_bits;
-	if (!pt__features_ok(s, r->features) || (r->va_bits && r->va_bits != s->info.va_bits) ||
-	    pa_bits > s->info.pa_bits || pa_bits < 32 || (r->root & (pt__table_bytes(s, 0) - 1)) ||
-	    (r->root >> pa_bits) || !A(regime_ok)(r))
+	if (!pt__features_ok(s, r->features) || pa_bits > s->info.pa_bits || pa_bits < 32 ||
+	    (r->root & (pt__table_bytes(s, 0) - 1)) || (r->root >> pa_bits) || !A(regime_ok)(r))
 		return 0;
 	return pa_bits;
 }
 
+/* The shape of r's format at r's VA width; NULL if it has no such width. */
+PT_INLINE const struct pt_shape *regime_shape(const struct pt_regime *r)
+{
+	return r->va_bits ? pt__shape_bits(r->arch, r->va_bits) : pt__shape(r->arch);
+}
+
 static bool regime_valid(const struct pt_regime *r)
 {
-	return regime_pa_bits(pt__shape(r->arch), r) != 0;
+	const struct pt_shape *s = regime_shape(r);
+	return s && regime_pa_bits(s, r) != 0;
 }
 
 /* pt_access with the format's shape s: the checks of r and va (each
@@ -131,16 +137,18 @@ PT_INLINE int access_checked(const struct pt_shape *s, const struct pt_regime *r
 					 : access_in(s, false, r, mm, va, acc, out, f);
 }
 
-/* The walk once per shape of the family, with and without a PA width
- * narrower than the format's. */
+/* The walk once per fast shape of the family, with and without a PA
+ * width narrower than the format's; once for every other shape. */
 PT_INLINE int access_any(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va,
 			 unsigned acc, struct pt_mapping *out, struct pt_fault *f)
 {
-	const struct pt_shape *s = pt__shape(r->arch);
+	const struct pt_shape *s = regime_shape(r);
+	if (PT_UNLIKELY(!s))
+		return PT_ERR_INVALID;
 #define PT_ACCESS_IN(shape)                                                                  \
 	if (s == &(shape))                                                                   \
 		return access_checked(&(shape), r, mm, va, acc, out, f);
-	A(SHAPES)(PT_ACCESS_IN)
+	A(FAST_SHAPES)(PT_ACCESS_IN)
 #undef PT_ACCESS_IN
 	return access_checked(s, r, mm, va, acc, out, f);
 }

@@ -32,9 +32,11 @@ const struct pt_arch_info *pt_arch_info(enum pt_arch a)
 	return s ? &s->info : (const struct pt_arch_info *)0;
 }
 
+/* Under some width of the format: its widest serves every VA a narrower
+ * one does. */
 bool pt_va_valid(enum pt_arch a, uint64_t va)
 {
-	const struct pt_shape *s = pt__shape(a);
+	const struct pt_shape *s = pt__shape_widest(a);
 	return s && (pt__va_ok(s, 0, va) ||
 		     (a == PT_AARCH64 && pt__va_ok(s, PT_FEAT_AARCH64_HIGH, va)));
 }
@@ -45,11 +47,21 @@ bool pt_pa_valid(enum pt_arch a, uint64_t pa)
 	return s && (pa >> s->info.pa_bits) == 0;
 }
 
-/* a's shape, or NULL if a is unknown or f is not a feature set of it. */
-static const struct pt_shape *shape_with(enum pt_arch a, unsigned f)
+/* a's shape for va_bits (0: the default), or NULL if a is unknown, has no
+ * such width, or f is not a feature set of it. */
+static const struct pt_shape *shape_with(enum pt_arch a, unsigned f, unsigned va_bits)
 {
-	const struct pt_shape *s = pt__shape(a);
+	const struct pt_shape *s = va_bits ? pt__shape_bits(a, va_bits) : pt__shape(a);
 	return s && pt__features_ok(s, f) ? s : (const struct pt_shape *)0;
+}
+
+/* The shape the entry helpers number levels in: the format's widest, so
+ * that every entry of every width has a level (AArch64: the Arm lookup
+ * level; a table of fewer levels starts further down). */
+static const struct pt_shape *entry_shape(enum pt_arch a, unsigned f)
+{
+	const struct pt_shape *s = pt__shape_widest(a);
+	return s && shape_with(a, f, s->info.va_bits) ? s : (const struct pt_shape *)0;
 }
 
 /* Mapping flags a call may pass: READ, no unknown bit, and PT_SW0/1 only
@@ -80,7 +92,7 @@ static int leaf_height(const struct pt_shape *s, uint64_t size)
 
 uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t pa, uint32_t flags)
 {
-	const struct pt_shape *s = shape_with(a, features);
+	const struct pt_shape *s = entry_shape(a, features);
 	if (!s || level >= s->info.levels || !((s->leaf_levels >> level) & 1) ||
 	    !flags_ok(a, flags) || (pa & (pt__span(s, level) - 1)) || !pt_pa_valid(a, pa))
 		return 0;
@@ -90,7 +102,7 @@ uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t
 
 uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa)
 {
-	const struct pt_shape *s = pt__shape(a);
+	const struct pt_shape *s = entry_shape(a, 0);
 	if (!s || level + 1 >= s->info.levels || (pa & (pt__table_bytes(s, level + 1) - 1)) ||
 	    !pt_pa_valid(a, pa))
 		return 0;
@@ -115,7 +127,7 @@ static int entry_out(struct pt_entry *out, unsigned level, uint64_t pte, int k, 
 int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pte,
 		  struct pt_entry *out)
 {
-	const struct pt_shape *s = shape_with(a, features);
+	const struct pt_shape *s = entry_shape(a, features);
 	uint64_t pa = 0;
 	uint32_t flags = 0;
 	if (!s || !out || level >= s->info.levels)
@@ -126,7 +138,8 @@ int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pt
 
 int pt_regime_decode(const struct pt_regime *r, unsigned level, uint64_t pte, struct pt_entry *out)
 {
-	const struct pt_shape *s = r ? shape_with(r->arch, r->features) : (const struct pt_shape *)0;
+	const struct pt_shape *s =
+		r ? shape_with(r->arch, r->features, r->va_bits) : (const struct pt_shape *)0;
 	uint64_t pa = 0, size;
 	uint32_t flags = 0;
 	int k;
@@ -140,6 +153,11 @@ int pt_regime_decode(const struct pt_regime *r, unsigned level, uint64_t pte, st
 
 /* ---- Life cycle --------------------------------------------------------- */
 
+PT_INLINE uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
 /* Dead: every call but pt_init fails or does nothing, and the inline fast
  * paths, which test only the hints, take none. */
 static void make_dead(struct pt_table *t)
@@ -152,9 +170,12 @@ static void make_dead(struct pt_table *t)
 	t->nfree = 0;
 }
 
-int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const struct pt_mm *mm)
+int pt_init_config(struct pt_table *t, const struct pt_config *cfg, const struct pt_mm *mm)
 {
-	const struct pt_shape *s = shape_with(arch, features);
+	const struct pt_shape *s =
+		cfg ? shape_with(cfg->arch, cfg->features, cfg->va_bits) : (const struct pt_shape *)0;
+	const enum pt_arch arch = cfg ? cfg->arch : PT_ARCH_COUNT;
+	const unsigned features = cfg ? cfg->features : 0;
 	if (!t)
 		return PT_ERR_INVALID;
 	make_dead(t);
@@ -169,12 +190,21 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
 		t->shared[i] = 0;
-	if (pt__alloc(t, s, s->frames[0], (size_t)pt__table_bytes(s, 0), &t->root) != PT_OK)
+	/* A root smaller than a frame (a stage 2 of 35..39 or 44..47 bits)
+	 * still takes a whole one. */
+	if (pt__alloc(t, s, s->frames[0], (size_t)max_u64(pt__table_bytes(s, 0), PT_FRAME_SIZE),
+		      &t->root) != PT_OK)
 		return PT_ERR_NO_MEMORY;
 	t->shape = s;
 	t->engine = pt__engine(arch);
 	t->engine->init(t);
 	return PT_OK;
+}
+
+int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const struct pt_mm *mm)
+{
+	const struct pt_config cfg = { arch, features, 0 };
+	return pt_init_config(t, &cfg, mm);
 }
 
 PT_INLINE bool alive(const struct pt_table *t)
@@ -211,6 +241,27 @@ uint64_t pt_satp(const struct pt_table *t, uint16_t asid)
 	if (!alive(t) || t->arch < PT_RISCV_SV39 || t->arch > PT_RISCV_SV57)
 		return 0;
 	return (uint64_t)(8 + t->arch - PT_RISCV_SV39) << 60 | (uint64_t)asid << 44 | t->root >> 12;
+}
+
+/* VTCR_EL2 for a stage-2 table: T0SZ from the IPA size, SL0 from the start
+ * level (4K granule: 2 - the Arm start level), inner-shareable write-back
+ * walks, 4K granule, PS from the 48-bit PA size (0b101), VS for 16-bit
+ * VMIDs, RES1 bit 31. */
+uint64_t pt_vtcr(const struct pt_table *t)
+{
+	const struct pt_shape *s = alive(t) && t->arch == PT_AARCH64_S2 ? t->shape : 0;
+	if (!s)
+		return 0;
+	return (uint64_t)(64 - s->info.va_bits) | (uint64_t)(s->info.levels - 2) << 6 |
+	       UINT64_C(1) << 8 | UINT64_C(1) << 10 | UINT64_C(3) << 12 | UINT64_C(5) << 16 |
+	       UINT64_C(1) << 19 | UINT64_C(1) << 31;
+}
+
+uint64_t pt_vttbr(const struct pt_table *t, uint16_t vmid)
+{
+	if (!alive(t) || t->arch != PT_AARCH64_S2)
+		return 0;
+	return t->root | (uint64_t)vmid << 48;
 }
 
 /* ---- Address checks shared by the editing calls ------------------------- */
@@ -411,7 +462,7 @@ int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64_t va, 
 	uint64_t last;
 	int r;
 	if (!alive(dst) || !alive(src) || dst == src || dst->arch != src->arch ||
-	    dst->features != src->features)
+	    dst->features != src->features || dst->shape != src->shape)
 		return PT_ERR_INVALID;
 	if ((r = range_ok(dst, va, size, &last)))
 		return r;

@@ -60,7 +60,7 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 	if (act < 0)
 		return act;
 	if (!plan && s->h == 1 && s->i == s->i0)
-		hint_dir(op->w, s->tbl, s->va);
+		hint_dir(op->w, op->s, s->tbl, s->va);
 	switch (act) {
 	case ACT_LEAF:
 		if (!plan) {
@@ -204,7 +204,7 @@ static int map_page(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags
 	}
 	if (PT_UNLIKELY(r != PT_OK || !pt.dir))
 		return map(t, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
-	hint_dir(t, pt.dir - idx(s, leaf - 1, va), va);
+	hint_dir(t, s, pt.dir - idx(s, leaf - 1, va), va);
 	hint_leaf(t, pt.p - idx(s, leaf, va), va, flags, nf);
 	if (PT_UNLIKELY(!A(leaf_empty)(t->features, pt.e)))
 		return map_taken(t->features, pt.e);
@@ -646,20 +646,34 @@ PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t v
 	return PT_OK;
 }
 
-/* One copy per shape, picked once per call (t->shape is one of A(SHAPES)). */
+/* One copy per fast shape, picked once per call, and one reading any other
+ * shape at run time, out of line so that the fast copies' callers stay as
+ * small as a family without other shapes needs. */
+static __attribute__((noinline)) int unmap_any(struct pt_table *t, uint64_t va,
+					       struct pt_mapping *old)
+{
+	return unmap_in(t->shape, t, va, old);
+}
+
+static __attribute__((noinline)) int change_any(struct pt_table *t, uint64_t va, bool set_pa,
+						uint64_t pa, uint32_t flags, uint64_t *size)
+{
+	return change_in(t->shape, t, va, set_pa, pa, flags, size);
+}
+
 #define PT_PICK_UNMAP(sh) if (t->shape == &(sh)) return unmap_in(&(sh), t, va, old);
 #define PT_PICK_CHANGE(sh) \
 	if (t->shape == &(sh)) return change_in(&(sh), t, va, set_pa, pa, flags, size);
 
 static int unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
 {
-	A(SHAPES)(PT_PICK_UNMAP)
-	return PT_ERR_INVALID;
+	A(FAST_SHAPES)(PT_PICK_UNMAP)
+	return unmap_any(t, va, old);
 }
 
 static int change(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa, uint32_t flags,
 		  uint64_t *size)
 {
-	A(SHAPES)(PT_PICK_CHANGE)
-	return PT_ERR_INVALID;
+	A(FAST_SHAPES)(PT_PICK_CHANGE)
+	return change_any(t, va, set_pa, pa, flags, size);
 }

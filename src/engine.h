@@ -37,8 +37,9 @@
 #include "share.h"
 
 #define PT_SHAPE_ADDR(shape) &(shape),
+static const struct pt_shape *const family_shapes[] = { A(SHAPES)(PT_SHAPE_ADDR) };
 const struct pt_engine PT_CAT(pt__engine_, PT_FAMILY) = {
-	.shapes = { A(SHAPES)(PT_SHAPE_ADDR) },
+	.shapes = family_shapes,
 	.state_bits = A(STATE_BITS),
 	.init = init,
 	.set_direct = set_direct,

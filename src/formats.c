@@ -1,22 +1,43 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The registry: every format as its family's engine and one of that
- * family's shapes (the shapes live in arch/, each engine lists its own).
+ * The registry: every format as its family's engine and a run of that
+ * family's shapes, one per VA width the format has, narrowest first and
+ * consecutive (the shapes live in arch/, each engine lists its own). The
+ * width is picked here, once, when a table is made or a regime read.
  */
 #include "internal.h"
 
 const struct pt_format pt__formats[PT__NFORMATS] = {
-	[PT_X86_64] = { &pt__engine_x86, 0 },
-	[PT_X86_64_LA57] = { &pt__engine_x86, 1 },
-	[PT_AARCH64] = { &pt__engine_aarch64, 0 },
-	[PT_RISCV_SV39] = { &pt__engine_riscv, 0 },
-	[PT_RISCV_SV48] = { &pt__engine_riscv, 1 },
-	[PT_RISCV_SV57] = { &pt__engine_riscv, 2 },
-	[PT_LOONGARCH64] = { &pt__engine_loongarch, 0 },
-	[PT_ARMV7] = { &pt__engine_armv7, 0 },
+	[PT_X86_64] = { &pt__engine_x86, 0, 1, 0 },
+	[PT_X86_64_LA57] = { &pt__engine_x86, 1, 1, 1 },
+	[PT_AARCH64] = { &pt__engine_aarch64, 0, 1, 0 },
+	[PT_RISCV_SV39] = { &pt__engine_riscv, 0, 1, 0 },
+	[PT_RISCV_SV48] = { &pt__engine_riscv, 1, 1, 1 },
+	[PT_RISCV_SV57] = { &pt__engine_riscv, 2, 1, 2 },
+	[PT_LOONGARCH64] = { &pt__engine_loongarch, 0, 1, 0 },
+	[PT_ARMV7] = { &pt__engine_armv7, 0, 1, 0 },
+	[PT_AARCH64_S2] = { &pt__engine_aarch64_s2, 0, 17, 8 }, /* 32..48, 40 */
 #ifdef PT_TEST_FORMATS
 	/* Test builds only (tests/fake_arch.h): formats no hardware has. */
-	[PT__FAKE] = { &pt__engine_fake, 0 },
-	[PT__FAKE + 1] = { &pt__engine_fake, 1 },
+	[PT__FAKE] = { &pt__engine_fake, 0, 1, 0 },
+	[PT__FAKE + 1] = { &pt__engine_fake, 1, 1, 1 },
 #endif
 };
+
+const struct pt_shape *pt__shape_bits(enum pt_arch a, unsigned va_bits)
+{
+	const struct pt_engine *e = pt__engine(a);
+	unsigned lo;
+	if (!e || !va_bits)
+		return e ? e->shapes[pt__formats[a].def] : (const struct pt_shape *)0;
+	lo = e->shapes[pt__formats[a].first]->info.va_bits;
+	if (va_bits < lo || va_bits - lo >= pt__formats[a].count)
+		return (const struct pt_shape *)0;
+	return e->shapes[pt__formats[a].first + (va_bits - lo)];
+}
+
+const struct pt_shape *pt__shape_widest(enum pt_arch a)
+{
+	const struct pt_engine *e = pt__engine(a);
+	return e ? e->shapes[pt__formats[a].first + pt__formats[a].count - 1] : (const struct pt_shape *)0;
+}

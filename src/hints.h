@@ -20,9 +20,13 @@ PT_INLINE bool dir_hinted(const struct pt_table *t, uint64_t va)
 	return (va >> DIR_SHIFT) == t->hint_dir_span;
 }
 
-/* The level-(levels - 2) table tbl covers va's directory span: hint it. */
-PT_INLINE void hint_dir(struct pt_table *t, const PTE *tbl, uint64_t va)
+/* The level-(levels - 2) table tbl of shape s covers va's directory span:
+ * hint it. Not where that level is a root of several concatenated tables
+ * (a 2-level stage 2): the inline paths index a directory of DIR_BITS. */
+PT_INLINE void hint_dir(struct pt_table *t, const struct pt_shape *s, const PTE *tbl, uint64_t va)
 {
+	if (s->entries[s->info.levels - 2] != 1u << A(DIR_BITS))
+		return;
 	t->hint_dir = tbl;
 	t->hint_dir_span = va >> DIR_SHIFT;
 	t->hint_qspan = t->fast.query ? ~((va >> DIR_SHIFT) | t->fast.qtag) : 0;

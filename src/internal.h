@@ -28,7 +28,7 @@ typedef int (*pt__lookup_fn)(const struct pt_table *t, uint64_t va, struct pt_ma
  * flags, ranges that touch no shared root entry. */
 struct pt_engine {
 	/* The family's shapes (arch_<family>_SHAPES order). */
-	const struct pt_shape *shapes[3];
+	const struct pt_shape *const *shapes;
 	/* Which of PT_STATE_ALL | PT_SW0 | PT_SW1 the family's leaves store. */
 	uint32_t state_bits;
 	/* The root was just allocated: empty it; set lookup, facts, hints. */
@@ -75,7 +75,7 @@ struct pt_engine {
 };
 
 extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_riscv,
-	pt__engine_loongarch, pt__engine_armv7;
+	pt__engine_loongarch, pt__engine_armv7, pt__engine_aarch64_s2;
 #ifdef PT_TEST_FORMATS
 /* Test builds: the fake formats (tests/fake_arch.h), after the real ones. */
 #define PT__FAKE ((enum pt_arch)PT_ARCH_COUNT)
@@ -89,7 +89,9 @@ extern const struct pt_engine pt__engine_fake;
  * one of that family's shapes. Inline, as each call starts with it. */
 struct pt_format {
 	const struct pt_engine *engine;
-	unsigned shape; /* index in engine->shapes */
+	unsigned char first; /* index in engine->shapes of the narrowest width */
+	unsigned char count; /* widths: first .. first + count - 1 */
+	unsigned char def;   /* index of the default width */
 };
 extern const struct pt_format pt__formats[PT__NFORMATS];
 
@@ -99,12 +101,17 @@ PT_INLINE const struct pt_engine *pt__engine(enum pt_arch a)
 	return (unsigned)a < PT__NFORMATS ? pt__formats[a].engine : (const struct pt_engine *)0;
 }
 
-/* A format's shape; NULL if unknown. */
+/* A format's shape at its default width; NULL if unknown. */
 PT_INLINE const struct pt_shape *pt__shape(enum pt_arch a)
 {
 	const struct pt_engine *e = pt__engine(a);
-	return e ? e->shapes[pt__formats[a].shape] : (const struct pt_shape *)0;
+	return e ? e->shapes[pt__formats[a].def] : (const struct pt_shape *)0;
 }
+
+/* The shape for va_bits (0: the default), NULL for a width the format
+ * does not have; the format's widest (the most levels). */
+const struct pt_shape *pt__shape_bits(enum pt_arch a, unsigned va_bits);
+const struct pt_shape *pt__shape_widest(enum pt_arch a);
 
 /* Entries of type T in a 16-byte vector. */
 #define PT_LANES(T) (16u / sizeof(T))
@@ -123,7 +130,7 @@ PT_INLINE uint32_t pt__flags_kept(enum pt_arch a, unsigned features)
 	if (a >= PT_RISCV_SV39 && a <= PT_RISCV_SV57 &&
 	    !(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
 		return PT_FLAGS_ALL & ~(PT_DEVICE | PT_UNCACHED | PT_WC);
-	if (a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2))
+	if ((a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2)) || a == PT_AARCH64_S2)
 		return PT_FLAGS_ALL & ~(PT_USER | PT_GLOBAL);
 	if (a == PT_ARMV7)
 		return PT_FLAGS_ALL & ~(PT_SW0 | PT_SW1);

@@ -175,8 +175,8 @@ static int query_mm(const struct pt_table *t, uint64_t va, struct pt_mapping *ou
 	return query_in(t->shape, t, false, va, out, query_root_mm);
 }
 
-/* Through the direct map: one copy per shape, chosen once (pt_init,
- * pt_set_direct_map), every index and span a constant. */
+/* Through the direct map: one copy per fast shape, chosen once (pt_init,
+ * pt_set_direct_map), every index and span a constant; one for the rest. */
 #define PT_QUERY_DIRECT(shape)                                                               \
 	static __attribute__((noinline)) int query_root_direct_##shape(                      \
 		const struct pt_table *t, uint64_t va, struct pt_mapping *out)               \
@@ -188,14 +188,25 @@ static int query_mm(const struct pt_table *t, uint64_t va, struct pt_mapping *ou
 	{                                                                                    \
 		return query_in(&(shape), t, true, va, out, query_root_direct_##shape);      \
 	}
-A(SHAPES)(PT_QUERY_DIRECT)
+A(FAST_SHAPES)(PT_QUERY_DIRECT)
 #undef PT_QUERY_DIRECT
+
+static __attribute__((noinline)) int query_root_direct_any(const struct pt_table *t, uint64_t va,
+							    struct pt_mapping *out)
+{
+	return query_root(t->shape, t, true, va, out);
+}
+
+static int query_direct_any(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
+{
+	return query_in(t->shape, t, true, va, out, query_root_direct_any);
+}
 
 static void set_lookup(struct pt_table *t)
 {
-	t->lookup = query_mm;
+	t->lookup = t->direct ? query_direct_any : query_mm;
 #define PT_QUERY_PICK(sh) \
 	if (t->direct && t->shape == &(sh)) t->lookup = query_direct_##sh;
-	A(SHAPES)(PT_QUERY_PICK)
+	A(FAST_SHAPES)(PT_QUERY_PICK)
 #undef PT_QUERY_PICK
 }

@@ -75,7 +75,7 @@ static inline int env_init(struct env *e, const struct fmt *f)
 	if (arena_init(&e->a, ARENA_BASE, ARENA_FRAMES) != 0)
 		return CHECK(!"arena_init"), 0;
 	e->mm = (struct pt_mm){ env_alloc, env_free, env_virt, env_flush, e };
-	if (!CHECK_EQ(pt_init(&e->t, f->arch, f->feat, &e->mm), PT_OK)) {
+	if (!CHECK_EQ(fmt_init(&e->t, f, &e->mm), PT_OK)) {
 		arena_fini(&e->a);
 		return 0;
 	}
@@ -120,6 +120,8 @@ static inline uint64_t top_page(const struct fmt *f)
 		return 0xfffff000;
 	if (f->arch == PT_AARCH64)
 		return f->lo ? UINT64_C(0xfffffffffffff000) : UINT64_C(0x0000fffffffff000);
+	if (f->arch == PT_AARCH64_S2)
+		return (UINT64_C(1) << f->va_bits) - PT_SIZE_4K;
 	return UINT64_C(0xfffffffffffff000);
 }
 
@@ -259,7 +261,7 @@ static inline uint64_t table_at(struct env *e, uint64_t va, unsigned level)
 	for (unsigned l = 0; l < level; l++) {
 		struct pt_entry d;
 		uint64_t pte = pte_read(f, &e->a, pa, fmt_index(f, l, va));
-		if (pt_pte_decode(f->arch, f->feat, l, pte, &d) != PT_OK || d.leaf)
+		if (pt_pte_decode(f->arch, f->feat, fmt_plevel(f, l), pte, &d) != PT_OK || d.leaf)
 			return 0;
 		pa = d.pa;
 	}
@@ -275,7 +277,8 @@ static inline uint64_t corrupt_root(const struct fmt *f)
 	switch (f->arch) {
 	case PT_X86_64:
 	case PT_X86_64_LA57: return 0x1000 | 0x81;
-	case PT_AARCH64: return 0x401;
+	case PT_AARCH64: return 0x401; /* a level-0 block */
+	case PT_AARCH64_S2: return 0x501; /* SH 0b01 (the root may hold blocks) */
 	case PT_LOONGARCH64: return 0x1000 | 0x40 | 0x91;
 	case PT_ARMV7: return 0x100000 | 0x3;
 	default: return 0xc5; /* RISC-V W without R */
@@ -289,7 +292,8 @@ static inline uint64_t corrupt_leaf(const struct fmt *f)
 	switch (f->arch) {
 	case PT_X86_64:
 	case PT_X86_64_LA57: return 0;
-	case PT_AARCH64: return 0x1000 | 0x401;
+	case PT_AARCH64:
+	case PT_AARCH64_S2: return 0x1000 | 0x401; /* level 3, bit 1 clear */
 	case PT_LOONGARCH64: return 0x1000 | 0xb1;
 	case PT_ARMV7: return 0x10000 | 0x1;
 	default: return (0x1000 >> 2) | 0xc5;

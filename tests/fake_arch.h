@@ -195,5 +195,6 @@ PT_REGIME_OWN(fake)
 #define arch_fake_OWN_CONTROLS 0
 
 #define arch_fake_SHAPES(X) X(arch_fake_shape_48) X(arch_fake_shape_39)
+#define arch_fake_FAST_SHAPES arch_fake_SHAPES
 
 #endif /* PT_TEST_FAKE_ARCH_H */

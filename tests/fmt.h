@@ -51,6 +51,16 @@ static const struct fmt FMTS[] = {
 	{ "riscv_sv57", PT_RISCV_SV57, 0, 5, 57, 56, 0x1f, 0 },
 	{ "loongarch64", PT_LOONGARCH64, 0, 4, 48, 48, 0xe, 0 },
 	{ "armv7", PT_ARMV7, 0, 2, 32, 32, 0x3, 0 },
+	/* Stage 2 at its default IPA size (3 levels from Arm level 1, two
+	 * concatenated root tables), the narrowest (2 levels from Arm
+	 * level 2, four root tables), the widest (4 levels, one), a root of
+	 * 64 entries (less than a frame) and one of 16 tables (8192 entries,
+	 * the most any format has). */
+	{ "aarch64_s2", PT_AARCH64_S2, 0, 3, 40, 48, 0x7, 0 },
+	{ "aarch64_s2_32", PT_AARCH64_S2, 0, 2, 32, 48, 0x3, 0 },
+	{ "aarch64_s2_48", PT_AARCH64_S2, 0, 4, 48, 48, 0xe, 0 },
+	{ "aarch64_s2_36", PT_AARCH64_S2, 0, 3, 36, 48, 0x7, 0 },
+	{ "aarch64_s2_43", PT_AARCH64_S2, 0, 3, 43, 48, 0x7, 0 },
 };
 #define ARCH_UNKNOWN PT_ARCH_COUNT
 #endif
@@ -71,7 +81,8 @@ static inline uint64_t fmt_empty(const struct fmt *f)
  * change (Arm, and the fake format). */
 static inline bool fmt_bbm(const struct fmt *f)
 {
-	return f->arch == PT_AARCH64 || f->arch == PT_ARMV7 || fmt_empty(f);
+	return f->arch == PT_AARCH64 || f->arch == PT_AARCH64_S2 || f->arch == PT_ARMV7 ||
+	       fmt_empty(f);
 }
 
 static inline bool fmt_is_riscv(enum pt_arch a)
@@ -82,7 +93,7 @@ static inline bool fmt_is_riscv(enum pt_arch a)
 /* Sign-extended VAs (everything but AArch64 and ARMv7). */
 static inline bool fmt_sext(const struct fmt *f)
 {
-	return f->arch != PT_AARCH64 && f->arch != PT_ARMV7;
+	return f->arch != PT_AARCH64 && f->arch != PT_AARCH64_S2 && f->arch != PT_ARMV7;
 }
 
 /* VA span of one entry at level l. */
@@ -97,6 +108,9 @@ static inline unsigned fmt_entries(const struct fmt *f, unsigned l)
 {
 	if (f->arch == PT_ARMV7)
 		return l == 0 ? 4096 : 256;
+	/* A stage-2 root resolves the IPA bits above the level below it. */
+	if (f->arch == PT_AARCH64_S2 && l == 0)
+		return 1u << (f->va_bits - (12 + 9 * (f->levels - 1)));
 	return 512;
 }
 
@@ -114,9 +128,12 @@ static inline size_t fmt_index(const struct fmt *f, unsigned l, uint64_t va)
 	return (size_t)((va >> sh) & (fmt_entries(f, l) - 1));
 }
 
-/* Frames of the root table (ARMv7 L1 is 16 KiB). */
+/* Frames of the root table (ARMv7 L1 is 16 KiB; a stage-2 root of n
+ * concatenated tables is n frames). */
 static inline size_t fmt_root_frames(const struct fmt *f)
 {
+	if (f->arch == PT_AARCH64_S2)
+		return fmt_entries(f, 0) > 512 ? fmt_entries(f, 0) / 512 : 1;
 	return f->arch == PT_ARMV7 ? 4 : 1;
 }
 
@@ -219,6 +236,72 @@ static inline struct digest table_digest(const struct pt_table *t)
 	int r = pt_walk(t, &ops, &d);
 	digest_add(&d, (uint64_t)(int64_t)r);
 	return d;
+}
+
+/* The VA widths f's format has: [*lo, *hi] (only its default but
+ * for a stage 2). */
+static inline void fmt_va_range(const struct fmt *f, unsigned *lo, unsigned *hi)
+{
+	if (f->arch == PT_AARCH64_S2) {
+		*lo = 32, *hi = 48;
+		return;
+	}
+	*lo = *hi = pt_arch_info(f->arch) ? pt_arch_info(f->arch)->va_bits : f->va_bits;
+}
+
+/* Frames of the root of f's format at its default width (40-bit stage 2:
+ * two concatenated tables). */
+static inline size_t fmt_default_root_frames(const struct fmt *f)
+{
+	return f->arch == PT_AARCH64_S2 ? 2 : fmt_root_frames(f);
+}
+
+/* Level l of a table of f as pt_pte_page/table/decode number it: from the
+ * root of the format's widest table (a narrower stage 2 starts lower). */
+static inline unsigned fmt_plevel(const struct fmt *f, unsigned l)
+{
+	return f->arch == PT_AARCH64_S2 ? l + 4 - f->levels : l;
+}
+
+/* pt_translate for a table of f; at a width other than the format's
+ * default, which pt_translate cannot be told, pt_access under libpt's own
+ * regime for it (hardware access state), with pt_translate's results. */
+static inline int fmt_translate(const struct fmt *f, uint64_t root, const struct pt_mm *mm,
+				uint64_t va, struct pt_mapping *out)
+{
+	const struct pt_arch_info *ai = pt_arch_info(f->arch);
+	struct pt_regime r;
+	struct pt_fault ft;
+	int e;
+	if (!ai || ai->va_bits == f->va_bits)
+		return pt_translate(f->arch, f->feat, root, mm, va, out);
+	memset(&r, 0, sizeof(r));
+	r.arch = f->arch;
+	r.features = f->feat;
+	r.va_bits = f->va_bits;
+	r.root = root;
+	r.controls = PT_CTL_HA | PT_CTL_HD;
+	e = pt_access(&r, mm, va, 0, out, &ft);
+	if (e != PT_ERR_FAULT)
+		return e;
+	return ft.kind == PT_FAULT_NOT_PRESENT ? PT_ERR_NOT_MAPPED
+	       : ft.kind == PT_FAULT_ADDRESS   ? PT_ERR_INVALID
+					       : PT_ERR_CORRUPT;
+}
+
+/* 1G leaves, and VAs up to 16 GiB at least (not ARMV7, not a 2-level
+ * stage 2). */
+static inline bool fmt_has_1g(const struct fmt *f)
+{
+	return f->arch != PT_ARMV7 && f->levels > 2;
+}
+
+/* Every table of format f the suites make: f's format, features and VA
+ * width (the default one where f has no other). */
+static inline int fmt_init(struct pt_table *t, const struct fmt *f, const struct pt_mm *mm)
+{
+	const struct pt_config cfg = { f->arch, f->feat, f->va_bits };
+	return pt_init_config(t, &cfg, mm);
 }
 
 #endif

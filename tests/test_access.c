@@ -45,6 +45,8 @@ static struct geo geo_of(enum pt_arch a)
 		return (struct geo){ 3, { 30, 21, 12 }, 8, { 0, 1, 2 }, 1 };
 	case PT_ARMV7:
 		return (struct geo){ 2, { 20, 12 }, 4, { 0, 4 }, 0 };
+	case PT_AARCH64_S2: /* 40-bit IPA: Arm levels 1..3, a root of two frames */
+		return (struct geo){ 3, { 30, 21, 12 }, 8, { 0, 2, 3 }, 0 };
 	default:
 		return (struct geo){ 4, { 39, 30, 21, 12 }, 8, { 0, 1, 2, 3 }, a == PT_RISCV_SV48 };
 	}
@@ -141,7 +143,69 @@ struct acase {
 #define V7_LINUX_PRRR UINT64_C(0xff0a81a8)
 #define V7_LINUX_NMRR UINT64_C(0x40e040e0)
 
+/* AArch64 stage 2 (Arm ARM D8, FWB off): table 3 (bits 63:59 mean nothing);
+ * page 3 | MemAttr << 2 (0b1111 WB 0x3c, 0b0001 Device-nGnRE 0x4, 0b0101
+ * NC 0x14) | S2AP read 0x40, write 0x80 | SH 0x300 | AF 0x400 | DBM 51 |
+ * XN[1:0] 54:53. */
+#define S2T 3u
+#define S2_RW (TARGET | 3u | 0x3cu | 0x40u | 0x80u | 0x300u | 0x400u)
+#define S2F(fl) { PT_OK, PT_FAULT_NONE, 0, (fl), K4 }
+#define S2RWX (PT_READ | PT_WRITE | PT_EXECUTE)
+#define S2C(name, ctl, e, acc, w) \
+	{ name, PT_AARCH64_S2, 0, (ctl), 0, 0, 0x1000, { S2T, S2T, (e) }, 3, (acc), w }
+
 static const struct acase cases[] = {
+	/* ---- AArch64 stage 2: S2AP and XN for EL1 and EL0 alike (XNX) ---- */
+	S2C("s2 RW page from EL0", 0, S2_RW, U | W, S2F(S2RWX | AC | DI)),
+	S2C("s2 S2AP 00: no read", 0, S2_RW & ~UINT64_C(0xc0), R, FAULT(PT_FAULT_PERMISSION, 2)),
+	S2C("s2 S2AP 10 write-only: read faults", 0, S2_RW & ~UINT64_C(0x40), U | R,
+	    FAULT(PT_FAULT_PERMISSION, 2)),
+	S2C("s2 S2AP 10 write-only: write", 0, S2_RW & ~UINT64_C(0x40), W,
+	    S2F(PT_WRITE | PT_EXECUTE | AC | DI)),
+	S2C("s2 S2AP 01 read-only: write faults", 0, S2_RW & ~UINT64_C(0x80), U | W,
+	    FAULT(PT_FAULT_PERMISSION, 2)),
+	S2C("s2 XN 10: no fetch at EL1", 0, S2_RW | AB(54), X, FAULT(PT_FAULT_PERMISSION, 2)),
+	S2C("s2 XN 10: no fetch at EL0", 0, S2_RW | AB(54), U | X, FAULT(PT_FAULT_PERMISSION, 2)),
+	S2C("s2 XN 01: EL0 fetches", 0, S2_RW | AB(53), U | X, S2F(PT_READ | PT_WRITE | AC | DI)),
+	S2C("s2 XN 01: EL1 does not", 0, S2_RW | AB(53), X, FAULT(PT_FAULT_PERMISSION, 2)),
+	S2C("s2 XN 11: EL1 fetches", 0, S2_RW | AB(53) | AB(54), X, S2F(S2RWX | AC | DI)),
+	S2C("s2 XN 11: EL0 does not", 0, S2_RW | AB(53) | AB(54), U | X,
+	    FAULT(PT_FAULT_PERMISSION, 2)),
+	S2C("s2 AF clear: access-flag fault", 0, S2_RW & ~UINT64_C(0x400), R,
+	    FAULT(PT_FAULT_ACCESS_FLAG, 2)),
+	S2C("s2 AF clear under HA: the MMU sets it", PT_CTL_HA, S2_RW & ~UINT64_C(0x400), R,
+	    S2F(S2RWX | DI)),
+	S2C("s2 access flag before permission", 0, S2_RW & ~UINT64_C(0x4c0), W,
+	    FAULT(PT_FAULT_ACCESS_FLAG, 2)),
+	S2C("s2 DBM clean, no HD: a write is the dirty fault", PT_CTL_HA,
+	    (S2_RW & ~UINT64_C(0x80)) | AB(51), W, FAULT(PT_FAULT_DIRTY, 2)),
+	S2C("s2 DBM clean, HD: the MMU sets S2AP[1]", PT_CTL_HA | PT_CTL_HD,
+	    (S2_RW & ~UINT64_C(0x80)) | AB(51), U | W, S2F(S2RWX | AC)),
+	S2C("s2 DBM clean: reads are fine", 0, (S2_RW & ~UINT64_C(0x80)) | AB(51), R,
+	    S2F(S2RWX | AC)),
+	S2C("s2 HD without HA sets nothing", PT_CTL_HD, (S2_RW & ~UINT64_C(0x80)) | AB(51), W,
+	    FAULT(PT_FAULT_DIRTY, 2)),
+	S2C("s2 MemAttr 0001: Device", 0, (S2_RW & ~UINT64_C(0x33c)) | 0x4, R,
+	    S2F(S2RWX | PT_DEVICE | AC | DI)),
+	S2C("s2 MemAttr 0101: Normal NC", 0, (S2_RW & ~UINT64_C(0x3c)) | 0x14, R,
+	    S2F(S2RWX | PT_UNCACHED | AC | DI)),
+	S2C("s2 MemAttr 1010: write-through is cacheable", 0, (S2_RW & ~UINT64_C(0x3c)) | 0x28, R,
+	    S2F(S2RWX | AC | DI)),
+	S2C("s2 MemAttr 0100 (Normal, inner 00) is reserved", 0, (S2_RW & ~UINT64_C(0x3c)) | 0x10, R,
+	    FAULT(PT_FAULT_RESERVED, 2)),
+	S2C("s2 SH 01 is reserved", 0, S2_RW & ~UINT64_C(0x200), R, FAULT(PT_FAULT_RESERVED, 2)),
+	{ "s2 stage-1 table bits (APTable, XNTable) mean nothing", PT_AARCH64_S2, 0, 0, 0, 0, 0x1000,
+	  { S2T | AB(59) | AB(60) | AB(61) | AB(62), S2T, S2_RW }, 3, U | W | X,
+	  S2F(S2RWX | AC | DI) },
+	{ "s2 1G block at Arm level 1 (the root)", PT_AARCH64_S2, 0, 0, 0, 0, 0x1000,
+	  { (S2_RW & ~UINT64_C(2)) | AB(54) }, 1, R,
+	  { PT_OK, PT_FAULT_NONE, 0, PT_READ | PT_WRITE | AC | DI, PT_SIZE_1G } },
+	{ "s2 IPA past 40 bits", PT_AARCH64_S2, 0, 0, 0, 0, UINT64_C(1) << 40, { S2T }, 1, R,
+	  FAULT(PT_FAULT_ADDRESS, 0) },
+	{ "s2 PAN is no stage-2 control", PT_AARCH64_S2, 0, PT_CTL_PAN, 0, 0, 0x1000,
+	  { S2T, S2T, S2_RW }, 3, R, { PT_ERR_INVALID, PT_FAULT_NONE, 0, 0, 0 } },
+	{ "s2 reads no MAIR", PT_AARCH64_S2, 0, 0, PT_AARCH64_MAIR, 0, 0x1000, { S2T, S2T, S2_RW }, 3,
+	  R, { PT_ERR_INVALID, PT_FAULT_NONE, 0, 0, 0 } },
 	/* ---- x86-64: Intel SDM vol. 3A §4.6 ---- */
 	{ "x86 user RW page", PT_X86_64, 0, NXE | WP, 0, 0, 0x1000, { XT, XT, XT, XLEAF }, 4, U | W,
 	  OK(RWXU | AC | DI, K4) },
@@ -421,6 +485,55 @@ static void bad_arguments(void)
 	CHECK_EQ(f.table_pa, UINT64_C(0x7000000));
 }
 
+/* Stage 2 at other IPA sizes through the regime's va_bits: 48 bits walks
+ * four levels from Arm level 0; 32 bits two from Arm level 2, the root
+ * four concatenated tables indexed as one (IPA bits 31:21). */
+static void stage2_widths(void)
+{
+	struct pt_regime r = { PT_AARCH64_S2, 0, 48, BASE, 0, 0, 0, 0 };
+	struct pt_mapping m;
+	struct pt_fault f;
+	const uint64_t va = UINT64_C(0x812345000); /* 32G + ... */
+	snprintf(check_ctx, sizeof(check_ctx), "stage 2 widths");
+	chain(PT_AARCH64, va, (const uint64_t[]){ S2T, S2T, S2T, S2_RW }, 4);
+	CHECK_EQ(pt_access(&r, &img_mm, va, R | W, &m, &f), PT_OK);
+	CHECK_EQ(m.pa, TARGET);
+	CHECK_EQ(pt_access(&r, &img_mm, UINT64_C(1) << 48, R, &m, &f), PT_ERR_FAULT);
+	CHECK_EQ(f.kind, PT_FAULT_ADDRESS);
+	/* Three levels would read the level-0 table as level 1: no longer
+	 * this answer. */
+	r.va_bits = 0;
+	CHECK(pt_access(&r, &img_mm, va, R, &m, &f) != PT_OK || m.pa != TARGET);
+	r.va_bits = 31;
+	CHECK_EQ(pt_access(&r, &img_mm, va, R, &m, &f), PT_ERR_INVALID);
+	r.va_bits = 49;
+	CHECK_EQ(pt_access(&r, &img_mm, va, R, &m, &f), PT_ERR_INVALID);
+	/* 32 bits: the entry for IPA 0xc0200000 is number 0x601 of the
+	 * root, in its fourth frame; its table in frame 4. */
+	{
+		const uint64_t ipa = UINT64_C(0xc0201000), tbl = BASE + 4 * 4096;
+		const uint64_t e0 = tbl | S2T, e1 = S2_RW;
+		memset(mem, 0, sizeof(mem));
+		memcpy(mem + 0x601 * 8, &e0, 8);
+		memcpy(mem + 4 * 4096 + 1 * 8, &e1, 8);
+		r.va_bits = 32;
+		CHECK_EQ(pt_access(&r, &img_mm, ipa, U | W | X, &m, &f), PT_OK);
+		CHECK_EQ(m.pa, TARGET);
+		CHECK_EQ(m.size, K4);
+		CHECK_EQ(pt_access(&r, &img_mm, UINT64_C(1) << 32, R, &m, &f), PT_ERR_FAULT);
+		CHECK_EQ(f.kind, PT_FAULT_ADDRESS);
+		/* A root of four frames must be aligned to 16 KiB. */
+		r.root = BASE + 4096;
+		CHECK_EQ(pt_access(&r, &img_mm, ipa, R, &m, &f), PT_ERR_INVALID);
+		r.root = BASE;
+		/* A 2M block in the root. */
+		memcpy(mem + 0x601 * 8, &(uint64_t){ (S2_RW & ~UINT64_C(2)) | UINT64_C(0x200000) }, 8);
+		CHECK_EQ(pt_access(&r, &img_mm, ipa, R, &m, &f), PT_OK);
+		CHECK_EQ(m.size, M2);
+		CHECK_EQ(m.pa, TARGET | UINT64_C(0x201000));
+	}
+}
+
 /* pt_translate is pt_access with libpt's own regime and no check. */
 static void translate_is_access(void)
 {
@@ -467,6 +580,7 @@ int main(void)
 	group_end();
 	group_begin("access (arguments, pt_translate)");
 	bad_arguments();
+	stage2_widths();
 	translate_is_access();
 	regime_decode();
 	group_end();

@@ -54,7 +54,7 @@ static int env_init(struct env *e, const struct fmt *f)
 	if (arena_init(&e->a, UINT64_C(0x10000000), 8192) != 0)
 		return 0;
 	e->mm = (struct pt_mm){ env_alloc, env_free, env_virt, env_flush, e };
-	if (pt_init(&e->t, f->arch, f->feat, &e->mm) != PT_OK) {
+	if (fmt_init(&e->t, f, &e->mm) != PT_OK) {
 		arena_fini(&e->a);
 		return 0;
 	}
@@ -350,7 +350,7 @@ int main(void)
 		snprintf(name, sizeof(name), "atomic %s", f->name);
 		group_begin(name);
 		for (size_t s = 0; s < sizeof(SCENS) / sizeof(SCENS[0]); s++) {
-			if (SCENS[s].needs_1g && f->arch == PT_ARMV7)
+			if (SCENS[s].needs_1g && !fmt_has_1g(f))
 				continue;
 			run(f, &SCENS[s], false, false);
 			run(f, &SCENS[s], true, false);

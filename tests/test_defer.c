@@ -82,7 +82,7 @@ static void reach(struct watch *w, uint64_t pa, unsigned l)
 		uint64_t e = pte_read(f, &w->a, pa, i);
 		struct pt_entry d;
 		if (e == fmt_empty(f) ||
-		    pt_pte_decode(f->arch, f->feat, l, e, &d) != PT_OK || d.leaf ||
+		    pt_pte_decode(f->arch, f->feat, fmt_plevel(f, l), e, &d) != PT_OK || d.leaf ||
 		    l + 1 >= f->levels || !in_arena(w, d.pa))
 			continue;
 		w->seen[frame_no(w, d.pa)] = w->epoch;
@@ -211,7 +211,7 @@ static int w_init(struct watch *w, const struct fmt *f, bool hook)
 		return 0;
 	}
 	w->mm = (struct pt_mm){ w_alloc, w_free, w_virt, hook ? w_flush : NULL, w };
-	if (!CHECK_EQ(pt_init(&w->t, f->arch, f->feat, &w->mm), PT_OK)) {
+	if (!CHECK_EQ(fmt_init(&w->t, f, &w->mm), PT_OK)) {
 		arena_fini(&w->a);
 		free(w->copy);
 		return 0;

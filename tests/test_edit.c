@@ -95,7 +95,7 @@ static void t_splits(const struct fmt *f)
 	CHECK_EQ(e.a.in_use, n0);
 	check_tables(&e, true);
 	/* Two-level split: a 1G leaf cut at one 4K page becomes 2M + 4K. */
-	if (f->arch != PT_ARMV7) {
+	if (fmt_has_1g(f)) {
 		uint64_t G = V(f, 8 * PT_SIZE_1G);
 		CHECK_EQ(pt_map(&e.t, G, PT_SIZE_1G, PT_SIZE_1G, RW), PT_OK);
 		n0 = e.a.in_use;
@@ -356,7 +356,7 @@ static void t_flush(const struct fmt *f)
 		struct pt_mm mm = e.mm;
 		struct pt_table t2;
 		mm.flush_tlb = NULL;
-		if (CHECK_EQ(pt_init(&t2, f->arch, f->feat, &mm), PT_OK)) {
+		if (CHECK_EQ(fmt_init(&t2, f, &mm), PT_OK)) {
 			CHECK_EQ(pt_map(&t2, B, 0x1000, K4, RW), PT_OK);
 			CHECK_EQ(pt_remap(&t2, B, 0x3000, RW, NULL), PT_OK);
 			CHECK_EQ(pt_unmap_region(&t2, B, K4), PT_OK);

@@ -20,15 +20,15 @@ static void t_init(const struct fmt *f)
 	if (!env_init(&e, f))
 		return;
 	mm = e.mm;
-	CHECK_EQ(pt_init(NULL, f->arch, f->feat, &mm), PT_ERR_INVALID);
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, NULL), PT_ERR_INVALID);
+	CHECK_EQ(fmt_init(NULL, f, &mm), PT_ERR_INVALID);
+	CHECK_EQ(fmt_init(&t, f, NULL), PT_ERR_INVALID);
 	CHECK_EQ(pt_init(&t, ARCH_UNKNOWN, 0, &mm), PT_ERR_INVALID);
 	mm.alloc_frames = NULL;
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_INVALID);
+	CHECK_EQ(fmt_init(&t, f, &mm), PT_ERR_INVALID);
 	mm = e.mm, mm.free_frames = NULL;
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_INVALID);
+	CHECK_EQ(fmt_init(&t, f, &mm), PT_ERR_INVALID);
 	mm = e.mm, mm.phys_to_virt = NULL;
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_INVALID);
+	CHECK_EQ(fmt_init(&t, f, &mm), PT_ERR_INVALID);
 	mm = e.mm;
 	/* Features of another arch, or conflicting ones. */
 	if (f->arch == PT_AARCH64) {
@@ -44,12 +44,29 @@ static void t_init(const struct fmt *f)
 		CHECK_EQ(pt_init(&t, f->arch, PT_FEAT_RISCV_SVPBMT, &mm), PT_ERR_INVALID);
 	}
 	CHECK_EQ(pt_init(&t, f->arch, 1u << 20, &mm), PT_ERR_INVALID);
+	/* pt_init_config: a NULL config; widths the format does not have
+	 * (one past either end of its range; the others have only their
+	 * default). */
+	CHECK_EQ(pt_init_config(&t, NULL, &mm), PT_ERR_INVALID);
+	{
+		unsigned lo = f->va_bits, hi = f->va_bits;
+		fmt_va_range(f, &lo, &hi);
+		const struct pt_config below = { f->arch, f->feat, lo - 1 };
+		const struct pt_config above = { f->arch, f->feat, hi + 1 };
+		const struct pt_config dflt = { f->arch, f->feat, 0 };
+		CHECK_EQ(pt_init_config(&t, &below, &mm), PT_ERR_INVALID);
+		CHECK_EQ(pt_init_config(&t, &above, &mm), PT_ERR_INVALID);
+		if (CHECK_EQ(pt_init_config(&t, &dflt, &mm), PT_OK)) {
+			CHECK_EQ(e.a.in_use, e.base + fmt_default_root_frames(f));
+			pt_destroy(&t);
+		}
+	}
 	CHECK_EQ(e.a.in_use, e.base);
 	/* Allocation failure and PA 0 at init. */
 	arena_fail_nth(&e.a, 1);
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_NO_MEMORY);
+	CHECK_EQ(fmt_init(&t, f, &mm), PT_ERR_NO_MEMORY);
 	e.zero_at = 1;
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_NO_MEMORY);
+	CHECK_EQ(fmt_init(&t, f, &mm), PT_ERR_NO_MEMORY);
 	CHECK_EQ(e.a.in_use, e.base);
 	/* The root is zeroed although the arena hands out dirty frames. */
 	CHECK_EQ(count_leaves(&e), 0);
@@ -132,6 +149,7 @@ static void t_errors(const struct fmt *f)
 	const uint64_t va = V(f, 0x40000000);
 	const uint64_t noncanon = f->arch == PT_ARMV7 ? UINT64_C(1) << 32
 				  : f->arch == PT_AARCH64 ? (f->lo ? UINT64_C(0x1000) : HIGH_HALF)
+				  : f->arch == PT_AARCH64_S2 ? UINT64_C(1) << f->va_bits
 							  : UINT64_C(1) << (f->va_bits - 1);
 	const uint64_t widepa = UINT64_C(1) << f->pa_bits;
 	CTX("%s errors", f->name);
@@ -188,6 +206,7 @@ static void t_errors(const struct fmt *f)
 		/* The end of the lower half and the start of the upper one are
 		 * never one range. */
 		uint64_t last_lo = f->arch == PT_AARCH64 ? UINT64_C(0x0000fffffffff000)
+				   : f->arch == PT_AARCH64_S2 ? top_page(f)
 							 : (UINT64_C(1) << (f->va_bits - 1)) - PT_SIZE_4K;
 		if (!f->lo)
 			CHECK_EQ(pt_unmap_region(&e.t, last_lo, 2 * PT_SIZE_4K), PT_ERR_INVALID);
@@ -441,7 +460,7 @@ static void t_huge(const struct fmt *f)
 		CHECK_EQ(pt_unmap_region(&e.t, va, 2 * hs + 2 * PT_SIZE_4K), PT_OK);
 		CHECK_EQ(flushed_use(&e), e.base);
 		/* 1G + 2M + 4K at a 1G boundary: one leaf of each size. */
-		if (f->arch != PT_ARMV7) {
+		if (fmt_has_1g(f)) {
 			uint64_t g = PT_SIZE_1G;
 			CHECK_EQ(pt_map_region(&e.t, V(f, 4 * g), 4 * g, g + hs + PT_SIZE_4K, RW,
 					       PT_ALLOW_HUGE), PT_OK);

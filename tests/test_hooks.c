@@ -20,6 +20,7 @@
 #include "fmt.h"
 
 #include "../arch/aarch64.h"
+#include "../arch/aarch64_s2.h"
 #include "../arch/armv7.h"
 #include "../arch/loongarch.h"
 #include "../arch/riscv.h"
@@ -131,6 +132,7 @@ int main(void)
 	PT_HOOKS_FAMILY(aarch64, 0u, 4, 64);
 	PT_HOOKS_FAMILY(aarch64, PT_FEAT_AARCH64_EL2, 4, 64);
 	PT_HOOKS_FAMILY(aarch64, PT_FEAT_AARCH64_HIGH, 4, 64);
+	PT_HOOKS_FAMILY(aarch64_s2, 0u, 4, 64);
 	PT_HOOKS_FAMILY(riscv, 0u, 5, 64);
 	PT_HOOKS_FAMILY(riscv, PT_FEAT_RISCV_SVPBMT, 5, 64);
 	PT_HOOKS_FAMILY(riscv, PT_FEAT_RISCV_XUANTIE, 5, 64);

@@ -460,7 +460,7 @@ static void run(const struct fmt *f, size_t idx, bool direct)
 		return;
 	arena_mm(&a, &mm);
 	mm.phys_to_virt = counting_p2v;
-	if (!CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_OK)) {
+	if (!CHECK_EQ(fmt_init(&t, f, &mm), PT_OK)) {
 		arena_fini(&a);
 		return;
 	}

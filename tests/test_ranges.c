@@ -90,7 +90,8 @@ static uint64_t ignored_bit(const struct fmt *f)
 	if (fmt_empty(f))
 		return 0;
 	switch (f->arch) {
-	case PT_AARCH64: return UINT64_C(1) << 10;   /* AF */
+	case PT_AARCH64:
+	case PT_AARCH64_S2: return UINT64_C(1) << 10;   /* AF */
 	case PT_ARMV7: return 0;
 	case PT_LOONGARCH64: return UINT64_C(1) << 0; /* V */
 	case PT_RISCV_SV39: case PT_RISCV_SV48: case PT_RISCV_SV57:
@@ -207,7 +208,7 @@ static void run(const struct fmt *f, uint64_t seed)
 		return;
 	huge = fmt_span(f, fmt_huge_level(f));
 	span = 64 * huge;
-	base = f->lo ? f->lo + (UINT64_C(1) << 40) : (f->arch == PT_ARMV7 ? 0x40000000 : UINT64_C(1) << 32);
+	base = f->lo ? f->lo + (UINT64_C(1) << 40) : (f->va_bits <= 32 ? 0x40000000 : UINT64_C(1) << 32);
 	CTX("%s", f->name);
 	/* Runs that coalesce (one big map, later split by protect/unmap) and
 	 * random small pieces that do not. */

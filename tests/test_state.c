@@ -49,7 +49,7 @@ static uint64_t leaf_slot(struct env *e, uint64_t va, size_t *idx, unsigned *lev
 	for (unsigned l = 0; l < f->levels; l++) {
 		struct pt_entry d;
 		size_t i = fmt_index(f, l, va);
-		if (pt_pte_decode(f->arch, f->feat, l, pte_read(f, &e->a, tbl, i), &d) != PT_OK)
+		if (pt_pte_decode(f->arch, f->feat, fmt_plevel(f, l), pte_read(f, &e->a, tbl, i), &d) != PT_OK)
 			return 0;
 		if (d.leaf) {
 			*idx = i;
@@ -77,6 +77,9 @@ static void mmu_bits(const struct fmt *f, bool write, uint64_t *set, uint64_t *c
 	case PT_AARCH64: /* AF(10); HD clears AP[2](7) of a DBM leaf */
 		*set = UINT64_C(1) << 10;
 		*clr = write ? UINT64_C(1) << 7 : 0;
+		break;
+	case PT_AARCH64_S2: /* AF(10); HD sets S2AP[1](7) of a DBM leaf */
+		*set = UINT64_C(1) << 10 | (write ? UINT64_C(1) << 7 : 0);
 		break;
 	case PT_RISCV_SV39:
 	case PT_RISCV_SV48:
@@ -280,7 +283,7 @@ static void clear_state_bitmap(const struct fmt *f)
 		size_t i;
 		unsigned l;
 		uint64_t tbl = leaf_slot(&e, va + 2 * huge + 5 * PT_SIZE_4K, &i, &l);
-		uint64_t bad = f->arch == PT_AARCH64 ? UINT64_C(1) :     /* level-3 block */
+		uint64_t bad = f->arch == PT_AARCH64 || f->arch == PT_AARCH64_S2 ? UINT64_C(1) : /* level-3 block */
 			       f->arch == PT_LOONGARCH64 ? UINT64_C(1) : /* V without P */
 			       fmt_is_riscv(f->arch) ? UINT64_C(5) :     /* W without R */
 			       0; /* x86 has no corrupt 4K leaf */
@@ -324,7 +327,7 @@ static void corrupt_among_sound(const struct fmt *f)
 			const uint64_t bad = keep ^ (UINT64_C(1) << b);
 			struct pt_entry d;
 			struct digest d0;
-			if (pt_pte_decode(f->arch, f->feat, l, bad, &d) != PT_ERR_CORRUPT)
+			if (pt_pte_decode(f->arch, f->feat, fmt_plevel(f, l), bad, &d) != PT_ERR_CORRUPT)
 				continue;
 			pte_write(f, &e.a, tbl, i0 + k, bad);
 			d0 = table_digest(&e.t);
@@ -368,7 +371,7 @@ static void bit_set_in_plan_gap(const struct fmt *f)
 	/* The table again, with the racing allocator. */
 	pt_destroy(&e.t);
 	e.mm.alloc_frames = race_alloc;
-	CHECK_EQ(pt_init(&e.t, f->arch, f->feat, &e.mm), PT_OK);
+	CHECK_EQ(fmt_init(&e.t, f, &e.mm), PT_OK);
 	/* A clean writable 4K run, then a huge leaf the range cuts (the split
 	 * allocates after the plan read the run). */
 	CHECK_EQ(pt_map_region(&e.t, va, 0x1000000, 64 * PT_SIZE_4K, RW, 0), PT_OK);
@@ -448,7 +451,8 @@ static void mmu_races(const struct fmt *f, unsigned rounds)
 	m.wide = true;
 	/* Only D (or AP[2]) from the thread: A stays set, so the leaf is
 	 * "writable and clean" until the thread writes. */
-	m.set &= ~(uint64_t)(f->arch == PT_AARCH64 ? UINT64_C(1) << 10 : 0);
+	m.set &= ~(uint64_t)(f->arch == PT_AARCH64 || f->arch == PT_AARCH64_S2 ? UINT64_C(1) << 10
+											: 0);
 	m.seed = 12345;
 	atomic_init(&m.go, 0);
 	atomic_init(&m.done, 0);

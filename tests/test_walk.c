@@ -177,7 +177,7 @@ static void t_copy(const struct fmt *f)
 	CHECK_EQ(pt_map(&e.t, R + 0x5000, 0x5000, K4, RW), PT_OK);
 	CHECK_EQ(pt_map(&e.t, R + RS + (hs == RS ? 0 : 3 * hs), 0, hs, R_), PT_OK);
 	n1 = e.a.in_use;
-	if (!CHECK_EQ(pt_init(&dst, f->arch, f->feat, &e.mm), PT_OK))
+	if (!CHECK_EQ(fmt_init(&dst, f, &e.mm), PT_OK))
 		goto out;
 	flush_reset(&e);
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R, 2 * RS), PT_OK);
@@ -242,6 +242,12 @@ static void t_copy(const struct fmt *f)
 			CHECK_EQ(pt_copy_from(&other, &e.t, R, RS), PT_ERR_INVALID);
 			pt_destroy(&other);
 		}
+		/* And the width, where the format has several. */
+		const struct pt_config oc = { f->arch, f->feat, f->va_bits == 40 ? 41 : 40 };
+		if (f->arch == PT_AARCH64_S2 && CHECK_EQ(pt_init_config(&other, &oc, &e.mm), PT_OK)) {
+			CHECK_EQ(pt_copy_from(&other, &e.t, R, RS), PT_ERR_INVALID);
+			pt_destroy(&other);
+		}
 	}
 	/* destroy(dst) frees only dst's own frames. */
 	pt_destroy(&dst);
@@ -272,7 +278,7 @@ static void t_copy_unaligned(const struct fmt *f)
 	CHECK_EQ(pt_map(&e.t, R + RS - K4, 0x7000, K4, RW), PT_OK);
 	CHECK_EQ(pt_map(&e.t, R + 2 * RS - K4, 0x8000, K4, RW), PT_OK);
 	n1 = e.a.in_use;
-	if (!CHECK_EQ(pt_init(&dst, f->arch, f->feat, &e.mm), PT_OK))
+	if (!CHECK_EQ(fmt_init(&dst, f, &e.mm), PT_OK))
 		goto out;
 	/* Two pages across the boundary of entries 4 and 5. */
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R + RS - K4, 2 * K4), PT_OK);
@@ -325,7 +331,7 @@ static void t_copy_arceos(const struct fmt *f)
 	CHECK_EQ(pt_map(&e.t, k2, PT_SIZE_1G, PT_SIZE_1G, RW), PT_OK);
 	CHECK_EQ(pt_map(&e.t, k3, 0x3000, K4, R_), PT_OK);
 	n1 = e.a.in_use;
-	if (!CHECK_EQ(pt_init(&dst, f->arch, f->feat, &e.mm), PT_OK))
+	if (!CHECK_EQ(fmt_init(&dst, f, &e.mm), PT_OK))
 		goto out;
 	/* A user page first: the lower half is dst's own. */
 	CHECK_EQ(pt_map(&dst, 0x400000, 0x4000, K4, RW), PT_OK);
@@ -348,7 +354,7 @@ static void t_copy_arceos(const struct fmt *f)
 	pt_destroy(&dst);
 	CHECK_EQ(e.a.in_use, n1);
 	/* A table that already uses a root entry of the half shares none. */
-	if (CHECK_EQ(pt_init(&busy, f->arch, f->feat, &e.mm), PT_OK)) {
+	if (CHECK_EQ(fmt_init(&busy, f, &e.mm), PT_OK)) {
 		CHECK_EQ(pt_map(&busy, UINT64_C(0xffff960000000000), 0x1000, K4, RW), PT_OK);
 		CHECK_EQ(pt_copy_from(&busy, &e.t, kva, ksize), PT_ERR_ALREADY_MAPPED);
 		CHECK_EQ(pt_query(&busy, k1, &m), PT_ERR_NOT_MAPPED);
@@ -440,7 +446,7 @@ static void t_translate(const struct fmt *f)
 		vas[nv++] = V(f, 0x40000000 - 16 * K4) + rng_next(&s) % (2 * hs + 32 * K4);
 	for (size_t i = 0; i < nv; i++) {
 		int r1 = pt_query(&e.t, vas[i], &m1);
-		int r2 = pt_translate(f->arch, f->feat, pt_root(&e.t), &e.mm, vas[i], &m2);
+		int r2 = fmt_translate(f, pt_root(&e.t), &e.mm, vas[i], &m2);
 		CTX("%s translate va %#llx", f->name, (unsigned long long)vas[i]);
 		CHECK_EQ(r2, r1);
 		if (r1 == PT_OK && r2 == PT_OK) {
@@ -455,34 +461,39 @@ static void t_translate(const struct fmt *f)
 		uint64_t va = V(f, 0x40000000 - 4 * K4), root = pt_root(&e.t);
 		struct pt_mm nov = e.mm;
 		nov.phys_to_virt = NULL;
-		CHECK_EQ(pt_translate(f->arch, f->feat, root + 0x800, &e.mm, va, &m2), PT_ERR_INVALID);
+		/* (a stage-2 root of 64 entries is aligned to its 512 bytes) */
+		CHECK_EQ(fmt_translate(f, root + (fmt_entries(f, 0) * fmt_pte_bytes(f) < 4096 ? 8 : 0x800),
+				       &e.mm, va, &m2),
+			 PT_ERR_INVALID);
 		if (f->arch == PT_ARMV7)
-			CHECK_EQ(pt_translate(f->arch, f->feat, root + K4, &e.mm, va, &m2), PT_ERR_INVALID);
-		CHECK_EQ(pt_translate(f->arch, f->feat, root, NULL, va, &m2), PT_ERR_INVALID);
+			CHECK_EQ(fmt_translate(f, root + K4, &e.mm, va, &m2), PT_ERR_INVALID);
+		CHECK_EQ(fmt_translate(f, root, NULL, va, &m2), PT_ERR_INVALID);
 		/* A VA outside the half the table serves. */
 		{
 			uint64_t nc = f->arch == PT_ARMV7     ? UINT64_C(1) << 32
 				      : f->arch == PT_AARCH64 ? (f->lo ? UINT64_C(0x1000) : HIGH_HALF)
+				      : f->arch == PT_AARCH64_S2 ? UINT64_C(1) << f->va_bits
 							      : UINT64_C(1) << (f->va_bits - 1);
-			CHECK_EQ(pt_translate(f->arch, f->feat, root, &e.mm, nc, &m2), PT_ERR_INVALID);
+			CHECK_EQ(fmt_translate(f, root, &e.mm, nc, &m2), PT_ERR_INVALID);
 		}
-		CHECK_EQ(pt_translate(f->arch, f->feat, root, &e.mm, va, NULL), PT_ERR_INVALID);
-		CHECK_EQ(pt_translate(f->arch, f->feat, root, &nov, va, &m2), PT_ERR_INVALID);
+		CHECK_EQ(fmt_translate(f, root, &e.mm, va, NULL), PT_ERR_INVALID);
+		CHECK_EQ(fmt_translate(f, root, &nov, va, &m2), PT_ERR_INVALID);
 		CHECK_EQ(pt_translate(ARCH_UNKNOWN, 0, root, &e.mm, va, &m2), PT_ERR_INVALID);
 		CHECK_EQ(pt_translate(f->arch, 1u << 20, root, &e.mm, va, &m2), PT_ERR_INVALID);
-		CHECK_EQ(pt_translate(f->arch, f->feat, UINT64_C(1) << f->pa_bits, &e.mm, va, &m2),
+		CHECK_EQ(fmt_translate(f, UINT64_C(1) << f->pa_bits, &e.mm, va, &m2),
 			 PT_ERR_INVALID);
 		/* A table phys_to_virt cannot reach is corrupt. */
 		{
 			struct deny d = { &e.a, table_at(&e, va, f->levels - 1) & ~UINT64_C(0xfff) };
 			struct pt_mm dm = { NULL, NULL, deny_virt, NULL, &d };
 			if (CHECK(d.frame != 0)) {
-				CHECK_EQ(pt_translate(f->arch, f->feat, root, &dm, va, &m2), PT_ERR_CORRUPT);
-				CHECK_EQ(pt_translate(f->arch, f->feat, root, &dm, top_page(f), &m2), PT_OK);
+				CHECK_EQ(fmt_translate(f, root, &dm, va, &m2), PT_ERR_CORRUPT);
+				CHECK_EQ(fmt_translate(f, root, &dm, top_page(f), &m2), PT_OK);
 			}
 			d.frame = root;
-			CHECK_EQ(pt_translate(f->arch, f->feat, root, &dm, top_page(f), &m2),
-				 f->arch == PT_ARMV7 ? PT_OK : PT_ERR_CORRUPT);
+			/* The top's root entry is in the root's last frame. */
+			CHECK_EQ(fmt_translate(f, root, &dm, top_page(f), &m2),
+				 fmt_root_frames(f) > 1 ? PT_OK : PT_ERR_CORRUPT);
 		}
 	}
 	env_fini(&e);
@@ -514,9 +525,9 @@ static void t_translate(const struct fmt *f)
 				uint64_t tgt = GB + (rng_next(&s) % (NG * 4)) * 1024;
 				uint64_t v;
 				switch (rng_next(&s) % 4) {
-				case 0: v = pt_pte_table(f->arch, lvl, f->arch == PT_ARMV7 ? tgt : tgt & ~UINT64_C(0xfff)); break;
-				case 1: v = pt_pte_page(f->arch, f->feat, lvl, fmt_span(f, lvl) * (rng_next(&s) % 4), RW); break;
-				case 2: v = pt_pte_table(f->arch, lvl, UINT64_C(0x7000000)); break; /* unreachable */
+				case 0: v = pt_pte_table(f->arch, fmt_plevel(f, lvl), f->arch == PT_ARMV7 ? tgt : tgt & ~UINT64_C(0xfff)); break;
+				case 1: v = pt_pte_page(f->arch, f->feat, fmt_plevel(f, lvl), fmt_span(f, lvl) * (rng_next(&s) % 4), RW); break;
+				case 2: v = pt_pte_table(f->arch, fmt_plevel(f, lvl), UINT64_C(0x7000000)); break; /* unreachable */
 				default: v = 0; break;
 				}
 				if (pb == 4) {
@@ -533,7 +544,9 @@ static void t_translate(const struct fmt *f)
 					va &= 0xffffffffu;
 				else if (f->arch == PT_AARCH64)
 					va = f->lo | (va & UINT64_C(0xffffffffffff));
-				r = pt_translate(f->arch, f->feat, GB, &gm, va, &m2);
+				else if (f->arch == PT_AARCH64_S2)
+					va &= (UINT64_C(1) << f->va_bits) - 1;
+				r = fmt_translate(f, GB, &gm, va, &m2);
 				if (r == PT_OK) {
 					res[0]++;
 					if (m2.size == 0 || (m2.size & (m2.size - 1)) ||
@@ -551,7 +564,7 @@ static void t_translate(const struct fmt *f)
 		}
 		/* A table pointing at itself at every level cannot loop. */
 		for (size_t k = 0; k < 4096 / fmt_pte_bytes(f); k++) {
-			uint64_t v = pt_pte_table(f->arch, 0, GB);
+			uint64_t v = pt_pte_table(f->arch, fmt_plevel(f, 0), GB);
 			if (fmt_pte_bytes(f) == 4) {
 				uint32_t w = (uint32_t)v;
 				for (size_t i = 0; i < 4; i++)
@@ -561,7 +574,7 @@ static void t_translate(const struct fmt *f)
 			}
 		}
 		{
-			int r = pt_translate(f->arch, f->feat, GB, &gm, V(f, 0x12345000), &m2);
+			int r = fmt_translate(f, GB, &gm, V(f, 0x12345000), &m2);
 			CHECK(r == PT_ERR_CORRUPT || r == PT_ERR_NOT_MAPPED || r == PT_OK);
 		}
 		CHECK_EQ(bad, 0);
@@ -654,7 +667,7 @@ static void t_wide_alloc(const struct fmt *f)
 	if (!CHECK_EQ(arena_init(&a, top - rf * PT_SIZE_4K, 64), 0))
 		return;
 	arena_mm(&a, &mm);
-	if (CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_OK)) {
+	if (CHECK_EQ(fmt_init(&t, f, &mm), PT_OK)) {
 		CHECK_EQ(pt_map(&t, V(f, 0x1000), 0x1000, PT_SIZE_4K, RW), PT_ERR_NO_MEMORY);
 		CHECK_EQ(pt_query(&t, V(f, 0x1000), &m), PT_ERR_NOT_MAPPED);
 		CHECK_EQ(a.in_use, rf);
@@ -665,7 +678,7 @@ static void t_wide_alloc(const struct fmt *f)
 	if (!CHECK_EQ(arena_init(&a, top, 64), 0))
 		return;
 	arena_mm(&a, &mm);
-	CHECK_EQ(pt_init(&t, f->arch, f->feat, &mm), PT_ERR_NO_MEMORY);
+	CHECK_EQ(fmt_init(&t, f, &mm), PT_ERR_NO_MEMORY);
 	CHECK_EQ(a.in_use, 0);
 	CHECK_EQ(a.errors, 0);
 	arena_fini(&a);
@@ -681,6 +694,7 @@ static void t_edges(const struct fmt *f)
 	/* Size of the half the table serves. */
 	const uint64_t half = f->arch == PT_ARMV7 ? UINT64_C(1) << 32
 			      : f->arch == PT_AARCH64 ? UINT64_C(1) << 48
+			      : f->arch == PT_AARCH64_S2 ? UINT64_C(1) << f->va_bits
 						      : UINT64_C(1) << (f->va_bits - 1);
 	uint64_t sz = 0;
 	CTX("%s edges", f->name);
@@ -715,7 +729,7 @@ static void t_edges(const struct fmt *f)
 	CHECK_EQ(flushed_use(&e), e.base);
 	CHECK_EQ(count_leaves(&e), 0);
 	/* copy_from range errors. */
-	if (CHECK_EQ(pt_init(&dst, f->arch, f->feat, &e.mm), PT_OK)) {
+	if (CHECK_EQ(fmt_init(&dst, f, &e.mm), PT_OK)) {
 		CHECK_EQ(pt_copy_from(&dst, &e.t, f->lo, 0), PT_ERR_INVALID);
 		CHECK_EQ(pt_copy_from(&dst, &e.t, top + K4 - fmt_span(f, 0), 2 * fmt_span(f, 0)),
 			 PT_ERR_INVALID);
@@ -760,11 +774,12 @@ static void t_walk_pa_top(const struct fmt *f)
 	if (!CHECK(tpa != 0))
 		goto out;
 	planted = pte_read(f, &e.a, tpa, fmt_index(f, leaf, va)) +
-		  (pt_pte_page(f->arch, f->feat, leaf, K4, RW) - pt_pte_page(f->arch, f->feat, leaf, 0, RW));
+		  (pt_pte_page(f->arch, f->feat, fmt_plevel(f, leaf), K4, RW) -
+		   pt_pte_page(f->arch, f->feat, fmt_plevel(f, leaf), 0, RW));
 	pte_write(f, &e.a, tpa, fmt_index(f, leaf, va + K4), planted);
 	if (f->arch == PT_ARMV7)
 		planted &= UINT32_MAX;
-	wr = pt_pte_decode(f->arch, f->feat, leaf, planted, &want);
+	wr = pt_pte_decode(f->arch, f->feat, fmt_plevel(f, leaf), planted, &want);
 	if (wr == PT_ERR_CORRUPT) {
 		CHECK_EQ(walk_all(&e, 0), PT_ERR_CORRUPT);
 	} else if (CHECK_EQ(wr, PT_OK) && CHECK_EQ(walk_all(&e, 0), PT_OK)) {

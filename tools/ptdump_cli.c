@@ -43,8 +43,10 @@ static const char usage_text[] =
 	"never followed, each entry is read once.\n"
 	"\n"
 	"  --arch <format>     x86_64 x86_64_la57 aarch64 riscv_sv39 riscv_sv48\n"
-	"                      riscv_sv57 loongarch64 armv7\n"
+	"                      riscv_sv57 loongarch64 armv7 aarch64_s2\n"
 	"  --features <list>   el2, high (aarch64); svpbmt or xuantie (riscv)\n"
+	"  --va-bits <n>       the table's VA (IPA) width where the format has several:\n"
+	"                      aarch64_s2 32..48 (default 40)\n"
 	"  --root <PA>         physical address of the root table\n"
 	"  --base <PA>         physical address of the image's first byte (default 0)\n"
 	"  --va-range <s>-<e>  only VAs in [s, e); an empty <e> means to the top\n"
@@ -194,6 +196,11 @@ static int parse_cli(int argc, char **argv, struct cli *c, FILE *out, FILE *err)
 		} else if ((v = opt_value(argc, argv, &i, "--features"))) {
 			if (ptd_parse_features(v, &c->cfg.features))
 				return usage_error(err, "unknown feature in --features", v);
+		} else if ((v = opt_value(argc, argv, &i, "--va-bits"))) {
+			uint64_t n;
+			if (parse_u64(v, &n) || n > 64)
+				return usage_error(err, "bad --va-bits", v);
+			c->cfg.va_bits = (unsigned)n;
 		} else if ((v = opt_value(argc, argv, &i, "--root"))) {
 			if (parse_u64(v, &c->cfg.root))
 				return usage_error(err, "bad --root", v);
@@ -455,7 +462,7 @@ int ptd_main(int argc, char **argv, FILE *out, FILE *err)
 		rc = do_translate(&c, &img, out, err);
 		goto out;
 	}
-	ptd_geom(c.cfg.arch, &g);
+	ptd_geom_bits(c.cfg.arch, c.cfg.va_bits, &g);
 	memset(&pr, 0, sizeof(pr));
 	pr.f = out;
 	pr.json = c.json;

@@ -21,18 +21,34 @@
 
 int ptd_geom(enum pt_arch a, struct ptd_geom *g)
 {
+	return ptd_geom_bits(a, 0, g);
+}
+
+int ptd_geom_bits(enum pt_arch a, unsigned va_bits, struct ptd_geom *g)
+{
 	const struct pt_arch_info *in = pt_arch_info(a);
 	/* ARMv7 short descriptors are the one format with 4-byte entries and
 	 * 1 KiB second-level tables; every other format has 4 KiB
 	 * tables of 8-byte entries below the root. */
 	bool v7 = a == PT_ARMV7;
-	unsigned shift = 12, bits;
+	unsigned shift = 12, bits, levels, width;
 	if (!in || in->levels == 0 || in->levels > PT_MAX_LEVELS)
 		return -1;
+	levels = in->levels;
+	width = in->va_bits;
+	if (va_bits && va_bits != in->va_bits) {
+		/* A stage 2 starts at the lowest level whose table, concatenated
+		 * up to 16 times, covers the IPA (Arm ARM; KVM does the same):
+		 * 9 bits per level below the root, 13 at most in it. */
+		if (a != PT_AARCH64_S2 || va_bits < 32 || va_bits > 48)
+			return -1;
+		width = va_bits;
+		levels = (va_bits - 12 - 13 + 8) / 9 + 1;
+	}
 	memset(g, 0, sizeof(*g));
-	g->levels = in->levels;
+	g->levels = levels;
 	g->pte_bytes = v7 ? 4 : 8;
-	for (unsigned l = in->levels - 1; l > 0; l--) {
+	for (unsigned l = levels - 1; l > 0; l--) {
 		g->table_bytes[l] = v7 ? 1024 : 4096;
 		g->entries[l] = (size_t)(g->table_bytes[l] / g->pte_bytes);
 		g->shift[l] = shift;
@@ -40,11 +56,11 @@ int ptd_geom(enum pt_arch a, struct ptd_geom *g)
 			;
 		shift += bits;
 	}
-	if (shift >= in->va_bits)
+	if (shift >= width)
 		return -1;
 	/* The root indexes whatever VA bits the lower levels leave over. */
 	g->shift[0] = shift;
-	g->entries[0] = (size_t)1 << (in->va_bits - shift);
+	g->entries[0] = (size_t)1 << (width - shift);
 	g->table_bytes[0] = (uint64_t)g->entries[0] * g->pte_bytes;
 	/* A format whose VAs are sign-extended rejects the top VA bit alone;
 	 * AArch64 and ARMv7 accept it (lower half / 32-bit space). */
@@ -234,6 +250,7 @@ void ptd_regime(const struct ptd_config *cfg, struct pt_regime *r)
 	memset(r, 0, sizeof(*r));
 	r->arch = cfg->arch;
 	r->features = cfg->features;
+	r->va_bits = cfg->va_bits;
 	r->root = cfg->root;
 	r->attrs = cfg->attrs;
 	r->controls = cfg->controls_set ? cfg->controls : ptd_default_controls(cfg->arch);
@@ -264,6 +281,11 @@ int ptd_check(const struct ptd_image *img, const struct ptd_config *cfg, char *e
 	struct pt_entry e;
 	if (ptd_geom(cfg->arch, &g)) {
 		snprintf(err, errlen, "unknown architecture");
+		return PTD_EXIT_USAGE;
+	}
+	if (ptd_geom_bits(cfg->arch, cfg->va_bits, &g)) {
+		snprintf(err, errlen, "--va-bits %u not valid for %s", cfg->va_bits,
+			 pt_arch_info(cfg->arch)->name);
 		return PTD_EXIT_USAGE;
 	}
 	/* Decoding an empty entry is the pure API's way to ask whether these
@@ -355,7 +377,7 @@ static bool seen_before(struct walker *w, uint64_t tpa)
 
 static uint64_t canon(const struct walker *w, uint64_t va)
 {
-	unsigned bits = pt_arch_info(w->cfg->arch)->va_bits;
+	unsigned bits = w->cfg->va_bits ? w->cfg->va_bits : pt_arch_info(w->cfg->arch)->va_bits;
 	uint64_t high = ~((UINT64_C(1) << bits) - 1);
 	if (w->g.sign_extend)
 		return ((va >> (bits - 1)) & 1) ? va | high : va;
@@ -520,7 +542,7 @@ int ptd_walk(const struct ptd_image *img, const struct ptd_config *cfg,
 	w.sink = sink;
 	w.st = stats;
 	w.max = cfg->max_tables ? cfg->max_tables : PTD_DEFAULT_MAX_TABLES;
-	ptd_geom(cfg->arch, &w.g);
+	ptd_geom_bits(cfg->arch, cfg->va_bits, &w.g);
 	ptd_regime(cfg, &w.r);
 	ptd_mm(img, &w.mm);
 	w.visits = 1;

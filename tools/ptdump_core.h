@@ -50,6 +50,7 @@ struct ptd_image {
 struct ptd_config {
 	enum pt_arch arch;
 	unsigned features;
+	unsigned va_bits;       /* the table's VA (IPA) width; 0: the format's default */
 	uint64_t root;          /* PA of the root table */
 	uint64_t va_lo, va_hi;  /* inclusive canonical VA window; 0, UINT64_MAX: all */
 	unsigned long max_tables; /* tables visited before giving up; 0: default */
@@ -114,6 +115,9 @@ struct ptd_geom {
 
 /* Fill g for arch a; -1 if a is unknown. */
 int ptd_geom(enum pt_arch a, struct ptd_geom *g);
+/* The same for a table `va_bits` wide (0: the default; a stage 2 of 32..48
+ * bits); -1 where the format has no such width. */
+int ptd_geom_bits(enum pt_arch a, unsigned va_bits, struct ptd_geom *g);
 
 /* "x86_64", "riscv_sv39", ... (pt_arch_info names, plus short aliases). */
 int ptd_parse_arch(const char *s, enum pt_arch *a);

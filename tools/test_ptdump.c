@@ -46,22 +46,25 @@ uint64_t rnd(void)
 }
 
 static const struct variant variants[] = {
-	{ PT_X86_64, 0, NULL },
-	{ PT_X86_64_LA57, 0, NULL },
-	{ PT_AARCH64, 0, NULL },
-	{ PT_AARCH64, PT_FEAT_AARCH64_EL2, "el2" },
-	{ PT_AARCH64, PT_FEAT_AARCH64_HIGH, "high" },
-	{ PT_RISCV_SV39, 0, NULL },
-	{ PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT, "svpbmt" },
-	{ PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE, "xuantie" },
-	{ PT_RISCV_SV48, 0, NULL },
-	{ PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT, "svpbmt" },
-	{ PT_RISCV_SV48, PT_FEAT_RISCV_XUANTIE, "xuantie" },
-	{ PT_RISCV_SV57, 0, NULL },
-	{ PT_RISCV_SV57, PT_FEAT_RISCV_SVPBMT, "svpbmt" },
-	{ PT_RISCV_SV57, PT_FEAT_RISCV_XUANTIE, "xuantie" },
-	{ PT_LOONGARCH64, 0, NULL },
-	{ PT_ARMV7, 0, NULL },
+	{ PT_X86_64, 0, NULL, 0 },
+	{ PT_X86_64_LA57, 0, NULL, 0 },
+	{ PT_AARCH64, 0, NULL, 0 },
+	{ PT_AARCH64, PT_FEAT_AARCH64_EL2, "el2", 0 },
+	{ PT_AARCH64, PT_FEAT_AARCH64_HIGH, "high", 0 },
+	{ PT_RISCV_SV39, 0, NULL, 0 },
+	{ PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT, "svpbmt", 0 },
+	{ PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE, "xuantie", 0 },
+	{ PT_RISCV_SV48, 0, NULL, 0 },
+	{ PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT, "svpbmt", 0 },
+	{ PT_RISCV_SV48, PT_FEAT_RISCV_XUANTIE, "xuantie", 0 },
+	{ PT_RISCV_SV57, 0, NULL, 0 },
+	{ PT_RISCV_SV57, PT_FEAT_RISCV_SVPBMT, "svpbmt", 0 },
+	{ PT_RISCV_SV57, PT_FEAT_RISCV_XUANTIE, "xuantie", 0 },
+	{ PT_LOONGARCH64, 0, NULL, 0 },
+	{ PT_ARMV7, 0, NULL, 0 },
+	{ PT_AARCH64_S2, 0, NULL, 0 },
+	{ PT_AARCH64_S2, 0, NULL, 32 },
+	{ PT_AARCH64_S2, 0, NULL, 48 },
 };
 
 static void geometry(void)
@@ -75,6 +78,8 @@ static void geometry(void)
 		{ PT_AARCH64, 512, 4096, 4096 },     { PT_RISCV_SV39, 512, 4096, 4096 },
 		{ PT_RISCV_SV48, 512, 4096, 4096 },  { PT_RISCV_SV57, 512, 4096, 4096 },
 		{ PT_LOONGARCH64, 512, 4096, 4096 }, { PT_ARMV7, 4096, 16384, 1024 },
+		/* stage 2 at 40 bits: two concatenated root tables */
+		{ PT_AARCH64_S2, 1024, 8192, 4096 },
 	};
 	g_ctx = "geometry";
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -87,9 +92,29 @@ static void geometry(void)
 		CHECK(pt_pte_table(want[i].a, 0, g.table_bytes[1]) != 0 &&
 			      pt_pte_table(want[i].a, 0, g.table_bytes[1] / 2) == 0,
 		      "%s table alignment", pt_arch_info(want[i].a)->name);
-		CHECK(g.sign_extend == (want[i].a != PT_AARCH64 && want[i].a != PT_ARMV7), "sign");
+		CHECK(g.sign_extend == (want[i].a != PT_AARCH64 && want[i].a != PT_ARMV7 &&
+					want[i].a != PT_AARCH64_S2),
+		      "sign");
 	}
 	CHECK(ptd_geom(PT_ARCH_COUNT, &(struct ptd_geom){ 0 }) == -1, "unknown arch");
+	/* Stage 2 widths: levels and root as the concatenation rule gives. */
+	{
+		static const struct { unsigned bits, levels; size_t root; } S2[] = {
+			{ 32, 2, 2048 }, { 34, 2, 8192 }, { 35, 3, 32 }, { 40, 3, 1024 },
+			{ 43, 3, 8192 }, { 44, 4, 32 }, { 48, 4, 512 },
+		};
+		struct ptd_geom g;
+		for (size_t i = 0; i < sizeof(S2) / sizeof(S2[0]); i++)
+			CHECK(ptd_geom_bits(PT_AARCH64_S2, S2[i].bits, &g) == 0 &&
+				      g.levels == S2[i].levels && g.entries[0] == S2[i].root &&
+				      g.shift[g.levels - 1] == 12,
+			      "s2 %u bits", S2[i].bits);
+		CHECK(ptd_geom_bits(PT_AARCH64_S2, 31, &g) == -1 &&
+			      ptd_geom_bits(PT_AARCH64_S2, 49, &g) == -1 &&
+			      ptd_geom_bits(PT_X86_64, 39, &g) == -1 &&
+			      ptd_geom_bits(PT_X86_64, 48, &g) == 0,
+		      "widths refused");
+	}
 	/* Memory types as normalised flags carry them: one at most. */
 	CHECK(strcmp(ptd_memtype_str(PT_READ | PT_WC), "wc") == 0, "wc");
 	CHECK(strcmp(ptd_memtype_str(PT_READ | PT_UNCACHED), "uncached") == 0, "uncached");
@@ -274,7 +299,7 @@ int main(int argc, char **argv)
 	g_pass = g_fail = 0;
 	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
 		roundtrip(&variants[i]);
-	group_end("roundtrip (16 format/feature variants)");
+	group_end("roundtrip (19 format/feature/width variants)");
 	total_fail += g_fail;
 	g_pass = g_fail = 0;
 	hostile();

@@ -77,6 +77,7 @@ struct variant {
 	enum pt_arch arch;
 	unsigned feat;
 	const char *feat_name;
+	unsigned va_bits; /* pt_init_config's and ptdump's --va-bits; 0: the default */
 };
 
 void roundtrip(const struct variant *v);

@@ -138,11 +138,11 @@ void roundtrip(const struct variant *v)
 	int e;
 
 	memset(&rt, 0, sizeof(rt));
-	snprintf(ctx, sizeof(ctx), "%s%s%s", in->name, v->feat_name ? "+" : "",
-		 v->feat_name ? v->feat_name : "");
+	snprintf(ctx, sizeof(ctx), "%s%s%s/%u", in->name, v->feat_name ? "+" : "",
+		 v->feat_name ? v->feat_name : "", v->va_bits);
 	g_ctx = ctx;
 	rt.v = v;
-	ptd_geom(v->arch, &rt.g);
+	ptd_geom_bits(v->arch, v->va_bits, &rt.g);
 	rt.m.g = &rt.g;
 	for (unsigned l = 0; l < rt.g.levels; l++) {
 		uint64_t sp = UINT64_C(1) << rt.g.shift[l];
@@ -166,7 +166,10 @@ void roundtrip(const struct variant *v)
 	}
 	rt.ar.strict_virt = false;
 	arena_mm(&rt.ar, &mm);
-	e = pt_init(&rt.t, v->arch, v->feat, &mm);
+	{
+		const struct pt_config pc = { v->arch, v->feat, v->va_bits };
+		e = pt_init_config(&rt.t, &pc, &mm);
+	}
 	CHECK(e == PT_OK, "pt_init: %s", pt_strerror(e));
 	if (e)
 		goto out;
@@ -242,7 +245,8 @@ void roundtrip(const struct variant *v)
 	if (g_fail != fail0)
 		goto out;
 
-	struct ptd_config cfg = { .arch = v->arch, .features = v->feat, .root = pt_root(&rt.t), .va_hi = UINT64_MAX };
+	struct ptd_config cfg = { .arch = v->arch, .features = v->feat, .va_bits = v->va_bits,
+				  .root = pt_root(&rt.t), .va_hi = UINT64_MAX };
 	/* The library agrees with the model (else the model or libpt is wrong). */
 	{
 		struct walkacc wa;
@@ -344,9 +348,15 @@ void roundtrip(const struct variant *v)
 		int k = 8;
 		snprintf(root, sizeof(root), "0x%" PRIx64, pt_root(&rt.t));
 		snprintf(base, sizeof(base), "0x%" PRIx64, ARENA_BASE);
+		char bits[16];
 		if (v->feat_name) {
 			argv[k++] = "--features";
 			argv[k++] = (char *)v->feat_name;
+		}
+		if (v->va_bits) {
+			snprintf(bits, sizeof(bits), "%u", v->va_bits);
+			argv[k++] = "--va-bits";
+			argv[k++] = bits;
 		}
 		argv[k] = NULL;
 		ref = render(&cfg, want, nwant, false);

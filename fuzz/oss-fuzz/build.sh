@@ -31,9 +31,10 @@ extras() { # name base
 	sed "s/^dict = .*/dict = $1.dict/" "fuzz/$2.options" >"$OUT/$1.options"
 }
 
-while read -r name arch feat; do
+while read -r name arch feat bits; do
 	case $name in ''|\#*) continue;; esac
-	$CC $cflags -DFUZZ_ARCH="$arch" -DFUZZ_FEAT="$feat" -c fuzz/fuzz_ops.c -o "$W/ops_$name.o"
+	$CC $cflags -DFUZZ_ARCH="$arch" -DFUZZ_FEAT="$feat" -DFUZZ_VA_BITS="${bits:-0}" \
+		-c fuzz/fuzz_ops.c -o "$W/ops_$name.o"
 	link "fuzz_ops_$name" "$W/ops_$name.o"
 	extras "fuzz_ops_$name" fuzz_ops
 done <fuzz/variants.txt
