@@ -59,6 +59,12 @@ enum pt_arch {
 	PT_RISCV_SV57,  /* 5-level, 57-bit VA; 4K, 2M, 1G, 512G, 256T */
 	PT_LOONGARCH64, /* 4-level, 48-bit VA/PA; 4K, 2M, 1G */
 	PT_ARMV7,       /* short descriptors, 32-bit VA/PA; 4K, 1M */
+	/* Stage-2 (nested) tables: guest-physical to host-physical. */
+	PT_X86_64_EPT,  /* Intel EPT, 4-level, 48-bit GPA, 52-bit PA; 4K, 2M, 1G */
+	PT_X86_64_EPT5, /* Intel EPT, 5-level, 57-bit GPA, 52-bit PA; 4K, 2M, 1G */
+	PT_RISCV_SV39X4, /* G-stage, 41-bit GPA, 16 KiB root; as Sv39 */
+	PT_RISCV_SV48X4, /* G-stage, 50-bit GPA, 16 KiB root; as Sv48 */
+	PT_RISCV_SV57X4, /* G-stage, 59-bit GPA, 16 KiB root; as Sv57 */
 	PT_ARCH_COUNT
 };
 
@@ -67,8 +73,9 @@ enum pt_arch {
 #define PT_FEAT_AARCH64_HIGH  (1u << 1) /* table serves the TTBR1 (upper) VA half */
 #define PT_FEAT_RISCV_SVPBMT  (1u << 2) /* Svpbmt bits 62:61: DEVICE->IO, UNCACHED->NC */
 #define PT_FEAT_RISCV_XUANTIE (1u << 3) /* T-Head C9xx memory types in bits 63:60 */
+#define PT_FEAT_EPT_AD        (1u << 4) /* EPT accessed/dirty flags (EPTP bit 6): A(8), D(9) */
 #define PT_FEAT_ALL (PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH | \
-		     PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)
+		     PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE | PT_FEAT_EPT_AD)
 
 /* ---- Mapping flags (same values as the Rust crate page_table_multiarch) */
 
@@ -449,6 +456,20 @@ PT_API bool pt_pa_valid(enum pt_arch a, uint64_t pa);
 
 /* RISC-V satp value: MODE | ASID | root PPN; 0 for other formats or dead t. */
 PT_API uint64_t pt_satp(const struct pt_table *t, uint16_t asid);
+
+/*
+ * The EPT pointer (VMCS field) for an EPT table: root PA | (levels - 1) << 3
+ * (page-walk length) | 6 (write-back walks) | 1 << 6 with PT_FEAT_EPT_AD
+ * (accessed and dirty flags on). 0 for other formats or a dead t.
+ */
+PT_API uint64_t pt_eptp(const struct pt_table *t);
+
+/*
+ * RISC-V hgatp value for a G-stage table: MODE (8 Sv39x4, 9 Sv48x4,
+ * 10 Sv57x4) << 60 | vmid << 44 | root PPN. 0 for a vmid above 0x3fff (the
+ * field is 14 bits), other formats or a dead t.
+ */
+PT_API uint64_t pt_hgatp(const struct pt_table *t, uint16_t vmid);
 
 /*
  * TLB maintenance for the CPU libpt is compiled for; fits pt_mm.flush_tlb.

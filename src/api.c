@@ -218,6 +218,26 @@ uint64_t pt_satp(const struct pt_table *t, uint16_t asid)
 	return (uint64_t)(8 + t->arch - PT_RISCV_SV39) << 60 | (uint64_t)asid << 44 | t->root >> 12;
 }
 
+uint64_t pt_eptp(const struct pt_table *t)
+{
+	/* Memory type WB (6) for the walk, page-walk length - 1 in 5:3, A/D
+	 * enable in bit 6. */
+	if (!alive(t) || !pt__is_ept(t->arch))
+		return 0;
+	return t->root | (uint64_t)(t->shape->info.levels - 1) << 3 | 6 |
+	       (t->features & PT_FEAT_EPT_AD ? UINT64_C(1) << 6 : 0);
+}
+
+uint64_t pt_hgatp(const struct pt_table *t, uint16_t vmid)
+{
+	/* MODE 8, 9, 10: Sv39x4, Sv48x4, Sv57x4, consecutive in enum pt_arch
+	 * too; VMID is 14 bits (57:44). */
+	if (!alive(t) || !pt__is_gstage(t->arch) || vmid > 0x3fff)
+		return 0;
+	return (uint64_t)(8 + t->arch - PT_RISCV_SV39X4) << 60 | (uint64_t)vmid << 44 |
+	       t->root >> 12;
+}
+
 /* ---- Address checks shared by the editing calls ------------------------- */
 
 /* The root entry holding va. */
@@ -390,12 +410,21 @@ int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t f
 	return r ? r : t->engine->clear_range(t, va, last, true, protected(t, flags));
 }
 
+/* The state and software bits t's leaves store: its family's, but for an
+ * EPT without A/D flags, whose CPU keeps no access state. */
+PT_INLINE uint32_t state_bits(const struct pt_table *t)
+{
+	if (pt__is_ept(t->arch) && !(t->features & PT_FEAT_EPT_AD))
+		return t->engine->state_bits & ~PT_STATE_ALL;
+	return t->engine->state_bits;
+}
+
 int pt_clear_state(struct pt_table *t, uint64_t va, uint64_t size, uint32_t state, uint64_t *bitmap)
 {
 	uint64_t last;
 	/* Only bits the format stores (state_bits: state and software bits
 	 * only) can be cleared. */
-	int r = edit_range(t, alive(t) && state && !(state & ~t->engine->state_bits), va, size,
+	int r = edit_range(t, alive(t) && state && !(state & ~state_bits(t)), va, size,
 			   (const uint64_t *)0, &last);
 	return r ? r : t->engine->clear_state(t, va, last, state, bitmap);
 }
@@ -503,6 +532,8 @@ int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const stru
 		[PT_X86_64] = PT_CTL_NXE | PT_CTL_WP, [PT_X86_64_LA57] = PT_CTL_NXE | PT_CTL_WP,
 		[PT_AARCH64] = PT_CTL_HA | PT_CTL_HD, [PT_RISCV_SV39] = PT_CTL_HA | PT_CTL_HD,
 		[PT_RISCV_SV48] = PT_CTL_HA | PT_CTL_HD, [PT_RISCV_SV57] = PT_CTL_HA | PT_CTL_HD,
+		[PT_RISCV_SV39X4] = PT_CTL_HA | PT_CTL_HD, [PT_RISCV_SV48X4] = PT_CTL_HA | PT_CTL_HD,
+		[PT_RISCV_SV57X4] = PT_CTL_HA | PT_CTL_HD,
 	};
 	const struct pt_shape *s = shape_with(a, features);
 	struct pt_regime r;

@@ -17,6 +17,11 @@ static const struct {
 	[PT_RISCV_SV57] = { &pt__engine_riscv, 2 },
 	[PT_LOONGARCH64] = { &pt__engine_loongarch, 0 },
 	[PT_ARMV7] = { &pt__engine_armv7, 0 },
+	[PT_X86_64_EPT] = { &pt__engine_ept, 0 },
+	[PT_X86_64_EPT5] = { &pt__engine_ept, 1 },
+	[PT_RISCV_SV39X4] = { &pt__engine_rvg, 0 },
+	[PT_RISCV_SV48X4] = { &pt__engine_rvg, 1 },
+	[PT_RISCV_SV57X4] = { &pt__engine_rvg, 2 },
 #ifdef PT_TEST_FORMATS
 	/* Test builds only (tests/fake_arch.h): formats no hardware has. */
 	[PT__FAKE] = { &pt__engine_fake, 0 },

@@ -74,7 +74,7 @@ const struct pt_shape *pt__shape(enum pt_arch a);
 const struct pt_engine *pt__engine(enum pt_arch a);
 
 extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_riscv,
-	pt__engine_loongarch, pt__engine_armv7;
+	pt__engine_loongarch, pt__engine_armv7, pt__engine_ept, pt__engine_rvg;
 #ifdef PT_TEST_FORMATS
 /* Test builds: the fake formats (tests/fake_arch.h), after the real ones. */
 #define PT__FAKE ((enum pt_arch)PT_ARCH_COUNT)
@@ -92,12 +92,31 @@ PT_INLINE bool pt__root_shared(const struct pt_table *t, size_t i)
 	return (t->shared[i / 64] >> (i % 64)) & 1;
 }
 
-/* The mapping flags a format (with these features) can express at all. */
+/* Is a one of the EPT formats? */
+PT_INLINE bool pt__is_ept(enum pt_arch a)
+{
+	return a == PT_X86_64_EPT || a == PT_X86_64_EPT5;
+}
+
+/* Is a one of the RISC-V G-stage formats? */
+PT_INLINE bool pt__is_gstage(enum pt_arch a)
+{
+	return a == PT_RISCV_SV39X4 || a == PT_RISCV_SV48X4 || a == PT_RISCV_SV57X4;
+}
+
+/* The mapping flags a format (with these features) can express at all.
+ * Stage-2 formats have no user/supervisor split and no ASIDs: no USER, no
+ * GLOBAL; EPT's one uncached type is UC (DEVICE), so UNCACHED becomes
+ * DEVICE there (pt__norm); G-stage has no memory types. */
 PT_INLINE uint32_t pt__flags_kept(enum pt_arch a, unsigned features)
 {
 	if (a >= PT_RISCV_SV39 && a <= PT_RISCV_SV57 &&
 	    !(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
 		return PT_FLAGS_ALL & ~(PT_DEVICE | PT_UNCACHED | PT_WC);
+	if (pt__is_ept(a))
+		return PT_FLAGS_ALL & ~(PT_USER | PT_GLOBAL | PT_UNCACHED);
+	if (pt__is_gstage(a))
+		return PT_FLAGS_ALL & ~(PT_DEVICE | PT_UNCACHED | PT_WC | PT_USER | PT_GLOBAL);
 	if (a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2))
 		return PT_FLAGS_ALL & ~(PT_USER | PT_GLOBAL);
 	if (a == PT_ARMV7)
@@ -105,24 +124,29 @@ PT_INLINE uint32_t pt__flags_kept(enum pt_arch a, unsigned features)
 	return PT_FLAGS_ALL;
 }
 
-/* Does the format write WC as UNCACHED (every one but x86)? */
+/* Does the format write WC as UNCACHED (every one but x86 and EPT)? */
 PT_INLINE bool pt__wc_uncached(enum pt_arch a)
 {
-	return a != PT_X86_64 && a != PT_X86_64_LA57;
+	return a != PT_X86_64 && a != PT_X86_64_LA57 && !pt__is_ept(a);
 }
 
 /* Flags as the format stores them: those it keeps, the strongest memory
  * type alone. */
 PT_INLINE uint32_t pt__norm(uint32_t flags, uint32_t kept, bool wc_uncached)
 {
-	flags &= kept;
 	if (PT_UNLIKELY(flags & (PT_DEVICE | PT_UNCACHED | PT_WC))) {
+		/* A format that keeps DEVICE but not UNCACHED (EPT) writes
+		 * UNCACHED as DEVICE. */
+		if ((flags & PT_UNCACHED) && !(kept & PT_UNCACHED))
+			flags |= kept & PT_DEVICE;
+		flags &= kept;
 		if (flags & PT_DEVICE)
 			flags &= ~(PT_UNCACHED | PT_WC);
-		else if ((flags & PT_UNCACHED) || wc_uncached)
+		else if ((flags & PT_UNCACHED) || (wc_uncached && (flags & PT_WC)))
 			flags = (flags & ~PT_WC) | PT_UNCACHED;
+		return flags;
 	}
-	return flags;
+	return flags & kept;
 }
 
 /* pt__norm for t's format, from what pt_init worked out. */

@@ -237,7 +237,8 @@ static void t_copy(const struct fmt *f)
 			pt_destroy(&other);
 		}
 		unsigned of = f->arch == PT_AARCH64 ? (f->feat ? 0 : PT_FEAT_AARCH64_EL2)
-			      : fmt_is_riscv(f->arch) ? (f->feat ? 0 : PT_FEAT_RISCV_SVPBMT) : ~0u;
+			      : fmt_is_riscv(f->arch) ? (f->feat ? 0 : PT_FEAT_RISCV_SVPBMT)
+			      : fmt_is_ept(f->arch)   ? f->feat ^ PT_FEAT_EPT_AD : ~0u;
 		if (of != ~0u && CHECK_EQ(pt_init(&other, f->arch, of, &e.mm), PT_OK)) {
 			CHECK_EQ(pt_copy_from(&other, &e.t, R, RS), PT_ERR_INVALID);
 			pt_destroy(&other);
@@ -456,14 +457,14 @@ static void t_translate(const struct fmt *f)
 		struct pt_mm nov = e.mm;
 		nov.phys_to_virt = NULL;
 		CHECK_EQ(pt_translate(f->arch, f->feat, root + 0x800, &e.mm, va, &m2), PT_ERR_INVALID);
-		if (f->arch == PT_ARMV7)
+		if (fmt_root_frames(f) > 1) /* a 16 KiB root is 16 KiB aligned */
 			CHECK_EQ(pt_translate(f->arch, f->feat, root + K4, &e.mm, va, &m2), PT_ERR_INVALID);
 		CHECK_EQ(pt_translate(f->arch, f->feat, root, NULL, va, &m2), PT_ERR_INVALID);
 		/* A VA outside the half the table serves. */
 		{
 			uint64_t nc = f->arch == PT_ARMV7     ? UINT64_C(1) << 32
 				      : f->arch == PT_AARCH64 ? (f->lo ? UINT64_C(0x1000) : HIGH_HALF)
-							      : UINT64_C(1) << (f->va_bits - 1);
+							      : fmt_lower_end(f);
 			CHECK_EQ(pt_translate(f->arch, f->feat, root, &e.mm, nc, &m2), PT_ERR_INVALID);
 		}
 		CHECK_EQ(pt_translate(f->arch, f->feat, root, &e.mm, va, NULL), PT_ERR_INVALID);
@@ -480,9 +481,10 @@ static void t_translate(const struct fmt *f)
 				CHECK_EQ(pt_translate(f->arch, f->feat, root, &dm, va, &m2), PT_ERR_CORRUPT);
 				CHECK_EQ(pt_translate(f->arch, f->feat, root, &dm, top_page(f), &m2), PT_OK);
 			}
+			/* The top page's root entry is in the root's last frame. */
 			d.frame = root;
 			CHECK_EQ(pt_translate(f->arch, f->feat, root, &dm, top_page(f), &m2),
-				 f->arch == PT_ARMV7 ? PT_OK : PT_ERR_CORRUPT);
+				 fmt_root_frames(f) > 1 ? PT_OK : PT_ERR_CORRUPT);
 		}
 	}
 	env_fini(&e);
@@ -533,6 +535,8 @@ static void t_translate(const struct fmt *f)
 					va &= 0xffffffffu;
 				else if (f->arch == PT_AARCH64)
 					va = f->lo | (va & UINT64_C(0xffffffffffff));
+				else if (fmt_stage2(f))
+					va &= fmt_lower_end(f) - 1;
 				r = pt_translate(f->arch, f->feat, GB, &gm, va, &m2);
 				if (r == PT_OK) {
 					res[0]++;
@@ -681,7 +685,7 @@ static void t_edges(const struct fmt *f)
 	/* Size of the half the table serves. */
 	const uint64_t half = f->arch == PT_ARMV7 ? UINT64_C(1) << 32
 			      : f->arch == PT_AARCH64 ? UINT64_C(1) << 48
-						      : UINT64_C(1) << (f->va_bits - 1);
+						      : fmt_lower_end(f);
 	uint64_t sz = 0;
 	CTX("%s edges", f->name);
 	if (!env_init(&e, f))
