@@ -485,6 +485,23 @@ PT_API void pt_flush_tlb_native(void *ctx, uint64_t va, bool all);
 #define PT_HAVE_FLUSH_TLB_NATIVE 1
 #endif
 
+/*
+ * Stage-2 TLB maintenance for a hypervisor's EPT / stage-2 / G-stage table
+ * on the CPU libpt is compiled for; fits pt_mm.flush_tlb of such a table.
+ * x86: INVEPT single-context (type 1), ctx pointing to the table's EPTP
+ * (uint64_t; NULL: all-context, type 2); every address of that EPT goes,
+ * whatever ipa and all say (INVEPT has no per-address form). AArch64, for
+ * the VMID in VTTBR_EL2, broadcast: dsb ishst; tlbi ipas2e1is, ipa >> 12;
+ * dsb ish; tlbi vmalle1is; dsb ish; isb (all: tlbi vmalls12e1is).
+ * RISC-V, this hart only: hfence.gvma with rs1 = ipa >> 2 (x0 when all)
+ * and rs2 = the VMID, ctx pointing to it (uint16_t; NULL: x0, every VMID).
+ * Only declared when compiling for x86-64, AArch64 or RISC-V.
+ */
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv)
+PT_API void pt_flush_tlb_native_s2(void *ctx, uint64_t ipa, bool all);
+#define PT_HAVE_FLUSH_TLB_NATIVE_S2 1
+#endif
+
 /* ---- Untrusted tables -------------------------------------------------- */
 
 /*
