@@ -67,7 +67,7 @@ PT_INLINE bool flags_ok(enum pt_arch a, uint32_t flags)
 
 uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags)
 {
-	return pt__norm(flags, pt__flags_kept(a, features), pt__wc_uncached(a));
+	return pt__norm(flags, pt__flags_kept(a, features), pt__memtypes(a));
 }
 
 /* Height of a leaf of `size` in shape s, or -1 if s has no such leaf. */
@@ -169,7 +169,7 @@ int pt_init(struct pt_table *t, enum pt_arch arch, unsigned features, const stru
 	t->arch = arch;
 	t->features = features;
 	t->flags_kept = pt__flags_kept(arch, features);
-	t->wc_uncached = pt__wc_uncached(arch);
+	t->memtypes = pt__memtypes(arch);
 	t->direct = false;
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
