@@ -194,6 +194,8 @@ static void setup(const uint8_t **data, size_t *size)
 			{ PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE }, { PT_RISCV_SV48, 0 },
 			{ PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT }, { PT_RISCV_SV57, 0 },
 			{ PT_RISCV_SV57, PT_FEAT_RISCV_XUANTIE }, { PT_LOONGARCH64, 0 }, { PT_ARMV7, 0 },
+			{ PT_X86_64_EPT, 0 }, { PT_X86_64_EPT, PT_FEAT_EPT_AD }, { PT_X86_64_EPT5, 0 },
+			{ PT_RISCV_SV39X4, 0 }, { PT_RISCV_SV48X4, 0 }, { PT_RISCV_SV57X4, 0 },
 		};
 		uint8_t b = *size ? **data : 0;
 		if (*size) {

@@ -17,6 +17,10 @@ static uint64_t va_anchor(unsigned k)
 	if (S.armv7) {
 		lo_end = UINT64_C(1) << 31;
 		up_start = UINT64_C(1) << 32;
+	} else if (S.ept || S.gstage) {
+		/* Guest-physical: one range, no upper half. */
+		lo_end = UINT64_C(1) << (S.va_bits - 1);
+		up_start = UINT64_C(1) << S.va_bits;
 	} else if (!S.sext) {
 		lo_end = UINT64_C(1) << 47;
 		up_start = (S.feat & PT_FEAT_AARCH64_HIGH) ? UINT64_C(0xffff) << 48 : UINT64_C(1) << 48;
