@@ -27,6 +27,12 @@ const struct fmt fmt_list[] = {
 	{ PT_LOONGARCH64, "la64", MiB(2), GiB(1), 8, 512, 512 },
 	/* ARMv7: 256-entry L2 tables under the 4096-entry L1 root. */
 	{ PT_ARMV7, "armv7", MiB(1), 0, 4, 256, 4096 },
+	/* Stage 2: EPT (without A/D flags), RISC-V G-stage (16 KiB root). */
+	{ PT_X86_64_EPT, "ept", MiB(2), GiB(1), 8, 512, 512 },
+	{ PT_X86_64_EPT5, "ept5", MiB(2), GiB(1), 8, 512, 512 },
+	{ PT_RISCV_SV39X4, "sv39x4", MiB(2), GiB(1), 8, 512, 512 },
+	{ PT_RISCV_SV48X4, "sv48x4", MiB(2), GiB(1), 8, 512, 512 },
+	{ PT_RISCV_SV57X4, "sv57x4", MiB(2), GiB(1), 8, 512, 512 },
 };
 const size_t fmt_count = sizeof(fmt_list) / sizeof(fmt_list[0]);
 
@@ -66,11 +72,12 @@ static bool applies_split(const struct fmt *fm, int64_t arg)
 	return (uint64_t)arg >= 2 * fm->huge;
 }
 
-/* Formats whose leaves keep access state (not ARMv7). */
+/* Formats whose leaves keep access state (not ARMv7, nor EPT without A/D
+ * flags, as benchmarked). */
 static bool applies_state(const struct fmt *fm, int64_t arg)
 {
 	(void)arg;
-	return fm->arch != PT_ARMV7;
+	return fm->arch != PT_ARMV7 && fm->arch != PT_X86_64_EPT && fm->arch != PT_X86_64_EPT5;
 }
 
 static bool applies_giant(const struct fmt *fm, int64_t arg)
