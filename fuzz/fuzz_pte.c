@@ -137,6 +137,13 @@ static void one(struct rd *r)
 	FZ_CHECK(rc == PT_OK || rc == PT_ERR_NOT_MAPPED || rc == PT_ERR_CORRUPT);
 	if (a == PT_ARMV7 && pte >> 32)
 		FZ_CHECK(rc == PT_ERR_CORRUPT);
+	/* Write permission without read is reserved at every level: EPT bits
+	 * 2:0 = 010b or 110b (a misconfiguration, SDM vol. 3C), a valid
+	 * G-stage entry with W and not R (the privileged spec). */
+	if (fz_is_ept(a) && (pte & 3) == 2)
+		FZ_CHECK(rc == PT_ERR_CORRUPT);
+	if (fz_is_gstage(a) && (pte & 7) == 5)
+		FZ_CHECK(rc == PT_ERR_CORRUPT);
 	if (rc == PT_OK) {
 		check_decoded(a, f, level, pte, in, &e);
 		if (e.leaf && (e.flags & PT_READ)) {
