@@ -16,7 +16,8 @@ import sys
 
 LIMIT = 0.03
 PREFIX = "desc: Trigger: Client Request: "
-FORMATS = ["x86_64", "la57", "aarch64", "sv39", "sv48", "sv57", "la64", "armv7"]
+FORMATS = ["x86_64", "la57", "aarch64", "sv39", "sv48", "sv57", "la64", "armv7",
+           "ept", "ept5", "sv39x4", "sv48x4", "sv57x4"]
 
 
 def size_name(arg):

@@ -17,7 +17,8 @@ import json
 import statistics
 import sys
 
-FORMATS = ["x86_64", "la57", "aarch64", "sv39", "sv48", "sv57", "la64", "armv7"]
+FORMATS = ["x86_64", "la57", "aarch64", "sv39", "sv48", "sv57", "la64", "armv7",
+           "ept", "ept5", "sv39x4", "sv48x4", "sv57x4"]
 G = 1 << 30
 
 # Speed targets: (operation, size or None for every size) -> limit in ns.

@@ -29,6 +29,12 @@ const struct fmt fmt_list[] = {
 	{ PT_ARMV7, "armv7", MiB(1), 0, 4, 256, 4096 },
 	/* AArch64 stage 2 at its default 40-bit IPA (a 1024-entry root). */
 	{ PT_AARCH64_S2, "aarch64_s2", MiB(2), GiB(1), 8, 512, 512 },
+	/* Stage 2: EPT (without A/D flags), RISC-V G-stage (16 KiB root). */
+	{ PT_X86_64_EPT, "ept", MiB(2), GiB(1), 8, 512, 512 },
+	{ PT_X86_64_EPT5, "ept5", MiB(2), GiB(1), 8, 512, 512 },
+	{ PT_RISCV_SV39X4, "sv39x4", MiB(2), GiB(1), 8, 512, 512 },
+	{ PT_RISCV_SV48X4, "sv48x4", MiB(2), GiB(1), 8, 512, 512 },
+	{ PT_RISCV_SV57X4, "sv57x4", MiB(2), GiB(1), 8, 512, 512 },
 };
 const size_t fmt_count = sizeof(fmt_list) / sizeof(fmt_list[0]);
 
@@ -68,11 +74,12 @@ static bool applies_split(const struct fmt *fm, int64_t arg)
 	return (uint64_t)arg >= 2 * fm->huge;
 }
 
-/* Formats whose leaves keep access state (not ARMv7). */
+/* Formats whose leaves keep access state (not ARMv7, nor EPT without A/D
+ * flags, as benchmarked). */
 static bool applies_state(const struct fmt *fm, int64_t arg)
 {
 	(void)arg;
-	return fm->arch != PT_ARMV7;
+	return fm->arch != PT_ARMV7 && fm->arch != PT_X86_64_EPT && fm->arch != PT_X86_64_EPT5;
 }
 
 static bool applies_giant(const struct fmt *fm, int64_t arg)

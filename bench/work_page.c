@@ -276,6 +276,10 @@ static struct pt_regime regime_all(const struct fix *f)
 		r.controls = PT_CTL_TRE | PT_CTL_AFE, r.attrs = UINT64_C(0x40e040e0ff0a81a8);
 	else if (a == PT_AARCH64_S2)
 		r.controls = PT_CTL_HA | PT_CTL_HD; /* VTCR_EL2's only two */
+	else if (a == PT_RISCV_SV39X4 || a == PT_RISCV_SV48X4 || a == PT_RISCV_SV57X4)
+		r.controls = PT_CTL_HA | PT_CTL_HD | PT_CTL_MXR; /* no SUM at G-stage */
+	else if (a == PT_X86_64_EPT || a == PT_X86_64_EPT5)
+		r.controls = 0; /* EPT has none */
 	else if (a != PT_LOONGARCH64)
 		r.controls = PT_CTL_HA | PT_CTL_HD | PT_CTL_SUM | PT_CTL_MXR;
 	return r;

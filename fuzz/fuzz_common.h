@@ -66,9 +66,21 @@ static inline uint64_t rd_u64(struct rd *r)
 /* Feature sets pt_init accepts, restated from the format table (not asked of the
  * library): only the format's own bits, never EL2 with HIGH, never Svpbmt
  * with XuanTie. */
+static inline bool fz_is_ept(enum pt_arch a)
+{
+	return a == PT_X86_64_EPT || a == PT_X86_64_EPT5;
+}
+
+static inline bool fz_is_gstage(enum pt_arch a)
+{
+	return a == PT_RISCV_SV39X4 || a == PT_RISCV_SV48X4 || a == PT_RISCV_SV57X4;
+}
+
 static inline bool fz_feat_ok(enum pt_arch a, unsigned f)
 {
 	unsigned allowed = 0;
+	if (fz_is_ept(a))
+		allowed = PT_FEAT_EPT_AD;
 	if (a == PT_AARCH64)
 		allowed = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH;
 	if (a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57)

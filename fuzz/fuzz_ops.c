@@ -201,7 +201,9 @@ static void setup(const uint8_t **data, size_t *size)
 			{ PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT, 0 }, { PT_RISCV_SV57, 0, 0 },
 			{ PT_RISCV_SV57, PT_FEAT_RISCV_XUANTIE, 0 }, { PT_LOONGARCH64, 0, 0 },
 			{ PT_ARMV7, 0, 0 }, { PT_AARCH64_S2, 0, 0 }, { PT_AARCH64_S2, 0, 32 },
-			{ PT_AARCH64_S2, 0, 48 },
+			{ PT_AARCH64_S2, 0, 48 }, { PT_X86_64_EPT, 0, 0 }, { PT_X86_64_EPT, PT_FEAT_EPT_AD, 0 },
+			{ PT_X86_64_EPT5, 0, 0 }, { PT_RISCV_SV39X4, 0, 0 }, { PT_RISCV_SV48X4, 0, 0 },
+			{ PT_RISCV_SV57X4, 0, 0 },
 		};
 		uint8_t b = *size ? **data : 0;
 		if (*size) {

@@ -68,18 +68,21 @@ static void check_decoded(enum pt_arch a, unsigned f, unsigned level, uint64_t p
 	FZ_CHECK((e->pa & (size - 1)) == 0);
 	FZ_CHECK(!(e->flags & ~(uint32_t)PT_FLAGS_ALL));
 	FZ_CHECK(pt_flags_normalize(a, f, e->flags) == e->flags);
-	/* Access state apart from the flags; ARMv7 stores none: every leaf
-	 * accessed, every writable one dirty. */
+	/* Access state apart from the flags; ARMv7 and EPT without A/D flags
+	 * store none: every leaf accessed, every writable one dirty. */
 	FZ_CHECK(!(e->state & ~(uint32_t)PT_STATE_ALL));
-	if (a == PT_ARMV7)
+	if (a == PT_ARMV7 || (fz_is_ept(a) && !(f & PT_FEAT_EPT_AD)))
 		FZ_CHECK(e->state == fresh(e->flags));
+	/* Stage 2 has no USER and no GLOBAL. */
+	if (fz_is_ept(a) || fz_is_gstage(a))
+		FZ_CHECK(!(e->flags & (PT_USER | PT_GLOBAL)));
 }
 
 static void one(struct rd *r)
 {
 	uint8_t b = rd_u8(r);
 	enum pt_arch a = (enum pt_arch)(b % (PT_ARCH_COUNT + 1));
-	unsigned f = rd_u8(r) & 15;
+	unsigned f = rd_u8(r) & 31;
 	const struct pt_arch_info *in = pt_arch_info(a);
 	unsigned levels = in ? entry_levels(a, in) : 1;
 	unsigned level = rd_u8(r) % (levels + 1);
@@ -117,6 +120,8 @@ static void one(struct rd *r)
 			v = pte >> 48 == 0 || pte >> 48 == 0xffff;
 		else if (a == PT_AARCH64_S2) /* any IPA size up to 48 bits */
 			v = pte >> 48 == 0;
+		else if (fz_is_ept(a) || fz_is_gstage(a))
+			v = pte >> in->va_bits == 0; /* guest-physical: no upper half */
 		else
 			v = pte >> (in->va_bits - 1) == 0 ||
 			    pte >> (in->va_bits - 1) == UINT64_MAX >> (in->va_bits - 1);
@@ -140,6 +145,13 @@ static void one(struct rd *r)
 	FZ_CHECK(pt_pte_decode(a, f, level, pte, NULL) == PT_ERR_INVALID);
 	FZ_CHECK(rc == PT_OK || rc == PT_ERR_NOT_MAPPED || rc == PT_ERR_CORRUPT);
 	if (a == PT_ARMV7 && pte >> 32)
+		FZ_CHECK(rc == PT_ERR_CORRUPT);
+	/* Write permission without read is reserved at every level: EPT bits
+	 * 2:0 = 010b or 110b (a misconfiguration, SDM vol. 3C), a valid
+	 * G-stage entry with W and not R (the privileged spec). */
+	if (fz_is_ept(a) && (pte & 3) == 2)
+		FZ_CHECK(rc == PT_ERR_CORRUPT);
+	if (fz_is_gstage(a) && (pte & 7) == 5)
 		FZ_CHECK(rc == PT_ERR_CORRUPT);
 	if (rc == PT_OK) {
 		check_decoded(a, f, level, pte, in, &e);

@@ -30,6 +30,7 @@
 #include "fuzz_common.h"
 #include "pt.h"
 #include "ref_arm.h"
+#include "ref_ept.h"
 #include "ref_rv_la.h"
 #include "ref_walk.h"
 #include "ref_x86.h"
@@ -115,7 +116,10 @@ static void fmt_of_bits(enum pt_arch a, unsigned bits, struct fmt *f)
 		f->shift[l] = a == PT_ARMV7 ? (l ? 12u : 20u) : 12u + 9u * (f->levels - 1 - l);
 		f->entries[l] = a == PT_ARMV7 ? (l ? 256u : 4096u) : 512u;
 	}
-	f->root_bytes = a == PT_ARMV7 ? 16384 : 4096;
+	/* G-stage: a 2048-entry root, 16 KiB as ARMv7's L1. */
+	if (fz_is_gstage(a))
+		f->entries[0] = 2048;
+	f->root_bytes = a == PT_ARMV7 || fz_is_gstage(a) ? 16384 : 4096;
 	if (a == PT_AARCH64_S2) {
 		f->entries[0] = 1u << (f->va_bits - f->shift[0]);
 		if (f->entries[0] > 512)
@@ -170,6 +174,13 @@ static bool is_riscv(enum pt_arch a)
 	return a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57;
 }
 
+/* Formats without a memory-attribute register: stage 2 (EPT's types are
+ * in its entries, G-stage has none). */
+static bool no_attrs(enum pt_arch a)
+{
+	return fz_is_ept(a) || fz_is_gstage(a);
+}
+
 /* The controls each format's regime has (SPEC §8: each is a named
  * register bit of that architecture; any other is an unknown control). */
 static uint64_t ctl_of(enum pt_arch a)
@@ -188,7 +199,11 @@ static uint64_t ctl_of(enum pt_arch a)
 		return PT_CTL_TRE | PT_CTL_AFE;
 	case PT_AARCH64_S2:
 		return PT_CTL_HA | PT_CTL_HD;
-	default:
+	case PT_RISCV_SV39X4:
+	case PT_RISCV_SV48X4:
+	case PT_RISCV_SV57X4: /* henvcfg.ADUE; HS-level sstatus.MXR */
+		return PT_CTL_HA | PT_CTL_HD | PT_CTL_MXR;
+	default: /* EPT has none libpt models */
 		return 0;
 	}
 }
@@ -207,11 +222,12 @@ static void ref_access(const struct pt_regime *r, uint64_t va, unsigned access, 
 	    (r->controls & ~ctl_of(r->arch)) || (access & ~15u))
 		return;
 	/* RISC-V has one Svadu switch (menvcfg.ADUE): HA and HD equal. */
-	if (is_riscv(r->arch) && !(r->controls & PT_CTL_HA) != !(r->controls & PT_CTL_HD))
+	if ((is_riscv(r->arch) || fz_is_gstage(r->arch)) &&
+	    !(r->controls & PT_CTL_HA) != !(r->controls & PT_CTL_HD))
 		return;
 	/* Registers the format does not have are bad arguments too. */
 	if ((r->dir_mask && r->arch != PT_LOONGARCH64) ||
-	    (r->attrs && (is_riscv(r->arch) || r->arch == PT_LOONGARCH64 ||
+	    (r->attrs && (is_riscv(r->arch) || r->arch == PT_LOONGARCH64 || no_attrs(r->arch) ||
 			  r->arch == PT_AARCH64_S2)))
 		return;
 	/* x86: a PAT value WRMSR refuses (a reserved type, bits 7:3 of
@@ -245,6 +261,11 @@ static void ref_access(const struct pt_regime *r, uint64_t va, unsigned access, 
 	case PT_LOONGARCH64: ref_loongarch(&c); break;
 	case PT_ARMV7: ref_armv7(&c); break;
 	case PT_AARCH64_S2: ref_aarch64_s2(&c, f.va_bits); break;
+	case PT_X86_64_EPT: ref_ept(&c, 4); break;
+	case PT_X86_64_EPT5: ref_ept(&c, 5); break;
+	case PT_RISCV_SV39X4: ref_rvg(&c, 3); break;
+	case PT_RISCV_SV48X4: ref_rvg(&c, 4); break;
+	case PT_RISCV_SV57X4: ref_rvg(&c, 5); break;
 	default: break;
 	}
 }
@@ -468,16 +489,18 @@ static void mode_built(struct rd *r, enum pt_arch a, unsigned feat)
 		uint64_t va, pa, size;
 		uint8_t s = rd_u8(r);
 		unsigned l = (unsigned)(s >> 4) % f.levels;
+		/* Guest-physical: no upper half. */
+		const bool gpa = fz_is_ept(a) || fz_is_gstage(a) || a == PT_AARCH64_S2;
 		uint64_t top = a == PT_ARMV7 ? UINT64_C(1) << 32
 			       : a == PT_AARCH64 ? UINT64_C(1) << 48
-			       : a == PT_AARCH64_S2 ? UINT64_C(1) << f.va_bits
+			       : gpa		 ? UINT64_C(1) << f.va_bits
 						 : UINT64_C(1) << (f.va_bits - 1);
 		va = (uint64_t)rd_u16(r) << f.shift[l];
 		if (s & 1)
 			va = top - ((uint64_t)(rd_u8(r) + 1) << f.shift[f.levels - 1 - (s >> 1) % 2]);
 		if (a == PT_AARCH64 && (feat & PT_FEAT_AARCH64_HIGH))
 			va |= UINT64_C(0xffff) << 48;
-		else if (a != PT_ARMV7 && a != PT_AARCH64 && a != PT_AARCH64_S2 && (s & 2))
+		else if (a != PT_ARMV7 && a != PT_AARCH64 && !gpa && (s & 2))
 			va = (uint64_t)-(int64_t)top + (va & (top - 1)); /* upper half */
 		va &= ~(uint64_t)0xfff;
 		pa = ((uint64_t)rd_u16(r) << 21) & ((UINT64_C(1) << f.pa_bits) - 1);
@@ -552,7 +575,7 @@ static void read_regime(struct rd *r, enum pt_arch a, unsigned feat, uint8_t fb)
 	g_rand.arch = a;
 	g_rand.features = (fb & 0x20) ? (fb & 15u) : feat;
 	g_rand.controls = rd_u16(r) & ctl_of(a);
-	if (is_riscv(a) && (g_rand.controls & (PT_CTL_HA | PT_CTL_HD)))
+	if ((is_riscv(a) || fz_is_gstage(a)) && (g_rand.controls & (PT_CTL_HA | PT_CTL_HD)))
 		g_rand.controls |= PT_CTL_HA | PT_CTL_HD;
 	if (sel & 0x40) /* another format's control, or one pt.h does not know */
 		g_rand.controls |= UINT64_C(1) << (rd_u8(r) % 64);
@@ -586,7 +609,7 @@ static void read_regime(struct rd *r, enum pt_arch a, unsigned feat, uint8_t fb)
 	/* Registers the format does not have, only now and then. */
 	if (a != PT_LOONGARCH64 && !(sel & 0x80))
 		g_rand.dir_mask = 0;
-	if ((is_riscv(a) || a == PT_LOONGARCH64) && !(sel & 0x80))
+	if ((is_riscv(a) || a == PT_LOONGARCH64 || no_attrs(a)) && !(sel & 0x80))
 		g_rand.attrs = 0;
 	switch ((sel >> 4) & 3) {
 	case 1: g_rand.va_bits = f.va_bits; break;
@@ -608,6 +631,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t b = rd_u8(&r), fb = rd_u8(&r);
 	enum pt_arch a = (enum pt_arch)((b >> 1) % PT_ARCH_COUNT);
 	unsigned feat = fb & 15;
+	/* EPT's one feature (A/D flags) from the bit EL2 has elsewhere. */
+	if (fz_is_ept(a))
+		feat = fb & 1 ? PT_FEAT_EPT_AD : 0;
 	g_mode = b & 1;
 	g_arch = a;
 	g_reg = NULL;

@@ -608,7 +608,7 @@ def translate_seeds():
 
 # PT_AARCH64_S2's value in enum pt_arch (inputs pick formats by number:
 # regenerate these seeds whenever the enum changes).
-ARCH_S2 = 8
+ARCH_S2 = 10  # PT_AARCH64_S2 in enum pt_arch
 
 
 def s2_translate_seeds():

@@ -150,6 +150,17 @@ static void full_check(struct ctx *c)
 			      : S.arch == PT_RISCV_SV57 ? 10 : 0;
 		uint64_t satp = pt_satp(&c->t, 0x1234);
 		FZ_CHECK(satp == (mode ? mode << 60 | UINT64_C(0x1234) << 44 | pt_root(&c->t) >> 12 : 0));
+		/* hgatp: MODE | VMID (14 bits) | root PPN on G-stage; EPTP:
+		 * root | walk length - 1 << 3 | WB | A/D enable << 6 on EPT. */
+		mode = S.arch == PT_RISCV_SV39X4 ? 8 : S.arch == PT_RISCV_SV48X4 ? 9
+		     : S.arch == PT_RISCV_SV57X4 ? 10 : 0;
+		FZ_CHECK(pt_hgatp(&c->t, 0x1234) ==
+			 (mode ? mode << 60 | UINT64_C(0x1234) << 44 | pt_root(&c->t) >> 12 : 0));
+		FZ_CHECK(pt_hgatp(&c->t, 0x4000) == 0);
+		FZ_CHECK(pt_eptp(&c->t) ==
+			 (S.ept ? pt_root(&c->t) | (uint64_t)(S.levels - 1) << 3 | 6 |
+					  (S.feat & PT_FEAT_EPT_AD ? 0x40u : 0)
+				: 0));
 	}
 	/* Every frame referenced once: table PAs distinct, and (ARMv7) one
 	 * frame serves only the four L1 entries of one group. */

@@ -17,7 +17,8 @@ static uint64_t va_anchor(unsigned k)
 	if (S.armv7) {
 		lo_end = UINT64_C(1) << 31;
 		up_start = UINT64_C(1) << 32;
-	} else if (S.s2) {
+	} else if (S.s2 || S.ept || S.gstage) {
+		/* Guest-physical: one range, no upper half. */
 		lo_end = UINT64_C(1) << (S.va_bits - 1);
 		up_start = UINT64_C(1) << S.va_bits;
 	} else if (!S.sext) {

@@ -255,8 +255,11 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 		if (c->alive && va_ok(va)) {
 			struct pt_mapping tr;
 			int rt = translate(pt_root(&c->t), va, &tr);
-			const uint32_t perm = PT_WRITE | PT_EXECUTE | PT_USER;
-			const bool richer = S.arch == PT_ARMV7 ||
+			/* Stage 2: table entries (EPT) and a leaf's U (G-stage)
+			 * may take READ away too. */
+			const uint32_t perm = PT_WRITE | PT_EXECUTE | PT_USER |
+					      (S.ept || S.gstage ? PT_READ : 0);
+			const bool richer = S.arch == PT_ARMV7 || S.ept || S.gstage ||
 					    (S.arch >= PT_RISCV_SV39 && S.arch <= PT_RISCV_SV57);
 			FZ_CHECK(rt == got || (richer && got == PT_ERR_CORRUPT && rt == PT_OK));
 			if (rt == PT_OK && got == PT_OK)

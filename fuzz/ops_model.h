@@ -16,7 +16,10 @@ static struct {
 	unsigned plev;     /* add to a level for pt_pte_*: the widest table's */
 	unsigned shift[PT_MAX_LEVELS], entries[PT_MAX_LEVELS];
 	uint64_t leaf_sizes;
-	bool sext, armv7, s2;
+	bool sext, armv7;
+	bool s2;          /* AArch64 stage 2 */
+	bool ept, gstage; /* stage 2: no USER, no GLOBAL, no upper half */
+	bool stateless;   /* no access state kept: ARMv7, EPT without A/D */
 } S;
 
 static uint64_t span(unsigned l)
@@ -58,7 +61,10 @@ static void shape_init(enum pt_arch a, unsigned feat, unsigned bits)
 	S.leaf_sizes = in->leaf_sizes;
 	S.armv7 = a == PT_ARMV7;
 	S.s2 = a == PT_AARCH64_S2;
-	S.sext = a != PT_AARCH64 && a != PT_ARMV7 && !S.s2;
+	S.ept = fz_is_ept(a);
+	S.gstage = fz_is_gstage(a);
+	S.stateless = S.armv7 || (S.ept && !(feat & PT_FEAT_EPT_AD));
+	S.sext = a != PT_AARCH64 && a != PT_ARMV7 && !S.s2 && !S.ept && !S.gstage;
 	if (S.s2 && bits) {
 		S.va_bits = bits;
 		S.levels = (bits - 8) / 9;
@@ -71,6 +77,9 @@ static void shape_init(enum pt_arch a, unsigned feat, unsigned bits)
 	}
 	if (S.s2)
 		S.entries[0] = 1u << (S.va_bits - S.shift[0]);
+	/* The G-stage root: 2048 entries, 16 KiB. */
+	if (S.gstage)
+		S.entries[0] = 2048;
 }
 
 /* The VA rules, restated independently of src/api.c. */
@@ -80,8 +89,9 @@ static bool va_ok(uint64_t va)
 		return va >> 32 == 0;
 	if (S.s2)
 		return va >> S.va_bits == 0;
-	if (!S.sext)
-		return (S.feat & PT_FEAT_AARCH64_HIGH) ? va >> 48 == 0xffff : va >> 48 == 0;
+	if (!S.sext) /* AArch64's halves; stage 2's one range */
+		return (S.feat & PT_FEAT_AARCH64_HIGH) ? va >> S.va_bits == UINT64_MAX >> S.va_bits
+						       : va >> S.va_bits == 0;
 	uint64_t hi = va >> (S.va_bits - 1);
 	return hi == 0 || hi == UINT64_MAX >> (S.va_bits - 1);
 }
@@ -103,11 +113,19 @@ static bool flags_ok(uint32_t f)
 static uint32_t norm(uint32_t f)
 {
 	f &= PT_FLAGS_ALL;
+	/* Stage 2: no privilege split, no ASIDs; EPT's one uncached type is
+	 * UC (DEVICE) and it keeps WC; G-stage has no memory types. */
+	if (S.ept || S.gstage)
+		f &= ~(uint32_t)(PT_USER | PT_GLOBAL);
+	if (S.gstage)
+		f &= ~(uint32_t)(PT_DEVICE | PT_UNCACHED | PT_WC);
+	if (S.ept && (f & PT_UNCACHED))
+		f = (f & ~(uint32_t)PT_UNCACHED) | PT_DEVICE;
 	if (f & PT_DEVICE)
 		f &= ~(uint32_t)(PT_UNCACHED | PT_WC);
 	else if (f & PT_UNCACHED)
 		f &= ~(uint32_t)PT_WC;
-	if ((f & PT_WC) && S.arch != PT_X86_64 && S.arch != PT_X86_64_LA57)
+	if ((f & PT_WC) && S.arch != PT_X86_64 && S.arch != PT_X86_64_LA57 && !S.ept)
 		f = (f & ~(uint32_t)PT_WC) | PT_UNCACHED;
 	if ((S.arch == PT_RISCV_SV39 || S.arch == PT_RISCV_SV48 || S.arch == PT_RISCV_SV57) &&
 	    !(S.feat & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
@@ -126,11 +144,12 @@ static uint32_t fresh(uint32_t nflags)
 	return PT_ACCESSED | ((nflags & PT_WRITE) ? PT_DIRTY : 0);
 }
 
-/* What a leaf with these flags reports: ARMv7 stores no state (every leaf
- * accessed, every writable one dirty); elsewhere the state is its own. */
+/* What a leaf with these flags reports: ARMv7 and EPT without A/D flags
+ * store no state (every leaf accessed, every writable one dirty);
+ * elsewhere the state is its own. */
 static uint32_t st_of(uint32_t nflags, uint32_t state)
 {
-	return S.armv7 ? fresh(nflags) : state;
+	return S.stateless ? fresh(nflags) : state;
 }
 
 /* ---- The model ----------------------------------------------------------- */
@@ -341,8 +360,9 @@ static bool touches_shared(const struct model *m, uint64_t va, uint64_t last)
  * of four consecutive L1 entries into one frame. */
 static size_t m_frames(const struct model *m)
 {
-	/* The root: ARMv7's 16 KiB, a stage 2's concatenated tables. */
-	size_t n = S.armv7 ? 4 : S.entries[0] > 512 ? S.entries[0] / 512 : 1;
+	/* The root: ARMv7's and the G-stage's 16 KiB, a stage 2's
+	 * concatenated tables. */
+	size_t n = S.armv7 || S.gstage ? 4 : S.entries[0] > 512 ? S.entries[0] / 512 : 1;
 	uint64_t last_group = UINT64_MAX;
 	for (size_t i = 0; i < m->nt; i++) {
 		if (m->tv[i].shared)

@@ -60,7 +60,9 @@ static void do_clear_state(struct ctx *c, struct rd *r)
 	unsigned long allocs0 = A.allocs;
 	int want = PT_OK, got;
 	cur_op = "clear_state";
-	if (!c->alive || !bits || (bits & ~(uint32_t)(STATE_BITS | SW_BITS)) || S.armv7)
+	/* ARMv7 can clear nothing, an EPT without A/D flags no state. */
+	if (!c->alive || !bits || (bits & ~(uint32_t)(STATE_BITS | SW_BITS)) || S.armv7 ||
+	    (S.stateless && (bits & STATE_BITS)))
 		want = PT_ERR_INVALID;
 	else if ((want = model_range(va, size, &last)) != PT_OK)
 		;

@@ -141,6 +141,84 @@ static int ref_riscv(struct ref_ctx *c, unsigned levels)
 	return ref_fault(c, PT_FAULT_RESERVED, levels - 1, e, tpa); /* not reached */
 }
 
+/*
+ * RISC-V G-stage (the hypervisor extension's "Two-Stage Address
+ * Translation", Sv39x4/Sv48x4/Sv57x4): the Sv39/48/57 walk over a
+ * guest-physical address two bits wider, whose bits above 41/50/59 must be
+ * 0 (a guest-page fault: outside the regime); the root has 2048 entries
+ * (16 KiB). Every access is checked as a U-mode one: a leaf needs U, and
+ * then allows what R, W and X say from any guest mode; HS-level
+ * sstatus.MXR makes executable pages readable; SUM does not apply (no such
+ * control here). The G bit is not used (ignored). Svadu for G-stage is
+ * henvcfg.ADUE (HA/HD). Flags are the effective rights (none without U);
+ * no USER, no GLOBAL, no memory type (no Svpbmt feature here).
+ */
+static int ref_rvg(struct ref_ctx *c, unsigned levels)
+{
+	const unsigned gbits = 14 + 9 * levels;
+	uint64_t tpa = c->r->root, e = 0;
+	unsigned l;
+	if (c->va >> gbits)
+		return ref_fault(c, PT_FAULT_ADDRESS, 0, 0, 0);
+	for (l = 0; l < levels; l++) {
+		unsigned i = levels - 1 - l, shift = 12 + 9 * i;
+		uint64_t size = UINT64_C(1) << shift, ppn, top, idx;
+		bool r, w, x;
+		idx = (c->va >> shift) & (l == 0 ? 2047 : 511);
+		if (!ref_read(c, l, tpa, idx, 8, &e))
+			return PT_ERR_FAULT;
+		if (!(e & RV_V))
+			return ref_fault(c, PT_FAULT_NOT_PRESENT, l, e, tpa);
+		r = e & RV_R, w = e & RV_W, x = e & RV_X;
+		ppn = (e >> 10) & RV_PPN_MASK;
+		top = e >> 54;
+		if (!r && w)
+			return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
+		if (!r && !x) {
+			if ((e & (RV_D | RV_A | RV_U)) || top || i == 0)
+				return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
+			tpa = ppn << 12;
+			continue;
+		}
+		{
+			struct ref_perm p;
+			const bool u = e & RV_U, mxr = ref_ctl(c, PT_CTL_MXR);
+			bool napot = false, rsv = (top & 0x7f) != 0 || ((top >> 7) & 3) != 0;
+			uint32_t flags;
+			if (top >> 9) {
+				if (i != 0 || (ppn & 15) != 8)
+					rsv = true;
+				napot = true;
+			}
+			if (i && (ppn & ((UINT64_C(1) << (9 * i)) - 1)))
+				rsv = true;
+			if (rsv)
+				return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
+			p.ur = p.pr = u && (r || (mxr && x));
+			p.uw = p.pw = u && w;
+			p.ux = p.px = u && x;
+			if (ref_checks(c)) {
+				if (ref_denied(c, &p))
+					return ref_fault(c, PT_FAULT_PERMISSION, l, e, tpa);
+				if (!(e & RV_A) && !ref_ctl(c, PT_CTL_HA))
+					return ref_fault(c, PT_FAULT_ACCESS_FLAG, l, e, tpa);
+				if ((c->acc & PT_ACCESS_WRITE) && !(e & RV_D) && !ref_ctl(c, PT_CTL_HD))
+					return ref_fault(c, PT_FAULT_DIRTY, l, e, tpa);
+			}
+			flags = u ? (r ? PT_READ : 0) | (w ? PT_WRITE : 0) | (x ? PT_EXECUTE : 0) : 0;
+			flags |= ((e >> 8) & 1) ? PT_SW0 : 0;
+			flags |= ((e >> 9) & 1) ? PT_SW1 : 0;
+			if (napot) {
+				size = 0x10000;
+				ppn &= ~UINT64_C(15);
+			}
+			return ref_ok(c, (ppn << 12 & ~(size - 1)) | (c->va & (size - 1)), size, flags,
+				      ((e & RV_A) ? PT_ACCESSED : 0) | ((e & RV_D) ? PT_DIRTY : 0));
+		}
+	}
+	return ref_fault(c, PT_FAULT_RESERVED, levels - 1, e, tpa); /* not reached */
+}
+
 #define LA_V   (UINT64_C(1) << 0)
 #define LA_D   (UINT64_C(1) << 1)
 #define LA_H   (UINT64_C(1) << 6)

@@ -59,10 +59,16 @@ enum pt_arch {
 	PT_RISCV_SV57,  /* 5-level, 57-bit VA; 4K, 2M, 1G, 512G, 256T */
 	PT_LOONGARCH64, /* 4-level, 48-bit VA/PA; 4K, 2M, 1G */
 	PT_ARMV7,       /* short descriptors, 32-bit VA/PA; 4K, 1M */
+	/* Stage-2 (nested) tables: guest-physical to host-physical. */
+	PT_X86_64_EPT,  /* Intel EPT, 4-level, 48-bit GPA, 52-bit PA; 4K, 2M, 1G */
+	PT_X86_64_EPT5, /* Intel EPT, 5-level, 57-bit GPA, 52-bit PA; 4K, 2M, 1G */
 	/* VMSAv8-64 stage 2, 4K granule, 48-bit PA; IPA 32..48 bits (va_bits,
 	 * default 40): 2 levels up to 34 bits, 3 up to 43, 4 above, the root
 	 * 1 to 16 concatenated tables; 4K, 2M, 1G (1G from 35 bits) */
 	PT_AARCH64_S2,
+	PT_RISCV_SV39X4, /* G-stage, 41-bit GPA, 16 KiB root; as Sv39 */
+	PT_RISCV_SV48X4, /* G-stage, 50-bit GPA, 16 KiB root; as Sv48 */
+	PT_RISCV_SV57X4, /* G-stage, 59-bit GPA, 16 KiB root; as Sv57 */
 	PT_ARCH_COUNT
 };
 
@@ -71,8 +77,9 @@ enum pt_arch {
 #define PT_FEAT_AARCH64_HIGH  (1u << 1) /* table serves the TTBR1 (upper) VA half */
 #define PT_FEAT_RISCV_SVPBMT  (1u << 2) /* Svpbmt bits 62:61: DEVICE->IO, UNCACHED->NC */
 #define PT_FEAT_RISCV_XUANTIE (1u << 3) /* T-Head C9xx memory types in bits 63:60 */
+#define PT_FEAT_EPT_AD        (1u << 4) /* EPT accessed/dirty flags (EPTP bit 6): A(8), D(9) */
 #define PT_FEAT_ALL (PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH | \
-		     PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)
+		     PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE | PT_FEAT_EPT_AD)
 
 /* ---- Mapping flags (same values as the Rust crate page_table_multiarch) */
 
@@ -491,6 +498,20 @@ PT_API uint64_t pt_vtcr(const struct pt_table *t);
 PT_API uint64_t pt_vttbr(const struct pt_table *t, uint16_t vmid);
 
 /*
+ * The EPT pointer (VMCS field) for an EPT table: root PA | (levels - 1) << 3
+ * (page-walk length) | 6 (write-back walks) | 1 << 6 with PT_FEAT_EPT_AD
+ * (accessed and dirty flags on). 0 for other formats or a dead t.
+ */
+PT_API uint64_t pt_eptp(const struct pt_table *t);
+
+/*
+ * RISC-V hgatp value for a G-stage table: MODE (8 Sv39x4, 9 Sv48x4,
+ * 10 Sv57x4) << 60 | vmid << 44 | root PPN. 0 for a vmid above 0x3fff (the
+ * field is 14 bits), other formats or a dead t.
+ */
+PT_API uint64_t pt_hgatp(const struct pt_table *t, uint16_t vmid);
+
+/*
  * TLB maintenance for the CPU libpt is compiled for; fits pt_mm.flush_tlb.
  * AArch64/ARMv7 broadcast (tlbi ...is); x86, RISC-V and LoongArch are local.
  * A VA flush reaches every ASID on AArch64, ARMv7 and RISC-V; on x86 the
@@ -502,6 +523,23 @@ PT_API uint64_t pt_vttbr(const struct pt_table *t, uint16_t vmid);
 	defined(__loongarch__) || defined(__arm__)
 PT_API void pt_flush_tlb_native(void *ctx, uint64_t va, bool all);
 #define PT_HAVE_FLUSH_TLB_NATIVE 1
+#endif
+
+/*
+ * Stage-2 TLB maintenance for a hypervisor's EPT / stage-2 / G-stage table
+ * on the CPU libpt is compiled for; fits pt_mm.flush_tlb of such a table.
+ * x86: INVEPT single-context (type 1), ctx pointing to the table's EPTP
+ * (uint64_t; NULL: all-context, type 2); every address of that EPT goes,
+ * whatever ipa and all say (INVEPT has no per-address form). AArch64, for
+ * the VMID in VTTBR_EL2, broadcast: dsb ishst; tlbi ipas2e1is, ipa >> 12;
+ * dsb ish; tlbi vmalle1is; dsb ish; isb (all: tlbi vmalls12e1is).
+ * RISC-V, this hart only: hfence.gvma with rs1 = ipa >> 2 (x0 when all)
+ * and rs2 = the VMID, ctx pointing to it (uint16_t; NULL: x0, every VMID).
+ * Only declared when compiling for x86-64, AArch64 or RISC-V.
+ */
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv)
+PT_API void pt_flush_tlb_native_s2(void *ctx, uint64_t ipa, bool all);
+#define PT_HAVE_FLUSH_TLB_NATIVE_S2 1
 #endif
 
 /* ---- Untrusted tables -------------------------------------------------- */

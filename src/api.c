@@ -74,7 +74,7 @@ PT_INLINE bool flags_ok(enum pt_arch a, uint32_t flags)
 
 uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags)
 {
-	return pt__norm(flags, pt__flags_kept(a, features), pt__wc_uncached(a));
+	return pt__norm(flags, pt__flags_kept(a, features), pt__memtypes(a));
 }
 
 /* Height of a leaf of `size` in shape s, or -1 if s has no such leaf. */
@@ -185,7 +185,7 @@ int pt_init_config(struct pt_table *t, const struct pt_config *cfg, const struct
 	t->arch = arch;
 	t->features = features;
 	t->flags_kept = pt__flags_kept(arch, features);
-	t->wc_uncached = pt__wc_uncached(arch);
+	t->memtypes = pt__memtypes(arch);
 	t->direct = false;
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
@@ -262,6 +262,26 @@ uint64_t pt_vttbr(const struct pt_table *t, uint16_t vmid)
 	if (!alive(t) || t->arch != PT_AARCH64_S2)
 		return 0;
 	return t->root | (uint64_t)vmid << 48;
+}
+
+uint64_t pt_eptp(const struct pt_table *t)
+{
+	/* Memory type WB (6) for the walk, page-walk length - 1 in 5:3, A/D
+	 * enable in bit 6. */
+	if (!alive(t) || !pt__is_ept(t->arch))
+		return 0;
+	return t->root | (uint64_t)(t->shape->info.levels - 1) << 3 | 6 |
+	       (t->features & PT_FEAT_EPT_AD ? UINT64_C(1) << 6 : 0);
+}
+
+uint64_t pt_hgatp(const struct pt_table *t, uint16_t vmid)
+{
+	/* MODE 8, 9, 10: Sv39x4, Sv48x4, Sv57x4, consecutive in enum pt_arch
+	 * too; VMID is 14 bits (57:44). */
+	if (!alive(t) || !pt__is_gstage(t->arch) || vmid > 0x3fff)
+		return 0;
+	return (uint64_t)(8 + t->arch - PT_RISCV_SV39X4) << 60 | (uint64_t)vmid << 44 |
+	       t->root >> 12;
 }
 
 /* ---- Address checks shared by the editing calls ------------------------- */
@@ -436,12 +456,21 @@ int pt_protect_region(struct pt_table *t, uint64_t va, uint64_t size, uint32_t f
 	return r ? r : t->engine->clear_range(t, va, last, true, protected(t, flags));
 }
 
+/* The state and software bits t's leaves store: its family's, but for an
+ * EPT without A/D flags, whose CPU keeps no access state. */
+PT_INLINE uint32_t state_bits(const struct pt_table *t)
+{
+	if (pt__is_ept(t->arch) && !(t->features & PT_FEAT_EPT_AD))
+		return t->engine->state_bits & ~PT_STATE_ALL;
+	return t->engine->state_bits;
+}
+
 int pt_clear_state(struct pt_table *t, uint64_t va, uint64_t size, uint32_t state, uint64_t *bitmap)
 {
 	uint64_t last;
 	/* Only bits the format stores (state_bits: state and software bits
 	 * only) can be cleared. */
-	int r = edit_range(t, alive(t) && state && !(state & ~t->engine->state_bits), va, size,
+	int r = edit_range(t, alive(t) && state && !(state & ~state_bits(t)), va, size,
 			   (const uint64_t *)0, &last);
 	return r ? r : t->engine->clear_state(t, va, last, state, bitmap);
 }

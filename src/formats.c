@@ -16,7 +16,12 @@ const struct pt_format pt__formats[PT__NFORMATS] = {
 	[PT_RISCV_SV57] = { &pt__engine_riscv, 2, 1, 2 },
 	[PT_LOONGARCH64] = { &pt__engine_loongarch, 0, 1, 0 },
 	[PT_ARMV7] = { &pt__engine_armv7, 0, 1, 0 },
+	[PT_X86_64_EPT] = { &pt__engine_ept, 0, 1, 0 },
+	[PT_X86_64_EPT5] = { &pt__engine_ept, 1, 1, 1 },
 	[PT_AARCH64_S2] = { &pt__engine_aarch64_s2, 0, 17, 8 }, /* 32..48, 40 */
+	[PT_RISCV_SV39X4] = { &pt__engine_rvg, 0, 1, 0 },
+	[PT_RISCV_SV48X4] = { &pt__engine_rvg, 1, 1, 1 },
+	[PT_RISCV_SV57X4] = { &pt__engine_rvg, 2, 1, 2 },
 #ifdef PT_TEST_FORMATS
 	/* Test builds only (tests/fake_arch.h): formats no hardware has. */
 	[PT__FAKE] = { &pt__engine_fake, 0, 1, 0 },

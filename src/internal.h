@@ -75,7 +75,8 @@ struct pt_engine {
 };
 
 extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_riscv,
-	pt__engine_loongarch, pt__engine_armv7, pt__engine_aarch64_s2;
+	pt__engine_loongarch, pt__engine_armv7, pt__engine_aarch64_s2, pt__engine_ept,
+	pt__engine_rvg;
 #ifdef PT_TEST_FORMATS
 /* Test builds: the fake formats (tests/fake_arch.h), after the real ones. */
 #define PT__FAKE ((enum pt_arch)PT_ARCH_COUNT)
@@ -124,12 +125,30 @@ PT_INLINE bool pt__root_shared(const struct pt_table *t, size_t i)
 	return (t->shared[i / 64] >> (i % 64)) & 1;
 }
 
-/* The mapping flags a format (with these features) can express at all. */
+/* Is a one of the EPT formats? */
+PT_INLINE bool pt__is_ept(enum pt_arch a)
+{
+	return a == PT_X86_64_EPT || a == PT_X86_64_EPT5;
+}
+
+/* Is a one of the RISC-V G-stage formats? */
+PT_INLINE bool pt__is_gstage(enum pt_arch a)
+{
+	return a == PT_RISCV_SV39X4 || a == PT_RISCV_SV48X4 || a == PT_RISCV_SV57X4;
+}
+
+/* The mapping flags a format (with these features) can express at all.
+ * Stage-2 formats have no user/supervisor split and no ASIDs: no USER, no
+ * GLOBAL; G-stage has no memory types (EPT's are pt__memtypes'). */
 PT_INLINE uint32_t pt__flags_kept(enum pt_arch a, unsigned features)
 {
 	if (a >= PT_RISCV_SV39 && a <= PT_RISCV_SV57 &&
 	    !(features & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
 		return PT_FLAGS_ALL & ~(PT_DEVICE | PT_UNCACHED | PT_WC);
+	if (pt__is_ept(a))
+		return PT_FLAGS_ALL & ~(PT_USER | PT_GLOBAL);
+	if (pt__is_gstage(a))
+		return PT_FLAGS_ALL & ~(PT_DEVICE | PT_UNCACHED | PT_WC | PT_USER | PT_GLOBAL);
 	if ((a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2)) || a == PT_AARCH64_S2)
 		return PT_FLAGS_ALL & ~(PT_USER | PT_GLOBAL);
 	if (a == PT_ARMV7)
@@ -137,21 +156,31 @@ PT_INLINE uint32_t pt__flags_kept(enum pt_arch a, unsigned features)
 	return PT_FLAGS_ALL;
 }
 
-/* Does the format write WC as UNCACHED (every one but x86)? */
-PT_INLINE bool pt__wc_uncached(enum pt_arch a)
+/* How a format writes the weaker memory types (pt__norm). */
+enum {
+	PT__MT_WC,       /* WC kept (x86: PAT entry 1) */
+	PT__MT_WC_UC,    /* WC written as UNCACHED (every other format) */
+	PT__MT_UC_DEV,   /* WC kept, UNCACHED written as DEVICE (EPT: UC) */
+};
+
+PT_INLINE unsigned char pt__memtypes(enum pt_arch a)
 {
-	return a != PT_X86_64 && a != PT_X86_64_LA57;
+	if (a == PT_X86_64 || a == PT_X86_64_LA57)
+		return PT__MT_WC;
+	return pt__is_ept(a) ? PT__MT_UC_DEV : PT__MT_WC_UC;
 }
 
 /* Flags as the format stores them: those it keeps, the strongest memory
  * type alone. */
-PT_INLINE uint32_t pt__norm(uint32_t flags, uint32_t kept, bool wc_uncached)
+PT_INLINE uint32_t pt__norm(uint32_t flags, uint32_t kept, unsigned char memtypes)
 {
 	flags &= kept;
 	if (PT_UNLIKELY(flags & (PT_DEVICE | PT_UNCACHED | PT_WC))) {
+		if ((flags & PT_UNCACHED) && memtypes == PT__MT_UC_DEV)
+			flags |= PT_DEVICE;
 		if (flags & PT_DEVICE)
 			flags &= ~(PT_UNCACHED | PT_WC);
-		else if ((flags & PT_UNCACHED) || wc_uncached)
+		else if ((flags & PT_UNCACHED) || memtypes == PT__MT_WC_UC)
 			flags = (flags & ~PT_WC) | PT_UNCACHED;
 	}
 	return flags;
@@ -160,7 +189,7 @@ PT_INLINE uint32_t pt__norm(uint32_t flags, uint32_t kept, bool wc_uncached)
 /* pt__norm for t's format, from what pt_init worked out. */
 PT_INLINE uint32_t pt__normalize_for(const struct pt_table *t, uint32_t flags)
 {
-	return pt__norm(flags, t->flags_kept, t->wc_uncached);
+	return pt__norm(flags, t->flags_kept, t->memtypes);
 }
 
 /* A new leaf's state: accessed, and dirty when writable, so nobody takes a

@@ -71,3 +71,59 @@ void pt_flush_tlb_native(void *ctx, uint64_t va, bool all)
 #endif
 }
 #endif
+
+/*
+ * Stage 2: the same for a hypervisor's stage-2 tables (call it at EL2 /
+ * VMX root / HS mode). x86 has no per-address INVEPT: single-context
+ * (type 1) with ctx pointing to the EPTP drops the whole EPT's
+ * translations either way (all-context, type 2, without a ctx). AArch64
+ * works on the VMID in VTTBR_EL2: the IPA's stage-2 entries, then every
+ * stage-1 entry of the VMID (they may be combined with the old one),
+ * broadcast; all: vmalls12e1is. RISC-V hfence.gvma, local to the hart,
+ * with ctx pointing to the 16-bit VMID (NULL: every VMID); all: every
+ * guest-physical address of that VMID.
+ */
+#if defined(__x86_64__) || defined(__aarch64__) || defined(__riscv)
+void pt_flush_tlb_native_s2(void *ctx, uint64_t ipa, bool all)
+{
+#if defined(__x86_64__)
+	/* INVEPT descriptor: the EPTP, then 64 reserved bits (0). */
+	const struct {
+		uint64_t eptp, zero;
+	} desc = { ctx ? *(const uint64_t *)ctx : 0, 0 };
+	const uint64_t type = ctx ? 1 : 2;
+	(void)ipa, (void)all;
+	__asm__ volatile("invept %0, %1" : : "m"(desc), "r"(type) : "memory", "cc");
+#elif defined(__aarch64__)
+	(void)ctx;
+	__asm__ volatile("dsb ishst" ::: "memory");
+	if (all) {
+		__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
+	} else {
+		const uint64_t arg = (ipa >> 12) & ((UINT64_C(1) << 36) - 1);
+		__asm__ volatile("tlbi ipas2e1is, %0" : : "r"(arg) : "memory");
+		__asm__ volatile("dsb ish" ::: "memory");
+		__asm__ volatile("tlbi vmalle1is" ::: "memory");
+	}
+	__asm__ volatile("dsb ish\n\tisb" ::: "memory");
+#else /* __riscv */
+	/* hfence.gvma rs1, rs2 (funct7 0x31, SYSTEM opcode), written with
+	 * .insn so that no H-extension -march is needed: rs1 is the
+	 * guest-physical address shifted right by 2, x0 for all; rs2 the
+	 * VMID, x0 for every VMID. */
+	const uint64_t gpa = ipa >> 2;
+	if (ctx) {
+		const uint64_t vmid = *(const uint16_t *)ctx;
+		if (all)
+			__asm__ volatile(".insn r 0x73, 0, 0x31, x0, x0, %0" : : "r"(vmid) : "memory");
+		else
+			__asm__ volatile(".insn r 0x73, 0, 0x31, x0, %0, %1" : : "r"(gpa), "r"(vmid)
+					 : "memory");
+	} else if (all) {
+		__asm__ volatile(".insn r 0x73, 0, 0x31, x0, x0, x0" ::: "memory");
+	} else {
+		__asm__ volatile(".insn r 0x73, 0, 0x31, x0, %0, x0" : : "r"(gpa) : "memory");
+	}
+#endif
+}
+#endif

@@ -120,8 +120,8 @@ static inline uint64_t top_page(const struct fmt *f)
 		return 0xfffff000;
 	if (f->arch == PT_AARCH64)
 		return f->lo ? UINT64_C(0xfffffffffffff000) : UINT64_C(0x0000fffffffff000);
-	if (f->arch == PT_AARCH64_S2)
-		return (UINT64_C(1) << f->va_bits) - PT_SIZE_4K;
+	if (fmt_stage2(f))
+		return fmt_lower_end(f) - PT_SIZE_4K;
 	return UINT64_C(0xfffffffffffff000);
 }
 
@@ -281,6 +281,8 @@ static inline uint64_t corrupt_root(const struct fmt *f)
 	case PT_AARCH64_S2: return 0x501; /* SH 0b01 (the root may hold blocks) */
 	case PT_LOONGARCH64: return 0x1000 | 0x40 | 0x91;
 	case PT_ARMV7: return 0x100000 | 0x3;
+	case PT_X86_64_EPT:
+	case PT_X86_64_EPT5: return 0x1000 | 0x2; /* write-only */
 	default: return 0xc5; /* RISC-V W without R */
 	}
 }
@@ -296,6 +298,8 @@ static inline uint64_t corrupt_leaf(const struct fmt *f)
 	case PT_AARCH64_S2: return 0x1000 | 0x401; /* level 3, bit 1 clear */
 	case PT_LOONGARCH64: return 0x1000 | 0xb1;
 	case PT_ARMV7: return 0x10000 | 0x1;
+	case PT_X86_64_EPT:
+	case PT_X86_64_EPT5: return 0x1000 | 2 << 3 | 0x7; /* memory type 2 */
 	default: return (0x1000 >> 2) | 0xc5;
 	}
 }

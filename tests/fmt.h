@@ -61,6 +61,12 @@ static const struct fmt FMTS[] = {
 	{ "aarch64_s2_48", PT_AARCH64_S2, 0, 4, 48, 48, 0xe, 0 },
 	{ "aarch64_s2_36", PT_AARCH64_S2, 0, 3, 36, 48, 0x7, 0 },
 	{ "aarch64_s2_43", PT_AARCH64_S2, 0, 3, 43, 48, 0x7, 0 },
+	{ "x86_64_ept", PT_X86_64_EPT, 0, 4, 48, 52, 0xe, 0 },
+	{ "x86_64_ept_ad", PT_X86_64_EPT, PT_FEAT_EPT_AD, 4, 48, 52, 0xe, 0 },
+	{ "x86_64_ept5", PT_X86_64_EPT5, 0, 5, 57, 52, 0x1c, 0 },
+	{ "riscv_sv39x4", PT_RISCV_SV39X4, 0, 3, 41, 56, 0x7, 0 },
+	{ "riscv_sv48x4", PT_RISCV_SV48X4, 0, 4, 50, 56, 0xf, 0 },
+	{ "riscv_sv57x4", PT_RISCV_SV57X4, 0, 5, 59, 56, 0x1f, 0 },
 };
 #define ARCH_UNKNOWN PT_ARCH_COUNT
 #endif
@@ -90,10 +96,35 @@ static inline bool fmt_is_riscv(enum pt_arch a)
 	return a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57;
 }
 
-/* Sign-extended VAs (everything but AArch64 and ARMv7). */
+/* RISC-V G-stage: riscv entries, every leaf with U set, a 2048-entry root. */
+static inline bool fmt_is_gstage(enum pt_arch a)
+{
+	return a == PT_RISCV_SV39X4 || a == PT_RISCV_SV48X4 || a == PT_RISCV_SV57X4;
+}
+
+static inline bool fmt_is_ept(enum pt_arch a)
+{
+	return a == PT_X86_64_EPT || a == PT_X86_64_EPT5;
+}
+
+/* Stage-2 formats: no USER, no GLOBAL (no privilege split, no ASIDs). */
+static inline bool fmt_stage2(const struct fmt *f)
+{
+	return fmt_is_ept(f->arch) || fmt_is_gstage(f->arch) || f->arch == PT_AARCH64_S2;
+}
+
+/* Sign-extended VAs (everything but AArch64, ARMv7 and the stage-2
+ * formats, whose guest-physical addresses have no upper half). */
 static inline bool fmt_sext(const struct fmt *f)
 {
-	return f->arch != PT_AARCH64 && f->arch != PT_AARCH64_S2 && f->arch != PT_ARMV7;
+	return f->arch != PT_AARCH64 && f->arch != PT_ARMV7 && !fmt_stage2(f);
+}
+
+/* The first VA above the lower half (sign-extended formats: the first
+ * non-canonical one; stage-2 formats: the first beyond their width). */
+static inline uint64_t fmt_lower_end(const struct fmt *f)
+{
+	return UINT64_C(1) << (fmt_sext(f) ? f->va_bits - 1 : f->va_bits);
 }
 
 /* VA span of one entry at level l. */
@@ -111,6 +142,8 @@ static inline unsigned fmt_entries(const struct fmt *f, unsigned l)
 	/* A stage-2 root resolves the IPA bits above the level below it. */
 	if (f->arch == PT_AARCH64_S2 && l == 0)
 		return 1u << (f->va_bits - (12 + 9 * (f->levels - 1)));
+	if (fmt_is_gstage(f->arch))
+		return l == 0 ? 2048 : 512;
 	return 512;
 }
 
@@ -128,13 +161,13 @@ static inline size_t fmt_index(const struct fmt *f, unsigned l, uint64_t va)
 	return (size_t)((va >> sh) & (fmt_entries(f, l) - 1));
 }
 
-/* Frames of the root table (ARMv7 L1 is 16 KiB; a stage-2 root of n
- * concatenated tables is n frames). */
+/* Frames of the root table (ARMv7 L1 and the G-stage root are 16 KiB; a
+ * stage-2 root of n concatenated tables is n frames). */
 static inline size_t fmt_root_frames(const struct fmt *f)
 {
 	if (f->arch == PT_AARCH64_S2)
 		return fmt_entries(f, 0) > 512 ? fmt_entries(f, 0) / 512 : 1;
-	return f->arch == PT_ARMV7 ? 4 : 1;
+	return f->arch == PT_ARMV7 || fmt_is_gstage(f->arch) ? 4 : 1;
 }
 
 /* The largest leaf size below the root span (2M, or 1M on ARMv7). */

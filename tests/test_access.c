@@ -38,6 +38,14 @@ struct geo {
 static struct geo geo_of(enum pt_arch a)
 {
 	switch (a) {
+	/* G-stage: a 16 KiB root (frames 0-3), 2048 entries. */
+	case PT_RISCV_SV39X4:
+		return (struct geo){ 3, { 30, 21, 12 }, 8, { 0, 4, 5 }, 1 };
+	case PT_RISCV_SV48X4:
+		return (struct geo){ 4, { 39, 30, 21, 12 }, 8, { 0, 4, 5, 6 }, 1 };
+	case PT_RISCV_SV57X4:
+		return (struct geo){ 5, { 48, 39, 30, 21, 12 }, 8, { 0, 4, 5, 6, 7 }, 1 };
+	case PT_X86_64_EPT5:
 	case PT_X86_64_LA57:
 	case PT_RISCV_SV57:
 		return (struct geo){ 5, { 48, 39, 30, 21, 12 }, 8, { 0, 1, 2, 3, 4 }, a == PT_RISCV_SV57 };
@@ -59,7 +67,8 @@ static void chain(enum pt_arch a, uint64_t va, const uint64_t *e, unsigned n)
 	const struct geo g = geo_of(a);
 	memset(mem, 0, sizeof(mem));
 	for (unsigned l = 0; l < n; l++) {
-		const uint64_t mask = (g.bytes == 4 && l == 0) ? 0xfff : 0x1ff;
+		/* A 16 KiB root (ARMv7, G-stage) has 16 KiB of entries. */
+		const uint64_t mask = l == 0 && g.frame[1] == 4 ? 16384 / g.bytes - 1 : 0x1ff;
 		uint64_t v = e[l];
 		size_t at = (size_t)g.frame[l] * 4096 + ((va >> g.shift[l]) & mask) * g.bytes;
 		if (l + 1 < n) {
@@ -154,6 +163,20 @@ struct acase {
 #define S2C(name, ctl, e, acc, w) \
 	{ name, PT_AARCH64_S2, 0, (ctl), 0, 0, 0x1000, { S2T, S2T, (e) }, 3, (acc), w }
 
+/* EPT (SDM vol. 3C, EPT translation): R 1, W 2, X 4, memory type 5:3
+ * (UC 0, WC 1, WB 6), IPAT 0x40, page 0x80 in a PDE/PDPTE, A 0x100 and
+ * D 0x200 with A/D flags. An access needs its right in every entry on the
+ * way; execute without mode-based execute control: bit 2 for every fetch;
+ * no user/supervisor difference. */
+#define ET 7u
+#define ELEAF(bits) (TARGET | 6u << 3 | (bits))
+#define ERWX (PT_READ | PT_WRITE | PT_EXECUTE)
+
+/* G-stage (privileged spec, hypervisor extension): RISC-V entries, every
+ * access checked as a U-mode one. */
+#define GT 1u
+#define G_URWAD (0x10u | 2u | 4u | 0x40u | 0x80u)
+
 static const struct acase cases[] = {
 	/* ---- AArch64 stage 2: S2AP and XN for EL1 and EL0 alike (XNX) ---- */
 	S2C("s2 RW page from EL0", 0, S2_RW, U | W, S2F(S2RWX | AC | DI)),
@@ -206,6 +229,88 @@ static const struct acase cases[] = {
 	  { S2T, S2T, S2_RW }, 3, R, { PT_ERR_INVALID, PT_FAULT_NONE, 0, 0, 0 } },
 	{ "s2 reads no MAIR", PT_AARCH64_S2, 0, 0, PT_AARCH64_MAIR, 0, 0x1000, { S2T, S2T, S2_RW }, 3,
 	  R, { PT_ERR_INVALID, PT_FAULT_NONE, 0, 0, 0 } },
+	/* ---- EPT ---- */
+	{ "ept RWX page: every access, any mode", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, ET, ET, ELEAF(7) }, 4, U | W, OK(ERWX | AC | DI, K4) },
+	{ "ept RWX page: supervisor fetch", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, ET, ET, ELEAF(7) }, 4, X, OK(ERWX | AC | DI, K4) },
+	{ "ept read-only page: write violates", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, ET, ET, ELEAF(1) }, 4, W, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "ept PML4E without W: no write below", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { 5, ET, ET, ELEAF(7) }, 4, W, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "ept ... and flags lose WRITE", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { 5, ET, ET, ELEAF(7) }, 4, R, OK(PT_READ | PT_EXECUTE | AC | DI, K4) },
+	{ "ept PDPTE without X: no fetch", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, 3, ET, ELEAF(7) }, 4, X, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "ept execute-only page: fetch", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, ET, ET, ELEAF(4) }, 4, X, OK(PT_EXECUTE | AC, K4) },
+	{ "ept execute-only page: read violates", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, ET, ET, ELEAF(4) }, 4, R, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "ept execute-only PDE is followed", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, ET, 4, ELEAF(7) }, 4, R, FAULT(PT_FAULT_PERMISSION, 3) },
+	{ "ept write-only page is a misconfiguration", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, ET, ET, ELEAF(2) }, 4, R, FAULT(PT_FAULT_RESERVED, 3) },
+	{ "ept write/execute PDPTE is a misconfiguration", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, 6, ET, ELEAF(7) }, 4, X, FAULT(PT_FAULT_RESERVED, 1) },
+	{ "ept memory type 7 is a misconfiguration", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, ET, ET, TARGET | 7u << 3 | 7u }, 4, R, FAULT(PT_FAULT_RESERVED, 3) },
+	{ "ept bit 7 in the PML4E is reserved", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET | 0x80, ET, ET, ELEAF(7) }, 4, R, FAULT(PT_FAULT_RESERVED, 0) },
+	{ "ept bits 2:0 clear: not present, whatever else", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, ET, ET, ELEAF(0x300) }, 4, R, FAULT(PT_FAULT_NOT_PRESENT, 3) },
+	{ "ept 2M UC page", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, ET, TARGET | 0x80 | 0u << 3 | 3u }, 3, W,
+	  OK(PT_READ | PT_WRITE | PT_DEVICE | AC | DI, M2) },
+	{ "ept 1G WC page, IPAT", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, TARGET | 0x80 | 1u << 3 | 0x40 | 5u }, 2, X,
+	  OK(PT_READ | PT_EXECUTE | PT_WC | AC, PT_SIZE_1G) },
+	{ "ept A/D: the state is A and D", PT_X86_64_EPT, PT_FEAT_EPT_AD, 0, 0, 0, 0x1000,
+	  { ET, ET, ET, ELEAF(3) | 0x100 }, 4, W, OK(PT_READ | PT_WRITE | AC, K4) },
+	{ "ept A/D: the CPU sets A, no access-flag fault", PT_X86_64_EPT, PT_FEAT_EPT_AD, 0, 0, 0,
+	  0x1000, { ET, ET, ET, ELEAF(1) }, 4, R, OK(PT_READ, K4) },
+	{ "ept without A/D: bits 8, 9 ignored", PT_X86_64_EPT, 0, 0, 0, 0, 0x1000,
+	  { ET, ET, ET, ELEAF(1) | 0x200 }, 4, R, OK(PT_READ | AC, K4) },
+	{ "ept GPA beyond 48 bits", PT_X86_64_EPT, 0, 0, 0, 0, UINT64_C(1) << 48,
+	  { ET }, 1, R, FAULT(PT_FAULT_ADDRESS, 0) },
+	{ "ept5: a GPA with bit 56 set", PT_X86_64_EPT5, 0, 0, 0, 0, UINT64_C(1) << 56 | 0x1000,
+	  { ET, ET, ET, ET, ELEAF(7) }, 5, W, OK(ERWX | AC | DI, K4) },
+	/* ---- RISC-V G-stage ---- */
+	{ "rvg U page: a VS-mode write is a user access", PT_RISCV_SV39X4, 0, 0, 0, 0, 0x1000,
+	  { GT, GT, RLEAF(G_URWAD) }, 3, W, OK(PT_READ | PT_WRITE | AC | DI, K4) },
+	{ "rvg U page: a VU-mode write", PT_RISCV_SV39X4, 0, 0, 0, 0, 0x1000,
+	  { GT, GT, RLEAF(G_URWAD) }, 3, U | W, OK(PT_READ | PT_WRITE | AC | DI, K4) },
+	{ "rvg page without U: a VS-mode read faults", PT_RISCV_SV39X4, 0, 0, 0, 0, 0x1000,
+	  { GT, GT, RLEAF(G_URWAD & ~0x10u) }, 3, R, FAULT(PT_FAULT_PERMISSION, 2) },
+	{ "rvg page without U: translation only, no rights", PT_RISCV_SV39X4, 0, 0, 0, 0, 0x1000,
+	  { GT, GT, RLEAF(G_URWAD & ~0x10u) }, 3, 0, OK(AC | DI, K4) },
+	{ "rvg fetch needs X", PT_RISCV_SV39X4, 0, 0, 0, 0, 0x1000,
+	  { GT, GT, RLEAF(G_URWAD) }, 3, X, FAULT(PT_FAULT_PERMISSION, 2) },
+	{ "rvg HS-level MXR reads an execute-only page", PT_RISCV_SV39X4, 0, PT_CTL_MXR, 0, 0,
+	  0x1000, { GT, GT, RLEAF(0x10u | 8u | 0x40u) }, 3, R, OK(PT_EXECUTE | AC, K4) },
+	{ "rvg A clear without Svadu", PT_RISCV_SV39X4, 0, 0, 0, 0, 0x1000,
+	  { GT, GT, RLEAF(0x10u | 2u) }, 3, R, FAULT(PT_FAULT_ACCESS_FLAG, 2) },
+	{ "rvg D clear on a write without Svadu", PT_RISCV_SV39X4, 0, 0, 0, 0, 0x1000,
+	  { GT, GT, RLEAF(0x10u | 2u | 4u | 0x40u) }, 3, W, FAULT(PT_FAULT_DIRTY, 2) },
+	{ "rvg Svadu sets D", PT_RISCV_SV39X4, 0, PT_CTL_HA | PT_CTL_HD, 0, 0, 0x1000,
+	  { GT, GT, RLEAF(0x10u | 2u | 4u) }, 3, W, OK(PT_READ | PT_WRITE, K4) },
+	{ "rvg G in a table entry is not used", PT_RISCV_SV39X4, 0, 0, 0, 0, 0x1000,
+	  { GT | 0x20u, GT, RLEAF(G_URWAD | 0x20u) }, 3, R, OK(PT_READ | PT_WRITE | AC | DI, K4) },
+	{ "rvg U in a table entry is reserved", PT_RISCV_SV39X4, 0, 0, 0, 0, 0x1000,
+	  { GT | 0x10u, GT, RLEAF(G_URWAD) }, 3, R, FAULT(PT_FAULT_RESERVED, 0) },
+	{ "rvg sv39x4: GPA bit 40 indexes the 2048-entry root", PT_RISCV_SV39X4, 0, 0, 0, 0,
+	  UINT64_C(1) << 40 | 0x1000, { GT, GT, RLEAF(G_URWAD) }, 3, R,
+	  OK(PT_READ | PT_WRITE | AC | DI, K4) },
+	{ "rvg sv39x4: GPA bit 41 is beyond the regime", PT_RISCV_SV39X4, 0, 0, 0, 0,
+	  UINT64_C(1) << 41, { GT }, 1, R, FAULT(PT_FAULT_ADDRESS, 0) },
+	{ "rvg sv48x4: GPA bit 49, a 1G page", PT_RISCV_SV48X4, 0, 0, 0, 0,
+	  UINT64_C(1) << 49 | 0x1000, { GT, RLEAF(G_URWAD) }, 2, R,
+	  OK(PT_READ | PT_WRITE | AC | DI, PT_SIZE_1G) },
+	{ "rvg sv57x4: GPA bit 58, a 2M page", PT_RISCV_SV57X4, 0, 0, 0, 0,
+	  UINT64_C(1) << 58 | 0x1000, { GT, GT, GT, RLEAF(G_URWAD) }, 4, R,
+	  OK(PT_READ | PT_WRITE | AC | DI, M2) },
+	{ "rvg sv57x4: GPA bit 59 is beyond the regime", PT_RISCV_SV57X4, 0, 0, 0, 0,
+	  UINT64_C(1) << 59, { GT }, 1, R, FAULT(PT_FAULT_ADDRESS, 0) },
+
 	/* ---- x86-64: Intel SDM vol. 3A §4.6 ---- */
 	{ "x86 user RW page", PT_X86_64, 0, NXE | WP, 0, 0, 0x1000, { XT, XT, XT, XLEAF }, 4, U | W,
 	  OK(RWXU | AC | DI, K4) },
@@ -472,6 +577,29 @@ static void bad_arguments(void)
 	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_OK);
 	r.pa_bits = 53;
 	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	/* Stage 2: EPT takes no control or attribute register; G-stage no
+	 * SUM (every access is a user one), and a 16 KiB aligned root. */
+	r = (struct pt_regime){ PT_X86_64_EPT, 0, 0, BASE, 0, 0, 0, 0 };
+	chain(PT_X86_64_EPT, 0x1000, (const uint64_t[]){ ET, ET, ET, ELEAF(7) }, 4);
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_OK);
+	r.controls = PT_CTL_NXE;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r.controls = 0;
+	r.attrs = PT_X86_PAT;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r.attrs = 0;
+	r.features = PT_FEAT_RISCV_SVPBMT;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r = (struct pt_regime){ PT_RISCV_SV39X4, 0, 0, BASE, 0, 0, 0, 0 };
+	chain(PT_RISCV_SV39X4, 0x1000, (const uint64_t[]){ GT, GT, RLEAF(G_URWAD) }, 3);
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_OK);
+	r.controls = PT_CTL_SUM;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r.controls = PT_CTL_HD;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r.controls = 0;
+	r.root = BASE + 0x1000;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
 	/* A VA outside the regime is a fault at the root, not an error. */
 	r = (struct pt_regime){ PT_X86_64, 0, 0, BASE, 0, PT_CTL_NXE, 0, 0 };
 	CHECK_EQ(pt_access(&r, &img_mm, UINT64_C(1) << 50, R, &m, &f), PT_ERR_FAULT);
@@ -547,6 +675,16 @@ static void translate_is_access(void)
 	chain(PT_X86_64, 0x1000, (const uint64_t[]){ 0x87 }, 1);
 	CHECK_EQ(pt_translate(PT_X86_64, 0, BASE, &img_mm, 0x1000, &m), PT_ERR_CORRUPT);
 	CHECK_EQ(pt_translate(PT_X86_64, 0, BASE, &img_mm, UINT64_C(1) << 50, &m), PT_ERR_INVALID);
+	/* Stage 2: effective rights; G-stage with hardware A/D. */
+	chain(PT_X86_64_EPT, 0x1000, (const uint64_t[]){ ET, 5, ET, ELEAF(7) }, 4);
+	CHECK_EQ(pt_translate(PT_X86_64_EPT, 0, BASE, &img_mm, 0x1000, &m), PT_OK);
+	CHECK_EQ(m.flags, PT_READ | PT_EXECUTE);
+	chain(PT_X86_64_EPT, 0x1000, (const uint64_t[]){ ET, ET, ET, ELEAF(2) }, 4);
+	CHECK_EQ(pt_translate(PT_X86_64_EPT, 0, BASE, &img_mm, 0x1000, &m), PT_ERR_CORRUPT);
+	chain(PT_RISCV_SV48X4, 0x1000, (const uint64_t[]){ GT, GT, GT, RLEAF(0x10u | 2u) }, 4);
+	CHECK_EQ(pt_translate(PT_RISCV_SV48X4, 0, BASE, &img_mm, 0x1000, &m), PT_OK);
+	CHECK_EQ(m.flags, PT_READ);
+	CHECK_EQ(m.state, 0);
 }
 
 /* pt_regime_decode: one entry as pt_access reads it, no level above. */

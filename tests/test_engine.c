@@ -42,6 +42,9 @@ static void t_init(const struct fmt *f)
 	} else {
 		CHECK_EQ(pt_init(&t, f->arch, PT_FEAT_AARCH64_HIGH, &mm), PT_ERR_INVALID);
 		CHECK_EQ(pt_init(&t, f->arch, PT_FEAT_RISCV_SVPBMT, &mm), PT_ERR_INVALID);
+		/* EPT A/D is EPT's alone. */
+		if (!fmt_is_ept(f->arch))
+			CHECK_EQ(pt_init(&t, f->arch, PT_FEAT_EPT_AD, &mm), PT_ERR_INVALID);
 	}
 	CHECK_EQ(pt_init(&t, f->arch, 1u << 20, &mm), PT_ERR_INVALID);
 	/* pt_init_config: a NULL config; widths the format does not have
@@ -149,8 +152,7 @@ static void t_errors(const struct fmt *f)
 	const uint64_t va = V(f, 0x40000000);
 	const uint64_t noncanon = f->arch == PT_ARMV7 ? UINT64_C(1) << 32
 				  : f->arch == PT_AARCH64 ? (f->lo ? UINT64_C(0x1000) : HIGH_HALF)
-				  : f->arch == PT_AARCH64_S2 ? UINT64_C(1) << f->va_bits
-							  : UINT64_C(1) << (f->va_bits - 1);
+							  : fmt_lower_end(f);
 	const uint64_t widepa = UINT64_C(1) << f->pa_bits;
 	CTX("%s errors", f->name);
 	if (!env_init(&e, f))
@@ -164,9 +166,10 @@ static void t_errors(const struct fmt *f)
 	CHECK_EQ(pt_map(&e.t, va, 0x1000, 2 * PT_SIZE_4K, R_), PT_ERR_INVALID);
 	CHECK_EQ(pt_map(&e.t, va, 0, f->arch == PT_ARMV7 ? PT_SIZE_2M : PT_SIZE_1M, R_),
 		 PT_ERR_INVALID);
-	if (f->arch != PT_RISCV_SV48 && f->arch != PT_RISCV_SV57)
+	if (f->arch != PT_RISCV_SV48 && f->arch != PT_RISCV_SV57 && f->arch != PT_RISCV_SV48X4 &&
+	    f->arch != PT_RISCV_SV57X4)
 		CHECK_EQ(pt_map(&e.t, f->lo, 0, PT_SIZE_512G, R_), PT_ERR_INVALID);
-	if (f->arch != PT_RISCV_SV57)
+	if (f->arch != PT_RISCV_SV57 && f->arch != PT_RISCV_SV57X4)
 		CHECK_EQ(pt_map(&e.t, f->lo, 0, PT_SIZE_256T, R_), PT_ERR_INVALID);
 	CHECK_EQ(pt_map(&e.t, noncanon, 0x1000, PT_SIZE_4K, R_), PT_ERR_INVALID);
 	CHECK_EQ(pt_map(&e.t, va, widepa, PT_SIZE_4K, R_), PT_ERR_INVALID);
@@ -206,8 +209,7 @@ static void t_errors(const struct fmt *f)
 		/* The end of the lower half and the start of the upper one are
 		 * never one range. */
 		uint64_t last_lo = f->arch == PT_AARCH64 ? UINT64_C(0x0000fffffffff000)
-				   : f->arch == PT_AARCH64_S2 ? top_page(f)
-							 : (UINT64_C(1) << (f->va_bits - 1)) - PT_SIZE_4K;
+							 : fmt_lower_end(f) - PT_SIZE_4K;
 		if (!f->lo)
 			CHECK_EQ(pt_unmap_region(&e.t, last_lo, 2 * PT_SIZE_4K), PT_ERR_INVALID);
 	}
@@ -249,7 +251,7 @@ static void t_errors(const struct fmt *f)
 			continue;
 		uint64_t s1 = fmt_span(f, l1);
 		uint64_t hv = V(f, s1 * 2);
-		if (s1 * 3 > (f->arch == PT_ARMV7 ? UINT64_C(1) << 32 : UINT64_C(1) << (f->va_bits - 1)))
+		if (s1 * 3 > (f->arch == PT_ARMV7 ? UINT64_C(1) << 32 : fmt_lower_end(f)))
 			continue;
 		if (!CHECK_EQ(pt_map(&e.t, hv, s1, s1, R_), PT_OK))
 			continue;

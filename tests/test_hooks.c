@@ -22,8 +22,10 @@
 #include "../arch/aarch64.h"
 #include "../arch/aarch64_s2.h"
 #include "../arch/armv7.h"
+#include "../arch/ept.h"
 #include "../arch/loongarch.h"
 #include "../arch/riscv.h"
+#include "../arch/rvg.h"
 #include "../arch/x86.h"
 
 /* What one (family, features, height) run saw. */
@@ -138,6 +140,9 @@ int main(void)
 	PT_HOOKS_FAMILY(riscv, PT_FEAT_RISCV_XUANTIE, 5, 64);
 	PT_HOOKS_FAMILY(loongarch, 0u, 4, 64);
 	PT_HOOKS_FAMILY(armv7, 0u, 2, 32);
+	PT_HOOKS_FAMILY(ept, 0u, 5, 64);
+	PT_HOOKS_FAMILY(ept, PT_FEAT_EPT_AD, 5, 64);
+	PT_HOOKS_FAMILY(rvg, 0u, 5, 64);
 	group_end();
 	return check_status();
 }

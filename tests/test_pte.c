@@ -39,16 +39,24 @@ static bool is_x86(enum pt_arch a)
 }
 
 /* Normalisation: the strongest memory type wins (DEVICE > UNCACHED > WC)
- * and the weaker ones are cleared; WC is UNCACHED on every format but x86;
- * RISC-V without a memory-type feature drops all three; AArch64 EL2 drops
- * USER and GLOBAL; ARMv7 has no SW0/SW1. */
+ * and the weaker ones are cleared; WC is UNCACHED on every format but x86
+ * and EPT; EPT has no uncached type but UC (UNCACHED is DEVICE there);
+ * RISC-V without a memory-type feature, and G-stage, drop all three;
+ * AArch64 EL2 and the stage-2 formats drop USER and GLOBAL; ARMv7 has no
+ * SW0/SW1. */
 static uint32_t want_norm(enum pt_arch a, unsigned feat, uint32_t fl)
 {
+	if (fmt_is_ept(a) && (fl & PT_UNCACHED))
+		fl = (fl & ~PT_UNCACHED) | PT_DEVICE;
+	if (fmt_is_ept(a) || fmt_is_gstage(a))
+		fl &= ~(PT_USER | PT_GLOBAL);
+	if (fmt_is_gstage(a))
+		fl &= ~MEMTYPES;
 	if (fl & PT_DEVICE)
 		fl &= ~(PT_UNCACHED | PT_WC);
 	else if (fl & PT_UNCACHED)
 		fl &= ~PT_WC;
-	if ((fl & PT_WC) && !is_x86(a))
+	if ((fl & PT_WC) && !is_x86(a) && !fmt_is_ept(a))
 		fl = (fl & ~PT_WC) | PT_UNCACHED;
 	if (fmt_is_riscv(a) && !(feat & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
 		fl &= ~MEMTYPES;
@@ -224,6 +232,39 @@ static uint64_t want_rv(unsigned feat, uint64_t pa, uint32_t fl)
 	return e;
 }
 
+/* RISC-V G-stage: as stage 1, with U(4) in every leaf and never G(5). */
+static uint64_t want_rvg(uint64_t pa, uint32_t fl)
+{
+	return want_rv(0, pa, fl & ~PT_GLOBAL) | B(4);
+}
+
+/* EPT (Intel SDM vol. 3C, EPT entry formats): R(0) W(1) X(2), memory type
+ * 5:3 (UC 0 = DEVICE, WC 1, WB 6), IPAT(6) = 0, bit 7 in a 2M/1G leaf, with
+ * A/D flags A(8) = 1 and D(9) = 1 when writable, SW0 52, SW1 53. */
+static uint64_t want_ept(unsigned feat, unsigned level, unsigned levels, uint64_t pa, uint32_t fl)
+{
+	uint64_t e = pa | B(0);
+	if (fl & PT_WRITE)
+		e |= B(1);
+	if (fl & PT_EXECUTE)
+		e |= B(2);
+	if (fl & PT_DEVICE)
+		e |= UINT64_C(0) << 3;
+	else if (fl & PT_WC)
+		e |= UINT64_C(1) << 3;
+	else
+		e |= UINT64_C(6) << 3;
+	if (level != levels - 1)
+		e |= B(7);
+	if (feat & PT_FEAT_EPT_AD)
+		e |= B(8) | ((fl & PT_WRITE) ? B(9) : 0);
+	if (fl & PT_SW0)
+		e |= B(52);
+	if (fl & PT_SW1)
+		e |= B(53);
+	return e;
+}
+
 /* LoongArch: V(0) = ACCESSED = 1; D(1) = DIRTY = 1 on a new writable leaf,
  * 0 without WRITE (bit 9, the read-only leaf's dirty state, is 0 in a new
  * leaf); PLV 3:2; MAT 5:4; H(6) in a huge leaf; P(7); W(8); SW0 10, SW1
@@ -295,6 +336,13 @@ static uint64_t want_page(const struct fmt *f, unsigned level, uint64_t pa, uint
 		return want_la(level, pa, n);
 	case PT_ARMV7:
 		return want_v7(level, pa, n);
+	case PT_X86_64_EPT:
+	case PT_X86_64_EPT5:
+		return want_ept(f->feat, level, f->levels, pa, n);
+	case PT_RISCV_SV39X4:
+	case PT_RISCV_SV48X4:
+	case PT_RISCV_SV57X4:
+		return want_rvg(pa, n);
 	default:
 		return 0;
 	}
@@ -338,6 +386,21 @@ static uint32_t want_raw_state(const struct fmt *f, unsigned level, uint64_t pte
 		st = PT_ACCESSED | ((flags & PT_WRITE) ? PT_DIRTY : 0);
 		x = (pte & (level == 0 ? B(17) : B(11))) ? 0 : PT_GLOBAL;
 		break;
+	case PT_X86_64_EPT:
+	case PT_X86_64_EPT5:
+		/* Without A/D flags bits 8 and 9 are ignored: no state kept. */
+		if (f->feat & PT_FEAT_EPT_AD)
+			st = ((pte & B(8)) ? PT_ACCESSED : 0) | ((pte & B(9)) ? PT_DIRTY : 0);
+		else
+			st = PT_ACCESSED | ((pte & B(1)) ? PT_DIRTY : 0);
+		x = ((pte & B(52)) ? PT_SW0 : 0) | ((pte & B(53)) ? PT_SW1 : 0);
+		break;
+	case PT_RISCV_SV39X4:
+	case PT_RISCV_SV48X4:
+	case PT_RISCV_SV57X4: /* G is not used by G-stage */
+		st = ((pte & B(6)) ? PT_ACCESSED : 0) | ((pte & B(7)) ? PT_DIRTY : 0);
+		x = ((pte & B(8)) ? PT_SW0 : 0) | ((pte & B(9)) ? PT_SW1 : 0);
+		break;
 	default:
 		break;
 	}
@@ -351,6 +414,9 @@ static uint64_t want_table(const struct fmt *f, uint64_t pa)
 	case PT_X86_64:
 	case PT_X86_64_LA57:
 		return pa | 7; /* P|RW|US */
+	case PT_X86_64_EPT:
+	case PT_X86_64_EPT5:
+		return pa | 7; /* R|W|X */
 	case PT_AARCH64:
 		return pa | 3;
 	case PT_LOONGARCH64:
@@ -370,6 +436,7 @@ static const struct fmt EXTRA[] = {
 	{ "riscv_sv48_xuantie", PT_RISCV_SV48, PT_FEAT_RISCV_XUANTIE, 4, 48, 56, 0xf, 0 },
 	{ "riscv_sv57_svpbmt", PT_RISCV_SV57, PT_FEAT_RISCV_SVPBMT, 5, 57, 56, 0x1f, 0 },
 	{ "riscv_sv57_xuantie", PT_RISCV_SV57, PT_FEAT_RISCV_XUANTIE, 5, 57, 56, 0x1f, 0 },
+	{ "x86_64_ept5_ad", PT_X86_64_EPT5, PT_FEAT_EPT_AD, 5, 57, 52, 0x1c, 0 },
 };
 
 /* PAs to try at a level: low, high (top valid aligned PA), and a pattern. */
@@ -553,6 +620,10 @@ static void normalize(void)
 		{ "", PT_RISCV_SV57, PT_FEAT_RISCV_XUANTIE, 0, 0, 0, 0, 0 },
 		{ "", PT_LOONGARCH64, 0, 0, 0, 0, 0, 0 },
 		{ "", PT_ARMV7, 0, 0, 0, 0, 0, 0 },
+		{ "", PT_X86_64_EPT, 0, 0, 0, 0, 0, 0 },
+		{ "", PT_X86_64_EPT5, PT_FEAT_EPT_AD, 0, 0, 0, 0, 0 },
+		{ "", PT_RISCV_SV39X4, 0, 0, 0, 0, 0, 0 },
+		{ "", PT_RISCV_SV57X4, 0, 0, 0, 0, 0, 0 },
 	};
 	for (size_t i = 0; i < sizeof(V) / sizeof(V[0]); i++)
 		for (uint32_t fl = 0; fl <= PT_FLAGS_ALL; fl++) {
@@ -590,6 +661,18 @@ static void normalize(void)
 	CHECK_EQ(pt_flags_normalize(PT_RISCV_SV57, 0, PT_READ | PT_GLOBAL | PT_SW1),
 		 PT_READ | PT_GLOBAL | PT_SW1);
 	CHECK_EQ(pt_flags_normalize(PT_ARMV7, 0, PT_READ | PT_SW0 | PT_SW1), PT_READ);
+	/* Stage 2: EPT keeps WC, writes UNCACHED as UC (DEVICE); neither
+	 * keeps USER or GLOBAL; G-stage has no memory types. */
+	CHECK_EQ(pt_flags_normalize(PT_X86_64_EPT, 0, PT_READ | PT_WC), PT_READ | PT_WC);
+	CHECK_EQ(pt_flags_normalize(PT_X86_64_EPT, 0, PT_READ | PT_UNCACHED), PT_READ | PT_DEVICE);
+	CHECK_EQ(pt_flags_normalize(PT_X86_64_EPT5, 0, PT_READ | PT_UNCACHED | PT_WC),
+		 PT_READ | PT_DEVICE);
+	CHECK_EQ(pt_flags_normalize(PT_X86_64_EPT, PT_FEAT_EPT_AD,
+				    PT_READ | PT_USER | PT_GLOBAL | PT_SW0 | PT_SW1),
+		 PT_READ | PT_SW0 | PT_SW1);
+	CHECK_EQ(pt_flags_normalize(PT_RISCV_SV48X4, 0,
+				    PT_READ | PT_USER | PT_GLOBAL | PT_DEVICE | PT_EXECUTE | PT_SW1),
+		 PT_READ | PT_EXECUTE | PT_SW1);
 }
 
 int main(void)
@@ -602,6 +685,9 @@ int main(void)
 		{ "pte aarch64", PT_AARCH64 },    { "pte riscv_sv39", PT_RISCV_SV39 },
 		{ "pte riscv_sv48", PT_RISCV_SV48 }, { "pte riscv_sv57", PT_RISCV_SV57 },
 		{ "pte loongarch64", PT_LOONGARCH64 }, { "pte armv7", PT_ARMV7 },
+		{ "pte x86_64_ept", PT_X86_64_EPT }, { "pte x86_64_ept5", PT_X86_64_EPT5 },
+		{ "pte riscv_sv39x4", PT_RISCV_SV39X4 }, { "pte riscv_sv48x4", PT_RISCV_SV48X4 },
+		{ "pte riscv_sv57x4", PT_RISCV_SV57X4 },
 	};
 	for (size_t i = 0; i < sizeof(FAM) / sizeof(FAM[0]); i++) {
 		group_begin(FAM[i].group);

@@ -70,6 +70,31 @@ static const struct reserved RESERVED[] = {
 	{ PT_ARMV7, 0, 1, 0x1000 | 0x2 | 0x44c | 2u << 4, "v7 small AP=010" },
 	{ PT_ARMV7, 0, 1, 0x1000 | 0x2 | 0x44c | B(9), "v7 small AP=100" },
 	{ PT_ARMV7, 0, 0, 0x100000 | 0x2 | 0x1100c, "v7 section AP=000" },
+	/* EPT (SDM vol. 3C, EPT misconfigurations): bits 2:0 = 010b or 110b;
+	 * leaf memory type 2, 3 or 7; bits 7:3 of a PML4E/PML5E; bits 6:3 of
+	 * a PDE/PDPTE that references a table; the bits of a 2M/1G page's
+	 * address below its size. */
+	{ PT_X86_64_EPT, 0, 3, 0x1000 | 0x32, "ept write-only PTE" },
+	{ PT_X86_64_EPT, 0, 3, 0x1000 | 0x36, "ept write/execute PTE" },
+	{ PT_X86_64_EPT, PT_FEAT_EPT_AD, 0, 0x1000 | 0x2, "ept write-only PML4E" },
+	{ PT_X86_64_EPT, 0, 3, 0x1000 | 2u << 3 | 0x7, "ept PTE memory type 2" },
+	{ PT_X86_64_EPT, 0, 3, 0x1000 | 3u << 3 | 0x7, "ept PTE memory type 3" },
+	{ PT_X86_64_EPT, 0, 3, 0x1000 | 7u << 3 | 0x7, "ept PTE memory type 7" },
+	{ PT_X86_64_EPT, 0, 2, 0x200000 | 0x80 | 7u << 3 | 0x1, "ept 2M memory type 7" },
+	{ PT_X86_64_EPT, 0, 0, 0x1000 | 0x80 | 0x7, "ept bit 7 in PML4E" },
+	{ PT_X86_64_EPT, 0, 0, 0x1000 | 0x8 | 0x7, "ept bit 3 in PML4E" },
+	{ PT_X86_64_EPT5, 0, 0, 0x1000 | 0x80 | 0x7, "ept5 bit 7 in PML5E" },
+	{ PT_X86_64_EPT5, 0, 1, 0x1000 | 0x40 | 0x7, "ept5 bit 6 in PML4E" },
+	{ PT_X86_64_EPT, 0, 2, 0x1000 | 0x30 | 0x7, "ept memory type in a PDE to a table" },
+	{ PT_X86_64_EPT, 0, 1, 0x1000 | 0x40 | 0x7, "ept IPAT in a PDPTE to a table" },
+	{ PT_X86_64_EPT, 0, 2, 0x201000 | 0xb7, "ept 2M with address bit 12" },
+	{ PT_X86_64_EPT, 0, 1, 0x40200000 | 0xb7, "ept 1G with address bit 21" },
+	/* libpt's own tables take no execute-only table entry (pt_access does). */
+	{ PT_X86_64_EPT, 0, 1, 0x1000 | 0x4, "ept execute-only PDPTE" },
+	/* G-stage entries are RISC-V ones: W without R, A/D/U in a table. */
+	{ PT_RISCV_SV39X4, 0, 2, 0x1000 >> 2 | 0xd5, "rvg W without R" },
+	{ PT_RISCV_SV48X4, 0, 1, 0x1000 >> 2 | 0x11, "rvg U in a table entry" },
+	{ PT_RISCV_SV57X4, 0, 3, 0x201000 >> 2 | 0xd3, "rvg 2M superpage misaligned" },
 };
 
 static void dec_leaf(enum pt_arch a, unsigned feat, unsigned level, uint64_t pte, uint64_t pa,
@@ -270,6 +295,44 @@ static void reserved_entries(void)
 			     PT_READ), 0);
 	CHECK_EQ(pt_pte_page(PT_ARCH_COUNT, 0, 0, 0x1000, PT_READ), 0);
 	CHECK_EQ(pt_pte_decode(PT_ARCH_COUNT, 0, 0, 1, &e), PT_ERR_INVALID);
+	/* EPT: what the MMU ignores is decoded, never corrupt: bits 2:0 = 000b
+	 * is not present whatever else is set; execute-only leaves; WT (4) and
+	 * WP (5) are normal memory, UC (0) DEVICE, WC (1) WC; IPAT; bit 7 of a
+	 * PTE; bits 10, 11, 52-63; A/D ignored without A/D flags. */
+	CHECK_EQ(pt_pte_decode(PT_X86_64_EPT, 0, 3, 0x000ffffffffffff8, &e), PT_ERR_NOT_MAPPED);
+	CHECK_EQ(pt_pte_decode(PT_X86_64_EPT, 0, 0, 0x1000 | 0xf8, &e), PT_ERR_NOT_MAPPED);
+	dec_leaf(PT_X86_64_EPT, 0, 3, 0x1000 | 6u << 3 | 0x4, 0x1000, PT_EXECUTE, PT_ACCESSED,
+		 "ept execute-only");
+	dec_leaf(PT_X86_64_EPT, 0, 3, 0x1000 | 4u << 3 | 0x3, 0x1000, PT_READ | PT_WRITE,
+		 PT_ACCESSED | PT_DIRTY, "ept WT");
+	dec_leaf(PT_X86_64_EPT, 0, 3, 0x1000 | 5u << 3 | 0x1, 0x1000, PT_READ, PT_ACCESSED,
+		 "ept WP");
+	dec_leaf(PT_X86_64_EPT, 0, 3, 0x1000 | 0u << 3 | 0x1 | 0x40, 0x1000, PT_READ | PT_DEVICE,
+		 PT_ACCESSED, "ept UC with IPAT");
+	dec_leaf(PT_X86_64_EPT, 0, 3, 0x1000 | 1u << 3 | 0x5 | 0x80, 0x1000, PT_READ | PT_EXECUTE | PT_WC,
+		 PT_ACCESSED, "ept WC, PTE bit 7 ignored");
+	dec_leaf(PT_X86_64_EPT, 0, 3, 0xff00000000001000 | 6u << 3 | 0x1 | 0xc00, 0x1000, PT_READ,
+		 PT_ACCESSED, "ept bits 10, 11, 56-63 ignored");
+	dec_leaf(PT_X86_64_EPT, 0, 3, 0x1000 | 6u << 3 | 0x3, 0x1000, PT_READ | PT_WRITE,
+		 PT_ACCESSED | PT_DIRTY, "ept no A/D: writable reads dirty");
+	dec_leaf(PT_X86_64_EPT, PT_FEAT_EPT_AD, 3, 0x1000 | 6u << 3 | 0x3, 0x1000, PT_READ | PT_WRITE,
+		 0, "ept A/D: clean, not accessed");
+	dec_leaf(PT_X86_64_EPT, PT_FEAT_EPT_AD, 3, 0x1000 | 6u << 3 | 0x1 | B(9), 0x1000, PT_READ,
+		 PT_DIRTY, "ept A/D: dirty read-only");
+	dec_leaf(PT_X86_64_EPT, PT_FEAT_EPT_AD, 1, 0x40000000 | 6u << 3 | 0x87 | B(8) | B(53),
+		 0x40000000, PT_READ | PT_WRITE | PT_EXECUTE | PT_SW1, PT_ACCESSED, "ept 1G");
+	/* A table entry with fewer rights is still a table (they restrict
+	 * what is below, as pt_access reads them); its A bit is ignored. */
+	CHECK_EQ(pt_pte_decode(PT_X86_64_EPT, 0, 0, 0x5000 | 0x1 | B(8), &e), PT_OK);
+	CHECK(!e.leaf && e.pa == 0x5000);
+	/* G-stage: a leaf without U still decodes (pt_access grants nothing);
+	 * G is ignored. */
+	dec_leaf(PT_RISCV_SV39X4, 0, 2, 0x1000 >> 2 | 0xc7 | B(5), 0x1000, PT_READ | PT_WRITE,
+		 PT_ACCESSED | PT_DIRTY, "rvg U=0, G=1");
+	/* The features each stage-2 format takes. */
+	CHECK_EQ(pt_pte_page(PT_RISCV_SV39X4, PT_FEAT_RISCV_SVPBMT, 2, 0x1000, PT_READ), 0);
+	CHECK_EQ(pt_pte_page(PT_X86_64, PT_FEAT_EPT_AD, 3, 0x1000, PT_READ), 0);
+	CHECK_EQ(pt_pte_decode(PT_RISCV_SV39, PT_FEAT_EPT_AD, 2, 0, &e), PT_ERR_INVALID);
 }
 
 /* A few literal values worked out by hand from the encodings, so an error shared
@@ -297,6 +360,34 @@ static void literals(void)
 	CHECK_EQ(pt_pte_page(PT_X86_64, 0, 1, 0x40000000, R | G), 0x80000000400001a1);
 	CHECK_EQ(pt_pte_page(PT_X86_64_LA57, 0, 2, 0x40000000, R | W | X | WC), 0x400000eb);
 	CHECK_EQ(pt_pte_table(PT_X86_64, 0, 0x5000), 0x5007);
+	/* EPT: R 0x1, W 0x2, X 0x4, memory type << 3 (WB 0x30, UC 0, WC 0x8),
+	 * bit 7 0x80 in 2M/1G leaves, with A/D flags A 0x100 and D 0x200 (only
+	 * when writable), SW0 bit 52, SW1 bit 53; no USER, no GLOBAL, UNCACHED
+	 * is UC. Table entry: R|W|X | PA. */
+	CHECK_EQ(pt_pte_page(PT_X86_64_EPT, 0, 3, 0x1000, R | W), 0x1033);
+	CHECK_EQ(pt_pte_page(PT_X86_64_EPT, 0, 3, 0x1000, R | X | U | G), 0x1035);
+	CHECK_EQ(pt_pte_page(PT_X86_64_EPT, 0, 3, 0x1000, R | W | X | D), 0x1007);
+	CHECK_EQ(pt_pte_page(PT_X86_64_EPT, 0, 3, 0x1000, R | NC), 0x1001);
+	CHECK_EQ(pt_pte_page(PT_X86_64_EPT, 0, 3, 0x1000, R | W | WC), 0x100b);
+	CHECK_EQ(pt_pte_page(PT_X86_64_EPT, 0, 3, 0x1000, R | WC | NC), 0x1001);
+	CHECK_EQ(pt_pte_page(PT_X86_64_EPT, PT_FEAT_EPT_AD, 3, 0x1000, R | W), 0x1333);
+	CHECK_EQ(pt_pte_page(PT_X86_64_EPT, PT_FEAT_EPT_AD, 3, 0x1000, R | X | S0 | S1),
+		 0x0030000000001135);
+	CHECK_EQ(pt_pte_page(PT_X86_64_EPT, 0, 2, 0x200000, R | W | X), 0x2000b7);
+	CHECK_EQ(pt_pte_page(PT_X86_64_EPT, PT_FEAT_EPT_AD, 1, 0x40000000, R), 0x400001b1);
+	CHECK_EQ(pt_pte_page(PT_X86_64_EPT, 0, 0, 0x8000000000, R), 0); /* no 512G */
+	CHECK_EQ(pt_pte_page(PT_X86_64_EPT5, 0, 4, 0xffffffffff000, R | X), 0xffffffffff035);
+	CHECK_EQ(pt_pte_page(PT_X86_64_EPT5, 0, 2, 0x40000000, R | X | S0), 0x00100000400000b5);
+	CHECK_EQ(pt_pte_table(PT_X86_64_EPT, 0, 0x5000), 0x5007);
+	CHECK_EQ(pt_pte_table(PT_X86_64_EPT5, 3, 0xffffffffff000), 0xffffffffff007);
+	/* G-stage: RISC-V leaves with U (0x10) always, never G (0x20); no
+	 * memory types. V 0x1 R 0x2 W 0x4 X 0x8 A 0x40 D 0x80, RSW 0x100 0x200. */
+	CHECK_EQ(pt_pte_page(PT_RISCV_SV39X4, 0, 2, 0x1000, R), 0x453);
+	CHECK_EQ(pt_pte_page(PT_RISCV_SV39X4, 0, 2, 0x1000, R | W | U | G | D), 0x4d7);
+	CHECK_EQ(pt_pte_page(PT_RISCV_SV48X4, 0, 2, 0x200000, R | X | S0), 0x8015b);
+	CHECK_EQ(pt_pte_page(PT_RISCV_SV57X4, 0, 0, UINT64_C(1) << 48, R | W | X | S1),
+		 (UINT64_C(1) << 46) | 0x2df);
+	CHECK_EQ(pt_pte_table(PT_RISCV_SV39X4, 0, 0x5000), 0x1401);
 
 	/* AArch64: valid 0x1, page 0x2, AttrIndx << 2, AP[6] 0x40, AP[2] 0x80,
 	 * SH 0x300, AF 0x400, nG 0x800, DBM bit 51, PXN 53, UXN 54, dirty 55,
@@ -388,6 +479,12 @@ static void metadata(void)
 		  PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G | PT_SIZE_512G | PT_SIZE_256T },
 		{ PT_LOONGARCH64, 4, 48, 48, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },
 		{ PT_ARMV7, 2, 32, 32, PT_SIZE_4K | PT_SIZE_1M },
+		{ PT_X86_64_EPT, 4, 48, 52, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },
+		{ PT_X86_64_EPT5, 5, 57, 52, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },
+		{ PT_RISCV_SV39X4, 3, 41, 56, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },
+		{ PT_RISCV_SV48X4, 4, 50, 56, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G | PT_SIZE_512G },
+		{ PT_RISCV_SV57X4, 5, 59, 56,
+		  PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G | PT_SIZE_512G | PT_SIZE_256T },
 	};
 	for (size_t i = 0; i < sizeof(M) / sizeof(M[0]); i++) {
 		const struct pt_arch_info *in = pt_arch_info(M[i].a);
@@ -419,6 +516,13 @@ static void metadata(void)
 			CHECK(pt_va_valid(M[i].a, 0xffff7fffffffffff));
 			CHECK(pt_va_valid(M[i].a, UINT64_MAX));
 			CHECK(!pt_va_valid(M[i].a, B(63)));
+		} else if (fmt_is_ept(M[i].a) || fmt_is_gstage(M[i].a)) {
+			/* Guest-physical: no sign extension, no upper half. */
+			CHECK(pt_va_valid(M[i].a, B(M[i].va) - 1));
+			CHECK(pt_va_valid(M[i].a, B(M[i].va - 1)));
+			CHECK(!pt_va_valid(M[i].a, B(M[i].va)));
+			CHECK(!pt_va_valid(M[i].a, UINT64_MAX));
+			CHECK(!pt_va_valid(M[i].a, ~(B(M[i].va - 1) - 1)));
 		} else {
 			uint64_t top = B(M[i].va - 1);
 			CHECK(pt_va_valid(M[i].a, top - 1));
@@ -670,6 +774,67 @@ static void stage2_sizes(void)
 	arena_fini(&a);
 }
 
+/* pt_eptp and pt_hgatp, from the SDM's EPTP layout (memory type 2:0 = 6,
+ * page-walk length - 1 in 5:3, A/D enable bit 6, root PA) and the
+ * hypervisor extension's hgatp (MODE 63:60 = 8/9/10, VMID 57:44, PPN
+ * 43:0); 0 for other formats, dead tables and 15-bit VMIDs. */
+static void stage2_registers(void)
+{
+	struct arena a;
+	struct pt_mm mm;
+	struct pt_table t;
+	static const struct {
+		enum pt_arch a;
+		unsigned feat;
+		uint64_t eptp_low; /* 0: not EPT */
+		uint64_t mode;     /* 0: not G-stage */
+	} S[] = {
+		{ PT_X86_64_EPT, 0, 0x1e, 0 },
+		{ PT_X86_64_EPT, PT_FEAT_EPT_AD, 0x5e, 0 },
+		{ PT_X86_64_EPT5, 0, 0x26, 0 },
+		{ PT_X86_64_EPT5, PT_FEAT_EPT_AD, 0x66, 0 },
+		{ PT_RISCV_SV39X4, 0, 0, 8 },
+		{ PT_RISCV_SV48X4, 0, 0, 9 },
+		{ PT_RISCV_SV57X4, 0, 0, 10 },
+		{ PT_X86_64, 0, 0, 0 },
+		{ PT_RISCV_SV39, 0, 0, 0 },
+	};
+	if (arena_init(&a, UINT64_C(0x80000000), 64) != 0) {
+		CHECK(!"arena");
+		return;
+	}
+	arena_mm(&a, &mm);
+	for (size_t i = 0; i < sizeof(S) / sizeof(S[0]); i++) {
+		uint64_t root;
+		CTX("stage-2 registers arch %d feat %#x", S[i].a, S[i].feat);
+		if (!CHECK_EQ(pt_init(&t, S[i].a, S[i].feat, &mm), PT_OK))
+			continue;
+		root = pt_root(&t);
+		CHECK_EQ(pt_eptp(&t), S[i].eptp_low ? root | S[i].eptp_low : 0);
+		if (S[i].mode) {
+			CHECK_EQ(root & 0x3fff, 0); /* the 16 KiB root */
+			CHECK_EQ(pt_hgatp(&t, 0), S[i].mode << 60 | root >> 12);
+			CHECK_EQ(pt_hgatp(&t, 0x2bcd),
+				 S[i].mode << 60 | UINT64_C(0x2bcd) << 44 | root >> 12);
+			CHECK_EQ(pt_hgatp(&t, 0x3fff),
+				 S[i].mode << 60 | UINT64_C(0x3fff) << 44 | root >> 12);
+			CHECK_EQ(pt_hgatp(&t, 0x4000), 0);
+			CHECK_EQ(pt_hgatp(&t, 0xffff), 0);
+			CHECK_EQ(pt_satp(&t, 1), 0);
+		} else {
+			CHECK_EQ(pt_hgatp(&t, 1), 0);
+		}
+		pt_destroy(&t);
+		CHECK_EQ(pt_eptp(&t), 0); /* dead table */
+		CHECK_EQ(pt_hgatp(&t, 1), 0);
+	}
+	CTX_CLEAR();
+	CHECK_EQ(pt_eptp(NULL), 0);
+	CHECK_EQ(pt_hgatp(NULL, 1), 0);
+	CHECK_EQ(a.in_use, 0);
+	arena_fini(&a);
+}
+
 int main(void)
 {
 	group_begin("pte reserved encodings");
@@ -692,6 +857,9 @@ int main(void)
 	group_end();
 	group_begin("pte aarch64 stage 2 IPA sizes, vtcr, vttbr");
 	stage2_sizes();
+	group_end();
+	group_begin("pte eptp and hgatp");
+	stage2_registers();
 	group_end();
 	return check_status();
 }

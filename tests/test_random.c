@@ -40,10 +40,18 @@ static struct page *pg(uint64_t va)
 	return &M[(va - WB) / K4];
 }
 
-/* ARMv7 keeps no state: it reports its leaves accessed, dirty if writable. */
-static bool stateless(void)
+/* ARMv7 keeps no software bits. */
+static bool no_sw(void)
 {
 	return F->arch == PT_ARMV7;
+}
+
+/* ARMv7 and an EPT without A/D flags keep no state: they report their
+ * leaves accessed, dirty if writable. */
+static bool stateless(void)
+{
+	return no_sw() || ((F->arch == PT_X86_64_EPT || F->arch == PT_X86_64_EPT5) &&
+			   !(F->feat & PT_FEAT_EPT_AD));
 }
 
 static uint32_t fresh(uint32_t flags)
@@ -108,7 +116,7 @@ static int model_map_check(uint64_t va, uint64_t size)
 static bool flags_ok(uint32_t fl)
 {
 	return (fl & PT_READ) && !(fl & ~PT_FLAGS_ALL) &&
-	       !(stateless() && (fl & (PT_SW0 | PT_SW1)));
+	       !(no_sw() && (fl & (PT_SW0 | PT_SW1)));
 }
 
 static uint32_t norm(uint32_t fl)
@@ -128,7 +136,7 @@ static uint64_t rnd(uint64_t n)
 static uint32_t rnd_flags(void)
 {
 	uint32_t fl = (uint32_t)rnd(rnd(4) ? 1024 : 2048);
-	if (stateless() && rnd(8))
+	if (no_sw() && rnd(8))
 		fl &= ~(PT_SW0 | PT_SW1);
 	if (rnd(100) < 97)
 		fl |= PT_READ;
@@ -302,7 +310,8 @@ static void op_range(struct pt_table *t, bool protect)
 	}
 }
 
-/* State and software bits a call may name; ARMv7 stores none of them. */
+/* State and software bits a call may name; ARMv7 stores none of them, an
+ * EPT without A/D flags only the software bits. */
 static uint32_t rnd_state(void)
 {
 	static const uint32_t bits[] = { PT_ACCESSED, PT_DIRTY, PT_SW0, PT_SW1 };
@@ -320,8 +329,10 @@ static bool state_ok(uint32_t st, bool clear)
 	const uint32_t all = PT_ACCESSED | PT_DIRTY | PT_SW0 | PT_SW1;
 	if (!st || (st & ~all))
 		return false;
-	if (stateless())
+	if (no_sw())
 		return !clear && !(st & (PT_SW0 | PT_SW1));
+	if (stateless())
+		return !clear || !(st & (PT_ACCESSED | PT_DIRTY));
 	return true;
 }
 

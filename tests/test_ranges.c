@@ -95,7 +95,10 @@ static uint64_t ignored_bit(const struct fmt *f)
 	case PT_ARMV7: return 0;
 	case PT_LOONGARCH64: return UINT64_C(1) << 0; /* V */
 	case PT_RISCV_SV39: case PT_RISCV_SV48: case PT_RISCV_SV57:
+	case PT_RISCV_SV39X4: case PT_RISCV_SV48X4: case PT_RISCV_SV57X4:
 		return UINT64_C(1) << 6;              /* A */
+	case PT_X86_64_EPT: case PT_X86_64_EPT5:
+		return UINT64_C(1) << 8;              /* A (ignored without A/D) */
 	default: return UINT64_C(1) << 5;            /* x86 A */
 	}
 }

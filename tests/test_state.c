@@ -18,10 +18,16 @@
 #define ST_ALL (PT_ACCESSED | PT_DIRTY)
 #define SW (PT_SW0 | PT_SW1)
 
-/* What a format stores: ARMv7 keeps no state and no software bits. */
-static bool stores_state(const struct fmt *f)
+/* What a format stores: ARMv7 keeps no state and no software bits; an EPT
+ * without A/D flags keeps software bits but no state. */
+static bool stores_sw(const struct fmt *f)
 {
 	return f->arch != PT_ARMV7;
+}
+
+static bool stores_state(const struct fmt *f)
+{
+	return stores_sw(f) && !(fmt_is_ept(f->arch) && !(f->feat & PT_FEAT_EPT_AD));
 }
 
 /* The state a new leaf of flags fl reports. */
@@ -89,6 +95,16 @@ static void mmu_bits(const struct fmt *f, bool write, uint64_t *set, uint64_t *c
 	case PT_LOONGARCH64: /* V(0), D(1) */
 		*set = UINT64_C(1) | (write ? UINT64_C(2) : 0);
 		break;
+	case PT_X86_64_EPT:
+	case PT_X86_64_EPT5: /* A(8), D(9), only with A/D flags on */
+		if (f->feat & PT_FEAT_EPT_AD)
+			*set = UINT64_C(1) << 8 | (write ? UINT64_C(1) << 9 : 0);
+		break;
+	case PT_RISCV_SV39X4:
+	case PT_RISCV_SV48X4:
+	case PT_RISCV_SV57X4: /* as stage 1: A(6), D(7) */
+		*set = UINT64_C(1) << 6 | (write ? UINT64_C(1) << 7 : 0);
+		break;
 	default:
 		break;
 	}
@@ -100,7 +116,7 @@ static void fresh_and_protect(const struct fmt *f)
 {
 	struct env e;
 	const uint64_t va = V(f, 0x40000000), huge = fmt_span(f, fmt_huge_level(f));
-	const uint32_t sw = stores_state(f) ? PT_SW0 : 0;
+	const uint32_t sw = stores_sw(f) ? PT_SW0 : 0;
 	uint32_t fl;
 	if (!env_init(&e, f))
 		return;
@@ -114,7 +130,7 @@ static void fresh_and_protect(const struct fmt *f)
 	CHECK_EQ(qstate(&e, va + huge + 0x5000, NULL), fresh(RW));
 	/* Protect keeps state and SW bits (SW in flags ignored): a dirty
 	 * leaf made read-only is still dirty, and writable again, too. */
-	CHECK_EQ(pt_protect(&e.t, va, R_ | (stores_state(f) ? PT_SW1 : 0), NULL), PT_OK);
+	CHECK_EQ(pt_protect(&e.t, va, R_ | (stores_sw(f) ? PT_SW1 : 0), NULL), PT_OK);
 	CHECK_EQ(qstate(&e, va, &fl), stores_state(f) ? fresh(RW) : fresh(R_));
 	CHECK_EQ(fl, norm(f, R_ | sw));
 	CHECK_EQ(pt_protect(&e.t, va, RW, NULL), PT_OK);
@@ -175,7 +191,7 @@ static void set_state_rules(const struct fmt *f)
 	CHECK_EQ(pt_set_state(&e.t, va + PT_SIZE_4K, PT_DIRTY), PT_ERR_INVALID); /* read-only */
 	CHECK_EQ(pt_set_state(&e.t, va + 2 * PT_SIZE_4K, PT_ACCESSED), PT_ERR_NOT_MAPPED);
 	CHECK_EQ(pt_set_state(NULL, va, PT_ACCESSED), PT_ERR_INVALID);
-	if (!stores_state(f))
+	if (!stores_sw(f))
 		CHECK_EQ(pt_set_state(&e.t, va, PT_SW0), PT_ERR_INVALID);
 	CHECK_EQ(table_digest(&e.t).h, d0.h);
 	if (!stores_state(f)) {
@@ -183,7 +199,16 @@ static void set_state_rules(const struct fmt *f)
 		 * dirty. */
 		CHECK_EQ(pt_set_state(&e.t, va, ST_ALL), PT_OK);
 		CHECK_EQ(pt_clear_state(&e.t, va, PT_SIZE_4K, PT_ACCESSED, NULL), PT_ERR_INVALID);
+		CHECK_EQ(pt_clear_state(&e.t, va, PT_SIZE_4K, PT_DIRTY, NULL), PT_ERR_INVALID);
 		CHECK_EQ(table_digest(&e.t).h, d0.h);
+		if (stores_sw(f)) {
+			/* Software bits come and go all the same. */
+			CHECK_EQ(pt_set_state(&e.t, va, PT_SW1), PT_OK);
+			CHECK_EQ(qstate(&e, va, &fl), ST_ALL);
+			CHECK_EQ(fl, norm(f, RW | PT_SW1));
+			CHECK_EQ(pt_clear_state(&e.t, va, PT_SIZE_4K, PT_SW1, NULL), PT_OK);
+			CHECK_EQ(table_digest(&e.t).h, d0.h);
+		}
 		env_fini(&e);
 		return;
 	}
@@ -285,7 +310,8 @@ static void clear_state_bitmap(const struct fmt *f)
 		uint64_t tbl = leaf_slot(&e, va + 2 * huge + 5 * PT_SIZE_4K, &i, &l);
 		uint64_t bad = f->arch == PT_AARCH64 || f->arch == PT_AARCH64_S2 ? UINT64_C(1) : /* level-3 block */
 			       f->arch == PT_LOONGARCH64 ? UINT64_C(1) : /* V without P */
-			       fmt_is_riscv(f->arch) ? UINT64_C(5) :     /* W without R */
+			       fmt_is_riscv(f->arch) || fmt_is_gstage(f->arch) ? UINT64_C(5) : /* W without R */
+			       fmt_is_ept(f->arch) ? UINT64_C(2) :       /* write-only */
 			       0; /* x86 has no corrupt 4K leaf */
 		if (bad && CHECK(tbl != 0)) {
 			uint64_t keep = pte_read(f, &e.a, tbl, i);

@@ -237,7 +237,8 @@ static void t_copy(const struct fmt *f)
 			pt_destroy(&other);
 		}
 		unsigned of = f->arch == PT_AARCH64 ? (f->feat ? 0 : PT_FEAT_AARCH64_EL2)
-			      : fmt_is_riscv(f->arch) ? (f->feat ? 0 : PT_FEAT_RISCV_SVPBMT) : ~0u;
+			      : fmt_is_riscv(f->arch) ? (f->feat ? 0 : PT_FEAT_RISCV_SVPBMT)
+			      : fmt_is_ept(f->arch)   ? f->feat ^ PT_FEAT_EPT_AD : ~0u;
 		if (of != ~0u && CHECK_EQ(pt_init(&other, f->arch, of, &e.mm), PT_OK)) {
 			CHECK_EQ(pt_copy_from(&other, &e.t, R, RS), PT_ERR_INVALID);
 			pt_destroy(&other);
@@ -465,15 +466,14 @@ static void t_translate(const struct fmt *f)
 		CHECK_EQ(fmt_translate(f, root + (fmt_entries(f, 0) * fmt_pte_bytes(f) < 4096 ? 8 : 0x800),
 				       &e.mm, va, &m2),
 			 PT_ERR_INVALID);
-		if (f->arch == PT_ARMV7)
+		if (fmt_root_frames(f) > 1) /* a root of several frames is aligned to its size */
 			CHECK_EQ(fmt_translate(f, root + K4, &e.mm, va, &m2), PT_ERR_INVALID);
 		CHECK_EQ(fmt_translate(f, root, NULL, va, &m2), PT_ERR_INVALID);
 		/* A VA outside the half the table serves. */
 		{
 			uint64_t nc = f->arch == PT_ARMV7     ? UINT64_C(1) << 32
 				      : f->arch == PT_AARCH64 ? (f->lo ? UINT64_C(0x1000) : HIGH_HALF)
-				      : f->arch == PT_AARCH64_S2 ? UINT64_C(1) << f->va_bits
-							      : UINT64_C(1) << (f->va_bits - 1);
+							      : fmt_lower_end(f);
 			CHECK_EQ(fmt_translate(f, root, &e.mm, nc, &m2), PT_ERR_INVALID);
 		}
 		CHECK_EQ(fmt_translate(f, root, &e.mm, va, NULL), PT_ERR_INVALID);
@@ -490,6 +490,7 @@ static void t_translate(const struct fmt *f)
 				CHECK_EQ(fmt_translate(f, root, &dm, va, &m2), PT_ERR_CORRUPT);
 				CHECK_EQ(fmt_translate(f, root, &dm, top_page(f), &m2), PT_OK);
 			}
+			/* The top page's root entry is in the root's last frame. */
 			d.frame = root;
 			/* The top's root entry is in the root's last frame. */
 			CHECK_EQ(fmt_translate(f, root, &dm, top_page(f), &m2),
@@ -544,8 +545,8 @@ static void t_translate(const struct fmt *f)
 					va &= 0xffffffffu;
 				else if (f->arch == PT_AARCH64)
 					va = f->lo | (va & UINT64_C(0xffffffffffff));
-				else if (f->arch == PT_AARCH64_S2)
-					va &= (UINT64_C(1) << f->va_bits) - 1;
+				else if (fmt_stage2(f))
+					va &= fmt_lower_end(f) - 1;
 				r = fmt_translate(f, GB, &gm, va, &m2);
 				if (r == PT_OK) {
 					res[0]++;
@@ -694,8 +695,7 @@ static void t_edges(const struct fmt *f)
 	/* Size of the half the table serves. */
 	const uint64_t half = f->arch == PT_ARMV7 ? UINT64_C(1) << 32
 			      : f->arch == PT_AARCH64 ? UINT64_C(1) << 48
-			      : f->arch == PT_AARCH64_S2 ? UINT64_C(1) << f->va_bits
-						      : UINT64_C(1) << (f->va_bits - 1);
+						      : fmt_lower_end(f);
 	uint64_t sz = 0;
 	CTX("%s edges", f->name);
 	if (!env_init(&e, f))

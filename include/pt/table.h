@@ -62,7 +62,7 @@ struct pt_table {
 	enum pt_arch arch;
 	unsigned features;
 	uint32_t flags_kept;            /* mapping flags the format can express */
-	bool wc_uncached;               /* PT_WC is written as PT_UNCACHED */
+	unsigned char memtypes;         /* how WC and UNCACHED are written (PT__MT_*) */
 	unsigned nflush;                /* recorded VAs; > PT_FLUSH_MAX: flush all */
 	/* ---- The per-page hints (src/hints.h) ---------------------------- */
 	/* Written only by editing calls (concurrent lookups never write): the
