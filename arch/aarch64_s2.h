@@ -212,10 +212,12 @@ PT_HOOK void arch_aarch64_s2_r_leaf(const struct pt_regime *r, unsigned h, uint6
 /* ---- Shapes: one per IPA size ---- */
 
 /* Levels, and the VA bit where level l's index starts, for `bits` of IPA. */
-#define S2_LEVELS(bits) (((bits) - 8) / 9)
-#define S2_SHIFT(bits, l) ((l) < S2_LEVELS(bits) ? 12 + 9 * (S2_LEVELS(bits) - 1 - (l)) : 0)
-#define S2_ROOT_ENTRIES(bits) (1u << ((bits) - S2_SHIFT(bits, 0)))
-#define S2_ROOT_FRAMES(bits) (S2_ROOT_ENTRIES(bits) > 512 ? S2_ROOT_ENTRIES(bits) / 512 : 1)
+#define S2_LEVELS(bits) (((bits) - 8u) / 9u)
+#define S2_SHIFT(bits, l) \
+	((unsigned char)((l) < S2_LEVELS(bits) ? 12u + 9u * (S2_LEVELS(bits) - 1u - (l)) : 0u))
+#define S2_ROOT_ENTRIES(bits) (1u << ((bits) - S2_SHIFT(bits, 0u)))
+#define S2_ROOT_FRAMES(bits) \
+	((unsigned char)(S2_ROOT_ENTRIES(bits) > 512u ? S2_ROOT_ENTRIES(bits) / 512u : 1u))
 
 /* Every level but the root is a 512-entry table; blocks wherever the Arm
  * level is 1 or 2; 1G blocks only where Arm level 1 exists. */
@@ -223,9 +225,9 @@ PT_HOOK void arch_aarch64_s2_r_leaf(const struct pt_regime *r, unsigned h, uint6
 	static const struct pt_shape arch_aarch64_s2_shape_##bits = {                        \
 		.info = { "aarch64_s2", S2_LEVELS(bits), bits, 48,                           \
 			  PT_SIZE_4K | PT_SIZE_2M | (S2_LEVELS(bits) > 2 ? PT_SIZE_1G : 0) }, \
-		.shift = { S2_SHIFT(bits, 0), S2_SHIFT(bits, 1), S2_SHIFT(bits, 2),          \
-			   S2_SHIFT(bits, 3) },                                              \
-		.entries = { S2_ROOT_ENTRIES(bits), 512, 512, 512, 512 },                    \
+		.shift = { S2_SHIFT(bits, 0u), S2_SHIFT(bits, 1u), S2_SHIFT(bits, 2u),       \
+			   S2_SHIFT(bits, 3u) },                                             \
+		.entries = { (unsigned short)S2_ROOT_ENTRIES(bits), 512, 512, 512, 512 },    \
 		.pte_bytes = 8,                                                              \
 		.frames = { S2_ROOT_FRAMES(bits), 1, 1, 1, 1 },                              \
 		.per_frame = { 1, 1, 1, 1, 1 },                                              \

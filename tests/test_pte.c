@@ -60,7 +60,7 @@ static uint32_t want_norm(enum pt_arch a, unsigned feat, uint32_t fl)
 		fl = (fl & ~PT_WC) | PT_UNCACHED;
 	if (fmt_is_riscv(a) && !(feat & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
 		fl &= ~MEMTYPES;
-	if (a == PT_AARCH64 && (feat & PT_FEAT_AARCH64_EL2))
+	if ((a == PT_AARCH64 && (feat & PT_FEAT_AARCH64_EL2)) || a == PT_AARCH64_S2)
 		fl &= ~(PT_USER | PT_GLOBAL);
 	if (a == PT_ARMV7)
 		fl &= ~SWBITS;
@@ -195,6 +195,49 @@ static uint64_t want_a64(unsigned feat, unsigned level, uint64_t pa, uint32_t fl
 			e |= B(53);
 	}
 	return e;
+}
+
+/* AArch64 stage 2 (Arm ARM, FWB off): valid 0, page 1 (level 3), MemAttr
+ * 5:2 (Normal WB 0b1111, Device-nGnRE 0b0001 with SH 00, Normal NC 0b0101),
+ * S2AP read 6 (always: READ is required), write 7, SH 9:8 = 11, AF 10,
+ * DBM 51 for WRITE (a new writable leaf is dirty: S2AP[1] set), XN 54
+ * without EXECUTE, SW0 56, SW1 57; no USER, no GLOBAL. */
+static uint64_t want_s2(unsigned level, uint64_t pa, uint32_t fl)
+{
+	uint64_t e = B(0) | B(6) | B(10) | pa;
+	if (level == 3)
+		e |= B(1);
+	if (fl & PT_DEVICE)
+		e |= UINT64_C(1) << 2;
+	else if (fl & PT_UNCACHED)
+		e |= UINT64_C(5) << 2 | 3u << 8;
+	else
+		e |= UINT64_C(15) << 2 | 3u << 8;
+	if (fl & PT_WRITE)
+		e |= B(51) | B(7);
+	if (!(fl & PT_EXECUTE))
+		e |= B(54);
+	if (fl & PT_SW0)
+		e |= B(56);
+	if (fl & PT_SW1)
+		e |= B(57);
+	return e;
+}
+
+/* The flags a stage-2 leaf decodes to: READ from S2AP[0], WRITE from
+ * S2AP[1] or DBM, EXECUTE where EL1 may execute (XN 0b00 or 0b11), the
+ * memory type from MemAttr (0b00xx Device, 0b0101 Normal NC). */
+static uint32_t s2_dec_flags(uint64_t pte)
+{
+	const unsigned m = (unsigned)(pte >> 2) & 15;
+	uint32_t f = ((pte & B(6)) ? PT_READ : 0) | ((pte & (B(7) | B(51))) ? PT_WRITE : 0) |
+		     (!(pte & B(54)) == !(pte & B(53)) ? PT_EXECUTE : 0) |
+		     ((pte & B(56)) ? PT_SW0 : 0) | ((pte & B(57)) ? PT_SW1 : 0);
+	if (!(m >> 2))
+		f |= PT_DEVICE;
+	else if (m == 5)
+		f |= PT_UNCACHED;
+	return f;
 }
 
 /* RISC-V: V R W X U G(5) A(6) D(7), RSW 8, 9 = SW0, SW1. */
@@ -343,6 +386,8 @@ static uint64_t want_page(const struct fmt *f, unsigned level, uint64_t pa, uint
 	case PT_RISCV_SV48X4:
 	case PT_RISCV_SV57X4:
 		return want_rvg(pa, n);
+	case PT_AARCH64_S2:
+		return want_s2(level, pa, n);
 	default:
 		return 0;
 	}
@@ -401,6 +446,11 @@ static uint32_t want_raw_state(const struct fmt *f, unsigned level, uint64_t pte
 		st = ((pte & B(6)) ? PT_ACCESSED : 0) | ((pte & B(7)) ? PT_DIRTY : 0);
 		x = ((pte & B(8)) ? PT_SW0 : 0) | ((pte & B(9)) ? PT_SW1 : 0);
 		break;
+	case PT_AARCH64_S2:
+		/* DIRTY: S2AP[1] (written by the MMU with HD), or bit 55. */
+		st = ((pte & B(10)) ? PT_ACCESSED : 0) | ((pte & (B(7) | B(55))) ? PT_DIRTY : 0);
+		x = ((pte & B(56)) ? PT_SW0 : 0) | ((pte & B(57)) ? PT_SW1 : 0);
+		break;
 	default:
 		break;
 	}
@@ -418,6 +468,7 @@ static uint64_t want_table(const struct fmt *f, uint64_t pa)
 	case PT_X86_64_EPT5:
 		return pa | 7; /* R|W|X */
 	case PT_AARCH64:
+	case PT_AARCH64_S2:
 		return pa | 3;
 	case PT_LOONGARCH64:
 		return pa;
@@ -588,6 +639,12 @@ static void random_decode(const struct fmt *f, uint64_t seed)
 						       f->name, level, (unsigned long long)pte, e.flags,
 						       e.state, extra, st);
 				}
+				if (f->arch == PT_AARCH64_S2 && e.flags != s2_dec_flags(pte)) {
+					if (state_bad++ < 5)
+						printf("  %s level %u pte %#llx: flags %#x, want %#x\n",
+						       f->name, level, (unsigned long long)pte, e.flags,
+						       s2_dec_flags(pte));
+				}
 				if (is_x86(f->arch) &&
 				    e.flags != x86_dec_flags(level != f->levels - 1, pte)) {
 					if (state_bad++ < 5)
@@ -688,12 +745,17 @@ int main(void)
 		{ "pte x86_64_ept", PT_X86_64_EPT }, { "pte x86_64_ept5", PT_X86_64_EPT5 },
 		{ "pte riscv_sv39x4", PT_RISCV_SV39X4 }, { "pte riscv_sv48x4", PT_RISCV_SV48X4 },
 		{ "pte riscv_sv57x4", PT_RISCV_SV57X4 },
+		{ "pte aarch64_s2", PT_AARCH64_S2 },
 	};
 	for (size_t i = 0; i < sizeof(FAM) / sizeof(FAM[0]); i++) {
 		group_begin(FAM[i].group);
 		for (size_t j = 0; j < NFMTS + sizeof(EXTRA) / sizeof(EXTRA[0]); j++) {
 			const struct fmt *f = j < NFMTS ? &FMTS[j] : &EXTRA[j - NFMTS];
 			if (f->arch != FAM[i].a)
+				continue;
+			/* The entry helpers number a stage 2's levels as its
+			 * widest (4-level) table does: that row alone. */
+			if (f->arch == PT_AARCH64_S2 && f->levels != 4)
 				continue;
 			leaf_table(f);
 			table_entries(f);
