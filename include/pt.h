@@ -643,6 +643,27 @@ PT_API int pt_access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t
 		     unsigned access, struct pt_mapping *out, struct pt_fault *fault);
 
 /*
+ * A guest VA through the guest's stage-1 tables (s1), every stage-1 table
+ * address and the final output being guest-physical and translated
+ * through s2, as the MMU does. Stage 1 reads its tables as reads at stage
+ * 2; the output is checked at stage 2 with `access` itself. PT_OK:
+ * out->pa is host-physical, out->size the smaller of the two leaves,
+ * out->flags what both stages allow together (WRITE and EXECUTE where
+ * both give them, the stronger memory type; USER and GLOBAL from stage 1)
+ * and out->state stage 1's. PT_ERR_FAULT: fault->stage says which stage
+ * faulted: a stage-2 fault on a stage-1 table read reports stage 2, the
+ * stage-2 level and entry, and in fault->ipa the guest-physical address
+ * of that table; on the output, fault->ipa is the output address. Stage
+ * 1's table_pa is guest-physical, stage 2's host-physical. PT_ERR_INVALID:
+ * either regime refused as pt_access refuses it, or s2 not the second
+ * stage of s1's architecture. No image of either stage can make it loop
+ * or read outside what mm->phys_to_virt gives.
+ */
+PT_API int pt_access_nested(const struct pt_regime *s1, const struct pt_regime *s2,
+			    const struct pt_mm *mm, uint64_t va, unsigned access,
+			    struct pt_mapping *out, struct pt_fault *fault);
+
+/*
  * Decode `pte` found at `level` as pt_access reads it under r (r->root is
  * not used): encodings libpt never writes, memory types through r->attrs,
  * the leaf's own permissions (no level above it is known here: pt_access
