@@ -93,20 +93,22 @@ static int leaf_height(const struct pt_shape *s, uint64_t size)
 uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t pa, uint32_t flags)
 {
 	const struct pt_shape *s = entry_shape(a, features);
-	if (!s || level >= s->info.levels || !((s->leaf_levels >> level) & 1) ||
+	const struct pt_engine *e = pt__engine(a);
+	if (!s || !e || level >= s->info.levels || !((s->leaf_levels >> level) & 1) ||
 	    !flags_ok(a, flags) || (pa & (pt__span(s, level) - 1)) || !pt_pa_valid(a, pa))
 		return 0;
-	return pt__engine(a)->pte_leaf(features, s->info.levels - 1 - level, pa,
+	return e->pte_leaf(features, s->info.levels - 1 - level, pa,
 				       pt__fresh(pt_flags_normalize(a, features, flags)));
 }
 
 uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa)
 {
 	const struct pt_shape *s = entry_shape(a, 0);
-	if (!s || level + 1 >= s->info.levels || (pa & (pt__table_bytes(s, level + 1) - 1)) ||
+	const struct pt_engine *e = pt__engine(a);
+	if (!s || !e || level + 1 >= s->info.levels || (pa & (pt__table_bytes(s, level + 1) - 1)) ||
 	    !pt_pa_valid(a, pa))
 		return 0;
-	return pt__engine(a)->pte_table(s->info.levels - 1 - level, pa);
+	return e->pte_table(s->info.levels - 1 - level, pa);
 }
 
 /* *out for the entry pte at level, of kind k (PTK_*), next table or leaf
@@ -128,11 +130,12 @@ int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pt
 		  struct pt_entry *out)
 {
 	const struct pt_shape *s = entry_shape(a, features);
+	const struct pt_engine *e = pt__engine(a);
 	uint64_t pa = 0;
 	uint32_t flags = 0;
-	if (!s || !out || level >= s->info.levels)
+	if (!s || !e || !out || level >= s->info.levels)
 		return PT_ERR_INVALID;
-	const int k = pt__engine(a)->decode(features, s->info.levels - 1 - level, pte, &pa, &flags);
+	const int k = e->decode(features, s->info.levels - 1 - level, pte, &pa, &flags);
 	return entry_out(out, level, pte, k, pa, flags, pt__span(s, level));
 }
 
@@ -140,14 +143,14 @@ int pt_regime_decode(const struct pt_regime *r, unsigned level, uint64_t pte, st
 {
 	const struct pt_shape *s =
 		r ? shape_with(r->arch, r->features, r->va_bits) : (const struct pt_shape *)0;
+	const struct pt_engine *e = r ? pt__engine(r->arch) : (const struct pt_engine *)0;
 	uint64_t pa = 0, size;
 	uint32_t flags = 0;
 	int k;
-	if (!s || !out || level >= s->info.levels || !pt__engine(r->arch)->regime_ok(r))
+	if (!s || !e || !out || level >= s->info.levels || !e->regime_ok(r))
 		return PT_ERR_INVALID;
 	size = pt__span(s, level);
-	k = pt__engine(r->arch)->regime_decode(r, s->info.levels - 1 - level, pte, &pa, &flags,
-					       &size);
+	k = e->regime_decode(r, s->info.levels - 1 - level, pte, &pa, &flags, &size);
 	return entry_out(out, level, pte, k, pa, flags, size);
 }
 

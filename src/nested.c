@@ -10,6 +10,7 @@
 
 /* What stage 1's phys_to_virt needs, and what stage 2 said. */
 struct nested {
+	const struct pt_engine *e2;
 	const struct pt_regime *s2;
 	const struct pt_mm *mm; /* the host's */
 	struct pt_fault fault;  /* stage 2's, when it refused a table read */
@@ -25,7 +26,7 @@ static void *nested_virt(void *ctx, uint64_t gpa)
 	struct nested *n = ctx;
 	struct pt_mapping m;
 	n->gpa = gpa;
-	n->err = pt__engine(n->s2->arch)->access(n->s2, n->mm, gpa, PT_ACCESS_READ, &m, &n->fault);
+	n->err = n->e2->access(n->s2, n->mm, gpa, PT_ACCESS_READ, &m, &n->fault);
 	return n->err == PT_OK ? n->mm->phys_to_virt(n->mm->ctx, m.pa) : (void *)0;
 }
 
@@ -68,6 +69,7 @@ int pt_access_nested(const struct pt_regime *s1, const struct pt_regime *s2,
 	if (!e1 || !e2 || !mm || !mm->phys_to_virt || !out || (access & ~0xfu) ||
 	    !nested_pair(s1->arch, s2->arch) || !e2->regime_valid(s2))
 		return PT_ERR_INVALID;
+	n.e2 = e2;
 	n.s2 = s2;
 	n.mm = mm;
 	n.err = PT_OK;
