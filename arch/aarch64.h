@@ -201,7 +201,7 @@ PT_HOOK uint32_t arch_aarch64_mair_type(unsigned m)
  * write itself. DBM marks a leaf writable: read-only to the MMU while
  * clean, and a write then either sets it dirty (HA and HD) or faults.
  */
-PT_HOOK void arch_aarch64_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
+PT_HOOK bool arch_aarch64_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
 				 struct pt_rleaf *lf)
 {
 	const uint64_t c = r->controls;
@@ -232,6 +232,7 @@ PT_HOOK void arch_aarch64_r_leaf(const struct pt_regime *r, unsigned h, uint64_t
 		   (user ? PT_PERM_UR | (w ? PT_PERM_UW : 0) : 0) | (ux ? PT_PERM_UX : 0);
 	lf->af = !(e & A64_AF) && !(c & PT_CTL_HA);
 	lf->clean = w && !w_hw && !((c & PT_CTL_HA) && (c & PT_CTL_HD));
+	return true;
 }
 
 #define arch_aarch64_AF_FIRST 1

@@ -186,7 +186,7 @@ PT_HOOK int arch_aarch64_s2_r_entry(const struct pt_regime *r, unsigned h, uint6
  * not writable to the MMU while clean, and a write then either sets
  * S2AP[1] (HA and HD) or faults.
  */
-PT_HOOK void arch_aarch64_s2_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e,
+PT_HOOK bool arch_aarch64_s2_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e,
 				    uint64_t up, struct pt_rleaf *lf)
 {
 	const uint64_t c = r->controls;
@@ -204,6 +204,7 @@ PT_HOOK void arch_aarch64_s2_r_leaf(const struct pt_regime *r, unsigned h, uint6
 		   (x1 ? PT_PERM_X : 0) | (x0 ? PT_PERM_UX : 0);
 	lf->af = !(e & A64_AF) && !(c & PT_CTL_HA);
 	lf->clean = w && !w_hw && !hd;
+	return true;
 }
 
 #define arch_aarch64_s2_AF_FIRST 1

@@ -97,16 +97,20 @@
  *                           for the family (unknown controls, reserved
  *                           attribute encodings: false).
  *   int r_entry(r, h, e, &next, &up)  kind of e under r (CORRUPT only where
- *                           the architecture reserves an encoding); for a
+ *                           the architecture reserves an encoding; a leaf's
+ *                           reserved encodings may be left to r_leaf); for a
  *                           PTK_TABLE the next table's PA in next (below
  *                           the shape's PA width, aligned to a table), and the
  *                           restrictions it sets for everything below ORed
  *                           into up (the family's own bits, in whatever
  *                           form r_leaf reads them most cheaply).
- *   void r_leaf(r, h, e, up, &lf)  the PTK_LEAF e under r and the
+ *   bool r_leaf(r, h, e, up, &lf)  the PTK_LEAF e under r and the
  *                           restrictions up: struct pt_rleaf below
  *                           (lf->size comes in as the level's span; a
- *                           leaf that maps more or less says so).
+ *                           leaf that maps more or less says so); false
+ *                           if r reserves the leaf's encoding (corrupt:
+ *                           one decode finds both, where r_entry would
+ *                           take the fields apart a second time).
  *   arch_<f>_AF_FIRST       1 when the MMU raises an access-flag fault
  *                           before a permission fault.
  *   arch_<f>_OWN_CONTROLS   PT_CTL_* of the regime libpt writes tables for
@@ -254,7 +258,7 @@ PT_HOOK uint32_t arch_perm_of(uint32_t f)
 			*next = arch_##f##_table_pa(h, e);                                   \
 		return k;                                                                    \
 	}                                                                                    \
-	PT_HOOK void arch_##f##_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e,    \
+	PT_HOOK bool arch_##f##_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e,    \
 				       uint64_t up, struct pt_rleaf *lf)                     \
 	{                                                                                    \
 		(void)up;                                                                    \
@@ -262,6 +266,7 @@ PT_HOOK uint32_t arch_perm_of(uint32_t f)
 		lf->flags = arch_##f##_leaf_flags(r->features, h, e);                        \
 		lf->perm = arch_perm_of(lf->flags);                                          \
 		lf->af = lf->clean = false;                                                  \
+		return true;                                                                 \
 	}
 
 /* The fields every shape of 512 8-byte entries per one-frame table shares

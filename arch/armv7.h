@@ -189,11 +189,6 @@ PT_HOOK bool arch_armv7_regime_ok(const struct pt_regime *r)
 	return ok;
 }
 
-PT_HOOK const struct arch_armv7_fields *arch_armv7_fields_of(unsigned h, uint64_t e)
-{
-	return &arch_armv7_at[h ? 1 : (e & V7_SMALL) ? 0 : 2];
-}
-
 /* The memory type of TEX:C:B read from a foreign table (TEX remap off):
  * as the engine's, but TEX 001 C 1 B 0 is IMPLEMENTATION DEFINED, not
  * reserved (taken as Normal). -1: reserved. */
@@ -202,13 +197,12 @@ PT_HOOK int arch_armv7_r_memtype(unsigned tex, unsigned c, unsigned b)
 	return tex == 1 && c && !b ? 0 : arch_armv7_memtype(tex, c, b);
 }
 
-/* A leaf is corrupt only for the encodings the architecture reserves:
- * AP 100 (without AFE), and TEX:C:B combinations without TEX remap. */
+/* Every type but 00 is a table or a leaf; r_leaf finds the reserved
+ * encodings of a leaf. */
 PT_HOOK int arch_armv7_r_entry(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t *next,
 			       uint64_t *up)
 {
-	const struct arch_armv7_fields *at = arch_armv7_fields_of(h, e);
-	const unsigned ap = (unsigned)((e >> at->ap) & 3) | (unsigned)((e >> at->ap2) & 1) << 2;
+	(void)r;
 	if ((e & V7_TYPE_MASK) == 0)
 		return PTK_EMPTY;
 	if (h && (e & V7_TYPE_MASK) == V7_L1_TABLE) {
@@ -216,10 +210,6 @@ PT_HOOK int arch_armv7_r_entry(const struct pt_regime *r, unsigned h, uint64_t e
 		*up |= e & V7_L1_PXN;
 		return PTK_TABLE;
 	}
-	if ((ap == 4 && !(r->controls & PT_CTL_AFE)) ||
-	    (!(r->controls & PT_CTL_TRE) &&
-	     arch_armv7_r_memtype((unsigned)(e >> at->tex) & 7, (e >> at->c) & 1, (e >> at->b) & 1) < 0))
-		return PTK_CORRUPT;
 	return PTK_LEAF;
 }
 
@@ -243,25 +233,29 @@ PT_HOOK uint32_t arch_armv7_ap_perm(unsigned ap, bool afe)
  * a Normal one non-cacheable when NMRR's IRn and ORn both say so; TEX[2:1]
  * are the OS's. Domains are not modelled: every domain is a client.
  */
-PT_HOOK void arch_armv7_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
-			       struct pt_rleaf *lf)
+PT_HOOK bool arch_armv7_r_leaf_at(const struct arch_armv7_fields *at, const struct pt_regime *r,
+				  unsigned h, uint64_t e, uint64_t up, struct pt_rleaf *lf)
 {
-	const struct arch_armv7_fields *at = arch_armv7_fields_of(h, e);
 	const bool afe = r->controls & PT_CTL_AFE;
 	const unsigned ap = (unsigned)((e >> at->ap) & 3) | (unsigned)((e >> at->ap2) & 1) << 2;
 	const unsigned tex = (unsigned)(e >> at->tex) & 7, c = (e >> at->c) & 1, b = (e >> at->b) & 1;
 	const bool xn = (e >> at->xn) & 1;
 	const bool pxn = xn || (up & V7_L1_PXN) || (h && (e & V7_SECTION_PXN));
 	uint32_t p = arch_armv7_ap_perm(ap, afe), mt;
+	int type;
 	if (r->controls & PT_CTL_TRE) {
 		const unsigned n = (tex & 1) << 2 | c << 1 | b;
 		const unsigned tr = (unsigned)(r->attrs >> (2 * n)) & 3;
 		const unsigned ir = (unsigned)(r->attrs >> (32 + 2 * n)) & 3;
 		const unsigned or_ = (unsigned)(r->attrs >> (48 + 2 * n)) & 3;
 		mt = tr < 2 ? PT_DEVICE : (!ir && !or_ ? PT_UNCACHED : 0);
+	} else if ((type = arch_armv7_r_memtype(tex, c, b)) >= 0) {
+		mt = (uint32_t)type;
 	} else {
-		mt = (uint32_t)arch_armv7_r_memtype(tex, c, b);
+		return false; /* a reserved TEX:C:B */
 	}
+	if (ap == 4 && !afe)
+		return false; /* AP 100 is reserved without AFE */
 	if (h && (e & V7_SUPERSECTION)) {
 		lf->size = UINT64_C(1) << 24;
 		lf->pa = (e & UINT64_C(0xff000000)) | ((e >> 20) & 0xf) << 32 | ((e >> 5) & 0xf) << 36;
@@ -281,6 +275,19 @@ PT_HOOK void arch_armv7_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e
 		    (!afe || (ap & 1) ? PT_ACCESSED : 0);
 	lf->af = afe && !(ap & 1);
 	lf->clean = false;
+	return true;
+}
+
+/* The fields of each kind of leaf at constant places: sections (L1),
+ * small pages and 64K large pages (L2). */
+PT_HOOK bool arch_armv7_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
+			       struct pt_rleaf *lf)
+{
+	if (h)
+		return arch_armv7_r_leaf_at(&arch_armv7_at[1], r, h, e, up, lf);
+	if (e & V7_SMALL)
+		return arch_armv7_r_leaf_at(&arch_armv7_at[0], r, h, e, up, lf);
+	return arch_armv7_r_leaf_at(&arch_armv7_at[2], r, h, e, up, lf);
 }
 
 #define arch_armv7_AF_FIRST 1

@@ -161,13 +161,14 @@ PT_HOOK int arch_ept_r_entry(const struct pt_regime *r, unsigned h, uint64_t e, 
 /* Reads, writes and fetches alike from every guest privilege level; the
  * CPU sets A and D itself when they are on, and otherwise has none, so
  * neither faults. */
-PT_HOOK void arch_ept_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
+PT_HOOK bool arch_ept_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
 			     struct pt_rleaf *lf)
 {
 	lf->pa = arch_ept_leaf_pa(h, e);
 	lf->flags = arch_ept_leaf_flags(r->features, h, e) & ~(uint32_t)(up & EPT_RWX);
 	lf->perm = (lf->flags & (PT_PERM_R | PT_PERM_W | PT_PERM_X)) * (1u | 1u << 3);
 	lf->af = lf->clean = false;
+	return true;
 }
 
 #define arch_ept_AF_FIRST 0

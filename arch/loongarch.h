@@ -172,7 +172,7 @@ PT_HOOK int arch_loongarch_r_entry(const struct pt_regime *r, unsigned h, uint64
  * before anything else; NR, NX and D (the write enable) are checked
  * after the privilege level; a store to a writable leaf without D faults
  * for its dirty state. */
-PT_HOOK void arch_loongarch_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e,
+PT_HOOK bool arch_loongarch_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e,
 				   uint64_t up, struct pt_rleaf *lf)
 {
 	const unsigned plv = (unsigned)(e >> 2) & 3;
@@ -186,6 +186,7 @@ PT_HOOK void arch_loongarch_r_leaf(const struct pt_regime *r, unsigned h, uint64
 	lf->perm = (kern ? p : 0) | (user ? p << 3 : 0);
 	lf->af = !(e & LA_V);
 	lf->clean = w && !(e & LA_D);
+	return true;
 }
 
 #define arch_loongarch_AF_FIRST 1

@@ -198,7 +198,7 @@ PT_HOOK int arch_riscv_r_entry(const struct pt_regime *r, unsigned h, uint64_t e
 /* Privileged ISA §4.3.1: S-mode reaches U pages' data only with SUM and
  * never executes them; MXR makes executable pages readable; without
  * Svadu a clear A faults, and a clear D on a write. */
-PT_HOOK void arch_riscv_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
+PT_HOOK bool arch_riscv_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
 			       struct pt_rleaf *lf)
 {
 	const uint64_t c = r->controls;
@@ -213,6 +213,7 @@ PT_HOOK void arch_riscv_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e
 		     : data | (x ? PT_PERM_X : 0);
 	lf->af = !(e & RV_A) && !(c & PT_CTL_HA);
 	lf->clean = w && !(e & RV_D) && !(c & PT_CTL_HD);
+	return true;
 }
 
 #define arch_riscv_AF_FIRST 0

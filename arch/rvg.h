@@ -110,7 +110,7 @@ PT_HOOK int arch_rvg_r_entry(const struct pt_regime *r, unsigned h, uint64_t e, 
  * with U allows what R, W and X say (the mode the guest runs in does not
  * matter), MXR making executable pages readable; without Svadu a clear A
  * faults, and a clear D on a write. */
-PT_HOOK void arch_rvg_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
+PT_HOOK bool arch_rvg_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
 			     struct pt_rleaf *lf)
 {
 	const uint64_t c = r->controls;
@@ -127,6 +127,7 @@ PT_HOOK void arch_rvg_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, 
 	lf->perm = u ? p | p << 3 : 0;
 	lf->af = !(e & RV_A) && !(c & PT_CTL_HA);
 	lf->clean = w && !(e & RV_D) && !(c & PT_CTL_HD);
+	return true;
 }
 
 #define arch_rvg_AF_FIRST 0

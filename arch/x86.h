@@ -136,7 +136,7 @@ PT_HOOK int arch_x86_r_entry(const struct pt_regime *r, unsigned h, uint64_t e, 
 /* Intel SDM vol. 3A §4.6: a user-mode address has US at every level;
  * supervisor writes obey RW only with WP; SMAP keeps the supervisor's data
  * accesses off user addresses unless AC; SMEP its fetches. */
-PT_HOOK void arch_x86_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
+PT_HOOK bool arch_x86_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
 			     struct pt_rleaf *lf)
 {
 	const uint64_t c = r->controls, pat = r->attrs ? r->attrs : PT_X86_PAT;
@@ -156,6 +156,7 @@ PT_HOOK void arch_x86_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, 
 		   (x && !(us && (c & PT_CTL_SMEP)) ? PT_PERM_X : 0) |
 		   (us ? PT_PERM_UR | (rw ? PT_PERM_UW : 0) | (x ? PT_PERM_UX : 0) : 0);
 	lf->af = lf->clean = false; /* the MMU sets A and D itself */
+	return true;
 }
 
 #define arch_x86_AF_FIRST 0

@@ -82,8 +82,8 @@ PT_INLINE int access_in(const struct pt_shape *s, bool narrow, const struct pt_r
 			return access_fault(f, k == PTK_EMPTY ? PT_FAULT_NOT_PRESENT : PT_FAULT_RESERVED,
 					    l, e, tpa);
 		lf.size = pt__span(s, l);
-		A(r_leaf)(r, h, e, up, &lf);
-		if (narrow && PT_UNLIKELY((lf.pa + lf.size - 1) >> pa_bits))
+		if (PT_UNLIKELY(!A(r_leaf)(r, h, e, up, &lf)) ||
+		    (narrow && PT_UNLIKELY((lf.pa + lf.size - 1) >> pa_bits)))
 			return access_fault(f, PT_FAULT_RESERVED, l, e, tpa);
 		out->pa = lf.pa | (va & (lf.size - 1));
 		out->flags = lf.flags & PT_FLAGS_ALL;
@@ -182,7 +182,8 @@ static int regime_decode(const struct pt_regime *r, unsigned h, uint64_t e, uint
 	k = A(r_entry)(r, h, e, pa, &up);
 	if (k == PTK_LEAF) {
 		lf.size = *size;
-		A(r_leaf)(r, h, e, 0, &lf);
+		if (!A(r_leaf)(r, h, e, 0, &lf))
+			return PTK_CORRUPT;
 		*pa = lf.pa;
 		*flags = lf.flags;
 		*size = lf.size;
