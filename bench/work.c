@@ -91,6 +91,7 @@ static bool applies_giant(const struct fmt *fm, int64_t arg)
 #define M16 ((int64_t)MiB(16))
 #define M256 ((int64_t)MiB(256))
 #define G1 ((int64_t)GiB(1))
+#define G64 ((int64_t)GiB(64))
 
 #define W(n, u, ...) .name = (n), .unit = (u), .args = { __VA_ARGS__ }
 
@@ -126,7 +127,7 @@ const struct workload work_list[] = {
 	{ W("map_region_huge", "leaf", M1, M16, M256, G1), .icount_arg = G1,
 	  .applies = applies_huge, .setup = setup_region_huge, .run = map_regions,
 	  .reset = unmap_all },
-	{ W("map_region_1g", "leaf", G1), .icount_arg = G1, .applies = applies_giant,
+	{ W("map_region_1g", "leaf", G1, G64), .icount_arg = G1, .applies = applies_giant,
 	  .setup = setup_region_giant, .run = map_regions, .reset = unmap_all },
 	{ W("unmap_region_4k", "page", M1, M16, M256, G1), .icount_arg = M16,
 	  .setup = setup_region_4k_mapped, .run = run_unmap_regions, .reset = map_regions,

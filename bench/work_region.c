@@ -64,10 +64,12 @@ int setup_region_huge(struct fix *f)
 	return PT_OK;
 }
 
+/* `arg` bytes in the largest leaf, up to GIANT_REPS of them: one leaf a
+ * call (the call's own cost) or all in one call (the cost per leaf). */
 int setup_region_giant(struct fix *f)
 {
 	f->size = (uint64_t)f->arg;
-	f->reps = GIANT_REPS;
+	f->reps = max_u64(1, GIANT_REPS * f->fm->giant / f->size);
 	f->va = VA0;
 	f->pa = PA0;
 	f->opts = PT_ALLOW_HUGE;

@@ -50,6 +50,8 @@ struct slot {
 	/* Set by the handler: */
 	enum down down;
 	bool stop;        /* leave this table (not an error) */
+	size_t more;      /* visitor.stretch: the handler also took this many
+			   * slots after this one */
 	PTE *child;       /* the table below (DOWN_TABLE: set by the descent) */
 	uint64_t child_pa; /* for the handler's own use in up() */
 };
@@ -62,6 +64,8 @@ struct visitor {
 	bool count;
 	/* Only ever in tables of the tree (TBL_LIVE): no mode to test. */
 	bool live_only;
+	/* A handler may take a stretch of slots at once (slot.more). */
+	bool stretch;
 	/* Per kind. NULL table: go into it; NULL corrupt: PT_ERR_CORRUPT
 	 * (also for a table entry whose frame cannot be reached); any other
 	 * NULL handler: nothing to do. A non-zero result ends the whole
@@ -148,6 +152,8 @@ PT_INLINE int descend_at(struct pt_op *op, const struct visitor *v, void *ctx,
 		sl.kind = kind;
 		sl.down = kind == PTK_TABLE && !v->table ? DOWN_TABLE : DOWN_NO;
 		sl.stop = false;
+		if (v->stretch)
+			sl.more = 0;
 		switch (kind) {
 		case PTK_EMPTY:
 			r = v->empty(op, ctx, &sl);
@@ -187,6 +193,10 @@ PT_INLINE int descend_at(struct pt_op *op, const struct visitor *v, void *ctx,
 				r = v->up(op, ctx, &sl);
 			if (r)
 				return r;
+		}
+		if (v->stretch && sl.more) {
+			i += sl.more;
+			sva += (uint64_t)sl.more * span;
 		}
 		if (i >= j)
 			return 0;

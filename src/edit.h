@@ -25,10 +25,10 @@ enum act {
 
 /* ---- map ---------------------------------------------------------------- */
 
-/* A map: its flags, the leaf bits for each height up to max_h, the
- * largest a leaf may have (computed once per call). */
+/* A map: its flags, the leaf bits of a page (computed once per call;
+ * a huge leaf's where it is written), the largest a leaf may have. */
 struct map_ctx {
-	uint64_t attrs[PT_MAX_LEVELS];
+	uint64_t attrs0;
 	uint32_t flags;
 	unsigned max_h;
 	uint64_t delta; /* pa - va */
@@ -52,6 +52,15 @@ PT_INLINE int decide_map(const struct pt_op *op, const struct slot *s, uint64_t 
 	}
 }
 
+/* How many slots from s on (s included) a leaf each fills whole: the
+ * range covers them, and in a table of the tree they are EMPTY. One
+ * stretch is one fill, as the last level's pages are. */
+PT_INLINE size_t leaf_stretch(const struct pt_op *op, const struct slot *s)
+{
+	const size_t whole = (size_t)((s->last - s->va + 1) >> op->s->shift[s->l]);
+	return s->live && whole > 1 ? skip_empty(s->tbl, s->i + 1, s->i + whole) - s->i : whole;
+}
+
 PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, const bool plan)
 {
 	const uint64_t pa = s->va + c->delta;
@@ -63,9 +72,15 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 		hint_dir(op->w, op->s, s->tbl, s->va);
 	switch (act) {
 	case ACT_LEAF:
-		if (!plan) {
-			st(&s->tbl[s->i], c->attrs[s->h] | A(out)(pa));
+		s->more = leaf_stretch(op, s) - 1;
+		if (plan) {
+		} else if (PT_LIKELY(!s->more)) {
+			st(&s->tbl[s->i], A(leaf_attrs)(op->feat, s->h, c->flags) | A(out)(pa));
 			pt__record(op->w, s->va);
+		} else {
+			fill(&s->tbl[s->i], s->more + 1, s->h,
+			     A(leaf_attrs)(op->feat, s->h, c->flags) | A(out)(pa), s->span);
+			pt__record_run(op->w, s->va, s->more + 1, s->span);
 		}
 		return 0;
 	case ACT_REPLACE:
@@ -74,7 +89,8 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 			r = has_leaf(op, s->l, s->e, s->va);
 			return r > 0 ? PT_ERR_ALREADY_MAPPED : r;
 		}
-		replace(op, s->l, &s->tbl[s->i], s->e, c->attrs[s->h] | A(out)(pa), s->va, true);
+		replace(op, s->l, &s->tbl[s->i], s->e,
+			A(leaf_attrs)(op->feat, s->h, c->flags) | A(out)(pa), s->va, true);
 		free_child(op, s->l, s->e, s->va);
 		release(op, s->l, s->tbl, s->i, A(table_pa)(s->h, s->e));
 		pt__record_all(op->w);
@@ -136,7 +152,7 @@ PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, struct level lv, size_
 {
 	const struct map_ctx *c = ctx;
 	PTE *const tbl = lv.tbl;
-	fill(&tbl[i], j - i + 1, 0, c->attrs[0] | A(out)(va + c->delta), PT_SIZE_4K);
+	fill(&tbl[i], j - i + 1, 0, c->attrs0 | A(out)(va + c->delta), PT_SIZE_4K);
 	pt__record_run(op->w, va, j - i + 1, PT_SIZE_4K);
 	/* Linked by the time the call returns: pages next to these take the
 	 * hinted path (normalised flags are valid flags). */
@@ -144,11 +160,12 @@ PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, struct level lv, size_
 	return 0;
 }
 
-PT_VISITOR(map_plan, map_plan_level, .empty = map_slot_plan, .table = map_slot_plan,
-	   .leaf = map_slot_plan, .corrupt = map_slot_plan, .run = map_plan_run)
-PT_VISITOR(map_commit, map_commit_level, .empty = map_slot_commit, .table = map_slot_commit,
-	   .leaf = map_slot_commit, .corrupt = map_slot_commit, .up = map_link,
-	   .run = map_commit_run)
+PT_VISITOR(map_plan, map_plan_level, .stretch = true, .empty = map_slot_plan,
+	   .table = map_slot_plan, .leaf = map_slot_plan, .corrupt = map_slot_plan,
+	   .run = map_plan_run)
+PT_VISITOR(map_commit, map_commit_level, .stretch = true, .empty = map_slot_commit,
+	   .table = map_slot_commit, .leaf = map_slot_commit, .corrupt = map_slot_commit,
+	   .up = map_link, .run = map_commit_run)
 
 /* Map [va, last], which lies in the table lv, to pa on. */
 static int map_in(struct pt_table *t, struct level lv, uint64_t va, uint64_t pa, uint64_t last,
@@ -158,8 +175,7 @@ static int map_in(struct pt_table *t, struct level lv, uint64_t va, uint64_t pa,
 	struct map_ctx c;
 	int r;
 	pt__op_init_rw(&op, t);
-	for (unsigned h = 0; h <= max_h && h < op.levels; h++)
-		c.attrs[h] = A(leaf_attrs)(op.feat, h, flags);
+	c.attrs0 = A(leaf_attrs)(op.feat, 0, flags);
 	c.flags = flags;
 	c.max_h = max_h;
 	c.delta = pa - va;

@@ -7,6 +7,51 @@
  */
 #include "engine_env.h"
 
+/* ---- Stretches of huge leaves -------------------------------------------- */
+
+/* map_region writes a stretch of whole huge slots at once: it stops at a
+ * slot the range covers only in part (pages there) and refuses, having
+ * written nothing, a stretch with a leaf in it. */
+static void t_stretches(const struct fmt *f)
+{
+	struct env e;
+	uint64_t sz = 0;
+	uint32_t fl = 0;
+	const uint64_t hs = fmt_span(f, fmt_huge_level(f)), K4 = PT_SIZE_4K;
+	const uint64_t H = V(f, 0x40000000), P = hs * 7;
+	size_t n0;
+	CTX("%s stretches", f->name);
+	if (!env_init(&e, f))
+		return;
+	CHECK_EQ(pt_map(&e.t, H + 2 * hs, P, hs, RW), PT_OK);
+	n0 = e.a.in_use;
+	CHECK_EQ(pt_map_region(&e.t, H, P, 5 * hs, RW, PT_ALLOW_HUGE), PT_ERR_ALREADY_MAPPED);
+	CHECK_EQ(count_leaves(&e), 1);
+	CHECK_EQ(e.a.in_use, n0);
+	CHECK_EQ(qpa(&e, H, NULL, NULL), ~UINT64_C(0));
+	CHECK_EQ(qpa(&e, H + 4 * hs, NULL, NULL), ~UINT64_C(0));
+	/* Three whole slots, then three pages of a fourth. */
+	CHECK_EQ(pt_map_region(&e.t, H + 8 * hs, P, 3 * hs + 3 * K4, RW, PT_ALLOW_HUGE), PT_OK);
+	for (uint64_t k = 0; k < 3; k++) {
+		CHECK_EQ(qpa(&e, H + (8 + k) * hs + K4, &sz, &fl), P + k * hs + K4);
+		CHECK_EQ(sz, hs);
+		CHECK_EQ(fl, norm(f, RW));
+	}
+	CHECK_EQ(qpa(&e, H + 11 * hs + 2 * K4, &sz, NULL), P + 3 * hs + 2 * K4);
+	CHECK_EQ(sz, K4);
+	CHECK_EQ(qpa(&e, H + 11 * hs + 3 * K4, NULL, NULL), ~UINT64_C(0));
+	CHECK_EQ(count_leaves(&e), 1 + 3 + 3);
+	/* Into the live table again: stops at the first slot in use. */
+	CHECK_EQ(pt_map_region(&e.t, H + 5 * hs, P, 4 * hs, RW, PT_ALLOW_HUGE), PT_ERR_ALREADY_MAPPED);
+	CHECK_EQ(count_leaves(&e), 1 + 3 + 3);
+	CHECK_EQ(pt_map_region(&e.t, H + 3 * hs, P, 5 * hs, RW, PT_ALLOW_HUGE), PT_OK);
+	CHECK_EQ(qpa(&e, H + 7 * hs + hs - K4, &sz, NULL), P + 5 * hs - K4);
+	CHECK_EQ(sz, hs);
+	CHECK_EQ(count_leaves(&e), 1 + 3 + 3 + 5);
+	check_tables(&e, true);
+	env_fini(&e);
+}
+
 /* ---- Splits at range edges ---------------------------------------------- */
 
 static void t_splits(const struct fmt *f)
@@ -374,6 +419,7 @@ int main(void)
 		char name[64];
 		snprintf(name, sizeof(name), "edit %s", f->name);
 		group_begin(name);
+		t_stretches(f);
 		t_splits(f);
 		t_reclaim(f);
 		t_protect_runs(f);
