@@ -170,10 +170,9 @@ PT_NEVER_BBM(riscv)
 
 PT_HOOK bool arch_riscv_regime_ok(const struct pt_regime *r)
 {
-	const uint64_t ok = PT_CTL_HA | PT_CTL_HD | PT_CTL_SUM | PT_CTL_MXR;
-	const uint64_t ad = r->controls & (PT_CTL_HA | PT_CTL_HD);
-	return !(r->controls & ~ok) && (ad == 0 || ad == (PT_CTL_HA | PT_CTL_HD)) && !r->attrs &&
-	       !r->dir_mask;
+	const uint64_t ok = PT_CTL_HA | PT_CTL_HD | PT_CTL_SUM | PT_CTL_MXR, c = r->controls;
+	/* Svadu sets both or neither. */
+	return !((c & ~ok) | r->attrs | r->dir_mask | (((c >> 1) ^ c) & PT_CTL_HA));
 }
 
 /* Svnapot: a 4K leaf with N set and PPN[3:0] = 1000 maps 64 KiB. */
@@ -211,10 +210,13 @@ PT_HOOK bool arch_riscv_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e
 	lf->flags = arch_riscv_leaf_flags(r->features, h, e) | (up & RV_G ? PT_GLOBAL : 0);
 	lf->perm = u ? data << 3 | (x ? PT_PERM_UX : 0) | (c & PT_CTL_SUM ? data : 0)
 		     : data | (x ? PT_PERM_X : 0);
-	lf->af = !(e & RV_A) && !(c & PT_CTL_HA);
-	lf->clean = w && !(e & RV_D) && !(c & PT_CTL_HD);
+	lf->af = !((e | c >> 1) & RV_A);
+	lf->clean = w && !((e | c >> 1) & RV_D);
 	return true;
 }
+
+/* r_leaf reads HA and HD one bit above A and D. */
+_Static_assert(PT_CTL_HA >> 1 == RV_A && PT_CTL_HD >> 1 == RV_D, "HA, HD over A, D");
 
 #define arch_riscv_AF_FIRST 0
 #define arch_riscv_OWN_CONTROLS (PT_CTL_HA | PT_CTL_HD)

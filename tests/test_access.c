@@ -556,7 +556,12 @@ static void bad_arguments(void)
 	r.arch = PT_ARCH_COUNT;
 	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
 	r.arch = PT_RISCV_SV39;
+	r.va_bits = 0;
+	r.controls = PT_CTL_HA | PT_CTL_HD;
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_FAULT);
 	r.controls = PT_CTL_HA; /* Svadu sets both or neither */
+	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
+	r.controls = PT_CTL_HD;
 	CHECK_EQ(pt_access(&r, &img_mm, 0x1000, R, &m, &f), PT_ERR_INVALID);
 	r.arch = PT_ARMV7;
 	r.controls = PT_CTL_TRE;
