@@ -405,10 +405,19 @@ int pt_map_region(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, u
 				      (opts & PT_ALLOW_HUGE) ? t->shape->info.levels - 1 : 0);
 }
 
-int pt_unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
+/* What pt_unmap's hinted path does not take. */
+int pt__unmap_slow(struct pt_table *t, uint64_t va, struct pt_mapping *old)
 {
 	int r = edit_at(t, true, va);
 	return r ? r : t->engine->unmap(t, va, old);
+}
+
+/* The inline pt_unmap, out of line. */
+int pt_unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
+{
+	if (pt__unmap_hinted(t, va, old))
+		return PT_OK;
+	return pt__unmap_slow(t, va, old);
 }
 
 int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint64_t *size)

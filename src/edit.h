@@ -625,6 +625,10 @@ PT_INLINE int unmap_in(const struct pt_shape *s, struct pt_table *t, uint64_t va
 	if (old)
 		leaf_mapping(old, t->features, h, pt.e, 0, span);
 	pt__record(t, va & ~(span - 1));
+	if (h == 0) { /* the next pages' unmaps take the inline path */
+		t->hint_tbl = pt.p - idx(s, pt.l, va);
+		t->hint_va = va & ~((UINT64_C(1) << LEAF_SHIFT) - 1);
+	}
 	return PT_OK;
 }
 

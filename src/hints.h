@@ -43,6 +43,7 @@ PT_INLINE void hint_leaf(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t fla
 	t->hint_nflags = nflags & PT_FLAGS_ALL;
 	t->hint_state = nflags & PT_STATE_ALL;
 	t->hint_attrs = A(leaf_attrs)(t->features, 0, nflags);
+	t->hint_cas = A(may_set)(t->features, 0, t->hint_attrs);
 }
 
 /* struct pt_fast, read off the family's hooks: the address fields are what

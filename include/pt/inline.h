@@ -18,6 +18,7 @@
  */
 PT_API int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
 PT_API int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
+PT_API int pt__unmap_slow(struct pt_table *t, uint64_t va, struct pt_mapping *old);
 
 /* Record va for pt_flush, as every edit does (the core's pt__record too):
  * past PT_FLUSH_MAX records pt_flush flushes everything, and from there on
@@ -76,6 +77,60 @@ PT__HELPER bool pt__map_hinted(struct pt_table *t, uint64_t va, uint64_t pa, uin
 	}
 	return false;
 }
+
+/* pt_unmap's fast path in geometry g (a constant): va's entry in the hinted
+ * last-level table is a 4K leaf with attributes hint_attrs (so it decodes
+ * to hint_nflags and hint_state), taken out as the engine would. Done, or
+ * nothing changed. */
+PT__HELPER bool pt__unmap_fast(struct pt_table *t, uint64_t va, struct pt_mapping *old,
+			       const int g)
+{
+	const unsigned sh = g == PT_FAST_64_X4 ? 2 : 0;
+	const uint64_t i = (va >> 12) & (g == PT_FAST_32 ? 255 : 511);
+	uint64_t e;
+	if (g == PT_FAST_32) {
+		uint32_t *p = (uint32_t *)t->hint_tbl + i, x;
+		x = __atomic_load_n(p, __ATOMIC_RELAXED);
+		if ((x ^ t->hint_attrs) & t->fast.attrs_mask)
+			return false;
+		if (t->hint_cas ? !__atomic_compare_exchange_n(p, &x, 0, false, __ATOMIC_ACQ_REL,
+							      __ATOMIC_RELAXED)
+				: (__atomic_store_n(p, 0, __ATOMIC_RELEASE), false))
+			return false;
+		e = x;
+	} else {
+		uint64_t *p = (uint64_t *)t->hint_tbl + i;
+		e = __atomic_load_n(p, __ATOMIC_RELAXED);
+		if ((e ^ t->hint_attrs) & t->fast.attrs_mask)
+			return false;
+		if (t->hint_cas ? !__atomic_compare_exchange_n(p, &e, 0, false, __ATOMIC_ACQ_REL,
+							      __ATOMIC_RELAXED)
+				: (__atomic_store_n(p, 0, __ATOMIC_RELEASE), false))
+			return false;
+	}
+	if (old) {
+		old->pa = (e & t->fast.leaf_field) << sh;
+		old->flags = t->hint_nflags;
+		old->state = t->hint_state;
+		old->size = PT_SIZE_4K;
+	}
+	PT__RECORD(t, va);
+	return true;
+}
+
+/* pt_unmap under the edit hint: its last-level table covers va, which is
+ * 4K-aligned. Done, or nothing changed. */
+PT__HELPER bool pt__unmap_hinted(struct pt_table *t, uint64_t va, struct pt_mapping *old)
+{
+	if (PT__LIKELY(t && t->hint_tbl && !((va ^ t->hint_va) & t->fast.va_fixed))) {
+		const unsigned g = t->fast.map;
+		return PT__LIKELY(g == PT_FAST_64) ? pt__unmap_fast(t, va, old, PT_FAST_64)
+		       : g == PT_FAST_64_X4	   ? pt__unmap_fast(t, va, old, PT_FAST_64_X4)
+		       : g == PT_FAST_32	   ? pt__unmap_fast(t, va, old, PT_FAST_32)
+						   : false;
+	}
+	return false;
+}
 #endif
 
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(PT_NO_INLINE_API)
@@ -86,6 +141,13 @@ PT__HELPER int pt_map(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t siz
 	if (PT__LIKELY(pt__map_hinted(t, va, pa, size, flags)))
 		return PT_OK;
 	return pt__map_slow(t, va, pa, size, flags);
+}
+
+PT__HELPER int pt_unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
+{
+	if (PT__LIKELY(pt__unmap_hinted(t, va, old)))
+		return PT_OK;
+	return pt__unmap_slow(t, va, old);
 }
 
 /*

@@ -79,6 +79,9 @@ struct pt_table {
 	uint32_t hint_nflags;
 	uint32_t hint_state;
 	uint64_t hint_attrs;
+	/* The MMU may set a state bit in a leaf with hint_attrs: pt_unmap's
+	 * fast path takes it out with a compare-and-swap. */
+	bool hint_cas;
 	const void *hint_dir;
 	uint64_t hint_dir_span;
 	/* hint_dir_span ORed with fast.qtag and complemented where pt_query
