@@ -111,6 +111,7 @@ CHECK_BINS :=
 -include bench/bench.mk
 -include tests/qemu/qemu.mk
 -include tests/qemu/at/at.mk
+-include tests/qemu/rvh/rvh.mk
 -include tools/tools.mk
 -include tests/linux/linux.mk
 
