@@ -17,7 +17,9 @@
  *     permission), at hstatus.SPVP 1 (VS) or 0 (VU);
  *   - for real from VS-mode or VU-mode (sret with hstatus.SPV = 1) through
  *     a trampoline page mapped at two guest VAs, its ecall or fault coming
- *     back to HS (hedeleg 0).
+ *     back to HS; for half of them hedeleg hands VS-stage page faults to
+ *     VS-mode, whose handler (vstvec) passes vscause and vstval on to HS
+ *     (a guest-page fault still goes to HS).
  * Both verdicts must equal pt_access_nested's under the controls read from
  * the CPU: allowed with the PA (a load returns the word at out.pa, a store
  * lands there), or a fault of the access's cause: stage 1 -> page fault
@@ -51,7 +53,8 @@
  *
  * QEMU_MUTATE (rvh.mk plants) breaks the check: 1 hgatp's MODE one off,
  * 2 htval compared as GPA >> 1, 3 the VS-stage regime without
- * vsstatus.SUM, 4 the VS probes made with the other privilege. (A stage-2
+ * vsstatus.SUM, 4 the VS probes made with the other privilege, 5 the
+ * vstval a delegated fault hands on taken 8 bytes off. (A stage-2
  * regime without HS-level MXR cannot be caught here: QEMU 7.2 never
  * applies HS-level MXR to the G-stage.)
  */
@@ -296,14 +299,14 @@ static const struct pt_mm h_mm = { h_alloc, no_free, h_virt, pt_flush_tlb_native
 
 /* ---- Traps ------------------------------------------------------------- */
 
-extern char vs_page[], stub_start[], stub_end[];
+extern char vs_page[], vs_handler[], stub_start[], stub_end[];
 uint64_t hlv_d(uint64_t va);
 void hsv_d(uint64_t va, uint64_t v);
 uint64_t hlvx_wu(uint64_t va);
 uint64_t enter_vs(uint64_t entry, uint64_t a0, uint64_t a1, uint64_t vs);
 uint64_t vs_ret; /* HS resume address while in VS or VU mode */
 
-static volatile int probing, faulted;
+static volatile int probing, faulted, delegated;
 static volatile uint64_t f_cause, f_tval, f_htval, f_htinst, f_hstatus;
 
 struct frame {
@@ -330,6 +333,13 @@ void s_trap_c(struct frame *fr)
 		f_tval = tval;
 		f_htval = htval;
 		f_htinst = htinst;
+		f_hstatus = hs;
+	} else if (cause == 10 && fr->x[12] == 0x7d) {
+		/* A fault delegated to VS-mode, handed on by vs_handler. */
+		faulted = delegated = 1;
+		f_cause = fr->x[10];
+		f_tval = fr->x[11] + (QEMU_MUTATE == 5 ? 8 : 0);
+		f_htval = f_htinst = 0;
 		f_hstatus = hs;
 	}
 	uint64_t resume = fr->x[1]; /* an HLV probe's return address */
@@ -664,7 +674,7 @@ static void regimes_qemu(bool real, bool user, struct pt_regime *s1, struct pt_r
 
 /* Counts over the whole run: what the probes covered. */
 static unsigned c_ok, c_s1, c_s2_out, c_s2_walk, c_htinst;
-static unsigned c_vs, c_emu, c_emu_a, c_emu_cause;
+static unsigned c_vs, c_emu, c_emu_a, c_emu_cause, c_deleg;
 
 /* Whether gpa lies in a table frame of va's VS-stage walk (a stage-2
  * fault there is one of an implicit access). */
@@ -737,7 +747,13 @@ static void judge_(const char *what, bool real, enum acc k, uint64_t va, int rc,
 	if (!check(faulted, what, va, f->stage, f->kind))
 		return;
 	check(f_tval == va, "stval", va, f_tval, va);
-	check(f_hstatus & HSTATUS_GVA, "hstatus.GVA", va, f_hstatus, 0);
+	if (delegated) {
+		/* Only VS-stage page faults may reach VS-mode. */
+		check(f->stage == 1, "delegated fault at stage 1", va, f->stage, f_cause);
+		if (!dry)
+			c_deleg++;
+	} else
+		check(f_hstatus & HSTATUS_GVA, "hstatus.GVA", va, f_hstatus, 0);
 	if (f->stage == 1) {
 		if (!dry)
 			c_s1++;
@@ -849,8 +865,11 @@ static void probe_mode(bool real, uint64_t va, enum acc k, bool user)
 		__asm__ volatile("csrc hstatus, %0" : : "r"(HSTATUS_SPVP));
 	else
 		__asm__ volatile("csrs hstatus, %0" : : "r"(HSTATUS_SPVP));
+	/* Half the VS/VU probes delegate VS-stage page faults to VS-mode. */
+	const uint64_t hedeleg = real && rnd_below(2) ? (1u << 12) | (1u << 13) | (1u << 15) : 0;
+	__asm__ volatile("csrw hedeleg, %0" : : "r"(hedeleg));
 	tlb_all();
-	faulted = 0;
+	faulted = delegated = 0;
 	probing = 1;
 	if (real) {
 		const bool as_user = QEMU_MUTATE == 4 ? !user : user;
@@ -862,6 +881,7 @@ static void probe_mode(bool real, uint64_t va, enum acc k, bool user)
 	else
 		val = hlvx_wu(va);
 	probing = 0;
+	__asm__ volatile("csrw hedeleg, zero");
 	if (real)
 		c_vs++;
 	if (!matches(&arch, real, val, v)) {
@@ -1024,24 +1044,25 @@ __attribute__((noreturn)) void guest_main(void)
 	bool ok = true;
 	tag_data();
 	hs_paging();
-	__asm__ volatile("csrw hedeleg, zero\n\tcsrw hideleg, zero" ::: "memory");
+	__asm__ volatile("csrw hedeleg, zero\n\tcsrw hideleg, zero\n\tcsrw vstvec, %0"
+			 : : "r"((uint64_t)(uintptr_t)vs_handler) : "memory");
 	for (unsigned i = 0; i < sizeof gfmts / sizeof gfmts[0]; i++) {
 		n_pass = n_fail = n_shown = 0;
-		c_ok = c_s1 = c_s2_out = c_s2_walk = c_htinst = c_vs = c_emu = c_emu_a = c_emu_cause = 0;
+		c_ok = c_s1 = c_s2_out = c_s2_walk = c_htinst = c_vs = c_emu = c_emu_a = c_emu_cause = c_deleg = 0;
 		for (unsigned j = 0; j < 3; j++)
 			run_pair(&gfmts[i], vfmts[j], 6);
 		check_ad();
 		/* Every kind of verdict came up, in both kinds of probe. */
-		check(c_ok && c_s1 && c_s2_out && c_s2_walk && c_vs, "coverage", 0,
+		check(c_ok && c_s1 && c_s2_out && c_s2_walk && c_vs && c_deleg, "coverage", 0,
 		      (uint64_t)c_ok << 32 | c_s1, (uint64_t)c_s2_out << 32 | c_s2_walk);
 		pr("%s: %u allowed, %u stage-1 faults, %u stage-2 faults on the output and %u on "
 		   "a VS table read (htinst 0x3000 on %u); %u probes in VS/VU-mode, as many by "
 		   "HLV/HSV/HLVX. Counted, not passed (QEMU 7.2 departs from the architecture): "
 		   "%u by its MXR/SUM/HLVX rules, %u by a G-stage A clear on a VS table frame, "
-		   "%u table-read faults raised as loads\n",
+		   "%u table-read faults raised as loads; %u VS-stage faults delegated to VS-mode\n",
 		   gfmts[i].name, (uint64_t)c_ok, (uint64_t)c_s1, (uint64_t)c_s2_out,
 		   (uint64_t)c_s2_walk, (uint64_t)c_htinst, (uint64_t)c_vs, (uint64_t)c_emu,
-		   (uint64_t)c_emu_a, (uint64_t)c_emu_cause);
+		   (uint64_t)c_emu_a, (uint64_t)c_emu_cause, (uint64_t)c_deleg);
 		pr("[group] qemu %s: %u passed, %u failed\n", gfmts[i].name, (uint64_t)n_pass,
 		   (uint64_t)n_fail);
 		ok = ok && !n_fail;

@@ -20,6 +20,7 @@ plants=(
 "htval compared as GPA >> 1@guest@2"
 "VS-stage regime without vsstatus.SUM@guest@3"
 "VS/VU probes made at the other privilege@guest@4"
+"vstval of a VS-delegated fault taken 8 bytes off@guest@5"
 "G-stage U check dropped (arch/rvg.h)@lib@arch/rvg.h@\tlf->perm = u ? p | p << 3 : 0;@\tlf->perm = p | p << 3;"
 "pt_hgatp MODE Sv48x4 for Sv39x4 (src/api.c)@lib@src/api.c@(uint64_t)(8 + t->arch - PT_RISCV_SV39X4) << 60@(uint64_t)(9 + t->arch - PT_RISCV_SV39X4) << 60"
 "nested table fault at the table, not the entry@lib@src/nested.c@\t\t\tif (s)\n@\t\t\tif (!s)\n"

@@ -116,3 +116,12 @@ vs_page:
 	ecall
 	jalr	a0		/* +16: exec; the stub returns to +20 */
 	ecall
+/* +24: vstvec, while VS-stage page faults are delegated to VS (hedeleg):
+ * hand the fault's vscause and vstval to HS with a VS-mode ecall, a2 =
+ * 0x7d saying so. */
+	.globl vs_handler
+vs_handler:
+	csrr	a0, scause
+	csrr	a1, stval
+	li	a2, 0x7d
+	ecall
