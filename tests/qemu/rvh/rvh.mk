@@ -29,8 +29,7 @@
 # VS/VU-mode MXR for both stages from vsstatus alone; for HLV/HSV/HLVX the
 # VS-stage's MXR from HS-level sstatus, the G-stage's from vsstatus, SUM
 # taken as set at SPVP 1, HLVX checked for read instead of execute; a
-# G-stage leaf with A clear under a VS-stage table faults the table read;
-# a G-stage fault on a VS-stage table read raised as a load guest-page
+# G-stage fault on a VS-stage table read raised as a load guest-page
 # fault whatever the access; a VS-stage page fault raised as an access
 # fault when HS-mode's own satp is Bare (so the guest runs HS-mode on an
 # Sv39 identity map).
