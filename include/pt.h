@@ -653,7 +653,9 @@ PT_API int pt_access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t
  * and out->state stage 1's. PT_ERR_FAULT: fault->stage says which stage
  * faulted: a stage-2 fault on a stage-1 table read reports stage 2, the
  * stage-2 level and entry, and in fault->ipa the guest-physical address
- * of that table; on the output, fault->ipa is the output address. Stage
+ * of the stage-1 entry it was reading (what htval and the VMCS report;
+ * HPFAR_EL2 holds its page); on the output, fault->ipa is the output
+ * address. Stage
  * 1's table_pa is guest-physical, stage 2's host-physical. PT_ERR_INVALID:
  * either regime refused as pt_access refuses it, or s2 not the second
  * stage of s1's architecture. No image of either stage can make it loop

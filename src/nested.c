@@ -14,7 +14,6 @@ struct nested {
 	const struct pt_regime *s2;
 	const struct pt_mm *mm; /* the host's */
 	struct pt_fault fault;  /* stage 2's, when it refused a table read */
-	uint64_t gpa;           /* the table frame it refused */
 	int err;
 };
 
@@ -25,7 +24,6 @@ static void *nested_virt(void *ctx, uint64_t gpa)
 {
 	struct nested *n = ctx;
 	struct pt_mapping m;
-	n->gpa = gpa;
 	n->err = n->e2->access(n->s2, n->mm, gpa, PT_ACCESS_READ, &m, &n->fault);
 	return n->err == PT_OK ? n->mm->phys_to_virt(n->mm->ctx, m.pa) : (void *)0;
 }
@@ -65,6 +63,7 @@ int pt_access_nested(const struct pt_regime *s1, const struct pt_regime *s2,
 	struct nested n;
 	struct pt_mm guest = { 0 };
 	struct pt_mapping m1, m2;
+	struct pt_fault f1;
 	int err;
 	if (!e1 || !e2 || !mm || !mm->phys_to_virt || !out || (access & ~0xfu) ||
 	    !nested_pair(s1->arch, s2->arch) || !e2->regime_valid(s2))
@@ -75,16 +74,25 @@ int pt_access_nested(const struct pt_regime *s1, const struct pt_regime *s2,
 	n.err = PT_OK;
 	guest.phys_to_virt = nested_virt;
 	guest.ctx = &n;
-	err = e1->access(s1, &guest, va, access, &m1, fault);
+	err = e1->access(s1, &guest, va, access, &m1, &f1);
 	if (err == PT_ERR_FAULT && n.err == PT_ERR_FAULT) {
-		/* Stage 2 refused a stage-1 table read. */
+		/* Stage 2 refused a stage-1 table read: the faulting address is
+		 * the entry's (htval and the VMCS report that, HPFAR_EL2 its
+		 * page), in the table stage 1 was reading at f1.level. */
 		if (fault) {
+			const struct pt_shape *s = s1->va_bits ? pt__shape_bits(s1->arch, s1->va_bits)
+							       : pt__shape(s1->arch);
 			*fault = n.fault;
 			fault->stage = 2;
-			fault->ipa = n.gpa;
+			fault->ipa = f1.table_pa;
+			if (s)
+				fault->ipa += ((va >> s->shift[f1.level]) & (s->entries[f1.level] - 1u)) *
+					      s->pte_bytes;
 		}
 		return PT_ERR_FAULT;
 	}
+	if (err == PT_ERR_FAULT && fault)
+		*fault = f1;
 	if (err != PT_OK)
 		return err;
 	err = e2->access(s2, mm, m1.pa, access, &m2, fault);

@@ -104,6 +104,22 @@ static uint64_t data_gpa(unsigned i)
 	return GPA_BASE + (uint64_t)(GPA_FRAMES - 64 + i) * 4096;
 }
 
+/* A lower-half VA with bits set at every level, so that its root index is
+ * not 0 in any stage-1 format. */
+static uint64_t far_va(const struct pair *p)
+{
+	const unsigned bits = pt_arch_info(p->s1.arch)->va_bits;
+	return UINT64_C(0x5a5a5a5a5a5a5000) & ((UINT64_C(1) << (bits - 1)) - 1);
+}
+
+/* Its index in the stage-1 root (every stage-1 format here: 4 KiB tables
+ * of 512 entries, 9 bits a level above a 12-bit page offset). */
+static uint64_t root_index(const struct pair *p, uint64_t va)
+{
+	const unsigned levels = pt_arch_info(p->s1.arch)->levels;
+	return (va >> (12 + 9 * (levels - 1))) & 511;
+}
+
 static void run_pair(const struct pair *p)
 {
 	struct pt_mapping m;
@@ -147,7 +163,9 @@ static void run_pair(const struct pair *p)
 					    : pt_arch_info(p->s2.arch)->levels);
 
 	/* A stage-1 table frame unmapped at stage 2: the walk faults at
-	 * stage 2 on that table's guest-physical address. */
+	 * stage 2 on the guest-physical address of the entry it was reading
+	 * (what htval and the VMCS report), here in the root: a VA whose
+	 * root index is not 0 tells the entry from its table. */
 	{
 		const uint64_t root = pt_root(&s1);
 		CHECK_EQ(pt_unmap(&s2, root, NULL), PT_OK);
@@ -155,6 +173,9 @@ static void run_pair(const struct pair *p)
 		CHECK_EQ(f.stage, 2);
 		CHECK_EQ(f.kind, PT_FAULT_NOT_PRESENT);
 		CHECK_EQ(f.ipa, root);
+		CHECK_EQ(nested(p, far_va(p), PT_ACCESS_READ, &m, &f), PT_ERR_FAULT);
+		CHECK_EQ(f.stage, 2);
+		CHECK_EQ(f.ipa, root + root_index(p, far_va(p)) * 8);
 		CHECK_EQ(pt_map(&s2, root, root + SHIFT, PT_SIZE_4K, PT_READ), PT_OK);
 		/* Read-only at stage 2 is enough for the walk's reads. */
 		CHECK_EQ(pt_map(&s2, data_gpa(3), data_gpa(3) + SHIFT, PT_SIZE_4K, RWX), PT_OK);
@@ -189,6 +210,9 @@ static void run_pair(const struct pair *p)
 		/* Beyond a 32-bit IPA, the address itself faults. */
 		CHECK_EQ(f.kind, p->s2.va_bits == 32 ? PT_FAULT_ADDRESS : PT_FAULT_NOT_PRESENT);
 		CHECK_EQ(f.ipa, r1.root);
+		CHECK_EQ(pt_access_nested(&r1, &r2, &host_mm, far_va(p), PT_ACCESS_READ, &m, &f),
+			 PT_ERR_FAULT);
+		CHECK_EQ(f.ipa, r1.root + root_index(p, far_va(p)) * 8);
 	}
 	teardown();
 }
