@@ -663,6 +663,7 @@ static const struct {
  * context argument). */
 static struct {
 	const struct pt_regime *s2;
+	unsigned walk; /* the access a table read makes at stage 2 */
 	read_fn host;
 	bool refused;	   /* stage 2 refused a stage-1 table read */
 	uint64_t gpa;	   /* the table frame it refused */
@@ -670,11 +671,13 @@ static struct {
 } NR;
 
 /* A stage-1 entry at guest-physical gpa: its frame through stage 2 as a
- * read, then the host's memory. */
+ * read (a write under EPT with A/D flags: Intel SDM Vol. 3C, "EPT
+ * Violations": with EPTP bit 6 set, accesses to guest paging-structure
+ * entries are treated as writes), then the host's memory. */
 static bool nested_read(uint64_t gpa, unsigned bytes, uint64_t *v)
 {
 	const uint64_t frame = gpa & ~(uint64_t)0xfff;
-	ref_access(NR.s2, frame, PT_ACCESS_READ, NR.host, &NR.o2);
+	ref_access(NR.s2, frame, NR.walk, NR.host, &NR.o2);
 	if (NR.o2.rc != PT_OK) {
 		NR.refused = true;
 		NR.gpa = frame;
@@ -696,6 +699,9 @@ static void ref_nested(const struct pt_regime *s1, const struct pt_regime *s2, u
 	if (!ref_args(s1, access, &f) || !ref_args(s2, access, &f))
 		return;
 	NR.s2 = s2;
+	NR.walk = fz_is_ept(s2->arch) && (s2->features & PT_FEAT_EPT_AD)
+			  ? PT_ACCESS_READ | PT_ACCESS_WRITE
+			  : PT_ACCESS_READ;
 	NR.host = host;
 	NR.refused = false;
 	ref_access(s1, va, access, nested_read, &o1);

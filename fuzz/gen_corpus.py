@@ -700,7 +700,9 @@ def nested_translate_seeds():
     at 1 GiB, stage 1 maps to both, with leaves larger and smaller than
     stage 2's and memory types on both, and to nothing), and mode 0: one host
     image at 1 MiB where stage 2 maps guest-physical page g to host
-    1 MiB + g (the last data page read-only), stage-1 tables in it, and VAs
+    1 MiB + g (the last data page and stage 1's last table read-only:
+    enough for the walk's reads, not under EPT with A/D flags, where the
+    walk writes: the `_ad` seeds), stage-1 tables in it, and VAs
     that translate, write a read-only stage-2 page, leave stage 2 with an
     unmapped output, and read a stage-1 table stage 2 does not map."""
     s = {}
@@ -708,10 +710,10 @@ def nested_translate_seeds():
         name = "nested_%s_%s" % ({v.arch: n for n, v in FORMATS.items() if not v.feat}.get(a1, a1),
                                  {8: "ept", 9: "ept5", 10: "s2", 11: "sv39x4", 12: "sv48x4",
                                   13: "sv57x4"}[a2])
-        for ipa, tag in ((0, ""), (32, "_32")):
-            if ipa and a2 != 10:
+        for ipa, tag in ((0, ""), (32, "_32"), (0, "_ad")):
+            if (ipa and a2 != 10) or (tag == "_ad" and a2 not in (8, 9)):
                 continue
-            sb = (ipa - 31) << 1 if ipa else 0
+            sb = (ipa - 31) << 1 if ipa else 1 if tag == "_ad" else 0
             head = bytes([0, 0, sb]) + regime(OWN_CTL[a2]) + regime(OWN_CTL[a1])
             # Mode 1.
             b = bytearray([0xe0 | i << 1 | 1]) + head[1:]
@@ -743,7 +745,8 @@ def nested_translate_seeds():
             for x, y in zip(s2t, s2t[1:]):
                 put(x, s2_table(a2, base + y))
             for g in range(n):
-                put(s2t[-1] + 8 * g, s2_page(a2, base + g * 4096, write=g != n - 1))
+                ro = g == n - 1 or g * 4096 == s1t[-1]
+                put(s2t[-1] + 8 * g, s2_page(a2, base + g * 4096, write=not ro))
             for x, y in zip(s1t, s1t[1:]):
                 put(x, s1_table(a1, y))
             put(s1t[0] + 8, s1_table(a1, 0x200000))       # stage 2 maps no such table

@@ -373,11 +373,14 @@ MUTANTS = [
      "return t & PT_WC ? PT_WC : t & PT_UNCACHED ? PT_UNCACHED : t;", None,
      "pt_access_nested: the weaker memory type wins (WC over DEVICE and UNCACHED)"),
     ("nested-table-read-unchecked", "src/nested.c",
-     "n->err = n->e2->access(n->s2, n->mm, gpa, PT_ACCESS_READ, &m, &n->fault);",
+     "n->err = n->e2->access(n->s2, n->mm, gpa, n->walk, &m, &n->fault);",
      "n->err = n->e2->access(n->s2, n->mm, gpa, 0, &m, &n->fault);", None,
      "pt_access_nested: stage-1 table reads need no stage-2 read permission (nor AF)"),
     ("nested-size-stage-1", "src/nested.c", "out->size = m1.size < m2.size ? m1.size : m2.size;",
      "out->size = m1.size;", None, "pt_access_nested: size is stage 1's leaf, not the smaller"),
+    ("nested-ept-ad-walk-read", "src/nested.c", "return ept && (s2->features & PT_FEAT_EPT_AD) ?",
+     "return ept && (s2->features & 0) ?", None,
+     "pt_access_nested: under EPT with A/D flags the stage-1 walk's accesses are reads, not writes"),
 ]
 
 HARNESS_FUZZ = ["fuzz_ops_any", "fuzz_pte", "fuzz_translate"]
