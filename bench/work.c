@@ -82,6 +82,13 @@ static bool applies_state(const struct fmt *fm, int64_t arg)
 	return fm->arch != PT_ARMV7 && fm->arch != PT_X86_64_EPT && fm->arch != PT_X86_64_EPT5;
 }
 
+/* The guest formats benchmarked under a stage 2 (nested_s2). */
+static bool applies_nested(const struct fmt *fm, int64_t arg)
+{
+	(void)arg;
+	return fm->arch == PT_X86_64 || fm->arch == PT_AARCH64 || fm->arch == PT_RISCV_SV48;
+}
+
 static bool applies_giant(const struct fmt *fm, int64_t arg)
 {
 	return fm->giant && (uint64_t)arg >= fm->giant;
@@ -115,6 +122,8 @@ const struct workload work_list[] = {
 	{ W("access", "op", M16, G1), .icount_arg = M16, .setup = setup_lookup, .run = run_access },
 	{ W("access_ctl", "op", M16, G1), .icount_arg = M16, .setup = setup_lookup,
 	  .run = run_access_ctl },
+	{ W("access_nested", "op", M16, G1), .icount_arg = M16, .applies = applies_nested,
+	  .setup = setup_nested, .run = run_access_nested },
 	{ W("remap", "op", M16), .icount_arg = M16, .setup = setup_pages_mapped, .run = run_remap },
 	{ W("protect", "op", M16), .icount_arg = M16, .setup = setup_pages_mapped,
 	  .run = run_protect },

@@ -657,6 +657,112 @@ def s2_translate_seeds():
     return s
 
 
+# fuzz_translate's nested inputs (byte 0 from 0xe0: `nested` in
+# fuzz/fuzz_translate.c): the pairs in the harness's PAIRS order, by enum
+# pt_arch value (regenerate these seeds whenever the enum changes).
+NESTED_PAIRS = [(0, 8), (0, 9), (1, 8), (1, 9), (2, 10), (3, 11), (3, 12), (3, 13), (4, 11),
+                (4, 12), (4, 13), (5, 11), (5, 12), (5, 13)]
+S1_LEVELS = {0: 4, 1: 5, 2: 4, 3: 3, 4: 4, 5: 5}
+S2_LEVELS = {8: 4, 9: 5, 11: 3, 12: 4, 13: 5}
+OWN_CTL = {0: CTL_NXE | CTL_WP, 1: CTL_NXE | CTL_WP, 2: CTL_HA | CTL_HD, 3: CTL_HA | CTL_HD,
+           4: CTL_HA | CTL_HD, 5: CTL_HA | CTL_HD, 8: 0, 9: 0, 10: CTL_HA | CTL_HD,
+           11: CTL_HA | CTL_HD, 12: CTL_HA | CTL_HD, 13: CTL_HA | CTL_HD}
+
+
+def s1_table(a, pa):
+    return pa | 7 if a in (0, 1) else pa | 3 if a == 2 else (pa >> 12) << 10 | 1
+
+
+def s1_page(a, pa):
+    """A user read/write/execute 4K leaf, accessed and dirty."""
+    if a in (0, 1):
+        return pa | 0x67
+    if a == 2:
+        return pa | 3 | 0x4 | 0x40 | 0x300 | 0x400     # AttrIndx 1 (Normal), AP EL0 RW, AF
+    return (pa >> 12) << 10 | 0xdf
+
+
+def s2_table(a, pa):
+    return pa | 7 if a in (8, 9) else pa | 3 if a == 10 else (pa >> 12) << 10 | 1
+
+
+def s2_page(a, pa, write=True):
+    """A stage-2 4K leaf, read and execute (and write), normal memory."""
+    if a in (8, 9):
+        return pa | 5 | (2 if write else 0) | 6 << 3
+    if a == 10:
+        return pa | 3 | 0x3c | 0x40 | (0x80 if write else 0) | 0x300 | 0x400
+    return (pa >> 12) << 10 | (0xdf if write else 0xdb)  # V R (W) X U A D
+
+
+def nested_translate_seeds():
+    """Per pair: mode 1 (libpt builds stage 2 over the arena and a range
+    at 1 GiB, stage 1 maps to both, with leaves larger and smaller than
+    stage 2's and memory types on both, and to nothing), and mode 0: one host
+    image at 1 MiB where stage 2 maps guest-physical page g to host
+    1 MiB + g (the last data page and stage 1's last table read-only:
+    enough for the walk's reads, not under EPT with A/D flags, where the
+    walk writes: the `_ad` seeds), stage-1 tables in it, and VAs
+    that translate, write a read-only stage-2 page, leave stage 2 with an
+    unmapped output, and read a stage-1 table stage 2 does not map."""
+    s = {}
+    for i, (a1, a2) in enumerate(NESTED_PAIRS):
+        name = "nested_%s_%s" % ({v.arch: n for n, v in FORMATS.items() if not v.feat}.get(a1, a1),
+                                 {8: "ept", 9: "ept5", 10: "s2", 11: "sv39x4", 12: "sv48x4",
+                                  13: "sv57x4"}[a2])
+        for ipa, tag in ((0, ""), (32, "_32"), (0, "_ad")):
+            if (ipa and a2 != 10) or (tag == "_ad" and a2 not in (8, 9)):
+                continue
+            sb = (ipa - 31) << 1 if ipa else 1 if tag == "_ad" else 0
+            head = bytes([0, 0, sb]) + regime(OWN_CTL[a2]) + regime(OWN_CTL[a1])
+            # Mode 1.
+            b = bytearray([0xe0 | i << 1 | 1]) + head[1:]
+            # Stage 2: the arena onto itself in 2M leaves (RWX), and 4M
+            # at 1 GiB onto the arena in 4K leaves (WX, UNCACHED).
+            b += bytes([0x81])
+            b += bytes([0x03]) + struct.pack("<HH", 0x200, 0x80) + bytes([1, 0x26])
+            # Stage 1: a 2M DEVICE leaf over stage 2's 4K ones, a page
+            # stage 2 does not map, 4K leaves over stage 2's 2M ones.
+            b += bytes([2])
+            b += bytes([0x0d]) + struct.pack("<HH", 1, 0x200) + bytes([0, 0x17])
+            b += bytes([0x00]) + struct.pack("<HH", 2, 0x100) + bytes([0, 0x0b])
+            b += bytes([0x01]) + struct.pack("<HH", 3, 0x80) + bytes([3, 0x03])
+            b += struct.pack("<HHB", 0, 0, 0x40) + struct.pack("<HHB", 1, 8, 0x01)
+            s["%s%s_built" % (name, tag)] = bytes(b)
+            # Mode 0.
+            base = 0x100000
+            l2 = S2_LEVELS.get(a2, 2 if ipa == 32 else 3)
+            root2 = 4 if a2 in (11, 12, 13) or ipa == 32 else 2 if a2 == 10 else 1
+            l1 = S1_LEVELS[a1]
+            s2t = [0] + [(root2 + k) * 4096 for k in range(l2 - 1)]     # offsets = GPAs
+            s1t = [(root2 + l2 - 1 + k) * 4096 for k in range(l1)]
+            data = s1t[-1] + 4096
+            n = data // 4096 + 2
+            img = bytearray(n * 4096)
+
+            def put(off, v):
+                img[off:off + 8] = v.to_bytes(8, "little")
+            for x, y in zip(s2t, s2t[1:]):
+                put(x, s2_table(a2, base + y))
+            for g in range(n):
+                ro = g == n - 1 or g * 4096 == s1t[-1]
+                put(s2t[-1] + 8 * g, s2_page(a2, base + g * 4096, write=not ro))
+            for x, y in zip(s1t, s1t[1:]):
+                put(x, s1_table(a1, y))
+            put(s1t[0] + 8, s1_table(a1, 0x200000))       # stage 2 maps no such table
+            put(s1t[-1], s1_page(a1, data))
+            put(s1t[-1] + 8, s1_page(a1, data + 4096))
+            put(s1t[-1] + 16, s1_page(a1, 0x300000))      # stage 2 maps no such output
+            top = 12 + 9 * (l1 - 1)
+            vas = [0x123, 0x1008, 0x2010, 1 << top]
+            hdr = bytearray([0xe0 | i << 1]) + head[1:] + bytes([3]) + \
+                struct.pack("<HBIB", base >> 16, 0, s1t[0] >> 12, 0)
+            for va in vas:
+                hdr += u64(va)
+            s["%s%s_image" % (name, tag)] = bytes(hdr + img)
+    return s
+
+
 def main():
     for name, f in FORMATS.items():
         for sn, data in ops_seeds(f).items():
@@ -671,6 +777,8 @@ def main():
     for sn, data in translate_seeds().items():
         write("fuzz_translate", sn, data)
     for sn, data in s2_translate_seeds().items():
+        write("fuzz_translate", sn, data)
+    for sn, data in nested_translate_seeds().items():
         write("fuzz_translate", sn, data)
 
 

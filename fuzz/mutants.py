@@ -368,6 +368,30 @@ MUTANTS = [
      "flags & ~(PT_USER | PT_GLOBAL));", None, "G-stage: leaves written without U"),
     ("rvg-u-not-checked", "arch/rvg.h", "lf->perm = u ? p | p << 3 : 0;", "lf->perm = p | p << 3;", None,
      "G-stage: a leaf without U allows guest accesses"),
+    ("nested-output-write-dropped", "src/nested.c", "err = e2->access(s2, mm, m1.pa, access, &m2, fault);",
+     "err = e2->access(s2, mm, m1.pa, access & ~PT_ACCESS_WRITE, &m2, fault);", None,
+     "pt_access_nested: the output taken through stage 2 without the access's WRITE"),
+    ("nested-table-fault-stage-1", "src/nested.c", "\t\t\tfault->stage = 2;\n\t\t\tfault->ipa = n.gpa;",
+     "\t\t\tfault->stage = 1;\n\t\t\tfault->ipa = n.gpa;", None,
+     "pt_access_nested: a stage-2 fault on a stage-1 table read reported as stage 1"),
+    ("nested-output-ipa-page", "src/nested.c", "\t\tfault->ipa = m1.pa;",
+     "\t\tfault->ipa = m1.pa & ~(uint64_t)0xfff;", None,
+     "pt_access_nested: an output fault's ipa is the page, not the address"),
+    ("nested-table-ipa-output", "src/nested.c", "\t\t\tfault->ipa = n.gpa;", "\t\t\tfault->ipa = va;",
+     None, "pt_access_nested: a table-read fault's ipa is the guest VA, not the table's address"),
+    ("nested-memtype-weaker", "src/nested.c",
+     "return t & PT_DEVICE ? PT_DEVICE : t & PT_UNCACHED ? PT_UNCACHED : t;",
+     "return t & PT_WC ? PT_WC : t & PT_UNCACHED ? PT_UNCACHED : t;", None,
+     "pt_access_nested: the weaker memory type wins (WC over DEVICE and UNCACHED)"),
+    ("nested-table-read-unchecked", "src/nested.c",
+     "n->err = n->e2->access(n->s2, n->mm, gpa, n->walk, &m, &n->fault);",
+     "n->err = n->e2->access(n->s2, n->mm, gpa, 0, &m, &n->fault);", None,
+     "pt_access_nested: stage-1 table reads need no stage-2 read permission (nor AF)"),
+    ("nested-size-stage-1", "src/nested.c", "out->size = m1.size < m2.size ? m1.size : m2.size;",
+     "out->size = m1.size;", None, "pt_access_nested: size is stage 1's leaf, not the smaller"),
+    ("nested-ept-ad-walk-read", "src/nested.c", "return ept && (s2->features & PT_FEAT_EPT_AD) ?",
+     "return ept && (s2->features & 0) ?", None,
+     "pt_access_nested: under EPT with A/D flags the stage-1 walk's accesses are reads, not writes"),
 ]
 
 HARNESS_FUZZ = ["fuzz_ops_any", "fuzz_pte", "fuzz_translate"]
@@ -537,20 +561,23 @@ def main():
         # op.h and internal.h, which api.c and formats.c include) changes
         # only the engine objects that include it: keep the other core
         # objects of the last build (made newer than the edit) so only
-        # those are rebuilt.
+        # those are rebuilt; an edit of another src/*.c, only its object.
         core = os.path.join(ROOT, "build/fuzz/lf/core")
         family = None
         if m[1].startswith("arch/") and m[1] != "arch/arch.h":
             family = os.path.basename(m[1])[:-2]
         elif m[1].startswith("src/") and m[1].endswith(".h") and m[1] not in ("src/op.h", "src/internal.h"):
             family = "*"
+        elif m[1].startswith("src/") and m[1].endswith(".c") and not m[1].startswith("src/engine_"):
+            family = "=" + os.path.basename(m[1])[:-2] + ".o"  # that object alone
         err = apply(scratch, m)
         if not err and family and os.path.isdir(core):
             dst = os.path.join(scratch, "build/fuzz/lf/core")
             shutil.copytree(core, dst)
             later = time.time() + 2
             for o in os.listdir(dst):
-                stale = o.startswith("engine_") and (family == "*" or o == "engine_%s.o" % family)
+                stale = o == family[1:] if family.startswith("=") else \
+                    o.startswith("engine_") and (family == "*" or o == "engine_%s.o" % family)
                 if stale:
                     os.remove(os.path.join(dst, o))
                 else:

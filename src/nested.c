@@ -2,7 +2,8 @@
 /*
  * Nested translation (pt_access_nested): stage 1 is pt_access's walk with
  * a phys_to_virt that first takes each table's guest-physical address
- * through stage 2, as the MMU's stage-1 walk does; the output then goes
+ * through stage 2 (as a read, or a write where the MMU's walk counts as
+ * one), as the MMU's stage-1 walk does; the output then goes
  * through stage 2 with the access itself. Both stages are bounded walks,
  * so no pair of images can loop.
  */
@@ -13,6 +14,7 @@ struct nested {
 	const struct pt_engine *e2;
 	const struct pt_regime *s2;
 	const struct pt_mm *mm; /* the host's */
+	unsigned walk;          /* the access stage 1's table reads make at stage 2 */
 	struct pt_fault fault;  /* stage 2's, when it refused a table read */
 	int err;
 };
@@ -24,7 +26,7 @@ static void *nested_virt(void *ctx, uint64_t gpa)
 {
 	struct nested *n = ctx;
 	struct pt_mapping m;
-	n->err = n->e2->access(n->s2, n->mm, gpa, PT_ACCESS_READ, &m, &n->fault);
+	n->err = n->e2->access(n->s2, n->mm, gpa, n->walk, &m, &n->fault);
 	return n->err == PT_OK ? n->mm->phys_to_virt(n->mm->ctx, m.pa) : (void *)0;
 }
 
@@ -44,6 +46,17 @@ static bool nested_pair(enum pt_arch s1, enum pt_arch s2)
 	default:
 		return false;
 	}
+}
+
+/* The access a stage-1 table read makes at stage 2: a read, but with
+ * EPT's accessed and dirty flags enabled the CPU treats every access to a
+ * guest paging structure as a write (and sets the EPT dirty flag), so a
+ * table in a frame stage 2 gives read-only is an EPT violation. */
+static unsigned nested_walk_access(const struct pt_regime *s2)
+{
+	const bool ept = s2->arch == PT_X86_64_EPT || s2->arch == PT_X86_64_EPT5;
+	return ept && (s2->features & PT_FEAT_EPT_AD) ? PT_ACCESS_READ | PT_ACCESS_WRITE
+						      : PT_ACCESS_READ;
 }
 
 /* The stronger of two memory types (DEVICE over UNCACHED over WC over
@@ -71,6 +84,7 @@ int pt_access_nested(const struct pt_regime *s1, const struct pt_regime *s2,
 	n.e2 = e2;
 	n.s2 = s2;
 	n.mm = mm;
+	n.walk = nested_walk_access(s2);
 	n.err = PT_OK;
 	guest.phys_to_virt = nested_virt;
 	guest.ctx = &n;

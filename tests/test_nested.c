@@ -177,8 +177,18 @@ static void run_pair(const struct pair *p)
 		CHECK_EQ(f.stage, 2);
 		CHECK_EQ(f.ipa, root + root_index(p, far_va(p)) * 8);
 		CHECK_EQ(pt_map(&s2, root, root + SHIFT, PT_SIZE_4K, PT_READ), PT_OK);
-		/* Read-only at stage 2 is enough for the walk's reads. */
 		CHECK_EQ(pt_map(&s2, data_gpa(3), data_gpa(3) + SHIFT, PT_SIZE_4K, RWX), PT_OK);
+		if (p->s2.features & PT_FEAT_EPT_AD) {
+			/* EPT with A/D flags: the CPU treats every access to a
+			 * guest paging structure as a write (Intel SDM, EPT
+			 * violations), so a read-only table frame faults. */
+			CHECK_EQ(nested(p, va, 0, &m, &f), PT_ERR_FAULT);
+			CHECK_EQ(f.stage, 2);
+			CHECK_EQ(f.kind, PT_FAULT_PERMISSION);
+			CHECK_EQ(f.ipa, root);
+			CHECK_EQ(pt_protect(&s2, root, RWX, NULL), PT_OK);
+		}
+		/* Otherwise read-only at stage 2 is enough for the walk's reads. */
 		CHECK_EQ(nested(p, va, PT_ACCESS_READ | PT_ACCESS_WRITE, &m, &f), PT_OK);
 	}
 

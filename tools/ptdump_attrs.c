@@ -44,11 +44,32 @@ static const struct named_bit la_bits[] = {
 	{ 0, ANY, "V" }, { 1, ANY, "D" }, { 6, SMALL, "G" }, { 12, HUGE, "G" }, { 63, ANY, "RPLV" },
 };
 
+/* Intel SDM vol. 3C, EPT paging-structure entries mapping a page: IPAT,
+ * the accessed and dirty flags (with EPTP bit 6), execute for user-mode
+ * linear addresses (mode-based execute control), verify guest paging,
+ * paging-write access, supervisor shadow stack, sub-page write
+ * permissions, suppress #VE. */
+static const struct named_bit ept_bits[] = {
+	{ 6, ANY, "IPAT" }, { 8, ANY, "A" },	{ 9, ANY, "D" },    { 10, ANY, "XU" },
+	{ 57, ANY, "VGP" }, { 58, ANY, "PW" }, { 60, ANY, "SSS" }, { 61, ANY, "SPP" },
+	{ 63, ANY, "SVE" },
+};
+/* Arm ARM D8.3 (stage 2 block and page descriptors). */
+static const struct named_bit s2_bits[] = {
+	{ 10, ANY, "AF" }, { 51, ANY, "DBM" }, { 52, ANY, "CON" },
+};
+/* RISC-V privileged ISA, G-stage leaves: U must be set (every guest
+ * access counts as a user access there); G is ignored. */
+static const struct named_bit rvg_bits[] = {
+	{ 4, ANY, "U" }, { 5, ANY, "G" }, { 6, ANY, "A" }, { 7, ANY, "D" },
+};
+
 /* Software (OS-defined) bits the MMU ignores, per family. */
 static const uint64_t x86_sw = BIT(9) | BIT(10) | BIT(11) | (UINT64_C(0x7f) << 52);
 static const uint64_t a64_sw = UINT64_C(0xf) << 55;
 static const uint64_t rv_sw = BIT(8) | BIT(9);
 static const uint64_t la_sw = BIT(9) | BIT(10) | BIT(11);
+static const uint64_t ept_sw = BIT(11) | (UINT64_C(0x1f) << 52);
 
 struct out {
 	char *buf;
@@ -156,6 +177,18 @@ uint64_t ptd_attr_bits(const struct ptd_config *cfg, unsigned level, uint64_t e)
 	case PT_LOONGARCH64:
 		/* PLV 2..3, MAT 4..5. */
 		return e & (table_mask(cfg, level, la_bits, N(la_bits)) | la_sw | (UINT64_C(0xf) << 2));
+	case PT_X86_64_EPT:
+	case PT_X86_64_EPT5:
+		/* The memory type 3..5. */
+		return e & (table_mask(cfg, level, ept_bits, N(ept_bits)) | ept_sw | (UINT64_C(7) << 3));
+	case PT_AARCH64_S2:
+		/* MemAttr 2..5, SH 8..9, XN 53..54, PBHA 59..62. */
+		return e & (table_mask(cfg, level, s2_bits, N(s2_bits)) | a64_sw | (UINT64_C(0xf) << 2) |
+			    (UINT64_C(3) << 8) | (UINT64_C(3) << 53) | (UINT64_C(0xf) << 59));
+	case PT_RISCV_SV39X4:
+	case PT_RISCV_SV48X4:
+	case PT_RISCV_SV57X4:
+		return e & (table_mask(cfg, level, rvg_bits, N(rvg_bits)) | rv_sw);
 	case PT_ARMV7: {
 		const struct v7_fields *f = v7_fields(cfg, level, e);
 		uint64_t m = BIT(f->b) | BIT(f->c) | (UINT64_C(7) << f->tex) | BIT(f->s) | BIT(f->ng);
@@ -278,6 +311,41 @@ const char *ptd_attr_str(const struct ptd_config *cfg, unsigned level, uint64_t 
 	case PT_ARMV7:
 		v7_names(cfg, level, a, &o);
 		break;
+	case PT_X86_64_EPT:
+	case PT_X86_64_EPT5: {
+		table_names(cfg, level, a, ept_bits, N(ept_bits), &o);
+		sw_names(a, ept_sw, &o);
+		put(&o, "MT=%s", pat_type((unsigned)(a >> 3) & 7));
+		break;
+	}
+	case PT_AARCH64_S2: {
+		/* MemAttr with FEAT_S2FWB off: 0b00dd Device, else Normal with
+		 * outer [3:2] and inner [1:0] cacheability (0b00 reserved). */
+		static const char *const dev[4] = { "nGnRnE", "nGnRE", "nGRE", "GRE" };
+		static const char *const cache[4] = { "?", "NC", "WT", "WB" };
+		static const char *const sh[4] = { "NSH", "SH?", "OSH", "ISH" };
+		const unsigned m = (unsigned)(a >> 2) & 0xf;
+		table_names(cfg, level, a, s2_bits, N(s2_bits), &o);
+		if ((a >> 8) & 3)
+			put(&o, "%s", sh[(a >> 8) & 3]);
+		if ((a >> 53) & 3)
+			put(&o, "XN=%u", (unsigned)(a >> 53) & 3);
+		sw_names(a, a64_sw, &o);
+		if ((a >> 59) & 0xf)
+			put(&o, "PBHA=%u", (unsigned)(a >> 59) & 0xf);
+		if (m >> 2)
+			put(&o, "MemAttr=Normal-O%s-I%s", cache[m >> 2], cache[m & 3]);
+		else
+			put(&o, "MemAttr=Device-%s", dev[m & 3]);
+		break;
+	}
+	case PT_RISCV_SV39X4:
+	case PT_RISCV_SV48X4:
+	case PT_RISCV_SV57X4:
+		/* No Svpbmt or Svnapot at G-stage here: their bits are reserved. */
+		table_names(cfg, level, a, rvg_bits, N(rvg_bits), &o);
+		sw_names(a, rv_sw, &o);
+		break;
 	default:
 		break;
 	}
@@ -355,7 +423,13 @@ static uint64_t arch_controls(enum pt_arch a)
 		return PT_CTL_HA | PT_CTL_HD | PT_CTL_SUM | PT_CTL_MXR;
 	case PT_ARMV7:
 		return PT_CTL_TRE | PT_CTL_AFE;
-	default:
+	case PT_AARCH64_S2: /* VTCR_EL2.HA/HD */
+		return PT_CTL_HA | PT_CTL_HD;
+	case PT_RISCV_SV39X4:
+	case PT_RISCV_SV48X4:
+	case PT_RISCV_SV57X4: /* henvcfg.ADUE, HS-level sstatus.MXR */
+		return PT_CTL_HA | PT_CTL_HD | PT_CTL_MXR;
+	default: /* EPT: none (its A/D flags are a feature, EPTP bit 6) */
 		return 0;
 	}
 }
@@ -430,8 +504,9 @@ int ptd_check_regime(const struct ptd_config *cfg, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	if ((c & PT_CTL_HA) != (c & PT_CTL_HD) >> 1 && cfg->arch >= PT_RISCV_SV39 &&
-	    cfg->arch <= PT_RISCV_SV57) {
+	if ((c & PT_CTL_HA) != (c & PT_CTL_HD) >> 1 &&
+	    ((cfg->arch >= PT_RISCV_SV39 && cfg->arch <= PT_RISCV_SV57) ||
+	     (cfg->arch >= PT_RISCV_SV39X4 && cfg->arch <= PT_RISCV_SV57X4))) {
 		snprintf(err, errlen, "Svadu sets both ha and hd, or neither");
 		return -1;
 	}
@@ -451,7 +526,8 @@ int ptd_register_controls(enum pt_arch a, unsigned features, const char *reg, ui
 {
 	static const struct {
 		const char *reg;
-		int family; /* 0 x86, 1 aarch64 EL1, 2 aarch64 EL2, 3 riscv, 4 armv7 */
+		int family; /* 0 x86, 1 aarch64 EL1, 2 aarch64 EL2, 3 riscv, 4 armv7,
+			     * 5 aarch64 stage 2, 6 riscv G-stage */
 		unsigned bit;
 		uint64_t ctl;
 	} map[] = {
@@ -463,7 +539,9 @@ int ptd_register_controls(enum pt_arch a, unsigned features, const char *reg, ui
 		{ "tcr", 2, 22, PT_CTL_HD },	  { "tcr", 2, 24, PT_CTL_HPD },
 		{ "sstatus", 3, 18, PT_CTL_SUM }, { "sstatus", 3, 19, PT_CTL_MXR },
 		{ "menvcfg", 3, 61, PT_CTL_HA | PT_CTL_HD }, { "sctlr", 4, 28, PT_CTL_TRE },
-		{ "sctlr", 4, 29, PT_CTL_AFE },
+		{ "sctlr", 4, 29, PT_CTL_AFE },	  { "vtcr", 5, 21, PT_CTL_HA },
+		{ "vtcr", 5, 22, PT_CTL_HD },	  { "henvcfg", 6, 61, PT_CTL_HA | PT_CTL_HD },
+		{ "sstatus", 6, 19, PT_CTL_MXR },
 	};
 	int fam;
 	bool any = false;
@@ -475,6 +553,10 @@ int ptd_register_controls(enum pt_arch a, unsigned features, const char *reg, ui
 	case PT_RISCV_SV48:
 	case PT_RISCV_SV57: fam = 3; break;
 	case PT_ARMV7: fam = 4; break;
+	case PT_AARCH64_S2: fam = 5; break;
+	case PT_RISCV_SV39X4:
+	case PT_RISCV_SV48X4:
+	case PT_RISCV_SV57X4: fam = 6; break;
 	default: return -1;
 	}
 	*owned = *set = 0;

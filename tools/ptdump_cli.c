@@ -28,7 +28,7 @@ static int parse_u64(const char *s, uint64_t *v)
 /* ---- Command line -------------------------------------------------------- */
 
 static const char usage_text[] =
-	"usage: ptdump --arch <format> [--features el2,high,svpbmt,xuantie]\n"
+	"usage: ptdump --arch <format> [--features el2,high,svpbmt,xuantie,ad]\n"
 	"              --root <PA> [--base <PA>] [--va-range <start>-[<end>]]\n"
 	"              [regime options] [--json] [--stats] [--max-tables <n>]\n"
 	"              [--translate <VA>]... [--lint] image.bin\n"
@@ -43,8 +43,11 @@ static const char usage_text[] =
 	"never followed, each entry is read once.\n"
 	"\n"
 	"  --arch <format>     x86_64 x86_64_la57 aarch64 riscv_sv39 riscv_sv48\n"
-	"                      riscv_sv57 loongarch64 armv7 aarch64_s2\n"
-	"  --features <list>   el2, high (aarch64); svpbmt or xuantie (riscv)\n"
+	"                      riscv_sv57 loongarch64 armv7; stage 2: aarch64_s2\n"
+	"                      x86_64_ept x86_64_ept5 riscv_sv39x4 riscv_sv48x4\n"
+	"                      riscv_sv57x4 (also ept ept5 sv39x4 sv48x4 sv57x4)\n"
+	"  --features <list>   el2, high (aarch64); svpbmt or xuantie (riscv); ad\n"
+	"                      (EPT accessed and dirty flags)\n"
 	"  --va-bits <n>       the table's VA (IPA) width where the format has several:\n"
 	"                      aarch64_s2 32..48 (default 40)\n"
 	"  --root <PA>         physical address of the root table\n"
@@ -65,12 +68,16 @@ static const char usage_text[] =
 	"                      (armv7 with tre); aliases --mair, --pat\n"
 	"  --ctl <list>        the controls set, all others clear: nxe wp smep smap ac\n"
 	"                      (x86), pan wxn ha hd hpd (aarch64), sum mxr ha hd\n"
-	"                      (riscv), tre afe (armv7), or none. Default: nxe,wp on\n"
-	"                      x86, ha,hd on aarch64 and riscv, none elsewhere\n"
+	"                      (riscv), tre afe (armv7), ha hd (aarch64_s2), mxr ha hd\n"
+	"                      (G-stage), or none. Default: nxe,wp on x86, ha,hd on\n"
+	"                      aarch64, aarch64_s2, riscv and G-stage, none elsewhere\n"
 	"  --cr0 --cr4 --efer --rflags <v>   x86 registers: WP, SMEP/SMAP, NXE, AC\n"
 	"  --sctlr --tcr <v>   aarch64 SCTLR_ELx.WXN, TCR_ELx.HA/HD/HPD (EL2 layout\n"
 	"                      with el2); armv7 SCTLR.TRE/AFE\n"
 	"  --sstatus --menvcfg <v>  riscv SUM/MXR, ADUE (Svadu: ha,hd)\n"
+	"  --vtcr <v>          aarch64_s2 VTCR_EL2.HA/HD\n"
+	"  --henvcfg --sstatus <v>  G-stage ADUE (ha,hd), the HS-level MXR\n"
+	"  --eptp <v>          EPT: bit 6 enables the accessed and dirty flags (ad)\n"
 	"  --dir-mask <hex>    loongarch64: directory entries hold direct-map VAs;\n"
 	"                      table PA = entry & mask (Linux: 0x0000fffffffff000)\n"
 	"  Register options set only the controls they hold, after --ctl.\n"
@@ -84,6 +91,7 @@ static const char usage_text[] =
 struct cli {
 	struct ptd_config cfg;
 	bool have_arch, have_root, json, stats, lint, diff, have_ctl;
+	bool have_eptp, eptp_ad; /* --eptp given; its A/D enable */
 	const char *path, *path2;
 	uint64_t base;
 	uint64_t tva[MAX_TRANSLATE];
@@ -134,8 +142,9 @@ static int parse_range(const char *s, uint64_t *lo, uint64_t *hi)
 	return 0;
 }
 
-static const char *const reg_opts[] = { "--cr0", "--cr4", "--efer", "--rflags", "--sctlr",
-					"--tcr", "--sstatus", "--menvcfg" };
+static const char *const reg_opts[] = { "--cr0",   "--cr4",	 "--efer",    "--rflags",
+					"--sctlr", "--tcr",	 "--sstatus", "--menvcfg",
+					"--vtcr",  "--henvcfg" };
 
 #define NREG (sizeof(reg_opts) / sizeof(reg_opts[0]))
 
@@ -196,6 +205,15 @@ static int parse_cli(int argc, char **argv, struct cli *c, FILE *out, FILE *err)
 		} else if ((v = opt_value(argc, argv, &i, "--features"))) {
 			if (ptd_parse_features(v, &c->cfg.features))
 				return usage_error(err, "unknown feature in --features", v);
+		} else if ((v = opt_value(argc, argv, &i, "--eptp"))) {
+			/* EPTP: bit 6 enables EPT's accessed and dirty flags
+			 * (the other fields are the root and the walk length,
+			 * which --root and --arch give). */
+			uint64_t n;
+			if (parse_u64(v, &n))
+				return usage_error(err, "bad --eptp", v);
+			c->eptp_ad = (n >> 6) & 1;
+			c->have_eptp = true;
 		} else if ((v = opt_value(argc, argv, &i, "--va-bits"))) {
 			uint64_t n;
 			if (parse_u64(v, &n) || n > 64)
@@ -254,6 +272,11 @@ static int parse_cli(int argc, char **argv, struct cli *c, FILE *out, FILE *err)
 	}
 	if (!c->have_arch || !c->have_root || !c->path)
 		return usage_error(err, "--arch, --root and an image are required", NULL);
+	if (c->have_eptp) {
+		if (c->cfg.arch != PT_X86_64_EPT && c->cfg.arch != PT_X86_64_EPT5)
+			return usage_error(err, "--eptp applies to x86_64_ept and x86_64_ept5 only", NULL);
+		c->cfg.features = (c->cfg.features & ~PT_FEAT_EPT_AD) | (c->eptp_ad ? PT_FEAT_EPT_AD : 0);
+	}
 	if (c->diff && !c->path2)
 		return usage_error(err, "--diff needs two images, old and new", NULL);
 	if (!c->diff && c->path2)
@@ -266,9 +289,9 @@ static int parse_cli(int argc, char **argv, struct cli *c, FILE *out, FILE *err)
 /* "el2,high" etc. for the header line. */
 static const char *feature_names(unsigned f, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s%s", (f & PT_FEAT_AARCH64_EL2) ? "el2," : "",
+	snprintf(buf, len, "%s%s%s%s%s", (f & PT_FEAT_AARCH64_EL2) ? "el2," : "",
 		 (f & PT_FEAT_AARCH64_HIGH) ? "high," : "", (f & PT_FEAT_RISCV_SVPBMT) ? "svpbmt," : "",
-		 (f & PT_FEAT_RISCV_XUANTIE) ? "xuantie," : "");
+		 (f & PT_FEAT_RISCV_XUANTIE) ? "xuantie," : "", (f & PT_FEAT_EPT_AD) ? "ad," : "");
 	if (*buf)
 		buf[strlen(buf) - 1] = 0;
 	return buf;

@@ -79,6 +79,9 @@ static const struct {
 	{ "sv39", PT_RISCV_SV39 },     { "sv48", PT_RISCV_SV48 },
 	{ "sv57", PT_RISCV_SV57 },     { "loongarch", PT_LOONGARCH64 },
 	{ "armv7-a", PT_ARMV7 },       { "arm", PT_ARMV7 },
+	{ "ept", PT_X86_64_EPT },      { "ept5", PT_X86_64_EPT5 },
+	{ "sv39x4", PT_RISCV_SV39X4 }, { "sv48x4", PT_RISCV_SV48X4 },
+	{ "sv57x4", PT_RISCV_SV57X4 },
 };
 
 int ptd_parse_arch(const char *s, enum pt_arch *a)
@@ -106,7 +109,8 @@ int ptd_parse_features(const char *s, unsigned *features)
 	} names[] = { { "el2", PT_FEAT_AARCH64_EL2 },
 		      { "high", PT_FEAT_AARCH64_HIGH },
 		      { "svpbmt", PT_FEAT_RISCV_SVPBMT },
-		      { "xuantie", PT_FEAT_RISCV_XUANTIE } };
+		      { "xuantie", PT_FEAT_RISCV_XUANTIE },
+		      { "ad", PT_FEAT_EPT_AD } };
 	unsigned f = 0;
 	while (*s) {
 		size_t n = strcspn(s, ","), i;
@@ -239,6 +243,10 @@ uint64_t ptd_default_controls(enum pt_arch a)
 	case PT_RISCV_SV39:
 	case PT_RISCV_SV48:
 	case PT_RISCV_SV57:
+	case PT_AARCH64_S2:
+	case PT_RISCV_SV39X4:
+	case PT_RISCV_SV48X4:
+	case PT_RISCV_SV57X4:
 		return PT_CTL_HA | PT_CTL_HD;
 	default:
 		return 0;

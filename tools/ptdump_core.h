@@ -62,7 +62,7 @@ struct ptd_config {
 };
 
 /* The controls pt_translate assumes (libpt's own regime): x86 NXE and WP,
- * AArch64 and RISC-V hardware A/D. */
+ * AArch64 and RISC-V (stage 2 and G-stage too) hardware A/D. */
 uint64_t ptd_default_controls(enum pt_arch a);
 /* The struct pt_regime cfg describes. */
 void ptd_regime(const struct ptd_config *cfg, struct pt_regime *r);

@@ -65,6 +65,12 @@ static const struct variant variants[] = {
 	{ PT_AARCH64_S2, 0, NULL, 0 },
 	{ PT_AARCH64_S2, 0, NULL, 32 },
 	{ PT_AARCH64_S2, 0, NULL, 48 },
+	{ PT_X86_64_EPT, 0, NULL, 0 },
+	{ PT_X86_64_EPT, PT_FEAT_EPT_AD, "ad", 0 },
+	{ PT_X86_64_EPT5, 0, NULL, 0 },
+	{ PT_RISCV_SV39X4, 0, NULL, 0 },
+	{ PT_RISCV_SV48X4, 0, NULL, 0 },
+	{ PT_RISCV_SV57X4, 0, NULL, 0 },
 };
 
 static void geometry(void)
@@ -80,6 +86,10 @@ static void geometry(void)
 		{ PT_LOONGARCH64, 512, 4096, 4096 }, { PT_ARMV7, 4096, 16384, 1024 },
 		/* stage 2 at 40 bits: two concatenated root tables */
 		{ PT_AARCH64_S2, 1024, 8192, 4096 },
+		/* EPT as x86; G-stage: a 16 KiB root of 2048 entries */
+		{ PT_X86_64_EPT, 512, 4096, 4096 },  { PT_X86_64_EPT5, 512, 4096, 4096 },
+		{ PT_RISCV_SV39X4, 2048, 16384, 4096 }, { PT_RISCV_SV48X4, 2048, 16384, 4096 },
+		{ PT_RISCV_SV57X4, 2048, 16384, 4096 },
 	};
 	g_ctx = "geometry";
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -92,9 +102,9 @@ static void geometry(void)
 		CHECK(pt_pte_table(want[i].a, 0, g.table_bytes[1]) != 0 &&
 			      pt_pte_table(want[i].a, 0, g.table_bytes[1] / 2) == 0,
 		      "%s table alignment", pt_arch_info(want[i].a)->name);
-		CHECK(g.sign_extend == (want[i].a != PT_AARCH64 && want[i].a != PT_ARMV7 &&
-					want[i].a != PT_AARCH64_S2),
-		      "sign");
+		/* Guest-physical addresses are not sign-extended. */
+		CHECK(g.sign_extend == (want[i].a < PT_ARMV7 && want[i].a != PT_AARCH64), "sign %s",
+		      pt_arch_info(want[i].a)->name);
 	}
 	CHECK(ptd_geom(PT_ARCH_COUNT, &(struct ptd_geom){ 0 }) == -1, "unknown arch");
 	/* Stage 2 widths: levels and root as the concatenation rule gives. */
@@ -299,7 +309,7 @@ int main(int argc, char **argv)
 	g_pass = g_fail = 0;
 	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
 		roundtrip(&variants[i]);
-	group_end("roundtrip (19 format/feature/width variants)");
+	group_end("roundtrip (25 format/feature/width variants)");
 	total_fail += g_fail;
 	g_pass = g_fail = 0;
 	hostile();

@@ -71,7 +71,8 @@ void hostile(void)
 		static const uint64_t ctl[PT_ARCH_COUNT] = {
 			[PT_X86_64] = 0x1f, [PT_X86_64_LA57] = 0x1f, [PT_AARCH64] = 0x21e0,
 			[PT_RISCV_SV39] = 0x780, [PT_RISCV_SV48] = 0x780, [PT_RISCV_SV57] = 0x780,
-			[PT_ARMV7] = 0x1800,
+			[PT_ARMV7] = 0x1800, [PT_AARCH64_S2] = 0x180, [PT_RISCV_SV39X4] = 0x580,
+			[PT_RISCV_SV48X4] = 0x580, [PT_RISCV_SV57X4] = 0x580,
 		};
 		unsigned refused = 0, walked = 0;
 		for (int round = 0; round < 160; round++) {
@@ -196,6 +197,91 @@ void hostile(void)
 		put_pte(img, 0, (base + 4096) | 0x10, 8);
 		rc = walk_img(img, n, base, PT_LOONGARCH64, 0, base, 0, &c, &st);
 		CHECK(rc == 1 && c.nc == 1 && c.c[0].level == 0, "loongarch low bits rc %d", rc);
+		free(c.r);
+	}
+	/* Stage 2. EPT misconfigurations (write without read, bits 7:3 of a
+	 * PML4E, memory type 2 in a leaf) are reported and not followed; the
+	 * 1G leaf beside them is dumped. */
+	{
+		struct collect c = { 0 };
+		struct ptd_stats st;
+		int rc;
+		memset(img, 0, n);
+		put_pte(img, 8 * 0, (base + 0x1000) | 7, 8);
+		put_pte(img, 0x1000 + 8 * 0, (base + 0x3000) | 2, 8);
+		put_pte(img, 8 * 1, (base + 0x1000) | 7 | 1 << 3, 8);
+		put_pte(img, 8 * 2, (base + 0x2000) | 7, 8);
+		put_pte(img, 0x2000 + 8 * 0, 0x40000000 | 7 | 2 << 3 | 0x80, 8);
+		put_pte(img, 0x2000 + 8 * 1, 0x80000000 | 5 | 6 << 3 | 0x80, 8);
+		rc = walk_img(img, n, base, PT_X86_64_EPT, 0, base, 0, &c, &st);
+		CHECK(rc == 1 && st.corrupt == 3 && c.nc == 3, "ept rc %d corrupt %lu", rc, st.corrupt);
+		CHECK(c.nc == 3 && c.c[0].level == 1 && c.c[1].level == 0 && c.c[1].index == 1 &&
+			      c.c[2].level == 1 && c.c[2].index == 0,
+		      "ept corrupt locations");
+		CHECK(c.n == 1 && c.r[0].va == (UINT64_C(2) << 39 | UINT64_C(1) << 30) &&
+			      c.r[0].pa == 0x80000000 && c.r[0].leaf_size == PT_SIZE_1G &&
+			      c.r[0].flags == (PT_READ | PT_EXECUTE),
+		      "ept leaf beside the misconfigurations");
+		free(c.r);
+	}
+	/* AArch64 stage 2 at 40 bits: a root of two concatenated frames, a
+	 * block in the second (IPA 512 GiB up); at the image's last frame the
+	 * second root frame is outside it. */
+	{
+		struct collect c = { 0 };
+		struct ptd_stats st;
+		struct ptd_image im = { img, n, base };
+		struct ptd_config cfg = { .arch = PT_AARCH64_S2, .root = base + 0x2000,
+					  .va_hi = UINT64_MAX };
+		struct ptd_sink sink = { col_range, col_corrupt, &c };
+		int rc;
+		memset(img, 0, n);
+		put_pte(img, 0x3000 + 8 * 3, 0x40000000 | 1 | 0xf << 2 | 3 << 6 | 3 << 8 | 1 << 10, 8);
+		rc = walk_img(img, n, base, PT_AARCH64_S2, 0, base + 0x2000, 0, &c, &st);
+		CHECK(rc == 0 && c.n == 1 && c.r[0].va == UINT64_C(515) << 30 &&
+			      c.r[0].pa == 0x40000000 && c.r[0].flags == (PT_READ | PT_WRITE | PT_EXECUTE),
+		      "s2 block in the second root frame: rc %d ranges %zu", rc, c.n);
+		free(c.r);
+		memset(&c, 0, sizeof(c));
+		CHECK(walk_img(img, n, base, PT_AARCH64_S2, 0, base + n - 0x2000, 0, &c, &st) == 0,
+		      "s2 root in the last two frames");
+		CHECK(walk_img(img, n - 0x1000, base, PT_AARCH64_S2, 0, base + n - 0x2000, 0, &c, &st) ==
+			      2,
+		      "s2 root's second frame outside the image");
+		CHECK(walk_img(img, n, base, PT_AARCH64_S2, 0, base + 0x1000, 0, &c, &st) == 2,
+		      "s2 root not aligned to its two frames");
+		/* At 32 bits: four frames, 16 KiB aligned. */
+		cfg.va_bits = 32;
+		cfg.root = base + 0x2000;
+		CHECK(ptd_walk(&im, &cfg, &sink, &st) == PTD_EXIT_USAGE, "s2/32 root 8K aligned");
+		cfg.root = base + 0x4000;
+		CHECK(ptd_walk(&im, &cfg, &sink, &st) == 0, "s2/32 root 16K aligned");
+		free(c.r);
+	}
+	/* G-stage: a 16 KiB root, its last entry (GPA bits 40:39 all set)
+	 * a 1G leaf; a leaf without U (no guest access at all) is dumped
+	 * with no permission, as pt_access reads it. */
+	{
+		struct collect c = { 0 };
+		struct ptd_stats st;
+		int rc;
+		memset(img, 0, n);
+		put_pte(img, 8 * 2047, (UINT64_C(0x40000000) >> 12) << 10 | 0xdf, 8);
+		put_pte(img, 8 * 1, (UINT64_C(0x80000000) >> 12) << 10 | 0xcf, 8);
+		rc = walk_img(img, n, base, PT_RISCV_SV39X4, 0, base, 0, &c, &st);
+		CHECK(rc == 0 && c.n == 2 && c.r[0].va == UINT64_C(1) << 30 && c.r[0].pa == 0x80000000 &&
+			      c.r[0].flags == 0 && c.r[1].va == UINT64_C(2047) << 30 &&
+			      c.r[1].pa == 0x40000000 && c.r[1].flags == (PT_READ | PT_WRITE | PT_EXECUTE),
+		      "sv39x4 rc %d ranges %zu", rc, c.n);
+		free(c.r);
+		memset(&c, 0, sizeof(c));
+		CHECK(walk_img(img, n, base, PT_RISCV_SV39X4, 0, base + 0x2000, 0, &c, &st) == 2,
+		      "sv39x4 root not 16K aligned");
+		CHECK(walk_img(img, n - 0x1000, base, PT_RISCV_SV39X4, 0, base + n - 0x4000, 0, &c, &st) ==
+			      2,
+		      "sv39x4 root's last frame outside the image");
+		CHECK(walk_img(img, n, base, PT_RISCV_SV39X4, 0, base + n - 0x4000, 0, &c, &st) == 0,
+		      "sv39x4 root in the last four frames");
 		free(c.r);
 	}
 	/* Bad roots and configurations are usage errors, not walks. */

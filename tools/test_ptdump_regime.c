@@ -214,6 +214,48 @@ static void foreign(void)
 		      "loongarch attrs '%s'", c.n ? attrs_of(&cfg, &c.r[0]) : "");
 		free(c.r);
 	}
+	/* Stage 2 leaves in encodings libpt never writes, named from the
+	 * manuals: EPT write-combining with IPAT, A, D and suppress-#VE;
+	 * AArch64 stage-2 1G blocks, Normal non-cacheable, read-only, XN
+	 * 0b10, and outer non-cacheable, inner write-back (normal); a G-stage 1G leaf, and one with Svpbmt's IO (reserved
+	 * there). */
+	memset(img, 0, NB);
+	memset(&c, 0, sizeof(c));
+	put_pte(img, 0, (BASE + 0x1000) | 7, 8);
+	put_pte(img, 0x1000 + 8, 0x40000000 | 7 | 1 << 3 | 1 << 6 | 0x80 | 3 << 8 | UINT64_C(1) << 63, 8);
+	cfg = (struct ptd_config){ .arch = PT_X86_64_EPT, .features = PT_FEAT_EPT_AD, .root = BASE,
+				   .va_hi = UINT64_MAX };
+	CHECK(walk_cfg(img, &cfg, &c, &st) == 0 && c.n == 1 && c.r[0].va == UINT64_C(1) << 30 &&
+		      c.r[0].flags == (PT_READ | PT_WRITE | PT_EXECUTE | PT_WC),
+	      "ept WC leaf: n %zu", c.n);
+	CHECK(c.n == 1 && strcmp(attrs_of(&cfg, &c.r[0]), "IPAT A D SVE MT=WC") == 0, "ept attrs '%s'",
+	      c.n ? attrs_of(&cfg, &c.r[0]) : "");
+	free(c.r);
+	memset(img, 0, NB);
+	memset(&c, 0, sizeof(c));
+	put_pte(img, 8 * 2, 0x80000000 | 1 | 5 << 2 | 1 << 6 | 3 << 8 | 1 << 10 | UINT64_C(2) << 53, 8);
+	put_pte(img, 8 * 4, 0x40000000 | 1 | 7 << 2 | 3 << 6 | 2 << 8 | 1 << 10, 8);
+	cfg = (struct ptd_config){ .arch = PT_AARCH64_S2, .root = BASE, .va_hi = UINT64_MAX };
+	CHECK(walk_cfg(img, &cfg, &c, &st) == 0 && c.n == 2 && c.r[0].va == UINT64_C(2) << 30 &&
+		      c.r[0].flags == (PT_READ | PT_UNCACHED) && c.r[1].va == UINT64_C(4) << 30 &&
+		      c.r[1].flags == (PT_READ | PT_WRITE | PT_EXECUTE),
+	      "s2 blocks: n %zu flags %#x", c.n, c.n ? c.r[0].flags : 0);
+	CHECK(c.n == 2 && strcmp(attrs_of(&cfg, &c.r[0]), "AF ISH XN=2 MemAttr=Normal-ONC-INC") == 0 &&
+		      strcmp(attrs_of(&cfg, &c.r[1]), "AF OSH MemAttr=Normal-ONC-IWB") == 0,
+	      "s2 attrs '%s' '%s'", c.n ? attrs_of(&cfg, &c.r[0]) : "",
+	      c.n > 1 ? attrs_of(&cfg, &c.r[1]) : "");
+	free(c.r);
+	memset(img, 0, NB);
+	memset(&c, 0, sizeof(c));
+	put_pte(img, 8 * 3, (UINT64_C(0xc0000000) >> 12) << 10 | 0xdf | 1 << 8, 8);
+	put_pte(img, 8 * 4, (UINT64_C(0x100000000) >> 12) << 10 | 0xdf | UINT64_C(2) << 61, 8);
+	cfg = (struct ptd_config){ .arch = PT_RISCV_SV39X4, .root = BASE, .va_hi = UINT64_MAX };
+	CHECK(walk_cfg(img, &cfg, &c, &st) == 1 && c.n == 1 && c.r[0].va == UINT64_C(3) << 30 &&
+		      c.r[0].pa == 0xc0000000 && c.nc == 1 && c.c[0].index == 4,
+	      "sv39x4 leaves: n %zu nc %zu", c.n, c.nc);
+	CHECK(c.n == 1 && strcmp(attrs_of(&cfg, &c.r[0]), "U A D SW8") == 0, "sv39x4 attrs '%s'",
+	      c.n ? attrs_of(&cfg, &c.r[0]) : "");
+	free(c.r);
 	free(img);
 	group_end("regime (effective permissions, foreign encodings, attributes)");
 }
@@ -342,6 +384,14 @@ void options(void)
 		{ "riscv_sv39", "--ctl", "ha", "both ha and hd" },
 		{ "x86_64", "--attrs", "garbage", "bad --attrs" },
 		{ "x86_64", "--cr4", "0x10000000000000000", "bad register value" },
+		{ "aarch64_s2", "--ctl", "mxr", "control mxr does not apply to aarch64_s2" },
+		{ "aarch64_s2", "--attrs", "0xff", "has no memory-attribute register" },
+		{ "riscv_sv39x4", "--ctl", "hd", "both ha and hd" },
+		{ "sv48x4", "--ctl", "sum", "control sum does not apply" },
+		{ "x86_64_ept", "--ctl", "ha", "control ha does not apply to x86_64_ept" },
+		{ "x86_64_ept", "--vtcr", "0", "--vtcr does not apply to x86_64_ept" },
+		{ "x86_64", "--eptp", "0x5e", "--eptp applies to x86_64_ept" },
+		{ "aarch64", "--henvcfg", "0", "--henvcfg does not apply" },
 	};
 	g_ctx = "options";
 	put_pte(img, 0, (BASE + 0x1000) | P | RW | US | XD, 8);
@@ -381,8 +431,47 @@ void options(void)
 		free(out);
 		g_raw_header = false;
 	}
+	/* Stage 2: VTCR_EL2.HA/HD; henvcfg.ADUE and the HS-level
+	 * sstatus.MXR for the G-stage; EPTP bit 6 for EPT's A/D flags. */
+	{
+		char *s2[] = { "ptdump", "--arch", "aarch64_s2", "--root", "0x100000", "--base",
+			       "0x100000", "--vtcr", "0x200000", "--ctl", "hd", path, NULL };
+		char *s2ctl[] = { "ptdump", "--arch", "aarch64_s2", "--root", "0x100000", "--base",
+				  "0x100000", "--ctl", "ha,hd", path, NULL };
+		char *rvg[] = { "ptdump", "--arch", "sv39x4", "--root", "0x100000", "--base", "0x100000",
+				"--henvcfg", "0x2000000000000000", "--sstatus", "0x80000", path, NULL };
+		char *ept[] = { "ptdump", "--arch", "ept", "--root", "0x100000", "--base", "0x100000",
+				"--eptp", "0x10005e", path, NULL };
+		g_raw_header = true;
+		CHECK(run_main(s2, &out, NULL) == PTD_EXIT_CLEAN && strstr(out, "# regime: controls ha\n"),
+		      "--vtcr after --ctl:\n%s", out);
+		free(out);
+		CHECK(run_main(s2ctl, &out, NULL) == PTD_EXIT_CLEAN &&
+			      strstr(out, "# regime: controls ha,hd\n"),
+		      "aarch64_s2 --ctl ha,hd:\n%s", out);
+		free(out);
+		CHECK(run_main(rvg, &out, NULL) != PTD_EXIT_USAGE &&
+			      strstr(out, "# regime: controls ha,hd,mxr\n"),
+		      "--henvcfg --sstatus:\n%s", out);
+		free(out);
+		CHECK(run_main(ept, &out, NULL) == PTD_EXIT_CLEAN &&
+			      strstr(out, "# x86_64_ept +ad root 0x100000"),
+		      "--eptp:\n%s", out);
+		free(out);
+		g_raw_header = false;
+	}
 	{
 		uint64_t owned, set;
+		CHECK(ptd_register_controls(PT_AARCH64_S2, 0, "vtcr", UINT64_C(3) << 21, &owned, &set) ==
+				      0 && set == (PT_CTL_HA | PT_CTL_HD) && owned == set,
+		      "VTCR_EL2 HA, HD");
+		CHECK(ptd_register_controls(PT_RISCV_SV57X4, 0, "sstatus", UINT64_C(3) << 18, &owned,
+					    &set) == 0 && set == PT_CTL_MXR && owned == PT_CTL_MXR,
+		      "G-stage: sstatus.MXR, not SUM");
+		CHECK(ptd_default_controls(PT_AARCH64_S2) == (PT_CTL_HA | PT_CTL_HD) &&
+			      ptd_default_controls(PT_RISCV_SV48X4) == (PT_CTL_HA | PT_CTL_HD) &&
+			      ptd_default_controls(PT_X86_64_EPT) == 0,
+		      "stage 2 defaults: libpt's own regime");
 		CHECK(ptd_register_controls(PT_AARCH64, PT_FEAT_AARCH64_HIGH, "tcr",
 					    UINT64_C(1) << 42 | UINT64_C(1) << 39, &owned, &set) == 0 &&
 			      set == (PT_CTL_HA | PT_CTL_HPD),
