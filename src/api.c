@@ -430,10 +430,26 @@ int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint6
 	return t->engine->change(t, va, true, pa, new_leaf(t, flags), size);
 }
 
-int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
+/* What pt_protect's hinted path does not take. A 4K leaf's rewrite leaves
+ * its memo: the inline path may repeat it for these flags. */
+int pt__protect_slow(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
 {
 	int r = edit_at(t, t && flags_ok(t->arch, flags), va);
-	return r ? r : t->engine->change(t, va, false, 0, protected(t, flags), size);
+	uint32_t bits;
+	if (r)
+		return r;
+	bits = protected(t, flags);
+	r = t->engine->change(t, va, false, 0, bits, size);
+	t->memo_pflags = t->memo_mode == PT__MEMO_PROTECT && t->memo_bits == bits ? flags : 0;
+	return r;
+}
+
+/* The inline pt_protect, out of line. */
+int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
+{
+	if (pt__protect_hinted(t, va, flags, size))
+		return PT_OK;
+	return pt__protect_slow(t, va, flags, size);
 }
 
 /* Also what pt_query's inline fast path does not take. */

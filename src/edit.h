@@ -233,7 +233,7 @@ static int map_page(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags
 
 /* How a rewrite makes a leaf's flags (and state) from its old ones. */
 enum xmode {
-	XF_PROTECT = 1, /* bits: the new mapping flags, without PT_SW0/1 */
+	XF_PROTECT = PT__MEMO_PROTECT, /* bits: the new mapping flags, without PT_SW0/1 */
 	XF_SET,     /* bits: state and PT_SW0/1 bits to set */
 	XF_CLEAR,   /* bits: state and PT_SW0/1 bits to clear */
 };
@@ -271,10 +271,13 @@ PT_INLINE uint64_t xform_leaf0(const struct pt_op *op, const struct xform *x, ui
 	const uint64_t a = leaf_attrs_of(e);
 	if (PT_UNLIKELY(t->memo_old != a || t->memo_mode != (uint32_t)x->mode ||
 			t->memo_bits != x->bits)) {
-		t->memo_new = leaf_attrs_of(xform_leaf(op, x, 0, e));
+		const uint64_t nv = xform_leaf(op, x, 0, e);
+		t->memo_new = leaf_attrs_of(nv);
 		t->memo_old = a;
 		t->memo_mode = (uint32_t)x->mode;
 		t->memo_bits = x->bits;
+		t->memo_pflags = 0; /* pt__protect_slow sets it */
+		t->memo_plain = !A(needs_bbm)(0, e, nv) && !A(may_set)(op->feat, 0, e);
 	}
 	return t->memo_new ^ (e ^ a); /* e ^ a: e's address field */
 }
@@ -660,6 +663,10 @@ PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t v
 	} else {
 		const struct xform x = { XF_PROTECT, flags };
 		(void)rewrite_leaf(&op, pt.l, pt.p, pt.e, &x, va & ~(span - 1));
+		if (h == 0) { /* the next pages' protects take the inline path */
+			t->hint_tbl = pt.p - idx(s, pt.l, va);
+			t->hint_va = va & ~((UINT64_C(1) << LEAF_SHIFT) - 1);
+		}
 	}
 	if (size)
 		*size = span;

@@ -14,6 +14,9 @@
  * single-page unmap 35% slower at the same instruction count). */
 #define PT_INLINE static inline __attribute__((always_inline))
 
+/* memo_mode of a protect's rewrite (src/edit.h XF_PROTECT; src/api.c reads it). */
+#define PT__MEMO_PROTECT 1
+
 #define PT_FRAME_SIZE 4096u
 
 /* Branch layout for the per-page fast paths: a taken branch costs more

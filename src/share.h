@@ -15,6 +15,8 @@ static void init(struct pt_table *t)
 	/* No rewrite remembered (mode 0); every field set, as each is read. */
 	t->memo_old = t->memo_new = 0;
 	t->memo_bits = t->memo_mode = 0;
+	t->memo_pflags = 0;
+	t->memo_plain = false;
 }
 
 static void set_direct(struct pt_table *t)

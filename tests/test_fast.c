@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The inline fast paths of pt_map, pt_unmap and pt_query
+ * The inline fast paths of pt_map, pt_unmap, pt_protect and pt_query
  * (include/pt/inline.h) against the exported, out-of-line calls (the
- * library's pt_map, reached through a pointer, pt__unmap_slow and
- * pt__query_slow). Two tables over two arenas get
+ * library's pt_map, reached through a pointer, pt__unmap_slow,
+ * pt__protect_slow and pt__query_slow). Two tables over two arenas get
  * the same random sequence of edits, one through the inline pt_map, the
  * other through the exported one; both must
  * return the same, record the same TLB flushes and end up holding the same
@@ -30,6 +30,8 @@ static int (*volatile const pt_map_out)(struct pt_table *, uint64_t, uint64_t, u
 					uint32_t) = pt_map;
 static int (*volatile const pt_unmap_out)(struct pt_table *, uint64_t,
 					  struct pt_mapping *) = pt_unmap;
+static int (*volatile const pt_protect_out)(struct pt_table *, uint64_t, uint32_t,
+					    uint64_t *) = pt_protect;
 
 static const struct fmt *F;
 static uint64_t S, WB, WB2;
@@ -235,9 +237,16 @@ static void step(struct side *x, struct side *y, uint64_t *cursor, uint32_t *fla
 		CHECK_EQ(ox.state, oy.state);
 		CHECK_EQ(ox.size, oy.size);
 	} else if (k < 72) {
-		uint32_t f = FLAGS[rnd(6)];
-		va = pick_va(false);
-		CHECK_EQ(pt_protect(&x->t, va, f, NULL), pt_protect(&y->t, va, f, NULL));
+		/* Often pages just mapped, to a few flags: the fast path. */
+		/* DEVICE: a change of memory type (break-before-make on Arm). */
+		uint32_t f = rnd(6) ? FLAGS[rnd(rnd(2) ? 2 : 6)] : PT_READ | PT_WRITE | PT_DEVICE;
+		uint64_t sx = 1, sy = 2;
+		va = rnd(2) ? pick_va(false) : *cursor - rnd(4) * PT_SIZE_4K;
+		CTX("%s op protect va %#llx flags %#x", F->name, (unsigned long long)va, f);
+		CHECK_EQ(pt_protect(&x->t, va, f, &sx),
+			 LEAKED ? pt_protect_out(&y->t, va, f, &sy)
+				: pt__protect_slow(&y->t, va, f, &sy));
+		CHECK(sx == sy || (sx == 1 && sy == 2));
 	} else if (k < 76) {
 		va = pick_va(false) & ~(PT_SIZE_2M - 1);
 		size = PT_SIZE_2M * (1 + rnd(2));
@@ -262,6 +271,9 @@ static void step(struct side *x, struct side *y, uint64_t *cursor, uint32_t *fla
 		CHECK_EQ(pt_set_direct_map(&y->t, (uint64_t)(uintptr_t)y->a.mem - y->a.base), PT_OK);
 	}
 	CTX("%s after op %llu", F->name, (unsigned long long)k);
+	/* The same TLB maintenance, break-before-make's included. */
+	CHECK_EQ(x->a.flush_calls, y->a.flush_calls);
+	CHECK_EQ(x->a.flush_all_calls, y->a.flush_all_calls);
 	for (int q = 0; q < 6; q++)
 		query_both(x, y, q < 2 ? *cursor + rnd(PT_SIZE_4K) : pick_va(true));
 }
@@ -334,12 +346,13 @@ static void run(const struct fmt *f, size_t idx, bool direct)
 	side_fini(&y);
 }
 
-/* Pages mapped one after another, then unmapped one after another (the
- * inline path from the second page of each last-level table on): each
- * returns the page as mapped, records its VA and leaves it unmapped. */
+/* Pages mapped one after another, protected and then unmapped one after
+ * another (the inline paths from the second page of each last-level table
+ * on): each records its VA; an unmap returns the page as mapped and
+ * leaves it unmapped. */
 static void consecutive_unmaps(const struct fmt *f)
 {
-	struct side x;
+	struct side x, y;
 	const uint64_t va0 = f->lo ? UINT64_C(0xffffffffc0000000) : UINT64_C(0x40000000);
 	const uint64_t pa0 = UINT64_C(0x80000000);
 	const unsigned n = 1200; /* past a last-level table's span on every format */
@@ -349,10 +362,48 @@ static void consecutive_unmaps(const struct fmt *f)
 	LEAKED = false;
 	if (!side_init(&x, false))
 		return;
-	for (unsigned i = 0; i < n; i++)
+	if (!side_init(&y, false)) {
+		side_fini(&x);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
 		CHECK_EQ(pt_map(&x.t, va0 + i * PT_SIZE_4K, pa0 + i * PT_SIZE_4K, PT_SIZE_4K, fl),
 			 PT_OK);
+		CHECK_EQ(pt_map(&y.t, va0 + i * PT_SIZE_4K, pa0 + i * PT_SIZE_4K, PT_SIZE_4K, fl),
+			 PT_OK);
+	}
 	pt_flush(&x.t);
+	pt_flush(&y.t);
+	/* Protected one after another, read-only, to device memory (a
+	 * change of memory type: break-before-make on Arm) and back, beside
+	 * a table protected out of line: the same results, TLB maintenance
+	 * and entries. */
+	for (unsigned round = 0, was = want; round < 3; round++) {
+		const uint32_t pf = round == 0 ? PT_READ : round == 1 ? fl | PT_DEVICE : fl;
+		const uint32_t pn = pt_flags_normalize(f->arch, f->feat, pf);
+		const unsigned changed = pn != was; /* DEVICE may normalise away */
+		was = pn;
+		for (unsigned i = 0; i < n; i++) {
+			struct pt_mapping o = { 0, 0, 0, 0 }, p = { 0, 0, 0, 0 };
+			const uint64_t va = va0 + i * PT_SIZE_4K;
+			uint64_t sz = 0;
+			CTX("%s protect %u round %u", f->name, i, round);
+			x.t.nflush = 0;
+			CHECK_EQ(pt_protect(&x.t, va, pf, &sz), PT_OK);
+			CHECK_EQ(pt__protect_slow(&y.t, va, pf, NULL), PT_OK);
+			CHECK_EQ(sz, PT_SIZE_4K);
+			CHECK_EQ(x.t.nflush, changed);
+			if (changed)
+				CHECK_EQ(x.t.flush_va[0], va);
+			CHECK_EQ(x.a.flush_calls, y.a.flush_calls);
+			CHECK_EQ(pt__query_slow(&x.t, va, &o), PT_OK);
+			CHECK_EQ(pt__query_slow(&y.t, va, &p), PT_OK);
+			CHECK_EQ(o.pa, pa0 + i * PT_SIZE_4K);
+			CHECK_EQ(o.flags, pn);
+			CHECK_EQ(o.flags, p.flags);
+			CHECK_EQ(o.state, p.state);
+		}
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct pt_mapping o = { 0, 0, 0, 0 };
 		const uint64_t va = va0 + i * PT_SIZE_4K;
@@ -369,6 +420,7 @@ static void consecutive_unmaps(const struct fmt *f)
 	}
 	CTX_CLEAR();
 	side_fini(&x);
+	side_fini(&y);
 }
 
 int main(void)

@@ -19,6 +19,7 @@
 PT_API int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags);
 PT_API int pt__query_slow(const struct pt_table *t, uint64_t va, struct pt_mapping *out);
 PT_API int pt__unmap_slow(struct pt_table *t, uint64_t va, struct pt_mapping *old);
+PT_API int pt__protect_slow(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size);
 
 /* Record va for pt_flush, as every edit does (the core's pt__record too):
  * past PT_FLUSH_MAX records pt_flush flushes everything, and from there on
@@ -118,6 +119,50 @@ PT__HELPER bool pt__unmap_fast(struct pt_table *t, uint64_t va, struct pt_mappin
 	return true;
 }
 
+/* pt_protect's fast path in geometry g (a constant): va's entry in the
+ * hinted last-level table is a 4K leaf with the attributes the last
+ * protect to the same flags rewrote (memo_old), and that rewrite is a plain
+ * store: done again, or nothing changed. */
+PT__HELPER bool pt__protect_fast(struct pt_table *t, uint64_t va, uint64_t *size, const int g)
+{
+	const uint64_t i = (va >> 12) & (g == PT_FAST_32 ? 255 : 511);
+	if (g == PT_FAST_32) {
+		uint32_t *p = (uint32_t *)t->hint_tbl + i;
+		const uint32_t e = __atomic_load_n(p, __ATOMIC_RELAXED);
+		if ((e ^ t->memo_old) & t->fast.attrs_mask)
+			return false;
+		if (t->memo_new != t->memo_old)
+			__atomic_store_n(p, (uint32_t)(e ^ t->memo_old ^ t->memo_new), __ATOMIC_RELEASE);
+	} else {
+		uint64_t *p = (uint64_t *)t->hint_tbl + i;
+		const uint64_t e = __atomic_load_n(p, __ATOMIC_RELAXED);
+		if ((e ^ t->memo_old) & t->fast.attrs_mask)
+			return false;
+		if (t->memo_new != t->memo_old)
+			__atomic_store_n(p, e ^ t->memo_old ^ t->memo_new, __ATOMIC_RELEASE);
+	}
+	if (t->memo_new != t->memo_old)
+		PT__RECORD(t, va);
+	if (size)
+		*size = PT_SIZE_4K;
+	return true;
+}
+
+/* pt_protect under the edit hint and the memo of the last protect to
+ * these flags. Done, or nothing changed. */
+PT__HELPER bool pt__protect_hinted(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
+{
+	if (PT__LIKELY(t && t->hint_tbl && flags == t->memo_pflags && t->memo_plain &&
+		       !((va ^ t->hint_va) & t->fast.va_fixed))) {
+		const unsigned g = t->fast.map;
+		return PT__LIKELY(g == PT_FAST_64) ? pt__protect_fast(t, va, size, PT_FAST_64)
+		       : g == PT_FAST_64_X4	   ? pt__protect_fast(t, va, size, PT_FAST_64_X4)
+		       : g == PT_FAST_32	   ? pt__protect_fast(t, va, size, PT_FAST_32)
+						   : false;
+	}
+	return false;
+}
+
 /* pt_unmap under the edit hint: its last-level table covers va, which is
  * 4K-aligned. Done, or nothing changed. */
 PT__HELPER bool pt__unmap_hinted(struct pt_table *t, uint64_t va, struct pt_mapping *old)
@@ -148,6 +193,13 @@ PT__HELPER int pt_unmap(struct pt_table *t, uint64_t va, struct pt_mapping *old)
 	if (PT__LIKELY(pt__unmap_hinted(t, va, old)))
 		return PT_OK;
 	return pt__unmap_slow(t, va, old);
+}
+
+PT__HELPER int pt_protect(struct pt_table *t, uint64_t va, uint32_t flags, uint64_t *size)
+{
+	if (PT__LIKELY(pt__protect_hinted(t, va, flags, size)))
+		return PT_OK;
+	return pt__protect_slow(t, va, flags, size);
 }
 
 /*

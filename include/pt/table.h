@@ -99,6 +99,12 @@ struct pt_table {
 	uint64_t memo_old, memo_new;
 	uint32_t memo_bits;
 	uint32_t memo_mode;
+	/* The flags pt_protect was given when its rewrite set the memo (0:
+	 * not a protect's), and whether that rewrite may be done in place
+	 * with a plain store (no break-before-make, nothing the MMU may set):
+	 * pt_protect's inline path repeats it. */
+	uint32_t memo_pflags;
+	bool memo_plain;
 	/* pt_set_direct_map: table frames are at pa + direct_offset. */
 	uint64_t direct_offset;
 	bool direct;
