@@ -646,7 +646,11 @@ PT_API int pt_access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t
  * A guest VA through the guest's stage-1 tables (s1), every stage-1 table
  * address and the final output being guest-physical and translated
  * through s2, as the MMU does. Stage 1 reads its tables as reads at stage
- * 2; the output is checked at stage 2 with `access` itself. PT_OK:
+ * 2; a leaf whose access state the MMU sets itself (x86; AArch64 and
+ * RISC-V with PT_CTL_HA/HD in s1) and that the access would set is
+ * written, a write at stage 2 to the leaf's table (fault->ipa that
+ * table), before the output; the output is checked at stage 2 with
+ * `access` itself. PT_OK:
  * out->pa is host-physical, out->size the smaller of the two leaves,
  * out->flags what both stages allow together (WRITE and EXECUTE where
  * both give them, the stronger memory type; USER and GLOBAL from stage 1)

@@ -2,8 +2,9 @@
 /*
  * Nested translation (pt_access_nested): stage 1 is pt_access's walk with
  * a phys_to_virt that first takes each table's guest-physical address
- * through stage 2, as the MMU's stage-1 walk does; the output then goes
- * through stage 2 with the access itself. Both stages are bounded walks,
+ * through stage 2, as the MMU's stage-1 walk does; a leaf whose access
+ * state the MMU sets is then written, a write at stage 2; the output then
+ * goes through stage 2 with the access itself. Both stages are bounded walks,
  * so no pair of images can loop.
  */
 #include "internal.h"
@@ -56,6 +57,34 @@ static uint32_t nested_type(uint32_t a, uint32_t b)
 	return t & PT_DEVICE ? PT_DEVICE : t & PT_UNCACHED ? PT_UNCACHED : t;
 }
 
+/*
+ * Whether an access stage 1 allowed makes its MMU write the leaf: the MMU
+ * sets the state of a leaf not yet accessed (or, for a write, not yet
+ * dirty) itself (x86 always, AArch64 with TCR.HA/HD, RISC-V with Svadu),
+ * by writing the leaf's descriptor. Where the regime has those controls,
+ * stage 1 without them says it best: the state may hold a dirty flag kept
+ * in software bits of a leaf the MMU still sees clean. The accessed flags
+ * x86 also sets in the table entries above are not seen here.
+ */
+static bool nested_s1_writes(const struct pt_engine *e1, const struct pt_regime *s1,
+			     const struct pt_mm *guest, uint64_t va, unsigned access,
+			     const struct pt_mapping *m1)
+{
+	struct pt_regime plain;
+	struct pt_mapping m;
+	struct pt_fault f;
+	if (!(access & (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC)))
+		return false;
+	if (!(m1->state & PT_ACCESSED) || ((access & PT_ACCESS_WRITE) && !(m1->state & PT_DIRTY)))
+		return true;
+	if (!(s1->controls & (PT_CTL_HA | PT_CTL_HD)))
+		return false;
+	plain = *s1;
+	plain.controls &= ~(uint64_t)(PT_CTL_HA | PT_CTL_HD);
+	return e1->access(&plain, guest, va, access, &m, &f) == PT_ERR_FAULT &&
+	       (f.kind == PT_FAULT_ACCESS_FLAG || f.kind == PT_FAULT_DIRTY);
+}
+
 int pt_access_nested(const struct pt_regime *s1, const struct pt_regime *s2,
 		     const struct pt_mm *mm, uint64_t va, unsigned access, struct pt_mapping *out,
 		     struct pt_fault *fault)
@@ -87,6 +116,19 @@ int pt_access_nested(const struct pt_regime *s1, const struct pt_regime *s2,
 	}
 	if (err != PT_OK)
 		return err;
+	if (nested_s1_writes(e1, s1, &guest, va, access, &m1)) {
+		/* The MMU writes the leaf it just read, in the table frame
+		 * stage 1 read last: a write at stage 2, before the output
+		 * is translated. */
+		const uint64_t leaf = n.gpa;
+		err = e2->access(s2, mm, leaf, PT_ACCESS_WRITE, &m2, fault);
+		if (err == PT_ERR_FAULT && fault) {
+			fault->stage = 2;
+			fault->ipa = leaf;
+		}
+		if (err != PT_OK)
+			return err;
+	}
 	err = e2->access(s2, mm, m1.pa, access, &m2, fault);
 	if (err == PT_ERR_FAULT && fault) {
 		fault->stage = 2;
