@@ -7,10 +7,11 @@
  * guest-physical addresses that stage 2 maps. It turns on stage 2
  * (VTCR_EL2 = pt_vtcr, VTTBR_EL2 = pt_vttbr, HCR_EL2.VM) and EL1's stage
  * 1, perturbs both stages' entries at random (S2AP, XN, AF, invalid and
- * reserved entries at stage 2, also on the stage-2 leaves that map the
- * stage-1 table frames; AP, UXN/PXN, AF, APTable/XNTable and invalid
- * entries at stage 1; blocks and pages at both), and compares two
- * answers of the CPU with pt_access_nested:
+ * reserved entries, output addresses beyond PARange, ignored bits at
+ * stage 2, also on the stage-2 leaves that map the stage-1 table frames;
+ * AP, UXN/PXN, AF, DBM, APTable/XNTable, invalid and reserved entries,
+ * outputs beyond TCR_EL1.IPS at stage 1; blocks and pages at both), and
+ * compares two answers of the CPU with pt_access_nested:
  *   probe  real loads, stores and instruction fetches at EL1 and loads and
  *          stores with EL0 permissions (LDTR/STTR): the value read (every
  *          data word holds its own host-physical address), the word
@@ -20,7 +21,11 @@
  *          S1PTW, FAR_EL2 and HPFAR_EL2's IPA against fault->ipa)
  *   at     AT S12E1R, S12E1W, S12E0R, S12E0W run at EL2: PAR_EL1.F, FST,
  *          S (stage 2), PTW (stage 2 on a stage-1 table walk) and PA
- * Both stages keep HA/HD off (the AT and the probes never update tables);
+ * VTCR_EL2.HA/HD stay off. On FEAT_HAFDBS (-cpu max) the last half of
+ * each IPA size's rounds sets TCR_EL1.HA and HD: the MMU then writes the
+ * stage-1 leaves it marks accessed or dirty, through stage 2, and some of
+ * those leaves sit in table frames stage 2 maps read-only (both the AT
+ * and the probes update tables then; libpt is asked before each).
  * HCR_EL2.PTW is 0. A stage-2 fault is on a stage-1 table walk when its
  * IPA is one of the stage-1 table frames: test mappings never point
  * there. Every AT, probe and outcome class is one check; the run ends
@@ -473,7 +478,7 @@ static unsigned nleaves;
  * ID_AA64MMFR0_EL1.PARange (Cortex-A57: 44 bits). */
 static unsigned s2_pa_bits = 48;
 
-static void build(struct set *s, unsigned bits)
+static void build(struct set *s, unsigned bits, bool hahd)
 {
 	s2pool.used = 0;
 	s1pool.used = 0;
@@ -528,14 +533,16 @@ static void build(struct set *s, unsigned bits)
 	if (S2_PLANT == 1)
 		vtcr &= ~(3ull << 6);
 	uint64_t vttbr = S2_PLANT == 3 ? pt_root(&s->s1) | 1ull << 48 : pt_vttbr(&s->s2, 1);
-	struct pt_regime r1 = { PT_AARCH64, 0, 0, pt_root(&s->s1), 0, 0, 0, 40 };
+	struct pt_regime r1 = { PT_AARCH64, 0, 0, pt_root(&s->s1), 0, hahd ? PT_CTL_HA | PT_CTL_HD : 0,
+				0, 40 };
 	struct pt_regime r2 = { PT_AARCH64_S2, 0, bits, pt_root(&s->s2), 0, 0, 0, s2_pa_bits };
 	s->r1 = r1;
 	s->r2 = r2;
 
 	/* EL1&0: T0SZ 16, walks write-back inner shareable, 4K granule, no
 	 * TTBR1 walks (EPD1), IPS 40 bits; MMU, caches on, no WXN. */
-	const uint64_t tcr = 16 | 1u << 8 | 1u << 10 | 3u << 12 | 1u << 23 | 2ull << 32;
+	const uint64_t tcr = 16 | 1u << 8 | 1u << 10 | 3u << 12 | 1u << 23 | 2ull << 32 |
+			     (hahd ? 1ull << 39 | 1ull << 40 : 0);
 	uint64_t sctlr = (SYSREG_READ(sctlr_el1) | 1 | 1u << 2 | 1u << 12) & ~(1ull << 19 | 1ull << 1);
 	s->vtcr = vtcr;
 	SYSREG_WRITE(vtcr_el2, vtcr);
@@ -610,6 +617,10 @@ static void perturb_s1(unsigned n)
 		if (p->lo < TEST_VA)
 			continue;
 		uint64_t e = *(volatile uint64_t *)(uintptr_t)p->hpa;
+		if (below(100) < 10) { /* bits the MMU ignores, DBM with HD off */
+			e ^= (uint64_t)(1 + below(15)) << 55 | (p->leaf ? (uint64_t)below(2) << 51 : 0);
+			poke(p->hpa, e);
+		}
 		if (p->leaf) {
 			if (below(100) >= 30)
 				continue;
@@ -657,9 +668,16 @@ static void perturb_s2(const struct set *s, unsigned n, bool xnx)
 			continue;
 		uint64_t e = *(volatile uint64_t *)(uintptr_t)p->hpa;
 		if (!p->leaf) {
-			if (below(100) < 4)
+			const unsigned r = below(100);
+			if (r < 4)
 				poke(p->hpa, e & ~1ull);
+			else if (r < 14) /* no table attributes at stage 2 */
+				poke(p->hpa, e | (uint64_t)(1 + below(31)) << 59);
 			continue;
+		}
+		if (below(100) < 10) { /* the software bits: the MMU ignores them */
+			e ^= (uint64_t)(1 + below(15)) << 55;
+			poke(p->hpa, e);
 		}
 		if (below(100) >= (s1tab ? 6u : 30u))
 			continue;
@@ -686,6 +704,32 @@ static void perturb_s2(const struct set *s, unsigned n, bool xnx)
 			break;
 		}
 		poke(p->hpa, e);
+	}
+}
+
+/* With TCR_EL1.HA/HD: stage-1 leaves the MMU must update (AF clear;
+ * writable and clean: DBM with AP[2] set) in stage-1 table frames that
+ * stage 2 maps read-only, so that the update itself faults at stage 2. */
+static void perturb_hahd(const struct set *s, unsigned n2)
+{
+	for (unsigned i = 0; i < nspots1; i++) {
+		const struct spot *p = &spots1[i];
+		if (p->lo < TEST_VA || !p->leaf || below(100) >= 40)
+			continue;
+		uint64_t e = *(volatile uint64_t *)(uintptr_t)p->hpa;
+		if (below(2))
+			e &= ~(1ull << 10);
+		else if (e & 1ull << 51)
+			e |= 1ull << 7;
+		poke(p->hpa, e);
+	}
+	const uint64_t prot_hi = S1_POOL_IPA + s->s1_protect;
+	for (unsigned i = 0; i < n2; i++) {
+		const struct spot *p = &spots2[i];
+		if (!p->leaf || p->lo < prot_hi || p->hi > S1_POOL_IPA + s1pool.used || below(100) >= 30)
+			continue;
+		uint64_t e = *(volatile uint64_t *)(uintptr_t)p->hpa;
+		poke(p->hpa, (e & ~(3ull << 6)) | 1ull << 6); /* S2AP read-only */
 	}
 }
 
@@ -844,18 +888,25 @@ static uint64_t pick_va(void)
 	return leaf_va[i] + (rnd() & (leaf_size[i] - 8));
 }
 
-static void one_set(unsigned bits, unsigned rounds, unsigned at_q, unsigned probes, bool xnx)
+static void one_set(unsigned bits, unsigned rounds, unsigned at_q, unsigned probes, bool xnx,
+		    bool hafdbs)
 {
 	static struct set s;
 	const unsigned long p0 = t_probe.pass + t_probe.fail, a0 = t_at.pass + t_at.fail;
 	const unsigned long pf0 = t_probe.fail, af0 = t_at.fail;
 	for (unsigned r = 0; r < rounds; r++) {
-		build(&s, bits);
+		/* On FEAT_HAFDBS, the last rounds with TCR_EL1.HA and HD: the
+		 * MMU sets stage 1's AF and dirty state itself, writing the
+		 * stage-1 tables through stage 2. */
+		const bool hahd = hafdbs && r >= rounds / 2;
+		build(&s, bits, hahd);
 		nspots1 = collect(&s.s1, spots1, S1_POOL - S1_POOL_IPA);
 		if (r) { /* round 0 keeps the tables as libpt wrote them */
 			unsigned n2 = collect(&s.s2, spots2, 0);
 			perturb_s1(nspots1);
 			perturb_s2(&s, n2, xnx);
+			if (hahd)
+				perturb_hahd(&s, n2);
 			__asm__ volatile("dsb ish\n\ttlbi vmalls12e1\n\tdsb ish\n\tisb" ::: "memory");
 		}
 		for (unsigned i = 0; i < at_q; i++)
@@ -890,6 +941,7 @@ void s2_main(void)
 	const uint64_t mmfr0 = SYSREG_READ(id_aa64mmfr0_el1), mmfr1 = SYSREG_READ(id_aa64mmfr1_el1);
 	const unsigned parange = (unsigned)(mmfr0 & 15);
 	const bool xnx = (mmfr1 >> 28 & 15) != 0;
+	const bool hafdbs = (mmfr1 & 15) >= 2;
 	const bool max = parange >= 5; /* 48-bit PAs: -cpu max */
 	static const unsigned char pa_of[] = { 32, 36, 40, 42, 44, 48, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52 };
 	s2_pa_bits = pa_of[parange] < 48 ? pa_of[parange] : 48;
@@ -912,7 +964,7 @@ void s2_main(void)
 	const unsigned nw = max ? 5 : 3;
 	rng_state ^= max ? 0x1111 : 0;
 	for (unsigned i = 0; i < nw; i++)
-		one_set(wd[i], 6, 600, 80, xnx);
+		one_set(wd[i], 6, 600, 80, xnx, hafdbs);
 
 	puts_("  outcomes (libpt's verdicts) probes / AT:");
 	for (unsigned o = 0; o < O_N; o++) {

@@ -9,7 +9,8 @@
 # S1PTW, FAR_EL2, HPFAR_EL2 for stage 2), and AT S12E1R/W and S12E0R/W
 # (PAR_EL1.F, FST, S, PTW, PA). guest.c says what is compared and how.
 #   make qemu-s2          run it (tests/run.sh protocol: [group] qemu
-#                         aarch64-s2-<cpu>/probe and /at, "N passed, N failed")
+#                         aarch64-s2-<cpu>/probe and /at, "N passed, N failed");
+#                         make qemu-check runs it as well
 #   make qemu-s2-plants   bugs planted in the guest, each must fail it
 #   make qemu-s2-lib-plants  bugs planted in libpt's stage-2 and nested
 #                         code (scratch copies), each caught
@@ -39,6 +40,11 @@ $(S2_DIR)/a57.sh $(S2_DIR)/max.sh: $(S2_DIR)/%.sh: $(S2_DIR)/guest.elf tests/qem
 		"$(CURDIR)/tests/qemu/run.sh" "$*" "$*" "$(S2_RUN)" \
 		"$(if $(filter a57,$*),cortex-a57,max)" "$(CURDIR)/$<" > $@
 	@chmod +x $@
+
+# make qemu-check runs both wrappers too (about 3 s): its recipe reads
+# QEMU_WRAPPERS when it runs, and qemu-guests builds them.
+QEMU_WRAPPERS += $(S2_WRAPPERS)
+qemu-guests: $(S2_WRAPPERS)
 
 .PHONY: qemu-s2 qemu-s2-plants qemu-s2-lib-plants
 qemu-s2:
