@@ -386,16 +386,14 @@ static struct want expect(const struct set *s, uint64_t va, unsigned access)
 	}
 classified:
 	w.ptw = w.stage == 2 && w.f.ipa >= S1_POOL_IPA && w.f.ipa < S1_POOL_IPA + S1_POOL_BYTES;
-#if !S2_ARCH_PTW_LEVEL
 	/* QEMU 7.2 reports a stage-2 fault on a stage-1 table read with the
 	 * stage-1 lookup level of that table, not the stage-2 level the
 	 * architecture asks for: compare the class, and the level QEMU
 	 * gives, found from the stage-1 tables as collected. */
-	if (w.ptw && w.fsc >= 0) {
+	if (!S2_ARCH_PTW_LEVEL && w.ptw && w.fsc >= 0) {
 		w.fsc = (w.fsc & ~3) | (int)s1_table_level(s, w.f.ipa & ~0xfffull);
 		ptw_level_qemu++;
 	}
-#endif
 	return w;
 }
 

@@ -14,11 +14,22 @@
 #   make qemu-s2-plants   bugs planted in the guest, each must fail it
 #   make qemu-s2-lib-plants  bugs planted in libpt's stage-2 and nested
 #                         code (scratch copies), each caught
+# On -cpu max half the rounds set TCR_EL1.HA/HD: the MMU's own writes of
+# stage-1 leaves go through stage 2 (stage-2 read-only table frames fault).
+# QEMU 7.2 reports a stage-2 fault on a stage-1 table walk with the
+# stage-1 lookup level of the table being read instead of the stage-2
+# level: those faults are compared at QEMU's level (the guest finds it from
+# the stage-1 tables; S2_FLAGS=-DS2_ARCH_PTW_LEVEL=1 compares the
+# architecture's).
 # Not checked, as QEMU 7.2 cannot show it: memory types and shareability
-# (PAR's ATTR/SH: QEMU keeps no caches), VTCR/TCR HA and HD (hardware
-# access state at stage 2), HCR_EL2.PTW (Device stage-2 memory under
-# stage-1 walks), HCR_EL2.FWB, and FEAT_XNX's XN[0] on Cortex-A57 (it has
-# no FEAT_XNX: the guest perturbs XN[0] only where ID_AA64MMFR1.XNX says so).
+# (PAR's ATTR/SH: QEMU keeps no caches), VTCR_EL2.HA/HD (hardware access
+# state at stage 2), HCR_EL2.PTW (Device stage-2 memory under stage-1
+# walks), HCR_EL2.FWB, reserved stage-2 MemAttr/SH encodings and level-0
+# blocks (not perturbed: libpt calls them corrupt, where the architecture
+# is CONSTRAINED UNPREDICTABLE or QEMU 7.2 translates), ESR_EL2.WnR on
+# table-walk faults (QEMU gives the access's direction), and FEAT_XNX's
+# XN[0] on Cortex-A57 (it has no FEAT_XNX: the guest perturbs XN[0] only
+# where ID_AA64MMFR1.XNX says so).
 
 S2_DIR ?= $(BUILD)/s2
 S2_FLAGS ?=
