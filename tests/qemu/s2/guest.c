@@ -683,23 +683,27 @@ static void perturb_s2(const struct set *s, unsigned n, bool xnx)
 			poke(p->hpa, e | oa_bad);
 			continue;
 		}
-		switch (below(s1tab ? 3 : 6)) {
-		case 0: e = (e & ~(3ull << 6)) | (uint64_t)below(4) << 6; break; /* S2AP */
-		case 1: e &= ~(1ull << 10); break;                                /* AF */
-		case 2: e &= ~1ull; break;                                        /* invalid */
-		case 3: e ^= 1ull << 54; break;                                   /* XN[1] */
-		case 4:
-			if (xnx)
-				e ^= 1ull << 53; /* XN[0] */
-			else
-				e &= ~(1ull << 7);
-			break;
-		default:
-			if (p->hi - p->lo == 4096)
-				e &= ~2ull;
-			else
-				e &= ~(1ull << 7);
-			break;
+		/* A quarter of them twice: an access flag and a permission
+		 * fault on one leaf show which the MMU reports first. */
+		for (unsigned n_edits = below(4) ? 1 : 2; n_edits; n_edits--) {
+			switch (below(s1tab ? 3 : 6)) {
+			case 0: e = (e & ~(3ull << 6)) | (uint64_t)below(4) << 6; break; /* S2AP */
+			case 1: e &= ~(1ull << 10); break;                                /* AF */
+			case 2: e &= ~1ull; break;                                        /* invalid */
+			case 3: e ^= 1ull << 54; break;                                   /* XN[1] */
+			case 4:
+				if (xnx)
+					e ^= 1ull << 53; /* XN[0] */
+				else
+					e &= ~(1ull << 7);
+				break;
+			default:
+				if (p->hi - p->lo == 4096)
+					e &= ~2ull;
+				else
+					e &= ~(1ull << 7);
+				break;
+			}
 		}
 		poke(p->hpa, e);
 	}
