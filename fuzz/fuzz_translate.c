@@ -643,7 +643,8 @@ static void read_regime(struct rd *r, enum pt_arch a, unsigned feat, uint8_t fb)
  * live in guest-physical memory, itself host memory through stage 2, so
  * one host image (or arena) holds both stages. The reference walks stage 1
  * with a reader that takes every table address through the reference
- * stage 2 as a READ, then the output through stage 2 with the access. */
+ * stage 2 as a READ, writes the leaf's entry where stage 1's MMU sets its
+ * access state, then takes the output through stage 2 with the access. */
 
 /* The MMUs' stage-1/stage-2 pairs. */
 static const struct {
@@ -666,7 +667,7 @@ static struct {
 	unsigned walk; /* the access a table read makes at stage 2 */
 	read_fn host;
 	bool refused;	   /* stage 2 refused a stage-1 table read */
-	uint64_t gpa;	   /* the table frame it refused */
+	uint64_t gpa;	   /* the entry stage 1 read last (the refused one) */
 	struct ref_out o2; /* its answer */
 } NR;
 
@@ -677,13 +678,35 @@ static struct {
 static bool nested_read(uint64_t gpa, unsigned bytes, uint64_t *v)
 {
 	const uint64_t frame = gpa & ~(uint64_t)0xfff;
+	NR.gpa = gpa;
 	ref_access(NR.s2, frame, NR.walk, NR.host, &NR.o2);
 	if (NR.o2.rc != PT_OK) {
 		NR.refused = true;
-		NR.gpa = frame;
 		return false;
 	}
 	return NR.host(NR.o2.m.pa + (gpa & 0xfff), bytes, v);
+}
+
+/* Whether stage 1's MMU writes the leaf for an access it allowed: it sets
+ * the accessed (and for a write the dirty) state itself, on x86 always,
+ * elsewhere with HA/HD, where the leaf lacks it. Under HA/HD the leaf as
+ * the MMU sees it decides: the walk without them faults on it. */
+static bool ref_nested_s1_writes(const struct pt_regime *s1, uint64_t va, unsigned access,
+				 const struct ref_out *o1)
+{
+	struct pt_regime plain;
+	struct ref_out p;
+	if (!(access & (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC)))
+		return false;
+	if (!(o1->m.state & PT_ACCESSED) || ((access & PT_ACCESS_WRITE) && !(o1->m.state & PT_DIRTY)))
+		return true;
+	if (!(s1->controls & (PT_CTL_HA | PT_CTL_HD)))
+		return false;
+	plain = *s1;
+	plain.controls &= ~(uint64_t)(PT_CTL_HA | PT_CTL_HD);
+	ref_access(&plain, va, access, nested_read, &p);
+	return p.rc == PT_ERR_FAULT &&
+	       (p.f.kind == PT_FAULT_ACCESS_FLAG || p.f.kind == PT_FAULT_DIRTY);
 }
 
 /* What pt_access_nested must answer, from pt.h's contract. */
@@ -715,6 +738,17 @@ static void ref_nested(const struct pt_regime *s1, const struct pt_regime *s2, u
 	if (o1.rc != PT_OK) {
 		*o = o1;
 		return;
+	}
+	if (ref_nested_s1_writes(s1, va, access, &o1)) {
+		/* The MMU writes the leaf's entry: a write at stage 2. */
+		const uint64_t leaf = NR.gpa;
+		ref_access(s2, leaf & ~(uint64_t)0xfff, PT_ACCESS_WRITE, host, &o2);
+		if (o2.rc != PT_OK) {
+			*o = o2;
+			o->f.stage = 2;
+			o->f.ipa = leaf;
+			return;
+		}
 	}
 	ref_access(s2, o1.m.pa, access, host, &o2);
 	if (o2.rc != PT_OK) {
@@ -815,16 +849,20 @@ static void nested_compare(uint64_t root1, uint64_t root2, const struct pt_mm *m
 	o2.va_bits = g_ipa;
 	r1.root = root1;
 	r2.root = root2;
-	/* Each stage-1 level takes its table through every stage-2 level and
-	 * reads it; the output takes stage 2 once more. */
 	fmt_of(a1, &f1);
 	fmt_of_bits(a2, g_ipa, &f2);
-	most = f1.levels * (f2.levels + 1) + f2.levels;
+	/* Stage 1 with every table through stage 2, stage 1 again where
+	 * HA/HD need the walk without them, the leaf's entry written through
+	 * stage 2, the output through stage 2. */
+	most = 2 * f1.levels * (f2.levels + 1) + 2 * f2.levels;
 	check_nested(&o1, &o2, mm, va, 0, rd, most);
 	check_nested(&o1, &o2, mm, va, PT_ACCESS_READ | PT_ACCESS_WRITE, rd, most);
 	check_nested(&o1, &o2, mm, va, PT_ACCESS_EXEC | PT_ACCESS_USER, rd, most);
 	fmt_of_bits(a2, r2.va_bits, &f2);
-	most = f1.levels * (f2.levels + 1) + f2.levels;
+	/* Stage 1 with every table through stage 2, stage 1 again where
+	 * HA/HD need the walk without them, the leaf's entry written through
+	 * stage 2, the output through stage 2. */
+	most = 2 * f1.levels * (f2.levels + 1) + 2 * f2.levels;
 	for (unsigned acc = 0; acc < 16; acc++)
 		check_nested(&r1, &r2, mm, va, acc, rd, most);
 	if (g_bad_access)

@@ -647,8 +647,11 @@ PT_API int pt_access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t
  * address and the final output being guest-physical and translated
  * through s2, as the MMU does. Stage 1 reads its tables as reads at stage
  * 2 (as writes under EPT with PT_FEAT_EPT_AD: the CPU treats every access
- * to a guest paging structure as a write there); the output is checked at
- * stage 2 with `access` itself. PT_OK:
+ * to a guest paging structure as a write there); a leaf whose access
+ * state the MMU sets itself (x86; AArch64 and RISC-V with PT_CTL_HA/HD in
+ * s1) and that the access would set is written, a write at stage 2 to the
+ * leaf's table (fault->ipa the leaf's entry), before the output; the
+ * output is checked at stage 2 with `access` itself. PT_OK:
  * out->pa is host-physical, out->size the smaller of the two leaves,
  * out->flags what both stages allow together (WRITE and EXECUTE where
  * both give them, the stronger memory type; USER and GLOBAL from stage 1)

@@ -3,9 +3,10 @@
  * Nested translation (pt_access_nested): stage 1 is pt_access's walk with
  * a phys_to_virt that first takes each table's guest-physical address
  * through stage 2 (as a read, or a write where the MMU's walk counts as
- * one), as the MMU's stage-1 walk does; the output then goes
- * through stage 2 with the access itself. Both stages are bounded walks,
- * so no pair of images can loop.
+ * one), as the MMU's stage-1 walk does; a leaf whose access state the MMU
+ * sets is then written, a write at stage 2; the output then goes through
+ * stage 2 with the access itself. Both stages are bounded walks, so no
+ * pair of images can loop.
  */
 #include "internal.h"
 
@@ -15,6 +16,7 @@ struct nested {
 	const struct pt_regime *s2;
 	const struct pt_mm *mm; /* the host's */
 	unsigned walk;          /* the access stage 1's table reads make at stage 2 */
+	uint64_t gpa;           /* the table frame stage 1 read last */
 	struct pt_fault fault;  /* stage 2's, when it refused a table read */
 	int err;
 };
@@ -26,6 +28,7 @@ static void *nested_virt(void *ctx, uint64_t gpa)
 {
 	struct nested *n = ctx;
 	struct pt_mapping m;
+	n->gpa = gpa;
 	n->err = n->e2->access(n->s2, n->mm, gpa, n->walk, &m, &n->fault);
 	return n->err == PT_OK ? n->mm->phys_to_virt(n->mm->ctx, m.pa) : (void *)0;
 }
@@ -67,6 +70,57 @@ static uint32_t nested_type(uint32_t a, uint32_t b)
 	return t & PT_DEVICE ? PT_DEVICE : t & PT_UNCACHED ? PT_UNCACHED : t;
 }
 
+/*
+ * Whether an access stage 1 allowed makes its MMU write the leaf: the MMU
+ * sets the state of a leaf not yet accessed (or, for a write, not yet
+ * dirty) itself (x86 always, AArch64 with TCR.HA/HD, RISC-V with Svadu),
+ * by writing the leaf's descriptor. Where the regime has those controls,
+ * stage 1 without them says it best: the state may hold a dirty flag kept
+ * in software bits of a leaf the MMU still sees clean. The accessed flags
+ * x86 also sets in the table entries above are not seen here.
+ */
+static bool nested_s1_writes(const struct pt_engine *e1, const struct pt_regime *s1,
+			     const struct pt_mm *guest, uint64_t va, unsigned access,
+			     const struct pt_mapping *m1)
+{
+	struct pt_regime plain;
+	struct pt_mapping m;
+	struct pt_fault f;
+	if (!(access & (PT_ACCESS_READ | PT_ACCESS_WRITE | PT_ACCESS_EXEC)))
+		return false;
+	if (!(m1->state & PT_ACCESSED) || ((access & PT_ACCESS_WRITE) && !(m1->state & PT_DIRTY)))
+		return true;
+	if (!(s1->controls & (PT_CTL_HA | PT_CTL_HD)))
+		return false;
+	plain = *s1;
+	plain.controls &= ~(uint64_t)(PT_CTL_HA | PT_CTL_HD);
+	return e1->access(&plain, guest, va, access, &m, &f) == PT_ERR_FAULT &&
+	       (f.kind == PT_FAULT_ACCESS_FLAG || f.kind == PT_FAULT_DIRTY);
+}
+
+/* The guest-physical address of va's entry at level l of s1's tables, in
+ * the table at tpa (what htval and the VMCS report, HPFAR_EL2 its page). */
+static uint64_t nested_entry(const struct pt_regime *s1, uint64_t tpa, unsigned l, uint64_t va)
+{
+	const struct pt_shape *s = s1->va_bits ? pt__shape_bits(s1->arch, s1->va_bits)
+					       : pt__shape(s1->arch);
+	return s && l < s->info.levels
+		       ? tpa + ((va >> s->shift[l]) & (s->entries[l] - 1u)) * s->pte_bytes
+		       : tpa;
+}
+
+/* The level of a leaf of `size` (a contiguous or NAPOT run counts at the
+ * level of its entries). */
+static unsigned nested_leaf_level(const struct pt_regime *s1, uint64_t size)
+{
+	const struct pt_shape *s = s1->va_bits ? pt__shape_bits(s1->arch, s1->va_bits)
+					       : pt__shape(s1->arch);
+	unsigned l = 0;
+	while (s && l + 1 < s->info.levels && pt__span(s, l) > size)
+		l++;
+	return l;
+}
+
 int pt_access_nested(const struct pt_regime *s1, const struct pt_regime *s2,
 		     const struct pt_mm *mm, uint64_t va, unsigned access, struct pt_mapping *out,
 		     struct pt_fault *fault)
@@ -94,14 +148,9 @@ int pt_access_nested(const struct pt_regime *s1, const struct pt_regime *s2,
 		 * the entry's (htval and the VMCS report that, HPFAR_EL2 its
 		 * page), in the table stage 1 was reading at f1.level. */
 		if (fault) {
-			const struct pt_shape *s = s1->va_bits ? pt__shape_bits(s1->arch, s1->va_bits)
-							       : pt__shape(s1->arch);
 			*fault = n.fault;
 			fault->stage = 2;
-			fault->ipa = f1.table_pa;
-			if (s)
-				fault->ipa += ((va >> s->shift[f1.level]) & (s->entries[f1.level] - 1u)) *
-					      s->pte_bytes;
+			fault->ipa = nested_entry(s1, f1.table_pa, f1.level, va);
 		}
 		return PT_ERR_FAULT;
 	}
@@ -109,6 +158,19 @@ int pt_access_nested(const struct pt_regime *s1, const struct pt_regime *s2,
 		*fault = f1;
 	if (err != PT_OK)
 		return err;
+	if (nested_s1_writes(e1, s1, &guest, va, access, &m1)) {
+		/* The MMU writes the leaf it just read, in the table frame
+		 * stage 1 read last: a write at stage 2, before the output
+		 * is translated. */
+		const uint64_t leaf = nested_entry(s1, n.gpa, nested_leaf_level(s1, m1.size), va);
+		err = e2->access(s2, mm, n.gpa, PT_ACCESS_WRITE, &m2, fault);
+		if (err == PT_ERR_FAULT && fault) {
+			fault->stage = 2;
+			fault->ipa = leaf;
+		}
+		if (err != PT_OK)
+			return err;
+	}
 	err = e2->access(s2, mm, m1.pa, access, &m2, fault);
 	if (err == PT_ERR_FAULT && fault) {
 		fault->stage = 2;

@@ -227,6 +227,103 @@ static void run_pair(const struct pair *p)
 	teardown();
 }
 
+/*
+ * A stage-1 leaf whose access state the MMU sets itself (x86 always;
+ * AArch64 with TCR.HA/HD, RISC-V with Svadu) is written by the walk: that
+ * write goes through stage 2 as a write to the leaf's table, so a guest
+ * table stage 2 maps read-only faults at stage 2 (Arm: S1PTW permission
+ * fault; x86: EPT violation; RISC-V: store guest-page fault) where a plain
+ * read would pass.
+ */
+static void hw_state_pair(const struct pair *p)
+{
+	const bool x86 = p->s1.arch == PT_X86_64 || p->s1.arch == PT_X86_64_LA57;
+	const uint64_t va = UINT64_C(0x7654000), tables = data_gpa(0) - GPA_BASE;
+	uint64_t leaf_table_of_va = 0;
+	struct pt_regime r1, r2;
+	struct pt_mapping m;
+	struct pt_fault f;
+	snprintf(check_ctx, sizeof(check_ctx), "%s hardware state", p->name);
+	if (p->s2.features & PT_FEAT_EPT_AD)
+		return; /* every table access a write there (the EPT A/D group) */
+	if (!CHECK(setup(p)))
+		return;
+	r1 = regime(&p->s1, &s1);
+	r2 = regime(&p->s2, &s2);
+	if (!x86)
+		r1.controls = PT_CTL_HA | PT_CTL_HD;
+	CHECK_EQ(pt_map(&s1, va, data_gpa(5), PT_SIZE_4K, PT_READ | PT_WRITE), PT_OK);
+	r1.root = pt_root(&s1);
+	/* Every guest table frame read-only at stage 2. */
+	CHECK_EQ(pt_protect_region(&s2, GPA_BASE, tables, PT_READ), PT_OK);
+	CHECK_EQ(pt_access_nested(&r1, &r2, &host_mm, va, PT_ACCESS_READ | PT_ACCESS_WRITE, &m, &f),
+		 PT_OK); /* accessed and dirty: nothing to write */
+
+	/* Not accessed: a read sets it, a write to the table. */
+	CHECK_EQ(pt_clear_state(&s1, va, PT_SIZE_4K, PT_ACCESSED, NULL), PT_OK);
+	memset(&f, 0x5a, sizeof(f));
+	CHECK_EQ(pt_access_nested(&r1, &r2, &host_mm, va, PT_ACCESS_READ, &m, &f), PT_ERR_FAULT);
+	CHECK_EQ(f.stage, 2);
+	CHECK_EQ(f.kind, PT_FAULT_PERMISSION);
+	/* The guest-physical address of the leaf's entry: its table alone
+	 * read-only still faults there, writable it passes. */
+	CHECK(f.ipa >= GPA_BASE && f.ipa < GPA_BASE + tables &&
+	      f.ipa % 4096 == ((va >> 12) & 511) * 8);
+	leaf_table_of_va = f.ipa & ~UINT64_C(0xfff);
+	{
+		const uint64_t leaf_table = f.ipa & ~UINT64_C(0xfff);
+		CHECK_EQ(pt_protect_region(&s2, GPA_BASE, tables, RWX), PT_OK);
+		CHECK_EQ(pt_protect(&s2, leaf_table, PT_READ, NULL), PT_OK);
+		CHECK_EQ(pt_access_nested(&r1, &r2, &host_mm, va, PT_ACCESS_READ, &m, &f), PT_ERR_FAULT);
+		CHECK_EQ(f.stage, 2);
+		CHECK_EQ(f.ipa & ~UINT64_C(0xfff), leaf_table);
+		CHECK_EQ(pt_protect(&s2, leaf_table, RWX, NULL), PT_OK);
+		CHECK_EQ(pt_access_nested(&r1, &r2, &host_mm, va, PT_ACCESS_READ, &m, &f), PT_OK);
+		CHECK_EQ(pt_protect_region(&s2, GPA_BASE, tables, PT_READ), PT_OK);
+	}
+	/* Nothing asked: nothing written. */
+	CHECK_EQ(pt_access_nested(&r1, &r2, &host_mm, va, 0, &m, &f), PT_OK);
+	/* Stage 2 writable again: the access passes, reporting the state
+	 * stage 1 had. */
+	CHECK_EQ(pt_protect_region(&s2, GPA_BASE, tables, RWX), PT_OK);
+	CHECK_EQ(pt_access_nested(&r1, &r2, &host_mm, va, PT_ACCESS_READ, &m, &f), PT_OK);
+	CHECK_EQ(m.state & PT_ACCESSED, 0);
+
+	/* Accessed but clean: reads need no write, writes dirty the leaf. */
+	CHECK_EQ(pt_set_state(&s1, va, PT_ACCESSED), PT_OK);
+	CHECK_EQ(pt_clear_state(&s1, va, PT_SIZE_4K, PT_DIRTY, NULL), PT_OK);
+	CHECK_EQ(pt_protect_region(&s2, GPA_BASE, tables, PT_READ), PT_OK);
+	CHECK_EQ(pt_access_nested(&r1, &r2, &host_mm, va, PT_ACCESS_READ, &m, &f), PT_OK);
+	CHECK_EQ(pt_access_nested(&r1, &r2, &host_mm, va, PT_ACCESS_WRITE, &m, &f), PT_ERR_FAULT);
+	CHECK_EQ(f.stage, 2);
+	CHECK_EQ(f.kind, PT_FAULT_PERMISSION);
+	if (p->s1.arch == PT_AARCH64) {
+		/* Clean to the MMU (DBM, AP[2] set) but dirty in the software
+		 * bit 55 another OS may leave set: the MMU still writes. */
+		uint64_t *e = NULL;
+		for (unsigned i = 0; i < 512 && !e; i++) {
+			uint64_t *c = (uint64_t *)host_virt(NULL, leaf_table_of_va + SHIFT) + i;
+			if ((*c & 1) && (*c & UINT64_C(0x0000fffffffff000)) == data_gpa(5))
+				e = c;
+		}
+		if (CHECK(e)) {
+			*e |= UINT64_C(1) << 55;
+			CHECK_EQ(pt_access_nested(&r1, &r2, &host_mm, va, PT_ACCESS_WRITE, &m, &f),
+				 PT_ERR_FAULT);
+			CHECK_EQ(f.stage, 2);
+			CHECK_EQ(f.ipa & ~UINT64_C(0xfff), leaf_table_of_va);
+			*e &= ~(UINT64_C(1) << 55);
+		}
+		/* TCR.HA without HD: stage 1 itself refuses the write. */
+		r1.controls = PT_CTL_HA;
+		CHECK_EQ(pt_access_nested(&r1, &r2, &host_mm, va, PT_ACCESS_WRITE, &m, &f),
+			 PT_ERR_FAULT);
+		CHECK_EQ(f.stage, 1);
+		CHECK_EQ(f.kind, PT_FAULT_DIRTY);
+	}
+	teardown();
+}
+
 static void bad_arguments(void)
 {
 	struct pt_regime r1 = { PT_X86_64, 0, 0, 0x1000, 0, 0, 0, 0 };
@@ -260,6 +357,10 @@ int main(void)
 	group_begin("nested (both stages built by the test)");
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
 		run_pair(&pairs[i]);
+	group_end();
+	group_begin("nested: hardware state updates write through stage 2");
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		hw_state_pair(&pairs[i]);
 	group_end();
 	bad_arguments();
 	return check_status();
