@@ -700,7 +700,7 @@ static bool ref_nested_s1_writes(const struct pt_regime *s1, uint64_t va, unsign
 		return false;
 	if (!(o1->m.state & PT_ACCESSED) || ((access & PT_ACCESS_WRITE) && !(o1->m.state & PT_DIRTY)))
 		return true;
-	if (!(s1->controls & (PT_CTL_HA | PT_CTL_HD)))
+	if (!(access & PT_ACCESS_WRITE) || !(s1->controls & (PT_CTL_HA | PT_CTL_HD)))
 		return false;
 	plain = *s1;
 	plain.controls &= ~(uint64_t)(PT_CTL_HA | PT_CTL_HD);

@@ -74,10 +74,11 @@ static uint32_t nested_type(uint32_t a, uint32_t b)
  * Whether an access stage 1 allowed makes its MMU write the leaf: the MMU
  * sets the state of a leaf not yet accessed (or, for a write, not yet
  * dirty) itself (x86 always, AArch64 with TCR.HA/HD, RISC-V with Svadu),
- * by writing the leaf's descriptor. Where the regime has those controls,
- * stage 1 without them says it best: the state may hold a dirty flag kept
- * in software bits of a leaf the MMU still sees clean. The accessed flags
- * x86 also sets in the table entries above are not seen here.
+ * by writing the leaf's descriptor. For a write where the regime has
+ * those controls, stage 1 without them says it best: the state may hold a
+ * dirty flag kept in software bits of a leaf the MMU still sees clean.
+ * The accessed flags x86 also sets in the table entries above are not
+ * seen here.
  */
 static bool nested_s1_writes(const struct pt_engine *e1, const struct pt_regime *s1,
 			     const struct pt_mm *guest, uint64_t va, unsigned access,
@@ -90,7 +91,9 @@ static bool nested_s1_writes(const struct pt_engine *e1, const struct pt_regime 
 		return false;
 	if (!(m1->state & PT_ACCESSED) || ((access & PT_ACCESS_WRITE) && !(m1->state & PT_DIRTY)))
 		return true;
-	if (!(s1->controls & (PT_CTL_HA | PT_CTL_HD)))
+	/* Only a dirty state can be the OS's own (a software bit): the
+	 * accessed state is the MMU's. */
+	if (!(access & PT_ACCESS_WRITE) || !(s1->controls & (PT_CTL_HA | PT_CTL_HD)))
 		return false;
 	plain = *s1;
 	plain.controls &= ~(uint64_t)(PT_CTL_HA | PT_CTL_HD);
