@@ -666,7 +666,7 @@ static struct {
 	unsigned walk; /* the access a table read makes at stage 2 */
 	read_fn host;
 	bool refused;	   /* stage 2 refused a stage-1 table read */
-	uint64_t gpa;	   /* the table frame it refused */
+	uint64_t gpa;	   /* the guest-physical address of the entry it refused */
 	struct ref_out o2; /* its answer */
 } NR;
 
@@ -680,7 +680,7 @@ static bool nested_read(uint64_t gpa, unsigned bytes, uint64_t *v)
 	ref_access(NR.s2, frame, NR.walk, NR.host, &NR.o2);
 	if (NR.o2.rc != PT_OK) {
 		NR.refused = true;
-		NR.gpa = frame;
+		NR.gpa = gpa;
 		return false;
 	}
 	return NR.host(NR.o2.m.pa + (gpa & 0xfff), bytes, v);
@@ -706,7 +706,8 @@ static void ref_nested(const struct pt_regime *s1, const struct pt_regime *s2, u
 	NR.refused = false;
 	ref_access(s1, va, access, nested_read, &o1);
 	if (o1.rc == PT_ERR_FAULT && NR.refused) {
-		/* Stage 2's fault, on the table's guest-physical address. */
+		/* Stage 2's fault, on the guest-physical address of the entry
+		 * read (what htval and the VMCS report; HPFAR_EL2 has its page). */
 		*o = NR.o2;
 		o->f.stage = 2;
 		o->f.ipa = NR.gpa;
