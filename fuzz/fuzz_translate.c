@@ -729,7 +729,8 @@ static void ref_nested(const struct pt_regime *s1, const struct pt_regime *s2, u
 	NR.refused = false;
 	ref_access(s1, va, access, nested_read, &o1);
 	if (o1.rc == PT_ERR_FAULT && NR.refused) {
-		/* Stage 2's fault, on the table's guest-physical address. */
+		/* Stage 2's fault, on the guest-physical address of the entry
+		 * read (what htval and the VMCS report; HPFAR_EL2 has its page). */
 		*o = NR.o2;
 		o->f.stage = 2;
 		o->f.ipa = NR.gpa;

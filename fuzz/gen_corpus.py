@@ -488,8 +488,10 @@ def foreign_image(f, variant):
         nxt = base + (l + 1) * 4096
         if f.arch in (0, 1):
             e = nxt | 7
-            if variant and l == 1:
+            if variant == 1 and l == 1:
                 e &= ~2                      # RW clear above: read-only below
+            if variant == 2 and l == 1:
+                e &= ~4                      # US clear above: supervisor-only below
             if variant and l == 0:
                 e |= 1 << 63                 # XD above
         elif f.arch == 2:
@@ -585,6 +587,24 @@ def translate_seeds():
             for va in vas:
                 hdr += u64(va)
             s[vname + "_" + name] = hdr + img
+        if f.arch in (0, 1):
+            # US clear in a table entry (variant 2): the user leaves below
+            # are supervisor-only (the other variants clear RW and set XD).
+            img, vas = foreign_image(f, 2)
+            hdr = bytearray([f.arch << 1, f.feat]) + regime(own) + bytes([len(vas) - 1]) + \
+                struct.pack("<H", base >> 12) + bytes([0, 0, 0])
+            for va in vas:
+                hdr += u64(va)
+            s["foreign_restrict_us_" + name] = hdr + img
+        if f.arch == 2:
+            # TCR.HPD: the restricting table entries' APTable, UXNTable and
+            # PXNTable are ignored.
+            img, vas = foreign_image(f, 1)
+            hdr = bytearray([f.arch << 1, f.feat]) + regime(own | CTL_HPD) + bytes([len(vas) - 1]) + \
+                struct.pack("<H", base >> 12) + bytes([0, 0, 0])
+            for va in vas:
+                hdr += u64(va)
+            s["foreign_restrict_hpd_" + name] = hdr + img
         if f.arch == 2 and f.feat == 0:
             # TCR.HD without HA: no hardware dirty state (a store to the
             # clean DBM leaf faults), which a walk honouring HD alone misses.
