@@ -108,12 +108,6 @@ PT_INLINE unsigned regime_pa_bits(const struct pt_shape *s, const struct pt_regi
 	return pa_bits;
 }
 
-/* The shape of r's format at r's VA width; NULL if it has no such width. */
-PT_INLINE const struct pt_shape *regime_shape(const struct pt_regime *r)
-{
-	return r->va_bits ? pt__shape_bits(r->arch, r->va_bits) : pt__shape(r->arch);
-}
-
 static bool regime_valid(const struct pt_regime *r)
 {
 	const struct pt_shape *s = regime_shape(r);

@@ -73,14 +73,15 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 	switch (act) {
 	case ACT_LEAF:
 		s->more = leaf_stretch(op, s) - 1;
-		if (plan) {
-		} else if (PT_LIKELY(!s->more)) {
-			st(&s->tbl[s->i], A(leaf_attrs)(op->feat, s->h, c->flags) | A(out)(pa));
-			pt__record(op->w, s->va);
-		} else {
-			fill(&s->tbl[s->i], s->more + 1, s->h,
-			     A(leaf_attrs)(op->feat, s->h, c->flags) | A(out)(pa), s->span);
-			pt__record_run(op->w, s->va, s->more + 1, s->span);
+		if (!plan) {
+			const uint64_t e = A(leaf_attrs)(op->feat, s->h, c->flags) | A(out)(pa);
+			if (PT_LIKELY(!s->more)) {
+				st(&s->tbl[s->i], e);
+				pt__record(op->w, s->va);
+			} else {
+				fill(&s->tbl[s->i], s->more + 1, s->h, e, s->span);
+				pt__record_run(op->w, s->va, s->more + 1, s->span);
+			}
 		}
 		return 0;
 	case ACT_REPLACE:
@@ -628,10 +629,8 @@ PT_INLINE int unmap_in(const struct pt_shape *s, struct pt_table *t, uint64_t va
 	if (old)
 		leaf_mapping(old, t->features, h, pt.e, 0, span);
 	pt__record(t, va & ~(span - 1));
-	if (h == 0) { /* the next pages' unmaps take the inline path */
-		t->hint_tbl = pt.p - idx(s, pt.l, va);
-		t->hint_va = va & ~((UINT64_C(1) << LEAF_SHIFT) - 1);
-	}
+	if (h == 0)
+		hint_table(t, pt.p - idx(s, pt.l, va), va);
 	return PT_OK;
 }
 
@@ -663,10 +662,8 @@ PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t v
 	} else {
 		const struct xform x = { XF_PROTECT, flags };
 		(void)rewrite_leaf(&op, pt.l, pt.p, pt.e, &x, va & ~(span - 1));
-		if (h == 0) { /* the next pages' protects take the inline path */
-			t->hint_tbl = pt.p - idx(s, pt.l, va);
-			t->hint_va = va & ~((UINT64_C(1) << LEAF_SHIFT) - 1);
-		}
+		if (h == 0)
+			hint_table(t, pt.p - idx(s, pt.l, va), va);
 	}
 	if (size)
 		*size = span;

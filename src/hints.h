@@ -33,12 +33,19 @@ PT_INLINE void hint_dir(struct pt_table *t, const struct pt_shape *s, const PTE 
 	t->hint_qdir = (uintptr_t)tbl - (uintptr_t)(((va >> DIR_SHIFT) << A(DIR_BITS)) * sizeof(PTE));
 }
 
+/* tbl is the last-level table for va: the next pages' single-page edits
+ * take the inline paths there. */
+PT_INLINE void hint_table(struct pt_table *t, PTE *tbl, uint64_t va)
+{
+	t->hint_tbl = tbl;
+	t->hint_va = va & ~((UINT64_C(1) << LEAF_SHIFT) - 1);
+}
+
 /* tbl is the last-level table for va; the next 4K pages mapped will most
  * likely be given `flags` (normalised, with a new leaf's state: nflags). */
 PT_INLINE void hint_leaf(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t flags, uint32_t nflags)
 {
-	t->hint_tbl = tbl;
-	t->hint_va = va & ~((UINT64_C(1) << LEAF_SHIFT) - 1);
+	hint_table(t, tbl, va);
 	t->hint_flags = flags;
 	t->hint_nflags = nflags & PT_FLAGS_ALL;
 	t->hint_state = nflags & PT_STATE_ALL;

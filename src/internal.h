@@ -115,6 +115,12 @@ PT_INLINE const struct pt_shape *pt__shape(enum pt_arch a)
 /* The shape for va_bits (0: the default), NULL for a width the format
  * does not have; the format's widest (the most levels). */
 const struct pt_shape *pt__shape_bits(enum pt_arch a, unsigned va_bits);
+
+/* The shape of r's format at r's VA width; NULL if it has no such width. */
+PT_INLINE const struct pt_shape *regime_shape(const struct pt_regime *r)
+{
+	return r->va_bits ? pt__shape_bits(r->arch, r->va_bits) : pt__shape(r->arch);
+}
 const struct pt_shape *pt__shape_widest(enum pt_arch a);
 
 /* Entries of type T in a 16-byte vector. */

@@ -101,12 +101,11 @@ static bool nested_s1_writes(const struct pt_engine *e1, const struct pt_regime 
 	       (f.kind == PT_FAULT_ACCESS_FLAG || f.kind == PT_FAULT_DIRTY);
 }
 
-/* The guest-physical address of va's entry at level l of s1's tables, in
- * the table at tpa (what htval and the VMCS report, HPFAR_EL2 its page). */
-static uint64_t nested_entry(const struct pt_regime *s1, uint64_t tpa, unsigned l, uint64_t va)
+/* The guest-physical address of va's entry at level l of stage 1's tables
+ * (shape s), in the table at tpa (what htval and the VMCS report,
+ * HPFAR_EL2 its page). */
+static uint64_t nested_entry(const struct pt_shape *s, uint64_t tpa, unsigned l, uint64_t va)
 {
-	const struct pt_shape *s = s1->va_bits ? pt__shape_bits(s1->arch, s1->va_bits)
-					       : pt__shape(s1->arch);
 	return s && l < s->info.levels
 		       ? tpa + ((va >> s->shift[l]) & (s->entries[l] - 1u)) * s->pte_bytes
 		       : tpa;
@@ -114,10 +113,8 @@ static uint64_t nested_entry(const struct pt_regime *s1, uint64_t tpa, unsigned 
 
 /* The level of a leaf of `size` (a contiguous or NAPOT run counts at the
  * level of its entries). */
-static unsigned nested_leaf_level(const struct pt_regime *s1, uint64_t size)
+static unsigned nested_leaf_level(const struct pt_shape *s, uint64_t size)
 {
-	const struct pt_shape *s = s1->va_bits ? pt__shape_bits(s1->arch, s1->va_bits)
-					       : pt__shape(s1->arch);
 	unsigned l = 0;
 	while (s && l + 1 < s->info.levels && pt__span(s, l) > size)
 		l++;
@@ -153,7 +150,7 @@ int pt_access_nested(const struct pt_regime *s1, const struct pt_regime *s2,
 		if (fault) {
 			*fault = n.fault;
 			fault->stage = 2;
-			fault->ipa = nested_entry(s1, f1.table_pa, f1.level, va);
+			fault->ipa = nested_entry(regime_shape(s1), f1.table_pa, f1.level, va);
 		}
 		return PT_ERR_FAULT;
 	}
@@ -165,7 +162,8 @@ int pt_access_nested(const struct pt_regime *s1, const struct pt_regime *s2,
 		/* The MMU writes the leaf it just read, in the table frame
 		 * stage 1 read last: a write at stage 2, before the output
 		 * is translated. */
-		const uint64_t leaf = nested_entry(s1, n.gpa, nested_leaf_level(s1, m1.size), va);
+		const struct pt_shape *s = regime_shape(s1);
+		const uint64_t leaf = nested_entry(s, n.gpa, nested_leaf_level(s, m1.size), va);
 		err = e2->access(s2, mm, n.gpa, PT_ACCESS_WRITE, &m2, fault);
 		if (err == PT_ERR_FAULT && fault) {
 			fault->stage = 2;
