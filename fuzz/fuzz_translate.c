@@ -629,7 +629,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rd r = { data, size, 0 };
 	uint8_t b = rd_u8(&r), fb = rd_u8(&r);
-	enum pt_arch a = (enum pt_arch)((b >> 1) % PT_ARCH_COUNT);
+	enum pt_arch a = (enum pt_arch)((b >> 1) % FZ_NARCH);
 	unsigned feat = fb & 15;
 	/* EPT's one feature (A/D flags) from the bit EL2 has elsewhere. */
 	if (fz_is_ept(a))

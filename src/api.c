@@ -38,7 +38,7 @@ bool pt_va_valid(enum pt_arch a, uint64_t va)
 {
 	const struct pt_shape *s = pt__shape_widest(a);
 	return s && (pt__va_ok(s, 0, va) ||
-		     (a == PT_AARCH64 && pt__va_ok(s, PT_FEAT_AARCH64_HIGH, va)));
+		     ((s->features & PT_FEAT_AARCH64_HIGH) && pt__va_ok(s, PT_FEAT_AARCH64_HIGH, va)));
 }
 
 bool pt_pa_valid(enum pt_arch a, uint64_t pa)
@@ -80,7 +80,7 @@ uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags)
 /* Height of a leaf of `size` in shape s, or -1 if s has no such leaf. */
 static int leaf_height(const struct pt_shape *s, uint64_t size)
 {
-	if (size == PT_SIZE_4K)
+	if (size == pt__page(s))
 		return 0;
 	for (unsigned l = 0; l < s->info.levels; l++)
 		if (pt__span(s, l) == size && ((s->leaf_levels >> l) & 1))
@@ -304,12 +304,12 @@ PT_INLINE bool touches_shared(const struct pt_table *t, uint64_t va, uint64_t la
 	return false;
 }
 
-/* A range [va, va + size) of a region call: 4K-aligned, non-empty, no
+/* A range [va, va + size) of a region call: page-aligned, non-empty, no
  * wrap-around, both ends canonical and in the same half. */
 PT_INLINE int range_ok(const struct pt_table *t, uint64_t va, uint64_t size, uint64_t *last)
 {
 	const struct pt_shape *s = t->shape;
-	const uint64_t m = PT_SIZE_4K - 1;
+	const uint64_t m = pt__page(s) - 1;
 	if ((va & m) || (size & m))
 		return PT_ERR_NOT_ALIGNED;
 	if (size == 0 || va + (size - 1) < va)
@@ -336,7 +336,7 @@ PT_INLINE int edit_at(const struct pt_table *t, bool args_ok, uint64_t va)
 }
 
 /* The same for a region call over [va, va + size), *last set; the PA range
- * [pa, pa + size) too when pa is given: 4K-aligned, no wrap-around, within
+ * [pa, pa + size) too when pa is given: page-aligned, no wrap-around, within
  * the format's PA bits. */
 PT_INLINE int edit_range(const struct pt_table *t, bool args_ok, uint64_t va, uint64_t size,
 		      const uint64_t *pa, uint64_t *last)
@@ -346,7 +346,7 @@ PT_INLINE int edit_range(const struct pt_table *t, bool args_ok, uint64_t va, ui
 		return PT_ERR_INVALID;
 	if ((r = range_ok(t, va, size, last)))
 		return r;
-	if (pa && (*pa & (PT_SIZE_4K - 1)))
+	if (pa && (*pa & (pt__page(t->shape) - 1)))
 		return PT_ERR_NOT_ALIGNED;
 	if (pa && (*pa + (size - 1) < *pa || (*pa + (size - 1)) >> t->shape->info.pa_bits))
 		return PT_ERR_INVALID;
@@ -369,7 +369,7 @@ PT_INLINE uint32_t protected(const struct pt_table *t, uint32_t flags)
 /* ---- Editing ------------------------------------------------------------ */
 
 /* What pt_map's hinted path does not take: every check in the documented
- * order, then a 4K page by the engine's single-page path, or a huge leaf. */
+ * order, then a page by the engine's single-page path, or a huge leaf. */
 int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
 	if (!alive(t) || !flags_ok(t->arch, flags))
@@ -416,7 +416,7 @@ int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint6
 	int r = edit_at(t, t && flags_ok(t->arch, flags), va);
 	if (r || (pa >> t->shape->info.pa_bits))
 		return r ? r : PT_ERR_INVALID;
-	if (pa & (PT_SIZE_4K - 1))
+	if (pa & (pt__page(t->shape) - 1))
 		return PT_ERR_NOT_ALIGNED;
 	return t->engine->change(t, va, true, pa, new_leaf(t, flags), size);
 }
