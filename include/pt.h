@@ -505,6 +505,19 @@ PT_API uint64_t pt_satp(const struct pt_table *t, uint16_t asid);
  */
 PT_API uint64_t pt_vtcr(const struct pt_table *t);
 
+/*
+ * TCR_ELx fields for an AArch64 stage-1 table (PT_AARCH64, _16K, _64K), for
+ * the half it serves: without PT_FEAT_AARCH64_HIGH T0SZ (5:0) = 64 - VA
+ * bits, IRGN0 and ORGN0 (9:8, 11:10) write-back, SH0 (13:12) inner
+ * shareable, TG0 (15:14: 4K 0, 64K 1, 16K 2); with it the same fields of
+ * TTBR1 16 bits higher (T1SZ 21:16 ... TG1 31:30: 16K 1, 4K 2, 64K 3).
+ * IPS (34:32) 48-bit; with PT_FEAT_AARCH64_EL2 (TCR_EL2 without VHE) PS
+ * (18:16) 48-bit and the RES1 bits 31 and 23 instead. OR the two halves'
+ * values together for TCR_EL1; HA, HD, HPD, ASID size and the rest are the
+ * caller's. 0 for other formats or dead t.
+ */
+PT_API uint64_t pt_tcr(const struct pt_table *t);
+
 /* VTTBR_EL2 for a PT_AARCH64_S2 table: root PA | VMID << 48 (the root is
  * aligned to its whole size, CnP clear); 0 for other formats or dead t. */
 PT_API uint64_t pt_vttbr(const struct pt_table *t, uint16_t vmid);

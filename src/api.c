@@ -260,6 +260,31 @@ uint64_t pt_vtcr(const struct pt_table *t)
 	       UINT64_C(1) << 19 | UINT64_C(1) << 31;
 }
 
+/* TCR_ELx for an AArch64 stage-1 table. The lower half's fields are
+ * T0SZ (5:0), IRGN0 (9:8), ORGN0 (11:10), SH0 (13:12) and TG0 (15:14: 4K
+ * 0, 64K 1, 16K 2); the upper half's the same 16 bits higher, with TG1
+ * (31:30) encoded 16K 1, 4K 2, 64K 3. EL1's IPS is 34:32; EL2 (without
+ * VHE) has PS at 18:16 and bits 31 and 23 RES1. 0b101: a 48-bit PA. */
+uint64_t pt_tcr(const struct pt_table *t)
+{
+	const struct pt_shape *s = alive(t) && pt__is_a64_s1(t->arch) ? t->shape : 0;
+	const unsigned page = s ? s->shift[s->info.levels - 1] : 0;
+	/* Write-back write-allocate inner and outer, inner shareable. */
+	const uint64_t walk = UINT64_C(1) << 8 | UINT64_C(1) << 10 | UINT64_C(3) << 12;
+	uint64_t half;
+	if (!s)
+		return 0;
+	if (t->features & PT_FEAT_AARCH64_HIGH) {
+		half = (uint64_t)(page == 12 ? 2 : page == 14 ? 1 : 3) << 14;
+		return ((uint64_t)(64 - s->info.va_bits) | walk | half) << 16 | UINT64_C(5) << 32;
+	}
+	half = (uint64_t)(page == 12 ? 0 : page == 14 ? 2 : 1) << 14;
+	if (t->features & PT_FEAT_AARCH64_EL2)
+		return (uint64_t)(64 - s->info.va_bits) | walk | half | UINT64_C(5) << 16 |
+		       UINT64_C(1) << 23 | UINT64_C(1) << 31;
+	return (uint64_t)(64 - s->info.va_bits) | walk | half | UINT64_C(5) << 32;
+}
+
 uint64_t pt_vttbr(const struct pt_table *t, uint16_t vmid)
 {
 	if (!alive(t) || t->arch != PT_AARCH64_S2)
