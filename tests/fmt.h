@@ -73,6 +73,17 @@ static const struct fmt FMTS[] = {
 	{ "riscv_sv57x4", PT_RISCV_SV57X4, 0, 5, 59, 56, 0x1f, 0 },
 };
 #define ARCH_UNKNOWN PT_ARCH_COUNT
+/* The 16K and 64K granules (pages of one granule), run by the suites that
+ * ask the page size (fmt_page) rather than assume 4 KiB. */
+static const struct fmt GRAN_FMTS[] = {
+	{ "aarch64_16k", PT_AARCH64_16K, 0, 4, 48, 48, 0xc, 0 },
+	{ "aarch64_16k_high", PT_AARCH64_16K, PT_FEAT_AARCH64_HIGH, 4, 48, 48, 0xc, HIGH_HALF },
+	{ "aarch64_16k_47", PT_AARCH64_16K, 0, 3, 47, 48, 0x6, 0 },
+	{ "aarch64_64k", PT_AARCH64_64K, 0, 3, 48, 48, 0x6, 0 },
+	{ "aarch64_64k_el2", PT_AARCH64_64K, PT_FEAT_AARCH64_EL2, 3, 48, 48, 0x6, 0 },
+	{ "aarch64_64k_42", PT_AARCH64_64K, 0, 2, 42, 48, 0x3, 0 },
+};
+#define NGRAN_FMTS (sizeof(GRAN_FMTS) / sizeof(GRAN_FMTS[0]))
 #endif
 #define NFMTS (sizeof(FMTS) / sizeof(FMTS[0]))
 
