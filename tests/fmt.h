@@ -370,7 +370,7 @@ static inline int fmt_translate(const struct fmt *f, uint64_t root, const struct
  * stage 2). */
 static inline bool fmt_has_1g(const struct fmt *f)
 {
-	return f->arch != PT_ARMV7 && f->levels > 2;
+	return f->arch != PT_ARMV7 && f->levels > 2 && fmt_page(f) == PT_SIZE_4K;
 }
 
 /* Every table of format f the suites make: f's format, features and VA
