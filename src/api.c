@@ -77,10 +77,11 @@ uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags)
 	return pt__norm(flags, pt__flags_kept(a, features), pt__memtypes(a));
 }
 
-/* Height of a leaf of `size` in shape s, or -1 if s has no such leaf. */
-static int leaf_height(const struct pt_shape *s, uint64_t size)
+/* Height of a leaf of `size` in shape s (pages of `page` bytes), or -1 if
+ * s has no such leaf. */
+static int leaf_height(const struct pt_shape *s, uint64_t page, uint64_t size)
 {
-	if (size == pt__page(s))
+	if (size == page)
 		return 0;
 	for (unsigned l = 0; l < s->info.levels; l++)
 		if (pt__span(s, l) == size && ((s->leaf_levels >> l) & 1))
@@ -189,6 +190,7 @@ int pt_init_config(struct pt_table *t, const struct pt_config *cfg, const struct
 	t->features = features;
 	t->flags_kept = pt__flags_kept(arch, features);
 	t->memtypes = pt__memtypes(arch);
+	t->page_mask = pt__page(s) - 1;
 	t->direct = false;
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
@@ -334,7 +336,7 @@ PT_INLINE bool touches_shared(const struct pt_table *t, uint64_t va, uint64_t la
 PT_INLINE int range_ok(const struct pt_table *t, uint64_t va, uint64_t size, uint64_t *last)
 {
 	const struct pt_shape *s = t->shape;
-	const uint64_t m = pt__page(s) - 1;
+	const uint64_t m = t->page_mask;
 	if ((va & m) || (size & m))
 		return PT_ERR_NOT_ALIGNED;
 	if (size == 0 || va + (size - 1) < va)
@@ -371,7 +373,7 @@ PT_INLINE int edit_range(const struct pt_table *t, bool args_ok, uint64_t va, ui
 		return PT_ERR_INVALID;
 	if ((r = range_ok(t, va, size, last)))
 		return r;
-	if (pa && (*pa & (pt__page(t->shape) - 1)))
+	if (pa && (*pa & t->page_mask))
 		return PT_ERR_NOT_ALIGNED;
 	if (pa && (*pa + (size - 1) < *pa || (*pa + (size - 1)) >> t->shape->info.pa_bits))
 		return PT_ERR_INVALID;
@@ -400,7 +402,7 @@ int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, ui
 	if (!alive(t) || !flags_ok(t->arch, flags))
 		return PT_ERR_INVALID;
 	const struct pt_shape *s = t->shape;
-	const int h = leaf_height(s, size);
+	const int h = leaf_height(s, t->page_mask + 1, size);
 	if (h < 0 || !pt__va_ok(s, t->features, va) || (pa >> s->info.pa_bits))
 		return PT_ERR_INVALID;
 	if ((va | pa) & (size - 1))
@@ -441,7 +443,7 @@ int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint6
 	int r = edit_at(t, t && flags_ok(t->arch, flags), va);
 	if (r || (pa >> t->shape->info.pa_bits))
 		return r ? r : PT_ERR_INVALID;
-	if (pa & (pt__page(t->shape) - 1))
+	if (pa & t->page_mask)
 		return PT_ERR_NOT_ALIGNED;
 	return t->engine->change(t, va, true, pa, new_leaf(t, flags), size);
 }
