@@ -9,6 +9,7 @@
  * calls leaving the table as it was.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "fmt.h"
@@ -221,6 +222,28 @@ static void widths(void)
 		CHECK_EQ(pt_query(&t, top + page - 1, &m), PT_OK);
 		CHECK_EQ(m.pa, 3 * page - 1);
 		CHECK_EQ(m.size, page);
+		/* pt_access under a regime of this width reads what was
+		 * written: the page, its size, a write allowed; pt_translate
+		 * at the default width. */
+		{
+			struct pt_regime r;
+			struct pt_fault ft;
+			memset(&r, 0, sizeof(r));
+			r.arch = w->arch;
+			r.features = w->feat;
+			r.va_bits = w->bits;
+			r.root = root;
+			r.controls = PT_CTL_HA | PT_CTL_HD;
+			CHECK_EQ(pt_access(&r, &mm, top + 8, PT_ACCESS_WRITE, &m, &ft), PT_OK);
+			CHECK_EQ(m.pa, 2 * page + 8);
+			CHECK_EQ(m.size, page);
+			CHECK_EQ(pt_access(&r, &mm, top - page, PT_ACCESS_READ, &m, &ft), PT_ERR_FAULT);
+			CHECK_EQ(ft.kind, PT_FAULT_NOT_PRESENT);
+			if (w->bits == 48) {
+				CHECK_EQ(pt_translate(w->arch, w->feat, root, &mm, top + 8, &m), PT_OK);
+				CHECK_EQ(m.pa, 2 * page + 8);
+			}
+		}
 		/* Just outside the half, and the first VA of it. */
 		CHECK_EQ(pt_map(&t, high ? lo - page : B(w->bits), 0, page, RW), PT_ERR_INVALID);
 		CHECK_EQ(pt_map(&t, lo, 0, page, RW), PT_OK);
