@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * AArch64 VMSAv8-64 stage 1, 4 KiB granule, 48-bit VA and OA (Arm ARM D8.3).
+ * AArch64 VMSAv8-64 stage 1, 4 KiB granule, 25..48-bit VA, 48-bit OA (Arm
+ * ARM D8.3).
  * Heights: 0 level-3 page, 1 level-2 block (2M), 2 level-1 block (1G),
  * 3 level-0 (table only: a level-0 block does not exist with 4K granule).
  * Features: PT_FEAT_AARCH64_EL2 (single-privilege regime), _HIGH (TTBR1, no
@@ -238,15 +239,17 @@ PT_HOOK bool arch_aarch64_r_leaf(const struct pt_regime *r, unsigned h, uint64_t
 #define arch_aarch64_AF_FIRST 1
 #define arch_aarch64_OWN_CONTROLS (PT_CTL_HA | PT_CTL_HD)
 
-/* Levels 0..3; blocks at levels 1 and 2. Without PT_FEAT_AARCH64_HIGH the
- * table serves [0, 2^48), with it [2^64 - 2^48, 2^64): not sign-extended. */
-static const struct pt_shape arch_aarch64_shape = {
-	.info = { "aarch64", 4, 48, 48, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },
-	.shift = { 39, 30, 21, 12 },
-	PT_SHAPE_512,
-	.leaf_levels = 0xe,
-	.features = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH,
-};
+/* One shape per VA size, 25..48 bits (T0SZ/T1SZ 16..39); blocks at heights
+ * 1 and 2 (Arm levels 2 and 1) where the shape has them. Without
+ * PT_FEAT_AARCH64_HIGH the table serves [0, 2^bits), with it
+ * [2^64 - 2^bits, 2^64): not sign-extended. */
+#define A64_4K_SHAPE(bits)                                                                   \
+	A64_SHAPE(arch_aarch64_shape_##bits, "aarch64", bits, 12u, 2u,                       \
+		  PT_SIZE_4K | PT_SIZE_2M | (A64_LEVELS(bits, 12u) > 2 ? PT_SIZE_1G : 0))
+#define A64_4K_WIDTHS(X)                                                                     \
+	X(25) X(26) X(27) X(28) X(29) X(30) X(31) X(32) X(33) X(34) X(35) X(36) X(37) X(38)  \
+	X(39) X(40) X(41) X(42) X(43) X(44) X(45) X(46) X(47) X(48)
+A64_4K_WIDTHS(A64_4K_SHAPE)
 
 /* The hook contract's constants (arch/arch.h). */
 #define arch_aarch64_EMPTY 0
@@ -257,6 +260,15 @@ static const struct pt_shape arch_aarch64_shape = {
 #define arch_aarch64_LEAF0_SOUND 0
 #define arch_aarch64_STATE_MASK (A64_AP_RO | A64_AF | A64_SW_DIRTY | A64_SW0 | A64_SW1)
 
-#define arch_aarch64_SHAPES(X) X(arch_aarch64_shape)
-#define arch_aarch64_FAST_SHAPES arch_aarch64_SHAPES
+#define arch_aarch64_SHAPES(X)                                                               \
+	X(arch_aarch64_shape_25) X(arch_aarch64_shape_26) X(arch_aarch64_shape_27)           \
+	X(arch_aarch64_shape_28) X(arch_aarch64_shape_29) X(arch_aarch64_shape_30)           \
+	X(arch_aarch64_shape_31) X(arch_aarch64_shape_32) X(arch_aarch64_shape_33)           \
+	X(arch_aarch64_shape_34) X(arch_aarch64_shape_35) X(arch_aarch64_shape_36)           \
+	X(arch_aarch64_shape_37) X(arch_aarch64_shape_38) X(arch_aarch64_shape_39)           \
+	X(arch_aarch64_shape_40) X(arch_aarch64_shape_41) X(arch_aarch64_shape_42)           \
+	X(arch_aarch64_shape_43) X(arch_aarch64_shape_44) X(arch_aarch64_shape_45)           \
+	X(arch_aarch64_shape_46) X(arch_aarch64_shape_47) X(arch_aarch64_shape_48)
+/* The default, 48 bits, is the one the engine folds constants for. */
+#define arch_aarch64_FAST_SHAPES(X) X(arch_aarch64_shape_48)
 #endif /* PT_ARCH_AARCH64_H */

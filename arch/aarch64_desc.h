@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * VMSAv8-64 descriptor bits with the 4 KiB granule and 48-bit OA that
- * stage 1 (arch/aarch64.h) and stage 2 (arch/aarch64_s2.h) share or place
+ * VMSAv8-64 descriptor bits with a 48-bit OA that stage 1 (arch/aarch64.h,
+ * arch/aarch64_gran.h) and stage 2 (arch/aarch64_s2.h) share or place
  * alike: valid and type, the output address, the shareability field, the
  * access flag, DBM, and the bits both keep for software. Stage-1-only
  * meanings are named here too where stage 2 gives the bit another one.
+ * With the 16K and 64K granules the address fields start at the granule
+ * (bits 14 and 16), the bits below it up to bit 12 being RES0 without
+ * FEAT_LPA; the stage-1 shapes of every granule are made here too.
  */
 #ifndef PT_ARCH_AARCH64_DESC_H
 #define PT_ARCH_AARCH64_DESC_H
@@ -31,5 +34,46 @@
 #define A64_ADDR    UINT64_C(0x0000fffffffff000) /* OA bits 12..47 */
 #define A64_RES0_OA (UINT64_C(0xf) << 48) /* table: OA[51:48], RES0 with 48-bit OA */
 #define A64_RES0_LEAF (UINT64_C(3) << 48) /* leaf: 48, 49 (50 is GP, 51 DBM) */
+
+
+/* ---- Stage-1 shapes for a granule of 2^p bytes and `bits` of VA ---- */
+
+/* Levels as the Arm ARM's initial lookup level for TxSZ = 64 - bits:
+ * each level resolves p - 3 bits above the page offset, and the walk
+ * starts at the highest level that has any (4K: 25..30 bits 2 levels,
+ * 31..39 3, 40..48 4; 16K: 26..36 2, 37..47 3, 48 4; 64K: 30..42 2,
+ * 43..48 3). */
+#define A64_LEVELS(bits, p) (((bits) - 4u) / ((p) - 3u))
+/* The VA bit where level l's index starts (0 past the last level). */
+#define A64_SHIFT(bits, p, l)                                                                \
+	((unsigned char)((l) < A64_LEVELS(bits, p)                                           \
+				 ? (p) + ((p) - 3u) * (A64_LEVELS(bits, p) - 1u - (l))       \
+				 : 0u))
+#define A64_ROOT_ENTRIES(bits, p) (1u << ((bits) - A64_SHIFT(bits, p, 0u)))
+/* 4 KiB frames of a table of n entries (a smaller table takes one). */
+#define A64_FRAMES(n) ((unsigned char)((n) > 512u ? (n) / 512u : 1u))
+/* Levels that may hold leaves: the last, and blocks up to height maxh. */
+#define A64_MIN_(a, b) ((a) < (b) ? (a) : (b))
+#define A64_LEAF_LEVELS(levels, maxh)                                                        \
+	((unsigned char)(((1u << (A64_MIN_(maxh, (levels) - 1u) + 1u)) - 1u)                 \
+			 << ((levels) - 1u - A64_MIN_(maxh, (levels) - 1u))))
+
+/* A stage-1 shape: `sizes` are its leaf sizes (PT_SIZE_*), blocks up to
+ * height maxh; every table below the root is one granule, aligned to it. */
+#define A64_SHAPE(var, name, bits, p, maxh, sizes)                                           \
+	static const struct pt_shape var = {                                                 \
+		.info = { name, A64_LEVELS(bits, p), bits, 48, sizes },                      \
+		.shift = { A64_SHIFT(bits, p, 0u), A64_SHIFT(bits, p, 1u),                   \
+			   A64_SHIFT(bits, p, 2u), A64_SHIFT(bits, p, 3u) },                 \
+		.entries = { (unsigned short)A64_ROOT_ENTRIES(bits, p), 1u << ((p) - 3u),    \
+			     1u << ((p) - 3u), 1u << ((p) - 3u), 1u << ((p) - 3u) },         \
+		.pte_bytes = 8,                                                              \
+		.frames = { A64_FRAMES(A64_ROOT_ENTRIES(bits, p)),                           \
+			    A64_FRAMES(1u << ((p) - 3u)), A64_FRAMES(1u << ((p) - 3u)),      \
+			    A64_FRAMES(1u << ((p) - 3u)), A64_FRAMES(1u << ((p) - 3u)) },    \
+		.per_frame = { 1, 1, 1, 1, 1 },                                              \
+		.leaf_levels = A64_LEAF_LEVELS(A64_LEVELS(bits, p), maxh),                   \
+		.features = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH,                      \
+	};
 
 #endif /* PT_ARCH_AARCH64_DESC_H */

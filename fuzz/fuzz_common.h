@@ -63,6 +63,11 @@ static inline uint64_t rd_u64(struct rd *r)
 		}                                                                     \
 	} while (0)
 
+/* The formats fuzz_pte and fuzz_translate pick from an input byte: the
+ * 4 KiB-page ones, the first FZ_NARCH of enum pt_arch, so that a corpus
+ * keeps its meaning when formats are added after them. */
+#define FZ_NARCH ((unsigned)PT_AARCH64_16K)
+
 /* Feature sets pt_init accepts, restated from the format table (not asked of the
  * library): only the format's own bits, never EL2 with HIGH, never Svpbmt
  * with XuanTie. */
@@ -81,7 +86,7 @@ static inline bool fz_feat_ok(enum pt_arch a, unsigned f)
 	unsigned allowed = 0;
 	if (fz_is_ept(a))
 		allowed = PT_FEAT_EPT_AD;
-	if (a == PT_AARCH64)
+	if (a == PT_AARCH64 || a == PT_AARCH64_16K || a == PT_AARCH64_64K)
 		allowed = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH;
 	if (a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57)
 		allowed = PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE;

@@ -81,7 +81,9 @@ static void check_decoded(enum pt_arch a, unsigned f, unsigned level, uint64_t p
 static void one(struct rd *r)
 {
 	uint8_t b = rd_u8(r);
-	enum pt_arch a = (enum pt_arch)(b % (PT_ARCH_COUNT + 1));
+	/* One value past the modelled formats is an unknown one. */
+	enum pt_arch a = b % (FZ_NARCH + 1) == FZ_NARCH ? PT_ARCH_COUNT
+							 : (enum pt_arch)(b % (FZ_NARCH + 1));
 	unsigned f = rd_u8(r) & 31;
 	const struct pt_arch_info *in = pt_arch_info(a);
 	unsigned levels = in ? entry_levels(a, in) : 1;

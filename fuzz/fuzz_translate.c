@@ -1025,7 +1025,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rd r = { data, size, 0 };
 	uint8_t b = rd_u8(&r), fb = rd_u8(&r);
-	enum pt_arch a = (enum pt_arch)((b >> 1) % PT_ARCH_COUNT);
+	enum pt_arch a = (enum pt_arch)((b >> 1) % FZ_NARCH);
 	unsigned feat = fb & 15;
 	if (b >= 0xe0) {
 		nested(&r, b, fb);

@@ -69,6 +69,12 @@ enum pt_arch {
 	PT_RISCV_SV39X4, /* G-stage, 41-bit GPA, 16 KiB root; as Sv39 */
 	PT_RISCV_SV48X4, /* G-stage, 50-bit GPA, 16 KiB root; as Sv48 */
 	PT_RISCV_SV57X4, /* G-stage, 59-bit GPA, 16 KiB root; as Sv57 */
+	/* VMSAv8-64 stage 1 with larger granules (the page is the granule),
+	 * 48-bit PA, features as PT_AARCH64; va_bits picks the levels. */
+	PT_AARCH64_16K, /* 16 KiB granule, 26..48-bit VA (default 48: 4 levels, a
+			 * 2-entry root; 37..47: 3; 26..36: 2); 16K, 32M */
+	PT_AARCH64_64K, /* 64 KiB granule, 30..48-bit VA (default 48: 3 levels, a
+			 * 64-entry root; 30..42: 2); 64K, 512M */
 	PT_ARCH_COUNT
 };
 
@@ -109,10 +115,16 @@ enum pt_arch {
 /* ---- Sizes ------------------------------------------------------------- */
 
 #define PT_SIZE_4K   (UINT64_C(1) << 12)
+#define PT_SIZE_16K  (UINT64_C(1) << 14)
+#define PT_SIZE_64K  (UINT64_C(1) << 16)
 #define PT_SIZE_1M   (UINT64_C(1) << 20)
 #define PT_SIZE_2M   (UINT64_C(1) << 21)
+#define PT_SIZE_32M  (UINT64_C(1) << 25)
+#define PT_SIZE_512M (UINT64_C(1) << 29)
 #define PT_SIZE_1G   (UINT64_C(1) << 30)
+#define PT_SIZE_64G  (UINT64_C(1) << 36)
 #define PT_SIZE_512G (UINT64_C(1) << 39)
+#define PT_SIZE_4T   (UINT64_C(1) << 42)
 #define PT_SIZE_256T (UINT64_C(1) << 48)
 
 #define PT_MAX_LEVELS 5
@@ -492,6 +504,19 @@ PT_API uint64_t pt_satp(const struct pt_table *t, uint16_t asid);
  * are the caller's to OR in. 0 for other formats or dead t.
  */
 PT_API uint64_t pt_vtcr(const struct pt_table *t);
+
+/*
+ * TCR_ELx fields for an AArch64 stage-1 table (PT_AARCH64, _16K, _64K), for
+ * the half it serves: without PT_FEAT_AARCH64_HIGH T0SZ (5:0) = 64 - VA
+ * bits, IRGN0 and ORGN0 (9:8, 11:10) write-back, SH0 (13:12) inner
+ * shareable, TG0 (15:14: 4K 0, 64K 1, 16K 2); with it the same fields of
+ * TTBR1 16 bits higher (T1SZ 21:16 ... TG1 31:30: 16K 1, 4K 2, 64K 3).
+ * IPS (34:32) 48-bit; with PT_FEAT_AARCH64_EL2 (TCR_EL2 without VHE) PS
+ * (18:16) 48-bit and the RES1 bits 31 and 23 instead. OR the two halves'
+ * values together for TCR_EL1; HA, HD, HPD, ASID size and the rest are the
+ * caller's. 0 for other formats or dead t.
+ */
+PT_API uint64_t pt_tcr(const struct pt_table *t);
 
 /* VTTBR_EL2 for a PT_AARCH64_S2 table: root PA | VMID << 48 (the root is
  * aligned to its whole size, CnP clear); 0 for other formats or dead t. */

@@ -38,7 +38,7 @@ bool pt_va_valid(enum pt_arch a, uint64_t va)
 {
 	const struct pt_shape *s = pt__shape_widest(a);
 	return s && (pt__va_ok(s, 0, va) ||
-		     (a == PT_AARCH64 && pt__va_ok(s, PT_FEAT_AARCH64_HIGH, va)));
+		     ((s->features & PT_FEAT_AARCH64_HIGH) && pt__va_ok(s, PT_FEAT_AARCH64_HIGH, va)));
 }
 
 bool pt_pa_valid(enum pt_arch a, uint64_t pa)
@@ -77,10 +77,11 @@ uint32_t pt_flags_normalize(enum pt_arch a, unsigned features, uint32_t flags)
 	return pt__norm(flags, pt__flags_kept(a, features), pt__memtypes(a));
 }
 
-/* Height of a leaf of `size` in shape s, or -1 if s has no such leaf. */
-static int leaf_height(const struct pt_shape *s, uint64_t size)
+/* Height of a leaf of `size` in shape s (pages of `page` bytes), or -1 if
+ * s has no such leaf. */
+static int leaf_height(const struct pt_shape *s, uint64_t page, uint64_t size)
 {
-	if (size == PT_SIZE_4K)
+	if (size == page)
 		return 0;
 	for (unsigned l = 0; l < s->info.levels; l++)
 		if (pt__span(s, l) == size && ((s->leaf_levels >> l) & 1))
@@ -189,6 +190,7 @@ int pt_init_config(struct pt_table *t, const struct pt_config *cfg, const struct
 	t->features = features;
 	t->flags_kept = pt__flags_kept(arch, features);
 	t->memtypes = pt__memtypes(arch);
+	t->page_mask = pt__page(s) - 1;
 	t->direct = false;
 	t->direct_offset = 0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
@@ -260,6 +262,31 @@ uint64_t pt_vtcr(const struct pt_table *t)
 	       UINT64_C(1) << 19 | UINT64_C(1) << 31;
 }
 
+/* TCR_ELx for an AArch64 stage-1 table. The lower half's fields are
+ * T0SZ (5:0), IRGN0 (9:8), ORGN0 (11:10), SH0 (13:12) and TG0 (15:14: 4K
+ * 0, 64K 1, 16K 2); the upper half's the same 16 bits higher, with TG1
+ * (31:30) encoded 16K 1, 4K 2, 64K 3. EL1's IPS is 34:32; EL2 (without
+ * VHE) has PS at 18:16 and bits 31 and 23 RES1. 0b101: a 48-bit PA. */
+uint64_t pt_tcr(const struct pt_table *t)
+{
+	const struct pt_shape *s = alive(t) && pt__is_a64_s1(t->arch) ? t->shape : 0;
+	const unsigned page = s ? s->shift[s->info.levels - 1] : 0;
+	/* Write-back write-allocate inner and outer, inner shareable. */
+	const uint64_t walk = UINT64_C(1) << 8 | UINT64_C(1) << 10 | UINT64_C(3) << 12;
+	uint64_t half;
+	if (!s)
+		return 0;
+	if (t->features & PT_FEAT_AARCH64_HIGH) {
+		half = (uint64_t)(page == 12 ? 2 : page == 14 ? 1 : 3) << 14;
+		return ((uint64_t)(64 - s->info.va_bits) | walk | half) << 16 | UINT64_C(5) << 32;
+	}
+	half = (uint64_t)(page == 12 ? 0 : page == 14 ? 2 : 1) << 14;
+	if (t->features & PT_FEAT_AARCH64_EL2)
+		return (uint64_t)(64 - s->info.va_bits) | walk | half | UINT64_C(5) << 16 |
+		       UINT64_C(1) << 23 | UINT64_C(1) << 31;
+	return (uint64_t)(64 - s->info.va_bits) | walk | half | UINT64_C(5) << 32;
+}
+
 uint64_t pt_vttbr(const struct pt_table *t, uint16_t vmid)
 {
 	if (!alive(t) || t->arch != PT_AARCH64_S2)
@@ -304,12 +331,12 @@ PT_INLINE bool touches_shared(const struct pt_table *t, uint64_t va, uint64_t la
 	return false;
 }
 
-/* A range [va, va + size) of a region call: 4K-aligned, non-empty, no
+/* A range [va, va + size) of a region call: page-aligned, non-empty, no
  * wrap-around, both ends canonical and in the same half. */
 PT_INLINE int range_ok(const struct pt_table *t, uint64_t va, uint64_t size, uint64_t *last)
 {
 	const struct pt_shape *s = t->shape;
-	const uint64_t m = PT_SIZE_4K - 1;
+	const uint64_t m = t->page_mask;
 	if ((va & m) || (size & m))
 		return PT_ERR_NOT_ALIGNED;
 	if (size == 0 || va + (size - 1) < va)
@@ -336,7 +363,7 @@ PT_INLINE int edit_at(const struct pt_table *t, bool args_ok, uint64_t va)
 }
 
 /* The same for a region call over [va, va + size), *last set; the PA range
- * [pa, pa + size) too when pa is given: 4K-aligned, no wrap-around, within
+ * [pa, pa + size) too when pa is given: page-aligned, no wrap-around, within
  * the format's PA bits. */
 PT_INLINE int edit_range(const struct pt_table *t, bool args_ok, uint64_t va, uint64_t size,
 		      const uint64_t *pa, uint64_t *last)
@@ -346,7 +373,7 @@ PT_INLINE int edit_range(const struct pt_table *t, bool args_ok, uint64_t va, ui
 		return PT_ERR_INVALID;
 	if ((r = range_ok(t, va, size, last)))
 		return r;
-	if (pa && (*pa & (PT_SIZE_4K - 1)))
+	if (pa && (*pa & t->page_mask))
 		return PT_ERR_NOT_ALIGNED;
 	if (pa && (*pa + (size - 1) < *pa || (*pa + (size - 1)) >> t->shape->info.pa_bits))
 		return PT_ERR_INVALID;
@@ -369,13 +396,13 @@ PT_INLINE uint32_t protected(const struct pt_table *t, uint32_t flags)
 /* ---- Editing ------------------------------------------------------------ */
 
 /* What pt_map's hinted path does not take: every check in the documented
- * order, then a 4K page by the engine's single-page path, or a huge leaf. */
+ * order, then a page by the engine's single-page path, or a huge leaf. */
 int pt__map_slow(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t size, uint32_t flags)
 {
 	if (!alive(t) || !flags_ok(t->arch, flags))
 		return PT_ERR_INVALID;
 	const struct pt_shape *s = t->shape;
-	const int h = leaf_height(s, size);
+	const int h = leaf_height(s, t->page_mask + 1, size);
 	if (h < 0 || !pt__va_ok(s, t->features, va) || (pa >> s->info.pa_bits))
 		return PT_ERR_INVALID;
 	if ((va | pa) & (size - 1))
@@ -425,7 +452,7 @@ int pt_remap(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags, uint6
 	int r = edit_at(t, t && flags_ok(t->arch, flags), va);
 	if (r || (pa >> t->shape->info.pa_bits))
 		return r ? r : PT_ERR_INVALID;
-	if (pa & (PT_SIZE_4K - 1))
+	if (pa & t->page_mask)
 		return PT_ERR_NOT_ALIGNED;
 	return t->engine->change(t, va, true, pa, new_leaf(t, flags), size);
 }

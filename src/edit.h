@@ -153,8 +153,8 @@ PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, struct level lv, size_
 {
 	const struct map_ctx *c = ctx;
 	PTE *const tbl = lv.tbl;
-	fill(&tbl[i], j - i + 1, 0, c->attrs0 | A(out)(va + c->delta), PT_SIZE_4K);
-	pt__record_run(op->w, va, j - i + 1, PT_SIZE_4K);
+	fill(&tbl[i], j - i + 1, 0, c->attrs0 | A(out)(va + c->delta), PG_SIZE);
+	pt__record_run(op->w, va, j - i + 1, PG_SIZE);
 	/* Linked by the time the call returns: pages next to these take the
 	 * hinted path (normalised flags are valid flags). */
 	hint_leaf(op->w, lv.tbl, va, c->flags & PT_FLAGS_ALL, c->flags);
@@ -202,7 +202,7 @@ static __attribute__((cold, noinline)) int map_taken(unsigned feat, uint64_t e)
 }
 
 /*
- * One 4K page (checked; flags valid, not normalised): the point descent to
+ * One page (checked; flags valid, not normalised): the point descent to
  * its last-level table (from the directory hint when it covers va), which
  * is hinted, so the next page takes the inline path (include/pt/inline.h).
  * A missing table or a huge page in the way takes map_in() from the table
@@ -217,10 +217,10 @@ static int map_page(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags
 	int r = find(s, t, va, GOAL_SLOT, &pt);
 	if (PT_UNLIKELY(r == PT_ERR_NOT_MAPPED)) {
 		const struct level lv = { pt.p - idx(s, pt.l, va), pt.l, TBL_LIVE };
-		return map_in(t, lv, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
+		return map_in(t, lv, va, pa, va + (PG_SIZE - 1), nf, 0);
 	}
 	if (PT_UNLIKELY(r != PT_OK || !pt.dir))
-		return map(t, va, pa, va + (PT_SIZE_4K - 1), nf, 0);
+		return map(t, va, pa, va + (PG_SIZE - 1), nf, 0);
 	hint_dir(t, s, pt.dir - idx(s, leaf - 1, va), va);
 	hint_leaf(t, pt.p - idx(s, leaf, va), va, flags, nf);
 	if (PT_UNLIKELY(!A(leaf_empty)(t->features, pt.e)))
@@ -263,7 +263,7 @@ PT_INLINE uint64_t xform_leaf(const struct pt_op *op, const struct xform *x, uns
 	return leaf_at(op->feat, h, A(leaf_pa)(h, e), xform_flags(x, A(leaf_flags)(op->feat, h, e)));
 }
 
-/* The same for a 4K leaf, through the table's memo of the last one: leaves
+/* The same for a last-level leaf, through the table's memo of the last one: leaves
  * rewritten together mostly share their attributes, so they are decoded
  * and encoded once. */
 PT_INLINE uint64_t xform_leaf0(const struct pt_op *op, const struct xform *x, uint64_t e)
@@ -322,7 +322,7 @@ static bool rewrite_leaf(struct pt_op *op, unsigned l, PTE *p, uint64_t e, const
 	return true;
 }
 
-/* Swap p[0..n), expected to hold the run of 4K leaves old, succ(old), ...,
+/* Swap p[0..n), expected to hold the run of last-level leaves old, succ(old), ...,
  * to nv, succ(nv), ... one compare-and-swap each, up to the first that
  * holds something else (the MMU marked it, or the run ended): how many
  * were swapped. */
@@ -333,8 +333,8 @@ static size_t cas_run(PTE *p, size_t n, uint64_t old, uint64_t nv)
 		uint64_t e = old;
 		if (!cas(&p[k], &e, nv))
 			break;
-		old = succ(0, old, PT_SIZE_4K);
-		nv = succ(0, nv, PT_SIZE_4K);
+		old = succ(0, old, PG_SIZE);
+		nv = succ(0, nv, PG_SIZE);
 	}
 	return k;
 }
@@ -448,7 +448,7 @@ PT_INLINE int clear_up(struct pt_op *op, void *ctx, struct slot *s)
 
 PT_PLAN_COMMIT(clear_slot)
 
-/* The plan found the run e, succ(e), ... of n 4K leaves from va: extend
+/* The plan found the run e, succ(e), ... of n last-level leaves from va: extend
  * the last record or start one while the log has room (the commit compares
  * what the log misses). */
 static inline void note_run(struct pt_runs *rs, uint64_t va, size_t n, uint64_t e)
@@ -457,7 +457,7 @@ static inline void note_run(struct pt_runs *rs, uint64_t va, size_t n, uint64_t 
 	if (rs->n) {
 		r = &rs->rec[rs->n - 1];
 		if (r->last + 1 == va && succ(0, r->e, va - r->va) == e) {
-			r->last += (uint64_t)n * PT_SIZE_4K;
+			r->last += (uint64_t)n * PG_SIZE;
 			return;
 		}
 	}
@@ -465,7 +465,7 @@ static inline void note_run(struct pt_runs *rs, uint64_t va, size_t n, uint64_t 
 		return;
 	r = &rs->rec[rs->n++];
 	r->va = va;
-	r->last = va + ((uint64_t)n * PT_SIZE_4K - 1);
+	r->last = va + ((uint64_t)n * PG_SIZE - 1);
 	r->e = e;
 }
 
@@ -497,8 +497,8 @@ PT_INLINE int clear_plan_run(struct pt_op *op, void *ctx, struct level lv, size_
 			continue;
 		}
 		n = 1 + run_len(&tbl[i + 1], min_sz(j - i, run_room(op->s, e)),
-				succ(0, e, PT_SIZE_4K));
-		note_run(c->runs, va + (uint64_t)(i - i0) * PT_SIZE_4K, n, e);
+				succ(0, e, PG_SIZE));
+		note_run(c->runs, va + (uint64_t)(i - i0) * PG_SIZE, n, e);
 		i += n;
 	}
 	return 0;
@@ -523,7 +523,7 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
-		uint64_t pva = va + (uint64_t)i * PT_SIZE_4K;
+		uint64_t pva = va + (uint64_t)i * PG_SIZE;
 		uint64_t e, nv;
 		if (!c->protect) {
 			if (ld(&p[i]) != EMPTY) { /* stray bits in an empty entry go too */
@@ -538,22 +538,22 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 			 * reading it again; where the MMU may mark them, one CAS
 			 * each, and one it marked is read below. */
 			const uint64_t old = succ(0, run->e, pva - run->va);
-			const size_t r = min_sz(n - i, (size_t)((run->last - pva) >> 12) + 1);
+			const size_t r = min_sz(n - i, (size_t)((run->last - pva) >> PG_SHIFT) + 1);
 			size_t k = 0;
 			nv = xform_leaf0(op, &c->x, old);
 			if (nv == old) {
 				k = r;
 			} else if (!A(needs_bbm)(0, old, nv)) {
 				k = A(may_set)(op->feat, 0, old) ? cas_run(&p[i], r, old, nv)
-								 : (fill(&p[i], r, 0, nv, PT_SIZE_4K), r);
-				pt__record_run(op->w, pva, k, PT_SIZE_4K);
+								 : (fill(&p[i], r, 0, nv, PG_SIZE), r);
+				pt__record_run(op->w, pva, k, PG_SIZE);
 			}
 			if (k == r) {
 				i += r - 1;
 				continue;
 			}
 			i += k;
-			pva += (uint64_t)k * PT_SIZE_4K;
+			pva += (uint64_t)k * PG_SIZE;
 		}
 		/* The plan found nothing corrupt: present is a leaf. */
 		e = ld(&p[i]);
@@ -568,14 +568,14 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 			const size_t room = min_sz(n - i - 1, run_room(op->s, e));
 			size_t r;
 			if (!A(may_set)(op->feat, 0, e)) {
-				r = 1 + rewrite_run(&p[i + 1], room, succ(0, e, PT_SIZE_4K),
-						    succ(0, nv, PT_SIZE_4K));
+				r = 1 + rewrite_run(&p[i + 1], room, succ(0, e, PG_SIZE),
+						    succ(0, nv, PG_SIZE));
 				st(&p[i], nv);
 			} else {
 				r = cas_run(&p[i], room + 1, e, nv);
 			}
 			if (r) {
-				pt__record_run(op->w, pva, r, PT_SIZE_4K);
+				pt__record_run(op->w, pva, r, PG_SIZE);
 				i += r - 1;
 				continue;
 			}

@@ -25,6 +25,15 @@
 #define A(x) PT_CAT(PT_CAT(arch_, PT_FAMILY), PT_CAT(_, x))
 #define PTE A(pte)
 
+/* The page: what a last-level entry maps and the unit of every region
+ * call, the family's granule (an engine file that does not say is 4 KiB).
+ * Every shape of the family has its last level's shift equal to it. */
+#ifndef PT_PAGE_SHIFT
+#define PT_PAGE_SHIFT 12u
+#endif
+#define PG_SHIFT PT_PAGE_SHIFT
+#define PG_SIZE (UINT64_C(1) << PG_SHIFT)
+
 #include "entry.h"
 #include "descent.h"
 #include "tables.h"

@@ -76,13 +76,13 @@ PT_INLINE uint64_t succ(unsigned h, uint64_t e, uint64_t size)
 	return e ^ A(out)(pa) ^ A(out)(pa + size);
 }
 
-/* A 4K leaf's address field: leaf_pa of an all-ones entry, put back. */
+/* A last-level leaf's address field: leaf_pa of an all-ones entry, put back. */
 PT_INLINE uint64_t leaf_field(void)
 {
 	return A(out)(A(leaf_pa)(0, ~UINT64_C(0)));
 }
 
-/* A 4K leaf without its PA: the bits that decide its kind and flags (where
+/* A last-level leaf without its PA: the bits that decide its kind and flags (where
  * out() is linear, a mask: tests/test_hooks.c checks it). */
 PT_INLINE uint64_t leaf_attrs_of(uint64_t e)
 {
@@ -95,16 +95,16 @@ PT_INLINE uint64_t leaf_attrs_of(uint64_t e)
  * holds PA / 4, RISC-V; else 0, and 0 where the field is not linear). */
 PT_INLINE unsigned field_shift(void)
 {
-	return A(OUT_LINEAR) ? 12 - (unsigned)__builtin_ctzll(A(out)(PT_SIZE_4K)) : 0;
+	return A(OUT_LINEAR) ? PG_SHIFT - (unsigned)__builtin_ctzll(A(out)(PG_SIZE)) : 0;
 }
 
-/* 4K entries that may follow the 4K leaf e in a run before the PA would
+/* last-level entries that may follow the last-level leaf e in a run before the PA would
  * leave the format's range (and carry into other bits). */
 PT_INLINE size_t run_room(const struct pt_shape *s, uint64_t e)
 {
-	uint64_t top = (UINT64_C(1) << s->info.pa_bits) - PT_SIZE_4K;
+	uint64_t top = (UINT64_C(1) << s->info.pa_bits) - PG_SIZE;
 	uint64_t pa = A(leaf_pa)(0, e);
-	return pa < top ? (size_t)((top - pa) >> 12) : 0;
+	return pa < top ? (size_t)((top - pa) >> PG_SHIFT) : 0;
 }
 
 /*
@@ -119,7 +119,7 @@ static inline size_t run_len(const PTE *p, size_t n, uint64_t expect)
 	size_t i = 0;
 	if (A(OUT_LINEAR)) {
 		enum { L = PT_LANES(PTE) };
-		const uint64_t step = A(out)(PT_SIZE_4K);
+		const uint64_t step = A(out)(PG_SIZE);
 		if (n >= 4 * L) {
 			vec x0 = { 0 }, x1 = { 0 }, x2 = { 0 }, x3 = { 0 }, inc = { 0 }, d;
 			for (unsigned k = 0; k < L; k++) {
@@ -153,7 +153,7 @@ static inline size_t run_len(const PTE *p, size_t n, uint64_t expect)
 		}
 	}
 	for (; i < n && ld(&p[i]) == expect; i++)
-		expect = succ(0, expect, PT_SIZE_4K);
+		expect = succ(0, expect, PG_SIZE);
 	return i;
 }
 
@@ -175,7 +175,7 @@ static inline void fill(PTE *p, size_t n, unsigned h, uint64_t e, uint64_t size)
 		st(&p[i], e);
 }
 
-/* Rewrite the entries of p[0..n) that continue the run of 4K leaves old,
+/* Rewrite the entries of p[0..n) that continue the run of last-level leaves old,
  * succ(old), ... as nv, succ(nv), ...: a chunk is compared first (run_len),
  * then stored, so the compare costs no store-side work. */
 static inline size_t rewrite_run(PTE *p, size_t n, uint64_t old, uint64_t nv)
@@ -185,12 +185,12 @@ static inline size_t rewrite_run(PTE *p, size_t n, uint64_t old, uint64_t nv)
 	while (i < n) {
 		size_t c = min_sz(n - i, CHUNK);
 		size_t r = run_len(&p[i], c, old);
-		fill(&p[i], r, 0, nv, PT_SIZE_4K);
+		fill(&p[i], r, 0, nv, PG_SIZE);
 		i += r;
 		if (r < c)
 			break;
-		old = succ(0, old, r * PT_SIZE_4K);
-		nv = succ(0, nv, r * PT_SIZE_4K);
+		old = succ(0, old, r * PG_SIZE);
+		nv = succ(0, nv, r * PG_SIZE);
 	}
 	return i;
 }

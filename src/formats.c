@@ -10,7 +10,7 @@
 const struct pt_format pt__formats[PT__NFORMATS] = {
 	[PT_X86_64] = { &pt__engine_x86, 0, 1, 0 },
 	[PT_X86_64_LA57] = { &pt__engine_x86, 1, 1, 1 },
-	[PT_AARCH64] = { &pt__engine_aarch64, 0, 1, 0 },
+	[PT_AARCH64] = { &pt__engine_aarch64, 0, 24, 23 }, /* 25..48, 48 */
 	[PT_RISCV_SV39] = { &pt__engine_riscv, 0, 1, 0 },
 	[PT_RISCV_SV48] = { &pt__engine_riscv, 1, 1, 1 },
 	[PT_RISCV_SV57] = { &pt__engine_riscv, 2, 1, 2 },
@@ -22,6 +22,8 @@ const struct pt_format pt__formats[PT__NFORMATS] = {
 	[PT_RISCV_SV39X4] = { &pt__engine_rvg, 0, 1, 0 },
 	[PT_RISCV_SV48X4] = { &pt__engine_rvg, 1, 1, 1 },
 	[PT_RISCV_SV57X4] = { &pt__engine_rvg, 2, 1, 2 },
+	[PT_AARCH64_16K] = { &pt__engine_aarch64_16k, 0, 23, 22 }, /* 26..48, 48 */
+	[PT_AARCH64_64K] = { &pt__engine_aarch64_64k, 0, 19, 18 }, /* 30..48, 48 */
 #ifdef PT_TEST_FORMATS
 	/* Test builds only (tests/fake_arch.h): formats no hardware has. */
 	[PT__FAKE] = { &pt__engine_fake, 0, 1, 0 },

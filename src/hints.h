@@ -8,7 +8,7 @@
 
 /* The span a last-level table covers, and the span of the directory above
  * it, as VA bit positions. */
-#define LEAF_SHIFT (12u + A(LEAF_BITS))
+#define LEAF_SHIFT (PG_SHIFT + A(LEAF_BITS))
 #define DIR_SHIFT (LEAF_SHIFT + A(DIR_BITS))
 
 /* Does the hinted directory cover va? Then a walk for va may start there,
@@ -41,7 +41,7 @@ PT_INLINE void hint_table(struct pt_table *t, PTE *tbl, uint64_t va)
 	t->hint_va = va & ~((UINT64_C(1) << LEAF_SHIFT) - 1);
 }
 
-/* tbl is the last-level table for va; the next 4K pages mapped will most
+/* tbl is the last-level table for va; the next pages mapped will most
  * likely be given `flags` (normalised, with a new leaf's state: nflags). */
 PT_INLINE void hint_leaf(struct pt_table *t, PTE *tbl, uint64_t va, uint32_t flags, uint32_t nflags)
 {
@@ -67,14 +67,14 @@ static void fast_facts(struct pt_fast *f, bool direct)
 	f->leaf_field = leaf_field();
 	f->attrs_mask = ~f->leaf_field;
 	f->pa_bad = ~(f->leaf_field << shr);
-	f->va_fixed = ~(((UINT64_C(1) << LEAF_SHIFT) - 1) & ~(PT_SIZE_4K - 1));
+	f->va_fixed = ~(((UINT64_C(1) << LEAF_SHIFT) - 1) & ~(PG_SIZE - 1));
 	f->map = 0; /* a geometry the fast paths do not know */
 	f->qtag = 0;
-	if (plain && sizeof(PTE) == 8 && A(LEAF_BITS) == 9 && A(DIR_BITS) == 9 &&
+	if (plain && PG_SHIFT == 12 && sizeof(PTE) == 8 && A(LEAF_BITS) == 9 && A(DIR_BITS) == 9 &&
 	    (shr == 0 || shr == 2)) {
 		f->map = shr ? PT_FAST_64_X4 : PT_FAST_64;
 		f->qtag = shr ? PT_FAST_X4_TAG : 0;
-	} else if (plain && sizeof(PTE) == 4 && A(LEAF_BITS) == 8 && A(DIR_BITS) == 12 &&
+	} else if (plain && PG_SHIFT == 12 && sizeof(PTE) == 4 && A(LEAF_BITS) == 8 && A(DIR_BITS) == 12 &&
 		   shr == 0) {
 		f->map = PT_FAST_32;
 		f->qtag = PT_FAST_32_TAG;

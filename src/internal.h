@@ -41,7 +41,7 @@ struct pt_engine {
 	/* Leaves of height <= max_h wherever va, pa and the range allow. */
 	int (*map)(struct pt_table *t, uint64_t va, uint64_t pa, uint64_t last,
 		   uint32_t flags, unsigned max_h);
-	/* One 4K page; flags valid, not normalised (the hint keeps both). */
+	/* One page; flags valid, not normalised (the hint keeps both). */
 	int (*map_page)(struct pt_table *t, uint64_t va, uint64_t pa, uint32_t flags);
 	int (*unmap)(struct pt_table *t, uint64_t va, struct pt_mapping *old);
 	int (*change)(struct pt_table *t, uint64_t va, bool set_pa, uint64_t pa,
@@ -79,7 +79,7 @@ struct pt_engine {
 
 extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_riscv,
 	pt__engine_loongarch, pt__engine_armv7, pt__engine_aarch64_s2, pt__engine_ept,
-	pt__engine_rvg;
+	pt__engine_rvg, pt__engine_aarch64_16k, pt__engine_aarch64_64k;
 #ifdef PT_TEST_FORMATS
 /* Test builds: the fake formats (tests/fake_arch.h), after the real ones. */
 #define PT__FAKE ((enum pt_arch)PT_ARCH_COUNT)
@@ -140,6 +140,12 @@ PT_INLINE bool pt__is_ept(enum pt_arch a)
 	return a == PT_X86_64_EPT || a == PT_X86_64_EPT5;
 }
 
+/* Is a an AArch64 stage-1 format (any granule)? */
+PT_INLINE bool pt__is_a64_s1(enum pt_arch a)
+{
+	return a == PT_AARCH64 || a == PT_AARCH64_16K || a == PT_AARCH64_64K;
+}
+
 /* Is a one of the RISC-V G-stage formats? */
 PT_INLINE bool pt__is_gstage(enum pt_arch a)
 {
@@ -158,7 +164,7 @@ PT_INLINE uint32_t pt__flags_kept(enum pt_arch a, unsigned features)
 		return PT_FLAGS_ALL & ~(PT_USER | PT_GLOBAL);
 	if (pt__is_gstage(a))
 		return PT_FLAGS_ALL & ~(PT_DEVICE | PT_UNCACHED | PT_WC | PT_USER | PT_GLOBAL);
-	if ((a == PT_AARCH64 && (features & PT_FEAT_AARCH64_EL2)) || a == PT_AARCH64_S2)
+	if ((pt__is_a64_s1(a) && (features & PT_FEAT_AARCH64_EL2)) || a == PT_AARCH64_S2)
 		return PT_FLAGS_ALL & ~(PT_USER | PT_GLOBAL);
 	if (a == PT_ARMV7)
 		return PT_FLAGS_ALL & ~(PT_SW0 | PT_SW1);
@@ -214,6 +220,20 @@ PT_INLINE uint64_t pt__table_bytes(const struct pt_shape *s, unsigned l)
 	return (uint64_t)s->entries[l] * s->pte_bytes;
 }
 
+/* Frames of one allocation for a table below the root: every level below
+ * the root has tables of the same size (several packed to a frame, or
+ * several frames to a table), aligned to it. */
+PT_INLINE size_t pt__sub_frames(const struct pt_shape *s)
+{
+	return s->frames[s->info.levels > 1 ? s->info.levels - 1 : 0];
+}
+
+/* The page: what a last-level entry maps, the unit of region calls. */
+PT_INLINE uint64_t pt__page(const struct pt_shape *s)
+{
+	return UINT64_C(1) << s->shift[s->info.levels - 1];
+}
+
 PT_INLINE uint64_t pt__span(const struct pt_shape *s, unsigned level)
 {
 	return UINT64_C(1) << s->shift[level];
@@ -235,9 +255,8 @@ PT_INLINE bool pt__va_ok(const struct pt_shape *s, unsigned feat, uint64_t va)
 	uint64_t hi = va >> (bits - 1); /* the top VA bit and everything above */
 	if (s->sign_extend)
 		return hi == 0 || hi == (UINT64_MAX >> (bits - 1));
-	if (bits == 32)
-		return va >> 32 == 0;
-	/* AArch64: top 16 bits all 0 (TTBR0) or all 1 (TTBR1). */
+	/* AArch64: bits 63..bits all 0 (TTBR0) or all 1 (TTBR1); ARMv7:
+	 * below 2^32. */
 	hi = va >> bits;
 	if (feat & PT_FEAT_AARCH64_HIGH)
 		return hi == (UINT64_MAX >> bits);

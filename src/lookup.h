@@ -33,7 +33,7 @@ PT_INLINE void leaf_mapping(struct pt_mapping *out, unsigned feat, unsigned h, u
 
 /* The entry e at level l, above the last, is no table: a huge leaf answers
  * the lookup of va, anything else ends it. Out of line, so the common path
- * (tables, then a 4K leaf) takes no branch. */
+ * (tables, then a last-level leaf) takes no branch. */
 static __attribute__((cold, noinline)) int lookup_stop(const struct pt_shape *s, unsigned feat,
 						       unsigned l, uint64_t e, uint64_t va,
 						       struct pt_mapping *out)
@@ -102,18 +102,18 @@ PT_INLINE int lookup(const struct pt_shape *s, bool from_first, unsigned l0, con
 			 * there; *pt says where the walk stopped. */
 			return goal == GOAL_SLOT && h > 0 ? PT_ERR_NOT_MAPPED : PT_OK;
 		}
-		/* A 4K leaf encoded as the last mapped flags (most are):
+		/* A last-level leaf encoded as the last mapped flags (most are):
 		 * decoded by one compare, as its kind and flags depend on
 		 * these bits alone. */
 		if (h == 0 && PT_LIKELY(leaf_attrs_of(e) == t->hint_attrs)) {
-			out->pa = A(leaf_pa)(0, e) | (va & (PT_SIZE_4K - 1));
+			out->pa = A(leaf_pa)(0, e) | (va & (PG_SIZE - 1));
 			out->flags = t->hint_nflags;
 			out->state = t->hint_state;
-			out->size = PT_SIZE_4K;
+			out->size = PG_SIZE;
 			return PT_OK;
 		}
 		/* The common path falls through: tables (a branch-free test),
-		 * then a 4K leaf; anything else above takes a call. */
+		 * then a last-level leaf; anything else above takes a call. */
 		if (h > 0) {
 			if (PT_UNLIKELY(!A(is_table)(feat, h, e)))
 				return lookup_stop(s, feat, l, e, va, out);
@@ -122,7 +122,7 @@ PT_INLINE int lookup(const struct pt_shape *s, bool from_first, unsigned l0, con
 		}
 		k = A(kind)(feat, h, e);
 		if (PT_LIKELY(k == PTK_LEAF)) {
-			leaf_mapping(out, feat, 0, e, va, PT_SIZE_4K);
+			leaf_mapping(out, feat, 0, e, va, PG_SIZE);
 			return PT_OK;
 		}
 		return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;

@@ -41,6 +41,8 @@ static bool nested_pair(enum pt_arch s1, enum pt_arch s2)
 	case PT_X86_64_LA57: /* EPT's levels do not follow the guest's */
 		return s2 == PT_X86_64_EPT || s2 == PT_X86_64_EPT5;
 	case PT_AARCH64:
+	case PT_AARCH64_16K:
+	case PT_AARCH64_64K: /* each stage has its own granule */
 		return s2 == PT_AARCH64_S2;
 	case PT_RISCV_SV39:
 	case PT_RISCV_SV48:

@@ -11,7 +11,7 @@
 
 /*
  * What a protect plan learned about its range's last-level tables: up to
- * PT_RUN_LOG runs of 4K leaves, each the entry `e` at `va` followed by its
+ * PT_RUN_LOG runs of last-level leaves, each the entry `e` at `va` followed by its
  * successors through `last` (across tables too). The commit rewrites these
  * without reading them again, and reads and compares what the log misses.
  */
@@ -102,16 +102,19 @@ static inline uint64_t pt__take(struct pt_op *op)
 /* Give back whatever the commit did not use (and everything on failure). */
 static inline void pt__unreserve(struct pt_op *op)
 {
+	const size_t frames = pt__sub_frames(op->s);
 	while (op->stash)
-		op->t->mm.free_frames(op->t->mm.ctx, pt__take(op), 1);
+		op->t->mm.free_frames(op->t->mm.ctx, pt__take(op), frames);
 }
 
-/* Reserve n single frames into the stash; all or nothing. */
+/* Reserve n allocations for tables below the root into the stash (each
+ * the frames of one such table, aligned to its size); all or nothing. */
 static inline int pt__reserve(struct pt_op *op, size_t n)
 {
+	const size_t frames = pt__sub_frames(op->s);
 	while (n--) {
 		uint64_t pa;
-		if (pt__alloc(op->t, op->s, 1, PT_FRAME_SIZE, &pa) != PT_OK) {
+		if (pt__alloc(op->t, op->s, frames, frames * PT_FRAME_SIZE, &pa) != PT_OK) {
 			pt__unreserve(op);
 			return PT_ERR_NO_MEMORY;
 		}

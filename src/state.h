@@ -11,7 +11,7 @@ struct state_ctx {
 	struct xform x;   /* XF_CLEAR of the bits asked for */
 	uint64_t va0;     /* the range's first VA: bitmap bit 0 */
 	uint64_t *bitmap; /* NULL: no report */
-	/* Raw attribute bits (leaf_attrs_of) of the last 4K leaf seen with
+	/* Raw attribute bits (leaf_attrs_of) of the last last-level leaf seen with
 	 * none of the bits (leaf_field(), which no entry's attributes are,
 	 * before): leaves of a VM's memory share a handful of attribute
 	 * sets, so nearly every entry is decided by a compare. */
@@ -21,7 +21,7 @@ struct state_ctx {
 /* Pages [first, last] (VAs in the range) had a bit: report them. */
 PT_INLINE void mark_pages(struct state_ctx *c, uint64_t first, uint64_t last)
 {
-	uint64_t i = (first - c->va0) >> 12, n = ((last - first) >> 12) + 1;
+	uint64_t i = (first - c->va0) >> PG_SHIFT, n = ((last - first) >> PG_SHIFT) + 1;
 	if (!c->bitmap)
 		return;
 	for (; n && (i % 64); n--, i++)
@@ -32,7 +32,7 @@ PT_INLINE void mark_pages(struct state_ctx *c, uint64_t first, uint64_t last)
 		c->bitmap[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
-/* The plan: only a corrupt entry can fail the call. A 4K entry's kind
+/* The plan: only a corrupt entry can fail the call. A last-level entry's kind
  * depends on its attribute bits alone (lookup.h relies on it too), and not
  * on the state bits among them (STATE_MASK), which are what tells a VM's
  * dirty pages from its clean ones: so entries like the last leaf found
@@ -115,13 +115,13 @@ PT_INLINE int state_run(struct pt_op *op, void *ctx, struct level lv, size_t i0,
 	struct state_ctx *c = ctx;
 	PTE *const first = &lv.tbl[i0], *const end = &lv.tbl[j] + 1;
 	uint64_t *const bitmap = c->bitmap;
-	const uint64_t k0 = (va - c->va0) >> 12; /* first's page in the bitmap */
+	const uint64_t k0 = (va - c->va0) >> PG_SHIFT; /* first's page in the bitmap */
 	/* And here, the last set with some of the bits that a plain store
 	 * may rewrite (none yet), and what it becomes. */
 	uint64_t clean = c->clean, marked = leaf_field(), cleared = 0;
 	for (PTE *q = skip_like(first, end, clean); q < end; q = skip_like(q + 1, end, clean)) {
 		const uint64_t e = ld(q), a = leaf_attrs_of(e), n = (uint64_t)(q - first);
-		const uint64_t pva = va + n * PT_SIZE_4K;
+		const uint64_t pva = va + n * PG_SIZE;
 		if (a == marked) {
 			st(q, cleared ^ e ^ a); /* e ^ a: e's address field */
 			pt__record(op->w, pva);

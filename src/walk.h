@@ -28,7 +28,7 @@ walk_leaves_in(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base
 	struct pt_entry ent;
 	/* ent is handed over as const: what leaves share is written once. */
 	ent.level = l;
-	ent.size = PT_SIZE_4K;
+	ent.size = PG_SIZE;
 	ent.leaf = true;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t e = ld(&tbl[i]);
@@ -59,9 +59,9 @@ walk_leaves_in(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base
 				break;
 			seen++;
 		}
-		expect = succ(0, e, PT_SIZE_4K);
+		expect = succ(0, e, PG_SIZE);
 		ent.index = i;
-		ent.va = cbase + ((uint64_t)i << 12);
+		ent.va = cbase + ((uint64_t)i << PG_SHIFT);
 		ent.pte = e;
 		ent.pa = A(leaf_pa)(0, e);
 		if ((pre_only || pre) && (r = pre(arg, &ent)))
@@ -151,7 +151,7 @@ PT_INLINE int walk_run(struct pt_op *op, void *ctx, struct level lv, size_t i, s
 {
 	const struct walk_ctx *c = ctx;
 	(void)j;
-	return walk_leaves(op, lv.l, lv.tbl, va - ((uint64_t)i << 12), c->ops, c->arg);
+	return walk_leaves(op, lv.l, lv.tbl, va - ((uint64_t)i << PG_SHIFT), c->ops, c->arg);
 }
 
 PT_VISITOR(walk_visitor, walk_level, .skip_empty = true, .live_only = true, .count = true,
@@ -175,7 +175,7 @@ struct ranges {
 	struct pt_range cur;  /* cur.size == 0: nothing pending */
 	uint64_t expect;      /* next entry continuing cur at this height */
 	unsigned expect_h;    /* height expect belongs to (no match elsewhere) */
-	size_t room;          /* 4K entries expect may still advance (PA limit) */
+	size_t room;          /* last-level entries expect may still advance (PA limit) */
 };
 
 /* Hand over the pending range: nothing is left to extend. */
@@ -222,15 +222,15 @@ PT_INLINE int ranges_run(struct pt_op *op, void *ctx, struct level lv, size_t i,
 	struct ranges *w = ctx;
 	const PTE *tbl = lv.tbl;
 	int r;
-	for (; i <= j; i++, va += PT_SIZE_4K) {
+	for (; i <= j; i++, va += PG_SIZE) {
 		uint64_t e;
 		if (w->expect_h == 0 && w->cur.size) {
 			size_t n = run_len(&tbl[i], min_sz(j - i + 1, w->room), w->expect);
 			w->room -= n;
-			w->cur.size += n * PT_SIZE_4K;
-			w->expect = succ(0, w->expect, n * PT_SIZE_4K);
+			w->cur.size += n * PG_SIZE;
+			w->expect = succ(0, w->expect, n * PG_SIZE);
 			i += n;
-			va += n * PT_SIZE_4K;
+			va += n * PG_SIZE;
 			if (i > j)
 				break;
 		}
@@ -241,12 +241,12 @@ PT_INLINE int ranges_run(struct pt_op *op, void *ctx, struct level lv, size_t i,
 				return r;
 			if (e == EMPTY) {
 				size_t k = skip_empty(tbl, i + 1, j + 1);
-				va += (uint64_t)(k - i - 1) * PT_SIZE_4K;
+				va += (uint64_t)(k - i - 1) * PG_SIZE;
 				i = k - 1;
 			}
 			break;
 		case PTK_LEAF:
-			if ((r = range_leaf(op, w, 0, lv.l, e, va, va + PT_SIZE_4K - 1)))
+			if ((r = range_leaf(op, w, 0, lv.l, e, va, va + PG_SIZE - 1)))
 				return r;
 			break;
 		default:
@@ -290,8 +290,8 @@ static int walk_ranges(const struct pt_table *t, uint64_t va, uint64_t last,
 
 /* ---- Batches of leaves (pt_walk_batches) ------------------------------- */
 
-/* The batch being filled, and the raw attribute bits of its last 4K leaf:
- * a next 4K entry with the same bits joins on a compare (raw is false when
+/* The batch being filled, and the raw attribute bits of its last last-level leaf:
+ * a next last-level entry with the same bits joins on a compare (raw is false when
  * the batch holds larger leaves). */
 struct batches {
 	int (*fn)(void *arg, const struct pt_batch *b);
@@ -342,7 +342,7 @@ static int batch_leaf(const struct pt_op *op, struct batches *w, unsigned h, uns
 }
 
 /*
- * How many of the k entries from p are 4K leaves with attribute bits
+ * How many of the k entries from p are last-level leaves with attribute bits
  * attrs; their PAs go to pa. e ^ attrs is e's address field (the PA, or PA
  * / 4 on RISC-V) exactly when e's attribute bits are attrs. Linear formats
  * test 64 bytes at once in 16-byte vectors; each lane is an aligned entry,
@@ -405,12 +405,12 @@ PT_INLINE int batches_run(struct pt_op *op, void *ctx, struct level lv, size_t i
 	while (i <= j) {
 		struct pt_batch *b = &w->b;
 		uint64_t e;
-		if (w->raw && b->va + b->n * PT_SIZE_4K == cva) {
+		if (w->raw && b->va + b->n * PG_SIZE == cva) {
 			const size_t k = min_sz(j - i + 1, PT_BATCH_MAX - b->n);
 			const size_t m = batch_run(&tbl[i], k, w->attrs, &w->pa[b->n]);
 			b->n += m;
 			i += m;
-			cva += m * PT_SIZE_4K;
+			cva += m * PG_SIZE;
 			if (b->n == PT_BATCH_MAX && (r = batch_next(w)))
 				return r;
 			if (m == k)
@@ -422,7 +422,7 @@ PT_INLINE int batches_run(struct pt_op *op, void *ctx, struct level lv, size_t i
 			/* A hole: the batch cannot go on past it, and the VA
 			 * compare above sees that. */
 			const size_t z = e != EMPTY ? i + 1 : skip_empty(tbl, i + 1, j + 1);
-			cva += (z - i) * PT_SIZE_4K;
+			cva += (z - i) * PG_SIZE;
 			i = z;
 			continue;
 		}
@@ -434,7 +434,7 @@ PT_INLINE int batches_run(struct pt_op *op, void *ctx, struct level lv, size_t i
 			return batch_corrupt(w);
 		}
 		i++;
-		cva += PT_SIZE_4K;
+		cva += PG_SIZE;
 	}
 	return 0;
 }

@@ -118,8 +118,8 @@ static inline uint64_t top_page(const struct fmt *f)
 {
 	if (f->arch == PT_ARMV7)
 		return 0xfffff000;
-	if (f->arch == PT_AARCH64)
-		return f->lo ? UINT64_C(0xfffffffffffff000) : UINT64_C(0x0000fffffffff000);
+	if (fmt_is_a64(f->arch))
+		return f->lo ? 0 - fmt_page(f) : fmt_lower_end(f) - fmt_page(f);
 	if (fmt_stage2(f))
 		return fmt_lower_end(f) - PT_SIZE_4K;
 	return UINT64_C(0xfffffffffffff000);
@@ -277,7 +277,10 @@ static inline uint64_t corrupt_root(const struct fmt *f)
 	switch (f->arch) {
 	case PT_X86_64:
 	case PT_X86_64_LA57: return 0x1000 | 0x81;
-	case PT_AARCH64: return 0x401; /* a level-0 block */
+	case PT_AARCH64: /* a level-0 block where the root is level 0 */
+		return f->levels == 4 ? 0x401 : 0x501;
+	case PT_AARCH64_16K:
+	case PT_AARCH64_64K:
 	case PT_AARCH64_S2: return 0x501; /* SH 0b01 (the root may hold blocks) */
 	case PT_LOONGARCH64: return 0x1000 | 0x40 | 0x91;
 	case PT_ARMV7: return 0x100000 | 0x3;

@@ -44,6 +44,10 @@ static const struct fmt FMTS[] = {
 	{ "aarch64", PT_AARCH64, 0, 4, 48, 48, 0xe, 0 },
 	{ "aarch64_el2", PT_AARCH64, PT_FEAT_AARCH64_EL2, 4, 48, 48, 0xe, 0 },
 	{ "aarch64_high", PT_AARCH64, PT_FEAT_AARCH64_HIGH, 4, 48, 48, 0xe, HIGH_HALF },
+	/* 4K granule at 39 bits (Android's): 3 levels from Arm level 1. */
+	{ "aarch64_39", PT_AARCH64, 0, 3, 39, 48, 0x7, 0 },
+	{ "aarch64_39_high", PT_AARCH64, PT_FEAT_AARCH64_HIGH, 3, 39, 48, 0x7,
+	  UINT64_C(0xffffff8000000000) },
 	{ "riscv_sv39", PT_RISCV_SV39, 0, 3, 39, 56, 0x7, 0 },
 	{ "riscv_sv39_svpbmt", PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT, 3, 39, 56, 0x7, 0 },
 	{ "riscv_sv39_xuantie", PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE, 3, 39, 56, 0x7, 0 },
@@ -69,6 +73,17 @@ static const struct fmt FMTS[] = {
 	{ "riscv_sv57x4", PT_RISCV_SV57X4, 0, 5, 59, 56, 0x1f, 0 },
 };
 #define ARCH_UNKNOWN PT_ARCH_COUNT
+/* The 16K and 64K granules (pages of one granule), run by the suites that
+ * ask the page size (fmt_page) rather than assume 4 KiB. */
+static const struct fmt GRAN_FMTS[] = {
+	{ "aarch64_16k", PT_AARCH64_16K, 0, 4, 48, 48, 0xc, 0 },
+	{ "aarch64_16k_high", PT_AARCH64_16K, PT_FEAT_AARCH64_HIGH, 4, 48, 48, 0xc, HIGH_HALF },
+	{ "aarch64_16k_47", PT_AARCH64_16K, 0, 3, 47, 48, 0x6, 0 },
+	{ "aarch64_64k", PT_AARCH64_64K, 0, 3, 48, 48, 0x6, 0 },
+	{ "aarch64_64k_el2", PT_AARCH64_64K, PT_FEAT_AARCH64_EL2, 3, 48, 48, 0x6, 0 },
+	{ "aarch64_64k_42", PT_AARCH64_64K, 0, 2, 42, 48, 0x3, 0 },
+};
+#define NGRAN_FMTS (sizeof(GRAN_FMTS) / sizeof(GRAN_FMTS[0]))
 #endif
 #define NFMTS (sizeof(FMTS) / sizeof(FMTS[0]))
 
@@ -85,10 +100,26 @@ static inline uint64_t fmt_empty(const struct fmt *f)
 
 /* Formats that need break-before-make for anything but a permission
  * change (Arm, and the fake format). */
+static inline bool fmt_is_a64(enum pt_arch a)
+{
+	return a == PT_AARCH64 || a == PT_AARCH64_16K || a == PT_AARCH64_64K;
+}
+
 static inline bool fmt_bbm(const struct fmt *f)
 {
-	return f->arch == PT_AARCH64 || f->arch == PT_AARCH64_S2 || f->arch == PT_ARMV7 ||
+	return fmt_is_a64(f->arch) || f->arch == PT_AARCH64_S2 || f->arch == PT_ARMV7 ||
 	       fmt_empty(f);
+}
+
+/* The page (the granule on AArch64): log2 of its size. */
+static inline unsigned fmt_page_shift(const struct fmt *f)
+{
+	return f->arch == PT_AARCH64_16K ? 14 : f->arch == PT_AARCH64_64K ? 16 : 12;
+}
+
+static inline uint64_t fmt_page(const struct fmt *f)
+{
+	return UINT64_C(1) << fmt_page_shift(f);
 }
 
 static inline bool fmt_is_riscv(enum pt_arch a)
@@ -117,7 +148,7 @@ static inline bool fmt_stage2(const struct fmt *f)
  * formats, whose guest-physical addresses have no upper half). */
 static inline bool fmt_sext(const struct fmt *f)
 {
-	return f->arch != PT_AARCH64 && f->arch != PT_ARMV7 && !fmt_stage2(f);
+	return !fmt_is_a64(f->arch) && f->arch != PT_ARMV7 && !fmt_stage2(f);
 }
 
 /* The first VA above the lower half (sign-extended formats: the first
@@ -132,7 +163,7 @@ static inline uint64_t fmt_span(const struct fmt *f, unsigned l)
 {
 	if (f->arch == PT_ARMV7)
 		return l == 0 ? PT_SIZE_1M : PT_SIZE_4K;
-	return UINT64_C(1) << (12 + 9 * (f->levels - 1 - l));
+	return UINT64_C(1) << (fmt_page_shift(f) + (fmt_page_shift(f) - 3) * (f->levels - 1 - l));
 }
 
 static inline unsigned fmt_entries(const struct fmt *f, unsigned l)
@@ -144,7 +175,11 @@ static inline unsigned fmt_entries(const struct fmt *f, unsigned l)
 		return 1u << (f->va_bits - (12 + 9 * (f->levels - 1)));
 	if (fmt_is_gstage(f->arch))
 		return l == 0 ? 2048 : 512;
-	return 512;
+	/* An AArch64 stage-1 root resolves the VA bits above the level
+	 * below it; every other table is one granule. */
+	if (fmt_is_a64(f->arch) && l == 0)
+		return 1u << (f->va_bits - (fmt_page_shift(f) + (fmt_page_shift(f) - 3) * (f->levels - 1)));
+	return 1u << (fmt_page_shift(f) - 3);
 }
 
 static inline unsigned fmt_pte_bytes(const struct fmt *f)
@@ -165,7 +200,7 @@ static inline size_t fmt_index(const struct fmt *f, unsigned l, uint64_t va)
  * stage-2 root of n concatenated tables is n frames). */
 static inline size_t fmt_root_frames(const struct fmt *f)
 {
-	if (f->arch == PT_AARCH64_S2)
+	if (f->arch == PT_AARCH64_S2 || fmt_is_a64(f->arch))
 		return fmt_entries(f, 0) > 512 ? fmt_entries(f, 0) / 512 : 1;
 	return f->arch == PT_ARMV7 || fmt_is_gstage(f->arch) ? 4 : 1;
 }
@@ -279,6 +314,11 @@ static inline void fmt_va_range(const struct fmt *f, unsigned *lo, unsigned *hi)
 		*lo = 32, *hi = 48;
 		return;
 	}
+	if (fmt_is_a64(f->arch)) {
+		*lo = f->arch == PT_AARCH64_16K ? 26 : f->arch == PT_AARCH64_64K ? 30 : 25;
+		*hi = 48;
+		return;
+	}
 	*lo = *hi = pt_arch_info(f->arch) ? pt_arch_info(f->arch)->va_bits : f->va_bits;
 }
 
@@ -286,13 +326,17 @@ static inline void fmt_va_range(const struct fmt *f, unsigned *lo, unsigned *hi)
  * two concatenated tables). */
 static inline size_t fmt_default_root_frames(const struct fmt *f)
 {
-	return f->arch == PT_AARCH64_S2 ? 2 : fmt_root_frames(f);
+	if (f->arch == PT_AARCH64_S2)
+		return 2;
+	return fmt_is_a64(f->arch) ? 1 : fmt_root_frames(f); /* 48 bits: one frame or less */
 }
 
 /* Level l of a table of f as pt_pte_page/table/decode number it: from the
  * root of the format's widest table (a narrower stage 2 starts lower). */
 static inline unsigned fmt_plevel(const struct fmt *f, unsigned l)
 {
+	if (fmt_is_a64(f->arch))
+		return l + (f->arch == PT_AARCH64_64K ? 3 : 4) - f->levels;
 	return f->arch == PT_AARCH64_S2 ? l + 4 - f->levels : l;
 }
 
@@ -326,7 +370,7 @@ static inline int fmt_translate(const struct fmt *f, uint64_t root, const struct
  * stage 2). */
 static inline bool fmt_has_1g(const struct fmt *f)
 {
-	return f->arch != PT_ARMV7 && f->levels > 2;
+	return f->arch != PT_ARMV7 && f->levels > 2 && fmt_page(f) == PT_SIZE_4K;
 }
 
 /* Every table of format f the suites make: f's format, features and VA

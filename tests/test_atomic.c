@@ -14,7 +14,7 @@
 #include "check.h"
 #include "fmt.h"
 
-#define K4 PT_SIZE_4K
+static uint64_t K4; /* the page: 4K, or the AArch64 granule */
 #define RW (PT_READ | PT_WRITE)
 
 struct env {
@@ -120,14 +120,14 @@ static int o_map1g(struct env *e)
 static void s_partial(struct env *e)
 {
 	uint64_t hs = HS(e->f);
-	CHECK_EQ(pt_map(&e->t, V(e->f, 0x40000000 - hs), 0x1000, K4, RW), PT_OK);
-	CHECK_EQ(pt_map(&e->t, V(e->f, 0x40000000 + 2 * hs + K4), 0x1000, K4, RW), PT_OK);
-	CHECK_EQ(pt_map(&e->t, V(e->f, 0x40000000 + 3 * hs), 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e->t, V(e->f, 0x40000000 - hs), K4, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e->t, V(e->f, 0x40000000 + 2 * hs + K4), K4, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e->t, V(e->f, 0x40000000 + 3 * hs), K4, K4, RW), PT_OK);
 }
 static int o_partial(struct env *e)
 {
 	uint64_t hs = HS(e->f);
-	return pt_map_region(&e->t, V(e->f, 0x40000000 - hs + K4), 0x5000, 3 * hs - K4, RW, 0);
+	return pt_map_region(&e->t, V(e->f, 0x40000000 - hs + K4), 5 * K4, 3 * hs - K4, RW, 0);
 }
 static int o_partial_huge(struct env *e)
 {
@@ -139,13 +139,13 @@ static int o_partial_huge(struct env *e)
 /* A page right after o_maphuge's range: its tail shares a table. */
 static void s_right(struct env *e)
 {
-	CHECK_EQ(pt_map(&e->t, V(e->f, 0x40000000 + 2 * HS(e->f) + 3 * K4), 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e->t, V(e->f, 0x40000000 + 2 * HS(e->f) + 3 * K4), K4, K4, RW), PT_OK);
 }
 
 /* An emptied subtree in the way (replaced), plus a table to allocate. */
 static void s_emptied(struct env *e)
 {
-	CHECK_EQ(pt_map(&e->t, V(e->f, 0x40000000 + K4), 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e->t, V(e->f, 0x40000000 + K4), K4, K4, RW), PT_OK);
 	CHECK_EQ(pt_unmap(&e->t, V(e->f, 0x40000000 + K4), NULL), PT_OK);
 }
 static int o_emptied(struct env *e)
@@ -158,11 +158,11 @@ static int o_emptied(struct env *e)
  * allocation, so no NO_MEMORY is ever seen. */
 static void s_blocked(struct env *e)
 {
-	CHECK_EQ(pt_map(&e->t, V(e->f, 0x40000000 + 2 * HS(e->f)), 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e->t, V(e->f, 0x40000000 + 2 * HS(e->f)), K4, K4, RW), PT_OK);
 }
 static int o_blocked(struct env *e)
 {
-	return pt_map_region(&e->t, V(e->f, 0x40000000 - 2 * K4), 0x1000, 2 * HS(e->f) + 3 * K4,
+	return pt_map_region(&e->t, V(e->f, 0x40000000 - 2 * K4), K4, 2 * HS(e->f) + 3 * K4,
 			     RW, 0);
 }
 
@@ -231,7 +231,7 @@ static void prime(struct env *e)
 	const uint64_t step = f->arch == PT_ARMV7 ? 4 * PT_SIZE_1M : HS(f);
 	const uint64_t va = V(f, 0x80000000);
 	for (unsigned k = 0; k <= PT_FREE_MAX; k++)
-		CHECK_EQ(pt_map(&e->t, va + k * step, 0x1000, K4, RW), PT_OK);
+		CHECK_EQ(pt_map(&e->t, va + k * step, K4, K4, RW), PT_OK);
 	pt_flush(&e->t);
 	for (unsigned k = 0; k < PT_FREE_MAX; k++)
 		CHECK_EQ(pt_unmap_region(&e->t, va + k * step, K4), PT_OK);
@@ -274,6 +274,7 @@ static void waiting_take(const struct env *e, struct waiting *w)
 static void run(const struct fmt *f, const struct scen *sc, bool zero_pa, bool primed)
 {
 	struct env e;
+	K4 = fmt_page(f);
 	struct digest ref = { 0, 0 };
 	size_t ref_use = 0;
 	unsigned long failures = 0;
@@ -359,5 +360,21 @@ int main(void)
 		}
 		group_end();
 	}
+#ifndef PT_TEST_FORMATS
+	/* The 16K and 64K granules: tables of several frames below the root. */
+	for (size_t i = 0; i < NGRAN_FMTS; i++) {
+		const struct fmt *f = &GRAN_FMTS[i];
+		char name[64];
+		snprintf(name, sizeof(name), "atomic %s", f->name);
+		group_begin(name);
+		for (size_t s = 0; s < sizeof(SCENS) / sizeof(SCENS[0]); s++) {
+			if (SCENS[s].needs_1g && !fmt_has_1g(f))
+				continue;
+			run(f, &SCENS[s], false, false);
+			run(f, &SCENS[s], true, true);
+		}
+		group_end();
+	}
+#endif
 	return check_status();
 }

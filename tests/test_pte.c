@@ -753,9 +753,10 @@ int main(void)
 			const struct fmt *f = j < NFMTS ? &FMTS[j] : &EXTRA[j - NFMTS];
 			if (f->arch != FAM[i].a)
 				continue;
-			/* The entry helpers number a stage 2's levels as its
-			 * widest (4-level) table does: that row alone. */
-			if (f->arch == PT_AARCH64_S2 && f->levels != 4)
+			/* The entry helpers number a stage 2's levels, and an
+			 * AArch64 stage 1's, as the format's widest table
+			 * does: that row alone. */
+			if ((f->arch == PT_AARCH64_S2 || fmt_is_a64(f->arch)) && f->va_bits != 48)
 				continue;
 			leaf_table(f);
 			table_entries(f);

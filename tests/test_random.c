@@ -16,8 +16,7 @@
 #include "check.h"
 #include "fmt.h"
 
-#define K4 PT_SIZE_4K
-#define NPAGES 16384 /* 64 MiB window */
+#define NPAGES 16384 /* a window of 64 MiB, 256 MiB (16K) or 1 GiB (64K) */
 #define NOPS 8000
 #define NONE (~UINT64_C(0))
 
@@ -34,6 +33,7 @@ static struct page M[NPAGES];
 static const struct fmt *F;
 static uint64_t WB;  /* window base */
 static uint64_t HSZ; /* the huge size used: 2M, or 1M on ARMv7 */
+static uint64_t K4;  /* the page: 4K, or the AArch64 granule */
 
 static struct page *pg(uint64_t va)
 {
@@ -366,7 +366,7 @@ static void op_clear_state(struct pt_table *t)
 				uint64_t qa = lva + o;
 				q->state &= ~st;
 				q->flags &= ~(st & (PT_SW0 | PT_SW1));
-				if (qa >= va && qa < va + size)
+				if (with_bm && qa >= va && qa < va + size)
 					want_bm[(qa - va) / K4 / 64] |= UINT64_C(1) << ((qa - va) / K4 % 64);
 			}
 		}
@@ -457,6 +457,7 @@ static void run(const struct fmt *f, size_t idx, bool direct)
 	struct pt_table t;
 	F = f;
 	HSZ = fmt_span(f, fmt_huge_level(f));
+	K4 = fmt_page(f);
 	/* Upper half for every other sign-extended format, to cover both. */
 	if (f->lo)
 		WB = UINT64_C(0xffffffffc0000000);
@@ -537,6 +538,16 @@ int main(void)
 		run(&FMTS[i], i, false);
 		group_end();
 	}
+#ifndef PT_TEST_FORMATS
+	/* The 16K and 64K granules, every other one through a direct map. */
+	for (size_t i = 0; i < NGRAN_FMTS; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "random %s", GRAN_FMTS[i].name);
+		group_begin(name);
+		run(&GRAN_FMTS[i], NFMTS + i, i % 2 == 0);
+		group_end();
+	}
+#endif
 	/* The same sequences through pt_set_direct_map (extension). */
 	for (size_t i = 0; i < NFMTS; i++) {
 		char name[64];

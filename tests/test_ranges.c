@@ -211,7 +211,8 @@ static void run(const struct fmt *f, uint64_t seed)
 		return;
 	huge = fmt_span(f, fmt_huge_level(f));
 	span = 64 * huge;
-	base = f->lo ? f->lo + (UINT64_C(1) << 40) : (f->va_bits <= 32 ? 0x40000000 : UINT64_C(1) << 32);
+	base = f->lo ? f->lo + (fmt_lower_end(f) >> 8)
+		     : (f->va_bits <= 32 ? 0x40000000 : UINT64_C(1) << 32);
 	CTX("%s", f->name);
 	/* Runs that coalesce (one big map, later split by protect/unmap) and
 	 * random small pieces that do not. */

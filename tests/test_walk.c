@@ -472,7 +472,7 @@ static void t_translate(const struct fmt *f)
 		/* A VA outside the half the table serves. */
 		{
 			uint64_t nc = f->arch == PT_ARMV7     ? UINT64_C(1) << 32
-				      : f->arch == PT_AARCH64 ? (f->lo ? UINT64_C(0x1000) : HIGH_HALF)
+				      : fmt_is_a64(f->arch) ? (f->lo ? UINT64_C(0x1000) : fmt_lower_end(f))
 							      : fmt_lower_end(f);
 			CHECK_EQ(fmt_translate(f, root, &e.mm, nc, &m2), PT_ERR_INVALID);
 		}
@@ -543,8 +543,8 @@ static void t_translate(const struct fmt *f)
 				int r;
 				if (f->arch == PT_ARMV7)
 					va &= 0xffffffffu;
-				else if (f->arch == PT_AARCH64)
-					va = f->lo | (va & UINT64_C(0xffffffffffff));
+				else if (fmt_is_a64(f->arch))
+					va = f->lo | (va & (fmt_lower_end(f) - 1));
 				else if (fmt_stage2(f))
 					va &= fmt_lower_end(f) - 1;
 				r = fmt_translate(f, GB, &gm, va, &m2);
@@ -694,7 +694,6 @@ static void t_edges(const struct fmt *f)
 	const uint64_t K4 = PT_SIZE_4K, top = top_page(f);
 	/* Size of the half the table serves. */
 	const uint64_t half = f->arch == PT_ARMV7 ? UINT64_C(1) << 32
-			      : f->arch == PT_AARCH64 ? UINT64_C(1) << 48
 						      : fmt_lower_end(f);
 	uint64_t sz = 0;
 	CTX("%s edges", f->name);

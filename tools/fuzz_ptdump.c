@@ -3,7 +3,7 @@
  * libFuzzer harness over ptdump's image walker (tools/ptdump_core.c).
  *
  * Input: an 8-byte header, then the image itself.
- *   [0] format (mod PT_ARCH_COUNT)  [1] feature bits (any, invalid ones too)
+ *   [0] format (mod PTD_NARCH)  [1] feature bits (any, invalid ones too)
  *   [2..3] root table index in the image (LE)  [4] bit 0: VA window,
  *   bit 1: JSON printer, bits 2..7: window shift  [5] window start,
  *   [6] window length, both in units of 2^shift  [7] regime: bit 0 the
@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!null && !(null = fopen("/dev/null", "w")))
 		abort();
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.arch = (enum pt_arch)(data[0] % PT_ARCH_COUNT);
+	cfg.arch = (enum pt_arch)(data[0] % PTD_NARCH);
 	cfg.features = data[1] & PT_FEAT_ALL;
 	cfg.va_hi = UINT64_MAX;
 	cfg.max_tables = 64; /* a self-referencing image stays cheap */

@@ -32,7 +32,10 @@ int ptd_geom_bits(enum pt_arch a, unsigned va_bits, struct ptd_geom *g)
 	 * tables of 8-byte entries below the root. */
 	bool v7 = a == PT_ARMV7;
 	unsigned shift = 12, bits, levels, width;
-	if (!in || in->levels == 0 || in->levels > PT_MAX_LEVELS)
+	/* ptdump reads 4 KiB-page formats only: the 16K and 64K granules'
+	 * tables are not described here yet. */
+	if (!in || in->levels == 0 || in->levels > PT_MAX_LEVELS || a == PT_AARCH64_16K ||
+	    a == PT_AARCH64_64K)
 		return -1;
 	levels = in->levels;
 	width = in->va_bits;

@@ -39,6 +39,8 @@ enum {
 };
 
 #define PTD_DEFAULT_MAX_TABLES 65536ul
+/* The formats ptdump reads: the 4 KiB-page ones, first in enum pt_arch. */
+#define PTD_NARCH ((unsigned)PT_AARCH64_16K)
 
 /* The image: physical bytes [base, base + len). */
 struct ptd_image {

@@ -39,7 +39,7 @@ void hostile(void)
 	unsigned char *img = malloc(n);
 	g_ctx = "hostile";
 	/* Random bytes, every format, root at several places. */
-	for (unsigned a = 0; a < PT_ARCH_COUNT; a++) {
+	for (unsigned a = 0; a < PTD_NARCH; a++) {
 		struct ptd_geom g;
 		ptd_geom((enum pt_arch)a, &g);
 		for (int round = 0; round < 6; round++) {
@@ -76,7 +76,7 @@ void hostile(void)
 		};
 		unsigned refused = 0, walked = 0;
 		for (int round = 0; round < 160; round++) {
-			enum pt_arch a = (enum pt_arch)(rnd() % PT_ARCH_COUNT);
+			enum pt_arch a = (enum pt_arch)(rnd() % PTD_NARCH);
 			struct ptd_geom g;
 			struct ptd_config cfg = { .arch = a, .va_hi = UINT64_MAX, .max_tables = 300,
 						  .controls_set = true };
@@ -340,7 +340,7 @@ void corpora(void)
 			n = (long)fread(buf, 1, 1 << 20, f);
 			fclose(f);
 			files++;
-			for (unsigned a = 0; a < PT_ARCH_COUNT && n > 0; a++) {
+			for (unsigned a = 0; a < PTD_NARCH && n > 0; a++) {
 				struct collect c = { 0 };
 				struct ptd_stats st;
 				int rc = walk_img(buf, (size_t)n, 0x100000, (enum pt_arch)a, 0, 0x100000,

@@ -64,6 +64,7 @@ struct pt_table {
 	uint32_t flags_kept;            /* mapping flags the format can express */
 	unsigned char memtypes;         /* how WC and UNCACHED are written (PT__MT_*) */
 	unsigned nflush;                /* recorded VAs; > PT_FLUSH_MAX: flush all */
+	uint64_t page_mask;             /* the page (the AArch64 granule) less one */
 	/* ---- The per-page hints (src/hints.h) ---------------------------- */
 	/* Written only by editing calls (concurrent lookups never write): the
 	 * last-level table covering [hint_va, hint_va + its span); the
