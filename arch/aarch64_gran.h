@@ -61,6 +61,15 @@ PT_HOOK bool a64g_leaf_bad(unsigned p, unsigned feat, uint64_t pte)
 	return (pte & A64_VALID) && bad;
 }
 
+/* The 4K family's decode but for where the address field starts. */
+PT_HOOK bool a64g_r_leaf(unsigned p, const struct pt_regime *r, unsigned h, uint64_t e, uint64_t up,
+			 struct pt_rleaf *lf)
+{
+	const bool ok = arch_aarch64_r_leaf(r, 0, e, up, lf);
+	lf->pa = e & A64_ADDR & ~a64g_span_mask(p, h);
+	return ok;
+}
+
 /* The hooks and constants of family f, granule 2^p. */
 #define A64_GRANULE_FAMILY(f, p)                                                             \
 	typedef uint64_t arch_##f##_pte;                                                     \
@@ -120,13 +129,10 @@ PT_HOOK bool a64g_leaf_bad(unsigned p, unsigned feat, uint64_t pte)
 		}                                                                            \
 		return arch_##f##_kind(r->features, h, e);                                   \
 	}                                                                                    \
-	/* The 4K family's decode but for where the address field starts. */                 \
 	PT_HOOK bool arch_##f##_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e,    \
 				       uint64_t up, struct pt_rleaf *lf)                     \
 	{                                                                                    \
-		const bool ok = arch_aarch64_r_leaf(r, 0, e, up, lf);                        \
-		lf->pa = arch_##f##_leaf_pa(h, e);                                           \
-		return ok;                                                                   \
+		return a64g_r_leaf(p, r, h, e, up, lf);                                      \
 	}
 
 #endif /* PT_ARCH_AARCH64_GRAN_H */
