@@ -253,6 +253,7 @@ A64_4K_WIDTHS(A64_4K_SHAPE)
 
 /* The hook contract's constants (arch/arch.h). */
 #define arch_aarch64_EMPTY 0
+A64_RUNS(aarch64, 4, 4)
 #define arch_aarch64_OUT_LINEAR 1
 #define arch_aarch64_LEAF_BITS 9
 #define arch_aarch64_DIR_BITS 9

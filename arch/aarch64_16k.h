@@ -13,6 +13,7 @@
 
 /* The hook contract's constants (arch/arch.h). */
 #define arch_aarch64_16k_EMPTY 0
+A64_RUNS(aarch64_16k, 7, 5)
 #define arch_aarch64_16k_OUT_LINEAR 1
 #define arch_aarch64_16k_LEAF_BITS 11
 #define arch_aarch64_16k_DIR_BITS 11

@@ -12,6 +12,7 @@
 
 /* The hook contract's constants (arch/arch.h). */
 #define arch_aarch64_64k_EMPTY 0
+A64_RUNS(aarch64_64k, 5, 5)
 #define arch_aarch64_64k_OUT_LINEAR 1
 #define arch_aarch64_64k_LEAF_BITS 13
 #define arch_aarch64_64k_DIR_BITS 13

@@ -29,12 +29,39 @@
 #define A64_SW_DIRTY (UINT64_C(1) << 55) /* dirty state of a leaf without WRITE */
 #define A64_SW0     (UINT64_C(1) << 56)
 #define A64_SW1     (UINT64_C(1) << 57)
+#define A64_CONT    (UINT64_C(1) << 52) /* one of a contiguous run */
 #define A64_PXN     (UINT64_C(1) << 53) /* RES0 at EL2 */
 #define A64_UXN     (UINT64_C(1) << 54) /* XN at EL2 */
 #define A64_ADDR    UINT64_C(0x0000fffffffff000) /* OA bits 12..47 */
 #define A64_RES0_OA (UINT64_C(0xf) << 48) /* table: OA[51:48], RES0 with 48-bit OA */
 #define A64_RES0_LEAF (UINT64_C(3) << 48) /* leaf: 48, 49 (50 is GP, 51 DBM) */
 
+
+/* Contiguous runs at the last level and the block level above it: 2^k
+ * entries of a 2^p-byte granule (4K: 16 and 16, 16K: 128 and 32, 64K: 32
+ * and 32), marked by the contiguous bit. */
+#define A64_RUNS(f, k0, k1)                                                                  \
+	enum { arch_##f##_RUN_MAX = (k0) > (k1) ? (k0) : (k1) };                             \
+	PT_HOOK unsigned arch_##f##_run_order(unsigned feat, unsigned h)                     \
+	{                                                                                    \
+		(void)feat;                                                                  \
+		return h == 0 ? (k0) : h == 1 ? (k1) : 0;                                    \
+	}                                                                                    \
+	PT_HOOK bool arch_##f##_in_run(unsigned h, uint64_t e)                               \
+	{                                                                                    \
+		(void)h;                                                                     \
+		return (e & A64_CONT) != 0;                                                  \
+	}                                                                                    \
+	PT_HOOK uint64_t arch_##f##_run_mark(unsigned h, uint64_t e)                         \
+	{                                                                                    \
+		(void)h;                                                                     \
+		return e | A64_CONT;                                                         \
+	}                                                                                    \
+	PT_HOOK uint64_t arch_##f##_run_unmark(unsigned h, uint64_t e)                       \
+	{                                                                                    \
+		(void)h;                                                                     \
+		return e & ~A64_CONT;                                                        \
+	}
 
 /* ---- Stage-1 shapes for a granule of 2^p bytes and `bits` of VA ---- */
 

@@ -244,6 +244,7 @@ S2_WIDTHS(S2_SHAPE)
 
 /* The hook contract's constants (arch/arch.h). */
 #define arch_aarch64_s2_EMPTY 0
+PT_NO_RUNS(aarch64_s2)
 #define arch_aarch64_s2_OUT_LINEAR 1
 #define arch_aarch64_s2_LEAF_BITS 9
 #define arch_aarch64_s2_DIR_BITS 9

@@ -88,6 +88,22 @@
  *                           in place is not allowed: the slot must go
  *                           through EMPTY and a TLB invalidation first.
  *
+ * Contiguous runs (the AArch64 contiguous bit): aligned groups of 2^k
+ * leaves at one height, mapping one aligned PA run with equal attributes,
+ * each marked so that the TLB may hold the group as one entry. Marked
+ * leaves decode as any other (kind, leaf_pa, leaf_flags ignore the mark);
+ * the engine marks only what a map writes whole, and takes the marks off
+ * a whole group, through EMPTY and a TLB invalidation, before any other
+ * edit changes one of its leaves (src/runs.h).
+ *
+ *   arch_<f>_RUN_MAX        the largest k at any height (0: no runs; the
+ *                           hooks below are then never called).
+ *   unsigned run_order(feat, h)  k at height h (0: no runs there).
+ *   bool in_run(h, e)       the PTK_LEAF e is marked.
+ *   uint64_t run_mark(h, e)     the leaf e marked; linear where out() is:
+ *                           run_mark(h, succ(e)) == succ(run_mark(h, e)).
+ *   uint64_t run_unmark(h, e)   the leaf e without the mark.
+ *
  * Foreign tables (pt_access, src/access.h) are read under a struct
  * pt_regime, which can make entries mean more than the hooks above know
  * (table-level permission bits, memory types through an attribute
@@ -230,6 +246,30 @@ PT_HOOK uint64_t arch_span_mask_512(unsigned h)
 	{                                                                                    \
 		(void)h, (void)old, (void)new_pte;                                           \
 		return false;                                                                \
+	}
+
+/* The run hooks of a family without contiguous runs. */
+#define PT_NO_RUNS(f)                                                                        \
+	enum { arch_##f##_RUN_MAX = 0 };                                                     \
+	PT_HOOK unsigned arch_##f##_run_order(unsigned feat, unsigned h)                     \
+	{                                                                                    \
+		(void)feat, (void)h;                                                         \
+		return 0;                                                                    \
+	}                                                                                    \
+	PT_HOOK bool arch_##f##_in_run(unsigned h, uint64_t e)                               \
+	{                                                                                    \
+		(void)h, (void)e;                                                            \
+		return false;                                                                \
+	}                                                                                    \
+	PT_HOOK uint64_t arch_##f##_run_mark(unsigned h, uint64_t e)                         \
+	{                                                                                    \
+		(void)h;                                                                     \
+		return e;                                                                    \
+	}                                                                                    \
+	PT_HOOK uint64_t arch_##f##_run_unmark(unsigned h, uint64_t e)                       \
+	{                                                                                    \
+		(void)h;                                                                     \
+		return e;                                                                    \
 	}
 
 /* PT_PERM_* from a leaf's own mapping flags (no table bits, no controls):

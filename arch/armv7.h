@@ -308,6 +308,7 @@ static const struct pt_shape arch_armv7_shape = {
 
 /* The hook contract's constants (arch/arch.h). */
 #define arch_armv7_EMPTY 0
+PT_NO_RUNS(armv7)
 #define arch_armv7_OUT_LINEAR 1
 #define arch_armv7_LEAF_BITS 8
 #define arch_armv7_DIR_BITS 12

@@ -193,6 +193,7 @@ static const struct pt_shape arch_ept_shape_5 = {
 
 /* The hook contract's constants (arch/arch.h). */
 #define arch_ept_EMPTY 0
+PT_NO_RUNS(ept)
 #define arch_ept_OUT_LINEAR 1
 #define arch_ept_LEAF_BITS 9
 #define arch_ept_DIR_BITS 9

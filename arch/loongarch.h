@@ -204,6 +204,7 @@ static const struct pt_shape arch_loongarch_shape = {
 
 /* The hook contract's constants (arch/arch.h). */
 #define arch_loongarch_EMPTY 0
+PT_NO_RUNS(loongarch)
 #define arch_loongarch_OUT_LINEAR 1
 #define arch_loongarch_LEAF_BITS 9
 #define arch_loongarch_DIR_BITS 9

@@ -250,6 +250,7 @@ static const struct pt_shape arch_riscv_shape_sv57 = {
 
 /* The hook contract's constants (arch/arch.h). */
 #define arch_riscv_EMPTY 0
+PT_NO_RUNS(riscv)
 #define arch_riscv_OUT_LINEAR 1
 #define arch_riscv_LEAF_BITS 9
 #define arch_riscv_DIR_BITS 9

@@ -170,6 +170,7 @@ static const struct pt_shape arch_rvg_shape_sv57x4 = {
 
 /* The hook contract's constants (arch/arch.h): riscv's. */
 #define arch_rvg_EMPTY arch_riscv_EMPTY
+PT_NO_RUNS(rvg)
 #define arch_rvg_OUT_LINEAR arch_riscv_OUT_LINEAR
 #define arch_rvg_LEAF_BITS arch_riscv_LEAF_BITS
 #define arch_rvg_DIR_BITS arch_riscv_DIR_BITS

@@ -180,6 +180,7 @@ static const struct pt_shape arch_x86_shape_5level = {
 
 /* The hook contract's constants (arch/arch.h). */
 #define arch_x86_EMPTY 0
+PT_NO_RUNS(x86)
 #define arch_x86_OUT_LINEAR 1
 #define arch_x86_LEAF_BITS 9
 #define arch_x86_DIR_BITS 9

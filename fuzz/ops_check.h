@@ -119,8 +119,14 @@ static void full_check(struct ctx *c)
 			 * to the very same bits. Any other state (cleared, set,
 			 * or dirty kept through a loss of WRITE) has no encoder
 			 * to compare with: decode (above) must give it back. */
+			/* A member of a contiguous group has its mark besides. */
+			if (!(e->pte & S.run_bit) != !x->run)
+				fprintf(stderr, "leaf %#llx pte %#llx model run %d\n", (unsigned long long)e->va,
+					(unsigned long long)e->pte, x->run);
+			FZ_CHECK(!(e->pte & S.run_bit) == !x->run);
 			if (e->state == fresh(e->flags))
-				FZ_CHECK(pt_pte_page(S.arch, S.feat, S.plev + e->level, e->pa, e->flags) == e->pte);
+				FZ_CHECK((pt_pte_page(S.arch, S.feat, S.plev + e->level, e->pa, e->flags) |
+					  (x->run ? S.run_bit : 0)) == e->pte);
 			else
 				FZ_CHECK(!S.armv7 && pt_pte_page(S.arch, S.feat, S.plev + e->level, e->pa,
 								 e->flags) != e->pte);

@@ -51,7 +51,7 @@ static bool plan_leaves(uint64_t va, uint64_t last, uint64_t pa, unsigned max_h,
 		if (n >= MAX_PLAN)
 			return false;
 		plan_buf = grow(plan_buf, &plan_cap, n + 1, sizeof(*plan_buf));
-		plan_buf[n++] = (struct leaf){ va, pa, span(l), flags, fresh(flags), false, false };
+		plan_buf[n++] = (struct leaf){ va, pa, span(l), flags, fresh(flags), false, false, false };
 		if (last - va < span(l))
 			break;
 		va += span(l);
@@ -190,6 +190,8 @@ static void do_map(struct ctx *c, struct rd *r, bool region)
 	verify_call(c, got, want, nd.n, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
 	if (got == PT_OK) {
 		size_t i = m_first_ge(m, va);
+		if (region && opts)
+			m_mark_new(plan_buf, np);
 		m_splice(m, i, i, plan_buf, np);
 	}
 }
@@ -203,6 +205,7 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 	struct leaf *x = NULL;
 	struct pt_mapping out = { 0, 0, 0, 0 };
 	struct effect ef = { 0 };
+	struct broken brk = { { 0 }, { 0 }, 0 };
 	struct snap sn;
 	int want = PT_OK, got;
 	cur_op = names[kind];
@@ -223,6 +226,9 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 		want = PT_ERR_NOT_ALIGNED;
 	if (want == PT_OK && kind != 3 && c->frozen)
 		return;
+	/* An edit of one member breaks its whole group first. */
+	if (want == PT_OK && kind != 3)
+		want = m_break_ends(m, x->va, llast(x), &brk, &ef.bbm);
 	snap_take(c, &sn);
 	if (kind == 3)
 		memset(&out, 0x5a, sizeof(out)); /* zeroed on errors */
@@ -278,11 +284,13 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 		ef.changed = kind == 0 || nf != x->flags || ns != x->state || npa != x->pa;
 		eff_rec(&ef, x->va);
 		/* A different output address on Arm: break-before-make. */
-		ef.bbm = kind == 1 && npa != x->pa;
+		ef.bbm |= kind == 1 && npa != x->pa;
 	}
 	verify_call(c, got, want, 0, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
-	if (got != PT_OK)
+	if (got != PT_OK) {
+		m_unbreak(m, &brk);
 		return;
+	}
 	if (kind == 0) {
 		if (out.size)
 			FZ_CHECK(out.pa == x->pa && out.size == x->size && out.flags == x->flags &&

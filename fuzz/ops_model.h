@@ -20,6 +20,11 @@ static struct {
 	bool s2;          /* AArch64 stage 2 */
 	bool ept, gstage; /* stage 2: no USER, no GLOBAL, no upper half */
 	bool stateless;   /* no access state kept: ARMv7, EPT without A/D */
+	/* Contiguous runs: log2 of the leaves in a group at heights 0 and 1
+	 * (0: none), and the bit that marks a member (the Arm ARM's
+	 * contiguous bit, restated here). */
+	unsigned run_k[2];
+	uint64_t run_bit;
 } S;
 
 static uint64_t span(unsigned l)
@@ -80,6 +85,20 @@ static void shape_init(enum pt_arch a, unsigned feat, unsigned bits)
 	/* The G-stage root: 2048 entries, 16 KiB. */
 	if (S.gstage)
 		S.entries[0] = 2048;
+	S.run_k[0] = S.run_k[1] = 0;
+	S.run_bit = 0;
+	if (a == PT_AARCH64 || a == PT_AARCH64_16K || a == PT_AARCH64_64K) {
+		S.run_k[0] = a == PT_AARCH64 ? 4 : a == PT_AARCH64_16K ? 7 : 5;
+		S.run_k[1] = a == PT_AARCH64 ? 4 : 5;
+		S.run_bit = UINT64_C(1) << 52;
+	}
+}
+
+/* log2 of the leaves in a contiguous group at level l (0: none). */
+static unsigned run_order(unsigned l)
+{
+	const unsigned h = S.levels - 1 - l;
+	return h < 2 ? S.run_k[h] : 0;
 }
 
 /* The VA rules, restated independently of src/api.c. */
@@ -160,6 +179,7 @@ struct leaf {
 	uint32_t state; /* PT_ACCESSED, PT_DIRTY */
 	bool shared; /* seen through a root entry shared from the other table */
 	bool corrupt; /* the slot holds an entry that decodes as corrupt */
+	bool run;     /* a member of a contiguous group (marked) */
 };
 
 struct tbl {
@@ -427,6 +447,85 @@ static void need_table(struct need *nd, unsigned level, uint64_t va)
 	if (va >> 22 != nd->group) {
 		nd->group = va >> 22;
 		nd->n++;
+	}
+}
+
+/* ---- Contiguous runs in the model ----------------------------------------- */
+
+/* The groups an edit broke, to mark again if the call fails. */
+struct broken {
+	uint64_t base[2], size[2];
+	unsigned n;
+};
+
+/* Mark (or unmark) the leaves of `size` in the group from base. */
+static void m_mark(struct model *m, uint64_t base, uint64_t size, bool run)
+{
+	const uint64_t end = base + (size << run_order(level_of(size))) - 1;
+	for (size_t i = m_first_ge(m, base); i < m->n && m->lv[i].va <= end; i++)
+		m->lv[i].run = run;
+}
+
+/*
+ * Before an edit of [va, last]: the groups holding va and last that reach
+ * outside it are broken (every member made plain; a flush on Arm). One
+ * with a member that is not a marked leaf of its size cannot be:
+ * PT_ERR_CORRUPT, and nothing is broken.
+ */
+static int m_break_ends(struct model *m, uint64_t va, uint64_t last, struct broken *b, bool *bbm)
+{
+	const uint64_t ends[2] = { va, last };
+	b->n = 0;
+	for (unsigned k = 0; k < 2; k++) {
+		const struct leaf *x = m_find(m, ends[k]);
+		uint64_t gs, base;
+		size_t i, n = 0;
+		if (!x || x->corrupt || !x->run)
+			continue;
+		gs = x->size << run_order(level_of(x->size));
+		base = x->va & ~(gs - 1);
+		if ((base >= va && base + (gs - 1) <= last) || (b->n && b->base[0] == base))
+			continue;
+		for (i = m_first_ge(m, base); i < m->n && m->lv[i].va < base + gs; i++, n++)
+			if (m->lv[i].corrupt || !m->lv[i].run || m->lv[i].size != x->size)
+				return PT_ERR_CORRUPT;
+		if (n != gs / x->size)
+			return PT_ERR_CORRUPT;
+		b->base[b->n] = base;
+		b->size[b->n++] = x->size;
+	}
+	for (unsigned k = 0; k < b->n; k++)
+		m_mark(m, b->base[k], b->size[k], false);
+	if (b->n)
+		*bbm = true;
+	return PT_OK;
+}
+
+/* The call failed: the groups are as they were. */
+static void m_unbreak(struct model *m, const struct broken *b)
+{
+	for (unsigned k = 0; k < b->n; k++)
+		m_mark(m, b->base[k], b->size[k], true);
+}
+
+/* A map with huge leaves marks every aligned group of its leaves of one
+ * size over an equally aligned PA run (leaves[0..n), in VA order). */
+static void m_mark_new(struct leaf *lv, size_t n)
+{
+	for (size_t k = 0; k < n;) {
+		const unsigned o = run_order(level_of(lv[k].size));
+		const size_t g = (size_t)1 << o;
+		const uint64_t gs = lv[k].size << o;
+		bool whole = o && k + g <= n && !(lv[k].va & (gs - 1)) && !((lv[k].va ^ lv[k].pa) & (gs - 1));
+		for (size_t q = 1; whole && q < g; q++)
+			whole = lv[k + q].size == lv[k].size;
+		if (!whole) {
+			k++;
+			continue;
+		}
+		for (size_t q = 0; q < g; q++)
+			lv[k + q].run = true;
+		k += g;
 	}
 }
 

@@ -37,6 +37,7 @@ static void model_split(struct model *m, struct need *nd, const struct leaf *x, 
 	for (uint64_t j = 0; j < x->size / cs; j++) {
 		struct leaf ch = *x;
 		uint64_t cl;
+		ch.run = false;
 		ch.va = x->va + j * cs;
 		ch.pa = x->pa + j * cs;
 		ch.size = cs;
@@ -60,6 +61,7 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 	struct effect ef = { 0 };
 	struct snap sn;
 	struct model save = { 0 };
+	struct broken brk = { { 0 }, { 0 }, 0 };
 	size_t i = 0, j = 0;
 	int want = PT_OK, got;
 	cur_op = protect ? "protect_region" : "unmap_region";
@@ -80,8 +82,9 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 		FZ_CHECK(save.tv != NULL);
 		mv(save.tv, m->tv, m->nt * sizeof(*m->tv));
 		save.nt = m->nt;
+		want = m_break_ends(m, va, last, &brk, &ef.bbm);
 		i = m_first_ge(m, va);
-		for (j = i; j < m->n && m->lv[j].va <= last; j++) {
+		for (j = i; want == PT_OK && j < m->n && m->lv[j].va <= last; j++) {
 			const struct leaf *x = &m->lv[j];
 			bool inside = x->va >= va && llast(x) <= last;
 			if (x->corrupt) {
@@ -113,6 +116,7 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 			}
 		}
 		if (m->n - (j - i) + piece_n > MAX_LEAVES) {
+			m_unbreak(m, &brk);
 			mv(m->tv, save.tv, save.nt * sizeof(*m->tv));
 			m->nt = save.nt;
 			free(save.tv);
@@ -164,6 +168,7 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 			}
 		}
 	} else if (save.tv) {
+		m_unbreak(m, &brk);
 		m->tv = grow(m->tv, &m->capt, save.nt, sizeof(*m->tv));
 		mv(m->tv, save.tv, save.nt * sizeof(*m->tv));
 		m->nt = save.nt;

@@ -58,6 +58,7 @@ static void do_clear_state(struct ctx *c, struct rd *r)
 	struct effect ef = { 0 };
 	struct snap sn;
 	unsigned long allocs0 = A.allocs;
+	struct broken brk = { { 0 }, { 0 }, 0 };
 	int want = PT_OK, got;
 	cur_op = "clear_state";
 	/* ARMv7 can clear nothing, an EPT without A/D flags no state. */
@@ -77,6 +78,8 @@ static void do_clear_state(struct ctx *c, struct rd *r)
 	}
 	if (want == PT_OK && c->frozen)
 		return;
+	if (want == PT_OK)
+		want = m_break_ends(m, va, last, &brk, &ef.bbm);
 	/* Bit 0: a bitmap (when the range is small enough to have one, or
 	 * the call fails before looking at it); bit 1: it starts with a
 	 * pattern, which the call must only OR into. */
@@ -120,8 +123,10 @@ static void do_clear_state(struct ctx *c, struct rd *r)
 	}
 	free(bm);
 	free(bm_want);
-	if (got != PT_OK)
+	if (got != PT_OK) {
+		m_unbreak(m, &brk);
 		return;
+	}
 	for (size_t i = m_first_ge(m, va); i < m->n && m->lv[i].va <= last; i++) {
 		struct leaf *x = &m->lv[i];
 		x->flags &= ~(bits & SW_BITS);
@@ -144,6 +149,7 @@ static void do_set_state(struct ctx *c, struct rd *r)
 	struct effect ef = { 0 };
 	struct snap sn;
 	unsigned long allocs0 = A.allocs;
+	struct broken brk = { { 0 }, { 0 }, 0 };
 	int want = PT_OK, got;
 	cur_op = "set_state";
 	if (!c->alive || !bits || (bits & ~(uint32_t)(STATE_BITS | SW_BITS)) ||
@@ -157,6 +163,8 @@ static void do_set_state(struct ctx *c, struct rd *r)
 		want = PT_ERR_INVALID;
 	if (want == PT_OK && c->frozen)
 		return;
+	if (want == PT_OK)
+		want = m_break_ends(m, x->va, llast(x), &brk, &ef.bbm);
 	if (want == PT_OK) {
 		nf = x->flags | (bits & SW_BITS);
 		ns = st_of(nf, x->state | (bits & STATE_BITS));
@@ -169,8 +177,10 @@ static void do_set_state(struct ctx *c, struct rd *r)
 	got = pt_set_state(&c->t, va, bits);
 	check_no_alloc(allocs0, sn.inuse0);
 	verify_call(c, got, want, 0, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
-	if (got != PT_OK)
+	if (got != PT_OK) {
+		m_unbreak(m, &brk);
 		return;
+	}
 	x->flags = nf;
 	x->state = ns;
 }

@@ -93,7 +93,7 @@ static int batches_cb(void *arg, const struct pt_batch *b)
 	for (size_t i = 0; i < b->n; i++) {
 		bl = grow(bl, &blcap, nbl + 1, sizeof(*bl));
 		bl[nbl++] = (struct leaf){ b->va + i * b->size, b->pa[i], b->size, b->flags, 0,
-					   false, false };
+					   false, false, false };
 	}
 	return 0;
 }

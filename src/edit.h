@@ -33,6 +33,7 @@ struct map_ctx {
 	unsigned max_h;
 	uint64_t delta; /* pa - va */
 	size_t need;    /* plan: frames to reserve */
+	bool runs;      /* huge leaves allowed: mark contiguous runs too */
 };
 
 PT_INLINE int decide_map(const struct pt_op *op, const struct slot *s, uint64_t pa, unsigned max_h)
@@ -79,7 +80,11 @@ PT_INLINE int map_slot(struct pt_op *op, struct map_ctx *c, struct slot *s, cons
 				st(&s->tbl[s->i], e);
 				pt__record(op->w, s->va);
 			} else {
-				fill(&s->tbl[s->i], s->more + 1, s->h, e, s->span);
+				if (c->runs)
+					fill_runs(op->feat, s->tbl, s->i, s->more + 1, s->h, e, s->va,
+						  s->span);
+				else
+					fill(&s->tbl[s->i], s->more + 1, s->h, e, s->span);
 				pt__record_run(op->w, s->va, s->more + 1, s->span);
 			}
 		}
@@ -153,7 +158,11 @@ PT_INLINE int map_commit_run(struct pt_op *op, void *ctx, struct level lv, size_
 {
 	const struct map_ctx *c = ctx;
 	PTE *const tbl = lv.tbl;
-	fill(&tbl[i], j - i + 1, 0, c->attrs0 | A(out)(va + c->delta), PG_SIZE);
+	if (c->runs)
+		fill_runs(op->feat, tbl, i, j - i + 1, 0, c->attrs0 | A(out)(va + c->delta), va,
+			  PG_SIZE);
+	else
+		fill(&tbl[i], j - i + 1, 0, c->attrs0 | A(out)(va + c->delta), PG_SIZE);
 	pt__record_run(op->w, va, j - i + 1, PG_SIZE);
 	/* Linked by the time the call returns: pages next to these take the
 	 * hinted path (normalised flags are valid flags). */
@@ -181,6 +190,7 @@ static int map_in(struct pt_table *t, struct level lv, uint64_t va, uint64_t pa,
 	c.max_h = max_h;
 	c.delta = pa - va;
 	c.need = 0;
+	c.runs = A(RUN_MAX) && max_h > 0;
 	if ((r = map_plan_level(&op, &c, lv, va, last)) || (r = pt__reserve(&op, c.need)))
 		return r;
 	(void)map_commit_level(&op, &c, lv, va, last);
@@ -260,7 +270,10 @@ PT_INLINE uint32_t xform_flags(const struct xform *x, uint32_t old)
 /* The leaf e (height h) as x makes it. */
 PT_INLINE uint64_t xform_leaf(const struct pt_op *op, const struct xform *x, unsigned h, uint64_t e)
 {
-	return leaf_at(op->feat, h, A(leaf_pa)(h, e), xform_flags(x, A(leaf_flags)(op->feat, h, e)));
+	const uint64_t nv =
+		leaf_at(op->feat, h, A(leaf_pa)(h, e), xform_flags(x, A(leaf_flags)(op->feat, h, e)));
+	/* Only whole groups get here (src/runs.h): they keep their mark. */
+	return run_member(op->feat, h, e) ? A(run_mark)(h, nv) : nv;
 }
 
 /* The same for a last-level leaf, through the table's memo of the last one: leaves
@@ -278,7 +291,9 @@ PT_INLINE uint64_t xform_leaf0(const struct pt_op *op, const struct xform *x, ui
 		t->memo_mode = (uint32_t)x->mode;
 		t->memo_bits = x->bits;
 		t->memo_pflags = 0; /* pt__protect_slow sets it */
-		t->memo_plain = !A(needs_bbm)(0, e, nv) && !A(may_set)(op->feat, 0, e);
+		/* A group's member is never rewritten alone. */
+		t->memo_plain = !A(needs_bbm)(0, e, nv) && !A(may_set)(op->feat, 0, e) &&
+				!run_member(op->feat, 0, e);
 	}
 	return t->memo_new ^ (e ^ a); /* e ^ a: e's address field */
 }
@@ -601,8 +616,11 @@ static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool prot
 	runs.n = 0;
 	runs.cur = 0;
 	pt__op_init_rw(&op, t);
-	if ((r = descend_root(&op, &clear_plan, &c, va, last)) || (r = pt__reserve(&op, c.need)))
+	if ((r = descend_root(&op, &clear_plan, &c, va, last)) ||
+	    (r = runs_at_ends(&op, va, last, false)) || (r = pt__reserve(&op, c.need)))
 		return r;
+	if (runs_at_ends(&op, va, last, true))
+		runs.n = 0; /* the plan's log holds the marks the break took off */
 	(void)descend_root(&op, &clear_commit, &c, va, last);
 	pt__unreserve(&op);
 	return PT_OK;
@@ -616,8 +634,8 @@ PT_INLINE int unmap_in(const struct pt_shape *s, struct pt_table *t, uint64_t va
 		       struct pt_mapping *old)
 {
 	struct point pt;
-	const int r = find(s, t, va, GOAL_LEAF, &pt);
-	if (r)
+	int r = find(s, t, va, GOAL_LEAF, &pt);
+	if (r || (r = run_point(t, s, va, &pt)))
 		return r;
 	const unsigned h = s->info.levels - 1 - pt.l;
 	const uint64_t span = pt__span(s, pt.l);
@@ -641,13 +659,15 @@ PT_INLINE int change_in(const struct pt_shape *s, struct pt_table *t, uint64_t v
 	struct pt_op op;
 	struct point pt;
 	uint64_t nv;
-	const int r = find(s, t, va, GOAL_LEAF, &pt);
+	int r = find(s, t, va, GOAL_LEAF, &pt);
 	if (r)
 		return r;
 	const unsigned h = s->info.levels - 1 - pt.l;
 	const uint64_t span = pt__span(s, pt.l);
 	if (set_pa && (pa & (span - 1)))
 		return PT_ERR_NOT_ALIGNED;
+	if ((r = run_point(t, s, va, &pt)))
+		return r;
 	pt__op_init_rw(&op, t);
 	op.s = s;
 	op.levels = s->info.levels;

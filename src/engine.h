@@ -12,6 +12,7 @@
  *   hints.h    the per-page hints and the inline paths' view of the format
  *   lookup.h   single addresses: the point descent, query
  *   access.h   foreign tables under a regime: pt_access, pt_translate
+ *   runs.h     contiguous runs: marked by map, broken before a partial edit
  *   edit.h     map, unmap, protect, over ranges and single pages
  *   state.h    access state: pt_clear_state, pt_set_state
  *   walk.h     pt_walk, pt_walk_ranges, pt_walk_batches
@@ -40,6 +41,7 @@
 #include "hints.h"
 #include "lookup.h"
 #include "access.h"
+#include "runs.h"
 #include "edit.h"
 #include "state.h"
 #include "walk.h"

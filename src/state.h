@@ -163,8 +163,10 @@ static int clear_state(struct pt_table *t, uint64_t va, uint64_t last, uint32_t 
 	struct state_ctx c = { { XF_CLEAR, bits }, va, bitmap, leaf_field() };
 	int r;
 	pt__op_init_rw(&op, t);
-	if ((r = descend_root(&op, &state_plan, &c, va, last)))
+	if ((r = descend_root(&op, &state_plan, &c, va, last)) ||
+	    (r = runs_at_ends(&op, va, last, false)))
 		return r;
+	(void)runs_at_ends(&op, va, last, true);
 	return descend_root(&op, &state_commit, &c, va, last);
 }
 
@@ -174,13 +176,15 @@ static int set_state(struct pt_table *t, uint64_t va, uint32_t bits)
 	const struct xform x = { XF_SET, bits };
 	struct pt_op op;
 	struct point pt;
-	const int r = find(s, t, va, GOAL_LEAF, &pt);
+	int r = find(s, t, va, GOAL_LEAF, &pt);
 	if (r)
 		return r;
 	const unsigned h = s->info.levels - 1 - pt.l;
 	/* A dirty page is one that was written: only a writable one can be. */
 	if ((bits & PT_DIRTY) && !(A(leaf_flags)(t->features, h, pt.e) & PT_WRITE))
 		return PT_ERR_INVALID;
+	if ((r = run_point(t, s, va, &pt)))
+		return r;
 	pt__op_init_rw(&op, t);
 	(void)rewrite_leaf(&op, pt.l, pt.p, pt.e, &x, va & ~(pt__span(s, pt.l) - 1));
 	return PT_OK;

@@ -178,6 +178,7 @@ static const struct pt_shape arch_fake_shape_39 = {
 };
 
 #define arch_fake_EMPTY FAKE_EMPTY
+PT_NO_RUNS(fake)
 #define arch_fake_OUT_LINEAR 0
 #define arch_fake_LEAF_BITS 9
 #define arch_fake_DIR_BITS 9

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Contiguous runs (arch/arch.h): a map with huge leaves allowed marks each
+ * aligned group of leaves it writes whole over one equally aligned PA run.
+ * The TLB may then hold a group as one entry, so a group must never be
+ * left partly changed: an edit that covers whole groups treats their
+ * members alike (an unmap clears them all; a protect or a state change
+ * rewrites them all, marks kept), and a group the edit covers only in part
+ * is broken first, whole: every member made EMPTY, a TLB invalidation for
+ * each, then the same leaves unmarked. Only the groups holding the first
+ * and the last page of a range can be covered in part. Part of
+ * src/engine.h.
+ */
+
+/* log2 of the leaves in a group at height h; 0: no groups there (a
+ * constant 0 in a family without runs, where all of this folds away). */
+PT_INLINE unsigned run_order_at(unsigned feat, unsigned h)
+{
+	return A(RUN_MAX) ? A(run_order)(feat, h) : 0;
+}
+
+/* Is the leaf e (height h) a member of a group? */
+PT_INLINE bool run_member(unsigned feat, unsigned h, uint64_t e)
+{
+	return run_order_at(feat, h) && A(in_run)(h, e);
+}
+
+/* A map's fill of n leaves of height h from tbl[i], the first e at va,
+ * each `span` further on: the aligned groups among them whose PAs are
+ * aligned alike are marked (the rest, before and after, are not). */
+PT_INLINE void fill_runs(unsigned feat, PTE *tbl, size_t i, size_t n, unsigned h, uint64_t e,
+			 uint64_t va, uint64_t span)
+{
+	const unsigned k = run_order_at(feat, h);
+	const size_t g = (size_t)1 << k;
+	const size_t a = (g - (i & (g - 1))) & (g - 1); /* leaves before the first group */
+	size_t m;
+	if (!k || n < a + g || ((va ^ A(leaf_pa)(h, e)) & ((span << k) - 1))) {
+		fill(&tbl[i], n, h, e, span);
+		return;
+	}
+	m = (n - a) & ~(g - 1);
+	fill(&tbl[i], a, h, e, span);
+	e = succ(h, e, a * span);
+	fill(&tbl[i + a], m, h, A(run_mark)(h, e), span);
+	fill(&tbl[i + a + m], n - a - m, h, succ(h, e, m * span), span);
+}
+
+/*
+ * The group holding slot i of tbl (level l; the slot's span starts at va):
+ * check it (commit false) or break it. A group with a member that is not
+ * a marked leaf was changed behind libpt's back and cannot be split:
+ * PT_ERR_CORRUPT, from the check, before anything is written.
+ */
+static int run_break(struct pt_op *op, PTE *tbl, size_t i, unsigned l, uint64_t va, bool commit)
+{
+	const unsigned h = HT(op, l);
+	const size_t g = (size_t)1 << run_order_at(op->feat, h);
+	const uint64_t span = pt__span(op->s, l);
+	const size_t i0 = i & ~(g - 1);
+	const uint64_t va0 = va - (uint64_t)(i - i0) * span;
+	PTE old[(size_t)1 << A(RUN_MAX)];
+	if (!commit) {
+		if (g > op->s->entries[l])
+			return PT_ERR_CORRUPT;
+		for (size_t k = 0; k < g; k++) {
+			const uint64_t e = ld(&tbl[i0 + k]);
+			if (A(kind)(op->feat, h, e) != PTK_LEAF || !A(in_run)(h, e))
+				return PT_ERR_CORRUPT;
+		}
+		return 0;
+	}
+	for (size_t k = 0; k < g; k++)
+		old[k] = (PTE)xchg(&tbl[i0 + k], EMPTY);
+	for (size_t k = 0; k < g; k++)
+		pt__flush_now(op->t, va0 + k * span, false);
+	for (size_t k = 0; k < g; k++)
+		st(&tbl[i0 + k], A(run_unmark)(h, old[k]));
+	return 0;
+}
+
+/* Before an edit of [va, last] (plan: commit false; then the commit): the
+ * groups holding va and last that reach outside the range. The check
+ * returns 0 or an error, the commit how many groups it broke (what a plan
+ * read of them is stale). */
+static int runs_at_ends(struct pt_op *op, uint64_t va, uint64_t last, bool commit)
+{
+	const uint64_t ends[2] = { va, last };
+	int n = 0;
+	if (!A(RUN_MAX))
+		return 0;
+	for (unsigned k = 0; k < 2; k++) {
+		struct point pt;
+		unsigned h;
+		uint64_t span, base;
+		int r;
+		if (find(op->s, op->w, ends[k], GOAL_LEAF, &pt))
+			continue; /* no leaf there: nothing to break */
+		h = HT(op, pt.l);
+		if (!run_member(op->feat, h, pt.e))
+			continue;
+		span = pt__span(op->s, pt.l);
+		base = ends[k] & ~((span << run_order_at(op->feat, h)) - 1);
+		if (base >= va && base + ((span << run_order_at(op->feat, h)) - 1) <= last)
+			continue;
+		r = run_break(op, pt.p - idx(op->s, pt.l, ends[k]), idx(op->s, pt.l, ends[k]), pt.l,
+			      ends[k] & ~(span - 1), commit);
+		if (r)
+			return r;
+		n++;
+	}
+	return commit ? n : 0;
+}
+
+/* A single-page edit at va, whose leaf *pt is a member of a group: the
+ * group broken (or PT_ERR_CORRUPT, nothing written), and the leaf found
+ * again. */
+static __attribute__((cold, noinline)) int run_break_point(struct pt_table *t,
+							   const struct pt_shape *s, uint64_t va,
+							   struct point *pt)
+{
+	struct pt_op op;
+	const size_t i = idx(s, pt->l, va);
+	const uint64_t base = va & ~(pt__span(s, pt->l) - 1);
+	int r;
+	pt__op_init_rw(&op, t);
+	op.s = s;
+	op.levels = s->info.levels;
+	if ((r = run_break(&op, pt->p - i, i, pt->l, base, false)))
+		return r;
+	(void)run_break(&op, pt->p - i, i, pt->l, base, true);
+	return find(s, t, va, GOAL_LEAF, pt);
+}
+
+/* The single-page edits' test: break va's group first where there is one. */
+PT_INLINE int run_point(struct pt_table *t, const struct pt_shape *s, uint64_t va,
+			struct point *pt)
+{
+	if (PT_UNLIKELY(run_member(t->features, s->info.levels - 1 - pt->l, pt->e)))
+		return run_break_point(t, s, va, pt);
+	return PT_OK;
+}
