@@ -61,6 +61,26 @@ static struct hw decode_par(uint64_t par, uint64_t va)
 	return h;
 }
 
+/* A real access's ESR_EL1 and FAR_EL1 as a PAR: a data abort's DFSC is
+ * PAR.FST's encoding; a synchronous external abort (DFSC 0x10: the
+ * translation succeeded, nothing answers at the PA) is an ok. *far_ok:
+ * FAR_EL1 holds the VA. */
+static struct hw decode_esr(uint64_t esr, uint64_t far, uint64_t va, bool *far_ok)
+{
+	struct hw h = { C_OK, 0, 0, 0, 0 };
+	unsigned ec = (unsigned)(esr >> 26 & 0x3f), dfsc = (unsigned)(esr & 0x3f);
+	*far_ok = true;
+	if (!esr || ((ec == 0x24 || ec == 0x25) && dfsc == 0x10))
+		return h;
+	if (ec != 0x24 && ec != 0x25) {
+		h.c = C_OTHER;
+		h.fst = (unsigned)esr;
+		return h;
+	}
+	*far_ok = far == va;
+	return decode_par(1 | (uint64_t)dfsc << 1, va);
+}
+
 enum mem { M_DEVICE, M_UNCACHED, M_NORMAL };
 static const char *mem_name[] = { "device", "uncached", "normal" };
 
@@ -174,10 +194,12 @@ static void record(struct tally *t, const struct phase *ph, unsigned k, uint64_t
 	t->by_kind[k][1]++;
 	if (t->shown++ >= opt.show)
 		return;
-	printf("  %s %s: set %u cpu %s phase HA=%d HD=%d HPD=%d WXN=%d MAIR %#018" PRIx64 " %s va %#018" PRIx64
-	       "\n    AT: PAR %#018" PRIx64 " = %s",
-	       t->aside ? "ASIDE" : "FAIL", t->name, cur_set->id, cur_set->max ? "max" : "cortex-a57", ph->ha, ph->hd, ph->hpd, ph->wxn,
-	       cur_set->mair, kind_name[k], va, par, cls_name[h->c]);
+	bool real = !strcmp(t->name, "real");
+	printf("  %s %s: set %u cpu %s phase HA=%d HD=%d HPD=%d WXN=%d IPS36=%d MAIR %#018" PRIx64 " %s va %#018" PRIx64
+	       "\n    %s %#018" PRIx64 " = %s",
+	       t->aside ? "ASIDE" : "FAIL", t->name, cur_set->id, cur_set->max ? "max" : "cortex-a57", ph->ha, ph->hd, ph->hpd, ph->wxn, ph->ips36,
+	       cur_set->mair, real ? probe_name[k] : kind_name[k], va, real ? "ESR_EL1" : "AT: PAR", par,
+	       cls_name[h->c]);
 	if (h->c == C_OK)
 		printf(" pa %#" PRIx64 " attr 0x%02x", h->pa, h->attr);
 	else
@@ -279,6 +301,7 @@ static void expect_access(struct set *s, const struct phase *ph, unsigned k, uin
 	const struct geo *g = &s->g[h];
 	struct pt_regime r = { g->arch, h ? PT_FEAT_AARCH64_HIGH : 0, g->va_bits, pt_root(&s->t[h]), s->mair, 0, 0,
 			       0 };
+	r.pa_bits = ph->ips36 ? 36 : 0;
 	r.controls = (ph->wxn ? PT_CTL_WXN : 0) | (ph->hpd && opt.plant != 6 ? PT_CTL_HPD : 0) |
 		     (is_pan(k) && opt.plant != 5 ? PT_CTL_PAN : 0);
 	if (opt.plant != 3)
@@ -393,7 +416,7 @@ void print_observations(void)
 
 /* ---- one set -------------------------------------------------------------- */
 
-void compare_set(struct set *s, const struct at_result *res, struct tally tl[2])
+void compare_set(struct set *s, const struct at_result *res, struct tally tl[3])
 {
 	cur_set = s;
 	for (unsigned p = 0; p < s->nphases; p++) {
@@ -421,7 +444,7 @@ void compare_set(struct set *s, const struct at_result *res, struct tally tl[2])
 					}
 					continue;
 				}
-				if (ph->hpd) {
+				if (ph->hpd || ph->ips36) {
 					tl[0].skipped++;
 				} else {
 					expect_translate(s, ph, k, q->va, &x);
@@ -429,6 +452,25 @@ void compare_set(struct set *s, const struct at_result *res, struct tally tl[2])
 				}
 				expect_access(s, ph, k, q->va, &x);
 				record(&tl[1], ph, k, q->va, r->par[k], &h, &x);
+			}
+			/* The real accesses: as the AT kind of the same index,
+			 * at the VA rounded down to 8 bytes. */
+			for (unsigned k = 0; k < AT_PROBES; k++) {
+				if (r->esr[k] == AT_NOT_RUN)
+					continue;
+				uint64_t va = q->va & ~7ull;
+				bool far_ok;
+				struct hw h = decode_esr(r->esr[k], r->far[k], va, &far_ok);
+				struct expect x;
+				expect_access(s, ph, k, va, &x);
+				x.pa_known = x.mem_known = false;
+				s->probe_outcome[h.c]++;
+				if (!far_ok) {
+					h.c = C_OTHER;
+					snprintf(x.why + strlen(x.why), sizeof x.why - strlen(x.why), "; FAR %#" PRIx64,
+						 r->far[k]);
+				}
+				record(&tl[2], ph, k, va, r->esr[k], &h, &x);
 			}
 		}
 	}

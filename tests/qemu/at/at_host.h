@@ -33,6 +33,7 @@ struct at_opt {
 extern struct at_opt opt;
 
 extern const char *const kind_name[AT_KINDS];
+extern const char *const probe_name[AT_PROBES];
 
 /*
  * One half's table shape, worked out here from the Arm ARM's rules (not
@@ -67,11 +68,13 @@ struct desc {
 
 struct phase {
 	bool ha, hd, hpd, wxn;
+	bool ips36;  /* TCR_EL1.IPS 36 bits, not pt_tcr's 48 (pt_regime.pa_bits) */
 };
 
 struct set {
 	unsigned id;
 	bool max;             /* -cpu max (else cortex-a57) */
+	bool probe;           /* real accesses too (at.h) */
 	struct arena a;
 	struct pt_mm mm;
 	struct pt_table t[2]; /* [0] TTBR0, [1] TTBR1 (HIGH) */
@@ -87,6 +90,7 @@ struct set {
 	unsigned nq;
 	uint64_t table_bytes;
 	unsigned long outcome[6]; /* compared AT answers per PAR class (at_compare.c) */
+	unsigned long probe_outcome[6]; /* the same for the real accesses */
 	char blob[400], out[400], log[400];
 	pid_t pid;
 	int status;
@@ -128,9 +132,9 @@ struct tally {
 	unsigned long by_kind[AT_KINDS][2];
 };
 
-/* Compare set s's results (phase-major) into tl[0] (pt_translate) and
- * tl[1] (pt_access). */
-void compare_set(struct set *s, const struct at_result *res, struct tally tl[2]);
+/* Compare set s's results (phase-major) into tl[0] (pt_translate),
+ * tl[1] (pt_access) and tl[2] (the real accesses against pt_access). */
+void compare_set(struct set *s, const struct at_result *res, struct tally tl[3]);
 void print_observations(void);
 /* PAR classes: ok, translation, access-flag, permission, address-size, other. */
 extern const char *const cls_name[];

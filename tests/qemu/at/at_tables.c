@@ -100,6 +100,10 @@ const char *geo_name(const struct geo *g)
 /* Collect libpt's descriptors by reading the raw tables, as the MMU does. */
 static void collect(struct set *s, const struct geo *g, uint64_t table, unsigned level, uint64_t va)
 {
+	if (!entry_at(s, table) || !entry_at(s, table + 8 * ((1ull << g->bits[level]) - 1))) {
+		fprintf(stderr, "at-oracle: set %u: a table at %#" PRIx64 " outside the arena\n", s->id, table);
+		exit(3);
+	}
 	for (uint64_t i = 0; i < 1ull << g->bits[level]; i++) {
 		uint64_t epa = table + 8 * i, e = *entry_at(s, epa);
 		uint64_t eva = va | i << g->shift[level];
@@ -203,9 +207,25 @@ static uint32_t rand_flags(void)
 	return f;
 }
 
+/* Leaves point at or above 2^31, past the virt board's flash, devices and
+ * RAM (the guest's real stores land there; where a block can only start at
+ * 0 it does, and queries that reach it are not probed: set_aside). */
 static uint64_t rand_pa(uint64_t size)
 {
-	return below(PA_LIMIT / size) * size;
+	uint64_t pa;
+	do
+		pa = below(PA_LIMIT / size) * size;
+	while (pa < 1ull << 31 && PA_LIMIT / size > 1);
+	return pa;
+}
+
+/* The probe code's pages (at.h) at VA = PA in TTBR0: not perturbed. */
+#define PROBE_END (AT_PROBE_EL0_PA + 0x10000)
+static bool probe_path(const struct set *s, const struct desc *d)
+{
+	const struct geo *g = &s->g[half_of(d->va)];
+	uint64_t end = d->va + (1ull << g->shift[d->level]);
+	return s->probe && !half_of(d->va) && d->va < PROBE_END && end > AT_PROBE_PA;
 }
 
 static void map_or_die(struct pt_table *t, uint64_t va, uint64_t size)
@@ -264,6 +284,8 @@ static void reserved_block(struct set *s, unsigned h, uint64_t va)
 	uint64_t table = pt_root(&s->t[h]);
 	for (unsigned l = 0; l + 1 < g->levels; l++) {
 		uint64_t n = 1ull << g->bits[l], *t = entry_at(s, table), i;
+		if (!t)
+			return;
 		if (!geo_block(g, l))
 			for (unsigned tries = 0; tries < 64; tries++) {
 				i = below(n);
@@ -300,6 +322,8 @@ static void perturb(struct set *s)
 {
 	for (size_t i = 0; i < s->ntables; i++) {
 		uint64_t *e = entry_at(s, s->tables[i].pa);
+		if (probe_path(s, &s->tables[i]))
+			continue;
 		if (opt.table_bits && chance(40))
 			*e |= below(16) << 59; /* PXNTable, UXNTable, APTable[1:0] */
 		if (chance(2))
@@ -313,6 +337,8 @@ static void perturb(struct set *s)
 	for (size_t i = 0; i < s->nleaves; i++) {
 		uint64_t *e = entry_at(s, s->leaves[i].pa);
 		const struct geo *g = &s->g[half_of(s->leaves[i].va)];
+		if (probe_path(s, &s->leaves[i]))
+			continue;
 		if (chance(15))
 			*e &= ~(1ull << 10); /* AF */
 		if (chance(10))
@@ -377,6 +403,7 @@ static void make_queries(struct set *s)
 		struct rawwalk w = raw_walk(s, va);
 		s->q[i].va = va;
 		s->q[i].watch_pa = raw_leaf(&w) ? w.epa : 0;
+		s->q[i].probe = s->probe && !set_aside(s, va);
 	}
 }
 
@@ -387,22 +414,30 @@ static void set_phases(struct set *s)
 	 * of phase 3 (plant 4 skips it). Phases 3 and 4 differ in HPD only.
 	 * Phase 6: HD without HA (the MMU manages no dirty state then). */
 	static const struct phase max[] = {
-		{ false, false, false, false }, { true, false, false, false },
-		{ true, true, false, true },     { false, false, false, true },
-		{ false, false, true, true },    { true, true, true, false },
-		{ false, true, false, false },
+		{ false, false, false, false, false }, { true, false, false, false, false },
+		{ true, true, false, true, false },     { false, false, false, true, false },
+		{ false, false, true, true, false },    { true, true, true, false, false },
+		{ false, true, false, false, false },
 	};
-	static const struct phase a57[] = { { false, false, false, false }, { false, false, false, true } };
+	static const struct phase a57[] = { { false, false, false, false, false },
+					    { false, false, false, true, false } };
 	const struct phase *p = s->max ? max : a57;
 	s->nphases = s->max ? 7 : 2;
 	for (unsigned i = 0; i < s->nphases; i++)
 		s->ph[i] = p[i];
+	/* The granule sets add a phase with a 36-bit IPS: output addresses at
+	 * or above 2^36 (most leaves) are address size faults. */
+	if (s->probe)
+		s->ph[s->nphases++] = (struct phase){ true, true, false, false, true };
 }
 
 /* TCR_EL1: pt_tcr's fields of both halves, the phase's bits. */
 static uint64_t phase_tcr(const struct set *s, const struct phase *p)
 {
-	return pt_tcr(&s->t[0]) | pt_tcr(&s->t[1]) | (p->ha ? TCR_HA : 0) | (p->hd ? TCR_HD : 0) |
+	uint64_t tcr = pt_tcr(&s->t[0]) | pt_tcr(&s->t[1]);
+	if (p->ips36)
+		tcr = (tcr & ~(7ull << 32)) | 1ull << 32;
+	return tcr | (p->ha ? TCR_HA : 0) | (p->hd ? TCR_HD : 0) |
 	       (p->hpd ? TCR_HPD0 | TCR_HPD1 : 0);
 }
 
@@ -431,6 +466,14 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 	if (pt_init_config(&s->t[0], &c0, &s->mm) || pt_init_config(&s->t[1], &c1, &s->mm)) {
 		fprintf(stderr, "at-oracle: pt_init_config %s / %s failed\n", geo_name(&s->g[0]),
 			geo_name(&s->g[1]));
+		exit(2);
+	}
+	s->probe = opt.gran;
+	if (s->probe &&
+	    (pt_map_region(&s->t[0], AT_PROBE_PA, AT_PROBE_PA, 0x10000, PT_READ | PT_EXECUTE | PT_GLOBAL, 0) ||
+	     pt_map_region(&s->t[0], AT_PROBE_EL0_PA, AT_PROBE_EL0_PA, 0x10000,
+			   PT_READ | PT_EXECUTE | PT_USER | PT_GLOBAL, 0))) {
+		fprintf(stderr, "at-oracle: mapping the probe code failed\n");
 		exit(2);
 	}
 	build_half(s, 0);
@@ -463,6 +506,7 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 	h->nqueries = s->nq;
 	h->table_bytes = s->table_bytes;
 	h->plant = opt.plant == 2 || opt.plant == 4 ? opt.plant : 0;
+	h->probe = s->probe;
 	for (unsigned p = 0; p < s->nphases; p++) {
 		h->phase[p].tcr = phase_tcr(s, &s->ph[p]);
 		h->phase[p].mair = s->mair;

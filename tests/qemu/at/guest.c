@@ -7,8 +7,11 @@
  * registers of each phase (HCR_EL2.RW = 1, VM = 0: EL1 is AArch64 and has
  * no stage 2; E2H = TGE = 0, so AT S1E1* and S1E0* use the EL1&0 regime),
  * and records PAR_EL1 after AT S1E1R, S1E1W, S1E0R, S1E0W and, with
- * FEAT_PAN2, S1E1RP and S1E1WP (with PSTATE.PAN set). The results go to a host file through
- * semihosting, in one write.
+ * FEAT_PAN2, S1E1RP and S1E1WP (with PSTATE.PAN set). With hdr.probe, after
+ * every AT of a phase it also loads and stores at EL1 and at EL0 through
+ * the same regime (probe_run in start.S: code at AT_PROBE_PA, which the
+ * host maps there) and records ESR_EL1 and FAR_EL1. The results go to a
+ * host file through semihosting, in one write.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +27,8 @@
 
 void at_main(void);
 void at_trap(uint64_t esr, uint64_t elr, uint64_t far);
+uint64_t probe_run(uint64_t spsr, uint64_t va, uint64_t store, uint64_t elr, uint64_t *far);
+extern const char probe_el1_code[], probe_el1_end[], probe_el0_code[], probe_el0_end[];
 
 static uint64_t semihost(uint64_t op, const volatile void *arg)
 {
@@ -140,6 +145,14 @@ void at_main(void)
 	SYSREG_WRITE(hcr_el2, 1ull << 31);
 	__asm__ volatile("isb");
 	copy_words(AT_SAVE_PA, AT_TABLE_PA, h->table_bytes);
+	if (h->probe) {
+		copy_words(AT_PROBE_PA, (uint64_t)(uintptr_t)probe_el1_code,
+			   (uint64_t)(probe_el1_end - probe_el1_code + 7));
+		copy_words(AT_PROBE_EL0_PA, (uint64_t)(uintptr_t)probe_el0_code,
+			   (uint64_t)(probe_el0_end - probe_el0_code + 7));
+		__asm__ volatile("dsb sy\n\tic iallu\n\tdsb sy\n\tisb" ::: "memory");
+		SYSREG_WRITE(vbar_el1, AT_PROBE_PA);
+	}
 
 	/* SCTLR_EL1 keeps its reset value (RES1 bits, little-endian) plus M,
 	 * C and I (with C = 0 stage 1 would make Normal memory non-cacheable);
@@ -164,6 +177,8 @@ void at_main(void)
 		SYSREG_WRITE(ttbr1_el1, t1);
 		SYSREG_WRITE(sctlr_el1, sctlr | (ph->sctlr_wxn ? 1ull << 19 : 0));
 		__asm__ volatile("isb\n\ttlbi vmalle1\n\tdsb sy\n\tisb" ::: "memory");
+		if (pan2)
+			__asm__ volatile("msr s3_0_c4_c2_3, %0\n\tisb" : : "r"(1ull << 22) : "memory");
 		for (uint64_t i = 0; i < n; i++) {
 			volatile struct at_result *r = &res[p * n + i];
 			uint64_t va = q[i].va, w = q[i].watch_pa;
@@ -175,6 +190,22 @@ void at_main(void)
 				}
 				r->par[k] = at(k, va);
 				r->watch[k] = w ? *(const volatile uint64_t *)(uintptr_t)w : 0;
+			}
+		}
+		/* The real accesses, after every AT: EL1h or EL0t with
+		 * interrupts masked and PSTATE.PAN clear. */
+		for (uint64_t i = 0; i < n; i++) {
+			volatile struct at_result *r = &res[p * n + i];
+			for (unsigned k = 0; k < AT_PROBES; k++) {
+				uint64_t far = 0;
+				bool el0 = k >= AT_P_EL0_LOAD;
+				if (!h->probe || !q[i].probe) {
+					r->esr[k] = r->far[k] = AT_NOT_RUN;
+					continue;
+				}
+				r->esr[k] = probe_run(el0 ? 0x3c0 : 0x3c5, q[i].va & ~7ull, k & 1,
+						      el0 ? AT_PROBE_EL0_PA : AT_PROBE_PA + AT_PROBE_EL1_STUB, &far);
+				r->far[k] = far;
 			}
 		}
 	}
