@@ -43,6 +43,10 @@
  * without FEAT_PAN2 the guest skips them and stores AT_NOT_RUN. */
 enum at_kind { AT_S1E1R, AT_S1E1W, AT_S1E0R, AT_S1E0W, AT_S1E1RP, AT_S1E1WP, AT_KINDS };
 #define AT_NOT_RUN 0xffffffffffffffffull
+/* In at_result.esr: not run, as the phase's tables do not map the probe
+ * code at VA = PA (AT S1E1R and S1E0R say so): entering it would fault
+ * on its own vectors for ever. */
+#define AT_PROBE_UNMAPPED 0xfffffffffffffffeull
 
 /* One register setting of the EL1&0 regime; the guest runs every query
  * under every phase. */

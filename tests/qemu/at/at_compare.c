@@ -70,6 +70,10 @@ static struct hw decode_esr(uint64_t esr, uint64_t far, uint64_t va, bool *far_o
 	struct hw h = { C_OK, 0, 0, 0, 0 };
 	unsigned ec = (unsigned)(esr >> 26 & 0x3f), dfsc = (unsigned)(esr & 0x3f);
 	*far_ok = true;
+	if (esr == AT_PROBE_UNMAPPED) {
+		h.c = C_OTHER;
+		return h;
+	}
 	if (!esr || ((ec == 0x24 || ec == 0x25) && dfsc == 0x10))
 		return h;
 	if (ec != 0x24 && ec != 0x25) {

@@ -13,6 +13,9 @@
  * leak into the next phase), 5 the comparison drops PAN from the *P kinds,
  * 6 the regime drops TCR.HPD (only the access comparison sees HPD).
  * --no-table-bits leaves the table descriptors' APTable/XNTable bits alone.
+ * --gran runs the granule sets instead (gran_sets below, make qemu-gran):
+ * real EL1 and EL0 accesses as well, a phase with a 36-bit IPS, and every
+ * outcome required in every set.
  */
 #include <errno.h>
 #include <inttypes.h>

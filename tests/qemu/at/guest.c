@@ -194,6 +194,9 @@ void at_main(void)
 		}
 		/* The real accesses, after every AT: EL1h or EL0t with
 		 * interrupts masked and PSTATE.PAN clear. */
+		uint64_t mask = 0xfffffffff001ull;
+		bool code_ok = (at(AT_S1E1R, AT_PROBE_PA) & mask) == AT_PROBE_PA &&
+			       (at(AT_S1E0R, AT_PROBE_EL0_PA) & mask) == AT_PROBE_EL0_PA;
 		for (uint64_t i = 0; i < n; i++) {
 			volatile struct at_result *r = &res[p * n + i];
 			for (unsigned k = 0; k < AT_PROBES; k++) {
@@ -201,6 +204,10 @@ void at_main(void)
 				bool el0 = k >= AT_P_EL0_LOAD;
 				if (!h->probe || !q[i].probe) {
 					r->esr[k] = r->far[k] = AT_NOT_RUN;
+					continue;
+				}
+				if (!code_ok) {
+					r->esr[k] = AT_PROBE_UNMAPPED;
 					continue;
 				}
 				r->esr[k] = probe_run(el0 ? 0x3c0 : 0x3c5, q[i].va & ~7ull, k & 1,
