@@ -20,8 +20,11 @@ judge() {
 		verdict="MISSED"
 		return 1
 	fi
-	verdict="caught: $(grep '^\[group\] at-oracle' oracle.log | grep -v ' 0 failed' |
-		sed 's/^\[group\] at-oracle gran //; s/ passed, / ok, /' | paste -sd';' -)"
+	# The failed groups, or why the driver stopped (a table it cannot
+	# walk: outside the arena the blob holds).
+	verdict="caught: $({ grep '^\[group\] at-oracle' oracle.log | grep -v ' 0 failed' |
+		sed 's/^\[group\] at-oracle gran //; s/ passed, / ok, /'; grep -m1 '^at-oracle:' oracle.log; } |
+		paste -sd';' -)"
 	return 0
 }
 # The runner finds the tree from $0 as if the script lived in tests/.
