@@ -61,6 +61,11 @@ struct at_hdr {
 	uint64_t table_bytes;  /* table frames at AT_TABLE_PA */
 	uint64_t plant;        /* guest-side planted bug (at_host.c --plant) */
 	uint64_t probe;        /* 1: real accesses too (struct at_query.probe) */
+	uint64_t el2;          /* 1: the EL2 regime instead (TCR_EL2, TTBR0_EL2,
+				* MAIR_EL2; tcr and ttbr0 of each phase): AT
+				* S1E2R and S1E2W in the S1E1R and S1E1W slots,
+				* with the guest's own MMU on, so the tables map
+				* the guest, the blob and the results at VA = PA */
 	struct at_phase phase[AT_MAX_PHASES];
 	char path[512];        /* host file for the results (semihosting) */
 };

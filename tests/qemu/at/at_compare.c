@@ -230,7 +230,8 @@ static void expect_translate(struct set *s, const struct phase *ph, unsigned k, 
 			     struct expect *x)
 {
 	struct pt_mapping m;
-	unsigned h = half_of(va);
+	unsigned h = s->el2 ? 0 : half_of(va);
+	unsigned feat = s->el2 ? PT_FEAT_AARCH64_EL2 : h ? PT_FEAT_AARCH64_HIGH : 0;
 	bool ha = ph->ha, hd = ph->hd && ph->ha; /* HD means nothing without HA */
 	if (opt.plant == 3)
 		ha = hd = false;
@@ -240,10 +241,9 @@ static void expect_translate(struct set *s, const struct phase *ph, unsigned k, 
 	/* pt_translate walks the format's default width; other widths go
 	 * through pt_access checking nothing (a translation alone). */
 	if (g->va_bits == pt_arch_info(g->arch)->va_bits) {
-		rc = pt_translate(g->arch, h ? PT_FEAT_AARCH64_HIGH : 0, pt_root(&s->t[h]), &s->mm, va, &m);
+		rc = pt_translate(g->arch, feat, pt_root(&s->t[h]), &s->mm, va, &m);
 	} else {
-		struct pt_regime r = { g->arch, h ? PT_FEAT_AARCH64_HIGH : 0, g->va_bits, pt_root(&s->t[h]),
-				       0, 0, 0, 0 };
+		struct pt_regime r = { g->arch, feat, g->va_bits, pt_root(&s->t[h]), 0, 0, 0, 0 };
 		struct pt_fault f;
 		rc = pt_access(&r, &s->mm, va, 0, &m, &f);
 		if (rc == PT_ERR_FAULT)
@@ -301,10 +301,10 @@ static void expect_translate(struct set *s, const struct phase *ph, unsigned k, 
 
 static void expect_access(struct set *s, const struct phase *ph, unsigned k, uint64_t va, struct expect *x)
 {
-	unsigned h = half_of(va);
+	unsigned h = s->el2 ? 0 : half_of(va);
 	const struct geo *g = &s->g[h];
-	struct pt_regime r = { g->arch, h ? PT_FEAT_AARCH64_HIGH : 0, g->va_bits, pt_root(&s->t[h]), s->mair, 0, 0,
-			       0 };
+	unsigned feat = s->el2 ? PT_FEAT_AARCH64_EL2 : h ? PT_FEAT_AARCH64_HIGH : 0;
+	struct pt_regime r = { g->arch, feat, g->va_bits, pt_root(&s->t[h]), s->mair, 0, 0, 0 };
 	r.pa_bits = ph->ips36 ? 36 : 0;
 	r.controls = (ph->wxn ? PT_CTL_WXN : 0) | (ph->hpd && opt.plant != 6 ? PT_CTL_HPD : 0) |
 		     (is_pan(k) && opt.plant != 5 ? PT_CTL_PAN : 0);

@@ -39,11 +39,19 @@ struct at_opt opt = { NULL, "build/at", "qemu-system-aarch64", 4, 2, 3000, 2, 0,
  * and 42 bits (2 levels), each granule and width in both halves somewhere,
  * and halves of different granules (TG0 and TG1 are separate fields).
  */
-static const struct { enum pt_arch a0; unsigned b0; enum pt_arch a1; unsigned b1; } gran_sets[] = {
-	{ PT_AARCH64, 39, PT_AARCH64, 39 },         { PT_AARCH64, 42, PT_AARCH64, 36 },
-	{ PT_AARCH64_16K, 48, PT_AARCH64_64K, 42 }, { PT_AARCH64_16K, 47, PT_AARCH64_16K, 48 },
-	{ PT_AARCH64_16K, 36, PT_AARCH64_64K, 48 }, { PT_AARCH64_64K, 48, PT_AARCH64_16K, 36 },
-	{ PT_AARCH64_64K, 42, PT_AARCH64_16K, 47 }, { PT_AARCH64_64K, 42, PT_AARCH64, 39 },
+static const struct {
+	enum pt_arch a0;
+	unsigned b0;
+	enum pt_arch a1;
+	unsigned b1;
+	bool el2; /* one PT_FEAT_AARCH64_EL2 table (a0, b0) for TTBR0_EL2 */
+} gran_sets[] = {
+	{ PT_AARCH64, 39, PT_AARCH64, 39, false },         { PT_AARCH64, 42, PT_AARCH64, 36, false },
+	{ PT_AARCH64_16K, 48, PT_AARCH64_64K, 42, false }, { PT_AARCH64_16K, 47, PT_AARCH64_16K, 48, false },
+	{ PT_AARCH64_16K, 36, PT_AARCH64_64K, 48, false }, { PT_AARCH64_64K, 48, PT_AARCH64_16K, 36, false },
+	{ PT_AARCH64_64K, 42, PT_AARCH64_16K, 47, false }, { PT_AARCH64_64K, 42, PT_AARCH64, 39, false },
+	{ PT_AARCH64, 39, PT_AARCH64, 0, true },           { PT_AARCH64_16K, 36, PT_AARCH64, 0, true },
+	{ PT_AARCH64_64K, 48, PT_AARCH64, 0, true },
 };
 #define GRAN_SETS (sizeof gran_sets / sizeof gran_sets[0])
 
@@ -64,9 +72,9 @@ static void launch(struct set *s)
 	char cmd[2048];
 	unlink(s->out);
 	snprintf(cmd, sizeof cmd,
-		 "exec timeout 120 %s -M virt,virtualization=on -cpu %s -m 1G -nographic -monitor none "
+		 "exec timeout %u %s -M virt,virtualization=on -cpu %s -m 1G -nographic -monitor none "
 		 "-nic none -semihosting -kernel '%s' -device loader,file='%s',addr=%#llx,force-raw=on >'%s' 2>&1",
-		 opt.qemu, s->max ? "max" : "cortex-a57", opt.guest, s->blob,
+		 opt.gran ? 30 : 120, opt.qemu, s->max ? "max" : "cortex-a57", opt.guest, s->blob,
 		 (unsigned long long)AT_HDR_PA, s->log);
 	s->pid = fork();
 	if (s->pid == 0) {
@@ -160,7 +168,7 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < n; i++)
 		if (opt.gran)
 			build_gran_set(&sets[i], i, gran_sets[i].a0, gran_sets[i].b0, gran_sets[i].a1,
-				       gran_sets[i].b1);
+				       gran_sets[i].b1 ? gran_sets[i].b1 : 48, gran_sets[i].el2);
 		else
 			build_set(&sets[i], i, i < opt.sets_max);
 	struct timespec t0, t1;
@@ -219,10 +227,14 @@ int main(int argc, char **argv)
 		compare_set(s, res, tt[s->max ? 0 : 1]);
 		free(res);
 		if (opt.gran) {
-			printf("  set %u: TTBR0 %s (%u levels), TTBR1 %s (%u levels), TCR_EL1 %#" PRIx64
-			       ", %zu table bytes, %zu leaves; compared PARs:", i, geo_name(&s->g[0]),
-			       s->g[0].levels, geo_name(&s->g[1]), s->g[1].levels,
-			       pt_tcr(&s->t[0]) | pt_tcr(&s->t[1]), (size_t)s->table_bytes, s->nleaves);
+			if (s->el2)
+				printf("  set %u: TTBR0_EL2 %s (%u levels), TCR_EL2 %#" PRIx64, i,
+				       geo_name(&s->g[0]), s->g[0].levels, pt_tcr(&s->t[0]));
+			else
+				printf("  set %u: TTBR0 %s (%u levels), TTBR1 %s (%u levels), TCR_EL1 %#" PRIx64, i,
+				       geo_name(&s->g[0]), s->g[0].levels, geo_name(&s->g[1]), s->g[1].levels,
+				       pt_tcr(&s->t[0]) | pt_tcr(&s->t[1]));
+			printf(", %zu table bytes, %zu leaves; compared PARs:", (size_t)s->table_bytes, s->nleaves);
 			for (unsigned c = 0; c < 6; c++)
 				printf(" %s %lu", cls_name[c], s->outcome[c]);
 			printf("; real accesses:");
@@ -242,7 +254,7 @@ int main(int argc, char **argv)
 				       geo_name(&sets[i].g[1]), cls_name[c]);
 				missing++;
 			}
-			if (!sets[i].probe_outcome[c]) {
+			if (sets[i].probe && !sets[i].probe_outcome[c]) {
 				printf("  at-oracle: set %u (%s, %s): no %s real access\n", i, geo_name(&sets[i].g[0]),
 				       geo_name(&sets[i].g[1]), cls_name[c]);
 				missing++;

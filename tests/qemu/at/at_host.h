@@ -75,6 +75,9 @@ struct set {
 	unsigned id;
 	bool max;             /* -cpu max (else cortex-a57) */
 	bool probe;           /* real accesses too (at.h) */
+	bool el2;             /* t[0] is an EL2 table (at.h hdr.el2); no t[1] */
+	uint64_t ident[4][2]; /* [lo, hi) mapped at VA = PA in t[0]: not perturbed */
+	unsigned nident;
 	struct arena a;
 	struct pt_mm mm;
 	struct pt_table t[2]; /* [0] TTBR0, [1] TTBR1 (HIGH) */
@@ -101,9 +104,10 @@ void seed_rng(uint64_t seed);
 /* Build, perturb and write out table set id (its blob, s->blob). */
 void build_set(struct set *s, unsigned id, bool max);
 /* The same for a granule set: TTBR0 and TTBR1 tables of formats a0, a1
- * at VA widths b0, b1 (pt_init_config), switched on with pt_tcr. */
+ * at VA widths b0, b1 (pt_init_config), switched on with pt_tcr; with el2
+ * one PT_FEAT_AARCH64_EL2 table (a0, b0) for TTBR0_EL2 instead. */
 void build_gran_set(struct set *s, unsigned id, enum pt_arch a0, unsigned b0, enum pt_arch a1,
-		    unsigned b1);
+		    unsigned b1, bool el2);
 
 /* Where the MMU's walk for va ends, read from the raw tables. */
 struct rawwalk {

@@ -84,6 +84,8 @@ unsigned half_of(uint64_t va) { return (unsigned)(va >> 55 & 1); }
 /* TBI is off: every bit from va_bits up must equal the half's. */
 bool in_range(const struct geo *g, uint64_t va)
 {
+	if (!g->levels)
+		return false; /* no table for this half */
 	uint64_t top = va >> g->va_bits, ones = ~0ull >> g->va_bits;
 	return top == (half_of(va) ? ones : 0);
 }
@@ -219,13 +221,26 @@ static uint64_t rand_pa(uint64_t size)
 	return pa;
 }
 
-/* The probe code's pages (at.h) at VA = PA in TTBR0: not perturbed. */
-#define PROBE_END (AT_PROBE_EL0_PA + 0x10000)
+/* What the guest needs mapped at VA = PA in TTBR0 (the probe code's
+ * pages, or for an EL2 set the guest itself): never perturbed. */
 static bool probe_path(const struct set *s, const struct desc *d)
 {
 	const struct geo *g = &s->g[half_of(d->va)];
 	uint64_t end = d->va + (1ull << g->shift[d->level]);
-	return s->probe && !half_of(d->va) && d->va < PROBE_END && end > AT_PROBE_PA;
+	for (unsigned i = 0; i < s->nident && !half_of(d->va); i++)
+		if (d->va < s->ident[i][1] && end > s->ident[i][0])
+			return true;
+	return false;
+}
+
+static void map_ident(struct set *s, uint64_t lo, uint64_t hi, uint32_t flags)
+{
+	if (pt_map_region(&s->t[0], lo, lo, hi - lo, flags | PT_GLOBAL, 0)) {
+		fprintf(stderr, "at-oracle: mapping [%#" PRIx64 ", %#" PRIx64 ") at VA = PA failed\n", lo, hi);
+		exit(2);
+	}
+	s->ident[s->nident][0] = lo;
+	s->ident[s->nident++][1] = hi;
 }
 
 static void map_or_die(struct pt_table *t, uint64_t va, uint64_t size)
@@ -382,7 +397,10 @@ static void make_queries(struct set *s)
 	for (unsigned i = 0; i < s->nq; i++) {
 		unsigned h = (unsigned)below(2), r = (unsigned)below(100);
 		uint64_t va;
+		/* Mostly a leaf of the random mappings, not of the guest's own. */
 		const struct desc *l = &s->leaves[below(s->nleaves)];
+		for (unsigned tries = 0; tries < 16 && probe_path(s, l); tries++)
+			l = &s->leaves[below(s->nleaves)];
 		const struct geo *g = &s->g[half_of(l->va)], *gh = &s->g[h];
 		uint64_t lsize = 1ull << g->shift[l->level];
 		uint64_t up = 1ull << g->shift[l->level ? l->level - 1 : 0], root = 1ull << g->shift[0];
@@ -427,13 +445,24 @@ static void set_phases(struct set *s)
 		s->ph[i] = p[i];
 	/* The granule sets add a phase with a 36-bit IPS: output addresses at
 	 * or above 2^36 (most leaves) are address size faults. */
-	if (s->probe)
+	if (opt.gran)
 		s->ph[s->nphases++] = (struct phase){ true, true, false, false, true };
+	/* SCTLR_EL2.WXN would take execution from the guest's own pages. */
+	for (unsigned i = 0; s->el2 && i < s->nphases; i++)
+		s->ph[i].wxn = false;
 }
 
-/* TCR_EL1: pt_tcr's fields of both halves, the phase's bits. */
+/* TCR_EL1: pt_tcr's fields of both halves, the phase's bits. TCR_EL2
+ * (without VHE) for an EL2 set: pt_tcr's, PS (18:16) for IPS, HA 21, HD
+ * 22, HPD 24. */
 static uint64_t phase_tcr(const struct set *s, const struct phase *p)
 {
+	if (s->el2) {
+		uint64_t tcr = pt_tcr(&s->t[0]);
+		if (p->ips36)
+			tcr = (tcr & ~(7ull << 16)) | 1ull << 16;
+		return tcr | (p->ha ? 1ull << 21 : 0) | (p->hd ? 1ull << 22 : 0) | (p->hpd ? 1ull << 24 : 0);
+	}
 	uint64_t tcr = pt_tcr(&s->t[0]) | pt_tcr(&s->t[1]);
 	if (p->ips36)
 		tcr = (tcr & ~(7ull << 32)) | 1ull << 32;
@@ -450,7 +479,7 @@ static void write_file(const char *path, const void *buf, size_t len, long off, 
 }
 
 static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, unsigned b0,
-		      enum pt_arch a1, unsigned b1)
+		      enum pt_arch a1, unsigned b1, bool el2)
 {
 	memset(s, 0, sizeof *s);
 	s->id = id;
@@ -460,28 +489,39 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 	s->a.dirty = false;
 	arena_mm(&s->a, &s->mm);
 	s->mm.flush_tlb = NULL;
-	const struct pt_config c0 = { a0, 0, b0 }, c1 = { a1, PT_FEAT_AARCH64_HIGH, b1 };
+	const struct pt_config c0 = { a0, el2 ? PT_FEAT_AARCH64_EL2 : 0, b0 }, c1 = { a1, PT_FEAT_AARCH64_HIGH, b1 };
+	s->el2 = el2;
 	geo_init(&s->g[0], a0, b0);
 	geo_init(&s->g[1], a1, b1);
-	if (pt_init_config(&s->t[0], &c0, &s->mm) || pt_init_config(&s->t[1], &c1, &s->mm)) {
+	if (el2)
+		s->g[1].levels = 0;
+	if (pt_init_config(&s->t[0], &c0, &s->mm) || (!el2 && pt_init_config(&s->t[1], &c1, &s->mm))) {
 		fprintf(stderr, "at-oracle: pt_init_config %s / %s failed\n", geo_name(&s->g[0]),
 			geo_name(&s->g[1]));
 		exit(2);
 	}
-	s->probe = opt.gran;
-	if (s->probe &&
-	    (pt_map_region(&s->t[0], AT_PROBE_PA, AT_PROBE_PA, 0x10000, PT_READ | PT_EXECUTE | PT_GLOBAL, 0) ||
-	     pt_map_region(&s->t[0], AT_PROBE_EL0_PA, AT_PROBE_EL0_PA, 0x10000,
-			   PT_READ | PT_EXECUTE | PT_USER | PT_GLOBAL, 0))) {
-		fprintf(stderr, "at-oracle: mapping the probe code failed\n");
-		exit(2);
+	s->probe = opt.gran && !el2;
+	if (s->probe) {
+		map_ident(s, AT_PROBE_PA, AT_PROBE_PA + 0x10000, PT_READ | PT_EXECUTE);
+		map_ident(s, AT_PROBE_EL0_PA, AT_PROBE_EL0_PA + 0x10000, PT_READ | PT_EXECUTE | PT_USER);
+	}
+	if (el2) {
+		/* The image and its stack; the header and queries; the table
+		 * frames (the guest reads watched descriptors); the results. */
+		map_ident(s, 0x40000000, 0x40200000, PT_READ | PT_WRITE | PT_EXECUTE);
+		map_ident(s, AT_HDR_PA, AT_TABLE_PA, PT_READ | PT_WRITE);
+		map_ident(s, AT_TABLE_PA, AT_TABLE_PA + ARENA_FRAMES * 4096ull, PT_READ);
+		map_ident(s, AT_OUT_PA, AT_OUT_PA + 0x1000000, PT_READ | PT_WRITE);
 	}
 	build_half(s, 0);
-	build_half(s, 1);
+	if (!el2)
+		build_half(s, 1);
 	collect(s, &s->g[0], pt_root(&s->t[0]), 0, 0);
-	collect(s, &s->g[1], pt_root(&s->t[1]), 0, half_base(s, 1));
+	if (!el2)
+		collect(s, &s->g[1], pt_root(&s->t[1]), 0, half_base(s, 1));
 	perturb(s);
-	s->mair = id == 0 ? PT_AARCH64_MAIR : rand_mair();
+	/* An EL2 set's MAIR also types the guest's own accesses. */
+	s->mair = id == 0 || el2 ? PT_AARCH64_MAIR : rand_mair();
 	set_phases(s);
 	make_queries(s);
 	for (size_t i = 0; i < ARENA_FRAMES; i++)
@@ -507,6 +547,7 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 	h->table_bytes = s->table_bytes;
 	h->plant = opt.plant == 2 || opt.plant == 4 ? opt.plant : 0;
 	h->probe = s->probe;
+	h->el2 = s->el2;
 	for (unsigned p = 0; p < s->nphases; p++) {
 		h->phase[p].tcr = phase_tcr(s, &s->ph[p]);
 		h->phase[p].mair = s->mair;
@@ -530,11 +571,11 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 
 void build_set(struct set *s, unsigned id, bool max)
 {
-	build_any(s, id, max, PT_AARCH64, 48, PT_AARCH64, 48);
+	build_any(s, id, max, PT_AARCH64, 48, PT_AARCH64, 48, false);
 }
 
 void build_gran_set(struct set *s, unsigned id, enum pt_arch a0, unsigned b0, enum pt_arch a1,
-		    unsigned b1)
+		    unsigned b1, bool el2)
 {
-	build_any(s, id, true, a0, b0, a1, b1);
+	build_any(s, id, true, a0, b0, a1, b1, el2);
 }

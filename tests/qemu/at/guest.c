@@ -118,6 +118,40 @@ static uint64_t at(unsigned k, uint64_t va)
 	return SYSREG_READ(par_el1);
 }
 
+/* One phase of the EL2 regime: its registers, the MMU on for the ATs
+ * (the tables map this code, its stack, the blob and the results at
+ * VA = PA), off again. */
+static void el2_phase(const volatile struct at_phase *ph, const volatile struct at_query *q,
+		      volatile struct at_result *res, uint64_t n)
+{
+	uint64_t sctlr = SYSREG_READ(sctlr_el2);
+	__asm__ volatile("dsb sy");
+	SYSREG_WRITE(mair_el2, ph->mair);
+	SYSREG_WRITE(tcr_el2, ph->tcr);
+	SYSREG_WRITE(ttbr0_el2, ph->ttbr0);
+	__asm__ volatile("isb\n\ttlbi alle2\n\tdsb sy\n\tisb" ::: "memory");
+	SYSREG_WRITE(sctlr_el2, sctlr | 1 | 1ull << 2 | 1ull << 12);
+	__asm__ volatile("isb" ::: "memory");
+	for (uint64_t i = 0; i < n; i++) {
+		volatile struct at_result *r = &res[i];
+		uint64_t va = q[i].va, w = q[i].watch_pa;
+		for (unsigned k = 0; k < AT_KINDS; k++) {
+			r->par[k] = AT_NOT_RUN;
+			r->watch[k] = 0;
+		}
+		__asm__ volatile("at s1e2r, %0\n\tisb" : : "r"(va) : "memory");
+		r->par[AT_S1E1R] = SYSREG_READ(par_el1);
+		r->watch[AT_S1E1R] = w ? *(const volatile uint64_t *)(uintptr_t)w : 0;
+		__asm__ volatile("at s1e2w, %0\n\tisb" : : "r"(va) : "memory");
+		r->par[AT_S1E1W] = SYSREG_READ(par_el1);
+		r->watch[AT_S1E1W] = w ? *(const volatile uint64_t *)(uintptr_t)w : 0;
+		for (unsigned k = 0; k < AT_PROBES; k++)
+			r->esr[k] = r->far[k] = AT_NOT_RUN;
+	}
+	SYSREG_WRITE(sctlr_el2, sctlr);
+	__asm__ volatile("isb\n\ttlbi alle2\n\tdsb sy\n\tisb" ::: "memory");
+}
+
 void at_main(void)
 {
 	const volatile struct at_hdr *h = (const volatile struct at_hdr *)(uintptr_t)AT_HDR_PA;
@@ -170,6 +204,10 @@ void at_main(void)
 		}
 		if (p && h->plant != 4) /* planted: no restore */
 			copy_words(AT_TABLE_PA, AT_SAVE_PA, h->table_bytes);
+		if (h->el2) {
+			el2_phase(ph, q, &res[p * h->nqueries], h->nqueries);
+			continue;
+		}
 		__asm__ volatile("dsb sy");
 		SYSREG_WRITE(mair_el1, ph->mair);
 		SYSREG_WRITE(tcr_el1, ph->tcr);
