@@ -10,8 +10,9 @@
 #                          checks (scratch copies), each caught
 #   make qemu-gran         the granule sets (at_host --gran): TTBR0 and
 #                          TTBR1 tables of 4K at 39/42/36 bits, 16K at
-#                          48/47/36, 64K at 48/42 on -cpu max, switched on
-#                          with pt_tcr; make qemu-check runs it too
+#                          48/47/36, 64K at 48/42, and EL2 tables, on
+#                          -cpu max, switched on with pt_tcr; AT and real
+#                          EL1/EL0 accesses; make qemu-check runs it too
 #   make qemu-gran-plants  bugs planted in libpt's granule code and pt_tcr
 #                          (scratch copies: tests/qemu/at/gran_plants.sh),
 #                          each caught
@@ -46,7 +47,7 @@ $(AT_DIR)/gran.sh: $(AT_DIR)/at_host $(AT_DIR)/guest.elf
 		"$(CURDIR)/$(AT_DIR)/guest.elf" "$(CURDIR)/$(AT_DIR)/gran" > $@
 	@chmod +x $@
 
-# make qemu-check runs the granule sets too (about 5 s on two cores).
+# make qemu-check runs the granule sets too (10-16 s on two cores).
 QEMU_WRAPPERS += $(AT_DIR)/gran.sh
 qemu-guests: $(AT_DIR)/gran.sh
 

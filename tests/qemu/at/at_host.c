@@ -37,7 +37,8 @@ struct at_opt opt = { NULL, "build/at", "qemu-system-aarch64", 4, 2, 3000, 2, 0,
  * pt_tcr alone: 4K at 39 bits (3 levels, Android's) and 42 and 36 bits,
  * 16K at 48 (a 2-entry root), 47 and 36 bits, 64K at 48 (a 64-entry root)
  * and 42 bits (2 levels), each granule and width in both halves somewhere,
- * and halves of different granules (TG0 and TG1 are separate fields).
+ * and halves of different granules (TG0 and TG1 are separate fields);
+ * then EL2 tables of each granule (TCR_EL2 from pt_tcr, AT S1E2R/W).
  */
 static const struct {
 	enum pt_arch a0;
