@@ -227,6 +227,7 @@ int main(int argc, char **argv)
 			       (size_t)(s->table_bytes / 4096), s->nleaves, s->nq, s->nphases);
 		compare_set(s, res, tt[s->max ? 0 : 1]);
 		free(res);
+		broken |= s->wild != 0;
 		if (opt.gran) {
 			if (s->el2)
 				printf("  set %u: TTBR0_EL2 %s (%u levels), TCR_EL2 %#" PRIx64, i,

@@ -78,6 +78,7 @@ struct set {
 	bool el2;             /* t[0] is an EL2 table (at.h hdr.el2); no t[1] */
 	uint64_t ident[4][2]; /* [lo, hi) mapped at VA = PA in t[0]: not perturbed */
 	unsigned nident;
+	unsigned wild;        /* table descriptors pointing outside the arena */
 	struct arena a;
 	struct pt_mm mm;
 	struct pt_table t[2]; /* [0] TTBR0, [1] TTBR1 (HIGH) */

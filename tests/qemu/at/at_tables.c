@@ -102,9 +102,13 @@ const char *geo_name(const struct geo *g)
 /* Collect libpt's descriptors by reading the raw tables, as the MMU does. */
 static void collect(struct set *s, const struct geo *g, uint64_t table, unsigned level, uint64_t va)
 {
+	/* libpt pointed a table descriptor outside the table memory: the
+	 * run fails (at_host.c), but the MMU's answers are still compared. */
 	if (!entry_at(s, table) || !entry_at(s, table + 8 * ((1ull << g->bits[level]) - 1))) {
-		fprintf(stderr, "at-oracle: set %u: a table at %#" PRIx64 " outside the arena\n", s->id, table);
-		exit(3);
+		if (!s->wild++)
+			printf("  at-oracle: set %u: a table at %#" PRIx64 " outside the table memory\n", s->id,
+			       table);
+		return;
 	}
 	for (uint64_t i = 0; i < 1ull << g->bits[level]; i++) {
 		uint64_t epa = table + 8 * i, e = *entry_at(s, epa);
