@@ -6,6 +6,9 @@
  *
  * Guest physical memory (qemu-system-aarch64 -M virt -m 1G: RAM at
  * 0x40000000..0x80000000; the guest image at 0x40080000):
+ *   AT_PROBE_PA   the guest's probe code, copied there at start (hdr.probe):
+ *                 one 64K page of EL1 vectors and stubs, then one 64K page
+ *                 of EL0 stubs; the host maps both at VA = PA in TTBR0
  *   AT_HDR_PA     the header (struct at_hdr, one 4K frame)
  *   AT_QUERY_PA   the queries (struct at_query), up to AT_MAX_QUERIES
  *   AT_TABLE_PA   the table frames, at the PAs the descriptors hold
@@ -23,6 +26,9 @@
 #include <stdint.h>
 
 #define AT_MAGIC 0x31454c4341524f54ull /* "TORACLE1" */
+#define AT_PROBE_PA 0x47000000ull
+#define AT_PROBE_EL0_PA (AT_PROBE_PA + 0x10000)
+#define AT_PROBE_EL1_STUB 0x800 /* offset of the EL1 stub (after the vectors) */
 #define AT_HDR_PA   0x48000000ull
 #define AT_QUERY_PA 0x48100000ull
 #define AT_TABLE_PA 0x48400000ull
@@ -37,6 +43,10 @@
  * without FEAT_PAN2 the guest skips them and stores AT_NOT_RUN. */
 enum at_kind { AT_S1E1R, AT_S1E1W, AT_S1E0R, AT_S1E0W, AT_S1E1RP, AT_S1E1WP, AT_KINDS };
 #define AT_NOT_RUN 0xffffffffffffffffull
+/* In at_result.esr: not run, as the phase's tables do not map the probe
+ * code at VA = PA (AT S1E1R and S1E0R say so): entering it would fault
+ * on its own vectors for ever. */
+#define AT_PROBE_UNMAPPED 0xfffffffffffffffeull
 
 /* One register setting of the EL1&0 regime; the guest runs every query
  * under every phase. */
@@ -50,6 +60,12 @@ struct at_hdr {
 	uint64_t nphases, nqueries;
 	uint64_t table_bytes;  /* table frames at AT_TABLE_PA */
 	uint64_t plant;        /* guest-side planted bug (at_host.c --plant) */
+	uint64_t probe;        /* 1: real accesses too (struct at_query.probe) */
+	uint64_t el2;          /* 1: the EL2 regime instead (TCR_EL2, TTBR0_EL2,
+				* MAIR_EL2; tcr and ttbr0 of each phase): AT
+				* S1E2R and S1E2W in the S1E1R and S1E1W slots,
+				* with the guest's own MMU on, so the tables map
+				* the guest, the blob and the results at VA = PA */
 	struct at_phase phase[AT_MAX_PHASES];
 	char path[512];        /* host file for the results (semihosting) */
 };
@@ -57,13 +73,21 @@ struct at_hdr {
 struct at_query {
 	uint64_t va;
 	uint64_t watch_pa;     /* a descriptor to read after each AT (0: none) */
+	uint64_t probe;        /* 1: also load and store at EL1 and EL0 */
 };
 
+/* The real accesses, in the order of struct at_result.esr: each the same
+ * check as one AT kind (at_probe_kind). */
+enum at_probe { AT_P_EL1_LOAD, AT_P_EL1_STORE, AT_P_EL0_LOAD, AT_P_EL0_STORE, AT_PROBES };
+
 /* Per phase and query: PAR_EL1 after each kind, and the watched
- * descriptor right after it. */
+ * descriptor right after it; after every AT of the phase, one load and
+ * one store at EL1 and at EL0 to the query's VA (rounded down to 8
+ * bytes): ESR_EL1 of its fault (0: none) and FAR_EL1, or AT_NOT_RUN. */
 struct at_result {
 	uint64_t par[AT_KINDS];
 	uint64_t watch[AT_KINDS];
+	uint64_t esr[AT_PROBES], far[AT_PROBES];
 };
 
 /* The result file: this record, then nphases * nqueries struct at_result

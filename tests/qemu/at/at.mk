@@ -8,6 +8,14 @@
 #   make at-oracle-plants  each planted bug must make it fail
 #   make at-oracle-lib-plants  bugs planted in libpt's AArch64 access
 #                          checks (scratch copies), each caught
+#   make qemu-gran         the granule sets (at_host --gran): TTBR0 and
+#                          TTBR1 tables of 4K at 39/42/36 bits, 16K at
+#                          48/47/36, 64K at 48/42, and EL2 tables, on
+#                          -cpu max, switched on with pt_tcr; AT and real
+#                          EL1/EL0 accesses; make qemu-check runs it too
+#   make qemu-gran-plants  bugs planted in libpt's granule code and pt_tcr
+#                          (scratch copies: tests/qemu/at/gran_plants.sh),
+#                          each caught
 # AT_ARGS adds driver options (--sets-max N --sets-a57 N --queries N
 # --seed S --show N; at_host.c says what they do).
 
@@ -34,7 +42,25 @@ $(AT_DIR)/at-oracle.sh: $(AT_DIR)/at_host $(AT_DIR)/guest.elf
 		"$(CURDIR)/$(AT_DIR)/guest.elf" "$(CURDIR)/$(AT_DIR)" "$(AT_ARGS)" > $@
 	@chmod +x $@
 
-.PHONY: at-oracle at-oracle-plants at-oracle-lib-plants
+$(AT_DIR)/gran.sh: $(AT_DIR)/at_host $(AT_DIR)/guest.elf
+	@printf '#!/bin/sh\nexec %s --guest %s --dir %s --gran "$$@"\n' "$(CURDIR)/$(AT_DIR)/at_host" \
+		"$(CURDIR)/$(AT_DIR)/guest.elf" "$(CURDIR)/$(AT_DIR)/gran" > $@
+	@chmod +x $@
+
+# make qemu-check runs the granule sets too (10-16 s on two cores).
+QEMU_WRAPPERS += $(AT_DIR)/gran.sh
+qemu-guests: $(AT_DIR)/gran.sh
+
+.PHONY: at-oracle at-oracle-plants at-oracle-lib-plants qemu-gran qemu-gran-plants
+qemu-gran:
+	@scripts/need.sh qemu qemu-system-aarch64 clang-19 ld.lld-19
+	@$(MAKE) --no-print-directory $(AT_DIR)/gran.sh
+	@tests/run.sh $(AT_DIR)/gran.sh
+
+qemu-gran-plants:
+	@scripts/need.sh qemu qemu-system-aarch64 clang-19 ld.lld-19
+	@tests/qemu/at/gran_plants.sh
+
 at-oracle:
 	@scripts/need.sh qemu qemu-system-aarch64 clang-19 ld.lld-19
 	@$(MAKE) --no-print-directory $(AT_DIR)/at-oracle.sh

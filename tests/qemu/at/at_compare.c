@@ -30,7 +30,7 @@
 /* ---- decoding and comparing ----------------------------------------------- */
 
 enum cls { C_OK, C_TRANS, C_AF, C_PERM, C_ASIZE, C_OTHER, C_ANY_FAULT };
-static const char *cls_name[] = { "ok", "translation", "access-flag", "permission", "address-size",
+const char *const cls_name[] = { "ok", "translation", "access-flag", "permission", "address-size",
 				  "other", "fault" };
 
 struct hw {
@@ -61,6 +61,30 @@ static struct hw decode_par(uint64_t par, uint64_t va)
 	return h;
 }
 
+/* A real access's ESR_EL1 and FAR_EL1 as a PAR: a data abort's DFSC is
+ * PAR.FST's encoding; a synchronous external abort (DFSC 0x10: the
+ * translation succeeded, nothing answers at the PA) is an ok. *far_ok:
+ * FAR_EL1 holds the VA. */
+static struct hw decode_esr(uint64_t esr, uint64_t far, uint64_t va, bool *far_ok)
+{
+	struct hw h = { C_OK, 0, 0, 0, 0 };
+	unsigned ec = (unsigned)(esr >> 26 & 0x3f), dfsc = (unsigned)(esr & 0x3f);
+	*far_ok = true;
+	if (esr == AT_PROBE_UNMAPPED) {
+		h.c = C_OTHER;
+		return h;
+	}
+	if (!esr || ((ec == 0x24 || ec == 0x25) && dfsc == 0x10))
+		return h;
+	if (ec != 0x24 && ec != 0x25) {
+		h.c = C_OTHER;
+		h.fst = (unsigned)esr;
+		return h;
+	}
+	*far_ok = far == va;
+	return decode_par(1 | (uint64_t)dfsc << 1, va);
+}
+
 enum mem { M_DEVICE, M_UNCACHED, M_NORMAL };
 static const char *mem_name[] = { "device", "uncached", "normal" };
 
@@ -84,9 +108,13 @@ static enum mem flags_mem(uint32_t f)
 	return f & PT_DEVICE ? M_DEVICE : f & PT_UNCACHED ? M_UNCACHED : M_NORMAL;
 }
 
-static unsigned size_level(uint64_t size)
+/* The Arm level of a leaf of this size in g. */
+static unsigned size_level(const struct geo *g, uint64_t size)
 {
-	return size == PT_SIZE_1G ? 1 : size == PT_SIZE_2M ? 2 : 3;
+	for (unsigned l = 0; l < g->levels; l++)
+		if (size == 1ull << g->shift[l])
+			return g->start + l;
+	return 9;
 }
 
 struct expect {
@@ -105,23 +133,25 @@ static struct set *cur_set;
 
 static void show_walk(struct set *s, uint64_t va)
 {
-	uint64_t top = va >> 48;
-	if (top != 0 && top != 0xffff) {
+	const struct geo *g = &s->g[half_of(va)];
+	if (!in_range(g, va)) {
 		printf("      walk: va outside both TTBR ranges\n");
 		return;
 	}
-	uint64_t table = pt_root(&s->t[top ? 1 : 0]);
-	for (unsigned l = 0; l < 4; l++) {
-		uint64_t epa = table + 8 * (va >> shift_of[l] & 511);
+	printf("      TTBR%u %s, TCR_EL1 fields %#" PRIx64 "\n", half_of(va), geo_name(g),
+	       pt_tcr(&s->t[0]) | pt_tcr(&s->t[1]));
+	uint64_t table = pt_root(&s->t[half_of(va)]);
+	for (unsigned l = 0; l < g->levels; l++) {
+		uint64_t epa = table + 8 * (va >> g->shift[l] & ((1ull << g->bits[l]) - 1));
 		uint64_t *e = entry_at(s, epa);
 		if (!e) {
-			printf("      L%u table %#" PRIx64 " outside the arena\n", l, table);
+			printf("      L%u table %#" PRIx64 " outside the arena\n", g->start + l, table);
 			return;
 		}
-		printf("      L%u [%#" PRIx64 "] = %#018" PRIx64 "\n", l, epa, *e);
-		if (l == 3 || (*e & 3) != 3)
+		printf("      L%u [%#" PRIx64 "] = %#018" PRIx64 "\n", g->start + l, epa, *e);
+		if (l + 1 == g->levels || (*e & 3) != 3)
 			return;
-		table = *e & 0xfffffffff000ull;
+		table = *e & geo_table_mask(g);
 	}
 }
 
@@ -168,10 +198,12 @@ static void record(struct tally *t, const struct phase *ph, unsigned k, uint64_t
 	t->by_kind[k][1]++;
 	if (t->shown++ >= opt.show)
 		return;
-	printf("  %s %s: set %u cpu %s phase HA=%d HD=%d HPD=%d WXN=%d MAIR %#018" PRIx64 " %s va %#018" PRIx64
-	       "\n    AT: PAR %#018" PRIx64 " = %s",
-	       t->aside ? "ASIDE" : "FAIL", t->name, cur_set->id, cur_set->max ? "max" : "cortex-a57", ph->ha, ph->hd, ph->hpd, ph->wxn,
-	       cur_set->mair, kind_name[k], va, par, cls_name[h->c]);
+	bool real = !strcmp(t->name, "real");
+	printf("  %s %s: set %u cpu %s phase HA=%d HD=%d HPD=%d WXN=%d IPS36=%d MAIR %#018" PRIx64 " %s va %#018" PRIx64
+	       "\n    %s %#018" PRIx64 " = %s",
+	       t->aside ? "ASIDE" : "FAIL", t->name, cur_set->id, cur_set->max ? "max" : "cortex-a57", ph->ha, ph->hd, ph->hpd, ph->wxn, ph->ips36,
+	       cur_set->mair, real ? probe_name[k] : kind_name[k], va, real ? "ESR_EL1" : "AT: PAR", par,
+	       cls_name[h->c]);
 	if (h->c == C_OK)
 		printf(" pa %#" PRIx64 " attr 0x%02x", h->pa, h->attr);
 	else
@@ -191,9 +223,6 @@ static bool is_user(unsigned k) { return k == AT_S1E0R || k == AT_S1E0W; }
 static bool is_write(unsigned k) { return k == AT_S1E1W || k == AT_S1E0W || k == AT_S1E1WP; }
 static bool is_pan(unsigned k) { return k == AT_S1E1RP || k == AT_S1E1WP; }
 
-/* Which TTBR the MMU uses for va: bit 55 (TBI off, so the top bits must
- * also all equal it, or the walk faults at level 0). */
-static unsigned half_of(uint64_t va) { return (unsigned)(va >> 55 & 1); }
 
 /* The interim comparator: pt_translate plus the AArch64 rules it leaves
  * out (no access check: accessed and dirty state, EL0, PAN). */
@@ -201,12 +230,26 @@ static void expect_translate(struct set *s, const struct phase *ph, unsigned k, 
 			     struct expect *x)
 {
 	struct pt_mapping m;
-	unsigned h = half_of(va);
+	unsigned h = s->el2 ? 0 : half_of(va);
+	unsigned feat = s->el2 ? PT_FEAT_AARCH64_EL2 : h ? PT_FEAT_AARCH64_HIGH : 0;
 	bool ha = ph->ha, hd = ph->hd && ph->ha; /* HD means nothing without HA */
 	if (opt.plant == 3)
 		ha = hd = false;
 	memset(x, 0, sizeof *x);
-	int rc = pt_translate(PT_AARCH64, h ? PT_FEAT_AARCH64_HIGH : 0, pt_root(&s->t[h]), &s->mm, va, &m);
+	const struct geo *g = &s->g[h];
+	int rc;
+	/* pt_translate walks the format's default width; other widths go
+	 * through pt_access checking nothing (a translation alone). */
+	if (g->va_bits == pt_arch_info(g->arch)->va_bits) {
+		rc = pt_translate(g->arch, feat, pt_root(&s->t[h]), &s->mm, va, &m);
+	} else {
+		struct pt_regime r = { g->arch, feat, g->va_bits, pt_root(&s->t[h]), 0, 0, 0, 0 };
+		struct pt_fault f;
+		rc = pt_access(&r, &s->mm, va, 0, &m, &f);
+		if (rc == PT_ERR_FAULT)
+			rc = f.kind == PT_FAULT_NOT_PRESENT ? PT_ERR_NOT_MAPPED
+			     : f.kind == PT_FAULT_ADDRESS ? PT_ERR_INVALID : PT_ERR_CORRUPT;
+	}
 	if (rc == PT_ERR_INVALID || rc == PT_ERR_NOT_MAPPED) {
 		x->c = C_TRANS;
 		x->level_known = rc == PT_ERR_INVALID;
@@ -224,7 +267,7 @@ static void expect_translate(struct set *s, const struct phase *ph, unsigned k, 
 		snprintf(x->why, sizeof x->why, "pt_translate: %s", pt_strerror(rc));
 		return;
 	}
-	unsigned lvl = size_level(m.size);
+	unsigned lvl = size_level(g, m.size);
 	bool user = is_user(k) && opt.plant != 1;
 	/* PT_DIRTY also reports bit 55, Linux's software dirty bit (PTE_DIRTY),
 	 * on a writable leaf; what lets the MMU write without HD is AP[2] = 0
@@ -258,8 +301,11 @@ static void expect_translate(struct set *s, const struct phase *ph, unsigned k, 
 
 static void expect_access(struct set *s, const struct phase *ph, unsigned k, uint64_t va, struct expect *x)
 {
-	unsigned h = half_of(va);
-	struct pt_regime r = { PT_AARCH64, h ? PT_FEAT_AARCH64_HIGH : 0, 0, pt_root(&s->t[h]), s->mair, 0, 0, 0 };
+	unsigned h = s->el2 ? 0 : half_of(va);
+	const struct geo *g = &s->g[h];
+	unsigned feat = s->el2 ? PT_FEAT_AARCH64_EL2 : h ? PT_FEAT_AARCH64_HIGH : 0;
+	struct pt_regime r = { g->arch, feat, g->va_bits, pt_root(&s->t[h]), s->mair, 0, 0, 0 };
+	r.pa_bits = ph->ips36 ? 36 : 0;
 	r.controls = (ph->wxn ? PT_CTL_WXN : 0) | (ph->hpd && opt.plant != 6 ? PT_CTL_HPD : 0) |
 		     (is_pan(k) && opt.plant != 5 ? PT_CTL_PAN : 0);
 	if (opt.plant != 3)
@@ -291,7 +337,7 @@ static void expect_access(struct set *s, const struct phase *ph, unsigned k, uin
 	snprintf(x->why, sizeof x->why, "pt_access: fault %s level %u pte %#" PRIx64 " table %#" PRIx64,
 		 (unsigned)f.kind < 8 ? fk[f.kind] : "?", f.level, f.pte, f.table_pa);
 	x->level_known = true;
-	x->level = f.level;
+	x->level = g->start + f.level;
 	switch (f.kind) {
 	case PT_FAULT_ADDRESS: x->c = C_TRANS; x->level = 0; break;
 	case PT_FAULT_NOT_PRESENT: x->c = C_TRANS; break;
@@ -374,7 +420,7 @@ void print_observations(void)
 
 /* ---- one set -------------------------------------------------------------- */
 
-void compare_set(struct set *s, const struct at_result *res, struct tally tl[2])
+void compare_set(struct set *s, const struct at_result *res, struct tally tl[3])
 {
 	cur_set = s;
 	for (unsigned p = 0; p < s->nphases; p++) {
@@ -389,6 +435,8 @@ void compare_set(struct set *s, const struct at_result *res, struct tally tl[2])
 					continue;
 				struct hw h = decode_par(r->par[k], q->va);
 				struct expect x;
+				if (!why)
+					s->outcome[h.c]++;
 				if (why) {
 					bool mixed;
 					expect_translate(s, ph, k, q->va, &x);
@@ -400,7 +448,7 @@ void compare_set(struct set *s, const struct at_result *res, struct tally tl[2])
 					}
 					continue;
 				}
-				if (ph->hpd) {
+				if (ph->hpd || ph->ips36) {
 					tl[0].skipped++;
 				} else {
 					expect_translate(s, ph, k, q->va, &x);
@@ -408,6 +456,25 @@ void compare_set(struct set *s, const struct at_result *res, struct tally tl[2])
 				}
 				expect_access(s, ph, k, q->va, &x);
 				record(&tl[1], ph, k, q->va, r->par[k], &h, &x);
+			}
+			/* The real accesses: as the AT kind of the same index,
+			 * at the VA rounded down to 8 bytes. */
+			for (unsigned k = 0; k < AT_PROBES; k++) {
+				if (r->esr[k] == AT_NOT_RUN)
+					continue;
+				uint64_t va = q->va & ~7ull;
+				bool far_ok;
+				struct hw h = decode_esr(r->esr[k], r->far[k], va, &far_ok);
+				struct expect x;
+				expect_access(s, ph, k, va, &x);
+				x.pa_known = x.mem_known = false;
+				s->probe_outcome[h.c]++;
+				if (!far_ok) {
+					h.c = C_OTHER;
+					snprintf(x.why + strlen(x.why), sizeof x.why - strlen(x.why), "; FAR %#" PRIx64,
+						 r->far[k]);
+				}
+				record(&tl[2], ph, k, va, r->esr[k], &h, &x);
 			}
 		}
 	}

@@ -13,6 +13,9 @@
  * leak into the next phase), 5 the comparison drops PAN from the *P kinds,
  * 6 the regime drops TCR.HPD (only the access comparison sees HPD).
  * --no-table-bits leaves the table descriptors' APTable/XNTable bits alone.
+ * --gran runs the granule sets instead (gran_sets below, make qemu-gran):
+ * real EL1 and EL0 accesses as well, a phase with a 36-bit IPS, and every
+ * outcome required in every set.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,8 +29,42 @@
 
 #include "at_host.h"
 
-struct at_opt opt = { NULL, "build/at", "qemu-system-aarch64", 4, 2, 3000, 2, 0, 8, 1, false, true };
+struct at_opt opt = { NULL, "build/at", "qemu-system-aarch64", 4, 2, 3000, 2, 0, 8, 1, false, true, false };
+
+/*
+ * --gran: the granule sets, all on -cpu max, each a TTBR0 and a TTBR1
+ * table of its own format and VA width (pt_init_config), switched on with
+ * pt_tcr alone: 4K at 39 bits (3 levels, Android's) and 42 and 36 bits,
+ * 16K at 48 (a 2-entry root), 47 and 36 bits, 64K at 48 (a 64-entry root)
+ * and 42 bits (2 levels), each granule and width in both halves somewhere,
+ * and halves of different granules (TG0 and TG1 are separate fields);
+ * then EL2 tables of each granule (TCR_EL2 from pt_tcr, AT S1E2R/W).
+ */
+static const struct {
+	enum pt_arch a0;
+	unsigned b0;
+	enum pt_arch a1;
+	unsigned b1;
+	bool el2; /* one PT_FEAT_AARCH64_EL2 table (a0, b0) for TTBR0_EL2 */
+} gran_sets[] = {
+	{ PT_AARCH64, 39, PT_AARCH64, 39, false },         { PT_AARCH64, 42, PT_AARCH64, 36, false },
+	{ PT_AARCH64_16K, 48, PT_AARCH64_64K, 42, false }, { PT_AARCH64_16K, 47, PT_AARCH64_16K, 48, false },
+	{ PT_AARCH64_16K, 36, PT_AARCH64_64K, 48, false }, { PT_AARCH64_64K, 48, PT_AARCH64_16K, 36, false },
+	{ PT_AARCH64_64K, 42, PT_AARCH64_16K, 47, false }, { PT_AARCH64_64K, 42, PT_AARCH64, 39, false },
+	{ PT_AARCH64, 39, PT_AARCH64, 0, true },           { PT_AARCH64_16K, 36, PT_AARCH64, 0, true },
+	{ PT_AARCH64_64K, 48, PT_AARCH64, 0, true },
+};
+#define GRAN_SETS (sizeof gran_sets / sizeof gran_sets[0])
+
+/* ID_AA64MMFR0_EL1: does the CPU have the granule of g? (TGran4 31:28 and
+ * TGran64 27:24: 0xf none; TGran16 23:20: 0 none.) */
+static bool has_granule(uint64_t mmfr0, const struct geo *g)
+{
+	unsigned t4 = mmfr0 >> 28 & 15, t64 = mmfr0 >> 24 & 15, t16 = mmfr0 >> 20 & 15;
+	return g->page == 12 ? t4 != 15 : g->page == 14 ? t16 != 0 : t64 != 15;
+}
 const char *const kind_name[AT_KINDS] = { "S1E1R", "S1E1W", "S1E0R", "S1E0W", "S1E1RP", "S1E1WP" };
+const char *const probe_name[AT_PROBES] = { "EL1-load", "EL1-store", "EL0-load", "EL0-store" };
 
 /* ---- running the guests --------------------------------------------------- */
 
@@ -36,9 +73,9 @@ static void launch(struct set *s)
 	char cmd[2048];
 	unlink(s->out);
 	snprintf(cmd, sizeof cmd,
-		 "exec timeout 120 %s -M virt,virtualization=on -cpu %s -m 1G -nographic -monitor none "
-		 "-semihosting -kernel '%s' -device loader,file='%s',addr=%#llx,force-raw=on >'%s' 2>&1",
-		 opt.qemu, s->max ? "max" : "cortex-a57", opt.guest, s->blob,
+		 "exec timeout %u %s -M virt,virtualization=on -cpu %s -m 1G -nographic -monitor none "
+		 "-nic none -semihosting -kernel '%s' -device loader,file='%s',addr=%#llx,force-raw=on >'%s' 2>&1",
+		 opt.gran ? 30 : 120, opt.qemu, s->max ? "max" : "cortex-a57", opt.guest, s->blob,
 		 (unsigned long long)AT_HDR_PA, s->log);
 	s->pid = fork();
 	if (s->pid == 0) {
@@ -77,7 +114,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: at_host --guest guest.elf [--dir DIR] [--sets-max N] [--sets-a57 N]\n"
 			"       [--queries N] [--seed S] [--jobs N] [--plant 1-6] [--show N] [--qemu CMD]\n"
-			"       [--no-table-bits] [--verbose]\n");
+			"       [--no-table-bits] [--verbose] [--gran]\n");
 	exit(2);
 }
 
@@ -106,6 +143,8 @@ int main(int argc, char **argv)
 			opt.plant = (unsigned)strtoul(v, NULL, 0);
 		else if (ARG("--show"))
 			opt.show = (unsigned)strtoul(v, NULL, 0);
+		else if (!strcmp(a, "--gran"))
+			opt.gran = true;
 		else if (!strcmp(a, "--no-table-bits"))
 			opt.table_bits = false;
 		else if (!strcmp(a, "--verbose"))
@@ -119,22 +158,31 @@ int main(int argc, char **argv)
 	mkdir(opt.dir, 0777);
 	seed_rng(opt.seed);
 
+	if (opt.gran) {
+		opt.sets_max = GRAN_SETS;
+		opt.sets_a57 = 0;
+	}
 	unsigned n = opt.sets_max + opt.sets_a57;
 	struct set *sets = calloc(n, sizeof *sets);
 	if (!sets)
 		return 2;
 	for (unsigned i = 0; i < n; i++)
-		build_set(&sets[i], i, i < opt.sets_max);
+		if (opt.gran)
+			build_gran_set(&sets[i], i, gran_sets[i].a0, gran_sets[i].b0, gran_sets[i].a1,
+				       gran_sets[i].b1 ? gran_sets[i].b1 : 48, gran_sets[i].el2);
+		else
+			build_set(&sets[i], i, i < opt.sets_max);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	run_all(sets, n);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
-	struct tally tt[2][2];
+	struct tally tt[2][3];
 	memset(tt, 0, sizeof tt);
 	for (unsigned c = 0; c < 2; c++) {
 		tt[c][0].name = "translate";
 		tt[c][1].name = "access";
+		tt[c][2].name = "real";
 	}
 	bool broken = false;
 	for (unsigned i = 0; i < n; i++) {
@@ -159,7 +207,19 @@ int main(int argc, char **argv)
 			continue;
 		}
 		fclose(f);
-		if (opt.verbose || i == 0 || i == opt.sets_max)
+		if (opt.gran && i == 0)
+			printf("  -cpu max: ID_AA64MMFR0_EL1 %#" PRIx64 ": TGran4 %#x TGran16 %#x TGran64 %#x "
+			       "PARange %u (TGran4/64 0xf and TGran16 0: none)\n", oh.mmfr0,
+			       (unsigned)(oh.mmfr0 >> 28 & 15), (unsigned)(oh.mmfr0 >> 20 & 15),
+			       (unsigned)(oh.mmfr0 >> 24 & 15), (unsigned)(oh.mmfr0 & 15));
+		if (opt.gran && (!has_granule(oh.mmfr0, &s->g[0]) || !has_granule(oh.mmfr0, &s->g[1]))) {
+			printf("  at-oracle: set %u: the CPU lacks the %s or %s granule\n", i, geo_name(&s->g[0]),
+			       geo_name(&s->g[1]));
+			broken = true;
+			free(res);
+			continue;
+		}
+		if (!opt.gran && (opt.verbose || i == 0 || i == opt.sets_max))
 			printf("  set %u (-cpu %s): ID_AA64MMFR0_EL1 %#" PRIx64 " MMFR1 %#" PRIx64
 			       " (HAFDBS %u, PAN %u, HPDS %u), %zu table frames, %zu leaves, %u queries x %u phases\n",
 			       i, s->max ? "max" : "cortex-a57", oh.mmfr0, oh.mmfr1, (unsigned)(oh.mmfr1 & 15),
@@ -167,6 +227,41 @@ int main(int argc, char **argv)
 			       (size_t)(s->table_bytes / 4096), s->nleaves, s->nq, s->nphases);
 		compare_set(s, res, tt[s->max ? 0 : 1]);
 		free(res);
+		broken |= s->wild != 0;
+		if (opt.gran) {
+			if (s->el2)
+				printf("  set %u: TTBR0_EL2 %s (%u levels), TCR_EL2 %#" PRIx64, i,
+				       geo_name(&s->g[0]), s->g[0].levels, pt_tcr(&s->t[0]));
+			else
+				printf("  set %u: TTBR0 %s (%u levels), TTBR1 %s (%u levels), TCR_EL1 %#" PRIx64, i,
+				       geo_name(&s->g[0]), s->g[0].levels, geo_name(&s->g[1]), s->g[1].levels,
+				       pt_tcr(&s->t[0]) | pt_tcr(&s->t[1]));
+			printf(", %zu table bytes, %zu leaves; compared PARs:", (size_t)s->table_bytes, s->nleaves);
+			for (unsigned c = 0; c < 6; c++)
+				printf(" %s %lu", cls_name[c], s->outcome[c]);
+			printf("; real accesses:");
+			for (unsigned c = 0; c < 6; c++)
+				printf(" %s %lu", cls_name[c], s->probe_outcome[c]);
+			printf("\n");
+		}
+	}
+	/* Every set must see every outcome (a table the MMU could not read
+	 * would show as translation faults alone); address size faults come
+	 * from the phase with a 36-bit IPS. */
+	unsigned long missing = 0;
+	for (unsigned i = 0; opt.gran && i < n; i++) {
+		for (unsigned c = 0; c < 5; c++) {
+			if (!sets[i].outcome[c]) {
+				printf("  at-oracle: set %u (%s, %s): no %s AT answer\n", i, geo_name(&sets[i].g[0]),
+				       geo_name(&sets[i].g[1]), cls_name[c]);
+				missing++;
+			}
+			if (sets[i].probe && !sets[i].probe_outcome[c]) {
+				printf("  at-oracle: set %u (%s, %s): no %s real access\n", i, geo_name(&sets[i].g[0]),
+				       geo_name(&sets[i].g[1]), cls_name[c]);
+				missing++;
+			}
+		}
 	}
 
 	printf("  QEMU: %u runs in %.1f s wall (%u at once)\n", n,
@@ -175,19 +270,25 @@ int main(int argc, char **argv)
 
 	unsigned long total_fail = 0;
 	for (unsigned c = 0; c < 2; c++)
-		for (unsigned m = 0; m < 2; m++) {
+		for (unsigned m = 0; m < 3; m++) {
 			struct tally *t = &tt[c][m];
+			if ((m == 2 && !opt.gran) || (c && opt.gran))
+				continue;
 			printf("  %s -cpu %s: per kind (agree/disagree):", t->name, c ? "cortex-a57" : "max");
-			for (unsigned k = 0; k < AT_KINDS; k++)
-				printf(" %s %lu/%lu", kind_name[k], t->by_kind[k][0], t->by_kind[k][1]);
-			printf("; HPD phases not compared %lu; memory type disagreements tolerated on Normal "
+			for (unsigned k = 0; k < (m == 2 ? AT_PROBES : AT_KINDS); k++)
+				printf(" %s %lu/%lu", m == 2 ? probe_name[k] : kind_name[k], t->by_kind[k][0],
+				       t->by_kind[k][1]);
+			printf("; HPD (and IPS 36) phases not compared %lu; memory type disagreements tolerated on Normal "
 			       "bytes with one of inner/outer non-cacheable: %lu\n", t->skipped, t->mixed);
-			printf("[group] at-oracle %s %s: %lu passed, %lu failed\n", t->name,
-			       c ? "cortex-a57" : "max", t->pass, t->fail);
+			printf("[group] at-oracle %s%s %s: %lu passed, %lu failed\n", opt.gran ? "gran " : "",
+			       t->name, c ? "cortex-a57" : "max", t->pass, t->fail);
 			total_fail += t->fail;
 		}
 	if (broken)
 		printf("[group] at-oracle runs: 0 passed, 1 failed\n");
+	if (opt.gran)
+		printf("[group] at-oracle gran outcomes: %lu passed, %lu failed\n", missing ? 0 : 1ul, missing);
+	broken |= missing != 0;
 	for (unsigned i = 0; i < n; i++) {
 		arena_fini(&sets[i].a);
 		free(sets[i].q);

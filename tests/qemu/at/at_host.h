@@ -17,14 +17,10 @@
 #include "at.h"
 #include "pt.h"
 
-#define TCR_BASE (16ull | 1ull << 8 | 1ull << 10 | 3ull << 12 | 0ull << 14 | /* TTBR0 */ \
-		  16ull << 16 | 1ull << 24 | 1ull << 26 | 3ull << 28 | 2ull << 30 | /* TTBR1 */ \
-		  5ull << 32 /* IPS 48 bits */)
 #define TCR_HA (1ull << 39)
 #define TCR_HD (1ull << 40)
 #define TCR_HPD0 (1ull << 41)
 #define TCR_HPD1 (1ull << 42)
-#define HIGH_BASE 0xffff000000000000ull
 #define ARENA_FRAMES 4096u
 #define PA_LIMIT (1ull << 40) /* below Cortex-A57's 44-bit PARange */
 
@@ -32,12 +28,35 @@ struct at_opt {
 	const char *guest, *dir, *qemu;
 	unsigned sets_max, sets_a57, queries, jobs, plant, show;
 	uint64_t seed;
-	bool verbose, table_bits;
+	bool verbose, table_bits, gran;
 };
 extern struct at_opt opt;
 
 extern const char *const kind_name[AT_KINDS];
-extern const unsigned shift_of[4]; /* per level, 0 = the root */
+extern const char *const probe_name[AT_PROBES];
+
+/*
+ * One half's table shape, worked out here from the Arm ARM's rules (not
+ * read from libpt, so a libpt shape the MMU reads otherwise shows): a
+ * 2^page-byte granule, levels of page - 3 index bits, the root holding
+ * what is left of va_bits. Levels count from the root (0), as libpt's
+ * pt_fault.level does; the Arm level is start + level.
+ */
+struct geo {
+	enum pt_arch arch;
+	unsigned va_bits, page, levels, start;
+	unsigned shift[4]; /* VA bit each level's index starts at */
+	unsigned bits[4];  /* index bits of each level */
+};
+void geo_init(struct geo *g, enum pt_arch a, unsigned va_bits);
+/* Level l may hold a block (4K: Arm levels 1 and 2; 16K, 64K: level 2). */
+bool geo_block(const struct geo *g, unsigned l);
+/* The address field of a table descriptor: bits 47..page. */
+uint64_t geo_table_mask(const struct geo *g);
+/* The half va selects (bit 55; 1: TTBR1) and whether va is in its range. */
+unsigned half_of(uint64_t va);
+bool in_range(const struct geo *g, uint64_t va);
+const char *geo_name(const struct geo *g);
 
 /* ---- one table set (at_tables.c) ---- */
 
@@ -49,23 +68,33 @@ struct desc {
 
 struct phase {
 	bool ha, hd, hpd, wxn;
+	bool ips36;  /* TCR_EL1.IPS 36 bits, not pt_tcr's 48 (pt_regime.pa_bits) */
 };
 
 struct set {
 	unsigned id;
 	bool max;             /* -cpu max (else cortex-a57) */
+	bool probe;           /* real accesses too (at.h) */
+	bool el2;             /* t[0] is an EL2 table (at.h hdr.el2); no t[1] */
+	uint64_t ident[4][2]; /* [lo, hi) mapped at VA = PA in t[0]: not perturbed */
+	unsigned nident;
+	unsigned wild;        /* table descriptors pointing outside the arena */
 	struct arena a;
 	struct pt_mm mm;
 	struct pt_table t[2]; /* [0] TTBR0, [1] TTBR1 (HIGH) */
+	struct geo g[2];
 	uint64_t mair;
 	unsigned nphases;
 	struct phase ph[AT_MAX_PHASES];
 	struct desc *tables, *leaves;
 	size_t ntables, nleaves, cap_t, cap_l;
-	uint64_t l0_block_va[2]; /* a reserved level 0 block in each half */
+	uint64_t rsv_block_va[2];   /* a block where the granule has none ... */
+	uint64_t rsv_block_size[2]; /* ... its span (0: none) in each half */
 	struct at_query *q;
 	unsigned nq;
 	uint64_t table_bytes;
+	unsigned long outcome[6]; /* compared AT answers per PAR class (at_compare.c) */
+	unsigned long probe_outcome[6]; /* the same for the real accesses */
 	char blob[400], out[400], log[400];
 	pid_t pid;
 	int status;
@@ -75,13 +104,20 @@ uint64_t *entry_at(struct set *s, uint64_t pa);
 void seed_rng(uint64_t seed);
 /* Build, perturb and write out table set id (its blob, s->blob). */
 void build_set(struct set *s, unsigned id, bool max);
+/* The same for a granule set: TTBR0 and TTBR1 tables of formats a0, a1
+ * at VA widths b0, b1 (pt_init_config), switched on with pt_tcr; with el2
+ * one PT_FEAT_AARCH64_EL2 table (a0, b0) for TTBR0_EL2 instead. */
+void build_gran_set(struct set *s, unsigned id, enum pt_arch a0, unsigned b0, enum pt_arch a1,
+		    unsigned b1, bool el2);
 
 /* Where the MMU's walk for va ends, read from the raw tables. */
 struct rawwalk {
 	bool outside;      /* va in neither TTBR range, or a table outside the arena */
-	unsigned level;    /* of the last descriptor read */
+	unsigned level;    /* of the last descriptor read (0 = the root) */
 	uint64_t epa, e;   /* that descriptor and where it lives */
 	uint64_t tblbits;  /* bits 62:59 of the table descriptors above, ORed */
+	uint64_t tblres0;  /* RES0 address bits of those descriptors, ORed */
+	const struct geo *g; /* the half's shape (NULL: outside) */
 };
 
 struct rawwalk raw_walk(struct set *s, uint64_t va);
@@ -101,9 +137,11 @@ struct tally {
 	unsigned long by_kind[AT_KINDS][2];
 };
 
-/* Compare set s's results (phase-major) into tl[0] (pt_translate) and
- * tl[1] (pt_access). */
-void compare_set(struct set *s, const struct at_result *res, struct tally tl[2]);
+/* Compare set s's results (phase-major) into tl[0] (pt_translate),
+ * tl[1] (pt_access) and tl[2] (the real accesses against pt_access). */
+void compare_set(struct set *s, const struct at_result *res, struct tally tl[3]);
 void print_observations(void);
+/* PAR classes: ok, translation, access-flag, permission, address-size, other. */
+extern const char *const cls_name[];
 
 #endif /* AT_HOST_H */

@@ -51,19 +51,73 @@ static void push(struct desc **v, size_t *n, size_t *cap, struct desc d)
 	(*v)[(*n)++] = d;
 }
 
-const unsigned shift_of[4] = { 39, 30, 21, 12 };
+/* ---- table shapes ---------------------------------------------------------- */
+
+void geo_init(struct geo *g, enum pt_arch a, unsigned va_bits)
+{
+	memset(g, 0, sizeof *g);
+	g->arch = a;
+	g->va_bits = va_bits;
+	g->page = a == PT_AARCH64_16K ? 14 : a == PT_AARCH64_64K ? 16 : 12;
+	unsigned per = g->page - 3;
+	g->levels = (va_bits - g->page + per - 1) / per;
+	g->start = 4 - g->levels;
+	for (unsigned l = 0; l < g->levels; l++) {
+		g->shift[l] = g->page + per * (g->levels - 1 - l);
+		g->bits[l] = l ? per : va_bits - g->shift[0];
+	}
+}
+
+bool geo_block(const struct geo *g, unsigned l)
+{
+	unsigned arm = g->start + l;
+	return g->page == 12 ? arm == 1 || arm == 2 : arm == 2;
+}
+
+uint64_t geo_table_mask(const struct geo *g)
+{
+	return 0xffffffffffffull & ~((1ull << g->page) - 1);
+}
+
+unsigned half_of(uint64_t va) { return (unsigned)(va >> 55 & 1); }
+
+/* TBI is off: every bit from va_bits up must equal the half's. */
+bool in_range(const struct geo *g, uint64_t va)
+{
+	if (!g->levels)
+		return false; /* no table for this half */
+	uint64_t top = va >> g->va_bits, ones = ~0ull >> g->va_bits;
+	return top == (half_of(va) ? ones : 0);
+}
+
+const char *geo_name(const struct geo *g)
+{
+	static char b[4][32];
+	static unsigned n;
+	char *o = b[n++ % 4];
+	snprintf(o, sizeof b[0], "%uK/%u", (1u << g->page) >> 10, g->va_bits);
+	return o;
+}
 
 /* Collect libpt's descriptors by reading the raw tables, as the MMU does. */
-static void collect(struct set *s, uint64_t table, unsigned level, uint64_t va)
+static void collect(struct set *s, const struct geo *g, uint64_t table, unsigned level, uint64_t va)
 {
-	for (unsigned i = 0; i < 512; i++) {
+	/* libpt pointed a table descriptor outside the table memory: the
+	 * run fails (at_host.c), but the MMU's answers are still compared. */
+	if (!entry_at(s, table) || !entry_at(s, table + 8 * ((1ull << g->bits[level]) - 1))) {
+		if (!s->wild++)
+			printf("  at-oracle: set %u: a table at %#" PRIx64 " outside the table memory\n", s->id,
+			       table);
+		return;
+	}
+	for (uint64_t i = 0; i < 1ull << g->bits[level]; i++) {
 		uint64_t epa = table + 8 * i, e = *entry_at(s, epa);
-		uint64_t eva = va | (uint64_t)i << shift_of[level];
+		uint64_t eva = va | i << g->shift[level];
 		if (!(e & 1))
 			continue;
-		if (level < 3 && (e & 3) == 3) {
+		if (level + 1 < g->levels && (e & 3) == 3) {
 			push(&s->tables, &s->ntables, &s->cap_t, (struct desc){ epa, eva, level });
-			collect(s, e & 0xfffffffff000ull, level + 1, eva);
+			collect(s, g, e & geo_table_mask(g), level + 1, eva);
 		} else {
 			push(&s->leaves, &s->nleaves, &s->cap_l, (struct desc){ epa, eva, level });
 		}
@@ -72,23 +126,25 @@ static void collect(struct set *s, uint64_t table, unsigned level, uint64_t va)
 
 struct rawwalk raw_walk(struct set *s, uint64_t va)
 {
-	struct rawwalk w = { true, 0, 0, 0, 0 };
-	uint64_t top = va >> 48;
-	if (top != 0 && top != 0xffff)
+	struct rawwalk w = { true, 0, 0, 0, 0, 0, NULL };
+	const struct geo *g = &s->g[half_of(va)];
+	if (!in_range(g, va))
 		return w;
-	uint64_t table = pt_root(&s->t[top ? 1 : 0]);
-	for (unsigned l = 0; l < 4; l++) {
-		uint64_t epa = table + 8 * (va >> shift_of[l] & 511);
+	w.g = g;
+	uint64_t table = pt_root(&s->t[half_of(va)]);
+	for (unsigned l = 0; l < g->levels; l++) {
+		uint64_t epa = table + 8 * (va >> g->shift[l] & ((1ull << g->bits[l]) - 1));
 		uint64_t *e = entry_at(s, epa);
 		if (!e)
 			return w;
 		w.level = l;
 		w.epa = epa;
 		w.e = *e;
-		if (l == 3 || (*e & 3) != 3)
+		if (l + 1 == g->levels || (*e & 3) != 3)
 			break;
 		w.tblbits |= *e & 0x7800000000000000ull;
-		table = *e & 0xfffffffff000ull;
+		w.tblres0 |= *e & (3ull << 48 | (((1ull << g->page) - 1) & ~0xfffull));
+		table = *e & geo_table_mask(g);
 	}
 	w.outside = false;
 	return w;
@@ -96,33 +152,46 @@ struct rawwalk raw_walk(struct set *s, uint64_t va)
 
 bool raw_leaf(const struct rawwalk *w)
 {
-	return !w->outside && (w->e & 1) && (w->level == 3 ? (w->e & 3) == 3 : (w->e & 3) == 1);
+	if (w->outside || !(w->e & 1))
+		return false;
+	if (w->level + 1 == w->g->levels)
+		return (w->e & 3) == 3;
+	return (w->e & 3) == 1 && geo_block(w->g, w->level);
 }
 
 /*
  * Queries set aside, not compared (counted and shown apart):
- *  1  the walk ends on a level 0 block: the 4KB granule has none (Arm ARM
- *     D4.3.1; a translation fault), but QEMU 7.2 translates it as a 512 GiB
- *     block: a QEMU defect;
- *  2  a leaf whose output-address field has RES0 bits set (bits 49:48, or
- *     bits below the block size in a block): QEMU ignores them, libpt calls
- *     the entry corrupt; which one hardware does is not settled here.
+ *  1  the walk ends on a block at a level where the granule has none (4K:
+ *     Arm level 0; 16K and 64K: level 1; Arm ARM D8.3: a translation
+ *     fault), but QEMU 7.2 translates it as a block: a QEMU defect;
+ *  2  an output-address field (of the leaf or a table descriptor above it)
+ *     with RES0 bits set that QEMU ignores, where libpt calls the entry
+ *     corrupt: bits 49:48, bits below the block size in a block, bits
+ *     below the granule (16K: 13:12) in a table descriptor; which one
+ *     hardware does is not settled here. With the 64K granule that
+ *     includes bits 15:12: OA[51:48] on a CPU with FEAT_LPA (-cpu max has
+ *     it), so an output address above TCR.IPS's 48 bits, an address size
+ *     fault, but QEMU 7.2 reads them only when IPS is 52 bits.
  */
 unsigned set_aside(struct set *s, uint64_t va)
 {
 	struct rawwalk w = raw_walk(s, va);
-	if (w.outside || !(w.e & 1))
+	if (w.outside)
 		return 0;
-	if (w.level == 0 && (w.e & 3) == 1)
+	if (w.tblres0)
+		return 2;
+	if (!(w.e & 1))
+		return 0;
+	if (w.level + 1 < w.g->levels && (w.e & 3) == 1 && !geo_block(w.g, w.level))
 		return 1;
 	if (raw_leaf(&w)) {
-		uint64_t low = ((1ull << shift_of[w.level]) - 1) & ~0xfffull;
+		uint64_t low = ((1ull << w.g->shift[w.level]) - 1) & ~0xfffull;
 		if (w.e & (3ull << 48 | low))
 			return 2;
 	}
 	return 0;
 }
-const char *const aside_name[3] = { "", "level 0 block (QEMU 7.2 translates it)",
+const char *const aside_name[3] = { "", "block where the granule has none (QEMU 7.2 translates it)",
 				    "RES0 output-address bits set (QEMU ignores them)" };
 
 static uint32_t rand_flags(void)
@@ -144,9 +213,38 @@ static uint32_t rand_flags(void)
 	return f;
 }
 
+/* Leaves point at or above 2^31, past the virt board's flash, devices and
+ * RAM (the guest's real stores land there; where a block can only start at
+ * 0 it does, and queries that reach it are not probed: set_aside). */
 static uint64_t rand_pa(uint64_t size)
 {
-	return below(PA_LIMIT / size) * size;
+	uint64_t pa;
+	do
+		pa = below(PA_LIMIT / size) * size;
+	while (pa < 1ull << 31 && PA_LIMIT / size > 1);
+	return pa;
+}
+
+/* What the guest needs mapped at VA = PA in TTBR0 (the probe code's
+ * pages, or for an EL2 set the guest itself): never perturbed. */
+static bool probe_path(const struct set *s, const struct desc *d)
+{
+	const struct geo *g = &s->g[half_of(d->va)];
+	uint64_t end = d->va + (1ull << g->shift[d->level]);
+	for (unsigned i = 0; i < s->nident && !half_of(d->va); i++)
+		if (d->va < s->ident[i][1] && end > s->ident[i][0])
+			return true;
+	return false;
+}
+
+static void map_ident(struct set *s, uint64_t lo, uint64_t hi, uint32_t flags)
+{
+	if (pt_map_region(&s->t[0], lo, lo, hi - lo, flags | PT_GLOBAL, 0)) {
+		fprintf(stderr, "at-oracle: mapping [%#" PRIx64 ", %#" PRIx64 ") at VA = PA failed\n", lo, hi);
+		exit(2);
+	}
+	s->ident[s->nident][0] = lo;
+	s->ident[s->nident++][1] = hi;
 }
 
 static void map_or_die(struct pt_table *t, uint64_t va, uint64_t size)
@@ -159,52 +257,83 @@ static void map_or_die(struct pt_table *t, uint64_t va, uint64_t size)
 	}
 }
 
-/* Distinct random indices below 512. */
-static void pick(unsigned *v, unsigned n)
+/* Distinct random indices below range (n of them, at most range). */
+static unsigned pick(uint64_t *v, unsigned n, uint64_t range)
 {
+	if (n > range)
+		n = (unsigned)range;
 	for (unsigned i = 0; i < n; i++) {
 	again:
-		v[i] = (unsigned)below(512);
+		v[i] = below(range);
 		for (unsigned j = 0; j < i; j++)
 			if (v[j] == v[i])
 				goto again;
 	}
+	return n;
+}
+
+/* Fan-out per level, from the last up: 16 pages per last-level table, 4
+ * entries above it, 3 above those. */
+static const unsigned fan_up[4] = { 16, 4, 3, 3 };
+
+/* A subtree of random mappings below the level-l entry covering va: some
+ * entries blocks (4K: 10% at Arm level 1, 25% at level 2; 16K, 64K: 25% at
+ * level 2), the rest tables down to pages. */
+static void build_node(struct set *s, unsigned h, unsigned l, uint64_t va)
+{
+	const struct geo *g = &s->g[h];
+	uint64_t idx[16];
+	unsigned n = pick(idx, fan_up[g->levels - 1 - l], 1ull << g->bits[l]);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t v = va | idx[i] << g->shift[l];
+		if (l + 1 == g->levels)
+			map_or_die(&s->t[h], v, 1ull << g->shift[l]);
+		else if (geo_block(g, l) && chance(g->start + l == 1 ? 10 : 25))
+			map_or_die(&s->t[h], v, 1ull << g->shift[l]);
+		else
+			build_node(s, h, l + 1, v);
+	}
+}
+
+/* A block at the first level that has none (reserved: 4K Arm level 0,
+ * 16K and 64K level 1), in a free slot of a table at that level. */
+static void reserved_block(struct set *s, unsigned h, uint64_t va)
+{
+	const struct geo *g = &s->g[h];
+	uint64_t table = pt_root(&s->t[h]);
+	for (unsigned l = 0; l + 1 < g->levels; l++) {
+		uint64_t n = 1ull << g->bits[l], *t = entry_at(s, table), i;
+		if (!t)
+			return;
+		if (!geo_block(g, l))
+			for (unsigned tries = 0; tries < 64; tries++) {
+				i = below(n);
+				if (t[i] & 1)
+					continue;
+				t[i] = rand_pa(1ull << g->shift[l]) | 1u << 10 | 1;
+				s->rsv_block_va[h] = va | i << g->shift[l];
+				s->rsv_block_size[h] = 1ull << g->shift[l];
+				return;
+			}
+		for (i = 0; i < n && (t[i] & 3) != 3; i++)
+			;
+		if (i == n)
+			return;
+		va |= i << g->shift[l];
+		table = t[i] & geo_table_mask(g);
+	}
+}
+
+/* The lowest VA of half h. */
+static uint64_t half_base(const struct set *s, unsigned h)
+{
+	return h ? ~0ull << s->g[h].va_bits : 0;
 }
 
 static void build_half(struct set *s, unsigned h)
 {
-	uint64_t base = h ? HIGH_BASE : 0;
-	unsigned i0[3], i1[3], i2[4], i3[16];
-	pick(i0, 3);
-	for (unsigned a = 0; a < 3; a++) {
-		pick(i1, 3);
-		for (unsigned b = 0; b < 3; b++) {
-			uint64_t va1 = base | (uint64_t)i0[a] << 39 | (uint64_t)i1[b] << 30;
-			if (chance(10)) {
-				map_or_die(&s->t[h], va1, PT_SIZE_1G);
-				continue;
-			}
-			pick(i2, 4);
-			for (unsigned c = 0; c < 4; c++) {
-				uint64_t va2 = va1 | (uint64_t)i2[c] << 21;
-				if (chance(25)) {
-					map_or_die(&s->t[h], va2, PT_SIZE_2M);
-					continue;
-				}
-				pick(i3, 16);
-				for (unsigned d = 0; d < 16; d++)
-					map_or_die(&s->t[h], va2 | (uint64_t)i3[d] << 12, PT_SIZE_4K);
-			}
-		}
-	}
-	/* A level 0 block (reserved with the 4K granule) in a free root slot. */
-	uint64_t *root = entry_at(s, pt_root(&s->t[h]));
-	unsigned free_slot;
-	do
-		free_slot = (unsigned)below(512);
-	while (root[free_slot] & 1);
-	root[free_slot] = rand_pa(PT_SIZE_512G) | 1u << 10 | 1;
-	s->l0_block_va[h] = base | (uint64_t)free_slot << 39;
+	build_node(s, h, 0, half_base(s, h));
+	reserved_block(s, h, half_base(s, h));
 }
 
 /* What other OSes leave in their tables (and what corrupts them). */
@@ -212,15 +341,23 @@ static void perturb(struct set *s)
 {
 	for (size_t i = 0; i < s->ntables; i++) {
 		uint64_t *e = entry_at(s, s->tables[i].pa);
+		if (probe_path(s, &s->tables[i]))
+			continue;
 		if (opt.table_bits && chance(40))
 			*e |= below(16) << 59; /* PXNTable, UXNTable, APTable[1:0] */
 		if (chance(2))
 			*e &= ~1ull;           /* invalid */
 		else if (s->tables[i].level && chance(1))
 			*e &= ~2ull;           /* the table pointer read as a block */
+		else if (s->g[half_of(s->tables[i].va)].page > 12 && chance(2))
+			*e |= 1ull << (12 + below(s->g[half_of(s->tables[i].va)].page - 12));
+			/* an address bit below the granule: RES0 (64K: OA[51:48]) */
 	}
 	for (size_t i = 0; i < s->nleaves; i++) {
 		uint64_t *e = entry_at(s, s->leaves[i].pa);
+		const struct geo *g = &s->g[half_of(s->leaves[i].va)];
+		if (probe_path(s, &s->leaves[i]))
+			continue;
 		if (chance(15))
 			*e &= ~(1ull << 10); /* AF */
 		if (chance(10))
@@ -235,10 +372,13 @@ static void perturb(struct set *s)
 			*e |= below(16) << 55; /* software bits 58:55 */
 		if (chance(2))
 			*e &= ~1ull;         /* invalid */
-		else if (s->leaves[i].level == 3 && chance(2))
-			*e &= ~2ull;         /* bits[1:0] = 01 at level 3: reserved */
+		else if (s->leaves[i].level + 1 == g->levels && chance(2))
+			*e &= ~2ull;         /* bits[1:0] = 01 at Arm level 3: reserved */
 		else if (chance(1))
-			*e |= 1ull << 48;    /* OA bit 48 (RES0 with the 4K granule) */
+			*e |= 1ull << 48;    /* OA bit 48 (RES0 with a 48-bit OA) */
+		else if (g->page > 12 && chance(2))
+			*e |= 1ull << (12 + below(g->page - 12));
+			/* below the granule: RES0 (64K: OA[51:48], above TCR.IPS) */
 	}
 }
 
@@ -252,11 +392,6 @@ static uint64_t rand_mair(void)
 	return m;
 }
 
-static uint64_t rand_va48(void)
-{
-	return rnd() & 0xffffffffffffull;
-}
-
 static void make_queries(struct set *s)
 {
 	s->q = calloc(opt.queries, sizeof *s->q);
@@ -266,25 +401,31 @@ static void make_queries(struct set *s)
 	for (unsigned i = 0; i < s->nq; i++) {
 		unsigned h = (unsigned)below(2), r = (unsigned)below(100);
 		uint64_t va;
+		/* Mostly a leaf of the random mappings, not of the guest's own. */
 		const struct desc *l = &s->leaves[below(s->nleaves)];
-		uint64_t lsize = 1ull << shift_of[l->level];
+		for (unsigned tries = 0; tries < 16 && probe_path(s, l); tries++)
+			l = &s->leaves[below(s->nleaves)];
+		const struct geo *g = &s->g[half_of(l->va)], *gh = &s->g[h];
+		uint64_t lsize = 1ull << g->shift[l->level];
+		uint64_t up = 1ull << g->shift[l->level ? l->level - 1 : 0], root = 1ull << g->shift[0];
 		if (r < 70)
 			va = l->va + below(lsize);
 		else if (r < 80)
-			va = (l->va & ~(PT_SIZE_1G - 1)) + below(PT_SIZE_1G);
+			va = (l->va & ~(up - 1)) + below(up);
 		else if (r < 85)
-			va = (l->va & ~(PT_SIZE_512G - 1)) + below(PT_SIZE_512G);
+			va = (l->va & ~(root - 1)) + below(root);
 		else if (r < 90)
-			va = (h ? HIGH_BASE : 0) | rand_va48();
-		else if (r < 99)
+			va = half_base(s, h) | (rnd() & ((1ull << gh->va_bits) - 1));
+		else if (r < 99 || !s->rsv_block_size[h])
 			do
 				va = rnd();
-			while ((va >> 48) == 0 || (va >> 48) == 0xffff);
+			while (in_range(&s->g[half_of(va)], va));
 		else
-			va = s->l0_block_va[h] + below(PT_SIZE_512G);
+			va = s->rsv_block_va[h] + below(s->rsv_block_size[h]);
 		struct rawwalk w = raw_walk(s, va);
 		s->q[i].va = va;
 		s->q[i].watch_pa = raw_leaf(&w) ? w.epa : 0;
+		s->q[i].probe = s->probe && !set_aside(s, va);
 	}
 }
 
@@ -295,21 +436,41 @@ static void set_phases(struct set *s)
 	 * of phase 3 (plant 4 skips it). Phases 3 and 4 differ in HPD only.
 	 * Phase 6: HD without HA (the MMU manages no dirty state then). */
 	static const struct phase max[] = {
-		{ false, false, false, false }, { true, false, false, false },
-		{ true, true, false, true },     { false, false, false, true },
-		{ false, false, true, true },    { true, true, true, false },
-		{ false, true, false, false },
+		{ false, false, false, false, false }, { true, false, false, false, false },
+		{ true, true, false, true, false },     { false, false, false, true, false },
+		{ false, false, true, true, false },    { true, true, true, false, false },
+		{ false, true, false, false, false },
 	};
-	static const struct phase a57[] = { { false, false, false, false }, { false, false, false, true } };
+	static const struct phase a57[] = { { false, false, false, false, false },
+					    { false, false, false, true, false } };
 	const struct phase *p = s->max ? max : a57;
 	s->nphases = s->max ? 7 : 2;
 	for (unsigned i = 0; i < s->nphases; i++)
 		s->ph[i] = p[i];
+	/* The granule sets add a phase with a 36-bit IPS: output addresses at
+	 * or above 2^36 (most leaves) are address size faults. */
+	if (opt.gran)
+		s->ph[s->nphases++] = (struct phase){ true, true, false, false, true };
+	/* SCTLR_EL2.WXN would take execution from the guest's own pages. */
+	for (unsigned i = 0; s->el2 && i < s->nphases; i++)
+		s->ph[i].wxn = false;
 }
 
-static uint64_t phase_tcr(const struct phase *p)
+/* TCR_EL1: pt_tcr's fields of both halves, the phase's bits. TCR_EL2
+ * (without VHE) for an EL2 set: pt_tcr's, PS (18:16) for IPS, HA 21, HD
+ * 22, HPD 24. */
+static uint64_t phase_tcr(const struct set *s, const struct phase *p)
 {
-	return TCR_BASE | (p->ha ? TCR_HA : 0) | (p->hd ? TCR_HD : 0) |
+	if (s->el2) {
+		uint64_t tcr = pt_tcr(&s->t[0]);
+		if (p->ips36)
+			tcr = (tcr & ~(7ull << 16)) | 1ull << 16;
+		return tcr | (p->ha ? 1ull << 21 : 0) | (p->hd ? 1ull << 22 : 0) | (p->hpd ? 1ull << 24 : 0);
+	}
+	uint64_t tcr = pt_tcr(&s->t[0]) | pt_tcr(&s->t[1]);
+	if (p->ips36)
+		tcr = (tcr & ~(7ull << 32)) | 1ull << 32;
+	return tcr | (p->ha ? TCR_HA : 0) | (p->hd ? TCR_HD : 0) |
 	       (p->hpd ? TCR_HPD0 | TCR_HPD1 : 0);
 }
 
@@ -321,7 +482,8 @@ static void write_file(const char *path, const void *buf, size_t len, long off, 
 	}
 }
 
-void build_set(struct set *s, unsigned id, bool max)
+static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, unsigned b0,
+		      enum pt_arch a1, unsigned b1, bool el2)
 {
 	memset(s, 0, sizeof *s);
 	s->id = id;
@@ -331,14 +493,39 @@ void build_set(struct set *s, unsigned id, bool max)
 	s->a.dirty = false;
 	arena_mm(&s->a, &s->mm);
 	s->mm.flush_tlb = NULL;
-	if (pt_init(&s->t[0], PT_AARCH64, 0, &s->mm) || pt_init(&s->t[1], PT_AARCH64, PT_FEAT_AARCH64_HIGH, &s->mm))
+	const struct pt_config c0 = { a0, el2 ? PT_FEAT_AARCH64_EL2 : 0, b0 }, c1 = { a1, PT_FEAT_AARCH64_HIGH, b1 };
+	s->el2 = el2;
+	geo_init(&s->g[0], a0, b0);
+	geo_init(&s->g[1], a1, b1);
+	if (el2)
+		s->g[1].levels = 0;
+	if (pt_init_config(&s->t[0], &c0, &s->mm) || (!el2 && pt_init_config(&s->t[1], &c1, &s->mm))) {
+		fprintf(stderr, "at-oracle: pt_init_config %s / %s failed\n", geo_name(&s->g[0]),
+			geo_name(&s->g[1]));
 		exit(2);
+	}
+	s->probe = opt.gran && !el2;
+	if (s->probe) {
+		map_ident(s, AT_PROBE_PA, AT_PROBE_PA + 0x10000, PT_READ | PT_EXECUTE);
+		map_ident(s, AT_PROBE_EL0_PA, AT_PROBE_EL0_PA + 0x10000, PT_READ | PT_EXECUTE | PT_USER);
+	}
+	if (el2) {
+		/* The image and its stack; the header and queries; the table
+		 * frames (the guest reads watched descriptors); the results. */
+		map_ident(s, 0x40000000, 0x40200000, PT_READ | PT_WRITE | PT_EXECUTE);
+		map_ident(s, AT_HDR_PA, AT_TABLE_PA, PT_READ | PT_WRITE);
+		map_ident(s, AT_TABLE_PA, AT_TABLE_PA + ARENA_FRAMES * 4096ull, PT_READ);
+		map_ident(s, AT_OUT_PA, AT_OUT_PA + 0x1000000, PT_READ | PT_WRITE);
+	}
 	build_half(s, 0);
-	build_half(s, 1);
-	collect(s, pt_root(&s->t[0]), 0, 0);
-	collect(s, pt_root(&s->t[1]), 0, HIGH_BASE);
+	if (!el2)
+		build_half(s, 1);
+	collect(s, &s->g[0], pt_root(&s->t[0]), 0, 0);
+	if (!el2)
+		collect(s, &s->g[1], pt_root(&s->t[1]), 0, half_base(s, 1));
 	perturb(s);
-	s->mair = id == 0 ? PT_AARCH64_MAIR : rand_mair();
+	/* An EL2 set's MAIR also types the guest's own accesses. */
+	s->mair = id == 0 || el2 ? PT_AARCH64_MAIR : rand_mair();
 	set_phases(s);
 	make_queries(s);
 	for (size_t i = 0; i < ARENA_FRAMES; i++)
@@ -363,8 +550,10 @@ void build_set(struct set *s, unsigned id, bool max)
 	h->nqueries = s->nq;
 	h->table_bytes = s->table_bytes;
 	h->plant = opt.plant == 2 || opt.plant == 4 ? opt.plant : 0;
+	h->probe = s->probe;
+	h->el2 = s->el2;
 	for (unsigned p = 0; p < s->nphases; p++) {
-		h->phase[p].tcr = phase_tcr(&s->ph[p]);
+		h->phase[p].tcr = phase_tcr(s, &s->ph[p]);
 		h->phase[p].mair = s->mair;
 		h->phase[p].ttbr0 = pt_root(&s->t[0]);
 		h->phase[p].ttbr1 = pt_root(&s->t[1]);
@@ -383,3 +572,14 @@ void build_set(struct set *s, unsigned id, bool max)
 	free(h);
 }
 
+
+void build_set(struct set *s, unsigned id, bool max)
+{
+	build_any(s, id, max, PT_AARCH64, 48, PT_AARCH64, 48, false);
+}
+
+void build_gran_set(struct set *s, unsigned id, enum pt_arch a0, unsigned b0, enum pt_arch a1,
+		    unsigned b1, bool el2)
+{
+	build_any(s, id, true, a0, b0, a1, b1, el2);
+}

@@ -7,8 +7,11 @@
  * registers of each phase (HCR_EL2.RW = 1, VM = 0: EL1 is AArch64 and has
  * no stage 2; E2H = TGE = 0, so AT S1E1* and S1E0* use the EL1&0 regime),
  * and records PAR_EL1 after AT S1E1R, S1E1W, S1E0R, S1E0W and, with
- * FEAT_PAN2, S1E1RP and S1E1WP (with PSTATE.PAN set). The results go to a host file through
- * semihosting, in one write.
+ * FEAT_PAN2, S1E1RP and S1E1WP (with PSTATE.PAN set). With hdr.probe, after
+ * every AT of a phase it also loads and stores at EL1 and at EL0 through
+ * the same regime (probe_run in start.S: code at AT_PROBE_PA, which the
+ * host maps there) and records ESR_EL1 and FAR_EL1. The results go to a
+ * host file through semihosting, in one write.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +27,8 @@
 
 void at_main(void);
 void at_trap(uint64_t esr, uint64_t elr, uint64_t far);
+uint64_t probe_run(uint64_t spsr, uint64_t va, uint64_t store, uint64_t elr, uint64_t *far);
+extern const char probe_el1_code[], probe_el1_end[], probe_el0_code[], probe_el0_end[];
 
 static uint64_t semihost(uint64_t op, const volatile void *arg)
 {
@@ -113,6 +118,40 @@ static uint64_t at(unsigned k, uint64_t va)
 	return SYSREG_READ(par_el1);
 }
 
+/* One phase of the EL2 regime: its registers, the MMU on for the ATs
+ * (the tables map this code, its stack, the blob and the results at
+ * VA = PA), off again. */
+static void el2_phase(const volatile struct at_phase *ph, const volatile struct at_query *q,
+		      volatile struct at_result *res, uint64_t n)
+{
+	uint64_t sctlr = SYSREG_READ(sctlr_el2);
+	__asm__ volatile("dsb sy");
+	SYSREG_WRITE(mair_el2, ph->mair);
+	SYSREG_WRITE(tcr_el2, ph->tcr);
+	SYSREG_WRITE(ttbr0_el2, ph->ttbr0);
+	__asm__ volatile("isb\n\ttlbi alle2\n\tdsb sy\n\tisb" ::: "memory");
+	SYSREG_WRITE(sctlr_el2, sctlr | 1 | 1ull << 2 | 1ull << 12);
+	__asm__ volatile("isb" ::: "memory");
+	for (uint64_t i = 0; i < n; i++) {
+		volatile struct at_result *r = &res[i];
+		uint64_t va = q[i].va, w = q[i].watch_pa;
+		for (unsigned k = 0; k < AT_KINDS; k++) {
+			r->par[k] = AT_NOT_RUN;
+			r->watch[k] = 0;
+		}
+		__asm__ volatile("at s1e2r, %0\n\tisb" : : "r"(va) : "memory");
+		r->par[AT_S1E1R] = SYSREG_READ(par_el1);
+		r->watch[AT_S1E1R] = w ? *(const volatile uint64_t *)(uintptr_t)w : 0;
+		__asm__ volatile("at s1e2w, %0\n\tisb" : : "r"(va) : "memory");
+		r->par[AT_S1E1W] = SYSREG_READ(par_el1);
+		r->watch[AT_S1E1W] = w ? *(const volatile uint64_t *)(uintptr_t)w : 0;
+		for (unsigned k = 0; k < AT_PROBES; k++)
+			r->esr[k] = r->far[k] = AT_NOT_RUN;
+	}
+	SYSREG_WRITE(sctlr_el2, sctlr);
+	__asm__ volatile("isb\n\ttlbi alle2\n\tdsb sy\n\tisb" ::: "memory");
+}
+
 void at_main(void)
 {
 	const volatile struct at_hdr *h = (const volatile struct at_hdr *)(uintptr_t)AT_HDR_PA;
@@ -140,6 +179,14 @@ void at_main(void)
 	SYSREG_WRITE(hcr_el2, 1ull << 31);
 	__asm__ volatile("isb");
 	copy_words(AT_SAVE_PA, AT_TABLE_PA, h->table_bytes);
+	if (h->probe) {
+		copy_words(AT_PROBE_PA, (uint64_t)(uintptr_t)probe_el1_code,
+			   (uint64_t)(probe_el1_end - probe_el1_code + 7));
+		copy_words(AT_PROBE_EL0_PA, (uint64_t)(uintptr_t)probe_el0_code,
+			   (uint64_t)(probe_el0_end - probe_el0_code + 7));
+		__asm__ volatile("dsb sy\n\tic iallu\n\tdsb sy\n\tisb" ::: "memory");
+		SYSREG_WRITE(vbar_el1, AT_PROBE_PA);
+	}
 
 	/* SCTLR_EL1 keeps its reset value (RES1 bits, little-endian) plus M,
 	 * C and I (with C = 0 stage 1 would make Normal memory non-cacheable);
@@ -157,6 +204,10 @@ void at_main(void)
 		}
 		if (p && h->plant != 4) /* planted: no restore */
 			copy_words(AT_TABLE_PA, AT_SAVE_PA, h->table_bytes);
+		if (h->el2) {
+			el2_phase(ph, q, &res[p * h->nqueries], h->nqueries);
+			continue;
+		}
 		__asm__ volatile("dsb sy");
 		SYSREG_WRITE(mair_el1, ph->mair);
 		SYSREG_WRITE(tcr_el1, ph->tcr);
@@ -164,6 +215,8 @@ void at_main(void)
 		SYSREG_WRITE(ttbr1_el1, t1);
 		SYSREG_WRITE(sctlr_el1, sctlr | (ph->sctlr_wxn ? 1ull << 19 : 0));
 		__asm__ volatile("isb\n\ttlbi vmalle1\n\tdsb sy\n\tisb" ::: "memory");
+		if (pan2)
+			__asm__ volatile("msr s3_0_c4_c2_3, %0\n\tisb" : : "r"(1ull << 22) : "memory");
 		for (uint64_t i = 0; i < n; i++) {
 			volatile struct at_result *r = &res[p * n + i];
 			uint64_t va = q[i].va, w = q[i].watch_pa;
@@ -175,6 +228,29 @@ void at_main(void)
 				}
 				r->par[k] = at(k, va);
 				r->watch[k] = w ? *(const volatile uint64_t *)(uintptr_t)w : 0;
+			}
+		}
+		/* The real accesses, after every AT: EL1h or EL0t with
+		 * interrupts masked and PSTATE.PAN clear. */
+		uint64_t mask = 0xfffffffff001ull;
+		bool code_ok = (at(AT_S1E1R, AT_PROBE_PA) & mask) == AT_PROBE_PA &&
+			       (at(AT_S1E0R, AT_PROBE_EL0_PA) & mask) == AT_PROBE_EL0_PA;
+		for (uint64_t i = 0; i < n; i++) {
+			volatile struct at_result *r = &res[p * n + i];
+			for (unsigned k = 0; k < AT_PROBES; k++) {
+				uint64_t far = 0;
+				bool el0 = k >= AT_P_EL0_LOAD;
+				if (!h->probe || !q[i].probe) {
+					r->esr[k] = r->far[k] = AT_NOT_RUN;
+					continue;
+				}
+				if (!code_ok) {
+					r->esr[k] = AT_PROBE_UNMAPPED;
+					continue;
+				}
+				r->esr[k] = probe_run(el0 ? 0x3c0 : 0x3c5, q[i].va & ~7ull, k & 1,
+						      el0 ? AT_PROBE_EL0_PA : AT_PROBE_PA + AT_PROBE_EL1_STUB, &far);
+				r->far[k] = far;
 			}
 		}
 	}
