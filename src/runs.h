@@ -79,6 +79,25 @@ static int run_break(struct pt_op *op, PTE *tbl, size_t i, unsigned l, uint64_t 
 	return 0;
 }
 
+/* The leaf holding va, through the point descent folded for the shape. */
+#define PT_FIND_IN(sh) \
+	if (op->s == &(sh)) \
+		return find(&(sh), op->w, va, GOAL_LEAF, pt);
+PT_INLINE int find_leaf(const struct pt_op *op, uint64_t va, struct point *pt)
+{
+	A(FAST_SHAPES)(PT_FIND_IN)
+	return find(op->s, op->w, va, GOAL_LEAF, pt);
+}
+
+/* Can a group hold both va - 1 and va? Not where va is aligned to the
+ * largest group of the family (groups are aligned to their span). */
+PT_INLINE bool run_may_cross(const struct pt_op *op, uint64_t va)
+{
+	const unsigned l = op->levels >= 2 ? op->levels - 2 : 0;
+	const uint64_t most = pt__span(op->s, l) << run_order_at(op->feat, 1);
+	return (va & (most - 1)) != 0 || op->levels < 2;
+}
+
 /* Before an edit of [va, last] (plan: commit false; then the commit): the
  * groups holding va and last that reach outside the range. The check
  * returns 0 or an error, the commit how many groups it broke (what a plan
@@ -94,8 +113,10 @@ static int runs_at_ends(struct pt_op *op, uint64_t va, uint64_t last, bool commi
 		unsigned h;
 		uint64_t span, base;
 		int r;
-		if (find(op->s, op->w, ends[k], GOAL_LEAF, &pt))
-			continue; /* no leaf there: nothing to break */
+		/* A group reaching outside holds va - 1 and va, or last and
+		 * last + 1. */
+		if (!run_may_cross(op, k ? last + 1 : va) || find_leaf(op, ends[k], &pt))
+			continue; /* none, or no leaf there: nothing to break */
 		h = HT(op, pt.l);
 		if (!run_member(op->feat, h, pt.e))
 			continue;
