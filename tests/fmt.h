@@ -138,6 +138,12 @@ static inline uint64_t fmt_page(const struct fmt *f)
 	return UINT64_C(1) << fmt_page_shift(f);
 }
 
+/* Frames of one table below the root (a granule: 4 KiB frames). */
+static inline size_t fmt_table_frames(const struct fmt *f)
+{
+	return (size_t)(fmt_page(f) / PT_SIZE_4K);
+}
+
 static inline bool fmt_is_riscv(enum pt_arch a)
 {
 	return a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57;
