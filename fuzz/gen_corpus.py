@@ -246,6 +246,23 @@ def ops_seeds(f):
     p.walk(); p.flush()
     s["huge_split_reclaim"] = p.b
 
+    if f.page > 4096:
+        # 4 KiB-aligned but not granule-aligned VAs, PAs and sizes: every
+        # region call refuses them, as does a 4 KiB pt_map.
+        G, a0 = f.page, 0x400000
+        p = Prog(f); p.b.append(0)
+        p.map_region(b0 + a0 + 4096, a0, G, READ, False)
+        p.map_region(b0 + a0, a0 + 4096, G, READ, False)
+        p.map_region(b0 + a0, a0, G + 4096, READ, False)
+        p.map_region(b0 + a0, a0, 4 * G, READ | WRITE, False)
+        p.unmap_region(b0 + a0 + 4096, G)
+        p.protect_region(b0 + a0, G - 4096, READ)
+        p.clear_state(b0 + a0 + 4096, 2 * G, ACCESSED)
+        p.clear_state(b0 + a0, 2 * G, ACCESSED)
+        p.unmap_region(b0 + a0 + G, 2 * G)
+        p.walk()
+        s["granule_alignment"] = p.b
+
     p = Prog(f); p.b.append(0)
     # The canonical edges: last page of the lower half, first and last of the upper.
     lo = f.lo_end()
