@@ -100,7 +100,7 @@ static void run_one(struct bench_state *st, const void *ctx)
 
 int main(int argc, char **argv)
 {
-	static struct reg regs[64 * 8];
+	static struct reg regs[64 * 16];
 	size_t n = 0;
 	char note[160];
 	if (pool_init(POOL_FRAMES) != 0) {

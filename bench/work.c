@@ -18,23 +18,28 @@
 #include "work_internal.h"
 
 const struct fmt fmt_list[] = {
-	{ PT_X86_64, "x86_64", MiB(2), GiB(1), 8, 512, 512 },
-	{ PT_X86_64_LA57, "la57", MiB(2), GiB(1), 8, 512, 512 },
-	{ PT_AARCH64, "aarch64", MiB(2), GiB(1), 8, 512, 512 },
-	{ PT_RISCV_SV39, "sv39", MiB(2), GiB(1), 8, 512, 512 },
-	{ PT_RISCV_SV48, "sv48", MiB(2), GiB(1), 8, 512, 512 },
-	{ PT_RISCV_SV57, "sv57", MiB(2), GiB(1), 8, 512, 512 },
-	{ PT_LOONGARCH64, "la64", MiB(2), GiB(1), 8, 512, 512 },
+	{ PT_X86_64, "x86_64", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	{ PT_X86_64_LA57, "la57", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	{ PT_AARCH64, "aarch64", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	{ PT_RISCV_SV39, "sv39", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	{ PT_RISCV_SV48, "sv48", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	{ PT_RISCV_SV57, "sv57", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	{ PT_LOONGARCH64, "la64", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
 	/* ARMv7: 256-entry L2 tables under the 4096-entry L1 root. */
-	{ PT_ARMV7, "armv7", MiB(1), 0, 4, 256, 4096 },
+	{ PT_ARMV7, "armv7", MiB(1), 0, 4, 256, 4096, KiB(4), 0 },
 	/* AArch64 stage 2 at its default 40-bit IPA (a 1024-entry root). */
-	{ PT_AARCH64_S2, "aarch64_s2", MiB(2), GiB(1), 8, 512, 512 },
+	{ PT_AARCH64_S2, "aarch64_s2", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
 	/* Stage 2: EPT (without A/D flags), RISC-V G-stage (16 KiB root). */
-	{ PT_X86_64_EPT, "ept", MiB(2), GiB(1), 8, 512, 512 },
-	{ PT_X86_64_EPT5, "ept5", MiB(2), GiB(1), 8, 512, 512 },
-	{ PT_RISCV_SV39X4, "sv39x4", MiB(2), GiB(1), 8, 512, 512 },
-	{ PT_RISCV_SV48X4, "sv48x4", MiB(2), GiB(1), 8, 512, 512 },
-	{ PT_RISCV_SV57X4, "sv57x4", MiB(2), GiB(1), 8, 512, 512 },
+	{ PT_X86_64_EPT, "ept", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	{ PT_X86_64_EPT5, "ept5", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	{ PT_RISCV_SV39X4, "sv39x4", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	{ PT_RISCV_SV48X4, "sv48x4", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	{ PT_RISCV_SV57X4, "sv57x4", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	/* AArch64 at 39 bits (3 levels), and the 16K and 64K granules: pages
+	 * of the granule, 2048- and 8192-entry tables, 32M and 512M blocks. */
+	{ PT_AARCH64, "aarch64_39", MiB(2), GiB(1), 8, 512, 512, KiB(4), 39 },
+	{ PT_AARCH64_16K, "aarch64_16k", MiB(32), 0, 8, 2048, 2048, KiB(16), 0 },
+	{ PT_AARCH64_64K, "aarch64_64k", MiB(512), 0, 8, 8192, 8192, KiB(64), 0 },
 };
 const size_t fmt_count = sizeof(fmt_list) / sizeof(fmt_list[0]);
 
@@ -110,7 +115,7 @@ const struct workload work_list[] = {
 	  .run = run_map_call_floor },
 	{ W("map_rand", "op", 4096), .icount_arg = 4096, .setup = setup_map_rand,
 	  .run = run_map_rand, .reset = unmap_all },
-	{ W("query", "op", M16, G1), .icount_arg = M16, .setup = setup_lookup, .run = run_query },
+	{ W("query", "op", M16, G1), .icount_arg = M16, .setup = setup_lookup, .run = run_query, .gran = true },
 	{ W("query_floor", "op", M16, G1), .icount_arg = M16, .setup = setup_query_floor,
 	  .run = run_query_floor },
 	{ W("query_call_floor", "op", M16, G1), .icount_arg = M16, .setup = setup_query_floor,
@@ -132,17 +137,17 @@ const struct workload work_list[] = {
 	{ W("flush_batch", "op", 1, 32, 33, 512), .icount_arg = 32, .setup = setup_flush,
 	  .run = run_flush },
 	{ W("map_region_4k", "page", M1, M16, M256, G1), .icount_arg = M16,
-	  .setup = setup_region_4k, .run = map_regions, .reset = unmap_all },
+	  .setup = setup_region_4k, .run = map_regions, .reset = unmap_all, .gran = true },
 	{ W("map_region_huge", "leaf", M1, M16, M256, G1), .icount_arg = G1,
 	  .applies = applies_huge, .setup = setup_region_huge, .run = map_regions,
-	  .reset = unmap_all },
+	  .reset = unmap_all, .gran = true },
 	{ W("map_region_1g", "leaf", G1, G64), .icount_arg = G1, .applies = applies_giant,
 	  .setup = setup_region_giant, .run = map_regions, .reset = unmap_all },
 	{ W("unmap_region_4k", "page", M1, M16, M256, G1), .icount_arg = M16,
 	  .setup = setup_region_4k_mapped, .run = run_unmap_regions, .reset = map_regions,
-	  .min_time = 0.005 },
+	  .min_time = 0.005, .gran = true },
 	{ W("protect_region_4k", "page", M1, M16, M256, G1), .icount_arg = M16,
-	  .setup = setup_region_4k_mapped, .run = run_protect_regions },
+	  .setup = setup_region_4k_mapped, .run = run_protect_regions, .gran = true },
 	{ W("protect_region_clean", "page", M16, G1), .icount_arg = M16,
 	  .applies = applies_state, .setup = setup_region_4k_clean, .run = run_protect_clean, .reset = reset_protect_clean },
 	{ W("clear_dirty", "page", M16, G1), .icount_arg = M16, .applies = applies_state,
@@ -154,7 +159,7 @@ const struct workload work_list[] = {
 	  .applies = applies_split, .setup = setup_split, .run = run_protect_split,
 	  .reset = remap_all },
 	{ W("walk_4k", "leaf", M1, M16, M256, G1), .icount_arg = M16, .setup = setup_walk_4k,
-	  .run = run_walk },
+	  .run = run_walk, .gran = true },
 	{ W("walk_floor", "leaf", M1, M16, M256, G1), .icount_arg = M16,
 	  .setup = setup_walk_floor, .run = run_walk_floor },
 	{ W("walk_ranges_4k", "leaf", M1, M16, M256, G1), .icount_arg = M16,
@@ -172,6 +177,8 @@ const size_t work_count = sizeof(work_list) / sizeof(work_list[0]);
 
 bool work_applies(const struct workload *w, const struct fmt *fm, int64_t arg)
 {
+	if ((fm->page != KiB(4) || fm->va_bits) && !w->gran)
+		return false;
 	return !w->applies || w->applies(fm, arg);
 }
 
@@ -180,7 +187,10 @@ bool work_applies(const struct workload *w, const struct fmt *fm, int64_t arg)
 /* pt_init, then the direct map unless the workload measures the hook. */
 int table_init(struct fix *f, struct pt_table *t)
 {
-	CHECK(pt_init(t, f->fm->arch, 0, &f->mm));
+	{
+		const struct pt_config cfg = { f->fm->arch, 0, f->fm->va_bits };
+		CHECK(pt_init_config(t, &cfg, &f->mm));
+	}
 	if (f->w->hook)
 		return PT_OK;
 	return pt_set_direct_map(t, (uint64_t)(uintptr_t)pool()->mem - pool()->base);

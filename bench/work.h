@@ -37,6 +37,8 @@ struct fmt {
 	unsigned pte_bytes;    /* 8, or 4 on ARMv7 */
 	unsigned leaf_entries; /* entries of a last-level table */
 	unsigned up_entries;   /* entries of a table above it (not the root) */
+	uint64_t page;         /* the page: 4K, or the AArch64 granule */
+	unsigned va_bits;      /* pt_init_config's width, 0: the default */
 };
 
 extern const struct fmt fmt_list[];
@@ -83,6 +85,9 @@ struct workload {
 	/* Reach tables through mm->phys_to_virt instead of the direct map
 	 * (pt_set_direct_map), to keep that path measured too. */
 	bool hook;
+	/* Also on the formats whose page is not 4 KiB or whose width is not
+	 * the default (the AArch64 granules and VA sizes). */
+	bool gran;
 };
 
 extern const struct workload work_list[];

@@ -41,7 +41,7 @@ int setup_region_4k(struct fix *f)
 	f->va = VA0;
 	f->pa = PA0;
 	f->opts = 0;
-	f->items = f->reps * f->size / PAGE;
+	f->items = f->reps * f->size / f->fm->page; /* pages of the granule */
 	return PT_OK;
 }
 
@@ -94,7 +94,7 @@ int setup_pages(struct fix *f)
 	f->reps = 1;
 	f->va = VA0;
 	f->pa = PA0;
-	f->items = f->size / PAGE;
+	f->items = f->size / f->fm->page;
 	return PT_OK;
 }
 

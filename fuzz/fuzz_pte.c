@@ -24,11 +24,18 @@ static void fz_context(void)
 		(unsigned long long)cur_pte);
 }
 
+/* log2 of the page: the AArch64 granule, 4 KiB elsewhere. */
+static unsigned page_shift(enum pt_arch a)
+{
+	return a == PT_AARCH64_16K ? 14 : a == PT_AARCH64_64K ? 16 : 12;
+}
+
 static unsigned shift(enum pt_arch a, unsigned levels, unsigned l)
 {
+	const unsigned p = page_shift(a);
 	if (a == PT_ARMV7)
 		return l ? 12 : 20;
-	return 12 + 9 * (levels - 1 - l);
+	return p + (p - 3) * (levels - 1 - l);
 }
 
 /* Bytes of a table at level l (what a table entry's PA is aligned to). */
@@ -36,7 +43,7 @@ static uint64_t table_bytes(enum pt_arch a, unsigned l)
 {
 	if (a == PT_ARMV7)
 		return l ? 1024 : 16384;
-	return 4096;
+	return UINT64_C(1) << page_shift(a); /* one granule below the root */
 }
 
 /* The state of a new leaf: accessed, and dirty when writable. */
@@ -84,9 +91,16 @@ static void one(struct rd *r)
 	/* One value past the modelled formats is an unknown one. */
 	enum pt_arch a = b % (FZ_NARCH + 1) == FZ_NARCH ? PT_ARCH_COUNT
 							 : (enum pt_arch)(b % (FZ_NARCH + 1));
-	unsigned f = rd_u8(r) & 31;
-	const struct pt_arch_info *in = pt_arch_info(a);
-	unsigned levels = in ? entry_levels(a, in) : 1;
+	const uint8_t fb = rd_u8(r);
+	unsigned f = fb & 31;
+	const struct pt_arch_info *in;
+	unsigned levels;
+	/* The 16K and 64K granules: AArch64 records whose feature byte has
+	 * bit 7 set (bit 6: 64K), a bit older inputs rarely set. */
+	if (a == PT_AARCH64 && (fb & 0x80))
+		a = (fb & 0x40) ? PT_AARCH64_64K : PT_AARCH64_16K;
+	in = pt_arch_info(a);
+	levels = in ? entry_levels(a, in) : 1;
 	unsigned level = rd_u8(r) % (levels + 1);
 	uint64_t pte = rd_u64(r), pa = rd_u64(r), p2;
 	/* PT_SW0/1 from the PA's top bits, which a valid PA never has. */
@@ -118,7 +132,7 @@ static void one(struct rd *r)
 		bool v;
 		if (a == PT_ARMV7)
 			v = pte >> 32 == 0;
-		else if (a == PT_AARCH64)
+		else if (a == PT_AARCH64 || a == PT_AARCH64_16K || a == PT_AARCH64_64K)
 			v = pte >> 48 == 0 || pte >> 48 == 0xffff;
 		else if (a == PT_AARCH64_S2) /* any IPA size up to 48 bits */
 			v = pte >> 48 == 0;

@@ -23,14 +23,20 @@ FLAG_BIT10 = 1 << 10                 # no call takes it
 K4 = 1 << 12
 
 
+A64 = (2, 14, 15)                    # AArch64 stage 1: 4K, 16K and 64K granules
+
+
 class Fmt:
-    def __init__(self, name, arch, levels, va_bits, pa_bits, leaf_levels, feat=0):
+    def __init__(self, name, arch, levels, va_bits, pa_bits, leaf_levels, feat=0, pg=12):
         self.name, self.arch, self.levels = name, arch, levels
         self.va_bits, self.pa_bits, self.feat = va_bits, pa_bits, feat
+        self.pg = pg                 # log2 of the page (the AArch64 granule)
+        self.page = 1 << pg
         self.armv7 = arch == 7
-        self.sext = arch not in (2, 7)
-        self.high = arch == 2 and feat & 2
-        self.shift = [(20, 12)[l] if self.armv7 else 12 + 9 * (levels - 1 - l) for l in range(levels)]
+        self.sext = arch not in A64 + (7,)
+        self.high = arch in A64 and feat & 2
+        self.shift = [(20, 12)[l] if self.armv7 else pg + (pg - 3) * (levels - 1 - l)
+                      for l in range(levels)]
         self.leaf_levels = leaf_levels
 
     def span(self, l):
@@ -44,14 +50,14 @@ class Fmt:
         if self.armv7:
             return 1 << 32
         if not self.sext:
-            return 1 << 48
+            return 1 << self.va_bits
         return 1 << (self.va_bits - 1)
 
     def up_start(self):
         return (1 << 64) - (1 << (self.va_bits - 1)) if self.sext else None
 
     def base(self):
-        return 0xFFFF << 48 if self.high else 0
+        return (1 << 64) - (1 << self.va_bits) if self.high else 0
 
 
 # name, enum value, levels, va bits, pa bits, levels that may hold leaves
@@ -70,6 +76,12 @@ FORMATS = {
     "riscv_sv57_xuantie": Fmt("riscv_sv57_xuantie", 5, 5, 57, 56, [0, 1, 2, 3, 4], 8),
     "loongarch64": Fmt("loongarch64", 6, 4, 48, 48, [1, 2, 3]),
     "armv7": Fmt("armv7", 7, 2, 32, 32, [0, 1]),
+    # Other VA sizes and granules: the same programs in pages of the granule.
+    "aarch64_39": Fmt("aarch64_39", 2, 3, 39, 48, [0, 1, 2]),
+    "aarch64_16k": Fmt("aarch64_16k", 14, 4, 48, 48, [2, 3], pg=14),
+    "aarch64_16k_47": Fmt("aarch64_16k_47", 14, 3, 47, 48, [1, 2], pg=14),
+    "aarch64_64k": Fmt("aarch64_64k", 15, 3, 48, 48, [1, 2], pg=16),
+    "aarch64_64k_42": Fmt("aarch64_64k_42", 15, 2, 42, 48, [0, 1], pg=16),
 }
 # fuzz_ops_any: first byte picks one of these (same order as fuzz_ops.c).
 ANY = ["x86_64", "x86_64_la57", "aarch64", "aarch64_el2", "aarch64_high", "riscv_sv39",
@@ -210,6 +222,7 @@ class Prog:
 def ops_seeds(f):
     """name -> bytes for one format."""
     s = {}
+    K4 = f.page                        # the page: the granule on AArch64
     top_pa = (1 << f.pa_bits)
     big = f.leaf_sizes()[0]            # largest leaf
     mid = f.leaf_sizes()[-2] if len(f.leaf_sizes()) > 1 else K4
@@ -232,6 +245,23 @@ def ops_seeds(f):
     p.unmap_region(b0, 4 * mid)                              # everything, reclaim
     p.walk(); p.flush()
     s["huge_split_reclaim"] = p.b
+
+    if f.page > 4096:
+        # 4 KiB-aligned but not granule-aligned VAs, PAs and sizes: every
+        # region call refuses them, as does a 4 KiB pt_map.
+        G, a0 = f.page, 0x400000
+        p = Prog(f); p.b.append(0)
+        p.map_region(b0 + a0 + 4096, a0, G, READ, False)
+        p.map_region(b0 + a0, a0 + 4096, G, READ, False)
+        p.map_region(b0 + a0, a0, G + 4096, READ, False)
+        p.map_region(b0 + a0, a0, 4 * G, READ | WRITE, False)
+        p.unmap_region(b0 + a0 + 4096, G)
+        p.protect_region(b0 + a0, G - 4096, READ)
+        p.clear_state(b0 + a0 + 4096, 2 * G, ACCESSED)
+        p.clear_state(b0 + a0, 2 * G, ACCESSED)
+        p.unmap_region(b0 + a0 + G, 2 * G)
+        p.walk()
+        s["granule_alignment"] = p.b
 
     p = Prog(f); p.b.append(0)
     # The canonical edges: last page of the lower half, first and last of the upper.
@@ -727,7 +757,7 @@ def nested_translate_seeds():
     unmapped output, and read a stage-1 table stage 2 does not map."""
     s = {}
     for i, (a1, a2) in enumerate(NESTED_PAIRS):
-        name = "nested_%s_%s" % ({v.arch: n for n, v in FORMATS.items() if not v.feat}.get(a1, a1),
+        name = "nested_%s_%s" % ({v.arch: n for n, v in reversed(list(FORMATS.items())) if not v.feat}.get(a1, a1),
                                  {8: "ept", 9: "ept5", 10: "s2", 11: "sv39x4", 12: "sv48x4",
                                   13: "sv57x4"}[a2])
         for ipa, tag in ((0, ""), (32, "_32"), (0, "_ad")):

@@ -394,6 +394,16 @@ MUTANTS = [
     ("nested-ept-ad-walk-read", "src/nested.c", "return ept && (s2->features & PT_FEAT_EPT_AD) ?",
      "return ept && (s2->features & 0) ?", None,
      "pt_access_nested: under EPT with A/D flags the stage-1 walk's accesses are reads, not writes"),
+    # The 16K and 64K granules, and AArch64 VA sizes.
+    ("gran-region-align-4k", "src/api.c", "\tconst uint64_t m = t->page_mask;\n\tif ((va & m) || (size & m))",
+     "\tconst uint64_t m = PT_SIZE_4K - 1;\n\tif ((va & m) || (size & m))", None,
+     "region calls check va and size against 4 KiB, not the granule"),
+    ("gran-table-align-frame", "src/op.h", "frames, frames * PT_FRAME_SIZE, &pa)", "frames, PT_FRAME_SIZE, &pa)",
+     None, "a 16K/64K table aligned to one frame: the table entry drops its address bits below the granule"),
+    ("gran-root-entries-4k", "arch/aarch64_desc.h",
+     "#define A64_ROOT_ENTRIES(bits, p) (1u << ((bits) - A64_SHIFT(bits, p, 0u)))",
+     "#define A64_ROOT_ENTRIES(bits, p) (1u << ((bits) - 12u - 9u * (A64_LEVELS(bits, p) - 1u)))", None,
+     "the root's entry count as if every level resolved 9 bits (64K at 48 bits: not 64)"),
 ]
 
 HARNESS_FUZZ = ["fuzz_ops_any", "fuzz_pte", "fuzz_translate"]
@@ -404,7 +414,7 @@ def harnesses():
     with open(os.path.join(ROOT, "fuzz/variants.txt")) as f:
         for line in f:
             w = line.split()
-            if len(w) == 3 and not w[0].startswith("#"):
+            if len(w) in (3, 4) and not w[0].startswith("#"):
                 out.append("fuzz_ops_" + w[0])
     return out + ["fuzz_pte", "fuzz_translate"]
 
@@ -568,6 +578,12 @@ def main():
         family = None
         if m[1].startswith("arch/") and m[1] != "arch/arch.h":
             family = os.path.basename(m[1])[:-2]
+            # A header other families' headers include (arch/aarch64_desc.h,
+            # arch/aarch64.h): every engine object.
+            adir = os.path.join(ROOT, "arch")
+            if any('"%s.h"' % family in open(os.path.join(adir, h)).read()
+                   for h in os.listdir(adir) if h != family + ".h"):
+                family = "*"
         elif m[1].startswith("src/") and m[1].endswith(".h") and m[1] not in ("src/op.h", "src/internal.h"):
             family = "*"
         elif m[1].startswith("src/") and m[1].endswith(".c") and not m[1].startswith("src/engine_"):

@@ -178,12 +178,12 @@ static void full_check(struct ctx *c)
 			FZ_CHECK(S.armv7 && tp[k].va >> 22 == tp[k - 1].va >> 22);
 	}
 	/* Frames waiting for a flush: only with a flush hook, at most
-	 * PT_FREE_MAX, one table's frame each, still allocated, each once,
+	 * PT_FREE_MAX, one table's frames (a granule) each, still allocated, each once,
 	 * and out of the tree. */
 	FZ_CHECK(c->t.nfree <= PT_FREE_MAX && (MM.flush_tlb || c->t.nfree == 0));
 	for (unsigned i = 0; i < c->t.nfree; i++) {
 		const uint64_t v = c->t.free_pending[i], pa = v & ~UINT64_C(0xfff);
-		FZ_CHECK((v & 0xfff) == 1 && arena_allocated(&A, pa));
+		FZ_CHECK((v & 0xfff) == UINT64_C(1) << (S.pg - 12) && arena_allocated(&A, pa));
 		FZ_CHECK(pa >> 14 != pt_root(&c->t) >> 14 || !S.armv7);
 		FZ_CHECK(pa != pt_root(&c->t));
 		for (unsigned j = 0; j < i; j++)

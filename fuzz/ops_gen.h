@@ -22,14 +22,14 @@ static uint64_t va_anchor(unsigned k)
 		lo_end = UINT64_C(1) << (S.va_bits - 1);
 		up_start = UINT64_C(1) << S.va_bits;
 	} else if (!S.sext) {
-		lo_end = UINT64_C(1) << 47;
-		up_start = (S.feat & PT_FEAT_AARCH64_HIGH) ? UINT64_C(0xffff) << 48 : UINT64_C(1) << 48;
+		lo_end = UINT64_C(1) << (S.va_bits - 1);
+		up_start = (S.feat & PT_FEAT_AARCH64_HIGH) ? UINT64_MAX << S.va_bits : UINT64_C(1) << S.va_bits;
 	} else {
 		lo_end = UINT64_C(1) << (S.va_bits - 1);
 		up_start = UINT64_MAX << (S.va_bits - 1);
 	}
 	switch (k % 6) {
-	case 0: return (S.feat & PT_FEAT_AARCH64_HIGH) ? UINT64_C(0xffff) << 48 : 0;
+	case 0: return (S.feat & PT_FEAT_AARCH64_HIGH) ? UINT64_MAX << S.va_bits : 0;
 	case 1: return lo_end;
 	case 2: return up_start;
 	case 3: return 0; /* minus something: the very top, wrap-around */
@@ -44,11 +44,11 @@ static uint64_t gen_va(struct rd *r, struct model *m)
 	uint64_t va;
 	switch (sel >> 5) {
 	case 5:
-		va = last_va + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PT_SIZE_4K;
+		va = last_va + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PG;
 		break;
 	case 6:
 		if (m->n) {
-			va = m->lv[rd_u16(r) % m->n].va + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PT_SIZE_4K;
+			va = m->lv[rd_u16(r) % m->n].va + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PG;
 			break;
 		}
 		/* fall through */
@@ -78,7 +78,7 @@ static uint64_t gen_pa(struct rd *r, uint64_t va)
 	case 0: pa = va & (top - 1); break;
 	case 1: pa = top + (uint64_t)(int64_t)(int8_t)rd_u8(r) * span(l); break;
 	case 2: pa = (uint64_t)rd_u16(r) * span(l) & (top - 1); break;
-	case 3: pa = last_pa + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PT_SIZE_4K; break;
+	case 3: pa = last_pa + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PG; break;
 	case 4: pa = rd_u64(r); break;
 	default: pa = (uint64_t)rd_u16(r) * PT_SIZE_4K; break;
 	}
@@ -103,9 +103,9 @@ static uint64_t gen_region_size(struct rd *r)
 	unsigned l = (unsigned)(sel >> 3) % S.levels;
 	switch (sel & 7) {
 	case 0:
-	case 1: return (uint64_t)(rd_u8(r) + 1) * PT_SIZE_4K;
+	case 1: return (uint64_t)(rd_u8(r) + 1) * PG;
 	case 2: return span(l) * (rd_u8(r) % 4 + 1);
-	case 3: return span(l) + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PT_SIZE_4K;
+	case 3: return span(l) + (uint64_t)(int64_t)(int8_t)rd_u8(r) * PG;
 	case 4: return span(l) * (rd_u8(r) % 3 + 1) + span(l ? l - 1 : 0);
 	case 5: return 0;
 	case 6: return rd_u64(r);

@@ -83,7 +83,7 @@ static void do_map(struct ctx *c, struct rd *r, bool region)
 			want = PT_ERR_INVALID;
 		else if ((want = model_range(va, size, &last)) != PT_OK)
 			;
-		else if (pa & (PT_SIZE_4K - 1))
+		else if (pa & (PG - 1))
 			want = PT_ERR_NOT_ALIGNED;
 		else if (pa + (size - 1) < pa || (pa + (size - 1)) >> S.pa_bits)
 			want = PT_ERR_INVALID;
@@ -216,7 +216,7 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 	if (!c->alive || ((kind == 1 || kind == 2) && !flags_ok(flags)) || !va_ok(va) ||
 	    (kind == 1 && pa >> S.pa_bits) || (kind != 3 && touches_shared(m, va, va)))
 		want = PT_ERR_INVALID;
-	else if (kind == 1 && (pa & (PT_SIZE_4K - 1)))
+	else if (kind == 1 && (pa & (PG - 1)))
 		want = PT_ERR_NOT_ALIGNED;
 	else if (!(x = m_find(m, va)))
 		want = PT_ERR_NOT_MAPPED;

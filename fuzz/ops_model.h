@@ -16,7 +16,9 @@ static struct {
 	unsigned plev;     /* add to a level for pt_pte_*: the widest table's */
 	unsigned shift[PT_MAX_LEVELS], entries[PT_MAX_LEVELS];
 	uint64_t leaf_sizes;
+	unsigned pg;       /* log2 of the page: the AArch64 granule, else 12 */
 	bool sext, armv7;
+	bool a64;         /* AArch64 stage 1, any granule */
 	bool s2;          /* AArch64 stage 2 */
 	bool ept, gstage; /* stage 2: no USER, no GLOBAL, no upper half */
 	bool stateless;   /* no access state kept: ARMv7, EPT without A/D */
@@ -26,6 +28,9 @@ static struct {
 	unsigned run_k[2];
 	uint64_t run_bit;
 } S;
+
+/* The page: every region call's unit of alignment and size. */
+#define PG (UINT64_C(1) << S.pg)
 
 static uint64_t span(unsigned l)
 {
@@ -52,7 +57,9 @@ static size_t idx(unsigned l, uint64_t va)
 
 /* A stage 2 of `bits` IPA bits (0: the default 40) has (bits - 8) / 9
  * levels from Arm level 4 - levels, the root indexing every IPA bit above
- * the level below it (up to 16 concatenated tables). */
+ * the level below it (up to 16 concatenated tables). An AArch64 stage 1
+ * of granule 2^g and `bits` VA bits resolves g - 3 bits a level below a
+ * root that takes what is left (its Arm levels end at 3). */
 static void shape_init(enum pt_arch a, unsigned feat, unsigned bits)
 {
 	const struct pt_arch_info *in = pt_arch_info(a);
@@ -69,18 +76,24 @@ static void shape_init(enum pt_arch a, unsigned feat, unsigned bits)
 	S.ept = fz_is_ept(a);
 	S.gstage = fz_is_gstage(a);
 	S.stateless = S.armv7 || (S.ept && !(feat & PT_FEAT_EPT_AD));
-	S.sext = a != PT_AARCH64 && a != PT_ARMV7 && !S.s2 && !S.ept && !S.gstage;
+	S.a64 = a == PT_AARCH64 || a == PT_AARCH64_16K || a == PT_AARCH64_64K;
+	S.pg = a == PT_AARCH64_16K ? 14u : a == PT_AARCH64_64K ? 16u : 12u;
+	S.sext = !S.a64 && a != PT_ARMV7 && !S.s2 && !S.ept && !S.gstage;
 	if (S.s2 && bits) {
 		S.va_bits = bits;
 		S.levels = (bits - 8) / 9;
 		S.leaf_sizes = PT_SIZE_4K | PT_SIZE_2M | (S.levels > 2 ? PT_SIZE_1G : 0);
 	}
-	S.plev = S.s2 ? 4 - S.levels : 0;
-	for (unsigned l = 0; l < S.levels; l++) {
-		S.shift[l] = S.armv7 ? (l ? 12u : 20u) : 12u + 9u * (S.levels - 1 - l);
-		S.entries[l] = S.armv7 ? (l ? 256u : 4096u) : 512u;
+	if (S.a64 && bits) {
+		S.va_bits = bits;
+		S.levels = (bits - 4) / (S.pg - 3); /* ceil((bits - g) / (g - 3)) */
 	}
-	if (S.s2)
+	S.plev = S.s2 ? 4 - S.levels : S.a64 ? (a == PT_AARCH64_64K ? 3 : 4) - S.levels : 0;
+	for (unsigned l = 0; l < S.levels; l++) {
+		S.shift[l] = S.armv7 ? (l ? 12u : 20u) : S.pg + (S.pg - 3) * (S.levels - 1 - l);
+		S.entries[l] = S.armv7 ? (l ? 256u : 4096u) : 1u << (S.pg - 3);
+	}
+	if (S.s2 || S.a64)
 		S.entries[0] = 1u << (S.va_bits - S.shift[0]);
 	/* The G-stage root: 2048 entries, 16 KiB. */
 	if (S.gstage)
@@ -149,7 +162,7 @@ static uint32_t norm(uint32_t f)
 	if ((S.arch == PT_RISCV_SV39 || S.arch == PT_RISCV_SV48 || S.arch == PT_RISCV_SV57) &&
 	    !(S.feat & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
 		f &= ~(uint32_t)(PT_DEVICE | PT_UNCACHED | PT_WC);
-	if ((S.arch == PT_AARCH64 && (S.feat & PT_FEAT_AARCH64_EL2)) || S.s2)
+	if ((S.a64 && (S.feat & PT_FEAT_AARCH64_EL2)) || S.s2)
 		f &= ~(uint32_t)(PT_USER | PT_GLOBAL);
 	if (S.armv7)
 		f &= ~(uint32_t)SW_BITS;
@@ -376,19 +389,20 @@ static bool touches_shared(const struct model *m, uint64_t va, uint64_t last)
 	return false;
 }
 
-/* Frames a table owns: root plus one per table; ARMv7 packs the L2 tables
- * of four consecutive L1 entries into one frame. */
+/* Frames a table owns: root plus one granule per table; ARMv7 packs the
+ * L2 tables of four consecutive L1 entries into one frame. */
 static size_t m_frames(const struct model *m)
 {
 	/* The root: ARMv7's and the G-stage's 16 KiB, a stage 2's
 	 * concatenated tables. */
 	size_t n = S.armv7 || S.gstage ? 4 : S.entries[0] > 512 ? S.entries[0] / 512 : 1;
+	const size_t tf = (size_t)1 << (S.pg - 12);
 	uint64_t last_group = UINT64_MAX;
 	for (size_t i = 0; i < m->nt; i++) {
 		if (m->tv[i].shared)
 			continue;
 		if (!S.armv7) {
-			n++;
+			n += tf;
 		} else if (m->tv[i].va >> 22 != last_group) {
 			last_group = m->tv[i].va >> 22;
 			n++;

@@ -21,7 +21,7 @@ static uint64_t state_va(struct rd *r, struct model *m)
 	uint8_t b = rd_u8(r);
 	if (b < 0xc0 && m->n) {
 		const struct leaf *x = &m->lv[rd_u16(r) % m->n];
-		last_va = x->va + (((uint64_t)rd_u8(r) << 12) & (x->size - 1));
+		last_va = x->va + (((uint64_t)rd_u8(r) << S.pg) & (x->size - 1));
 		return last_va;
 	}
 	return gen_va(r, m);
@@ -84,7 +84,7 @@ static void do_clear_state(struct ctx *c, struct rd *r)
 	 * the call fails before looking at it); bit 1: it starts with a
 	 * pattern, which the call must only OR into. */
 	if (o & 1) {
-		npages = want == PT_OK || want == PT_ERR_CORRUPT ? size >> 12 : 64;
+		npages = want == PT_OK || want == PT_ERR_CORRUPT ? size >> S.pg : 64;
 		if (npages && npages <= MAX_BITMAP_PAGES) {
 			nw = (size_t)((npages + 63) / 64);
 			/* Exactly nw words: ASan catches a write past them. */
@@ -104,7 +104,7 @@ static void do_clear_state(struct ctx *c, struct rd *r)
 				continue;
 			ef.changed = true;
 			eff_rec(&ef, x->va);
-			for (uint64_t p = (a - va) >> 12; bm && p <= (b - va) >> 12; p++)
+			for (uint64_t p = (a - va) >> S.pg; bm && p <= (b - va) >> S.pg; p++)
 				bm_want[p / 64] |= UINT64_C(1) << (p % 64);
 		}
 	}

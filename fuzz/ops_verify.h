@@ -30,7 +30,7 @@ static void eff_rec(struct effect *ef, uint64_t va)
 
 static bool arm_family(void)
 {
-	return S.arch == PT_AARCH64 || S.s2 || S.arch == PT_ARMV7;
+	return S.a64 || S.s2 || S.arch == PT_ARMV7;
 }
 
 /*
@@ -112,7 +112,7 @@ static void snap_take(struct ctx *c, struct snap *s)
 /* Range checks of region calls (BRIEF order). 0 if fine. */
 static int model_range(uint64_t va, uint64_t size, uint64_t *last)
 {
-	if ((va | size) & (PT_SIZE_4K - 1))
+	if ((va | size) & (PG - 1))
 		return PT_ERR_NOT_ALIGNED;
 	if (size == 0 || va + (size - 1) < va)
 		return PT_ERR_INVALID;

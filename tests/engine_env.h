@@ -151,7 +151,7 @@ struct rec {
 };
 
 struct coll {
-	struct rec r[16384];
+	struct rec r[8 * 16384];
 	size_t n;
 	size_t npre, npost;
 	size_t stop_pre, stop_post; /* stop at the n-th pre/post call (1-based); 0 never */
@@ -161,7 +161,7 @@ struct coll {
 static inline int coll_pre(void *arg, const struct pt_entry *e)
 {
 	struct coll *c = arg;
-	if (c->n < 16384)
+	if (c->n < 8 * 16384)
 		c->r[c->n++] = (struct rec){ *e, false };
 	c->npre++;
 	return c->stop_pre && c->npre == c->stop_pre ? c->stop_val : 0;
@@ -170,7 +170,7 @@ static inline int coll_pre(void *arg, const struct pt_entry *e)
 static inline int coll_post(void *arg, const struct pt_entry *e)
 {
 	struct coll *c = arg;
-	if (c->n < 16384)
+	if (c->n < 8 * 16384)
 		c->r[c->n++] = (struct rec){ *e, true };
 	c->npost++;
 	return c->stop_post && c->npost == c->stop_post ? c->stop_val : 0;
@@ -238,7 +238,8 @@ static inline int check_tables(struct env *e, bool no_empty)
 	int ok = CHECK_EQ(bad_count, 0);
 	if (no_empty)
 		ok &= CHECK_EQ(empty, 0);
-	ok &= CHECK_EQ(e->a.in_use, fmt_root_frames(f) + nframes + pending_frames(&e->t));
+	ok &= CHECK_EQ(e->a.in_use,
+		       fmt_root_frames(f) + nframes * fmt_table_frames(f) + pending_frames(&e->t));
 	return ok;
 }
 

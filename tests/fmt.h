@@ -86,6 +86,22 @@ static const struct fmt GRAN_FMTS[] = {
 #define NGRAN_FMTS (sizeof(GRAN_FMTS) / sizeof(GRAN_FMTS[0]))
 #endif
 #define NFMTS (sizeof(FMTS) / sizeof(FMTS[0]))
+#ifdef PT_TEST_FORMATS
+#define NALL_FMTS NFMTS
+#else
+#define NALL_FMTS (NFMTS + NGRAN_FMTS)
+#endif
+
+/* The i-th of every format the engine suites run: FMTS, then GRAN_FMTS
+ * (whose page is their granule: suites size pages with fmt_page). */
+static inline const struct fmt *fmt_nth(size_t i)
+{
+#ifndef PT_TEST_FORMATS
+	if (i >= NFMTS)
+		return &GRAN_FMTS[i - NFMTS];
+#endif
+	return &FMTS[i];
+}
 
 /* The entry libpt writes into an empty slot. */
 static inline uint64_t fmt_empty(const struct fmt *f)
@@ -120,6 +136,12 @@ static inline unsigned fmt_page_shift(const struct fmt *f)
 static inline uint64_t fmt_page(const struct fmt *f)
 {
 	return UINT64_C(1) << fmt_page_shift(f);
+}
+
+/* Frames of one table below the root (a granule: 4 KiB frames). */
+static inline size_t fmt_table_frames(const struct fmt *f)
+{
+	return (size_t)(fmt_page(f) / PT_SIZE_4K);
 }
 
 static inline bool fmt_is_riscv(enum pt_arch a)

@@ -13,7 +13,7 @@
 #include "pt.h"
 
 #define BASE UINT64_C(0x100000) /* PA of frame 0 */
-#define NFRAMES 16
+#define NFRAMES 48 /* three 64K tables */
 #define TARGET UINT64_C(0x40000000) /* where the leaves point */
 
 static unsigned char mem[NFRAMES * 4096] __attribute__((aligned(4096)));
@@ -53,6 +53,12 @@ static struct geo geo_of(enum pt_arch a)
 		return (struct geo){ 3, { 30, 21, 12 }, 8, { 0, 1, 2 }, 1 };
 	case PT_ARMV7:
 		return (struct geo){ 2, { 20, 12 }, 4, { 0, 4 }, 0 };
+	/* The granules: tables of one granule (16K: frames 0, 4, 8, 12; 64K:
+	 * 0, 16, 32), a 2- and a 64-entry root. */
+	case PT_AARCH64_16K:
+		return (struct geo){ 4, { 47, 36, 25, 14 }, 8, { 0, 4, 8, 12 }, 0 };
+	case PT_AARCH64_64K:
+		return (struct geo){ 3, { 42, 29, 16 }, 8, { 0, 16, 32 }, 0 };
 	case PT_AARCH64_S2: /* 40-bit IPA: Arm levels 1..3, a root of two frames */
 		return (struct geo){ 3, { 30, 21, 12 }, 8, { 0, 2, 3 }, 0 };
 	default:
@@ -68,7 +74,10 @@ static void chain(enum pt_arch a, uint64_t va, const uint64_t *e, unsigned n)
 	memset(mem, 0, sizeof(mem));
 	for (unsigned l = 0; l < n; l++) {
 		/* A 16 KiB root (ARMv7, G-stage) has 16 KiB of entries. */
-		const uint64_t mask = l == 0 && g.frame[1] == 4 ? 16384 / g.bytes - 1 : 0x1ff;
+		const uint64_t mask = l == 0 && g.frame[1] == 4 ? 16384 / g.bytes - 1
+				      : a == PT_AARCH64_16K ? 2047
+				      : a == PT_AARCH64_64K ? 8191
+							    : 0x1ff;
 		uint64_t v = e[l];
 		size_t at = (size_t)g.frame[l] * 4096 + ((va >> g.shift[l]) & mask) * g.bytes;
 		if (l + 1 < n) {
@@ -715,11 +724,46 @@ static void regime_decode(void)
 	CHECK_EQ(e.state, AC | DI);
 }
 
+/* The AArch64 4K cases of one page at 0x1000 again on the 16K granule
+ * (the same four entries) and the 64K one (three: a root without table
+ * bits in its entry drops out, the levels move up by one): the granules
+ * read the same descriptor bits, only the page and the levels differ. */
+static void granule_cases(void)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct acase *c = &cases[i];
+		if (c->arch != PT_AARCH64 || c->n != 4 || c->va != 0x1000 ||
+		    (c->want.rc == PT_OK && c->want.size != K4))
+			continue;
+		for (int k = 0; k < 2; k++) {
+			struct acase g = *c;
+			char name[160];
+			g.arch = k ? PT_AARCH64_64K : PT_AARCH64_16K;
+			if (k) {
+				if (c->e[0] != AT || (c->want.rc == PT_ERR_FAULT && c->want.level == 0))
+					continue;
+				memmove(g.e, g.e + 1, 3 * sizeof(g.e[0]));
+				g.n = 3;
+				if (g.want.rc == PT_ERR_FAULT)
+					g.want.level--;
+			}
+			if (g.want.rc == PT_OK)
+				g.want.size = k ? PT_SIZE_64K : PT_SIZE_16K;
+			snprintf(name, sizeof(name), "%s (%s)", c->name, k ? "64K" : "16K");
+			g.name = name;
+			run_case(&g);
+		}
+	}
+}
+
 int main(void)
 {
 	group_begin("access (manual cases)");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
+	group_end();
+	group_begin("access (AArch64 cases on the 16K and 64K granules)");
+	granule_cases();
 	group_end();
 	group_begin("access (arguments, pt_translate)");
 	bad_arguments();

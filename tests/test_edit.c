@@ -17,7 +17,7 @@ static void t_stretches(const struct fmt *f)
 	struct env e;
 	uint64_t sz = 0;
 	uint32_t fl = 0;
-	const uint64_t hs = fmt_span(f, fmt_huge_level(f)), K4 = PT_SIZE_4K;
+	const uint64_t hs = fmt_span(f, fmt_huge_level(f)), K4 = fmt_page(f);
 	const uint64_t H = V(f, 0x40000000), P = hs * 7;
 	size_t n0;
 	CTX("%s stretches", f->name);
@@ -60,7 +60,7 @@ static void t_splits(const struct fmt *f)
 	uint64_t sz = 0;
 	uint32_t fl = 0;
 	const unsigned hl = fmt_huge_level(f);
-	const uint64_t hs = fmt_span(f, hl), K4 = PT_SIZE_4K;
+	const uint64_t hs = fmt_span(f, hl), K4 = fmt_page(f);
 	const uint64_t H = V(f, 0x40000000), P = hs * 7;
 	size_t n0;
 	CTX("%s splits", f->name);
@@ -71,7 +71,7 @@ static void t_splits(const struct fmt *f)
 	n0 = e.a.in_use;
 	flush_reset(&e);
 	CHECK_EQ(pt_unmap_region(&e.t, H + K4, 2 * K4), PT_OK);
-	CHECK_EQ(e.a.in_use, n0 + 1);
+	CHECK_EQ(e.a.in_use, n0 + fmt_table_frames(f));
 	CHECK_EQ(qpa(&e, H, &sz, &fl), P);
 	CHECK_EQ(sz, K4);
 	CHECK_EQ(fl, norm(f, RWX));
@@ -90,7 +90,7 @@ static void t_splits(const struct fmt *f)
 	n0 = e.a.in_use;
 	CHECK_EQ(pt_unmap_region(&e.t, H + 3 * hs - 2 * K4, 4 * K4), PT_OK);
 	/* ARMv7: the new L2 table shares the first split's frame. */
-	CHECK_EQ(e.a.in_use, n0 + (f->arch == PT_ARMV7 ? 0 : 1));
+	CHECK_EQ(e.a.in_use, n0 + (f->arch == PT_ARMV7 ? 0 : fmt_table_frames(f)));
 	CHECK_EQ(qpa(&e, H + 3 * hs - 3 * K4, &sz, NULL), P + hs - 3 * K4);
 	CHECK_EQ(sz, K4);
 	CHECK_EQ(qpa(&e, H + 3 * hs - 2 * K4, NULL, NULL), ~UINT64_C(0));
@@ -113,7 +113,7 @@ static void t_splits(const struct fmt *f)
 	CHECK_EQ(pt_map(&e.t, H + 9 * hs, P, hs, RW), PT_OK);
 	n0 = e.a.in_use;
 	CHECK_EQ(pt_protect_region(&e.t, H + 9 * hs + K4, K4, R_), PT_OK);
-	CHECK_EQ(e.a.in_use, n0 + 1);
+	CHECK_EQ(e.a.in_use, n0 + fmt_table_frames(f));
 	CHECK_EQ(qpa(&e, H + 9 * hs + K4, &sz, &fl), P + K4);
 	CHECK_EQ(sz, K4);
 	CHECK_EQ(fl, norm(f, R_));
@@ -145,7 +145,7 @@ static void t_splits(const struct fmt *f)
 		CHECK_EQ(pt_map(&e.t, G, PT_SIZE_1G, PT_SIZE_1G, RW), PT_OK);
 		n0 = e.a.in_use;
 		CHECK_EQ(pt_unmap_region(&e.t, G + PT_SIZE_2M + K4, K4), PT_OK);
-		CHECK_EQ(e.a.in_use, n0 + 2);
+		CHECK_EQ(e.a.in_use, n0 + 2 * fmt_table_frames(f));
 		CHECK_EQ(qpa(&e, G, &sz, NULL), PT_SIZE_1G);
 		CHECK_EQ(sz, PT_SIZE_2M);
 		CHECK_EQ(qpa(&e, G + PT_SIZE_2M, &sz, NULL), PT_SIZE_1G + PT_SIZE_2M);
@@ -171,7 +171,7 @@ static void t_splits(const struct fmt *f)
 static void t_reclaim(const struct fmt *f)
 {
 	struct env e;
-	const uint64_t K4 = PT_SIZE_4K;
+	const uint64_t K4 = fmt_page(f);
 	const uint64_t R = V(f, 0x40000000 - 16 * K4);
 	const uint64_t size = 4 * PT_SIZE_2M + 32 * K4;
 	CTX("%s reclaim", f->name);
@@ -197,10 +197,10 @@ static void t_reclaim(const struct fmt *f)
 	CHECK_EQ(pt_unmap_region(&e.t, R - PT_SIZE_2M, size + 2 * PT_SIZE_2M), PT_OK);
 	CHECK_EQ(flushed_use(&e), e.base);
 	/* pt_unmap never reclaims; a later unmap_region over the hole does. */
-	CHECK_EQ(pt_map(&e.t, R, 0x1000, K4, RW), PT_OK);
-	CHECK_EQ(e.a.in_use, e.base + (f->arch == PT_ARMV7 ? 1 : f->levels - 1));
+	CHECK_EQ(pt_map(&e.t, R, K4, K4, RW), PT_OK);
+	CHECK_EQ(e.a.in_use, e.base + (f->arch == PT_ARMV7 ? 1 : (f->levels - 1) * fmt_table_frames(f)));
 	CHECK_EQ(pt_unmap(&e.t, R, NULL), PT_OK);
-	CHECK_EQ(e.a.in_use, e.base + (f->arch == PT_ARMV7 ? 1 : f->levels - 1));
+	CHECK_EQ(e.a.in_use, e.base + (f->arch == PT_ARMV7 ? 1 : (f->levels - 1) * fmt_table_frames(f)));
 	CHECK_EQ(walk_all(&e, 0), PT_OK);
 	CHECK_EQ(COLL.npre, f->levels - 1); /* the empty tables are still linked */
 	check_tables(&e, false);
@@ -227,7 +227,7 @@ static void t_protect_runs(const struct fmt *f)
 	static uint64_t pa[PR_PAGES];
 	static uint32_t fl[PR_PAGES];
 	struct env e;
-	const uint64_t K4 = PT_SIZE_4K;
+	const uint64_t K4 = fmt_page(f);
 	const uint64_t B = V(f, 0x40000000 - 300 * K4);
 	const uint32_t want = norm(f, R_ | PT_USER);
 	uint64_t p = 0x2000000;
@@ -292,14 +292,14 @@ out:
 static void t_flush(const struct fmt *f)
 {
 	struct env e;
-	const uint64_t K4 = PT_SIZE_4K, B = V(f, 0x40000000);
+	const uint64_t K4 = fmt_page(f), B = V(f, 0x40000000);
 	const bool bbm = fmt_bbm(f);
 	CTX("%s flush", f->name);
 	if (!env_init(&e, f))
 		return;
 	flush_reset(&e);
 	for (int i = 0; i < 3; i++)
-		CHECK_EQ(pt_map(&e.t, B + (uint64_t)i * K4, 0x1000, K4, RW), PT_OK);
+		CHECK_EQ(pt_map(&e.t, B + (uint64_t)i * K4, K4, K4, RW), PT_OK);
 	CHECK_EQ(e.a.flush_calls, 0); /* nothing until pt_flush */
 	pt_flush(&e.t);
 	CHECK_EQ(e.a.flush_calls, 3);
@@ -328,7 +328,7 @@ static void t_flush(const struct fmt *f)
 	CHECK_EQ(e.a.flush_calls, 2);
 	CHECK_EQ(e.a.flush_last_va, B + K4);
 	flush_reset(&e);
-	CHECK_EQ(pt_remap(&e.t, B + 2 * K4, 0x1000, RW, NULL), PT_OK);
+	CHECK_EQ(pt_remap(&e.t, B + 2 * K4, K4, RW, NULL), PT_OK);
 	CHECK_EQ(pt_protect(&e.t, B + 2 * K4, RW, NULL), PT_OK);
 	CHECK_EQ(pt_protect_region(&e.t, B + 16 * K4, 32 * K4, RW), PT_OK);
 	pt_flush(&e.t);
@@ -349,7 +349,7 @@ static void t_flush(const struct fmt *f)
 		e.nwatched = 0;
 		e.watched = 1;
 	}
-	CHECK_EQ(pt_remap(&e.t, B + 2 * K4, 0x7000, R_, NULL), PT_OK);
+	CHECK_EQ(pt_remap(&e.t, B + 2 * K4, 7 * K4, R_, NULL), PT_OK);
 	if (bbm) {
 		CHECK_EQ(e.a.flush_calls, 1);
 		CHECK_EQ(e.a.flush_last_va, B + 2 * K4);
@@ -358,7 +358,7 @@ static void t_flush(const struct fmt *f)
 	} else {
 		CHECK_EQ(e.a.flush_calls, 0);
 	}
-	CHECK_EQ(qpa(&e, B + 2 * K4, NULL, NULL), 0x7000);
+	CHECK_EQ(qpa(&e, B + 2 * K4, NULL, NULL), 7 * K4);
 	/* So does a memory-type change. */
 	flush_reset(&e);
 	e.watched = 1;
@@ -402,8 +402,8 @@ static void t_flush(const struct fmt *f)
 		struct pt_table t2;
 		mm.flush_tlb = NULL;
 		if (CHECK_EQ(fmt_init(&t2, f, &mm), PT_OK)) {
-			CHECK_EQ(pt_map(&t2, B, 0x1000, K4, RW), PT_OK);
-			CHECK_EQ(pt_remap(&t2, B, 0x3000, RW, NULL), PT_OK);
+			CHECK_EQ(pt_map(&t2, B, K4, K4, RW), PT_OK);
+			CHECK_EQ(pt_remap(&t2, B, 3 * K4, RW, NULL), PT_OK);
 			CHECK_EQ(pt_unmap_region(&t2, B, K4), PT_OK);
 			pt_flush(&t2);
 			pt_destroy(&t2);
@@ -414,8 +414,8 @@ static void t_flush(const struct fmt *f)
 
 int main(void)
 {
-	for (size_t i = 0; i < NFMTS; i++) {
-		const struct fmt *f = &FMTS[i];
+	for (size_t i = 0; i < NALL_FMTS; i++) {
+		const struct fmt *f = fmt_nth(i);
 		char name[64];
 		snprintf(name, sizeof(name), "edit %s", f->name);
 		group_begin(name);

@@ -63,9 +63,9 @@ static const uint32_t FLAGS[] = {
 static uint64_t pick_va(bool any_byte)
 {
 	uint64_t base = rnd(4) == 0 ? WB2 : WB;
-	uint64_t va = base + rnd(WIN / PT_SIZE_4K) * PT_SIZE_4K;
+	uint64_t va = base + rnd(WIN / fmt_page(F)) * fmt_page(F);
 	if (any_byte)
-		va += rnd(PT_SIZE_4K);
+		va += rnd(fmt_page(F));
 	return va;
 }
 
@@ -193,13 +193,13 @@ static void poke_both(struct side *x, struct side *y, uint64_t va)
 
 static void step(struct side *x, struct side *y, uint64_t *cursor, uint32_t *flags)
 {
-	uint64_t k = rnd(100), va, pa, size = PT_SIZE_4K;
+	uint64_t k = rnd(100), va, pa, size = fmt_page(F);
 	if (k < 55) {
 		/* Mostly the next page with the same flags: the fast path. */
 		if (rnd(8) == 0)
 			*cursor = pick_va(false);
 		else
-			*cursor += PT_SIZE_4K;
+			*cursor += fmt_page(F);
 		if (rnd(10) == 0)
 			*flags = FLAGS[rnd(sizeof(FLAGS) / sizeof(FLAGS[0]))];
 		va = *cursor;
@@ -207,7 +207,7 @@ static void step(struct side *x, struct side *y, uint64_t *cursor, uint32_t *fla
 		switch (rnd(24)) {
 		case 0: pa |= 0x800; break;                          /* misaligned pa */
 		case 1: pa |= UINT64_C(1) << (F->pa_bits + rnd(64 - F->pa_bits)); break;
-		case 2: va |= 1u << rnd(12); break;                   /* misaligned va */
+		case 2: va |= UINT64_C(1) << rnd(fmt_page_shift(F)); break; /* misaligned va */
 		case 3: size = PT_SIZE_2M; break;
 		case 4: size = PT_SIZE_1M; break;
 		case 5: size = 12345; break;
@@ -222,7 +222,7 @@ static void step(struct side *x, struct side *y, uint64_t *cursor, uint32_t *fla
 		/* Often a page just mapped, or next to it: the fast path. */
 		struct pt_mapping ox = { 1, 2, 3, 4 }, oy = { 1, 2, 3, 4 };
 		const bool want = rnd(4) != 0;
-		va = rnd(2) ? pick_va(false) : *cursor - rnd(4) * PT_SIZE_4K;
+		va = rnd(2) ? pick_va(false) : *cursor - rnd(4) * fmt_page(F);
 		if (rnd(16) == 0)
 			va |= 1u << rnd(12);
 		CTX("%s op unmap va %#llx", F->name, (unsigned long long)va);
@@ -241,7 +241,7 @@ static void step(struct side *x, struct side *y, uint64_t *cursor, uint32_t *fla
 		/* DEVICE: a change of memory type (break-before-make on Arm). */
 		uint32_t f = rnd(6) ? FLAGS[rnd(rnd(2) ? 2 : 6)] : PT_READ | PT_WRITE | PT_DEVICE;
 		uint64_t sx = 1, sy = 2;
-		va = rnd(2) ? pick_va(false) : *cursor - rnd(4) * PT_SIZE_4K;
+		va = rnd(2) ? pick_va(false) : *cursor - rnd(4) * fmt_page(F);
 		CTX("%s op protect va %#llx flags %#x", F->name, (unsigned long long)va, f);
 		CHECK_EQ(pt_protect(&x->t, va, f, &sx),
 			 LEAKED ? pt_protect_out(&y->t, va, f, &sy)
@@ -275,7 +275,7 @@ static void step(struct side *x, struct side *y, uint64_t *cursor, uint32_t *fla
 	CHECK_EQ(x->a.flush_calls, y->a.flush_calls);
 	CHECK_EQ(x->a.flush_all_calls, y->a.flush_all_calls);
 	for (int q = 0; q < 6; q++)
-		query_both(x, y, q < 2 ? *cursor + rnd(PT_SIZE_4K) : pick_va(true));
+		query_both(x, y, q < 2 ? *cursor + rnd(fmt_page(F)) : pick_va(true));
 }
 
 static bool side_init(struct side *s, bool direct)
@@ -338,7 +338,7 @@ static void run(const struct fmt *f, size_t idx, bool direct)
 	same_tables(&x, &y);
 	/* A dead table: both paths refuse it. */
 	pt_destroy(&x.t);
-	CHECK_EQ(pt_map(&x.t, cursor, 0, PT_SIZE_4K, flags), PT_ERR_INVALID);
+	CHECK_EQ(pt_map(&x.t, cursor, 0, fmt_page(F), flags), PT_ERR_INVALID);
 	CHECK_EQ(pt_query(&x.t, cursor, &(struct pt_mapping){ 0 }), PT_ERR_INVALID);
 	if (!LEAKED)
 		CHECK_EQ(x.a.in_use, 0);
@@ -355,7 +355,8 @@ static void consecutive_unmaps(const struct fmt *f)
 	struct side x, y;
 	const uint64_t va0 = f->lo ? UINT64_C(0xffffffffc0000000) : UINT64_C(0x40000000);
 	const uint64_t pa0 = UINT64_C(0x80000000);
-	const unsigned n = 1200; /* past a last-level table's span on every format */
+	/* Past a last-level table's span on every format. */
+	const unsigned n = 200 + fmt_entries(f, f->levels - 1) * (f->arch == PT_ARMV7 ? 4 : 2);
 	const uint32_t fl = PT_READ | PT_WRITE;
 	const uint32_t want = pt_flags_normalize(f->arch, f->feat, fl);
 	F = f;
@@ -367,9 +368,9 @@ static void consecutive_unmaps(const struct fmt *f)
 		return;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		CHECK_EQ(pt_map(&x.t, va0 + i * PT_SIZE_4K, pa0 + i * PT_SIZE_4K, PT_SIZE_4K, fl),
+		CHECK_EQ(pt_map(&x.t, va0 + i * fmt_page(F), pa0 + i * fmt_page(F), fmt_page(F), fl),
 			 PT_OK);
-		CHECK_EQ(pt_map(&y.t, va0 + i * PT_SIZE_4K, pa0 + i * PT_SIZE_4K, PT_SIZE_4K, fl),
+		CHECK_EQ(pt_map(&y.t, va0 + i * fmt_page(F), pa0 + i * fmt_page(F), fmt_page(F), fl),
 			 PT_OK);
 	}
 	pt_flush(&x.t);
@@ -385,20 +386,20 @@ static void consecutive_unmaps(const struct fmt *f)
 		was = pn;
 		for (unsigned i = 0; i < n; i++) {
 			struct pt_mapping o = { 0, 0, 0, 0 }, p = { 0, 0, 0, 0 };
-			const uint64_t va = va0 + i * PT_SIZE_4K;
+			const uint64_t va = va0 + i * fmt_page(F);
 			uint64_t sz = 0;
 			CTX("%s protect %u round %u", f->name, i, round);
 			x.t.nflush = 0;
 			CHECK_EQ(pt_protect(&x.t, va, pf, &sz), PT_OK);
 			CHECK_EQ(pt__protect_slow(&y.t, va, pf, NULL), PT_OK);
-			CHECK_EQ(sz, PT_SIZE_4K);
+			CHECK_EQ(sz, fmt_page(F));
 			CHECK_EQ(x.t.nflush, changed);
 			if (changed)
 				CHECK_EQ(x.t.flush_va[0], va);
 			CHECK_EQ(x.a.flush_calls, y.a.flush_calls);
 			CHECK_EQ(pt__query_slow(&x.t, va, &o), PT_OK);
 			CHECK_EQ(pt__query_slow(&y.t, va, &p), PT_OK);
-			CHECK_EQ(o.pa, pa0 + i * PT_SIZE_4K);
+			CHECK_EQ(o.pa, pa0 + i * fmt_page(F));
 			CHECK_EQ(o.flags, pn);
 			CHECK_EQ(o.flags, p.flags);
 			CHECK_EQ(o.state, p.state);
@@ -406,13 +407,13 @@ static void consecutive_unmaps(const struct fmt *f)
 	}
 	for (unsigned i = 0; i < n; i++) {
 		struct pt_mapping o = { 0, 0, 0, 0 };
-		const uint64_t va = va0 + i * PT_SIZE_4K;
+		const uint64_t va = va0 + i * fmt_page(F);
 		CTX("%s unmap %u", f->name, i);
 		x.t.nflush = 0;
 		CHECK_EQ(pt_unmap(&x.t, va, &o), PT_OK);
-		CHECK_EQ(o.pa, pa0 + i * PT_SIZE_4K);
+		CHECK_EQ(o.pa, pa0 + i * fmt_page(F));
 		CHECK_EQ(o.flags, want);
-		CHECK_EQ(o.size, PT_SIZE_4K);
+		CHECK_EQ(o.size, fmt_page(F));
 		CHECK_EQ(x.t.nflush, 1u);
 		CHECK_EQ(x.t.flush_va[0], va);
 		CHECK_EQ(pt__query_slow(&x.t, va, &o), PT_ERR_NOT_MAPPED);
@@ -426,20 +427,20 @@ static void consecutive_unmaps(const struct fmt *f)
 int main(void)
 {
 	char name[96];
-	for (size_t i = 0; i < NFMTS; i++) {
+	for (size_t i = 0; i < NALL_FMTS; i++) {
 		for (int direct = 0; direct < 2; direct++) {
-			snprintf(name, sizeof(name), "fast paths vs out of line: %s%s", FMTS[i].name,
+			snprintf(name, sizeof(name), "fast paths vs out of line: %s%s", fmt_nth(i)->name,
 				 direct ? " (direct map)" : "");
 			group_begin(name);
-			run(&FMTS[i], i, direct);
+			run(fmt_nth(i), i, direct);
 			CTX_CLEAR();
 			group_end();
 		}
 	}
-	for (size_t i = 0; i < NFMTS; i++) {
-		snprintf(name, sizeof(name), "fast paths: consecutive unmaps: %s", FMTS[i].name);
+	for (size_t i = 0; i < NALL_FMTS; i++) {
+		snprintf(name, sizeof(name), "fast paths: consecutive unmaps: %s", fmt_nth(i)->name);
 		group_begin(name);
-		consecutive_unmaps(&FMTS[i]);
+		consecutive_unmaps(fmt_nth(i));
 		group_end();
 	}
 	/* NULL tables and outputs. */

@@ -60,7 +60,7 @@ static uint32_t want_norm(enum pt_arch a, unsigned feat, uint32_t fl)
 		fl = (fl & ~PT_WC) | PT_UNCACHED;
 	if (fmt_is_riscv(a) && !(feat & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)))
 		fl &= ~MEMTYPES;
-	if ((a == PT_AARCH64 && (feat & PT_FEAT_AARCH64_EL2)) || a == PT_AARCH64_S2)
+	if ((fmt_is_a64(a) && (feat & PT_FEAT_AARCH64_EL2)) || a == PT_AARCH64_S2)
 		fl &= ~(PT_USER | PT_GLOBAL);
 	if (a == PT_ARMV7)
 		fl &= ~SWBITS;
@@ -370,7 +370,10 @@ static uint64_t want_page(const struct fmt *f, unsigned level, uint64_t pa, uint
 	case PT_X86_64_LA57:
 		return want_x86(level, f->levels, pa, n);
 	case PT_AARCH64:
-		return want_a64(f->feat, level, pa, n);
+	case PT_AARCH64_16K:
+	case PT_AARCH64_64K:
+		/* want_a64 takes the Arm level: a 64K table has no level 0. */
+		return want_a64(f->feat, level + (f->arch == PT_AARCH64_64K), pa, n);
 	case PT_RISCV_SV39:
 	case PT_RISCV_SV48:
 	case PT_RISCV_SV57:
@@ -407,6 +410,8 @@ static uint32_t want_raw_state(const struct fmt *f, unsigned level, uint64_t pte
 		    ((pte & B(10)) ? PT_SW1 : 0);
 		break;
 	case PT_AARCH64:
+	case PT_AARCH64_16K:
+	case PT_AARCH64_64K:
 		/* DIRTY: writable with AP[2] = 0, or the software dirty bit 55. */
 		st = ((pte & B(10)) ? PT_ACCESSED : 0) |
 		     (!(pte & B(7)) || (pte & B(55)) ? PT_DIRTY : 0);
@@ -468,6 +473,8 @@ static uint64_t want_table(const struct fmt *f, uint64_t pa)
 	case PT_X86_64_EPT5:
 		return pa | 7; /* R|W|X */
 	case PT_AARCH64:
+	case PT_AARCH64_16K:
+	case PT_AARCH64_64K:
 	case PT_AARCH64_S2:
 		return pa | 3;
 	case PT_LOONGARCH64:
@@ -570,7 +577,7 @@ static void table_entries(const struct fmt *f)
 {
 	struct pt_entry e;
 	for (unsigned level = 0; level + 1 < f->levels; level++) {
-		uint64_t align = (f->arch == PT_ARMV7) ? 1024 : 4096;
+		uint64_t align = (f->arch == PT_ARMV7) ? 1024 : fmt_page(f); /* a table: one granule */
 		uint64_t pas[3] = { align, (B(f->pa_bits) - 1) & ~(align - 1), 0x12345000 & ~(align - 1) };
 		if (f->arch == PT_ARMV7)
 			pas[2] = 0x12345c00;
@@ -746,11 +753,12 @@ int main(void)
 		{ "pte riscv_sv39x4", PT_RISCV_SV39X4 }, { "pte riscv_sv48x4", PT_RISCV_SV48X4 },
 		{ "pte riscv_sv57x4", PT_RISCV_SV57X4 },
 		{ "pte aarch64_s2", PT_AARCH64_S2 },
+		{ "pte aarch64_16k", PT_AARCH64_16K }, { "pte aarch64_64k", PT_AARCH64_64K },
 	};
 	for (size_t i = 0; i < sizeof(FAM) / sizeof(FAM[0]); i++) {
 		group_begin(FAM[i].group);
-		for (size_t j = 0; j < NFMTS + sizeof(EXTRA) / sizeof(EXTRA[0]); j++) {
-			const struct fmt *f = j < NFMTS ? &FMTS[j] : &EXTRA[j - NFMTS];
+		for (size_t j = 0; j < NALL_FMTS + sizeof(EXTRA) / sizeof(EXTRA[0]); j++) {
+			const struct fmt *f = j < NALL_FMTS ? fmt_nth(j) : &EXTRA[j - NALL_FMTS];
 			if (f->arch != FAM[i].a)
 				continue;
 			/* The entry helpers number a stage 2's levels, and an

@@ -44,15 +44,15 @@ static void query_zeroes_out_quirk(const struct fmt *f)
 static void unmap_region_empties_stray_bits_quirk(const struct fmt *f)
 {
 	struct env e;
-	const uint64_t va = V(f, 0x40000000), K4 = PT_SIZE_4K;
+	const uint64_t va = V(f, 0x40000000), K4 = fmt_page(f);
 	/* Empty by kind in every format (bit 2 is EPT's X: bit 3 there). */
 	const uint64_t stray = fmt_empty(f) ^ (fmt_is_ept(f->arch) ? 0x8 : 0x4);
 	uint64_t lt;
 	struct pt_mapping m;
 	if (!env_init(&e, f))
 		return;
-	CHECK_EQ(pt_map(&e.t, va, 0x1000, K4, RW), PT_OK);
-	CHECK_EQ(pt_map(&e.t, va + 16 * K4, 0x1000, K4, RW), PT_OK); /* keeps the table */
+	CHECK_EQ(pt_map(&e.t, va, K4, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, va + 16 * K4, K4, K4, RW), PT_OK); /* keeps the table */
 	lt = table_at(&e, va, f->levels - 1);
 	if (CHECK(lt != 0)) {
 		pte_write(f, &e.a, lt, fmt_index(f, f->levels - 1, va + K4), stray);
@@ -69,7 +69,7 @@ static void unmap_region_empties_stray_bits_quirk(const struct fmt *f)
 		const unsigned dl = f->levels - 2;
 		const uint64_t ds = fmt_span(f, dl), dva = va & ~(ds - 1);
 		const uint64_t dt = table_at(&e, dva, dl);
-		CHECK_EQ(pt_map(&e.t, dva + 2 * ds, 0x1000, K4, RW), PT_OK);
+		CHECK_EQ(pt_map(&e.t, dva + 2 * ds, K4, K4, RW), PT_OK);
 		if (CHECK(dt != 0)) {
 			pte_write(f, &e.a, dt, fmt_index(f, dl, dva + ds), stray);
 			CHECK_EQ(pt_query(&e.t, dva + ds, &m), PT_ERR_NOT_MAPPED);
@@ -86,6 +86,7 @@ static void unmap_region_empties_stray_bits_quirk(const struct fmt *f)
  * (A split would cost a frame and TLB reach for no change.) */
 static void protect_same_flags_keeps_huge_quirk(const struct fmt *f)
 {
+	const uint64_t K4 = fmt_page(f);
 	struct env e;
 	const unsigned hl = fmt_huge_level(f);
 	const uint64_t hs = fmt_span(f, hl), va = V(f, UINT64_C(0x80000000));
@@ -95,14 +96,14 @@ static void protect_same_flags_keeps_huge_quirk(const struct fmt *f)
 		return;
 	CHECK_EQ(pt_map(&e.t, va, 0, hs, RW), PT_OK);
 	used = e.a.in_use;
-	CHECK_EQ(pt_protect_region(&e.t, va + PT_SIZE_4K, PT_SIZE_4K, RW), PT_OK);
+	CHECK_EQ(pt_protect_region(&e.t, va + K4, K4, RW), PT_OK);
 	CHECK_EQ(e.a.in_use, used);
-	qpa(&e, va + PT_SIZE_4K, &size, NULL);
+	qpa(&e, va + K4, &size, NULL);
 	CHECK_EQ(size, hs);
 	/* Other flags split it. */
-	CHECK_EQ(pt_protect_region(&e.t, va + PT_SIZE_4K, PT_SIZE_4K, R_), PT_OK);
-	qpa(&e, va + PT_SIZE_4K, &size, NULL);
-	CHECK_EQ(size, PT_SIZE_4K);
+	CHECK_EQ(pt_protect_region(&e.t, va + K4, K4, R_), PT_OK);
+	qpa(&e, va + K4, &size, NULL);
+	CHECK_EQ(size, K4);
 	check_tables(&e, true);
 	env_fini(&e);
 }
@@ -112,18 +113,19 @@ static void protect_same_flags_keeps_huge_quirk(const struct fmt *f)
  * refused, as if it were not there. A table with a leaf below refuses. */
 static void map_replaces_empty_subtree_quirk(const struct fmt *f)
 {
+	const uint64_t K4 = fmt_page(f);
 	struct env e;
 	const unsigned hl = fmt_huge_level(f);
 	const uint64_t hs = fmt_span(f, hl), va = V(f, UINT64_C(0x80000000));
 	size_t used;
 	if (!env_init(&e, f))
 		return;
-	CHECK_EQ(pt_map(&e.t, va + PT_SIZE_4K, 0x1000, PT_SIZE_4K, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, va + K4, K4, K4, RW), PT_OK);
 	CHECK_EQ(pt_map(&e.t, va, 0, hs, RW), PT_ERR_ALREADY_MAPPED);
-	CHECK_EQ(pt_unmap(&e.t, va + PT_SIZE_4K, NULL), PT_OK);
+	CHECK_EQ(pt_unmap(&e.t, va + K4, NULL), PT_OK);
 	used = e.a.in_use;
 	CHECK_EQ(pt_map(&e.t, va, 0, hs, RW), PT_OK);
-	CHECK_EQ(flushed_use(&e), used - 1); /* the last-level table went */
+	CHECK_EQ(flushed_use(&e), used - fmt_table_frames(f)); /* the last-level table went */
 	check_tables(&e, true);
 	env_fini(&e);
 }
@@ -133,16 +135,17 @@ static void map_replaces_empty_subtree_quirk(const struct fmt *f)
  * empties. */
 static void unmap_keeps_tables_quirk(const struct fmt *f)
 {
+	const uint64_t K4 = fmt_page(f);
 	struct env e;
 	const uint64_t va = V(f, 0x40000000);
 	size_t used;
 	if (!env_init(&e, f))
 		return;
-	CHECK_EQ(pt_map(&e.t, va, 0x1000, PT_SIZE_4K, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, va, K4, K4, RW), PT_OK);
 	used = e.a.in_use;
 	CHECK_EQ(pt_unmap(&e.t, va, NULL), PT_OK);
 	CHECK_EQ(e.a.in_use, used);
-	CHECK_EQ(pt_unmap_region(&e.t, va, PT_SIZE_4K), PT_OK);
+	CHECK_EQ(pt_unmap_region(&e.t, va, K4), PT_OK);
 	CHECK_EQ(flushed_use(&e), e.base);
 	env_fini(&e);
 }
@@ -153,17 +156,17 @@ static void unmap_keeps_tables_quirk(const struct fmt *f)
 static void unmap_clears_corrupt_quirk(const struct fmt *f)
 {
 	struct env e;
-	const uint64_t va = V(f, 0x40000000), K4 = PT_SIZE_4K;
+	const uint64_t va = V(f, 0x40000000), K4 = fmt_page(f);
 	uint64_t lt;
 	if (!corrupt_leaf(f) || !env_init(&e, f))
 		return;
-	CHECK_EQ(pt_map(&e.t, va, 0x1000, K4, RW), PT_OK);
-	CHECK_EQ(pt_map(&e.t, va + 16 * K4, 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, va, K4, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, va + 16 * K4, K4, K4, RW), PT_OK);
 	lt = table_at(&e, va, f->levels - 1);
 	if (CHECK(lt != 0)) {
 		pte_write(f, &e.a, lt, fmt_index(f, f->levels - 1, va + K4), corrupt_leaf(f));
 		CHECK_EQ(pt_protect_region(&e.t, va, 2 * K4, R_), PT_ERR_CORRUPT);
-		CHECK_EQ(qpa(&e, va, NULL, NULL), 0x1000);
+		CHECK_EQ(qpa(&e, va, NULL, NULL), K4);
 		CHECK_EQ(pt_unmap_region(&e.t, va, 2 * K4), PT_OK);
 		CHECK_EQ(pte_read(f, &e.a, lt, fmt_index(f, f->levels - 1, va + K4)), fmt_empty(f));
 	}
@@ -173,8 +176,8 @@ static void unmap_clears_corrupt_quirk(const struct fmt *f)
 
 int main(void)
 {
-	for (size_t i = 0; i < NFMTS; i++) {
-		const struct fmt *f = &FMTS[i];
+	for (size_t i = 0; i < NALL_FMTS; i++) {
+		const struct fmt *f = fmt_nth(i);
 		char name[64];
 		snprintf(name, sizeof(name), "quirks %s", f->name);
 		group_begin(name);

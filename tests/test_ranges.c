@@ -91,6 +91,8 @@ static uint64_t ignored_bit(const struct fmt *f)
 		return 0;
 	switch (f->arch) {
 	case PT_AARCH64:
+	case PT_AARCH64_16K:
+	case PT_AARCH64_64K:
 	case PT_AARCH64_S2: return UINT64_C(1) << 10;   /* AF */
 	case PT_ARMV7: return 0;
 	case PT_LOONGARCH64: return UINT64_C(1) << 0; /* V */
@@ -126,7 +128,7 @@ static void compare(struct env *e, uint64_t va, uint64_t size)
 
 /* ---- Batches ------------------------------------------------------------ */
 
-#define MAXL 65536
+#define MAXL (4 * 65536) /* a 64K granule's run of eight huge spans in pages */
 
 struct leaves {
 	struct pt_entry e[MAXL]; /* level, va, pa, flags, size */
@@ -224,19 +226,19 @@ static void run(const struct fmt *f, uint64_t seed)
 	/* The 4K run in full batches: the raw compare carries them across
 	 * last-level tables. */
 	compare_batches(&e, base + 16 * huge, 8 * huge, PT_OK);
-	CHECK_EQ(lgot.batches, (size_t)(8 * huge / PT_SIZE_4K / PT_BATCH_MAX));
+	CHECK_EQ(lgot.batches, (size_t)(8 * huge / fmt_page(f) / PT_BATCH_MAX));
 	/* Single pages with other flags, and an empty slot. The raw compare
 	 * runs from the page after each and takes four at a time: gaps of 2
 	 * to 9 put the next one at every place in a group of four. */
 	for (unsigned k = 0, off = 1; k < 8; off += k + 2, k++)
-		CHECK_EQ(pt_protect_region(&e.t, base + 16 * huge + off * PT_SIZE_4K, PT_SIZE_4K,
+		CHECK_EQ(pt_protect_region(&e.t, base + 16 * huge + off * fmt_page(f), fmt_page(f),
 					   k & 1 ? R_ : RWX),
 			 PT_OK);
-	CHECK_EQ(pt_unmap_region(&e.t, base + 16 * huge + 70 * PT_SIZE_4K, PT_SIZE_4K), PT_OK);
+	CHECK_EQ(pt_unmap_region(&e.t, base + 16 * huge + 70 * fmt_page(f), fmt_page(f)), PT_OK);
 	compare_batches(&e, base + 16 * huge, huge, PT_OK);
 	CHECK_EQ(pt_protect_region(&e.t, base + 16 * huge, huge, RW), PT_OK);
-	CHECK_EQ(pt_map(&e.t, base + 16 * huge + 70 * PT_SIZE_4K,
-			UINT64_C(0x80000000) + 16 * huge + 70 * PT_SIZE_4K, PT_SIZE_4K, RW),
+	CHECK_EQ(pt_map(&e.t, base + 16 * huge + 70 * fmt_page(f),
+			UINT64_C(0x80000000) + 16 * huge + 70 * fmt_page(f), fmt_page(f), RW),
 		 PT_OK);
 	/* The accessed state cleared on some 4K entries: the raw compare
 	 * misses, the flags still match, one range results. */
@@ -250,8 +252,8 @@ static void run(const struct fmt *f, uint64_t seed)
 		compare_batches(&e, base, span, PT_OK);
 	}
 	for (int i = 0; i < 300; i++) {
-		uint64_t off = (rng_next(&s) % (span / PT_SIZE_4K)) * PT_SIZE_4K;
-		uint64_t len = (1 + rng_next(&s) % 64) * PT_SIZE_4K;
+		uint64_t off = (rng_next(&s) % (span / fmt_page(f))) * fmt_page(f);
+		uint64_t len = (1 + rng_next(&s) % 64) * fmt_page(f);
 		uint32_t flags = fl[rng_next(&s) % 5];
 		if (off + len > span)
 			continue;
@@ -269,8 +271,8 @@ static void run(const struct fmt *f, uint64_t seed)
 	compare(&e, base, span);
 	compare_batches(&e, base, span, PT_OK);
 	for (int i = 0; i < 40; i++) {
-		uint64_t a = (rng_next(&s) % (span / PT_SIZE_4K)) * PT_SIZE_4K;
-		uint64_t len = (1 + rng_next(&s) % (span / PT_SIZE_4K - a / PT_SIZE_4K)) * PT_SIZE_4K;
+		uint64_t a = (rng_next(&s) % (span / fmt_page(f))) * fmt_page(f);
+		uint64_t len = (1 + rng_next(&s) % (span / fmt_page(f) - a / fmt_page(f))) * fmt_page(f);
 		compare(&e, base + a, len);
 		compare_batches(&e, base + a, len, PT_OK);
 	}
@@ -278,13 +280,13 @@ static void run(const struct fmt *f, uint64_t seed)
 	CHECK_EQ(pt_walk_ranges(&e.t, base, span, stop_fn, &n), 77);
 	CHECK_EQ(pt_walk_ranges(&e.t, base, span, NULL, NULL), PT_ERR_INVALID);
 	CHECK_EQ(pt_walk_ranges(&e.t, base, 0, got_fn, &got), PT_ERR_INVALID);
-	CHECK_EQ(pt_walk_ranges(&e.t, base + 1, PT_SIZE_4K, got_fn, &got), PT_ERR_INVALID);
+	CHECK_EQ(pt_walk_ranges(&e.t, base + 1, fmt_page(f), got_fn, &got), PT_ERR_INVALID);
 	CHECK_EQ(pt_walk_ranges(NULL, base, span, got_fn, &got), PT_ERR_INVALID);
 	n = 0;
 	CHECK_EQ(pt_walk_batches(&e.t, base, span, batch_stop, &n), 78);
 	CHECK_EQ(pt_walk_batches(&e.t, base, span, NULL, NULL), PT_ERR_INVALID);
 	CHECK_EQ(pt_walk_batches(&e.t, base, 0, batch_fn, &lgot), PT_ERR_INVALID);
-	CHECK_EQ(pt_walk_batches(&e.t, base + 1, PT_SIZE_4K, batch_fn, &lgot), PT_ERR_INVALID);
+	CHECK_EQ(pt_walk_batches(&e.t, base + 1, fmt_page(f), batch_fn, &lgot), PT_ERR_INVALID);
 	CHECK_EQ(pt_walk_batches(NULL, base, span, batch_fn, &lgot), PT_ERR_INVALID);
 	/* A corrupt last-level entry in the window stops the walk. */
 	if (corrupt_leaf(f)) {
@@ -303,11 +305,11 @@ static void run(const struct fmt *f, uint64_t seed)
 
 int main(void)
 {
-	for (size_t i = 0; i < NFMTS; i++) {
+	for (size_t i = 0; i < NALL_FMTS; i++) {
 		char name[64];
-		snprintf(name, sizeof(name), "ranges %s", FMTS[i].name);
+		snprintf(name, sizeof(name), "ranges %s", fmt_nth(i)->name);
 		group_begin(name);
-		run(&FMTS[i], 0x5eed + i);
+		run(fmt_nth(i), 0x5eed + i);
 		group_end();
 	}
 	return check_status();

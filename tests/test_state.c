@@ -121,13 +121,13 @@ static void fresh_and_protect(const struct fmt *f)
 	if (!env_init(&e, f))
 		return;
 	/* New leaves: accessed, dirty when writable; SW bits as given. */
-	CHECK_EQ(pt_map(&e.t, va, 0x100000, PT_SIZE_4K, RW | sw), PT_OK);
-	CHECK_EQ(pt_map(&e.t, va + PT_SIZE_4K, 0x101000, PT_SIZE_4K, R_), PT_OK);
+	CHECK_EQ(pt_map(&e.t, va, 0x100000, fmt_page(f), RW | sw), PT_OK);
+	CHECK_EQ(pt_map(&e.t, va + fmt_page(f), 0x100000 + fmt_page(f), fmt_page(f), R_), PT_OK);
 	CHECK_EQ(qstate(&e, va, &fl), fresh(RW));
 	CHECK_EQ(fl, norm(f, RW | sw));
-	CHECK_EQ(qstate(&e, va + PT_SIZE_4K, NULL), fresh(R_));
-	CHECK_EQ(pt_map_region(&e.t, va + huge, 0x200000 + huge, 2 * huge, RW, PT_ALLOW_HUGE), PT_OK);
-	CHECK_EQ(qstate(&e, va + huge + 0x5000, NULL), fresh(RW));
+	CHECK_EQ(qstate(&e, va + fmt_page(f), NULL), fresh(R_));
+	CHECK_EQ(pt_map_region(&e.t, va + huge, 2 * huge, 2 * huge, RW, PT_ALLOW_HUGE), PT_OK);
+	CHECK_EQ(qstate(&e, va + huge + 5 * fmt_page(f), NULL), fresh(RW));
 	/* Protect keeps state and SW bits (SW in flags ignored): a dirty
 	 * leaf made read-only is still dirty, and writable again, too. */
 	CHECK_EQ(pt_protect(&e.t, va, R_ | (stores_sw(f) ? PT_SW1 : 0), NULL), PT_OK);
@@ -138,24 +138,24 @@ static void fresh_and_protect(const struct fmt *f)
 	CHECK_EQ(fl, norm(f, RW | sw));
 	if (stores_state(f)) {
 		/* A clean writable leaf stays clean under protect... */
-		CHECK_EQ(pt_clear_state(&e.t, va, PT_SIZE_4K, PT_DIRTY, NULL), PT_OK);
+		CHECK_EQ(pt_clear_state(&e.t, va, fmt_page(f), PT_DIRTY, NULL), PT_OK);
 		CHECK_EQ(qstate(&e, va, &fl), PT_ACCESSED);
 		CHECK_EQ(fl, norm(f, RW | sw)); /* clean, still writable */
 		CHECK_EQ(pt_protect(&e.t, va, RWX, NULL), PT_OK);
 		CHECK_EQ(qstate(&e, va, NULL), PT_ACCESSED);
 		/* ...and a leaf that gains WRITE is dirty. */
-		CHECK_EQ(pt_clear_state(&e.t, va + PT_SIZE_4K, PT_SIZE_4K, PT_ACCESSED, NULL), PT_OK);
-		CHECK_EQ(qstate(&e, va + PT_SIZE_4K, NULL), 0u);
-		CHECK_EQ(pt_protect_region(&e.t, va + PT_SIZE_4K, PT_SIZE_4K, RW), PT_OK);
-		CHECK_EQ(qstate(&e, va + PT_SIZE_4K, NULL), PT_DIRTY);
+		CHECK_EQ(pt_clear_state(&e.t, va + fmt_page(f), fmt_page(f), PT_ACCESSED, NULL), PT_OK);
+		CHECK_EQ(qstate(&e, va + fmt_page(f), NULL), 0u);
+		CHECK_EQ(pt_protect_region(&e.t, va + fmt_page(f), fmt_page(f), RW), PT_OK);
+		CHECK_EQ(qstate(&e, va + fmt_page(f), NULL), PT_DIRTY);
 		/* A split keeps the huge leaf's state and SW bits in every
 		 * piece; the pieces outside the range keep their flags. */
 		CHECK_EQ(pt_set_state(&e.t, va + huge, PT_SW0), PT_OK);
-		CHECK_EQ(pt_clear_state(&e.t, va + huge, PT_SIZE_4K, PT_DIRTY, NULL), PT_OK);
-		CHECK_EQ(pt_protect_region(&e.t, va + huge + 0x3000, PT_SIZE_4K, R_), PT_OK);
+		CHECK_EQ(pt_clear_state(&e.t, va + huge, fmt_page(f), PT_DIRTY, NULL), PT_OK);
+		CHECK_EQ(pt_protect_region(&e.t, va + huge + 3 * fmt_page(f), fmt_page(f), R_), PT_OK);
 		CHECK_EQ(qstate(&e, va + huge, &fl), PT_ACCESSED);
 		CHECK_EQ(fl, norm(f, RW | PT_SW0));
-		CHECK_EQ(qstate(&e, va + huge + 0x3000, &fl), PT_ACCESSED);
+		CHECK_EQ(qstate(&e, va + huge + 3 * fmt_page(f), &fl), PT_ACCESSED);
 		CHECK_EQ(fl, norm(f, R_ | PT_SW0));
 		CHECK_EQ(qstate(&e, va + 2 * huge, NULL), fresh(RW)); /* the other leaf */
 		/* pt_remap writes a new leaf: fresh state, SW bits as given. */
@@ -165,7 +165,7 @@ static void fresh_and_protect(const struct fmt *f)
 		/* pt_unmap reports the state it took away. */
 		{
 			struct pt_mapping old;
-			CHECK_EQ(pt_unmap(&e.t, va + PT_SIZE_4K, &old), PT_OK);
+			CHECK_EQ(pt_unmap(&e.t, va + fmt_page(f), &old), PT_OK);
 			CHECK_EQ(old.state, PT_DIRTY);
 			CHECK_EQ(old.flags, norm(f, RW));
 		}
@@ -181,15 +181,15 @@ static void set_state_rules(const struct fmt *f)
 	struct digest d0;
 	if (!env_init(&e, f))
 		return;
-	CHECK_EQ(pt_map(&e.t, va, 0x100000, PT_SIZE_4K, RW), PT_OK);
-	CHECK_EQ(pt_map(&e.t, va + PT_SIZE_4K, 0x101000, PT_SIZE_4K, R_), PT_OK);
+	CHECK_EQ(pt_map(&e.t, va, 0x100000, fmt_page(f), RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, va + fmt_page(f), 0x100000 + fmt_page(f), fmt_page(f), R_), PT_OK);
 	d0 = table_digest(&e.t);
 	/* Errors change nothing. */
 	CHECK_EQ(pt_set_state(&e.t, va, 0), PT_ERR_INVALID);
 	CHECK_EQ(pt_set_state(&e.t, va, PT_READ), PT_ERR_INVALID);
 	CHECK_EQ(pt_set_state(&e.t, va, 1u << 18), PT_ERR_INVALID);
-	CHECK_EQ(pt_set_state(&e.t, va + PT_SIZE_4K, PT_DIRTY), PT_ERR_INVALID); /* read-only */
-	CHECK_EQ(pt_set_state(&e.t, va + 2 * PT_SIZE_4K, PT_ACCESSED), PT_ERR_NOT_MAPPED);
+	CHECK_EQ(pt_set_state(&e.t, va + fmt_page(f), PT_DIRTY), PT_ERR_INVALID); /* read-only */
+	CHECK_EQ(pt_set_state(&e.t, va + 2 * fmt_page(f), PT_ACCESSED), PT_ERR_NOT_MAPPED);
 	CHECK_EQ(pt_set_state(NULL, va, PT_ACCESSED), PT_ERR_INVALID);
 	if (!stores_sw(f))
 		CHECK_EQ(pt_set_state(&e.t, va, PT_SW0), PT_ERR_INVALID);
@@ -198,21 +198,21 @@ static void set_state_rules(const struct fmt *f)
 		/* Nothing to set: every leaf is accessed, every writable one
 		 * dirty. */
 		CHECK_EQ(pt_set_state(&e.t, va, ST_ALL), PT_OK);
-		CHECK_EQ(pt_clear_state(&e.t, va, PT_SIZE_4K, PT_ACCESSED, NULL), PT_ERR_INVALID);
-		CHECK_EQ(pt_clear_state(&e.t, va, PT_SIZE_4K, PT_DIRTY, NULL), PT_ERR_INVALID);
+		CHECK_EQ(pt_clear_state(&e.t, va, fmt_page(f), PT_ACCESSED, NULL), PT_ERR_INVALID);
+		CHECK_EQ(pt_clear_state(&e.t, va, fmt_page(f), PT_DIRTY, NULL), PT_ERR_INVALID);
 		CHECK_EQ(table_digest(&e.t).h, d0.h);
 		if (stores_sw(f)) {
 			/* Software bits come and go all the same. */
 			CHECK_EQ(pt_set_state(&e.t, va, PT_SW1), PT_OK);
 			CHECK_EQ(qstate(&e, va, &fl), ST_ALL);
 			CHECK_EQ(fl, norm(f, RW | PT_SW1));
-			CHECK_EQ(pt_clear_state(&e.t, va, PT_SIZE_4K, PT_SW1, NULL), PT_OK);
+			CHECK_EQ(pt_clear_state(&e.t, va, fmt_page(f), PT_SW1, NULL), PT_OK);
 			CHECK_EQ(table_digest(&e.t).h, d0.h);
 		}
 		env_fini(&e);
 		return;
 	}
-	CHECK_EQ(pt_clear_state(&e.t, va, 2 * PT_SIZE_4K, ST_ALL, NULL), PT_OK);
+	CHECK_EQ(pt_clear_state(&e.t, va, 2 * fmt_page(f), ST_ALL, NULL), PT_OK);
 	CHECK_EQ(qstate(&e, va, &fl), 0u);
 	CHECK_EQ(fl, norm(f, RW));
 	flush_reset(&e);
@@ -237,7 +237,7 @@ static void clear_state_bitmap(const struct fmt *f)
 {
 	struct env e;
 	const uint64_t va = V(f, 0x40000000), huge = fmt_span(f, fmt_huge_level(f));
-	const uint64_t npages = 3 * huge / PT_SIZE_4K;
+	const uint64_t npages = 3 * huge / fmt_page(f);
 	uint64_t *bm = calloc((size_t)(npages + 63) / 64 + 1, 8);
 	uint64_t want[4096] = { 0 };
 	struct digest d0;
@@ -248,11 +248,11 @@ static void clear_state_bitmap(const struct fmt *f)
 	/* [va, va + huge): 4K pages, every 8th writable and dirty, the rest
 	 * read-only (accessed, clean); [va + huge, va + 2 huge): one huge RW
 	 * leaf; then 4K pages mapped clean-accessed. */
-	for (uint64_t i = 0; i < huge / PT_SIZE_4K; i++)
-		CHECK_EQ(pt_map(&e.t, va + i * PT_SIZE_4K, 0x1000000 + i * PT_SIZE_4K, PT_SIZE_4K,
+	for (uint64_t i = 0; i < huge / fmt_page(f); i++)
+		CHECK_EQ(pt_map(&e.t, va + i * fmt_page(f), 0x1000000 + i * fmt_page(f), fmt_page(f),
 				i % 8 == 3 ? RW : R_),
 			 PT_OK);
-	CHECK_EQ(pt_map(&e.t, va + huge, 0x4000000, huge, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, va + huge, UINT64_C(0x40000000), huge, RW), PT_OK);
 	CHECK_EQ(pt_map_region(&e.t, va + 2 * huge, 0x8000000, huge, R_, 0), PT_OK);
 	/* Errors change nothing. */
 	d0 = table_digest(&e.t);
@@ -268,23 +268,23 @@ static void clear_state_bitmap(const struct fmt *f)
 	/* The window starts one page in and ends half-way into the huge
 	 * leaf. */
 	{
-		const uint64_t w0 = va + PT_SIZE_4K, wlen = huge - PT_SIZE_4K + huge / 2;
+		const uint64_t w0 = va + fmt_page(f), wlen = huge - fmt_page(f) + huge / 2;
 		flush_reset(&e);
 		CHECK_EQ(pt_clear_state(&e.t, w0, wlen, PT_DIRTY, bm), PT_OK);
-		for (uint64_t p = 0; p < wlen / PT_SIZE_4K; p++) {
-			uint64_t pva = w0 + p * PT_SIZE_4K;
-			bool had = pva < va + huge ? ((pva - va) / PT_SIZE_4K) % 8 == 3 : true;
+		for (uint64_t p = 0; p < wlen / fmt_page(f); p++) {
+			uint64_t pva = w0 + p * fmt_page(f);
+			bool had = pva < va + huge ? ((pva - va) / fmt_page(f)) % 8 == 3 : true;
 			if (had)
 				want[p / 64] |= UINT64_C(1) << (p % 64);
 		}
-		for (uint64_t i = 0; i < (wlen / PT_SIZE_4K + 63) / 64; i++)
+		for (uint64_t i = 0; i < (wlen / fmt_page(f) + 63) / 64; i++)
 			if (!CHECK_EQ(bm[i], want[i]))
 				break;
-		CHECK_EQ(bm[(wlen / PT_SIZE_4K) / 64] >> ((wlen / PT_SIZE_4K) % 64), 0u);
+		CHECK_EQ(bm[(wlen / fmt_page(f)) / 64] >> ((wlen / fmt_page(f)) % 64), 0u);
 		/* Cleared: the 4K pages and the whole huge leaf. */
-		CHECK_EQ(qstate(&e, va + 3 * PT_SIZE_4K, NULL), PT_ACCESSED);
-		CHECK_EQ(qstate(&e, va + 11 * PT_SIZE_4K, NULL), PT_ACCESSED);
-		CHECK_EQ(qstate(&e, va + huge + huge - PT_SIZE_4K, NULL), PT_ACCESSED);
+		CHECK_EQ(qstate(&e, va + 3 * fmt_page(f), NULL), PT_ACCESSED);
+		CHECK_EQ(qstate(&e, va + 11 * fmt_page(f), NULL), PT_ACCESSED);
+		CHECK_EQ(qstate(&e, va + huge + huge - fmt_page(f), NULL), PT_ACCESSED);
 		/* The page before the window keeps its state. */
 		CHECK_EQ(qstate(&e, va, NULL), fresh(R_));
 		/* Every cleared leaf was recorded for TLB maintenance. */
@@ -307,7 +307,7 @@ static void clear_state_bitmap(const struct fmt *f)
 	{
 		size_t i;
 		unsigned l;
-		uint64_t tbl = leaf_slot(&e, va + 2 * huge + 5 * PT_SIZE_4K, &i, &l);
+		uint64_t tbl = leaf_slot(&e, va + 2 * huge + 5 * fmt_page(f), &i, &l);
 		uint64_t bad = f->arch == PT_AARCH64 || f->arch == PT_AARCH64_S2 ? UINT64_C(1) : /* level-3 block */
 			       f->arch == PT_LOONGARCH64 ? UINT64_C(1) : /* V without P */
 			       fmt_is_riscv(f->arch) || fmt_is_gstage(f->arch) ? UINT64_C(5) : /* W without R */
@@ -339,9 +339,9 @@ static void corrupt_among_sound(const struct fmt *f)
 	uint64_t tbl;
 	if (!stores_state(f) || !env_init(&e, f))
 		return;
-	CHECK_EQ(pt_map_region(&e.t, va, 0x1000000, 16 * PT_SIZE_4K, RW, 0), PT_OK);
+	CHECK_EQ(pt_map_region(&e.t, va, 0x1000000, 16 * fmt_page(f), RW, 0), PT_OK);
 	for (unsigned k = 1; k < 16; k += 2)
-		CHECK_EQ(pt_clear_state(&e.t, va + k * PT_SIZE_4K, PT_SIZE_4K, PT_DIRTY, NULL), PT_OK);
+		CHECK_EQ(pt_clear_state(&e.t, va + k * fmt_page(f), fmt_page(f), PT_DIRTY, NULL), PT_OK);
 	tbl = leaf_slot(&e, va, &i0, &l);
 	if (!CHECK(tbl != 0)) {
 		env_fini(&e);
@@ -358,7 +358,7 @@ static void corrupt_among_sound(const struct fmt *f)
 			pte_write(f, &e.a, tbl, i0 + k, bad);
 			d0 = table_digest(&e.t);
 			CTX("%s: page %u, bit %u flipped", f->name, k, b);
-			CHECK_EQ(pt_clear_state(&e.t, va, 16 * PT_SIZE_4K, ST_ALL, NULL), PT_ERR_CORRUPT);
+			CHECK_EQ(pt_clear_state(&e.t, va, 16 * fmt_page(f), ST_ALL, NULL), PT_ERR_CORRUPT);
 			CHECK_EQ(table_digest(&e.t).h, d0.h);
 			pte_write(f, &e.a, tbl, i0 + k, keep);
 			tried++;
@@ -400,16 +400,16 @@ static void bit_set_in_plan_gap(const struct fmt *f)
 	CHECK_EQ(fmt_init(&e.t, f, &e.mm), PT_OK);
 	/* A clean writable 4K run, then a huge leaf the range cuts (the split
 	 * allocates after the plan read the run). */
-	CHECK_EQ(pt_map_region(&e.t, va, 0x1000000, 64 * PT_SIZE_4K, RW, 0), PT_OK);
-	CHECK_EQ(pt_map(&e.t, va + huge, 0x4000000, huge, RW), PT_OK);
-	CHECK_EQ(pt_clear_state(&e.t, va, 64 * PT_SIZE_4K, PT_DIRTY, NULL), PT_OK);
-	tbl = leaf_slot(&e, va + 17 * PT_SIZE_4K, &i, &l);
+	CHECK_EQ(pt_map_region(&e.t, va, 0x1000000, 64 * fmt_page(f), RW, 0), PT_OK);
+	CHECK_EQ(pt_map(&e.t, va + huge, UINT64_C(0x40000000), huge, RW), PT_OK);
+	CHECK_EQ(pt_clear_state(&e.t, va, 64 * fmt_page(f), PT_DIRTY, NULL), PT_OK);
+	tbl = leaf_slot(&e, va + 17 * fmt_page(f), &i, &l);
 	if (CHECK(tbl != 0)) {
 		race_slot64 = arena_ptr(&e.a, tbl + i * 8);
-		CHECK_EQ(pt_protect_region(&e.t, va, huge + PT_SIZE_4K, RWX), PT_OK);
+		CHECK_EQ(pt_protect_region(&e.t, va, huge + fmt_page(f), RWX), PT_OK);
 		CHECK(race_slot64 == NULL); /* the hook ran */
-		CHECK_EQ(qstate(&e, va + 17 * PT_SIZE_4K, NULL), ST_ALL);
-		CHECK_EQ(qstate(&e, va + 16 * PT_SIZE_4K, NULL), PT_ACCESSED);
+		CHECK_EQ(qstate(&e, va + 17 * fmt_page(f), NULL), ST_ALL);
+		CHECK_EQ(qstate(&e, va + 16 * fmt_page(f), NULL), PT_ACCESSED);
 	}
 	race_slot64 = NULL;
 	env_fini(&e);
@@ -467,8 +467,8 @@ static void mmu_races(const struct fmt *f, unsigned rounds)
 	mmu_bits(f, true, &m.set, &m.clr);
 	if (!m.set || !env_init(&e, f))
 		return;
-	CHECK_EQ(pt_map_region(&e.t, va, 0x1000000, 8 * PT_SIZE_4K, RW, 0), PT_OK);
-	tbl = leaf_slot(&e, va + 3 * PT_SIZE_4K, &i, &l);
+	CHECK_EQ(pt_map_region(&e.t, va, 0x1000000, 8 * fmt_page(f), RW, 0), PT_OK);
+	tbl = leaf_slot(&e, va + 3 * fmt_page(f), &i, &l);
 	if (!CHECK(tbl != 0)) {
 		env_fini(&e);
 		return;
@@ -502,19 +502,19 @@ static void mmu_races(const struct fmt *f, unsigned rounds)
 			}
 		}
 		const unsigned op = r % 5;
-		const uint64_t pva = va + 3 * PT_SIZE_4K;
+		const uint64_t pva = va + 3 * fmt_page(f);
 		unsigned g;
-		CHECK_EQ(pt_clear_state(&e.t, va, 8 * PT_SIZE_4K, PT_DIRTY | PT_SW0, NULL), PT_OK);
+		CHECK_EQ(pt_clear_state(&e.t, va, 8 * fmt_page(f), PT_DIRTY | PT_SW0, NULL), PT_OK);
 		if (op == 4)
 			CHECK_EQ(pt_set_state(&e.t, pva, PT_SW0), PT_OK);
 		g = atomic_load(&m.go) + 1;
 		atomic_store_explicit(&m.go, g, memory_order_release);
 		switch (op) {
 		case 0: CHECK_EQ(pt_protect(&e.t, pva, r & 2 ? RW : RWX, NULL), PT_OK); break;
-		case 1: CHECK_EQ(pt_protect_region(&e.t, pva, PT_SIZE_4K, r & 2 ? RW : RWX), PT_OK); break;
-		case 2: CHECK_EQ(pt_clear_state(&e.t, pva, PT_SIZE_4K, PT_ACCESSED, NULL), PT_OK); break;
+		case 1: CHECK_EQ(pt_protect_region(&e.t, pva, fmt_page(f), r & 2 ? RW : RWX), PT_OK); break;
+		case 2: CHECK_EQ(pt_clear_state(&e.t, pva, fmt_page(f), PT_ACCESSED, NULL), PT_OK); break;
 		case 3: CHECK_EQ(pt_set_state(&e.t, pva, PT_SW0), PT_OK); break;
-		default: CHECK_EQ(pt_clear_state(&e.t, pva, PT_SIZE_4K, PT_SW0, NULL), PT_OK); break;
+		default: CHECK_EQ(pt_clear_state(&e.t, pva, fmt_page(f), PT_SW0, NULL), PT_OK); break;
 		}
 		while (atomic_load_explicit(&m.done, memory_order_acquire) != g)
 			sched_yield();
@@ -536,8 +536,8 @@ static void mmu_races(const struct fmt *f, unsigned rounds)
 int main(int argc, char **argv)
 {
 	unsigned rounds = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 0) : 20000;
-	for (size_t i = 0; i < NFMTS; i++) {
-		const struct fmt *f = &FMTS[i];
+	for (size_t i = 0; i < NALL_FMTS; i++) {
+		const struct fmt *f = fmt_nth(i);
 		char name[64];
 		snprintf(name, sizeof(name), "state %s", f->name);
 		group_begin(name);

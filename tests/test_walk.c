@@ -14,19 +14,19 @@
 static void t_walk(const struct fmt *f)
 {
 	struct env e;
-	const uint64_t K4 = PT_SIZE_4K;
+	const uint64_t K4 = fmt_page(f);
 	const unsigned hl = fmt_huge_level(f);
 	const uint64_t hs = fmt_span(f, hl);
 	struct {
 		uint64_t va, pa, size;
 		uint32_t fl;
 	} L[] = {
-		{ V(f, 0x40003000), 0x3000, K4, RW },
-		{ top_page(f), 0x9000, K4, R_ },
-		{ V(f, 0x40000000), 0x1000, K4, RWX },
+		{ V(f, 0x40000000 + 3 * K4), 3 * K4, K4, RW },
+		{ top_page(f), 9 * K4, K4, R_ },
+		{ V(f, 0x40000000), K4, K4, RWX },
 		{ V(f, 0x40000000 + 2 * hs), 0, hs, R_ | PT_USER },
-		{ V(f, 0x7000), 0x7000, K4, R_ | PT_DEVICE },
-		{ V(f, 0x1000), 0x2000, K4, RW | PT_UNCACHED },
+		{ V(f, 7 * K4), 7 * K4, K4, R_ | PT_DEVICE },
+		{ V(f, K4), 2 * K4, K4, RW | PT_UNCACHED },
 	};
 	const size_t n = sizeof(L) / sizeof(L[0]);
 	uint64_t want_va[8];
@@ -166,15 +166,16 @@ static void t_copy(const struct fmt *f)
 	struct env e;
 	struct pt_table dst;
 	struct pt_mapping m;
-	const uint64_t K4 = PT_SIZE_4K, RS = fmt_span(f, 0);
+	const uint64_t K4 = fmt_page(f), RS = fmt_span(f, 0);
 	const unsigned hl = fmt_huge_level(f);
 	const uint64_t hs = fmt_span(f, hl);
 	const uint64_t R = V(f, 4 * RS); /* root entries 4 and 5 */
 	size_t n1;
 	CTX("%s copy_from", f->name);
-	if (!env_init(&e, f))
+	/* Root entries 3 to 6: not in a root of two (16K at 48 bits). */
+	if (fmt_entries(f, 0) < 8 || !env_init(&e, f))
 		return;
-	CHECK_EQ(pt_map(&e.t, R + 0x5000, 0x5000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, R + 5 * K4, 5 * K4, K4, RW), PT_OK);
 	CHECK_EQ(pt_map(&e.t, R + RS + (hs == RS ? 0 : 3 * hs), 0, hs, R_), PT_OK);
 	n1 = e.a.in_use;
 	if (!CHECK_EQ(fmt_init(&dst, f, &e.mm), PT_OK))
@@ -185,13 +186,13 @@ static void t_copy(const struct fmt *f)
 	pt_flush(&dst);
 	CHECK_EQ(e.a.flush_all_calls, 1);
 	/* dst sees src's mappings, including later ones. */
-	CHECK_EQ(pt_query(&dst, R + 0x5123, &m), PT_OK);
-	CHECK_EQ(m.pa, 0x5123);
+	CHECK_EQ(pt_query(&dst, R + (5 * K4 + 0x123), &m), PT_OK);
+	CHECK_EQ(m.pa, (5 * K4 + 0x123));
 	CHECK_EQ(pt_query(&dst, R + RS + (hs == RS ? 0 : 3 * hs) + 7, &m), PT_OK);
 	CHECK_EQ(m.pa, 7);
 	CHECK_EQ(m.size, hs);
-	CHECK_EQ(pt_map(&e.t, R + 0x9000, 0x9000, K4, RW), PT_OK);
-	CHECK_EQ(pt_query(&dst, R + 0x9000, &m), PT_OK);
+	CHECK_EQ(pt_map(&e.t, R + 9 * K4, 9 * K4, K4, RW), PT_OK);
+	CHECK_EQ(pt_query(&dst, R + 9 * K4, &m), PT_OK);
 	{
 		struct pt_walk_ops ops = { 0, coll_pre, coll_post };
 		memset(&COLL, 0, sizeof(COLL));
@@ -202,15 +203,15 @@ static void t_copy(const struct fmt *f)
 		CHECK_EQ(leaves, 3);
 	}
 	/* Edits through dst touching a shared root entry are refused. */
-	CHECK_EQ(pt_map(&dst, R + 0xa000, 0xa000, K4, RW), PT_ERR_INVALID);
-	CHECK_EQ(pt_unmap(&dst, R + 0x5000, &m), PT_ERR_INVALID);
-	CHECK_EQ(pt_remap(&dst, R + 0x5000, 0x1000, RW, NULL), PT_ERR_INVALID);
-	CHECK_EQ(pt_protect(&dst, R + 0x5000, R_, NULL), PT_ERR_INVALID);
-	CHECK_EQ(pt_map_region(&dst, R + 0xa000, 0xa000, K4, RW, 0), PT_ERR_INVALID);
+	CHECK_EQ(pt_map(&dst, R + 10 * K4, 10 * K4, K4, RW), PT_ERR_INVALID);
+	CHECK_EQ(pt_unmap(&dst, R + 5 * K4, &m), PT_ERR_INVALID);
+	CHECK_EQ(pt_remap(&dst, R + 5 * K4, K4, RW, NULL), PT_ERR_INVALID);
+	CHECK_EQ(pt_protect(&dst, R + 5 * K4, R_, NULL), PT_ERR_INVALID);
+	CHECK_EQ(pt_map_region(&dst, R + 10 * K4, 10 * K4, K4, RW, 0), PT_ERR_INVALID);
 	CHECK_EQ(pt_unmap_region(&dst, R, K4), PT_ERR_INVALID);
 	CHECK_EQ(pt_protect_region(&dst, R, K4, R_), PT_ERR_INVALID);
 	CHECK_EQ(pt_unmap_region(&dst, R - RS, 2 * RS), PT_ERR_INVALID);
-	CHECK_EQ(pt_query(&e.t, R + 0x5000, &m), PT_OK); /* src untouched */
+	CHECK_EQ(pt_query(&e.t, R + 5 * K4, &m), PT_OK); /* src untouched */
 	CHECK_EQ(m.flags, norm(f, RW));
 	/* Range rules: 4K-aligned is enough, and every root entry the range
 	 * touches counts, whole. */
@@ -222,11 +223,11 @@ static void t_copy(const struct fmt *f)
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R + 2 * RS, K4 / 2), PT_ERR_NOT_ALIGNED);
 	/* An empty src range shares nothing: dst may map there afterwards. */
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R - 2 * RS, 2 * RS), PT_OK);
-	CHECK_EQ(pt_map(&dst, R - RS + 0x3000, 0x3000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&dst, R - RS + 3 * K4, 3 * K4, K4, RW), PT_OK);
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R - RS, RS), PT_ERR_ALREADY_MAPPED);
 	/* dst's own tables next to (ARMv7: in the L2 group of) shared ones. */
-	CHECK_EQ(pt_map(&dst, V(f, 0x1000), 0x1000, K4, RW), PT_OK);
-	CHECK_EQ(pt_map(&dst, R + 2 * RS + 0x1000, 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&dst, V(f, K4), K4, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&dst, R + 2 * RS + K4, K4, K4, RW), PT_OK);
 	CHECK_EQ(pt_unmap_region(&dst, R + 2 * RS, RS), PT_OK);
 	/* Format and features must match. */
 	{
@@ -254,8 +255,8 @@ static void t_copy(const struct fmt *f)
 	pt_destroy(&dst);
 	CHECK_EQ(e.a.in_use, n1);
 	CHECK_EQ(e.a.errors, 0);
-	CHECK_EQ(pt_query(&e.t, R + 0x5000, &m), PT_OK);
-	CHECK_EQ(pt_query(&e.t, R + 0x9000, &m), PT_OK);
+	CHECK_EQ(pt_query(&e.t, R + 5 * K4, &m), PT_OK);
+	CHECK_EQ(pt_query(&e.t, R + 9 * K4, &m), PT_OK);
 	check_tables(&e, true);
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R, RS), PT_ERR_INVALID); /* dead dst */
 out:
@@ -269,34 +270,35 @@ static void t_copy_unaligned(const struct fmt *f)
 	struct env e;
 	struct pt_table dst;
 	struct pt_mapping m;
-	const uint64_t K4 = PT_SIZE_4K, RS = fmt_span(f, 0);
+	const uint64_t K4 = fmt_page(f), RS = fmt_span(f, 0);
 	const uint64_t R = V(f, 4 * RS); /* root entries 4 and 5 */
 	size_t n1;
 	CTX("%s copy_from unaligned", f->name);
-	if (!env_init(&e, f))
+	/* Root entries 4 to 6: not in a root of two (16K at 48 bits). */
+	if (fmt_entries(f, 0) < 8 || !env_init(&e, f))
 		return;
-	CHECK_EQ(pt_map(&e.t, R + 0x5000, 0x5000, K4, RW), PT_OK);
-	CHECK_EQ(pt_map(&e.t, R + RS - K4, 0x7000, K4, RW), PT_OK);
-	CHECK_EQ(pt_map(&e.t, R + 2 * RS - K4, 0x8000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, R + 5 * K4, 5 * K4, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, R + RS - K4, 7 * K4, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, R + 2 * RS - K4, 8 * K4, K4, RW), PT_OK);
 	n1 = e.a.in_use;
 	if (!CHECK_EQ(fmt_init(&dst, f, &e.mm), PT_OK))
 		goto out;
 	/* Two pages across the boundary of entries 4 and 5. */
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R + RS - K4, 2 * K4), PT_OK);
 	CHECK_EQ(e.a.in_use, n1 + fmt_root_frames(f));
-	CHECK_EQ(pt_query(&dst, R + 0x5000, &m), PT_OK);
-	CHECK_EQ(m.pa, 0x5000);
+	CHECK_EQ(pt_query(&dst, R + 5 * K4, &m), PT_OK);
+	CHECK_EQ(m.pa, 5 * K4);
 	CHECK_EQ(pt_query(&dst, R + RS - K4, &m), PT_OK);
-	CHECK_EQ(m.pa, 0x7000);
+	CHECK_EQ(m.pa, 7 * K4);
 	CHECK_EQ(pt_query(&dst, R + 2 * RS - K4, &m), PT_OK);
-	CHECK_EQ(m.pa, 0x8000);
+	CHECK_EQ(m.pa, 8 * K4);
 	/* Both are shared: dst edits neither, and cannot share them again. */
 	CHECK_EQ(pt_unmap(&dst, R + 2 * RS - K4, NULL), PT_ERR_INVALID);
-	CHECK_EQ(pt_map(&dst, R + 0x9000, 0x9000, K4, RW), PT_ERR_INVALID);
+	CHECK_EQ(pt_map(&dst, R + 9 * K4, 9 * K4, K4, RW), PT_ERR_INVALID);
 	CHECK_EQ(pt_copy_from(&dst, &e.t, R + 2 * RS - K4, K4), PT_ERR_ALREADY_MAPPED);
 	/* The entries on either side are dst's own. */
-	CHECK_EQ(pt_map(&dst, R - K4, 0x1000, K4, RW), PT_OK);
-	CHECK_EQ(pt_map(&dst, R + 2 * RS, 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&dst, R - K4, K4, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&dst, R + 2 * RS, K4, K4, RW), PT_OK);
 	pt_destroy(&dst);
 	CHECK_EQ(e.a.in_use, n1);
 	CHECK_EQ(e.a.errors, 0);
@@ -317,9 +319,9 @@ static void t_copy_arceos(const struct fmt *f)
 	struct env e;
 	struct pt_table dst, busy;
 	struct pt_mapping m;
-	const uint64_t K4 = PT_SIZE_4K;
+	const uint64_t K4 = fmt_page(f);
 	const uint64_t kva = UINT64_C(0xffff800000000000), ksize = UINT64_C(0x7ffffffff000);
-	const uint64_t k1 = kva + 0x1000;                  /* root entry 256 */
+	const uint64_t k1 = kva + K4;                  /* root entry 256 */
 	const uint64_t k2 = UINT64_C(0xffffc00000000000);   /* 384, a 1G leaf */
 	const uint64_t k3 = UINT64_C(0xfffffffffffff000);   /* 511, past the range */
 	size_t n1;
@@ -328,35 +330,35 @@ static void t_copy_arceos(const struct fmt *f)
 	CTX("%s copy_from ArceOS kernel half", f->name);
 	if (!env_init(&e, f))
 		return;
-	CHECK_EQ(pt_map(&e.t, k1, 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, k1, K4, K4, RW), PT_OK);
 	CHECK_EQ(pt_map(&e.t, k2, PT_SIZE_1G, PT_SIZE_1G, RW), PT_OK);
-	CHECK_EQ(pt_map(&e.t, k3, 0x3000, K4, R_), PT_OK);
+	CHECK_EQ(pt_map(&e.t, k3, 3 * K4, K4, R_), PT_OK);
 	n1 = e.a.in_use;
 	if (!CHECK_EQ(fmt_init(&dst, f, &e.mm), PT_OK))
 		goto out;
 	/* A user page first: the lower half is dst's own. */
-	CHECK_EQ(pt_map(&dst, 0x400000, 0x4000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&dst, 0x400000, 4 * K4, K4, RW), PT_OK);
 	CHECK_EQ(pt_copy_from(&dst, &e.t, kva, ksize), PT_OK);
 	CHECK_EQ(pt_query(&dst, k1 + 0x10, &m), PT_OK);
-	CHECK_EQ(m.pa, 0x1010);
-	CHECK_EQ(pt_query(&dst, k2 + 0x1234, &m), PT_OK);
-	CHECK_EQ(m.pa, PT_SIZE_1G + 0x1234);
+	CHECK_EQ(m.pa, (K4 + 0x10));
+	CHECK_EQ(pt_query(&dst, k2 + (K4 + 0x234), &m), PT_OK);
+	CHECK_EQ(m.pa, PT_SIZE_1G + (K4 + 0x234));
 	CHECK_EQ(m.size, PT_SIZE_1G);
 	CHECK_EQ(pt_query(&dst, k3, &m), PT_OK);
-	CHECK_EQ(m.pa, 0x3000);
+	CHECK_EQ(m.pa, 3 * K4);
 	CHECK_EQ(pt_query(&dst, 0x400000, &m), PT_OK);
 	/* Later kernel mappings show through; dst edits no kernel entry. */
-	CHECK_EQ(pt_map(&e.t, k1 + 0x2000, 0x2000, K4, RW), PT_OK);
-	CHECK_EQ(pt_query(&dst, k1 + 0x2000, &m), PT_OK);
-	CHECK_EQ(pt_map(&dst, k1 + 0x3000, 0x3000, K4, RW), PT_ERR_INVALID);
+	CHECK_EQ(pt_map(&e.t, k1 + 2 * K4, 2 * K4, K4, RW), PT_OK);
+	CHECK_EQ(pt_query(&dst, k1 + 2 * K4, &m), PT_OK);
+	CHECK_EQ(pt_map(&dst, k1 + 3 * K4, 3 * K4, K4, RW), PT_ERR_INVALID);
 	CHECK_EQ(pt_unmap_region(&dst, kva, ksize), PT_ERR_INVALID);
 	CHECK_EQ(pt_copy_from(&dst, &e.t, kva, ksize), PT_ERR_ALREADY_MAPPED);
-	CHECK_EQ(pt_map(&dst, 0x401000, 0x5000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&dst, 0x401000, 5 * K4, K4, RW), PT_OK);
 	pt_destroy(&dst);
 	CHECK_EQ(e.a.in_use, n1);
 	/* A table that already uses a root entry of the half shares none. */
 	if (CHECK_EQ(fmt_init(&busy, f, &e.mm), PT_OK)) {
-		CHECK_EQ(pt_map(&busy, UINT64_C(0xffff960000000000), 0x1000, K4, RW), PT_OK);
+		CHECK_EQ(pt_map(&busy, UINT64_C(0xffff960000000000), K4, K4, RW), PT_OK);
 		CHECK_EQ(pt_copy_from(&busy, &e.t, kva, ksize), PT_ERR_ALREADY_MAPPED);
 		CHECK_EQ(pt_query(&busy, k1, &m), PT_ERR_NOT_MAPPED);
 		pt_destroy(&busy);
@@ -370,10 +372,10 @@ out:
 
 /* ---- pt_translate -------------------------------------------------------- */
 
-/* phys_to_virt that refuses one frame. */
+/* phys_to_virt that refuses [frame, frame + size). */
 struct deny {
 	struct arena *a;
-	uint64_t frame;
+	uint64_t frame, size;
 };
 /* Leaf sizes a foreign table may hold: the format's own, and the ones
  * libpt never writes but decodes (ARMv7 64K large pages and 16M
@@ -391,7 +393,7 @@ static uint64_t foreign_sizes(const struct fmt *f)
 static void *deny_virt(void *ctx, uint64_t pa)
 {
 	struct deny *d = ctx;
-	if ((pa & ~UINT64_C(0xfff)) == d->frame)
+	if (pa - d->frame < d->size)
 		return NULL;
 	return arena_phys_to_virt(d->a, pa);
 }
@@ -423,7 +425,7 @@ static void t_translate(const struct fmt *f)
 {
 	struct env e;
 	struct pt_mapping m1, m2;
-	const uint64_t K4 = PT_SIZE_4K;
+	const uint64_t K4 = fmt_page(f);
 	const unsigned hl = fmt_huge_level(f);
 	const uint64_t hs = fmt_span(f, hl);
 	uint64_t vas[64];
@@ -434,7 +436,7 @@ static void t_translate(const struct fmt *f)
 		return;
 	CHECK_EQ(pt_map_region(&e.t, V(f, 0x40000000 - 8 * K4), 0x800000 - 8 * K4, 2 * hs + 16 * K4,
 			       RWX, PT_ALLOW_HUGE), PT_OK);
-	CHECK_EQ(pt_map(&e.t, top_page(f), 0x4000, K4, R_ | PT_USER), PT_OK);
+	CHECK_EQ(pt_map(&e.t, top_page(f), 4 * K4, K4, R_ | PT_USER), PT_OK);
 	vas[nv++] = top_page(f) + 0xabc;
 	vas[nv++] = top_page(f) - 1;
 	vas[nv++] = V(f, 0);
@@ -467,7 +469,7 @@ static void t_translate(const struct fmt *f)
 				       &e.mm, va, &m2),
 			 PT_ERR_INVALID);
 		if (fmt_root_frames(f) > 1) /* a root of several frames is aligned to its size */
-			CHECK_EQ(fmt_translate(f, root + K4, &e.mm, va, &m2), PT_ERR_INVALID);
+			CHECK_EQ(fmt_translate(f, root + PT_SIZE_4K, &e.mm, va, &m2), PT_ERR_INVALID);
 		CHECK_EQ(fmt_translate(f, root, NULL, va, &m2), PT_ERR_INVALID);
 		/* A VA outside the half the table serves. */
 		{
@@ -484,7 +486,8 @@ static void t_translate(const struct fmt *f)
 			 PT_ERR_INVALID);
 		/* A table phys_to_virt cannot reach is corrupt. */
 		{
-			struct deny d = { &e.a, table_at(&e, va, f->levels - 1) & ~UINT64_C(0xfff) };
+			/* The whole last-level table: one granule. */
+			struct deny d = { &e.a, table_at(&e, va, f->levels - 1) & ~(K4 - 1), K4 };
 			struct pt_mm dm = { NULL, NULL, deny_virt, NULL, &d };
 			if (CHECK(d.frame != 0)) {
 				CHECK_EQ(fmt_translate(f, root, &dm, va, &m2), PT_ERR_CORRUPT);
@@ -492,6 +495,7 @@ static void t_translate(const struct fmt *f)
 			}
 			/* The top page's root entry is in the root's last frame. */
 			d.frame = root;
+			d.size = PT_SIZE_4K;
 			/* The top's root entry is in the root's last frame. */
 			CHECK_EQ(fmt_translate(f, root, &dm, top_page(f), &m2),
 				 fmt_root_frames(f) > 1 ? PT_OK : PT_ERR_CORRUPT);
@@ -591,7 +595,7 @@ static void t_translate(const struct fmt *f)
 static void t_armv7_packing(const struct fmt *f)
 {
 	struct env e;
-	const uint64_t K4 = PT_SIZE_4K, M1 = PT_SIZE_1M, Vb = 0x40000000; /* L1 index 1024 */
+	const uint64_t K4 = fmt_page(f), M1 = PT_SIZE_1M, Vb = 0x40000000; /* L1 index 1024 */
 	uint64_t root, l2[4];
 	CTX("armv7 packing");
 	if (!env_init(&e, f))
@@ -664,13 +668,14 @@ static void t_wide_alloc(const struct fmt *f)
 	struct pt_mapping m;
 	uint64_t top = UINT64_C(1) << f->pa_bits;
 	size_t rf = fmt_root_frames(f);
+	const uint64_t K4 = fmt_page(f);
 	CTX("%s wide frames", f->name);
 	if (!CHECK_EQ(arena_init(&a, top - rf * PT_SIZE_4K, 64), 0))
 		return;
 	arena_mm(&a, &mm);
 	if (CHECK_EQ(fmt_init(&t, f, &mm), PT_OK)) {
-		CHECK_EQ(pt_map(&t, V(f, 0x1000), 0x1000, PT_SIZE_4K, RW), PT_ERR_NO_MEMORY);
-		CHECK_EQ(pt_query(&t, V(f, 0x1000), &m), PT_ERR_NOT_MAPPED);
+		CHECK_EQ(pt_map(&t, V(f, K4), K4, K4, RW), PT_ERR_NO_MEMORY);
+		CHECK_EQ(pt_query(&t, V(f, K4), &m), PT_ERR_NOT_MAPPED);
 		CHECK_EQ(a.in_use, rf);
 		pt_destroy(&t);
 	}
@@ -691,7 +696,7 @@ static void t_edges(const struct fmt *f)
 {
 	struct env e;
 	struct pt_table dst;
-	const uint64_t K4 = PT_SIZE_4K, top = top_page(f);
+	const uint64_t K4 = fmt_page(f), top = top_page(f);
 	/* Size of the half the table serves. */
 	const uint64_t half = f->arch == PT_ARMV7 ? UINT64_C(1) << 32
 						      : fmt_lower_end(f);
@@ -701,28 +706,28 @@ static void t_edges(const struct fmt *f)
 		return;
 	/* A range ending exactly at the top of the address space (or of the
 	 * half) does not wrap. */
-	CHECK_EQ(pt_map_region(&e.t, top - K4, 0x1000, 2 * K4, RW, 0), PT_OK);
-	CHECK_EQ(qpa(&e, top + 0xfff, &sz, NULL), 0x2fff);
+	CHECK_EQ(pt_map_region(&e.t, top - K4, K4, 2 * K4, RW, 0), PT_OK);
+	CHECK_EQ(qpa(&e, top + K4 - 1, &sz, NULL), 3 * K4 - 1);
 	CHECK_EQ(pt_protect_region(&e.t, top - K4, 2 * K4, R_), PT_OK);
 	CHECK_EQ(pt_unmap_region(&e.t, top - K4, 2 * K4), PT_OK);
 	CHECK_EQ(flushed_use(&e), e.base);
 	/* Whole-half region calls: cheap over holes, and they clear everything. */
-	CHECK_EQ(pt_map(&e.t, V(f, 0x1000), 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, V(f, K4), K4, K4, RW), PT_OK);
 	CHECK_EQ(pt_map(&e.t, V(f, 0x40000000), 0, fmt_span(f, fmt_huge_level(f)), RW), PT_OK);
-	CHECK_EQ(pt_map(&e.t, top, 0x1000, K4, RW), PT_OK);
+	CHECK_EQ(pt_map(&e.t, top, K4, K4, RW), PT_OK);
 	uint64_t hb = fmt_sext(f) && !f->lo ? 0 : f->lo; /* lower half */
 	CHECK_EQ(pt_protect_region(&e.t, hb, half, R_ | PT_EXECUTE), PT_OK);
-	CHECK_EQ(pt_query(&e.t, V(f, 0x1000), &(struct pt_mapping){ 0, 0, 0, 0 }), PT_OK);
+	CHECK_EQ(pt_query(&e.t, V(f, K4), &(struct pt_mapping){ 0, 0, 0, 0 }), PT_OK);
 	{
 		uint32_t fl = 0;
-		qpa(&e, V(f, 0x1000), NULL, &fl);
+		qpa(&e, V(f, K4), NULL, &fl);
 		CHECK_EQ(fl, norm(f, R_ | PT_EXECUTE));
 	}
 	CHECK_EQ(pt_unmap_region(&e.t, hb, half), PT_OK);
-	CHECK_EQ(qpa(&e, V(f, 0x1000), NULL, NULL), ~UINT64_C(0));
+	CHECK_EQ(qpa(&e, V(f, K4), NULL, NULL), ~UINT64_C(0));
 	if (fmt_sext(f)) {
 		/* the upper half still holds its page */
-		CHECK_EQ(qpa(&e, top, NULL, NULL), 0x1000);
+		CHECK_EQ(qpa(&e, top, NULL, NULL), K4);
 		CHECK_EQ(pt_unmap_region(&e.t, 0 - half, half), PT_OK);
 	}
 	CHECK_EQ(flushed_use(&e), e.base);
@@ -732,15 +737,15 @@ static void t_edges(const struct fmt *f)
 		CHECK_EQ(pt_copy_from(&dst, &e.t, f->lo, 0), PT_ERR_INVALID);
 		CHECK_EQ(pt_copy_from(&dst, &e.t, top + K4 - fmt_span(f, 0), 2 * fmt_span(f, 0)),
 			 PT_ERR_INVALID);
-		CHECK_EQ(pt_map(&e.t, V(f, 0x1000), 0x1000, K4, RW), PT_OK);
+		CHECK_EQ(pt_map(&e.t, V(f, K4), K4, K4, RW), PT_OK);
 		CHECK_EQ(pt_copy_from(&dst, &e.t, hb, half), PT_OK);
-		CHECK_EQ(qpa(&e, V(f, 0x1000), NULL, NULL), 0x1000);
+		CHECK_EQ(qpa(&e, V(f, K4), NULL, NULL), K4);
 		{
 			struct pt_mapping m;
-			CHECK_EQ(pt_query(&dst, V(f, 0x1000), &m), PT_OK);
+			CHECK_EQ(pt_query(&dst, V(f, K4), &m), PT_OK);
 		}
 		pt_destroy(&dst);
-		CHECK_EQ(pt_unmap_region(&e.t, V(f, 0x1000), K4), PT_OK);
+		CHECK_EQ(pt_unmap_region(&e.t, V(f, K4), K4), PT_OK);
 	}
 	CHECK_EQ(flushed_use(&e), e.base);
 	env_fini(&e);
@@ -755,7 +760,7 @@ static void t_edges(const struct fmt *f)
 static void t_walk_pa_top(const struct fmt *f)
 {
 	struct env e;
-	const uint64_t K4 = PT_SIZE_4K, va = V(f, 0x40000000);
+	const uint64_t K4 = fmt_page(f), va = V(f, 0x40000000);
 	const uint64_t top = (UINT64_C(1) << f->pa_bits) - K4;
 	const unsigned leaf = f->levels - 1;
 	uint64_t tpa = 0, planted;
@@ -800,8 +805,8 @@ out:
 
 int main(void)
 {
-	for (size_t i = 0; i < NFMTS; i++) {
-		const struct fmt *f = &FMTS[i];
+	for (size_t i = 0; i < NALL_FMTS; i++) {
+		const struct fmt *f = fmt_nth(i);
 		char name[64];
 		snprintf(name, sizeof(name), "walk/share %s", f->name);
 		group_begin(name);

@@ -31,28 +31,40 @@ int ptd_geom_bits(enum pt_arch a, unsigned va_bits, struct ptd_geom *g)
 	 * 1 KiB second-level tables; every other format has 4 KiB
 	 * tables of 8-byte entries below the root. */
 	bool v7 = a == PT_ARMV7;
-	unsigned shift = 12, bits, levels, width;
-	/* ptdump reads 4 KiB-page formats only: the 16K and 64K granules'
-	 * tables are not described here yet. */
-	if (!in || in->levels == 0 || in->levels > PT_MAX_LEVELS || a == PT_AARCH64_16K ||
-	    a == PT_AARCH64_64K)
+	/* AArch64 stage 1: the granule is the page and every table below the
+	 * root (4, 16 or 64 KiB). */
+	const bool a64 = a == PT_AARCH64 || a == PT_AARCH64_16K || a == PT_AARCH64_64K;
+	const unsigned pg = a == PT_AARCH64_16K ? 14 : a == PT_AARCH64_64K ? 16 : 12;
+	unsigned shift = pg, bits, levels, width;
+	if (!in || in->levels == 0 || in->levels > PT_MAX_LEVELS)
 		return -1;
 	levels = in->levels;
 	width = in->va_bits;
 	if (va_bits && va_bits != in->va_bits) {
-		/* A stage 2 starts at the lowest level whose table, concatenated
-		 * up to 16 times, covers the IPA (Arm ARM; KVM does the same):
-		 * 9 bits per level below the root, 13 at most in it. */
-		if (a != PT_AARCH64_S2 || va_bits < 32 || va_bits > 48)
-			return -1;
-		width = va_bits;
-		levels = (va_bits - 12 - 13 + 8) / 9 + 1;
+		if (a64) {
+			/* The Arm ARM's initial lookup level for TxSZ = 64 -
+			 * va_bits: pg - 3 bits a level, the root takes the rest
+			 * (4K from 25 bits, 16K from 26, 64K from 30, to 48). */
+			if (va_bits < (pg == 12 ? 25u : pg == 14 ? 26u : 30u) || va_bits > 48)
+				return -1;
+			width = va_bits;
+			levels = (va_bits - 4) / (pg - 3);
+		} else {
+			/* A stage 2 starts at the lowest level whose table,
+			 * concatenated up to 16 times, covers the IPA (Arm ARM;
+			 * KVM does the same): 9 bits per level below the root,
+			 * 13 at most in it. */
+			if (a != PT_AARCH64_S2 || va_bits < 32 || va_bits > 48)
+				return -1;
+			width = va_bits;
+			levels = (va_bits - 12 - 13 + 8) / 9 + 1;
+		}
 	}
 	memset(g, 0, sizeof(*g));
 	g->levels = levels;
 	g->pte_bytes = v7 ? 4 : 8;
 	for (unsigned l = levels - 1; l > 0; l--) {
-		g->table_bytes[l] = v7 ? 1024 : 4096;
+		g->table_bytes[l] = v7 ? 1024 : UINT64_C(1) << pg;
 		g->entries[l] = (size_t)(g->table_bytes[l] / g->pte_bytes);
 		g->shift[l] = shift;
 		for (bits = 0; (UINT64_C(1) << bits) < g->entries[l]; bits++)

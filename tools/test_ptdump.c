@@ -71,6 +71,15 @@ static const struct variant variants[] = {
 	{ PT_RISCV_SV39X4, 0, NULL, 0 },
 	{ PT_RISCV_SV48X4, 0, NULL, 0 },
 	{ PT_RISCV_SV57X4, 0, NULL, 0 },
+	/* AArch64 at other VA sizes and granules (pages of the granule). */
+	{ PT_AARCH64, 0, NULL, 39 },
+	{ PT_AARCH64, PT_FEAT_AARCH64_HIGH, "high", 39 },
+	{ PT_AARCH64_16K, 0, NULL, 0 },
+	{ PT_AARCH64_16K, PT_FEAT_AARCH64_HIGH, "high", 0 },
+	{ PT_AARCH64_16K, 0, NULL, 47 },
+	{ PT_AARCH64_64K, 0, NULL, 0 },
+	{ PT_AARCH64_64K, PT_FEAT_AARCH64_EL2, "el2", 0 },
+	{ PT_AARCH64_64K, 0, NULL, 42 },
 };
 
 static void geometry(void)
@@ -125,6 +134,36 @@ static void geometry(void)
 			      ptd_geom_bits(PT_X86_64, 48, &g) == 0,
 		      "widths refused");
 	}
+	/* AArch64 stage 1 widths and granules: the granule is the page and
+	 * every table below the root; the root takes the bits left over. */
+	{
+		static const struct {
+			enum pt_arch a;
+			unsigned bits, levels, page_shift;
+			size_t root;
+		} A64[] = {
+			{ PT_AARCH64, 48, 4, 12, 512 },	      { PT_AARCH64, 39, 3, 12, 512 },
+			{ PT_AARCH64, 25, 2, 12, 16 },	      { PT_AARCH64, 30, 2, 12, 512 },
+			{ PT_AARCH64, 31, 3, 12, 2 },	      { PT_AARCH64_16K, 48, 4, 14, 2 },
+			{ PT_AARCH64_16K, 47, 3, 14, 2048 },  { PT_AARCH64_16K, 36, 2, 14, 2048 },
+			{ PT_AARCH64_16K, 26, 2, 14, 2 },     { PT_AARCH64_64K, 48, 3, 16, 64 },
+			{ PT_AARCH64_64K, 42, 2, 16, 8192 },  { PT_AARCH64_64K, 43, 3, 16, 2 },
+			{ PT_AARCH64_64K, 30, 2, 16, 2 },
+		};
+		struct ptd_geom g;
+		for (size_t i = 0; i < sizeof(A64) / sizeof(A64[0]); i++)
+			CHECK(ptd_geom_bits(A64[i].a, A64[i].bits, &g) == 0 &&
+				      g.levels == A64[i].levels && g.entries[0] == A64[i].root &&
+				      g.shift[g.levels - 1] == A64[i].page_shift &&
+				      g.table_bytes[g.levels - 1] == UINT64_C(1) << A64[i].page_shift &&
+				      !g.sign_extend,
+			      "%s %u bits", pt_arch_info(A64[i].a)->name, A64[i].bits);
+		CHECK(ptd_geom_bits(PT_AARCH64, 24, &g) == -1 &&
+			      ptd_geom_bits(PT_AARCH64_16K, 25, &g) == -1 &&
+			      ptd_geom_bits(PT_AARCH64_64K, 29, &g) == -1 &&
+			      ptd_geom_bits(PT_AARCH64_64K, 49, &g) == -1,
+		      "AArch64 widths refused");
+	}
 	/* Memory types as normalised flags carry them: one at most. */
 	CHECK(strcmp(ptd_memtype_str(PT_READ | PT_WC), "wc") == 0, "wc");
 	CHECK(strcmp(ptd_memtype_str(PT_READ | PT_UNCACHED), "uncached") == 0, "uncached");
@@ -152,6 +191,10 @@ static int write_seeds(const char *dir)
 		unsigned char hdr[8] = { (unsigned char)v->arch, (unsigned char)v->feat, 0, 0, 0, 0, 0, 0 };
 		char path[512];
 		FILE *f;
+		/* The header has no VA width, and 12 frames hold no 16K or 64K
+		 * tables: those variants have no seed. */
+		if (v->va_bits || v->arch == PT_AARCH64_16K || v->arch == PT_AARCH64_64K)
+			continue;
 		ptd_geom(v->arch, &g);
 		if (arena_init(&ar, 0x100000, 12))
 			return 1;
@@ -309,7 +352,7 @@ int main(int argc, char **argv)
 	g_pass = g_fail = 0;
 	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
 		roundtrip(&variants[i]);
-	group_end("roundtrip (25 format/feature/width variants)");
+	group_end("roundtrip (33 format/feature/width variants)");
 	total_fail += g_fail;
 	g_pass = g_fail = 0;
 	hostile();

@@ -27,7 +27,7 @@ static const uint32_t flag_set[] = {
 #define NFLAGS (sizeof(flag_set) / sizeof(flag_set[0]))
 
 #define ARENA_BASE UINT64_C(0x40000000)
-#define ARENA_FRAMES 1024
+#define ARENA_FRAMES 4096 /* 64K tables: 16 frames each */
 
 struct rt {
 	const struct variant *v;
@@ -133,7 +133,8 @@ void roundtrip(const struct variant *v)
 	struct collect col = { 0 };
 	struct ptd_stats st;
 	char ctx[64];
-	uint64_t vbase = 0, upper = 0, c, d, pa;
+	uint64_t vbase = 0, upper = 0, c, d, pa, pg;
+	const unsigned vbits = v->va_bits ? v->va_bits : pt_arch_info(v->arch)->va_bits;
 	unsigned fail0 = g_fail;
 	int e;
 
@@ -144,17 +145,19 @@ void roundtrip(const struct variant *v)
 	rt.v = v;
 	ptd_geom_bits(v->arch, v->va_bits, &rt.g);
 	rt.m.g = &rt.g;
+	/* The page: the smallest leaf (the granule on AArch64). */
+	pg = UINT64_C(1) << rt.g.shift[rt.g.levels - 1];
 	for (unsigned l = 0; l < rt.g.levels; l++) {
 		uint64_t sp = UINT64_C(1) << rt.g.shift[l];
 		if (in->leaf_sizes & sp) {
 			if (!rt.smax)
 				rt.smax = sp;
-			if (sp > PT_SIZE_4K)
+			if (sp > pg)
 				rt.s2 = sp;
 		}
 	}
 	if (v->feat & PT_FEAT_AARCH64_HIGH)
-		vbase = ~((UINT64_C(1) << in->va_bits) - 1);
+		vbase = ~((UINT64_C(1) << vbits) - 1);
 	if (rt.g.sign_extend)
 		upper = ~UINT64_C(0) << (in->va_bits - 1);
 	else if (v->arch == PT_ARMV7)
@@ -185,32 +188,33 @@ void roundtrip(const struct variant *v)
 	}
 	/* Split the largest one down to 4K at one edge: every level of split. */
 	if (rt.smax > rt.s2)
-		do_protect(&rt, vbase + rt.smax + rt.s2 + PT_SIZE_4K, PT_SIZE_4K, PT_READ | PT_WRITE);
+		do_protect(&rt, vbase + rt.smax + rt.s2 + pg, pg, PT_READ | PT_WRITE);
 
 	/* Coalescing: 8 contiguous pages, then other flags, then a PA gap. */
 	c = vbase + 16 * rt.smax;
-	pa = UINT64_C(0x10000000);
+	/* Aligned to the smallest huge leaf (64K: 512M). */
+	pa = rt.s2 > UINT64_C(0x10000000) ? rt.s2 : UINT64_C(0x10000000);
 	for (int i = 0; i < 8; i++)
-		do_map(&rt, c + i * PT_SIZE_4K, pa + i * PT_SIZE_4K, PT_SIZE_4K, PT_READ | PT_WRITE);
+		do_map(&rt, c + i * pg, pa + i * pg, pg, PT_READ | PT_WRITE);
 	for (int i = 8; i < 12; i++)
-		do_map(&rt, c + i * PT_SIZE_4K, pa + i * PT_SIZE_4K, PT_SIZE_4K, PT_READ);
+		do_map(&rt, c + i * pg, pa + i * pg, pg, PT_READ);
 	for (int i = 12; i < 16; i++)
-		do_map(&rt, c + i * PT_SIZE_4K, pa + (i + 1) * PT_SIZE_4K, PT_SIZE_4K, PT_READ);
+		do_map(&rt, c + i * pg, pa + (i + 1) * pg, pg, PT_READ);
 	/* A hole in the middle of a coalesced range splits it in two. */
-	do_unmap(&rt, c + 3 * PT_SIZE_4K, PT_SIZE_4K);
+	do_unmap(&rt, c + 3 * pg, pg);
 	/* Huge and small leaves of one region: size classes never merge. */
-	do_map_region(&rt, c + 2 * rt.s2, pa + 2 * rt.s2, 3 * rt.s2 + 3 * PT_SIZE_4K,
+	do_map_region(&rt, c + 2 * rt.s2, pa + 2 * rt.s2, 3 * rt.s2 + 3 * pg,
 		      PT_READ | PT_WRITE);
 	/* Protect across a huge edge with the flags it has: stays whole. */
-	do_protect(&rt, c + 3 * rt.s2 - PT_SIZE_4K, 2 * PT_SIZE_4K, PT_READ | PT_WRITE);
+	do_protect(&rt, c + 3 * rt.s2 - pg, 2 * pg, PT_READ | PT_WRITE);
 	/* Protect one page inside a huge leaf: it splits into three ranges. */
 	do_map(&rt, c + 8 * rt.s2, pa + 8 * rt.s2, rt.s2, PT_READ | PT_WRITE | PT_EXECUTE);
-	do_protect(&rt, c + 8 * rt.s2 + 2 * PT_SIZE_4K, PT_SIZE_4K, PT_READ);
+	do_protect(&rt, c + 8 * rt.s2 + 2 * pg, pg, PT_READ);
 
 	/* The other half of the address space. */
 	if (upper) {
 		for (int i = 0; i < 4; i++)
-			do_map(&rt, upper + rt.s2 + i * PT_SIZE_4K, pa + i * PT_SIZE_4K, PT_SIZE_4K,
+			do_map(&rt, upper + rt.s2 + i * pg, pa + i * pg, pg,
 			       PT_READ | PT_EXECUTE);
 		do_map(&rt, upper + 2 * rt.s2, pa, rt.s2, PT_READ | PT_WRITE);
 	}
@@ -219,7 +223,7 @@ void roundtrip(const struct variant *v)
 	 * neighbours coalesce, some random ones so that they do not. */
 	d = vbase + 32 * rt.smax;
 	for (int i = 0; i < 120; i++) {
-		uint64_t size = (rnd() % 4) ? PT_SIZE_4K : rt.s2;
+		uint64_t size = (rnd() % 4) ? pg : rt.s2;
 		uint64_t off = (rnd() % (64 * rt.s2 / size)) * size;
 		uint64_t p = UINT64_C(0x20000000) + off;
 		uint32_t f = flag_set[rnd() % 3];
@@ -227,14 +231,14 @@ void roundtrip(const struct variant *v)
 			p = ((rnd() % 0x10000) * size) & ((UINT64_C(1) << 31) - 1) & ~(size - 1);
 		if (model_overlaps(&rt.m, d + off, size))
 			continue;
-		/* 4K runs of 1..8 pages make coalescable stretches. */
-		for (uint64_t n = (size == PT_SIZE_4K) ? 1 + rnd() % 8 : 1; n--; off += size, p += size)
+		/* Runs of 1..8 pages make coalescable stretches. */
+		for (uint64_t n = (size == pg) ? 1 + rnd() % 8 : 1; n--; off += size, p += size)
 			if (off < 64 * rt.s2 && !model_overlaps(&rt.m, d + off, size))
 				do_map(&rt, d + off, p, size, f);
 	}
 	for (int i = 0; i < 12; i++) {
-		uint64_t off = (rnd() % (64 * rt.s2 / PT_SIZE_4K)) * PT_SIZE_4K;
-		uint64_t size = (1 + rnd() % 700) * PT_SIZE_4K;
+		uint64_t off = (rnd() % (64 * rt.s2 / pg)) * pg;
+		uint64_t size = (1 + rnd() % 700) * pg;
 		if (off + size > 64 * rt.s2)
 			size = 64 * rt.s2 - off;
 		if (i % 3 == 2)
@@ -302,14 +306,14 @@ void roundtrip(const struct variant *v)
 		/* Both edges inside huge leaves, so both edges clip a leaf. */
 		size_t first = nwant, lastr = nwant;
 		for (size_t i = 0; i < nwant; i++)
-			if (want[i].leaf_size > PT_SIZE_4K) {
+			if (want[i].leaf_size > pg) {
 				if (first == nwant)
 					first = i;
 				lastr = i;
 			}
 		CHECK(first < lastr, "no two huge ranges to clip at");
 		if (first < lastr) {
-			uint64_t lo = want[first].va + PT_SIZE_4K;
+			uint64_t lo = want[first].va + pg;
 			uint64_t hi = want[lastr].va + want[lastr].leaf_size / 2 - 1;
 			struct ptd_range *clip = calloc(nwant, sizeof(*clip));
 			size_t nclip = 0;
@@ -377,13 +381,13 @@ void roundtrip(const struct variant *v)
 			char va[32], line[160];
 			char *tv[20];
 			memcpy(tv, argv, sizeof(argv));
-			snprintf(va, sizeof(va), "0x%" PRIx64, want[0].va + PT_SIZE_4K / 2);
+			snprintf(va, sizeof(va), "0x%" PRIx64, want[0].va + pg / 2);
 			tv[k] = "--translate";
 			tv[k + 1] = va;
 			tv[k + 2] = NULL;
 			e = run_main(tv, &out, NULL);
 			snprintf(line, sizeof(line), "0x%016" PRIx64 " -> 0x%016" PRIx64 " ",
-				 want[0].va + PT_SIZE_4K / 2, want[0].pa + PT_SIZE_4K / 2);
+				 want[0].va + pg / 2, want[0].pa + pg / 2);
 			CHECK(e == 0 && strncmp(out, line, strlen(line)) == 0,
 			      "translate rc %d: %s (want %s...)", e, out, line);
 			free(out);
