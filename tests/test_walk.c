@@ -385,6 +385,8 @@ static uint64_t foreign_sizes(const struct fmt *f)
 		s |= UINT64_C(1) << 16 | UINT64_C(1) << 24;
 	if (f->arch >= PT_RISCV_SV39 && f->arch <= PT_RISCV_SV57)
 		s |= UINT64_C(1) << 16;
+	if (f->feat & PT_FEAT_AARCH64_PA52)
+		s |= PT_SIZE_512G; /* a 4K block at Arm level 0 */
 	return s;
 }
 
