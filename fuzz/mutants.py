@@ -394,6 +394,17 @@ MUTANTS = [
     ("nested-ept-ad-walk-read", "src/nested.c", "return ept && (s2->features & PT_FEAT_EPT_AD) ?",
      "return ept && (s2->features & 0) ?", None,
      "pt_access_nested: under EPT with A/D flags the stage-1 walk's accesses are reads, not writes"),
+    ("aarch64-lpa2-oa-51-50-dropped", "arch/aarch64_pa52.h",
+     "return (pa & A64_ADDR_LPA2 & ~a64g_low(p)) | ((pa >> 50) & 3) << 8;",
+     "return pa & A64_ADDR_LPA2 & ~a64g_low(p);", None,
+     "AArch64 FEAT_LPA2: OA[51:50] not written to bits 9:8"),
+    ("aarch64-lpa2-oa-49-48-dropped", "arch/aarch64_pa52.h",
+     "return (e & A64_ADDR_LPA2 & ~a64g_low(p)) | ((e >> 8) & 3) << 50;",
+     "return (e & A64_ADDR & ~a64g_low(p)) | ((e >> 8) & 3) << 50;", None,
+     "AArch64 FEAT_LPA2: OA[49:48] (bits 49:48) dropped on decode"),
+    ("aarch64-lpa2-no-level0-block", "arch/aarch64_pa52.h",
+     "return p == 12u ? 3u : 2u;", "return 2u;", None,
+     "AArch64 FEAT_LPA2: a 4K block at Arm level 0 read as corrupt"),
 ]
 
 HARNESS_FUZZ = ["fuzz_ops_any", "fuzz_pte", "fuzz_translate"]
