@@ -68,8 +68,8 @@
 /* Levels as the Arm ARM's initial lookup level for TxSZ = 64 - bits:
  * each level resolves p - 3 bits above the page offset, and the walk
  * starts at the highest level that has any (4K: 25..30 bits 2 levels,
- * 31..39 3, 40..48 4; 16K: 26..36 2, 37..47 3, 48 4; 64K: 30..42 2,
- * 43..48 3). */
+ * 31..39 3, 40..48 4; 16K: 26..36 2, 37..47 3, 48..52 4; 64K: 30..42 2,
+ * 43..52 3). */
 #define A64_LEVELS(bits, p) (((bits) - 4u) / ((p) - 3u))
 /* The VA bit where level l's index starts (0 past the last level). */
 #define A64_SHIFT(bits, p, l)                                                                \
@@ -86,10 +86,14 @@
 			 << ((levels) - 1u - A64_MIN_(maxh, (levels) - 1u))))
 
 /* A stage-1 shape: `sizes` are its leaf sizes (PT_SIZE_*), blocks up to
- * height maxh; every table below the root is one granule, aligned to it. */
+ * height maxh; every table below the root is one granule, aligned to it.
+ * A64_SHAPE_OF: with a PA width and feature set of its own. */
 #define A64_SHAPE(var, name, bits, p, maxh, sizes)                                           \
+	A64_SHAPE_OF(var, name, bits, p, maxh, sizes, 48,                                    \
+		     PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH)
+#define A64_SHAPE_OF(var, name, bits, p, maxh, sizes, pa, feats)                             \
 	static const struct pt_shape var = {                                                 \
-		.info = { name, A64_LEVELS(bits, p), bits, 48, sizes },                      \
+		.info = { name, A64_LEVELS(bits, p), bits, pa, sizes },                      \
 		.shift = { A64_SHIFT(bits, p, 0u), A64_SHIFT(bits, p, 1u),                   \
 			   A64_SHIFT(bits, p, 2u), A64_SHIFT(bits, p, 3u) },                 \
 		.entries = { (unsigned short)A64_ROOT_ENTRIES(bits, p), 1u << ((p) - 3u),    \
@@ -100,7 +104,7 @@
 			    A64_FRAMES(1u << ((p) - 3u)), A64_FRAMES(1u << ((p) - 3u)) },    \
 		.per_frame = { 1, 1, 1, 1, 1 },                                              \
 		.leaf_levels = A64_LEAF_LEVELS(A64_LEVELS(bits, p), maxh),                   \
-		.features = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH,                      \
+		.features = feats,                                                           \
 	};
 
 #endif /* PT_ARCH_AARCH64_DESC_H */

@@ -404,6 +404,18 @@ MUTANTS = [
      "#define A64_ROOT_ENTRIES(bits, p) (1u << ((bits) - A64_SHIFT(bits, p, 0u)))",
      "#define A64_ROOT_ENTRIES(bits, p) (1u << ((bits) - 12u - 9u * (A64_LEVELS(bits, p) - 1u)))", None,
      "the root's entry count as if every level resolved 9 bits (64K at 48 bits: not 64)"),
+    # 52-bit output addresses.
+    ("aarch64-lpa2-oa-51-50-dropped", "arch/aarch64_pa52.h",
+     "return (pa & A64_ADDR_LPA2 & ~a64g_low(p)) | ((pa >> 50) & 3) << 8;",
+     "return pa & A64_ADDR_LPA2 & ~a64g_low(p);", None,
+     "AArch64 FEAT_LPA2: OA[51:50] not written to bits 9:8"),
+    ("aarch64-lpa2-oa-49-48-dropped", "arch/aarch64_pa52.h",
+     "return (e & A64_ADDR_LPA2 & ~a64g_low(p)) | ((e >> 8) & 3) << 50;",
+     "return (e & A64_ADDR & ~a64g_low(p)) | ((e >> 8) & 3) << 50;", None,
+     "AArch64 FEAT_LPA2: OA[49:48] (bits 49:48) dropped on decode"),
+    ("aarch64-lpa2-no-level0-block", "arch/aarch64_pa52.h",
+     "return p == 12u ? 3u : 2u;", "return 2u;", None,
+     "AArch64 FEAT_LPA2: a 4K block at Arm level 0 read as corrupt"),
 ]
 
 HARNESS_FUZZ = ["fuzz_ops_any", "fuzz_pte", "fuzz_translate"]

@@ -71,6 +71,11 @@ static void shape_init(enum pt_arch a, unsigned feat, unsigned bits)
 	S.va_bits = in->va_bits;
 	S.pa_bits = in->pa_bits;
 	S.leaf_sizes = in->leaf_sizes;
+	/* FEAT_LPA2: 52-bit OAs and 512G blocks at the root. */
+	if (a == PT_AARCH64 && (feat & PT_FEAT_AARCH64_PA52)) {
+		S.pa_bits = 52;
+		S.leaf_sizes |= PT_SIZE_512G;
+	}
 	S.armv7 = a == PT_ARMV7;
 	S.s2 = a == PT_AARCH64_S2;
 	S.ept = fz_is_ept(a);

@@ -27,10 +27,20 @@
 
 #define RA_ADDR UINT64_C(0x0000fffffffff000)
 
+/* The OA a 4K descriptor holds: bits 47:12, or with FEAT_LPA2 (TCR.DS)
+ * bits 49:12 and OA[51:50] in bits 9:8 (D8.3). */
+static uint64_t ra_oa(bool ds, uint64_t e)
+{
+	if (!ds)
+		return e & RA_ADDR;
+	return (e & UINT64_C(0x0003fffffffff000)) | ((e >> 8) & 3) << 50;
+}
+
 static int ref_aarch64(struct ref_ctx *c)
 {
 	const unsigned feat = c->r->features;
 	const bool el2 = feat & PT_FEAT_AARCH64_EL2, high = feat & PT_FEAT_AARCH64_HIGH;
+	const bool ds = feat & PT_FEAT_AARCH64_PA52;
 	const bool hpd = ref_ctl(c, PT_CTL_HPD), wxn = ref_ctl(c, PT_CTL_WXN);
 	const bool ha = ref_ctl(c, PT_CTL_HA), hd = ha && ref_ctl(c, PT_CTL_HD);
 	bool ap_t0 = false, ap_t1 = false, uxn_t = false, pxn_t = false;
@@ -60,21 +70,23 @@ static int ref_aarch64(struct ref_ctx *c)
 				uxn_t = uxn_t || ((e >> 60) & 1);
 			}
 			/* Bits 51:48 are RES0 (no FEAT_LPA2/DS): SPEC §4 and
-			 * libpt treat a set one as reserved. */
-			if ((e >> 48) & 15)
+			 * libpt treat a set one as reserved; with DS 49:48 are
+			 * OA bits. */
+			if ((e >> 48) & (ds ? 12 : 15))
 				return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
-			tpa = e & RA_ADDR;
+			tpa = ra_oa(ds, e);
 			continue;
 		}
 		/* 0b01 at level 0 (4K granule, no DS) and at level 3 is
-		 * reserved: SPEC §4 calls it corrupt. */
-		if (l == 0 || (l == 3 && !(e & 2)))
+		 * reserved: SPEC §4 calls it corrupt. With DS a level-0
+		 * block exists, its contiguous bit (52) RES0. */
+		if ((l == 0 && (!ds || ((e >> 52) & 1))) || (l == 3 && !(e & 2)))
 			return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
-		/* Bits 49:48 are RES0 in blocks and pages, as are the OA
-		 * bits below a block's size and PXN (53) at EL2; SH 0b01 is
-		 * reserved (D8.6.2). */
-		if (((e >> 48) & 3) || (e & RA_ADDR & (size - 1)) || (el2 && ((e >> 53) & 1)) ||
-		    ((e >> 8) & 3) == 1)
+		/* Bits 49:48 are RES0 in blocks and pages (OA with DS), as
+		 * are the OA bits below a block's size and PXN (53) at EL2;
+		 * SH 0b01 is reserved (D8.6.2; with DS the field is OA). */
+		if ((!ds && ((e >> 48) & 3)) || (ra_oa(ds, e) & (size - 1)) ||
+		    (el2 && ((e >> 53) & 1)) || (!ds && ((e >> 8) & 3) == 1))
 			return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
 		{
 			const bool af = (e >> 10) & 1, dbm = (e >> 51) & 1, ap2 = (e >> 7) & 1;
@@ -149,7 +161,7 @@ static int ref_aarch64(struct ref_ctx *c)
 			/* §7: ACCESSED = AF; DIRTY = AP[2] clear, or the software
 			 * dirty bit 55 of a read-only page. */
 			state = (af ? PT_ACCESSED : 0) | ((!ap2 || ((e >> 55) & 1)) ? PT_DIRTY : 0);
-			return ref_ok(c, (e & RA_ADDR & ~(size - 1)) | (c->va & (size - 1)), size, flags,
+			return ref_ok(c, (ra_oa(ds, e) & ~(size - 1)) | (c->va & (size - 1)), size, flags,
 				      state);
 		}
 	}

@@ -53,7 +53,8 @@ PT_API const char *pt_strerror(int err);
 enum pt_arch {
 	PT_X86_64,      /* 4-level, 48-bit VA, 52-bit PA; 4K, 2M, 1G */
 	PT_X86_64_LA57, /* 5-level, 57-bit VA, 52-bit PA; 4K, 2M, 1G */
-	PT_AARCH64,     /* VMSAv8-64 stage 1, 4K granule, 48-bit VA/PA; 4K, 2M, 1G */
+	PT_AARCH64,     /* VMSAv8-64 stage 1, 4K granule, 48-bit VA/PA; 4K, 2M, 1G
+			 * (52-bit PA and 512G with PT_FEAT_AARCH64_PA52) */
 	PT_RISCV_SV39,  /* 3-level, 39-bit VA, 56-bit PA; 4K, 2M, 1G */
 	PT_RISCV_SV48,  /* 4-level, 48-bit VA; 4K, 2M, 1G, 512G */
 	PT_RISCV_SV57,  /* 5-level, 57-bit VA; 4K, 2M, 1G, 512G, 256T */
@@ -72,9 +73,14 @@ enum pt_arch {
 	/* VMSAv8-64 stage 1 with larger granules (the page is the granule),
 	 * 48-bit PA, features as PT_AARCH64; va_bits picks the levels. */
 	PT_AARCH64_16K, /* 16 KiB granule, 26..48-bit VA (default 48: 4 levels, a
-			 * 2-entry root; 37..47: 3; 26..36: 2); 16K, 32M */
+			 * 2-entry root; 37..47: 3; 26..36: 2); 16K, 32M; with
+			 * PT_FEAT_AARCH64_PA52 a 52-bit PA, 64G, and 49..52-bit
+			 * VAs with PT_FEAT_AARCH64_VA52 (4 levels) */
 	PT_AARCH64_64K, /* 64 KiB granule, 30..48-bit VA (default 48: 3 levels, a
-			 * 64-entry root; 30..42: 2); 64K, 512M */
+			 * 64-entry root; 30..42: 2); 64K, 512M; 49..52-bit VAs
+			 * with PT_FEAT_AARCH64_VA52 (a root of up to 1024
+			 * entries, 8 KiB); a 52-bit PA and 4T with
+			 * PT_FEAT_AARCH64_PA52 */
 	PT_ARCH_COUNT
 };
 
@@ -84,8 +90,17 @@ enum pt_arch {
 #define PT_FEAT_RISCV_SVPBMT  (1u << 2) /* Svpbmt bits 62:61: DEVICE->IO, UNCACHED->NC */
 #define PT_FEAT_RISCV_XUANTIE (1u << 3) /* T-Head C9xx memory types in bits 63:60 */
 #define PT_FEAT_EPT_AD        (1u << 4) /* EPT accessed/dirty flags (EPTP bit 6): A(8), D(9) */
+/* 52-bit output addresses on AArch64 stage 1: FEAT_LPA2 with TCR.DS = 1 on
+ * the 4K and 16K granules (OA[51:50] in bits 9:8, OA[49:48] in 49:48,
+ * shareability from TCR; blocks of 512G and 64G), FEAT_LPA on 64K
+ * (OA[51:48] in bits 15:12; 4T blocks). */
+#define PT_FEAT_AARCH64_PA52  (1u << 5)
+/* VAs of 49..52 bits on AArch64 stage 1: FEAT_LVA on 64K, and 16K with
+ * PT_FEAT_AARCH64_PA52 (FEAT_LPA2). */
+#define PT_FEAT_AARCH64_VA52  (1u << 6)
 #define PT_FEAT_ALL (PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH | \
-		     PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE | PT_FEAT_EPT_AD)
+		     PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE | PT_FEAT_EPT_AD | \
+		     PT_FEAT_AARCH64_PA52 | PT_FEAT_AARCH64_VA52)
 
 /* ---- Mapping flags (same values as the Rust crate page_table_multiarch) */
 
@@ -512,7 +527,9 @@ PT_API uint64_t pt_vtcr(const struct pt_table *t);
  * shareable, TG0 (15:14: 4K 0, 64K 1, 16K 2); with it the same fields of
  * TTBR1 16 bits higher (T1SZ 21:16 ... TG1 31:30: 16K 1, 4K 2, 64K 3).
  * IPS (34:32) 48-bit; with PT_FEAT_AARCH64_EL2 (TCR_EL2 without VHE) PS
- * (18:16) 48-bit and the RES1 bits 31 and 23 instead. OR the two halves'
+ * (18:16) 48-bit and the RES1 bits 31 and 23 instead. With
+ * PT_FEAT_AARCH64_PA52 IPS/PS say 52-bit (0b110), and on 4K and 16K DS
+ * (TCR_EL1 bit 59, TCR_EL2 bit 32) is set. OR the two halves'
  * values together for TCR_EL1; HA, HD, HPD, ASID size and the rest are the
  * caller's. 0 for other formats or dead t.
  */

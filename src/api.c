@@ -28,7 +28,7 @@ const char *pt_strerror(int err)
 
 const struct pt_arch_info *pt_arch_info(enum pt_arch a)
 {
-	const struct pt_shape *s = pt__shape(a);
+	const struct pt_shape *s = pt__shape(pt__slot(a, 0));
 	return s ? &s->info : (const struct pt_arch_info *)0;
 }
 
@@ -36,14 +36,16 @@ const struct pt_arch_info *pt_arch_info(enum pt_arch a)
  * one does. */
 bool pt_va_valid(enum pt_arch a, uint64_t va)
 {
-	const struct pt_shape *s = pt__shape_widest(a);
+	const struct pt_shape *w = pt__shape_widest(pt__slot(a, 0));
+	/* Widths that need a feature (PT_FEAT_AARCH64_VA52) do not count. */
+	const struct pt_shape *s = w && !pt__width_ok(w, 0) ? pt__shape_bits(pt__slot(a, 0), 48) : w;
 	return s && (pt__va_ok(s, 0, va) ||
 		     ((s->features & PT_FEAT_AARCH64_HIGH) && pt__va_ok(s, PT_FEAT_AARCH64_HIGH, va)));
 }
 
 bool pt_pa_valid(enum pt_arch a, uint64_t pa)
 {
-	const struct pt_shape *s = pt__shape(a);
+	const struct pt_shape *s = pt__shape(pt__slot(a, 0));
 	return s && (pa >> s->info.pa_bits) == 0;
 }
 
@@ -51,8 +53,9 @@ bool pt_pa_valid(enum pt_arch a, uint64_t pa)
  * such width, or f is not a feature set of it. */
 static const struct pt_shape *shape_with(enum pt_arch a, unsigned f, unsigned va_bits)
 {
-	const struct pt_shape *s = va_bits ? pt__shape_bits(a, va_bits) : pt__shape(a);
-	return s && pt__features_ok(s, f) ? s : (const struct pt_shape *)0;
+	const unsigned x = pt__slot(a, f);
+	const struct pt_shape *s = va_bits ? pt__shape_bits(x, va_bits) : pt__shape(x);
+	return s && pt__features_ok(s, f) && pt__width_ok(s, f) ? s : (const struct pt_shape *)0;
 }
 
 /* The shape the entry helpers number levels in: the format's widest, so
@@ -60,8 +63,8 @@ static const struct pt_shape *shape_with(enum pt_arch a, unsigned f, unsigned va
  * level; a table of fewer levels starts further down). */
 static const struct pt_shape *entry_shape(enum pt_arch a, unsigned f)
 {
-	const struct pt_shape *s = pt__shape_widest(a);
-	return s && shape_with(a, f, s->info.va_bits) ? s : (const struct pt_shape *)0;
+	const struct pt_shape *s = pt__shape_widest(pt__slot(a, f));
+	return s && pt__features_ok(s, f) ? s : (const struct pt_shape *)0;
 }
 
 /* Mapping flags a call may pass: READ, no unknown bit, and PT_SW0/1 only
@@ -94,9 +97,9 @@ static int leaf_height(const struct pt_shape *s, uint64_t page, uint64_t size)
 uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t pa, uint32_t flags)
 {
 	const struct pt_shape *s = entry_shape(a, features);
-	const struct pt_engine *e = pt__engine(a);
+	const struct pt_engine *e = pt__engine(pt__slot(a, features));
 	if (!s || !e || level >= s->info.levels || !((s->leaf_levels >> level) & 1) ||
-	    !flags_ok(a, flags) || (pa & (pt__span(s, level) - 1)) || !pt_pa_valid(a, pa))
+	    !flags_ok(a, flags) || (pa & (pt__span(s, level) - 1)) || (pa >> s->info.pa_bits))
 		return 0;
 	return e->pte_leaf(features, s->info.levels - 1 - level, pa,
 				       pt__fresh(pt_flags_normalize(a, features, flags)));
@@ -105,9 +108,9 @@ uint64_t pt_pte_page(enum pt_arch a, unsigned features, unsigned level, uint64_t
 uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa)
 {
 	const struct pt_shape *s = entry_shape(a, 0);
-	const struct pt_engine *e = pt__engine(a);
+	const struct pt_engine *e = pt__engine(pt__slot(a, 0));
 	if (!s || !e || level + 1 >= s->info.levels || (pa & (pt__table_bytes(s, level + 1) - 1)) ||
-	    !pt_pa_valid(a, pa))
+	    (pa >> s->info.pa_bits))
 		return 0;
 	return e->pte_table(s->info.levels - 1 - level, pa);
 }
@@ -131,7 +134,7 @@ int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pt
 		  struct pt_entry *out)
 {
 	const struct pt_shape *s = entry_shape(a, features);
-	const struct pt_engine *e = pt__engine(a);
+	const struct pt_engine *e = pt__engine(pt__slot(a, features));
 	uint64_t pa = 0;
 	uint32_t flags = 0;
 	if (!s || !e || !out || level >= s->info.levels)
@@ -144,7 +147,8 @@ int pt_regime_decode(const struct pt_regime *r, unsigned level, uint64_t pte, st
 {
 	const struct pt_shape *s =
 		r ? shape_with(r->arch, r->features, r->va_bits) : (const struct pt_shape *)0;
-	const struct pt_engine *e = r ? pt__engine(r->arch) : (const struct pt_engine *)0;
+	const struct pt_engine *e =
+		r ? pt__engine(pt__slot(r->arch, r->features)) : (const struct pt_engine *)0;
 	uint64_t pa = 0, size;
 	uint32_t flags = 0;
 	int k;
@@ -201,7 +205,7 @@ int pt_init_config(struct pt_table *t, const struct pt_config *cfg, const struct
 		      &t->root) != PT_OK)
 		return PT_ERR_NO_MEMORY;
 	t->shape = s;
-	t->engine = pt__engine(arch);
+	t->engine = pt__engine(pt__slot(arch, features));
 	t->engine->init(t);
 	return PT_OK;
 }
@@ -266,25 +270,31 @@ uint64_t pt_vtcr(const struct pt_table *t)
  * T0SZ (5:0), IRGN0 (9:8), ORGN0 (11:10), SH0 (13:12) and TG0 (15:14: 4K
  * 0, 64K 1, 16K 2); the upper half's the same 16 bits higher, with TG1
  * (31:30) encoded 16K 1, 4K 2, 64K 3. EL1's IPS is 34:32; EL2 (without
- * VHE) has PS at 18:16 and bits 31 and 23 RES1. 0b101: a 48-bit PA. */
+ * VHE) has PS at 18:16 and bits 31 and 23 RES1. 0b101: a 48-bit PA,
+ * 0b110: 52 bits. FEAT_LPA2's DS is TCR_EL1 bit 59, TCR_EL2 bit 32 (SH0
+ * then gives the shareability the descriptors no longer hold). */
 uint64_t pt_tcr(const struct pt_table *t)
 {
 	const struct pt_shape *s = alive(t) && pt__is_a64_s1(t->arch) ? t->shape : 0;
 	const unsigned page = s ? s->shift[s->info.levels - 1] : 0;
 	/* Write-back write-allocate inner and outer, inner shareable. */
 	const uint64_t walk = UINT64_C(1) << 8 | UINT64_C(1) << 10 | UINT64_C(3) << 12;
+	const bool pa52 = s && (t->features & PT_FEAT_AARCH64_PA52);
+	const bool ds = pa52 && page != 16;
+	const uint64_t ps = pa52 ? 6 : 5;
 	uint64_t half;
 	if (!s)
 		return 0;
 	if (t->features & PT_FEAT_AARCH64_HIGH) {
 		half = (uint64_t)(page == 12 ? 2 : page == 14 ? 1 : 3) << 14;
-		return ((uint64_t)(64 - s->info.va_bits) | walk | half) << 16 | UINT64_C(5) << 32;
+		return ((uint64_t)(64 - s->info.va_bits) | walk | half) << 16 | ps << 32 |
+		       (uint64_t)ds << 59;
 	}
 	half = (uint64_t)(page == 12 ? 0 : page == 14 ? 2 : 1) << 14;
 	if (t->features & PT_FEAT_AARCH64_EL2)
-		return (uint64_t)(64 - s->info.va_bits) | walk | half | UINT64_C(5) << 16 |
-		       UINT64_C(1) << 23 | UINT64_C(1) << 31;
-	return (uint64_t)(64 - s->info.va_bits) | walk | half | UINT64_C(5) << 32;
+		return (uint64_t)(64 - s->info.va_bits) | walk | half | ps << 16 |
+		       UINT64_C(1) << 23 | UINT64_C(1) << 31 | (uint64_t)ds << 32;
+	return (uint64_t)(64 - s->info.va_bits) | walk | half | ps << 32 | (uint64_t)ds << 59;
 }
 
 uint64_t pt_vttbr(const struct pt_table *t, uint16_t vmid)
@@ -608,7 +618,8 @@ void pt_flush(struct pt_table *t)
 int pt_access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va, unsigned access,
 	      struct pt_mapping *out, struct pt_fault *fault)
 {
-	const struct pt_engine *e = r ? pt__engine(r->arch) : (const struct pt_engine *)0;
+	const struct pt_engine *e =
+		r ? pt__engine(pt__slot(r->arch, r->features)) : (const struct pt_engine *)0;
 	if (!e || !mm || !mm->phys_to_virt || !out || (access & ~0xfu))
 		return PT_ERR_INVALID;
 	return e->access(r, mm, va, access, out, fault);
@@ -617,7 +628,7 @@ int pt_access(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va, un
 int pt_translate(enum pt_arch a, unsigned features, uint64_t root_pa, const struct pt_mm *mm,
 		 uint64_t va, struct pt_mapping *out)
 {
-	const struct pt_engine *e = pt__engine(a);
+	const struct pt_engine *e = pt__engine(pt__slot(a, features));
 	struct pt_fault f;
 	int err;
 	if (!e || !mm || !mm->phys_to_virt || !out)

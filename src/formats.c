@@ -23,15 +23,19 @@ const struct pt_format pt__formats[PT__NFORMATS] = {
 	[PT_RISCV_SV48X4] = { &pt__engine_rvg, 1, 1, 1 },
 	[PT_RISCV_SV57X4] = { &pt__engine_rvg, 2, 1, 2 },
 	[PT_AARCH64_16K] = { &pt__engine_aarch64_16k, 0, 23, 22 }, /* 26..48, 48 */
-	[PT_AARCH64_64K] = { &pt__engine_aarch64_64k, 0, 19, 18 }, /* 30..48, 48 */
+	[PT_AARCH64_64K] = { &pt__engine_aarch64_64k, 0, 23, 18 }, /* 30..52, 48 */
 #ifdef PT_TEST_FORMATS
 	/* Test builds only (tests/fake_arch.h): formats no hardware has. */
 	[PT__FAKE] = { &pt__engine_fake, 0, 1, 0 },
 	[PT__FAKE + 1] = { &pt__engine_fake, 1, 1, 1 },
 #endif
+	/* PT_FEAT_AARCH64_PA52 (src/internal.h: pt__slot). */
+	[PT__PA52] = { &pt__engine_aarch64_lpa2, 0, 24, 23 },       /* 25..48, 48 */
+	[PT__PA52 + 1] = { &pt__engine_aarch64_16k_lpa2, 0, 27, 22 }, /* 26..52, 48 */
+	[PT__PA52 + 2] = { &pt__engine_aarch64_64k_lpa, 0, 23, 18 },  /* 30..52, 48 */
 };
 
-const struct pt_shape *pt__shape_bits(enum pt_arch a, unsigned va_bits)
+const struct pt_shape *pt__shape_bits(unsigned a, unsigned va_bits)
 {
 	const struct pt_engine *e = pt__engine(a);
 	unsigned lo;
@@ -43,7 +47,7 @@ const struct pt_shape *pt__shape_bits(enum pt_arch a, unsigned va_bits)
 	return e->shapes[pt__formats[a].first + (va_bits - lo)];
 }
 
-const struct pt_shape *pt__shape_widest(enum pt_arch a)
+const struct pt_shape *pt__shape_widest(unsigned a)
 {
 	const struct pt_engine *e = pt__engine(a);
 	return e ? e->shapes[pt__formats[a].first + pt__formats[a].count - 1] : (const struct pt_shape *)0;

@@ -79,15 +79,21 @@ struct pt_engine {
 
 extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_riscv,
 	pt__engine_loongarch, pt__engine_armv7, pt__engine_aarch64_s2, pt__engine_ept,
-	pt__engine_rvg, pt__engine_aarch64_16k, pt__engine_aarch64_64k;
+	pt__engine_rvg, pt__engine_aarch64_16k, pt__engine_aarch64_64k,
+	pt__engine_aarch64_lpa2, pt__engine_aarch64_16k_lpa2, pt__engine_aarch64_64k_lpa;
 #ifdef PT_TEST_FORMATS
 /* Test builds: the fake formats (tests/fake_arch.h), after the real ones. */
 #define PT__FAKE ((enum pt_arch)PT_ARCH_COUNT)
-#define PT__NFORMATS (PT_ARCH_COUNT + 2)
+#define PT__NPUBLIC (PT_ARCH_COUNT + 2)
 extern const struct pt_engine pt__engine_fake;
 #else
-#define PT__NFORMATS PT_ARCH_COUNT
+#define PT__NPUBLIC PT_ARCH_COUNT
 #endif
+/* Registry slots no caller names, after the ones they do: the AArch64
+ * stage-1 formats with PT_FEAT_AARCH64_PA52 (4K, 16K, 64K), each a family
+ * of its own, as the output address moves into other descriptor bits. */
+#define PT__PA52 ((unsigned)PT__NPUBLIC)
+#define PT__NFORMATS (PT__NPUBLIC + 3)
 
 /* The registry (src/formats.c): every format as its family's engine and
  * one of that family's shapes. Inline, as each call starts with it. */
@@ -99,14 +105,29 @@ struct pt_format {
 };
 extern const struct pt_format pt__formats[PT__NFORMATS];
 
-/* A format's family engine; NULL if unknown. */
-PT_INLINE const struct pt_engine *pt__engine(enum pt_arch a)
+/* The registry slot of format a with features f: a itself, or its 52-bit
+ * OA slot; PT__NFORMATS (no slot) for a format no caller may name. Every
+ * lookup below takes a slot. */
+PT_INLINE unsigned pt__slot(enum pt_arch a, unsigned f)
+{
+	if ((unsigned)a >= PT__NPUBLIC)
+		return PT__NFORMATS;
+	if (!(f & PT_FEAT_AARCH64_PA52))
+		return (unsigned)a;
+	return a == PT_AARCH64       ? PT__PA52
+	       : a == PT_AARCH64_16K ? PT__PA52 + 1
+	       : a == PT_AARCH64_64K ? PT__PA52 + 2
+				     : (unsigned)a;
+}
+
+/* A slot's family engine; NULL if unknown. */
+PT_INLINE const struct pt_engine *pt__engine(unsigned a)
 {
 	return (unsigned)a < PT__NFORMATS ? pt__formats[a].engine : (const struct pt_engine *)0;
 }
 
 /* A format's shape at its default width; NULL if unknown. */
-PT_INLINE const struct pt_shape *pt__shape(enum pt_arch a)
+PT_INLINE const struct pt_shape *pt__shape(unsigned a)
 {
 	const struct pt_engine *e = pt__engine(a);
 	return e ? e->shapes[pt__formats[a].def] : (const struct pt_shape *)0;
@@ -114,14 +135,24 @@ PT_INLINE const struct pt_shape *pt__shape(enum pt_arch a)
 
 /* The shape for va_bits (0: the default), NULL for a width the format
  * does not have; the format's widest (the most levels). */
-const struct pt_shape *pt__shape_bits(enum pt_arch a, unsigned va_bits);
+const struct pt_shape *pt__shape_bits(unsigned a, unsigned va_bits);
+
+/* An AArch64 stage-1 VA wider than 48 bits only with PT_FEAT_AARCH64_VA52
+ * (FEAT_LVA, or the 52-bit VAs of FEAT_LPA2). */
+PT_INLINE bool pt__width_ok(const struct pt_shape *s, unsigned f)
+{
+	return s->info.va_bits <= 48 || (f & PT_FEAT_AARCH64_VA52) ||
+	       !(s->features & PT_FEAT_AARCH64_VA52);
+}
 
 /* The shape of r's format at r's VA width; NULL if it has no such width. */
 PT_INLINE const struct pt_shape *regime_shape(const struct pt_regime *r)
 {
-	return r->va_bits ? pt__shape_bits(r->arch, r->va_bits) : pt__shape(r->arch);
+	const unsigned a = pt__slot(r->arch, r->features);
+	const struct pt_shape *s = r->va_bits ? pt__shape_bits(a, r->va_bits) : pt__shape(a);
+	return s && pt__width_ok(s, r->features) ? s : (const struct pt_shape *)0;
 }
-const struct pt_shape *pt__shape_widest(enum pt_arch a);
+const struct pt_shape *pt__shape_widest(unsigned a);
 
 /* Entries of type T in a 16-byte vector. */
 #define PT_LANES(T) (16u / sizeof(T))

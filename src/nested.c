@@ -127,8 +127,10 @@ int pt_access_nested(const struct pt_regime *s1, const struct pt_regime *s2,
 		     const struct pt_mm *mm, uint64_t va, unsigned access, struct pt_mapping *out,
 		     struct pt_fault *fault)
 {
-	const struct pt_engine *e1 = s1 ? pt__engine(s1->arch) : (const struct pt_engine *)0;
-	const struct pt_engine *e2 = s2 ? pt__engine(s2->arch) : (const struct pt_engine *)0;
+	const struct pt_engine *e1 =
+		s1 ? pt__engine(pt__slot(s1->arch, s1->features)) : (const struct pt_engine *)0;
+	const struct pt_engine *e2 =
+		s2 ? pt__engine(pt__slot(s2->arch, s2->features)) : (const struct pt_engine *)0;
 	struct nested n;
 	struct pt_mm guest = { 0 };
 	struct pt_mapping m1, m2;

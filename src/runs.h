@@ -16,7 +16,7 @@
  * constant 0 in a family without runs, where all of this folds away). */
 PT_INLINE unsigned run_order_at(unsigned feat, unsigned h)
 {
-	return A(RUN_MAX) ? A(run_order)(feat, h) : 0;
+	return A(RUN_MAX) > 0 ? A(run_order)(feat, h) : 0;
 }
 
 /* Is the leaf e (height h) a member of a group? */
@@ -106,7 +106,7 @@ static int runs_at_ends(struct pt_op *op, uint64_t va, uint64_t last, bool commi
 {
 	const uint64_t ends[2] = { va, last };
 	int n = 0;
-	if (!A(RUN_MAX))
+	if (A(RUN_MAX) == 0)
 		return 0;
 	for (unsigned k = 0; k < 2; k++) {
 		struct point pt;

@@ -275,6 +275,10 @@ static inline uint64_t corrupt_root(const struct fmt *f)
 {
 	if (fmt_empty(f)) /* the root's valid bit and bit 0, never used */
 		return UINT64_C(1) << (1 + 3 * (f->levels - 1)) | 1;
+	/* FEAT_LPA2: bits 9:8 are address and the root may hold blocks; a
+	 * table with bit 50 set. */
+	if ((f->feat & PT_FEAT_AARCH64_PA52) && f->arch != PT_AARCH64_64K)
+		return UINT64_C(1) << 50 | 0x3;
 	switch (f->arch) {
 	case PT_X86_64:
 	case PT_X86_64_LA57: return 0x1000 | 0x81;

@@ -48,6 +48,11 @@ static const struct fmt FMTS[] = {
 	{ "aarch64_39", PT_AARCH64, 0, 3, 39, 48, 0x7, 0 },
 	{ "aarch64_39_high", PT_AARCH64, PT_FEAT_AARCH64_HIGH, 3, 39, 48, 0x7,
 	  UINT64_C(0xffffff8000000000) },
+	/* 52-bit OAs (FEAT_LPA2): OA[51:50] in bits 9:8, 512G blocks at the
+	 * root of 4 levels. */
+	{ "aarch64_pa52", PT_AARCH64, PT_FEAT_AARCH64_PA52, 4, 48, 52, 0xf, 0 },
+	{ "aarch64_pa52_39_high", PT_AARCH64, PT_FEAT_AARCH64_PA52 | PT_FEAT_AARCH64_HIGH, 3, 39,
+	  52, 0x7, UINT64_C(0xffffff8000000000) },
 	{ "riscv_sv39", PT_RISCV_SV39, 0, 3, 39, 56, 0x7, 0 },
 	{ "riscv_sv39_svpbmt", PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT, 3, 39, 56, 0x7, 0 },
 	{ "riscv_sv39_xuantie", PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE, 3, 39, 56, 0x7, 0 },
@@ -82,6 +87,16 @@ static const struct fmt GRAN_FMTS[] = {
 	{ "aarch64_64k", PT_AARCH64_64K, 0, 3, 48, 48, 0x6, 0 },
 	{ "aarch64_64k_el2", PT_AARCH64_64K, PT_FEAT_AARCH64_EL2, 3, 48, 48, 0x6, 0 },
 	{ "aarch64_64k_42", PT_AARCH64_64K, 0, 2, 42, 48, 0x3, 0 },
+	/* 52-bit OAs (16K: FEAT_LPA2, 64G blocks; 64K: FEAT_LPA, 4T blocks)
+	 * and 52-bit VAs (FEAT_LVA on 64K: a 1024-entry root of 8 KiB). */
+	{ "aarch64_16k_pa52", PT_AARCH64_16K, PT_FEAT_AARCH64_PA52, 4, 48, 52, 0xe, 0 },
+	{ "aarch64_16k_pa52_va52", PT_AARCH64_16K, PT_FEAT_AARCH64_PA52 | PT_FEAT_AARCH64_VA52, 4,
+	  52, 52, 0xe, 0 },
+	{ "aarch64_64k_pa52", PT_AARCH64_64K, PT_FEAT_AARCH64_PA52, 3, 48, 52, 0x7, 0 },
+	{ "aarch64_64k_va52", PT_AARCH64_64K, PT_FEAT_AARCH64_VA52, 3, 52, 48, 0x6, 0 },
+	{ "aarch64_64k_pa52_va52_high", PT_AARCH64_64K,
+	  PT_FEAT_AARCH64_PA52 | PT_FEAT_AARCH64_VA52 | PT_FEAT_AARCH64_HIGH, 3, 52, 52, 0x7,
+	  UINT64_C(0xfff0000000000000) },
 };
 #define NGRAN_FMTS (sizeof(GRAN_FMTS) / sizeof(GRAN_FMTS[0]))
 #endif
@@ -338,7 +353,7 @@ static inline void fmt_va_range(const struct fmt *f, unsigned *lo, unsigned *hi)
 	}
 	if (fmt_is_a64(f->arch)) {
 		*lo = f->arch == PT_AARCH64_16K ? 26 : f->arch == PT_AARCH64_64K ? 30 : 25;
-		*hi = 48;
+		*hi = f->feat & PT_FEAT_AARCH64_VA52 ? 52 : 48;
 		return;
 	}
 	*lo = *hi = pt_arch_info(f->arch) ? pt_arch_info(f->arch)->va_bits : f->va_bits;

@@ -170,7 +170,7 @@ static void t_errors(const struct fmt *f)
 	CHECK_EQ(pt_map(&e.t, va, 0, f->arch == PT_ARMV7 ? PT_SIZE_2M : PT_SIZE_1M, R_),
 		 PT_ERR_INVALID);
 	if (f->arch != PT_RISCV_SV48 && f->arch != PT_RISCV_SV57 && f->arch != PT_RISCV_SV48X4 &&
-	    f->arch != PT_RISCV_SV57X4)
+	    f->arch != PT_RISCV_SV57X4 && !(f->levels == 4 && (f->feat & PT_FEAT_AARCH64_PA52)))
 		CHECK_EQ(pt_map(&e.t, f->lo, 0, PT_SIZE_512G, R_), PT_ERR_INVALID);
 	if (f->arch != PT_RISCV_SV57 && f->arch != PT_RISCV_SV57X4)
 		CHECK_EQ(pt_map(&e.t, f->lo, 0, PT_SIZE_256T, R_), PT_ERR_INVALID);
@@ -211,7 +211,7 @@ static void t_errors(const struct fmt *f)
 	if (f->arch != PT_ARMV7) {
 		/* The end of the lower half and the start of the upper one are
 		 * never one range. */
-		uint64_t last_lo = fmt_is_a64(f->arch) ? UINT64_C(0x0001000000000000) - PG
+		uint64_t last_lo = fmt_is_a64(f->arch) ? (UINT64_C(1) << f->va_bits) - PG
 							 : fmt_lower_end(f) - PG;
 		if (!f->lo)
 			CHECK_EQ(pt_unmap_region(&e.t, last_lo, 2 * PG), PT_ERR_INVALID);

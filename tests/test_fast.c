@@ -353,10 +353,13 @@ static void run(const struct fmt *f, size_t idx, bool direct)
 static void consecutive_unmaps(const struct fmt *f)
 {
 	struct side x, y;
-	const uint64_t va0 = f->lo ? UINT64_C(0xffffffffc0000000) : UINT64_C(0x40000000);
 	const uint64_t pa0 = UINT64_C(0x80000000);
 	/* Past a last-level table's span on every format. */
 	const unsigned n = 200 + fmt_entries(f, f->levels - 1) * (f->arch == PT_ARMV7 ? 4 : 2);
+	/* In the upper half, pages that end well below the top. */
+	const uint64_t va0 = f->lo ? (UINT64_C(0) - 2 * (uint64_t)n * fmt_page(f)) &
+					     ~(UINT64_C(0x3fffffff))
+				   : UINT64_C(0x40000000);
 	const uint32_t fl = PT_READ | PT_WRITE;
 	const uint32_t want = pt_flags_normalize(f->arch, f->feat, fl);
 	F = f;

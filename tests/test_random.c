@@ -153,7 +153,11 @@ static uint64_t rnd_page(void)
 
 static uint64_t rnd_pa(uint64_t align)
 {
-	return (rng_next(&S) & 0xfffff000u) & ~(align - 1);
+	uint64_t pa = (rng_next(&S) & 0xfffff000u) & ~(align - 1);
+	/* With 52-bit OAs, half the PAs have bits 48..51 (the split field). */
+	if ((F->feat & PT_FEAT_AARCH64_PA52) && rnd(2))
+		pa |= (rng_next(&S) & 0xf) << 48;
+	return pa;
 }
 
 static void op_map(struct pt_table *t)
@@ -458,11 +462,12 @@ static void run(const struct fmt *f, size_t idx, bool direct)
 	F = f;
 	HSZ = fmt_span(f, fmt_huge_level(f));
 	K4 = fmt_page(f);
-	/* Upper half for every other sign-extended format, to cover both. */
-	if (f->lo)
-		WB = UINT64_C(0xffffffffc0000000);
-	else if (fmt_sext(f) && idx % 2 == 0)
-		WB = UINT64_C(0xffffffffc0000000);
+	/* Upper half for every other sign-extended format, to cover both; a
+	 * window far enough below 2^64 (64K's 1 GiB one lower down) that the
+	 * end of a region call (up to 3 huge pages past it) never wraps. */
+	if (f->lo || (fmt_sext(f) && idx % 2 == 0))
+		WB = UINT64_C(0xffffffffc0000000) < 0 - 4 * NPAGES * K4 ? UINT64_C(0xffffffffc0000000)
+									: 0 - 4 * NPAGES * K4;
 	else
 		WB = 0x40000000;
 	S = UINT64_C(0x243f6a8885a308d3) ^ (idx * UINT64_C(0x9e3779b97f4a7c15));

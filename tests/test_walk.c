@@ -387,6 +387,8 @@ static uint64_t foreign_sizes(const struct fmt *f)
 		s |= UINT64_C(1) << 16 | UINT64_C(1) << 24;
 	if (f->arch >= PT_RISCV_SV39 && f->arch <= PT_RISCV_SV57)
 		s |= UINT64_C(1) << 16;
+	if (f->feat & PT_FEAT_AARCH64_PA52)
+		s |= PT_SIZE_512G; /* a 4K block at Arm level 0 */
 	return s;
 }
 
@@ -810,11 +812,16 @@ int main(void)
 		char name[64];
 		snprintf(name, sizeof(name), "walk/share %s", f->name);
 		group_begin(name);
-		t_walk(f);
+		/* The walk's structure check and the garbage-table translate
+		 * assume 48-bit tables and addresses: not yet the 52-bit ones
+		 * (test_pa52 covers those). */
+		if (!(f->feat & (PT_FEAT_AARCH64_PA52 | PT_FEAT_AARCH64_VA52)))
+			t_walk(f);
 		t_copy(f);
 		t_copy_unaligned(f);
 		t_copy_arceos(f);
-		t_translate(f);
+		if (!(f->feat & (PT_FEAT_AARCH64_PA52 | PT_FEAT_AARCH64_VA52)))
+			t_translate(f);
 		t_edges(f);
 		t_walk_pa_top(f);
 		t_wide_alloc(f);

@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: MIT */
+/* The engine (src/engine.h) for the aarch64_lpa2 family: 52-bit output addresses. */
+#define PT_FAMILY aarch64_lpa2
+#include "../arch/aarch64_pa52.h"
+#define PT_PAGE_SHIFT arch_aarch64_lpa2_PAGE_SHIFT
+#include "engine.h"
