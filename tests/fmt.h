@@ -118,6 +118,18 @@ static inline const struct fmt *fmt_nth(size_t i)
 	return &FMTS[i];
 }
 
+/* Does a suite that runs for seconds per format (frame-by-frame watches,
+ * every failing allocation) take f? Of the 16K and 64K variants, one per
+ * granule and output width: the others differ only in what the faster
+ * suites cover, and these suites also run under Valgrind and MSan. */
+static inline bool fmt_in_slow_suites(const struct fmt *f)
+{
+	if (f->arch != PT_AARCH64_16K && f->arch != PT_AARCH64_64K)
+		return true;
+	return !strcmp(f->name, "aarch64_16k") || !strcmp(f->name, "aarch64_64k") ||
+	       !strcmp(f->name, "aarch64_16k_pa52") || !strcmp(f->name, "aarch64_64k_pa52");
+}
+
 /* The entry libpt writes into an empty slot. */
 static inline uint64_t fmt_empty(const struct fmt *f)
 {

@@ -539,6 +539,8 @@ int main(void)
 	for (size_t i = 0; i < NALL_FMTS; i++) {
 		const struct fmt *f = fmt_nth(i);
 		char name[64];
+		if (!fmt_in_slow_suites(f))
+			continue;
 		snprintf(name, sizeof(name), "defer %s", f->name);
 		group_begin(name);
 		for (size_t k = 0; k < sizeof(scen) / sizeof(scen[0]); k++)
