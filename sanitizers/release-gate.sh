@@ -7,7 +7,7 @@
 # hang names its gate instead of eating the whole budget.
 set -u
 cd "$(dirname "$0")/.."
-export GATE_FUZZ_SECONDS=${GATE_FUZZ_SECONDS:-20}
+export GATE_FUZZ_SECONDS=${GATE_FUZZ_SECONDS:-12}
 GATE_TIMEOUT=${GATE_TIMEOUT:-900}
 jobs=$(nproc 2>/dev/null || echo 1)
 log=build/gate

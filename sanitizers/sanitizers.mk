@@ -64,9 +64,8 @@ ANALYZE_SRC := $(CORE_SRC)
 analyze:
 	@scripts/need.sh analyze cppcheck clang-tidy-19
 	@echo "== gcc -fanalyzer"
-	@set -e; for f in $(ANALYZE_SRC); do \
-		gcc -std=c11 -O1 $(WARN) -ffreestanding -fno-builtin -Iinclude -fanalyzer \
-			-Werror -c $$f -o /dev/null; done
+	@printf '%s\n' $(ANALYZE_SRC) | xargs -P2 -I{} gcc -std=c11 -O1 $(WARN) -ffreestanding \
+		-fno-builtin -Iinclude -fanalyzer -Werror -c {} -o /dev/null
 	@echo "== clang-tidy (clang-analyzer-*, bugprone-*)"
 	@out=$$(clang-tidy-19 --quiet --warnings-as-errors='*' \
 		--checks='-*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-assignment-in-if-condition' \
