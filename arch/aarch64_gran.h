@@ -70,6 +70,33 @@ PT_HOOK bool a64g_r_leaf(unsigned p, const struct pt_regime *r, unsigned h, uint
 	return ok;
 }
 
+/* The hooks every AArch64 stage-1 family other than 4K takes from it as
+ * they are: the MMU's updates, break-before-make, the regime's controls,
+ * and table bits that restrict everything below. */
+#define A64_SHARED_HOOKS(f)                                                                  \
+	PT_HOOK bool arch_##f##_may_set(unsigned feat, unsigned h, uint64_t pte)             \
+	{                                                                                    \
+		return arch_aarch64_may_set(feat, h, pte);                                   \
+	}                                                                                    \
+	PT_HOOK bool arch_##f##_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)        \
+	{                                                                                    \
+		return arch_aarch64_needs_bbm(h, old, new_pte);                              \
+	}                                                                                    \
+	PT_HOOK bool arch_##f##_regime_ok(const struct pt_regime *r)                         \
+	{                                                                                    \
+		return arch_aarch64_regime_ok(r);                                            \
+	}                                                                                    \
+	PT_HOOK int arch_##f##_r_entry(const struct pt_regime *r, unsigned h, uint64_t e,    \
+				       uint64_t *next, uint64_t *up)                         \
+	{                                                                                    \
+		if (arch_##f##_is_table(r->features, h, e)) {                                \
+			*next = arch_##f##_table_pa(h, e);                                   \
+			*up |= e;                                                            \
+			return PTK_TABLE;                                                    \
+		}                                                                            \
+		return arch_##f##_kind(r->features, h, e);                                   \
+	}
+
 /* The hooks and constants of family f, granule 2^p. */
 #define A64_GRANULE_FAMILY(f, p)                                                             \
 	typedef uint64_t arch_##f##_pte;                                                     \
@@ -106,29 +133,7 @@ PT_HOOK bool a64g_r_leaf(unsigned p, const struct pt_regime *r, unsigned h, uint
 		return arch_aarch64_leaf_attrs(feat, h, flags);                              \
 	}                                                                                    \
 	PT_OUT_IS_PA(f)                                                                      \
-	PT_HOOK bool arch_##f##_may_set(unsigned feat, unsigned h, uint64_t pte)             \
-	{                                                                                    \
-		return arch_aarch64_may_set(feat, h, pte);                                   \
-	}                                                                                    \
-	PT_HOOK bool arch_##f##_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)        \
-	{                                                                                    \
-		return arch_aarch64_needs_bbm(h, old, new_pte);                              \
-	}                                                                                    \
-	PT_HOOK bool arch_##f##_regime_ok(const struct pt_regime *r)                         \
-	{                                                                                    \
-		return arch_aarch64_regime_ok(r);                                            \
-	}                                                                                    \
-	/* Table bits restrict everything below as with 4K (arch/aarch64.h). */              \
-	PT_HOOK int arch_##f##_r_entry(const struct pt_regime *r, unsigned h, uint64_t e,    \
-				       uint64_t *next, uint64_t *up)                         \
-	{                                                                                    \
-		if (arch_##f##_is_table(r->features, h, e)) {                                \
-			*next = arch_##f##_table_pa(h, e);                                   \
-			*up |= e;                                                            \
-			return PTK_TABLE;                                                    \
-		}                                                                            \
-		return arch_##f##_kind(r->features, h, e);                                   \
-	}                                                                                    \
+	A64_SHARED_HOOKS(f)                                                                  \
 	PT_HOOK bool arch_##f##_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e,    \
 				       uint64_t up, struct pt_rleaf *lf)                     \
 	{                                                                                    \

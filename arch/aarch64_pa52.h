@@ -151,28 +151,7 @@ PT_HOOK bool a64w_r_leaf(unsigned p, const struct pt_regime *r, unsigned h, uint
 	{                                                                                    \
 		return a64w_out(p, pa);                                                      \
 	}                                                                                    \
-	PT_HOOK bool arch_##f##_may_set(unsigned feat, unsigned h, uint64_t pte)             \
-	{                                                                                    \
-		return arch_aarch64_may_set(feat, h, pte);                                   \
-	}                                                                                    \
-	PT_HOOK bool arch_##f##_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)        \
-	{                                                                                    \
-		return arch_aarch64_needs_bbm(h, old, new_pte);                              \
-	}                                                                                    \
-	PT_HOOK bool arch_##f##_regime_ok(const struct pt_regime *r)                         \
-	{                                                                                    \
-		return arch_aarch64_regime_ok(r);                                            \
-	}                                                                                    \
-	PT_HOOK int arch_##f##_r_entry(const struct pt_regime *r, unsigned h, uint64_t e,    \
-				       uint64_t *next, uint64_t *up)                         \
-	{                                                                                    \
-		if (arch_##f##_is_table(r->features, h, e)) {                                \
-			*next = a64w_pa(p, e);                                               \
-			*up |= e;                                                            \
-			return PTK_TABLE;                                                    \
-		}                                                                            \
-		return arch_##f##_kind(r->features, h, e);                                   \
-	}                                                                                    \
+	A64_SHARED_HOOKS(f)                                                                  \
 	PT_HOOK bool arch_##f##_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e,    \
 				       uint64_t up, struct pt_rleaf *lf)                     \
 	{                                                                                    \
