@@ -97,12 +97,29 @@ PT_INLINE int access_in(const struct pt_shape *s, bool narrow, const struct pt_r
 	return access_fault(f, PT_FAULT_RESERVED, levels - 1, 0, tpa); /* no table at height 0 */
 }
 
+/* The shape of r's format at r's VA width (regime_shape with this family's
+ * slot and shapes known, so pt_translate's default width is a load); NULL
+ * for a width the format does not have. A width that needs a feature is
+ * refused by regime_pa_bits, where the shape may be a constant. */
+PT_INLINE const struct pt_shape *family_shape(const struct pt_regime *r)
+{
+	const struct pt_format *fm = &pt__formats[PT_FAMILY_SLOT(r->arch)];
+	unsigned lo;
+	if (!r->va_bits)
+		return family_shapes[fm->def];
+	lo = family_shapes[fm->first]->info.va_bits;
+	if (r->va_bits < lo || r->va_bits - lo >= fm->count)
+		return (const struct pt_shape *)0;
+	return family_shapes[fm->first + (r->va_bits - lo)];
+}
+
 /* The CPU's PA width under r (format shape s), or 0 if pt_access refuses
  * r. */
 PT_INLINE unsigned regime_pa_bits(const struct pt_shape *s, const struct pt_regime *r)
 {
 	const unsigned pa_bits = r->pa_bits ? r->pa_bits : s->info.pa_bits;
-	if (!pt__features_ok(s, r->features) || pa_bits > s->info.pa_bits || pa_bits < 32 ||
+	if (!pt__features_ok(s, r->features) || !pt__width_ok(s, r->features) ||
+	    pa_bits > s->info.pa_bits || pa_bits < 32 ||
 	    (r->root & (pt__table_bytes(s, 0) - 1)) || (r->root >> pa_bits) || !A(regime_ok)(r))
 		return 0;
 	return pa_bits;
@@ -110,7 +127,7 @@ PT_INLINE unsigned regime_pa_bits(const struct pt_shape *s, const struct pt_regi
 
 static bool regime_valid(const struct pt_regime *r)
 {
-	const struct pt_shape *s = regime_shape(r);
+	const struct pt_shape *s = family_shape(r);
 	return s && regime_pa_bits(s, r) != 0;
 }
 
@@ -136,7 +153,7 @@ PT_INLINE int access_checked(const struct pt_shape *s, const struct pt_regime *r
 PT_INLINE int access_any(const struct pt_regime *r, const struct pt_mm *mm, uint64_t va,
 			 unsigned acc, struct pt_mapping *out, struct pt_fault *f)
 {
-	const struct pt_shape *s = regime_shape(r);
+	const struct pt_shape *s = family_shape(r);
 	if (PT_UNLIKELY(!s))
 		return PT_ERR_INVALID;
 #define PT_ACCESS_IN(shape)                                                                  \

@@ -35,6 +35,16 @@
 #define PG_SHIFT PT_PAGE_SHIFT
 #define PG_SIZE (UINT64_C(1) << PG_SHIFT)
 
+/* The registry slot (src/internal.h: pt__slot) a call that reached this
+ * engine names: its format itself, but in the 52-bit output-address
+ * families, whose engine file gives the one slot they serve. */
+#ifndef PT_FAMILY_SLOT
+#define PT_FAMILY_SLOT(arch) ((unsigned)(arch))
+#endif
+
+#define PT_SHAPE_ADDR(shape) &(shape),
+static const struct pt_shape *const family_shapes[] = { A(SHAPES)(PT_SHAPE_ADDR) };
+
 #include "entry.h"
 #include "descent.h"
 #include "tables.h"
@@ -47,8 +57,6 @@
 #include "walk.h"
 #include "share.h"
 
-#define PT_SHAPE_ADDR(shape) &(shape),
-static const struct pt_shape *const family_shapes[] = { A(SHAPES)(PT_SHAPE_ADDR) };
 const struct pt_engine PT_CAT(pt__engine_, PT_FAMILY) = {
 	.shapes = family_shapes,
 	.state_bits = A(STATE_BITS),

@@ -3,4 +3,5 @@
 #define PT_FAMILY aarch64_lpa2
 #include "../arch/aarch64_pa52.h"
 #define PT_PAGE_SHIFT arch_aarch64_lpa2_PAGE_SHIFT
+#define PT_FAMILY_SLOT(arch) (PT__PA52 + 0u)
 #include "engine.h"

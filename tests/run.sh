@@ -6,7 +6,8 @@
 # The last line printed here is the total: "N passed, N failed".
 # TEST_WRAPPER (e.g. "valgrind --error-exitcode=1 ...") prefixes every run.
 # TEST_JOBS programs run at once (default: one per CPU); their output is
-# reported in the order given.
+# reported in the order given, with each program's seconds (list the
+# slowest first: the last to start sets the run's end).
 set -u
 jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
 tmp=$(mktemp -d)
@@ -15,13 +16,15 @@ n=0
 for bin in "$@"; do
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
 	# shellcheck disable=SC2086
-	( ${TEST_WRAPPER:-} "$bin" >"$tmp/$n.out" 2>&1; echo $? >"$tmp/$n.st" ) &
+	( t0=$SECONDS; ${TEST_WRAPPER:-} "$bin" >"$tmp/$n.out" 2>&1
+	  echo $? >"$tmp/$n.st"; echo $((SECONDS - t0)) >"$tmp/$n.t" ) &
 	n=$((n + 1))
 done
 wait
-pass=0 fail=0 rc=0 k=0
+pass=0 fail=0 rc=0 k=0 times=
 for bin in "$@"; do
 	out=$(cat "$tmp/$k.out"); st=$(cat "$tmp/$k.st")
+	times="$times $(basename "$bin") $(cat "$tmp/$k.t")s"
 	k=$((k + 1))
 	printf '%s\n' "$out" | grep -v '^\[group\] ' | sed 's/^/  /' | tail -n 40
 	while IFS= read -r line; do
@@ -38,5 +41,6 @@ for bin in "$@"; do
 		fi
 	fi
 done
+echo "seconds:$times"
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ] && [ $rc -eq 0 ]
