@@ -8,7 +8,9 @@
 #   make bench-icount               instructions per operation vs bench/baseline/icount.json
 #   make bench-icount-update        rewrite that baseline
 #   make bench-report               SVG charts in build/bench/report/
-#   make bench-profile OP=map_region_4k FMT=x86_64   callgrind_annotate of one workload
+#   make bench-profile OP=map_region_4k FMT=x86_64 [ARG=1073741824]
+#                                   callgrind_annotate of one workload (at one
+#                                   of its benchmark sizes)
 #   make bench-history [REV=a..b] [FORCE=1]  instructions per commit, charted
 
 BENCH_DIR   := $(BUILD)/bench
@@ -111,7 +113,7 @@ bench-profile: bench-build
 	@rm -rf $(BENCH_DIR)/profile && mkdir -p $(BENCH_DIR)/profile
 	@valgrind --tool=callgrind --collect-atstart=no \
 		--callgrind-out-file=$(BENCH_DIR)/profile/cg.out \
-		$(BENCH_DIR)/icount '$(OP)/$(FMT)/' > /dev/null 2> $(BENCH_DIR)/profile/valgrind.log
+		$(BENCH_DIR)/icount '$(OP)/$(FMT)/' $(ARG) > /dev/null 2> $(BENCH_DIR)/profile/valgrind.log
 	@f=$$(grep -l 'Client Request: $(OP)/$(FMT)/' $(BENCH_DIR)/profile/cg.out.*) && \
 		{ callgrind_annotate $$f | grep -m1 'PROGRAM TOTALS'; \
 		  callgrind_annotate $$f | sed -n '/file:function/,+18p'; }

@@ -13,9 +13,12 @@
  * are no-ops and the program just checks that every workload succeeds.
  *
  * stdout: one line per workload, "<name> <items> <unit>"; bench/icount.py
- * joins it with the dumps.
+ * joins it with the dumps. A second argument runs the workloads that have
+ * that size among their benchmark arguments at it instead (not a baseline
+ * point; for make bench-profile ARG=...).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <valgrind/callgrind.h>
@@ -56,9 +59,19 @@ static int run_counted(const struct fmt *fm, const struct workload *w, const cha
 	return r;
 }
 
+/* Is a one of w's benchmark arguments? */
+static bool work_has_arg(const struct workload *w, long long a)
+{
+	for (size_t k = 0; k < sizeof w->args / sizeof w->args[0] && w->args[k]; k++)
+		if (w->args[k] == a)
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const char *filter = argc > 1 ? argv[1] : "";
+	const long long arg = argc > 2 ? atoll(argv[2]) : 0;
 	int bad = 0;
 	if (pool_init(POOL_FRAMES) != 0) {
 		fprintf(stderr, "icount: cannot set up the frame pool\n");
@@ -66,16 +79,18 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < fmt_count; i++) {
 		for (size_t j = 0; j < work_count; j++) {
-			const struct workload *w = &work_list[j];
+			struct workload w = work_list[j];
 			char name[96];
 			/* The floor is our own code, not the library's. */
-			if (!w->icount_arg || !work_applies(w, &fmt_list[i], w->icount_arg))
+			if (arg && w.icount_arg)
+				w.icount_arg = work_has_arg(&w, arg) ? arg : 0;
+			if (!w.icount_arg || !work_applies(&w, &fmt_list[i], w.icount_arg))
 				continue;
-			snprintf(name, sizeof(name), "%s/%s/%lld", w->name, fmt_list[i].name,
-				 (long long)w->icount_arg);
+			snprintf(name, sizeof(name), "%s/%s/%lld", w.name, fmt_list[i].name,
+				 (long long)w.icount_arg);
 			if (!strstr(name, filter))
 				continue;
-			bad |= run_counted(&fmt_list[i], w, name) != PT_OK;
+			bad |= run_counted(&fmt_list[i], &w, name) != PT_OK;
 		}
 	}
 	fflush(stdout);

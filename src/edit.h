@@ -145,7 +145,11 @@ PT_INLINE int map_plan_run(struct pt_op *op, void *ctx, struct level lv, size_t 
 			uint64_t va)
 {
 	(void)ctx, (void)va;
-	for (; lv.mode == TBL_LIVE && i <= j; i++) {
+	if (lv.mode != TBL_LIVE)
+		return 0;
+	/* A live table's free stretch is EMPTY, four entries per test (a
+	 * 64K granule's last level maps 512 MiB). */
+	for (i = skip_empty(lv.tbl, i, j + 1); i <= j; i++) {
 		int k = A(kind)(op->feat, 0, ld(&lv.tbl[i]));
 		if (k != PTK_EMPTY)
 			return k == PTK_LEAF ? PT_ERR_ALREADY_MAPPED : PT_ERR_CORRUPT;
