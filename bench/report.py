@@ -20,12 +20,12 @@ import table  # noqa: E402  (same directory)
 HEADLINE = [("map_seq", 16 << 20), ("map_rand", 4096), ("query", 1 << 30),
             ("query_hook", 1 << 30), ("translate", 1 << 30), ("remap", 16 << 20),
             ("protect", 16 << 20), ("unmap", 16 << 20), ("flush_batch", 32), ("map_region_4k", 1 << 30),
-            ("map_region_huge", 1 << 30), ("map_region_1g", 1 << 30),
+            ("map_region_runs", 1 << 30), ("map_region_huge", 1 << 30), ("map_region_1g", 1 << 30),
             ("unmap_region_4k", 1 << 30), ("protect_region_4k", 1 << 30),
             ("unmap_region_split", 16 << 20), ("protect_region_split", 16 << 20),
             ("walk_4k", 1 << 30), ("walk_ranges_4k", 1 << 30), ("walk_huge", 1 << 30), ("destroy", 1 << 30),
             ("floor", 1 << 30)]
-BY_SIZE = ["floor", "map_region_4k", "unmap_region_4k", "protect_region_4k", "walk_4k",
+BY_SIZE = ["floor", "map_region_4k", "map_region_runs", "unmap_region_4k", "protect_region_4k", "walk_4k",
            "map_region_huge", "destroy"]
 
 

@@ -104,7 +104,7 @@ def rows_of(res, errors):
 
 ORDER = ["floor", "map_seq", "map_call_floor", "map_rand", "query", "query_floor",
          "query_call_floor", "query_hook", "translate", "remap", "protect", "unmap",
-         "flush_batch", "map_region_4k", "map_region_huge", "map_region_1g", "unmap_region_4k",
+         "flush_batch", "map_region_4k", "map_region_runs", "map_region_huge", "map_region_1g", "unmap_region_4k",
          "protect_region_4k", "unmap_region_split", "protect_region_split", "walk_4k",
          "walk_floor", "walk_ranges_4k", "walk_batches_4k", "walk_batches_sum_4k", "walk_huge",
          "destroy"]

@@ -79,6 +79,13 @@ static bool applies_split(const struct fmt *fm, int64_t arg)
 	return (uint64_t)arg >= 2 * fm->huge;
 }
 
+/* Formats with contiguous runs: AArch64 stage 1, every granule. */
+static bool applies_runs(const struct fmt *fm, int64_t arg)
+{
+	(void)arg;
+	return fm->arch == PT_AARCH64 || fm->arch == PT_AARCH64_16K || fm->arch == PT_AARCH64_64K;
+}
+
 /* Formats whose leaves keep access state (not ARMv7, nor EPT without A/D
  * flags, as benchmarked). */
 static bool applies_state(const struct fmt *fm, int64_t arg)
@@ -138,6 +145,9 @@ const struct workload work_list[] = {
 	  .run = run_flush },
 	{ W("map_region_4k", "page", M1, M16, M256, G1), .icount_arg = M16,
 	  .setup = setup_region_4k, .run = map_regions, .reset = unmap_all, .gran = true },
+	{ W("map_region_runs", "page", M1, M16, M256, G1), .icount_arg = M16,
+	  .applies = applies_runs, .setup = setup_region_runs, .run = map_regions,
+	  .reset = unmap_all, .gran = true },
 	{ W("map_region_huge", "leaf", M1, M16, M256, G1), .icount_arg = G1,
 	  .applies = applies_huge, .setup = setup_region_huge, .run = map_regions,
 	  .reset = unmap_all, .gran = true },

@@ -45,6 +45,7 @@ int remap_all(struct fix *f);
 int setup_region_4k(struct fix *f);
 int setup_region_4k_mapped(struct fix *f);
 int setup_region_huge(struct fix *f);
+int setup_region_runs(struct fix *f);
 int setup_region_giant(struct fix *f);
 int setup_split(struct fix *f);
 int setup_pages(struct fix *f);

@@ -51,6 +51,18 @@ int setup_region_4k_mapped(struct fix *f)
 	return map_regions(f);
 }
 
+/* map_region_4k's pages with huge leaves allowed, the PA one contiguous
+ * group's span (16 4K pages, 128 16K pages, 32 64K pages) off the VA's
+ * block alignment: no block fits, every aligned group is marked. Against
+ * map_region_4k, the cost of the marks. */
+int setup_region_runs(struct fix *f)
+{
+	CHECK(setup_region_4k(f));
+	f->pa = PA0 + f->fm->page * (f->fm->page == PT_SIZE_4K ? 16 : f->fm->page == 16384 ? 128 : 32);
+	f->opts = PT_ALLOW_HUGE;
+	return PT_OK;
+}
+
 /* `arg` bytes in the smallest huge leaf: VA and PA start one huge leaf
  * past a 1G boundary so no 1G leaf fits anywhere. */
 int setup_region_huge(struct fix *f)
