@@ -52,9 +52,9 @@ MUTANTS = [
      "\t\t     pt__span(op->s, s->l + 1) + PT_SIZE_4K);", None,
      "split writes the wrong PAs into the smaller leaves"),
     ("reclaim-leaks-frame", "src/edit.h",
-     "is_empty(op, s->l + 1, s->child)) {\n\t\tst(&s->tbl[s->i], EMPTY);\n"
+     "idx(op->s, s->l + 1, slot_end(s)))) {\n\t\tst(&s->tbl[s->i], EMPTY);\n"
      "\t\trelease(op, s->l, s->tbl, s->i, A(table_pa)(s->h, s->e));\n",
-     "is_empty(op, s->l + 1, s->child)) {\n\t\tst(&s->tbl[s->i], EMPTY);\n", None,
+     "idx(op->s, s->l + 1, slot_end(s)))) {\n\t\tst(&s->tbl[s->i], EMPTY);\n", None,
      "leaked frame on reclaim"),
     ("subtree-replace-leaks", "src/edit.h",
      "\t\tfree_child(op, s->l, s->e, s->va);\n\t\trelease(op, s->l, s->tbl, s->i, A(table_pa)(s->h, s->e));\n"

@@ -457,7 +457,8 @@ PT_INLINE int clear_up(struct pt_op *op, void *ctx, struct slot *s)
 		} else {
 			st(&s->tbl[s->i], te);
 		}
-	} else if (!c->protect && is_empty(op, s->l + 1, s->child)) {
+	} else if (!c->protect && is_empty(op, s->l + 1, s->child, idx(op->s, s->l + 1, s->va),
+					    idx(op->s, s->l + 1, slot_end(s)))) {
 		st(&s->tbl[s->i], EMPTY);
 		release(op, s->l, s->tbl, s->i, A(table_pa)(s->h, s->e));
 		pt__record_all(op->w);
@@ -541,16 +542,17 @@ PT_INLINE int clear_commit_run(struct pt_op *op, void *ctx, struct level lv, siz
 			st(&p[i], c->protect ? na | A(out)(A(leaf_pa)(0, ld(&p[i]))) : EMPTY);
 		return 0;
 	}
+	if (!c->protect) {
+		for (size_t i = 0; i < n; i++)
+			if (ld(&p[i]) != EMPTY) { /* stray bits in an empty entry go too */
+				st(&p[i], EMPTY);
+				pt__record(op->w, va + (uint64_t)i * PG_SIZE);
+			}
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pva = va + (uint64_t)i * PG_SIZE;
 		uint64_t e, nv;
-		if (!c->protect) {
-			if (ld(&p[i]) != EMPTY) { /* stray bits in an empty entry go too */
-				st(&p[i], EMPTY);
-				pt__record(op->w, pva);
-			}
-			continue;
-		}
 		const struct pt_run *run = run_at(c->runs, pva);
 		if (run) {
 			/* The plan read this part of the run: rewrite it without

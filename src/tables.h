@@ -91,12 +91,19 @@ static void release(struct pt_op *op, unsigned l, const PTE *tbl, size_t i, uint
 	drop_frame(op, l, tbl, i, child_pa, false, false);
 }
 
-/* Is the level-l table tbl all empty? */
-static bool is_empty(const struct pt_op *op, unsigned l, const PTE *tbl)
+/* Is the level-l table tbl all empty, now that an unmap emptied what it
+ * could of slots i..j? The slots either side first: calls over neighbouring
+ * ranges find the table in use at once, whatever its size (a 64K
+ * granule's last level has 8192 slots); then the whole table, empty
+ * stretches four entries a test. */
+static bool is_empty(const struct pt_op *op, unsigned l, const PTE *tbl, size_t i, size_t j)
 {
 	const size_t n = op->s->entries[l];
-	for (size_t i = 0; i < n; i++)
-		if (kind_at(op, l, ld(&tbl[i])) != PTK_EMPTY)
+	if ((i > 0 && kind_at(op, l, ld(&tbl[i - 1])) != PTK_EMPTY) ||
+	    (j + 1 < n && kind_at(op, l, ld(&tbl[j + 1])) != PTK_EMPTY))
+		return false;
+	for (size_t k = skip_empty(tbl, 0, n); k < n; k = skip_empty(tbl, k + 1, n))
+		if (kind_at(op, l, ld(&tbl[k])) != PTK_EMPTY)
 			return false;
 	return true;
 }
