@@ -348,6 +348,8 @@ int main(void)
 	for (size_t i = 0; i < NFMTS; i++) {
 		const struct fmt *f = &FMTS[i];
 		char name[64];
+		if (!fmt_in_slow_suites(f))
+			continue;
 		snprintf(name, sizeof(name), "atomic %s", f->name);
 		group_begin(name);
 		for (size_t s = 0; s < sizeof(SCENS) / sizeof(SCENS[0]); s++) {
