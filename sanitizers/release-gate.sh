@@ -44,8 +44,7 @@ gate hardened       hardened
 gate freestanding   freestanding
 gate analyze        analyze
 gate check          check
-gate check-asan     check-asan
-gate check-ubsan    check-ubsan
+gate check-asan-ubsan check-asan-ubsan
 gate check-msan     check-msan
 gate check-valgrind check-valgrind
 gate fuzz           fuzz-gate
