@@ -96,7 +96,8 @@ struct at_out_hdr {
 	uint64_t magic;
 	uint64_t mmfr0, mmfr1, currentel;
 	uint64_t nresults;
-	uint64_t pad[7];
+	uint64_t mmfr2;
+	uint64_t pad[6];
 };
 
 #endif /* AT_ORACLE_H */

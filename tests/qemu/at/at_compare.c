@@ -56,7 +56,8 @@ static struct hw decode_par(uint64_t par, uint64_t va)
 		}
 		return h;
 	}
-	h.pa = (par & 0xfffffffff000ull) | (va & 0xfff);
+	/* PA[51:48] are RES0 without a 52-bit OA (FEAT_LPA, FEAT_LPA2). */
+	h.pa = (par & 0xffffffffff000ull) | (va & 0xfff);
 	h.attr = (uint8_t)(par >> 56);
 	return h;
 }
@@ -151,7 +152,7 @@ static void show_walk(struct set *s, uint64_t va)
 		printf("      L%u [%#" PRIx64 "] = %#018" PRIx64 "\n", g->start + l, epa, *e);
 		if (l + 1 == g->levels || (*e & 3) != 3)
 			return;
-		table = *e & geo_table_mask(g);
+		table = geo_table_pa(g, *e);
 	}
 }
 
@@ -231,7 +232,7 @@ static void expect_translate(struct set *s, const struct phase *ph, unsigned k, 
 {
 	struct pt_mapping m;
 	unsigned h = s->el2 ? 0 : half_of(va);
-	unsigned feat = s->el2 ? PT_FEAT_AARCH64_EL2 : h ? PT_FEAT_AARCH64_HIGH : 0;
+	unsigned feat = (s->el2 ? PT_FEAT_AARCH64_EL2 : h ? PT_FEAT_AARCH64_HIGH : 0) | s->feat[h];
 	bool ha = ph->ha, hd = ph->hd && ph->ha; /* HD means nothing without HA */
 	if (opt.plant == 3)
 		ha = hd = false;
@@ -303,7 +304,7 @@ static void expect_access(struct set *s, const struct phase *ph, unsigned k, uin
 {
 	unsigned h = s->el2 ? 0 : half_of(va);
 	const struct geo *g = &s->g[h];
-	unsigned feat = s->el2 ? PT_FEAT_AARCH64_EL2 : h ? PT_FEAT_AARCH64_HIGH : 0;
+	unsigned feat = (s->el2 ? PT_FEAT_AARCH64_EL2 : h ? PT_FEAT_AARCH64_HIGH : 0) | s->feat[h];
 	struct pt_regime r = { g->arch, feat, g->va_bits, pt_root(&s->t[h]), s->mair, 0, 0, 0 };
 	r.pa_bits = ph->ips36 ? 36 : 0;
 	r.controls = (ph->wxn ? PT_CTL_WXN : 0) | (ph->hpd && opt.plant != 6 ? PT_CTL_HPD : 0) |
@@ -420,6 +421,18 @@ void print_observations(void)
 
 /* ---- one set -------------------------------------------------------------- */
 
+/* An ok answer's share of what a 52-bit OA adds: a PA from 2^48 up, a
+ * block at the level only it allows (4K: Arm level 0, 16K and 64K: 1). */
+static void count_wide(struct set *s, uint64_t va, const struct hw *h)
+{
+	struct rawwalk w = raw_walk(s, va);
+	s->ok_pa52 += h->pa >> 48 != 0;
+	s->ok_va52 += !w.outside && w.g->va_bits > 48 && (va >> 48 & 15) != (half_of(va) ? 15u : 0u);
+	if (raw_leaf(&w) && w.g->pa52 && w.level + 1 < w.g->levels &&
+	    w.g->start + w.level == (w.g->page == 12 ? 0u : 1u))
+		s->ok_big++;
+}
+
 void compare_set(struct set *s, const struct at_result *res, struct tally tl[3])
 {
 	cur_set = s;
@@ -437,6 +450,8 @@ void compare_set(struct set *s, const struct at_result *res, struct tally tl[3])
 				struct expect x;
 				if (!why)
 					s->outcome[h.c]++;
+				if (!why && h.c == C_OK)
+					count_wide(s, q->va, &h);
 				if (why) {
 					bool mixed;
 					expect_translate(s, ph, k, q->va, &x);

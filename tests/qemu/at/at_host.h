@@ -23,6 +23,7 @@
 #define TCR_HPD1 (1ull << 42)
 #define ARENA_FRAMES 4096u
 #define PA_LIMIT (1ull << 40) /* below Cortex-A57's 44-bit PARange */
+#define PA52_LIMIT (1ull << 52)
 
 struct at_opt {
 	const char *guest, *dir, *qemu;
@@ -45,14 +46,21 @@ extern const char *const probe_name[AT_PROBES];
 struct geo {
 	enum pt_arch arch;
 	unsigned va_bits, page, levels, start;
+	bool pa52;         /* PT_FEAT_AARCH64_PA52: FEAT_LPA2 (4K, 16K), FEAT_LPA (64K) */
 	unsigned shift[4]; /* VA bit each level's index starts at */
 	unsigned bits[4];  /* index bits of each level */
 };
-void geo_init(struct geo *g, enum pt_arch a, unsigned va_bits);
-/* Level l may hold a block (4K: Arm levels 1 and 2; 16K, 64K: level 2). */
+void geo_init(struct geo *g, enum pt_arch a, unsigned va_bits, unsigned features);
+/* Level l may hold a block (4K: Arm levels 1 and 2; 16K, 64K: level 2;
+ * with a 52-bit OA also 4K level 0, 16K and 64K level 1). */
 bool geo_block(const struct geo *g, unsigned l);
-/* The address field of a table descriptor: bits 47..page. */
-uint64_t geo_table_mask(const struct geo *g);
+/* The next-level table a table descriptor points to: bits 47..page, with
+ * a 52-bit OA OA[51:50] from bits 9:8 and OA[49:48] from 49:48 (LPA2), or
+ * OA[51:48] from bits 15:12 (LPA, 64K). */
+uint64_t geo_table_pa(const struct geo *g, uint64_t e);
+/* RES0 address bits of a table descriptor, and of a leaf at level l. */
+uint64_t geo_table_res0(const struct geo *g);
+uint64_t geo_leaf_res0(const struct geo *g, unsigned l);
 /* The half va selects (bit 55; 1: TTBR1) and whether va is in its range. */
 unsigned half_of(uint64_t va);
 bool in_range(const struct geo *g, uint64_t va);
@@ -83,6 +91,8 @@ struct set {
 	struct pt_mm mm;
 	struct pt_table t[2]; /* [0] TTBR0, [1] TTBR1 (HIGH) */
 	struct geo g[2];
+	unsigned feat[2];     /* PT_FEAT_AARCH64_PA52 / VA52 of each table */
+	uint64_t pa_limit;    /* random leaves' PAs lie below it */
 	uint64_t mair;
 	unsigned nphases;
 	struct phase ph[AT_MAX_PHASES];
@@ -95,6 +105,9 @@ struct set {
 	uint64_t table_bytes;
 	unsigned long outcome[6]; /* compared AT answers per PAR class (at_compare.c) */
 	unsigned long probe_outcome[6]; /* the same for the real accesses */
+	unsigned long ok_pa52;  /* compared ok AT answers with a PA at or above 2^48 */
+	unsigned long ok_big;   /* ... through a block only a 52-bit OA allows */
+	unsigned long ok_va52;  /* ... at a VA beyond 48 bits */
 	char blob[400], out[400], log[400];
 	pid_t pid;
 	int status;
@@ -105,10 +118,11 @@ void seed_rng(uint64_t seed);
 /* Build, perturb and write out table set id (its blob, s->blob). */
 void build_set(struct set *s, unsigned id, bool max);
 /* The same for a granule set: TTBR0 and TTBR1 tables of formats a0, a1
- * at VA widths b0, b1 (pt_init_config), switched on with pt_tcr; with el2
- * one PT_FEAT_AARCH64_EL2 table (a0, b0) for TTBR0_EL2 instead. */
-void build_gran_set(struct set *s, unsigned id, enum pt_arch a0, unsigned b0, enum pt_arch a1,
-		    unsigned b1, bool el2);
+ * at VA widths b0, b1 with features f0, f1 (PA52, VA52; pt_init_config),
+ * switched on with pt_tcr; with el2 one PT_FEAT_AARCH64_EL2 table (a0, b0,
+ * f0) for TTBR0_EL2 instead. */
+void build_gran_set(struct set *s, unsigned id, enum pt_arch a0, unsigned b0, unsigned f0,
+		    enum pt_arch a1, unsigned b1, unsigned f1, bool el2);
 
 /* Where the MMU's walk for va ends, read from the raw tables. */
 struct rawwalk {

@@ -258,6 +258,7 @@ void at_main(void)
 	oh->magic = AT_MAGIC;
 	oh->mmfr0 = SYSREG_READ(id_aa64mmfr0_el1);
 	oh->mmfr1 = mmfr1;
+	oh->mmfr2 = SYSREG_READ(id_aa64mmfr2_el1);
 	oh->currentel = SYSREG_READ(CurrentEL);
 	oh->nresults = h->nphases * n;
 
