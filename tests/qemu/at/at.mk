@@ -30,7 +30,7 @@ $(AT_DIR)/guest.elf: tests/qemu/at/guest.c tests/qemu/at/start.S tests/qemu/at/a
 	clang-19 $(AT_CC) $(QEMU_CFLAGS) -c tests/qemu/at/start.S -o $(AT_DIR)/start.o
 	ld.lld-19 -nostdlib -static -T tests/qemu/aarch64/link.ld -o $@ $(AT_DIR)/start.o $(AT_DIR)/guest.o
 
-AT_HOST_SRC := tests/qemu/at/at_host.c tests/qemu/at/at_tables.c tests/qemu/at/at_compare.c
+AT_HOST_SRC := tests/qemu/at/at_host.c tests/qemu/at/at_tables.c tests/qemu/at/at_compare.c tests/qemu/at/at_runs.c
 $(AT_DIR)/at_host: $(AT_HOST_SRC) tests/qemu/at/at_host.h tests/qemu/at/at.h tests/arena.c tests/arena.h \
 		$(BUILD)/libpt.a tests/qemu/at/at.mk
 	@mkdir -p $(AT_DIR)

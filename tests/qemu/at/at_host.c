@@ -201,13 +201,15 @@ int main(int argc, char **argv)
 	run_all(sets, n);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
-	struct tally tt[2][3];
+	struct tally tt[2][4];
 	memset(tt, 0, sizeof tt);
 	for (unsigned c = 0; c < 2; c++) {
 		tt[c][0].name = "translate";
 		tt[c][1].name = "access";
 		tt[c][2].name = "real";
+		tt[c][3].name = "ram";
 	}
+	unsigned long runs_pass = 0, runs_fail = 0;
 	bool broken = false;
 	for (unsigned i = 0; i < n; i++) {
 		struct set *s = &sets[i];
@@ -261,6 +263,8 @@ int main(int argc, char **argv)
 			       (size_t)(s->table_bytes / 4096), s->nleaves, s->nq, s->nphases);
 		compare_set(s, res, tt[s->max ? 0 : 1]);
 		free(res);
+		runs_pass += s->runs_pass;
+		runs_fail += s->runs_fail;
 		broken |= s->wild != 0;
 		if (opt.gran) {
 			if (s->el2)
@@ -279,6 +283,13 @@ int main(int argc, char **argv)
 			printf("; real accesses:");
 			for (unsigned c = 0; c < 6; c++)
 				printf(" %s %lu", cls_name[c], s->probe_outcome[c]);
+			if (s->probe)
+				printf("; RAM words checked: %lu loads, %lu stores", s->ram_loads, s->ram_stores);
+			if (s->nruns)
+				printf("; runs (%u+%u members): %lu raw-entry and flush checks, after the edits "
+				       "%u flushes%s, real accesses %lu ok %lu fault", s->runs[0].groups * s->runs[0].members,
+				       s->runs[1].members, s->runs_pass + s->runs_fail, s->nflush,
+				       s->flush_all ? " and a full one" : "", s->run_probes[0], s->run_probes[1]);
 			printf("\n");
 		}
 	}
@@ -315,13 +326,13 @@ int main(int argc, char **argv)
 
 	unsigned long total_fail = 0;
 	for (unsigned c = 0; c < 2; c++)
-		for (unsigned m = 0; m < 3; m++) {
+		for (unsigned m = 0; m < 4; m++) {
 			struct tally *t = &tt[c][m];
-			if ((m == 2 && !opt.gran) || (c && opt.gran))
+			if ((m >= 2 && !opt.gran) || (c && opt.gran))
 				continue;
 			printf("  %s -cpu %s: per kind (agree/disagree):", t->name, c ? "cortex-a57" : "max");
-			for (unsigned k = 0; k < (m == 2 ? AT_PROBES : AT_KINDS); k++)
-				printf(" %s %lu/%lu", m == 2 ? probe_name[k] : kind_name[k], t->by_kind[k][0],
+			for (unsigned k = 0; k < (m >= 2 ? AT_PROBES : AT_KINDS); k++)
+				printf(" %s %lu/%lu", m >= 2 ? probe_name[k] : kind_name[k], t->by_kind[k][0],
 				       t->by_kind[k][1]);
 			printf("; HPD (and IPS 36) phases not compared %lu; memory type disagreements tolerated on Normal "
 			       "bytes with one of inner/outer non-cacheable: %lu\n", t->skipped, t->mixed);
@@ -329,6 +340,10 @@ int main(int argc, char **argv)
 			       t->name, c ? "cortex-a57" : "max", t->pass, t->fail);
 			total_fail += t->fail;
 		}
+	if (opt.gran) {
+		printf("[group] at-oracle gran contiguous runs: %lu passed, %lu failed\n", runs_pass, runs_fail);
+		total_fail += runs_fail;
+	}
 	if (broken)
 		printf("[group] at-oracle runs: 0 passed, 1 failed\n");
 	if (opt.gran)
@@ -337,6 +352,14 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < n; i++) {
 		arena_fini(&sets[i].a);
 		free(sets[i].q);
+		free(sets[i].img[0]);
+		free(sets[i].img[1]);
+		for (unsigned r = 0; r < sets[i].nruns; r++) {
+			free(sets[i].runs[r].desc);
+			free(sets[i].runs[r].before);
+			free(sets[i].runs[r].flushed);
+			free(sets[i].runs[r].bbm);
+		}
 		free(sets[i].tables);
 		free(sets[i].leaves);
 	}

@@ -77,6 +77,17 @@ struct desc {
 struct phase {
 	bool ha, hd, hpd, wxn;
 	bool ips36;  /* TCR_EL1.IPS 36 bits, not pt_tcr's 48 (pt_regime.pa_bits) */
+	bool after;  /* the tables after libpt edited its runs (at.h at_phase.after) */
+};
+
+/* One run of contiguous groups libpt maps (at_runs.c): n groups of
+ * `members` leaves of `leaf` bytes from va (in half h) to pa. */
+struct run {
+	unsigned h, groups, members;
+	uint64_t va, pa, leaf;
+	uint64_t *desc;        /* each member's descriptor address */
+	uint64_t *before;      /* ... and its raw value before the edits */
+	bool *flushed, *bbm;   /* flushed after the edits began; while invalid */
 };
 
 struct set {
@@ -98,6 +109,17 @@ struct set {
 	struct phase ph[AT_MAX_PHASES];
 	struct desc *tables, *leaves;
 	size_t ntables, nleaves, cap_t, cap_l;
+	uint64_t keep[4][3];  /* [lo, hi) of half [2]: contiguous runs, not perturbed */
+	unsigned nkeep;
+	uint64_t ram_va[16];  /* pages mapping the data region (at.h AT_DATA_PA) */
+	unsigned nram;
+	struct run runs[2];   /* [0] pages, [1] blocks (at_runs.c) */
+	unsigned nruns, nq_runs; /* the last nq_runs queries are the runs' */
+	unsigned char *img[2]; /* the table frames before and after the edits */
+	uint64_t flush[AT_MAX_FLUSH]; /* libpt's flushes during the edits */
+	unsigned nflush;
+	bool flush_all;
+	unsigned long runs_pass, runs_fail; /* the raw-entry and flush checks */
 	uint64_t rsv_block_va[2];   /* a block where the granule has none ... */
 	uint64_t rsv_block_size[2]; /* ... its span (0: none) in each half */
 	struct at_query *q;
@@ -105,6 +127,8 @@ struct set {
 	uint64_t table_bytes;
 	unsigned long outcome[6]; /* compared AT answers per PAR class (at_compare.c) */
 	unsigned long probe_outcome[6]; /* the same for the real accesses */
+	unsigned long ram_loads, ram_stores; /* real accesses whose word was checked */
+	unsigned long run_probes[2]; /* real accesses to the runs: ok, fault (after phase) */
 	unsigned long ok_pa52;  /* compared ok AT answers with a PA at or above 2^48 */
 	unsigned long ok_big;   /* ... through a block only a 52-bit OA allows */
 	unsigned long ok_va52;  /* ... at a VA beyond 48 bits */
@@ -137,9 +161,33 @@ struct rawwalk {
 struct rawwalk raw_walk(struct set *s, uint64_t va);
 /* A valid leaf (the MMU's view: block at levels 1-2, page at level 3). */
 bool raw_leaf(const struct rawwalk *w);
-/* 0, or why va's answers are set aside, not compared (aside_name). */
+/* 0, or why va's answers are set aside, not compared (aside_name; 3, in
+ * a phase with a 36-bit IPS, at_compare.c). */
 unsigned set_aside(struct set *s, uint64_t va);
-extern const char *const aside_name[3];
+extern const char *const aside_name[4];
+
+/* RES0-free address field of a descriptor (geo_table_pa reads only it). */
+uint64_t geo_addr_field(const struct geo *g);
+uint64_t rnd(void);
+uint64_t below(uint64_t n);
+uint32_t rand_flags(void);
+
+/* ---- contiguous runs and guest RAM (at_runs.c) ---- */
+
+/* Pages over the data region in each half (s->ram_va), and the runs:
+ * map them, check their marks. Before the random mappings. */
+void build_ram_and_runs(struct set *s);
+/* The runs' queries, appended (s->nq_runs of them). */
+void run_queries(struct set *s);
+/* libpt's PA for va (no access checked), or 0: not in the data region. */
+uint64_t ram_pa(struct set *s, uint64_t va);
+/* After the perturbation: the before image, libpt's edits of the runs
+ * (their flushes recorded), the after image and the checks on them. */
+void edit_runs(struct set *s);
+/* Put image i (0 before, 1 after the edits) in the arena. */
+void use_image(struct set *s, unsigned i);
+/* pt_mm.flush_tlb of the granule sets' tables: records the edits'. */
+void run_flush_hook(void *ctx, uint64_t va, bool all);
 
 /* ---- comparing (at_compare.c) ---- */
 
@@ -152,8 +200,10 @@ struct tally {
 };
 
 /* Compare set s's results (phase-major) into tl[0] (pt_translate),
- * tl[1] (pt_access) and tl[2] (the real accesses against pt_access). */
-void compare_set(struct set *s, const struct at_result *res, struct tally tl[3]);
+ * tl[1] (pt_access), tl[2] (the real accesses against pt_access) and
+ * tl[3] (the words real accesses read or wrote in guest RAM against
+ * libpt's PA). */
+void compare_set(struct set *s, const struct at_result *res, struct tally tl[4]);
 void print_observations(void);
 /* PAR classes: ok, translation, access-flag, permission, address-size, other. */
 extern const char *const cls_name[];

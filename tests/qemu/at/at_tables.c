@@ -21,14 +21,14 @@
 static uint64_t rng;
 void seed_rng(uint64_t seed) { rng = seed; }
 
-static uint64_t rnd(void)
+uint64_t rnd(void)
 {
 	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
 }
-static uint64_t below(uint64_t n) { return n ? rnd() % n : 0; }
+uint64_t below(uint64_t n) { return n ? rnd() % n : 0; }
 static bool chance(unsigned pct) { return below(100) < pct; }
 
 /* ---- one table set -------------------------------------------------------- */
@@ -222,10 +222,12 @@ unsigned set_aside(struct set *s, uint64_t va)
 		return 2;
 	return 0;
 }
-const char *const aside_name[3] = { "", "block where the granule has none (QEMU 7.2 translates it)",
-				    "RES0 output-address bits set (QEMU ignores them)" };
+const char *const aside_name[4] = { "", "block where the granule has none (QEMU 7.2 translates it)",
+				    "RES0 output-address bits set (QEMU ignores them)",
+				    "64K leaf with OA[51:48] over OA[47:0] below 2^36 under a 36-bit IPS (QEMU 7.2 "
+				    "ignores OA[51:48])" };
 
-static uint32_t rand_flags(void)
+uint32_t rand_flags(void)
 {
 	uint32_t f = PT_READ;
 	if (chance(50))
@@ -262,13 +264,18 @@ static uint64_t rand_pa(const struct set *s, uint64_t size)
 }
 
 /* What the guest needs mapped at VA = PA in TTBR0 (the probe code's
- * pages, or for an EL2 set the guest itself): never perturbed. */
+ * pages, or for an EL2 set the guest itself), and the contiguous runs
+ * libpt edits later (it refuses a group changed behind its back): never
+ * perturbed. */
 static bool probe_path(const struct set *s, const struct desc *d)
 {
 	const struct geo *g = &s->g[half_of(d->va)];
 	uint64_t end = d->va + (1ull << g->shift[d->level]);
 	for (unsigned i = 0; i < s->nident && !half_of(d->va); i++)
 		if (d->va < s->ident[i][1] && end > s->ident[i][0])
+			return true;
+	for (unsigned i = 0; i < s->nkeep; i++)
+		if (half_of(d->va) == s->keep[i][2] && d->va < s->keep[i][1] && end > s->keep[i][0])
 			return true;
 	return false;
 }
@@ -480,10 +487,18 @@ static void make_queries(struct set *s)
 		const struct desc *l = &s->leaves[below(s->nleaves)];
 		for (unsigned tries = 0; tries < 16 && probe_path(s, l); tries++)
 			l = &s->leaves[below(s->nleaves)];
+		if (s->nram && chance(6)) {
+			/* A page over guest RAM: real accesses' words checked. */
+			uint64_t p = s->ram_va[below(s->nram)];
+			va = p + below(1ull << s->g[half_of(p)].page);
+			r = 100;
+		}
 		const struct geo *g = &s->g[half_of(l->va)], *gh = &s->g[h];
 		uint64_t lsize = 1ull << g->shift[l->level];
 		uint64_t up = 1ull << g->shift[l->level ? l->level - 1 : 0], root = 1ull << g->shift[0];
-		if (r < 70)
+		if (r == 100)
+			;
+		else if (r < 70)
 			va = l->va + below(lsize);
 		else if (r < 80)
 			va = (l->va & ~(up - 1)) + below(up);
@@ -502,6 +517,9 @@ static void make_queries(struct set *s)
 		s->q[i].watch_pa = raw_leaf(&w) ? w.epa : 0;
 		s->q[i].probe = s->probe && !set_aside(s, va);
 	}
+	run_queries(s);
+	for (unsigned i = 0; s->probe && i < s->nq; i++)
+		s->q[i].ram_pa = ram_pa(s, s->q[i].va & ~7ull);
 }
 
 static void set_phases(struct set *s)
@@ -511,13 +529,13 @@ static void set_phases(struct set *s)
 	 * of phase 3 (plant 4 skips it). Phases 3 and 4 differ in HPD only.
 	 * Phase 6: HD without HA (the MMU manages no dirty state then). */
 	static const struct phase max[] = {
-		{ false, false, false, false, false }, { true, false, false, false, false },
-		{ true, true, false, true, false },     { false, false, false, true, false },
-		{ false, false, true, true, false },    { true, true, true, false, false },
-		{ false, true, false, false, false },
+		{ false, false, false, false, false, false }, { true, false, false, false, false, false },
+		{ true, true, false, true, false, false },     { false, false, false, true, false, false },
+		{ false, false, true, true, false, false },    { true, true, true, false, false, false },
+		{ false, true, false, false, false, false },
 	};
-	static const struct phase a57[] = { { false, false, false, false, false },
-					    { false, false, false, true, false } };
+	static const struct phase a57[] = { { false, false, false, false, false, false },
+					    { false, false, false, true, false, false } };
 	const struct phase *p = s->max ? max : a57;
 	s->nphases = s->max ? 7 : 2;
 	for (unsigned i = 0; i < s->nphases; i++)
@@ -525,7 +543,13 @@ static void set_phases(struct set *s)
 	/* The granule sets add a phase with a 36-bit IPS: output addresses at
 	 * or above 2^36 (most leaves) are address size faults. */
 	if (opt.gran)
-		s->ph[s->nphases++] = (struct phase){ true, true, false, false, true };
+		s->ph[s->nphases++] = (struct phase){ true, true, false, false, true, false };
+	/* The runs: one phase reads and writes them as libpt mapped them,
+	 * the next (the same registers) after libpt edited them. */
+	if (s->nruns) {
+		s->ph[s->nphases++] = (struct phase){ true, true, false, false, false, false };
+		s->ph[s->nphases++] = (struct phase){ true, true, false, false, false, true };
+	}
 	/* SCTLR_EL2.WXN would take execution from the guest's own pages. */
 	for (unsigned i = 0; s->el2 && i < s->nphases; i++)
 		s->ph[i].wxn = false;
@@ -567,7 +591,7 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 		exit(2);
 	s->a.dirty = false;
 	arena_mm(&s->a, &s->mm);
-	s->mm.flush_tlb = NULL;
+	s->mm.flush_tlb = opt.gran ? run_flush_hook : NULL;
 	const struct pt_config c0 = { a0, (el2 ? PT_FEAT_AARCH64_EL2 : 0) | f0, b0 },
 			       c1 = { a1, PT_FEAT_AARCH64_HIGH | f1, b1 };
 	s->el2 = el2;
@@ -596,6 +620,8 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 		map_ident(s, AT_TABLE_PA, AT_TABLE_PA + ARENA_FRAMES * 4096ull, PT_READ);
 		map_ident(s, AT_OUT_PA, AT_OUT_PA + 0x1000000, PT_READ | PT_WRITE);
 	}
+	if (s->probe)
+		build_ram_and_runs(s);
 	build_half(s, 0);
 	if (!el2)
 		build_half(s, 1);
@@ -610,6 +636,8 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 	for (size_t i = 0; i < ARENA_FRAMES; i++)
 		if (arena_allocated(&s->a, AT_TABLE_PA + i * 4096))
 			s->table_bytes = (i + 1) * 4096;
+	edit_runs(s);
+	const uint64_t after_pa = s->nruns ? (AT_TABLE_PA + s->table_bytes + 0xffff) & ~0xffffull : 0;
 
 	snprintf(s->blob, sizeof s->blob, "%s/set%u.bin", opt.dir, id);
 	snprintf(s->log, sizeof s->log, "%s/set%u.log", opt.dir, id);
@@ -631,12 +659,19 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 	h->plant = opt.plant == 2 || opt.plant == 4 ? opt.plant : 0;
 	h->probe = s->probe;
 	h->el2 = s->el2;
+	h->data = s->probe;
+	h->after_pa = after_pa;
+	h->flush_all = s->flush_all;
+	h->nflush = s->nflush;
+	for (unsigned i = 0; i < s->nflush; i++)
+		h->flush[i] = s->flush[i];
 	for (unsigned p = 0; p < s->nphases; p++) {
 		h->phase[p].tcr = phase_tcr(s, &s->ph[p]);
 		h->phase[p].mair = s->mair;
 		h->phase[p].ttbr0 = pt_root(&s->t[0]);
 		h->phase[p].ttbr1 = pt_root(&s->t[1]);
 		h->phase[p].sctlr_wxn = s->ph[p].wxn;
+		h->phase[p].after = s->ph[p].after;
 	}
 	snprintf(h->path, sizeof h->path, "%s", s->out);
 	FILE *f = fopen(s->blob, "wb");
@@ -646,7 +681,9 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 	}
 	write_file(s->blob, h, sizeof *h, 0, f);
 	write_file(s->blob, s->q, s->nq * sizeof *s->q, (long)(AT_QUERY_PA - AT_HDR_PA), f);
-	write_file(s->blob, s->a.mem, s->table_bytes, (long)(AT_TABLE_PA - AT_HDR_PA), f);
+	write_file(s->blob, s->img[0] ? s->img[0] : s->a.mem, s->table_bytes, (long)(AT_TABLE_PA - AT_HDR_PA), f);
+	if (after_pa)
+		write_file(s->blob, s->img[1], s->table_bytes, (long)(after_pa - AT_HDR_PA), f);
 	fclose(f);
 	free(h);
 }
