@@ -200,9 +200,10 @@ static void record(struct tally *t, const struct phase *ph, unsigned k, uint64_t
 	if (t->shown++ >= opt.show)
 		return;
 	bool real = !strcmp(t->name, "real");
-	printf("  %s %s: set %u cpu %s phase HA=%d HD=%d HPD=%d WXN=%d IPS36=%d MAIR %#018" PRIx64 " %s va %#018" PRIx64
-	       "\n    %s %#018" PRIx64 " = %s",
-	       t->aside ? "ASIDE" : "FAIL", t->name, cur_set->id, cur_set->max ? "max" : "cortex-a57", ph->ha, ph->hd, ph->hpd, ph->wxn, ph->ips36,
+	printf("  %s %s: set %u cpu %s phase HA=%d HD=%d HPD=%d WXN=%d IPS36=%d AFTER=%d MAIR %#018" PRIx64
+	       " %s va %#018" PRIx64 "\n    %s %#018" PRIx64 " = %s",
+	       t->aside ? "ASIDE" : "FAIL", t->name, cur_set->id, cur_set->max ? "max" : "cortex-a57", ph->ha, ph->hd,
+	       ph->hpd, ph->wxn, ph->ips36, ph->after,
 	       cur_set->mair, real ? probe_name[k] : kind_name[k], va, real ? "ESR_EL1" : "AT: PAR", par,
 	       cls_name[h->c]);
 	if (h->c == C_OK)

@@ -14,8 +14,9 @@
  * 6 the regime drops TCR.HPD (only the access comparison sees HPD).
  * --no-table-bits leaves the table descriptors' APTable/XNTable bits alone.
  * --gran runs the granule sets instead (gran_sets below, make qemu-gran):
- * real EL1 and EL0 accesses as well, a phase with a 36-bit IPS, and every
- * outcome required in every set.
+ * real EL1 and EL0 accesses as well (their words in guest RAM checked),
+ * a phase with a 36-bit IPS, two phases around libpt's edits of
+ * contiguous runs (at_runs.c), and every outcome required in every set.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -38,7 +39,8 @@ struct at_opt opt = { NULL, "build/at", "qemu-system-aarch64", 4, 2, 3000, 2, 0,
  * 16K at 48 (a 2-entry root), 47 and 36 bits, 64K at 48 (a 64-entry root)
  * and 42 bits (2 levels), each granule and width in both halves somewhere,
  * and halves of different granules (TG0 and TG1 are separate fields);
- * then EL2 tables of each granule (TCR_EL2 from pt_tcr, AT S1E2R/W).
+ * then EL2 tables of each granule (TCR_EL2 from pt_tcr, AT S1E2R/W); then
+ * the same with 52-bit output addresses.
  */
 #define PA52 PT_FEAT_AARCH64_PA52
 #define VA52 (PT_FEAT_AARCH64_PA52 | PT_FEAT_AARCH64_VA52)
@@ -298,6 +300,16 @@ int main(int argc, char **argv)
 	 * from the phase with a 36-bit IPS. */
 	unsigned long missing = 0;
 	for (unsigned i = 0; opt.gran && i < n; i++) {
+		/* Words checked in guest RAM, and after libpt's edits of the
+		 * runs both accesses that go through and ones that fault. */
+		if (sets[i].probe && (!sets[i].ram_loads || !sets[i].ram_stores)) {
+			printf("  at-oracle: set %u: no load or no store checked in guest RAM\n", i);
+			missing++;
+		}
+		if (sets[i].nruns && (!sets[i].run_probes[0] || !sets[i].run_probes[1])) {
+			printf("  at-oracle: set %u: no ok or no faulting real access to the edited runs\n", i);
+			missing++;
+		}
 		for (unsigned c = 0; c < 5; c++) {
 			if (!sets[i].outcome[c]) {
 				printf("  at-oracle: set %u (%s, %s): no %s AT answer\n", i, geo_name(&sets[i].g[0]),
