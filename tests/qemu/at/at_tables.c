@@ -224,8 +224,7 @@ unsigned set_aside(struct set *s, uint64_t va)
 }
 const char *const aside_name[4] = { "", "block where the granule has none (QEMU 7.2 translates it)",
 				    "RES0 output-address bits set (QEMU ignores them)",
-				    "64K leaf with OA[51:48] over OA[47:0] below 2^36 under a 36-bit IPS (QEMU 7.2 "
-				    "ignores OA[51:48])" };
+				    "64K OA[51:48] set, OA[47:0] below 2^36, IPS 36 bits (QEMU 7.2 ignores OA[51:48])" };
 
 uint32_t rand_flags(void)
 {
