@@ -10,8 +10,12 @@
  * FEAT_PAN2, S1E1RP and S1E1WP (with PSTATE.PAN set). With hdr.probe, after
  * every AT of a phase it also loads and stores at EL1 and at EL0 through
  * the same regime (probe_run in start.S: code at AT_PROBE_PA, which the
- * host maps there) and records ESR_EL1 and FAR_EL1. The results go to a
- * host file through semihosting, in one write.
+ * host maps there) and records ESR_EL1 and FAR_EL1, and what a load read
+ * or (read back at the PA libpt gave) a store wrote in guest RAM. A phase
+ * marked after loads the table image libpt left after editing its
+ * contiguous runs, keeps the registers (and so QEMU's TLB) of the phase
+ * before, and makes only the TLB invalidations libpt asked for. The
+ * results go to a host file through semihosting, in one write.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -166,6 +170,9 @@ void at_main(void)
 	    (h->after_pa && (h->after_pa < AT_TABLE_PA + h->table_bytes ||
 			     h->after_pa + h->table_bytes > AT_SAVE_PA)))
 		fail("bad header");
+	for (uint64_t p = 0; p < h->nphases; p++)
+		if (h->phase[p].after && (!p || !h->after_pa))
+			fail("an after phase without an after image or a phase before it");
 	if ((SYSREG_READ(CurrentEL) >> 2 & 3) != 2)
 		fail("not at EL2 (-M virt,virtualization=on)");
 	uint64_t mmfr1 = SYSREG_READ(id_aa64mmfr1_el1);
