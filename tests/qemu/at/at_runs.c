@@ -13,8 +13,9 @@
  *   blocks  two groups of Arm level 2 blocks (4K: 16 of 2M, 16K: 32 of
  *           32M, 64K: 32 of 512M) above RAM; then pt_unmap_region takes
  *           the third quarter of group 0 (partial) and pt_protect_region
- *           makes group 1 read-only (whole: marks kept; at most 32
- *           members, so libpt flushes it page by page, not all at once)
+ *           makes group 1 read-only (whole: marks kept; 32 members or
+ *           fewer, which pt_flush invalidates VA by VA: more would make
+ *           it flush everything, and leave nothing stale to see)
  *
  * One phase reads and writes the runs as mapped; the next loads the
  * edited tables with the same registers and makes only the TLB
@@ -25,9 +26,10 @@
  * member is marked; after them every marked group is whole (all members
  * valid leaves, marked, alike but for the address, over one aligned PA
  * run), the group edited whole keeps its marks; every member that
- * changed was flushed,
- * and every one whose contiguous bit changed was flushed while invalid
- * (break-before-make).
+ * changed was flushed, and every one whose contiguous bit changed was
+ * flushed while invalid (break-before-make). QEMU 7.2 caches each page on
+ * its own, whatever the contiguous bit says, so only these raw-entry
+ * checks see a group left partly changed.
  */
 #include <inttypes.h>
 #include <stdio.h>
