@@ -19,14 +19,14 @@
  *   AT_OUT_PA     the results (struct at_result per phase and query),
  *                 written to the host file hdr.path by semihosting
  *   hdr.after_pa  (after the table frames) the table frames as libpt
- *                 left them after editing its contiguous runs: what a
- *                 phase with at_phase.after loads instead of the
- *                 pristine copy
+ *                 left them after each stage of its edits of contiguous
+ *                 runs: what a phase with at_phase.after = n loads
+ *                 (after_pa[n - 1]) instead of the pristine copy
  *   AT_DATA_PA    guest RAM that leaves map (hdr.data): the guest fills it
  *                 with at_data_word(pa) at start, so a real load through
  *                 a VA tells the PA it reached
  * The blob file is [AT_HDR_PA, AT_TABLE_PA + hdr.table_bytes), or with
- * an after image [AT_HDR_PA, hdr.after_pa + hdr.table_bytes).
+ * after images [AT_HDR_PA, hdr.after_pa[AT_STAGES - 1] + table_bytes).
  */
 #ifndef AT_ORACLE_H
 #define AT_ORACLE_H
@@ -46,8 +46,9 @@
 #define AT_DATA_BYTES 0x800000ull
 #define AT_MAX_QUERIES ((AT_TABLE_PA - AT_QUERY_PA) / sizeof(struct at_query))
 #define AT_MAX_TABLE_BYTES (AT_SAVE_PA - AT_TABLE_PA)
-#define AT_MAX_PHASES 10
-#define AT_MAX_FLUSH 512
+#define AT_MAX_PHASES 12
+#define AT_STAGES 2     /* edit stages, each with its after image and phase */
+#define AT_MAX_FLUSH 256 /* per stage */
 /* The word at data PA pa (8-byte aligned), and what a real store writes
  * at va. */
 #define at_data_word(pa) ((pa) ^ 0x5a17c0de00000000ull)
@@ -68,11 +69,13 @@ enum at_kind { AT_S1E1R, AT_S1E1W, AT_S1E0R, AT_S1E0W, AT_S1E1RP, AT_S1E1WP, AT_
 struct at_phase {
 	uint64_t tcr, mair, ttbr0, ttbr1;
 	uint64_t sctlr_wxn;   /* 1: SCTLR_EL1.WXN set */
-	uint64_t after;       /* 1: the tables from hdr.after_pa; the registers
-			       * (the same as the phase before) not written
-			       * and no TLBI VMALLE1: only libpt's own flushes
-			       * (hdr.flush), so a translation libpt changed
-			       * without flushing it stays in the TLB */
+	uint64_t after;       /* n > 0: the tables from hdr.after_pa[n - 1];
+			       * the registers (the same as the phase
+			       * before) not written and no TLBI VMALLE1:
+			       * only libpt's own flushes of stage n
+			       * (hdr.flush[n - 1]), so a translation libpt
+			       * changed without flushing it stays in the
+			       * TLB */
 };
 
 struct at_hdr {
@@ -87,10 +90,10 @@ struct at_hdr {
 				* with the guest's own MMU on, so the tables map
 				* the guest, the blob and the results at VA = PA */
 	uint64_t data;         /* 1: fill [AT_DATA_PA, + AT_DATA_BYTES) */
-	uint64_t after_pa;     /* the after image (0: none) */
-	uint64_t flush_all;    /* the after phase's TLB maintenance: all, */
-	uint64_t nflush;       /* or TLBI VAAE1 of each VA in flush[] */
-	uint64_t flush[AT_MAX_FLUSH];
+	uint64_t after_pa[AT_STAGES]; /* the after images (0: none) */
+	uint64_t flush_all[AT_STAGES]; /* each stage's TLB maintenance: all, */
+	uint64_t nflush[AT_STAGES];    /* or TLBI VAAE1 of each VA in flush[] */
+	uint64_t flush[AT_STAGES][AT_MAX_FLUSH];
 	struct at_phase phase[AT_MAX_PHASES];
 	char path[512];        /* host file for the results (semihosting) */
 };

@@ -288,10 +288,12 @@ int main(int argc, char **argv)
 			if (s->probe)
 				printf("; RAM words checked: %lu loads, %lu stores", s->ram_loads, s->ram_stores);
 			if (s->nruns)
-				printf("; runs (%u+%u members): %lu raw-entry and flush checks, after the edits "
-				       "%u flushes%s, real accesses %lu ok %lu fault", s->runs[0].groups * s->runs[0].members,
-				       s->runs[1].members, s->runs_pass + s->runs_fail, s->nflush,
-				       s->flush_all ? " and a full one" : "", s->run_probes[0], s->run_probes[1]);
+				printf("; runs (%u+%u members): %lu raw-entry and flush checks, flushes replayed %u%s "
+				       "then %u%s, real accesses after the edits %lu ok %lu fault",
+				       s->runs[0].groups * s->runs[0].members, s->runs[1].groups * s->runs[1].members,
+				       s->runs_pass + s->runs_fail, s->nflush[0], s->flush_all[0] ? " and a full one" : "",
+				       s->nflush[1], s->flush_all[1] ? " and a full one" : "", s->run_probes[0],
+				       s->run_probes[1]);
 			printf("\n");
 		}
 	}
@@ -364,8 +366,8 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < n; i++) {
 		arena_fini(&sets[i].a);
 		free(sets[i].q);
-		free(sets[i].img[0]);
-		free(sets[i].img[1]);
+		for (unsigned m = 0; m < 1 + AT_STAGES; m++)
+			free(sets[i].img[m]);
 		for (unsigned r = 0; r < sets[i].nruns; r++) {
 			free(sets[i].runs[r].desc);
 			free(sets[i].runs[r].before);

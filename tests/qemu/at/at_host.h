@@ -77,7 +77,8 @@ struct desc {
 struct phase {
 	bool ha, hd, hpd, wxn;
 	bool ips36;  /* TCR_EL1.IPS 36 bits, not pt_tcr's 48 (pt_regime.pa_bits) */
-	bool after;  /* the tables after libpt edited its runs (at.h at_phase.after) */
+	unsigned after; /* n > 0: the tables after stage n of libpt's edits of its
+			 * runs (at.h at_phase.after) */
 };
 
 /* One run of contiguous groups libpt maps (at_runs.c): n groups of
@@ -115,10 +116,10 @@ struct set {
 	unsigned nram;
 	struct run runs[2];   /* [0] pages, [1] blocks (at_runs.c) */
 	unsigned nruns, nq_runs; /* the last nq_runs queries are the runs' */
-	unsigned char *img[2]; /* the table frames before and after the edits */
-	uint64_t flush[AT_MAX_FLUSH]; /* libpt's flushes during the edits */
-	unsigned nflush;
-	bool flush_all;
+	unsigned char *img[1 + AT_STAGES]; /* the table frames before the edits, after each stage */
+	uint64_t flush[AT_STAGES][AT_MAX_FLUSH]; /* libpt's flushes during each stage */
+	unsigned nflush[AT_STAGES], stage;
+	bool flush_all[AT_STAGES];
 	unsigned long runs_pass, runs_fail; /* the raw-entry and flush checks */
 	uint64_t rsv_block_va[2];   /* a block where the granule has none ... */
 	uint64_t rsv_block_size[2]; /* ... its span (0: none) in each half */
@@ -184,7 +185,7 @@ uint64_t ram_pa(struct set *s, uint64_t va);
 /* After the perturbation: the before image, libpt's edits of the runs
  * (their flushes recorded), the after image and the checks on them. */
 void edit_runs(struct set *s);
-/* Put image i (0 before, 1 after the edits) in the arena. */
+/* Put image i (0 before the edits, n after stage n) in the arena. */
 void use_image(struct set *s, unsigned i);
 /* pt_mm.flush_tlb of the granule sets' tables: records the edits'. */
 void run_flush_hook(void *ctx, uint64_t va, bool all);

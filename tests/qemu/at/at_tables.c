@@ -528,13 +528,13 @@ static void set_phases(struct set *s)
 	 * of phase 3 (plant 4 skips it). Phases 3 and 4 differ in HPD only.
 	 * Phase 6: HD without HA (the MMU manages no dirty state then). */
 	static const struct phase max[] = {
-		{ false, false, false, false, false, false }, { true, false, false, false, false, false },
-		{ true, true, false, true, false, false },     { false, false, false, true, false, false },
-		{ false, false, true, true, false, false },    { true, true, true, false, false, false },
-		{ false, true, false, false, false, false },
+		{ false, false, false, false, false, 0 }, { true, false, false, false, false, 0 },
+		{ true, true, false, true, false, 0 },     { false, false, false, true, false, 0 },
+		{ false, false, true, true, false, 0 },    { true, true, true, false, false, 0 },
+		{ false, true, false, false, false, 0 },
 	};
-	static const struct phase a57[] = { { false, false, false, false, false, false },
-					    { false, false, false, true, false, false } };
+	static const struct phase a57[] = { { false, false, false, false, false, 0 },
+					    { false, false, false, true, false, 0 } };
 	const struct phase *p = s->max ? max : a57;
 	s->nphases = s->max ? 7 : 2;
 	for (unsigned i = 0; i < s->nphases; i++)
@@ -542,12 +542,14 @@ static void set_phases(struct set *s)
 	/* The granule sets add a phase with a 36-bit IPS: output addresses at
 	 * or above 2^36 (most leaves) are address size faults. */
 	if (opt.gran)
-		s->ph[s->nphases++] = (struct phase){ true, true, false, false, true, false };
+		s->ph[s->nphases++] = (struct phase){ true, true, false, false, true, 0 };
 	/* The runs: one phase reads and writes them as libpt mapped them,
-	 * the next (the same registers) after libpt edited them. */
+	 * each next one (the same registers) after a stage of libpt's edits
+	 * (at_runs.c). */
 	if (s->nruns) {
-		s->ph[s->nphases++] = (struct phase){ true, true, false, false, false, false };
-		s->ph[s->nphases++] = (struct phase){ true, true, false, false, false, true };
+		s->ph[s->nphases++] = (struct phase){ true, true, false, false, false, 0 };
+		for (unsigned i = 1; i <= AT_STAGES; i++)
+			s->ph[s->nphases++] = (struct phase){ true, true, false, false, false, i };
 	}
 	/* SCTLR_EL2.WXN would take execution from the guest's own pages. */
 	for (unsigned i = 0; s->el2 && i < s->nphases; i++)
@@ -637,6 +639,7 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 			s->table_bytes = (i + 1) * 4096;
 	edit_runs(s);
 	const uint64_t after_pa = s->nruns ? (AT_TABLE_PA + s->table_bytes + 0xffff) & ~0xffffull : 0;
+	const uint64_t after_step = (s->table_bytes + 0xffff) & ~0xffffull;
 
 	snprintf(s->blob, sizeof s->blob, "%s/set%u.bin", opt.dir, id);
 	snprintf(s->log, sizeof s->log, "%s/set%u.log", opt.dir, id);
@@ -659,11 +662,13 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 	h->probe = s->probe;
 	h->el2 = s->el2;
 	h->data = s->probe;
-	h->after_pa = after_pa;
-	h->flush_all = s->flush_all;
-	h->nflush = s->nflush;
-	for (unsigned i = 0; i < s->nflush; i++)
-		h->flush[i] = s->flush[i];
+	for (unsigned st = 0; after_pa && st < AT_STAGES; st++) {
+		h->after_pa[st] = after_pa + st * after_step;
+		h->flush_all[st] = s->flush_all[st];
+		h->nflush[st] = s->nflush[st];
+		for (unsigned i = 0; i < s->nflush[st]; i++)
+			h->flush[st][i] = s->flush[st][i];
+	}
 	for (unsigned p = 0; p < s->nphases; p++) {
 		h->phase[p].tcr = phase_tcr(s, &s->ph[p]);
 		h->phase[p].mair = s->mair;
@@ -681,8 +686,8 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 	write_file(s->blob, h, sizeof *h, 0, f);
 	write_file(s->blob, s->q, s->nq * sizeof *s->q, (long)(AT_QUERY_PA - AT_HDR_PA), f);
 	write_file(s->blob, s->img[0] ? s->img[0] : s->a.mem, s->table_bytes, (long)(AT_TABLE_PA - AT_HDR_PA), f);
-	if (after_pa)
-		write_file(s->blob, s->img[1], s->table_bytes, (long)(after_pa - AT_HDR_PA), f);
+	for (unsigned st = 0; after_pa && st < AT_STAGES; st++)
+		write_file(s->blob, s->img[1 + st], s->table_bytes, (long)(after_pa + st * after_step - AT_HDR_PA), f);
 	fclose(f);
 	free(h);
 }

@@ -166,12 +166,15 @@ void at_main(void)
 	if (h->magic != AT_MAGIC)
 		fail("no blob at AT_HDR_PA (-device loader,...,force-raw=on)");
 	if (h->nphases > AT_MAX_PHASES || h->nqueries > AT_MAX_QUERIES ||
-	    h->table_bytes > AT_MAX_TABLE_BYTES || h->table_bytes % 8 || h->nflush > AT_MAX_FLUSH ||
-	    (h->after_pa && (h->after_pa < AT_TABLE_PA + h->table_bytes ||
-			     h->after_pa + h->table_bytes > AT_SAVE_PA)))
+	    h->table_bytes > AT_MAX_TABLE_BYTES || h->table_bytes % 8)
 		fail("bad header");
+	for (unsigned i = 0; i < AT_STAGES; i++)
+		if (h->nflush[i] > AT_MAX_FLUSH ||
+		    (h->after_pa[i] && (h->after_pa[i] < AT_TABLE_PA + h->table_bytes ||
+					h->after_pa[i] + h->table_bytes > AT_SAVE_PA)))
+			fail("bad header (after images)");
 	for (uint64_t p = 0; p < h->nphases; p++)
-		if (h->phase[p].after && (!p || !h->after_pa))
+		if (h->phase[p].after && (!p || h->phase[p].after > AT_STAGES || !h->after_pa[h->phase[p].after - 1]))
 			fail("an after phase without an after image or a phase before it");
 	if ((SYSREG_READ(CurrentEL) >> 2 & 3) != 2)
 		fail("not at EL2 (-M virt,virtualization=on)");
@@ -218,12 +221,13 @@ void at_main(void)
 			/* The edited tables, and the TLB as libpt's own flushes
 			 * leave it: no register write (QEMU flushes its TLB on
 			 * a TCR or SCTLR write). */
-			copy_words(AT_TABLE_PA, h->after_pa, h->table_bytes);
+			const uint64_t st = ph->after - 1;
+			copy_words(AT_TABLE_PA, h->after_pa[st], h->table_bytes);
 			__asm__ volatile("dsb sy" ::: "memory");
-			if (h->flush_all)
+			if (h->flush_all[st])
 				__asm__ volatile("tlbi vmalle1" ::: "memory");
-			for (uint64_t f = 0; !h->flush_all && f < h->nflush; f++)
-				__asm__ volatile("tlbi vaae1, %0" : : "r"(h->flush[f] >> 12 & 0xfffffffffffull)
+			for (uint64_t f = 0; !h->flush_all[st] && f < h->nflush[st]; f++)
+				__asm__ volatile("tlbi vaae1, %0" : : "r"(h->flush[st][f] >> 12 & 0xfffffffffffull)
 						 : "memory");
 			__asm__ volatile("dsb sy\n\tisb" ::: "memory");
 		} else if (p && h->plant != 4) { /* planted: no restore */
