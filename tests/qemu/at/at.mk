@@ -11,11 +11,19 @@
 #   make qemu-gran         the granule sets (at_host --gran): TTBR0 and
 #                          TTBR1 tables of 4K at 39/42/36 bits, 16K at
 #                          48/47/36, 64K at 48/42, and EL2 tables, on
-#                          -cpu max, switched on with pt_tcr; AT and real
-#                          EL1/EL0 accesses; make qemu-check runs it too
-#   make qemu-gran-plants  bugs planted in libpt's granule code and pt_tcr
-#                          (scratch copies: tests/qemu/at/gran_plants.sh),
-#                          each caught
+#                          -cpu max, switched on with pt_tcr; sets with
+#                          52-bit output addresses (PT_FEAT_AARCH64_PA52:
+#                          LPA2 on 4K/16K, LPA on 64K; 64K and 16K also at
+#                          52-bit VAs); AT and real EL1/EL0 accesses, the
+#                          words real accesses read and write in guest RAM;
+#                          contiguous runs edited by libpt between two
+#                          phases with only libpt's own TLB flushes in
+#                          between (tests/qemu/at/at_runs.c); make
+#                          qemu-check runs it too
+#   make qemu-gran-plants  bugs planted in libpt's granule, 52-bit,
+#                          contiguous-run and flush code and pt_tcr
+#                          (scratch copies: tests/qemu/at/gran_plants.sh;
+#                          GRAN_PLANTS=regex picks some), each caught
 # AT_ARGS adds driver options (--sets-max N --sets-a57 N --queries N
 # --seed S --show N; at_host.c says what they do).
 
@@ -30,7 +38,8 @@ $(AT_DIR)/guest.elf: tests/qemu/at/guest.c tests/qemu/at/start.S tests/qemu/at/a
 	clang-19 $(AT_CC) $(QEMU_CFLAGS) -c tests/qemu/at/start.S -o $(AT_DIR)/start.o
 	ld.lld-19 -nostdlib -static -T tests/qemu/aarch64/link.ld -o $@ $(AT_DIR)/start.o $(AT_DIR)/guest.o
 
-AT_HOST_SRC := tests/qemu/at/at_host.c tests/qemu/at/at_tables.c tests/qemu/at/at_compare.c
+AT_HOST_SRC := tests/qemu/at/at_host.c tests/qemu/at/at_tables.c tests/qemu/at/at_compare.c \
+	tests/qemu/at/at_runs.c
 $(AT_DIR)/at_host: $(AT_HOST_SRC) tests/qemu/at/at_host.h tests/qemu/at/at.h tests/arena.c tests/arena.h \
 		$(BUILD)/libpt.a tests/qemu/at/at.mk
 	@mkdir -p $(AT_DIR)
@@ -47,7 +56,7 @@ $(AT_DIR)/gran.sh: $(AT_DIR)/at_host $(AT_DIR)/guest.elf
 		"$(CURDIR)/$(AT_DIR)/guest.elf" "$(CURDIR)/$(AT_DIR)/gran" > $@
 	@chmod +x $@
 
-# make qemu-check runs the granule sets too (10-16 s on two cores).
+# make qemu-check runs the granule sets too (about 10-20 s on two cores).
 QEMU_WRAPPERS += $(AT_DIR)/gran.sh
 qemu-guests: $(AT_DIR)/gran.sh
 

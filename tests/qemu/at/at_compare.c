@@ -56,7 +56,8 @@ static struct hw decode_par(uint64_t par, uint64_t va)
 		}
 		return h;
 	}
-	h.pa = (par & 0xfffffffff000ull) | (va & 0xfff);
+	/* PA[51:48] are RES0 without a 52-bit OA (FEAT_LPA, FEAT_LPA2). */
+	h.pa = (par & 0xffffffffff000ull) | (va & 0xfff);
 	h.attr = (uint8_t)(par >> 56);
 	return h;
 }
@@ -151,7 +152,7 @@ static void show_walk(struct set *s, uint64_t va)
 		printf("      L%u [%#" PRIx64 "] = %#018" PRIx64 "\n", g->start + l, epa, *e);
 		if (l + 1 == g->levels || (*e & 3) != 3)
 			return;
-		table = *e & geo_table_mask(g);
+		table = geo_table_pa(g, *e);
 	}
 }
 
@@ -199,9 +200,10 @@ static void record(struct tally *t, const struct phase *ph, unsigned k, uint64_t
 	if (t->shown++ >= opt.show)
 		return;
 	bool real = !strcmp(t->name, "real");
-	printf("  %s %s: set %u cpu %s phase HA=%d HD=%d HPD=%d WXN=%d IPS36=%d MAIR %#018" PRIx64 " %s va %#018" PRIx64
-	       "\n    %s %#018" PRIx64 " = %s",
-	       t->aside ? "ASIDE" : "FAIL", t->name, cur_set->id, cur_set->max ? "max" : "cortex-a57", ph->ha, ph->hd, ph->hpd, ph->wxn, ph->ips36,
+	printf("  %s %s: set %u cpu %s phase HA=%d HD=%d HPD=%d WXN=%d IPS36=%d AFTER=%d MAIR %#018" PRIx64
+	       " %s va %#018" PRIx64 "\n    %s %#018" PRIx64 " = %s",
+	       t->aside ? "ASIDE" : "FAIL", t->name, cur_set->id, cur_set->max ? "max" : "cortex-a57", ph->ha, ph->hd,
+	       ph->hpd, ph->wxn, ph->ips36, ph->after,
 	       cur_set->mair, real ? probe_name[k] : kind_name[k], va, real ? "ESR_EL1" : "AT: PAR", par,
 	       cls_name[h->c]);
 	if (h->c == C_OK)
@@ -231,7 +233,7 @@ static void expect_translate(struct set *s, const struct phase *ph, unsigned k, 
 {
 	struct pt_mapping m;
 	unsigned h = s->el2 ? 0 : half_of(va);
-	unsigned feat = s->el2 ? PT_FEAT_AARCH64_EL2 : h ? PT_FEAT_AARCH64_HIGH : 0;
+	unsigned feat = (s->el2 ? PT_FEAT_AARCH64_EL2 : h ? PT_FEAT_AARCH64_HIGH : 0) | s->feat[h];
 	bool ha = ph->ha, hd = ph->hd && ph->ha; /* HD means nothing without HA */
 	if (opt.plant == 3)
 		ha = hd = false;
@@ -303,7 +305,7 @@ static void expect_access(struct set *s, const struct phase *ph, unsigned k, uin
 {
 	unsigned h = s->el2 ? 0 : half_of(va);
 	const struct geo *g = &s->g[h];
-	unsigned feat = s->el2 ? PT_FEAT_AARCH64_EL2 : h ? PT_FEAT_AARCH64_HIGH : 0;
+	unsigned feat = (s->el2 ? PT_FEAT_AARCH64_EL2 : h ? PT_FEAT_AARCH64_HIGH : 0) | s->feat[h];
 	struct pt_regime r = { g->arch, feat, g->va_bits, pt_root(&s->t[h]), s->mair, 0, 0, 0 };
 	r.pa_bits = ph->ips36 ? 36 : 0;
 	r.controls = (ph->wxn ? PT_CTL_WXN : 0) | (ph->hpd && opt.plant != 6 ? PT_CTL_HPD : 0) |
@@ -357,7 +359,7 @@ struct obs {
 	unsigned long pan_user, pan_user_fault;
 };
 static struct obs obs[2][2]; /* [HA][HD] */
-static unsigned long hpd_changed, aside[3][2];
+static unsigned long hpd_changed, aside[4][2];
 
 static void observe(struct set *s, const struct phase *ph, const struct at_query *q, const struct at_result *r)
 {
@@ -413,23 +415,78 @@ void print_observations(void)
 				       "permission fault of %lu\n", ha, hd, o->pan_user_fault, o->pan_user);
 		}
 	printf("  TCR.HPD0/1=1 changed %lu -cpu max PAR values (phase 3 vs phase 4)\n", hpd_changed);
-	for (unsigned i = 1; i < 3; i++)
+	for (unsigned i = 1; i < 4; i++)
 		printf("  set aside, %s: %lu AT answers (%lu of them differ from libpt's)\n", aside_name[i],
 		       aside[i][0] + aside[i][1], aside[i][1]);
 }
 
 /* ---- one set -------------------------------------------------------------- */
 
-void compare_set(struct set *s, const struct at_result *res, struct tally tl[3])
+/* Does va's walk end on a 64K leaf with FEAT_LPA's OA[51:48] (bits 15:12)
+ * set over OA[47:0] below 2^36? libpt reads them whatever TCR.IPS says
+ * (an address size fault under a 36-bit IPS); QEMU 7.2 only when IPS is
+ * 52 bits (here: an ok). */
+static bool lpa_high(struct set *s, uint64_t va)
+{
+	struct rawwalk w = raw_walk(s, va);
+	return raw_leaf(&w) && w.g->pa52 && w.g->page == 16 && (w.e >> 12 & 15) &&
+	       (geo_table_pa(w.g, w.e) & 0xffffffffffffull) >> 36 == 0;
+}
+
+/* A real access libpt and the MMU both let through to guest RAM: a load
+ * read the word of libpt's PA; a store's word is where libpt says (the
+ * guest read it back at q->ram_pa, libpt's PA when it built the query). */
+static void check_word(struct set *s, struct tally *t, const struct phase *ph, unsigned k,
+		       const struct at_query *q, const struct at_result *r, uint64_t pa)
+{
+	uint64_t want, got = r->data[k];
+	bool store = k & 1;
+	if (store && !q->ram_pa)
+		return;
+	want = store ? at_store_word(q->va & ~7ull) : at_data_word(pa);
+	s->ram_loads += !store;
+	s->ram_stores += store;
+	if (got == want && (!store || q->ram_pa == pa)) {
+		t->pass++;
+		t->by_kind[k][0]++;
+		return;
+	}
+	t->fail++;
+	t->by_kind[k][1]++;
+	if (t->shown++ >= opt.show)
+		return;
+	printf("  FAIL ram: set %u phase HA=%d HD=%d after=%d %s va %#018" PRIx64 ": libpt pa %#" PRIx64
+	       ", the word %s %#" PRIx64 ", not %#" PRIx64 " (%s)\n", s->id, ph->ha, ph->hd, ph->after,
+	       probe_name[k], (uint64_t)(q->va & ~7ull), pa, store ? "there after the store" : "loaded", got, want,
+	       store ? "the store went elsewhere" : "the load reached another PA");
+	show_walk(s, q->va);
+}
+
+/* An ok answer's share of what a 52-bit OA adds: a PA from 2^48 up, a
+ * block at the level only it allows (4K: Arm level 0, 16K and 64K: 1). */
+static void count_wide(struct set *s, uint64_t va, const struct hw *h)
+{
+	struct rawwalk w = raw_walk(s, va);
+	s->ok_pa52 += h->pa >> 48 != 0;
+	s->ok_va52 += !w.outside && w.g->va_bits > 48 && (va >> 48 & 15) != (half_of(va) ? 15u : 0u);
+	if (raw_leaf(&w) && w.g->pa52 && w.level + 1 < w.g->levels &&
+	    w.g->start + w.level == (w.g->page == 12 ? 0u : 1u))
+		s->ok_big++;
+}
+
+void compare_set(struct set *s, const struct at_result *res, struct tally tl[4])
 {
 	cur_set = s;
 	for (unsigned p = 0; p < s->nphases; p++) {
 		const struct phase *ph = &s->ph[p];
+		use_image(s, ph->after);
 		for (unsigned qi = 0; qi < s->nq; qi++) {
 			const struct at_query *q = &s->q[qi];
 			const struct at_result *r = &res[(size_t)p * s->nq + qi];
 			observe(s, ph, q, r);
 			unsigned why = set_aside(s, q->va);
+			if (!why && ph->ips36 && lpa_high(s, q->va))
+				why = 3;
 			for (unsigned k = 0; k < AT_KINDS; k++) {
 				if (r->par[k] == AT_NOT_RUN)
 					continue;
@@ -437,6 +494,8 @@ void compare_set(struct set *s, const struct at_result *res, struct tally tl[3])
 				struct expect x;
 				if (!why)
 					s->outcome[h.c]++;
+				if (!why && h.c == C_OK)
+					count_wide(s, q->va, &h);
 				if (why) {
 					bool mixed;
 					expect_translate(s, ph, k, q->va, &x);
@@ -460,7 +519,7 @@ void compare_set(struct set *s, const struct at_result *res, struct tally tl[3])
 			/* The real accesses: as the AT kind of the same index,
 			 * at the VA rounded down to 8 bytes. */
 			for (unsigned k = 0; k < AT_PROBES; k++) {
-				if (r->esr[k] == AT_NOT_RUN)
+				if (r->esr[k] == AT_NOT_RUN || why)
 					continue;
 				uint64_t va = q->va & ~7ull;
 				bool far_ok;
@@ -475,6 +534,10 @@ void compare_set(struct set *s, const struct at_result *res, struct tally tl[3])
 						 r->far[k]);
 				}
 				record(&tl[2], ph, k, va, r->esr[k], &h, &x);
+				if (qi >= s->nq - s->nq_runs && ph->after)
+					s->run_probes[h.c != C_OK]++;
+				if (!r->esr[k] && x.c == C_OK && x.pa >= AT_DATA_PA && x.pa < AT_DATA_PA + AT_DATA_BYTES)
+					check_word(s, &tl[3], ph, k, q, r, x.pa);
 			}
 		}
 	}

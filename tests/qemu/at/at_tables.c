@@ -21,14 +21,14 @@
 static uint64_t rng;
 void seed_rng(uint64_t seed) { rng = seed; }
 
-static uint64_t rnd(void)
+uint64_t rnd(void)
 {
 	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
 }
-static uint64_t below(uint64_t n) { return n ? rnd() % n : 0; }
+uint64_t below(uint64_t n) { return n ? rnd() % n : 0; }
 static bool chance(unsigned pct) { return below(100) < pct; }
 
 /* ---- one table set -------------------------------------------------------- */
@@ -53,11 +53,12 @@ static void push(struct desc **v, size_t *n, size_t *cap, struct desc d)
 
 /* ---- table shapes ---------------------------------------------------------- */
 
-void geo_init(struct geo *g, enum pt_arch a, unsigned va_bits)
+void geo_init(struct geo *g, enum pt_arch a, unsigned va_bits, unsigned features)
 {
 	memset(g, 0, sizeof *g);
 	g->arch = a;
 	g->va_bits = va_bits;
+	g->pa52 = features & PT_FEAT_AARCH64_PA52;
 	g->page = a == PT_AARCH64_16K ? 14 : a == PT_AARCH64_64K ? 16 : 12;
 	unsigned per = g->page - 3;
 	g->levels = (va_bits - g->page + per - 1) / per;
@@ -70,13 +71,43 @@ void geo_init(struct geo *g, enum pt_arch a, unsigned va_bits)
 
 bool geo_block(const struct geo *g, unsigned l)
 {
-	unsigned arm = g->start + l;
-	return g->page == 12 ? arm == 1 || arm == 2 : arm == 2;
+	unsigned arm = g->start + l, top = g->page == 12 ? 1 : 2;
+	if (g->pa52)
+		top--;
+	return arm >= top && arm <= 2;
 }
 
-uint64_t geo_table_mask(const struct geo *g)
+uint64_t geo_table_pa(const struct geo *g, uint64_t e)
 {
-	return 0xffffffffffffull & ~((1ull << g->page) - 1);
+	uint64_t low = (1ull << g->page) - 1;
+	if (!g->pa52)
+		return e & 0xffffffffffffull & ~low;
+	if (g->page == 16)
+		return (e & 0xffffffffffffull & ~low) | (e >> 12 & 15) << 48;
+	return (e & 0x3ffffffffffffull & ~low) | (e >> 8 & 3) << 50;
+}
+
+/* Table descriptors: bits 49:48 hold no address without a 52-bit OA
+ * (LPA2: bits 51:50 none; LPA: all address), nor do the bits below the
+ * granule (but LPA's 15:12, OA[51:48]). */
+uint64_t geo_table_res0(const struct geo *g)
+{
+	uint64_t below = ((1ull << g->page) - 1) & ~0xfffull;
+	if (!g->pa52)
+		return 3ull << 48 | below;
+	return g->page == 16 ? 0 : 3ull << 50 | below;
+}
+
+/* Leaves: the address bits below the leaf's size, and OA[49:48] without
+ * LPA2 (bits 51:50 are DBM and GP in a leaf). */
+uint64_t geo_leaf_res0(const struct geo *g, unsigned l)
+{
+	uint64_t below = ((1ull << g->shift[l]) - 1) & ~0xfffull;
+	if (g->pa52 && g->page != 16)
+		return below;
+	if (g->pa52)
+		below &= ~0xffffull; /* LPA's OA[51:48] */
+	return 3ull << 48 | below;
 }
 
 unsigned half_of(uint64_t va) { return (unsigned)(va >> 55 & 1); }
@@ -95,7 +126,7 @@ const char *geo_name(const struct geo *g)
 	static char b[4][32];
 	static unsigned n;
 	char *o = b[n++ % 4];
-	snprintf(o, sizeof b[0], "%uK/%u", (1u << g->page) >> 10, g->va_bits);
+	snprintf(o, sizeof b[0], "%uK/%u%s", (1u << g->page) >> 10, g->va_bits, g->pa52 ? "/PA52" : "");
 	return o;
 }
 
@@ -117,7 +148,7 @@ static void collect(struct set *s, const struct geo *g, uint64_t table, unsigned
 			continue;
 		if (level + 1 < g->levels && (e & 3) == 3) {
 			push(&s->tables, &s->ntables, &s->cap_t, (struct desc){ epa, eva, level });
-			collect(s, g, e & geo_table_mask(g), level + 1, eva);
+			collect(s, g, geo_table_pa(g, e), level + 1, eva);
 		} else {
 			push(&s->leaves, &s->nleaves, &s->cap_l, (struct desc){ epa, eva, level });
 		}
@@ -143,8 +174,8 @@ struct rawwalk raw_walk(struct set *s, uint64_t va)
 		if (l + 1 == g->levels || (*e & 3) != 3)
 			break;
 		w.tblbits |= *e & 0x7800000000000000ull;
-		w.tblres0 |= *e & (3ull << 48 | (((1ull << g->page) - 1) & ~0xfffull));
-		table = *e & geo_table_mask(g);
+		w.tblres0 |= *e & geo_table_res0(g);
+		table = geo_table_pa(g, *e);
 	}
 	w.outside = false;
 	return w;
@@ -171,7 +202,10 @@ bool raw_leaf(const struct rawwalk *w)
  *     hardware does is not settled here. With the 64K granule that
  *     includes bits 15:12: OA[51:48] on a CPU with FEAT_LPA (-cpu max has
  *     it), so an output address above TCR.IPS's 48 bits, an address size
- *     fault, but QEMU 7.2 reads them only when IPS is 52 bits.
+ *     fault, but QEMU 7.2 reads them only when IPS is 52 bits. With a
+ *     52-bit OA (geo_table_res0, geo_leaf_res0) the RES0 bits are LPA2's
+ *     51:50 in a table descriptor and 16K's 13:12, LPA's 49:48 in a
+ *     leaf, and the bits below a block's size.
  */
 unsigned set_aside(struct set *s, uint64_t va)
 {
@@ -184,17 +218,15 @@ unsigned set_aside(struct set *s, uint64_t va)
 		return 0;
 	if (w.level + 1 < w.g->levels && (w.e & 3) == 1 && !geo_block(w.g, w.level))
 		return 1;
-	if (raw_leaf(&w)) {
-		uint64_t low = ((1ull << w.g->shift[w.level]) - 1) & ~0xfffull;
-		if (w.e & (3ull << 48 | low))
-			return 2;
-	}
+	if (raw_leaf(&w) && (w.e & geo_leaf_res0(w.g, w.level)))
+		return 2;
 	return 0;
 }
-const char *const aside_name[3] = { "", "block where the granule has none (QEMU 7.2 translates it)",
-				    "RES0 output-address bits set (QEMU ignores them)" };
+const char *const aside_name[4] = { "", "block where the granule has none (QEMU 7.2 translates it)",
+				    "RES0 output-address bits set (QEMU ignores them)",
+				    "64K OA[51:48] set, OA[47:0] below 2^36, IPS 36 bits (QEMU 7.2 ignores OA[51:48])" };
 
-static uint32_t rand_flags(void)
+uint32_t rand_flags(void)
 {
 	uint32_t f = PT_READ;
 	if (chance(50))
@@ -216,23 +248,33 @@ static uint32_t rand_flags(void)
 /* Leaves point at or above 2^31, past the virt board's flash, devices and
  * RAM (the guest's real stores land there; where a block can only start at
  * 0 it does, and queries that reach it are not probed: set_aside). */
-static uint64_t rand_pa(uint64_t size)
+static uint64_t rand_pa(const struct set *s, uint64_t size)
 {
-	uint64_t pa;
+	uint64_t pa, lim = s->pa_limit;
+	/* With a 52-bit OA, half the leaves below 2^48 and half from it up. */
+	if (lim > 1ull << 48 && chance(50))
+		lim = 1ull << 48;
+	if (lim < size)
+		lim = size;
 	do
-		pa = below(PA_LIMIT / size) * size;
-	while (pa < 1ull << 31 && PA_LIMIT / size > 1);
+		pa = below(lim / size) * size;
+	while (pa < 1ull << 31 && lim / size > 1);
 	return pa;
 }
 
 /* What the guest needs mapped at VA = PA in TTBR0 (the probe code's
- * pages, or for an EL2 set the guest itself): never perturbed. */
+ * pages, or for an EL2 set the guest itself), and the contiguous runs
+ * libpt edits later (it refuses a group changed behind its back): never
+ * perturbed. */
 static bool probe_path(const struct set *s, const struct desc *d)
 {
 	const struct geo *g = &s->g[half_of(d->va)];
 	uint64_t end = d->va + (1ull << g->shift[d->level]);
 	for (unsigned i = 0; i < s->nident && !half_of(d->va); i++)
 		if (d->va < s->ident[i][1] && end > s->ident[i][0])
+			return true;
+	for (unsigned i = 0; i < s->nkeep; i++)
+		if (half_of(d->va) == s->keep[i][2] && d->va < s->keep[i][1] && end > s->keep[i][0])
 			return true;
 	return false;
 }
@@ -247,9 +289,9 @@ static void map_ident(struct set *s, uint64_t lo, uint64_t hi, uint32_t flags)
 	s->ident[s->nident++][1] = hi;
 }
 
-static void map_or_die(struct pt_table *t, uint64_t va, uint64_t size)
+static void map_or_die(const struct set *s, struct pt_table *t, uint64_t va, uint64_t size)
 {
-	int r = pt_map(t, va, rand_pa(size), size, rand_flags());
+	int r = pt_map(t, va, rand_pa(s, size), size, rand_flags());
 	if (r != PT_OK && r != PT_ERR_ALREADY_MAPPED && r != PT_ERR_MAPPED_TO_HUGE_PAGE) {
 		fprintf(stderr, "at-oracle: pt_map(%#" PRIx64 ", %#" PRIx64 "): %s\n", va, size,
 			pt_strerror(r));
@@ -287,9 +329,9 @@ static void build_node(struct set *s, unsigned h, unsigned l, uint64_t va)
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t v = va | idx[i] << g->shift[l];
 		if (l + 1 == g->levels)
-			map_or_die(&s->t[h], v, 1ull << g->shift[l]);
-		else if (geo_block(g, l) && chance(g->start + l == 1 ? 10 : 25))
-			map_or_die(&s->t[h], v, 1ull << g->shift[l]);
+			map_or_die(s, &s->t[h], v, 1ull << g->shift[l]);
+		else if (geo_block(g, l) && chance(g->start + l == 2 ? 25 : g->start + l == 1 && g->page == 12 ? 10 : 20))
+			map_or_die(s, &s->t[h], v, 1ull << g->shift[l]);
 		else
 			build_node(s, h, l + 1, v);
 	}
@@ -310,7 +352,7 @@ static void reserved_block(struct set *s, unsigned h, uint64_t va)
 				i = below(n);
 				if (t[i] & 1)
 					continue;
-				t[i] = rand_pa(1ull << g->shift[l]) | 1u << 10 | 1;
+				t[i] = rand_pa(s, 1ull << g->shift[l]) | 1u << 10 | 1;
 				s->rsv_block_va[h] = va | i << g->shift[l];
 				s->rsv_block_size[h] = 1ull << g->shift[l];
 				return;
@@ -320,7 +362,7 @@ static void reserved_block(struct set *s, unsigned h, uint64_t va)
 		if (i == n)
 			return;
 		va |= i << g->shift[l];
-		table = t[i] & geo_table_mask(g);
+		table = geo_table_pa(g, t[i]);
 	}
 }
 
@@ -330,10 +372,46 @@ static uint64_t half_base(const struct set *s, unsigned h)
 	return h ? ~0ull << s->g[h].va_bits : 0;
 }
 
+/* With a 52-bit OA, at least one block at the level only that allows
+ * (512G at 4K level 0, 64G at 16K level 1, 4T at 64K level 1). */
+static void big_block(struct set *s, unsigned h)
+{
+	const struct geo *g = &s->g[h];
+	unsigned l = 0;
+	while (l + 1 < g->levels && !geo_block(g, l))
+		l++;
+	if (!g->pa52 || g->start + l != (g->page == 12 ? 0u : 1u))
+		return;
+	for (unsigned tries = 0; tries < 16; tries++) {
+		uint64_t va = half_base(s, h) | below(1ull << g->bits[l]) << g->shift[l];
+		for (unsigned k = 0; k < l; k++)
+			va |= below(1ull << g->bits[k]) << g->shift[k];
+		if (pt_map(&s->t[h], va, rand_pa(s, 1ull << g->shift[l]), 1ull << g->shift[l], rand_flags()) == PT_OK)
+			return;
+	}
+}
+
 static void build_half(struct set *s, unsigned h)
 {
 	build_node(s, h, 0, half_base(s, h));
+	big_block(s, h);
 	reserved_block(s, h, half_base(s, h));
+}
+
+/* The RES0 bits a table descriptor's perturbation sets: those of
+ * geo_table_res0 but OA[49:48] (left to the leaves). */
+static uint64_t table_res0_low(const struct geo *g)
+{
+	return geo_table_res0(g) & ~(3ull << 48);
+}
+
+/* One of the bits of m (not 0), at random. */
+static uint64_t rand_bit(uint64_t m)
+{
+	unsigned n = (unsigned)below((uint64_t)__builtin_popcountll(m));
+	while (n--)
+		m &= m - 1;
+	return m & -m;
 }
 
 /* What other OSes leave in their tables (and what corrupts them). */
@@ -349,9 +427,12 @@ static void perturb(struct set *s)
 			*e &= ~1ull;           /* invalid */
 		else if (s->tables[i].level && chance(1))
 			*e &= ~2ull;           /* the table pointer read as a block */
-		else if (s->g[half_of(s->tables[i].va)].page > 12 && chance(2))
-			*e |= 1ull << (12 + below(s->g[half_of(s->tables[i].va)].page - 12));
-			/* an address bit below the granule: RES0 (64K: OA[51:48]) */
+		else if (chance(2) && table_res0_low(&s->g[half_of(s->tables[i].va)]))
+			*e |= rand_bit(table_res0_low(&s->g[half_of(s->tables[i].va)]));
+			/* a RES0 address bit below the granule (without a 52-bit
+			 * OA, 64K: OA[51:48]), or LPA2's bits 51:50; never LPA's
+			 * OA[51:48], a table above memory: the walk's external
+			 * abort is taken as an exception, even from an AT */
 	}
 	for (size_t i = 0; i < s->nleaves; i++) {
 		uint64_t *e = entry_at(s, s->leaves[i].pa);
@@ -405,10 +486,18 @@ static void make_queries(struct set *s)
 		const struct desc *l = &s->leaves[below(s->nleaves)];
 		for (unsigned tries = 0; tries < 16 && probe_path(s, l); tries++)
 			l = &s->leaves[below(s->nleaves)];
+		if (s->nram && chance(6)) {
+			/* A page over guest RAM: real accesses' words checked. */
+			uint64_t p = s->ram_va[below(s->nram)];
+			va = p + below(1ull << s->g[half_of(p)].page);
+			r = 100;
+		}
 		const struct geo *g = &s->g[half_of(l->va)], *gh = &s->g[h];
 		uint64_t lsize = 1ull << g->shift[l->level];
 		uint64_t up = 1ull << g->shift[l->level ? l->level - 1 : 0], root = 1ull << g->shift[0];
-		if (r < 70)
+		if (r == 100)
+			;
+		else if (r < 70)
 			va = l->va + below(lsize);
 		else if (r < 80)
 			va = (l->va & ~(up - 1)) + below(up);
@@ -427,6 +516,9 @@ static void make_queries(struct set *s)
 		s->q[i].watch_pa = raw_leaf(&w) ? w.epa : 0;
 		s->q[i].probe = s->probe && !set_aside(s, va);
 	}
+	run_queries(s);
+	for (unsigned i = 0; s->probe && i < s->nq; i++)
+		s->q[i].ram_pa = ram_pa(s, s->q[i].va & ~7ull);
 }
 
 static void set_phases(struct set *s)
@@ -436,13 +528,13 @@ static void set_phases(struct set *s)
 	 * of phase 3 (plant 4 skips it). Phases 3 and 4 differ in HPD only.
 	 * Phase 6: HD without HA (the MMU manages no dirty state then). */
 	static const struct phase max[] = {
-		{ false, false, false, false, false }, { true, false, false, false, false },
-		{ true, true, false, true, false },     { false, false, false, true, false },
-		{ false, false, true, true, false },    { true, true, true, false, false },
-		{ false, true, false, false, false },
+		{ false, false, false, false, false, 0 }, { true, false, false, false, false, 0 },
+		{ true, true, false, true, false, 0 },     { false, false, false, true, false, 0 },
+		{ false, false, true, true, false, 0 },    { true, true, true, false, false, 0 },
+		{ false, true, false, false, false, 0 },
 	};
-	static const struct phase a57[] = { { false, false, false, false, false },
-					    { false, false, false, true, false } };
+	static const struct phase a57[] = { { false, false, false, false, false, 0 },
+					    { false, false, false, true, false, 0 } };
 	const struct phase *p = s->max ? max : a57;
 	s->nphases = s->max ? 7 : 2;
 	for (unsigned i = 0; i < s->nphases; i++)
@@ -450,7 +542,15 @@ static void set_phases(struct set *s)
 	/* The granule sets add a phase with a 36-bit IPS: output addresses at
 	 * or above 2^36 (most leaves) are address size faults. */
 	if (opt.gran)
-		s->ph[s->nphases++] = (struct phase){ true, true, false, false, true };
+		s->ph[s->nphases++] = (struct phase){ true, true, false, false, true, 0 };
+	/* The runs: one phase reads and writes them as libpt mapped them,
+	 * each next one (the same registers) after a stage of libpt's edits
+	 * (at_runs.c). */
+	if (s->nruns) {
+		s->ph[s->nphases++] = (struct phase){ true, true, false, false, false, 0 };
+		for (unsigned i = 1; i <= AT_STAGES; i++)
+			s->ph[s->nphases++] = (struct phase){ true, true, false, false, false, i };
+	}
 	/* SCTLR_EL2.WXN would take execution from the guest's own pages. */
 	for (unsigned i = 0; s->el2 && i < s->nphases; i++)
 		s->ph[i].wxn = false;
@@ -482,8 +582,8 @@ static void write_file(const char *path, const void *buf, size_t len, long off, 
 	}
 }
 
-static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, unsigned b0,
-		      enum pt_arch a1, unsigned b1, bool el2)
+static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, unsigned b0, unsigned f0,
+		      enum pt_arch a1, unsigned b1, unsigned f1, bool el2)
 {
 	memset(s, 0, sizeof *s);
 	s->id = id;
@@ -492,11 +592,15 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 		exit(2);
 	s->a.dirty = false;
 	arena_mm(&s->a, &s->mm);
-	s->mm.flush_tlb = NULL;
-	const struct pt_config c0 = { a0, el2 ? PT_FEAT_AARCH64_EL2 : 0, b0 }, c1 = { a1, PT_FEAT_AARCH64_HIGH, b1 };
+	s->mm.flush_tlb = opt.gran ? run_flush_hook : NULL;
+	const struct pt_config c0 = { a0, (el2 ? PT_FEAT_AARCH64_EL2 : 0) | f0, b0 },
+			       c1 = { a1, PT_FEAT_AARCH64_HIGH | f1, b1 };
 	s->el2 = el2;
-	geo_init(&s->g[0], a0, b0);
-	geo_init(&s->g[1], a1, b1);
+	s->feat[0] = f0;
+	s->feat[1] = f1;
+	s->pa_limit = (f0 | f1) & PT_FEAT_AARCH64_PA52 ? PA52_LIMIT : PA_LIMIT;
+	geo_init(&s->g[0], a0, b0, f0);
+	geo_init(&s->g[1], a1, b1, f1);
 	if (el2)
 		s->g[1].levels = 0;
 	if (pt_init_config(&s->t[0], &c0, &s->mm) || (!el2 && pt_init_config(&s->t[1], &c1, &s->mm))) {
@@ -517,6 +621,8 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 		map_ident(s, AT_TABLE_PA, AT_TABLE_PA + ARENA_FRAMES * 4096ull, PT_READ);
 		map_ident(s, AT_OUT_PA, AT_OUT_PA + 0x1000000, PT_READ | PT_WRITE);
 	}
+	if (s->probe)
+		build_ram_and_runs(s);
 	build_half(s, 0);
 	if (!el2)
 		build_half(s, 1);
@@ -531,6 +637,9 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 	for (size_t i = 0; i < ARENA_FRAMES; i++)
 		if (arena_allocated(&s->a, AT_TABLE_PA + i * 4096))
 			s->table_bytes = (i + 1) * 4096;
+	edit_runs(s);
+	const uint64_t after_pa = s->nruns ? (AT_TABLE_PA + s->table_bytes + 0xffff) & ~0xffffull : 0;
+	const uint64_t after_step = (s->table_bytes + 0xffff) & ~0xffffull;
 
 	snprintf(s->blob, sizeof s->blob, "%s/set%u.bin", opt.dir, id);
 	snprintf(s->log, sizeof s->log, "%s/set%u.log", opt.dir, id);
@@ -552,12 +661,21 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 	h->plant = opt.plant == 2 || opt.plant == 4 ? opt.plant : 0;
 	h->probe = s->probe;
 	h->el2 = s->el2;
+	h->data = s->probe;
+	for (unsigned st = 0; after_pa && st < AT_STAGES; st++) {
+		h->after_pa[st] = after_pa + st * after_step;
+		h->flush_all[st] = s->flush_all[st];
+		h->nflush[st] = s->nflush[st];
+		for (unsigned i = 0; i < s->nflush[st]; i++)
+			h->flush[st][i] = s->flush[st][i];
+	}
 	for (unsigned p = 0; p < s->nphases; p++) {
 		h->phase[p].tcr = phase_tcr(s, &s->ph[p]);
 		h->phase[p].mair = s->mair;
 		h->phase[p].ttbr0 = pt_root(&s->t[0]);
 		h->phase[p].ttbr1 = pt_root(&s->t[1]);
 		h->phase[p].sctlr_wxn = s->ph[p].wxn;
+		h->phase[p].after = s->ph[p].after;
 	}
 	snprintf(h->path, sizeof h->path, "%s", s->out);
 	FILE *f = fopen(s->blob, "wb");
@@ -567,7 +685,9 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 	}
 	write_file(s->blob, h, sizeof *h, 0, f);
 	write_file(s->blob, s->q, s->nq * sizeof *s->q, (long)(AT_QUERY_PA - AT_HDR_PA), f);
-	write_file(s->blob, s->a.mem, s->table_bytes, (long)(AT_TABLE_PA - AT_HDR_PA), f);
+	write_file(s->blob, s->img[0] ? s->img[0] : s->a.mem, s->table_bytes, (long)(AT_TABLE_PA - AT_HDR_PA), f);
+	for (unsigned st = 0; after_pa && st < AT_STAGES; st++)
+		write_file(s->blob, s->img[1 + st], s->table_bytes, (long)(after_pa + st * after_step - AT_HDR_PA), f);
 	fclose(f);
 	free(h);
 }
@@ -575,11 +695,11 @@ static void build_any(struct set *s, unsigned id, bool max, enum pt_arch a0, uns
 
 void build_set(struct set *s, unsigned id, bool max)
 {
-	build_any(s, id, max, PT_AARCH64, 48, PT_AARCH64, 48, false);
+	build_any(s, id, max, PT_AARCH64, 48, 0, PT_AARCH64, 48, 0, false);
 }
 
-void build_gran_set(struct set *s, unsigned id, enum pt_arch a0, unsigned b0, enum pt_arch a1,
-		    unsigned b1, bool el2)
+void build_gran_set(struct set *s, unsigned id, enum pt_arch a0, unsigned b0, unsigned f0,
+		    enum pt_arch a1, unsigned b1, unsigned f1, bool el2)
 {
-	build_any(s, id, true, a0, b0, a1, b1, el2);
+	build_any(s, id, true, a0, b0, f0, a1, b1, f1, el2);
 }

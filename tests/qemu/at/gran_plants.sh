@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make qemu-gran-plants: show that the granule sets of the AT oracle
-# (at_host --gran) catch bugs in libpt's 16K and 64K tables and in pt_tcr.
+# (at_host --gran) catch bugs in libpt's 16K and 64K tables, its 52-bit
+# output addresses (arch/aarch64_pa52.h), its contiguous runs
+# (src/runs.h), its deferred TLB flushes and pt_tcr.
 # Each plant is one edit, made in a scratch copy by tests/plant_runner.sh
 # (the real tree is never touched); the oracle must fail on it.
 suites=""
@@ -12,7 +14,22 @@ plants=(
 "pt_tcr: TG0 of 16K and 64K swapped|src/api.c|half = (uint64_t)(page == 12 ? 0 : page == 14 ? 2 : 1) << 14;|half = (uint64_t)(page == 12 ? 0 : page == 14 ? 1 : 2) << 14;"
 "pt_tcr: TG1 of 16K and 64K swapped|src/api.c|half = (uint64_t)(page == 12 ? 2 : page == 14 ? 1 : 3) << 14;|half = (uint64_t)(page == 12 ? 2 : page == 14 ? 3 : 1) << 14;"
 "pt_tcr: T1SZ one bit short|src/api.c|return ((uint64_t)(64 - s->info.va_bits)|return ((uint64_t)(65 - s->info.va_bits)"
+"LPA2: OA[49:48] read from bits 47:46|arch/aarch64_pa52.h|return (e & A64_ADDR_LPA2 & ~a64g_low(p))|return ((e & A64_ADDR & ~a64g_low(p)) + ((e >> 46 & 3) << 48))"
+"LPA2: OA[51:50] not read from bits 9:8|arch/aarch64_pa52.h|((e >> 8) & 3) << 50;|0;"
+"LPA (64K): OA[51:48] not read from bits 15:12|arch/aarch64_pa52.h|((e >> 12) & 0xf) << 48;|0;"
+"pt_tcr: DS left clear with LPA2|src/api.c|const bool ds = pa52 && page != 16;|const bool ds = false;"
+"runs: a partial edit leaves its group unbroken|src/runs.h|\tif (A(RUN_MAX) == 0)\n\t\treturn 0;\n\tfor (unsigned k = 0; k < 2; k++) {|\tif (1)\n\t\treturn 0;\n\tfor (unsigned k = 0; k < 2; k++) {"
+"runs: a break flushes nothing|src/runs.h|pt__flush_now(op->t, va0 + k * span, false);|(void)(va0 + k * span);"
+"pt_flush drops the recorded VAs|src/api.c|t->mm.flush_tlb(t->mm.ctx, t->flush_va[i], false);|(void)t->flush_va[i];"
 )
+# GRAN_PLANTS=regex keeps only the plants whose names match.
+if [ -n "${GRAN_PLANTS:-}" ]; then
+	kept=()
+	for p in "${plants[@]}"; do
+		[[ "${p%%|*}" =~ $GRAN_PLANTS ]] && kept+=("$p")
+	done
+	plants=("${kept[@]}")
+fi
 judge() {
 	make --no-print-directory build/at/gran.sh >oracle-build.log 2>&1 || {
 		verdict="ORACLE DOES NOT BUILD"; return 1; }

@@ -10,8 +10,12 @@
  * FEAT_PAN2, S1E1RP and S1E1WP (with PSTATE.PAN set). With hdr.probe, after
  * every AT of a phase it also loads and stores at EL1 and at EL0 through
  * the same regime (probe_run in start.S: code at AT_PROBE_PA, which the
- * host maps there) and records ESR_EL1 and FAR_EL1. The results go to a
- * host file through semihosting, in one write.
+ * host maps there) and records ESR_EL1 and FAR_EL1, and what a load read
+ * or (read back at the PA libpt gave) a store wrote in guest RAM. A phase
+ * marked after loads the table image libpt left after editing its
+ * contiguous runs, keeps the registers (and so QEMU's TLB) of the phase
+ * before, and makes only the TLB invalidations libpt asked for. The
+ * results go to a host file through semihosting, in one write.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,7 +31,7 @@
 
 void at_main(void);
 void at_trap(uint64_t esr, uint64_t elr, uint64_t far);
-uint64_t probe_run(uint64_t spsr, uint64_t va, uint64_t store, uint64_t elr, uint64_t *far);
+uint64_t probe_run(uint64_t spsr, uint64_t va, uint64_t store, uint64_t elr, uint64_t *far, uint64_t val);
 extern const char probe_el1_code[], probe_el1_end[], probe_el0_code[], probe_el0_end[];
 
 static uint64_t semihost(uint64_t op, const volatile void *arg)
@@ -164,6 +168,14 @@ void at_main(void)
 	if (h->nphases > AT_MAX_PHASES || h->nqueries > AT_MAX_QUERIES ||
 	    h->table_bytes > AT_MAX_TABLE_BYTES || h->table_bytes % 8)
 		fail("bad header");
+	for (unsigned i = 0; i < AT_STAGES; i++)
+		if (h->nflush[i] > AT_MAX_FLUSH ||
+		    (h->after_pa[i] && (h->after_pa[i] < AT_TABLE_PA + h->table_bytes ||
+					h->after_pa[i] + h->table_bytes > AT_SAVE_PA)))
+			fail("bad header (after images)");
+	for (uint64_t p = 0; p < h->nphases; p++)
+		if (h->phase[p].after && (!p || h->phase[p].after > AT_STAGES || !h->after_pa[h->phase[p].after - 1]))
+			fail("an after phase without an after image or a phase before it");
 	if ((SYSREG_READ(CurrentEL) >> 2 & 3) != 2)
 		fail("not at EL2 (-M virt,virtualization=on)");
 	uint64_t mmfr1 = SYSREG_READ(id_aa64mmfr1_el1);
@@ -179,6 +191,9 @@ void at_main(void)
 	SYSREG_WRITE(hcr_el2, 1ull << 31);
 	__asm__ volatile("isb");
 	copy_words(AT_SAVE_PA, AT_TABLE_PA, h->table_bytes);
+	if (h->data)
+		for (uint64_t pa = AT_DATA_PA; pa < AT_DATA_PA + AT_DATA_BYTES; pa += 8)
+			*(volatile uint64_t *)(uintptr_t)pa = at_data_word(pa);
 	if (h->probe) {
 		copy_words(AT_PROBE_PA, (uint64_t)(uintptr_t)probe_el1_code,
 			   (uint64_t)(probe_el1_end - probe_el1_code + 7));
@@ -202,19 +217,35 @@ void at_main(void)
 			t0 = ph->ttbr1;
 			t1 = ph->ttbr0;
 		}
-		if (p && h->plant != 4) /* planted: no restore */
+		if (ph->after) {
+			/* The edited tables, and the TLB as libpt's own flushes
+			 * leave it: no register write (QEMU flushes its TLB on
+			 * a TCR or SCTLR write). */
+			const uint64_t st = ph->after - 1;
+			copy_words(AT_TABLE_PA, h->after_pa[st], h->table_bytes);
+			__asm__ volatile("dsb sy" ::: "memory");
+			if (h->flush_all[st])
+				__asm__ volatile("tlbi vmalle1" ::: "memory");
+			for (uint64_t f = 0; !h->flush_all[st] && f < h->nflush[st]; f++)
+				__asm__ volatile("tlbi vaae1, %0" : : "r"(h->flush[st][f] >> 12 & 0xfffffffffffull)
+						 : "memory");
+			__asm__ volatile("dsb sy\n\tisb" ::: "memory");
+		} else if (p && h->plant != 4) { /* planted: no restore */
 			copy_words(AT_TABLE_PA, AT_SAVE_PA, h->table_bytes);
+		}
 		if (h->el2) {
 			el2_phase(ph, q, &res[p * h->nqueries], h->nqueries);
 			continue;
 		}
-		__asm__ volatile("dsb sy");
-		SYSREG_WRITE(mair_el1, ph->mair);
-		SYSREG_WRITE(tcr_el1, ph->tcr);
-		SYSREG_WRITE(ttbr0_el1, t0);
-		SYSREG_WRITE(ttbr1_el1, t1);
-		SYSREG_WRITE(sctlr_el1, sctlr | (ph->sctlr_wxn ? 1ull << 19 : 0));
-		__asm__ volatile("isb\n\ttlbi vmalle1\n\tdsb sy\n\tisb" ::: "memory");
+		if (!ph->after) {
+			__asm__ volatile("dsb sy");
+			SYSREG_WRITE(mair_el1, ph->mair);
+			SYSREG_WRITE(tcr_el1, ph->tcr);
+			SYSREG_WRITE(ttbr0_el1, t0);
+			SYSREG_WRITE(ttbr1_el1, t1);
+			SYSREG_WRITE(sctlr_el1, sctlr | (ph->sctlr_wxn ? 1ull << 19 : 0));
+			__asm__ volatile("isb\n\ttlbi vmalle1\n\tdsb sy\n\tisb" ::: "memory");
+		}
 		if (pan2)
 			__asm__ volatile("msr s3_0_c4_c2_3, %0\n\tisb" : : "r"(1ull << 22) : "memory");
 		for (uint64_t i = 0; i < n; i++) {
@@ -235,11 +266,16 @@ void at_main(void)
 		uint64_t mask = 0xfffffffff001ull;
 		bool code_ok = (at(AT_S1E1R, AT_PROBE_PA) & mask) == AT_PROBE_PA &&
 			       (at(AT_S1E0R, AT_PROBE_EL0_PA) & mask) == AT_PROBE_EL0_PA;
-		for (uint64_t i = 0; i < n; i++) {
+		/* An after phase runs the probes last first: the host puts
+		 * the queries of the edited runs last, so the TLB entries
+		 * the phase before left are still there to be used. */
+		for (uint64_t j = 0; j < n; j++) {
+			uint64_t i = ph->after ? n - 1 - j : j;
 			volatile struct at_result *r = &res[p * n + i];
 			for (unsigned k = 0; k < AT_PROBES; k++) {
-				uint64_t far = 0;
-				bool el0 = k >= AT_P_EL0_LOAD;
+				uint64_t far = 0, va = q[i].va & ~7ull, ram = q[i].ram_pa;
+				bool el0 = k >= AT_P_EL0_LOAD, store = k & 1;
+				r->data[k] = 0;
 				if (!h->probe || !q[i].probe) {
 					r->esr[k] = r->far[k] = AT_NOT_RUN;
 					continue;
@@ -248,9 +284,22 @@ void at_main(void)
 					r->esr[k] = AT_PROBE_UNMAPPED;
 					continue;
 				}
-				r->esr[k] = probe_run(el0 ? 0x3c0 : 0x3c5, q[i].va & ~7ull, k & 1,
-						      el0 ? AT_PROBE_EL0_PA : AT_PROBE_PA + AT_PROBE_EL1_STUB, &far);
+				r->esr[k] = probe_run(el0 ? 0x3c0 : 0x3c5, va, store,
+						      el0 ? AT_PROBE_EL0_PA : AT_PROBE_PA + AT_PROBE_EL1_STUB, &far,
+						      at_store_word(va));
 				r->far[k] = far;
+				if (r->esr[k])
+					continue;
+				/* No fault: a load's word came back in far; a
+				 * store's is read where libpt says it went, and
+				 * that word restored. */
+				if (!store) {
+					r->data[k] = far;
+				} else if (ram) {
+					volatile uint64_t *w = (volatile uint64_t *)(uintptr_t)ram;
+					r->data[k] = *w;
+					*w = at_data_word(ram);
+				}
 			}
 		}
 	}
@@ -258,6 +307,7 @@ void at_main(void)
 	oh->magic = AT_MAGIC;
 	oh->mmfr0 = SYSREG_READ(id_aa64mmfr0_el1);
 	oh->mmfr1 = mmfr1;
+	oh->mmfr2 = SYSREG_READ(id_aa64mmfr2_el1);
 	oh->currentel = SYSREG_READ(CurrentEL);
 	oh->nresults = h->nphases * n;
 

@@ -21,10 +21,12 @@ park:
 	b	park
 
 /* uint64_t probe_run(uint64_t spsr, uint64_t va, uint64_t store,
- *                    uint64_t elr, uint64_t *far):
- * enter the stub at elr in the mode of spsr, with x1 = va and x2 = store;
- * the stub's HVC comes back to probe_back, which returns its x0 (ESR_EL1
- * of the fault, 0 for none) and stores its x1 (FAR_EL1) in *far. */
+ *                    uint64_t elr, uint64_t *far, uint64_t val):
+ * enter the stub at elr in the mode of spsr, with x1 = va, x2 = store and
+ * x5 = val (what a store writes); the stub's HVC comes back to
+ * probe_back, which returns its x0 (ESR_EL1 of the fault, 0 for none) and
+ * stores its x1 (FAR_EL1; without a fault, the word a load read) in
+ * *far. */
 	.text
 	.globl probe_run
 probe_run:
@@ -100,13 +102,15 @@ el1_exc:
 	cmp	x2, #0x15
 	b.ne	1f
 	mov	x0, #0
+	mov	x1, x3
 1:	hvc	#0
 	.balign	2048
 el1_stub:
 	cbnz	x2, 2f
 	ldr	x3, [x1]
+	mov	x1, x3
 	b	3f
-2:	str	x3, [x1]
+2:	str	x5, [x1]
 3:	mov	x0, #0
 	hvc	#0
 probe_el1_end:
@@ -116,7 +120,7 @@ probe_el0_code:
 	cbnz	x2, 4f
 	ldr	x3, [x1]
 	svc	#0
-4:	str	x3, [x1]
+4:	str	x5, [x1]
 	svc	#0
 probe_el0_end:
 
