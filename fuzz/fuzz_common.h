@@ -86,8 +86,13 @@ static inline bool fz_feat_ok(enum pt_arch a, unsigned f)
 	unsigned allowed = 0;
 	if (fz_is_ept(a))
 		allowed = PT_FEAT_EPT_AD;
+	/* 52-bit PAs on every granule; 52-bit VAs on 64K (FEAT_LVA) and on
+	 * 16K with LPA2 only, never on 4K. */
 	if (a == PT_AARCH64 || a == PT_AARCH64_16K || a == PT_AARCH64_64K)
-		allowed = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH;
+		allowed = PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH | PT_FEAT_AARCH64_PA52 |
+			  (a != PT_AARCH64 ? PT_FEAT_AARCH64_VA52 : 0);
+	if (a == PT_AARCH64_16K && (f & PT_FEAT_AARCH64_VA52) && !(f & PT_FEAT_AARCH64_PA52))
+		return false;
 	if (a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57)
 		allowed = PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE;
 	if (f & ~allowed)

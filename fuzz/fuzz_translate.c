@@ -28,6 +28,7 @@
 
 #include "arena.h"
 #include "fuzz_common.h"
+#include "ftr_fmt.h"
 #include "pt.h"
 #include "ref_arm.h"
 #include "ref_ept.h"
@@ -44,6 +45,10 @@ static const struct pt_regime *g_reg, *g_reg2; /* g_reg2: a nested check's stage
 static unsigned g_acc;
 static struct pt_regime g_rand; /* the input's regime (root set per table) */
 static unsigned g_bad_access;   /* 0, or an access with unknown bits */
+/* An input of the AArch64 family byte (0xfc), and its feature bits
+ * beyond byte 1's. */
+static bool g_xfmt;
+static unsigned g_xfeat;
 
 static void fz_context(void)
 {
@@ -98,43 +103,11 @@ static void no_free(void *ctx, uint64_t pa, size_t count)
 
 /* ---- Reference walk ------------------------------------------------------ */
 
-struct fmt {
-	unsigned levels, va_bits, pa_bits, pte_bytes;
-	unsigned shift[PT_MAX_LEVELS], entries[PT_MAX_LEVELS];
-	uint64_t root_bytes;
-};
-
-/* The geometry of format a at IPA/VA width `bits` (0: the default; a
- * stage 2 has 32..48, KVM's levels: at most 16 concatenated root tables). */
-static void fmt_of_bits(enum pt_arch a, unsigned bits, struct fmt *f)
-{
-	const struct pt_arch_info *in = pt_arch_info(a);
-	f->levels = in->levels;
-	f->va_bits = in->va_bits;
-	f->pa_bits = in->pa_bits;
-	f->pte_bytes = a == PT_ARMV7 ? 4 : 8;
-	if (a == PT_AARCH64_S2 && bits >= 32 && bits <= 48) {
-		f->va_bits = bits;
-		f->levels = (bits - 8) / 9;
-	}
-	for (unsigned l = 0; l < f->levels; l++) {
-		f->shift[l] = a == PT_ARMV7 ? (l ? 12u : 20u) : 12u + 9u * (f->levels - 1 - l);
-		f->entries[l] = a == PT_ARMV7 ? (l ? 256u : 4096u) : 512u;
-	}
-	/* G-stage: a 2048-entry root, 16 KiB as ARMv7's L1. */
-	if (fz_is_gstage(a))
-		f->entries[0] = 2048;
-	f->root_bytes = a == PT_ARMV7 || fz_is_gstage(a) ? 16384 : 4096;
-	if (a == PT_AARCH64_S2) {
-		f->entries[0] = 1u << (f->va_bits - f->shift[0]);
-		if (f->entries[0] > 512)
-			f->root_bytes = (uint64_t)f->entries[0] * 8;
-	}
-}
-
+/* Format a's default geometry with the input's features (a stage 1's:
+ * only AArch64's change it). */
 static void fmt_of(enum pt_arch a, struct fmt *f)
 {
-	fmt_of_bits(a, 0, f);
+	(void)fmt_of_cfg(a, g_feat, 0, f);
 }
 
 /* An entry of `bytes` (4 on ARMv7, else 8) at p, unaligned-safe. */
@@ -195,6 +168,8 @@ static uint64_t ctl_of(enum pt_arch a)
 	case PT_X86_64_LA57:
 		return PT_CTL_NXE | PT_CTL_WP | PT_CTL_SMEP | PT_CTL_SMAP | PT_CTL_AC;
 	case PT_AARCH64:
+	case PT_AARCH64_16K:
+	case PT_AARCH64_64K:
 		return PT_CTL_PAN | PT_CTL_WXN | PT_CTL_HA | PT_CTL_HD | PT_CTL_HPD;
 	case PT_RISCV_SV39:
 	case PT_RISCV_SV48:
@@ -246,9 +221,9 @@ static bool ref_args(const struct pt_regime *r, unsigned access, struct fmt *f)
 	/* A stage 2 has every IPA size from 32 to 48 bits. */
 	if (r->arch == PT_AARCH64_S2 && r->va_bits && (r->va_bits < 32 || r->va_bits > 48))
 		return false;
-	fmt_of_bits(r->arch, r->va_bits, f);
-	return !((r->va_bits && r->va_bits != f->va_bits) || (r->root & (f->root_bytes - 1)) ||
-		 r->root >> f->pa_bits);
+	if (!fmt_of_cfg(r->arch, r->features, r->va_bits, f))
+		return false;
+	return !((r->root & (f->root_bytes - 1)) || r->root >> f->pa_bits);
 }
 
 /* What pt_access must answer (fuzz/ref_*.h; argument rules from pt.h and
@@ -266,7 +241,9 @@ static void ref_access(const struct pt_regime *r, uint64_t va, unsigned access, 
 	switch (r->arch) {
 	case PT_X86_64: ref_x86(&c, 4); break;
 	case PT_X86_64_LA57: ref_x86(&c, 5); break;
-	case PT_AARCH64: ref_aarch64(&c); break;
+	case PT_AARCH64:
+	case PT_AARCH64_16K:
+	case PT_AARCH64_64K: ref_aarch64(&c); break;
 	case PT_RISCV_SV39: ref_riscv(&c, 3); break;
 	case PT_RISCV_SV48: ref_riscv(&c, 4); break;
 	case PT_RISCV_SV57: ref_riscv(&c, 5); break;
@@ -293,6 +270,15 @@ static struct pt_regime own_regime(enum pt_arch a, unsigned feat, uint64_t root)
 	r.root = root;
 	r.controls = (PT_CTL_NXE | PT_CTL_WP | PT_CTL_HA | PT_CTL_HD) & ctl_of(a);
 	return r;
+}
+
+/* FUZZ_TRACE=1: print every answer of libpt's own regime and every nested one (to see what a seed reaches). */
+static bool nested_trace(void)
+{
+	static int on = -1;
+	if (on < 0)
+		on = getenv("FUZZ_TRACE") != NULL;
+	return on != 0;
 }
 
 /* pt_translate's codes for pt_access's faults. */
@@ -391,6 +377,10 @@ static void compare(enum pt_arch a, unsigned feat, uint64_t root, const struct p
 	rg = pt_translate(a, feat, root, mm, va, &got);
 	ref_access(&own, va, 0, rd, &want);
 	rw = translate_rc(&want);
+	if (nested_trace()) {
+		fprintf(stderr, "va %#llx\n", (unsigned long long)va);
+		print_answer("reference", want.rc, &want.m, &want.f);
+	}
 	if (rg != rw) {
 		fprintf(stderr, "translate %d, reference %d\n", rg, rw);
 		print_answer("reference", want.rc, &want.m, &want.f);
@@ -419,7 +409,8 @@ static void compare(enum pt_arch a, unsigned feat, uint64_t root, const struct p
 		struct pt_regime rr = g_rand;
 		rr.root = root;
 		struct fmt fr;
-		fmt_of_bits(a, rr.va_bits, &fr); /* a stage 2 of another IPA size */
+		/* a stage 2 of another IPA size, a stage 1 of another VA size */
+		(void)fmt_of_cfg(a, rr.features, rr.va_bits, &fr);
 		for (unsigned acc = 0; acc < 16; acc++)
 			check_access(&rr, mm, va, acc, rd, fr.levels);
 		if (g_bad_access)
@@ -443,8 +434,9 @@ static void mode_image(struct rd *r, enum pt_arch a, unsigned feat)
 	uint64_t root, vas[4];
 	size_t nva = 1 + rd_u8(r) % 4, left;
 	fmt_of(a, &f);
-	/* Frames at a PA the input picks (maybe above pa_bits). */
-	I.base = (uint64_t)rd_u16(r) << 12;
+	/* Frames at a PA the input picks (maybe above pa_bits); with a larger
+	 * granule 64 KiB aligned, so frame boundaries fall on its tables'. */
+	I.base = (uint64_t)rd_u16(r) << (f.gran > 4096 ? 16 : 12);
 	if (rd_u8(r) & 1)
 		I.base = (UINT64_C(1) << f.pa_bits) - 0x10000;
 	root = I.base + (uint64_t)(rd_u8(r) % 8) * 4096;
@@ -503,20 +495,25 @@ static void mode_built(struct rd *r, enum pt_arch a, unsigned feat)
 		unsigned l = (unsigned)(s >> 4) % f.levels;
 		/* Guest-physical: no upper half. */
 		const bool gpa = fz_is_ept(a) || fz_is_gstage(a) || a == PT_AARCH64_S2;
+		const bool a64 = fz_is_a64s1(a);
 		uint64_t top = a == PT_ARMV7 ? UINT64_C(1) << 32
-			       : a == PT_AARCH64 ? UINT64_C(1) << 48
-			       : gpa		 ? UINT64_C(1) << f.va_bits
-						 : UINT64_C(1) << (f.va_bits - 1);
+			       : a64 || gpa  ? UINT64_C(1) << f.va_bits
+					     : UINT64_C(1) << (f.va_bits - 1);
+		/* Region units: 4K and 2M, or a granule and its level-2
+		 * block (16K: 32M, 64K: 512M). */
+		const unsigned ps = f.gran > 4096 ? f.shift[f.levels - 1] : 12;
+		const unsigned bs = f.gran > 4096 ? f.shift[f.levels - 2] : 21;
 		va = (uint64_t)rd_u16(r) << f.shift[l];
 		if (s & 1)
 			va = top - ((uint64_t)(rd_u8(r) + 1) << f.shift[f.levels - 1 - (s >> 1) % 2]);
-		if (a == PT_AARCH64 && (feat & PT_FEAT_AARCH64_HIGH))
-			va |= UINT64_C(0xffff) << 48;
-		else if (a != PT_ARMV7 && a != PT_AARCH64 && !gpa && (s & 2))
+		if (a64 && (feat & PT_FEAT_AARCH64_HIGH))
+			va |= ~(top - 1);
+		else if (a != PT_ARMV7 && !a64 && !gpa && (s & 2))
 			va = (uint64_t)-(int64_t)top + (va & (top - 1)); /* upper half */
-		va &= ~(uint64_t)0xfff;
-		pa = ((uint64_t)rd_u16(r) << 21) & ((UINT64_C(1) << f.pa_bits) - 1);
-		size = (uint64_t)(rd_u8(r) % 8 + 1) << (s & 8 ? 21 : 12);
+		va &= ~(f.gran - 1);
+		pa = ((uint64_t)rd_u16(r) << (f.gran > 4096 && !(s & 8) ? ps : bs)) &
+		     ((UINT64_C(1) << f.pa_bits) - 1);
+		size = (uint64_t)(rd_u8(r) % 8 + 1) << (s & 8 ? bs : ps);
 		(void)pt_map_region(&t, va, pa, size, (rd_u8(r) & 0x3f) | PT_READ,
 				    (s & 4) ? PT_ALLOW_HUGE : 0);
 		if (nva < 16)
@@ -585,7 +582,7 @@ static void read_regime(struct rd *r, enum pt_arch a, unsigned feat, uint8_t fb)
 	fmt_of(a, &f);
 	memset(&g_rand, 0, sizeof(g_rand));
 	g_rand.arch = a;
-	g_rand.features = (fb & 0x20) ? (fb & 15u) : feat;
+	g_rand.features = (fb & 0x20) ? (fb & 15u) | g_xfeat : feat;
 	g_rand.controls = rd_u16(r) & ctl_of(a);
 	if ((is_riscv(a) || fz_is_gstage(a)) && (g_rand.controls & (PT_CTL_HA | PT_CTL_HD)))
 		g_rand.controls |= PT_CTL_HA | PT_CTL_HD;
@@ -601,14 +598,14 @@ static void read_regime(struct rd *r, enum pt_arch a, unsigned feat, uint8_t fb)
 		for (unsigned i = 0; i < 8; i++) {
 			uint8_t v = rd_u8(r);
 			uint64_t byte = a == PT_X86_64 || a == PT_X86_64_LA57 ? pat[v & 7]
-					: a == PT_AARCH64			 ? mair[v & 7]
+					: fz_is_a64s1(a)			 ? mair[v & 7]
 										 : v;
 			g_rand.attrs |= byte << (8 * i);
 		}
 		break;
 	}
 	case 3:
-		g_rand.attrs = a == PT_AARCH64 ? PT_AARCH64_MAIR
+		g_rand.attrs = fz_is_a64s1(a) ? PT_AARCH64_MAIR
 			       : a == PT_X86_64 || a == PT_X86_64_LA57 ? PT_X86_PAT : 0;
 		break;
 	default: break;
@@ -629,6 +626,8 @@ static void read_regime(struct rd *r, enum pt_arch a, unsigned feat, uint8_t fb)
 	case 3: /* every IPA size of a stage 2 */
 		if (a == PT_AARCH64_S2)
 			g_rand.va_bits = 32 + rd_u8(r) % 17;
+		else if (g_xfmt) /* and of an AArch64 stage 1, 25..52 */
+			g_rand.va_bits = 25 + rd_u8(r) % 28;
 		break;
 	default: break;
 	}
@@ -769,15 +768,6 @@ static void ref_nested(const struct pt_regime *s1, const struct pt_regime *s2, u
 	}
 	o->m.state = o1.m.state;
 	o->memtype_known = o1.memtype_known && o2.memtype_known;
-}
-
-/* FUZZ_TRACE=1: print every nested answer (to see what a seed reaches). */
-static bool nested_trace(void)
-{
-	static int on = -1;
-	if (on < 0)
-		on = getenv("FUZZ_TRACE") != NULL;
-	return on != 0;
 }
 
 /* pt_access_nested(s1, s2, va, access) against the reference; at most
@@ -1021,13 +1011,30 @@ static void nested(struct rd *r, uint8_t b, uint8_t fb)
 	g_reg2 = NULL;
 }
 
+/* Byte 0 0xfc (a nested pair's alias before) picks the AArch64 stage-1
+ * family: byte 2 bit 0 the mode, bits 2:1 the granule (4K, 16K, 64K,
+ * 16K), bits 5 and 6 PT_FEAT_AARCH64_PA52 and _VA52 beside byte 1's
+ * features. The formats after the 4 KiB ones are reached only here, so
+ * older inputs keep their meaning. */
+static const enum pt_arch XFMT[4] = { PT_AARCH64, PT_AARCH64_16K, PT_AARCH64_64K,
+				      PT_AARCH64_16K };
+#define XFMT_BYTE 0xfc
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rd r = { data, size, 0 };
 	uint8_t b = rd_u8(&r), fb = rd_u8(&r);
 	enum pt_arch a = (enum pt_arch)((b >> 1) % FZ_NARCH);
 	unsigned feat = fb & 15;
-	if (b >= 0xe0) {
+	g_xfmt = b == XFMT_BYTE;
+	g_xfeat = 0;
+	if (g_xfmt) {
+		const uint8_t x = rd_u8(&r);
+		a = XFMT[(x >> 1) & 3];
+		g_xfeat = x & (PT_FEAT_AARCH64_PA52 | PT_FEAT_AARCH64_VA52);
+		feat |= g_xfeat;
+		b = x & 1;
+	} else if (b >= 0xe0) {
 		nested(&r, b, fb);
 		return 0;
 	}

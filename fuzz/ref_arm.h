@@ -4,8 +4,9 @@
  * Manuals describe them.
  *
  * AArch64 (Arm ARM DDI 0487, D8 "The AArch64 Virtual Memory System
- * Architecture"): VMSAv8-64 stage 1, 4K granule, 48-bit VA and PA, TTBR0
- * or TTBR1 (PT_FEAT_AARCH64_HIGH) of EL1&0, or EL2 without VHE
+ * Architecture"): VMSAv8-64 stage 1 with the 4K, 16K and 64K granules
+ * (ref_a64_geom), TTBR0 or TTBR1 (PT_FEAT_AARCH64_HIGH) of EL1&0, or EL2
+ * without VHE
  * (PT_FEAT_AARCH64_EL2: one privilege, XN at 54, APTable[1] and XNTable
  * only). Descriptor formats D8.3, hierarchical permissions D8.4.2
  * (TCR.HPD), data access permissions D8.4.3 (AP[2:1] and PSTATE.PAN),
@@ -27,11 +28,56 @@
 
 #define RA_ADDR UINT64_C(0x0000fffffffff000)
 
-/* The OA a 4K descriptor holds: bits 47:12, or with FEAT_LPA2 (TCR.DS)
- * bits 49:12 and OA[51:50] in bits 9:8 (D8.3). */
-static uint64_t ra_oa(bool ds, uint64_t e)
+/* A stage-1 walk's shape (D8.2, "Translation granule" and "Initial lookup
+ * level"): a granule of 2^p bytes resolves p - 3 VA bits per lookup, the
+ * last (level 3) at VA[2p-4:p]; an n-bit VA (T0SZ = 64 - n) starts at the
+ * level whose table covers the bits left, so ceil((n - p) / (p - 3))
+ * lookups, and the first table holds 2^(n - shift) entries. */
+struct ref_a64_geom {
+	unsigned p, n, levels, start;
+	bool ds;  /* FEAT_LPA2 with TCR.DS (4K, 16K and PT_FEAT_AARCH64_PA52) */
+	bool lpa; /* FEAT_LPA on 64K (PT_FEAT_AARCH64_PA52) */
+	unsigned min_block; /* the lowest Arm level a block may sit at */
+};
+
+/* The shape of format a with features feat at VA width bits (0: 48);
+ * false for a width the format has not: 4K 25..48, 16K 26..48, 64K
+ * 30..48; 49..52 with PT_FEAT_AARCH64_VA52 on 16K (which needs LPA2) and
+ * 64K (FEAT_LVA). */
+static bool ref_a64_geom_of(enum pt_arch a, unsigned feat, unsigned bits, struct ref_a64_geom *g)
 {
-	if (!ds)
+	const bool pa52 = feat & PT_FEAT_AARCH64_PA52, va52 = feat & PT_FEAT_AARCH64_VA52;
+	unsigned lo;
+	switch (a) {
+	case PT_AARCH64: g->p = 12, lo = 25; break;
+	case PT_AARCH64_16K: g->p = 14, lo = 26; break;
+	case PT_AARCH64_64K: g->p = 16, lo = 30; break;
+	default: return false;
+	}
+	g->n = bits ? bits : 48;
+	if (g->n < lo || g->n > (va52 && a != PT_AARCH64 ? 52u : 48u))
+		return false;
+	g->levels = (g->n - g->p + (g->p - 4)) / (g->p - 3);
+	g->start = 4 - g->levels;
+	g->ds = pa52 && g->p != 16;
+	g->lpa = pa52 && g->p == 16;
+	/* Blocks: 4K at levels 1 and 2, 16K and 64K at level 2; one level
+	 * higher with a 52-bit OA (4K level 0, 16K and 64K level 1). */
+	g->min_block = (g->p == 12 ? 1u : 2u) - (pa52 ? 1u : 0u);
+	return true;
+}
+
+/* The output (or next-table) address a descriptor holds, with the bits
+ * below the granule that a granule-aligned field leaves RES0: bits 47:12
+ * (16K: 13:12 RES0, 64K: 15:12); with LPA2 (TCR.DS) bits 49:12 and
+ * OA[51:50] in bits 9:8; with 64K FEAT_LPA OA[51:48] in bits 15:12
+ * (D8.3). The caller faults on set bits below the granule (or the
+ * block's size). */
+static uint64_t ra_oa(const struct ref_a64_geom *g, uint64_t e)
+{
+	if (g->lpa)
+		return (e & UINT64_C(0x0000ffffffff0000)) | ((e >> 12) & 15) << 48;
+	if (!g->ds)
 		return e & RA_ADDR;
 	return (e & UINT64_C(0x0003fffffffff000)) | ((e >> 8) & 3) << 50;
 }
@@ -40,24 +86,30 @@ static int ref_aarch64(struct ref_ctx *c)
 {
 	const unsigned feat = c->r->features;
 	const bool el2 = feat & PT_FEAT_AARCH64_EL2, high = feat & PT_FEAT_AARCH64_HIGH;
-	const bool ds = feat & PT_FEAT_AARCH64_PA52;
 	const bool hpd = ref_ctl(c, PT_CTL_HPD), wxn = ref_ctl(c, PT_CTL_WXN);
 	const bool ha = ref_ctl(c, PT_CTL_HA), hd = ha && ref_ctl(c, PT_CTL_HD);
 	bool ap_t0 = false, ap_t1 = false, uxn_t = false, pxn_t = false;
 	uint64_t tpa = c->r->root, e = 0;
+	struct ref_a64_geom g;
+	bool ds;
 	unsigned l;
-	/* TTBR0 serves VAs with bits 63:48 zero, TTBR1 all ones; anything
+	if (!ref_a64_geom_of(c->r->arch, feat, c->r->va_bits, &g))
+		return PT_ERR_INVALID; /* ref_args refused it already */
+	ds = g.ds;
+	/* TTBR0 serves VAs with bits 63:n zero, TTBR1 all ones; anything
 	 * else is a translation fault outside this table (D8.2). */
-	if (c->va >> 48 != (high ? 0xffff : 0))
+	if (c->va >> g.n != (high ? (UINT64_MAX >> g.n) : 0))
 		return ref_fault(c, PT_FAULT_ADDRESS, 0, 0, 0);
-	for (l = 0; l < 4; l++) {
-		unsigned shift = 39 - 9 * l;
-		uint64_t size = UINT64_C(1) << shift;
-		if (!ref_read(c, l, tpa, (c->va >> shift) & 511, 8, &e))
+	/* l counts lookups from the root (libpt's levels), lvl is Arm's. */
+	for (l = 0; l < g.levels; l++) {
+		const unsigned lvl = g.start + l, shift = g.p + (g.p - 3) * (3 - lvl);
+		const uint64_t size = UINT64_C(1) << shift, gran = UINT64_C(1) << g.p;
+		const unsigned ibits = l ? g.p - 3 : g.n - shift;
+		if (!ref_read(c, l, tpa, (c->va >> shift) & ((UINT64_C(1) << ibits) - 1), 8, &e))
 			return PT_ERR_FAULT;
 		if (!(e & 1))
 			return ref_fault(c, PT_FAULT_NOT_PRESENT, l, e, tpa);
-		if (l < 3 && (e & 2)) {
+		if (lvl < 3 && (e & 2)) {
 			/* Table descriptor: next table at 47:12; APTable 62:61,
 			 * UXNTable/XNTable 60, PXNTable 59, unless TCR.HPD.
 			 * At EL2 APTable[0] and PXNTable are RES0. */
@@ -71,21 +123,25 @@ static int ref_aarch64(struct ref_ctx *c)
 			}
 			/* Bits 51:48 are RES0 (no FEAT_LPA2/DS): SPEC §4 and
 			 * libpt treat a set one as reserved; with DS 49:48 are
-			 * OA bits. */
-			if ((e >> 48) & (ds ? 12 : 15))
+			 * OA bits. Tables fill a granule, aligned to it: the
+			 * address bits below it are RES0 too. */
+			if (((e >> 48) & (ds ? 12 : 15)) || (ra_oa(&g, e) & (gran - 1)))
 				return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
-			tpa = ra_oa(ds, e);
+			tpa = ra_oa(&g, e);
 			continue;
 		}
-		/* 0b01 at level 0 (4K granule, no DS) and at level 3 is
-		 * reserved: SPEC §4 calls it corrupt. With DS a level-0
-		 * block exists, its contiguous bit (52) RES0. */
-		if ((l == 0 && (!ds || ((e >> 52) & 1))) || (l == 3 && !(e & 2)))
+		/* 0b01 above the levels that hold blocks and at level 3 is
+		 * reserved: SPEC §4 calls it corrupt. The block LPA2 adds
+		 * (4K level 0, 16K level 1) has its contiguous bit (52)
+		 * RES0. */
+		if (lvl < g.min_block || (ds && lvl == g.min_block && ((e >> 52) & 1)) ||
+		    (lvl == 3 && !(e & 2)))
 			return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
 		/* Bits 49:48 are RES0 in blocks and pages (OA with DS), as
-		 * are the OA bits below a block's size and PXN (53) at EL2;
-		 * SH 0b01 is reserved (D8.6.2; with DS the field is OA). */
-		if ((!ds && ((e >> 48) & 3)) || (ra_oa(ds, e) & (size - 1)) ||
+		 * are the OA bits below a block's size (and a page's below
+		 * the granule) and PXN (53) at EL2; SH 0b01 is reserved
+		 * (D8.6.2; with DS the field is OA). */
+		if ((!ds && ((e >> 48) & 3)) || (ra_oa(&g, e) & (size - 1)) ||
 		    (el2 && ((e >> 53) & 1)) || (!ds && ((e >> 8) & 3) == 1))
 			return ref_fault(c, PT_FAULT_RESERVED, l, e, tpa);
 		{
@@ -161,11 +217,11 @@ static int ref_aarch64(struct ref_ctx *c)
 			/* §7: ACCESSED = AF; DIRTY = AP[2] clear, or the software
 			 * dirty bit 55 of a read-only page. */
 			state = (af ? PT_ACCESSED : 0) | ((!ap2 || ((e >> 55) & 1)) ? PT_DIRTY : 0);
-			return ref_ok(c, (ra_oa(ds, e) & ~(size - 1)) | (c->va & (size - 1)), size, flags,
+			return ref_ok(c, (ra_oa(&g, e) & ~(size - 1)) | (c->va & (size - 1)), size, flags,
 				      state);
 		}
 	}
-	return ref_fault(c, PT_FAULT_RESERVED, 3, e, tpa); /* not reached */
+	return ref_fault(c, PT_FAULT_RESERVED, g.levels - 1, e, tpa); /* not reached */
 }
 
 /* ARMv7 AP[2:0] (B3.7.1, Tables B3-8 and B3-9). false: reserved. */
