@@ -78,7 +78,7 @@ $(FZ)/$(1)/obj/replay.o: fuzz/replay.c fuzz/fuzz_common.h
 $(FZ)/$(1)/obj/fuzz_pte.o: fuzz/fuzz_pte.c fuzz/fuzz_common.h include/pt.h $(wildcard include/pt/*.h)
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
-$(FZ)/$(1)/obj/fuzz_translate.o: fuzz/fuzz_translate.c fuzz/fuzz_common.h fuzz/ref_walk.h fuzz/ref_x86.h fuzz/ref_arm.h fuzz/ftr_fmt.h fuzz/ref_ept.h fuzz/ref_rv_la.h include/pt.h $(wildcard include/pt/*.h) tests/arena.h
+$(FZ)/$(1)/obj/fuzz_translate.o: fuzz/fuzz_translate.c fuzz/fuzz_common.h fuzz/ref_walk.h fuzz/ref_x86.h fuzz/ref_arm.h fuzz/ftr_fmt.h fuzz/ftr_nested.h fuzz/ref_ept.h fuzz/ref_rv_la.h include/pt.h $(wildcard include/pt/*.h) tests/arena.h
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
 FZ_$(1)_LIB := $(patsubst src/%.c,$(FZ)/$(1)/core/%.o,$(CORE_SRC)) $(FZ)/$(1)/obj/arena.o
