@@ -513,8 +513,12 @@ static void mode_built(struct rd *r, enum pt_arch a, unsigned feat)
 		else if (a != PT_ARMV7 && !a64 && !gpa && (s & 2))
 			va = (uint64_t)-(int64_t)top + (va & (top - 1)); /* upper half */
 		va &= ~(f.gran - 1);
-		pa = ((uint64_t)rd_u16(r) << (f.gran > 4096 && !(s & 8) ? ps : bs)) &
-		     ((UINT64_C(1) << f.pa_bits) - 1);
+		pa = (uint64_t)rd_u16(r) << (f.gran > 4096 && !(s & 8) ? ps : bs);
+		/* A 52-bit PA: OA[51:48] from s too, where the encodings
+		 * move them (bits 15:12, or 9:8 and 49:48). */
+		if (feat & PT_FEAT_AARCH64_PA52)
+			pa |= (uint64_t)(s >> 4) << 48;
+		pa &= (UINT64_C(1) << f.pa_bits) - 1;
 		size = (uint64_t)(rd_u8(r) % 8 + 1) << (s & 8 ? bs : ps);
 		(void)pt_map_region(&t, va, pa, size, (rd_u8(r) & 0x3f) | PT_READ,
 				    (s & 4) ? PT_ALLOW_HUGE : 0);
