@@ -110,7 +110,7 @@ static int ref_aarch64(struct ref_ctx *c)
 		if (!(e & 1))
 			return ref_fault(c, PT_FAULT_NOT_PRESENT, l, e, tpa);
 		if (lvl < 3 && (e & 2)) {
-			/* Table descriptor: next table at 47:12; APTable 62:61,
+			/* Table descriptor: next table at 47:p (ra_oa); APTable 62:61,
 			 * UXNTable/XNTable 60, PXNTable 59, unless TCR.HPD.
 			 * At EL2 APTable[0] and PXNTable are RES0. */
 			if (!hpd) {
