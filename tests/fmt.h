@@ -125,27 +125,32 @@ static inline const struct fmt *fmt_nth(size_t i)
 	return &FMTS[i];
 }
 
-/* Does a suite that runs for seconds per format (frame-by-frame watches,
- * every failing allocation) take f? Of the 16K and 64K variants, one per
- * granule and output width: the others differ only in what the faster
- * suites cover, and these suites also run under Valgrind and MSan. Under
- * Valgrind (fifty times slower), one format per engine family, 16K for
- * the tables of several frames (64K's take minutes there): the rest of
- * the list runs natively and under the sanitizers. */
-static inline bool fmt_in_slow_suites(const struct fmt *f)
+/* Does a suite run f under Valgrind (fifty times slower)? One format per
+ * engine family, and 16K for the tables of several frames (64K's take
+ * minutes there): every format still runs natively and under the
+ * sanitizers. Elsewhere, every format. */
+static inline bool fmt_in_valgrind_runs(const struct fmt *f)
 {
 	static const char *const under_valgrind[] = {
 		"x86_64", "aarch64",    "riscv_sv39",    "loongarch64",
 		"armv7",  "aarch64_s2_32", "x86_64_ept_ad", "aarch64_16k",
 	};
-	if (f->arch >= PT_ARCH_COUNT) /* the fake formats */
+	if (!RUNNING_ON_VALGRIND || f->arch >= PT_ARCH_COUNT) /* the fake formats: always */
 		return true;
-	if (RUNNING_ON_VALGRIND) {
-		for (size_t i = 0; i < sizeof under_valgrind / sizeof under_valgrind[0]; i++)
-			if (!strcmp(f->name, under_valgrind[i]))
-				return true;
+	for (size_t i = 0; i < sizeof under_valgrind / sizeof under_valgrind[0]; i++)
+		if (!strcmp(f->name, under_valgrind[i]))
+			return true;
+	return false;
+}
+
+/* Does a suite that runs for seconds per format (frame-by-frame watches,
+ * every failing allocation) take f? Of the 16K and 64K variants, one per
+ * granule and output width: the others differ only in what the faster
+ * suites cover. */
+static inline bool fmt_in_slow_suites(const struct fmt *f)
+{
+	if (!fmt_in_valgrind_runs(f))
 		return false;
-	}
 	if (f->arch != PT_AARCH64_16K && f->arch != PT_AARCH64_64K)
 		return true;
 	return !strcmp(f->name, "aarch64_16k") || !strcmp(f->name, "aarch64_64k") ||

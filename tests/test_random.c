@@ -538,6 +538,8 @@ int main(void)
 {
 	for (size_t i = 0; i < NFMTS; i++) {
 		char name[64];
+		if (!fmt_in_valgrind_runs(&FMTS[i]))
+			continue;
 		snprintf(name, sizeof(name), "random %s", FMTS[i].name);
 		group_begin(name);
 		run(&FMTS[i], i, false);
@@ -547,6 +549,8 @@ int main(void)
 	/* The 16K and 64K granules, every other one through a direct map. */
 	for (size_t i = 0; i < NGRAN_FMTS; i++) {
 		char name[64];
+		if (!fmt_in_valgrind_runs(&GRAN_FMTS[i]))
+			continue;
 		snprintf(name, sizeof(name), "random %s", GRAN_FMTS[i].name);
 		group_begin(name);
 		run(&GRAN_FMTS[i], NFMTS + i, i % 2 == 0);
@@ -556,6 +560,8 @@ int main(void)
 	/* The same sequences through pt_set_direct_map (extension). */
 	for (size_t i = 0; i < NFMTS; i++) {
 		char name[64];
+		if (!fmt_in_valgrind_runs(&FMTS[i]))
+			continue;
 		snprintf(name, sizeof(name), "random direct-map %s", FMTS[i].name);
 		group_begin(name);
 		run(&FMTS[i], i, true);
