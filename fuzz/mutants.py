@@ -461,7 +461,7 @@ MUTANTS = [
      "a broken group's members are rewritten with no TLB invalidation between"),
     ("run-pa-unaligned", "src/runs.h",
      "if (!k || n < a + g || ((va ^ A(leaf_pa)(h, e)) & ((span << k) - 1))) {",
-     "if (!k || n < a + g) {", None,
+     "if (!k || n < a + g || ((va ^ A(leaf_pa)(h, e)) & 0)) {", None,
      "map marks a group whose PA run is not aligned like its VAs"),
     ("run-members-unchecked", "src/runs.h",
      "if (A(kind)(op->feat, h, e) != PTK_LEAF || !A(in_run)(h, e))",
