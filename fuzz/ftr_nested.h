@@ -241,7 +241,7 @@ static void nested_image(struct rd *r)
 	struct pt_mm mm = { no_alloc, no_free, img_virt, NULL, NULL };
 	struct fmt f2;
 	uint64_t root1, root2, vas[4];
-	size_t nva = 1 + rd_u8(r) % 4, left;
+	size_t nva = 1 + rd_u8(r) % 4;
 	fmt_of_bits(PAIRS[g_pair].s2, g_ipa, &f2);
 	/* 64 KiB aligned, so every stage-2 root fits some frame of it. */
 	I.base = (uint64_t)rd_u16(r) << 16;
@@ -254,19 +254,7 @@ static void nested_image(struct rd *r)
 	}
 	for (size_t i = 0; i < nva; i++)
 		vas[i] = rd_u64(r);
-	left = r->n - r->i;
-	I.n = (left + 4095) / 4096;
-	if (I.n > MAX_FRAMES)
-		I.n = MAX_FRAMES;
-	for (size_t i = 0; i < I.n; i++) {
-		size_t take = left > 4096 ? 4096 : left;
-		I.frame[i] = malloc(4096);
-		FZ_CHECK(I.frame[i] != NULL);
-		memset(I.frame[i], 0, 4096);
-		memcpy(I.frame[i], r->p + r->i, take);
-		r->i += take;
-		left -= take;
-	}
+	img_load(r);
 	for (size_t i = 0; i < nva; i++)
 		nested_compare(root1, root2, &mm, vas[i], img_read);
 	for (size_t i = 0; i < I.n; i++)

@@ -427,26 +427,11 @@ static void compare(enum pt_arch a, unsigned feat, uint64_t root, const struct p
 	}
 }
 
-/* ---- Mode 0: a raw image --------------------------------------------------- */
-
-static void mode_image(struct rd *r, enum pt_arch a, unsigned feat)
+/* The rest of the input as the image: one heap block of exactly 4096
+ * bytes per frame (zero-filled past the input), up to MAX_FRAMES. */
+static void img_load(struct rd *r)
 {
-	struct pt_mm mm = { no_alloc, no_free, img_virt, NULL, NULL };
-	struct fmt f;
-	uint64_t root, vas[4];
-	size_t nva = 1 + rd_u8(r) % 4, left;
-	fmt_of(a, &f);
-	/* Frames at a PA the input picks (maybe above pa_bits); with a larger
-	 * granule 64 KiB aligned, so frame boundaries fall on its tables'. */
-	I.base = (uint64_t)rd_u16(r) << (f.gran > 4096 ? 16 : 12);
-	if (rd_u8(r) & 1)
-		I.base = (UINT64_C(1) << f.pa_bits) - 0x10000;
-	root = I.base + (uint64_t)(rd_u8(r) % 8) * 4096;
-	if (rd_u8(r) == 0xff)
-		root += rd_u8(r); /* misaligned */
-	for (size_t i = 0; i < nva; i++)
-		vas[i] = rd_u64(r);
-	left = r->n - r->i;
+	size_t left = r->n - r->i;
 	I.n = (left + 4095) / 4096;
 	if (I.n > MAX_FRAMES)
 		I.n = MAX_FRAMES;
@@ -459,6 +444,28 @@ static void mode_image(struct rd *r, enum pt_arch a, unsigned feat)
 		r->i += take;
 		left -= take;
 	}
+}
+
+/* ---- Mode 0: a raw image --------------------------------------------------- */
+
+static void mode_image(struct rd *r, enum pt_arch a, unsigned feat)
+{
+	struct pt_mm mm = { no_alloc, no_free, img_virt, NULL, NULL };
+	struct fmt f;
+	uint64_t root, vas[4];
+	size_t nva = 1 + rd_u8(r) % 4;
+	fmt_of(a, &f);
+	/* Frames at a PA the input picks (maybe above pa_bits); with a larger
+	 * granule 64 KiB aligned, so frame boundaries fall on its tables'. */
+	I.base = (uint64_t)rd_u16(r) << (f.gran > 4096 ? 16 : 12);
+	if (rd_u8(r) & 1)
+		I.base = (UINT64_C(1) << f.pa_bits) - 0x10000;
+	root = I.base + (uint64_t)(rd_u8(r) % 8) * 4096;
+	if (rd_u8(r) == 0xff)
+		root += rd_u8(r); /* misaligned */
+	for (size_t i = 0; i < nva; i++)
+		vas[i] = rd_u64(r);
+	img_load(r);
 	for (size_t i = 0; i < nva; i++) {
 		/* Point the VA at the image's first entries now and then. */
 		compare(a, feat, root, &mm, vas[i], img_read);
