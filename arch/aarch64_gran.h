@@ -71,8 +71,9 @@ PT_HOOK bool a64g_r_leaf(unsigned p, const struct pt_regime *r, unsigned h, uint
 }
 
 /* The hooks every AArch64 stage-1 family other than 4K takes from it as
- * they are: the MMU's updates, break-before-make, the regime's controls,
- * and table bits that restrict everything below. */
+ * they are: the MMU's updates, break-before-make, the flags a leaf's
+ * attributes mean, the regime's controls, and table bits that restrict
+ * everything below. */
 #define A64_SHARED_HOOKS(f)                                                                  \
 	PT_HOOK bool arch_##f##_may_set(unsigned feat, unsigned h, uint64_t pte)             \
 	{                                                                                    \
@@ -81,6 +82,10 @@ PT_HOOK bool a64g_r_leaf(unsigned p, const struct pt_regime *r, unsigned h, uint
 	PT_HOOK bool arch_##f##_needs_bbm(unsigned h, uint64_t old, uint64_t new_pte)        \
 	{                                                                                    \
 		return arch_aarch64_needs_bbm(h, old, new_pte);                              \
+	}                                                                                    \
+	PT_HOOK uint32_t arch_##f##_leaf_flags(unsigned feat, unsigned h, uint64_t pte)      \
+	{                                                                                    \
+		return arch_aarch64_leaf_flags(feat, h, pte);                                \
 	}                                                                                    \
 	PT_HOOK bool arch_##f##_regime_ok(const struct pt_regime *r)                         \
 	{                                                                                    \
@@ -123,10 +128,6 @@ PT_HOOK bool a64g_r_leaf(unsigned p, const struct pt_regime *r, unsigned h, uint
 	PT_HOOK uint64_t arch_##f##_leaf_pa(unsigned h, uint64_t pte)                        \
 	{                                                                                    \
 		return pte & A64_ADDR & ~a64g_span_mask(p, h);                               \
-	}                                                                                    \
-	PT_HOOK uint32_t arch_##f##_leaf_flags(unsigned feat, unsigned h, uint64_t pte)      \
-	{                                                                                    \
-		return arch_aarch64_leaf_flags(feat, h, pte);                                \
 	}                                                                                    \
 	PT_HOOK uint64_t arch_##f##_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)    \
 	{                                                                                    \

@@ -139,10 +139,6 @@ PT_HOOK bool a64w_r_leaf(unsigned p, const struct pt_regime *r, unsigned h, uint
 	{                                                                                    \
 		return a64w_pa(p, pte) & ~a64g_span_mask(p, h);                              \
 	}                                                                                    \
-	PT_HOOK uint32_t arch_##f##_leaf_flags(unsigned feat, unsigned h, uint64_t pte)      \
-	{                                                                                    \
-		return arch_aarch64_leaf_flags(feat, h, pte);                                \
-	}                                                                                    \
 	PT_HOOK uint64_t arch_##f##_leaf_attrs(unsigned feat, unsigned h, uint32_t flags)    \
 	{                                                                                    \
 		return a64w_leaf_attrs(p, feat, h, flags);                                   \
