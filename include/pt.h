@@ -98,9 +98,15 @@ enum pt_arch {
 /* VAs of 49..52 bits on AArch64 stage 1: FEAT_LVA on 64K, and 16K with
  * PT_FEAT_AARCH64_PA52 (FEAT_LPA2). */
 #define PT_FEAT_AARCH64_VA52  (1u << 6)
+/* RISC-V Svnapot: pt_map_region with PT_ALLOW_HUGE writes 64 KiB NAPOT
+ * leaves (N set, PPN[3:0] = 0b1000 in all 16 entries) where a run of 16
+ * aligned pages qualifies. Tables are read with NAPOT leaves whether or
+ * not it is set (each entry reported as its own 4 KiB page); not with
+ * PT_FEAT_RISCV_XUANTIE, whose memory types own bit 63. */
+#define PT_FEAT_RISCV_SVNAPOT (1u << 7)
 #define PT_FEAT_ALL (PT_FEAT_AARCH64_EL2 | PT_FEAT_AARCH64_HIGH | \
 		     PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE | PT_FEAT_EPT_AD | \
-		     PT_FEAT_AARCH64_PA52 | PT_FEAT_AARCH64_VA52)
+		     PT_FEAT_AARCH64_PA52 | PT_FEAT_AARCH64_VA52 | PT_FEAT_RISCV_SVNAPOT)
 
 /* ---- Mapping flags (same values as the Rust crate page_table_multiarch) */
 
