@@ -95,6 +95,24 @@ PT_INLINE uint64_t member_pa(unsigned feat, unsigned h, uint64_t e, uint64_t va,
 	return (pa & ~g) | (va & g & ~(span - 1));
 }
 
+/* The state of a shared-run member at slot i of tbl (height h): its run's.
+ * The MMU may set A or D in any member for an access to any page of the
+ * run (one walk may serve them all), so a page's state is the union of
+ * the members'. */
+static __attribute__((cold, noinline)) uint32_t run_state(unsigned feat, unsigned h,
+							  const PTE *tbl, size_t i)
+{
+	const size_t g = (size_t)1 << A(run_order)(feat, h);
+	const PTE *q = tbl + (i & ~(g - 1));
+	uint32_t st = 0;
+	for (size_t k = 0; k < g; k++) {
+		const uint64_t e = ld(&q[k]);
+		if (A(kind)(feat, h, e) == PTK_LEAF && shared_member(feat, h, e))
+			st |= A(leaf_flags)(feat, h, e);
+	}
+	return st & PT_STATE_ALL;
+}
+
 /* A last-level leaf's address field: leaf_pa of an all-ones entry, put back. */
 PT_INLINE uint64_t leaf_field(void)
 {

@@ -20,15 +20,33 @@ enum point_goal {
 		       * table) */
 };
 
-/* What the leaf e (height h, `size` bytes) maps at va's offset in it. */
-PT_INLINE void leaf_mapping(struct pt_mapping *out, unsigned feat, unsigned h, uint64_t e,
-			    uint64_t va, uint64_t size)
+/* What the leaf e (height h, `size` bytes, at pa) maps at va's offset in it. */
+PT_INLINE void leaf_mapping_at(struct pt_mapping *out, unsigned feat, unsigned h, uint64_t e,
+			       uint64_t pa, uint64_t va, uint64_t size)
 {
 	const uint32_t f = A(leaf_flags)(feat, h, e);
-	out->pa = member_pa(feat, h, e, va, size) | (va & (size - 1));
+	out->pa = pa | (va & (size - 1));
 	out->flags = f & PT_FLAGS_ALL;
 	out->state = f & PT_STATE_ALL;
 	out->size = size;
+}
+
+/* The same, for any leaf e (a shared-run member's PA is its own). */
+PT_INLINE void leaf_mapping(struct pt_mapping *out, unsigned feat, unsigned h, uint64_t e,
+			    uint64_t va, uint64_t size)
+{
+	leaf_mapping_at(out, feat, h, e, member_pa(feat, h, e, va, size), va, size);
+}
+
+/* A last-level shared-run member at slot i of tbl: its own PA, and its
+ * run's state. Out of line: the query's common path only tests for it. */
+static __attribute__((cold, noinline)) int run_mapping(struct pt_mapping *out, unsigned feat,
+						       uint64_t e, uint64_t va, const PTE *tbl,
+						       size_t i)
+{
+	leaf_mapping(out, feat, 0, e, va, PG_SIZE);
+	out->state = run_state(feat, 0, tbl, i);
+	return PT_OK;
 }
 
 /* The entry e at level l, above the last, is no table: a huge leaf answers
@@ -122,7 +140,10 @@ PT_INLINE int lookup(const struct pt_shape *s, bool from_first, unsigned l0, con
 		}
 		k = A(kind)(feat, h, e);
 		if (PT_LIKELY(k == PTK_LEAF)) {
-			leaf_mapping(out, feat, 0, e, va, PG_SIZE);
+			if (PT_UNLIKELY(shared_member(feat, 0, e)))
+				return run_mapping(out, feat, e, va, p - idx(s, l, va),
+						   idx(s, l, va));
+			leaf_mapping_at(out, feat, 0, e, A(leaf_pa)(0, e), va, PG_SIZE);
 			return PT_OK;
 		}
 		return k == PTK_EMPTY ? PT_ERR_NOT_MAPPED : PT_ERR_CORRUPT;

@@ -76,7 +76,9 @@ PT_INLINE bool same_but_state(unsigned feat, unsigned h, uint64_t a, uint64_t b)
  * a marked leaf (or, where members share one entry, not the first's entry
  * but for the state the MMU sets) was changed behind libpt's back and
  * cannot be split: PT_ERR_CORRUPT, from the check, before anything is
- * written. The break gives each member its own PA and keeps its state.
+ * written. The break gives each member its own PA and keeps its state;
+ * where members share one entry, the run's state (run_state), as the MMU
+ * may have set A or D in any member for any page.
  */
 static int run_break(struct pt_op *op, PTE *tbl, size_t i, unsigned l, uint64_t va, bool commit)
 {
@@ -102,10 +104,19 @@ static int run_break(struct pt_op *op, PTE *tbl, size_t i, unsigned l, uint64_t 
 		old[k] = (PTE)xchg(&tbl[i0 + k], EMPTY);
 	for (size_t k = 0; k < g; k++)
 		pt__flush_now(op->t, va0 + k * span, false);
-	for (size_t k = 0; k < g; k++) {
-		const uint64_t e = A(run_unmark)(h, old[k]);
-		st(&tbl[i0 + k], A(RUN_SHARED) ? succ(h, e, k * span) : e);
+	if (A(RUN_SHARED)) {
+		uint32_t state = 0;
+		for (size_t k = 0; k < g; k++)
+			state |= A(leaf_flags)(op->feat, h, old[k]) & PT_STATE_ALL;
+		for (size_t k = 0; k < g; k++) {
+			const uint64_t e = A(run_unmark)(h, old[k]);
+			st(&tbl[i0 + k], leaf_at(op->feat, h, A(leaf_pa)(h, e) + k * span,
+						 A(leaf_flags)(op->feat, h, e) | state));
+		}
+		return 0;
 	}
+	for (size_t k = 0; k < g; k++)
+		st(&tbl[i0 + k], A(run_unmark)(h, old[k]));
 	return 0;
 }
 

@@ -50,6 +50,8 @@ walk_leaves_in(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base
 			ent.flags = f & PT_FLAGS_ALL;
 			ent.state = f & PT_STATE_ALL;
 			room = run_room(s, e) + 1;
+			if (PT_UNLIKELY(shared_member(feat, 0, e)))
+				ent.state = run_state(feat, 0, tbl, i);
 			ent.pa = member_pa(feat, 0, e, base + ((uint64_t)i << PG_SHIFT), PG_SIZE) -
 				 PG_SIZE;
 		}
@@ -106,6 +108,8 @@ PT_INLINE void walk_entry(const struct pt_op *op, const struct slot *s, struct p
 	f = ent->leaf ? A(leaf_flags)(op->feat, s->h, s->e) : 0;
 	ent->flags = f & PT_FLAGS_ALL;
 	ent->state = f & PT_STATE_ALL;
+	if (ent->leaf && s->tbl && shared_member(op->feat, s->h, s->e))
+		ent->state = run_state(op->feat, s->h, s->tbl, s->i);
 }
 
 /* pre, then the table's entries, then post (in walk_post). */

@@ -240,7 +240,9 @@ static int range_pa(void *arg, const struct pt_range *r)
  * Svnapot: a run changed behind libpt's back (a member with another PPN,
  * or other flags) is refused by an edit that would split it, nothing
  * written; members differing only in A and D (which the MMU may set in
- * any of them) are not, and each keeps its own when the run is broken.
+ * any of them, for any page of the run) are not, and every page of the
+ * run has the run's state (the union of the members'): to a query, to a
+ * walk, and in each piece when the run is broken.
  * NAPOT leaves written by someone else read as 16 pages in any table, and
  * an N leaf with another PPN[3:0] as corrupt.
  */
@@ -298,12 +300,24 @@ static void t_napot(const struct fmt *f)
 		CHECK_EQ(d.pa, pa); /* one entry, no VA: its run */
 		CHECK_EQ(d.size, gs);
 	}
-	/* A and D differ between members: a break keeps each one's own. */
-	poke(&e, va + 5 * pg, leaf, v & ~(UINT64_C(1) << 7));
+	/* A and D differ between members: every page has the run's state. */
+	for (unsigned i = 0; i < 16; i++)
+		poke(&e, va + i * pg, leaf, v & ~(UINT64_C(3) << 6)); /* A = D = 0 */
+	poke(&e, va + 5 * pg, leaf, v & ~(UINT64_C(1) << 6)); /* D only */
+	poke(&e, va + 9 * pg, leaf, v & ~(UINT64_C(1) << 7)); /* A only */
+	{
+		struct pt_mapping m;
+		CHECK_EQ(pt_query(&e.t, va + 2 * pg, &m), PT_OK);
+		CHECK_EQ(m.state, PT_ACCESSED | PT_DIRTY);
+		walk_all(&e, 0);
+		for (size_t i = 0; i < COLL.n; i++)
+			if (COLL.r[i].e.leaf && COLL.r[i].e.va >= va && COLL.r[i].e.va < va + gs)
+				CHECK_EQ(COLL.r[i].e.state, PT_ACCESSED | PT_DIRTY);
+	}
 	CHECK_EQ(pt_protect(&e.t, va + 3 * pg, R_, NULL), PT_OK);
 	CHECK_EQ(marked(&e, va, 16, pg, leaf), 0);
-	CHECK_EQ(raw(&e, va + 5 * pg, leaf) & (UINT64_C(1) << 7), 0);
-	CHECK(raw(&e, va + 6 * pg, leaf) & (UINT64_C(1) << 7));
+	for (unsigned i = 0; i < 16; i++)
+		CHECK_EQ(raw(&e, va + i * pg, leaf) & (UINT64_C(3) << 6), UINT64_C(3) << 6);
 	for (unsigned i = 0; i < 16; i++)
 		CHECK_EQ(qpa(&e, va + i * pg, NULL, NULL), pa + i * pg);
 	/* A member of the second run with another PPN, then other flags:
