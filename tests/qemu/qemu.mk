@@ -8,8 +8,9 @@
 #                      per extra check: <format>/state, <format>/asid,
 #                      <format>/defer, <format>/access)
 #   make qemu-mutants  rebuild with a sabotaged test and require failures
-# Formats: riscv-sv39/sv48/sv57/sv48-svpbmt, aarch64, aarch64-high,
-# aarch64-el2, aarch64-max, x86_64, x86_64-la57, armv7, loongarch64.
+# Formats: riscv-sv39/sv48/sv57/sv48-svpbmt/sv39-svnapot/sv48-svnapot
+# (the last with Svpbmt too), aarch64, aarch64-high, aarch64-el2,
+# aarch64-max, x86_64, x86_64-la57, armv7, loongarch64.
 # <format>/state: access state (accessed, dirty) set by the MMU or by the
 # trap handler's pt_set_state, read back with pt_query; every format with
 # accessed and dirty bits (not ARMv7). <format>/asid: two address spaces
@@ -21,7 +22,13 @@
 # format. <format>/access: pt_access's verdict (allowed, or the fault and
 # its level) against real accesses on tables perturbed with raw writes, in
 # every privilege mode and run-time control setting the guest can switch;
-# every format.
+# every format. <format>/napot: RISC-V Svnapot, NAPOT runs written by
+# pt_map_region, edited live and written by hand, against real accesses
+# (tests/qemu/riscv/napot.c says what QEMU 7.2 cannot check); the formats
+# with PT_FEAT_RISCV_SVNAPOT.
+#   make qemu-napot         the RISC-V guest alone
+#   make qemu-napot-plants  bugs planted in scratch copies of the library,
+#                           each caught by the napot group
 
 QEMU_DIR ?= $(BUILD)/qemu
 QEMU_EXTRA ?=
@@ -35,14 +42,17 @@ QEMU_TIMEOUT := 30
 QEMU_COMMON := common map state asid defer access
 
 # Per architecture: clang target flags, QEMU command (image appended), the
-# exit status QEMU gives when the guest reports success, formats it tests.
+# exit status QEMU gives when the guest reports success, formats it tests;
+# QEMU_<guest>_MORE: sources of its own beside arch.c in its directory.
 QEMU_riscv_CC := --target=riscv64-unknown-none-elf -march=rv64imac -mabi=lp64 \
 	-mcmodel=medany -mno-relax
-QEMU_riscv_RUN := qemu-system-riscv64 -M virt -cpu rv64,svpbmt=on -m 128M -bios none \
-	-nographic -monitor none -kernel
+QEMU_riscv_RUN := qemu-system-riscv64 -M virt -cpu rv64,svpbmt=on,svnapot=true -m 128M \
+	-bios none -nographic -monitor none -kernel
 QEMU_riscv_PASS := 0
-QEMU_riscv_FMTS := $(foreach f,riscv-sv39 riscv-sv48 riscv-sv57 riscv-sv48-svpbmt,$(f) $(f)/state \
-	$(f)/defer $(f)/access)
+QEMU_riscv_FMTS := $(foreach f,riscv-sv39 riscv-sv48 riscv-sv57 riscv-sv48-svpbmt \
+	riscv-sv39-svnapot riscv-sv48-svnapot,$(f) $(f)/state $(f)/defer $(f)/access) \
+	riscv-sv39-svnapot/napot riscv-sv48-svnapot/napot
+QEMU_riscv_MORE := napot napot_foreign
 
 QEMU_aarch64_CC := --target=aarch64-unknown-none-elf -mgeneral-regs-only -mstrict-align
 QEMU_aarch64_RUN := qemu-system-aarch64 -M virt -cpu cortex-a57 -m 128M -nographic \
@@ -126,10 +136,12 @@ endif
 $(QEMU_DIR)/$(1)/guest.elf: $$(QEMU_$(1)_O) tests/qemu/guest.h $(wildcard tests/qemu/$(or $(QEMU_$(1)_SRC),$(1))/*) \
 		$(QEMU_DIR)/$(or $(QEMU_$(1)_CORE),$(1))/core.stamp tests/qemu/qemu.mk
 	@mkdir -p $(QEMU_DIR)/$(1)
-	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) -c $$(QEMU_$(1)_S)/arch.c -o $(QEMU_DIR)/$(1)/arch.o
+	$(foreach m,arch $(QEMU_$(1)_MORE),clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) \
+		-c $$(QEMU_$(1)_S)/$(m).c -o $(QEMU_DIR)/$(1)/$(m).o &&) true
 	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) -c $$(QEMU_$(1)_S)/start.S -o $(QEMU_DIR)/$(1)/start.o
 	ld.lld-19 -nostdlib -static -T $$(QEMU_$(1)_S)/link.ld -o $$@ $(QEMU_DIR)/$(1)/start.o \
-		$(QEMU_DIR)/$(1)/arch.o $$(QEMU_$(1)_O) $$(QEMU_$(1)_K)/core-*.o
+		$(foreach m,arch $(QEMU_$(1)_MORE),$(QEMU_DIR)/$(1)/$(m).o) $$(QEMU_$(1)_O) \
+		$$(QEMU_$(1)_K)/core-*.o
 
 
 $(QEMU_DIR)/$(1)/guest.bin: $(QEMU_DIR)/$(1)/guest.elf
