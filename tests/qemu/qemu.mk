@@ -190,8 +190,10 @@ qemu-check:
 #  12 ... and asks for a write as a read: every run;
 #  11 ... and reads the controls once, in the first mode: runs that toggle
 #     controls at run time (x86 WP/AC/SMEP/SMAP, RISC-V SUM/MXR, PAN and
-#     HPD on -cpu max, ARMv7 AFE).
-QEMU_MUTANTS := 1 2 3 4 5 6 7 8 9 10 11 12
+#     HPD on -cpu max, ARMv7 AFE);
+#  13 the napot group drops libpt's recorded flushes after its edits of
+#     runs (tests/qemu/riscv/napot.c): RISC-V.
+QEMU_MUTANTS := 1 2 3 4 5 6 7 8 9 10 11 12 13
 QEMU_MUTANT_1 := $(QEMU_ARCHES)
 QEMU_MUTANT_2 := $(QEMU_ARCHES)
 QEMU_MUTANT_3 := $(QEMU_ARCHES)
@@ -204,6 +206,7 @@ QEMU_MUTANT_9 := $(QEMU_ARCHES)
 QEMU_MUTANT_10 := $(QEMU_ARCHES)
 QEMU_MUTANT_11 := riscv aarch64max x86 x86la57 armv7
 QEMU_MUTANT_12 := $(QEMU_ARCHES)
+QEMU_MUTANT_13 := riscv
 .PHONY: qemu-mutants
 qemu-mutants:
 	@scripts/need.sh qemu qemu-system-riscv64 qemu-system-aarch64 qemu-system-x86_64 \
@@ -217,3 +220,16 @@ qemu-mutants:
 				echo "qemu-mutants: mutant $(m) NOT detected on $$a"; exit 1; fi; \
 			echo "qemu-mutants: mutant $(m) on $$a: $$(grep -c FAIL $$d/$$a.log) failures shown"; \
 		done;)
+
+# The RISC-V guest alone (its formats, Svnapot's among them), and bugs
+# planted in libpt's Svnapot code (tests/qemu/riscv/napot_plants.sh; scratch
+# copies of the tree, NAPOT_PLANTS=regex picks plants by name), each of
+# which the <format>/napot group must catch.
+.PHONY: qemu-napot qemu-napot-plants
+qemu-napot:
+	@scripts/need.sh qemu qemu-system-riscv64 clang-19 ld.lld-19
+	@$(MAKE) --no-print-directory $(QEMU_DIR)/riscv.sh
+	@tests/run.sh $(QEMU_DIR)/riscv.sh
+qemu-napot-plants:
+	@scripts/need.sh qemu qemu-system-riscv64 clang-19 ld.lld-19
+	@PLANT_DIR=$(abspath $(BUILD))/qemu-napot-plants tests/qemu/riscv/napot_plants.sh
