@@ -466,7 +466,8 @@ static int walk_pre(void *arg, const struct pt_entry *e)
 	check(e->flags == norm(p->flags), "pt_walk flags", e->va, e->flags, norm(p->flags));
 	check(e->level == (p->kind == K_HUGE ? levels() - 2 : levels() - 1), "pt_walk level",
 	      e->va, e->level, p->kind);
-	check(((e->pte & RV_N) != 0) == (p->kind == K_NAPOT), "pt_walk pte", e->va, e->pte, p->kind);
+	check(p->kind == K_ANY || ((e->pte & RV_N) != 0) == (p->kind == K_NAPOT), "pt_walk pte",
+	      e->va, e->pte, p->kind);
 	return 0;
 }
 
