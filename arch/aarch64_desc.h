@@ -41,7 +41,8 @@
  * entries of a 2^p-byte granule (4K: 16 and 16, 16K: 128 and 32, 64K: 32
  * and 32), marked by the contiguous bit. */
 #define A64_RUNS(f, k0, k1)                                                                  \
-	enum { arch_##f##_RUN_MAX = (k0) > (k1) ? (k0) : (k1) };                             \
+	enum { arch_##f##_RUN_MAX = (k0) > (k1) ? (k0) : (k1), arch_##f##_RUN_SHARED = 0,    \
+	       arch_##f##_RUN_FEAT = 0 };                                                    \
 	PT_HOOK unsigned arch_##f##_run_order(unsigned feat, unsigned h)                     \
 	{                                                                                    \
 		(void)feat;                                                                  \

@@ -88,21 +88,37 @@
  *                           in place is not allowed: the slot must go
  *                           through EMPTY and a TLB invalidation first.
  *
- * Contiguous runs (the AArch64 contiguous bit): aligned groups of 2^k
- * leaves at one height, mapping one aligned PA run with equal attributes,
- * each marked so that the TLB may hold the group as one entry. Marked
- * leaves decode as any other (kind, leaf_pa, leaf_flags ignore the mark);
- * the engine marks only what a map writes whole, and takes the marks off
- * a whole group, through EMPTY and a TLB invalidation, before any other
- * edit changes one of its leaves (src/runs.h).
+ * Contiguous runs (the AArch64 contiguous bit, RISC-V Svnapot): aligned
+ * groups of 2^k leaves at one height, mapping one equally aligned PA run
+ * with equal attributes, each marked so that the TLB may hold the group
+ * as one entry. The engine marks only what a map writes whole, and takes
+ * the marks off a whole group, through EMPTY and a TLB invalidation,
+ * before any other edit changes one of its leaves (src/runs.h). Marks come
+ * in two forms:
+ *   linear (AArch64): each member keeps its own PA and carries a mark bit;
+ *           kind, leaf_pa and leaf_flags ignore the mark.
+ *   shared (Svnapot): every member holds the same entry, the group's PA
+ *           with mark bits in its low address bits; kind and leaf_flags
+ *           ignore the mark, leaf_pa gives the group's PA with the mark
+ *           bits in it, and a member's own PA is the group's PA plus its
+ *           VA's offset in the group (member_pa, src/runs.h).
  *
  *   arch_<f>_RUN_MAX        the largest k at any height (0: no runs; the
  *                           hooks below are then never called).
+ *   arch_<f>_RUN_SHARED     1 where marks are shared, 0 where linear.
+ *   arch_<f>_RUN_FEAT       the feature bit without which a map writes no
+ *                           marks (0: none needed); marks are read
+ *                           whatever the features.
  *   unsigned run_order(feat, h)  k at height h (0: no runs there).
  *   bool in_run(h, e)       the PTK_LEAF e is marked.
- *   uint64_t run_mark(h, e)     the leaf e marked; linear where out() is:
- *                           run_mark(h, succ(e)) == succ(run_mark(h, e)).
- *   uint64_t run_unmark(h, e)   the leaf e without the mark.
+ *   uint64_t run_mark(h, e)     linear: the leaf e marked, and
+ *                           run_mark(h, succ(e)) == succ(run_mark(h, e)) where
+ *                           out() is linear; shared: the entry every member
+ *                           holds, from e the group's first leaf (or any
+ *                           member).
+ *   uint64_t run_unmark(h, e)   linear: the leaf e without the mark;
+ *                           shared: the group's first leaf, with e's
+ *                           attributes.
  *
  * Foreign tables (pt_access, src/access.h) are read under a struct
  * pt_regime, which can make entries mean more than the hooks above know
@@ -250,7 +266,7 @@ PT_HOOK uint64_t arch_span_mask_512(unsigned h)
 
 /* The run hooks of a family without contiguous runs. */
 #define PT_NO_RUNS(f)                                                                        \
-	enum { arch_##f##_RUN_MAX = 0 };                                                     \
+	enum { arch_##f##_RUN_MAX = 0, arch_##f##_RUN_SHARED = 0, arch_##f##_RUN_FEAT = 0 }; \
 	PT_HOOK unsigned arch_##f##_run_order(unsigned feat, unsigned h)                     \
 	{                                                                                    \
 		(void)feat, (void)h;                                                         \

@@ -27,7 +27,9 @@ typedef uint64_t arch_riscv_pte;
 #define RV_PBMT_MASK (UINT64_C(3) << 61)
 #define RV_PBMT_NC (UINT64_C(1) << 61)
 #define RV_PBMT_IO (UINT64_C(2) << 61)
-#define RV_N (UINT64_C(1) << 63)             /* Svnapot (pt_access only) */
+#define RV_N (UINT64_C(1) << 63)             /* Svnapot: one of a 64 KiB run */
+#define RV_NAPOT_64K (UINT64_C(8) << RV_PPN_SHIFT) /* PPN[3:0] of a 64 KiB NAPOT leaf */
+#define RV_NAPOT_LOW (UINT64_C(0xf) << RV_PPN_SHIFT)
 /* T-Head XuanTie memory-type bits (what Linux writes for C9xx). */
 #define RV_XT_SO (UINT64_C(1) << 63)
 #define RV_XT_C  (UINT64_C(1) << 62)
@@ -37,6 +39,15 @@ typedef uint64_t arch_riscv_pte;
 #define RV_XT_MASK (RV_XT_SO | RV_XT_C | RV_XT_B | RV_XT_SH | RV_XT_SEC)
 /* The flags whose bits are R, W, X, U shifted right by one. */
 #define RV_RWXU_FLAGS (PT_READ | PT_WRITE | PT_EXECUTE | PT_USER)
+
+/* Svnapot: a last-level leaf with N set maps 64 KiB where PPN[3:0] is
+ * 0b1000 (every other N encoding is reserved); not under XuanTie, whose
+ * memory types own bit 63. */
+PT_HOOK bool arch_riscv_napot_ok(unsigned feat, unsigned h, uint64_t pte)
+{
+	return (pte & (RV_N | RV_NAPOT_LOW)) == (RV_N | RV_NAPOT_64K) && h == 0 &&
+	       !(feat & PT_FEAT_RISCV_XUANTIE);
+}
 
 PT_HOOK int arch_riscv_kind(unsigned feat, unsigned h, uint64_t pte)
 {
@@ -54,15 +65,19 @@ PT_HOOK int arch_riscv_kind(unsigned feat, unsigned h, uint64_t pte)
 	}
 	if ((rwx & (RV_R | RV_W)) == RV_W)
 		return PTK_CORRUPT; /* W without R is reserved */
-	if (feat & PT_FEAT_RISCV_XUANTIE)
-		high &= ~RV_XT_MASK;
-	else if (feat & PT_FEAT_RISCV_SVPBMT) {
-		if ((pte & RV_PBMT_MASK) == RV_PBMT_MASK)
-			return PTK_CORRUPT; /* PBMT 3 is reserved */
-		high &= ~RV_PBMT_MASK;
+	if (__builtin_expect(high != 0, 0)) {
+		if (arch_riscv_napot_ok(feat, h, pte))
+			high &= ~RV_N;
+		if (feat & PT_FEAT_RISCV_XUANTIE)
+			high &= ~RV_XT_MASK;
+		else if (feat & PT_FEAT_RISCV_SVPBMT) {
+			if ((pte & RV_PBMT_MASK) == RV_PBMT_MASK)
+				return PTK_CORRUPT; /* PBMT 3 is reserved */
+			high &= ~RV_PBMT_MASK;
+		}
+		if (high)
+			return PTK_CORRUPT;
 	}
-	if (high)
-		return PTK_CORRUPT;
 	/* A superpage whose PPN is not aligned raises a page fault. */
 	if ((pte >> RV_PPN_SHIFT) & ((UINT64_C(1) << (9 * h)) - 1))
 		return PTK_CORRUPT;
@@ -88,6 +103,7 @@ PT_HOOK bool arch_riscv_leaf_bad(unsigned feat, uint64_t pte)
 		allowed = RV_XT_MASK;
 	else if (feat & PT_FEAT_RISCV_SVPBMT)
 		allowed = RV_PBMT_MASK;
+	allowed |= arch_riscv_napot_ok(feat, 0, pte) ? RV_N : 0;
 	bad = (rwx == 0) | ((rwx & (RV_R | RV_W)) == RV_W) |
 	      ((pte & (RV_RESERVED | RV_PBMT_MASK | RV_N) & ~allowed) != 0) |
 	      (((feat & PT_FEAT_RISCV_SVPBMT) != 0) & ((pte & RV_PBMT_MASK) == RV_PBMT_MASK));
@@ -175,11 +191,10 @@ PT_HOOK bool arch_riscv_regime_ok(const struct pt_regime *r)
 	return !((c & ~ok) | r->attrs | r->dir_mask | (((c >> 1) ^ c) & PT_CTL_HA));
 }
 
-/* Svnapot: a 4K leaf with N set and PPN[3:0] = 1000 maps 64 KiB. */
+/* Svnapot under a regime: the leaf maps 64 KiB. */
 PT_HOOK bool arch_riscv_napot(const struct pt_regime *r, unsigned h, uint64_t e)
 {
-	return h == 0 && (e & RV_N) && !(r->features & PT_FEAT_RISCV_XUANTIE) &&
-	       ((e >> RV_PPN_SHIFT) & 0xf) == 8;
+	return arch_riscv_napot_ok(r->features, h, e);
 }
 
 /* A G table entry makes every mapping below it global. */
@@ -191,7 +206,7 @@ PT_HOOK int arch_riscv_r_entry(const struct pt_regime *r, unsigned h, uint64_t e
 		*up |= e & RV_G;
 		return PTK_TABLE;
 	}
-	return arch_riscv_kind(r->features, h, arch_riscv_napot(r, h, e) ? e & ~RV_N : e);
+	return arch_riscv_kind(r->features, h, e);
 }
 
 /* Privileged ISA §4.3.1: S-mode reaches U pages' data only with SUM and
@@ -221,7 +236,7 @@ _Static_assert(PT_CTL_HA >> 1 == RV_A && PT_CTL_HD >> 1 == RV_D, "HA, HD over A,
 #define arch_riscv_AF_FIRST 0
 #define arch_riscv_OWN_CONTROLS (PT_CTL_HA | PT_CTL_HD)
 
-#define ARCH_RISCV_FEATURES (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE)
+#define ARCH_RISCV_FEATURES (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE | PT_FEAT_RISCV_SVNAPOT)
 static const struct pt_shape arch_riscv_shape_sv39 = {
 	.info = { "riscv_sv39", 3, 39, 56, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G },
 	.shift = { 30, 21, 12 },
@@ -248,9 +263,34 @@ static const struct pt_shape arch_riscv_shape_sv57 = {
 	.features = ARCH_RISCV_FEATURES,
 };
 
+/* Svnapot runs (arch/arch.h): 16 last-level leaves share one entry, N set
+ * and PPN[3:0] = 0b1000 standing for the low bits of the 64 KiB run's PA. */
+#define RV_NAPOT_RUNS(f)                                                                     \
+	enum { arch_##f##_RUN_MAX = 4, arch_##f##_RUN_SHARED = 1,                            \
+	       arch_##f##_RUN_FEAT = PT_FEAT_RISCV_SVNAPOT };                                \
+	PT_HOOK unsigned arch_##f##_run_order(unsigned feat, unsigned h)                     \
+	{                                                                                    \
+		return h == 0 && !(feat & PT_FEAT_RISCV_XUANTIE) ? 4 : 0;                    \
+	}                                                                                    \
+	PT_HOOK bool arch_##f##_in_run(unsigned h, uint64_t e)                               \
+	{                                                                                    \
+		(void)h;                                                                     \
+		return (e & RV_N) != 0;                                                      \
+	}                                                                                    \
+	PT_HOOK uint64_t arch_##f##_run_mark(unsigned h, uint64_t e)                         \
+	{                                                                                    \
+		(void)h;                                                                     \
+		return (e & ~RV_NAPOT_LOW) | RV_N | RV_NAPOT_64K;                            \
+	}                                                                                    \
+	PT_HOOK uint64_t arch_##f##_run_unmark(unsigned h, uint64_t e)                       \
+	{                                                                                    \
+		(void)h;                                                                     \
+		return e & ~(RV_N | RV_NAPOT_LOW);                                           \
+	}
+
 /* The hook contract's constants (arch/arch.h). */
 #define arch_riscv_EMPTY 0
-PT_NO_RUNS(riscv)
+RV_NAPOT_RUNS(riscv)
 #define arch_riscv_OUT_LINEAR 1
 #define arch_riscv_LEAF_BITS 9
 #define arch_riscv_DIR_BITS 9

@@ -99,7 +99,7 @@ PT_HOOK bool arch_rvg_regime_ok(const struct pt_regime *r)
 PT_HOOK int arch_rvg_r_entry(const struct pt_regime *r, unsigned h, uint64_t e, uint64_t *next,
 			     uint64_t *up)
 {
-	int k = arch_riscv_kind(r->features, h, arch_riscv_napot(r, h, e) ? e & ~RV_N : e);
+	int k = arch_riscv_kind(r->features, h, e);
 	(void)up;
 	if (k == PTK_TABLE)
 		*next = arch_riscv_table_pa(h, e);
@@ -142,7 +142,7 @@ static const struct pt_shape arch_rvg_shape_sv39x4 = {
 	.per_frame = { 1, 1, 1 },
 	.leaf_levels = 0x7,
 	.sign_extend = false,
-	.features = 0,
+	.features = PT_FEAT_RISCV_SVNAPOT,
 };
 static const struct pt_shape arch_rvg_shape_sv48x4 = {
 	.info = { "riscv_sv48x4", 4, 50, 56, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G | PT_SIZE_512G },
@@ -153,7 +153,7 @@ static const struct pt_shape arch_rvg_shape_sv48x4 = {
 	.per_frame = { 1, 1, 1, 1 },
 	.leaf_levels = 0xf,
 	.sign_extend = false,
-	.features = 0,
+	.features = PT_FEAT_RISCV_SVNAPOT,
 };
 static const struct pt_shape arch_rvg_shape_sv57x4 = {
 	.info = { "riscv_sv57x4", 5, 59, 56,
@@ -165,12 +165,12 @@ static const struct pt_shape arch_rvg_shape_sv57x4 = {
 	.per_frame = { 1, 1, 1, 1, 1 },
 	.leaf_levels = 0x1f,
 	.sign_extend = false,
-	.features = 0,
+	.features = PT_FEAT_RISCV_SVNAPOT,
 };
 
 /* The hook contract's constants (arch/arch.h): riscv's. */
 #define arch_rvg_EMPTY arch_riscv_EMPTY
-PT_NO_RUNS(rvg)
+RV_NAPOT_RUNS(rvg)
 #define arch_rvg_OUT_LINEAR arch_riscv_OUT_LINEAR
 #define arch_rvg_LEAF_BITS arch_riscv_LEAF_BITS
 #define arch_rvg_DIR_BITS arch_riscv_DIR_BITS

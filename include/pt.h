@@ -469,7 +469,9 @@ PT_API uint64_t pt_pte_table(enum pt_arch a, unsigned level, uint64_t pa);
 
 /*
  * Decode `pte` found at `level`. Fills out (level, pte, leaf, pa, flags,
- * state, size; index and va are set to 0). Errors: PT_ERR_NOT_MAPPED (empty entry),
+ * state, size; index and va are set to 0); a RISC-V Svnapot leaf, which
+ * all 16 pages of a run hold alike, as the 64 KiB run. Errors:
+ * PT_ERR_NOT_MAPPED (empty entry),
  * PT_ERR_CORRUPT (reserved encoding), PT_ERR_INVALID (bad arch, features,
  * level or NULL out).
  */

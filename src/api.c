@@ -135,12 +135,13 @@ int pt_pte_decode(enum pt_arch a, unsigned features, unsigned level, uint64_t pt
 {
 	const struct pt_shape *s = entry_shape(a, features);
 	const struct pt_engine *e = pt__engine(pt__slot(a, features));
-	uint64_t pa = 0;
+	uint64_t pa = 0, size;
 	uint32_t flags = 0;
 	if (!s || !e || !out || level >= s->info.levels)
 		return PT_ERR_INVALID;
-	const int k = e->decode(features, s->info.levels - 1 - level, pte, &pa, &flags);
-	return entry_out(out, level, pte, k, pa, flags, pt__span(s, level));
+	size = pt__span(s, level);
+	const int k = e->decode(features, s->info.levels - 1 - level, pte, &pa, &flags, &size);
+	return entry_out(out, level, pte, k, pa, flags, size);
 }
 
 int pt_regime_decode(const struct pt_regime *r, unsigned level, uint64_t pte, struct pt_entry *out)

@@ -194,7 +194,9 @@ static int map_in(struct pt_table *t, struct level lv, uint64_t va, uint64_t pa,
 	c.max_h = max_h;
 	c.delta = pa - va;
 	c.need = 0;
-	c.runs = A(RUN_MAX) > 0 && max_h > 0;
+	/* Marks need huge leaves allowed, and the feature where the family
+	 * asks for one. */
+	c.runs = A(RUN_MAX) > 0 && max_h > 0 && (!A(RUN_FEAT) || (op.feat & A(RUN_FEAT)));
 	if ((r = map_plan_level(&op, &c, lv, va, last)) || (r = pt__reserve(&op, c.need)))
 		return r;
 	(void)map_commit_level(&op, &c, lv, va, last);

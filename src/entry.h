@@ -76,6 +76,25 @@ PT_INLINE uint64_t succ(unsigned h, uint64_t e, uint64_t size)
 	return e ^ A(out)(pa) ^ A(out)(pa + size);
 }
 
+/* Is the leaf e (height h) a member of a contiguous run whose members share
+ * one entry (arch/arch.h)? A constant false in the other families. */
+PT_INLINE bool shared_member(unsigned feat, unsigned h, uint64_t e)
+{
+	return A(RUN_SHARED) && A(in_run)(h, e) && A(run_order)(feat, h);
+}
+
+/* The PA of the leaf e (height h, span bytes) at va: for a shared-run
+ * member, the run's PA plus va's offset in it; elsewhere leaf_pa. */
+PT_INLINE uint64_t member_pa(unsigned feat, unsigned h, uint64_t e, uint64_t va, uint64_t span)
+{
+	const uint64_t pa = A(leaf_pa)(h, e);
+	uint64_t g;
+	if (!shared_member(feat, h, e))
+		return pa;
+	g = (span << A(run_order)(feat, h)) - 1;
+	return (pa & ~g) | (va & g & ~(span - 1));
+}
+
 /* A last-level leaf's address field: leaf_pa of an all-ones entry, put back. */
 PT_INLINE uint64_t leaf_field(void)
 {
@@ -251,7 +270,10 @@ static inline void replace(struct pt_op *op, unsigned l, PTE *p, uint64_t old, u
 
 /* ---- pt_pte_decode (pt_pte_page and pt_pte_table: leaf_at, table) ---- */
 
-static int decode(unsigned feat, unsigned h, uint64_t e, uint64_t *pa, uint32_t *flags)
+/* size: the level's span, and a shared-run member's run (it holds no PA of
+ * its own). */
+static int decode(unsigned feat, unsigned h, uint64_t e, uint64_t *pa, uint32_t *flags,
+		  uint64_t *size)
 {
 	int k;
 	if (e != (uint64_t)(PTE)e)
@@ -260,7 +282,9 @@ static int decode(unsigned feat, unsigned h, uint64_t e, uint64_t *pa, uint32_t 
 	if (k == PTK_TABLE)
 		*pa = A(table_pa)(h, e);
 	if (k == PTK_LEAF) {
-		*pa = A(leaf_pa)(h, e);
+		*pa = member_pa(feat, h, e, 0, *size);
+		if (shared_member(feat, h, e))
+			*size <<= A(run_order)(feat, h);
 		*flags = A(leaf_flags)(feat, h, e);
 	}
 	return k;

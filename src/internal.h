@@ -74,7 +74,8 @@ struct pt_engine {
 			 uint64_t va, struct pt_mapping *out, struct pt_fault *f);
 	uint64_t (*pte_leaf)(unsigned feat, unsigned h, uint64_t pa, uint32_t flags);
 	uint64_t (*pte_table)(unsigned h, uint64_t pa);
-	int (*decode)(unsigned feat, unsigned h, uint64_t pte, uint64_t *pa, uint32_t *flags);
+	int (*decode)(unsigned feat, unsigned h, uint64_t pte, uint64_t *pa, uint32_t *flags,
+		      uint64_t *size);
 };
 
 extern const struct pt_engine pt__engine_x86, pt__engine_aarch64, pt__engine_riscv,
@@ -275,7 +276,7 @@ PT_INLINE uint64_t pt__span(const struct pt_shape *s, unsigned level)
 PT_INLINE bool pt__features_ok(const struct pt_shape *s, unsigned f)
 {
 	return !(f & ~s->features) &&
-	       !((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE)) &&
+	       !((f & PT_FEAT_RISCV_XUANTIE) && (f & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_SVNAPOT))) &&
 	       !((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH));
 }
 

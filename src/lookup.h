@@ -25,7 +25,7 @@ PT_INLINE void leaf_mapping(struct pt_mapping *out, unsigned feat, unsigned h, u
 			    uint64_t va, uint64_t size)
 {
 	const uint32_t f = A(leaf_flags)(feat, h, e);
-	out->pa = A(leaf_pa)(h, e) | (va & (size - 1));
+	out->pa = member_pa(feat, h, e, va, size) | (va & (size - 1));
 	out->flags = f & PT_FLAGS_ALL;
 	out->state = f & PT_STATE_ALL;
 	out->size = size;

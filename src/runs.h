@@ -22,7 +22,7 @@ PT_INLINE unsigned run_order_at(unsigned feat, unsigned h)
 /* Is the leaf e (height h) a member of a group? */
 PT_INLINE bool run_member(unsigned feat, unsigned h, uint64_t e)
 {
-	return run_order_at(feat, h) && A(in_run)(h, e);
+	return A(RUN_MAX) > 0 && A(in_run)(h, e) && A(run_order)(feat, h);
 }
 
 /* A map's fill of n leaves of height h from tbl[i], the first e at va,
@@ -42,15 +42,34 @@ PT_INLINE void fill_runs(unsigned feat, PTE *tbl, size_t i, size_t n, unsigned h
 	m = (n - a) & ~(g - 1);
 	fill(&tbl[i], a, h, e, span);
 	e = succ(h, e, a * span);
-	fill(&tbl[i + a], m, h, A(run_mark)(h, e), span);
+	if (A(RUN_SHARED)) {
+		/* Every member of a group holds the group's one entry. */
+		uint64_t v = 0;
+		for (size_t q = 0; q < m; q++) {
+			if (!(q & (g - 1)))
+				v = A(run_mark)(h, succ(h, e, q * span));
+			st(&tbl[i + a + q], v);
+		}
+	} else {
+		fill(&tbl[i + a], m, h, A(run_mark)(h, e), span);
+	}
 	fill(&tbl[i + a + m], n - a - m, h, succ(h, e, m * span), span);
+}
+
+/* Do the leaves a and b (height h) differ at most in their state? */
+PT_INLINE bool same_but_state(unsigned feat, unsigned h, uint64_t a, uint64_t b)
+{
+	const uint32_t fa = A(leaf_flags)(feat, h, a), fb = A(leaf_flags)(feat, h, b);
+	return A(leaf_pa)(h, a) == A(leaf_pa)(h, b) && !((fa ^ fb) & ~(uint32_t)PT_STATE_ALL);
 }
 
 /*
  * The group holding slot i of tbl (level l; the slot's span starts at va):
  * check it (commit false) or break it. A group with a member that is not
- * a marked leaf was changed behind libpt's back and cannot be split:
- * PT_ERR_CORRUPT, from the check, before anything is written.
+ * a marked leaf (or, where members share one entry, not the first's entry
+ * but for the state the MMU sets) was changed behind libpt's back and
+ * cannot be split: PT_ERR_CORRUPT, from the check, before anything is
+ * written. The break gives each member its own PA and keeps its state.
  */
 static int run_break(struct pt_op *op, PTE *tbl, size_t i, unsigned l, uint64_t va, bool commit)
 {
@@ -67,6 +86,8 @@ static int run_break(struct pt_op *op, PTE *tbl, size_t i, unsigned l, uint64_t 
 			const uint64_t e = ld(&tbl[i0 + k]);
 			if (A(kind)(op->feat, h, e) != PTK_LEAF || !A(in_run)(h, e))
 				return PT_ERR_CORRUPT;
+			if (A(RUN_SHARED) && !same_but_state(op->feat, h, e, ld(&tbl[i0])))
+				return PT_ERR_CORRUPT;
 		}
 		return 0;
 	}
@@ -74,8 +95,10 @@ static int run_break(struct pt_op *op, PTE *tbl, size_t i, unsigned l, uint64_t 
 		old[k] = (PTE)xchg(&tbl[i0 + k], EMPTY);
 	for (size_t k = 0; k < g; k++)
 		pt__flush_now(op->t, va0 + k * span, false);
-	for (size_t k = 0; k < g; k++)
-		st(&tbl[i0 + k], A(run_unmark)(h, old[k]));
+	for (size_t k = 0; k < g; k++) {
+		const uint64_t e = A(run_unmark)(h, old[k]);
+		st(&tbl[i0 + k], A(RUN_SHARED) ? succ(h, e, k * span) : e);
+	}
 	return 0;
 }
 
@@ -102,12 +125,10 @@ PT_INLINE bool run_may_cross(const struct pt_op *op, uint64_t va)
  * groups holding va and last that reach outside the range. The check
  * returns 0 or an error, the commit how many groups it broke (what a plan
  * read of them is stale). */
-static int runs_at_ends(struct pt_op *op, uint64_t va, uint64_t last, bool commit)
+static int runs_at_ends_in(struct pt_op *op, uint64_t va, uint64_t last, bool commit)
 {
 	const uint64_t ends[2] = { va, last };
 	int n = 0;
-	if (A(RUN_MAX) == 0)
-		return 0;
 	for (unsigned k = 0; k < 2; k++) {
 		struct point pt;
 		unsigned h;
@@ -131,6 +152,15 @@ static int runs_at_ends(struct pt_op *op, uint64_t va, uint64_t last, bool commi
 		n++;
 	}
 	return commit ? n : 0;
+}
+
+/* The same, nothing to do where both ends are aligned to the largest group
+ * (most calls). */
+PT_INLINE int runs_at_ends(struct pt_op *op, uint64_t va, uint64_t last, bool commit)
+{
+	if (A(RUN_MAX) == 0 || (!run_may_cross(op, va) && !run_may_cross(op, last + 1)))
+		return 0;
+	return runs_at_ends_in(op, va, last, commit);
 }
 
 /* A single-page edit at va, whose leaf *pt is a member of a group: the

@@ -50,6 +50,8 @@ walk_leaves_in(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base
 			ent.flags = f & PT_FLAGS_ALL;
 			ent.state = f & PT_STATE_ALL;
 			room = run_room(s, e) + 1;
+			ent.pa = member_pa(feat, 0, e, base + ((uint64_t)i << PG_SHIFT), PG_SIZE) -
+				 PG_SIZE;
 		}
 		/* One decrement for both paths: as an else branch it costs the
 		 * loop two instructions per leaf with GCC. */
@@ -63,7 +65,7 @@ walk_leaves_in(const struct pt_op *op, unsigned l, const PTE *tbl, uint64_t base
 		ent.index = i;
 		ent.va = cbase + ((uint64_t)i << PG_SHIFT);
 		ent.pte = e;
-		ent.pa = A(leaf_pa)(0, e);
+		ent.pa += PG_SIZE; /* the run's next page, or the decoded one */
 		if ((pre_only || pre) && (r = pre(arg, &ent)))
 			return r;
 		if (!pre_only && post && (r = post(arg, &ent)))
@@ -99,7 +101,8 @@ PT_INLINE void walk_entry(const struct pt_op *op, const struct slot *s, struct p
 	ent->pte = s->e;
 	ent->size = s->span;
 	ent->leaf = s->kind == PTK_LEAF;
-	ent->pa = ent->leaf ? A(leaf_pa)(s->h, s->e) : A(table_pa)(s->h, s->e);
+	ent->pa = ent->leaf ? member_pa(op->feat, s->h, s->e, s->va, s->span)
+			    : A(table_pa)(s->h, s->e);
 	f = ent->leaf ? A(leaf_flags)(op->feat, s->h, s->e) : 0;
 	ent->flags = f & PT_FLAGS_ALL;
 	ent->state = f & PT_STATE_ALL;
@@ -192,7 +195,7 @@ static int range_leaf(const struct pt_op *op, struct ranges *w, unsigned h, unsi
 			 uint64_t e, uint64_t va, uint64_t end)
 {
 	uint64_t m = pt__span(op->s, l) - 1;
-	uint64_t pa = A(leaf_pa)(h, e) | (va & m);
+	uint64_t pa = member_pa(op->feat, h, e, va, m + 1) | (va & m);
 	uint32_t flags = A(leaf_flags)(op->feat, h, e) & PT_FLAGS_ALL;
 	uint64_t cva = pt__canon(op->s, op->feat, va);
 	struct pt_range *c = &w->cur;
@@ -335,8 +338,9 @@ static int batch_leaf(const struct pt_op *op, struct batches *w, unsigned h, uns
 		b->flags = flags;
 		b->level = l;
 	}
-	w->pa[b->n++] = A(leaf_pa)(h, e);
-	w->raw = h == 0;
+	w->pa[b->n++] = member_pa(op->feat, h, e, cva, size);
+	/* Shared-run members hold no PA of their own: never taken raw. */
+	w->raw = h == 0 && !shared_member(op->feat, h, e);
 	w->attrs = leaf_attrs_of(e);
 	return b->n == PT_BATCH_MAX ? batch_next(w) : 0;
 }

@@ -643,8 +643,13 @@ static void random_decode(const struct fmt *f, uint64_t seed)
 			continue;
 		checked++;
 		if (e.leaf) {
+			/* A Svnapot leaf (N set, RISC-V but XuanTie, last level)
+			 * stands for its 64 KiB run. */
+			const bool napot = (fmt_is_riscv(f->arch) || fmt_is_gstage(f->arch)) &&
+					   !(f->feat & PT_FEAT_RISCV_XUANTIE) &&
+					   level == f->levels - 1 && (pte >> 63);
 			if (!((f->leaf_mask >> level) & 1) || (e.pa & (e.size - 1)) ||
-			    e.size != fmt_span(f, level) || (e.pa >> f->pa_bits) ||
+			    e.size != (napot ? 0x10000 : fmt_span(f, level)) || (e.pa >> f->pa_bits) ||
 			    (e.flags & ~PT_FLAGS_ALL) ||
 			    e.flags != want_norm(f->arch, f->feat, e.flags))
 				bad++;
