@@ -52,7 +52,7 @@ QEMU_riscv_PASS := 0
 QEMU_riscv_FMTS := $(foreach f,riscv-sv39 riscv-sv48 riscv-sv57 riscv-sv48-svpbmt \
 	riscv-sv39-svnapot riscv-sv48-svnapot,$(f) $(f)/state $(f)/defer $(f)/access) \
 	riscv-sv39-svnapot/napot riscv-sv48-svnapot/napot
-QEMU_riscv_MORE := napot napot_foreign
+QEMU_riscv_MORE := napot napot_live napot_foreign
 
 QEMU_aarch64_CC := --target=aarch64-unknown-none-elf -mgeneral-regs-only -mstrict-align
 QEMU_aarch64_RUN := qemu-system-aarch64 -M virt -cpu cortex-a57 -m 128M -nographic \

@@ -29,7 +29,7 @@
  *            stores to pages made read-only fault (store page fault, stval
  *            = the VA) and the others land in their own page; loads of
  *            unmapped pages fault, the rest read their tag; a run
- *            protected whole stays NAPOT.
+ *            protected whole stays NAPOT (napot_live.c).
  *   foreign  NAPOT leaves the guest writes itself, good and bad, against
  *            real accesses (napot_foreign.c).
  *
@@ -118,7 +118,7 @@ static unsigned nflog;
 static bool g_in_call;
 static uint64_t g_watch; /* a run (64K-aligned VA) an edit may break; 0: none */
 
-static void run_masks(uint64_t va0, uint16_t *valid, uint16_t *napot)
+void run_masks(uint64_t va0, uint16_t *valid, uint16_t *napot)
 {
 	*valid = *napot = 0;
 	for (unsigned k = 0; k < RUN; k++) {
@@ -184,7 +184,7 @@ void check_break(uint64_t va0)
  * what libpt recorded (a break's own flushes stay): the pages of runs
  * edited whole keep their old translations in QEMU's TLB, which the real
  * stores and loads after the edits must see. */
-static void flush_edits(void)
+void flush_edits(void)
 {
 	if (QEMU_MUTATE == 13)
 		T.nflush = 0;
@@ -192,7 +192,7 @@ static void flush_edits(void)
 }
 
 /* Every page of [va, va + n pages) flushed since edit_begin. */
-static void check_flushed(uint64_t va, unsigned n)
+void check_flushed(uint64_t va, unsigned n)
 {
 	for (unsigned p = 0; p < n; p++) {
 		bool ok = false;
@@ -204,20 +204,11 @@ static void check_flushed(uint64_t va, unsigned n)
 
 /* ---- The model: what each page must be ---------------------------------- */
 
-enum kind { K_EMPTY, K_PLAIN, K_NAPOT, K_ANY, K_HUGE };
-
-struct pg {
-	uint64_t va, pa, size;
-	uint32_t flags;
-	uint8_t kind; /* K_ANY: plain or a sound NAPOT run (libpt's choice) */
-	uint8_t visits;
-};
-
 #define MAX_PG 1200
 static struct pg pgs[MAX_PG];
 static unsigned npg;
 
-static struct pg *add_pg(uint64_t va, uint64_t pa, uint64_t size, uint32_t flags, enum kind k)
+struct pg *add_pg(uint64_t va, uint64_t pa, uint64_t size, uint32_t flags, enum kind k)
 {
 	if (npg >= MAX_PG) {
 		check(false, "model full", va, npg, 0);
@@ -233,8 +224,13 @@ static struct pg *add_pg(uint64_t va, uint64_t pa, uint64_t size, uint32_t flags
 	return p;
 }
 
+void model_drop_last(void)
+{
+	npg--;
+}
+
 /* The model's page at va (binary search: pages are added in VA order). */
-static struct pg *find_pg(uint64_t va)
+struct pg *find_pg(uint64_t va)
 {
 	unsigned lo = 0, hi = npg;
 	while (lo < hi) {
@@ -252,7 +248,7 @@ static struct pg *find_pg(uint64_t va)
 /* The leaves pt_map_region(va, pa, n pages, flags, PT_ALLOW_HUGE) must
  * write: 2M where VA and PA are 2M-aligned and the region holds the whole
  * leaf, else a NAPOT run where the same holds at 64K, else a 4K page. */
-static int map_run_region(uint64_t va, uint64_t pa, unsigned n, uint32_t flags)
+int map_run_region(uint64_t va, uint64_t pa, unsigned n, uint32_t flags)
 {
 	uint64_t len = (uint64_t)n * PG;
 	int r = pt_map_region(&T, va, pa, len, flags, PT_ALLOW_HUGE);
@@ -277,7 +273,7 @@ static int map_run_region(uint64_t va, uint64_t pa, unsigned n, uint32_t flags)
 
 /* Set pages [va, va + n pages) of the model to kind k (flags, and pa unless
  * 0, too). */
-static void set_pgs(uint64_t va, unsigned n, enum kind k, uint32_t flags, uint64_t pa)
+void set_pgs(uint64_t va, unsigned n, enum kind k, uint32_t flags, uint64_t pa)
 {
 	for (unsigned i = 0; i < n; i++) {
 		struct pg *p = find_pg(va + i * PG);
@@ -293,7 +289,8 @@ static void set_pgs(uint64_t va, unsigned n, enum kind k, uint32_t flags, uint64
 
 /* ---- Checks of one page -------------------------------------------------- */
 
-static unsigned g_napot_seen, g_plain_seen, g_loads, g_stores, g_faults;
+unsigned g_napot_seen;
+static unsigned g_plain_seen, g_loads, g_stores, g_faults;
 
 /* The raw entry of a model page: a NAPOT member must equal its run's NAPOT
  * encoding (A and D aside: the MMU may set those per member), a plain leaf
@@ -421,7 +418,7 @@ static void check_pg(const struct pg *p)
 	}
 }
 
-static void check_pgs(uint64_t va, uint64_t end)
+void check_pgs(uint64_t va, uint64_t end)
 {
 	for (unsigned i = 0; i < npg; i++)
 		if (pgs[i].va >= va && pgs[i].va < end)
@@ -433,7 +430,7 @@ static void check_pgs(uint64_t va, uint64_t end)
  * a page the edit changes and libpt does not flush keeps its old
  * translation. (Earlier would not do: QEMU's TLB is direct-mapped, and the
  * probes in between evict pages.) */
-static void warm(uint64_t va, unsigned n)
+void warm(uint64_t va, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		const struct pg *p = find_pg(va + i * PG);
@@ -559,225 +556,6 @@ static void part_runs(void)
 		F->name, nmodel, g_napot_seen, g_plain_seen);
 }
 
-/* ---- live: edits of runs the TLB holds ----------------------------------- */
-
-static void part_live(void)
-{
-	const uint32_t RW = PT_READ | PT_WRITE, RO = PT_READ;
-	uint64_t va;
-	int r;
-
-	g_phase = "napot live: setup";
-	map_run_region(slot(S_PROT), t_base + 40 * RUN_SIZE, 2 * RUN, RW);
-	map_run_region(slot(S_UNMAP), t_base + 44 * RUN_SIZE, 2 * RUN, RW | PT_GLOBAL);
-	map_run_region(slot(S_WHOLE), t_base + 48 * RUN_SIZE, 3 * RUN, RW);
-	map_run_region(slot(S_UNWHOLE), t_base + 52 * RUN_SIZE, 2 * RUN, RW);
-	map_run_region(slot(S_SINGLE), t_base + 56 * RUN_SIZE, 3 * RUN, RW);
-	map_run_region(slot(S_STATE), t_base + 60 * RUN_SIZE, RUN, RW);
-	r = pt_map(&T, slot(S_SPLIT), t_base, PT_SIZE_2M, RW);
-	if (check(r == PT_OK, "pt_map 2M", slot(S_SPLIT), (uint64_t)(int64_t)r, 0))
-		add_pg(slot(S_SPLIT), t_base, PT_SIZE_2M, RW, K_HUGE);
-	pt_flush(&T);
-	check_pgs(slot(S_PROT), slot(S_SPLIT + 1));
-
-	/* Part of a run read-only: pages 3..5 of run 0. */
-	g_phase = "napot live: protect part";
-	va = slot(S_PROT);
-	warm(va, 2 * RUN);
-	edit_begin(va);
-	r = pt_protect_region(&T, va + 3 * PG, 3 * PG, RO);
-	edit_end();
-	check(r == PT_OK, "pt_protect_region", va + 3 * PG, (uint64_t)(int64_t)r, 0);
-	check_break(va);
-	flush_edits();
-	check_flushed(va + 3 * PG, 3);
-	set_pgs(va, RUN, K_PLAIN, RW, 0);
-	set_pgs(va + 3 * PG, 3, K_PLAIN, RO, 0);
-	check_pgs(va, va + 2 * RUN_SIZE);
-
-	/* Part of a run unmapped: pages 7 and 8 (the flags carry G). */
-	g_phase = "napot live: unmap part";
-	va = slot(S_UNMAP);
-	warm(va, 2 * RUN);
-	edit_begin(va + RUN_SIZE);
-	r = pt_unmap_region(&T, va + RUN_SIZE + 7 * PG, 2 * PG);
-	edit_end();
-	check(r == PT_OK, "pt_unmap_region", va + RUN_SIZE + 7 * PG, (uint64_t)(int64_t)r, 0);
-	check_break(va + RUN_SIZE);
-	flush_edits();
-	check_flushed(va + RUN_SIZE + 7 * PG, 2);
-	set_pgs(va + RUN_SIZE, RUN, K_PLAIN, RW | PT_GLOBAL, 0);
-	set_pgs(va + RUN_SIZE + 7 * PG, 2, K_EMPTY, 0, 0);
-	check_pgs(va, va + 2 * RUN_SIZE);
-	/* The hole filled again with PT_ALLOW_HUGE: plain, or libpt may make the
-	 * run whole again. */
-	r = pt_map_region(&T, va + RUN_SIZE + 7 * PG, t_base + 45 * RUN_SIZE + 7 * PG, 2 * PG,
-			  RW | PT_GLOBAL, PT_ALLOW_HUGE);
-	check(r == PT_OK, "pt_map_region (refill)", va + RUN_SIZE + 7 * PG, (uint64_t)(int64_t)r, 0);
-	flush_edits();
-	set_pgs(va + RUN_SIZE, RUN, K_ANY, RW | PT_GLOBAL, 0);
-	check_pgs(va, va + 2 * RUN_SIZE);
-
-	/* Whole runs: run 1 read-only (stays NAPOT), then run 0 and the first
-	 * four pages of run 2 executable and read-only (run 0 stays NAPOT,
-	 * run 2 breaks). */
-	g_phase = "napot live: protect whole";
-	va = slot(S_WHOLE);
-	warm(va, 3 * RUN);
-	edit_begin(0);
-	r = pt_protect_region(&T, va + RUN_SIZE, RUN_SIZE, RO);
-	edit_end();
-	check(r == PT_OK, "pt_protect_region", va + RUN_SIZE, (uint64_t)(int64_t)r, 0);
-	flush_edits();
-	check_flushed(va + RUN_SIZE, RUN);
-	set_pgs(va + RUN_SIZE, RUN, K_NAPOT, RO, 0);
-	check_pgs(va, va + 3 * RUN_SIZE);
-	warm(va, 3 * RUN);
-	g_phase = "napot live: protect whole + part";
-	edit_begin(va + 2 * RUN_SIZE);
-	r = pt_protect_region(&T, va, RUN_SIZE + RUN_SIZE + 4 * PG, RO | PT_EXECUTE);
-	edit_end();
-	check(r == PT_OK, "pt_protect_region", va, (uint64_t)(int64_t)r, 0);
-	check_break(va + 2 * RUN_SIZE);
-	flush_edits();
-	check_flushed(va, 2 * RUN + 4);
-	set_pgs(va, 2 * RUN, K_NAPOT, RO | PT_EXECUTE, 0);
-	set_pgs(va + 2 * RUN_SIZE, RUN, K_PLAIN, RW, 0);
-	set_pgs(va + 2 * RUN_SIZE, 4, K_PLAIN, RO | PT_EXECUTE, 0);
-	check_pgs(va, va + 3 * RUN_SIZE);
-
-	/* A whole run unmapped; the next one stays. */
-	g_phase = "napot live: unmap whole";
-	va = slot(S_UNWHOLE);
-	warm(va, 2 * RUN);
-	edit_begin(0);
-	r = pt_unmap_region(&T, va, RUN_SIZE);
-	edit_end();
-	check(r == PT_OK, "pt_unmap_region", va, (uint64_t)(int64_t)r, 0);
-	flush_edits();
-	check_flushed(va, RUN);
-	set_pgs(va, RUN, K_EMPTY, 0, 0);
-	check_pgs(va, va + 2 * RUN_SIZE);
-
-	/* One page of a run each: pt_protect, pt_unmap, pt_remap (to another
-	 * page of T). */
-	g_phase = "napot live: one page";
-	va = slot(S_SINGLE);
-	uint64_t size = 0;
-	warm(va, RUN);
-	edit_begin(va);
-	r = pt_protect(&T, va + 2 * PG, RO, &size);
-	edit_end();
-	check(r == PT_OK && size == PG, "pt_protect of a member", va + 2 * PG, (uint64_t)(int64_t)r,
-	      size);
-	check_break(va);
-	flush_edits();
-	check_flushed(va + 2 * PG, 1);
-	set_pgs(va, RUN, K_PLAIN, RW, 0);
-	set_pgs(va + 2 * PG, 1, K_PLAIN, RO, 0);
-
-	struct pt_mapping old;
-	warm(va + RUN_SIZE, RUN);
-	edit_begin(va + RUN_SIZE);
-	r = pt_unmap(&T, va + RUN_SIZE + 9 * PG, &old);
-	edit_end();
-	if (check(r == PT_OK, "pt_unmap of a member", va + RUN_SIZE + 9 * PG, (uint64_t)(int64_t)r, 0))
-		check(old.pa == t_base + 57 * RUN_SIZE + 9 * PG && old.size == PG, "pt_unmap old",
-		      va + RUN_SIZE + 9 * PG, old.pa, old.size);
-	check_break(va + RUN_SIZE);
-	flush_edits();
-	check_flushed(va + RUN_SIZE + 9 * PG, 1);
-	set_pgs(va + RUN_SIZE, RUN, K_PLAIN, RW, 0);
-	set_pgs(va + RUN_SIZE + 9 * PG, 1, K_EMPTY, 0, 0);
-
-	uint64_t to = t_base + 3 * RUN_SIZE + 5 * PG;
-	warm(va + 2 * RUN_SIZE, RUN);
-	edit_begin(va + 2 * RUN_SIZE);
-	r = pt_remap(&T, va + 2 * RUN_SIZE + 12 * PG, to, RW, &size);
-	edit_end();
-	check(r == PT_OK && size == PG, "pt_remap of a member", va + 2 * RUN_SIZE + 12 * PG,
-	      (uint64_t)(int64_t)r, size);
-	check_break(va + 2 * RUN_SIZE);
-	flush_edits();
-	check_flushed(va + 2 * RUN_SIZE + 12 * PG, 1);
-	set_pgs(va + 2 * RUN_SIZE, RUN, K_PLAIN, RW, 0);
-	set_pgs(va + 2 * RUN_SIZE + 12 * PG, 1, K_PLAIN, RW, to);
-	check_pgs(va, va + 3 * RUN_SIZE);
-
-	/* Access state of a run. */
-	g_phase = "napot live: state";
-	va = slot(S_STATE);
-	warm(va, RUN);
-	edit_begin(0);
-	r = pt_clear_state(&T, va, RUN_SIZE, PT_ACCESSED | PT_DIRTY, NULL);
-	edit_end();
-	check(r == PT_OK, "pt_clear_state", va, (uint64_t)(int64_t)r, 0);
-	flush_edits();
-	check_flushed(va, RUN);
-	uint16_t valid, napot;
-	run_masks(va, &valid, &napot);
-	bool kept = napot == 0xffff;
-	unsigned clean = 0;
-	for (unsigned k = 0; k < RUN; k++)
-		clean += !(raw(va + k * PG) & RV_AD);
-	check(clean == RUN, "pt_clear_state left A or D set", va, clean, 0);
-	/* The MMU sets A on a load of page 5, A and D on a store to page 9. */
-	(void)probe(0, ACC_READ, va + 5 * PG + 64, 0);
-	check(!g_faulted, "load after pt_clear_state", va + 5 * PG, g_fault_cause, 0);
-	uint64_t w = t_base + 60 * RUN_SIZE + 9 * PG + 64;
-	(void)probe(0, ACC_WRITE, va + 9 * PG + 64, w);
-	check(!g_faulted, "store after pt_clear_state", va + 9 * PG, g_fault_cause, 0);
-	struct pt_mapping mp;
-	r = pt_query(&T, va + 5 * PG, &mp);
-	check(r == PT_OK && (mp.state & PT_ACCESSED), "page the MMU read not accessed in pt_query",
-	      va + 5 * PG, (uint64_t)(int64_t)r, mp.state);
-	r = pt_query(&T, va + 9 * PG, &mp);
-	check(r == PT_OK && mp.state == (PT_ACCESSED | PT_DIRTY),
-	      "page the MMU wrote not dirty in pt_query", va + 9 * PG, (uint64_t)(int64_t)r, mp.state);
-	unsigned others = 0;
-	for (unsigned k = 0; k < RUN; k++)
-		if (k != 5 && k != 9 && pt_query(&T, va + k * PG, &mp) == PT_OK && mp.state)
-			others++;
-	gprintf("  %s: napot live: pt_clear_state of a whole run %s it NAPOT; after the MMU set A "
-		"in member 5 and A, D in member 9 (QEMU: their own entries %llx, %llx), pt_query "
-		"reports %u other members accessed\n", F->name, kept ? "kept" : "broke",
-		(unsigned long long)(raw(va + 5 * PG) & RV_AD), (unsigned long long)(raw(va + 9 * PG) & RV_AD),
-		others);
-	/* A run whose members differ in A and D, protected whole: it stays
-	 * NAPOT if it was, each member keeping its state. */
-	warm(va, RUN);
-	edit_begin(0);
-	r = pt_protect_region(&T, va, RUN_SIZE, RO);
-	edit_end();
-	check(r == PT_OK, "pt_protect_region (members' A/D differ)", va, (uint64_t)(int64_t)r, 0);
-	flush_edits();
-	check_flushed(va, RUN);
-	set_pgs(va, RUN, kept ? K_NAPOT : K_PLAIN, RO, 0);
-	check_pgs(va, va + RUN_SIZE);
-	check(raw(va + 9 * PG) & RV_D, "protect dropped the dirty bit the MMU set", va + 9 * PG,
-	      raw(va + 9 * PG), 0);
-
-	/* A 2M leaf split around a 64K-aligned 64K: the rest may come back as
-	 * runs or plain pages; the middle read-only. */
-	g_phase = "napot live: split";
-	va = slot(S_SPLIT);
-	warm(va, 512);
-	r = pt_protect_region(&T, va + 5 * RUN_SIZE, RUN_SIZE, RO);
-	check(r == PT_OK, "pt_protect_region (split 2M)", va, (uint64_t)(int64_t)r, 0);
-	flush_edits();
-	struct pg *h = find_pg(va);
-	if (h) {
-		npg--; /* the 2M leaf is the model's last page */
-		for (unsigned k = 0; k < 512; k++)
-			add_pg(va + k * PG, t_base + k * PG, PG, RW, K_ANY);
-		set_pgs(va + 5 * RUN_SIZE, RUN, K_ANY, RO, 0);
-	}
-	g_napot_seen = 0;
-	check_pgs(va, va + PT_SIZE_2M);
-	gprintf("  %s: napot live: a 2M leaf split around a read-only 64K left %u of its 512 pages "
-		"in NAPOT runs\n", F->name, g_napot_seen);
-}
-
 /* ---- The group ------------------------------------------------------------ */
 
 /* Whether the CPU translates a NAPOT leaf (-cpu ...,svnapot=true): page 11
@@ -827,7 +605,7 @@ static void check_napot(void)
 	if (check(cpu_has_svnapot(), "the CPU does not translate NAPOT leaves (svnapot=true?)",
 		  slot(S_FOREIGN), 0, 0)) {
 		part_runs();
-		part_live();
+		napot_live();
 		napot_foreign();
 	}
 	gprintf("  %s: napot: %u loads and %u stores reached their page, %u faulted as they "

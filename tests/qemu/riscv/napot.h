@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the two halves of the <format>/napot group share: napot.c (runs
- * libpt writes, edited live; the group itself) and napot_foreign.c (NAPOT
- * leaves the guest writes). The test window, raw entries, and the record
- * of libpt's flush_tlb calls.
+ * What the parts of the <format>/napot group share: napot.c (the group,
+ * runs pt_map_region writes), napot_live.c (their edits) and
+ * napot_foreign.c (NAPOT leaves the guest writes). The test window, raw
+ * entries, the record of libpt's flush_tlb calls, the model of the pages.
  */
 #ifndef QEMU_RISCV_NAPOT_H
 #define QEMU_RISCV_NAPOT_H
@@ -62,7 +62,39 @@ uint64_t word_off(uint64_t va);
 /* The regime the guest's S-mode runs under, SUM as asked. */
 struct pt_regime regime(unsigned features, bool sum);
 
-/* napot_foreign.c */
+/* pt_flush after an edit of runs (QEMU_MUTATE 13 drops libpt's records);
+ * every page of [va, va + n pages) flushed since edit_begin; the members
+ * of the run at va0 that are valid, and valid with N. */
+void flush_edits(void);
+void check_flushed(uint64_t va, unsigned n);
+void run_masks(uint64_t va0, uint16_t *valid, uint16_t *napot);
+
+/* The model: what each page of the window must be, in VA order. */
+enum kind { K_EMPTY, K_PLAIN, K_NAPOT, K_ANY, K_HUGE };
+
+struct pg {
+	uint64_t va, pa, size;
+	uint32_t flags;
+	uint8_t kind; /* K_ANY: plain or a sound NAPOT run (libpt's choice) */
+	uint8_t visits;
+};
+
+struct pg *add_pg(uint64_t va, uint64_t pa, uint64_t size, uint32_t flags, enum kind k);
+void model_drop_last(void);
+struct pg *find_pg(uint64_t va);
+/* pt_map_region with PT_ALLOW_HUGE, and the leaves it must write added. */
+int map_run_region(uint64_t va, uint64_t pa, unsigned n, uint32_t flags);
+/* Pages [va, va + n pages) become kind k with flags (and pa, unless 0). */
+void set_pgs(uint64_t va, unsigned n, enum kind k, uint32_t flags, uint64_t pa);
+/* Every model page in [va, end): raw entry, pt_query, pt_access, a real
+ * load and store (and the stub's fetch where it is mapped). */
+void check_pgs(uint64_t va, uint64_t end);
+/* Loads and stores filling QEMU's TLB with [va, va + n pages). */
+void warm(uint64_t va, unsigned n);
+extern unsigned g_napot_seen; /* NAPOT members check_pgs saw */
+
+/* napot_live.c, napot_foreign.c */
+void napot_live(void);
 void napot_foreign(void);
 
 #endif /* QEMU_RISCV_NAPOT_H */
