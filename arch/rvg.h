@@ -142,7 +142,7 @@ static const struct pt_shape arch_rvg_shape_sv39x4 = {
 	.per_frame = { 1, 1, 1 },
 	.leaf_levels = 0x7,
 	.sign_extend = false,
-	.features = PT_FEAT_RISCV_SVNAPOT,
+	.features = 0,
 };
 static const struct pt_shape arch_rvg_shape_sv48x4 = {
 	.info = { "riscv_sv48x4", 4, 50, 56, PT_SIZE_4K | PT_SIZE_2M | PT_SIZE_1G | PT_SIZE_512G },
@@ -153,7 +153,7 @@ static const struct pt_shape arch_rvg_shape_sv48x4 = {
 	.per_frame = { 1, 1, 1, 1 },
 	.leaf_levels = 0xf,
 	.sign_extend = false,
-	.features = PT_FEAT_RISCV_SVNAPOT,
+	.features = 0,
 };
 static const struct pt_shape arch_rvg_shape_sv57x4 = {
 	.info = { "riscv_sv57x4", 5, 59, 56,
@@ -165,7 +165,7 @@ static const struct pt_shape arch_rvg_shape_sv57x4 = {
 	.per_frame = { 1, 1, 1, 1, 1 },
 	.leaf_levels = 0x1f,
 	.sign_extend = false,
-	.features = PT_FEAT_RISCV_SVNAPOT,
+	.features = 0,
 };
 
 /* The hook contract's constants (arch/arch.h): riscv's. */

@@ -18,28 +18,31 @@
 #include "work_internal.h"
 
 const struct fmt fmt_list[] = {
-	{ PT_X86_64, "x86_64", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
-	{ PT_X86_64_LA57, "la57", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
-	{ PT_AARCH64, "aarch64", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
-	{ PT_RISCV_SV39, "sv39", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
-	{ PT_RISCV_SV48, "sv48", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
-	{ PT_RISCV_SV57, "sv57", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
-	{ PT_LOONGARCH64, "la64", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	{ PT_X86_64, "x86_64", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0, 0 },
+	{ PT_X86_64_LA57, "la57", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0, 0 },
+	{ PT_AARCH64, "aarch64", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0, 0 },
+	{ PT_RISCV_SV39, "sv39", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0, 0 },
+	{ PT_RISCV_SV48, "sv48", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0, 0 },
+	{ PT_RISCV_SV57, "sv57", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0, 0 },
+	{ PT_LOONGARCH64, "la64", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0, 0 },
 	/* ARMv7: 256-entry L2 tables under the 4096-entry L1 root. */
-	{ PT_ARMV7, "armv7", MiB(1), 0, 4, 256, 4096, KiB(4), 0 },
+	{ PT_ARMV7, "armv7", MiB(1), 0, 4, 256, 4096, KiB(4), 0, 0 },
 	/* AArch64 stage 2 at its default 40-bit IPA (a 1024-entry root). */
-	{ PT_AARCH64_S2, "aarch64_s2", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	{ PT_AARCH64_S2, "aarch64_s2", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0, 0 },
 	/* Stage 2: EPT (without A/D flags), RISC-V G-stage (16 KiB root). */
-	{ PT_X86_64_EPT, "ept", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
-	{ PT_X86_64_EPT5, "ept5", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
-	{ PT_RISCV_SV39X4, "sv39x4", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
-	{ PT_RISCV_SV48X4, "sv48x4", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
-	{ PT_RISCV_SV57X4, "sv57x4", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0 },
+	{ PT_X86_64_EPT, "ept", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0, 0 },
+	{ PT_X86_64_EPT5, "ept5", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0, 0 },
+	{ PT_RISCV_SV39X4, "sv39x4", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0, 0 },
+	{ PT_RISCV_SV48X4, "sv48x4", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0, 0 },
+	{ PT_RISCV_SV57X4, "sv57x4", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0, 0 },
 	/* AArch64 at 39 bits (3 levels), and the 16K and 64K granules: pages
 	 * of the granule, 2048- and 8192-entry tables, 32M and 512M blocks. */
-	{ PT_AARCH64, "aarch64_39", MiB(2), GiB(1), 8, 512, 512, KiB(4), 39 },
-	{ PT_AARCH64_16K, "aarch64_16k", MiB(32), 0, 8, 2048, 2048, KiB(16), 0 },
-	{ PT_AARCH64_64K, "aarch64_64k", MiB(512), 0, 8, 8192, 8192, KiB(64), 0 },
+	{ PT_AARCH64, "aarch64_39", MiB(2), GiB(1), 8, 512, 512, KiB(4), 39, 0 },
+	{ PT_AARCH64_16K, "aarch64_16k", MiB(32), 0, 8, 2048, 2048, KiB(16), 0, 0 },
+	{ PT_AARCH64_64K, "aarch64_64k", MiB(512), 0, 8, 8192, 8192, KiB(64), 0, 0 },
+	/* Sv39 with Svnapot: 64 KiB runs where a map allows huge leaves. */
+	{ PT_RISCV_SV39, "sv39_napot", MiB(2), GiB(1), 8, 512, 512, KiB(4), 0,
+	  PT_FEAT_RISCV_SVNAPOT },
 };
 const size_t fmt_count = sizeof(fmt_list) / sizeof(fmt_list[0]);
 
@@ -79,11 +82,13 @@ static bool applies_split(const struct fmt *fm, int64_t arg)
 	return (uint64_t)arg >= 2 * fm->huge;
 }
 
-/* Formats with contiguous runs: AArch64 stage 1, every granule. */
+/* Formats with contiguous runs: AArch64 stage 1, every granule, and
+ * RISC-V with Svnapot. */
 static bool applies_runs(const struct fmt *fm, int64_t arg)
 {
 	(void)arg;
-	return fm->arch == PT_AARCH64 || fm->arch == PT_AARCH64_16K || fm->arch == PT_AARCH64_64K;
+	return fm->arch == PT_AARCH64 || fm->arch == PT_AARCH64_16K ||
+	       fm->arch == PT_AARCH64_64K || (fm->feat & PT_FEAT_RISCV_SVNAPOT);
 }
 
 /* Formats whose leaves keep access state (not ARMv7, nor EPT without A/D
@@ -187,7 +192,7 @@ const size_t work_count = sizeof(work_list) / sizeof(work_list[0]);
 
 bool work_applies(const struct workload *w, const struct fmt *fm, int64_t arg)
 {
-	if ((fm->page != KiB(4) || fm->va_bits) && !w->gran)
+	if ((fm->page != KiB(4) || fm->va_bits || fm->feat) && !w->gran)
 		return false;
 	return !w->applies || w->applies(fm, arg);
 }
@@ -198,7 +203,7 @@ bool work_applies(const struct workload *w, const struct fmt *fm, int64_t arg)
 int table_init(struct fix *f, struct pt_table *t)
 {
 	{
-		const struct pt_config cfg = { f->fm->arch, 0, f->fm->va_bits };
+		const struct pt_config cfg = { f->fm->arch, f->fm->feat, f->fm->va_bits };
 		CHECK(pt_init_config(t, &cfg, &f->mm));
 	}
 	if (f->w->hook)

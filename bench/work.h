@@ -39,6 +39,7 @@ struct fmt {
 	unsigned up_entries;   /* entries of a table above it (not the root) */
 	uint64_t page;         /* the page: 4K, or the AArch64 granule */
 	unsigned va_bits;      /* pt_init_config's width, 0: the default */
+	unsigned feat;         /* pt_init_config's features */
 };
 
 extern const struct fmt fmt_list[];

@@ -94,12 +94,12 @@ static inline bool fz_feat_ok(enum pt_arch a, unsigned f)
 	if (a == PT_AARCH64_16K && (f & PT_FEAT_AARCH64_VA52) && !(f & PT_FEAT_AARCH64_PA52))
 		return false;
 	if (a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57)
-		allowed = PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE;
+		allowed = PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE | PT_FEAT_RISCV_SVNAPOT;
 	if (f & ~allowed)
 		return false;
 	if ((f & PT_FEAT_AARCH64_EL2) && (f & PT_FEAT_AARCH64_HIGH))
 		return false;
-	return !((f & PT_FEAT_RISCV_SVPBMT) && (f & PT_FEAT_RISCV_XUANTIE));
+	return !((f & PT_FEAT_RISCV_XUANTIE) && (f & (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_SVNAPOT)));
 }
 
 /* Each harness prints what it was doing when a check fails. */

@@ -476,6 +476,19 @@ MUTANTS = [
     ("run-a64-16k-page-group", "arch/aarch64_16k.h", "A64_RUNS(aarch64_16k, 7, 5)",
      "A64_RUNS(aarch64_16k, 5, 5)", None,
      "16K granule: contiguous pages grouped by 32, not 128"),
+    ("napot-break-one-pa", "src/runs.h",
+     "st(&tbl[i0 + k], A(RUN_SHARED) ? succ(h, e, k * span) : e);", "st(&tbl[i0 + k], e);", None,
+     "a broken NAPOT run's pieces all get the run's first PA"),
+    ("napot-fill-one-pa", "src/runs.h", "v = A(run_mark)(h, succ(h, e, q * span));",
+     "v = A(run_mark)(h, e);", None, "every NAPOT run of a map gets the first run's PA"),
+    ("napot-member-pa-base", "src/entry.h", "return (pa & ~g) | (va & g & ~(span - 1));",
+     "return pa & ~g;", None, "a NAPOT member's PA read as its run's base"),
+    ("napot-mark-no-ppn-bits", "arch/riscv.h", "return (e & ~RV_NAPOT_LOW) | RV_N | RV_NAPOT_64K;",
+     "return (e & ~RV_NAPOT_LOW) | RV_N;", None, "NAPOT leaves written without PPN[3:0] = 0b1000"),
+    ("napot-no-feature-gate", "src/edit.h",
+     "c.runs = A(RUN_MAX) > 0 && max_h > 0 && (!A(RUN_FEAT) || (op.feat & A(RUN_FEAT)));",
+     "c.runs = A(RUN_MAX) > 0 && max_h > 0;", None,
+     "NAPOT leaves written into a table without PT_FEAT_RISCV_SVNAPOT"),
 ]
 
 HARNESS_FUZZ = ["fuzz_ops_any", "fuzz_pte", "fuzz_translate"]

@@ -99,7 +99,9 @@ static void full_check(struct ctx *c)
 		FZ_CHECK(e->index == idx(e->level, e->va));
 		FZ_CHECK(canon(e->va) == e->va && va_ok(e->va));
 		FZ_CHECK(pt_pte_decode(S.arch, S.feat, S.plev + e->level, e->pte, &d) == PT_OK);
-		FZ_CHECK(d.leaf == e->leaf && d.pa == e->pa);
+		/* A NAPOT member alone decodes as its 64 KiB run. */
+		FZ_CHECK(d.leaf == e->leaf &&
+			 d.pa == (S.napot && (e->pte & S.run_bit) ? e->pa & ~UINT64_C(0xffff) : e->pa));
 		/* Next expected entry: the smaller of the next leaf and the next
 		 * table entry by (va, entry level), which is the walk's pre-order. */
 		bool take_leaf = li < m->n &&
@@ -124,7 +126,11 @@ static void full_check(struct ctx *c)
 				fprintf(stderr, "leaf %#llx pte %#llx model run %d\n", (unsigned long long)e->va,
 					(unsigned long long)e->pte, x->run);
 			FZ_CHECK(!(e->pte & S.run_bit) == !x->run);
-			if (e->state == fresh(e->flags))
+			if (e->state == fresh(e->flags) && S.napot && x->run)
+				FZ_CHECK((pt_pte_page(S.arch, S.feat, S.plev + e->level,
+						      e->pa & ~UINT64_C(0xffff), e->flags) |
+					  S.run_bit | UINT64_C(8) << 10) == e->pte);
+			else if (e->state == fresh(e->flags))
 				FZ_CHECK((pt_pte_page(S.arch, S.feat, S.plev + e->level, e->pa, e->flags) |
 					  (x->run ? S.run_bit : 0)) == e->pte);
 			else

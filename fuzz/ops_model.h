@@ -27,6 +27,7 @@ static struct {
 	 * contiguous bit, restated here). */
 	unsigned run_k[2];
 	uint64_t run_bit;
+	bool napot; /* members share one entry (Svnapot), not their own */
 } S;
 
 /* The page: every region call's unit of alignment and size. */
@@ -105,10 +106,19 @@ static void shape_init(enum pt_arch a, unsigned feat, unsigned bits)
 		S.entries[0] = 2048;
 	S.run_k[0] = S.run_k[1] = 0;
 	S.run_bit = 0;
+	S.napot = false;
 	if (a == PT_AARCH64 || a == PT_AARCH64_16K || a == PT_AARCH64_64K) {
 		S.run_k[0] = a == PT_AARCH64 ? 4 : a == PT_AARCH64_16K ? 7 : 5;
 		S.run_k[1] = a == PT_AARCH64 ? 4 : 5;
 		S.run_bit = UINT64_C(1) << 52;
+	}
+	/* Svnapot: 16 pages, every member the run's one entry (N, bit 63,
+	 * and PPN[3:0] = 0b1000 in place of the run's low PPN bits). */
+	if ((a == PT_RISCV_SV39 || a == PT_RISCV_SV48 || a == PT_RISCV_SV57) &&
+	    (S.feat & PT_FEAT_RISCV_SVNAPOT)) {
+		S.run_k[0] = 4;
+		S.run_bit = UINT64_C(1) << 63;
+		S.napot = true;
 	}
 }
 

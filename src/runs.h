@@ -44,11 +44,18 @@ PT_INLINE void fill_runs(unsigned feat, PTE *tbl, size_t i, size_t n, unsigned h
 	e = succ(h, e, a * span);
 	if (A(RUN_SHARED)) {
 		/* Every member of a group holds the group's one entry. */
-		uint64_t v = 0;
-		for (size_t q = 0; q < m; q++) {
-			if (!(q & (g - 1)))
-				v = A(run_mark)(h, succ(h, e, q * span));
-			st(&tbl[i + a + q], v);
+		for (size_t q = 0; q < m; q += g) {
+			const uint64_t v = A(run_mark)(h, succ(h, e, q * span));
+			PTE *p = &tbl[i + a + q];
+			size_t x = 0;
+			for (; x + 4 <= g; x += 4) {
+				st(&p[x], v);
+				st(&p[x + 1], v);
+				st(&p[x + 2], v);
+				st(&p[x + 3], v);
+			}
+			for (; x < g; x++)
+				st(&p[x], v);
 		}
 	} else {
 		fill(&tbl[i + a], m, h, A(run_mark)(h, e), span);

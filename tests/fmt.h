@@ -84,7 +84,6 @@ static const struct fmt FMTS[] = {
 	{ "x86_64_ept5", PT_X86_64_EPT5, 0, 5, 57, 52, 0x1c, 0 },
 	{ "riscv_sv39x4", PT_RISCV_SV39X4, 0, 3, 41, 56, 0x7, 0 },
 	{ "riscv_sv48x4", PT_RISCV_SV48X4, 0, 4, 50, 56, 0xf, 0 },
-	{ "riscv_sv48x4_svnapot", PT_RISCV_SV48X4, PT_FEAT_RISCV_SVNAPOT, 4, 50, 56, 0xf, 0 },
 	{ "riscv_sv57x4", PT_RISCV_SV57X4, 0, 5, 59, 56, 0x1f, 0 },
 };
 #define ARCH_UNKNOWN PT_ARCH_COUNT

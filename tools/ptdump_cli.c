@@ -28,7 +28,7 @@ static int parse_u64(const char *s, uint64_t *v)
 /* ---- Command line -------------------------------------------------------- */
 
 static const char usage_text[] =
-	"usage: ptdump --arch <format> [--features el2,high,svpbmt,xuantie,ad]\n"
+	"usage: ptdump --arch <format> [--features el2,high,pa52,va52,svpbmt,xuantie,svnapot,ad]\n"
 	"              --root <PA> [--base <PA>] [--va-range <start>-[<end>]]\n"
 	"              [regime options] [--json] [--stats] [--max-tables <n>]\n"
 	"              [--translate <VA>]... [--lint] image.bin\n"
@@ -46,7 +46,8 @@ static const char usage_text[] =
 	"                      riscv_sv57 loongarch64 armv7; stage 2: aarch64_s2\n"
 	"                      x86_64_ept x86_64_ept5 riscv_sv39x4 riscv_sv48x4\n"
 	"                      riscv_sv57x4 (also ept ept5 sv39x4 sv48x4 sv57x4)\n"
-	"  --features <list>   el2, high (aarch64); svpbmt or xuantie (riscv); ad\n"
+	"  --features <list>   el2, high, pa52, va52 (aarch64); svpbmt or xuantie,\n"
+	"                      svnapot (riscv); ad\n"
 	"                      (EPT accessed and dirty flags)\n"
 	"  --va-bits <n>       the table's VA (IPA) width where the format has several:\n"
 	"                      aarch64_s2 32..48 (default 40), aarch64 25..48,\n"
@@ -290,9 +291,11 @@ static int parse_cli(int argc, char **argv, struct cli *c, FILE *out, FILE *err)
 /* "el2,high" etc. for the header line. */
 static const char *feature_names(unsigned f, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s%s%s", (f & PT_FEAT_AARCH64_EL2) ? "el2," : "",
+	snprintf(buf, len, "%s%s%s%s%s%s%s%s", (f & PT_FEAT_AARCH64_EL2) ? "el2," : "",
 		 (f & PT_FEAT_AARCH64_HIGH) ? "high," : "", (f & PT_FEAT_RISCV_SVPBMT) ? "svpbmt," : "",
-		 (f & PT_FEAT_RISCV_XUANTIE) ? "xuantie," : "", (f & PT_FEAT_EPT_AD) ? "ad," : "");
+		 (f & PT_FEAT_RISCV_XUANTIE) ? "xuantie," : "", (f & PT_FEAT_EPT_AD) ? "ad," : "",
+		 (f & PT_FEAT_AARCH64_PA52) ? "pa52," : "", (f & PT_FEAT_AARCH64_VA52) ? "va52," : "",
+		 (f & PT_FEAT_RISCV_SVNAPOT) ? "svnapot," : "");
 	if (*buf)
 		buf[strlen(buf) - 1] = 0;
 	return buf;

@@ -125,7 +125,10 @@ int ptd_parse_features(const char *s, unsigned *features)
 		      { "high", PT_FEAT_AARCH64_HIGH },
 		      { "svpbmt", PT_FEAT_RISCV_SVPBMT },
 		      { "xuantie", PT_FEAT_RISCV_XUANTIE },
-		      { "ad", PT_FEAT_EPT_AD } };
+		      { "ad", PT_FEAT_EPT_AD },
+		      { "pa52", PT_FEAT_AARCH64_PA52 },
+		      { "va52", PT_FEAT_AARCH64_VA52 },
+		      { "svnapot", PT_FEAT_RISCV_SVNAPOT } };
 	unsigned f = 0;
 	while (*s) {
 		size_t n = strcspn(s, ","), i;

@@ -54,6 +54,7 @@ static const struct variant variants[] = {
 	{ PT_RISCV_SV39, 0, NULL, 0 },
 	{ PT_RISCV_SV39, PT_FEAT_RISCV_SVPBMT, "svpbmt", 0 },
 	{ PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE, "xuantie", 0 },
+	{ PT_RISCV_SV39, PT_FEAT_RISCV_SVNAPOT, "svnapot", 0 },
 	{ PT_RISCV_SV48, 0, NULL, 0 },
 	{ PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT, "svpbmt", 0 },
 	{ PT_RISCV_SV48, PT_FEAT_RISCV_XUANTIE, "xuantie", 0 },
