@@ -56,7 +56,9 @@
 #include "ops_state.h"
 
 /* Overwrite a leaf's entry, behind libpt's back, with one that decodes as
- * corrupt at that level (a stray write, a bit flip in RAM). */
+ * corrupt at that level (a stray write, a bit flip in RAM), or a member of
+ * a contiguous run with the same leaf unmarked (another writer changed
+ * part of the run). */
 static void do_plant(struct ctx *c, struct rd *r)
 {
 	struct model *m = &c->m;
@@ -65,6 +67,7 @@ static void do_plant(struct ctx *c, struct rd *r)
 	uint16_t pick = rd_u16(r);
 	unsigned L;
 	size_t k;
+	bool unmark;
 	struct pt_entry d;
 	cur_op = "plant corrupt";
 	if (!c->alive || c->frozen || !m->n)
@@ -73,15 +76,22 @@ static void do_plant(struct ctx *c, struct rd *r)
 	if (x->shared || x->corrupt)
 		return;
 	L = level_of(x->size);
-	cand[0] = v, cand[1] = v | 1, cand[2] = v | 3, cand[3] = v | 0x83, cand[4] = v | 0x2083;
-	for (k = 0; k < 5; k++) {
-		if (S.armv7)
-			cand[k] &= UINT32_MAX;
-		if (pt_pte_decode(S.arch, S.feat, S.plev + L, cand[k], &d) == PT_ERR_CORRUPT)
-			break;
+	unmark = x->run && (pick & 0x8000) && x->state == fresh(x->flags);
+	if (unmark) {
+		/* The same leaf, unmarked: pt_pte_page writes no run mark. */
+		cand[0] = pt_pte_page(S.arch, S.feat, S.plev + L, x->pa, x->flags);
+		k = 0;
+	} else {
+		cand[0] = v, cand[1] = v | 1, cand[2] = v | 3, cand[3] = v | 0x83, cand[4] = v | 0x2083;
+		for (k = 0; k < 5; k++) {
+			if (S.armv7)
+				cand[k] &= UINT32_MAX;
+			if (pt_pte_decode(S.arch, S.feat, S.plev + L, cand[k], &d) == PT_ERR_CORRUPT)
+				break;
+		}
+		if (k == 5)
+			return; /* this level has no corrupt encoding near v (x86 PTEs) */
 	}
-	if (k == 5)
-		return; /* this level has no corrupt encoding near v (x86 PTEs) */
 	/* Where is x's entry? Its table is the one the last table entry of
 	 * the level above points to. */
 	(void)walk_all(c, 0, 0);
@@ -103,7 +113,10 @@ static void do_plant(struct ctx *c, struct rd *r)
 	} else {
 		memcpy((unsigned char *)arena_ptr(&A, tpa) + idx(L, x->va) * 8, &cand[k], 8);
 	}
-	x->corrupt = true;
+	if (unmark)
+		x->run = false;
+	else
+		x->corrupt = true;
 	need_check = true;
 }
 

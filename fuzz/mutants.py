@@ -482,7 +482,7 @@ MUTANTS = [
     ("napot-fill-one-pa", "src/runs.h", "v = A(run_mark)(h, succ(h, e, q * span));",
      "v = A(run_mark)(h, e);", None, "every NAPOT run of a map gets the first run's PA"),
     ("napot-member-pa-base", "src/entry.h", "return (pa & ~g) | (va & g & ~(span - 1));",
-     "return pa & ~g;", None, "a NAPOT member's PA read as its run's base"),
+     "return (pa & ~g) | (va & 0);", None, "a NAPOT member's PA read as its run's base"),
     ("napot-mark-no-ppn-bits", "arch/riscv.h", "return (e & ~RV_NAPOT_LOW) | RV_N | RV_NAPOT_64K;",
      "return (e & ~RV_NAPOT_LOW) | RV_N;", None, "NAPOT leaves written without PPN[3:0] = 0b1000"),
     ("napot-no-feature-gate", "src/edit.h",

@@ -92,6 +92,13 @@ static const struct reserved RESERVED[] = {
 	/* libpt's own tables take no execute-only table entry (pt_access does). */
 	{ PT_X86_64_EPT, 0, 1, 0x1000 | 0x4, "ept execute-only PDPTE" },
 	/* G-stage entries are RISC-V ones: W without R, A/D/U in a table. */
+	/* Svnapot: N with PPN[3:0] other than 0b1000 (a size not defined),
+	 * N above the last level, N in a table entry. */
+	{ PT_RISCV_SV39, 0, 2, B(63) | 0x80000000 >> 2 | 0xcf, "rv N PPN[3:0]=0000" },
+	{ PT_RISCV_SV39, PT_FEAT_RISCV_SVNAPOT, 2, B(63) | 0x80004000 >> 2 | 0xcf,
+	  "rv N PPN[3:0]=0100 (32 KiB)" },
+	{ PT_RISCV_SV39, 0, 1, B(63) | 0x80008000 >> 2 | 0xcf, "rv N in a 2M leaf" },
+	{ PT_RISCV_SV39, 0, 1, B(63) | 0x80008000 >> 2 | 0x01, "rv N in a table entry" },
 	{ PT_RISCV_SV39X4, 0, 2, 0x1000 >> 2 | 0xd5, "rvg W without R" },
 	{ PT_RISCV_SV48X4, 0, 1, 0x1000 >> 2 | 0x11, "rvg U in a table entry" },
 	{ PT_RISCV_SV57X4, 0, 3, 0x201000 >> 2 | 0xd3, "rvg 2M superpage misaligned" },
@@ -196,6 +203,24 @@ static void state_decodes(void)
 			 "a64 el2 AF=0");
 	}
 
+	/* Svnapot: N (63) and PPN[3:0] = 0b1000 in a last-level leaf, with or
+	 * without the feature, stage 1 and G-stage: the 64 KiB run from the
+	 * PPN with its low four bits clear. */
+	{
+		const uint64_t napot = B(63) | (0x80000000 | 0x8000) >> 2;
+		struct pt_entry e;
+		dec_leaf(PT_RISCV_SV39, 0, 2, napot | 0xcf, 0x80000000, R | W | X, A | DT, "rv napot");
+		dec_leaf(PT_RISCV_SV39, PT_FEAT_RISCV_SVNAPOT, 2, napot | 0x43, 0x80000000, R, A,
+			 "rv napot (feature)");
+		dec_leaf(PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT, 3, napot | B(61) | 0xc3, 0x80000000,
+			 R | PT_UNCACHED, A | DT, "rv napot NC");
+		dec_leaf(PT_RISCV_SV39X4, 0, 2, napot | 0xd3, 0x80000000, R, A | DT, "rvg napot");
+		CHECK_EQ(pt_pte_decode(PT_RISCV_SV39, 0, 2, napot | 0xcf, &e), PT_OK);
+		CHECK_EQ(e.size, 0x10000);
+		/* Under XuanTie, bit 63 is strong order: a device 4K page. */
+		dec_leaf(PT_RISCV_SV39, PT_FEAT_RISCV_XUANTIE, 2, napot | 0xc3, 0x80008000,
+			 R | PT_DEVICE, A | DT, "rv xuantie SO");
+	}
 	/* RISC-V: A(6), D(7) as stored; G(5); RSW 8, 9. */
 	dec_leaf(PT_RISCV_SV39, 0, 2, 0x1000 >> 2 | 0x07, 0x1000, R | W, 0, "rv RW A=0 D=0");
 	dec_leaf(PT_RISCV_SV39, 0, 2, 0x1000 >> 2 | 0x47, 0x1000, R | W, A, "rv RW A=1 D=0");
