@@ -96,6 +96,7 @@ help:
 	@echo "make qemu-check        libpt's tables on QEMU's MMU for every format"
 	@echo "make at-oracle         random foreign AArch64 tables: the CPU's AT answers vs libpt; at-oracle-plants"
 	@echo "make qemu-rvh          pt_access_nested vs the RISC-V H extension (HLV and VS/VU accesses); qemu-rvh-plants"
+	@echo "make qemu-napot        RISC-V Svnapot runs on QEMU's MMU (the RISC-V guest alone); qemu-napot-plants"
 	@echo "make qemu-gran         AArch64 4K/16K/64K granules at chosen VA sizes: AT and real accesses vs libpt; qemu-gran-plants"
 	@echo "make qemu-s2           AArch64 stage 2 at EL2: real EL1 accesses and AT S12E* vs pt_access_nested; qemu-s2-plants"
 	@echo "make ptdump            tools/ptdump; ptdump-asan, ptdump-fuzz"

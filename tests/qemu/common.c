@@ -87,6 +87,11 @@ __attribute__((weak)) bool arch_acc_emu_allows(const struct fmt *f, enum acc k,
 	return false;
 }
 
+__attribute__((weak)) void arch_more_groups(const struct fmt *f)
+{
+	(void)f;
+}
+
 __attribute__((weak)) void arch_switch_asid(uint64_t root, unsigned asid)
 {
 	(void)root;

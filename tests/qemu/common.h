@@ -10,7 +10,8 @@
  *
  * QEMU_MUTATE (qemu.mk, qemu-mutants) breaks one thing at build time to
  * prove the checks can fail: 1 to 3 in map.c, 4 and 5 in state.c, 6 in
- * asid.c, 7 in aarch64/arch.c, 8 and 9 in defer.c, 10 to 12 in access.c.
+ * asid.c, 7 in aarch64/arch.c, 8 and 9 in defer.c, 10 to 12 in access.c,
+ * 13 in riscv/napot.c.
  */
 #ifndef QEMU_COMMON_H
 #define QEMU_COMMON_H

@@ -86,6 +86,9 @@ void arch_sync_icache(void);
  * and the trap handler hands the fault to guest_state_fault. Default
  * (common.c): false. */
 bool arch_state_check(const struct fmt *f, uint32_t *hw);
+/* Groups of the architecture's own, run after the common ones on each
+ * format (with run_group, common.h), e.g. RISC-V Svnapot; default none. */
+void arch_more_groups(const struct fmt *f);
 /* ASIDs: whether format f runs with ASID-tagged TLB entries the guest can
  * switch (AArch64 EL1, ARMv7); default false. arch_switch_asid points the
  * MMU, already on, at the table rooted at root under ASID asid, with no

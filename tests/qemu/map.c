@@ -496,6 +496,7 @@ void run_fmt(const struct fmt *f)
 		run_group("asid", check_asids);
 	run_group("defer", check_defer);
 	run_group("access", check_access);
+	arch_more_groups(f);
 	for (unsigned m = 0; m < arch_nmodes(f) && m < 4; m++)
 		gprintf("  %s: %s read %u ok %u faulted, write %u ok %u faulted, exec %u ok %u faulted\n",
 			f->name, arch_mode_name(m), g_seen[m][0][0], g_seen[m][0][1],

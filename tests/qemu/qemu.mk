@@ -8,8 +8,9 @@
 #                      per extra check: <format>/state, <format>/asid,
 #                      <format>/defer, <format>/access)
 #   make qemu-mutants  rebuild with a sabotaged test and require failures
-# Formats: riscv-sv39/sv48/sv57/sv48-svpbmt, aarch64, aarch64-high,
-# aarch64-el2, aarch64-max, x86_64, x86_64-la57, armv7, loongarch64.
+# Formats: riscv-sv39/sv48/sv57/sv48-svpbmt/sv39-svnapot/sv48-svnapot
+# (the last with Svpbmt too), aarch64, aarch64-high, aarch64-el2,
+# aarch64-max, x86_64, x86_64-la57, armv7, loongarch64.
 # <format>/state: access state (accessed, dirty) set by the MMU or by the
 # trap handler's pt_set_state, read back with pt_query; every format with
 # accessed and dirty bits (not ARMv7). <format>/asid: two address spaces
@@ -21,7 +22,13 @@
 # format. <format>/access: pt_access's verdict (allowed, or the fault and
 # its level) against real accesses on tables perturbed with raw writes, in
 # every privilege mode and run-time control setting the guest can switch;
-# every format.
+# every format. <format>/napot: RISC-V Svnapot, NAPOT runs written by
+# pt_map_region, edited live and written by hand, against real accesses
+# (tests/qemu/riscv/napot.c says what QEMU 7.2 cannot check); the formats
+# with PT_FEAT_RISCV_SVNAPOT.
+#   make qemu-napot         the RISC-V guest alone
+#   make qemu-napot-plants  bugs planted in scratch copies of the library,
+#                           each caught by the napot group
 
 QEMU_DIR ?= $(BUILD)/qemu
 QEMU_EXTRA ?=
@@ -35,14 +42,17 @@ QEMU_TIMEOUT := 30
 QEMU_COMMON := common map state asid defer access
 
 # Per architecture: clang target flags, QEMU command (image appended), the
-# exit status QEMU gives when the guest reports success, formats it tests.
+# exit status QEMU gives when the guest reports success, formats it tests;
+# QEMU_<guest>_MORE: sources of its own beside arch.c in its directory.
 QEMU_riscv_CC := --target=riscv64-unknown-none-elf -march=rv64imac -mabi=lp64 \
 	-mcmodel=medany -mno-relax
-QEMU_riscv_RUN := qemu-system-riscv64 -M virt -cpu rv64,svpbmt=on -m 128M -bios none \
-	-nographic -monitor none -kernel
+QEMU_riscv_RUN := qemu-system-riscv64 -M virt -cpu rv64,svpbmt=on,svnapot=true -m 128M \
+	-bios none -nographic -monitor none -kernel
 QEMU_riscv_PASS := 0
-QEMU_riscv_FMTS := $(foreach f,riscv-sv39 riscv-sv48 riscv-sv57 riscv-sv48-svpbmt,$(f) $(f)/state \
-	$(f)/defer $(f)/access)
+QEMU_riscv_FMTS := $(foreach f,riscv-sv39 riscv-sv48 riscv-sv57 riscv-sv48-svpbmt \
+	riscv-sv39-svnapot riscv-sv48-svnapot,$(f) $(f)/state $(f)/defer $(f)/access) \
+	riscv-sv39-svnapot/napot riscv-sv48-svnapot/napot
+QEMU_riscv_MORE := napot napot_live napot_foreign
 
 QEMU_aarch64_CC := --target=aarch64-unknown-none-elf -mgeneral-regs-only -mstrict-align
 QEMU_aarch64_RUN := qemu-system-aarch64 -M virt -cpu cortex-a57 -m 128M -nographic \
@@ -126,10 +136,12 @@ endif
 $(QEMU_DIR)/$(1)/guest.elf: $$(QEMU_$(1)_O) tests/qemu/guest.h $(wildcard tests/qemu/$(or $(QEMU_$(1)_SRC),$(1))/*) \
 		$(QEMU_DIR)/$(or $(QEMU_$(1)_CORE),$(1))/core.stamp tests/qemu/qemu.mk
 	@mkdir -p $(QEMU_DIR)/$(1)
-	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) -c $$(QEMU_$(1)_S)/arch.c -o $(QEMU_DIR)/$(1)/arch.o
+	$(foreach m,arch $(QEMU_$(1)_MORE),clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) $(HOST_WARN) \
+		-c $$(QEMU_$(1)_S)/$(m).c -o $(QEMU_DIR)/$(1)/$(m).o &&) true
 	clang-19 $(QEMU_$(1)_CC) $(QEMU_CFLAGS) -c $$(QEMU_$(1)_S)/start.S -o $(QEMU_DIR)/$(1)/start.o
 	ld.lld-19 -nostdlib -static -T $$(QEMU_$(1)_S)/link.ld -o $$@ $(QEMU_DIR)/$(1)/start.o \
-		$(QEMU_DIR)/$(1)/arch.o $$(QEMU_$(1)_O) $$(QEMU_$(1)_K)/core-*.o
+		$(foreach m,arch $(QEMU_$(1)_MORE),$(QEMU_DIR)/$(1)/$(m).o) $$(QEMU_$(1)_O) \
+		$$(QEMU_$(1)_K)/core-*.o
 
 
 $(QEMU_DIR)/$(1)/guest.bin: $(QEMU_DIR)/$(1)/guest.elf
@@ -178,8 +190,10 @@ qemu-check:
 #  12 ... and asks for a write as a read: every run;
 #  11 ... and reads the controls once, in the first mode: runs that toggle
 #     controls at run time (x86 WP/AC/SMEP/SMAP, RISC-V SUM/MXR, PAN and
-#     HPD on -cpu max, ARMv7 AFE).
-QEMU_MUTANTS := 1 2 3 4 5 6 7 8 9 10 11 12
+#     HPD on -cpu max, ARMv7 AFE);
+#  13 the napot group drops libpt's recorded flushes after its edits of
+#     runs (tests/qemu/riscv/napot.c): RISC-V.
+QEMU_MUTANTS := 1 2 3 4 5 6 7 8 9 10 11 12 13
 QEMU_MUTANT_1 := $(QEMU_ARCHES)
 QEMU_MUTANT_2 := $(QEMU_ARCHES)
 QEMU_MUTANT_3 := $(QEMU_ARCHES)
@@ -192,6 +206,7 @@ QEMU_MUTANT_9 := $(QEMU_ARCHES)
 QEMU_MUTANT_10 := $(QEMU_ARCHES)
 QEMU_MUTANT_11 := riscv aarch64max x86 x86la57 armv7
 QEMU_MUTANT_12 := $(QEMU_ARCHES)
+QEMU_MUTANT_13 := riscv
 .PHONY: qemu-mutants
 qemu-mutants:
 	@scripts/need.sh qemu qemu-system-riscv64 qemu-system-aarch64 qemu-system-x86_64 \
@@ -205,3 +220,16 @@ qemu-mutants:
 				echo "qemu-mutants: mutant $(m) NOT detected on $$a"; exit 1; fi; \
 			echo "qemu-mutants: mutant $(m) on $$a: $$(grep -c FAIL $$d/$$a.log) failures shown"; \
 		done;)
+
+# The RISC-V guest alone (its formats, Svnapot's among them), and bugs
+# planted in libpt's Svnapot code (tests/qemu/riscv/napot_plants.sh; scratch
+# copies of the tree, NAPOT_PLANTS=regex picks plants by name), each of
+# which the <format>/napot group must catch.
+.PHONY: qemu-napot qemu-napot-plants
+qemu-napot:
+	@scripts/need.sh qemu qemu-system-riscv64 clang-19 ld.lld-19
+	@$(MAKE) --no-print-directory $(QEMU_DIR)/riscv.sh
+	@tests/run.sh $(QEMU_DIR)/riscv.sh
+qemu-napot-plants:
+	@scripts/need.sh qemu qemu-system-riscv64 clang-19 ld.lld-19
+	@PLANT_DIR=$(abspath $(BUILD))/qemu-napot-plants tests/qemu/riscv/napot_plants.sh

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * RISC-V guest (qemu-system-riscv64 -M virt -bios none): the test runs in
- * S-mode; M-mode only delegates. Modes probed: S with SUM=0 (user pages are
- * off limits), S with SUM=1 (user data readable/writable, never
- * executable), and U-mode through a trampoline page (Privileged ISA §4.3.1,
- * §4.4.1).
+ * RISC-V guest (qemu-system-riscv64 -M virt -bios none -cpu
+ * rv64,svpbmt=on,svnapot=true): the test runs in S-mode; M-mode only
+ * delegates. Modes probed: S with SUM=0 (user pages are off limits), S
+ * with SUM=1 (user data readable/writable, never executable), and U-mode
+ * through a trampoline page (Privileged ISA §4.3.1, §4.4.1). The formats
+ * with PT_FEAT_RISCV_SVNAPOT add the group <format>/napot (napot.c).
  */
 #include "../guest.h"
 
@@ -18,6 +19,9 @@ static const struct fmt fmts[] = {
 	{ "riscv-sv48", PT_RISCV_SV48, 0, RWXU, 0, 3, 0, false },
 	{ "riscv-sv57", PT_RISCV_SV57, 0, RWXU, 0, 3, 0, false },
 	{ "riscv-sv48-svpbmt", PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT,
+	  RWXU | PT_DEVICE | PT_UNCACHED, 0, 3, 0, false },
+	{ "riscv-sv39-svnapot", PT_RISCV_SV39, PT_FEAT_RISCV_SVNAPOT, RWXU, 0, 3, 0, false },
+	{ "riscv-sv48-svnapot", PT_RISCV_SV48, PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_SVNAPOT,
 	  RWXU | PT_DEVICE | PT_UNCACHED, 0, 3, 0, false },
 };
 const struct fmt *arch_formats(unsigned *n)
