@@ -76,11 +76,17 @@ PT_INLINE uint64_t succ(unsigned h, uint64_t e, uint64_t size)
 	return e ^ A(out)(pa) ^ A(out)(pa + size);
 }
 
-/* Is the leaf e (height h) a member of a contiguous run whose members share
- * one entry (arch/arch.h)? A constant false in the other families. */
+/* Is the leaf e (height h) a member of a contiguous run (arch/arch.h)? A
+ * constant false in a family without runs. */
+PT_INLINE bool run_member(unsigned feat, unsigned h, uint64_t e)
+{
+	return A(RUN_MAX) > 0 && A(in_run)(h, e) && A(run_order)(feat, h);
+}
+
+/* One whose members share one entry? */
 PT_INLINE bool shared_member(unsigned feat, unsigned h, uint64_t e)
 {
-	return A(RUN_SHARED) && A(in_run)(h, e) && A(run_order)(feat, h);
+	return A(RUN_SHARED) && run_member(feat, h, e);
 }
 
 /* The PA of the leaf e (height h, span bytes) at va: for a shared-run

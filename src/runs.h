@@ -19,12 +19,6 @@ PT_INLINE unsigned run_order_at(unsigned feat, unsigned h)
 	return A(RUN_MAX) > 0 ? A(run_order)(feat, h) : 0;
 }
 
-/* Is the leaf e (height h) a member of a group? */
-PT_INLINE bool run_member(unsigned feat, unsigned h, uint64_t e)
-{
-	return A(RUN_MAX) > 0 && A(in_run)(h, e) && A(run_order)(feat, h);
-}
-
 /* A map's fill of n leaves of height h from tbl[i], the first e at va,
  * each `span` further on: the aligned groups among them whose PAs are
  * aligned alike are marked (the rest, before and after, are not). */
