@@ -37,7 +37,9 @@ PT_INLINE void fill_runs(unsigned feat, PTE *tbl, size_t i, size_t n, unsigned h
 	fill(&tbl[i], a, h, e, span);
 	e = succ(h, e, a * span);
 	if (A(RUN_SHARED)) {
-		/* Every member of a group holds the group's one entry. */
+		/* Every member of a group holds the group's one entry (stored
+		 * here, not by fill() with a step of 0: GCC's loop analysis
+		 * then warns on fill's succ loop). */
 		for (size_t q = 0; q < m; q += g) {
 			const uint64_t v = A(run_mark)(h, succ(h, e, q * span));
 			PTE *p = &tbl[i + a + q];
