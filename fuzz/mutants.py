@@ -477,7 +477,7 @@ MUTANTS = [
      "A64_RUNS(aarch64_16k, 5, 5)", None,
      "16K granule: contiguous pages grouped by 32, not 128"),
     ("napot-break-one-pa", "src/runs.h",
-     "st(&tbl[i0 + k], A(RUN_SHARED) ? succ(h, e, k * span) : e);", "st(&tbl[i0 + k], e);", None,
+     "A(leaf_pa)(h, e) + k * span,", "A(leaf_pa)(h, e) + 0 * span,", None,
      "a broken NAPOT run's pieces all get the run's first PA"),
     ("napot-fill-one-pa", "src/runs.h", "v = A(run_mark)(h, succ(h, e, q * span));",
      "v = A(run_mark)(h, e);", None, "every NAPOT run of a map gets the first run's PA"),

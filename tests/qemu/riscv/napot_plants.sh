@@ -8,7 +8,7 @@ suites=""
 # name | file | text | replacement (literal; \n and \t as in C)
 # shellcheck disable=SC2034
 plants=(
-"a break writes every member with the run's PA|src/runs.h|st(&tbl[i0 + k], A(RUN_SHARED) ? succ(h, e, k * span) : e);|st(&tbl[i0 + k], e);"
+"a break writes every member with the run's PA|src/runs.h|A(leaf_pa)(h, e) + k * span,|A(leaf_pa)(h, e) + 0 * span,"
 "query and walks give every member the run's PA|src/entry.h|(va & g & ~(span - 1));|(va & 0);"
 "a map writes N with PPN[3:0] = 0000|arch/riscv.h|RV_NAPOT_64K;|0;"
 "a break leaves N in the plain leaves|arch/riscv.h|return e & ~(RV_N |return e & ~(0 "
