@@ -184,50 +184,38 @@ PT_INLINE int query_in(const struct pt_shape *s, const struct pt_table *t, bool 
 	return root(t, va, out);
 }
 
-/* Through the caller's phys_to_virt, any shape of the family. */
-static __attribute__((noinline)) int query_root_mm(const struct pt_table *t, uint64_t va,
-						   struct pt_mapping *out)
-{
-	return query_root(t->shape, t, false, va, out);
-}
-
-static int query_mm(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
-{
-	return query_in(t->shape, t, false, va, out, query_root_mm);
-}
-
-/* Through the direct map: one copy per fast shape, chosen once (pt_init,
- * pt_set_direct_map), every index and span a constant; one for the rest. */
-#define PT_QUERY_DIRECT(shape)                                                               \
-	static __attribute__((noinline)) int query_root_direct_##shape(                      \
-		const struct pt_table *t, uint64_t va, struct pt_mapping *out)               \
+/* One pair of copies per shape and mode: `name` through the direct map
+ * (`direct` true) or the caller's phys_to_virt, every index and span a
+ * constant where the shape is. */
+#define PT_QUERY_COPY(name, shape, direct)                                                   \
+	static __attribute__((noinline)) int query_root_##name(const struct pt_table *t,     \
+								uint64_t va,                 \
+								struct pt_mapping *out)      \
 	{                                                                                    \
-		return query_root(&(shape), t, true, va, out);                               \
+		return query_root(shape, t, direct, va, out);                                \
 	}                                                                                    \
-	static int query_direct_##shape(const struct pt_table *t, uint64_t va,              \
-					struct pt_mapping *out)                              \
+	static int query_##name(const struct pt_table *t, uint64_t va, struct pt_mapping *out) \
 	{                                                                                    \
-		return query_in(&(shape), t, true, va, out, query_root_direct_##shape);      \
+		return query_in(shape, t, direct, va, out, query_root_##name);               \
 	}
-A(FAST_SHAPES)(PT_QUERY_DIRECT)
-#undef PT_QUERY_DIRECT
 
-static __attribute__((noinline)) int query_root_direct_any(const struct pt_table *t, uint64_t va,
-							    struct pt_mapping *out)
-{
-	return query_root(t->shape, t, true, va, out);
-}
-
-static int query_direct_any(const struct pt_table *t, uint64_t va, struct pt_mapping *out)
-{
-	return query_in(t->shape, t, true, va, out, query_root_direct_any);
-}
+/* A copy per fast shape in either mode, chosen once (pt_init,
+ * pt_set_direct_map); one for the rest, the shape read from the table. */
+#define PT_QUERY_COPIES(sh)                      \
+	PT_QUERY_COPY(direct_##sh, &(sh), true)  \
+	PT_QUERY_COPY(mm_##sh, &(sh), false)
+A(FAST_SHAPES)(PT_QUERY_COPIES)
+PT_QUERY_COPY(direct_any, t->shape, true)
+PT_QUERY_COPY(mm_any, t->shape, false)
+#undef PT_QUERY_COPIES
+#undef PT_QUERY_COPY
 
 static void set_lookup(struct pt_table *t)
 {
-	t->lookup = t->direct ? query_direct_any : query_mm;
-#define PT_QUERY_PICK(sh) \
-	if (t->direct && t->shape == &(sh)) t->lookup = query_direct_##sh;
+	t->lookup = t->direct ? query_direct_any : query_mm_any;
+#define PT_QUERY_PICK(sh)                                                 \
+	if (t->shape == &(sh))                                            \
+		t->lookup = t->direct ? query_direct_##sh : query_mm_##sh;
 	A(FAST_SHAPES)(PT_QUERY_PICK)
 #undef PT_QUERY_PICK
 }
