@@ -9,9 +9,32 @@
 # Each plant gets its own copy under $PLANT_DIR (the real tree is never
 # touched); prints one row per plant and "N caught, N missed", and exits
 # non-zero if any plant was missed, did not apply or did not build.
+# PLANT_APPLY_ONLY=1: only check that each edit finds its text exactly
+# once in the real tree (no copy, no build), as a test group of tests/run.sh.
 set -u
 cd "$(dirname "$0")/.."
 top=$PWD
+if [ -n "${PLANT_APPLY_ONLY:-}" ]; then
+	pass=0 fail=0
+	for p in "${plants[@]}"; do
+		IFS='|' read -r name file from to <<<"$p"
+		n=$(python3 - "$file" "$from" <<'PY'
+import sys
+path, old = sys.argv[1], sys.argv[2].encode().decode("unicode_escape")
+print(open(path).read().count(old))
+PY
+)
+		if [ "$n" = 1 ]; then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1))
+			echo "plant \"$name\": its text is in $file $n times, not once"
+		fi
+	done
+	echo "[group] $(basename "$0" .sh) apply: $pass passed, $fail failed"
+	[ $fail -eq 0 ]
+	exit
+fi
 scratch=${PLANT_DIR:-/tmp/libpt-$(basename "$0" .sh)}
 rm -rf "$scratch"; mkdir -p "$scratch"
 ok=0 bad=0

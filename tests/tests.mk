@@ -49,6 +49,10 @@ fake-plants:
 defer-plants:
 	@tests/defer_plants.sh
 
+# Every plant of the plant scripts and every fuzz/mutants.py edit still
+# finds its text exactly once (no build: the scripts above do that).
+CHECK_BINS += tests/plants_apply.sh
+
 # The README's C block, between `<!-- example:begin -->` and
 # `<!-- example:end -->`, fenced as ```c ... ```. The example is a complete
 # program whose main returns 0 on success; it is compiled with main renamed

@@ -7,10 +7,10 @@ suites=""
 # name | file | text | replacement (literal; \n and \t as in C)
 # shellcheck disable=SC2034
 plants=(
-"TCR.HPD ignored: APTable/XNTable always apply|arch/aarch64.h|\t\tif (!(r->controls & PT_CTL_HPD))\n\t\t\t*up|\t\tif (1)\n\t\t\t*up"
-"APTable[0] does not take EL0 access away|arch/aarch64.h|(e & A64_AP_USER) && !(up & A64_AP_TABLE_NO_EL0)|(e & A64_AP_USER)"
+"TCR.HPD ignored: APTable/XNTable always apply|arch/aarch64.h|(up &= c & PT_CTL_HPD ? 0 : A64_TABLE_BITS)|(up &= A64_TABLE_BITS)"
+"APTable[0] does not take EL0 access away|arch/aarch64.h|~((t & A64_AP_USER)|~((t & 0)"
 "PAN ignored|arch/aarch64.h|lf->perm = (user && (c & PT_CTL_PAN) ? 0 :|lf->perm = (0 ? 0 :"
-"TCR.HD without HA dirties clean pages|arch/aarch64.h|const bool hd = (c & PT_CTL_HA) && (c & PT_CTL_HD);|const bool hd = c & PT_CTL_HD;"
+"TCR.HD without HA dirties clean pages|arch/aarch64.h|lf->clean = w && !w_hw && !((c & PT_CTL_HA) && (c & PT_CTL_HD));|lf->clean = w && !w_hw && !(c & PT_CTL_HD);"
 "a permission fault before the access flag one|arch/aarch64.h|#define arch_aarch64_AF_FIRST 1|#define arch_aarch64_AF_FIRST 0"
 "MAIR bytes below 0x80 read as Device|arch/aarch64.h|\tif (!(m >> 4))\n\t\treturn PT_DEVICE;|\tif (!(m >> 7))\n\t\treturn PT_DEVICE;"
 )
