@@ -254,17 +254,43 @@ static __attribute__((noinline)) size_t skip_empty(const PTE *tbl, size_t i, siz
 	return i;
 }
 
+/* MemorySanitizer does not see stores made by inline assembly. */
+#if defined(__has_feature)
+#if __has_feature(memory_sanitizer)
+#define PT_NO_STRING_STORES 1
+#endif
+#endif
+
 /*
  * Empty entries [from, to) of a new table nothing points to yet: the
  * release store that links it orders these before it, so they need not go
  * through st(). 64 bytes per step, volatile so that the loop cannot become
- * a memset call.
+ * a memset call. On an x86-64 host a stretch of 512 bytes or more is one
+ * string store, which fills whole cache lines at a time (the fast-string
+ * path): the new table of a region of huge leaves is mostly emptied, not
+ * written. Its stores are not single-copy atomic, which a table nothing
+ * points to does not need.
  */
 static inline void clear_entries(PTE *tbl, size_t from, size_t to)
 {
 	enum { L = PT_LANES(PTE) };
 	vec z = { 0 };
 	size_t i = from;
+#if defined(__x86_64__) && !defined(PT_NO_STRING_STORES)
+	if ((to - from) * sizeof(PTE) >= 512) {
+		/* 8 bytes a step: a 4-byte entry twice */
+		const uint64_t e = sizeof(PTE) == 8 ? (uint64_t)EMPTY : (uint64_t)EMPTY * 0x100000001u;
+		for (; i < to && (i * sizeof(PTE)) % 8; i++)
+			st(&tbl[i], EMPTY);
+		void *d = &tbl[i];
+		size_t c = (to - i) * sizeof(PTE) / 8;
+		i += c * (8 / sizeof(PTE));
+		__asm__ volatile("rep stosq" : "+D"(d), "+c"(c) : "a"(e) : "memory");
+		for (; i < to; i++)
+			st(&tbl[i], EMPTY);
+		return;
+	}
+#endif
 	for (unsigned k = 0; k < L; k++)
 		z[k] = (PTE)EMPTY;
 	for (; i < to && (i % L); i++)
