@@ -38,6 +38,9 @@ static bool plan_leaves(uint64_t va, uint64_t last, uint64_t pa, unsigned max_h,
 			size_t *np)
 {
 	size_t n = 0;
+	/* Pages alone: the count is known before the loop. */
+	if (max_h == 0 && (last - va) / span(S.levels - 1) >= MAX_PLAN)
+		return false;
 	for (;;) {
 		unsigned l;
 		for (l = 0; l < S.levels; l++) {
