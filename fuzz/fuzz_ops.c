@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "arena.h"
 #include "fuzz_common.h"
@@ -169,6 +170,7 @@ static int ctx_init(struct ctx *c, bool inject, bool direct)
 	c->frozen = false;
 	m_clear(&c->m);
 	full_check(c);
+	frames_sync_all();
 	return r;
 }
 
@@ -232,6 +234,7 @@ static void setup(const uint8_t **data, size_t *size)
 		trace = getenv("FUZZ_TRACE") ? atoi(getenv("FUZZ_TRACE")) : 0;
 	if (!arena_ready) {
 		FZ_CHECK(arena_init(&A, ARENA_BASE, ARENA_FRAMES) == 0);
+		frames_init();
 		arena_ready = true;
 	}
 	/* A fresh-looking arena for every input, without re-mapping it. */

@@ -72,6 +72,86 @@ static int tpa_cmp(const void *a, const void *b)
 	return x->pa < y->pa ? -1 : x->pa > y->pa;
 }
 
+/*
+ * A failed call must leave the table exactly as it was. Rather than walk
+ * it whole before and after, the harness keeps a copy of every frame in use
+ * (the blocks the arena handed out and has not had back), in step with the
+ * arena after every check: whole after a full check, the frames a scoped
+ * check walked (and those waiting for a flush) after one. A failed call's
+ * frames are compared with it: any write the call left behind, in any
+ * table, shows up there, and so does a write an earlier successful call
+ * made outside the part of the table checked after it.
+ */
+static struct {
+	struct blk {
+		uint32_t i, n; /* frames [i, i + n) */
+	} *blk;            /* the blocks in use, as allocated */
+	size_t nblk, blkcap;
+	unsigned char *copy; /* frame i's copy at copy + i * 4096 */
+} F;
+
+static int fz_alloc_frames(void *ctx, size_t count, size_t align, uint64_t *pa)
+{
+	int r = arena_alloc_frames(ctx, count, align, pa);
+	if (r == 0) {
+		F.blk = grow(F.blk, &F.blkcap, F.nblk + 1, sizeof(*F.blk));
+		F.blk[F.nblk++] = (struct blk){ (uint32_t)((*pa - A.base) / 4096), (uint32_t)count };
+	}
+	return r;
+}
+
+static void fz_free_frames(void *ctx, uint64_t pa, size_t count)
+{
+	arena_free_frames(ctx, pa, count);
+	for (size_t k = 0; k < F.nblk; k++)
+		if (A.base + (uint64_t)F.blk[k].i * 4096 == pa) {
+			F.blk[k] = F.blk[--F.nblk];
+			break;
+		}
+}
+
+static void frames_init(void)
+{
+	F.copy = mmap(NULL, (size_t)ARENA_FRAMES * 4096, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	FZ_CHECK(F.copy != MAP_FAILED);
+}
+
+/* Copy n frames from frame i. */
+static void frames_sync(size_t i, size_t n)
+{
+	FZ_CHECK(i + n <= ARENA_FRAMES);
+	memcpy(F.copy + i * 4096, A.mem + i * 4096, n * 4096);
+}
+
+static void frames_sync_all(void)
+{
+	for (size_t k = 0; k < F.nblk; k++)
+		frames_sync(F.blk[k].i, F.blk[k].n);
+}
+
+/* The block holding pa, copied whole. */
+static void frames_sync_pa(uint64_t pa)
+{
+	const size_t i = (size_t)((pa - A.base) / 4096);
+	for (size_t k = 0; k < F.nblk; k++)
+		if (i >= F.blk[k].i && i < (size_t)F.blk[k].i + F.blk[k].n) {
+			frames_sync(F.blk[k].i, F.blk[k].n);
+			return;
+		}
+}
+
+static void frames_same(void)
+{
+	for (size_t k = 0; k < F.nblk; k++) {
+		const size_t at = (size_t)F.blk[k].i * 4096, n = (size_t)F.blk[k].n * 4096;
+		if (memcmp(F.copy + at, A.mem + at, n) != 0)
+			fprintf(stderr, "frame %#llx changed since the last check\n",
+				(unsigned long long)(A.base + at));
+		FZ_CHECK(memcmp(F.copy + at, A.mem + at, n) == 0);
+	}
+}
+
 static struct tpa *tp;
 static size_t tpcap;
 
@@ -323,6 +403,19 @@ static void scope_check(struct ctx *c, uint64_t lo, uint64_t hi)
 	scope_walk(c, &x, pt_root(&c->t), 0, 0, lo, hi);
 	FZ_CHECK(x.li == x.lend && x.ai == x.nanc && x.ti == x.tend);
 	check_frames_of(c, x.ntp);
+	/* The frames the call could have written: the blocks holding the
+	 * tables walked, the root, and those it took out of the tree; on
+	 * ARMv7 every frame, as a group frame's other slots (tables out of
+	 * the range, or ones no entry points to any more) may change too. */
+	if (S.armv7) {
+		frames_sync_all();
+		return;
+	}
+	for (k = 0; k < x.ntp; k++)
+		frames_sync_pa(tp[k].pa);
+	frames_sync_pa(pt_root(&c->t));
+	for (unsigned i = 0; i < c->t.nfree; i++)
+		frames_sync_pa(c->t.free_pending[i] & ~UINT64_C(0xfff));
 }
 
 static void check_frames(void)
@@ -340,6 +433,7 @@ static void check_all(void)
 	full_check(&C[0]);
 	full_check(&C[1]);
 	check_frames();
+	frames_sync_all();
 }
 
 #endif

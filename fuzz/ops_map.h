@@ -151,7 +151,7 @@ static void do_map(struct ctx *c, struct rd *r, bool region)
 	fail_n = rd_u8(r) >= 0xe0 ? (rd_u8(r) & 7) + 1u : 0;
 	if (want == PT_OK)
 		scope_set(c, va, last);
-	snap_take(c, &sn, want != PT_OK || fail_n);
+	snap_take(c, &sn);
 	if (trace > 0)
 		fprintf(stderr, "   %s va %#llx pa %#llx size %#llx flags %#x\n", cur_op,
 			(unsigned long long)va, (unsigned long long)pa, (unsigned long long)size, flags);
@@ -237,7 +237,7 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 		scope_set(c, x->va, llast(x));
 		want = m_break_ends(m, x->va, llast(x), &brk, &ef.bbm);
 	}
-	snap_take(c, &sn, kind != 3 && want != PT_OK);
+	snap_take(c, &sn);
 	if (kind == 3)
 		memset(&out, 0x5a, sizeof(out)); /* zeroed on errors */
 	switch (kind) {

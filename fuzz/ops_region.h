@@ -126,7 +126,7 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 		}
 	}
 	fail_n = rd_u8(r) >= 0xe0 ? (rd_u8(r) & 7) + 1u : 0;
-	snap_take(c, &sn, want != PT_OK || fail_n);
+	snap_take(c, &sn);
 	if (trace > 0)
 		fprintf(stderr, "   %s va %#llx size %#llx flags %#x (tables %zu leaves %zu)\n", cur_op,
 			(unsigned long long)va, (unsigned long long)size, flags, m->nt, m->n);
@@ -218,7 +218,7 @@ static void do_copy(struct rd *r)
 			if (b + (span(0) - 1) == end)
 				break;
 		}
-	snap_take(d, &sn, want != PT_OK);
+	snap_take(d, &sn);
 	got = pt_copy_from(&d->t, &s->t, va, size);
 	if (want == PT_OK) {
 		ef.changed = true;

@@ -110,7 +110,7 @@ static void do_clear_state(struct ctx *c, struct rd *r)
 				bm_want[p / 64] |= UINT64_C(1) << (p % 64);
 		}
 	}
-	snap_take(c, &sn, want != PT_OK);
+	snap_take(c, &sn);
 	if (trace > 0)
 		fprintf(stderr, "   clear_state va %#llx size %#llx bits %#x bitmap %d\n",
 			(unsigned long long)va, (unsigned long long)size, bits, bm != NULL);
@@ -175,7 +175,7 @@ static void do_set_state(struct ctx *c, struct rd *r)
 		ef.changed = nf != x->flags || ns != x->state;
 		eff_rec(&ef, x->va);
 	}
-	snap_take(c, &sn, want != PT_OK);
+	snap_take(c, &sn);
 	if (trace > 0)
 		fprintf(stderr, "   set_state va %#llx bits %#x\n", (unsigned long long)va, bits);
 	got = pt_set_state(&c->t, va, bits);

@@ -33,87 +33,19 @@ static bool arm_family(void)
 	return S.a64 || S.s2 || S.arch == PT_ARMV7;
 }
 
-/* Common pre-call bookkeeping. frames: the frames in use were saved
- * (frames_save), as they must be before any call that may fail. */
+/* Common pre-call bookkeeping. */
 struct snap {
 	unsigned n0;
 	unsigned long failed0, fl0;
 	size_t inuse0;
-	bool frames;
 };
 
-/*
- * A failed call must leave the table exactly as it was. Rather than walk
- * it whole before and after, the harness keeps a copy of every frame in use
- * (the blocks the arena handed out and has not had back) before a call that
- * may fail and compares them after: any write the call left behind, in
- * any table, shows up there. A failed call gives back what it took, so
- * the list of blocks is the same (in_use is checked besides).
- */
-static struct {
-	struct blk {
-		uint32_t i, n; /* frames [i, i + n) */
-	} *blk;            /* the blocks in use, as allocated */
-	size_t nblk, blkcap;
-	unsigned char *mem; /* their contents when saved, 4 KiB a frame */
-	size_t memcap, nsaved;
-} F;
-
-static int fz_alloc_frames(void *ctx, size_t count, size_t align, uint64_t *pa)
-{
-	int r = arena_alloc_frames(ctx, count, align, pa);
-	if (r == 0) {
-		F.blk = grow(F.blk, &F.blkcap, F.nblk + 1, sizeof(*F.blk));
-		F.blk[F.nblk++] = (struct blk){ (uint32_t)((*pa - A.base) / 4096), (uint32_t)count };
-	}
-	return r;
-}
-
-static void fz_free_frames(void *ctx, uint64_t pa, size_t count)
-{
-	arena_free_frames(ctx, pa, count);
-	for (size_t k = 0; k < F.nblk; k++)
-		if (A.base + (uint64_t)F.blk[k].i * 4096 == pa) {
-			F.blk[k] = F.blk[--F.nblk];
-			break;
-		}
-}
-
-static void frames_save(void)
-{
-	size_t off = 0;
-	F.mem = grow(F.mem, &F.memcap, A.in_use * 4096 + 1, 1);
-	for (size_t k = 0; k < F.nblk; k++) {
-		memcpy(F.mem + off, A.mem + (size_t)F.blk[k].i * 4096, (size_t)F.blk[k].n * 4096);
-		off += (size_t)F.blk[k].n * 4096;
-	}
-	F.nsaved = F.nblk;
-}
-
-static void frames_same(void)
-{
-	size_t off = 0;
-	FZ_CHECK(F.nsaved == F.nblk);
-	for (size_t k = 0; k < F.nblk; k++) {
-		const size_t n = (size_t)F.blk[k].n * 4096;
-		if (memcmp(F.mem + off, A.mem + (size_t)F.blk[k].i * 4096, n) != 0)
-			fprintf(stderr, "frame %#llx changed\n",
-				(unsigned long long)(A.base + (uint64_t)F.blk[k].i * 4096));
-		FZ_CHECK(memcmp(F.mem + off, A.mem + (size_t)F.blk[k].i * 4096, n) == 0);
-		off += n;
-	}
-}
-
-/* may_fail: the model expects a failure, or an allocation may be refused. */
-static void snap_take(struct ctx *c, struct snap *s, bool may_fail)
+static void snap_take(struct ctx *c, struct snap *s)
 {
 	s->n0 = c->t.nflush;
 	s->failed0 = A.failed;
 	s->fl0 = A.flush_calls;
 	s->inuse0 = A.in_use;
-	s->frames = may_fail;
-	if (may_fail)
-		frames_save();
 }
 
 /*
@@ -185,8 +117,7 @@ static void verify_call(struct ctx *c, int got, int want, size_t need, const str
 		FZ_CHECK(c->t.nflush == n0);
 		FZ_CHECK(A.in_use == sn->inuse0);
 		FZ_CHECK(A.flush_calls == fl0);
-		/* Atomic: every frame in use before holds what it held. */
-		FZ_CHECK(sn->frames);
+		/* Atomic: every frame in use holds what it held. */
 		frames_same();
 		return;
 	}
