@@ -13,7 +13,7 @@ FUZZ_OPS_VARIANTS := $(shell awk '!/^\#/ && (NF == 3 || NF == 4) { print $$1 ":"
 # fuzz_ops is one translation unit: fuzz_ops.c includes each ops_*.h once.
 FZ_OPS_SRC := fuzz/fuzz_ops.c fuzz/ops_model.h fuzz/ops_gen.h fuzz/ops_check.h \
 	fuzz/ops_verify.h fuzz/ops_map.h fuzz/ops_region.h fuzz/ops_walk.h fuzz/ops_state.h \
-	fuzz/fuzz_common.h include/pt.h $(wildcard include/pt/*.h) tests/arena.h
+	fuzz/fuzz_common.h fuzz/sancov-ignore.txt include/pt.h $(wildcard include/pt/*.h) tests/arena.h
 
 fz_name = $(word 1,$(subst :, ,$(1)))
 fz_arch = $(word 2,$(subst :, ,$(1)))
@@ -31,7 +31,7 @@ FZ_CORE_EXTRA := -ffreestanding -fno-builtin -fno-strict-aliasing
 
 FZ_lf_CC      = $(FUZZ_CC)
 FZ_lf_CFLAGS  = -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
-	-fno-sanitize-recover=undefined
+	-fno-sanitize-recover=undefined -fsanitize-coverage-ignorelist=fuzz/sancov-ignore.txt
 FZ_lf_LDFLAGS = -fsanitize=fuzzer,address,undefined
 FZ_lf_MAIN    =
 
@@ -66,7 +66,7 @@ FZ_cov_MAIN    = $(FZ)/cov/obj/replay.o
 FZ_ENGINES := lf msan afl cmplog replay cov
 
 define FZ_ENGINE_RULES
-$(FZ)/$(1)/core/%.o: src/%.c $(CORE_HDR)
+$(FZ)/$(1)/core/%.o: src/%.c $(CORE_HDR) fuzz/sancov-ignore.txt
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $(FZ_CORE_EXTRA) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
 $(FZ)/$(1)/obj/arena.o: tests/arena.c tests/arena.h include/pt.h $(wildcard include/pt/*.h)

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "arena.h"
 #include "fuzz_common.h"
@@ -169,6 +170,7 @@ static int ctx_init(struct ctx *c, bool inject, bool direct)
 	c->frozen = false;
 	m_clear(&c->m);
 	full_check(c);
+	frames_sync_all();
 	return r;
 }
 
@@ -232,6 +234,7 @@ static void setup(const uint8_t **data, size_t *size)
 		trace = getenv("FUZZ_TRACE") ? atoi(getenv("FUZZ_TRACE")) : 0;
 	if (!arena_ready) {
 		FZ_CHECK(arena_init(&A, ARENA_BASE, ARENA_FRAMES) == 0);
+		frames_init();
 		arena_ready = true;
 	}
 	/* A fresh-looking arena for every input, without re-mapping it. */
@@ -242,6 +245,9 @@ static void setup(const uint8_t **data, size_t *size)
 	A.errors = 0;
 	A.flush_calls = A.flush_all_calls = 0;
 	arena_mm(&A, &MM);
+	MM.alloc_frames = fz_alloc_frames;
+	MM.free_frames = fz_free_frames;
+	F.nblk = 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -270,6 +276,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned code = (op & 0x7f) == 0x6a ? 16u : (op & 0x7f) == 0x6d ? 17u : op & 0x0fu;
 		struct ctx *c = (op & 0x80) ? &C[1] : &C[0];
 		cur_opno++;
+		scope.c = NULL;
 		if (c == &C[1] && !c->alive && code != 13)
 			ctx_init(c, false, false);
 		switch (code) {
@@ -307,9 +314,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		default: do_set_state(c, &r); break;
 		}
 		/* Lookups and flushes change no entry, and a failed call was
-		 * compared whole already: walk again only after a success. */
-		if (need_check || code == 12 || code == 13)
+		 * proven to change none: check again only after a success,
+		 * where the call could have written (the whole table after a
+		 * call that names no range). */
+		if (need_check && scope.c && code != 12 && code != 13) {
+			scope_check(scope.c, scope.lo, scope.hi);
+			check_frames();
+		} else if (need_check || code == 12 || code == 13) {
 			check_all();
+		}
 		need_check = false;
 	}
 	cur_op = "final destroy";

@@ -38,6 +38,9 @@ static bool plan_leaves(uint64_t va, uint64_t last, uint64_t pa, unsigned max_h,
 			size_t *np)
 {
 	size_t n = 0;
+	/* Pages alone: the count is known before the loop. */
+	if (max_h == 0 && (last - va) / span(S.levels - 1) >= MAX_PLAN)
+		return false;
 	for (;;) {
 		unsigned l;
 		for (l = 0; l < S.levels; l++) {
@@ -66,7 +69,7 @@ static void do_map(struct ctx *c, struct rd *r, bool region)
 	struct model *m = &c->m;
 	uint64_t va = gen_va(r, m), pa = gen_pa(r, va), size, last = 0;
 	uint32_t flags = gen_flags(r);
-	unsigned opts = 0, max_h = 0;
+	unsigned opts = 0, max_h = 0, fail_n;
 	int want = PT_OK, got;
 	size_t np = 0;
 	struct need nd = { 0, UINT64_MAX };
@@ -145,12 +148,15 @@ static void do_map(struct ctx *c, struct rd *r, bool region)
 			}
 		}
 	}
+	fail_n = rd_u8(r) >= 0xe0 ? (rd_u8(r) & 7) + 1u : 0;
+	if (want == PT_OK)
+		scope_set(c, va, last);
 	snap_take(c, &sn);
 	if (trace > 0)
 		fprintf(stderr, "   %s va %#llx pa %#llx size %#llx flags %#x\n", cur_op,
 			(unsigned long long)va, (unsigned long long)pa, (unsigned long long)size, flags);
-	if (rd_u8(r) >= 0xe0)
-		arena_fail_nth(&A, (rd_u8(r) & 7) + 1u);
+	if (fail_n)
+		arena_fail_nth(&A, fail_n);
 	if (region)
 		got = pt_map_region(&c->t, va, pa, size, flags, opts);
 	else
@@ -187,7 +193,7 @@ static void do_map(struct ctx *c, struct rd *r, bool region)
 			eff_rec(&ef, p->va);
 		}
 	}
-	verify_call(c, got, want, nd.n, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
+	verify_call(c, got, want, nd.n, &sn, &ef);
 	if (got == PT_OK) {
 		size_t i = m_first_ge(m, va);
 		if (region && opts)
@@ -227,8 +233,10 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 	if (want == PT_OK && kind != 3 && c->frozen)
 		return;
 	/* An edit of one member breaks its whole group first. */
-	if (want == PT_OK && kind != 3)
+	if (want == PT_OK && kind != 3) {
+		scope_set(c, x->va, llast(x));
 		want = m_break_ends(m, x->va, llast(x), &brk, &ef.bbm);
+	}
 	snap_take(c, &sn);
 	if (kind == 3)
 		memset(&out, 0x5a, sizeof(out)); /* zeroed on errors */
@@ -291,7 +299,7 @@ static void do_single(struct ctx *c, struct rd *r, int kind)
 		/* A different output address on Arm: break-before-make. */
 		ef.bbm |= kind == 1 && npa != x->pa;
 	}
-	verify_call(c, got, want, 0, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
+	verify_call(c, got, want, 0, &sn, &ef);
 	if (got != PT_OK) {
 		m_unbreak(m, &brk);
 		return;

@@ -229,7 +229,6 @@ struct ctx {
 	struct model m;
 	bool alive;
 	bool frozen;     /* its tables are shared into main: no more edits */
-	uint64_t digest; /* of the last full check */
 };
 
 static struct arena A;

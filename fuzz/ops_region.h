@@ -63,6 +63,7 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 	struct model save = { 0 };
 	struct broken brk = { { 0 }, { 0 }, 0 };
 	size_t i = 0, j = 0;
+	unsigned fail_n;
 	int want = PT_OK, got;
 	cur_op = protect ? "protect_region" : "unmap_region";
 	if (!c->alive || !flags_ok(flags))
@@ -82,6 +83,7 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 		FZ_CHECK(save.tv != NULL);
 		mv(save.tv, m->tv, m->nt * sizeof(*m->tv));
 		save.nt = m->nt;
+		scope_set(c, va, last);
 		want = m_break_ends(m, va, last, &brk, &ef.bbm);
 		i = m_first_ge(m, va);
 		for (j = i; want == PT_OK && j < m->n && m->lv[j].va <= last; j++) {
@@ -123,6 +125,7 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 			return;
 		}
 	}
+	fail_n = rd_u8(r) >= 0xe0 ? (rd_u8(r) & 7) + 1u : 0;
 	snap_take(c, &sn);
 	if (trace > 0)
 		fprintf(stderr, "   %s va %#llx size %#llx flags %#x (tables %zu leaves %zu)\n", cur_op,
@@ -137,8 +140,8 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 			fprintf(stderr, "     table L%u %#llx%s\n", m->tv[k].level,
 				(unsigned long long)m->tv[k].va, m->tv[k].shared ? " shared" : "");
 	}
-	if (rd_u8(r) >= 0xe0)
-		arena_fail_nth(&A, (rd_u8(r) & 7) + 1u);
+	if (fail_n)
+		arena_fail_nth(&A, fail_n);
 	if (protect)
 		got = pt_protect_region(&c->t, va, size, flags);
 	else
@@ -174,7 +177,7 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 		m->nt = save.nt;
 	}
 	free(save.tv);
-	verify_call(c, got, want, nd.n, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
+	verify_call(c, got, want, nd.n, &sn, &ef);
 }
 
 static void do_copy(struct rd *r)
@@ -221,7 +224,7 @@ static void do_copy(struct rd *r)
 		ef.changed = true;
 		ef.record_all = true;
 	}
-	verify_call(d, got, want, 0, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
+	verify_call(d, got, want, 0, &sn, &ef);
 	if (got != PT_OK)
 		return;
 	for (uint64_t b = first;; b += span(0)) {

@@ -78,8 +78,10 @@ static void do_clear_state(struct ctx *c, struct rd *r)
 	}
 	if (want == PT_OK && c->frozen)
 		return;
-	if (want == PT_OK)
+	if (want == PT_OK) {
+		scope_set(c, va, last);
 		want = m_break_ends(m, va, last, &brk, &ef.bbm);
+	}
 	/* Bit 0: a bitmap (when the range is small enough to have one, or
 	 * the call fails before looking at it); bit 1: it starts with a
 	 * pattern, which the call must only OR into. */
@@ -114,7 +116,7 @@ static void do_clear_state(struct ctx *c, struct rd *r)
 			(unsigned long long)va, (unsigned long long)size, bits, bm != NULL);
 	got = pt_clear_state(&c->t, va, size, bits, bm);
 	check_no_alloc(allocs0, sn.inuse0);
-	verify_call(c, got, want, 0, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
+	verify_call(c, got, want, 0, &sn, &ef);
 	for (size_t k = 0; k < nw; k++) {
 		if (bm[k] != bm_want[k])
 			fprintf(stderr, "bitmap word %zu: got %#llx model %#llx\n", k,
@@ -163,8 +165,10 @@ static void do_set_state(struct ctx *c, struct rd *r)
 		want = PT_ERR_INVALID;
 	if (want == PT_OK && c->frozen)
 		return;
-	if (want == PT_OK)
+	if (want == PT_OK) {
+		scope_set(c, x->va, llast(x));
 		want = m_break_ends(m, x->va, llast(x), &brk, &ef.bbm);
+	}
 	if (want == PT_OK) {
 		nf = x->flags | (bits & SW_BITS);
 		ns = st_of(nf, x->state | (bits & STATE_BITS));
@@ -176,7 +180,7 @@ static void do_set_state(struct ctx *c, struct rd *r)
 		fprintf(stderr, "   set_state va %#llx bits %#x\n", (unsigned long long)va, bits);
 	got = pt_set_state(&c->t, va, bits);
 	check_no_alloc(allocs0, sn.inuse0);
-	verify_call(c, got, want, 0, sn.n0, sn.failed0, sn.fl0, sn.digest0, sn.inuse0, &ef);
+	verify_call(c, got, want, 0, &sn, &ef);
 	if (got != PT_OK) {
 		m_unbreak(m, &brk);
 		return;

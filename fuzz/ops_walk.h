@@ -10,13 +10,22 @@
 
 /* ---- Walks ------------------------------------------------------------ */
 
+/*
+ * pt_walk with a per-table limit, or stopped by its callback after `stop`
+ * entries: the model's pre-order (every leaf and table, as full_check
+ * meets them) filtered as the limit says, each entry shown checked as
+ * full_check checks it. With a corrupt entry in the table the full walk
+ * stops there and a limited one may not get there: only the result is
+ * checked.
+ */
 static void do_walk(struct ctx *c, struct rd *r)
 {
 	uint8_t b = rd_u8(r);
 	size_t limit = b & 3;
 	unsigned long stop = (b >> 2) & 1 ? rd_u8(r) + 1u : 0;
-	struct went *full;
-	size_t nfull;
+	struct model *m = &c->m;
+	struct expect x = { .m = m, .tend = m->nt, .lend = m->n };
+	size_t nfull = m->n + m->nt, k = 0;
 	int got;
 	cur_op = "walk";
 	if (!c->alive) {
@@ -25,44 +34,50 @@ static void do_walk(struct ctx *c, struct rd *r)
 		return;
 	}
 	FZ_CHECK(pt_walk(&c->t, NULL, NULL) == PT_ERR_INVALID);
-	full_check(c);
-	nfull = W.n;
-	full = malloc((nfull + 1) * sizeof(*full));
-	FZ_CHECK(full != NULL);
-	mv(full, W.v, nfull * sizeof(*full));
 	got = walk_all(c, limit, stop);
-	if (m_ncorrupt(&c->m)) {
-		/* The full walk stopped at it; a limited one may not get there. */
+	if (m_ncorrupt(m)) {
 		FZ_CHECK(got == PT_ERR_CORRUPT || got == PT_OK || got == 77);
-	} else if (stop && stop <= nfull && limit == 0) {
+		return;
+	}
+	if (stop && stop <= nfull && limit == 0) {
 		FZ_CHECK(got == 77 && W.pre_calls == stop);
-	} else if (!stop) {
-		/* Expected limited walk: filter the full pre-order. */
+		nfull = stop; /* the entries shown: the first `stop` */
+	} else if (stop) {
+		return;
+	} else {
+		FZ_CHECK(got == PT_OK);
+	}
+	{
 		size_t cnt[PT_MAX_LEVELS + 1] = { 0 };
 		bool emit[PT_MAX_LEVELS + 1] = { 0 };
-		size_t k = 0;
-		FZ_CHECK(got == PT_OK);
 		for (size_t f = 0; f < nfull; f++) {
-			const struct pt_entry *e = &full[f].e;
-			unsigned l = e->level;
+			const bool leaf = ex_take_leaf(&x);
+			const unsigned l = leaf ? level_of(m->lv[x.li].size) : ex_table(&x)->level - 1;
 			/* cnt[l]: entries shown so far in the current level-l table. */
 			bool ok = (l == 0 || emit[l - 1]) && (!limit || cnt[l] < limit);
 			if (ok)
 				cnt[l]++;
-			if (!e->leaf) {
+			if (!leaf) {
 				emit[l] = ok;
 				cnt[l + 1] = 0;
 			}
 			if (ok) {
+				struct pt_entry d;
+				const struct pt_entry *e = &W.v[k].e;
 				FZ_CHECK(k < W.n);
-				FZ_CHECK(W.v[k].e.va == e->va && W.v[k].e.level == e->level &&
-					 W.v[k].e.pte == e->pte);
+				FZ_CHECK(pt_pte_decode(S.arch, S.feat, S.plev + e->level, e->pte, &d) == PT_OK);
+				check_entry(c, &x, e, &d);
 				k++;
+			} else if (leaf) {
+				x.li++;
+			} else if (x.ai < x.nanc) {
+				x.ai++;
+			} else {
+				x.ti++;
 			}
 		}
-		FZ_CHECK(k == W.n);
 	}
-	free(full);
+	FZ_CHECK(k == W.n);
 }
 
 static struct pt_range *rg;
