@@ -45,6 +45,7 @@
 
 #include "ops_model.h"
 #include "ops_gen.h"
+#include "ops_ref.h"
 #include "ops_check.h"
 
 /* ---- The calls ------------------------------------------------------------ */

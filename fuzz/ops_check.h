@@ -149,6 +149,7 @@ static void full_check(struct ctx *c)
 			tp = grow(tp, &tpcap, ntp + 1, sizeof(*tp));
 			tp[ntp++] = (struct tpa){ e->pa, e->va };
 		}
+		ref_check_entry(c, e, e->leaf ? &m->lv[li - 1] : NULL);
 	}
 	if (hascor)
 		FZ_CHECK(li < m->n && m->lv[li].corrupt &&
