@@ -52,11 +52,20 @@ static void model_split(struct model *m, struct need *nd, const struct leaf *x, 
 	}
 }
 
-static void do_clear(struct ctx *c, struct rd *r, bool protect)
+/* unmap_region or pt_protect_region (protect); shaped: over the range
+ * gen_shaped_range makes, with an allocation failure always injected. */
+static void do_clear(struct ctx *c, struct rd *r, bool protect, bool shaped)
 {
 	struct model *m = &c->m;
-	uint64_t va = gen_va(r, m), size = gen_region_size(r), last = 0;
-	uint32_t flags = protect ? gen_flags(r) : PT_READ;
+	uint64_t va = 0, size = 0, last = 0;
+	uint32_t flags;
+	if (shaped) {
+		gen_shaped_range(r, m, &va, &size);
+	} else {
+		va = gen_va(r, m);
+		size = gen_region_size(r);
+	}
+	flags = protect ? gen_flags(r) : PT_READ;
 	struct need nd = { 0, UINT64_MAX };
 	struct effect ef = { 0 };
 	struct snap sn;
@@ -137,7 +146,9 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 			fprintf(stderr, "     table L%u %#llx%s\n", m->tv[k].level,
 				(unsigned long long)m->tv[k].va, m->tv[k].shared ? " shared" : "");
 	}
-	if (rd_u8(r) >= 0xe0)
+	if (shaped)
+		arena_fail_nth(&A, rd_u8(r) % 8 + 1u);
+	else if (rd_u8(r) >= 0xe0)
 		arena_fail_nth(&A, (rd_u8(r) & 7) + 1u);
 	if (protect)
 		got = pt_protect_region(&c->t, va, size, flags);
