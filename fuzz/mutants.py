@@ -518,6 +518,13 @@ MUTANTS = [
     ("aarch64-l0-block-leaf", "arch/aarch64.h", "if ((h == 0) != !!(pte & A64_TYPE) || h > 2)",
      "if ((h == 0) != !!(pte & A64_TYPE) || h > 3)", None,
      "AArch64 4K: a level-0 block (reserved without LPA2) decoded as a 512G leaf"),
+    ("loongarch-huge-at-root-leaf", "arch/loongarch.h",
+     "if (h > 2 || !arch_loongarch_leaf_ok(pte) ||",
+     "if (h > 3 || !arch_loongarch_leaf_ok(pte) ||", None,
+     "LoongArch: a root (PGD) entry with the huge bit (no 512G pages) decoded as a leaf"),
+    ("armv7-ap100-leaf", "arch/armv7.h", "\tcase 5: return PT_READ;\n",
+     "\tcase 4:\n\tcase 5: return PT_READ;\n", None,
+     "ARMv7: the reserved AP[2:0] 100 decoded as a kernel read-only leaf"),
     # An atomicity bug only one call shape shows: the plan credits a table
     # the unmap frees (wholly covered) against a split's new table, and the
     # commit, finding no frame reserved, allocates one itself; when that
