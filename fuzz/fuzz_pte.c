@@ -99,7 +99,7 @@ static unsigned v7_ap(unsigned level, uint64_t pte)
 /*
  * pt_pte_decode's answer (rc, e) for pte at level against the reference:
  * the entry under ancestors that restrict nothing (ref_table_entry), in
- * libpt's own regime (pt_translate's: SPEC §8), walked to the lowest VA of
+ * libpt's own regime (pt_translate's), walked to the lowest VA of
  * the table (the highest half's for AArch64 HIGH). The same class (empty,
  * table, leaf, corrupt); a leaf with the reference's PA (the base of the
  * page or Svnapot run), size, flags (memory types the manuals leave

@@ -94,7 +94,7 @@ static void ref_run_note(unsigned l, uint64_t seed, uint64_t parent, const struc
  * Entry e of c's table, as the walk reported it (after the walk's own
  * checks against the model), and x its leaf in the model (NULL: e is a
  * table entry). The reference walks to e->va under libpt's own regime
- * (pt_translate's: SPEC §8) with e's ancestors as the walk reported them,
+ * (pt_translate's) with e's ancestors as the walk reported them,
  * so the hierarchy (x86 R/W and U/S, Arm APTable and XNTable) counts too:
  * - a table entry is a valid table descriptor at that level, pointing at
  *   the walked PA;

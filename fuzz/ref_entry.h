@@ -26,7 +26,7 @@
 #include "ref_walk.h"
 #include "ref_x86.h"
 
-/* The controls each format's regime has (SPEC §8: each is a named
+/* The controls each format's regime has (each is a named
  * register bit of that architecture; any other is an unknown control). */
 static uint64_t ctl_of(enum pt_arch a)
 {
@@ -55,7 +55,7 @@ static uint64_t ctl_of(enum pt_arch a)
 	}
 }
 
-/* SPEC §8: pt_translate is pt_access with libpt's own regime (x86 NXE and
+/* pt_translate is pt_access with libpt's own regime (x86 NXE and
  * WP, hardware A/D, no TEX remap, no AFE), access 0. */
 static struct pt_regime own_regime(enum pt_arch a, unsigned feat, uint64_t root)
 {
