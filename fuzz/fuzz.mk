@@ -10,9 +10,15 @@ FZ           := $(BUILD)/fuzz
 # Format variants of fuzz_ops (name:arch:features:va_bits), from fuzz/variants.txt.
 FUZZ_OPS_VARIANTS := $(shell awk '!/^\#/ && (NF == 3 || NF == 4) { print $$1 ":" $$2 ":" $$3 ":" (NF == 4 ? $$4 : 0) }' fuzz/variants.txt)
 
+# The reference MMU (fuzz_translate's, and the per-entry oracle of fuzz_ops
+# and fuzz_pte).
+FZ_REF_SRC := fuzz/ref_walk.h fuzz/ref_x86.h fuzz/ref_arm.h fuzz/ref_ept.h fuzz/ref_rv_la.h \
+	fuzz/ref_entry.h
+
 # fuzz_ops is one translation unit: fuzz_ops.c includes each ops_*.h once.
 FZ_OPS_SRC := fuzz/fuzz_ops.c fuzz/ops_model.h fuzz/ops_gen.h fuzz/ops_check.h \
 	fuzz/ops_verify.h fuzz/ops_map.h fuzz/ops_region.h fuzz/ops_walk.h fuzz/ops_state.h \
+	fuzz/ops_ref.h $(FZ_REF_SRC) \
 	fuzz/fuzz_common.h fuzz/sancov-ignore.txt include/pt.h $(wildcard include/pt/*.h) tests/arena.h
 
 fz_name = $(word 1,$(subst :, ,$(1)))
@@ -75,10 +81,10 @@ $(FZ)/$(1)/obj/arena.o: tests/arena.c tests/arena.h include/pt.h $(wildcard incl
 $(FZ)/$(1)/obj/replay.o: fuzz/replay.c fuzz/fuzz_common.h
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
-$(FZ)/$(1)/obj/fuzz_pte.o: fuzz/fuzz_pte.c fuzz/fuzz_common.h include/pt.h $(wildcard include/pt/*.h)
+$(FZ)/$(1)/obj/fuzz_pte.o: fuzz/fuzz_pte.c fuzz/fuzz_common.h $(FZ_REF_SRC) include/pt.h $(wildcard include/pt/*.h)
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
-$(FZ)/$(1)/obj/fuzz_translate.o: fuzz/fuzz_translate.c fuzz/fuzz_common.h fuzz/ref_walk.h fuzz/ref_x86.h fuzz/ref_arm.h fuzz/ftr_fmt.h fuzz/ftr_nested.h fuzz/ref_ept.h fuzz/ref_rv_la.h include/pt.h $(wildcard include/pt/*.h) tests/arena.h
+$(FZ)/$(1)/obj/fuzz_translate.o: fuzz/fuzz_translate.c fuzz/fuzz_common.h $(FZ_REF_SRC) fuzz/ftr_fmt.h fuzz/ftr_nested.h include/pt.h $(wildcard include/pt/*.h) tests/arena.h
 	@mkdir -p $$(@D)
 	$$(FZ_$(1)_CC) $(FZ_COMMON) $$(FZ_$(1)_CFLAGS) -c $$< -o $$@
 FZ_$(1)_LIB := $(patsubst src/%.c,$(FZ)/$(1)/core/%.o,$(CORE_SRC)) $(FZ)/$(1)/obj/arena.o

@@ -46,6 +46,7 @@
 
 #include "ops_model.h"
 #include "ops_gen.h"
+#include "ops_ref.h"
 #include "ops_check.h"
 
 /* ---- The calls ------------------------------------------------------------ */
@@ -270,10 +271,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (rd_more(&r) && cur_opno < MAX_OPS) {
 		uint8_t op = rd_u8(&r);
 		/* Bit 7: act on the second table (created on first use). Bits
-		 * 0-3 pick the call, bits 4-6 are ignored, except in the two
-		 * codes the state calls took (16, 17), 0x6a and 0x6d, which no
-		 * stored input used when they came. */
-		unsigned code = (op & 0x7f) == 0x6a ? 16u : (op & 0x7f) == 0x6d ? 17u : op & 0x0fu;
+		 * 0-3 pick the call, bits 4-6 are ignored, except in the codes
+		 * the state calls took (16, 17), 0x6a and 0x6d, which no
+		 * stored input used when they came, and 0x77 and 0x78, the
+		 * shaped unmap_region and protect_region (18, 19:
+		 * gen_shaped_range, an allocation failure always injected). */
+		const uint8_t low = op & 0x7f;
+		unsigned code = low == 0x6a ? 16u : low == 0x6d ? 17u : low == 0x77 ? 18u
+			      : low == 0x78 ? 19u : op & 0x0fu;
 		struct ctx *c = (op & 0x80) ? &C[1] : &C[0];
 		cur_opno++;
 		scope.c = NULL;
@@ -287,8 +292,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4: do_single(c, &r, 1); break;
 		case 5: do_single(c, &r, 2); break;
 		case 6: do_single(c, &r, 3); break;
-		case 7: do_clear(c, &r, false); break;
-		case 8: do_clear(c, &r, true); break;
+		case 7: do_clear(c, &r, false, false); break;
+		case 8: do_clear(c, &r, true, false); break;
+		case 18: do_clear(c, &r, false, true); break;
+		case 19: do_clear(c, &r, true, true); break;
 		case 9: do_copy(&r); break;
 		case 10: do_walk(c, &r); break;
 		case 11: do_flush(c); break;
@@ -311,7 +318,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 14: do_plant(c, &r); break;
 		case 15: do_ranges(c, &r); break;
 		case 16: do_clear_state(c, &r); break;
-		default: do_set_state(c, &r); break;
+		case 17: do_set_state(c, &r); break;
 		}
 		/* Lookups and flushes change no entry, and a failed call was
 		 * proven to change none: check again only after a success,

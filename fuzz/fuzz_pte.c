@@ -6,7 +6,10 @@
  * field consistent); a decoded leaf is re-encoded from its decoded flags and
  * decoded again (stable, and a fixpoint); an arbitrary (pa, flags) is
  * encoded as a leaf and a table and decoded back (identity on normalised
- * flags); invalid arguments give 0 / PT_ERR_INVALID.
+ * flags); invalid arguments give 0 / PT_ERR_INVALID. Every decoded entry is
+ * also judged by the reference MMU (fuzz/ref_entry.h): the class, and a
+ * leaf's PA, size, flags and state, must be what the architecture manual
+ * says that entry means at that level.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,6 +17,7 @@
 
 #include "fuzz_common.h"
 #include "pt.h"
+#include "ref_entry.h"
 
 static unsigned cur_arch, cur_feat, cur_level;
 static uint64_t cur_pte;
@@ -83,6 +87,95 @@ static void check_decoded(enum pt_arch a, unsigned f, unsigned level, uint64_t p
 	/* Stage 2 has no USER and no GLOBAL. */
 	if (fz_is_ept(a) || fz_is_gstage(a))
 		FZ_CHECK(!(e->flags & (PT_USER | PT_GLOBAL)));
+}
+
+/* ARMv7 AP[2:0] of a section (level 0) or small page (ARMv7 ARM B3.5.1). */
+static unsigned v7_ap(unsigned level, uint64_t pte)
+{
+	return level ? (unsigned)((pte >> 4) & 3) | (unsigned)((pte >> 9) & 1) << 2
+		     : (unsigned)((pte >> 10) & 3) | (unsigned)((pte >> 15) & 1) << 2;
+}
+
+/*
+ * pt_pte_decode's answer (rc, e) for pte at level against the reference:
+ * the entry under ancestors that restrict nothing (ref_table_entry), in
+ * libpt's own regime (pt_translate's), walked to the lowest VA of
+ * the table (the highest half's for AArch64 HIGH). The same class (empty,
+ * table, leaf, corrupt); a leaf with the reference's PA (the base of the
+ * page or Svnapot run), size, flags (memory types the manuals leave
+ * undefined apart) and state; a table pointing where the walk goes next.
+ */
+static void ref_compare(enum pt_arch a, unsigned f, unsigned level, uint64_t pte, int rc,
+			const struct pt_entry *e)
+{
+	uint64_t path[PT_MAX_LEVELS], va = 0;
+	struct pt_regime r = own_regime(a, f, 0);
+	struct ref_out o;
+	enum ref_kind k, want;
+	bool same;
+	/* A stage 2's entry levels are Arm's 0..3: the 48-bit IPA walk. */
+	if (a == PT_AARCH64_S2)
+		r.va_bits = 48;
+	if ((a == PT_AARCH64 || a == PT_AARCH64_16K || a == PT_AARCH64_64K) &&
+	    (f & PT_FEAT_AARCH64_HIGH))
+		va = UINT64_MAX;
+	for (unsigned i = 0; i < level; i++)
+		path[i] = ref_table_entry(a, UINT64_C(0x10000));
+	path[level] = pte;
+	/* An ARMv7 entry is 32 bits: a wider value is corrupt (checked
+	 * above), nothing the MMU could read. */
+	if (a == PT_ARMV7 && pte >> 32)
+		return;
+	k = ref_entry(&r, va, path, level + 1, &o);
+	want = rc == PT_ERR_NOT_MAPPED ? REF_EMPTY
+	       : rc == PT_ERR_CORRUPT  ? REF_CORRUPT
+	       : e->leaf	       ? REF_LEAF
+				       : REF_TABLE;
+	same = k == want;
+	/* Leaves libpt's vocabulary has no mapping for, which it may call
+	 * corrupt: one no access may read (PT_READ is on every mapping: an
+	 * ARMv7 AP 000 page, a G-stage leaf without U), an ARMv7 leaf of a
+	 * size the format does not list (pt.h: 4K and 1M; a 64K large page,
+	 * a 16M supersection) or an ARMv7 section with PXN in the type
+	 * field (0b11), or an ARMv7 AP 010 leaf (the kernel writes, user mode
+	 * only reads: no flag set says so), or one whose memory type the
+	 * manual leaves IMPLEMENTATION DEFINED (ARMv7 TEX 001 C 1 B 0: no
+	 * PT_* type names it). A no-access leaf libpt does decode keeps its PA,
+	 * size and state; its permissions are not compared. */
+	if (k == REF_LEAF && want == REF_CORRUPT &&
+	    (!(o.m.flags & PT_READ) || !o.memtype_known ||
+	     (a == PT_ARMV7 && ((o.m.size != 0x1000 && o.m.size != 0x100000) ||
+				(level == 0 && (pte & 3) == 3) || v7_ap(level, pte) == 2))))
+		same = true;
+	/* An EPT table entry without read (execute-only) is a table to the
+	 * MMU; libpt never writes one and refuses it in its tables. */
+	else if (k == REF_TABLE && want == REF_CORRUPT && fz_is_ept(a) && !(pte & 1))
+		same = true;
+	else if (same && k == REF_LEAF) {
+		uint32_t mask = o.memtype_known ? ~0u : ~(uint32_t)REF_MEMTYPES;
+		if (!(o.m.flags & PT_READ))
+			mask &= ~(uint32_t)(PT_READ | PT_WRITE | PT_EXECUTE | PT_USER);
+		/* A LoongArch leaf with D (the TLB's write enable) but not W
+		 * (the OS's writable bit) is writable to the MMU (pt_access
+		 * says so too); pt_pte_decode reports the OS's view. libpt
+		 * never writes one (fuzz_ops checks its own leaves). */
+		if (a == PT_LOONGARCH64 && (pte & 2) && !(pte & 0x100))
+			mask &= ~(uint32_t)PT_WRITE;
+		same = (o.m.pa & ~(o.m.size - 1)) == e->pa && o.m.size == e->size &&
+		       (o.m.flags & mask) == (e->flags & mask) && o.m.state == e->state;
+	} else if (same && k == REF_TABLE) {
+		same = o.f.table_pa == e->pa;
+	}
+	if (!same) {
+		fprintf(stderr, "pt_pte_decode: rc %d leaf %d pa %#llx size %#llx flags %#x state %#x\n",
+			rc, rc == PT_OK && e->leaf, (unsigned long long)e->pa,
+			(unsigned long long)e->size, e->flags, e->state);
+		fprintf(stderr, "reference: kind %d (empty 0, table 1, leaf 2, corrupt 3) pa %#llx size "
+			"%#llx flags %#x state %#x next %#llx fault %d level %u\n",
+			(int)k, (unsigned long long)o.m.pa, (unsigned long long)o.m.size, o.m.flags,
+			o.m.state, (unsigned long long)o.f.table_pa, (int)o.f.kind, o.f.level);
+	}
+	FZ_CHECK(same);
 }
 
 static void one(struct rd *r)
@@ -160,6 +253,7 @@ static void one(struct rd *r)
 	}
 	FZ_CHECK(pt_pte_decode(a, f, level, pte, NULL) == PT_ERR_INVALID);
 	FZ_CHECK(rc == PT_OK || rc == PT_ERR_NOT_MAPPED || rc == PT_ERR_CORRUPT);
+	ref_compare(a, f, level, pte, rc, &e);
 	if (a == PT_ARMV7 && pte >> 32)
 		FZ_CHECK(rc == PT_ERR_CORRUPT);
 	/* Write permission without read is reserved at every level: EPT bits

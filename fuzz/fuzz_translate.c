@@ -32,11 +32,7 @@
 #include "fuzz_common.h"
 #include "ftr_fmt.h"
 #include "pt.h"
-#include "ref_arm.h"
-#include "ref_ept.h"
-#include "ref_rv_la.h"
-#include "ref_walk.h"
-#include "ref_x86.h"
+#include "ref_entry.h"
 
 #define MAX_FRAMES 64u
 
@@ -161,35 +157,6 @@ static bool no_attrs(enum pt_arch a)
 	return fz_is_ept(a) || fz_is_gstage(a);
 }
 
-/* The controls each format's regime has (SPEC §8: each is a named
- * register bit of that architecture; any other is an unknown control). */
-static uint64_t ctl_of(enum pt_arch a)
-{
-	switch (a) {
-	case PT_X86_64:
-	case PT_X86_64_LA57:
-		return PT_CTL_NXE | PT_CTL_WP | PT_CTL_SMEP | PT_CTL_SMAP | PT_CTL_AC;
-	case PT_AARCH64:
-	case PT_AARCH64_16K:
-	case PT_AARCH64_64K:
-		return PT_CTL_PAN | PT_CTL_WXN | PT_CTL_HA | PT_CTL_HD | PT_CTL_HPD;
-	case PT_RISCV_SV39:
-	case PT_RISCV_SV48:
-	case PT_RISCV_SV57:
-		return PT_CTL_HA | PT_CTL_HD | PT_CTL_SUM | PT_CTL_MXR;
-	case PT_ARMV7:
-		return PT_CTL_TRE | PT_CTL_AFE;
-	case PT_AARCH64_S2:
-		return PT_CTL_HA | PT_CTL_HD;
-	case PT_RISCV_SV39X4:
-	case PT_RISCV_SV48X4:
-	case PT_RISCV_SV57X4: /* henvcfg.ADUE; HS-level sstatus.MXR */
-		return PT_CTL_HA | PT_CTL_HD | PT_CTL_MXR;
-	default: /* EPT has none libpt models */
-		return 0;
-	}
-}
-
 /* Whether pt_access takes regime r and access (argument rules from pt.h
  * and SPEC §8); f: r's geometry. */
 static bool ref_args(const struct pt_regime *r, unsigned access, struct fmt *f)
@@ -240,38 +207,7 @@ static void ref_access(const struct pt_regime *r, uint64_t va, unsigned access, 
 	o->rc = PT_ERR_INVALID;
 	if (!ref_args(r, access, &f))
 		return;
-	switch (r->arch) {
-	case PT_X86_64: ref_x86(&c, 4); break;
-	case PT_X86_64_LA57: ref_x86(&c, 5); break;
-	case PT_AARCH64:
-	case PT_AARCH64_16K:
-	case PT_AARCH64_64K: ref_aarch64(&c); break;
-	case PT_RISCV_SV39: ref_riscv(&c, 3); break;
-	case PT_RISCV_SV48: ref_riscv(&c, 4); break;
-	case PT_RISCV_SV57: ref_riscv(&c, 5); break;
-	case PT_LOONGARCH64: ref_loongarch(&c); break;
-	case PT_ARMV7: ref_armv7(&c); break;
-	case PT_AARCH64_S2: ref_aarch64_s2(&c, f.va_bits); break;
-	case PT_X86_64_EPT: ref_ept(&c, 4); break;
-	case PT_X86_64_EPT5: ref_ept(&c, 5); break;
-	case PT_RISCV_SV39X4: ref_rvg(&c, 3); break;
-	case PT_RISCV_SV48X4: ref_rvg(&c, 4); break;
-	case PT_RISCV_SV57X4: ref_rvg(&c, 5); break;
-	default: break;
-	}
-}
-
-/* SPEC §8: pt_translate is pt_access with libpt's own regime (x86 NXE and
- * WP, hardware A/D, no TEX remap, no AFE), access 0. */
-static struct pt_regime own_regime(enum pt_arch a, unsigned feat, uint64_t root)
-{
-	struct pt_regime r;
-	memset(&r, 0, sizeof(r));
-	r.arch = a;
-	r.features = feat;
-	r.root = root;
-	r.controls = (PT_CTL_NXE | PT_CTL_WP | PT_CTL_HA | PT_CTL_HD) & ctl_of(a);
-	return r;
+	ref_run(&c, f.va_bits);
 }
 
 /* FUZZ_TRACE=1: print every answer of libpt's own regime and every nested one (to see what a seed reaches). */

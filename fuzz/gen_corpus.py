@@ -212,6 +212,16 @@ class Prog:
     def set_state(self, va, st, t2=False):
         self.op(0x6D, t2); self.b.append(0xFF); self.va(va); self.state(st)
 
+    # The shaped region calls (op codes 0x77, 0x78; gen_shaped_range in
+    # ops_gen.h): the model's hk-th huge leaf cut, its tk-th table covered,
+    # `extra` pages more, allocation `nth` failing.
+    def unmap_shaped(self, hk, tk, cut, extra, nth, t2=False):
+        self.op(0x77, t2); self.b += struct.pack("<HH", hk, tk) + bytes([cut, extra, nth - 1])
+
+    def protect_shaped(self, hk, tk, cut, extra, fl, nth, t2=False):
+        self.op(0x78, t2); self.b += struct.pack("<HH", hk, tk) + bytes([cut, extra])
+        self.flags(fl); self.b.append(nth - 1)
+
     def reinit(self, fail=False, t2=False):
         self.op(12, t2); self.b.append(1 if fail else 0)
 
@@ -332,6 +342,42 @@ def ops_seeds(f):
     p.protect_region(base + 2 * K4, 20 * K4, READ | WRITE); p.walk()
     p.plant(0, 15); p.protect_region(base, 24 * K4, READ | EXEC); p.walk()
     s["protect_runs"] = p.b
+
+    p = Prog(f); p.b.append(0)
+    # One region call that covers a whole table, cuts a huge leaf at an
+    # edge (or two) and meets a failing allocation (a split's table): it
+    # must leave everything as it was. For the two largest leaf sizes z
+    # below the root's: huge leaf H, a table T of 4K pages (covering z)
+    # right after it, huge leaf H2 after T; the ranges written out with
+    # the 1st and 2nd allocation failing (H cut to T's end, H cut to H2
+    # cut, T to H2 cut; unmap and protect), the shaped calls over every
+    # table of the model (1st, 2nd, 4th failing), and last the same
+    # shapes without a failure.
+    sizes = [z for z in f.leaf_sizes() if z < f.span(0)][:2] or [mid]
+    for z in sizes:
+        hb = b0 + 4 * z
+        p.map_region(hb, 0x40000000 % f.span(0) // z * z, z, READ | WRITE, True)
+        p.map_region(hb + z, 0x50000000, 8 * K4, READ | WRITE | USER, False)
+        p.map_region(hb + z + 16 * K4, 0x50100000, 4 * K4, READ, False)
+        p.map_region(hb + 2 * z, 0x60000000 % f.span(0) // z * z, z, READ, True)
+    for z in sizes:
+        hb = b0 + 4 * z
+        for nth in (1, 2):
+            p.unmap_region(hb + 3 * K4, 2 * z - 3 * K4, fail=nth)
+            p.unmap_region(hb + 3 * K4, 2 * z + 2 * K4, fail=nth)
+            p.protect_region(hb + 3 * K4, 2 * z + 2 * K4, READ | EXEC, fail=nth)
+            p.unmap_region(hb + z, z + 5 * K4, fail=nth)
+            p.protect_region(hb + z, z + 5 * K4, READ | EXEC, fail=nth)
+    for tk in range(2 * f.levels + 2):
+        for nth in (1, 2, 4):
+            p.unmap_shaped(tk % 2, tk, 2, tk % 3, nth)
+            p.protect_shaped(tk % 2, tk, 5, 0, READ | EXEC, nth)
+    p.walk()
+    z = sizes[0]
+    p.protect_region(b0 + 4 * z + 3 * K4, 2 * z + 2 * K4, READ)
+    p.unmap_region(b0 + 4 * z + 3 * K4, 2 * z + 2 * K4)
+    p.walk()
+    s["split_whole_table_fail"] = p.b
 
     p = Prog(f); p.b.append(0)
     # Many 4K pages: over 32 TLB records means one flush-all.
@@ -820,7 +866,8 @@ def main():
     for i, name in enumerate(ANY):
         for sn, data in ops_seeds(FORMATS[name]).items():
             if sn in ("huge_split_reclaim", "copy_from", "alloc_failures", "canonical_edges",
-                      "protect_runs", "flags_rev2", "access_state", "cleared_still_mapped"):
+                      "protect_runs", "flags_rev2", "access_state", "cleared_still_mapped",
+                      "split_whole_table_fail"):
                 write("fuzz_ops_any", name + "_" + sn, bytes([i]) + bytes(data))
     for sn, data in pte_seeds().items():
         write("fuzz_pte", sn, data)

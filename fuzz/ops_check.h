@@ -245,6 +245,8 @@ static void check_entry(struct ctx *c, struct expect *x, const struct pt_entry *
 		tp = grow(tp, &tpcap, x->ntp + 1, sizeof(*tp));
 		tp[x->ntp++] = (struct tpa){ e->pa, e->va };
 	}
+	/* And the reference MMU's reading of the same entry. */
+	ref_check_entry(c, e, e->leaf ? &m->lv[x->li - 1] : NULL);
 }
 
 /* Every table frame referenced once: table PAs distinct, and (ARMv7) one

@@ -114,6 +114,52 @@ static uint64_t gen_region_size(struct rd *r)
 }
 
 /*
+ * A region made for the region calls' all-or-nothing rule: in one call it
+ * covers a whole table (which the call frees or rewrites entry by entry)
+ * and cuts a huge leaf at one edge (a split: a new table, so an
+ * allocation), and the caller injects an allocation failure besides, so
+ * the split can fail after the plan has decided on the table. Huge leaf H
+ * is the model's hk-th leaf larger than a page, T the tk-th table; the
+ * range runs from a cut inside H to `extra` pages past T's end when H lies
+ * below T, else from `extra` pages before T's start (T's start when H is
+ * inside T's span) to a cut inside H. Without a huge leaf or a table: the
+ * plain generators.
+ */
+static void gen_shaped_range(struct rd *r, struct model *m, uint64_t *va, uint64_t *size)
+{
+	const uint16_t hk = rd_u16(r), tk = rd_u16(r);
+	const uint8_t cut = rd_u8(r), extra = rd_u8(r);
+	const struct leaf *h = NULL;
+	size_t nh = 0;
+	for (size_t i = 0; i < m->n; i++)
+		nh += m->lv[i].size > PG;
+	for (size_t i = 0, k = 0; nh && i < m->n; i++)
+		if (m->lv[i].size > PG && k++ == hk % nh) {
+			h = &m->lv[i];
+			break;
+		}
+	if (!h || !m->nt) {
+		*va = gen_va(r, m);
+		*size = gen_region_size(r);
+		return;
+	}
+	{
+		const struct tbl *t = &m->tv[tk % m->nt];
+		const uint64_t tend = t->va + span(t->level - 1); /* 0: the very top */
+		const uint64_t c = h->va + PG * (1 + cut % (h->size / PG - 1));
+		const uint64_t more = (uint64_t)(extra & 15) * PG;
+		if (h->va < t->va && llast(h) < t->va) {
+			*va = c;
+			*size = tend + more - c;
+		} else {
+			*va = h->va > t->va + (span(t->level - 1) - 1) ? t->va - more : t->va;
+			*size = c - *va;
+		}
+	}
+	last_va = *va;
+}
+
+/*
  * Mapping flags. One byte below 0xf0 is itself the flags (READ forced), so
  * GLOBAL and WC come half the time each; 0xf0 is flags without READ. 0xf1
  * to 0xfe take a second byte x for bits 0-7 and add PT_SW0/1 from the low

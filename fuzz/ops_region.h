@@ -52,11 +52,20 @@ static void model_split(struct model *m, struct need *nd, const struct leaf *x, 
 	}
 }
 
-static void do_clear(struct ctx *c, struct rd *r, bool protect)
+/* unmap_region or pt_protect_region (protect); shaped: over the range
+ * gen_shaped_range makes, with an allocation failure always injected. */
+static void do_clear(struct ctx *c, struct rd *r, bool protect, bool shaped)
 {
 	struct model *m = &c->m;
-	uint64_t va = gen_va(r, m), size = gen_region_size(r), last = 0;
-	uint32_t flags = protect ? gen_flags(r) : PT_READ;
+	uint64_t va = 0, size = 0, last = 0;
+	uint32_t flags;
+	if (shaped) {
+		gen_shaped_range(r, m, &va, &size);
+	} else {
+		va = gen_va(r, m);
+		size = gen_region_size(r);
+	}
+	flags = protect ? gen_flags(r) : PT_READ;
 	struct need nd = { 0, UINT64_MAX };
 	struct effect ef = { 0 };
 	struct snap sn;
@@ -125,7 +134,11 @@ static void do_clear(struct ctx *c, struct rd *r, bool protect)
 			return;
 		}
 	}
-	fail_n = rd_u8(r) >= 0xe0 ? (rd_u8(r) & 7) + 1u : 0;
+	/* A shaped call always fails its nth allocation. */
+	if (shaped)
+		fail_n = rd_u8(r) % 8 + 1u;
+	else
+		fail_n = rd_u8(r) >= 0xe0 ? (rd_u8(r) & 7) + 1u : 0;
 	snap_take(c, &sn);
 	if (trace > 0)
 		fprintf(stderr, "   %s va %#llx size %#llx flags %#x (tables %zu leaves %zu)\n", cur_op,
