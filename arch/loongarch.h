@@ -88,7 +88,9 @@ PT_HOOK uint32_t arch_loongarch_leaf_flags(unsigned feat, unsigned h, uint64_t p
 	(void)feat;
 	if (!(pte & LA_NR))
 		f |= PT_READ;
-	if (pte & LA_W)
+	/* D is the TLB's write enable: a leaf with D is writable, W or not
+	 * (as pt_access finds it). */
+	if (pte & (LA_W | LA_D))
 		f |= PT_WRITE;
 	if (!(pte & LA_NX))
 		f |= PT_EXECUTE;

@@ -155,12 +155,6 @@ static void ref_compare(enum pt_arch a, unsigned f, unsigned level, uint64_t pte
 		uint32_t mask = o.memtype_known ? ~0u : ~(uint32_t)REF_MEMTYPES;
 		if (!(o.m.flags & PT_READ))
 			mask &= ~(uint32_t)(PT_READ | PT_WRITE | PT_EXECUTE | PT_USER);
-		/* A LoongArch leaf with D (the TLB's write enable) but not W
-		 * (the OS's writable bit) is writable to the MMU (pt_access
-		 * says so too); pt_pte_decode reports the OS's view. libpt
-		 * never writes one (fuzz_ops checks its own leaves). */
-		if (a == PT_LOONGARCH64 && (pte & 2) && !(pte & 0x100))
-			mask &= ~(uint32_t)PT_WRITE;
 		same = (o.m.pa & ~(o.m.size - 1)) == e->pa && o.m.size == e->size &&
 		       (o.m.flags & mask) == (e->flags & mask) && o.m.state == e->state;
 	} else if (same && k == REF_TABLE) {
