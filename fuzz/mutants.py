@@ -183,7 +183,7 @@ MUTANTS = [
      "if (c->raw && b->va + b->n * PG_SIZE == cva) {", "if (c->raw) {", None,
      "pt_walk_batches carries a batch across an empty slot"),
     ("batch-corrupt-drops-pending", "src/walk.h",
-     "\tr = c->b.n ? batch_emit(w) : 0;\n\treturn r ? r : PT_ERR_CORRUPT;",
+     "\tr = c->b.n ? batch_emit(c) : 0;\n\treturn r ? r : PT_ERR_CORRUPT;",
      "\tr = 0;\n\treturn r ? r : PT_ERR_CORRUPT;", None,
      "pt_walk_batches drops the leaves before a corrupt entry"),
     ("run-log-past-end", "src/edit.h",

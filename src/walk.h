@@ -308,8 +308,8 @@ static int walk_ranges(const struct pt_table *t, uint64_t va, uint64_t last,
  * and the raw compare's state live in a struct pt_cursor.
  */
 struct batches {
-	struct pt_cursor *c;
-	int (*fn)(void *arg, const struct pt_batch *b); /* pt_walk_batches' */
+	struct pt_cursor c; /* first: a handler's context is either */
+	int (*fn)(void *arg, const struct pt_batch *b);
 	void *arg;
 };
 
@@ -321,9 +321,10 @@ struct batches {
 
 /* pt_walk_batches: hand the batch over; a next one starts where it ended
  * with the same level, size and flags, so the raw compare carries on. */
-static int batch_emit(struct batches *w)
+static int batch_emit(struct pt_cursor *c)
 {
-	struct pt_batch *b = &w->c->b;
+	const struct batches *w = (const struct batches *)(const void *)c;
+	struct pt_batch *b = &c->b;
 	const int r = w->fn(w->arg, b);
 	b->va += b->n * b->size;
 	b->n = 0;
@@ -332,11 +333,10 @@ static int batch_emit(struct batches *w)
 
 /* The batch is full with the leaves up to `end`: emitted (cb), or ready,
  * the cursor's next call reading on after it. */
-PT_INLINE int batch_full(struct batches *w, const bool cb, uint64_t end)
+PT_INLINE int batch_full(struct pt_cursor *c, const bool cb, uint64_t end)
 {
-	struct pt_cursor *c = w->c;
 	if (cb)
-		return batch_emit(w);
+		return batch_emit(c);
 	c->va = end + 1;
 	if (end >= c->last)
 		c->state = CURSOR_DONE;
@@ -345,12 +345,11 @@ PT_INLINE int batch_full(struct batches *w, const bool cb, uint64_t end)
 
 /* A leaf the raw compare did not take, at canonical VA cva (its start),
  * meeting the window from va to end. */
-PT_INLINE int batch_leaf(const struct pt_op *op, struct batches *w, const bool cb, unsigned h,
+PT_INLINE int batch_leaf(const struct pt_op *op, struct pt_cursor *c, const bool cb, unsigned h,
 			 unsigned l, uint64_t e, uint64_t cva, uint64_t va, uint64_t end)
 {
 	const uint64_t size = pt__span(op->s, l);
 	const uint32_t flags = A(leaf_flags)(op->feat, h, e) & PT_FLAGS_ALL;
-	struct pt_cursor *c = w->c;
 	struct pt_batch *b = &c->b;
 	int r;
 	if (!b->n || b->level != l || b->flags != flags || b->va + b->n * size != cva) {
@@ -362,7 +361,7 @@ PT_INLINE int batch_leaf(const struct pt_op *op, struct batches *w, const bool c
 				c->raw = false;
 				return BATCH_READY;
 			}
-			if ((r = batch_emit(w)))
+			if ((r = batch_emit(c)))
 				return r;
 		}
 		b->va = cva;
@@ -374,7 +373,7 @@ PT_INLINE int batch_leaf(const struct pt_op *op, struct batches *w, const bool c
 	/* Shared-run members hold no PA of their own: never taken raw. */
 	c->raw = h == 0 && !shared_member(op->feat, h, e);
 	c->attrs = leaf_attrs_of(e);
-	return b->n == PT_BATCH_MAX ? batch_full(w, cb, end) : 0;
+	return b->n == PT_BATCH_MAX ? batch_full(c, cb, end) : 0;
 }
 
 /*
@@ -426,23 +425,21 @@ batch_run(const PTE *p, size_t k, uint64_t attrs, uint64_t *pa)
 
 /* A corrupt entry or table: what came before it is handed over first
  * (by a cursor's call, the error by its next). */
-PT_INLINE int batch_corrupt(struct batches *w, const bool cb)
+PT_INLINE int batch_corrupt(struct pt_cursor *c, const bool cb)
 {
-	struct pt_cursor *c = w->c;
 	int r;
 	if (!cb) {
 		c->state = PT_ERR_CORRUPT;
 		return c->b.n ? BATCH_READY : PT_ERR_CORRUPT;
 	}
-	r = c->b.n ? batch_emit(w) : 0;
+	r = c->b.n ? batch_emit(c) : 0;
 	return r ? r : PT_ERR_CORRUPT;
 }
 
 /* The last-level entries [i, j] of lv, the first at va. */
-PT_INLINE int batches_run(struct pt_op *op, struct batches *w, const bool cb, struct level lv,
+PT_INLINE int batches_run(struct pt_op *op, struct pt_cursor *c, const bool cb, struct level lv,
 			  size_t i, size_t j, uint64_t va)
 {
-	struct pt_cursor *c = w->c;
 	struct pt_batch *b = &c->b;
 	const PTE *tbl = lv.tbl;
 	/* The table's first VA: entry k's is tva + k pages. */
@@ -458,7 +455,7 @@ PT_INLINE int batches_run(struct pt_op *op, struct batches *w, const bool cb, st
 			i += m;
 			cva += m * PG_SIZE;
 			if (b->n == PT_BATCH_MAX &&
-			    (r = batch_full(w, cb, tva + ((uint64_t)i << PG_SHIFT) - 1)))
+			    (r = batch_full(c, cb, tva + ((uint64_t)i << PG_SHIFT) - 1)))
 				return r;
 			if (m == k)
 				continue;
@@ -475,12 +472,12 @@ PT_INLINE int batches_run(struct pt_op *op, struct batches *w, const bool cb, st
 		}
 		case PTK_LEAF: {
 			const uint64_t at = tva + ((uint64_t)i << PG_SHIFT);
-			if ((r = batch_leaf(op, w, cb, 0, lv.l, e, cva, at, at + (PG_SIZE - 1))))
+			if ((r = batch_leaf(op, c, cb, 0, lv.l, e, cva, at, at + (PG_SIZE - 1))))
 				return r;
 			break;
 		}
 		default:
-			return batch_corrupt(w, cb);
+			return batch_corrupt(c, cb);
 		}
 		i++;
 		cva += PG_SIZE;
@@ -490,10 +487,10 @@ PT_INLINE int batches_run(struct pt_op *op, struct batches *w, const bool cb, st
 
 /* A leaf above the last level: the whole leaf, wherever the window starts
  * in it. */
-PT_INLINE int batches_leaf(struct pt_op *op, struct batches *w, const bool cb, struct slot *s)
+PT_INLINE int batches_leaf(struct pt_op *op, struct pt_cursor *c, const bool cb, struct slot *s)
 {
 	const uint64_t base = s->va & ~(pt__span(op->s, s->l) - 1);
-	return batch_leaf(op, w, cb, s->h, s->l, s->e, pt__canon(op->s, op->feat, base), s->va,
+	return batch_leaf(op, c, cb, s->h, s->l, s->e, pt__canon(op->s, op->feat, base), s->va,
 			  slot_end(s));
 }
 
@@ -523,16 +520,14 @@ static int walk_batches(const struct pt_table *t, uint64_t va, uint64_t last,
 			int (*fn)(void *arg, const struct pt_batch *b), void *arg)
 {
 	struct pt_op op;
-	struct pt_cursor c;
 	struct batches w;
 	int r;
 	pt__op_init(&op, t);
-	pt__cursor_start(&c, t, va, last);
-	w.c = &c;
+	pt__cursor_start(&w.c, t, va, last);
 	w.fn = fn;
 	w.arg = arg;
-	r = descend_root(&op, &batches_visitor, &w, va, last);
-	return r ? r : c.b.n ? batch_emit(&w) : 0;
+	r = descend_root(&op, &batches_visitor, &w.c, va, last);
+	return r ? r : w.c.b.n ? batch_emit(&w.c) : 0;
 }
 
 /* The cursor's descent: every table it goes through is remembered, for the
@@ -546,7 +541,7 @@ static const struct visitor cursor_visitor = {
 static int cursor_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
 			uint64_t last)
 {
-	struct pt_cursor *c = ((struct batches *)ctx)->c;
+	struct pt_cursor *c = ctx;
 	c->path[lv.l] = lv.tbl;
 	c->path_va[lv.l] = va;
 	return descend(op, &cursor_visitor, ctx, lv, va, last);
@@ -555,9 +550,8 @@ static int cursor_level(struct pt_op *op, void *ctx, struct level lv, uint64_t v
 /* Walk on from c->va until a batch is ready (BATCH_READY), the window is
  * done (0) or an error: in the deepest table remembered that holds c->va,
  * then in its parent, and so on up to the root. */
-static int cursor_walk(struct pt_op *op, struct batches *w)
+static int cursor_walk(struct pt_op *op, struct pt_cursor *c)
 {
-	struct pt_cursor *c = w->c;
 	const struct pt_shape *s = op->s;
 	/* A table that left the tree may be another's now, or garbage. */
 	if (c->gen != op->t->tables_gen) {
@@ -573,11 +567,11 @@ static int cursor_walk(struct pt_op *op, struct batches *w)
 		while (l && (!c->path[l] || (c->va ^ c->path_va[l]) >> s->shift[l - 1]))
 			l--;
 		if (!l)
-			return descend_root(op, &cursor_visitor, w, c->va, c->last);
+			return descend_root(op, &cursor_visitor, c, c->va, c->last);
 		end = c->va | (pt__span(s, l - 1) - 1);
 		if (end > c->last)
 			end = c->last;
-		r = cursor_level(op, w, (struct level){ (PTE *)(uintptr_t)c->path[l], l, TBL_LIVE },
+		r = cursor_level(op, c, (struct level){ (PTE *)(uintptr_t)c->path[l], l, TBL_LIVE },
 				 c->va, end);
 		if (r || end == c->last)
 			return r;
@@ -589,14 +583,10 @@ static int cursor_walk(struct pt_op *op, struct batches *w)
 static int cursor_next(struct pt_cursor *c, struct pt_batch *out)
 {
 	struct pt_op op;
-	struct batches w;
 	size_t n;
 	int r;
 	pt__op_init(&op, c->t);
-	w.c = c;
-	w.fn = 0;
-	w.arg = (void *)0;
-	r = cursor_walk(&op, &w);
+	r = cursor_walk(&op, c);
 	if (r < 0)
 		return c->state = r;
 	if (!r)
