@@ -477,8 +477,9 @@ PT_API int pt_walk_batches(const struct pt_table *t, uint64_t va, uint64_t size,
  * layout is private, in a header of its own): the walk may stop after
  * any batch and go on later, from c or a copy of it. The caller may edit
  * the table between calls (calls on it are still serialised): the walk
- * goes on after the last leaf handed over, reading the table as it is
- * then.
+ * goes on where the last call stopped (after the last leaf handed over,
+ * or at the leaf that ended the batch, a hole before it not read again),
+ * reading the table as it is then.
  */
 #include "pt/cursor.h"
 PT_API int pt_cursor_init(struct pt_cursor *c, const struct pt_table *t, uint64_t va,
