@@ -63,8 +63,9 @@ freestanding:
 
 # ---- Install ------------------------------------------------------------
 install: lib
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -d $(DESTDIR)$(PREFIX)/include/pt $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/pt.h $(DESTDIR)$(PREFIX)/include/pt.h
+	install -m 644 include/pt/*.h $(DESTDIR)$(PREFIX)/include/pt/
 	install -m 644 $(BUILD)/libpt.a $(DESTDIR)$(PREFIX)/lib/libpt.a
 	install -m 755 $(BUILD)/libpt.so $(DESTDIR)$(PREFIX)/lib/libpt.so.$(VERSION)
 	ln -sf libpt.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libpt.so.0

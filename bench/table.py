@@ -33,7 +33,10 @@ TARGET_NS = {
     # through a pointer once per entry, tables included: walk_floor, that
     # call alone with no table read, takes 1.4-1.6 ns a leaf here, so
     # walk_4k is reported against that floor instead (bench/README.md).
+    # walk_cursor_sum_4k holds the caller's own per-leaf loop to it too.
     ("walk_batches_4k", G): 0.3,
+    ("walk_cursor_4k", G): 0.3,
+    ("walk_cursor_sum_4k", G): 0.3,
     ("walk_ranges_4k", G): 0.3,
     ("query", None): 2.0,
     ("map_seq", None): 2.0,
@@ -42,7 +45,8 @@ TARGET_RATIO = {("map_region_4k", G): 3.0}
 # Operations compared with the floor (4K pages, same size).
 RATIO_OPS = ["map_region_4k", "unmap_region_4k", "protect_region_4k", "map_seq", "destroy"]
 # Walks compared with the per-leaf callback floor (bench/work_walk.c, walk_floor).
-WALK_RATIO_OPS = ["walk_4k", "walk_ranges_4k", "walk_batches_4k", "walk_batches_sum_4k"]
+WALK_RATIO_OPS = ["walk_4k", "walk_ranges_4k", "walk_batches_4k", "walk_batches_sum_4k",
+                  "walk_cursor_4k", "walk_cursor_sum_4k"]
 # Queries compared with the query floor (bench/work_page.c, query_floor) and with
 # the same loads behind a call (query_call_floor); single-page maps with one
 # store behind a call (map_call_floor).
@@ -106,7 +110,8 @@ ORDER = ["floor", "map_seq", "map_call_floor", "map_rand", "query", "query_floor
          "query_call_floor", "query_hook", "translate", "remap", "protect", "unmap",
          "flush_batch", "map_region_4k", "map_region_runs", "map_region_huge", "map_region_1g", "unmap_region_4k",
          "protect_region_4k", "unmap_region_split", "protect_region_split", "walk_4k",
-         "walk_floor", "walk_ranges_4k", "walk_batches_4k", "walk_batches_sum_4k", "walk_huge",
+         "walk_floor", "walk_ranges_4k", "walk_batches_4k", "walk_batches_sum_4k",
+         "walk_cursor_4k", "walk_cursor_sum_4k", "walk_huge",
          "destroy"]
 
 

@@ -96,6 +96,8 @@ int setup_walk_4k(struct fix *f);
 int run_walk_ranges(struct fix *f);
 int run_walk_batches(struct fix *f);
 int run_walk_batches_sum(struct fix *f);
+int run_walk_cursor(struct fix *f);
+int run_walk_cursor_sum(struct fix *f);
 int setup_walk_huge(struct fix *f);
 int run_walk(struct fix *f);
 int setup_walk_floor(struct fix *f);

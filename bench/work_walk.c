@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Walk workloads (see work.h and work_internal.h): pt_walk, pt_walk_ranges
- * and pt_walk_batches over 4K and huge leaves, and the floor of a walk
+ * Walk workloads (see work.h and work_internal.h): pt_walk, pt_walk_ranges,
+ * pt_walk_batches and the cursor over 4K and huge leaves, and the floor of a walk
  * that calls back once per leaf.
  */
 #include <stdlib.h>
@@ -100,6 +100,52 @@ int run_walk_batches(struct fix *f)
 int run_walk_batches_sum(struct fix *f)
 {
 	return walk_batches(f, sum_batch);
+}
+
+/*
+ * The cursor (extension): the same batches, the per-leaf loop the caller's
+ * own, inline, with no callback at all. walk_cursor_4k counts the leaves
+ * and keeps each batch's last PA, as walk_batches_4k's callback does;
+ * walk_cursor_sum_4k also adds up every PA in a plain loop, compiled as the
+ * caller's code is (-O2 here, as the rest of the bench).
+ */
+int run_walk_cursor(struct fix *f)
+{
+	for (uint64_t k = 0; k < f->reps; k++) {
+		struct pt_cursor c;
+		struct pt_batch b;
+		uint64_t leaves = 0, pa = 0;
+		int r;
+		PT_FOR_EACH_BATCH(&c, &f->t, f->va, f->size, &b, r) {
+			leaves += b.n;
+			pa ^= b.pa[b.n - 1];
+		}
+		CHECK(r);
+		if (leaves != f->expect)
+			return PT_ERR_CORRUPT;
+		f->sink += pa;
+	}
+	return PT_OK;
+}
+
+int run_walk_cursor_sum(struct fix *f)
+{
+	for (uint64_t k = 0; k < f->reps; k++) {
+		struct pt_cursor c;
+		struct pt_batch b;
+		uint64_t leaves = 0, pa = 0;
+		int r;
+		PT_FOR_EACH_BATCH(&c, &f->t, f->va, f->size, &b, r) {
+			for (size_t i = 0; i < b.n; i++)
+				pa += b.pa[i];
+			leaves += b.n;
+		}
+		CHECK(r);
+		if (leaves != f->expect)
+			return PT_ERR_CORRUPT;
+		f->sink += pa;
+	}
+	return PT_OK;
 }
 
 int setup_walk_huge(struct fix *f)

@@ -452,6 +452,48 @@ struct pt_batch {
 PT_API int pt_walk_batches(const struct pt_table *t, uint64_t va, uint64_t size,
 		    int (*fn)(void *arg, const struct pt_batch *b), void *arg);
 
+/*
+ * Extension: pt_walk_batches' batches as an iterator the caller drives, so
+ * the per-leaf work is the caller's own loop, with no call per leaf:
+ *
+ *	struct pt_cursor c;
+ *	struct pt_batch b;
+ *	int r;
+ *	PT_FOR_EACH_BATCH(&c, t, va, size, &b, r)
+ *		for (size_t i = 0; i < b.n; i++)
+ *			sum += b.pa[i];
+ *	if (r < 0)
+ *		... PT_ERR_INVALID or PT_ERR_CORRUPT
+ *
+ * pt_cursor_init checks the window as pt_walk_batches does and reads no
+ * table. pt_cursor_next stores the next batch in *b and returns its leaf
+ * count (> 0), 0 once the window is done, or an error: PT_ERR_INVALID
+ * (NULL c or b, a cursor whose init failed, a table destroyed meanwhile),
+ * PT_ERR_CORRUPT (every leaf before the corrupt entry has been handed
+ * over); after the end or an error every call returns the same again.
+ * The batches are exactly pt_walk_batches' over the same table; b->pa
+ * points into c, valid until the next call on c. The cursor is a plain
+ * struct the caller owns (nothing allocated, nothing to release; its
+ * layout is private, in a header of its own): the walk may stop after
+ * any batch and go on later, from c or a copy of it. The caller may edit
+ * the table between calls (calls on it are still serialised): the walk
+ * goes on where the last call stopped (after the last leaf handed over,
+ * or at the leaf that ended the batch, a hole before it not read again),
+ * reading the table as it is then.
+ */
+#include "pt/cursor.h"
+PT_API int pt_cursor_init(struct pt_cursor *c, const struct pt_table *t, uint64_t va,
+			  uint64_t size);
+PT_API int pt_cursor_next(struct pt_cursor *c, struct pt_batch *b);
+
+/* Every batch of [va, va + size) in turn, c a struct pt_cursor * and b a
+ * struct pt_batch * for the loop's body; r (an int) is 0 afterwards when
+ * the window is done, negative on an error (PT_ERR_INVALID from init, or
+ * as pt_cursor_next), positive if the body broke out. */
+#define PT_FOR_EACH_BATCH(c, t, va, size, b, r)                               \
+	for ((r) = pt_cursor_init((c), (t), (va), (size));                    \
+	     (r) >= 0 && ((r) = pt_cursor_next((c), (b))) > 0;)
+
 /* ---- Entry encoding (pure functions, no table needed) ------------------ */
 
 /* `level` counts from the root of the format's widest table (the most

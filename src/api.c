@@ -187,6 +187,7 @@ int pt_init_config(struct pt_table *t, const struct pt_config *cfg, const struct
 	const unsigned features = cfg ? cfg->features : 0;
 	if (!t)
 		return PT_ERR_INVALID;
+	t->tables_gen = 0;
 	make_dead(t);
 	if (!s || !mm || !mm->alloc_frames || !mm->free_frames || !mm->phys_to_virt)
 		return PT_ERR_INVALID;
@@ -597,6 +598,31 @@ int pt_walk_batches(const struct pt_table *t, uint64_t va, uint64_t size,
 	uint64_t last;
 	int r = walk_window(t, fn != 0, va, size, &last);
 	return r ? r : t->engine->walk_batches(t, va, last, fn, arg);
+}
+
+int pt_cursor_init(struct pt_cursor *c, const struct pt_table *t, uint64_t va, uint64_t size)
+{
+	uint64_t last;
+	int r;
+	if (!c)
+		return PT_ERR_INVALID;
+	/* A cursor whose init failed fails every pt_cursor_next as well. */
+	c->state = PT_ERR_INVALID;
+	if ((r = walk_window(t, true, va, size, &last)))
+		return r;
+	pt__cursor_start(c, t, va, last);
+	return PT_OK;
+}
+
+int pt_cursor_next(struct pt_cursor *c, struct pt_batch *b)
+{
+	if (!c || !b)
+		return PT_ERR_INVALID;
+	if (c->state)
+		return c->state < 0 ? c->state : 0;
+	if (!alive(c->t))
+		return c->state = PT_ERR_INVALID;
+	return c->t->engine->cursor_next(c, b);
 }
 
 void pt_flush(struct pt_table *t)

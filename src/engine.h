@@ -15,7 +15,7 @@
  *   runs.h     contiguous runs: marked by map, broken before a partial edit
  *   edit.h     map, unmap, protect, over ranges and single pages
  *   state.h    access state: pt_clear_state, pt_set_state
- *   walk.h     pt_walk, pt_walk_ranges, pt_walk_batches
+ *   walk.h     pt_walk, pt_walk_ranges, pt_walk_batches, the cursor
  *   share.h    init, teardown, shared root entries
  */
 #include "op.h"
@@ -70,6 +70,7 @@ const struct pt_engine PT_CAT(pt__engine_, PT_FAMILY) = {
 	.walk = walk,
 	.walk_ranges = walk_ranges,
 	.walk_batches = walk_batches,
+	.cursor_next = cursor_next,
 	.clear_state = clear_state,
 	.set_state = set_state,
 	.destroy = destroy,

@@ -53,6 +53,8 @@ struct pt_engine {
 			   int (*fn)(void *arg, const struct pt_range *r), void *arg);
 	int (*walk_batches)(const struct pt_table *t, uint64_t va, uint64_t last,
 			    int (*fn)(void *arg, const struct pt_batch *b), void *arg);
+	/* pt_cursor_next on a cursor still walking a live table. */
+	int (*cursor_next)(struct pt_cursor *c, struct pt_batch *b);
 	/* Clear (bits of PT_STATE_ALL | PT_SW0 | PT_SW1, all in state_bits)
 	 * in every leaf overlapping [va, last]; atomic. */
 	int (*clear_state)(struct pt_table *t, uint64_t va, uint64_t last, uint32_t bits,

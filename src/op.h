@@ -124,6 +124,32 @@ static inline int pt__reserve(struct pt_op *op, size_t n)
 	return PT_OK;
 }
 
+/* ---- Cursors ------------------------------------------------------------ */
+
+/* A cursor at the start of [va, last] of t, nothing read yet (field by
+ * field: an initialiser may zero the struct by a memset call). */
+PT_INLINE void pt__cursor_start(struct pt_cursor *c, const struct pt_table *t, uint64_t va,
+				uint64_t last)
+{
+	c->t = t;
+	c->va = va;
+	c->last = last;
+	for (unsigned l = 0; l < PT_MAX_LEVELS; l++) {
+		c->path[l] = (const void *)0;
+		c->path_va[l] = 0;
+	}
+	c->gen = t->tables_gen;
+	c->b.va = 0;
+	c->b.size = 0;
+	c->b.flags = 0;
+	c->b.level = 0;
+	c->b.n = 0;
+	c->b.pa = c->pa;
+	c->attrs = 0;
+	c->raw = false;
+	c->state = 0;
+}
+
 /* ---- Hints (the rest is in src/hints.h) --------------------------------- */
 
 /* A table frame is about to go (or the way to reach frames changed): no
@@ -136,6 +162,7 @@ static inline void pt__forget_hints(struct pt_table *t)
 	t->hint_dir_span = UINT64_MAX; /* no VA's span number */
 	t->hint_qspan = 0;
 	t->hint_qdir = 0;
+	t->tables_gen++;
 }
 
 /* ---- TLB flush records ------------------------------------------------ */

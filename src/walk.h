@@ -295,58 +295,85 @@ static int walk_ranges(const struct pt_table *t, uint64_t va, uint64_t last,
 	return r ? r : range_emit(&w);
 }
 
-/* ---- Batches of leaves (pt_walk_batches) ------------------------------- */
+/* ---- Batches of leaves (pt_walk_batches, the cursor) ------------------- */
 
-/* The batch being filled, and the raw attribute bits of its last last-level leaf:
- * a next last-level entry with the same bits joins on a compare (raw is false when
- * the batch holds larger leaves). */
+/*
+ * One set of handlers in two modes, cb a constant in each: pt_walk_batches
+ * descends once and hands every ready batch to its callback; a cursor
+ * walks a batch per call, reading on from c->va in the deepest table the
+ * previous call went through that holds it, and stops the descent once a
+ * batch is ready: full, or followed by a leaf that cannot join it (read
+ * again by the next call, as the first of the next batch), or at the
+ * window's end, or before a corrupt entry. Either way the batch, its PAs
+ * and the raw compare's state live in a struct pt_cursor.
+ */
 struct batches {
+	struct pt_cursor c; /* first: a handler's context is either */
 	int (*fn)(void *arg, const struct pt_batch *b);
 	void *arg;
-	struct pt_batch b; /* b.n == 0: nothing pending */
-	uint64_t attrs;
-	bool raw;
-	uint64_t pa[PT_BATCH_MAX];
 };
 
-static int batch_emit(struct batches *w)
+/* What a cursor's handler returns to stop the descent with a batch ready
+ * (every PT_ERR_* is negative). */
+#define BATCH_READY 1
+/* c->state once the window is done. */
+#define CURSOR_DONE 1
+
+/* pt_walk_batches: hand the batch over; a next one starts where it ended
+ * with the same level, size and flags, so the raw compare carries on. */
+static int batch_emit(struct pt_cursor *c)
 {
-	const int r = w->b.n ? w->fn(w->arg, &w->b) : 0;
-	w->b.n = 0;
+	const struct batches *w = (const struct batches *)(const void *)c;
+	struct pt_batch *b = &c->b;
+	const int r = w->fn(w->arg, b);
+	b->va += b->n * b->size;
+	b->n = 0;
 	return r;
 }
 
-/* Hand over a full batch; the next one starts where it ended, with the
- * same level, size and flags, so the raw compare carries on. */
-static int batch_next(struct batches *w)
+/* The batch is full with the leaves up to `end`: emitted (cb), or ready,
+ * the cursor's next call reading on after it. */
+PT_INLINE int batch_full(struct pt_cursor *c, const bool cb, uint64_t end)
 {
-	int r = w->fn(w->arg, &w->b);
-	w->b.va += w->b.n * w->b.size;
-	w->b.n = 0;
-	return r;
+	if (cb)
+		return batch_emit(c);
+	c->va = end + 1;
+	if (end >= c->last)
+		c->state = CURSOR_DONE;
+	return BATCH_READY;
 }
 
-/* A leaf the raw compare did not take, at canonical VA cva (its start). */
-static int batch_leaf(const struct pt_op *op, struct batches *w, unsigned h, unsigned l,
-			 uint64_t e, uint64_t cva)
+/* A leaf the raw compare did not take, at canonical VA cva (its start),
+ * meeting the window from va to end. */
+PT_INLINE int batch_leaf(const struct pt_op *op, struct pt_cursor *c, const bool cb, unsigned h,
+			 unsigned l, uint64_t e, uint64_t cva, uint64_t va, uint64_t end)
 {
 	const uint64_t size = pt__span(op->s, l);
 	const uint32_t flags = A(leaf_flags)(op->feat, h, e) & PT_FLAGS_ALL;
-	struct pt_batch *b = &w->b;
+	struct pt_batch *b = &c->b;
 	int r;
 	if (!b->n || b->level != l || b->flags != flags || b->va + b->n * size != cva) {
-		if ((r = batch_emit(w)))
-			return r;
+		if (b->n) {
+			/* What came before is ready; this leaf starts the next
+			 * batch (a cursor's next call reads it again). */
+			if (!cb) {
+				c->va = va;
+				c->raw = false;
+				return BATCH_READY;
+			}
+			if ((r = batch_emit(c)))
+				return r;
+		}
 		b->va = cva;
 		b->size = size;
 		b->flags = flags;
 		b->level = l;
 	}
-	w->pa[b->n++] = member_pa(op->feat, h, e, cva, size);
+	c->pa[b->n++] = member_pa(op->feat, h, e, cva, size);
 	/* Shared-run members hold no PA of their own: never taken raw. */
-	w->raw = h == 0 && !shared_member(op->feat, h, e);
-	w->attrs = leaf_attrs_of(e);
-	return b->n == PT_BATCH_MAX ? batch_next(w) : 0;
+	c->raw = h == 0 && !shared_member(op->feat, h, e);
+	c->attrs = leaf_attrs_of(e);
+	return b->n == PT_BATCH_MAX ? batch_full(c, cb, end) : 0;
 }
 
 /*
@@ -396,30 +423,39 @@ batch_run(const PTE *p, size_t k, uint64_t attrs, uint64_t *pa)
 	return m;
 }
 
-/* A corrupt entry or table: what came before it is handed over first. */
-static int batch_corrupt(struct batches *w)
+/* A corrupt entry or table: what came before it is handed over first
+ * (by a cursor's call, the error by its next). */
+PT_INLINE int batch_corrupt(struct pt_cursor *c, const bool cb)
 {
-	int r = batch_emit(w);
+	int r;
+	if (!cb) {
+		c->state = PT_ERR_CORRUPT;
+		return c->b.n ? BATCH_READY : PT_ERR_CORRUPT;
+	}
+	r = c->b.n ? batch_emit(c) : 0;
 	return r ? r : PT_ERR_CORRUPT;
 }
 
-PT_INLINE int batches_run(struct pt_op *op, void *ctx, struct level lv, size_t i, size_t j,
-		       uint64_t va)
+/* The last-level entries [i, j] of lv, the first at va. */
+PT_INLINE int batches_run(struct pt_op *op, struct pt_cursor *c, const bool cb, struct level lv,
+			  size_t i, size_t j, uint64_t va)
 {
-	struct batches *w = ctx;
+	struct pt_batch *b = &c->b;
 	const PTE *tbl = lv.tbl;
+	/* The table's first VA: entry k's is tva + k pages. */
+	const uint64_t tva = va - ((uint64_t)i << PG_SHIFT);
 	uint64_t cva = pt__canon(op->s, op->feat, va);
 	int r;
 	while (i <= j) {
-		struct pt_batch *b = &w->b;
 		uint64_t e;
-		if (w->raw && b->va + b->n * PG_SIZE == cva) {
+		if (c->raw && b->va + b->n * PG_SIZE == cva) {
 			const size_t k = min_sz(j - i + 1, PT_BATCH_MAX - b->n);
-			const size_t m = batch_run(&tbl[i], k, w->attrs, &w->pa[b->n]);
+			const size_t m = batch_run(&tbl[i], k, c->attrs, &c->pa[b->n]);
 			b->n += m;
 			i += m;
 			cva += m * PG_SIZE;
-			if (b->n == PT_BATCH_MAX && (r = batch_next(w)))
+			if (b->n == PT_BATCH_MAX &&
+			    (r = batch_full(c, cb, tva + ((uint64_t)i << PG_SHIFT) - 1)))
 				return r;
 			if (m == k)
 				continue;
@@ -434,12 +470,14 @@ PT_INLINE int batches_run(struct pt_op *op, void *ctx, struct level lv, size_t i
 			i = z;
 			continue;
 		}
-		case PTK_LEAF:
-			if ((r = batch_leaf(op, w, 0, lv.l, e, cva)))
+		case PTK_LEAF: {
+			const uint64_t at = tva + ((uint64_t)i << PG_SHIFT);
+			if ((r = batch_leaf(op, c, cb, 0, lv.l, e, cva, at, at + (PG_SIZE - 1))))
 				return r;
 			break;
+		}
 		default:
-			return batch_corrupt(w);
+			return batch_corrupt(c, cb);
 		}
 		i++;
 		cva += PG_SIZE;
@@ -449,20 +487,34 @@ PT_INLINE int batches_run(struct pt_op *op, void *ctx, struct level lv, size_t i
 
 /* A leaf above the last level: the whole leaf, wherever the window starts
  * in it. */
-PT_INLINE int batches_leaf(struct pt_op *op, void *ctx, struct slot *s)
+PT_INLINE int batches_leaf(struct pt_op *op, struct pt_cursor *c, const bool cb, struct slot *s)
 {
 	const uint64_t base = s->va & ~(pt__span(op->s, s->l) - 1);
-	return batch_leaf(op, ctx, s->h, s->l, s->e, pt__canon(op->s, op->feat, base));
+	return batch_leaf(op, c, cb, s->h, s->l, s->e, pt__canon(op->s, op->feat, base), s->va,
+			  slot_end(s));
 }
 
-PT_INLINE int batches_corrupt(struct pt_op *op, void *ctx, struct slot *s)
-{
-	(void)op, (void)s;
-	return batch_corrupt(ctx);
-}
+/* The handlers of each mode. */
+#define PT_BATCH_HANDLERS(mode, cb)                                                         \
+	PT_INLINE int batches_run_##mode(struct pt_op *op, void *ctx, struct level lv,       \
+					 size_t i, size_t j, uint64_t va)                    \
+	{                                                                                   \
+		return batches_run(op, ctx, cb, lv, i, j, va);                              \
+	}                                                                                   \
+	PT_INLINE int batches_leaf_##mode(struct pt_op *op, void *ctx, struct slot *s)       \
+	{                                                                                   \
+		return batches_leaf(op, ctx, cb, s);                                        \
+	}                                                                                   \
+	PT_INLINE int batches_corrupt_##mode(struct pt_op *op, void *ctx, struct slot *s)    \
+	{                                                                                   \
+		(void)op, (void)s;                                                          \
+		return batch_corrupt(ctx, cb);                                              \
+	}
+PT_BATCH_HANDLERS(cb, true)
+PT_BATCH_HANDLERS(cursor, false)
 
 PT_VISITOR(batches_visitor, batches_level, .skip_empty = true, .live_only = true,
-	   .leaf = batches_leaf, .corrupt = batches_corrupt, .run = batches_run)
+	   .leaf = batches_leaf_cb, .corrupt = batches_corrupt_cb, .run = batches_run_cb)
 
 static int walk_batches(const struct pt_table *t, uint64_t va, uint64_t last,
 			int (*fn)(void *arg, const struct pt_batch *b), void *arg)
@@ -471,12 +523,81 @@ static int walk_batches(const struct pt_table *t, uint64_t va, uint64_t last,
 	struct batches w;
 	int r;
 	pt__op_init(&op, t);
+	pt__cursor_start(&w.c, t, va, last);
 	w.fn = fn;
 	w.arg = arg;
-	w.b.n = 0;
-	w.b.pa = w.pa;
-	w.raw = false;
-	w.attrs = 0;
-	r = descend_root(&op, &batches_visitor, &w, va, last);
-	return r ? r : batch_emit(&w);
+	r = descend_root(&op, &batches_visitor, &w.c, va, last);
+	return r ? r : w.c.b.n ? batch_emit(&w.c) : 0;
+}
+
+/* The cursor's descent: every table it goes through is remembered, for the
+ * next call to start from. */
+static int cursor_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
+			uint64_t last);
+static const struct visitor cursor_visitor = {
+	.skip_empty = true, .live_only = true, .leaf = batches_leaf_cursor,
+	.corrupt = batches_corrupt_cursor, .run = batches_run_cursor, .down = cursor_level,
+};
+static int cursor_level(struct pt_op *op, void *ctx, struct level lv, uint64_t va,
+			uint64_t last)
+{
+	struct pt_cursor *c = ctx;
+	c->path[lv.l] = lv.tbl;
+	c->path_va[lv.l] = va;
+	return descend(op, &cursor_visitor, ctx, lv, va, last);
+}
+
+/* Walk on from c->va until a batch is ready (BATCH_READY), the window is
+ * done (0) or an error: in the deepest table remembered that holds c->va,
+ * then in its parent, and so on up to the root. */
+static int cursor_walk(struct pt_op *op, struct pt_cursor *c)
+{
+	const struct pt_shape *s = op->s;
+	/* A table that left the tree may be another's now, or garbage. */
+	if (c->gen != op->t->tables_gen) {
+		for (unsigned l = 0; l < PT_MAX_LEVELS; l++)
+			c->path[l] = (const void *)0;
+		c->gen = op->t->tables_gen;
+	}
+	for (;;) {
+		unsigned l = op->levels - 1;
+		uint64_t end;
+		int r;
+		/* A table at level l >= 1 spans one entry of level l - 1. */
+		while (l && (!c->path[l] || (c->va ^ c->path_va[l]) >> s->shift[l - 1]))
+			l--;
+		if (!l)
+			return descend_root(op, &cursor_visitor, c, c->va, c->last);
+		end = c->va | (pt__span(s, l - 1) - 1);
+		if (end > c->last)
+			end = c->last;
+		r = cursor_level(op, c, (struct level){ (PTE *)(uintptr_t)c->path[l], l, TBL_LIVE },
+				 c->va, end);
+		if (r || end == c->last)
+			return r;
+		c->va = end + 1;
+	}
+}
+
+/* The next batch of a cursor still walking (pt_cursor_next). */
+static int cursor_next(struct pt_cursor *c, struct pt_batch *out)
+{
+	struct pt_op op;
+	size_t n;
+	int r;
+	pt__op_init(&op, c->t);
+	r = cursor_walk(&op, c);
+	if (r < 0)
+		return c->state = r;
+	if (!r)
+		c->state = CURSOR_DONE;
+	n = c->b.n;
+	if (!n)
+		return 0;
+	*out = c->b;
+	out->pa = c->pa;
+	/* A next batch continuing this one joins on the raw compare. */
+	c->b.va += n * c->b.size;
+	c->b.n = 0;
+	return (int)n;
 }

@@ -106,6 +106,10 @@ struct pt_table {
 	 * pt_protect's inline path repeats it. */
 	uint32_t memo_pflags;
 	bool memo_plain;
+	/* Counts the times a table frame left the tree or the way to reach
+	 * frames changed (pt__forget_hints): a struct pt_cursor reads on in
+	 * the table it remembers only while this has not moved. */
+	uint64_t tables_gen;
 	/* pt_set_direct_map: table frames are at pa + direct_offset. */
 	uint64_t direct_offset;
 	bool direct;
