@@ -579,14 +579,44 @@ static int cursor_walk(struct pt_op *op, struct pt_cursor *c)
 	}
 }
 
+/*
+ * The common call: the last batch ended on a last-level leaf the raw
+ * compare took, in the last-level table the walk remembers, which holds
+ * c->va. The entries that follow there join on the compare, up to a full
+ * batch, the table's end or the window's; only a batch left short goes on
+ * through cursor_walk, as any call does.
+ */
+PT_INLINE void cursor_run_on(struct pt_cursor *c)
+{
+	const struct pt_shape *s = c->t->shape;
+	const unsigned ll = s->info.levels - 1;
+	const PTE *tbl = (const PTE *)c->path[ll];
+	size_t i, k, m;
+	if (!c->raw || !tbl || c->gen != c->t->tables_gen ||
+	    (c->va ^ c->path_va[ll]) >> s->shift[ll - 1])
+		return;
+	i = idx(s, ll, c->va);
+	k = min_sz(s->entries[ll] - i, PT_BATCH_MAX);
+	if ((c->last - c->va) >> PG_SHIFT < k)
+		k = (size_t)((c->last - c->va) >> PG_SHIFT) + 1;
+	m = batch_run(&tbl[i], k, c->attrs, c->pa);
+	c->b.n = m;
+	c->va += (uint64_t)m << PG_SHIFT;
+}
+
 /* The next batch of a cursor still walking (pt_cursor_next). */
 static int cursor_next(struct pt_cursor *c, struct pt_batch *out)
 {
 	struct pt_op op;
 	size_t n;
-	int r;
-	pt__op_init(&op, c->t);
-	r = cursor_walk(&op, c);
+	int r = BATCH_READY;
+	cursor_run_on(c);
+	if (c->va - 1 == c->last) {
+		r = 0;
+	} else if (c->b.n < PT_BATCH_MAX) {
+		pt__op_init(&op, c->t);
+		r = cursor_walk(&op, c);
+	}
 	if (r < 0)
 		return c->state = r;
 	if (!r)
