@@ -93,10 +93,10 @@ static void ref_run(struct ref_ctx *c, unsigned s2_bits)
 }
 
 /* A table descriptor at pa (aligned to 64 KiB, below 2^32) that restricts
- * nothing below it: x86 P, R/W, U/S (SDM Table 4-15); EPT read, write,
- * execute; AArch64 stage 1 and 2 0b11 with APTable, XNTable, PXNTable
- * clear; RISC-V V alone (a pointer, privileged spec §12.3.1); LoongArch
- * the bare PA; ARMv7 a page-table descriptor 0b01 with PXN clear. */
+ * nothing below it: x86 P, R/W, U/S; EPT read, write, execute; AArch64
+ * stage 1 and 2 0b11 with APTable, XNTable, PXNTable clear; RISC-V V
+ * alone (R, W and X clear: a pointer to the next level); LoongArch the
+ * bare PA; ARMv7 a page-table descriptor 0b01 with PXN clear. */
 static inline uint64_t ref_table_entry(enum pt_arch a, uint64_t pa)
 {
 	switch (a) {
