@@ -317,4 +317,29 @@ static inline unsigned hl_of(const struct fmt *f)
 	return fmt_huge_level(f);
 }
 
+/* n random region edits in [base, base + span), pages of pg bytes: a map
+ * (which may fail where pages are in use), a protect to one of the nfl
+ * flags fl, or an unmap, each of 1 to 64 pages. */
+static inline void random_edits(struct env *e, uint64_t base, uint64_t span, uint64_t pg,
+				const uint32_t *fl, size_t nfl, uint64_t *s, int n)
+{
+	for (int i = 0; i < n; i++) {
+		uint64_t off = (rng_next(s) % (span / pg)) * pg;
+		uint64_t len = (1 + rng_next(s) % 64) * pg;
+		uint32_t flags = fl[rng_next(s) % nfl];
+		if (off + len > span)
+			continue;
+		switch (rng_next(s) % 3) {
+		case 0:
+			pt_map_region(&e->t, base + off, UINT64_C(0x100000000) + off, len, flags, 0);
+			break;
+		case 1:
+			CHECK_EQ(pt_protect_region(&e->t, base + off, len, flags), PT_OK);
+			break;
+		default:
+			CHECK_EQ(pt_unmap_region(&e->t, base + off, len), PT_OK);
+		}
+	}
+}
+
 #endif

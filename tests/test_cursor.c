@@ -272,23 +272,7 @@ static void run(const struct fmt *f, uint64_t seed)
 	compare(&e, base, span, PT_OK, &s);
 	compare(&e, base + 16 * huge, 8 * huge, PT_OK, &s);
 	CHECK_EQ(want.nb, (size_t)(8 * huge / pg / PT_BATCH_MAX));
-	for (int i = 0; i < 300; i++) {
-		uint64_t off = (rng_next(&s) % (span / pg)) * pg;
-		uint64_t len = (1 + rng_next(&s) % 64) * pg;
-		uint32_t flags = fl[rng_next(&s) % 5];
-		if (off + len > span)
-			continue;
-		switch (rng_next(&s) % 3) {
-		case 0:
-			pt_map_region(&e.t, base + off, UINT64_C(0x100000000) + off, len, flags, 0);
-			break;
-		case 1:
-			CHECK_EQ(pt_protect_region(&e.t, base + off, len, flags), PT_OK);
-			break;
-		default:
-			CHECK_EQ(pt_unmap_region(&e.t, base + off, len), PT_OK);
-		}
-	}
+	random_edits(&e, base, span, pg, fl, 5, &s, 300);
 	compare(&e, base, span, PT_OK, &s);
 	for (int i = 0; i < 40; i++) {
 		uint64_t va, size;

@@ -251,23 +251,7 @@ static void run(const struct fmt *f, uint64_t seed)
 		CHECK_EQ(got.n, 2u); /* the huge run, then the 4K run */
 		compare_batches(&e, base, span, PT_OK);
 	}
-	for (int i = 0; i < 300; i++) {
-		uint64_t off = (rng_next(&s) % (span / fmt_page(f))) * fmt_page(f);
-		uint64_t len = (1 + rng_next(&s) % 64) * fmt_page(f);
-		uint32_t flags = fl[rng_next(&s) % 5];
-		if (off + len > span)
-			continue;
-		switch (rng_next(&s) % 3) {
-		case 0:
-			pt_map_region(&e.t, base + off, UINT64_C(0x100000000) + off, len, flags, 0);
-			break;
-		case 1:
-			CHECK_EQ(pt_protect_region(&e.t, base + off, len, flags), PT_OK);
-			break;
-		default:
-			CHECK_EQ(pt_unmap_region(&e.t, base + off, len), PT_OK);
-		}
-	}
+	random_edits(&e, base, span, fmt_page(f), fl, 5, &s, 300);
 	compare(&e, base, span);
 	compare_batches(&e, base, span, PT_OK);
 	for (int i = 0; i < 40; i++) {
