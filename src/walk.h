@@ -547,6 +547,13 @@ static int cursor_level(struct pt_op *op, void *ctx, struct level lv, uint64_t v
 	return descend(op, &cursor_visitor, ctx, lv, va, last);
 }
 
+/* Does the level-l table c remembers (l >= 1) hold c->va? It spans one
+ * entry of level l - 1. */
+PT_INLINE bool cursor_holds(const struct pt_cursor *c, const struct pt_shape *s, unsigned l)
+{
+	return c->path[l] && !((c->va ^ c->path_va[l]) >> s->shift[l - 1]);
+}
+
 /* Walk on from c->va until a batch is ready (BATCH_READY), the window is
  * done (0) or an error: in the deepest table remembered that holds c->va,
  * then in its parent, and so on up to the root. */
@@ -563,8 +570,7 @@ static int cursor_walk(struct pt_op *op, struct pt_cursor *c)
 		unsigned l = op->levels - 1;
 		uint64_t end;
 		int r;
-		/* A table at level l >= 1 spans one entry of level l - 1. */
-		while (l && (!c->path[l] || (c->va ^ c->path_va[l]) >> s->shift[l - 1]))
+		while (l && !cursor_holds(c, s, l))
 			l--;
 		if (!l)
 			return descend_root(op, &cursor_visitor, c, c->va, c->last);
@@ -592,8 +598,7 @@ PT_INLINE void cursor_run_on(struct pt_cursor *c)
 	const unsigned ll = s->info.levels - 1;
 	const PTE *tbl = (const PTE *)c->path[ll];
 	size_t i, k, m;
-	if (!c->raw || !tbl || c->gen != c->t->tables_gen ||
-	    (c->va ^ c->path_va[ll]) >> s->shift[ll - 1])
+	if (!c->raw || c->gen != c->t->tables_gen || !cursor_holds(c, s, ll))
 		return;
 	i = idx(s, ll, c->va);
 	k = min_sz(s->entries[ll] - i, PT_BATCH_MAX);
