@@ -84,12 +84,12 @@ static void ref_nested(const struct pt_regime *s1, const struct pt_regime *s2, u
 		       unsigned access, read_fn host, struct ref_out *o)
 {
 	struct ref_out o1, o2;
-	struct fmt f;
+	unsigned bits;
 	const uint32_t rwx = PT_READ | PT_WRITE | PT_EXECUTE;
 	memset(o, 0, sizeof(*o));
 	o->memtype_known = true;
 	o->rc = PT_ERR_INVALID;
-	if (!ref_args(s1, access, &f) || !ref_args(s2, access, &f))
+	if ((access & ~15u) || !ref_regime(s1, &bits) || !ref_regime(s2, &bits))
 		return;
 	NR.s2 = s2;
 	NR.walk = fz_is_ept(s2->arch) && (s2->features & PT_FEAT_EPT_AD)
@@ -274,7 +274,7 @@ static void nested_built(struct rd *r)
 	struct pt_mm mm;
 	struct pt_table t1, t2;
 	struct fmt f1;
-	uint64_t vas[12];
+	uint64_t vas[12], read[12];
 	size_t nva = 0;
 	unsigned n2 = rd_u8(r), n1;
 	fmt_of(a1, &f1);
@@ -285,6 +285,7 @@ static void nested_built(struct rd *r)
 	A.hint = 0;
 	g_arena = &A;
 	arena_mm(&A, &mm);
+	mm.phys_to_virt = built_virt;
 	FZ_CHECK(pt_init_config(&t2, &cfg, &mm) == PT_OK);
 	FZ_CHECK(pt_init(&t1, a1, g_feat, &mm) == PT_OK);
 	(void)pt_map_region(&t2, A.base, A.base, A.nframes * 4096,
@@ -316,15 +317,25 @@ static void nested_built(struct rd *r)
 		vas[nva++] = va + size - 1;
 		vas[nva++] = va;
 	}
-	for (size_t i = 0; i < nva; i++)
+	for (size_t i = 0; i < nva; i++) {
+		g_touched = 0;
 		nested_compare(pt_root(&t1), pt_root(&t2), &mm, vas[i], arena_read);
+		read[i] = g_touched;
+	}
+	/* Flips as in mode_built: checked again where the walks read. */
 	while (rd_more(r)) {
-		uint64_t pa = A.base + (uint64_t)(rd_u16(r) % 64) * 4096 + (rd_u16(r) & 0xfff);
-		uint8_t x = rd_u8(r);
-		if (arena_allocated(&A, pa))
-			*(unsigned char *)arena_ptr(&A, pa) ^= x;
+		const unsigned k = rd_u16(r) % FLIP_FRAMES;
+		const uint64_t pa = A.base + (uint64_t)k * 4096 + (rd_u16(r) & 0xfff);
+		const uint8_t x = rd_u8(r);
+		if (!x || !arena_allocated(&A, pa))
+			continue;
+		*(unsigned char *)arena_ptr(&A, pa) ^= x;
 		for (size_t i = 0; i < nva; i++)
-			nested_compare(pt_root(&t1), pt_root(&t2), &mm, vas[i], arena_read);
+			if (read[i] >> k & 1) {
+				g_touched = 0;
+				nested_compare(pt_root(&t1), pt_root(&t2), &mm, vas[i], arena_read);
+				read[i] = g_touched;
+			}
 	}
 	for (size_t i = 0; i < A.nframes; i++)
 		if (A.run[i] && A.run[i] != UINT32_MAX)
