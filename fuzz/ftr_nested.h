@@ -45,11 +45,34 @@ static struct {
  * read (a write under EPT with A/D flags: Intel SDM Vol. 3C, "EPT
  * Violations": with EPTP bit 6 set, accesses to guest paging-structure
  * entries are treated as writes), then the host's memory. */
+/* Stage 2's answers for the frames stage-1 walks read, kept through one
+ * nested_compare (emptied at its start): there the memory and both
+ * stages' regimes stay as they are, and every access kind walks the same
+ * stage-1 tables. */
+struct s2_seen {
+	const struct pt_regime *s2;
+	unsigned walk;
+	uint64_t frame;
+	struct ref_out o;
+};
+static struct s2_seen S2_SEEN[16];
+static unsigned s2_seen;
+
 static bool nested_read(uint64_t gpa, unsigned bytes, uint64_t *v)
 {
 	const uint64_t frame = gpa & ~(uint64_t)0xfff;
+	unsigned i;
 	NR.gpa = gpa;
-	ref_access(NR.s2, frame, NR.walk, NR.host, &NR.o2);
+	for (i = 0; i < s2_seen; i++)
+		if (S2_SEEN[i].s2 == NR.s2 && S2_SEEN[i].walk == NR.walk && S2_SEEN[i].frame == frame)
+			break;
+	if (i < s2_seen) {
+		NR.o2 = S2_SEEN[i].o;
+	} else {
+		ref_access(NR.s2, frame, NR.walk, NR.host, &NR.o2);
+		if (s2_seen < sizeof(S2_SEEN) / sizeof(S2_SEEN[0]))
+			S2_SEEN[s2_seen++] = (struct s2_seen){ NR.s2, NR.walk, frame, NR.o2 };
+	}
 	if (NR.o2.rc != PT_OK) {
 		NR.refused = true;
 		return false;
@@ -208,6 +231,7 @@ static void nested_compare(uint64_t root1, uint64_t root2, const struct pt_mm *m
 	struct fmt f1, f2;
 	unsigned most;
 	struct pt_mapping m;
+	s2_seen = 0;
 	o2.va_bits = g_ipa;
 	r1.root = root1;
 	r2.root = root2;
