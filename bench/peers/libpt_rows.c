@@ -7,11 +7,12 @@
  * (pt_set_direct_map), no flush_tlb hook (no TLB work), mappings at VA
  * 1 GiB -> PA 2 GiB, flags PT_READ | PT_WRITE.
  *
- *   libpt_rows <format> [reps]
+ *   libpt_rows <format> [reps [row]]
  *
- * runs every row reps times (rows interleaved) and prints, per row, the
- * fastest run in ns per unit: "<row> <ns>". Formats: x86_64 aarch64 sv39
- * sv48.
+ * runs every row (or the one named) reps times (rows interleaved) and
+ * prints, per row, the fastest run in ns per unit and the units: "<row>
+ * <ns> <units>". Formats: x86_64 aarch64 sv39 sv48. run.sh's icount mode
+ * counts the instructions of run_row (the measured part) under callgrind.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,9 +23,10 @@
 #include "pt.h"
 
 #define ARENA_BYTES (UINT64_C(64) << 20)
-/* The PA of the arena's first frame (as main.rs): above every mapped PA,
- * inside every format's PA width. */
-#define ARENA_PA    (UINT64_C(1) << 40)
+/* The PA of the arena's first frame (as main.rs): 1 TiB (above every mapped
+ * PA, inside every format's PA width), or the arena's host address where
+ * that is lower (under valgrind). */
+#define ARENA_PA_MAX (UINT64_C(1) << 40)
 #define PAGE        PT_SIZE_4K
 #define VA          PT_SIZE_1G
 #define PA          (2 * PT_SIZE_1G)
@@ -34,6 +36,7 @@
 
 struct bump {
 	unsigned char *mem;
+	uint64_t pa;   /* the PA of mem */
 	uint64_t next; /* index of the next free frame */
 };
 
@@ -46,7 +49,7 @@ static int bump_alloc(void *ctx, size_t count, size_t align, uint64_t *pa)
 	if ((i + count) * PAGE > ARENA_BYTES)
 		return -1;
 	b->next = i + count;
-	*pa = ARENA_PA + i * PAGE;
+	*pa = b->pa + i * PAGE;
 	return 0;
 }
 
@@ -62,9 +65,9 @@ static void *bump_virt(void *ctx, uint64_t pa)
 {
 	struct bump *b = ctx;
 
-	if (pa < ARENA_PA || pa - ARENA_PA >= ARENA_BYTES)
+	if (pa < b->pa || pa - b->pa >= ARENA_BYTES)
 		return NULL;
-	return b->mem + (pa - ARENA_PA);
+	return b->mem + (pa - b->pa);
 }
 
 static void check(int r, const char *what)
@@ -211,7 +214,8 @@ static void setup(struct run *r, int row)
 	}
 }
 
-static void run_row(struct run *r, int row)
+/* Out of line so that callgrind can count it alone (--toggle-collect). */
+__attribute__((noinline)) static void run_row(struct run *r, int row)
 {
 	struct pt_table *t = &r->t;
 	struct pt_mapping m;
@@ -299,14 +303,20 @@ int main(int argc, char **argv)
 	};
 	struct run *r = &the_run;
 	unsigned reps = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 1;
+	const char *only = argc > 3 ? argv[3] : NULL;
 	double best[NROWS];
 	size_t f;
+	int row;
 
 	for (f = 0; argc > 1 && f < sizeof(formats) / sizeof(formats[0]); f++)
 		if (strcmp(argv[1], formats[f].name) == 0)
 			break;
-	if (argc < 2 || f == sizeof(formats) / sizeof(formats[0]) || reps == 0) {
-		fprintf(stderr, "usage: libpt_rows x86_64|aarch64|sv39|sv48 [reps]\n");
+	for (row = 0; only && row < NROWS; row++)
+		if (strcmp(only, rows[row].name) == 0)
+			break;
+	if (argc < 2 || f == sizeof(formats) / sizeof(formats[0]) || reps == 0 ||
+	    row == NROWS) {
+		fprintf(stderr, "usage: libpt_rows x86_64|aarch64|sv39|sv48 [reps [row]]\n");
 		return 2;
 	}
 	r->arch = formats[f].arch;
@@ -314,7 +324,10 @@ int main(int argc, char **argv)
 	if (!r->b.mem)
 		return 1;
 	memset(r->b.mem, 0, ARENA_BYTES); /* pre-fault every page */
-	r->offset = (uint64_t)(uintptr_t)r->b.mem - ARENA_PA;
+	r->b.pa = (uint64_t)(uintptr_t)r->b.mem;
+	if (r->b.pa > ARENA_PA_MAX)
+		r->b.pa = ARENA_PA_MAX;
+	r->offset = (uint64_t)(uintptr_t)r->b.mem - r->b.pa;
 	r->mm = (struct pt_mm){ .alloc_frames = bump_alloc, .free_frames = bump_free,
 				.phys_to_virt = bump_virt, .ctx = &r->b };
 	/* The random query addresses: the xorshift64 sequence main.rs uses. */
@@ -326,10 +339,12 @@ int main(int argc, char **argv)
 		r->vas[i] = VA + ((x >> 12) % PAGES_1G) * PAGE + (x & (PAGE - 1));
 	}
 
-	for (int row = 0; row < NROWS; row++)
+	for (row = 0; row < NROWS; row++)
 		best[row] = 1e300;
 	for (unsigned k = 0; k < reps; k++) {
-		for (int row = 0; row < NROWS; row++) {
+		for (row = 0; row < NROWS; row++) {
+			if (only && strcmp(only, rows[row].name) != 0)
+				continue;
 			fresh(r);
 			setup(r, row);
 			double t0 = now_ns();
@@ -341,7 +356,9 @@ int main(int argc, char **argv)
 				verify(r, row);
 		}
 	}
-	for (int row = 0; row < NROWS; row++)
-		printf("%s %.4f\n", rows[row].name, best[row]);
+	for (row = 0; row < NROWS; row++)
+		if (!only || strcmp(only, rows[row].name) == 0)
+			printf("%s %.4f %llu\n", rows[row].name, best[row],
+			       (unsigned long long)rows[row].units);
 	return 0;
 }

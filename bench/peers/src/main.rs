@@ -4,10 +4,12 @@
 //! before every run, tables reached at PA + a constant offset (a direct
 //! map), no TLB work, mappings at VA 1 GiB -> PA 2 GiB, flags read+write.
 //!
-//! `peers <library> [reps]` runs every row `reps` times (rows interleaved)
-//! in this one process and prints, per row, the fastest run in ns per unit:
-//! `<row> <ns>`. A row a library has no call for is not printed.
-//! bench/peers/run.sh interleaves the processes and keeps the fastest.
+//! `peers <library> [reps [row]]` runs every row (or the one named) `reps`
+//! times (rows interleaved) in this one process and prints, per row, the
+//! fastest run in ns per unit and the units: `<row> <ns> <units>`. A row a
+//! library has no call for is not printed. bench/peers/run.sh interleaves
+//! the processes and keeps the fastest; its `icount` mode counts the
+//! instructions of `timed` (the measured part) under callgrind.
 
 use std::alloc::{alloc, Layout};
 use std::cell::Cell;
@@ -16,8 +18,11 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 
 const ARENA_BYTES: usize = 64 << 20;
-/// The PA of the arena's first frame: above every mapped PA, below 48 bits.
-const ARENA_PA: usize = 1 << 40;
+/// The PA of the arena's first frame: 1 TiB (above every mapped PA, inside
+/// every PA width), or the arena's host address where that is lower (under
+/// valgrind), so that the direct map's offset is never negative: the
+/// x86_64 crate takes it as a VirtAddr and adds PAs to it.
+const ARENA_PA_MAX: usize = 1 << 40;
 const PAGE: usize = 4096;
 const VA: usize = 1 << 30;
 const PA: usize = 2 << 30;
@@ -25,10 +30,11 @@ const GIB: usize = 1 << 30;
 const PAGES_1G: usize = GIB / PAGE;
 const CALLS: usize = 4096;
 
-/// Host address of the arena and the next free frame's index. Atomics only
-/// because page_table_multiarch's hooks are free functions; relaxed loads
-/// and stores are plain moves.
+/// Host address and PA of the arena, and the next free frame's index.
+/// Atomics only because page_table_multiarch's hooks are free functions;
+/// relaxed loads and stores are plain moves.
 static ARENA_VA: AtomicUsize = AtomicUsize::new(0);
+static ARENA_PA: AtomicUsize = AtomicUsize::new(0);
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 fn arena_init() {
@@ -39,10 +45,11 @@ fn arena_init() {
         unsafe { p.add(off).write_volatile(0) };
     }
     ARENA_VA.store(p as usize, Relaxed);
+    ARENA_PA.store(ARENA_PA_MAX.min(p as usize), Relaxed);
 }
 
 fn offset() -> usize {
-    ARENA_VA.load(Relaxed).wrapping_sub(ARENA_PA)
+    ARENA_VA.load(Relaxed) - ARENA_PA.load(Relaxed)
 }
 
 fn bump_reset() {
@@ -58,7 +65,7 @@ fn bump_alloc(count: usize, align: usize) -> usize {
     let i = (NEXT.load(Relaxed) + a - 1) & !(a - 1);
     assert!((i + count) * PAGE <= ARENA_BYTES, "arena exhausted");
     NEXT.store(i + count, Relaxed);
-    ARENA_PA + i * PAGE
+    ARENA_PA.load(Relaxed) + i * PAGE
 }
 
 /// The random query addresses: the xorshift64 sequence libpt_rows.c uses.
@@ -139,7 +146,14 @@ fn expected(row: usize) -> (usize, Census) {
     }
 }
 
-fn measure(lib: &mut dyn Lib, reps: usize) {
+/// The measured part of a run, out of line so that callgrind can count it
+/// alone (--toggle-collect).
+#[inline(never)]
+fn timed(lib: &mut dyn Lib, row: usize, vas: &[usize]) -> Option<usize> {
+    lib.run(row, vas)
+}
+
+fn measure(lib: &mut dyn Lib, reps: usize, only: Option<&str>) {
     let vas = query_vas();
     let mut best = [f64::INFINITY; ROWS.len()];
     let mut have = [false; ROWS.len()];
@@ -148,11 +162,14 @@ fn measure(lib: &mut dyn Lib, reps: usize) {
         .fold(0usize, |s, &va| s.wrapping_add(va - VA + PA));
     for rep in 0..reps {
         for (row, &(name, units)) in ROWS.iter().enumerate() {
+            if only.is_some_and(|o| o != name) {
+                continue;
+            }
             bump_reset();
             lib.fresh();
             lib.setup(row);
             let t0 = Instant::now();
-            let out = lib.run(row, &vas);
+            let out = timed(lib, row, &vas);
             let ns = t0.elapsed().as_nanos() as f64;
             let Some(sum) = out else { continue };
             have[row] = true;
@@ -165,9 +182,9 @@ fn measure(lib: &mut dyn Lib, reps: usize) {
             }
         }
     }
-    for (row, &(name, _)) in ROWS.iter().enumerate() {
+    for (row, &(name, units)) in ROWS.iter().enumerate() {
         if have[row] {
-            println!("{name} {:.4}", best[row]);
+            println!("{name} {:.4} {units}", best[row]);
         }
     }
 }
@@ -640,9 +657,14 @@ fn main() {
         Some("x86_64") => Box::new(x64::X64::new()),
         Some("aarch64-paging") => Box::new(a64::A64::new()),
         _ => {
-            eprintln!("usage: peers page_table_multiarch|x86_64|aarch64-paging [reps]");
+            eprintln!("usage: peers page_table_multiarch|x86_64|aarch64-paging [reps [row]]");
             std::process::exit(2);
         }
     };
-    measure(lib.as_mut(), reps);
+    let only = args.get(3).map(String::as_str);
+    assert!(
+        only.is_none_or(|o| ROWS.iter().any(|r| r.0 == o)),
+        "no row {only:?}"
+    );
+    measure(lib.as_mut(), reps, only);
 }
