@@ -5,6 +5,7 @@
 # repository does not hold.
 #
 #   PEERS_SRC=/path bench/peers/run.sh            build, then ROUNDS rounds
+#   PEERS_SRC=/path bench/peers/run.sh icount     build, then instructions
 #   PEERS_SRC=/path PEERS_GIT=/dir bench/peers/run.sh unpack
 #
 # PEERS_SRC holds the crates of bench/peers/sources.txt, each in its
@@ -19,6 +20,9 @@
 # prints its fastest; the table keeps the fastest of the rounds. Every
 # process checks, after its first run of each row, that the table holds
 # what the row says (bench/peers/libpt_rows.c verify(), main.rs expected()).
+# `icount` runs each row of each library once under callgrind instead,
+# counting only the measured part (libpt_rows.c's run_row, main.rs's
+# timed): instructions per unit, which the machine's load does not move.
 #
 # Environment: ROUNDS (20), REPS (3), OUT (build/peers), CC (gcc).
 set -euo pipefail
@@ -91,26 +95,24 @@ CARGO_TARGET_DIR=$OUT/target nice -n 10 cargo build --offline --release -j2 \
 	{ cat "$OUT/cargo.log" >&2; exit 1; }
 peers=$OUT/target/release/peers
 
-# ---- run -----------------------------------------------------------------
 libs=(libpt:x86_64 libpt:aarch64 libpt:sv39 libpt:sv48 page_table_multiarch x86_64 aarch64-paging)
-raw=$OUT/raw.txt
-: >"$raw"
-echo "# $(date -u '+%F %T') UTC, ROUNDS=$ROUNDS REPS=$REPS, libpt $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src arch include || echo +dirty)" | tee -a "$raw"
-for ((r = 0; r < ROUNDS; r++)); do
-	echo "# round $r load $(cut -d' ' -f1 /proc/loadavg)" >>"$raw"
-	for ((i = 0; i < ${#libs[@]}; i++)); do
-		lib=${libs[$(((i + r) % ${#libs[@]}))]}
-		case $lib in
-		libpt:*) out=$("$OUT/libpt_rows" "${lib#libpt:}" "$REPS") ;;
-		*) out=$("$peers" "$lib" "$REPS") ;;
-		esac
-		while read -r line; do echo "$lib $line"; done <<<"$out" >>"$raw"
-	done
-done
-echo "# end $(date -u '+%F %T') UTC load $(cut -d' ' -f1 /proc/loadavg)" >>"$raw"
+pre=(nice -n 10)
+# run_lib LIB ARGS...: the library's process (under "${pre[@]}"); its lines
+# with LIB put first.
+run_lib() {
+	local lib=$1 out line
+	shift
+	case $lib in
+	libpt:*) out=$("${pre[@]}" "$OUT/libpt_rows" "${lib#libpt:}" "$@") ;;
+	*) out=$("${pre[@]}" "$peers" "$lib" "$@") ;;
+	esac
+	while read -r line; do echo "$lib $line"; done <<<"$out"
+}
 
-# ---- table: the fastest of the rounds, ns per unit -----------------------
-python3 - "$raw" <<'EOF'
+# table FILE: its "<lib> <row> <value> ..." lines as a markdown table of
+# the smallest value per library and row.
+table() {
+	python3 - "$1" <<'EOF'
 import sys
 best, order, libs, loads = {}, [], [], []
 for line in open(sys.argv[1]):
@@ -118,10 +120,10 @@ for line in open(sys.argv[1]):
         if ' load ' in line:
             loads.append(float(line.split(' load ')[1].split()[0]))
         continue
-    lib, row, ns = line.split()
+    lib, row, v = line.split()[:3]
     if row not in order: order.append(row)
     if lib not in libs: libs.append(lib)
-    best[lib, row] = min(best.get((lib, row), float('inf')), float(ns))
+    best[lib, row] = min(best.get((lib, row), float('inf')), float(v))
 print('| row | ' + ' | '.join(libs) + ' |')
 print('|---|' + '---:|' * len(libs))
 for row in order:
@@ -130,3 +132,43 @@ for row in order:
 if loads:
     print('\nload average (1 min) over the rounds: %.2f-%.2f' % (min(loads), max(loads)))
 EOF
+}
+
+# ---- icount: instructions per unit of the measured part -------------------
+if [ "${1:-}" = icount ]; then
+	command -v valgrind >/dev/null || { echo "run.sh: valgrind not found" >&2; exit 1; }
+	mkdir -p "$OUT/callgrind"
+	raw=$OUT/icount.txt
+	: >"$raw"
+	for lib in "${libs[@]}"; do
+		case $lib in libpt:*) fn='run_row*' ;; *) fn='peers::timed*' ;; esac
+		pre=(nice -n 10)
+		rows=$(run_lib "$lib" 1 | cut -d' ' -f2)
+		for row in $rows; do
+			cg=$OUT/callgrind/${lib/:/-}.$row
+			pre=(nice -n 10 valgrind -q --tool=callgrind --callgrind-out-file="$cg"
+			     --toggle-collect="$fn")
+			units=$(run_lib "$lib" 1 "$row" | cut -d' ' -f4)
+			ir=$(sed -n 's/^totals: //p' "$cg")
+			echo "$lib $row $(python3 -c "print('%.2f' % ($ir / $units))")" >>"$raw"
+		done
+	done
+	echo "# instructions per unit, the measured part only (callgrind), libpt $(git rev-parse --short HEAD)"
+	table "$raw"
+	exit 0
+fi
+
+# ---- run -----------------------------------------------------------------
+raw=$OUT/raw.txt
+: >"$raw"
+echo "# $(date -u '+%F %T') UTC, ROUNDS=$ROUNDS REPS=$REPS, libpt $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src arch include || echo +dirty)" | tee -a "$raw"
+for ((r = 0; r < ROUNDS; r++)); do
+	echo "# round $r load $(cut -d' ' -f1 /proc/loadavg)" >>"$raw"
+	for ((i = 0; i < ${#libs[@]}; i++)); do
+		run_lib "${libs[$(((i + r) % ${#libs[@]}))]}" "$REPS" >>"$raw"
+	done
+done
+echo "# end $(date -u '+%F %T') UTC load $(cut -d' ' -f1 /proc/loadavg)" >>"$raw"
+
+# ---- table: the fastest of the rounds, ns per unit -----------------------
+table "$raw"
