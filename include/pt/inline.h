@@ -79,14 +79,14 @@ PT__HELPER bool pt__map_hinted(struct pt_table *t, uint64_t va, uint64_t pa, uin
 	return false;
 }
 
-/* pt_unmap's fast path in geometry g (a constant): va's entry in the hinted
- * last-level table is a 4K leaf with attributes hint_attrs (so it decodes
- * to hint_nflags and hint_state), taken out as the engine would. Done, or
- * nothing changed. */
+/* pt_unmap's fast path in geometry g (a constant; PT_FAST_64 stands for
+ * PT_FAST_64_X4 too, whose entries differ only in the PA's place): va's
+ * entry in the hinted last-level table is a 4K leaf with attributes
+ * hint_attrs (so it decodes to hint_nflags and hint_state), taken out as
+ * the engine would. Done, or nothing changed. */
 PT__HELPER bool pt__unmap_fast(struct pt_table *t, uint64_t va, struct pt_mapping *old,
 			       const int g)
 {
-	const unsigned sh = g == PT_FAST_64_X4 ? 2 : 0;
 	const uint64_t i = (va >> 12) & (g == PT_FAST_32 ? 255 : 511);
 	uint64_t e;
 	if (g == PT_FAST_32) {
@@ -110,7 +110,7 @@ PT__HELPER bool pt__unmap_fast(struct pt_table *t, uint64_t va, struct pt_mappin
 			return false;
 	}
 	if (old) {
-		old->pa = (e & t->fast.leaf_field) << sh;
+		old->pa = (e & t->fast.leaf_field) << (t->fast.map == PT_FAST_64_X4 ? 2 : 0);
 		old->flags = t->hint_nflags;
 		old->state = t->hint_state;
 		old->size = PT_SIZE_4K;
@@ -119,7 +119,8 @@ PT__HELPER bool pt__unmap_fast(struct pt_table *t, uint64_t va, struct pt_mappin
 	return true;
 }
 
-/* pt_protect's fast path in geometry g (a constant): va's entry in the
+/* pt_protect's fast path in geometry g (a constant; PT_FAST_64 for
+ * PT_FAST_64_X4 too, as in pt__unmap_fast): va's entry in the
  * hinted last-level table is a 4K leaf with the attributes the last
  * protect to the same flags rewrote (memo_old), and that rewrite is a plain
  * store: done again, or nothing changed. */
@@ -155,8 +156,7 @@ PT__HELPER bool pt__protect_hinted(struct pt_table *t, uint64_t va, uint32_t fla
 	if (PT__LIKELY(t && t->hint_tbl && flags == t->memo_pflags && t->memo_plain &&
 		       !((va ^ t->hint_va) & t->fast.va_fixed))) {
 		const unsigned g = t->fast.map;
-		return PT__LIKELY(g == PT_FAST_64) ? pt__protect_fast(t, va, size, PT_FAST_64)
-		       : g == PT_FAST_64_X4	   ? pt__protect_fast(t, va, size, PT_FAST_64_X4)
+		return PT__LIKELY(g >= PT_FAST_64) ? pt__protect_fast(t, va, size, PT_FAST_64)
 		       : g == PT_FAST_32	   ? pt__protect_fast(t, va, size, PT_FAST_32)
 						   : false;
 	}
@@ -169,8 +169,7 @@ PT__HELPER bool pt__unmap_hinted(struct pt_table *t, uint64_t va, struct pt_mapp
 {
 	if (PT__LIKELY(t && t->hint_tbl && !((va ^ t->hint_va) & t->fast.va_fixed))) {
 		const unsigned g = t->fast.map;
-		return PT__LIKELY(g == PT_FAST_64) ? pt__unmap_fast(t, va, old, PT_FAST_64)
-		       : g == PT_FAST_64_X4	   ? pt__unmap_fast(t, va, old, PT_FAST_64_X4)
+		return PT__LIKELY(g >= PT_FAST_64) ? pt__unmap_fast(t, va, old, PT_FAST_64)
 		       : g == PT_FAST_32	   ? pt__unmap_fast(t, va, old, PT_FAST_32)
 						   : false;
 	}

@@ -42,9 +42,9 @@ struct pt_fast {
  * va >> 32 ORed with PT_FAST_32_TAG on PT_FAST_32 (and complemented: see
  * struct pt_table).
  */
-#define PT_FAST_64 1
-#define PT_FAST_64_X4 2
-#define PT_FAST_32 3
+#define PT_FAST_32 1
+#define PT_FAST_64 2    /* the 8-byte geometries from here up: one compare */
+#define PT_FAST_64_X4 3
 #define PT_FAST_X4_TAG (UINT64_C(1) << 62)
 #define PT_FAST_32_TAG (UINT64_C(1) << 61)
 
