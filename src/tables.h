@@ -65,15 +65,14 @@ static uint64_t new_table(struct pt_op *op, unsigned l, const PTE *tbl, size_t i
 	return f + (uint64_t)(i & (n - 1)) * s->entries[l + 1] * s->pte_bytes;
 }
 
-/* The table at child_pa under slot i of tbl (level l) left the tree: give
- * its frame back, at once (`now`) or after the TLB forgot it
- * (pt__free_table), unless a packed sibling (`later`: one visited after
- * it) still lives there. */
-PT_INLINE void drop_frame(struct pt_op *op, unsigned l, const PTE *tbl, size_t i,
+/* The table at child_pa under slot i of tbl (level l) left the tree, and
+ * no hint points into it any more: give its frame back, at once (`now`) or
+ * after the TLB forgot it (pt__free_table), unless a packed sibling
+ * (`later`: one visited after it) still lives there. */
+PT_INLINE void give_frame(struct pt_op *op, unsigned l, const PTE *tbl, size_t i,
 			  uint64_t child_pa, bool later, bool now)
 {
 	const struct pt_shape *s = op->s;
-	pt__forget_hints(op->w); /* one may have pointed into this frame */
 	if (s->per_frame[l + 1] > 1) {
 		if (group_frame(op, l, tbl, i, later))
 			return;
@@ -83,6 +82,14 @@ PT_INLINE void drop_frame(struct pt_op *op, unsigned l, const PTE *tbl, size_t i
 		op->t->mm.free_frames(op->t->mm.ctx, child_pa, s->frames[l + 1]);
 	else
 		pt__free_table(op->w, child_pa, s->frames[l + 1]);
+}
+
+/* give_frame, the hints forgotten first (one may point into the frame). */
+PT_INLINE void drop_frame(struct pt_op *op, unsigned l, const PTE *tbl, size_t i,
+			  uint64_t child_pa, bool later, bool now)
+{
+	pt__forget_hints(op->w);
+	give_frame(op, l, tbl, i, child_pa, later, now);
 }
 
 /* Slot i of the live table tbl was just stored empty or given a leaf. */
@@ -129,11 +136,12 @@ struct free_ctx {
 };
 
 /* Slot s points at child_pa: its frame goes, with the last of the packed
- * tables sharing it, after that one was read. */
+ * tables sharing it, after that one was read (free_below forgot the hints
+ * once for all of them). */
 PT_INLINE int free_up(struct pt_op *op, void *ctx, struct slot *s)
 {
 	const struct free_ctx *c = ctx;
-	drop_frame(op, s->l, s->tbl, s->i, s->child_pa, true, c->now);
+	give_frame(op, s->l, s->tbl, s->i, s->child_pa, true, c->now);
 	return 0;
 }
 
@@ -166,8 +174,10 @@ static void free_below(struct pt_op *op, unsigned l, PTE *tbl, uint64_t va, bool
 {
 	struct free_ctx c = { now };
 	struct level lv = { tbl, l, TBL_LIVE };
-	if (tbl && HT(op, l) > 0)
+	if (tbl && HT(op, l) > 0) {
+		pt__forget_hints(op->w); /* they may point into any frame below */
 		(void)free_level(op, &c, lv, va, table_last(op, l, va));
+	}
 }
 
 /* free_below the table that e, the level-l entry for va, pointed at before
