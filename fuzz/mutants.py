@@ -743,13 +743,19 @@ def main():
         core = os.path.join(ROOT, "build/fuzz/lf/core")
         family = None
         if m[1].startswith("arch/") and m[1] != "arch/arch.h":
-            family = os.path.basename(m[1])[:-2]
-            # A header other families' headers include (arch/aarch64_desc.h,
-            # arch/aarch64.h): every engine object.
-            adir = os.path.join(ROOT, "arch")
-            if any('"%s.h"' % family in open(os.path.join(adir, h)).read()
-                   for h in os.listdir(adir) if h != family + ".h"):
+            header = os.path.basename(m[1])
+            # The engine objects whose source includes the header (one
+            # header may serve several: arch/aarch64_pa52.h, three); every
+            # engine object where another family's header includes it
+            # (arch/aarch64_desc.h, arch/aarch64.h).
+            adir, sdir = os.path.join(ROOT, "arch"), os.path.join(ROOT, "src")
+            if any('"%s"' % header in open(os.path.join(adir, h)).read()
+                   for h in os.listdir(adir) if h != header):
                 family = "*"
+            else:
+                family = {c[:-2] + ".o" for c in os.listdir(sdir)
+                          if c.startswith("engine_") and c.endswith(".c")
+                          and '"../arch/%s"' % header in open(os.path.join(sdir, c)).read()}
         elif m[1].startswith("src/") and m[1].endswith(".h") and m[1] not in ("src/op.h", "src/internal.h"):
             family = "*"
         elif m[1].startswith("src/") and m[1].endswith(".c") and not m[1].startswith("src/engine_"):
@@ -760,8 +766,12 @@ def main():
             shutil.copytree(core, dst)
             later = time.time() + 2
             for o in os.listdir(dst):
-                stale = o == family[1:] if family.startswith("=") else \
-                    o.startswith("engine_") and (family == "*" or o == "engine_%s.o" % family)
+                if isinstance(family, set):
+                    stale = o in family
+                elif family.startswith("="):
+                    stale = o == family[1:]
+                else:
+                    stale = o.startswith("engine_")  # "*"
                 if stale:
                     os.remove(os.path.join(dst, o))
                 else:
