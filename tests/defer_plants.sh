@@ -10,7 +10,7 @@ suites="test_defer test_atomic"
 # shellcheck disable=SC2034
 plants=(
 "frames freed at once even with a flush hook|src/op.h|\tif (t->mm.flush_tlb) {\n\t\tif (t->nfree < PT_FREE_MAX) {|\tif (0) {\n\t\tif (t->nfree < PT_FREE_MAX) {"
-"a detached table's entries stored empty|src/tables.h|\tdrop_frame(op, s->l, s->tbl, s->i, s->child_pa, true, c->now);\n|\tst(&s->tbl[s->i], EMPTY);\n\tdrop_frame(op, s->l, s->tbl, s->i, s->child_pa, true, c->now);\n"
+"a detached table's entries stored empty|src/tables.h|\tgive_frame(op, s->l, s->tbl, s->i, s->child_pa, true, c->now);\n|\tst(&s->tbl[s->i], EMPTY);\n\tgive_frame(op, s->l, s->tbl, s->i, s->child_pa, true, c->now);\n"
 "pt_flush frees before it flushes|src/api.c|\tif (t->mm.flush_tlb) {\n\t\t/* Pending|\tpt__free_pending(t);\n\tif (t->mm.flush_tlb) {\n\t\t/* Pending"
 "a full list is freed without a flush|src/op.h|\t\tt->mm.flush_tlb(t->mm.ctx, 0, true);\n\t\tt->nflush = 0;\n|\t\tt->nflush = 0;\n"
 "the frame that fills the list is dropped|src/op.h|\t\tpt__free_pending(t);\n\t}\n\tt->mm.free_frames(t->mm.ctx, pa, count);|\t\tpt__free_pending(t);\n\t\treturn;\n\t}\n\tt->mm.free_frames(t->mm.ctx, pa, count);"
