@@ -348,12 +348,9 @@ static void nested_built(struct rd *r)
 	}
 	/* Flips as in mode_built: checked again where the walks read. */
 	while (rd_more(r)) {
-		const unsigned k = rd_u16(r) % FLIP_FRAMES;
-		const uint64_t pa = A.base + (uint64_t)k * 4096 + (rd_u16(r) & 0xfff);
-		const uint8_t x = rd_u8(r);
-		if (!x || !arena_allocated(&A, pa))
+		unsigned k;
+		if (!flip(r, &k))
 			continue;
-		*(unsigned char *)arena_ptr(&A, pa) ^= x;
 		for (size_t i = 0; i < nva; i++)
 			if (read[i] >> k & 1) {
 				g_touched = 0;

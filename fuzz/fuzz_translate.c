@@ -476,6 +476,23 @@ static void mode_image(struct rd *r, enum pt_arch a, unsigned feat)
 static struct arena A;
 static bool arena_ready;
 
+/* One flip of the damage loops: an input-chosen byte of one of the first
+ * FLIP_FRAMES frames of the arena XORed with an input-chosen value. Its
+ * frame in *k; false if nothing changed (a zero value, or a byte no table
+ * holds). */
+static bool flip(struct rd *r, unsigned *k)
+{
+	uint64_t pa;
+	uint8_t x;
+	*k = rd_u16(r) % FLIP_FRAMES;
+	pa = A.base + (uint64_t)*k * 4096 + (rd_u16(r) & 0xfff);
+	x = rd_u8(r);
+	if (!x || !arena_allocated(&A, pa))
+		return false;
+	*(unsigned char *)arena_ptr(&A, pa) ^= x;
+	return true;
+}
+
 static void mode_built(struct rd *r, enum pt_arch a, unsigned feat)
 {
 	struct pt_mm mm;
@@ -569,12 +586,9 @@ static void mode_built(struct rd *r, enum pt_arch a, unsigned feat)
 	 * then translate must still match the reference walk at every VA
 	 * whose walks read the frame. */
 	while (rd_more(r)) {
-		const unsigned k = rd_u16(r) % FLIP_FRAMES;
-		const uint64_t pa = A.base + (uint64_t)k * 4096 + (rd_u16(r) & 0xfff);
-		const uint8_t x = rd_u8(r);
-		if (!x || !arena_allocated(&A, pa))
+		unsigned k;
+		if (!flip(r, &k))
 			continue;
-		*(unsigned char *)arena_ptr(&A, pa) ^= x;
 		for (size_t i = 0; i < nva; i++)
 			if (read[i] >> k & 1) {
 				g_touched = 0;
