@@ -39,6 +39,23 @@ PT_INLINE enum pt_fault_kind access_check(const struct pt_rleaf *lf, unsigned ac
 	return PT_FAULT_NONE;
 }
 
+/* The entry for va in the level-l table at tpa, through mm->phys_to_virt;
+ * NULL where the hook gives none. A table no bigger than a frame lies in
+ * one frame, at tpa rounded down to its size (as the MMU forms the
+ * address): the hook gets that frame's PA and the entry stays inside it
+ * whatever tpa holds, and where the compiler sees tpa aligned (a table
+ * address field) the rounding costs nothing. */
+PT_INLINE const void *table_entry(const struct pt_shape *s, unsigned l, const struct pt_mm *mm,
+				  uint64_t tpa, uint64_t va)
+{
+	const uint64_t tb = pt__table_bytes(s, l), in = PT_FRAME_SIZE - 1;
+	const unsigned char *fr;
+	if (tb > PT_FRAME_SIZE)
+		return pt__virt(mm, tpa + idx(s, l, va) * s->pte_bytes);
+	fr = mm->phys_to_virt(mm->ctx, tpa & ~in);
+	return fr ? fr + (tpa & in & ~(tb - 1)) + idx(s, l, va) * s->pte_bytes : (const void *)0;
+}
+
 /*
  * One access to va (canonical for r, checked by the caller) through r's
  * tables: each entry read once through mm->phys_to_virt, every address an
@@ -63,7 +80,7 @@ PT_INLINE int access_in(const struct pt_shape *s, bool narrow, const struct pt_r
 #endif
 	for (unsigned l = 0; l < levels; l++) {
 		const unsigned h = levels - 1 - l;
-		const PTE *p = (const PTE *)pt__virt(mm, tpa + idx(s, l, va) * s->pte_bytes);
+		const PTE *p = (const PTE *)table_entry(s, l, mm, tpa, va);
 		struct pt_rleaf lf;
 		enum pt_fault_kind why;
 		uint64_t e, next = 0;
