@@ -183,15 +183,10 @@ PT_HOOK int arch_aarch64_r_entry(const struct pt_regime *r, unsigned h, uint64_t
 
 /* The memory type of MAIR attribute byte m: Device (0b0000ddxx), Normal
  * non-cacheable inside and out (0x44, or 0x40 with FEAT_XS), or cacheable
- * Normal. */
+ * Normal (every other outer and inner pair, 0xa0 and 0xf0 included). */
 PT_HOOK uint32_t arch_aarch64_mair_type(unsigned m)
 {
-	unsigned inner = m & 0xf;
-	if (!(m >> 4))
-		return PT_DEVICE;
-	if (!inner)
-		inner = m >> 4; /* 0x40, 0xa0, 0xf0: one attribute for both */
-	return (m >> 4) == 4 && inner == 4 ? PT_UNCACHED : 0;
+	return m < 0x10 ? PT_DEVICE : (m & 0xfb) == 0x40 ? PT_UNCACHED : 0;
 }
 
 /*
