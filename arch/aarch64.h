@@ -232,6 +232,7 @@ PT_HOOK bool arch_aarch64_r_leaf(const struct pt_regime *r, unsigned h, uint64_t
 }
 
 #define arch_aarch64_AF_FIRST 1
+#define arch_aarch64_REGIME_COPY 0
 #define arch_aarch64_OWN_CONTROLS (PT_CTL_HA | PT_CTL_HD)
 
 /* One shape per VA size, 25..48 bits (T0SZ/T1SZ 16..39); blocks at heights

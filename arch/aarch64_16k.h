@@ -24,6 +24,7 @@ A64_RUNS(aarch64_16k, 7, 5)
 #define arch_aarch64_16k_LEAF0_SOUND 0
 #define arch_aarch64_16k_STATE_MASK arch_aarch64_STATE_MASK
 #define arch_aarch64_16k_AF_FIRST 1
+#define arch_aarch64_16k_REGIME_COPY 0
 #define arch_aarch64_16k_OWN_CONTROLS arch_aarch64_OWN_CONTROLS
 
 /* cppcheck reads the expansion as one line, and one hook's height 0 as

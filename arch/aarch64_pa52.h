@@ -167,6 +167,7 @@ A64_RUNS(aarch64_lpa2, 4, 4)
 #define arch_aarch64_lpa2_LEAF0_SOUND 0
 #define arch_aarch64_lpa2_STATE_MASK arch_aarch64_STATE_MASK
 #define arch_aarch64_lpa2_AF_FIRST 1
+#define arch_aarch64_lpa2_REGIME_COPY 0
 #define arch_aarch64_lpa2_OWN_CONTROLS arch_aarch64_OWN_CONTROLS
 #define arch_aarch64_16k_lpa2_EMPTY 0
 A64_RUNS(aarch64_16k_lpa2, 7, 5)
@@ -180,6 +181,7 @@ A64_RUNS(aarch64_16k_lpa2, 7, 5)
 #define arch_aarch64_16k_lpa2_LEAF0_SOUND 0
 #define arch_aarch64_16k_lpa2_STATE_MASK arch_aarch64_STATE_MASK
 #define arch_aarch64_16k_lpa2_AF_FIRST 1
+#define arch_aarch64_16k_lpa2_REGIME_COPY 0
 #define arch_aarch64_16k_lpa2_OWN_CONTROLS arch_aarch64_OWN_CONTROLS
 #define arch_aarch64_64k_lpa_EMPTY 0
 A64_RUNS(aarch64_64k_lpa, 5, 5)
@@ -193,6 +195,7 @@ A64_RUNS(aarch64_64k_lpa, 5, 5)
 #define arch_aarch64_64k_lpa_LEAF0_SOUND 0
 #define arch_aarch64_64k_lpa_STATE_MASK arch_aarch64_STATE_MASK
 #define arch_aarch64_64k_lpa_AF_FIRST 1
+#define arch_aarch64_64k_lpa_REGIME_COPY 0
 #define arch_aarch64_64k_lpa_OWN_CONTROLS arch_aarch64_OWN_CONTROLS
 
 /* cppcheck reads each expansion as one line. */

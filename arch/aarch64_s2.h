@@ -208,6 +208,7 @@ PT_HOOK bool arch_aarch64_s2_r_leaf(const struct pt_regime *r, unsigned h, uint6
 }
 
 #define arch_aarch64_s2_AF_FIRST 1
+#define arch_aarch64_s2_REGIME_COPY 0
 #define arch_aarch64_s2_OWN_CONTROLS (PT_CTL_HA | PT_CTL_HD)
 
 /* ---- Shapes: one per IPA size ---- */

@@ -145,6 +145,12 @@
  *                           take the fields apart a second time).
  *   arch_<f>_AF_FIRST       1 when the MMU raises an access-flag fault
  *                           before a permission fault.
+ *   arch_<f>_REGIME_COPY    1 when the walk should read the regime from a
+ *                           local copy, which the hook calls cannot change,
+ *                           so its fields stay in registers across
+ *                           phys_to_virt (LoongArch, whose r_entry tests
+ *                           dir_mask at every level); 0 where that costs
+ *                           registers the walk needs more.
  *   arch_<f>_OWN_CONTROLS   PT_CTL_* of the regime libpt writes tables for
  *                           (pt_translate's): a constant, so that walk
  *                           folds what they decide.

@@ -291,6 +291,7 @@ PT_HOOK bool arch_armv7_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e
 }
 
 #define arch_armv7_AF_FIRST 1
+#define arch_armv7_REGIME_COPY 0
 #define arch_armv7_OWN_CONTROLS 0
 
 /* L1: 4096 4-byte entries, 16 KiB (four frames, 16 KiB aligned). L2: 256

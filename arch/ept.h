@@ -172,6 +172,7 @@ PT_HOOK bool arch_ept_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, 
 }
 
 #define arch_ept_AF_FIRST 0
+#define arch_ept_REGIME_COPY 0
 #define arch_ept_OWN_CONTROLS 0
 
 static const struct pt_shape arch_ept_shape_4 = {

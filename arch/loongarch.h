@@ -192,6 +192,7 @@ PT_HOOK bool arch_loongarch_r_leaf(const struct pt_regime *r, unsigned h, uint64
 }
 
 #define arch_loongarch_AF_FIRST 1
+#define arch_loongarch_REGIME_COPY 1
 #define arch_loongarch_OWN_CONTROLS 0
 
 /* The layout PT_LOONGARCH_PWCL/PWCH describe: PTE index at bit 12, directories

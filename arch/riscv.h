@@ -234,6 +234,7 @@ PT_HOOK bool arch_riscv_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e
 _Static_assert(PT_CTL_HA >> 1 == RV_A && PT_CTL_HD >> 1 == RV_D, "HA, HD over A, D");
 
 #define arch_riscv_AF_FIRST 0
+#define arch_riscv_REGIME_COPY 0
 #define arch_riscv_OWN_CONTROLS (PT_CTL_HA | PT_CTL_HD)
 
 #define ARCH_RISCV_FEATURES (PT_FEAT_RISCV_SVPBMT | PT_FEAT_RISCV_XUANTIE | PT_FEAT_RISCV_SVNAPOT)

@@ -131,6 +131,7 @@ PT_HOOK bool arch_rvg_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, 
 }
 
 #define arch_rvg_AF_FIRST 0
+#define arch_rvg_REGIME_COPY 0
 #define arch_rvg_OWN_CONTROLS (PT_CTL_HA | PT_CTL_HD)
 
 static const struct pt_shape arch_rvg_shape_sv39x4 = {

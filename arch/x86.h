@@ -160,6 +160,7 @@ PT_HOOK bool arch_x86_r_leaf(const struct pt_regime *r, unsigned h, uint64_t e, 
 }
 
 #define arch_x86_AF_FIRST 0
+#define arch_x86_REGIME_COPY 0
 #define arch_x86_OWN_CONTROLS (PT_CTL_NXE | PT_CTL_WP)
 
 /* 4-level: PML4 PDPT PD PT; 5-level adds PML5. Leaves at PDPT, PD, PT. */

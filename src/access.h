@@ -69,9 +69,8 @@ PT_INLINE int access_in(const struct pt_shape *s, bool narrow, const struct pt_r
 			const struct pt_mm *mm, uint64_t va, unsigned acc, struct pt_mapping *out,
 			struct pt_fault *f)
 {
-	/* A copy the hook calls cannot change: its fields stay in registers
-	 * across phys_to_virt. */
-	const struct pt_regime reg = *rp, *const r = &reg;
+	/* The regime through the caller's pointer, or a copy (REGIME_COPY). */
+	const struct pt_regime reg = *rp, *const r = A(REGIME_COPY) ? &reg : rp;
 	const unsigned levels = s->info.levels;
 	const unsigned pa_bits = narrow ? r->pa_bits : 64;
 	uint64_t tpa = r->root, up = 0;

@@ -193,6 +193,7 @@ PT_NO_RUNS(fake)
 /* Foreign tables mean nothing more here than the engine's own. */
 PT_REGIME_OWN(fake)
 #define arch_fake_AF_FIRST 0
+#define arch_fake_REGIME_COPY 0
 #define arch_fake_OWN_CONTROLS 0
 
 #define arch_fake_SHAPES(X) X(arch_fake_shape_48) X(arch_fake_shape_39)

@@ -12,7 +12,7 @@ plants=(
 "PAN ignored|arch/aarch64.h|lf->perm = (user && (c & PT_CTL_PAN) ? 0 :|lf->perm = (0 ? 0 :"
 "TCR.HD without HA dirties clean pages|arch/aarch64.h|lf->clean = w && !w_hw && !((c & PT_CTL_HA) && (c & PT_CTL_HD));|lf->clean = w && !w_hw && !(c & PT_CTL_HD);"
 "a permission fault before the access flag one|arch/aarch64.h|#define arch_aarch64_AF_FIRST 1|#define arch_aarch64_AF_FIRST 0"
-"MAIR bytes below 0x80 read as Device|arch/aarch64.h|\tif (!(m >> 4))\n\t\treturn PT_DEVICE;|\tif (!(m >> 7))\n\t\treturn PT_DEVICE;"
+"MAIR bytes below 0x80 read as Device|arch/aarch64.h|\treturn m < 0x10 ? PT_DEVICE|\treturn m < 0x80 ? PT_DEVICE"
 )
 judge() {
 	make --no-print-directory build/at/at-oracle.sh >oracle-build.log 2>&1 || {
