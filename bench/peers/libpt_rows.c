@@ -11,7 +11,9 @@
  *
  * runs every row (or the one named) reps times (rows interleaved) and
  * prints, per row, the fastest run in ns per unit and the units: "<row>
- * <ns> <units>". Formats: x86_64 aarch64 sv39 sv48. run.sh's icount mode
+ * <ns> <units>". Formats: x86_64 la57 aarch64 sv39 sv48 sv57 la64 (not
+ * ARMv7, whose 32-bit VA and PA hold neither the arena's PA nor 64 GiB of
+ * 1G leaves). run.sh's icount mode
  * counts the instructions of run_row (the measured part) under callgrind.
  */
 #include <stdint.h>
@@ -300,6 +302,8 @@ int main(int argc, char **argv)
 	} formats[] = {
 		{ "x86_64", PT_X86_64 }, { "aarch64", PT_AARCH64 },
 		{ "sv39", PT_RISCV_SV39 }, { "sv48", PT_RISCV_SV48 },
+		{ "la57", PT_X86_64_LA57 }, { "sv57", PT_RISCV_SV57 },
+		{ "la64", PT_LOONGARCH64 },
 	};
 	struct run *r = &the_run;
 	unsigned reps = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 1;
@@ -316,7 +320,7 @@ int main(int argc, char **argv)
 			break;
 	if (argc < 2 || f == sizeof(formats) / sizeof(formats[0]) || reps == 0 ||
 	    row == NROWS) {
-		fprintf(stderr, "usage: libpt_rows x86_64|aarch64|sv39|sv48 [reps [row]]\n");
+		fprintf(stderr, "usage: libpt_rows x86_64|la57|aarch64|sv39|sv48|sv57|la64 [reps [row]]\n");
 		return 2;
 	}
 	r->arch = formats[f].arch;

@@ -95,7 +95,8 @@ CARGO_TARGET_DIR=$OUT/target nice -n 10 cargo build --offline --release -j2 \
 	{ cat "$OUT/cargo.log" >&2; exit 1; }
 peers=$OUT/target/release/peers
 
-libs=(libpt:x86_64 libpt:aarch64 libpt:sv39 libpt:sv48 page_table_multiarch x86_64 aarch64-paging)
+libs=(libpt:x86_64 libpt:la57 libpt:aarch64 libpt:sv39 libpt:sv48 libpt:sv57 libpt:la64
+	page_table_multiarch x86_64 aarch64-paging)
 pre=(nice -n 10)
 # run_lib LIB ARGS...: the library's process (under "${pre[@]}"); its lines
 # with LIB put first.
