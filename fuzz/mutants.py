@@ -427,7 +427,7 @@ MUTANTS = [
     ("access-entry-via-table-frame", "src/access.h",
      "if (tb > PT_FRAME_SIZE)\n\t\treturn pt__virt(mm, tpa + idx(s, l, va) * s->pte_bytes);",
      "if (tb > 4 * PT_FRAME_SIZE)\n\t\treturn pt__virt(mm, tpa + idx(s, l, va) * s->pte_bytes);", None,
-     "pt_access reads an entry through the frame of its table's base: past it in a 16K/64K table"),
+     "pt_access reads an entry of a 16K table through the frame of the table's base: past that frame"),
     ("gran-levels-off-by-one", "arch/aarch64_desc.h",
      "#define A64_LEVELS(bits, p) (((bits) - 4u) / ((p) - 3u))",
      "#define A64_LEVELS(bits, p) (((bits) - 3u) / ((p) - 3u))", None,
