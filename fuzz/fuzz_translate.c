@@ -625,14 +625,16 @@ static void read_regime(struct rd *r, enum pt_arch a, unsigned feat, uint8_t fb)
 	switch (sel & 3) {
 	case 1: g_rand.attrs = rd_u64(r); break;
 	case 2: {
-		/* Defined values per byte: x86 PAT types, MAIR attributes,
-		 * ARMv7 PRRR/NMRR as they come. */
+		/* Defined values per byte: x86 PAT types, MAIR attributes
+		 * (FEAT_XS's non-cacheable 0x40 and MTE's tagged 0xf0 among
+		 * them), ARMv7 PRRR/NMRR as they come. */
 		static const uint8_t pat[] = { 0, 1, 4, 5, 6, 7, 6, 7 };
-		static const uint8_t mair[] = { 0x00, 0x04, 0x08, 0x0c, 0x44, 0xff, 0xbb, 0xee };
+		static const uint8_t mair[] = { 0x00, 0x04, 0x08, 0x0c, 0x44, 0xff, 0xbb, 0xee,
+						0x40, 0xa0, 0xf0, 0x4f, 0xf4, 0x48, 0x84, 0x4c };
 		for (unsigned i = 0; i < 8; i++) {
 			uint8_t v = rd_u8(r);
 			uint64_t byte = a == PT_X86_64 || a == PT_X86_64_LA57 ? pat[v & 7]
-					: fz_is_a64s1(a)			 ? mair[v & 7]
+					: fz_is_a64s1(a)			 ? mair[v & 15]
 										 : v;
 			g_rand.attrs |= byte << (8 * i);
 		}
