@@ -136,11 +136,12 @@ PT_INLINE unsigned regime_pa_bits(const struct pt_shape *s, const struct pt_regi
 	const unsigned pa_bits = r->pa_bits ? r->pa_bits : s->info.pa_bits;
 	/* No features and the format's own PA width (what pt_translate asks,
 	 * and most regimes): their checks fold away. */
-	if (PT_LIKELY(!(r->features | r->pa_bits)))
-		return (r->root & (pt__table_bytes(s, 0) - 1)) || (r->root >> s->info.pa_bits) ||
-				       !pt__width_ok(s, 0) || !A(regime_ok)(r)
-			       ? 0
-			       : s->info.pa_bits;
+	if (PT_LIKELY(!(r->features | r->pa_bits))) {
+		if ((r->root & (pt__table_bytes(s, 0) - 1)) || (r->root >> s->info.pa_bits) ||
+		    !pt__width_ok(s, 0) || !A(regime_ok)(r))
+			return 0;
+		return s->info.pa_bits;
+	}
 	if (!pt__features_ok(s, r->features) || !pt__width_ok(s, r->features) ||
 	    pa_bits > s->info.pa_bits || pa_bits < 32 ||
 	    (r->root & (pt__table_bytes(s, 0) - 1)) || (r->root >> pa_bits) || !A(regime_ok)(r))
