@@ -129,6 +129,13 @@ PT_INLINE const struct pt_shape *family_shape(const struct pt_regime *r)
 	return family_shapes[fm->first + (r->va_bits - lo)];
 }
 
+/* r's root (aligned to the root table, below pa_bits) and the fields only
+ * its family reads. */
+PT_INLINE bool regime_root_ok(const struct pt_shape *s, const struct pt_regime *r, unsigned pa_bits)
+{
+	return !(r->root & (pt__table_bytes(s, 0) - 1)) && !(r->root >> pa_bits) && A(regime_ok)(r);
+}
+
 /* The CPU's PA width under r (format shape s), or 0 if pt_access refuses
  * r. */
 PT_INLINE unsigned regime_pa_bits(const struct pt_shape *s, const struct pt_regime *r)
@@ -136,15 +143,10 @@ PT_INLINE unsigned regime_pa_bits(const struct pt_shape *s, const struct pt_regi
 	const unsigned pa_bits = r->pa_bits ? r->pa_bits : s->info.pa_bits;
 	/* No features and the format's own PA width (what pt_translate asks,
 	 * and most regimes): their checks fold away. */
-	if (PT_LIKELY(!(r->features | r->pa_bits))) {
-		if ((r->root & (pt__table_bytes(s, 0) - 1)) || (r->root >> s->info.pa_bits) ||
-		    !pt__width_ok(s, 0) || !A(regime_ok)(r))
-			return 0;
-		return s->info.pa_bits;
-	}
+	if (PT_LIKELY(!(r->features | r->pa_bits)))
+		return pt__width_ok(s, 0) && regime_root_ok(s, r, s->info.pa_bits) ? s->info.pa_bits : 0;
 	if (!pt__features_ok(s, r->features) || !pt__width_ok(s, r->features) ||
-	    pa_bits > s->info.pa_bits || pa_bits < 32 ||
-	    (r->root & (pt__table_bytes(s, 0) - 1)) || (r->root >> pa_bits) || !A(regime_ok)(r))
+	    pa_bits > s->info.pa_bits || pa_bits < 32 || !regime_root_ok(s, r, pa_bits))
 		return 0;
 	return pa_bits;
 }
