@@ -15,17 +15,21 @@
 
 LINUX_DIR ?= $(BUILD)/linux
 LINUX_CONFIGS ?= x86_64-4level x86_64-5level aarch64-a57 aarch64-max
+LINUX_CHECK_SRC := tests/linux/linux_check.c tests/linux/capture.c tests/linux/check_x86.c
+LINUX_CHECK_HDR := tests/linux/linux_check.h
 
 .PHONY: linux-check linux-check-translate linux-fetch
-$(LINUX_DIR)/linux_check: tests/linux/linux_check.c $(PTDUMP_SRC) $(PTDUMP_HDR) $(BUILD)/libpt.a
+$(LINUX_DIR)/linux_check: $(LINUX_CHECK_SRC) $(LINUX_CHECK_HDR) $(PTDUMP_SRC) $(PTDUMP_HDR) \
+		$(BUILD)/libpt.a
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Itools tests/linux/linux_check.c $(PTDUMP_SRC) $(BUILD)/libpt.a -o $@
+	$(CC) $(HOST_CFLAGS) -Itools $(LINUX_CHECK_SRC) $(PTDUMP_SRC) $(BUILD)/libpt.a -o $@
 
 # Every permission answer from pt_access and a struct pt_regime built from
 # the saved registers.
-$(LINUX_DIR)/linux_check_access: tests/linux/linux_check.c $(PTDUMP_SRC) $(PTDUMP_HDR) $(BUILD)/libpt.a
+$(LINUX_DIR)/linux_check_access: $(LINUX_CHECK_SRC) $(LINUX_CHECK_HDR) $(PTDUMP_SRC) $(PTDUMP_HDR) \
+		$(BUILD)/libpt.a
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Itools -DLINUX_CHECK_PT_ACCESS tests/linux/linux_check.c \
+	$(CC) $(HOST_CFLAGS) -Itools -DLINUX_CHECK_PT_ACCESS $(LINUX_CHECK_SRC) \
 		$(PTDUMP_SRC) $(BUILD)/libpt.a -o $@
 
 linux-fetch:
