@@ -5,7 +5,8 @@
  * pt_pte_page and decoded with pt_pte_decode, and the raw entry is compared
  * with an expected value computed here independently from the encodings the contract states
  * (GLOBAL, WC, SW0/SW1 and the access state included), and flag
- * normalisation. tests/test_pte_literals.c has the hand-written entries.
+ * normalisation. tests/test_pte_literals.c has the hand-written entries
+ * (tests/test_pte_stage2.c the stage-2 ones).
  */
 /*
  * Conformance tables, one group per architecture family: every flag

@@ -4,9 +4,10 @@
 
 TEST_NAMES := test_pte test_hooks test_fast test_engine test_edit test_walk test_atomic test_random test_ranges \
               test_cursor test_quirks test_state test_defer test_access test_pte_literals \
-              test_nested test_granule test_runs test_pa52
+              test_pte_stage2 test_nested test_granule test_runs test_pa52
 TEST_BINS  := $(patsubst %,$(BUILD)/tests/%,$(TEST_NAMES))
-TEST_HDR   := tests/check.h tests/fmt.h tests/engine_env.h tests/arena.h include/pt.h $(wildcard include/pt/*.h)
+TEST_HDR   := tests/check.h tests/fmt.h tests/engine_env.h tests/arena.h tests/pte_literals.h \
+              include/pt.h $(wildcard include/pt/*.h)
 
 $(TEST_BINS): $(BUILD)/tests/%: tests/%.c tests/arena.c $(TEST_HDR) $(BUILD)/libpt.a
 	@mkdir -p $(@D)
