@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared scaffolding of the engine tests (test_engine.c, test_walk.c): a
- * table on an arena whose allocator can also hand back PA 0, a walk
- * recorder, and structural checks of a table we own.
+ * Shared scaffolding of the engine tests (test_engine.c, test_walk.c,
+ * test_translate.c): a table on an arena whose allocator can also hand
+ * back PA 0, a walk recorder, and structural checks of a table we own.
  */
 #ifndef PT_TEST_ENGINE_ENV_H
 #define PT_TEST_ENGINE_ENV_H

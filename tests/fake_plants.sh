@@ -5,7 +5,7 @@
 # address fields are linear); the engine suites must fail on the fake
 # format with it, and the real formats' suites are run too, for the record.
 # Scratch copies only: the real tree is never touched.
-suites="test_engine test_edit test_walk test_atomic test_random test_ranges"
+suites="test_engine test_edit test_walk test_translate test_atomic test_random test_ranges"
 
 # name | file | text | replacement (literal; \n and \t as in C)
 # shellcheck disable=SC2034

@@ -5,7 +5,7 @@
  * brief's check order (NO_MEMORY and PA 0 from the allocator, CORRUPT
  * entries), leaves of every size, empty-subtree replacement. Splits,
  * reclaim, protect runs and TLB flush batching are in test_edit.c; walk,
- * copy_from, translate and ARMv7 packing in test_walk.c.
+ * copy_from and ARMv7 packing in test_walk.c; translate in test_translate.c.
  */
 #include "engine_env.h"
 

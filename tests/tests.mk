@@ -2,9 +2,9 @@
 # tests, plus the README example (compiled and run so it never rots).
 # Included by the top Makefile; every program joins `make check` via CHECK_BINS.
 
-TEST_NAMES := test_pte test_hooks test_fast test_engine test_edit test_walk test_atomic test_random test_ranges \
-              test_cursor test_quirks test_state test_defer test_access test_pte_literals \
-              test_pte_stage2 test_nested test_granule test_runs test_pa52
+TEST_NAMES := test_pte test_hooks test_fast test_engine test_edit test_walk test_translate test_atomic \
+              test_random test_ranges test_cursor test_quirks test_state test_defer test_access \
+              test_pte_literals test_pte_stage2 test_nested test_granule test_runs test_pa52
 TEST_BINS  := $(patsubst %,$(BUILD)/tests/%,$(TEST_NAMES))
 TEST_HDR   := tests/check.h tests/fmt.h tests/engine_env.h tests/arena.h tests/pte_literals.h \
               include/pt.h $(wildcard include/pt/*.h)
@@ -18,8 +18,8 @@ $(TEST_BINS): $(BUILD)/tests/%: tests/%.c tests/arena.c $(TEST_HDR) $(BUILD)/lib
 # compiled over the fake family. Test builds only: nothing of it ships.
 FAKE_DIR   := $(BUILD)/fake
 FAKE_OBJ   := $(patsubst src/%.c,$(FAKE_DIR)/%.o,$(CORE_SRC)) $(FAKE_DIR)/engine_fake.o
-FAKE_TESTS := test_engine test_edit test_walk test_atomic test_random test_ranges test_cursor \
-              test_quirks test_state test_defer
+FAKE_TESTS := test_engine test_edit test_walk test_translate test_atomic test_random test_ranges \
+              test_cursor test_quirks test_state test_defer
 FAKE_BINS  := $(patsubst %,$(BUILD)/tests/%_fake,$(FAKE_TESTS))
 
 $(FAKE_DIR)/%.o: src/%.c $(CORE_HDR)
