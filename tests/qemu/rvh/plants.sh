@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make qemu-rvh-plants: show that the RISC-V hypervisor guest catches bugs
 # in libpt's two-stage translation and in its own comparison. Two kinds:
-#   guest  the guest rebuilt with QEMU_MUTATE=N (tests/qemu/rvh/guest.c)
+#   guest  the guest rebuilt with QEMU_MUTATE=N (tests/qemu/rvh/guest.c lists them)
 #   lib    one edit to a scratch copy of src/, arch/ and include/ (the
 #          real tree is never touched), the guest linked with that core
 # Every plant must make the guest report failures. Prints one row per plant

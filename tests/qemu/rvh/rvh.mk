@@ -55,15 +55,20 @@ $(QEMU_RVH_CORE)/core-%.o: $(QEMU_RVH_LIB)/src/%.c $(CORE_HDR) tests/qemu/rvh/rv
 	@mkdir -p $(QEMU_RVH_CORE)
 	clang-19 $(QEMU_RVH_CC) -I$(QEMU_RVH_LIB)/include $(QEMU_RVH_CFLAGS) $(WARN) -c $< -o $@
 
+# The guest's sources: the probes and their tables (guest.c), its HS-mode
+# runtime (rt.c).
+QEMU_RVH_SRC := guest rt
+
 # The guest in directory $(1), linked with core objects $(2) (made by
 # prerequisite $(3)), and its wrapper script $(1)/rvh.sh.
 define QEMU_RVH_GUEST
 $(1)/guest.elf: $(3) $(wildcard tests/qemu/rvh/*)
 	@mkdir -p $(1)
-	clang-19 $(QEMU_RVH_CC) $(QEMU_RVH_CFLAGS) $(HOST_WARN) -c tests/qemu/rvh/guest.c \
-		-o $(1)/guest.o
+	$(foreach m,$(QEMU_RVH_SRC),clang-19 $(QEMU_RVH_CC) $(QEMU_RVH_CFLAGS) $(HOST_WARN) \
+		-c tests/qemu/rvh/$(m).c -o $(1)/$(m).o &&) true
 	clang-19 $(QEMU_RVH_CC) $(QEMU_RVH_CFLAGS) -c tests/qemu/rvh/start.S -o $(1)/start.o
-	ld.lld-19 -nostdlib -static -T tests/qemu/rvh/link.ld -o $$@ $(1)/start.o $(1)/guest.o $(2)
+	ld.lld-19 -nostdlib -static -T tests/qemu/rvh/link.ld -o $$@ $(1)/start.o \
+		$(foreach m,$(QEMU_RVH_SRC),$(1)/$(m).o) $(2)
 $(1)/rvh.sh: $(1)/guest.elf
 	@printf '#!/bin/sh\nexec %s %s %s "%s" -- %s %s\n' "$(CURDIR)/tests/qemu/run.sh" 60 0 \
 		"$(QEMU_RVH_FMTS)" "$(QEMU_RVH_RUN)" "$$(abspath $$<)" > $$@
