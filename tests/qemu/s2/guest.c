@@ -43,135 +43,7 @@
  * 2 the comparison reads fault->level as an Arm lookup level at stage 2,
  * 3 the guest loads VTTBR_EL2 with the stage-1 root's IPA.
  */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include "pt.h"
-
-#ifndef S2_SHOW
-#define S2_SHOW 12
-#endif
-#ifndef S2_ARCH_PTW_LEVEL
-#define S2_ARCH_PTW_LEVEL 0
-#endif
-#ifndef S2_PLANT
-#define S2_PLANT 0
-#endif
-
-void s2_main(void);
-void s2_el2_trap(uint64_t esr, uint64_t elr, uint64_t far);
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-
-/* ---- Memory layout (-m 256M: RAM at 0x40000000..0x50000000) ------------ */
-
-#define RAM_BASE 0x40000000ull
-#define RAM_END 0x50000000ull
-#define IMAGE_BYTES 0x400000ull /* the guest image: IPA == PA at stage 2 */
-#define S2_POOL 0x44000000ull   /* stage-2 table frames (host-physical) */
-#define S2_POOL_BYTES 0x1000000ull
-#define S1_POOL 0x46000000ull   /* stage-1 table frames (host-physical) */
-#define S1_POOL_IPA 0x16000000ull
-#define S1_POOL_BYTES 0x200000ull
-#define DATA 0x48000000ull      /* data frames (host-physical) */
-#define DATA_IPA 0x20000000ull  /* first half: 2M stage-2 blocks; second: 4K */
-#define DATA_BYTES 0x2000000ull
-#define HOLE_IPA 0x30000000ull  /* in range, never mapped at stage 2 */
-#define FAR_IPA 0xf000000000ull /* 40 bits: beyond 32 and 36-bit IPA spaces */
-#define BIG_IPA 0x10000000000ull /* at TCR_EL1.IPS (40 bits) */
-#define TEST_VA 0x8000000000ull /* stage-1 level 0 index 1 and up */
-#define TAG 0x5a00000000000000ull
-#define STORE_SLOT 0xff8u
-
-#define UART 0x09000000ull
-
-/* ---- Console and exit -------------------------------------------------- */
-
-static void putc_(char c)
-{
-	volatile uint32_t *u = (volatile uint32_t *)(uintptr_t)UART;
-	while (u[0x18 / 4] & (1u << 5))
-		;
-	u[0] = (uint8_t)c;
-}
-
-static void puts_(const char *s)
-{
-	while (*s)
-		putc_(*s++);
-}
-
-static void putu(uint64_t v)
-{
-	char b[24];
-	int n = 0;
-	do {
-		b[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		putc_(b[--n]);
-}
-
-static void putx(uint64_t v)
-{
-	puts_("0x");
-	for (int i = 60; i >= 0; i -= 4)
-		if ((v >> i) || !i)
-			putc_("0123456789abcdef"[v >> i & 15]);
-}
-
-__attribute__((noreturn)) static void leave(unsigned code)
-{
-	static volatile uint64_t block[2];
-	block[0] = 0x20026; /* ADP_Stopped_ApplicationExit */
-	block[1] = code;
-	register uint64_t x0 __asm__("x0") = 0x18;
-	register volatile uint64_t *x1 __asm__("x1") = block;
-	__asm__ volatile("hlt #0xf000" : : "r"(x0), "r"(x1) : "memory");
-	for (;;)
-		__asm__ volatile("wfe");
-}
-
-__attribute__((noreturn)) static void panic(const char *why, uint64_t v)
-{
-	puts_("s2-guest: ");
-	puts_(why);
-	puts_(" ");
-	putx(v);
-	puts_("\n");
-	leave(2);
-}
-
-void s2_el2_trap(uint64_t esr, uint64_t elr, uint64_t far)
-{
-	puts_("s2-guest: exception at EL2: esr ");
-	putx(esr);
-	puts_(" elr ");
-	putx(elr);
-	puts_(" far ");
-	putx(far);
-	puts_("\n");
-	leave(3);
-}
-
-void *memset(void *d, int c, size_t n)
-{
-	volatile unsigned char *p = d;
-	while (n--)
-		*p++ = (unsigned char)c;
-	return d;
-}
-
-void *memcpy(void *d, const void *s, size_t n)
-{
-	volatile unsigned char *p = d;
-	const unsigned char *q = s;
-	while (n--)
-		*p++ = *q++;
-	return d;
-}
+#include "s2.h"
 
 #define SYSREG_READ(name)                                      \
 	({                                                     \
@@ -180,64 +52,6 @@ void *memcpy(void *d, const void *s, size_t n)
 		v_;                                            \
 	})
 #define SYSREG_WRITE(name, v) __asm__ volatile("msr " #name ", %0" : : "r"((uint64_t)(v)) : "memory")
-
-/* ---- Random numbers ---------------------------------------------------- */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-static unsigned below(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
-
-/* ---- Frame pools: bump allocators, reset for every table set ----------- */
-
-struct pool {
-	uint64_t base, bytes, used; /* base: the address the tables hold */
-	uint64_t to_host;           /* host-physical minus that address */
-};
-
-static int pool_alloc(void *ctx, size_t count, size_t align, uint64_t *pa)
-{
-	struct pool *p = ctx;
-	uint64_t a = (p->base + p->used + align - 1) & ~(uint64_t)(align - 1);
-	if (a + count * 4096 > p->base + p->bytes)
-		return -1;
-	p->used = a + count * 4096 - p->base;
-	*pa = a;
-	return 0;
-}
-static void pool_free(void *ctx, uint64_t pa, size_t count)
-{
-	(void)ctx, (void)pa, (void)count;
-}
-static void *pool_virt(void *ctx, uint64_t pa)
-{
-	struct pool *p = ctx;
-	if (pa < p->base || pa >= p->base + p->bytes)
-		return NULL;
-	return (void *)(uintptr_t)(pa + p->to_host);
-}
-
-/* What pt_access_nested reads: host-physical RAM, with EL2's MMU off. */
-static void *host_virt(void *ctx, uint64_t pa)
-{
-	(void)ctx;
-	return pa >= RAM_BASE && pa < RAM_END ? (void *)(uintptr_t)pa : NULL;
-}
-
-static struct pool s2pool = { S2_POOL, S2_POOL_BYTES, 0, 0 };
-static struct pool s1pool = { S1_POOL_IPA, S1_POOL_BYTES, 0, S1_POOL - S1_POOL_IPA };
-static const struct pt_mm s2mm = { pool_alloc, pool_free, pool_virt, NULL, &s2pool };
-static const struct pt_mm s1mm = { pool_alloc, pool_free, pool_virt, NULL, &s1pool };
-static const struct pt_mm hostmm = { NULL, NULL, host_virt, NULL, NULL };
 
 /* ---- EL1 --------------------------------------------------------------- */
 
@@ -296,29 +110,10 @@ static void check(struct tally *t, bool ok, const char *what, uint64_t va, unsig
 	puts_("\n");
 }
 
-/* A table entry found by pt_walk. */
-struct spot {
-	uint64_t hpa; /* where the entry lives */
-	uint64_t lo, hi; /* the input range it covers */
-	uint64_t next; /* a table entry's next table, as the entry holds it */
-	bool leaf;
-	unsigned level;
-};
-#define SPOTS 8192u
-
-/* One table set: the IPA size, both tables, the regimes. */
-struct set {
-	unsigned bits;
-	struct pt_table s2, s1;
-	struct pt_regime r1, r2;
-	uint64_t s1_protect; /* stage-1 pool bytes holding EL1's own tables */
-	uint64_t vtcr;
-};
-
 /* The stage-1 lookup level of the table at ipa (the root is level 0), from
  * the table entries collected at the last build; 4 if none holds it. */
-static struct spot spots1[SPOTS];
-static unsigned nspots1;
+struct spot spots1[SPOTS];
+unsigned nspots1;
 static unsigned long ptw_level_qemu;
 static unsigned s1_table_level(const struct set *s, uint64_t ipa)
 {
@@ -437,12 +232,6 @@ static uint64_t want_word(const struct want *w)
 
 /* ---- Building a table set ---------------------------------------------- */
 
-static void must(int r, const char *what)
-{
-	if (r != PT_OK)
-		panic(what, (uint64_t)(int64_t)r);
-}
-
 /* Test leaves at stage 1: slot k covers [slot_va(k), +2M). */
 #define SLOTS 48u
 static uint64_t slot_va(unsigned k)
@@ -474,7 +263,7 @@ static unsigned nleaves;
 
 /* The CPU's stage-2 output size: VTCR_EL2.PS (48 bits) capped by
  * ID_AA64MMFR0_EL1.PARange (Cortex-A57: 44 bits). */
-static unsigned s2_pa_bits = 48;
+unsigned s2_pa_bits = 48;
 
 static void build(struct set *s, unsigned bits, bool hahd)
 {
@@ -554,185 +343,6 @@ static void build(struct set *s, unsigned bits, bool hahd)
 	/* HCR_EL2: VM (stage 2 on), RW (EL1 is AArch64); no PTW, no TGE. */
 	SYSREG_WRITE(hcr_el2, 1ull | 1ull << 31);
 	__asm__ volatile("isb\n\tdsb ish\n\ttlbi vmalls12e1\n\tdsb ish\n\tic iallu\n\tdsb ish\n\tisb" ::: "memory");
-}
-
-/* ---- Perturbing both stages -------------------------------------------- */
-
-struct collect {
-	struct spot *v;
-	unsigned n;
-	uint64_t cur[6];   /* table of each level, as the tables hold it */
-	uint64_t to_host;  /* add to reach the entry */
-};
-static struct spot spots2[SPOTS];
-
-static int collect_pre(void *arg, const struct pt_entry *e)
-{
-	struct collect *c = arg;
-	uint64_t hpa = c->cur[e->level] + e->index * 8 + c->to_host;
-	if (*(volatile uint64_t *)(uintptr_t)hpa != e->pte)
-		panic("pt_walk's entry is not where the walk says", hpa);
-	if (!e->leaf && e->level + 1 < 6)
-		c->cur[e->level + 1] = e->pa;
-	if (c->n < SPOTS) {
-		struct spot *p = &c->v[c->n++];
-		p->hpa = hpa;
-		p->lo = e->va;
-		p->hi = e->va + e->size;
-		p->next = e->leaf ? 0 : e->pa;
-		p->leaf = e->leaf;
-		p->level = e->level;
-	}
-	return 0;
-}
-
-static unsigned collect(const struct pt_table *t, struct spot *v, uint64_t to_host)
-{
-	struct collect c;
-	memset(&c, 0, sizeof c);
-	c.v = v;
-	c.cur[0] = pt_root(t);
-	c.to_host = to_host;
-	const struct pt_walk_ops ops = { 0, collect_pre, NULL };
-	must(pt_walk(t, &ops, &c), "pt_walk");
-	return c.n;
-}
-
-static unsigned long n_perturbed;
-
-static void poke(uint64_t hpa, uint64_t v)
-{
-	*(volatile uint64_t *)(uintptr_t)hpa = v;
-	n_perturbed++;
-}
-
-/* Stage 1, inside the test range: leaves and table entries as other
- * kernels may leave them. */
-static void perturb_s1(unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		const struct spot *p = &spots1[i];
-		if (p->lo < TEST_VA)
-			continue;
-		uint64_t e = *(volatile uint64_t *)(uintptr_t)p->hpa;
-		if (below(100) < 10) { /* bits the MMU ignores, DBM with HD off */
-			e ^= (uint64_t)(1 + below(15)) << 55 | (p->leaf ? (uint64_t)below(2) << 51 : 0);
-			poke(p->hpa, e);
-		}
-		if (p->leaf) {
-			if (below(100) >= 30)
-				continue;
-			switch (below(6)) {
-			case 0: e = (e & ~(3ull << 6)) | (uint64_t)below(4) << 6; break; /* AP */
-			case 1: e ^= 1ull << 54; break;                                   /* UXN */
-			case 2: e ^= 1ull << 53; break;                                   /* PXN */
-			case 3: e &= ~(1ull << 10); break;                                /* AF */
-			case 4: e &= ~1ull; break;                                        /* invalid */
-			default:
-				if (p->hi - p->lo == 4096)
-					e &= ~2ull; /* level 3 with bit 1 clear: reserved */
-				else
-					e ^= 1ull << 54 | 1ull << 53;
-				break;
-			}
-		} else {
-			if (below(100) >= 8)
-				continue;
-			switch (below(4)) {
-			case 0: e = (e & ~(3ull << 61)) | (uint64_t)below(4) << 61; break; /* APTable */
-			case 1: e ^= 1ull << 60; break;                                     /* UXNTable */
-			case 2: e ^= 1ull << 59; break;                                     /* PXNTable */
-			default: e &= ~1ull; break;
-			}
-		}
-		poke(p->hpa, e);
-	}
-}
-
-/* Stage 2: the data region's leaves and tables, and the leaves that map
- * stage-1 table frames (not EL1's own). XN[0] only with FEAT_XNX. */
-static void perturb_s2(const struct set *s, unsigned n, bool xnx)
-{
-	/* An output address bit at or above the stage-2 output size: an
-	 * address size fault. Only where that is below 48 bits, so that no
-	 * access ever reaches an address with no memory. */
-	const uint64_t oa_bad = s2_pa_bits < 48 ? 1ull << (s2_pa_bits + below(48 - s2_pa_bits)) : 0;
-	const uint64_t prot_hi = S1_POOL_IPA + s->s1_protect;
-	for (unsigned i = 0; i < n; i++) {
-		const struct spot *p = &spots2[i];
-		bool data = p->lo >= DATA_IPA && p->hi <= DATA_IPA + DATA_BYTES;
-		bool s1tab = p->leaf && p->lo >= prot_hi && p->hi <= S1_POOL_IPA + s1pool.used;
-		if (!data && !s1tab)
-			continue;
-		uint64_t e = *(volatile uint64_t *)(uintptr_t)p->hpa;
-		if (!p->leaf) {
-			const unsigned r = below(100);
-			if (r < 4)
-				poke(p->hpa, e & ~1ull);
-			else if (r < 14) /* no table attributes at stage 2 */
-				poke(p->hpa, e | (uint64_t)(1 + below(31)) << 59);
-			continue;
-		}
-		if (below(100) < 10) { /* the software bits: the MMU ignores them */
-			e ^= (uint64_t)(1 + below(15)) << 55;
-			poke(p->hpa, e);
-		}
-		if (below(100) >= (s1tab ? 6u : 30u))
-			continue;
-		if (oa_bad && below(12) == 0) {
-			poke(p->hpa, e | oa_bad);
-			continue;
-		}
-		/* A quarter of them twice: an access flag and a permission
-		 * fault on one leaf show which the MMU reports first. */
-		for (unsigned n_edits = below(4) ? 1 : 2; n_edits; n_edits--) {
-			switch (below(s1tab ? 3 : 6)) {
-			case 0: e = (e & ~(3ull << 6)) | (uint64_t)below(4) << 6; break; /* S2AP */
-			case 1: e &= ~(1ull << 10); break;                                /* AF */
-			case 2: e &= ~1ull; break;                                        /* invalid */
-			case 3: e ^= 1ull << 54; break;                                   /* XN[1] */
-			case 4:
-				if (xnx)
-					e ^= 1ull << 53; /* XN[0] */
-				else
-					e &= ~(1ull << 7);
-				break;
-			default:
-				if (p->hi - p->lo == 4096)
-					e &= ~2ull;
-				else
-					e &= ~(1ull << 7);
-				break;
-			}
-		}
-		poke(p->hpa, e);
-	}
-}
-
-/* With TCR_EL1.HA/HD: stage-1 leaves the MMU must update (AF clear;
- * writable and clean: DBM with AP[2] set) in stage-1 table frames that
- * stage 2 maps read-only, so that the update itself faults at stage 2. */
-static void perturb_hahd(const struct set *s, unsigned n2)
-{
-	for (unsigned i = 0; i < nspots1; i++) {
-		const struct spot *p = &spots1[i];
-		if (p->lo < TEST_VA || !p->leaf || below(100) >= 40)
-			continue;
-		uint64_t e = *(volatile uint64_t *)(uintptr_t)p->hpa;
-		if (below(2))
-			e &= ~(1ull << 10);
-		else if (e & 1ull << 51)
-			e |= 1ull << 7;
-		poke(p->hpa, e);
-	}
-	const uint64_t prot_hi = S1_POOL_IPA + s->s1_protect;
-	for (unsigned i = 0; i < n2; i++) {
-		const struct spot *p = &spots2[i];
-		if (!p->leaf || p->lo < prot_hi || p->hi > S1_POOL_IPA + s1pool.used || below(100) >= 30)
-			continue;
-		uint64_t e = *(volatile uint64_t *)(uintptr_t)p->hpa;
-		poke(p->hpa, (e & ~(3ull << 6)) | 1ull << 6); /* S2AP read-only */
-	}
 }
 
 /* ---- The data frames --------------------------------------------------- */

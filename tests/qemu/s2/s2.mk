@@ -36,13 +36,18 @@ S2_FLAGS ?=
 S2_CC := --target=aarch64-unknown-none-elf -mgeneral-regs-only -mstrict-align
 S2_CORE := $(QEMU_DIR)/aarch64
 
-$(S2_DIR)/guest.elf: tests/qemu/s2/guest.c tests/qemu/s2/start.S tests/qemu/aarch64/link.ld \
-		$(S2_CORE)/core.stamp tests/qemu/s2/s2.mk
+# The guest's sources: the comparison and the run (guest.c), its EL2
+# runtime (rt.c), the perturbations of both stages (perturb.c).
+S2_SRC := guest rt perturb
+
+$(S2_DIR)/guest.elf: $(patsubst %,tests/qemu/s2/%.c,$(S2_SRC)) tests/qemu/s2/s2.h \
+		tests/qemu/s2/start.S tests/qemu/aarch64/link.ld $(S2_CORE)/core.stamp tests/qemu/s2/s2.mk
 	@mkdir -p $(S2_DIR)
-	clang-19 $(S2_CC) $(QEMU_CFLAGS) $(S2_FLAGS) $(HOST_WARN) -c tests/qemu/s2/guest.c -o $(S2_DIR)/guest.o
+	$(foreach m,$(S2_SRC),clang-19 $(S2_CC) $(QEMU_CFLAGS) $(S2_FLAGS) $(HOST_WARN) \
+		-c tests/qemu/s2/$(m).c -o $(S2_DIR)/$(m).o &&) true
 	clang-19 $(S2_CC) $(QEMU_CFLAGS) -c tests/qemu/s2/start.S -o $(S2_DIR)/start.o
 	ld.lld-19 -nostdlib -static -T tests/qemu/aarch64/link.ld -o $@ $(S2_DIR)/start.o \
-		$(S2_DIR)/guest.o $(S2_CORE)/core-*.o
+		$(patsubst %,$(S2_DIR)/%.o,$(S2_SRC)) $(S2_CORE)/core-*.o
 
 S2_RUN := qemu-system-aarch64 -M virt,virtualization=on -m 256M -nographic -monitor none -semihosting
 S2_WRAPPERS := $(S2_DIR)/a57.sh $(S2_DIR)/max.sh
