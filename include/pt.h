@@ -151,6 +151,7 @@ enum pt_arch {
 #define PT_MAX_LEVELS 5
 #define PT_FLUSH_MAX 32      /* recorded VAs before pt_flush flushes everything */
 #define PT_FREE_MAX 64       /* detached table frames held for pt_flush (see there) */
+#define PT_FREE_BATCH 16     /* most allocations a pt_set_free_batch hook call takes */
 #define PT_MAX_ROOT_ENTRIES 8192 /* a 43-bit stage 2: 16 concatenated tables */
 
 /* ---- Caller's memory hooks --------------------------------------------- */
@@ -172,6 +173,11 @@ struct pt_mm {
 	void (*flush_tlb)(void *ctx, uint64_t va, bool all);
 	void *ctx;
 };
+
+/* Gives back n allocations of `count` frames each, the i-th at pa[i], each
+ * as mm->free_frames would (1 <= n <= PT_FREE_BATCH; pa is valid during
+ * the call only); ctx is mm->ctx. */
+typedef void pt_free_batch_fn(void *ctx, const uint64_t *pa, size_t n, size_t count);
 
 /* One translation: the output address, normalised flags, access state
  * (PT_ACCESSED, PT_DIRTY) and leaf size. */
@@ -235,6 +241,15 @@ PT_API uint64_t pt_root(const struct pt_table *t);
  * it. Errors: PT_ERR_INVALID (NULL or dead t).
  */
 PT_API int pt_set_direct_map(struct pt_table *t, uint64_t offset);
+
+/*
+ * Extension: table frames that go together (a subtree a region call or
+ * pt_destroy takes down, those pt_flush releases) come back through fn, a
+ * batch a call, instead of one mm->free_frames call each; under the same
+ * rules (after the flush that pt_flush describes). NULL turns it off, as
+ * pt_init leaves it. Errors: PT_ERR_INVALID (NULL or dead t).
+ */
+PT_API int pt_set_free_batch(struct pt_table *t, pt_free_batch_fn *fn);
 
 /* ---- Single-leaf operations ------------------------------------------- */
 
@@ -373,10 +388,10 @@ PT_API int pt_copy_from(struct pt_table *dst, const struct pt_table *src, uint64
  * pt_unmap_region, an empty subtree a map replaces, a subtree under a new
  * huge leaf) may be read by the MMU or a walk cache until the TLB forgot
  * them, so with a flush_tlb hook they wait in t until pt_flush's call with
- * all = true, then go to mm->free_frames. A call that would hold more than
- * PT_FREE_MAX of them makes that flush and frees them itself. libpt never
- * writes a frame that left the tree. Without a flush_tlb hook frames are
- * freed at once.
+ * all = true, then go to mm->free_frames (or pt_set_free_batch's hook). A
+ * call that would hold more than PT_FREE_MAX of them makes that flush and
+ * frees them itself. libpt never writes a frame that left the tree. Without a
+ * flush_tlb hook frames are freed at once.
  */
 PT_API void pt_flush(struct pt_table *t);
 

@@ -199,6 +199,7 @@ int pt_init_config(struct pt_table *t, const struct pt_config *cfg, const struct
 	t->page_mask = pt__page(s) - 1;
 	t->direct = false;
 	t->direct_offset = 0;
+	t->free_batch = (pt_free_batch_fn *)0;
 	for (size_t i = 0; i < PT_MAX_ROOT_ENTRIES / 64; i++)
 		t->shared[i] = 0;
 	/* A root smaller than a frame (a stage 2 of 35..39 or 44..47 bits)
@@ -243,6 +244,14 @@ int pt_set_direct_map(struct pt_table *t, uint64_t offset)
 	t->direct_offset = offset;
 	t->direct = true;
 	t->engine->set_direct(t);
+	return PT_OK;
+}
+
+int pt_set_free_batch(struct pt_table *t, pt_free_batch_fn *fn)
+{
+	if (!alive(t))
+		return PT_ERR_INVALID;
+	t->free_batch = fn;
 	return PT_OK;
 }
 

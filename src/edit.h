@@ -186,6 +186,7 @@ static int map_in(struct pt_table *t, struct level lv, uint64_t va, uint64_t pa,
 		  uint32_t flags, unsigned max_h)
 {
 	struct pt_op op;
+	struct pt_give give;
 	struct map_ctx c;
 	int r;
 	pt__op_init_rw(&op, t);
@@ -199,7 +200,10 @@ static int map_in(struct pt_table *t, struct level lv, uint64_t va, uint64_t pa,
 	c.runs = A(RUN_MAX) > 0 && max_h > 0 && (!A(RUN_FEAT) || (op.feat & A(RUN_FEAT)));
 	if ((r = map_plan_level(&op, &c, lv, va, last)) || (r = pt__reserve(&op, c.need)))
 		return r;
+	give.n = 0;
+	op.give = &give;
 	(void)map_commit_level(&op, &c, lv, va, last);
+	pt__give_all(t, &give);
 	pt__unreserve(&op);
 	return PT_OK;
 }
@@ -618,6 +622,7 @@ static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool prot
 {
 	struct pt_op op;
 	struct pt_runs runs;
+	struct pt_give give;
 	struct clear_ctx c = { { XF_PROTECT, flags }, protect, &runs, 0 };
 	int r;
 	/* Not an initialiser: zeroing the log would be a memset call. */
@@ -629,7 +634,10 @@ static int clear_range(struct pt_table *t, uint64_t va, uint64_t last, bool prot
 		return r;
 	if (runs_at_ends(&op, va, last, true))
 		runs.n = 0; /* the plan's log holds the marks the break took off */
+	give.n = 0;
+	op.give = &give;
 	(void)descend_root(&op, &clear_commit, &c, va, last);
+	pt__give_all(t, &give);
 	pt__unreserve(&op);
 	return PT_OK;
 }

@@ -25,6 +25,20 @@ struct pt_runs {
 	unsigned cur; /* the commit's position (VAs only grow) */
 };
 
+/*
+ * Table frames on their way back to the allocator, handed over
+ * PT_FREE_BATCH allocations a call when the caller takes them in batches
+ * (pt_set_free_batch), one free_frames call each otherwise (or with
+ * no batch at hand: a NULL one). Whoever fills one empties it
+ * (pt__give_all) before returning. Set up without an initialiser: zeroing
+ * the array would be a memset call.
+ */
+struct pt_give {
+	uint64_t pa[PT_FREE_BATCH];
+	size_t n;
+	size_t count; /* frames per allocation, the same for all n */
+};
+
 /* One API call in progress. */
 struct pt_op {
 	const struct pt_table *t;
@@ -40,6 +54,9 @@ struct pt_op {
 	/* The leaf each level's table being split was made of (the
 	 * descent's TBL_PIECES tables). */
 	uint64_t split[PT_MAX_LEVELS];
+	/* Where table frames the call frees go, together (a region call's
+	 * commit, which empties it at its end); NULL: each on its own. */
+	struct pt_give *give;
 };
 
 PT_INLINE void pt__op_init(struct pt_op *op, const struct pt_table *t)
@@ -51,6 +68,7 @@ PT_INLINE void pt__op_init(struct pt_op *op, const struct pt_table *t)
 	op->levels = op->s->info.levels;
 	op->stash = 0;
 	op->plan_group = UINT64_MAX;
+	op->give = (struct pt_give *)0;
 }
 
 PT_INLINE void pt__op_init_rw(struct pt_op *op, struct pt_table *t)
@@ -201,16 +219,45 @@ static inline void pt__flush_now(const struct pt_table *t, uint64_t va, bool all
 
 /* ---- Table frames leaving the tree ------------------------------------ */
 
+PT_INLINE void pt__give_all(const struct pt_table *t, struct pt_give *g)
+{
+	if (g->n)
+		t->free_batch(t->mm.ctx, g->pa, g->n, g->count);
+	g->n = 0;
+}
+
+PT_INLINE void pt__give(const struct pt_table *t, struct pt_give *g, uint64_t pa, size_t count)
+{
+	if (!t->free_batch || !g) {
+		t->mm.free_frames(t->mm.ctx, pa, count);
+		return;
+	}
+	if (g->n == PT_FREE_BATCH || (g->n && g->count != count))
+		pt__give_all(t, g);
+	g->count = count;
+	g->pa[g->n++] = pa;
+}
+
 /* Hand every pending table frame to the allocator. Only after a full flush
  * made after they left the tree, or once nothing can walk the table. */
-static inline void pt__free_pending(struct pt_table *t)
+static __attribute__((noinline, unused)) void pt__free_pending(struct pt_table *t)
 {
+	struct pt_give g;
+	g.n = 0;
 	for (unsigned i = 0; i < t->nfree; i++) {
 		const uint64_t v = t->free_pending[i];
-		t->mm.free_frames(t->mm.ctx, v & ~(uint64_t)(PT_FRAME_SIZE - 1),
-				  (size_t)(v & (PT_FRAME_SIZE - 1)));
+		pt__give(t, &g, v & ~(uint64_t)(PT_FRAME_SIZE - 1), (size_t)(v & (PT_FRAME_SIZE - 1)));
 	}
+	pt__give_all(t, &g);
 	t->nfree = 0;
+}
+
+/* The pending list is full: flush everything, then free what it holds. */
+static __attribute__((noinline, unused)) void pt__free_all_pending(struct pt_table *t)
+{
+	t->mm.flush_tlb(t->mm.ctx, 0, true);
+	t->nflush = 0;
+	pt__free_pending(t);
 }
 
 /*
@@ -218,20 +265,19 @@ static inline void pt__free_pending(struct pt_table *t)
  * (or replaced): the MMU or a walk cache may read the frame until the TLB
  * forgot that entry, so with a flush hook it waits for pt_flush's full
  * flush. A full list is flushed (which covers every recorded VA too) and
- * freed here, this frame with it. Without a hook it goes at once.
+ * freed here, this frame with it. Without a hook it goes at once, through
+ * g.
  */
-static inline void pt__free_table(struct pt_table *t, uint64_t pa, size_t count)
+PT_INLINE void pt__free_table(struct pt_table *t, struct pt_give *g, uint64_t pa, size_t count)
 {
 	if (t->mm.flush_tlb) {
 		if (t->nfree < PT_FREE_MAX) {
 			t->free_pending[t->nfree++] = pa | count;
 			return;
 		}
-		t->mm.flush_tlb(t->mm.ctx, 0, true);
-		t->nflush = 0;
-		pt__free_pending(t);
+		pt__free_all_pending(t);
 	}
-	t->mm.free_frames(t->mm.ctx, pa, count);
+	pt__give(t, g, pa, count);
 }
 
 #endif /* PT_OP_H */

@@ -29,10 +29,14 @@ static void set_direct(struct pt_table *t)
 static void destroy(struct pt_table *t)
 {
 	struct pt_op op;
+	struct pt_give give;
 	pt__op_init_rw(&op, t);
 	/* The caller has switched away from t: nothing walks it any more, so
 	 * every frame goes at once, those waiting for a flush too. */
+	give.n = 0;
+	op.give = &give;
 	free_below(&op, 0, tbl_at(t, t->root), 0, true);
+	pt__give_all(t, &give);
 	t->mm.free_frames(t->mm.ctx, t->root, op.s->frames[0]);
 	pt__free_pending(t);
 	pt__forget_hints(t);

@@ -66,11 +66,11 @@ static uint64_t new_table(struct pt_op *op, unsigned l, const PTE *tbl, size_t i
 }
 
 /* The table at child_pa under slot i of tbl (level l) left the tree, and
- * no hint points into it any more: give its frame back, at once (`now`) or
- * after the TLB forgot it (pt__free_table), unless a packed sibling
- * (`later`: one visited after it) still lives there. */
-PT_INLINE void give_frame(struct pt_op *op, unsigned l, const PTE *tbl, size_t i,
-			  uint64_t child_pa, bool later, bool now)
+ * no hint points into it any more: give its frame back through g, at once
+ * (`now`) or after the TLB forgot it (pt__free_table), unless a packed
+ * sibling (`later`: one visited after it) still lives there. */
+PT_INLINE void give_frame(struct pt_op *op, struct pt_give *g, unsigned l, const PTE *tbl,
+			  size_t i, uint64_t child_pa, bool later, bool now)
 {
 	const struct pt_shape *s = op->s;
 	if (s->per_frame[l + 1] > 1) {
@@ -79,23 +79,17 @@ PT_INLINE void give_frame(struct pt_op *op, unsigned l, const PTE *tbl, size_t i
 		child_pa &= ~(uint64_t)(PT_FRAME_SIZE - 1);
 	}
 	if (now)
-		op->t->mm.free_frames(op->t->mm.ctx, child_pa, s->frames[l + 1]);
+		pt__give(op->t, g, child_pa, s->frames[l + 1]);
 	else
-		pt__free_table(op->w, child_pa, s->frames[l + 1]);
+		pt__free_table(op->w, g, child_pa, s->frames[l + 1]);
 }
 
-/* give_frame, the hints forgotten first (one may point into the frame). */
-PT_INLINE void drop_frame(struct pt_op *op, unsigned l, const PTE *tbl, size_t i,
-			  uint64_t child_pa, bool later, bool now)
-{
-	pt__forget_hints(op->w);
-	give_frame(op, l, tbl, i, child_pa, later, now);
-}
-
-/* Slot i of the live table tbl was just stored empty or given a leaf. */
+/* Slot i of the live table tbl was just stored empty or given a leaf: its
+ * table goes, the hints forgotten first (one may point into the frame). */
 static void release(struct pt_op *op, unsigned l, const PTE *tbl, size_t i, uint64_t child_pa)
 {
-	drop_frame(op, l, tbl, i, child_pa, false, false);
+	pt__forget_hints(op->w);
+	give_frame(op, op->give, l, tbl, i, child_pa, false, false);
 }
 
 /* Is the level-l table tbl all empty, now that an unmap emptied what it
@@ -133,6 +127,7 @@ PT_INLINE uint64_t table_last(const struct pt_op *op, unsigned l, uint64_t va)
  */
 struct free_ctx {
 	bool now;
+	struct pt_give *give; /* op->give */
 };
 
 /* Slot s points at child_pa: its frame goes, with the last of the packed
@@ -140,9 +135,64 @@ struct free_ctx {
  * once for all of them). */
 PT_INLINE int free_up(struct pt_op *op, void *ctx, struct slot *s)
 {
-	const struct free_ctx *c = ctx;
-	give_frame(op, s->l, s->tbl, s->i, s->child_pa, true, c->now);
+	struct free_ctx *c = ctx;
+	give_frame(op, c->give, s->l, s->tbl, s->i, s->child_pa, true, c->now);
 	return 0;
+}
+
+/* The next table entry of tbl after slot *k up to slot j, empty ones
+ * skipped: its table's PA, or 0 at the range's end or an entry that is
+ * neither (*k left there). */
+PT_INLINE uint64_t next_table(const struct pt_op *op, const PTE *tbl, size_t *k, size_t j)
+{
+	while (++*k <= j) {
+		const uint64_t e = ld(&tbl[*k]);
+		const int kind = A(kind)(op->feat, 1, e);
+		if (kind == PTK_TABLE)
+			return A(table_pa)(1, e);
+		if (kind != PTK_EMPTY)
+			return 0;
+	}
+	return 0;
+}
+
+/* Slot s holds a last-level table, as may the slots after it up to the
+ * range's end or the first that is neither empty nor a table; none is
+ * shared or packed (s->l > 0, one table a frame). Their frames go in one
+ * loop, straight into the batch when they go at once and the caller takes
+ * batches; the descent goes on after the last one taken (s->more). */
+PT_INLINE void free_last_tables(struct pt_op *op, struct free_ctx *c, struct slot *s)
+{
+	const PTE *tbl = s->tbl;
+	const size_t j = idx(op->s, s->l, s->last), count = op->s->frames[s->l + 1];
+	struct pt_give *g = c->give;
+	uint64_t pa = s->child_pa;
+	size_t k = s->i;
+	if ((c->now || !op->t->mm.flush_tlb) && op->t->free_batch && g) {
+		size_t n = g->n;
+		if (n && g->count != count) {
+			pt__give_all(op->t, g);
+			n = 0;
+		}
+		g->count = count;
+		do {
+			if (n == PT_FREE_BATCH) {
+				g->n = n;
+				pt__give_all(op->t, g);
+				n = 0;
+			}
+			g->pa[n++] = pa;
+		} while ((pa = next_table(op, tbl, &k, j)));
+		g->n = n;
+	} else {
+		do
+			if (c->now)
+				pt__give(op->t, g, pa, count);
+			else
+				pt__free_table(op->w, g, pa, count);
+		while ((pa = next_table(op, tbl, &k, j)));
+	}
+	s->more = k - 1 - s->i;
 }
 
 /* A table entry: free what is below it (never a shared subtree), then its
@@ -156,7 +206,10 @@ PT_INLINE int free_table(struct pt_op *op, void *ctx, struct slot *s)
 		s->down = DOWN_TABLE;
 		return 0;
 	}
-	return free_up(op, ctx, s);
+	if (s->l == 0 || op->s->per_frame[s->l + 1] > 1)
+		return free_up(op, ctx, s);
+	free_last_tables(op, ctx, s);
+	return 0;
 }
 
 /* A table that cannot be reached is released all the same. */
@@ -165,14 +218,15 @@ PT_INLINE int free_unreachable(struct pt_op *op, void *ctx, struct slot *s)
 	return s->kind == PTK_TABLE ? free_up(op, ctx, s) : 0;
 }
 
-PT_VISITOR(free_visitor, free_level, .skip_empty = true, .live_only = true, .table = free_table,
+PT_VISITOR(free_visitor, free_level, .skip_empty = true, .live_only = true, .stretch = true,
+	   .table = free_table,
 	   .corrupt = free_unreachable, .up = free_up)
 
 /* Free every table below the level-l table tbl at va (not tbl itself),
  * writing nothing; `now`: without waiting for a TLB flush. */
 static void free_below(struct pt_op *op, unsigned l, PTE *tbl, uint64_t va, bool now)
 {
-	struct free_ctx c = { now };
+	struct free_ctx c = { now, op->give };
 	struct level lv = { tbl, l, TBL_LIVE };
 	if (tbl && HT(op, l) > 0) {
 		pt__forget_hints(op->w); /* they may point into any frame below */

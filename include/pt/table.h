@@ -121,6 +121,8 @@ struct pt_table {
 	 * the frame count (below 4096: it fits the PA's low 12 bits). */
 	uint64_t free_pending[PT_FREE_MAX];
 	unsigned nfree;
+	/* pt_set_free_batch: frames that go together come back through it. */
+	pt_free_batch_fn *free_batch;
 	/* One bit per root entry shared from another table (pt_copy_from):
 	 * never freed nor edited through this table. */
 	uint64_t shared[PT_MAX_ROOT_ENTRIES / 64];
