@@ -10,11 +10,13 @@ suites="test_defer test_atomic"
 # shellcheck disable=SC2034
 plants=(
 "frames freed at once even with a flush hook|src/op.h|\tif (t->mm.flush_tlb) {\n\t\tif (t->nfree < PT_FREE_MAX) {|\tif (0) {\n\t\tif (t->nfree < PT_FREE_MAX) {"
-"a detached table's entries stored empty|src/tables.h|\tgive_frame(op, s->l, s->tbl, s->i, s->child_pa, true, c->now);\n|\tst(&s->tbl[s->i], EMPTY);\n\tgive_frame(op, s->l, s->tbl, s->i, s->child_pa, true, c->now);\n"
+"a detached table's entries stored empty|src/tables.h|\tuint64_t pa = s->child_pa;\n\tsize_t k = s->i;\n|\tuint64_t pa = s->child_pa;\n\tsize_t k = s->i;\n\tst(&s->tbl[s->i], EMPTY);\n"
+"a destroy that waits for a flush|src/tables.h|\t\t\tif (c->now)\n\t\t\t\tpt__give(op->t, g, pa, count);\n\t\t\telse\n|\t\t\tif (0)\n\t\t\t\tpt__give(op->t, g, pa, count);\n\t\t\telse\n"
 "pt_flush frees before it flushes|src/api.c|\tif (t->mm.flush_tlb) {\n\t\t/* Pending|\tpt__free_pending(t);\n\tif (t->mm.flush_tlb) {\n\t\t/* Pending"
-"a full list is freed without a flush|src/op.h|\t\tt->mm.flush_tlb(t->mm.ctx, 0, true);\n\t\tt->nflush = 0;\n|\t\tt->nflush = 0;\n"
-"the frame that fills the list is dropped|src/op.h|\t\tpt__free_pending(t);\n\t}\n\tt->mm.free_frames(t->mm.ctx, pa, count);|\t\tpt__free_pending(t);\n\t\treturn;\n\t}\n\tt->mm.free_frames(t->mm.ctx, pa, count);"
+"a full list is freed without a flush|src/op.h|\tt->mm.flush_tlb(t->mm.ctx, 0, true);\n\tt->nflush = 0;\n|\tt->nflush = 0;\n"
+"the frame that fills the list is dropped|src/op.h|\t\tpt__free_all_pending(t);\n\t}\n\tpt__give(t, g, pa, count);|\t\tpt__free_all_pending(t);\n\t\treturn;\n\t}\n\tpt__give(t, g, pa, count);"
 "pt_destroy leaves the waiting frames|src/share.h|\tpt__free_pending(t);\n|\n"
+"pt_destroy's last, partial batch never given|src/share.h|\tpt__give_all(t, &give);\n\tt->mm.free_frames(t->mm.ctx, t->root|\tt->mm.free_frames(t->mm.ctx, t->root"
 "unmap_region makes room before its plan|src/edit.h|\tpt__op_init_rw(&op, t);\n\tif ((r = descend_root(&op, &clear_plan|\tpt__op_init_rw(&op, t);\n\tif (t->nfree == PT_FREE_MAX) {\n\t\tt->mm.flush_tlb(t->mm.ctx, 0, true);\n\t\tpt__free_pending(t);\n\t}\n\tif ((r = descend_root(&op, &clear_plan"
 )
 

@@ -19,6 +19,10 @@
  * counting tests pin the rest: frames come back at pt_flush, a call with
  * more than PT_FREE_MAX frames out flushes and frees them itself, no
  * flush hook frees at once, pt_destroy frees what waits.
+ *
+ * Every scenario runs twice: frames back through free_frames only, and
+ * through a pt_set_free_batch hook where the library hands them in batches
+ * (the hook checks each batch and gives each frame to the same checks).
  */
 #include <stdlib.h>
 
@@ -46,6 +50,9 @@ struct watch {
 	struct pt_mm mm;
 	struct pt_table t;
 	bool hook;       /* t has a flush_tlb hook: frames wait for a full flush */
+	bool batch;      /* t has a pt_set_free_batch hook */
+	bool in_batch;   /* inside it */
+	unsigned long batches, batched; /* its calls and the frames they gave */
 	bool live;       /* t is initialised and not being destroyed */
 	bool busy;       /* inside an audit (its own reads call no hook) */
 	unsigned char life[WFRAMES];
@@ -168,9 +175,32 @@ static void w_free(void *ctx, uint64_t pa, size_t count)
 			w_error(w, "freed while still in the tree", pa);
 		else if (w->live && w->hook && w->life[i] == L_OUT && !w->flushed[i])
 			w_error(w, "freed before a full flush after it left the tree", pa);
+		else if (w->live && w->batch && !w->in_batch && w->life[i] == L_OUT)
+			w_error(w, "a table frame freed outside a batch", pa);
 		w->life[i] = L_FREED;
 	}
 	arena_free_frames(&w->a, pa, count);
+}
+
+/* A batch: 1 to PT_FREE_BATCH tables of one granule each, none twice, each
+ * then freed as free_frames would. */
+static void w_free_batch(void *ctx, const uint64_t *pa, size_t n, size_t count)
+{
+	struct watch *w = ctx;
+	w->batches++;
+	if (n < 1 || n > PT_FREE_BATCH)
+		w_error(w, "a batch of a wrong size", n);
+	if (count != fmt_table_frames(w->f))
+		w_error(w, "a batch of other than tables below the root", count);
+	for (size_t k = 0; k < n && k < PT_FREE_BATCH; k++) {
+		for (size_t m = 0; m < k; m++)
+			if (pa[m] == pa[k])
+				w_error(w, "a frame twice in one batch", pa[k]);
+		w->in_batch = true;
+		w_free(ctx, pa[k], count);
+		w->in_batch = false;
+		w->batched++;
+	}
 }
 
 static void *w_virt(void *ctx, uint64_t pa)
@@ -199,12 +229,14 @@ static void w_flush(void *ctx, uint64_t va, bool all)
 	arena_flush_tlb(&w->a, va, all);
 }
 
-/* hook: with a flush_tlb hook (the deferred case) or without. */
-static int w_init(struct watch *w, const struct fmt *f, bool hook)
+/* hook: with a flush_tlb hook (the deferred case) or without; batch: with
+ * a pt_set_free_batch hook. */
+static int w_init(struct watch *w, const struct fmt *f, bool hook, bool batch)
 {
 	memset(w, 0, sizeof(*w));
 	w->f = f;
 	w->hook = hook;
+	w->batch = batch;
 	w->copy = malloc((size_t)WFRAMES * FRAME);
 	if (!CHECK(w->copy != NULL))
 		return 0;
@@ -218,6 +250,8 @@ static int w_init(struct watch *w, const struct fmt *f, bool hook)
 		free(w->copy);
 		return 0;
 	}
+	if (batch)
+		CHECK_EQ(pt_set_free_batch(&w->t, w_free_batch), PT_OK);
 	w->live = true;
 	audit(w);
 	return 1;
@@ -468,17 +502,19 @@ static void s_many_calls(struct watch *w)
 	CHECK_EQ(w->a.in_use, before);
 }
 
-static void watched(const struct fmt *f, const char *name, void (*s)(struct watch *w))
+static void watched(const struct fmt *f, const char *name, void (*s)(struct watch *w), bool batch)
 {
 	struct watch w;
-	CTX("%s %s", f->name, name);
-	if (!w_init(&w, f, true))
+	CTX("%s %s%s", f->name, name, batch ? " (batches)" : "");
+	if (!w_init(&w, f, true, batch))
 		return;
 	s(&w);
 	/* The watch saw frames go (s_subtree needs a leaf three levels up:
 	 * none on a 2-level table, nor on 16K or 64K without 52-bit PAs). */
 	CHECK(w.outs > 0 ||
 	      (s == s_subtree && (f->levels < 3 || !((f->leaf_mask >> (f->levels - 3)) & 1))));
+	/* With the batch hook, frames that go together went in batches. */
+	CHECK(!batch || w.batches > 0 || w.outs == 0);
 	w_fini(&w);
 }
 
@@ -486,12 +522,12 @@ static void watched(const struct fmt *f, const char *name, void (*s)(struct watc
 
 /* No flush_tlb hook: the caller flushes as it sees fit, and frames go at
  * once. */
-static void t_no_hook(const struct fmt *f)
+static void t_no_hook(const struct fmt *f, bool batch)
 {
 	struct watch w;
 	const uint64_t va = V(f, 0x40000000);
-	CTX("%s no flush hook", f->name);
-	if (!w_init(&w, f, false))
+	CTX("%s no flush hook%s", f->name, batch ? " (batches)" : "");
+	if (!w_init(&w, f, false, batch))
 		return;
 	CHECK_EQ(pt_map_region(&w.t, va, 0x100000, 2 * frame_span(f), RW, 0), PT_OK);
 	CHECK_EQ(pt_unmap_region(&w.t, va, 2 * frame_span(f)), PT_OK);
@@ -503,22 +539,69 @@ static void t_no_hook(const struct fmt *f)
 
 /* pt_destroy frees what waits for a flush, with everything else, and
  * flushes nothing. */
-static void t_destroy_waiting(const struct fmt *f)
+static void t_destroy_waiting(const struct fmt *f, bool batch)
 {
 	struct watch w;
 	const uint64_t va = V(f, 0x40000000);
 	unsigned long calls;
-	CTX("%s destroy with frames waiting", f->name);
-	if (!w_init(&w, f, true))
+	CTX("%s destroy with frames waiting%s", f->name, batch ? " (batches)" : "");
+	if (!w_init(&w, f, true, batch))
 		return;
 	CHECK_EQ(pt_map_region(&w.t, va, 0x100000, 2 * frame_span(f), RW, 0), PT_OK);
 	CHECK_EQ(pt_map(&w.t, va + 4 * frame_span(f), K4, K4, RW), PT_OK);
 	CHECK_EQ(pt_unmap_region(&w.t, va, 2 * frame_span(f)), PT_OK);
 	settle(&w);
 	CHECK(waiting(&w) > 0);
+	/* More tables in the tree than the list holds: none waits. */
+	spread(&w, va + 8 * frame_span(f), PT_FREE_MAX + 8);
+	settle(&w);
 	calls = w.a.flush_calls;
 	w_destroy(&w);
 	CHECK_EQ(w.a.flush_calls, calls);
+	arena_fini(&w.a);
+	free(w.copy);
+}
+
+/* The batch hook takes up to PT_FREE_BATCH frames a call: the tables one
+ * pt_unmap_region takes down (at once without a flush hook), those
+ * pt_flush releases, and pt_destroy's come in full batches, with at most
+ * one partial one per source. The tables fill the last slots of a
+ * directory, where a loop over its slots ends. */
+static void t_batch_counts(const struct fmt *f, bool hook)
+{
+	struct watch w;
+	const unsigned n = 2 * PT_FREE_BATCH + 8;
+	const uint64_t va = f->levels >= 3 ? V(f, 2 * fmt_span(f, f->levels - 3)) - n * frame_span(f)
+					   : V(f, 0x80000000);
+	unsigned long b, bf;
+	CTX("%s batch counts%s", f->name, hook ? " (flush hook)" : "");
+	if (!w_init(&w, f, hook, true))
+		return;
+	spread(&w, va, n);
+	CHECK_EQ(pt_map(&w.t, V(f, 0x40000000), K4, K4, RW), PT_OK); /* keeps the root's tables */
+	settle(&w);
+	pt_flush(&w.t);
+	b = w.batches;
+	bf = w.batched;
+	CHECK_EQ(pt_unmap_region(&w.t, va, n * frame_span(f)), PT_OK);
+	settle(&w);
+	if (hook) {
+		CHECK_EQ(w.batches, b);
+		CHECK(waiting(&w) >= n / (f->arch == PT_ARMV7 ? 4 : 1));
+		pt_flush(&w.t);
+		settle(&w);
+	}
+	CHECK(w.batched - bf >= n / (f->arch == PT_ARMV7 ? 4 : 1));
+	CHECK(w.batches - b <= (w.batched - bf + PT_FREE_BATCH - 1) / PT_FREE_BATCH + !hook);
+	spread(&w, va, n);
+	settle(&w);
+	b = w.batches;
+	bf = w.batched;
+	w_destroy(&w);
+	CHECK(w.batched - bf >= n / (f->arch == PT_ARMV7 ? 4 : 1));
+	CHECK_EQ(pt_set_free_batch(&w.t, w_free_batch), PT_ERR_INVALID); /* dead */
+	CHECK_EQ(pt_set_free_batch(NULL, w_free_batch), PT_ERR_INVALID);
+	CHECK(w.batches - b <= (w.batched - bf + PT_FREE_BATCH - 1) / PT_FREE_BATCH + 1);
 	arena_fini(&w.a);
 	free(w.copy);
 }
@@ -543,10 +626,14 @@ int main(void)
 			continue;
 		snprintf(name, sizeof(name), "defer %s", f->name);
 		group_begin(name);
-		for (size_t k = 0; k < sizeof(scen) / sizeof(scen[0]); k++)
-			watched(f, scen[k].name, scen[k].s);
-		t_no_hook(f);
-		t_destroy_waiting(f);
+		for (int batch = 0; batch < 2; batch++) {
+			for (size_t k = 0; k < sizeof(scen) / sizeof(scen[0]); k++)
+				watched(f, scen[k].name, scen[k].s, batch);
+			t_no_hook(f, batch);
+			t_destroy_waiting(f, batch);
+		}
+		t_batch_counts(f, false);
+		t_batch_counts(f, true);
 		group_end();
 	}
 	return check_status();
