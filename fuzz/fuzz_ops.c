@@ -131,16 +131,22 @@ static void do_flush(struct ctx *c)
 	if (!c->alive)
 		return;
 	FZ_CHECK(c->t.nflush == 0 && c->t.nfree == 0);
-	/* Frames waiting for a flush wait for a full one. */
-	if (n > PT_FLUSH_MAX || nfree)
+	/* Frames waiting for a flush wait for a full one; no hook, no call. */
+	if (!c->t.mm.flush_tlb)
+		FZ_CHECK(A.flush_calls == calls && nfree == 0);
+	else if (n > PT_FLUSH_MAX || nfree)
 		FZ_CHECK(A.flush_calls == calls + 1 && A.flush_all_calls == alls + 1);
 	else
 		FZ_CHECK(A.flush_calls == calls + n && A.flush_all_calls == alls);
 }
 
-static int ctx_init(struct ctx *c, bool inject, bool direct)
+/* inject: fail pt_init's first allocation; direct: tables through a direct
+ * map; batch: table frames back through a pt_set_free_batch hook; nohook: no
+ * flush_tlb hook (frames out of the tree go at once). */
+static int ctx_init(struct ctx *c, bool inject, bool direct, bool batch, bool nohook)
 {
 	const struct pt_config cfg = { S.arch, S.feat, S.cfg_bits };
+	struct pt_mm mm = MM;
 	int r;
 	size_t before = A.in_use;
 	{
@@ -156,14 +162,18 @@ static int ctx_init(struct ctx *c, bool inject, bool direct)
 	}
 	if (inject)
 		arena_fail_nth(&A, 1);
-	r = pt_init_config(&c->t, &cfg, &MM);
+	if (nohook)
+		mm.flush_tlb = NULL;
+	r = pt_init_config(&c->t, &cfg, &mm);
 	arena_fail_nth(&A, 0);
 	if (inject) {
 		FZ_CHECK(r == PT_ERR_NO_MEMORY && A.in_use == before && pt_root(&c->t) == 0);
-		r = pt_init_config(&c->t, &cfg, &MM);
+		r = pt_init_config(&c->t, &cfg, &mm);
 	}
 	FZ_CHECK(r == PT_OK);
 	FZ_CHECK(c->t.nflush == 0 && pt_root(&c->t) != 0);
+	if (batch)
+		FZ_CHECK(pt_set_free_batch(&c->t, fz_free_frames_batch) == PT_OK);
 	/* Tables through the arena's mapping instead of phys_to_virt. */
 	if (direct)
 		FZ_CHECK(pt_set_direct_map(&c->t, (uint64_t)(uintptr_t)A.mem - A.base) == PT_OK);
@@ -194,6 +204,7 @@ static void ctx_destroy(struct ctx *c)
 		FZ_CHECK(pt_query(&c->t, 0, &o) == PT_ERR_INVALID);
 		FZ_CHECK(pt_unmap_region(&c->t, 0, PT_SIZE_4K) == PT_ERR_INVALID);
 		FZ_CHECK(pt_set_direct_map(&c->t, 0) == PT_ERR_INVALID);
+		FZ_CHECK(pt_set_free_batch(&c->t, fz_free_frames_batch) == PT_ERR_INVALID);
 	}
 	pt_destroy(&c->t); /* twice: a no-op */
 	FZ_CHECK(A.in_use == others && A.errors == 0);
@@ -261,8 +272,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cur_op = "init";
 	/* Byte 0: bit 7 fails the first pt_init's allocation. */
 	{
-		uint8_t b0 = rd_u8(&r); /* bit 6: direct map */
-		ctx_init(&C[0], b0 & 0x80, b0 & 0x40);
+		uint8_t b0 = rd_u8(&r); /* bits 6-4: direct map, batches, no flush hook */
+		ctx_init(&C[0], b0 & 0x80, b0 & 0x40, b0 & 0x20, b0 & 0x10);
 	}
 	C[1].alive = false;
 	C[1].frozen = false;
@@ -283,7 +294,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cur_opno++;
 		scope.c = NULL;
 		if (c == &C[1] && !c->alive && code != 13)
-			ctx_init(c, false, false);
+			ctx_init(c, false, false, false, false);
 		switch (code) {
 		case 0:
 		case 1: do_map(c, &r, false); break;
@@ -306,7 +317,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				ctx_destroy(c);
 			{
 				uint8_t b = rd_u8(&r);
-				ctx_init(c, b & 1, b & 2);
+				ctx_init(c, b & 1, b & 2, b & 4, b & 8);
 			}
 			break;
 		case 13:

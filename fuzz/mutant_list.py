@@ -542,4 +542,12 @@ MUTANTS = [
       "\tswitch (act) {\n\tcase ACT_FREE:",
       "struct clear_ctx c = { { XF_PROTECT, flags }, protect, &runs, 0, 0 };"),
      None, "unmap_region: a split after a freed table counted as using its frame, allocating late"),
+    ("batch-lost-at-region-end", "src/edit.h",
+     "\t(void)descend_root(&op, &clear_commit, &c, va, last);\n\tpt__give_all(t, &give);\n",
+     "\t(void)descend_root(&op, &clear_commit, &c, va, last);\n", None,
+     "unmap_region: the tables of the last, partial batch never given back"),
+    ("free-last-tables-leaf-as-table", "src/tables.h",
+     "\t\tif (kind == PTK_TABLE)\n\t\t\treturn A(table_pa)(1, e);",
+     "\t\tif (kind != PTK_EMPTY)\n\t\t\treturn A(table_pa)(1, e);",
+     None, "teardown: a huge leaf after a stretch of tables freed as a table"),
 ]

@@ -110,6 +110,18 @@ static void fz_free_frames(void *ctx, uint64_t pa, size_t count)
 		}
 }
 
+/* 1 to PT_FREE_BATCH tables of one granule each, none twice, each then
+ * given back as free_frames would. */
+static void fz_free_frames_batch(void *ctx, const uint64_t *pa, size_t n, size_t count)
+{
+	FZ_CHECK(n >= 1 && n <= PT_FREE_BATCH && count == (size_t)1 << (S.pg - 12));
+	for (size_t k = 0; k < n; k++) {
+		for (size_t m = 0; m < k; m++)
+			FZ_CHECK(pa[m] != pa[k]);
+		fz_free_frames(ctx, pa[k], count);
+	}
+}
+
 static void frames_init(void)
 {
 	F.copy = mmap(NULL, (size_t)ARENA_FRAMES * 4096, PROT_READ | PROT_WRITE,
@@ -263,7 +275,7 @@ static void check_frames_of(struct ctx *c, size_t ntp)
 		if (tp[k].pa >> 12 == tp[k - 1].pa >> 12)
 			FZ_CHECK(S.armv7 && tp[k].va >> 22 == tp[k - 1].va >> 22);
 	}
-	FZ_CHECK(c->t.nfree <= PT_FREE_MAX && (MM.flush_tlb || c->t.nfree == 0));
+	FZ_CHECK(c->t.nfree <= PT_FREE_MAX && (c->t.mm.flush_tlb || c->t.nfree == 0));
 	for (unsigned i = 0; i < c->t.nfree; i++) {
 		const uint64_t v = c->t.free_pending[i], pa = v & ~UINT64_C(0xfff);
 		FZ_CHECK((v & 0xfff) == UINT64_C(1) << (S.pg - 12) && arena_allocated(&A, pa));
