@@ -4,7 +4,8 @@
  * bench/peers/src/main.rs, with its method, through libpt's public API
  * only. One pre-faulted 64 MiB arena, a bump frame allocator reset before
  * every run (frees are no-ops), tables reached at PA + a constant offset
- * (pt_set_direct_map), no flush_tlb hook (no TLB work), mappings at VA
+ * (pt_set_direct_map), no flush_tlb hook (no TLB work), frees in batches
+ * (pt_set_free_batch, a no-op as free_frames is), mappings at VA
  * 1 GiB -> PA 2 GiB, flags PT_READ | PT_WRITE.
  *
  *   libpt_rows <format> [reps [row]]
@@ -59,6 +60,14 @@ static void bump_free(void *ctx, uint64_t pa, size_t count)
 {
 	(void)ctx;
 	(void)pa;
+	(void)count;
+}
+
+static void bump_free_batch(void *ctx, const uint64_t *pa, size_t n, size_t count)
+{
+	(void)ctx;
+	(void)pa;
+	(void)n;
 	(void)count;
 }
 
@@ -130,6 +139,7 @@ static void fresh(struct run *r)
 	r->b.next = 0;
 	check(pt_init(&r->t, r->arch, 0, &r->mm), "pt_init");
 	check(pt_set_direct_map(&r->t, r->offset), "pt_set_direct_map");
+	check(pt_set_free_batch(&r->t, bump_free_batch), "pt_set_free_batch");
 }
 
 static int count_leaf(void *arg, const struct pt_entry *e)
