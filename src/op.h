@@ -243,13 +243,19 @@ PT_INLINE void pt__give(const struct pt_table *t, struct pt_give *g, uint64_t pa
 static __attribute__((noinline, unused)) void pt__free_pending(struct pt_table *t)
 {
 	struct pt_give g;
+	const unsigned n = t->nfree;
 	g.n = 0;
-	for (unsigned i = 0; i < t->nfree; i++) {
-		const uint64_t v = t->free_pending[i];
-		pt__give(t, &g, v & ~(uint64_t)(PT_FRAME_SIZE - 1), (size_t)(v & (PT_FRAME_SIZE - 1)));
-	}
-	pt__give_all(t, &g);
 	t->nfree = 0;
+	if (!t->free_batch) {
+		for (unsigned i = 0; i < n; i++)
+			t->mm.free_frames(t->mm.ctx, t->free_pending[i] & ~(uint64_t)(PT_FRAME_SIZE - 1),
+					  (size_t)(t->free_pending[i] & (PT_FRAME_SIZE - 1)));
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		pt__give(t, &g, t->free_pending[i] & ~(uint64_t)(PT_FRAME_SIZE - 1),
+			 (size_t)(t->free_pending[i] & (PT_FRAME_SIZE - 1)));
+	pt__give_all(t, &g);
 }
 
 /* The pending list is full: flush everything, then free what it holds. */

@@ -141,12 +141,18 @@ PT_INLINE int free_up(struct pt_op *op, void *ctx, struct slot *s)
 }
 
 /* The next table entry of tbl after slot *k up to slot j, empty ones
- * skipped: its table's PA, or 0 at the range's end or an entry that is
- * neither (*k left there). */
+ * skipped (stretches of EMPTY at once): its table's PA, or 0 at the
+ * range's end or an entry that is neither (*k left there). */
 PT_INLINE uint64_t next_table(const struct pt_op *op, const PTE *tbl, size_t *k, size_t j)
 {
 	while (++*k <= j) {
-		const uint64_t e = ld(&tbl[*k]);
+		uint64_t e = ld(&tbl[*k]);
+		if (e == EMPTY) {
+			*k = skip_empty(tbl, *k, j + 1);
+			if (*k > j)
+				return 0;
+			e = ld(&tbl[*k]);
+		}
 		const int kind = A(kind)(op->feat, 1, e);
 		if (kind == PTK_TABLE)
 			return A(table_pa)(1, e);
