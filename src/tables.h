@@ -192,10 +192,7 @@ PT_INLINE void free_last_tables(struct pt_op *op, struct free_ctx *c, struct slo
 		g->n = n;
 	} else {
 		do
-			if (c->now)
-				pt__give(op->t, g, pa, count);
-			else
-				pt__free_table(op->w, g, pa, count);
+			give_frame(op, g, s->l, tbl, k, pa, true, c->now);
 		while ((pa = next_table(op, tbl, &k, j)));
 	}
 	s->more = k - 1 - s->i;

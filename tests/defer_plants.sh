@@ -11,7 +11,7 @@ suites="test_defer test_atomic"
 plants=(
 "frames freed at once even with a flush hook|src/op.h|\tif (t->mm.flush_tlb) {\n\t\tif (t->nfree < PT_FREE_MAX) {|\tif (0) {\n\t\tif (t->nfree < PT_FREE_MAX) {"
 "a detached table's entries stored empty|src/tables.h|\tuint64_t pa = s->child_pa;\n\tsize_t k = s->i;\n|\tuint64_t pa = s->child_pa;\n\tsize_t k = s->i;\n\tst(&s->tbl[s->i], EMPTY);\n"
-"a destroy that waits for a flush|src/tables.h|\t\t\tif (c->now)\n\t\t\t\tpt__give(op->t, g, pa, count);\n\t\t\telse\n|\t\t\tif (0)\n\t\t\t\tpt__give(op->t, g, pa, count);\n\t\t\telse\n"
+"a destroy that waits for a flush|src/tables.h|\tif (now)\n\t\tpt__give(op->t, g, child_pa, s->frames[l + 1]);|\tif (now && !op->t->mm.flush_tlb)\n\t\tpt__give(op->t, g, child_pa, s->frames[l + 1]);"
 "pt_flush frees before it flushes|src/api.c|\tif (t->mm.flush_tlb) {\n\t\t/* Pending|\tpt__free_pending(t);\n\tif (t->mm.flush_tlb) {\n\t\t/* Pending"
 "a full list is freed without a flush|src/op.h|\tt->mm.flush_tlb(t->mm.ctx, 0, true);\n\tt->nflush = 0;\n|\tt->nflush = 0;\n"
 "the frame that fills the list is dropped|src/op.h|\t\tpt__free_all_pending(t);\n\t}\n\tpt__give(t, g, pa, count);|\t\tpt__free_all_pending(t);\n\t\treturn;\n\t}\n\tpt__give(t, g, pa, count);"
