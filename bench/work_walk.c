@@ -51,11 +51,11 @@ int run_walk_ranges(struct fix *f)
 }
 
 /*
- * pt_walk_batches (extension): one callback per batch of up to
- * PT_BATCH_MAX leaves, each leaf's PA decoded by libpt. walk_batches_4k's
+ * pt_walk_batches (extension): one callback per batch (a last-level
+ * table's run of 4K leaves, read in place). walk_batches_4k's
  * callback counts the leaves, as walk_4k's does (and keeps the last PA, so
  * the batch is read); walk_batches_sum_4k's also adds up every PA, a loop
- * over the batch of the caller's own (4 instructions a leaf here).
+ * over the batch of the caller's own.
  */
 struct batch_sum {
 	uint64_t leaves, pa;
@@ -65,7 +65,7 @@ static int count_batch(void *arg, const struct pt_batch *b)
 {
 	struct batch_sum *a = arg;
 	a->leaves += b->n;
-	a->pa ^= b->pa[b->n - 1];
+	a->pa ^= PT_BATCH_PA(b, b->n - 1);
 	return 0;
 }
 
@@ -74,7 +74,7 @@ static int sum_batch(void *arg, const struct pt_batch *b)
 	struct batch_sum *a = arg;
 	uint64_t pa = 0;
 	for (size_t i = 0; i < b->n; i++)
-		pa += b->pa[i];
+		pa += PT_BATCH_PA(b, i);
 	a->leaves += b->n;
 	a->pa += pa;
 	return 0;
@@ -118,7 +118,7 @@ int run_walk_cursor(struct fix *f)
 		int r;
 		PT_FOR_EACH_BATCH(&c, &f->t, f->va, f->size, &b, r) {
 			leaves += b.n;
-			pa ^= b.pa[b.n - 1];
+			pa ^= PT_BATCH_PA(&b, b.n - 1);
 		}
 		CHECK(r);
 		if (leaves != f->expect)
@@ -137,7 +137,7 @@ int run_walk_cursor_sum(struct fix *f)
 		int r;
 		PT_FOR_EACH_BATCH(&c, &f->t, f->va, f->size, &b, r) {
 			for (size_t i = 0; i < b.n; i++)
-				pa += b.pa[i];
+				pa += PT_BATCH_PA(&b, i);
 			leaves += b.n;
 		}
 		CHECK(r);

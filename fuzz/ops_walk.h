@@ -101,13 +101,14 @@ static bool bl_bad;
 static int batches_cb(void *arg, const struct pt_batch *b)
 {
 	(void)arg;
-	if (b->n < 1 || b->n > PT_BATCH_MAX || !b->pa) {
+	if (b->n < 1 || !b->entry ||
+	    b->n > (b->shift == 0 && b->mask == ~UINT64_C(0) ? PT_BATCH_MAX : 8192u)) {
 		bl_bad = true;
 		return 0;
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		bl = grow(bl, &blcap, nbl + 1, sizeof(*bl));
-		bl[nbl++] = (struct leaf){ b->va + i * b->size, b->pa[i], b->size, b->flags, 0,
+		bl[nbl++] = (struct leaf){ b->va + i * b->size, PT_BATCH_PA(b, i), b->size, b->flags, 0,
 					   false, false, false };
 	}
 	return 0;

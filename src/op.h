@@ -162,9 +162,12 @@ PT_INLINE void pt__cursor_start(struct pt_cursor *c, const struct pt_table *t, u
 	c->b.flags = 0;
 	c->b.level = 0;
 	c->b.n = 0;
-	c->b.pa = c->pa;
+	c->b.entry = c->pa;
+	c->b.mask = ~UINT64_C(0);
+	c->b.shift = 0;
 	c->attrs = 0;
 	c->raw = false;
+	c->view = false;
 	c->state = 0;
 }
 

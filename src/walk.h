@@ -319,13 +319,36 @@ struct batches {
 /* c->state once the window is done. */
 #define CURSOR_DONE 1
 
+/* Formats whose last-level leaves a batch reads in place: 8-byte entries
+ * holding the PA shifted, which PT_BATCH_PA's one shift and mask decode. */
+#define BATCH_VIEWS (A(OUT_LINEAR) && sizeof(PTE) == 8)
+/* Is c's batch read in place? Never where no batch can be. */
+#define IN_PLACE(c) (BATCH_VIEWS && (c)->view)
+
+/* How the caller reads c's batch: its entries in place, or the PAs
+ * copied out (c->pa, which a copy of the cursor has at another address). */
+PT_INLINE void batch_out(const struct pt_cursor *c, struct pt_batch *out)
+{
+	if (IN_PLACE(c)) {
+		out->entry = c->b.entry;
+		out->shift = field_shift();
+		out->mask = leaf_field() << field_shift();
+	} else {
+		out->entry = c->pa;
+		out->shift = 0;
+		out->mask = ~UINT64_C(0);
+	}
+}
+
 /* pt_walk_batches: hand the batch over; a next one starts where it ended
  * with the same level, size and flags, so the raw compare carries on. */
 static int batch_emit(struct pt_cursor *c)
 {
 	const struct batches *w = (const struct batches *)(const void *)c;
 	struct pt_batch *b = &c->b;
-	const int r = w->fn(w->arg, b);
+	int r;
+	batch_out(c, b);
+	r = w->fn(w->arg, b);
 	b->va += b->n * b->size;
 	b->n = 0;
 	return r;
@@ -344,15 +367,24 @@ PT_INLINE int batch_full(struct pt_cursor *c, const bool cb, uint64_t end)
 }
 
 /* A leaf the raw compare did not take, at canonical VA cva (its start),
- * meeting the window from va to end. */
+ * meeting the window from va to end; at is its entry in a last-level
+ * table (NULL above the last level). A batch read in place takes only
+ * leaves of its table, which follow its last one in VA exactly when they
+ * follow it in the table. */
 PT_INLINE int batch_leaf(const struct pt_op *op, struct pt_cursor *c, const bool cb, unsigned h,
-			 unsigned l, uint64_t e, uint64_t cva, uint64_t va, uint64_t end)
+			 unsigned l, uint64_t e, const PTE *at, uint64_t cva, uint64_t va,
+			 uint64_t end)
 {
 	const uint64_t size = pt__span(op->s, l);
 	const uint32_t flags = A(leaf_flags)(op->feat, h, e) & PT_FLAGS_ALL;
+	/* Shared-run members hold no PA of their own: never taken raw, nor
+	 * read in place. */
+	const bool own = h == 0 && !shared_member(op->feat, h, e);
+	const bool in_place = BATCH_VIEWS && at && own;
 	struct pt_batch *b = &c->b;
 	int r;
-	if (!b->n || b->level != l || b->flags != flags || b->va + b->n * size != cva) {
+	if (!b->n || b->level != l || b->flags != flags || b->va + b->n * size != cva ||
+	    (IN_PLACE(c) && !in_place)) {
 		if (b->n) {
 			/* What came before is ready; this leaf starts the next
 			 * batch (a cursor's next call reads it again). */
@@ -368,12 +400,16 @@ PT_INLINE int batch_leaf(const struct pt_op *op, struct pt_cursor *c, const bool
 		b->size = size;
 		b->flags = flags;
 		b->level = l;
+		c->view = in_place;
+		if (in_place)
+			b->entry = (const uint64_t *)(const void *)at;
 	}
-	c->pa[b->n++] = member_pa(op->feat, h, e, cva, size);
-	/* Shared-run members hold no PA of their own: never taken raw. */
-	c->raw = h == 0 && !shared_member(op->feat, h, e);
+	if (!IN_PLACE(c))
+		c->pa[b->n] = member_pa(op->feat, h, e, cva, size);
+	b->n++;
+	c->raw = own;
 	c->attrs = leaf_attrs_of(e);
-	return b->n == PT_BATCH_MAX ? batch_full(c, cb, end) : 0;
+	return !IN_PLACE(c) && b->n == PT_BATCH_MAX ? batch_full(c, cb, end) : 0;
 }
 
 /*
@@ -423,6 +459,42 @@ batch_run(const PTE *p, size_t k, uint64_t attrs, uint64_t *pa)
 	return m;
 }
 
+/*
+ * How many of the k entries from p are last-level leaves with attribute
+ * bits attrs, for a batch read in place: batch_run's compare without the
+ * copy, 128 bytes a step (a step that fails is looked at again one entry
+ * at a time).
+ */
+static inline __attribute__((always_inline)) size_t
+batch_scan(const PTE *p, size_t k, uint64_t attrs)
+{
+	enum { L = PT_LANES(PTE), STEP = 8 * L };
+	const uint64_t am = ~leaf_field();
+	size_t m = 0;
+	if (k >= STEP) {
+		vec av = { 0 }, amv = { 0 };
+		for (unsigned j = 0; j < L; j++) {
+			av[j] = (PTE)attrs;
+			amv[j] = (PTE)am;
+		}
+		for (; m + STEP <= k; m += STEP) {
+			const vec *v = (const vec *)(const void *)(p + m);
+			const vec d = ((v[0] ^ av) | (v[1] ^ av) | (v[2] ^ av) | (v[3] ^ av) |
+				       (v[4] ^ av) | (v[5] ^ av) | (v[6] ^ av) | (v[7] ^ av)) &
+				      amv;
+			PTE any = 0;
+			for (unsigned j = 0; j < L; j++)
+				any |= d[j];
+			if (any)
+				break;
+		}
+	}
+	for (; m < k; m++)
+		if ((ld(&p[m]) ^ attrs) & am)
+			break;
+	return m;
+}
+
 /* A corrupt entry or table: what came before it is handed over first
  * (by a cursor's call, the error by its next). */
 PT_INLINE int batch_corrupt(struct pt_cursor *c, const bool cb)
@@ -446,9 +518,26 @@ PT_INLINE int batches_run(struct pt_op *op, struct pt_cursor *c, const bool cb, 
 	const uint64_t tva = va - ((uint64_t)i << PG_SHIFT);
 	uint64_t cva = pt__canon(op->s, op->feat, va);
 	int r;
+	/* A batch read in place holds one table's leaves (a cursor's ends
+	 * with its table's run, below). */
+	if (cb && IN_PLACE(c) && b->n && (r = batch_emit(c)))
+		return r;
 	while (i <= j) {
 		uint64_t e;
-		if (c->raw && b->va + b->n * PG_SIZE == cva) {
+		if (BATCH_VIEWS && c->raw && b->va + b->n * PG_SIZE == cva && (c->view || !b->n)) {
+			const size_t k = j - i + 1;
+			size_t m;
+			if (!b->n) {
+				c->view = true;
+				b->entry = (const uint64_t *)(const void *)&tbl[i];
+			}
+			m = batch_scan(&tbl[i], k, c->attrs);
+			b->n += m;
+			i += m;
+			cva += m * PG_SIZE;
+			if (m == k)
+				continue;
+		} else if (c->raw && b->va + b->n * PG_SIZE == cva) {
 			const size_t k = min_sz(j - i + 1, PT_BATCH_MAX - b->n);
 			const size_t m = batch_run(&tbl[i], k, c->attrs, &c->pa[b->n]);
 			b->n += m;
@@ -472,7 +561,8 @@ PT_INLINE int batches_run(struct pt_op *op, struct pt_cursor *c, const bool cb, 
 		}
 		case PTK_LEAF: {
 			const uint64_t at = tva + ((uint64_t)i << PG_SHIFT);
-			if ((r = batch_leaf(op, c, cb, 0, lv.l, e, cva, at, at + (PG_SIZE - 1))))
+			if ((r = batch_leaf(op, c, cb, 0, lv.l, e, &tbl[i], cva, at,
+					    at + (PG_SIZE - 1))))
 				return r;
 			break;
 		}
@@ -482,6 +572,8 @@ PT_INLINE int batches_run(struct pt_op *op, struct pt_cursor *c, const bool cb, 
 		i++;
 		cva += PG_SIZE;
 	}
+	if (!cb && IN_PLACE(c) && b->n)
+		return batch_full(c, cb, tva + ((uint64_t)(j + 1) << PG_SHIFT) - 1);
 	return 0;
 }
 
@@ -490,8 +582,8 @@ PT_INLINE int batches_run(struct pt_op *op, struct pt_cursor *c, const bool cb, 
 PT_INLINE int batches_leaf(struct pt_op *op, struct pt_cursor *c, const bool cb, struct slot *s)
 {
 	const uint64_t base = s->va & ~(pt__span(op->s, s->l) - 1);
-	return batch_leaf(op, c, cb, s->h, s->l, s->e, pt__canon(op->s, op->feat, base), s->va,
-			  slot_end(s));
+	return batch_leaf(op, c, cb, s->h, s->l, s->e, (const PTE *)0,
+			  pt__canon(op->s, op->feat, base), s->va, slot_end(s));
 }
 
 /* The handlers of each mode. */
@@ -589,24 +681,33 @@ static int cursor_walk(struct pt_op *op, struct pt_cursor *c)
  * The common call: the last batch ended on a last-level leaf the raw
  * compare took, in the last-level table the walk remembers, which holds
  * c->va. The entries that follow there join on the compare, up to a full
- * batch, the table's end or the window's; only a batch left short goes on
- * through cursor_walk, as any call does.
+ * batch (read in place: the table's run), the table's end or the
+ * window's. Is the batch ready? One left short goes on through
+ * cursor_walk, as any call does.
  */
-PT_INLINE void cursor_run_on(struct pt_cursor *c)
+PT_INLINE bool cursor_run_on(struct pt_cursor *c)
 {
 	const struct pt_shape *s = c->t->shape;
 	const unsigned ll = s->info.levels - 1;
 	const PTE *tbl = (const PTE *)c->path[ll];
 	size_t i, k, m;
 	if (!c->raw || c->gen != c->t->tables_gen || !cursor_holds(c, s, ll))
-		return;
+		return false;
 	i = idx(s, ll, c->va);
-	k = min_sz(s->entries[ll] - i, PT_BATCH_MAX);
+	k = s->entries[ll] - i;
 	if ((c->last - c->va) >> PG_SHIFT < k)
 		k = (size_t)((c->last - c->va) >> PG_SHIFT) + 1;
-	m = batch_run(&tbl[i], k, c->attrs, c->pa);
+	c->view = BATCH_VIEWS;
+	if (BATCH_VIEWS) {
+		c->b.entry = (const uint64_t *)(const void *)&tbl[i];
+		m = batch_scan(&tbl[i], k, c->attrs);
+	} else {
+		k = min_sz(k, PT_BATCH_MAX);
+		m = batch_run(&tbl[i], k, c->attrs, c->pa);
+	}
 	c->b.n = m;
 	c->va += (uint64_t)m << PG_SHIFT;
+	return m == k && (BATCH_VIEWS || m == PT_BATCH_MAX);
 }
 
 /* The next batch of a cursor still walking (pt_cursor_next). */
@@ -615,10 +716,10 @@ static int cursor_next(struct pt_cursor *c, struct pt_batch *out)
 	struct pt_op op;
 	size_t n;
 	int r = BATCH_READY;
-	cursor_run_on(c);
+	const bool ready = cursor_run_on(c);
 	if (c->va - 1 == c->last) {
 		r = 0;
-	} else if (c->b.n < PT_BATCH_MAX) {
+	} else if (!ready) {
 		pt__op_init(&op, c->t);
 		r = cursor_walk(&op, c);
 	}
@@ -630,7 +731,7 @@ static int cursor_next(struct pt_cursor *c, struct pt_batch *out)
 	if (!n)
 		return 0;
 	*out = c->b;
-	out->pa = c->pa;
+	batch_out(c, out);
 	/* A next batch continuing this one joins on the raw compare. */
 	c->b.va += n * c->b.size;
 	c->b.n = 0;

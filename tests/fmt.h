@@ -118,6 +118,27 @@ static const struct fmt GRAN_FMTS[] = {
 
 /* The i-th of every format the engine suites run: FMTS, then GRAN_FMTS
  * (whose page is their granule: suites size pages with fmt_page). */
+/* A batch as include/pt/batch.h describes it: one or more leaves, their
+ * PAs copied out (PT_BATCH_MAX at most) or read in place, a last-level
+ * table's run at most (8192 entries, a 64K-granule table). */
+static inline bool batch_sound(const struct pt_batch *b)
+{
+	const bool copied = b->shift == 0 && b->mask == ~UINT64_C(0);
+	return b->n >= 1 && b->entry && b->n <= (copied ? PT_BATCH_MAX : 8192u);
+}
+
+/* Does f's batch of last-level leaves read them in place? Where its
+ * entries are 8 bytes holding the PA shifted: not ARMV7's 4-byte entries,
+ * nor the 52-bit-PA AArch64 stage-1 encodings, whose PA bits are split,
+ * nor the fake formats, whose address field is not linear. */
+static inline bool fmt_batches_in_place(const struct fmt *f)
+{
+	const bool s1_pa52 = (f->arch == PT_AARCH64 || f->arch == PT_AARCH64_16K ||
+			      f->arch == PT_AARCH64_64K) &&
+			     (f->feat & PT_FEAT_AARCH64_PA52);
+	return f->arch != PT_ARMV7 && !s1_pa52 && (unsigned)f->arch < PT_ARCH_COUNT;
+}
+
 static inline const struct fmt *fmt_nth(size_t i)
 {
 #ifndef PT_TEST_FORMATS

@@ -223,7 +223,7 @@ static int batch_pa(void *arg, const struct pt_batch *b)
 	struct pa_seen *ps = arg;
 	for (size_t i = 0; i < b->n; i++) {
 		ps->n++;
-		ps->bad += b->pa[i] - ps->pa0 != b->va + i * b->size - ps->va0;
+		ps->bad += PT_BATCH_PA(b, i) - ps->pa0 != b->va + i * b->size - ps->va0;
 	}
 	return 0;
 }

@@ -18,12 +18,14 @@ struct pt_cursor {
 	const void *path[PT_MAX_LEVELS];
 	uint64_t path_va[PT_MAX_LEVELS];
 	uint64_t gen;
-	/* The batch being filled (b.n 0: none yet), its PAs in pa. raw: its
-	 * last leaf is a last-level one whose attribute bits, attrs, a next
-	 * last-level entry must have to join it on a compare. */
+	/* The batch being filled (b.n 0: none yet): read in place (view,
+	 * b.entry in the table) or its PAs copied to pa. raw: its last leaf
+	 * is a last-level one whose attribute bits, attrs, a next last-level
+	 * entry must have to join it on a compare. */
 	struct pt_batch b;
 	uint64_t attrs;
 	bool raw;
+	bool view;
 	/* 0: walking; 1: the window is done; < 0: the error every call
 	 * returns from now on. */
 	int state;
