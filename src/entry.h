@@ -241,14 +241,39 @@ static inline size_t rewrite_run(PTE *p, size_t n, uint64_t old, uint64_t nv)
 /*
  * The first entry of tbl at or after i (n if none) that is not EMPTY, the
  * only empty entry the engine writes: walks cross a sparse table's empty
- * stretches four entries per test. Out of line: it runs only once an empty
- * entry is found, and would crowd the registers of its callers' loops.
+ * stretches four entries per test, and past the first four, 128 bytes per
+ * vector test (each lane an aligned entry read whole). Out of line: it
+ * runs only once an empty entry is found, and would crowd the registers of
+ * its callers' loops.
  */
 static __attribute__((noinline)) size_t skip_empty(const PTE *tbl, size_t i, size_t n)
 {
+	enum { L = PT_LANES(PTE), STEP = 8 * L };
+	bool far = false;
 	while (i + 4 <= n && !((ld(&tbl[i]) ^ EMPTY) | (ld(&tbl[i + 1]) ^ EMPTY) |
-			       (ld(&tbl[i + 2]) ^ EMPTY) | (ld(&tbl[i + 3]) ^ EMPTY)))
+			       (ld(&tbl[i + 2]) ^ EMPTY) | (ld(&tbl[i + 3]) ^ EMPTY))) {
 		i += 4;
+		if ((far = i + STEP <= n))
+			break;
+	}
+	if (far) {
+		vec ev = { 0 };
+		for (unsigned j = 0; j < L; j++)
+			ev[j] = (PTE)EMPTY;
+		for (; i + STEP <= n; i += STEP) {
+			const vec *v = (const vec *)(const void *)(tbl + i);
+			const vec d = (v[0] ^ ev) | (v[1] ^ ev) | (v[2] ^ ev) | (v[3] ^ ev) |
+				      (v[4] ^ ev) | (v[5] ^ ev) | (v[6] ^ ev) | (v[7] ^ ev);
+			PTE any = 0;
+			for (unsigned j = 0; j < L; j++)
+				any |= d[j];
+			if (any)
+				break;
+		}
+		while (i + 4 <= n && !((ld(&tbl[i]) ^ EMPTY) | (ld(&tbl[i + 1]) ^ EMPTY) |
+				       (ld(&tbl[i + 2]) ^ EMPTY) | (ld(&tbl[i + 3]) ^ EMPTY)))
+			i += 4;
+	}
 	while (i < n && ld(&tbl[i]) == EMPTY)
 		i++;
 	return i;
