@@ -413,6 +413,21 @@ def ops_seeds(f):
     p.unmap(base + 2 * K4); p.map(base + 2 * K4, 0x900000, K4, READ | WRITE)
     p.ranges(base, 4 * K4); p.walk()
     s["cleared_still_mapped"] = p.b
+
+    p = Prog(f); p.b.append(0)
+    # A run of 4K leaves with single read-only pages at the later lanes of
+    # the batch compare's vector steps (16 entries a step where a batch is
+    # read in place, 8 where it is copied; a step starts on the second
+    # leaf after the last page that differs), then the batches and ranges
+    # over it.
+    base = b0 + 0xa00000
+    p.map_region(base, 0xa00000, 256 * K4, READ | WRITE, False)
+    at = 1
+    for gap in [14, 15, 6, 7, 13, 16, 5, 8] * 3:
+        at += gap                  # a vector step starts 2 after a hole
+        p.protect(base + at * K4, READ)
+    p.ranges(base, 256 * K4); p.ranges(base + 5 * K4, 200 * K4)
+    s["batch_lanes"] = p.b
     return s
 
 

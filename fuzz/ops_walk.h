@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_ops: the walks: pt_walk with limits and stops, pt_walk_ranges and
- * pt_walk_batches.
+ * pt_walk_batches and the cursor.
  * Included once, by fuzz/fuzz_ops.c, which defines the bounds and globals
  * these sections share; split out only to keep each file to one job.
  */
@@ -137,7 +137,7 @@ static void check_batches(struct model *m, int gotb, uint64_t va, uint64_t last)
 }
 
 /* pt_walk_ranges: coalesced runs of uniform leaves, clipped to the window;
- * pt_walk_batches over the same window. */
+ * pt_walk_batches and the cursor over the same window. */
 static void do_ranges(struct ctx *c, struct rd *r)
 {
 	struct model *m = &c->m;
@@ -162,6 +162,16 @@ static void do_ranges(struct ctx *c, struct rd *r)
 		return;
 	}
 	check_batches(m, gotb, va, last);
+	{
+		/* The cursor: the same leaves, the same end. */
+		struct pt_cursor cur;
+		struct pt_batch b;
+		int rc;
+		nbl = 0;
+		PT_FOR_EACH_BATCH(&cur, &c->t, va, size, &b, rc)
+			batches_cb(NULL, &b);
+		check_batches(m, rc, va, last);
+	}
 	FZ_CHECK(pt_walk_ranges(&c->t, va, size, NULL, NULL) == PT_ERR_INVALID);
 	for (size_t i = m_first_ge(m, va); i < m->n && m->lv[i].va <= last; i++) {
 		const struct leaf *x = &m->lv[i];
