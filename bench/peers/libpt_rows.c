@@ -97,13 +97,15 @@ static double now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* The rows, in main.rs's order and with its names and units; the last one
- * is libpt's own (the batch cursor, every leaf's PA read in the caller's
- * loop). */
+/* The rows, in main.rs's order and with its names and units, then one of
+ * libpt's own. The walks: walk_4k counts the leaves and walk_sum_4k adds up
+ * their PAs, in the caller's own loop over the cursor's batches (the peers,
+ * in the closure their walk calls per leaf); walk_callback_4k counts them
+ * through pt_walk's callback, an indirect call per entry. */
 enum {
 	MAP_REGION_4K, PROTECT_REGION_4K, UNMAP_REGION_4K, MAP_4K, QUERY,
 	MAP_REGION_2M, MAP_REGION_1G, UNMAP_4K, PROTECT_4K, WALK_4K,
-	WALK_CURSOR_4K, NROWS
+	WALK_SUM_4K, WALK_CALLBACK_4K, NROWS
 };
 static const struct {
 	const char *name;
@@ -119,7 +121,8 @@ static const struct {
 	{ "unmap_4k_x4096", CALLS },
 	{ "protect_4k_x4096", CALLS },
 	{ "walk_4k_1g", PAGES_1G },
-	{ "walk_cursor_4k_1g", PAGES_1G },
+	{ "walk_sum_4k_1g", PAGES_1G },
+	{ "walk_callback_4k_1g", PAGES_1G },
 };
 
 struct run {
@@ -188,7 +191,8 @@ static void verify(struct run *r, int row)
 		[UNMAP_4K] = { 0, 0, 0, 0, PT_SIZE_1G },
 		[PROTECT_4K] = { CALLS, 0, 0, CALLS, PT_SIZE_1G },
 		[WALK_4K] = { PAGES_1G, 0, 0, 0, PT_SIZE_1G },
-		[WALK_CURSOR_4K] = { PAGES_1G, 0, 0, 0, PT_SIZE_1G },
+		[WALK_SUM_4K] = { PAGES_1G, 0, 0, 0, PT_SIZE_1G },
+		[WALK_CALLBACK_4K] = { PAGES_1G, 0, 0, 0, PT_SIZE_1G },
 	};
 	struct census c = { .window = want[row].window };
 	struct pt_walk_ops ops = { .pre = census_leaf };
@@ -209,13 +213,15 @@ static void verify(struct run *r, int row)
 		if (sum != r->sum)
 			check(PT_ERR_CORRUPT, "query's PAs");
 	}
+	if (row == WALK_SUM_4K && r->sum != PAGES_1G * PA + PAGE * (PAGES_1G * (PAGES_1G - 1) / 2))
+		check(PT_ERR_CORRUPT, "the walk's sum of PAs");
 }
 
 static void setup(struct run *r, int row)
 {
 	switch (row) {
 	case PROTECT_REGION_4K: case UNMAP_REGION_4K: case QUERY:
-	case WALK_4K: case WALK_CURSOR_4K:
+	case WALK_4K: case WALK_SUM_4K: case WALK_CALLBACK_4K:
 		check(pt_map_region(&r->t, VA, PA, PT_SIZE_1G, RW, 0), "setup");
 		break;
 	case UNMAP_4K: case PROTECT_4K:
@@ -271,6 +277,20 @@ __attribute__((noinline)) static void run_row(struct run *r, int row)
 			check(pt_protect(t, VA + i * PAGE, PT_READ, NULL), "protect");
 		break;
 	case WALK_4K: {
+		struct pt_cursor c;
+		struct pt_batch b;
+		uint64_t n = 0;
+		int err;
+
+		PT_FOR_EACH_BATCH(&c, t, VA, PT_SIZE_1G, &b, err)
+			for (size_t i = 0; i < b.n; i++)
+				n++;
+		check(err, "cursor");
+		if (n != PAGES_1G)
+			check(PT_ERR_CORRUPT, "cursor's leaf count");
+		break;
+	}
+	case WALK_CALLBACK_4K: {
 		struct pt_walk_ops ops = { .pre = count_leaf };
 
 		r->leaves = 0;
@@ -279,7 +299,7 @@ __attribute__((noinline)) static void run_row(struct run *r, int row)
 			check(PT_ERR_CORRUPT, "walk's leaf count");
 		break;
 	}
-	case WALK_CURSOR_4K: {
+	case WALK_SUM_4K: {
 		struct pt_cursor c;
 		struct pt_batch b;
 		uint64_t n = 0;
@@ -287,7 +307,7 @@ __attribute__((noinline)) static void run_row(struct run *r, int row)
 
 		PT_FOR_EACH_BATCH(&c, t, VA, PT_SIZE_1G, &b, err) {
 			for (size_t i = 0; i < b.n; i++)
-				sum += b.pa[i];
+				sum += PT_BATCH_PA(&b, i);
 			n += b.n;
 		}
 		check(err, "cursor");

@@ -82,7 +82,7 @@ fn query_vas() -> Vec<usize> {
 }
 
 /// The rows, in libpt_rows.c's order and with its names and units.
-const ROWS: [(&str, usize); 10] = [
+const ROWS: [(&str, usize); 11] = [
     ("map_region_4k_1g", PAGES_1G),
     ("protect_region_4k_1g", PAGES_1G),
     ("unmap_region_4k_1g", PAGES_1G),
@@ -93,6 +93,7 @@ const ROWS: [(&str, usize); 10] = [
     ("unmap_4k_x4096", CALLS),
     ("protect_4k_x4096", CALLS),
     ("walk_4k_1g", PAGES_1G),
+    ("walk_sum_4k_1g", PAGES_1G),
 ];
 
 /// One library: fresh() makes an empty table in a reset arena, setup(row)
@@ -135,7 +136,7 @@ const M2: usize = 2 << 20;
 fn expected(row: usize) -> (usize, Census) {
     let c = |k4, m2, g1, ro| Census { k4, m2, g1, ro };
     match row {
-        0 | 4 | 9 => (GIB, c(PAGES_1G, 0, 0, 0)),
+        0 | 4 | 9 | 10 => (GIB, c(PAGES_1G, 0, 0, 0)),
         1 => (GIB, c(PAGES_1G, 0, 0, PAGES_1G)),
         2 | 7 => (GIB, c(0, 0, 0, 0)),
         3 => (GIB, c(CALLS, 0, 0, 0)),
@@ -160,6 +161,7 @@ fn measure(lib: &mut dyn Lib, reps: usize, only: Option<&str>) {
     let query_sum = vas
         .iter()
         .fold(0usize, |s, &va| s.wrapping_add(va - VA + PA));
+    let walk_sum = PAGES_1G * PA + PAGE * (PAGES_1G * (PAGES_1G - 1) / 2);
     for rep in 0..reps {
         for (row, &(name, units)) in ROWS.iter().enumerate() {
             if only.is_some_and(|o| o != name) {
@@ -179,6 +181,7 @@ fn measure(lib: &mut dyn Lib, reps: usize, only: Option<&str>) {
                 let got = lib.census(window);
                 assert_eq!(got, want, "{name}: the table after the run");
                 assert!(row != 4 || sum == query_sum, "{name}: wrong PAs");
+                assert!(row != 10 || sum == walk_sum, "{name}: wrong PAs");
             }
         }
     }
@@ -257,7 +260,7 @@ mod ptm {
         }
         fn setup(&mut self, row: usize) {
             match row {
-                1 | 2 | 4 | 9 => map_1g(self.t(), PA, GIB, false),
+                1 | 2 | 4 | 9 | 10 => map_1g(self.t(), PA, GIB, false),
                 7 | 8 => map_1g(self.t(), PA, CALLS * PAGE, false),
                 _ => {}
             }
@@ -314,6 +317,18 @@ mod ptm {
                     };
                     t.walk(usize::MAX, Some(&leaf), None);
                     assert_eq!(n.get(), PAGES_1G);
+                }
+                10 => {
+                    let (n, s) = (Cell::new(0usize), Cell::new(0usize));
+                    let leaf = |level: usize, _: usize, _: VirtAddr, e: &X64PTE| {
+                        if level == 3 || e.is_huge() {
+                            n.set(n.get() + 1);
+                            s.set(s.get().wrapping_add(e.paddr().as_usize()));
+                        }
+                    };
+                    t.walk(usize::MAX, Some(&leaf), None);
+                    assert_eq!(n.get(), PAGES_1G);
+                    return Some(s.get());
                 }
                 _ => return None,
             }
@@ -572,7 +587,7 @@ mod a64 {
         fn setup(&mut self, row: usize) {
             let m = self.0.as_mut().unwrap();
             match row {
-                1 | 2 | 4 | 9 => map(m, VA, PA, GIB, PAGES_ONLY),
+                1 | 2 | 4 | 9 | 10 => map(m, VA, PA, GIB, PAGES_ONLY),
                 7 | 8 => map(m, VA, PA, CALLS * PAGE, PAGES_ONLY),
                 _ => {}
             }
@@ -627,6 +642,19 @@ mod a64 {
                     })
                     .unwrap();
                     assert_eq!(black_box(n), PAGES_1G);
+                }
+                10 => {
+                    let (mut n, mut s) = (0usize, 0usize);
+                    m.walk_range(&region(VA, GIB), &mut |_, d, level| {
+                        if d.is_valid() && level == 3 {
+                            n += 1;
+                            s = s.wrapping_add(d.output_address().0);
+                        }
+                        Ok(())
+                    })
+                    .unwrap();
+                    assert_eq!(black_box(n), PAGES_1G);
+                    return Some(s);
                 }
                 _ => return None,
             }
