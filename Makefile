@@ -44,16 +44,24 @@ $(BUILD)/libpt.so: $(CORE_OBJ)
 	$(CC) -shared -Wl,-soname,libpt.so.0 $(EXTRA_CFLAGS) $(LDFLAGS) -o $@ $^
 
 # ---- Freestanding cross builds of the core (clang-19) ---------------------
+# Every core source for every target, compiled in parallel (one rule per
+# object), then one relocatable link per target that must leave no symbol
+# undefined: the core calls nothing outside itself.
 FS_TARGETS := x86_64 aarch64 riscv64 loongarch64
+FS_OBJ := $(foreach t,$(FS_TARGETS),$(patsubst src/%.c,$(BUILD)/freestanding/$(t)/%.o,$(CORE_SRC)))
+define FS_RULES
+$(BUILD)/freestanding/$(1)/%.o: src/%.c $(CORE_HDR)
+	@mkdir -p $$(@D)
+	clang-19 --target=$(1)-unknown-none-elf -std=c11 -O2 $(WARN) -ffreestanding \
+		-nostdlib -fno-builtin -Iinclude -c $$< -o $$@
+endef
+$(foreach t,$(FS_TARGETS),$(eval $(call FS_RULES,$(t))))
 freestanding:
 	@scripts/need.sh clang-19 clang || true
+	@$(MAKE) --no-print-directory $(FS_OBJ)
 	@set -e; for t in $(FS_TARGETS); do \
-		d=$(BUILD)/freestanding/$$t; mkdir -p $$d; \
-		for f in $(CORE_SRC); do \
-			clang-19 --target=$$t-unknown-none-elf -std=c11 -O2 $(WARN) -ffreestanding \
-				-nostdlib -fno-builtin -Iinclude -c $$f -o $$d/$$(basename $$f .c).o; \
-		done; \
-		ld.lld-19 -r -o $$d/libpt.o $$d/*.o 2>/dev/null || ld.lld-19 -r -o $$d/libpt.o $$(ls $$d/*.o | grep -v libpt.o); \
+		d=$(BUILD)/freestanding/$$t; \
+		ld.lld-19 -r -o $$d/libpt.o $(patsubst src/%.c,$$d/%.o,$(CORE_SRC)); \
 		undef=$$(llvm-nm-19 -u $$d/libpt.o | tr '\n' ' '); \
 		arch=$$(file -b $$d/libpt.o | cut -d, -f2); \
 		size=$$(llvm-size-19 $$d/libpt.o | awk 'NR==2{print $$1+$$2+$$3}'); \

@@ -65,10 +65,12 @@ FZ_cmplog_CFLAGS  = -O1 -fsanitize=fuzzer-no-link
 FZ_cmplog_LDFLAGS = -fsanitize=fuzzer
 FZ_cmplog_MAIN    =
 
-# The replayer: plain gcc, no sanitizer, fit for valgrind and make check.
+# The replayer: the build's own compiler and its variant flags (none in the
+# plain build: gcc, fit for valgrind; a sanitizer variant's make check
+# replays under that sanitizer).
 FZ_replay_CC      = $(CC)
-FZ_replay_CFLAGS  = -O1
-FZ_replay_LDFLAGS =
+FZ_replay_CFLAGS  = -O1 $(EXTRA_CFLAGS)
+FZ_replay_LDFLAGS = $(EXTRA_LDFLAGS)
 FZ_replay_MAIN    = $(FZ)/replay/obj/replay.o
 
 FZ_cov_CC      = $(FUZZ_CC)
@@ -150,12 +152,17 @@ fuzz-regress: fuzz-replay
 	@if [ "$(FUZZ_VALGRIND)" = 1 ]; then scripts/need.sh test valgrind; fi
 	fuzz/regress.sh
 
-# make check replays the regression corpus (tests/run.sh protocol).
-$(FZ)/fuzz-regress: fuzz/regress.sh $(call fz_bins,replay)
+# make check replays the corpora of FUZZ_REGRESS (tests/run.sh protocol):
+# every harness in the plain build; the variant builds name their own
+# (sanitizers/sanitizers.mk), or none.
+FUZZ_REGRESS ?= $(FUZZ_HARNESS)
+ifneq ($(strip $(FUZZ_REGRESS)),)
+$(FZ)/fuzz-regress: fuzz/regress.sh $(foreach h,$(FUZZ_REGRESS),$(FZ)/replay/$(h))
 	@mkdir -p $(@D)
-	printf '#!/bin/sh\nexec "%s/fuzz/regress.sh" "%s/$(FZ)/replay"\n' "$(CURDIR)" "$(CURDIR)" >$@
+	printf '#!/bin/sh\nexec "%s/fuzz/regress.sh" "%s/$(FZ)/replay" $(FUZZ_REGRESS)\n' "$(CURDIR)" "$(CURDIR)" >$@
 	chmod +x $@
 CHECK_BINS += $(FZ)/fuzz-regress
+endif
 
 fuzz-help:
 	@echo "make fuzz                     build every harness: libFuzzer ASan+UBSan, MSan, AFL++ (+CmpLog), replayer, coverage"

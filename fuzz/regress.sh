@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# fuzz/regress.sh [bindir]: replay corpus/regressions/<harness>/*,
-# corpus/<harness>/* and corpus/merged/<harness>/* through the plain (gcc) replayer, one test group per
+# fuzz/regress.sh [bindir [harness...]]: replay corpus/regressions/<harness>/*,
+# corpus/<harness>/* and corpus/merged/<harness>/* through the replayers in
+# bindir (every one there, or the harnesses named), one test group per
 # harness. Run from the repository root (make check, make fuzz-regress).
 # FUZZ_VALGRIND=1 runs every replay under Valgrind instead (in-process).
 set -u
 cd "$(dirname "$0")/.."
 bindir=${1:-build/fuzz/replay}
+[ $# -gt 0 ] && shift
+bins=("$bindir"/fuzz_*)
+[ $# -gt 0 ] && bins=("${@/#/$bindir/}")
 rc=0
-for bin in "$bindir"/fuzz_*; do
-	[ -x "$bin" ] || continue
+for bin in "${bins[@]}"; do
+	if [ ! -x "$bin" ]; then
+		[ "${bins[0]}" = "$bindir/fuzz_*" ] && continue
+		echo "fuzz-regress: no replayer $bin"; rc=1; continue
+	fi
 	h=$(basename "$bin")
 	paths=()
 	[ -d corpus/$h ] && paths+=(corpus/$h)
