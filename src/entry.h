@@ -46,6 +46,34 @@ typedef PTE vec __attribute__((vector_size(16), aligned(sizeof(PTE)), may_alias)
 /* PAs of a vector of entries: one 8-byte lane per entry. */
 typedef uint64_t pa_vec __attribute__((vector_size(8 * PT_LANES(PTE)), aligned(8), may_alias));
 
+/* Entries per step of step_differs: 128 bytes. */
+#define STEP_ENTRIES (8 * PT_LANES(PTE))
+
+/* Every lane of a vector set to the entry bits e. */
+PT_INLINE vec vec_of(uint64_t e)
+{
+	vec v = { 0 };
+	for (unsigned j = 0; j < PT_LANES(PTE); j++)
+		v[j] = (PTE)e;
+	return v;
+}
+
+/* Whether one of the STEP_ENTRIES entries at p differs from e under the
+ * mask m (both vec_of): one test for 128 bytes, each lane an aligned entry
+ * read whole. The scans of empty stretches and of runs of leaves share
+ * it. */
+PT_INLINE bool step_differs(const PTE *p, vec e, vec m)
+{
+	const vec *v = (const vec *)(const void *)p;
+	const vec d = ((v[0] ^ e) | (v[1] ^ e) | (v[2] ^ e) | (v[3] ^ e) | (v[4] ^ e) |
+		       (v[5] ^ e) | (v[6] ^ e) | (v[7] ^ e)) &
+		      m;
+	PTE any = 0;
+	for (unsigned j = 0; j < PT_LANES(PTE); j++)
+		any |= d[j];
+	return any != 0;
+}
+
 PT_INLINE int kind_at(const struct pt_op *op, unsigned l, uint64_t e)
 {
 	return A(kind)(op->feat, HT(op, l), e);
@@ -248,31 +276,16 @@ static inline size_t rewrite_run(PTE *p, size_t n, uint64_t old, uint64_t nv)
  */
 static __attribute__((noinline)) size_t skip_empty(const PTE *tbl, size_t i, size_t n)
 {
-	enum { L = PT_LANES(PTE), STEP = 8 * L };
-	bool far = false;
+	const vec ev = vec_of(EMPTY), all = vec_of(~(uint64_t)0);
+	bool wide = false; /* the vector steps ran */
 	while (i + 4 <= n && !((ld(&tbl[i]) ^ EMPTY) | (ld(&tbl[i + 1]) ^ EMPTY) |
 			       (ld(&tbl[i + 2]) ^ EMPTY) | (ld(&tbl[i + 3]) ^ EMPTY))) {
 		i += 4;
-		if ((far = i + STEP <= n))
-			break;
-	}
-	if (far) {
-		vec ev = { 0 };
-		for (unsigned j = 0; j < L; j++)
-			ev[j] = (PTE)EMPTY;
-		for (; i + STEP <= n; i += STEP) {
-			const vec *v = (const vec *)(const void *)(tbl + i);
-			const vec d = (v[0] ^ ev) | (v[1] ^ ev) | (v[2] ^ ev) | (v[3] ^ ev) |
-				      (v[4] ^ ev) | (v[5] ^ ev) | (v[6] ^ ev) | (v[7] ^ ev);
-			PTE any = 0;
-			for (unsigned j = 0; j < L; j++)
-				any |= d[j];
-			if (any)
-				break;
+		if (!wide && i + STEP_ENTRIES <= n) {
+			wide = true;
+			while (i + STEP_ENTRIES <= n && !step_differs(&tbl[i], ev, all))
+				i += STEP_ENTRIES;
 		}
-		while (i + 4 <= n && !((ld(&tbl[i]) ^ EMPTY) | (ld(&tbl[i + 1]) ^ EMPTY) |
-				       (ld(&tbl[i + 2]) ^ EMPTY) | (ld(&tbl[i + 3]) ^ EMPTY)))
-			i += 4;
 	}
 	while (i < n && ld(&tbl[i]) == EMPTY)
 		i++;

@@ -468,26 +468,12 @@ batch_run(const PTE *p, size_t k, uint64_t attrs, uint64_t *pa)
 static inline __attribute__((always_inline)) size_t
 batch_scan(const PTE *p, size_t k, uint64_t attrs)
 {
-	enum { L = PT_LANES(PTE), STEP = 8 * L };
 	const uint64_t am = ~leaf_field();
 	size_t m = 0;
-	if (k >= STEP) {
-		vec av = { 0 }, amv = { 0 };
-		for (unsigned j = 0; j < L; j++) {
-			av[j] = (PTE)attrs;
-			amv[j] = (PTE)am;
-		}
-		for (; m + STEP <= k; m += STEP) {
-			const vec *v = (const vec *)(const void *)(p + m);
-			const vec d = ((v[0] ^ av) | (v[1] ^ av) | (v[2] ^ av) | (v[3] ^ av) |
-				       (v[4] ^ av) | (v[5] ^ av) | (v[6] ^ av) | (v[7] ^ av)) &
-				      amv;
-			PTE any = 0;
-			for (unsigned j = 0; j < L; j++)
-				any |= d[j];
-			if (any)
-				break;
-		}
+	if (k >= STEP_ENTRIES) {
+		const vec av = vec_of(attrs), amv = vec_of(am);
+		while (m + STEP_ENTRIES <= k && !step_differs(&p[m], av, amv))
+			m += STEP_ENTRIES;
 	}
 	for (; m < k; m++)
 		if ((ld(&p[m]) ^ attrs) & am)
