@@ -49,26 +49,23 @@ typedef uint64_t pa_vec __attribute__((vector_size(8 * PT_LANES(PTE)), aligned(8
 /* Entries per step of step_differs: 128 bytes. */
 #define STEP_ENTRIES (8 * PT_LANES(PTE))
 
-/* Every lane of a vector set to the entry bits e. */
-PT_INLINE vec vec_of(uint64_t e)
-{
-	vec v = { 0 };
-	for (unsigned j = 0; j < PT_LANES(PTE); j++)
-		v[j] = (PTE)e;
-	return v;
-}
-
 /* Whether one of the STEP_ENTRIES entries at p differs from e under the
- * mask m (both vec_of): one test for 128 bytes, each lane an aligned entry
- * read whole. The scans of empty stretches and of runs of leaves share
- * it. */
-PT_INLINE bool step_differs(const PTE *p, vec e, vec m)
+ * mask m: one test for 128 bytes, each lane an aligned entry read whole.
+ * The scans of empty stretches and of runs of leaves share it. Vectors
+ * stay inside (the 32-bit Arm ABI passes none); the compiler hoists the
+ * two splats out of its callers' loops. */
+PT_INLINE bool step_differs(const PTE *p, uint64_t e, uint64_t m)
 {
 	const vec *v = (const vec *)(const void *)p;
-	const vec d = ((v[0] ^ e) | (v[1] ^ e) | (v[2] ^ e) | (v[3] ^ e) | (v[4] ^ e) |
-		       (v[5] ^ e) | (v[6] ^ e) | (v[7] ^ e)) &
-		      m;
+	vec ev = { 0 }, mv = { 0 }, d;
 	PTE any = 0;
+	for (unsigned j = 0; j < PT_LANES(PTE); j++) {
+		ev[j] = (PTE)e;
+		mv[j] = (PTE)m;
+	}
+	d = ((v[0] ^ ev) | (v[1] ^ ev) | (v[2] ^ ev) | (v[3] ^ ev) | (v[4] ^ ev) | (v[5] ^ ev) |
+	     (v[6] ^ ev) | (v[7] ^ ev)) &
+	    mv;
 	for (unsigned j = 0; j < PT_LANES(PTE); j++)
 		any |= d[j];
 	return any != 0;
@@ -276,14 +273,13 @@ static inline size_t rewrite_run(PTE *p, size_t n, uint64_t old, uint64_t nv)
  */
 static __attribute__((noinline)) size_t skip_empty(const PTE *tbl, size_t i, size_t n)
 {
-	const vec ev = vec_of(EMPTY), all = vec_of(~(uint64_t)0);
 	bool wide = false; /* the vector steps ran */
 	while (i + 4 <= n && !((ld(&tbl[i]) ^ EMPTY) | (ld(&tbl[i + 1]) ^ EMPTY) |
 			       (ld(&tbl[i + 2]) ^ EMPTY) | (ld(&tbl[i + 3]) ^ EMPTY))) {
 		i += 4;
 		if (!wide && i + STEP_ENTRIES <= n) {
 			wide = true;
-			while (i + STEP_ENTRIES <= n && !step_differs(&tbl[i], ev, all))
+			while (i + STEP_ENTRIES <= n && !step_differs(&tbl[i], EMPTY, ~(uint64_t)0))
 				i += STEP_ENTRIES;
 		}
 	}

@@ -110,10 +110,15 @@ static inline int pt__alloc(const struct pt_table *t, const struct pt_shape *s,
 	return PT_OK;
 }
 
+/* The next reserved frame; the stash links them through their first
+ * bytes. pt__alloc checked that each is reachable; a hook that no longer
+ * reaches one ends the stash there instead of faulting (the frames after
+ * it cannot be found). */
 static inline uint64_t pt__take(struct pt_op *op)
 {
-	uint64_t pa = op->stash;
-	op->stash = *(uint64_t *)pt__frame(op->t, pa);
+	const uint64_t pa = op->stash;
+	const uint64_t *link = (const uint64_t *)pt__frame(op->t, pa);
+	op->stash = link ? *link : 0;
 	return pa;
 }
 

@@ -471,8 +471,7 @@ batch_scan(const PTE *p, size_t k, uint64_t attrs)
 	const uint64_t am = ~leaf_field();
 	size_t m = 0;
 	if (k >= STEP_ENTRIES) {
-		const vec av = vec_of(attrs), amv = vec_of(am);
-		while (m + STEP_ENTRIES <= k && !step_differs(&p[m], av, amv))
+		while (m + STEP_ENTRIES <= k && !step_differs(&p[m], attrs, am))
 			m += STEP_ENTRIES;
 	}
 	for (; m < k; m++)
