@@ -66,8 +66,8 @@ FZ_cmplog_LDFLAGS = -fsanitize=fuzzer
 FZ_cmplog_MAIN    =
 
 # The replayer: the build's own compiler and its variant flags (none in the
-# plain build: gcc, fit for valgrind; a sanitizer variant's make check
-# replays under that sanitizer).
+# plain build: gcc, fit for valgrind; built in a sanitizer variant's BUILD,
+# it runs under that sanitizer).
 FZ_replay_CC      = $(CC)
 FZ_replay_CFLAGS  = -O1 $(EXTRA_CFLAGS)
 FZ_replay_LDFLAGS = $(EXTRA_LDFLAGS)
@@ -153,8 +153,8 @@ fuzz-regress: fuzz-replay
 	fuzz/regress.sh
 
 # make check replays the corpora of FUZZ_REGRESS (tests/run.sh protocol):
-# every harness in the plain build; the variant builds name their own
-# (sanitizers/sanitizers.mk), or none.
+# every harness in the plain build, none in the sanitizer and Valgrind
+# variants (sanitizers/sanitizers.mk says why).
 FUZZ_REGRESS ?= $(FUZZ_HARNESS)
 ifneq ($(strip $(FUZZ_REGRESS)),)
 $(FZ)/fuzz-regress: fuzz/regress.sh $(foreach h,$(FUZZ_REGRESS),$(FZ)/replay/$(h))
