@@ -8,12 +8,13 @@ set -u
 cd "$(dirname "$0")/.."
 bindir=${1:-build/fuzz/replay}
 [ $# -gt 0 ] && shift
+named=$# # harnesses named: a missing replayer is an error
 bins=("$bindir"/fuzz_*)
-[ $# -gt 0 ] && bins=("${@/#/$bindir/}")
+[ "$named" -gt 0 ] && bins=("${@/#/$bindir/}")
 rc=0
 for bin in "${bins[@]}"; do
 	if [ ! -x "$bin" ]; then
-		[ "${bins[0]}" = "$bindir/fuzz_*" ] && continue
+		[ "$named" -eq 0 ] && continue
 		echo "fuzz-regress: no replayer $bin"; rc=1; continue
 	fi
 	h=$(basename "$bin")

@@ -470,10 +470,8 @@ batch_scan(const PTE *p, size_t k, uint64_t attrs)
 {
 	const uint64_t am = ~leaf_field();
 	size_t m = 0;
-	if (k >= STEP_ENTRIES) {
-		while (m + STEP_ENTRIES <= k && !step_differs(&p[m], attrs, am))
-			m += STEP_ENTRIES;
-	}
+	while (m + STEP_ENTRIES <= k && !step_differs(&p[m], attrs, am))
+		m += STEP_ENTRIES;
 	for (; m < k; m++)
 		if ((ld(&p[m]) ^ attrs) & am)
 			break;
